@@ -1,0 +1,208 @@
+/**
+ * Reads cluster specs from YAML files and folders, and turns every problem into a SpecIssue that
+ * names the file, the line and column, and the field path, with what was expected.
+ */
+import { readdir, readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments } from 'yaml';
+import type { Node as YamlNode } from 'yaml';
+import type { z } from 'zod';
+import { SpecError } from '../errors';
+import type { SpecIssue } from '../errors';
+import { clusterSpecSchema, SPEC_API_VERSION } from './schema';
+import type { ClusterSpec } from './schema';
+
+export interface LoadedSpec {
+  /** The file as the user named it (relative paths stay relative), for messages. */
+  file: string;
+  spec: ClusterSpec;
+}
+
+type PathSegment = string | number;
+
+/**
+ * Loads every spec the paths name: a file is one cluster; a folder is a fleet, every `*.yaml` and
+ * `*.yml` directly inside it. Throws one SpecError listing every issue in every file.
+ *
+ * @example
+ * const [{ spec }] = await loadSpecs(['examples/starter/cluster.yaml']);
+ */
+export async function loadSpecs(paths: readonly string[]): Promise<LoadedSpec[]> {
+  const files = (await Promise.all(paths.map(specFilesAt))).flat();
+  const issues: SpecIssue[] = [];
+  const loaded: LoadedSpec[] = [];
+  for (const file of files) {
+    const result = parseSpec(await readFile(file, 'utf8'), file);
+    if (result.ok) loaded.push({ file, spec: result.spec });
+    else issues.push(...result.issues);
+  }
+  issues.push(...duplicateClusters(loaded));
+  if (issues.length > 0) throw new SpecError(issues);
+  return loaded;
+}
+
+async function specFilesAt(target: string): Promise<string[]> {
+  const info = await stat(target).catch((error: unknown) => {
+    throw new SpecError([{ file: target, line: 0, column: 0, path: '', message: 'no such file or folder' }], { cause: error });
+  });
+  if (!info.isDirectory()) return [target];
+  const entries = await readdir(target, { withFileTypes: true });
+  const files = entries
+    .filter((entry) => entry.isFile() && /\.ya?ml$/.test(entry.name))
+    .map((entry) => path.join(target, entry.name))
+    .sort();
+  if (files.length === 0) {
+    throw new SpecError([
+      { file: target, line: 0, column: 0, path: '', message: 'the folder holds no spec files (*.yaml or *.yml directly inside it)' },
+    ]);
+  }
+  return files;
+}
+
+function duplicateClusters(loaded: readonly LoadedSpec[]): SpecIssue[] {
+  const firstFile = new Map<string, string>();
+  const issues: SpecIssue[] = [];
+  for (const { file, spec } of loaded) {
+    const key = `${spec.region}/${spec.name}`;
+    const first = firstFile.get(key);
+    if (first === undefined) firstFile.set(key, file);
+    else issues.push({ file, line: 0, column: 0, path: 'name', message: `cluster ${spec.name} in ${spec.region} is also specified in ${first}` });
+  }
+  return issues;
+}
+
+export type ParseResult = { ok: true; spec: ClusterSpec } | { ok: false; issues: SpecIssue[] };
+
+/** Parses and validates one spec document held in memory; `file` is only used in messages. */
+export function parseSpec(text: string, file: string): ParseResult {
+  const lineCounter = new LineCounter();
+  const documents = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const at = (offset: number, fieldPath: string, message: string): SpecIssue => {
+    const { line, col } = lineCounter.linePos(offset);
+    return { file, line, column: col, path: fieldPath, message };
+  };
+
+  if (!Array.isArray(documents)) return { ok: false, issues: [at(0, '', 'the file is empty; expected a cluster spec')] };
+  const syntax = documents.flatMap((doc) => doc.errors.map((error) => at(error.pos[0], '', `YAML syntax: ${firstLine(error.message)}`)));
+  if (syntax.length > 0) return { ok: false, issues: syntax };
+  const [document, second] = documents;
+  if (document === undefined || document.contents === null) {
+    return { ok: false, issues: [at(0, '', `the file is empty; expected a cluster spec (apiVersion: ${SPEC_API_VERSION}, kind: Cluster, ...)`)] };
+  }
+  if (second !== undefined) {
+    return { ok: false, issues: [at(second.range[0], '', 'a spec file holds one cluster: put each further cluster in its own file')] };
+  }
+
+  const parsed = clusterSpecSchema.safeParse(document.toJS({ maxAliasCount: 100 }), { reportInput: true });
+  if (parsed.success) return { ok: true, spec: parsed.data };
+
+  const root = document.contents;
+  const issues = parsed.error.issues.flatMap((issue): SpecIssue[] => {
+    const issuePath = issue.path.filter((segment): segment is PathSegment => typeof segment !== 'symbol');
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => {
+        const keyPath = [...issuePath, key];
+        const suggestion = closest(key, knownKeys(issuePath));
+        const hint = suggestion ? ` (did you mean "${suggestion}"?)` : '';
+        return at(locate(root, keyPath, 'key'), formatPath(keyPath), `unknown field "${key}"${hint}`);
+      });
+    }
+    return [at(locate(root, issuePath, 'value'), formatPath(issuePath), describeIssue(issue))];
+  });
+  return { ok: false, issues: issues.sort((a, b) => a.line - b.line || a.column - b.column) };
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'invalid_type' && issue.input === undefined) return `required field is missing (expected ${issue.expected})`;
+  if (issue.code === 'invalid_union') return 'expected exactly one of the allowed forms; see docs/spec-reference.md';
+  return issue.message.replace(/^Invalid input: /, '').replace(/^Invalid option: /, '');
+}
+
+/** The offset of the node at `fieldPath`, or of its nearest ancestor that exists (for a missing field). */
+function locate(root: unknown, fieldPath: readonly PathSegment[], part: 'key' | 'value'): number {
+  let node = root;
+  let offset = rangeStart(root);
+  for (const [index, segment] of fieldPath.entries()) {
+    if (isMap(node)) {
+      const pair = node.items.find((item) => isScalar(item.key) && String(item.key.value) === String(segment));
+      if (pair === undefined) return offset;
+      if (part === 'key' && index === fieldPath.length - 1) return rangeStart(pair.key) ?? offset;
+      node = pair.value;
+    } else if (isSeq(node) && typeof segment === 'number') {
+      node = node.items[segment];
+    } else {
+      return offset;
+    }
+    offset = rangeStart(node) ?? offset;
+  }
+  return offset;
+}
+
+function rangeStart(node: unknown): number {
+  return (node as YamlNode | undefined)?.range?.[0] ?? 0;
+}
+
+/** `nodeGroups[1].scaling.min`. */
+export function formatPath(fieldPath: readonly PathSegment[]): string {
+  return fieldPath.reduce<string>(
+    (text, segment) => (typeof segment === 'number' ? `${text}[${segment}]` : text ? `${text}.${segment}` : segment),
+    '',
+  );
+}
+
+/** The field names allowed at a path of the schema, for "did you mean" hints. */
+function knownKeys(fieldPath: readonly PathSegment[]): string[] {
+  let schema: z.core.$ZodType | undefined = clusterSpecSchema;
+  for (const segment of fieldPath) {
+    schema = unwrap(schema);
+    const def = schema?._zod.def;
+    if (def?.type === 'object') schema = (def as z.core.$ZodObjectDef).shape[segment as string];
+    else if (def?.type === 'array') schema = (def as z.core.$ZodArrayDef).element;
+    else if (def?.type === 'record') schema = (def as z.core.$ZodRecordDef).valueType;
+    else return [];
+  }
+  const def = unwrap(schema)?._zod.def;
+  return def?.type === 'object' ? Object.keys((def as z.core.$ZodObjectDef).shape) : [];
+}
+
+function unwrap(schema: z.core.$ZodType | undefined): z.core.$ZodType | undefined {
+  let current = schema;
+  for (;;) {
+    const def = current?._zod.def;
+    if (def?.type === 'optional' || def?.type === 'default' || def?.type === 'nullable') {
+      current = (def as z.core.$ZodOptionalDef).innerType;
+    } else if (def?.type === 'pipe') {
+      current = (def as z.core.$ZodPipeDef).in;
+    } else {
+      return current;
+    }
+  }
+}
+
+function closest(word: string, candidates: readonly string[]): string | undefined {
+  let best: { candidate: string; distance: number } | undefined;
+  for (const candidate of candidates) {
+    const distance = editDistance(word.toLowerCase(), candidate.toLowerCase());
+    if (distance <= Math.max(1, Math.floor(candidate.length / 3)) && (best === undefined || distance < best.distance)) {
+      best = { candidate, distance };
+    }
+  }
+  return best?.candidate;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
+      current.push(Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution));
+    }
+    previous = current;
+  }
+  return previous[b.length] ?? 0;
+}
+
+function firstLine(message: string): string {
+  return message.split('\n')[0] ?? message;
+}

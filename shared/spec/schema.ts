@@ -1,0 +1,307 @@
+/**
+ * The cluster spec: one YAML document per EKS cluster, validated by this schema, which is also the
+ * source of the TypeScript types and of docs/spec-reference.md (generated from the descriptions
+ * below by `npm run docs:spec`). Every object is strict: an unknown key is an error, so a typo
+ * never silently drops a setting. Defaults are applied here, before any comparison, so a plan
+ * never reports drift between "unset" and "the default".
+ *
+ * Enumerations come from the EKS SDK's own model so they cannot drift from the API.
+ */
+import {
+  AMITypes,
+  AuthenticationMode,
+  CapacityTypes,
+  LogType,
+  ResolveConflicts,
+  TaintEffect,
+} from '@aws-sdk/client-eks';
+import { z } from 'zod';
+
+/**
+ * Cross-field checks run even when other fields already failed (zod skips refinements after an
+ * error by default), so a user sees every problem in one pass. Their input may therefore be
+ * malformed, and they read it defensively.
+ */
+const always = { when: () => true };
+
+const ACCOUNT = String.raw`\d{12}`;
+const PARTITION = String.raw`aws(?:-cn|-us-gov|-iso|-iso-b)?`;
+const IAM_PATH_NAME = String.raw`[\w+=,.@/-]+`;
+
+const iamRoleArn = z
+  .string()
+  .regex(
+    new RegExp(`^arn:${PARTITION}:iam::${ACCOUNT}:role/${IAM_PATH_NAME}$`),
+    'expected an IAM role ARN, arn:aws:iam::<12-digit account>:role/<name>',
+  );
+
+const principalArn = z.string().superRefine((arn, ctx) => {
+  if (/^arn:[\w-]+:sts::\d{12}:assumed-role\//.test(arn)) {
+    ctx.addIssue({
+      code: 'custom',
+      message: 'an access entry takes the IAM role ARN (arn:aws:iam::<account>:role/<name>), not an assumed-role session ARN',
+    });
+  } else if (!new RegExp(`^arn:${PARTITION}:iam::${ACCOUNT}:(role|user)/${IAM_PATH_NAME}$`).test(arn)) {
+    ctx.addIssue({ code: 'custom', message: 'expected an IAM role or user ARN, arn:aws:iam::<12-digit account>:role/<name>' });
+  }
+});
+
+/** Kubernetes label and taint keys: optional DNS prefix, then a name of at most 63 characters. */
+const labelKey = z
+  .string()
+  .regex(
+    /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/,
+    'expected a Kubernetes label key, [prefix/]name with name at most 63 characters',
+  );
+const labelValue = z
+  .string()
+  .regex(/^(|[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)$/, 'expected a Kubernetes label value of at most 63 characters');
+
+const tags = z
+  .record(z.string().min(1).max(128), z.string().max(256))
+  .default({})
+  .describe('AWS tags put on the resource. Keys up to 128 characters, values up to 256.');
+
+/** `version: 1.30` unquoted is the number 1.3 in YAML; the message says how to write it. */
+const kubernetesVersion = z.unknown().transform((value, ctx) => {
+  if (typeof value === 'number') {
+    ctx.addIssue({
+      code: 'custom',
+      message: `expected a quoted version such as "1.31"; unquoted, YAML reads it as the number ${String(value)} (1.30 becomes 1.3)`,
+    });
+    return z.NEVER;
+  }
+  if (typeof value !== 'string' || !/^1\.\d{2}$/.test(value)) {
+    ctx.addIssue({ code: 'custom', message: `expected a Kubernetes minor version such as "1.31", got ${JSON.stringify(value)}` });
+    return z.NEVER;
+  }
+  return value;
+});
+
+const subnetId = z.string().regex(/^subnet-[0-9a-f]{8,17}$/, 'expected a subnet id, subnet-<8 or 17 hex digits>');
+const securityGroupId = z.string().regex(/^sg-[0-9a-f]{8,17}$/, 'expected a security group id, sg-<8 or 17 hex digits>');
+const cidr = z.string().regex(/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/, 'expected an IPv4 CIDR such as 203.0.113.0/24');
+
+export const vpcSchema = z
+  .strictObject({
+    subnetIds: z
+      .array(subnetId)
+      .min(2, 'EKS needs subnets in at least two Availability Zones')
+      .describe('Subnets for the control plane network interfaces, in at least two Availability Zones.'),
+    securityGroupIds: z
+      .array(securityGroupId)
+      .max(5)
+      .default([])
+      .describe('Extra security groups for the control plane network interfaces (EKS adds its own cluster security group).'),
+    endpointPublicAccess: z.boolean().default(true).describe('Whether the API server endpoint is reachable from the internet.'),
+    endpointPrivateAccess: z
+      .boolean()
+      .default(true)
+      .describe('Whether the API server endpoint is reachable from inside the VPC. Default true, so nodes stay inside the VPC.'),
+    publicAccessCidrs: z
+      .array(cidr)
+      .default(['0.0.0.0/0'])
+      .describe('CIDR blocks allowed to reach the public endpoint. The EKS default is 0.0.0.0/0.'),
+  })
+  .refine((vpc) => vpc.endpointPublicAccess || vpc.endpointPrivateAccess, {
+    message: 'endpointPublicAccess and endpointPrivateAccess cannot both be false',
+  });
+
+export const addonSchema = z.strictObject({
+  name: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]*$/, 'expected an EKS add-on name such as vpc-cni')
+    .describe('EKS add-on name, as `aws eks describe-addon-versions` lists it (vpc-cni, coredns, kube-proxy, metrics-server, ...).'),
+  version: z
+    .string()
+    .regex(/^v?\d+\.\d+\.\d+(-eksbuild\.\d+)?$/, 'expected an add-on version such as v1.19.0-eksbuild.1')
+    .optional()
+    .describe('Add-on version. Unset: EKS picks the default version for the cluster version on create, and provision leaves it alone after.'),
+  configurationValues: z
+    .record(z.string(), z.unknown())
+    .optional()
+    .describe('Add-on configuration, written as YAML; sent to EKS as JSON. Must match the add-on\'s configuration schema.'),
+  resolveConflicts: z
+    .enum([ResolveConflicts.OVERWRITE, ResolveConflicts.NONE, ResolveConflicts.PRESERVE])
+    .default(ResolveConflicts.OVERWRITE)
+    .describe('What EKS does with fields someone changed in the cluster. Default OVERWRITE: the spec wins. PRESERVE applies to updates only.'),
+  serviceAccountRoleArn: iamRoleArn.optional().describe('IAM role for the add-on\'s service account (IRSA).'),
+  tags,
+});
+
+const accessPolicy = z.strictObject({
+  policy: z
+    .string()
+    .regex(
+      /^(AmazonEKS[A-Za-z0-9]+Policy|arn:aws[\w-]*:eks::aws:cluster-access-policy\/AmazonEKS[A-Za-z0-9]+Policy)$/,
+      'expected an EKS access policy such as AmazonEKSClusterAdminPolicy, or its full ARN',
+    )
+    .describe(
+      'EKS access policy: AmazonEKSClusterAdminPolicy, AmazonEKSAdminPolicy, AmazonEKSEditPolicy, AmazonEKSViewPolicy, ... or its ARN.',
+    ),
+  namespaces: z
+    .array(z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'expected a Kubernetes namespace name'))
+    .min(1)
+    .optional()
+    .describe('Namespaces the policy is limited to. Unset: the whole cluster.'),
+});
+
+export const accessEntrySchema = z.strictObject({
+  principalArn: principalArn.describe('IAM role (or user) ARN the entry grants access to. One entry per principal.'),
+  kubernetesGroups: z
+    .array(z.string().min(1))
+    .default([])
+    .describe('Kubernetes groups the principal belongs to, for your own RBAC bindings. Must not start with system:.'),
+  username: z.string().min(1).optional().describe('Kubernetes user name. Unset: EKS derives one from the principal.'),
+  accessPolicies: z.array(accessPolicy).default([]).describe('EKS access policies associated with the entry.'),
+  tags,
+});
+
+const taint = z.strictObject({
+  key: labelKey,
+  value: labelValue.optional(),
+  effect: z.enum(Object.values(TaintEffect)),
+});
+
+export const nodeGroupSchema = z
+  .strictObject({
+    name: z
+      .string()
+      .regex(/^[0-9A-Za-z][A-Za-z0-9_-]{0,62}$/, 'expected a node group name: letters, digits, - and _, at most 63 characters')
+      .describe('Managed node group name, unique in the cluster.'),
+    nodeRoleArn: iamRoleArn.describe('IAM role the nodes run as (AmazonEKSWorkerNodePolicy, AmazonEC2ContainerRegistryReadOnly, AmazonEKS_CNI_Policy).'),
+    instanceTypes: z
+      .array(z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, 'expected an EC2 instance type such as t3.medium'))
+      .min(1)
+      .default(['t3.medium'])
+      .describe('EC2 instance types. Several types make sense for SPOT capacity. Default t3.medium.'),
+    capacityType: z
+      .enum(Object.values(CapacityTypes))
+      .default(CapacityTypes.ON_DEMAND)
+      .describe('ON_DEMAND (default), SPOT or CAPACITY_BLOCK.'),
+    amiType: z
+      .enum(Object.values(AMITypes))
+      .default(AMITypes.AL2023_x86_64_STANDARD)
+      .describe('Node AMI family. Default AL2023_x86_64_STANDARD (Amazon Linux 2 AMIs are not published for 1.33 and later).'),
+    diskSize: z.number().int().min(1).max(16384).default(20).describe('Root volume size in GiB. Default 20 (the EKS default).'),
+    labels: z.record(labelKey, labelValue).default({}).describe('Kubernetes labels put on every node.'),
+    taints: z.array(taint).max(50).default([]).describe('Kubernetes taints put on every node: key, optional value, effect.'),
+    scaling: z
+      .strictObject({
+        min: z.number().int().min(0).describe('minSize: the fewest nodes.'),
+        max: z.number().int().min(1).max(450).describe('maxSize: the most nodes (at most 450 per group in EKS).'),
+        desired: z
+          .number()
+          .int()
+          .min(0)
+          .optional()
+          .describe('desiredSize at creation. Unset: min. After creation the autoscaler owns it; provision only brings it back inside [min, max].'),
+      })
+      .superRefine(checkScaling, always)
+      .describe('Scaling bounds of the group.'),
+    updateConfig: z
+      .union([
+        z.strictObject({ maxUnavailable: z.number().int().min(1).max(100) }),
+        z.strictObject({ maxUnavailablePercentage: z.number().int().min(1).max(100) }),
+      ])
+      .default({ maxUnavailable: 1 })
+      .describe('How many nodes a rolling update may take down at once: maxUnavailable or maxUnavailablePercentage. Default maxUnavailable 1.'),
+    subnetIds: z
+      .array(subnetId)
+      .min(1)
+      .optional()
+      .describe('Subnets the nodes run in. Unset: the cluster\'s subnets.'),
+    releaseVersion: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('AMI release version. Unset: the latest for the group\'s Kubernetes version when it is created or upgraded.'),
+    tags,
+  });
+
+export const SPEC_API_VERSION = 'eks-pilot/v1';
+
+export const clusterSpecSchema = z
+  .strictObject({
+    apiVersion: z.literal(SPEC_API_VERSION).describe(`Spec format version. Always ${SPEC_API_VERSION}.`),
+    kind: z.literal('Cluster').describe('Always Cluster.'),
+    name: z
+      .string()
+      .regex(/^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/, 'expected a cluster name: letters, digits, - and _, at most 100 characters')
+      .describe('EKS cluster name. Cannot change once created.'),
+    region: z
+      .string()
+      .regex(/^[a-z]{2}(-gov|-iso|-isob)?-[a-z]+-\d$/, 'expected an AWS Region such as sa-east-1')
+      .describe('AWS Region of the cluster.'),
+    version: kubernetesVersion.describe('Kubernetes minor version, quoted: "1.31". Upgrades go one minor version per step.'),
+    roleArn: iamRoleArn.describe('IAM role the EKS control plane uses. Cannot change once created.'),
+    assumeRoleArn: iamRoleArn
+      .optional()
+      .describe('Role the functions assume to manage a cluster in another account. Unset: the functions\' own role.'),
+    vpc: vpcSchema.describe('Control plane networking.'),
+    logging: z
+      .array(z.enum(Object.values(LogType)))
+      .default([])
+      .describe('Control plane log types sent to CloudWatch Logs: api, audit, authenticator, controllerManager, scheduler. Default none.'),
+    authenticationMode: z
+      .enum(Object.values(AuthenticationMode))
+      .default(AuthenticationMode.API_AND_CONFIG_MAP)
+      .describe(
+        'How IAM principals authenticate: CONFIG_MAP, API_AND_CONFIG_MAP (default: keeps aws-auth working while access entries take over) or API. Moves one way only.',
+      ),
+    secretsEncryptionKeyArn: z
+      .string()
+      .regex(/^arn:aws[\w-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)\/[\w/-]+$/, 'expected a KMS key ARN')
+      .optional()
+      .describe('KMS key for envelope encryption of Kubernetes secrets. Cannot be changed or removed once set.'),
+    tags,
+    addons: z.array(addonSchema).default([]).describe('EKS add-ons.'),
+    accessEntries: z.array(accessEntrySchema).default([]).describe('EKS access entries (needs authenticationMode API or API_AND_CONFIG_MAP).'),
+    nodeGroups: z.array(nodeGroupSchema).default([]).describe('EKS managed node groups.'),
+  })
+  .superRefine(checkCluster, always);
+
+/** A cluster spec as written (before defaults). */
+export type ClusterSpecInput = z.input<typeof clusterSpecSchema>;
+/** A cluster spec with every default applied: what plans compare against. */
+export type ClusterSpec = z.output<typeof clusterSpecSchema>;
+export type NodeGroupSpec = ClusterSpec['nodeGroups'][number];
+export type AddonSpec = ClusterSpec['addons'][number];
+export type AccessEntrySpec = ClusterSpec['accessEntries'][number];
+
+function checkScaling(scaling: unknown, ctx: z.RefinementCtx): void {
+  const { min, max, desired } = (scaling ?? {}) as Record<string, unknown>;
+  if (typeof min !== 'number' || typeof max !== 'number') return;
+  if (min > max) ctx.addIssue({ code: 'custom', path: ['min'], message: `min (${min}) must not exceed max (${max})` });
+  if (typeof desired === 'number' && (desired < min || desired > max)) {
+    ctx.addIssue({ code: 'custom', path: ['desired'], message: `desired (${desired}) must lie within [min, max] = [${min}, ${max}]` });
+  }
+}
+
+function checkCluster(spec: unknown, ctx: z.RefinementCtx): void {
+  const fields = (spec ?? {}) as Record<string, unknown>;
+  uniqueBy(fields, 'nodeGroups', 'name', 'node group name', ctx);
+  uniqueBy(fields, 'addons', 'name', 'add-on', ctx);
+  uniqueBy(fields, 'accessEntries', 'principalArn', 'access entry principal', ctx);
+  const entries = fields.accessEntries;
+  if (fields.authenticationMode === AuthenticationMode.CONFIG_MAP && Array.isArray(entries) && entries.length > 0) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['authenticationMode'],
+      message: 'access entries need authenticationMode API or API_AND_CONFIG_MAP, not CONFIG_MAP',
+    });
+  }
+}
+
+function uniqueBy(fields: Record<string, unknown>, list: string, key: string, what: string, ctx: z.RefinementCtx): void {
+  const items = fields[list];
+  if (!Array.isArray(items)) return;
+  const firstIndex = new Map<unknown, number>();
+  items.forEach((item: unknown, index) => {
+    const value = (item as Record<string, unknown> | null)?.[key];
+    if (typeof value !== 'string') return;
+    const first = firstIndex.get(value);
+    if (first === undefined) firstIndex.set(value, index);
+    else ctx.addIssue({ code: 'custom', path: [list, index, key], message: `duplicate ${what} "${value}" (first at ${list}[${first}])` });
+  });
+}
