@@ -1,0 +1,210 @@
+import middy from '@middy/core';
+import type { MiddlewareObj, MiddyfiedHandler, MiddyHandlerObject } from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Context } from 'aws-lambda';
+import type { z } from 'zod';
+import { EksPilotError, InvalidEventError } from '../errors';
+import { redact } from './logger';
+
+/** Log keys a function adds to every line of one invocation (cluster, delivery id, ...). */
+export type CorrelationKeys = Record<string, string | number | boolean | undefined>;
+
+/** The function a {@link lambdaStack} wraps: it receives the event already parsed by the schema. */
+export type StackHandler<TEvent, TResult> = (
+  event: TEvent,
+  context: Context,
+  options: MiddyHandlerObject,
+) => Promise<TResult>;
+
+/** What every function passes to {@link lambdaStack}. */
+export interface LambdaStackOptions<TSchema extends z.ZodType> {
+  logger: Logger;
+  eventSchema: TSchema;
+  /** Picks correlation keys from the parsed event; they appear on every later line of the invocation. */
+  correlationKeys?: (event: z.output<TSchema>) => CorrelationKeys;
+}
+
+/**
+ * Wraps a handler in the middy stack every eks-pilot function uses, outermost first:
+ * 1. Powertools `injectLambdaContext`: every line carries the request id, function name and cold-start
+ *    flag; per-invocation keys are cleared afterwards; the raw event is never logged.
+ * 2. {@link logErrors}: any error from the layers below is logged once, then Lambda sees it fail.
+ * 3. {@link validateEvent}: the handler only ever receives an event its schema accepts.
+ * 4. {@link appendCorrelationKeys}, when `correlationKeys` is given.
+ *
+ * HTTP concerns (status codes, response bodies) are not handled here; a function fronted by API
+ * Gateway adds its own middleware with `.use()` on the result.
+ *
+ * @example
+ * const logger = createLogger({ serviceName: 'eip-manager' });
+ * const Event = z.object({ 'detail-type': z.literal('Scheduled Event'), region: z.string() });
+ *
+ * export const handler = lambdaStack(async (event) => run(event.region), {
+ *   logger,
+ *   eventSchema: Event,
+ *   correlationKeys: (event) => ({ region: event.region }),
+ * });
+ */
+export function lambdaStack<TSchema extends z.ZodType, TResult>(
+  handler: StackHandler<z.output<TSchema>, TResult>,
+  options: LambdaStackOptions<TSchema>,
+): MiddyfiedHandler<unknown, TResult> {
+  const { logger, eventSchema, correlationKeys } = options;
+  const stack = middy<unknown, TResult>()
+    // logEvent: false so POWERTOOLS_LOGGER_LOG_EVENT cannot make it print raw events, which may hold secrets.
+    .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
+    .use(logErrors({ logger }))
+    .use(validateEvent(eventSchema));
+  if (correlationKeys !== undefined) stack.use(appendCorrelationKeys(logger, correlationKeys));
+  // Safe: validateEvent has replaced request.event with the schema's output before the handler runs.
+  return stack.handler((event, context, opts) => handler(event as z.output<TSchema>, context, opts));
+}
+
+/** Options for {@link validateEvent}. */
+export interface ValidateEventOptions {
+  /** How many issues the error message lists before summarising the rest. */
+  maxIssues: number;
+}
+
+const validateEventDefaults: ValidateEventOptions = { maxIssues: 10 };
+
+/**
+ * Middleware that parses `request.event` with a zod schema and replaces it with the parsed value
+ * (defaults applied, transforms run). An event the schema rejects raises {@link InvalidEventError}
+ * naming each bad field and what was expected, never the value received (it may be a secret):
+ * `unexpected event: detail.state.value: expected one of ALARM|OK|INSUFFICIENT_DATA`.
+ *
+ * @example
+ * middy(handler).use(validateEvent(z.object({ source: z.literal('aws.events') }), { maxIssues: 5 }));
+ */
+export function validateEvent(schema: z.ZodType, options: Partial<ValidateEventOptions> = {}): MiddlewareObj {
+  const { maxIssues } = { ...validateEventDefaults, ...options };
+  return {
+    name: 'validateEvent',
+    before: async (request) => {
+      const result = await schema.safeParseAsync(request.event, { error: describeIssue });
+      if (!result.success) throw invalidEventError(result.error, maxIssues);
+      request.event = result.data;
+    },
+  };
+}
+
+/** Options for {@link logErrors}. */
+export interface LogErrorsOptions {
+  logger: Logger;
+  /** The `message` field of the error line. */
+  message: string;
+}
+
+const logErrorsDefaults = { message: 'invocation failed' } satisfies Partial<LogErrorsOptions>;
+
+// Per-request state, namespaced as middy's own middlewares do: the error this middleware last logged.
+const LOGGED_ERROR_KEY = 'eks-pilot.logErrors.logged';
+
+/**
+ * Middleware that logs the invocation's error once, as one structured, redacted line
+ * (`{ message: 'invocation failed', error: { name, message, context, cause } }`), and lets it
+ * propagate: it sets no response, so middy rethrows the error and Lambda records the invocation as
+ * failed (and retries or dead-letters it as configured). A second `logErrors` in the same stack
+ * does not log the same error again.
+ *
+ * @example
+ * middy(handler).use(logErrors({ logger }));
+ */
+export function logErrors(options: Pick<LogErrorsOptions, 'logger'> & Partial<LogErrorsOptions>): MiddlewareObj {
+  const { logger, message } = { ...logErrorsDefaults, ...options };
+  return {
+    name: 'logErrors',
+    onError: (request) => {
+      const internal: Record<string, unknown> = request.internal;
+      if (internal[LOGGED_ERROR_KEY] === request.error) return;
+      internal[LOGGED_ERROR_KEY] = request.error;
+      logger.error(message, { error: redact(describeError(request.error)) });
+      // Returning anything here would become the response and swallow the error: return nothing.
+    },
+  };
+}
+
+/**
+ * Middleware that adds keys picked from the (already validated) event to every log line of the
+ * invocation; undefined values are left out. The keys are cleared at the end of the invocation by
+ * `injectLambdaContext(logger, { resetKeys: true })`, which {@link lambdaStack} sets up.
+ *
+ * @example
+ * middy(handler).use(appendCorrelationKeys(logger, (event: AlarmEvent) => ({ alarm: event.detail.alarmName })));
+ */
+export function appendCorrelationKeys<TEvent>(
+  logger: Logger,
+  keysOf: (event: TEvent) => CorrelationKeys,
+): MiddlewareObj<TEvent> {
+  return {
+    name: 'appendCorrelationKeys',
+    before: (request) => {
+      const keys = Object.entries(keysOf(request.event)).filter(([, value]) => value !== undefined);
+      logger.appendKeys(Object.fromEntries(keys));
+    },
+  };
+}
+
+/** The fields of the error log line: facts only, so no stack and no input values. */
+interface ErrorDescription {
+  name: string;
+  message: string;
+  context?: Readonly<Record<string, unknown>>;
+  cause?: { name: string; message: string };
+}
+
+function describeError(error: unknown): ErrorDescription {
+  if (!(error instanceof Error)) {
+    return { name: 'NonError', message: `a value of type ${typeof error} was thrown` };
+  }
+  const description: ErrorDescription = { name: error.name, message: error.message };
+  if (error instanceof EksPilotError) description.context = error.context;
+  if (error.cause instanceof Error) description.cause = { name: error.cause.name, message: error.cause.message };
+  return description;
+}
+
+function invalidEventError(error: z.ZodError, maxIssues: number): InvalidEventError {
+  const issues = error.issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message }));
+  const listed = issues.slice(0, maxIssues).map((issue) => `${issue.path}: ${issue.message}`);
+  if (issues.length > maxIssues) listed.push(`and ${issues.length - maxIssues} more`);
+  return new InvalidEventError(`unexpected event: ${listed.join('; ')}`, { cause: error, context: { issues } });
+}
+
+/** `detail.resources[0]`, the form SpecIssue paths use; `(event)` for the event as a whole. */
+function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const segment of path) {
+    if (typeof segment === 'number') out += `[${segment}]`;
+    else out += out === '' ? String(segment) : `.${String(segment)}`;
+  }
+  return out === '' ? '(event)' : out;
+}
+
+// A per-parse error map: zod still prefers messages a schema sets itself. Returning undefined falls
+// back to zod's own message, which names the constraint (e.g. "Too small: expected string to have >=1 characters").
+const describeIssue: z.core.$ZodErrorMap = (issue) => {
+  if (issue.code === 'invalid_type') {
+    return issue.input === undefined
+      ? `required, expected ${issue.expected}`
+      : `expected ${issue.expected}, received ${typeName(issue.input)}`;
+  }
+  if (issue.code === 'invalid_value') {
+    const [only, ...rest] = issue.values;
+    return rest.length === 0 ? `expected ${formatValue(only)}` : `expected one of ${issue.values.map(formatValue).join('|')}`;
+  }
+  return undefined;
+};
+
+function typeName(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  return typeof value;
+}
+
+/** Bare words read best in `ALARM|OK`; anything with spaces or punctuation is quoted. */
+function formatValue(value: unknown): string {
+  if (typeof value === 'string') return /^[\w.:/-]+$/.test(value) ? value : JSON.stringify(value);
+  return String(value);
+}

@@ -1,0 +1,106 @@
+import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { EXIT, main } from '../../cli/main';
+
+const ROOT = path.join(__dirname, '../..');
+const EXAMPLES = path.join(ROOT, 'examples');
+const VALID = path.join(ROOT, 'tests/fixtures/specs/valid.yaml');
+
+async function run(...argv: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(argv, {
+    stdout: { write: (text: string) => (stdout += text) },
+    stderr: { write: (text: string) => (stderr += text) },
+  });
+  return { code, stdout, stderr };
+}
+
+describe('eks-pilot plan', () => {
+  it.each(['financial-move', 'crypto-oms', 'kianax', 'comments-app', 'starter'])('plans the %s example offline', async (name) => {
+    // Act
+    const result = await run('plan', '--offline', path.join(EXAMPLES, name, 'cluster.yaml'));
+
+    // Assess
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(EXIT.ok);
+    expect(result.stdout).toContain(`Cluster ${name} (`);
+    expect(result.stdout).toMatch(new RegExp(`CreateCluster +cluster/${name} +create`));
+    expect(result.stdout).toMatch(/Plan: \d+ to create, 0 to update, 0 to replace, 0 forbidden\./);
+  });
+
+  it('has a cluster spec in every example folder', async () => {
+    const folders = (await readdir(EXAMPLES, { withFileTypes: true })).filter((entry) => entry.isDirectory()).map((entry) => entry.name);
+    expect(folders.sort()).toEqual(['comments-app', 'crypto-oms', 'financial-move', 'kianax', 'starter']);
+  });
+
+  it('prints JSON that scripts can read', async () => {
+    // Act
+    const result = await run('plan', '--offline', '--json', path.join(EXAMPLES, 'starter/cluster.yaml'));
+
+    // Assess
+    const json = JSON.parse(result.stdout) as { plans: { cluster: string; status: string; actions: { kind: string }[] }[] };
+    expect(json.plans.map((plan) => [plan.cluster, plan.status, plan.actions.map((action) => action.kind)])).toEqual([
+      ['starter', 'changes', ['CreateCluster', 'CreateNodegroup']],
+    ]);
+  });
+
+  it('exits 2 with --detailed-exitcode when changes are pending', async () => {
+    const result = await run('plan', '--offline', '--detailed-exitcode', VALID);
+    expect(result.code).toBe(EXIT.changesPending);
+  });
+
+  it('exits 1 and names file, line and field for an invalid spec, without a stack trace', async () => {
+    // Prepare
+    const dir = await mkdtemp(path.join(tmpdir(), 'eks-pilot-cli-'));
+    const file = path.join(dir, 'bad.yaml');
+    await writeFile(file, (await readFile(VALID, 'utf8')).replace('{ min: 1, max: 3 }', '{ min: 1, max: 3, desired: 9 }'));
+
+    // Act
+    const result = await run('plan', '--offline', file);
+
+    // Assess
+    expect(result.code).toBe(EXIT.error);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toBe(
+      `error: the spec is not valid (1 problem):\n${file}:12:41 nodeGroups[0].scaling.desired: desired (9) must lie within [min, max] = [1, 3]\n`,
+    );
+  });
+
+  it('plans a folder as a fleet', async () => {
+    // Prepare
+    const dir = await mkdtemp(path.join(tmpdir(), 'eks-pilot-fleet-'));
+    const text = await readFile(VALID, 'utf8');
+    await writeFile(path.join(dir, 'one.yaml'), text.replace('name: test-cluster', 'name: one'));
+    await writeFile(path.join(dir, 'two.yaml'), text.replace('name: test-cluster', 'name: two'));
+
+    // Act
+    const result = await run('plan', '--offline', dir);
+
+    // Assess
+    expect(result.code).toBe(EXIT.ok);
+    expect(result.stdout.match(/^Cluster \S+/gm)).toEqual(['Cluster one', 'Cluster two']);
+  });
+
+  it.each([
+    [['plan', '--offline', '/nonexistent/spec.yaml'], 'error: the spec is not valid (1 problem):\n/nonexistent/spec.yaml: no such file or folder\n'],
+    [['plan', '--offline'], 'error: plan needs a spec file or folder'],
+    [['apply'], 'error: unknown command "apply"'],
+    [['plan', '--offlin', 'x.yaml'], "error: Unknown option '--offlin'"],
+    [['plan', 'x.yaml'], 'error: planning against a live account needs provision'],
+  ])('exits 1 with a clear message for %j', async (argv, message) => {
+    // Act
+    const result = await run(...argv);
+
+    // Assess
+    expect(result.code).toBe(EXIT.error);
+    expect(result.stderr.startsWith(message)).toBe(true);
+  });
+
+  it('prints usage and exits 0 with --help', async () => {
+    const result = await run('--help');
+    expect(result.code).toBe(EXIT.ok);
+    expect(result.stdout).toContain('Usage: eks-pilot plan [options] <spec file or folder>...');
+  });
+});
