@@ -1,16 +1,19 @@
 /**
- * The `eks-pilot` command line. `plan` validates specs and prints what provision would do.
- * Exit codes follow terraform's: 0 success, 1 error (an invalid spec included), and with
- * --detailed-exitcode 2 when changes are pending.
+ * The `eks-pilot` command line. `plan` validates specs and prints what provision would do; `apply`
+ * runs provision's reconcile once, as the Lambda does. Exit codes follow terraform's: 0 success,
+ * 1 error (an invalid spec included), and with --detailed-exitcode 2 when changes are pending.
  */
 import { parseArgs } from 'node:util';
-import { planCluster } from '../functions/provision/plan';
 import { EMPTY_ACCOUNT } from '../functions/provision/observed';
+import { planCluster } from '../functions/provision/plan';
+import type { ClusterReport, Mode, ProvisionDeps } from '../functions/provision/run';
+import { reconcileFleet } from '../functions/provision/run';
 import { EksPilotError, SpecError } from '../shared/errors';
 import type { Plan } from '../shared/plan/plan';
 import { planStatus } from '../shared/plan/plan';
 import { planToJson, renderPlan } from '../shared/plan/render';
 import { loadSpecs } from '../shared/spec/load';
+import type { LoadedSpec } from '../shared/spec/load';
 
 export interface Io {
   stdout: { write(text: string): unknown };
@@ -20,16 +23,34 @@ export interface Io {
 export const EXIT = { ok: 0, error: 1, changesPending: 2 } as const;
 
 const USAGE = `Usage: eks-pilot plan [options] <spec file or folder>...
+       eks-pilot apply [--json] [--only kind/name]... <spec file or folder>...
 
-Validates cluster specs and prints the plan: what provision would create or change.
+plan   validates cluster specs and prints what provision would create or change,
+       reading the account with the credentials the AWS SDK finds (AWS_PROFILE, ...).
+apply  reconciles once, as the provision function does: starts the first safe steps,
+       never waits for EKS; run it again (or let the schedule) to go on.
 A folder is a fleet: every *.yaml and *.yml directly inside it.
+AWS_ENDPOINT_URL sends every AWS call to an emulator such as LocalStack or moto.
 
 Options:
   --offline            plan against an empty account; makes no AWS call at all
-  --json               print the plan as JSON instead of a table
+  --json               print the plan (or the apply report) as JSON
+  --only kind/name     apply only to these targets, e.g. --only nodegroup/jobs-ng
   --detailed-exitcode  exit 2 when changes are pending (0: no changes, 1: error)
   -h, --help           show this help
 `;
+
+/** How the CLI reaches EKS; tests pass a fake. Loaded lazily so --offline never touches the SDK. */
+export type DepsFactory = () => Promise<ProvisionDeps>;
+
+const defaultDeps: DepsFactory = async () => {
+  const { createEksPort } = await import('../shared/aws/eks');
+  return {
+    eksFor: (spec) => createEksPort({ region: spec.region, ...(spec.assumeRoleArn ? { assumeRoleArn: spec.assumeRoleArn } : {}) }),
+    now: () => new Date(),
+    logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
+  };
+};
 
 /**
  * Runs the CLI and resolves to its exit code; never throws.
@@ -37,7 +58,7 @@ Options:
  * @example
  * process.exitCode = await main(['plan', '--offline', 'examples/starter/cluster.yaml'], process);
  */
-export async function main(argv: readonly string[], io: Io): Promise<number> {
+export async function main(argv: readonly string[], io: Io, makeDeps: DepsFactory = defaultDeps): Promise<number> {
   let args;
   try {
     args = parseArgs({
@@ -47,6 +68,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         offline: { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
         'detailed-exitcode': { type: 'boolean', default: false },
+        only: { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -59,32 +81,67 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     (args.values.help ? io.stdout : io.stderr).write(USAGE);
     return args.values.help ? EXIT.ok : EXIT.error;
   }
-  if (command !== 'plan') {
+  if (command !== 'plan' && command !== 'apply') {
     io.stderr.write(`error: unknown command "${command}"\n\n${USAGE}`);
     return EXIT.error;
   }
   if (paths.length === 0) {
-    io.stderr.write(`error: plan needs a spec file or folder\n\n${USAGE}`);
+    io.stderr.write(`error: ${command} needs a spec file or folder\n\n${USAGE}`);
     return EXIT.error;
   }
-  if (!args.values.offline) {
-    io.stderr.write(
-      'error: planning against a live account needs provision\'s account observer, which is not built yet; run with --offline to plan against an empty account\n',
-    );
+  if (command === 'apply' && args.values.offline) {
+    io.stderr.write('error: apply changes a real account; --offline goes with plan only\n');
     return EXIT.error;
   }
 
   try {
     const specs = await loadSpecs(paths);
-    const plans: Plan[] = specs.map(({ file, spec }) => planCluster(spec, EMPTY_ACCOUNT, file));
-    io.stdout.write(args.values.json ? planToJson(plans) : plans.map(renderPlan).join('\n'));
-    const statuses = plans.map(planStatus);
-    if (statuses.includes('blocked')) return EXIT.error;
-    return args.values['detailed-exitcode'] && statuses.includes('changes') ? EXIT.changesPending : EXIT.ok;
+    if (command === 'plan' && args.values.offline) return printPlans(specs.map(({ file, spec }) => planCluster(spec, EMPTY_ACCOUNT, { now: new Date(), source: file })), args.values, io);
+    const mode: Mode = command;
+    const reports = await reconcileFleet(
+      specs.map(({ file, spec }: LoadedSpec) => ({ spec, file, mode })),
+      await makeDeps(),
+      args.values.only ? { only: args.values.only } : {},
+    );
+    return mode === 'plan' ? printPlanReports(reports, args.values, io) : printApplyReports(reports, args.values.json, io);
   } catch (error) {
     io.stderr.write(describeFailure(error));
     return EXIT.error;
   }
+}
+
+interface OutputFlags {
+  json: boolean;
+  'detailed-exitcode': boolean;
+}
+
+function printPlans(plans: readonly Plan[], flags: OutputFlags, io: Io): number {
+  io.stdout.write(flags.json ? planToJson(plans) : plans.map(renderPlan).join('\n'));
+  const statuses = plans.map(planStatus);
+  if (statuses.includes('blocked')) return EXIT.error;
+  return flags['detailed-exitcode'] && statuses.includes('changes') ? EXIT.changesPending : EXIT.ok;
+}
+
+/** A cluster that could not be read has no plan: say why, and fail. */
+function printPlanReports(reports: readonly ClusterReport[], flags: OutputFlags, io: Io): number {
+  const unread = reports.filter((report) => report.plan === undefined);
+  for (const report of unread) io.stderr.write(`error: ${report.cluster} (${report.region}): ${report.summary}\n`);
+  const code = printPlans(reports.flatMap((report) => (report.plan ? [report.plan] : [])), flags, io);
+  return unread.length > 0 ? EXIT.error : code;
+}
+
+function printApplyReports(reports: readonly ClusterReport[], json: boolean, io: Io): number {
+  if (json) {
+    io.stdout.write(`${JSON.stringify({ formatVersion: 1, reports: reports.map(({ plan: _plan, ...report }) => report) }, null, 2)}\n`);
+  } else {
+    for (const report of reports) {
+      io.stdout.write(`${report.cluster} (${report.region}): ${report.status}: ${report.summary}\n`);
+      for (const item of report.executed) io.stdout.write(`  applied  ${item.kind} ${item.target}${item.alreadyDone ? ' (already done)' : ''}\n`);
+      for (const item of report.deferred) io.stdout.write(`  later    ${item.kind} ${item.target}: ${item.reason}\n`);
+      for (const item of report.blocked) io.stdout.write(`  blocked  ${item.kind} ${item.target}: ${item.reason}\n`);
+    }
+  }
+  return reports.some((report) => report.status === 'Blocked') ? EXIT.error : EXIT.ok;
 }
 
 function describeFailure(error: unknown): string {

@@ -48,3 +48,12 @@ export class InvalidEventError extends EksPilotError {}
 
 /** An AWS or Kubernetes call failed in a way the caller cannot treat as "already done". */
 export class UpstreamError extends EksPilotError {}
+
+/** EKS allows one update at a time per cluster or node group (409 ResourceInUseException): try again later. */
+export class ResourceBusyError extends UpstreamError {}
+
+/** Throttling that outlived the SDK's own retries: try again on the next run. */
+export class ThrottledError extends UpstreamError {}
+
+/** The service refused the request itself (InvalidParameterException, InvalidRequestException): a person must look. */
+export class RequestRejectedError extends UpstreamError {}

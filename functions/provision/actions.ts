@@ -1,21 +1,28 @@
-import type {
-  AssociateAccessPolicyCommandInput,
-  CreateAccessEntryCommandInput,
-  CreateAddonCommandInput,
-  CreateClusterCommandInput,
-  CreateNodegroupCommandInput,
-} from '@aws-sdk/client-eks';
-import type { Action } from '../../shared/plan/plan';
+import type { EksWrite, EksWriteKind } from '../../shared/aws/eks-port';
+import type { Action, Classification } from '../../shared/plan/plan';
+
+type WriteAction<K extends EksWriteKind> = Action<K, Extract<EksWrite, { kind: K }>['request']> & {
+  request: Extract<EksWrite, { kind: K }>['request'];
+  classification: Exclude<Classification, 'forbidden' | 'no-op' | 'replace'>;
+};
 
 /**
- * Everything provision may do to an account, one member per EKS API action, each carrying the
- * exact request it sends. Switches over `kind` are exhaustive (lint enforces it).
+ * Everything provision may plan: one member per EKS API action (carrying the exact request it
+ * sends), and three that send nothing: Wait (something is in progress), Refuse (the spec asks for
+ * what cannot change in place) and ReplaceNodegroup (a change EKS can only make by replacing the
+ * group, which needs a person). Switches over `kind` are exhaustive (lint enforces it).
  */
 export type ProvisionAction =
-  | (Action<'CreateCluster', CreateClusterCommandInput> & { classification: 'create' })
-  | (Action<'CreateNodegroup', CreateNodegroupCommandInput> & { classification: 'create' })
-  | (Action<'CreateAddon', CreateAddonCommandInput> & { classification: 'create' })
-  | (Action<'CreateAccessEntry', CreateAccessEntryCommandInput> & { classification: 'create' })
-  | (Action<'AssociateAccessPolicy', AssociateAccessPolicyCommandInput> & { classification: 'create' });
+  | { [K in EksWriteKind]: WriteAction<K> }[EksWriteKind]
+  | (Action<'Wait'> & { classification: 'no-op' })
+  | (Action<'Refuse'> & { classification: 'forbidden' })
+  | (Action<'ReplaceNodegroup'> & { classification: 'replace' });
 
 export type ProvisionActionKind = ProvisionAction['kind'];
+
+/** The actions that send a request to EKS. */
+export type ProvisionWriteAction = Extract<ProvisionAction, { request: unknown }>;
+
+export function isWrite(action: ProvisionAction): action is ProvisionWriteAction {
+  return action.kind !== 'Wait' && action.kind !== 'Refuse' && action.kind !== 'ReplaceNodegroup';
+}

@@ -28,7 +28,8 @@ export interface LambdaStackOptions<TSchema extends z.ZodType> {
 /**
  * Wraps a handler in the middy stack every eks-pilot function uses, outermost first:
  * 1. Powertools `injectLambdaContext`: every line carries the request id, function name and cold-start
- *    flag; per-invocation keys are cleared afterwards; the raw event is never logged.
+ *    flag; keys added with `logger.appendKeys` are cleared after each invocation (use
+ *    `appendPersistentKeys` for container-wide ones); the raw event is never logged.
  * 2. {@link logErrors}: any error from the layers below is logged once, then Lambda sees it fail.
  * 3. {@link validateEvent}: the handler only ever receives an event its schema accepts.
  * 4. {@link appendCorrelationKeys}, when `correlationKeys` is given.

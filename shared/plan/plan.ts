@@ -5,8 +5,11 @@
  * change anything, and prints as such.
  */
 
-/** What an action does to its target, in terraform's terms. */
-export type Classification = 'create' | 'update' | 'replace' | 'forbidden' | 'no-op';
+/**
+ * What an action does to its target, in terraform's terms. `delete` only ever comes from an
+ * explicit opt-in in the spec (such as pruning node groups).
+ */
+export type Classification = 'create' | 'update' | 'replace' | 'delete' | 'forbidden' | 'no-op';
 
 /** `kind/name`, e.g. `nodegroup/jobs-ng`: how actions name what they touch and what they wait for. */
 export type TargetId = `${string}/${string}`;
@@ -53,7 +56,7 @@ export function targetId(target: Target): TargetId {
 }
 
 export function summarise(plan: Plan): PlanSummary {
-  const summary: PlanSummary = { create: 0, update: 0, replace: 0, forbidden: 0, 'no-op': 0 };
+  const summary: PlanSummary = { create: 0, update: 0, replace: 0, delete: 0, forbidden: 0, 'no-op': 0 };
   for (const action of plan.actions) summary[action.classification] += 1;
   return summary;
 }
@@ -62,5 +65,5 @@ export function summarise(plan: Plan): PlanSummary {
 export function planStatus(plan: Plan): PlanStatus {
   const summary = summarise(plan);
   if (summary.forbidden > 0) return 'blocked';
-  return summary.create + summary.update + summary.replace > 0 ? 'changes' : 'no-changes';
+  return summary.create + summary.update + summary.replace + summary.delete > 0 ? 'changes' : 'no-changes';
 }

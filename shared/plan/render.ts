@@ -1,7 +1,7 @@
 import type { Action, Classification, Plan } from './plan';
 import { planStatus, summarise, targetId } from './plan';
 
-const SYMBOL: Record<Classification, string> = { create: '+', update: '~', replace: '-/+', forbidden: '!', 'no-op': '=' };
+const SYMBOL: Record<Classification, string> = { create: '+', update: '~', replace: '-/+', delete: '-', forbidden: '!', 'no-op': '=' };
 
 /**
  * The plan as a person reads it: a heading, a table of actions in order, each change beneath its
@@ -32,7 +32,7 @@ export function renderPlan(plan: Plan): string {
     if (action) lines.push(...renderChanges(action));
   });
   const s = summarise(plan);
-  const counts = `${s.create} to create, ${s.update} to update, ${s.replace} to replace, ${s.forbidden} forbidden`;
+  const counts = `${s.create} to create, ${s.update} to update, ${s.replace} to replace, ${s.delete} to delete, ${s.forbidden} forbidden`;
   lines.push(`  Plan: ${counts}.${status === 'blocked' ? ' Blocked: the forbidden actions need a person.' : ''}`);
   return `${lines.join('\n')}\n`;
 }

@@ -121,7 +121,7 @@ function describeIssue(issue: z.core.$ZodIssue): string {
 /** The offset of the node at `fieldPath`, or of its nearest ancestor that exists (for a missing field). */
 function locate(root: unknown, fieldPath: readonly PathSegment[], part: 'key' | 'value'): number {
   let node = root;
-  let offset = rangeStart(root);
+  let offset = rangeStart(root) ?? 0;
   for (const [index, segment] of fieldPath.entries()) {
     if (isMap(node)) {
       const pair = node.items.find((item) => isScalar(item.key) && String(item.key.value) === String(segment));
@@ -138,8 +138,8 @@ function locate(root: unknown, fieldPath: readonly PathSegment[], part: 'key' | 
   return offset;
 }
 
-function rangeStart(node: unknown): number {
-  return (node as YamlNode | undefined)?.range?.[0] ?? 0;
+function rangeStart(node: unknown): number | undefined {
+  return (node as YamlNode | null | undefined)?.range?.[0];
 }
 
 /** `nodeGroups[1].scaling.min`. */

@@ -249,15 +249,23 @@ export const clusterSpecSchema = z
       .describe(
         'How IAM principals authenticate: CONFIG_MAP, API_AND_CONFIG_MAP (default: keeps aws-auth working while access entries take over) or API. Moves one way only.',
       ),
-    secretsEncryptionKeyArn: z
+    encryptionKeyArn: z
       .string()
-      .regex(/^arn:aws[\w-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)\/[\w/-]+$/, 'expected a KMS key ARN')
+      .regex(/^arn:aws[\w-]*:kms:[a-z0-9-]+:\d{12}:key\/[\w-]+$/, 'expected a KMS key ARN, arn:aws:kms:<region>:<account>:key/<key id> (EKS reports key ARNs, not aliases)')
       .optional()
-      .describe('KMS key for envelope encryption of Kubernetes secrets. Cannot be changed or removed once set.'),
+      .describe('Your own KMS key for envelope encryption of Kubernetes API data (EKS encrypts with an AWS-owned key otherwise). Cannot be changed or removed once set.'),
     tags,
     addons: z.array(addonSchema).default([]).describe('EKS add-ons.'),
     accessEntries: z.array(accessEntrySchema).default([]).describe('EKS access entries (needs authenticationMode API or API_AND_CONFIG_MAP).'),
     nodeGroups: z.array(nodeGroupSchema).default([]).describe('EKS managed node groups.'),
+    pruneNodeGroups: z
+      .boolean()
+      .default(false)
+      .describe('Delete node groups the spec no longer lists. Default false: provision never deletes what it was not told to.'),
+    onDrift: z
+      .enum(['report', 'remediate'])
+      .default('report')
+      .describe('What the scheduled drift check does when the cluster differs from the spec: report (default) or remediate.'),
   })
   .superRefine(checkCluster, always);
 

@@ -27,7 +27,7 @@ describe('eks-pilot plan', () => {
     expect(result.code).toBe(EXIT.ok);
     expect(result.stdout).toContain(`Cluster ${name} (`);
     expect(result.stdout).toMatch(new RegExp(`CreateCluster +cluster/${name} +create`));
-    expect(result.stdout).toMatch(/Plan: \d+ to create, 0 to update, 0 to replace, 0 forbidden\./);
+    expect(result.stdout).toMatch(/Plan: \d+ to create, 0 to update, 0 to replace, 0 to delete, 0 forbidden\./);
   });
 
   it('has a cluster spec in every example folder', async () => {
@@ -86,9 +86,9 @@ describe('eks-pilot plan', () => {
   it.each([
     [['plan', '--offline', '/nonexistent/spec.yaml'], 'error: the spec is not valid (1 problem):\n/nonexistent/spec.yaml: no such file or folder\n'],
     [['plan', '--offline'], 'error: plan needs a spec file or folder'],
-    [['apply'], 'error: unknown command "apply"'],
+    [['destroy'], 'error: unknown command "destroy"'],
     [['plan', '--offlin', 'x.yaml'], "error: Unknown option '--offlin'"],
-    [['plan', 'x.yaml'], 'error: planning against a live account needs provision'],
+    [['apply', '--offline', 'x.yaml'], 'error: apply changes a real account; --offline goes with plan only'],
   ])('exits 1 with a clear message for %j', async (argv, message) => {
     // Act
     const result = await run(...argv);

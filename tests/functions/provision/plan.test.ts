@@ -6,6 +6,7 @@ import { loadSpecs } from '../../../shared/spec/load';
 import type { ClusterSpec } from '../../../shared/spec/schema';
 
 const EXAMPLES = path.join(__dirname, '../../../examples');
+const NOW = { now: new Date('2026-11-22T12:00:00Z') };
 
 async function example(name: string): Promise<ClusterSpec> {
   const [loaded] = await loadSpecs([path.join(EXAMPLES, name, 'cluster.yaml')]);
@@ -19,7 +20,7 @@ describe('planCluster against an empty account', () => {
     const spec = await example('kianax');
 
     // Act
-    const plan = planCluster(spec, EMPTY_ACCOUNT);
+    const plan = planCluster(spec, EMPTY_ACCOUNT, NOW);
 
     // Assess
     expect(plan.actions.map((action) => `${action.kind} ${action.target.kind}/${action.target.name}`)).toEqual([
@@ -43,7 +44,7 @@ describe('planCluster against an empty account', () => {
     const spec = await example('financial-move');
 
     // Act
-    const [createCluster] = planCluster(spec, EMPTY_ACCOUNT).actions;
+    const [createCluster] = planCluster(spec, EMPTY_ACCOUNT, NOW).actions;
 
     // Assess
     expect(createCluster?.request).toEqual({
@@ -68,7 +69,7 @@ describe('planCluster against an empty account', () => {
     const spec = await example('kianax');
 
     // Act
-    const jobs = planCluster(spec, EMPTY_ACCOUNT).actions.find((action) => action.target.name === 'jobs-ng');
+    const jobs = planCluster(spec, EMPTY_ACCOUNT, NOW).actions.find((action) => action.target.name === 'jobs-ng');
 
     // Assess
     expect(jobs?.request).toEqual({
@@ -95,7 +96,7 @@ describe('planCluster against an empty account', () => {
     const spec = await example('financial-move');
 
     // Act
-    const associations = planCluster(spec, EMPTY_ACCOUNT).actions.filter((action) => action.kind === 'AssociateAccessPolicy');
+    const associations = planCluster(spec, EMPTY_ACCOUNT, NOW).actions.filter((action) => action.kind === 'AssociateAccessPolicy');
 
     // Assess
     expect(associations.map((action) => action.request)).toEqual([
@@ -122,7 +123,7 @@ describe('planCluster against an empty account', () => {
     };
 
     // Act
-    const addon = planCluster(spec, EMPTY_ACCOUNT).actions.find((action) => action.kind === 'CreateAddon');
+    const addon = planCluster(spec, EMPTY_ACCOUNT, NOW).actions.find((action) => action.kind === 'CreateAddon');
 
     // Assess
     expect(addon?.request).toEqual({

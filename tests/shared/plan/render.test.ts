@@ -38,7 +38,7 @@ describe('renderPlan', () => {
         '        scaling.max: 5 -> 8',
         '  2  !  Refuse                 cluster/demo       forbidden  roleArn cannot change in place',
         '        roleArn: arn:aws:iam::123456789012:role/a -> arn:aws:iam::123456789012:role/b',
-        '  Plan: 0 to create, 1 to update, 0 to replace, 1 forbidden. Blocked: the forbidden actions need a person.',
+        '  Plan: 0 to create, 1 to update, 0 to replace, 0 to delete, 1 forbidden. Blocked: the forbidden actions need a person.',
         '',
       ].join('\n'),
     );

@@ -1,0 +1,67 @@
+/**
+ * Reads what the plan needs and no more: a missing cluster costs one call; node groups and add-ons
+ * are described by the names the spec gives (no listing), and updates are listed only while
+ * something is UPDATING. A converged cluster costs reads only.
+ */
+import type { EksReads } from '../../shared/aws/eks-port';
+import type { ClusterSpec } from '../../shared/spec/schema';
+import type { ObservedAccessEntry, ObservedState } from './observed';
+import { EMPTY_ACCOUNT } from './observed';
+
+export async function observe(eks: EksReads, spec: ClusterSpec): Promise<ObservedState> {
+  const cluster = await eks.describeCluster(spec.name);
+  if (cluster === null) return EMPTY_ACCOUNT;
+  if (cluster.status === 'CREATING') return { ...EMPTY_ACCOUNT, cluster };
+
+  const [nodeGroups, unlistedNodeGroups, addons, accessEntries] = await Promise.all([
+    describeEach(spec.nodeGroups.map((group) => group.name), (name) => eks.describeNodegroup(spec.name, name)),
+    spec.pruneNodeGroups
+      ? eks.listNodegroups(spec.name).then((names) => names.filter((name) => !spec.nodeGroups.some((group) => group.name === name)))
+      : Promise.resolve([]),
+    describeEach(spec.addons.map((addon) => addon.name), (name) => eks.describeAddon(spec.name, name)),
+    observeAccessEntries(eks, spec),
+  ]);
+
+  const updating = [
+    ...(cluster.status === 'UPDATING' ? [{ nodegroupName: undefined }] : []),
+    ...Object.values(nodeGroups)
+      .filter((group) => group.status === 'UPDATING')
+      .map((group) => ({ nodegroupName: group.nodegroupName })),
+  ];
+  const updatesInProgress = (
+    await Promise.all(
+      updating.map(async ({ nodegroupName }) => {
+        const scope = { name: spec.name, ...(nodegroupName ? { nodegroupName } : {}) };
+        const ids = await eks.listUpdates(scope);
+        const updates = await Promise.all(ids.map((updateId) => eks.describeUpdate({ ...scope, updateId })));
+        return updates.filter((update) => update?.status === 'InProgress');
+      }),
+    )
+  ).flat().filter((update) => update !== null);
+
+  return { cluster, nodeGroups, unlistedNodeGroups, addons, accessEntries, updatesInProgress };
+}
+
+async function describeEach<T>(names: readonly string[], describe: (name: string) => Promise<T | null>): Promise<Record<string, T>> {
+  const found: Record<string, T> = {};
+  const results = await Promise.all(names.map(async (name) => [name, await describe(name)] as const));
+  for (const [name, value] of results) if (value !== null) found[name] = value;
+  return found;
+}
+
+async function observeAccessEntries(eks: EksReads, spec: ClusterSpec): Promise<Record<string, ObservedAccessEntry>> {
+  if (spec.accessEntries.length === 0) return {};
+  const existing = new Set(await eks.listAccessEntries(spec.name));
+  const wanted = spec.accessEntries.map((entry) => entry.principalArn).filter((arn) => existing.has(arn));
+  const found: Record<string, ObservedAccessEntry> = {};
+  await Promise.all(
+    wanted.map(async (principalArn) => {
+      const [entry, policies] = await Promise.all([
+        eks.describeAccessEntry(spec.name, principalArn),
+        eks.listAssociatedAccessPolicies(spec.name, principalArn),
+      ]);
+      if (entry !== null) found[principalArn] = { entry, policies };
+    }),
+  );
+  return found;
+}

@@ -1,0 +1,227 @@
+/**
+ * Orchestration for provision: observe through the EKS port, plan, execute the first safe steps,
+ * report. Never waits for EKS: long operations finish across invocations driven by the schedule.
+ */
+import type { EksPort } from '../../shared/aws/eks-port';
+import { EksPilotError, RequestRejectedError, ResourceBusyError, ThrottledError } from '../../shared/errors';
+import type { Plan, TargetId } from '../../shared/plan/plan';
+import { planStatus, targetId } from '../../shared/plan/plan';
+import type { ClusterSpec } from '../../shared/spec/schema';
+import type { ProvisionAction, ProvisionWriteAction } from './actions';
+import { isWrite } from './actions';
+import { observe } from './observe';
+import { planCluster } from './plan';
+
+export type Mode = 'plan' | 'apply';
+
+export type ClusterStatus = 'Converged' | 'InProgress' | 'Drifted' | 'Blocked';
+
+export interface ExecutedAction {
+  kind: ProvisionWriteAction['kind'];
+  target: TargetId;
+  updateId?: string;
+  alreadyDone?: boolean;
+}
+
+export interface ClusterReport {
+  cluster: string;
+  region: string;
+  source?: string;
+  mode: Mode;
+  status: ClusterStatus;
+  /** One line a person reads first: what it waits for, which fields drifted, or why it is blocked. */
+  summary: string;
+  /** `target field` of every planned change, e.g. `nodegroup/jobs-ng scaling.max`. */
+  drift: string[];
+  executed: ExecutedAction[];
+  /** Actions left for a later run, with why. */
+  deferred: { target: TargetId; kind: string; reason: string }[];
+  /** Actions EKS refused, or that cannot be done without a person. */
+  blocked: { target: TargetId; kind: string; reason: string }[];
+  plan?: Plan<ProvisionAction>;
+}
+
+export interface RunLogger {
+  info(message: string, facts?: Record<string, unknown>): void;
+  warn(message: string, facts?: Record<string, unknown>): void;
+  error(message: string, facts?: Record<string, unknown>): void;
+}
+
+export interface ProvisionDeps {
+  /** The EKS port for a cluster: its Region, through its assume-role when it has one. */
+  eksFor(spec: ClusterSpec): EksPort;
+  now(): Date;
+  logger: RunLogger;
+}
+
+export interface ReconcileOptions {
+  mode: Mode;
+  /** Restrict execution to these targets (`nodegroup/jobs-ng`); the plan still shows everything. */
+  only?: readonly string[];
+  source?: string;
+}
+
+/** Synchronous in EKS: done when the call returns, so later actions may depend on them in the same run. */
+const SYNCHRONOUS = new Set<string>([
+  'CreateAccessEntry',
+  'UpdateAccessEntry',
+  'AssociateAccessPolicy',
+  'DisassociateAccessPolicy',
+  'TagResource',
+  'UntagResource',
+]);
+
+/**
+ * Reconciles one cluster. Errors reading the account become a Blocked or InProgress report, never
+ * a thrown error, so one cluster cannot stop a fleet.
+ *
+ * @example
+ * const report = await reconcileCluster(spec, deps, { mode: 'plan' });
+ * report.status; // 'Drifted'
+ */
+export async function reconcileCluster(spec: ClusterSpec, deps: ProvisionDeps, options: ReconcileOptions): Promise<ClusterReport> {
+  const base = { cluster: spec.name, region: spec.region, ...(options.source ? { source: options.source } : {}), mode: options.mode };
+  const eks = deps.eksFor(spec);
+  let plan: Plan<ProvisionAction>;
+  try {
+    plan = planCluster(spec, await observe(eks, spec), { now: deps.now(), ...(options.source ? { source: options.source } : {}) });
+  } catch (error) {
+    const status: ClusterStatus = error instanceof ThrottledError || error instanceof ResourceBusyError ? 'InProgress' : 'Blocked';
+    const summary = `could not read the cluster: ${errorText(error)}`;
+    deps.logger.error('cluster observation failed', { cluster: spec.name, region: spec.region, status, error: errorFacts(error) });
+    return { ...base, status, summary, drift: [], executed: [], deferred: [], blocked: [] };
+  }
+
+  const drift = plan.actions.flatMap((action) => action.changes.map((change) => `${targetId(action.target)} ${change.field}`));
+  const refusals = plan.actions.filter((action) => action.classification === 'forbidden');
+  const report: ClusterReport = { ...base, status: 'Converged', summary: '', drift, executed: [], deferred: [], blocked: [], plan };
+
+  if (refusals.length > 0) {
+    report.blocked = refusals.map((action) => ({ target: targetId(action.target), kind: action.kind, reason: action.reason }));
+    return finish(report, 'Blocked', `refused: ${refusals.map((action) => action.reason).join('; ')}`, deps);
+  }
+  const waits = plan.actions.filter((action) => action.kind === 'Wait');
+  if (options.mode === 'plan') {
+    if (planStatus(plan) === 'changes') return finish(report, 'Drifted', `drift: ${drift.join(', ')}`, deps);
+    if (waits.length > 0) return finish(report, 'InProgress', waits.map((action) => action.reason).join('; '), deps);
+    return finish(report, 'Converged', 'matches the spec', deps);
+  }
+
+  await execute(plan, eks, options.only, report, deps);
+  if (report.blocked.length > 0) {
+    return finish(report, 'Blocked', report.blocked.map((item) => `${item.target}: ${item.reason}`).join('; '), deps);
+  }
+  const pending = [...waits.map((action) => action.reason), ...report.executed.filter((item) => !SYNCHRONOUS.has(item.kind)).map((item) => `${item.kind} ${item.target} started`)];
+  if (pending.length > 0 || report.deferred.length > 0) {
+    const later = report.deferred.length > 0 ? `; ${report.deferred.length} action(s) wait for a later run` : '';
+    return finish(report, 'InProgress', `${pending.join('; ')}${later}`, deps);
+  }
+  return finish(report, 'Converged', report.executed.length > 0 ? `applied ${report.executed.length} action(s)` : 'matches the spec', deps);
+}
+
+/**
+ * Runs the plan's actions in order, one in-flight operation per target: an action waits while its
+ * own target or any target it comes after is busy (started this run, or already in progress).
+ */
+async function execute(
+  plan: Plan<ProvisionAction>,
+  eks: EksPort,
+  only: readonly string[] | undefined,
+  report: ClusterReport,
+  deps: ProvisionDeps,
+): Promise<void> {
+  const busy = new Set<TargetId>(plan.actions.filter((action) => action.kind === 'Wait').map((action) => targetId(action.target)));
+  for (const action of plan.actions) {
+    const target = targetId(action.target);
+    if (action.kind === 'ReplaceNodegroup') {
+      report.blocked.push({ target, kind: action.kind, reason: action.reason });
+      continue;
+    }
+    if (!isWrite(action)) continue;
+    if (only && !only.includes(target)) continue;
+    const waitingFor = [target, ...(action.after ?? [])].find((id) => busy.has(id));
+    if (waitingFor !== undefined) {
+      busy.add(target);
+      report.deferred.push({ target, kind: action.kind, reason: `waits for ${waitingFor}` });
+      continue;
+    }
+    try {
+      const result = await eks.execute(action);
+      report.executed.push({ kind: action.kind, target, ...result });
+      deps.logger.info('eks action applied', { cluster: plan.subject.cluster, action: action.kind, target, reason: action.reason, ...result });
+      if (!SYNCHRONOUS.has(action.kind)) busy.add(target);
+    } catch (error) {
+      busy.add(target);
+      if (error instanceof ResourceBusyError) {
+        report.deferred.push({ target, kind: action.kind, reason: 'EKS is busy with another update (ResourceInUseException)' });
+      } else if (error instanceof ThrottledError) {
+        report.deferred.push({ target, kind: action.kind, reason: 'throttled by EKS; the next run retries' });
+        deps.logger.warn('eks throttled; stopping this run', { cluster: plan.subject.cluster, action: action.kind, target });
+        return;
+      } else if (error instanceof RequestRejectedError) {
+        report.blocked.push({ target, kind: action.kind, reason: error.message });
+        deps.logger.error('eks rejected the request', { cluster: plan.subject.cluster, action: action.kind, target, error: errorFacts(error) });
+      } else {
+        throw error;
+      }
+    }
+  }
+}
+
+function finish(report: ClusterReport, status: ClusterStatus, summary: string, deps: ProvisionDeps): ClusterReport {
+  report.status = status;
+  report.summary = summary;
+  const facts = { cluster: report.cluster, region: report.region, mode: report.mode, status, summary, executed: report.executed.length };
+  if (status === 'Blocked') deps.logger.warn('cluster reconciled', facts);
+  else deps.logger.info('cluster reconciled', facts);
+  return report;
+}
+
+/**
+ * Reconciles a fleet with bounded concurrency. A cluster whose run throws is reported Blocked with
+ * the error; the others carry on.
+ */
+export async function reconcileFleet(
+  specs: readonly { spec: ClusterSpec; file?: string; mode: Mode }[],
+  deps: ProvisionDeps,
+  options: { only?: readonly string[]; concurrency?: number } = {},
+): Promise<ClusterReport[]> {
+  const reports: ClusterReport[] = new Array<ClusterReport>(specs.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < specs.length) {
+      const index = next++;
+      const item = specs[index];
+      if (item === undefined) continue;
+      const { spec, file, mode } = item;
+      try {
+        reports[index] = await reconcileCluster(spec, deps, { mode, ...(options.only ? { only: options.only } : {}), ...(file ? { source: file } : {}) });
+      } catch (error) {
+        deps.logger.error('cluster run failed', { cluster: spec.name, region: spec.region, error: errorFacts(error) });
+        reports[index] = {
+          cluster: spec.name,
+          region: spec.region,
+          ...(file ? { source: file } : {}),
+          mode,
+          status: 'Blocked',
+          summary: `run failed: ${errorText(error)}`,
+          drift: [],
+          executed: [],
+          deferred: [],
+          blocked: [],
+        };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 4, specs.length) }, worker));
+  return reports;
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+function errorFacts(error: unknown): Record<string, unknown> {
+  if (!(error instanceof Error)) return { message: String(error) };
+  return { name: error.name, message: error.message, ...(error instanceof EksPilotError ? { context: error.context } : {}) };
+}
