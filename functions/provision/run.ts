@@ -42,9 +42,9 @@ export interface ClusterReport {
 }
 
 export interface RunLogger {
-  info(message: string, facts?: Record<string, unknown>): void;
-  warn(message: string, facts?: Record<string, unknown>): void;
-  error(message: string, facts?: Record<string, unknown>): void;
+  info(message: string, facts: Record<string, unknown>): void;
+  warn(message: string, facts: Record<string, unknown>): void;
+  error(message: string, facts: Record<string, unknown>): void;
 }
 
 export interface ProvisionDeps {
@@ -92,7 +92,7 @@ export async function reconcileCluster(spec: ClusterSpec, deps: ProvisionDeps, o
     return { ...base, status, summary, drift: [], executed: [], deferred: [], blocked: [] };
   }
 
-  const drift = plan.actions.flatMap((action) => action.changes.map((change) => `${targetId(action.target)} ${change.field}`));
+  const drift = driftOf(plan);
   const refusals = plan.actions.filter((action) => action.classification === 'forbidden');
   const report: ClusterReport = { ...base, status: 'Converged', summary: '', drift, executed: [], deferred: [], blocked: [], plan };
 
@@ -215,6 +215,27 @@ export async function reconcileFleet(
   };
   await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 4, specs.length) }, worker));
   return reports;
+}
+
+/** What differs, as a person scans it: a missing or extra resource once, a changed one per field. */
+function driftOf(plan: Plan<ProvisionAction>): string[] {
+  return plan.actions.flatMap((action) => {
+    const target = targetId(action.target);
+    switch (action.classification) {
+      case 'create':
+        return [`${target} missing`];
+      case 'delete':
+        return [`${target} not in the spec`];
+      case 'no-op':
+        return [];
+      case 'update':
+      case 'replace':
+      case 'forbidden':
+        return action.changes.map((change) => `${target} ${change.field}`);
+      default:
+        throw new Error(`unknown classification of ${(action satisfies never as ProvisionAction).kind}`);
+    }
+  });
 }
 
 function errorText(error: unknown): string {

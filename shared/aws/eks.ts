@@ -67,14 +67,16 @@ interface WriteOutput {
   update?: Update;
 }
 
-// A Create* answering 409 ResourceInUseException means "already exists" only when EKS says so;
-// the same exception also means busy ("Cannot CreateNodegroup because cluster x currently has update y in progress").
+// Rule: a Create*'s 409 ResourceInUseException is "already done" only if its message says the resource exists, else busy.
 const ALREADY_EXISTS: Partial<Record<EksWriteKind, RegExp>> = {
   CreateCluster: /already exists/i, // "Cluster already exists with name: payments"
   CreateNodegroup: /already exists/i, // "NodeGroup already exists with name workers and cluster name payments"
   CreateAddon: /already exists/i, // "Addon already exists."
   CreateAccessEntry: /already in use on this cluster|already exists/i, // "The specified access entry resource is already in use on this cluster."
 };
+
+// EKS refuses work on a cluster still creating or updating with 400 InvalidRequestException "Cluster 'payments' is not in ACTIVE status": wait, don't page a person.
+const NOT_ACTIVE = /is not in ACTIVE status/i;
 
 /** Writes whose "not found" answer means the thing to remove is gone already. */
 const GONE_IS_DONE: ReadonlySet<EksWriteKind> = new Set<EksWriteKind>(['DeleteNodegroup', 'DisassociateAccessPolicy', 'UntagResource']);
@@ -271,7 +273,7 @@ function isAlreadyDone(kind: EksWriteKind, error: unknown): boolean {
 /** Turns whatever an SDK call threw into the suite's typed errors, keeping the original as `cause`. */
 function toEksError(action: EksAction, cluster: string | undefined, error: unknown): UpstreamError {
   const options = { cause: error, context: { action, cluster } };
-  if (error instanceof ResourceInUseException || isNotActive(error)) {
+  if (error instanceof ResourceInUseException || (error instanceof InvalidRequestException && NOT_ACTIVE.test(error.message))) {
     return new ResourceBusyError(`${action} refused while the resource is busy: ${error.message}`, options);
   }
   if (isThrottling(error)) {
@@ -287,12 +289,6 @@ function toEksError(action: EksAction, cluster: string | undefined, error: unkno
   }
   const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   return new UpstreamError(`${action} failed: ${detail}`, options);
-}
-
-// EKS answers a write on a cluster that is still creating or updating with 400 InvalidRequestException
-// "Cluster 'payments' is not in ACTIVE status": a state to wait out, not a bad request.
-function isNotActive(error: unknown): error is InvalidRequestException {
-  return error instanceof InvalidRequestException && /is not in ACTIVE status/i.test(error.message);
 }
 
 /** Throttling the SDK gave up retrying: EKS's ThrottlingException, any error the SDK flags as throttling, or a 429 by name. */

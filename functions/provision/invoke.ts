@@ -1,0 +1,83 @@
+/**
+ * What one provision invocation does with its event: load the specs, pick the clusters and the
+ * mode, reconcile the fleet, publish metrics, and answer with a report a person can read in the
+ * console (the same plan text the CLI prints).
+ */
+import type { Metrics } from '@aws-lambda-powertools/metrics';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { InvalidEventError } from '../../shared/errors';
+import { renderPlan } from '../../shared/plan/render';
+import type { LoadedSpec } from '../../shared/spec/load';
+import { loadSpecs } from '../../shared/spec/load';
+import type { ProvisionEvent } from './event';
+import { isManualInvoke } from './event';
+import type { ClusterReport, Mode, ProvisionDeps } from './run';
+import { reconcileFleet } from './run';
+
+export interface InvokeDeps extends ProvisionDeps {
+  specPaths: readonly string[];
+  metrics?: Pick<Metrics, 'singleMetric'>;
+}
+
+export interface ProvisionResponse {
+  reports: (Omit<ClusterReport, 'plan'> & { plan?: string[] })[];
+}
+
+let cachedSpecs: { key: string; specs: Promise<LoadedSpec[]> } | undefined;
+
+/** Specs ship inside the bundle and do not change during a container's life: read them once. */
+function specsAt(paths: readonly string[]): Promise<LoadedSpec[]> {
+  const key = paths.join(',');
+  if (cachedSpecs?.key !== key) {
+    const specs = loadSpecs(paths);
+    cachedSpecs = { key, specs };
+    // A failed read is not cached: the next invocation tries again and reports the error again.
+    specs.catch(() => {
+      if (cachedSpecs?.specs === specs) cachedSpecs = undefined;
+    });
+  }
+  return cachedSpecs.specs;
+}
+
+/**
+ * @example
+ * await handleProvisionEvent({ mode: 'plan', cluster: 'kianax' }, deps);
+ */
+export async function handleProvisionEvent(event: ProvisionEvent, deps: InvokeDeps): Promise<ProvisionResponse> {
+  const all = await specsAt(deps.specPaths);
+  const manual = isManualInvoke(event) ? event : undefined;
+  const selected = manual?.cluster ? all.filter(({ spec }) => spec.name === manual.cluster) : all;
+  if (manual?.cluster && selected.length === 0) {
+    throw new InvalidEventError(`no spec for cluster "${manual.cluster}"; the specs name ${all.map(({ spec }) => spec.name).join(', ')}`, {
+      context: { cluster: manual.cluster },
+    });
+  }
+  const modeFor = (loaded: LoadedSpec): Mode => manual?.mode ?? (loaded.spec.onDrift === 'remediate' ? 'apply' : 'plan');
+  const reports = await reconcileFleet(
+    selected.map((loaded) => ({ spec: loaded.spec, file: loaded.file, mode: modeFor(loaded) })),
+    deps,
+    manual?.only ? { only: manual.only } : {},
+  );
+  publishMetrics(reports, deps.metrics);
+  return {
+    reports: reports.map(({ plan, ...report }) => ({ ...report, ...(plan ? { plan: renderPlan(plan).trimEnd().split('\n') } : {}) })),
+  };
+}
+
+/** Embedded metric format, per cluster: drift, pending actions, and a count under its status's name. */
+function publishMetrics(reports: readonly ClusterReport[], metrics: InvokeDeps['metrics']): void {
+  if (!metrics) return;
+  for (const report of reports) {
+    const values: [string, number][] = [
+      ['DriftedFields', report.drift.length],
+      ['PendingActions', report.deferred.length + report.executed.length],
+      [report.status, 1],
+    ];
+    for (const [name, value] of values) {
+      // A single metric is flushed as soon as it is added, with exactly the dimensions set before.
+      const metric = metrics.singleMetric();
+      metric.addDimension('Cluster', report.cluster);
+      metric.addMetric(name, MetricUnit.Count, value);
+    }
+  }
+}
