@@ -1,0 +1,110 @@
+import {
+  CreateClusterCommand,
+  DescribeClusterCommand,
+  EKSClient,
+  ResourceNotFoundException,
+} from '@aws-sdk/client-eks';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-jest';
+import path from 'node:path';
+import { handler } from '../../../functions/provision/handler';
+import type { ProvisionResponse } from '../../../functions/provision/invoke';
+import { InvalidEventError } from '../../../shared/errors';
+import applyEvent from '../../../events/provision/apply.json';
+import planEvent from '../../../events/provision/plan-kianax.json';
+import scheduleEvent from '../../../events/provision/schedule.json';
+import { lambdaContext } from '../../fixtures/lambda-context';
+import { captureLogLines } from '../../helpers/log-lines';
+
+const EXAMPLES = path.join(__dirname, '../../../examples');
+const eks = mockClient(EKSClient);
+const notFound = new ResourceNotFoundException({ message: 'No cluster found for name: kianax.', $metadata: {} });
+
+describe('provision handler', () => {
+  const originalEnv = process.env;
+
+  beforeEach(() => {
+    process.env = { ...originalEnv, EKS_PILOT_SPECS: path.join(EXAMPLES, 'kianax'), POWERTOOLS_METRICS_DISABLED: 'true' };
+    eks.reset();
+  });
+
+  afterEach(() => {
+    process.env = originalEnv;
+    jest.restoreAllMocks();
+  });
+
+  it('plans a missing cluster on a manual plan invoke, printing the CLI plan and sending no write', async () => {
+    // Prepare
+    eks.on(DescribeClusterCommand).rejects(notFound);
+    captureLogLines();
+
+    // Act
+    const response = (await handler(planEvent, lambdaContext)) as ProvisionResponse;
+
+    // Assess
+    const [report] = response.reports;
+    expect(report).toMatchObject({ cluster: 'kianax', mode: 'plan', status: 'Drifted' });
+    expect(report?.drift).toContain('cluster/kianax missing');
+    expect(report?.plan?.[0]).toBe(`Cluster kianax (us-east-1) from ${path.join(EXAMPLES, 'kianax', 'cluster.yaml')}`);
+    expect(eks).toHaveReceivedCommandWith(DescribeClusterCommand, { name: 'kianax' });
+    expect(eks).not.toHaveReceivedCommand(CreateClusterCommand);
+  });
+
+  it('only reports drift on the schedule when the spec says report', async () => {
+    // Prepare
+    eks.on(DescribeClusterCommand).rejects(notFound);
+    captureLogLines();
+
+    // Act
+    const response = (await handler(scheduleEvent, lambdaContext)) as ProvisionResponse;
+
+    // Assess
+    expect(response.reports.map((report) => [report.mode, report.status])).toEqual([['plan', 'Drifted']]);
+    expect(eks).not.toHaveReceivedCommand(CreateClusterCommand);
+  });
+
+  it('creates the cluster on apply and reports the rest as waiting for it', async () => {
+    // Prepare
+    eks.on(DescribeClusterCommand).rejects(notFound);
+    eks.on(CreateClusterCommand).resolves({ cluster: { name: 'kianax', status: 'CREATING' } });
+    const logs = captureLogLines();
+
+    // Act
+    const response = (await handler(applyEvent, lambdaContext)) as ProvisionResponse;
+
+    // Assess
+    const [report] = response.reports;
+    expect(report?.status).toBe('InProgress');
+    expect(report?.executed).toEqual([{ kind: 'CreateCluster', target: 'cluster/kianax' }]);
+    expect(report?.deferred.length).toBeGreaterThan(0);
+    expect(report?.deferred.every((item) => item.reason.startsWith('waits for '))).toBe(true);
+    expect(eks).toHaveReceivedCommandTimes(CreateClusterCommand, 1);
+    expect(eks).toHaveReceivedCommandWith(CreateClusterCommand, { name: 'kianax', version: '1.31' });
+    const applied = logs.lines().find((line) => line.message === 'eks action applied');
+    expect(applied).toMatchObject({ action: 'CreateCluster', cluster: 'kianax', function_request_id: lambdaContext.awsRequestId });
+  });
+
+  it('rejects an event it does not handle, naming the field, before any AWS call', async () => {
+    // Prepare
+    captureLogLines();
+
+    // Act
+    const failure = handler({ mode: 'destroy' }, lambdaContext);
+
+    // Assess
+    await expect(failure).rejects.toBeInstanceOf(InvalidEventError);
+    await expect(failure).rejects.toThrow('unexpected event: mode: expected one of "plan"|"apply"');
+    expect(eks.calls()).toHaveLength(0);
+  });
+
+  it('names the clusters it knows when a manual invoke asks for another', async () => {
+    // Prepare
+    captureLogLines();
+
+    // Act
+    const failure = handler({ mode: 'plan', cluster: 'nope' }, lambdaContext);
+
+    // Assess
+    await expect(failure).rejects.toThrow('no spec for cluster "nope"; the specs name kianax');
+  });
+});
