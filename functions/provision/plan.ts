@@ -18,6 +18,7 @@ import type {
 } from '@aws-sdk/client-eks';
 import { parse as parseYaml } from 'yaml';
 import type { Change, Plan, TargetId } from '../../shared/plan/plan';
+import { targetId } from '../../shared/plan/plan';
 import { OVERRIDE_TAG_KEYS, readOverride } from '../../shared/overrides';
 import type { AccessEntrySpec, AddonSpec, ClusterSpec, NodeGroupSpec } from '../../shared/spec/schema';
 import type { ProvisionAction } from './actions';
@@ -54,13 +55,15 @@ export function planCluster(desired: ClusterSpec, observed: ObservedState, optio
   // Anything else waits while the control plane is busy or about to be: EKS takes one update at a time.
   const clusterBusy = waits.length > 0 || controlPlane.length > 0;
   const afterCluster: readonly TargetId[] = clusterBusy ? [`cluster/${desired.name}`] : [];
+  // Access entries need an ACTIVE cluster whose authentication mode includes the EKS API.
+  const accessAfter: readonly TargetId[] = waits.length > 0 || authMode(cluster) === 'CONFIG_MAP' ? [`cluster/${desired.name}`] : [];
   const actions: ProvisionAction[] = [
     ...refusals,
     ...waits,
     ...controlPlane,
     ...planNodeGroups(desired, cluster, observed, options.now, afterCluster),
     ...planAddons(desired, observed, afterCluster),
-    ...planAccessEntries(desired, observed),
+    ...planAccessEntries(desired, observed, accessAfter),
     ...planTags(`cluster/${desired.name}`, cluster.arn, desired.tags, cluster.tags),
   ];
   return { subject, actions: orderVersionSteps(actions) };
@@ -285,8 +288,9 @@ function planClusterConfig(spec: ClusterSpec, cluster: Cluster): ProvisionAction
 // ---- 5. Kubernetes version ----------------------------------------------------------------------
 
 /**
- * One minor version per step. Before the control plane moves, every node group must have caught up
- * with it (EKS's upgrade precondition), so a lagging node group's update comes first.
+ * One minor version per step. Before the control plane moves, every node group catches up with it
+ * (AWS's upgrade guidance; EKS itself tolerates kubelets a few versions behind), so a lagging node
+ * group's update comes first.
  */
 function planControlPlaneVersion(spec: ClusterSpec, cluster: Cluster, observed: ObservedState): ProvisionAction[] {
   const current = minor(cluster.version);
@@ -312,16 +316,31 @@ function planControlPlaneVersion(spec: ClusterSpec, cluster: Cluster, observed: 
   ];
 }
 
-/** A node group's version update must run before the control-plane step that waits for it. */
+/**
+ * A node group's version update must run before the control-plane step that waits for it, and so
+ * waits for the cluster only while something else is pending on it (else the two would wait for
+ * each other).
+ */
 function orderVersionSteps(actions: ProvisionAction[]): ProvisionAction[] {
   const upgrade = actions.find((action) => action.kind === 'UpdateClusterVersion');
   if (!upgrade?.after) return actions;
   const waitedFor = new Set<string>(upgrade.after);
-  const first = actions.filter((action) => action.kind === 'UpdateNodegroupVersion' && waitedFor.has(`nodegroup/${action.target.name}`));
-  const firstSet = new Set(first);
+  const first = actions.filter(
+    (action): action is Extract<ProvisionAction, { kind: 'UpdateNodegroupVersion' }> =>
+      action.kind === 'UpdateNodegroupVersion' && waitedFor.has(`nodegroup/${action.target.name}`),
+  );
+  const firstSet = new Set<ProvisionAction>(first);
   const rest = actions.filter((action) => !firstSet.has(action));
   const at = rest.indexOf(upgrade);
-  return [...rest.slice(0, at), ...first, ...rest.slice(at)];
+  const cluster = targetId(upgrade.target);
+  const clusterBusyBefore = rest.slice(0, at).some((action) => targetId(action.target) === cluster);
+  const moved = first.map((action): ProvisionAction => {
+    if (clusterBusyBefore) return action;
+    const { after = [], ...step } = action;
+    const others = after.filter((id) => id !== cluster);
+    return others.length > 0 ? { ...step, after: others } : step;
+  });
+  return [...rest.slice(0, at), ...moved, ...rest.slice(at)];
 }
 
 // ---- 6. Node groups -----------------------------------------------------------------------------
@@ -339,7 +358,8 @@ function planNodeGroups(
     if (current === undefined) return [createNodegroup(spec, group, clusterVersion, afterCluster)];
     return planExistingNodegroup(spec, group, current, clusterVersion, now, afterCluster);
   });
-  const pruned = observed.unlistedNodeGroups.map(
+  // Deleting is opt-in: never act on an unlisted group unless the spec says so, whatever was observed.
+  const pruned = (spec.pruneNodeGroups ? observed.unlistedNodeGroups : []).map(
     (name): ProvisionAction => ({
       kind: 'DeleteNodegroup',
       classification: 'delete',
@@ -445,14 +465,20 @@ function planExistingNodegroup(
   const groupMinor = minor(current.version);
   const clusterMinor = minor(clusterVersion);
   if (groupMinor !== undefined && groupMinor < clusterMinor) {
-    const next = `1.${groupMinor + 1}`;
+    // UpdateNodegroupVersion takes the control plane's version (nodes are replaced, so none is skipped
+    // over), and the pinned AMI with it: EKS would pick the latest, and cannot roll an AMI back after.
+    const next = `1.${clusterMinor}`;
+    const release = next === spec.version ? group.releaseVersion : undefined;
     actions.push({
       kind: 'UpdateNodegroupVersion',
       classification: 'update',
       target,
       reason: 'node group is behind the control plane',
-      changes: [{ field: 'version', from: current.version, to: next }],
-      request: { clusterName: spec.name, nodegroupName: group.name, version: next },
+      changes: [
+        { field: 'version', from: current.version, to: next },
+        ...(release === undefined ? [] : [{ field: 'releaseVersion', from: current.releaseVersion, to: release }]),
+      ],
+      request: { clusterName: spec.name, nodegroupName: group.name, version: next, ...(release === undefined ? {} : { releaseVersion: release }) },
       ...after,
     });
   } else if (group.releaseVersion !== undefined && clusterVersion === spec.version && current.releaseVersion !== group.releaseVersion) {
@@ -643,10 +669,10 @@ function parseConfiguration(text: string | undefined): unknown {
   }
 }
 
-function planAccessEntries(spec: ClusterSpec, observed: ObservedState): ProvisionAction[] {
+function planAccessEntries(spec: ClusterSpec, observed: ObservedState, after: readonly TargetId[]): ProvisionAction[] {
   return spec.accessEntries.flatMap((entry) => {
     const current = observed.accessEntries[entry.principalArn];
-    if (current === undefined) return createAccessEntry(spec, entry, []);
+    if (current === undefined) return createAccessEntry(spec, entry, after);
     return updateAccessEntry(spec, entry, current);
   });
 }

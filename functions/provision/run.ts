@@ -3,7 +3,7 @@
  * report. Never waits for EKS: long operations finish across invocations driven by the schedule.
  */
 import type { EksPort } from '../../shared/aws/eks-port';
-import { EksPilotError, RequestRejectedError, ResourceBusyError, ThrottledError } from '../../shared/errors';
+import { EksPilotError, RequestRejectedError, ResourceBusyError, ThrottledError, UpstreamError } from '../../shared/errors';
 import type { Plan, TargetId } from '../../shared/plan/plan';
 import { planStatus, targetId } from '../../shared/plan/plan';
 import type { ClusterSpec } from '../../shared/spec/schema';
@@ -112,11 +112,18 @@ export async function reconcileCluster(spec: ClusterSpec, deps: ProvisionDeps, o
     return finish(report, 'Blocked', report.blocked.map((item) => `${item.target}: ${item.reason}`).join('; '), deps);
   }
   const pending = [...waits.map((action) => action.reason), ...report.executed.filter((item) => !SYNCHRONOUS.has(item.kind)).map((item) => `${item.kind} ${item.target} started`)];
-  if (pending.length > 0 || report.deferred.length > 0) {
-    const later = report.deferred.length > 0 ? `; ${report.deferred.length} action(s) wait for a later run` : '';
-    return finish(report, 'InProgress', `${pending.join('; ')}${later}`, deps);
-  }
-  return finish(report, 'Converged', report.executed.length > 0 ? `applied ${report.executed.length} action(s)` : 'matches the spec', deps);
+  const later = report.deferred.length > 0 ? [`${report.deferred.length} action(s) wait for a later run`] : [];
+  // Drift `only` left alone is still drift: the cluster has not converged.
+  const leftAlone = [...new Set(plan.actions.filter((action) => isWrite(action) && !isSelected(action, options.only)).map((action) => targetId(action.target)))];
+  const untouched = leftAlone.length > 0 ? [`left alone (not in only): ${leftAlone.join(', ')}`] : [];
+  if (pending.length > 0 || later.length > 0) return finish(report, 'InProgress', [...pending, ...later, ...untouched].join('; '), deps);
+  const applied = report.executed.length > 0 ? `applied ${report.executed.length} action(s)` : undefined;
+  if (untouched.length > 0) return finish(report, 'Drifted', [applied ?? 'applied nothing', ...untouched].join('; '), deps);
+  return finish(report, 'Converged', applied ?? 'matches the spec', deps);
+}
+
+function isSelected(action: ProvisionAction, only: readonly string[] | undefined): boolean {
+  return only === undefined || only.includes(targetId(action.target));
 }
 
 /**
@@ -131,6 +138,7 @@ async function execute(
   deps: ProvisionDeps,
 ): Promise<void> {
   const busy = new Set<TargetId>(plan.actions.filter((action) => action.kind === 'Wait').map((action) => targetId(action.target)));
+  let throttled = false;
   for (const action of plan.actions) {
     const target = targetId(action.target);
     if (action.kind === 'ReplaceNodegroup') {
@@ -138,7 +146,12 @@ async function execute(
       continue;
     }
     if (!isWrite(action)) continue;
-    if (only && !only.includes(target)) continue;
+    if (!isSelected(action, only)) continue;
+    // After a throttle nothing more is sent, but what was left is still listed for the next run.
+    if (throttled) {
+      report.deferred.push({ target, kind: action.kind, reason: 'not sent: EKS throttled this run' });
+      continue;
+    }
     const waitingFor = [target, ...(action.after ?? [])].find((id) => busy.has(id));
     if (waitingFor !== undefined) {
       busy.add(target);
@@ -157,10 +170,14 @@ async function execute(
       } else if (error instanceof ThrottledError) {
         report.deferred.push({ target, kind: action.kind, reason: 'throttled by EKS; the next run retries' });
         deps.logger.warn('eks throttled; stopping this run', { cluster: plan.subject.cluster, action: action.kind, target });
-        return;
+        throttled = true;
       } else if (error instanceof RequestRejectedError) {
         report.blocked.push({ target, kind: action.kind, reason: error.message });
         deps.logger.error('eks rejected the request', { cluster: plan.subject.cluster, action: action.kind, target, error: errorFacts(error) });
+      } else if (error instanceof UpstreamError) {
+        // Thrown on, the writes already sent this run would vanish from the report.
+        report.blocked.push({ target, kind: action.kind, reason: error.message });
+        deps.logger.error('eks call failed', { cluster: plan.subject.cluster, action: action.kind, target, error: errorFacts(error) });
       } else {
         throw error;
       }

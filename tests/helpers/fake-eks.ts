@@ -113,8 +113,6 @@ interface ClusterRecord {
   updates: ScopedUpdate[];
 }
 
-type ClusterLevelKind = 'UpdateClusterConfig' | 'UpdateClusterVersion' | 'AssociateEncryptionConfig';
-
 const ALL_LOG_TYPES: readonly string[] = Object.values(LogType);
 const AUTH_MODES = ['CONFIG_MAP', 'API_AND_CONFIG_MAP', 'API'] as const;
 const CREATED_AT = new Date('2026-01-05T09:00:00Z');
@@ -205,7 +203,7 @@ export class FakeEks implements EksPort {
       },
       logging: loggingOf(new Set(spec.logging)),
       accessConfig: { authenticationMode: spec.authenticationMode, bootstrapClusterCreatorAdminPermissions: true },
-      ...(spec.encryptionKeyArn ? { encryptionConfig: [{ provider: { keyArn: spec.encryptionKeyArn }, resources: ['secrets'] }] } : {}),
+      ...(spec.encryptionKeyArn ? { encryptionConfig: [{ provider: { keyArn: spec.encryptionKeyArn } }] } : {}),
       tags: { ...spec.tags },
     });
     for (const group of spec.nodeGroups) {
@@ -453,7 +451,7 @@ export class FakeEks implements EksPort {
       logging: loggingOf(enabled),
       accessConfig: { authenticationMode: mode, bootstrapClusterCreatorAdminPermissions: request.accessConfig?.bootstrapClusterCreatorAdminPermissions ?? true },
       ...(request.encryptionConfig?.length
-        ? { encryptionConfig: request.encryptionConfig.map((config) => ({ provider: { ...config.provider }, resources: config.resources ?? ['secrets'] })) }
+        ? { encryptionConfig: request.encryptionConfig.map((config) => ({ provider: { ...config.provider } })) }
         : {}),
       tags: { ...(request.tags ?? {}) },
     });
@@ -583,7 +581,7 @@ export class FakeEks implements EksPort {
     const record = this.clusterReadyFor(action, name);
     const cluster = record.cluster.value;
     if (cluster.encryptionConfig?.length) throw rejected(action, name, 'Encryption is already enabled on the cluster', 'InvalidRequestException');
-    const config = (request.encryptionConfig ?? []).map((item) => ({ provider: { ...item.provider }, resources: item.resources ?? ['secrets'] }));
+    const config = (request.encryptionConfig ?? []).map((item) => ({ provider: { ...item.provider } }));
     return this.startClusterUpdate(record, 'AssociateEncryptionConfig', [{ type: 'EncryptionConfig', value: JSON.stringify(config) }], () => {
       cluster.encryptionConfig = config;
     });
@@ -668,9 +666,7 @@ export class FakeEks implements EksPort {
     ];
     return this.startNodegroupUpdate(clusterName, group, 'ConfigUpdate', params, () => {
       current.scalingConfig = scaling;
-      const labels = { ...current.labels, ...addLabels };
-      for (const key of removeLabels) delete labels[key];
-      current.labels = labels;
+      current.labels = Object.fromEntries(Object.entries({ ...current.labels, ...addLabels }).filter(([key]) => !removeLabels.includes(key)));
       const kept = (current.taints ?? []).filter((taint) => ![...removeTaints, ...addTaints].some((other) => sameTaintKey(taint, other)));
       current.taints = [...kept, ...addTaints.map((taint) => ({ ...taint }))];
       if (request.updateConfig) current.updateConfig = { ...request.updateConfig };
@@ -850,9 +846,8 @@ export class FakeEks implements EksPort {
   private untagResource(request: Extract<EksWrite, { kind: 'UntagResource' }>['request']): EksWriteResult {
     const tagged = this.taggable(request.resourceArn ?? '');
     if (tagged === undefined) return { alreadyDone: true };
-    const tags = { ...tagged.tags };
-    for (const key of request.tagKeys ?? []) delete tags[key];
-    tagged.tags = tags;
+    const removed = new Set(request.tagKeys ?? []);
+    tagged.tags = Object.fromEntries(Object.entries(tagged.tags ?? {}).filter(([key]) => !removed.has(key)));
     return {};
   }
 
