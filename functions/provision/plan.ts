@@ -61,8 +61,8 @@ export function planCluster(desired: ClusterSpec, observed: ObservedState, optio
     ...refusals,
     ...waits,
     ...controlPlane,
-    ...planNodeGroups(desired, cluster, observed, options.now, afterCluster),
-    ...planAddons(desired, observed, afterCluster),
+    ...planNodeGroups(desired, cluster, observed, options.now, afterCluster, [...afterCluster, ...networkNotReady(desired, observed)]),
+    ...planAddons(desired, observed, afterCluster, [...afterCluster, ...nodesNotReady(desired, observed)]),
     ...planAccessEntries(desired, observed, accessAfter),
     ...planTags(`cluster/${desired.name}`, cluster.arn, desired.tags, cluster.tags),
   ];
@@ -345,17 +345,33 @@ function orderVersionSteps(actions: ProvisionAction[]): ProvisionAction[] {
 
 // ---- 6. Node groups -----------------------------------------------------------------------------
 
+/**
+ * The dependencies of a new cluster hold on every run, not only the first: nodes wait for the
+ * network add-ons the spec lists, and add-ons that run as pods wait for a node group to be ACTIVE.
+ */
+function networkNotReady(spec: ClusterSpec, observed: ObservedState): TargetId[] {
+  return spec.addons
+    .filter((addon) => NETWORK_ADDONS.has(addon.name) && observed.addons[addon.name]?.status !== 'ACTIVE')
+    .map((addon): TargetId => `addon/${addon.name}`);
+}
+
+function nodesNotReady(spec: ClusterSpec, observed: ObservedState): TargetId[] {
+  const anyActive = spec.nodeGroups.some((group) => observed.nodeGroups[group.name]?.status === 'ACTIVE');
+  return anyActive ? [] : spec.nodeGroups.map((group): TargetId => `nodegroup/${group.name}`);
+}
+
 function planNodeGroups(
   spec: ClusterSpec,
   cluster: Cluster,
   observed: ObservedState,
   now: Date,
   afterCluster: readonly TargetId[],
+  createAfter: readonly TargetId[],
 ): ProvisionAction[] {
   const clusterVersion = cluster.version ?? spec.version;
   const planned = spec.nodeGroups.flatMap((group) => {
     const current = observed.nodeGroups[group.name];
-    if (current === undefined) return [createNodegroup(spec, group, clusterVersion, afterCluster)];
+    if (current === undefined) return [createNodegroup(spec, group, clusterVersion, createAfter)];
     return planExistingNodegroup(spec, group, current, clusterVersion, now, afterCluster);
   });
   // Deleting is opt-in: never act on an unlisted group unless the spec says so, whatever was observed.
@@ -582,10 +598,15 @@ function nodegroupConfigUpdate(
 
 // ---- 7. Add-ons, access entries, tags -----------------------------------------------------------
 
-function planAddons(spec: ClusterSpec, observed: ObservedState, afterCluster: readonly TargetId[]): ProvisionAction[] {
+function planAddons(
+  spec: ClusterSpec,
+  observed: ObservedState,
+  afterCluster: readonly TargetId[],
+  podAddonsAfter: readonly TargetId[],
+): ProvisionAction[] {
   return spec.addons.flatMap((addon): ProvisionAction[] => {
     const current = observed.addons[addon.name];
-    if (current === undefined) return [createAddon(spec, addon, afterCluster)];
+    if (current === undefined) return [createAddon(spec, addon, NETWORK_ADDONS.has(addon.name) ? afterCluster : podAddonsAfter)];
     const target = { kind: 'addon', name: addon.name };
     const status = current.status ?? 'ACTIVE';
     switch (status) {

@@ -138,6 +138,13 @@ async function execute(
   deps: ProvisionDeps,
 ): Promise<void> {
   const busy = new Set<TargetId>(plan.actions.filter((action) => action.kind === 'Wait').map((action) => targetId(action.target)));
+  // A target is unfinished while any of its writes has not completed; `after` waits on that, so a
+  // dependency holds wherever its action stands in the list.
+  const remaining = new Map<TargetId, number>();
+  for (const action of plan.actions) {
+    if (isWrite(action)) remaining.set(targetId(action.target), (remaining.get(targetId(action.target)) ?? 0) + 1);
+  }
+  const unfinished = (id: TargetId): boolean => busy.has(id) || (remaining.get(id) ?? 0) > 0;
   let throttled = false;
   for (const action of plan.actions) {
     const target = targetId(action.target);
@@ -152,7 +159,7 @@ async function execute(
       report.deferred.push({ target, kind: action.kind, reason: 'not sent: EKS throttled this run' });
       continue;
     }
-    const waitingFor = [target, ...(action.after ?? [])].find((id) => busy.has(id));
+    const waitingFor = busy.has(target) ? target : action.after?.find(unfinished);
     if (waitingFor !== undefined) {
       busy.add(target);
       report.deferred.push({ target, kind: action.kind, reason: `waits for ${waitingFor}` });
@@ -162,7 +169,8 @@ async function execute(
       const result = await eks.execute(action);
       report.executed.push({ kind: action.kind, target, ...result });
       deps.logger.info('eks action applied', { cluster: plan.subject.cluster, action: action.kind, target, reason: action.reason, ...result });
-      if (!SYNCHRONOUS.has(action.kind)) busy.add(target);
+      if (SYNCHRONOUS.has(action.kind)) remaining.set(target, (remaining.get(target) ?? 1) - 1);
+      else busy.add(target);
     } catch (error) {
       busy.add(target);
       if (error instanceof ResourceBusyError) {

@@ -8,7 +8,6 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import path from 'node:path';
 import { handler } from '../../../functions/provision/handler';
-import type { ProvisionResponse } from '../../../functions/provision/invoke';
 import { InvalidEventError } from '../../../shared/errors';
 import applyEvent from '../../../events/provision/apply.json';
 import planEvent from '../../../events/provision/plan-kianax.json';
@@ -39,7 +38,7 @@ describe('provision handler', () => {
     captureLogLines();
 
     // Act
-    const response = (await handler(planEvent, lambdaContext)) as ProvisionResponse;
+    const response = (await handler(planEvent, lambdaContext));
 
     // Assess
     const [report] = response.reports;
@@ -56,7 +55,7 @@ describe('provision handler', () => {
     captureLogLines();
 
     // Act
-    const response = (await handler(scheduleEvent, lambdaContext)) as ProvisionResponse;
+    const response = (await handler(scheduleEvent, lambdaContext));
 
     // Assess
     expect(response.reports.map((report) => [report.mode, report.status])).toEqual([['plan', 'Drifted']]);
@@ -70,7 +69,7 @@ describe('provision handler', () => {
     const logs = captureLogLines();
 
     // Act
-    const response = (await handler(applyEvent, lambdaContext)) as ProvisionResponse;
+    const response = (await handler(applyEvent, lambdaContext));
 
     // Assess
     const [report] = response.reports;

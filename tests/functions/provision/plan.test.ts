@@ -1800,7 +1800,7 @@ describe('planCluster says what each action waits for', () => {
     ]);
   });
 
-  it('creates everything in a CREATING cluster, access entries included, only after the cluster', () => {
+  it('creates everything in a CREATING cluster only after the cluster, nodes after the network add-ons, pod add-ons after the nodes', () => {
     // Prepare: what observe() reads while the cluster is CREATING, the cluster and nothing else.
     const observed: ObservedState = { ...EMPTY_ACCOUNT, cluster: { ...convergedCluster(BASE), status: 'CREATING' } };
 
@@ -1810,10 +1810,10 @@ describe('planCluster says what each action waits for', () => {
     // Assess
     expect(afterOf(result)).toEqual([
       ['Wait orders', undefined],
-      ['CreateNodegroup web-ng', ['cluster/orders']],
-      ['CreateNodegroup jobs-ng', ['cluster/orders']],
+      ['CreateNodegroup web-ng', ['cluster/orders', 'addon/vpc-cni']],
+      ['CreateNodegroup jobs-ng', ['cluster/orders', 'addon/vpc-cni']],
       ['CreateAddon vpc-cni', ['cluster/orders']],
-      ['CreateAddon coredns', ['cluster/orders']],
+      ['CreateAddon coredns', ['cluster/orders', 'nodegroup/web-ng', 'nodegroup/jobs-ng']],
       [`CreateAccessEntry ${ADMINS}`, ['cluster/orders']],
       [`AssociateAccessPolicy ${ADMINS}/AmazonEKSClusterAdminPolicy`, [`access-entry/${ADMINS}`]],
       [`CreateAccessEntry ${DEPLOYER}`, ['cluster/orders']],

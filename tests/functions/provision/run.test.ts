@@ -97,9 +97,17 @@ nodeGroups:
 `;
 
 describe('reconcileCluster from an empty account', () => {
-  it.each(['financial-move', 'crypto-oms', 'kianax', 'comments-app', 'starter'])(
-    'builds %s from nothing: CreateCluster first, node groups once the cluster is ACTIVE, then Converged',
-    async (name) => {
+  // Invocations: the cluster; the network add-ons (and access entries); the node groups; the add-ons
+  // that run as pods; then a run that finds nothing to do. Starter has no add-ons.
+  it.each([
+    ['financial-move', 5],
+    ['crypto-oms', 5],
+    ['kianax', 5],
+    ['comments-app', 5],
+    ['starter', 3],
+  ])(
+    'builds %s from nothing in %i invocations: CreateCluster first, node groups once the cluster is ACTIVE, pod add-ons once a node group is, then Converged',
+    async (name, runs) => {
       // Prepare
       const spec = await example(name);
       const eks = new FakeEks({ region: spec.region });
@@ -121,7 +129,12 @@ describe('reconcileCluster from an empty account', () => {
         spec.accessEntries.map((entry) => `CreateAccessEntry ${entry.principalArn}`).sort(),
       );
       expect(invocations.at(-1)?.report).toMatchObject({ status: 'Converged', summary: 'matches the spec', drift: [], executed: [], deferred: [], blocked: [] });
-      expect(invocations).toHaveLength(3);
+      expect(invocations).toHaveLength(runs);
+      const firstNodegroupRun = invocations.findIndex((invocation) => invocation.writes.some((call) => call.name === 'CreateNodegroup'));
+      const podAddonRuns = invocations.flatMap((invocation, index) =>
+        invocation.writes.some((call) => call.name === 'CreateAddon' && ['coredns', 'metrics-server'].includes(String((call.input as { addonName?: string }).addonName))) ? [index] : [],
+      );
+      expect(podAddonRuns.every((index) => index > firstNodegroupRun)).toBe(true);
       expect(eks.cluster(name)).toMatchObject({ status: 'ACTIVE', version: spec.version });
       for (const group of spec.nodeGroups) expect(eks.nodegroup(name, group.name)).toMatchObject({ status: 'ACTIVE', version: spec.version });
     },
