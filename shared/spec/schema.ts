@@ -60,7 +60,7 @@ const labelValue = z
 const tags = z
   .record(z.string().min(1).max(128), z.string().max(256))
   .default({})
-  .describe('AWS tags put on the resource. Keys up to 128 characters, values up to 256.');
+  .describe('AWS tags on this resource (the cluster, node group, add-on or access entry it sits in). Keys up to 128 characters, values up to 256.');
 
 /** `version: 1.30` unquoted is the number 1.3 in YAML; the message says how to write it. */
 const kubernetesVersion = z.unknown().transform((value, ctx) => {
@@ -78,8 +78,8 @@ const kubernetesVersion = z.unknown().transform((value, ctx) => {
   return value;
 });
 
-const subnetId = z.string().regex(/^subnet-[0-9a-f]{8,17}$/, 'expected a subnet id, subnet-<8 or 17 hex digits>');
-const securityGroupId = z.string().regex(/^sg-[0-9a-f]{8,17}$/, 'expected a security group id, sg-<8 or 17 hex digits>');
+const subnetId = z.string().regex(/^subnet-[0-9a-f]{8,17}$/, 'expected a subnet id, subnet-<8 to 17 hex digits>');
+const securityGroupId = z.string().regex(/^sg-[0-9a-f]{8,17}$/, 'expected a security group id, sg-<8 to 17 hex digits>');
 const cidr = z.string().regex(/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/, 'expected an IPv4 CIDR such as 203.0.113.0/24');
 
 export const vpcSchema = z
@@ -97,7 +97,7 @@ export const vpcSchema = z
     endpointPrivateAccess: z
       .boolean()
       .default(true)
-      .describe('Whether the API server endpoint is reachable from inside the VPC. Default true, so nodes stay inside the VPC.'),
+      .describe('Whether the API server endpoint is reachable from inside the VPC. Default true (EKS\'s own default is false), so nodes reach the API server without leaving the VPC.'),
     publicAccessCidrs: z
       .array(cidr)
       .default(['0.0.0.0/0'])
@@ -149,7 +149,7 @@ const accessPolicy = z.strictObject({
 export const accessEntrySchema = z.strictObject({
   principalArn: principalArn.describe('IAM role (or user) ARN the entry grants access to. One entry per principal.'),
   kubernetesGroups: z
-    .array(z.string().min(1))
+    .array(z.string().min(1).regex(/^(?!system:)/, 'Kubernetes groups starting with system: are reserved and EKS refuses them'))
     .default([])
     .describe('Kubernetes groups the principal belongs to, for your own RBAC bindings. Must not start with system:.'),
   username: z.string().min(1).optional().describe('Kubernetes user name. Unset: EKS derives one from the principal.'),
@@ -158,9 +158,9 @@ export const accessEntrySchema = z.strictObject({
 });
 
 const taint = z.strictObject({
-  key: labelKey,
-  value: labelValue.optional(),
-  effect: z.enum(Object.values(TaintEffect)),
+  key: labelKey.describe('Taint key, a Kubernetes label key.'),
+  value: labelValue.optional().describe('Taint value. Unset: a taint with no value.'),
+  effect: z.enum(Object.values(TaintEffect)).describe('NO_SCHEDULE, NO_EXECUTE or PREFER_NO_SCHEDULE (EKS spells them this way).'),
 });
 
 export const nodeGroupSchema = z
@@ -183,7 +183,13 @@ export const nodeGroupSchema = z
       .enum(Object.values(AMITypes))
       .default(AMITypes.AL2023_x86_64_STANDARD)
       .describe('Node AMI family. Default AL2023_x86_64_STANDARD (Amazon Linux 2 AMIs are not published for 1.33 and later).'),
-    diskSize: z.number().int().min(1).max(16384).default(20).describe('Root volume size in GiB. Default 20 (the EKS default).'),
+    diskSize: z
+      .number()
+      .int()
+      .min(1)
+      .max(16384)
+      .default(20)
+      .describe('Root volume size in GiB. Default 20, EKS\'s default for Linux AMIs; set 50 or more for Windows AMI types.'),
     labels: z.record(labelKey, labelValue).default({}).describe('Kubernetes labels put on every node.'),
     taints: z.array(taint).max(50).default([]).describe('Kubernetes taints put on every node: key, optional value, effect.'),
     scaling: z
@@ -201,8 +207,10 @@ export const nodeGroupSchema = z
       .describe('Scaling bounds of the group.'),
     updateConfig: z
       .union([
-        z.strictObject({ maxUnavailable: z.number().int().min(1).max(100) }),
-        z.strictObject({ maxUnavailablePercentage: z.number().int().min(1).max(100) }),
+        z.strictObject({ maxUnavailable: z.number().int().min(1).max(100).describe('Nodes a rolling update may take down at once.') }),
+        z.strictObject({
+          maxUnavailablePercentage: z.number().int().min(1).max(100).describe('Share of the nodes, in percent, a rolling update may take down at once.'),
+        }),
       ])
       .default({ maxUnavailable: 1 })
       .describe('How many nodes a rolling update may take down at once: maxUnavailable or maxUnavailablePercentage. Default maxUnavailable 1.'),
