@@ -4,6 +4,8 @@
  */
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { createEksPort } from '../../shared/aws/eks';
+import { createSnsNotifier } from '../../shared/aws/sns';
+import { createSsmDriftMemory } from '../../shared/aws/ssm';
 import { createLogger } from '../../shared/lambda/logger';
 import { lambdaStack } from '../../shared/lambda/middleware';
 import { isManualInvoke, provisionEventSchema } from './event';
@@ -12,6 +14,18 @@ import type { ProvisionDeps } from './run';
 
 const logger = createLogger({ serviceName: 'provision' });
 const metrics = new Metrics({ namespace: process.env.EKS_PILOT_METRICS_NAMESPACE ?? 'EksPilot', serviceName: 'provision' });
+
+const driftTopicArn = process.env.EKS_PILOT_DRIFT_TOPIC_ARN;
+// Notifications are opt-in: without a topic, a converged cluster costs no read beyond EKS's.
+const notify = driftTopicArn
+  ? {
+      notifier: createSnsNotifier({ topicArn: driftTopicArn }),
+      memory: createSsmDriftMemory({
+        region: process.env.AWS_REGION ?? 'us-east-1',
+        prefix: process.env.EKS_PILOT_DRIFT_PARAMETER_PREFIX ?? '/eks-pilot/drift',
+      }),
+    }
+  : undefined;
 
 const deps: ProvisionDeps = {
   eksFor: (spec) => createEksPort({ region: spec.region, ...(spec.assumeRoleArn ? { assumeRoleArn: spec.assumeRoleArn } : {}) }),
@@ -25,6 +39,7 @@ export const handler = lambdaStack(
       ...deps,
       specPaths: (process.env.EKS_PILOT_SPECS ?? 'specs').split(',').map((item) => item.trim()).filter(Boolean),
       metrics,
+      ...(notify ? { notify } : {}),
     }),
   { logger, eventSchema: provisionEventSchema, correlationKeys: (event) => (isManualInvoke(event) ? { trigger: 'manual', mode: event.mode } : { trigger: 'schedule' }) },
 );

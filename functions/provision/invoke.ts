@@ -11,12 +11,16 @@ import type { LoadedSpec } from '../../shared/spec/load';
 import { loadSpecs } from '../../shared/spec/load';
 import type { ProvisionEvent } from './event';
 import { isManualInvoke } from './event';
+import type { NotifyDeps } from './notify';
+import { notifyNewDrift } from './notify';
 import type { ClusterReport, Mode, ProvisionDeps } from './run';
 import { reconcileFleet } from './run';
 
 export interface InvokeDeps extends ProvisionDeps {
   specPaths: readonly string[];
   metrics?: Pick<Metrics, 'singleMetric'>;
+  /** Set when a drift topic is configured: new drift is published to SNS, remembered in SSM. */
+  notify?: Omit<NotifyDeps, 'logger'>;
 }
 
 export interface ProvisionResponse {
@@ -59,6 +63,7 @@ export async function handleProvisionEvent(event: ProvisionEvent, deps: InvokeDe
     manual?.only ? { only: manual.only } : {},
   );
   publishMetrics(reports, deps.metrics);
+  if (deps.notify) await notifyNewDrift(reports, { ...deps.notify, logger: deps.logger });
   return {
     reports: reports.map(({ plan, ...report }) => ({ ...report, ...(plan ? { plan: renderPlan(plan).trimEnd().split('\n') } : {}) })),
   };

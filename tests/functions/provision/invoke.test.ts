@@ -1,0 +1,42 @@
+import path from 'node:path';
+import { handleProvisionEvent } from '../../../functions/provision/invoke';
+import type { DriftMemory, Notifier } from '../../../functions/provision/notify';
+import { FakeEks } from '../../helpers/fake-eks';
+
+const KIANAX = path.join(__dirname, '../../../examples/kianax');
+const schedule = { 'detail-type': 'Scheduled Event' as const, source: 'aws.events' as const, time: '2026-11-22T12:00:00Z', resources: [] };
+
+function memoryFake(): DriftMemory & { stored: Map<string, string[]> } {
+  const stored = new Map<string, string[]>();
+  return {
+    stored,
+    recall: (region, cluster) => Promise.resolve(stored.get(`${region}/${cluster}`) ?? null),
+    remember: (region, cluster, drift) => Promise.resolve(void stored.set(`${region}/${cluster}`, [...drift])),
+    forget: (region, cluster) => Promise.resolve(void stored.delete(`${region}/${cluster}`)),
+  };
+}
+
+describe('handleProvisionEvent with drift notifications', () => {
+  it('publishes new drift once and stays quiet while the same drift remains', async () => {
+    // Prepare
+    const eks = new FakeEks({ region: 'us-east-1' });
+    const published: { subject: string; message: string }[] = [];
+    const notifier: Notifier = { publish: (subject, message) => Promise.resolve(void published.push({ subject, message })) };
+    const memory = memoryFake();
+    const logger = { info: jest.fn(), warn: jest.fn(), error: jest.fn() };
+    const deps = { eksFor: () => eks, now: () => new Date('2026-11-22T12:00:00Z'), logger, specPaths: [KIANAX], notify: { notifier, memory } };
+
+    // Act
+    const first = await handleProvisionEvent(schedule, deps);
+    const second = await handleProvisionEvent(schedule, deps);
+
+    // Assess
+    expect(first.reports[0]?.status).toBe('Drifted');
+    expect(second.reports[0]?.status).toBe('Drifted');
+    expect(published).toHaveLength(1);
+    expect(published[0]?.subject).toBe('eks-pilot: new drift on kianax (us-east-1)');
+    expect(published[0]?.message).toContain('cluster/kianax missing');
+    expect(memory.stored.get('us-east-1/kianax')).toContain('cluster/kianax missing');
+    expect(eks.writes()).toEqual([]);
+  });
+});
