@@ -4,6 +4,12 @@
  * 1 error (an invalid spec included), and with --detailed-exitcode 2 when changes are pending.
  */
 import { parseArgs } from 'node:util';
+import { EMPTY_ACCOUNT as NO_ADDRESSES } from '../functions/eip-manager/observed';
+import type { EipPlan } from '../functions/eip-manager/plan';
+import { planPools } from '../functions/eip-manager/plan';
+import { renderPoolPlan } from '../functions/eip-manager/render';
+import type { EipClusterReport, EipDeps } from '../functions/eip-manager/run';
+import { reconcilePools } from '../functions/eip-manager/run';
 import { EMPTY_ACCOUNT } from '../functions/provision/observed';
 import { planCluster } from '../functions/provision/plan';
 import type { ClusterReport, Mode, ProvisionDeps } from '../functions/provision/run';
@@ -25,7 +31,8 @@ export const EXIT = { ok: 0, error: 1, changesPending: 2 } as const;
 const USAGE = `Usage: eks-pilot plan [options] <spec file or folder>...
        eks-pilot apply [--json] [--only kind/name]... <spec file or folder>...
 
-plan   validates cluster specs and prints what provision would create or change,
+plan   validates cluster specs and prints what provision would create or change (and,
+       for a spec with elasticIpPools, what eip-manager would do and each pool's addresses),
        reading the account with the credentials the AWS SDK finds (AWS_PROFILE, ...).
 apply  reconciles once, as the provision function does: starts the first safe steps,
        never waits for EKS; run it again (or let the schedule) to go on.
@@ -52,13 +59,25 @@ const defaultDeps: DepsFactory = async () => {
   };
 };
 
+/** How the CLI reaches EC2 for the pools' plan; tests pass a fake. Loaded lazily like {@link DepsFactory}. */
+export type EipDepsFactory = () => Promise<EipDeps>;
+
+const defaultEipDeps: EipDepsFactory = async () => {
+  const { createEc2Port } = await import('../shared/aws/ec2');
+  return {
+    ec2For: (spec) => createEc2Port({ region: spec.region, ...(spec.assumeRoleArn ? { assumeRoleArn: spec.assumeRoleArn } : {}) }),
+    now: () => new Date(),
+    logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
+  };
+};
+
 /**
  * Runs the CLI and resolves to its exit code; never throws.
  *
  * @example
  * process.exitCode = await main(['plan', '--offline', 'examples/starter/cluster.yaml'], process);
  */
-export async function main(argv: readonly string[], io: Io, makeDeps: DepsFactory = defaultDeps): Promise<number> {
+export async function main(argv: readonly string[], io: Io, makeDeps: DepsFactory = defaultDeps, makeEipDeps: EipDepsFactory = defaultEipDeps): Promise<number> {
   let args;
   try {
     args = parseArgs({
@@ -96,14 +115,22 @@ export async function main(argv: readonly string[], io: Io, makeDeps: DepsFactor
 
   try {
     const specs = await loadSpecs(paths);
-    if (command === 'plan' && args.values.offline) return printPlans(specs.map(({ file, spec }) => planCluster(spec, EMPTY_ACCOUNT, { now: new Date(), source: file })), args.values, io);
+    if (command === 'plan' && args.values.offline) {
+      const now = new Date();
+      const poolPlans = specs.flatMap(({ file, spec }) => (spec.elasticIpPools.length > 0 ? [planPools(spec, NO_ADDRESSES, { now, source: file })] : []));
+      return printPlans(specs.map(({ file, spec }) => planCluster(spec, EMPTY_ACCOUNT, { now, source: file })), args.values, io, poolPlans);
+    }
     const mode: Mode = command;
     const reports = await reconcileFleet(
       specs.map(({ file, spec }: LoadedSpec) => ({ spec, file, mode })),
       await makeDeps(),
       args.values.only ? { only: args.values.only } : {},
     );
-    return mode === 'plan' ? printPlanReports(reports, args.values, io) : printApplyReports(reports, args.values.json, io);
+    if (mode === 'apply') return printApplyReports(reports, args.values.json, io);
+    const withPools = specs.filter(({ spec }) => spec.elasticIpPools.length > 0);
+    const eipDeps = withPools.length > 0 ? await makeEipDeps() : undefined;
+    const poolReports = eipDeps === undefined ? [] : await Promise.all(withPools.map(({ file, spec }) => reconcilePools(spec, eipDeps, { mode: 'plan', source: file })));
+    return printPlanReports(reports, args.values, io, poolReports);
   } catch (error) {
     io.stderr.write(describeFailure(error));
     return EXIT.error;
@@ -115,18 +142,23 @@ interface OutputFlags {
   'detailed-exitcode': boolean;
 }
 
-function printPlans(plans: readonly Plan[], flags: OutputFlags, io: Io): number {
-  io.stdout.write(flags.json ? planToJson(plans) : plans.map(renderPlan).join('\n'));
-  const statuses = plans.map(planStatus);
+/** Each cluster's plan, followed by its pools' plan when it has pools. */
+function printPlans(plans: readonly Plan[], flags: OutputFlags, io: Io, poolPlans: readonly EipPlan[] = []): number {
+  const poolsOf = (plan: Plan): EipPlan | undefined => poolPlans.find((pools) => pools.subject.cluster === plan.subject.cluster && pools.subject.region === plan.subject.region);
+  const alone = poolPlans.filter((pools) => !plans.some((plan) => poolsOf(plan) === pools));
+  const text = [...plans.map((plan) => [renderPlan(plan), ...[poolsOf(plan)].flatMap((pools) => (pools ? [renderPoolPlan(pools)] : []))].join('\n')), ...alone.map(renderPoolPlan)];
+  io.stdout.write(flags.json ? planToJson([...plans, ...poolPlans]) : text.join('\n'));
+  const statuses = [...plans, ...poolPlans].map(planStatus);
   if (statuses.includes('blocked')) return EXIT.error;
   return flags['detailed-exitcode'] && statuses.includes('changes') ? EXIT.changesPending : EXIT.ok;
 }
 
-/** A cluster that could not be read has no plan: say why, and fail. */
-function printPlanReports(reports: readonly ClusterReport[], flags: OutputFlags, io: Io): number {
-  const unread = reports.filter((report) => report.plan === undefined);
+/** A cluster (or its pools) that could not be read has no plan: say why, and fail. */
+function printPlanReports(reports: readonly ClusterReport[], flags: OutputFlags, io: Io, poolReports: readonly EipClusterReport[] = []): number {
+  const unread = [...reports, ...poolReports].filter((report) => report.plan === undefined);
   for (const report of unread) io.stderr.write(`error: ${report.cluster} (${report.region}): ${report.summary}\n`);
-  const code = printPlans(reports.flatMap((report) => (report.plan ? [report.plan] : [])), flags, io);
+  const poolPlans = poolReports.flatMap((report) => (report.plan ? [report.plan] : []));
+  const code = printPlans(reports.flatMap((report) => (report.plan ? [report.plan] : [])), flags, io, poolPlans);
   return unread.length > 0 ? EXIT.error : code;
 }
 

@@ -16,6 +16,9 @@ import {
   TaintEffect,
 } from '@aws-sdk/client-eks';
 import { z } from 'zod';
+import { checkElasticIpPools, elasticIpPoolSchema } from './eip-pools';
+import { alarmSchema, checkScalingRules, scalingRuleSchema } from './scaling';
+import { checkWorkloads, workloadsSchema } from './workloads';
 
 /**
  * Cross-field checks run even when other fields already failed (zod skips refinements after an
@@ -274,6 +277,19 @@ export const clusterSpecSchema = z
       .enum(['report', 'remediate'])
       .default('report')
       .describe('What the scheduled drift check does when the cluster differs from the spec: report (default) or remediate.'),
+    elasticIpPools: z
+      .array(elasticIpPoolSchema)
+      .default([])
+      .describe('Elastic IP pools eip-manager keeps whole: allocated, attached to nodes or a NAT gateway (or held for a load balancer), published to SSM, released only when the pool allows.'),
+    workloads: workloadsSchema,
+    alarms: z
+      .array(alarmSchema)
+      .default([])
+      .describe('CloudWatch metric alarms kept as code: scale-watch\'s scheduled run creates or updates them (PutMetricAlarm) in the cluster\'s Region and reports what had drifted.'),
+    scalingRules: z
+      .array(scalingRuleSchema)
+      .default([])
+      .describe('What scale-watch moves when an alarm fires: node group and HPA bounds, one step at a time within ceilings, back to the spec\'s values after the alarm has been OK for the hold time.'),
   })
   .superRefine(checkCluster, always);
 
@@ -299,6 +315,10 @@ function checkCluster(spec: unknown, ctx: z.RefinementCtx): void {
   uniqueBy(fields, 'nodeGroups', 'name', 'node group name', ctx);
   uniqueBy(fields, 'addons', 'name', 'add-on', ctx);
   uniqueBy(fields, 'accessEntries', 'principalArn', 'access entry principal', ctx);
+  uniqueBy(fields, 'elasticIpPools', 'name', 'pool name', ctx);
+  checkElasticIpPools(fields, ctx);
+  checkWorkloads(fields, ctx);
+  checkScalingRules(fields, ctx);
   const entries = fields.accessEntries;
   if (fields.authenticationMode === AuthenticationMode.CONFIG_MAP && Array.isArray(entries) && entries.length > 0) {
     ctx.addIssue({

@@ -1,0 +1,364 @@
+/**
+ * Orchestration of one deploy: check the push against what runs, render, server-side apply in
+ * order, record the release, watch the rollout within the invocation's time and hand the watch on
+ * through the queue when time runs short, roll back to the previous successful release on failure.
+ * Every cluster call goes through the Kubernetes port; the clock, the sleep and the remaining time
+ * are parameters.
+ */
+import type { FifoQueuePort } from '../../shared/aws/sqs';
+import { ResourceBusyError, ThrottledError } from '../../shared/errors';
+import type { KubernetesObject, KubernetesPort } from '../../shared/k8s';
+import { ClusterUnavailableError, KubernetesAccessError, KubernetesCallError, KubernetesUnreachableError } from '../../shared/k8s';
+import { ApplyError } from './errors';
+import type { PinnedImage } from './images';
+import { parseImageRef, pinnedRef } from './images';
+import { describeObject, ROLLOUT_KINDS } from './manifests';
+import type { WatchMessage } from './messages';
+import { toFifo } from './messages';
+import { decide } from './policy';
+import type { ReleaseRecord } from './releases';
+import { currentImages, lastSucceeded, nextRevision, pinnedImages, ReleaseStore, upsert } from './releases';
+import { renderWorkload, FIELD_MANAGER } from './render';
+import { rolloutState } from './rollout';
+import type { RunLogger } from './run-logger';
+import type { DeployTarget } from './targets';
+import { targetKey } from './targets';
+
+export const DEFAULT_POLL_MS = 5_000;
+/** Time kept back at the end of an invocation to record the outcome and hand the watch on. */
+export const DEFAULT_RESERVE_MS = 20_000;
+
+/** What the worker needs, all ports. */
+export interface WorkerDeps {
+  targets(): Promise<DeployTarget[]>;
+  /** The Kubernetes port of a target's cluster (cached per cluster by the composition root). */
+  connect(target: DeployTarget): Promise<KubernetesPort>;
+  queue: FifoQueuePort;
+  now(): Date;
+  sleep(ms: number): Promise<void>;
+  logger: RunLogger;
+  pollMs?: number;
+  reserveMs?: number;
+}
+
+/** The invocation's time left, in milliseconds (the Lambda context's `getRemainingTimeInMillis`). */
+export interface Budget {
+  remainingMs(): number;
+}
+
+/** How one deploy, watch or rollback ended, as the worker reports it. */
+export type DeployOutcome =
+  | { outcome: 'succeeded'; revision: number; images: Record<string, string> }
+  | { outcome: 'rolled-back'; revision: number; rollback: number; reason: string }
+  | { outcome: 'failed'; revision: number; reason: string }
+  | { outcome: 'watching'; revision: number; pending: string }
+  | { outcome: 'refused'; revision: number; reason: string }
+  | { outcome: 'unchanged'; reason: string }
+  | { outcome: 'duplicate'; reason: string }
+  | { outcome: 'ignored'; reason: string };
+
+/** A release about to be applied. */
+interface Draft {
+  kind: ReleaseRecord['kind'];
+  image?: PinnedImage;
+  replaced?: string;
+  images: Record<string, string>;
+  deliveryId: string;
+  rollbackOf?: number;
+  reason?: string;
+}
+
+/** Errors a retry of the same message can get past: the message fails and SQS delivers it again. */
+export function isTransient(error: unknown): boolean {
+  return (
+    error instanceof KubernetesUnreachableError ||
+    error instanceof ThrottledError ||
+    error instanceof ResourceBusyError ||
+    error instanceof ClusterUnavailableError ||
+    error instanceof KubernetesAccessError
+  );
+}
+
+/**
+ * Deploys a pushed image to a workload: refuses what the policy refuses (recorded), skips what
+ * already runs or was already handled, then releases it.
+ *
+ * @example
+ * await deployImage(target, { repository: 'ghcr.io/acme/web', tag: 'v1.3.0', digest }, '72d3162e-...', deps, { remainingMs: () => context.getRemainingTimeInMillis() });
+ */
+export async function deployImage(target: DeployTarget, image: PinnedImage, deliveryId: string, deps: WorkerDeps, budget: Budget): Promise<DeployOutcome> {
+  const facts = { cluster: target.cluster, workload: targetKey(target), deliveryId, image: pinnedRef(image) };
+  const policy = target.workload.images.find((candidate) => candidate.repository === image.repository);
+  if (policy === undefined) return ignore(deps, facts, `workload ${target.workload.name} has no policy for ${image.repository}`);
+  const k8s = await deps.connect(target);
+  const store = new ReleaseStore(k8s, target);
+  const records = await store.read();
+  if (records.some((record) => record.deliveryId === deliveryId && record.image?.digest === image.digest)) {
+    return ignore(deps, facts, `delivery ${deliveryId} of ${image.digest} was already handled`, 'duplicate');
+  }
+  const current = currentImages(records, target);
+  const running = current[image.repository];
+  const runningRef = running === undefined ? undefined : parseImageRef(running);
+  if (runningRef?.digest === image.digest) return ignore(deps, facts, `${pinnedRef(image)} already runs`, 'unchanged');
+
+  const decision = decide(policy, target.workload.environment, image.tag, runningRef?.tag);
+  if (!decision.deploy) {
+    const now = deps.now().toISOString();
+    const refused: ReleaseRecord = {
+      revision: nextRevision(records),
+      cluster: target.cluster,
+      workload: target.workload.name,
+      kind: 'deploy',
+      image,
+      ...(running === undefined ? {} : { replaced: running }),
+      images: current,
+      deliveryId,
+      startedAt: now,
+      finishedAt: now,
+      result: 'refused',
+      reason: decision.reason,
+    };
+    await store.write([...records, refused]);
+    deps.logger.warn('deploy refused', { ...facts, revision: refused.revision, reason: decision.reason });
+    return { outcome: 'refused', revision: refused.revision, reason: decision.reason };
+  }
+  const draft: Draft = {
+    kind: 'deploy',
+    image,
+    ...(running === undefined ? {} : { replaced: running }),
+    images: { ...current, [image.repository]: pinnedRef(image) },
+    deliveryId,
+  };
+  return release(target, k8s, store, records, draft, deps, budget);
+}
+
+/**
+ * Rolls a workload back to an earlier release (`to`), or to the newest succeeded release before the
+ * one that runs. The rollback is a release of its own, watched like a deploy, never rolled back itself.
+ *
+ * @example
+ * await rollbackTo(target, 3, 'manual-c6af9ac6', deps, budget);
+ */
+export async function rollbackTo(target: DeployTarget, to: number | undefined, deliveryId: string, deps: WorkerDeps, budget: Budget): Promise<DeployOutcome> {
+  const k8s = await deps.connect(target);
+  const store = new ReleaseStore(k8s, target);
+  const records = await store.read();
+  const latest = records.filter((record) => record.result !== 'refused').at(-1);
+  const destination = to === undefined ? lastSucceeded(records, latest?.revision) : records.find((record) => record.revision === to);
+  if (destination === undefined || destination.result === 'refused') {
+    const known = records.filter((record) => record.result !== 'refused').map((record) => record.revision);
+    return ignore(deps, { cluster: target.cluster, workload: targetKey(target), deliveryId }, to === undefined ? 'no earlier successful release to roll back to' : `no applied release ${to}; applied releases: ${known.join(', ') || 'none'}`);
+  }
+  const draft: Draft = {
+    kind: 'rollback',
+    images: destination.images,
+    deliveryId,
+    ...(latest === undefined ? {} : { rollbackOf: latest.revision }),
+    reason: `manual rollback to release ${destination.revision}`,
+  };
+  return release(target, k8s, store, records, draft, deps, budget);
+}
+
+/**
+ * Continues watching a release handed on by an earlier invocation. A release no longer in
+ * progress (finished, or superseded by a newer deploy) needs nothing.
+ */
+export async function continueWatch(target: DeployTarget, message: WatchMessage, deps: WorkerDeps, budget: Budget): Promise<DeployOutcome> {
+  const k8s = await deps.connect(target);
+  const store = new ReleaseStore(k8s, target);
+  const records = await store.read();
+  const record = records.find((item) => item.revision === message.revision);
+  const facts = { cluster: target.cluster, workload: targetKey(target), deliveryId: message.deliveryId, revision: message.revision };
+  if (record?.result !== 'progressing') return ignore(deps, facts, `release ${message.revision} is ${record?.result ?? 'gone'}: nothing to watch`);
+  const rendered = renderWorkload(target.workload.name, target.objects, pinnedImages(record.images));
+  return watchAndFinish(target, k8s, store, records, record, rendered.objects, message.attempt, deps, budget);
+}
+
+/** Applies a draft, records it as progressing, and watches it. */
+async function release(
+  target: DeployTarget,
+  k8s: KubernetesPort,
+  store: ReleaseStore,
+  records: ReleaseRecord[],
+  draft: Draft,
+  deps: WorkerDeps,
+  budget: Budget,
+): Promise<DeployOutcome> {
+  const revision = nextRevision(records);
+  const startedAt = deps.now().toISOString();
+  const facts = { cluster: target.cluster, workload: targetKey(target), deliveryId: draft.deliveryId, revision, kind: draft.kind };
+  // A newer release takes over from one still being watched: its queued watch will find it superseded.
+  let history = records.map((record) =>
+    record.result === 'progressing' ? { ...record, result: 'superseded' as const, finishedAt: startedAt, reason: `superseded by release ${revision}` } : record,
+  );
+  const rendered = renderWorkload(target.workload.name, target.objects, pinnedImages(draft.images));
+  const base: ReleaseRecord = {
+    revision,
+    cluster: target.cluster,
+    workload: target.workload.name,
+    kind: draft.kind,
+    ...(draft.image ? { image: draft.image } : {}),
+    ...(draft.replaced ? { replaced: draft.replaced } : {}),
+    images: draft.images,
+    deliveryId: draft.deliveryId,
+    startedAt,
+    result: 'progressing',
+    ...(draft.rollbackOf === undefined ? {} : { rollbackOf: draft.rollbackOf }),
+    ...(draft.reason ? { reason: draft.reason } : {}),
+  };
+  try {
+    await applyAll(k8s, rendered.objects, target, deps.logger, facts);
+  } catch (error) {
+    if (isTransient(error)) throw error;
+    const reason = `apply failed: ${error instanceof Error ? error.message : String(error)}`;
+    const failed: ReleaseRecord = { ...base, result: 'failed', finishedAt: deps.now().toISOString(), reason };
+    history = upsert(history, failed);
+    deps.logger.error('deploy apply failed', { ...facts, reason });
+    if (draft.kind === 'deploy' && target.workload.rollout.rollback) return rollBack(target, k8s, store, history, failed, reason, deps, budget);
+    await store.write(history);
+    return { outcome: 'failed', revision, reason };
+  }
+  history = upsert(history, base);
+  await store.write(history);
+  deps.logger.info('release applied', { ...facts, objects: rendered.objects.length, images: rendered.images.map((change) => change.to), autoscaled: rendered.autoscaled });
+  return watchAndFinish(target, k8s, store, history, base, rendered.objects, 0, deps, budget);
+}
+
+/** Server-side apply of every object, in order, with deploy's field manager and force. */
+export async function applyAll(
+  k8s: KubernetesPort,
+  objects: readonly KubernetesObject[],
+  target: DeployTarget,
+  logger: RunLogger,
+  facts: Record<string, unknown>,
+  options: { dryRun?: boolean } = {},
+): Promise<KubernetesObject[]> {
+  const answers: KubernetesObject[] = [];
+  for (const object of objects) {
+    try {
+      answers.push(await k8s.apply(object, { fieldManager: FIELD_MANAGER, force: true, ...(options.dryRun === true ? { dryRun: true } : {}) }));
+    } catch (error) {
+      if (isTransient(error)) throw error;
+      const status = error instanceof KubernetesCallError ? error.status : undefined;
+      throw new ApplyError(`${describeObject(object)}: ${error instanceof Error ? error.message : String(error)}`, {
+        cause: error,
+        context: { cluster: target.cluster, workload: target.workload.name, object: describeObject(object), ...(status === undefined ? {} : { status }) },
+      });
+    }
+    if (options.dryRun !== true) logger.info('object applied', { ...facts, object: describeObject(object) });
+  }
+  return answers;
+}
+
+type WatchResult = { kind: 'complete' } | { kind: 'failed'; reason: string } | { kind: 'out-of-time'; pending: string };
+
+/**
+ * Polls the rollout of the rendering's Deployments, StatefulSets and DaemonSets until it completes,
+ * fails (ProgressDeadlineExceeded), stalls past the workload's timeout (counted from the release's
+ * start, across invocations), or the invocation's time runs short.
+ */
+async function watchRollout(
+  k8s: KubernetesPort,
+  objects: readonly KubernetesObject[],
+  record: ReleaseRecord,
+  target: DeployTarget,
+  deps: WorkerDeps,
+  budget: Budget,
+): Promise<WatchResult> {
+  const watched = objects.filter((object) => (ROLLOUT_KINDS as readonly string[]).includes(object.kind));
+  const pollMs = deps.pollMs ?? DEFAULT_POLL_MS;
+  const reserveMs = deps.reserveMs ?? DEFAULT_RESERVE_MS;
+  const deadline = Date.parse(record.startedAt) + target.workload.rollout.timeoutSeconds * 1000;
+  for (;;) {
+    const states = await Promise.all(
+      watched.map(async (object) => rolloutState(await k8s.get(object.apiVersion, object.kind, object.metadata.namespace, object.metadata.name))),
+    );
+    const failed = states.flatMap((state) => (state.state === 'failed' ? [state.reason] : []));
+    if (failed.length > 0) return { kind: 'failed', reason: failed.join('; ') };
+    const pending = states.flatMap((state) => (state.state === 'progressing' ? [state.reason] : []));
+    if (pending.length === 0) return { kind: 'complete' };
+    if (deps.now().getTime() >= deadline) {
+      return { kind: 'failed', reason: `rollout stalled: not finished within ${target.workload.rollout.timeoutSeconds} s (${pending.join('; ')})` };
+    }
+    if (budget.remainingMs() < pollMs + reserveMs) return { kind: 'out-of-time', pending: pending.join('; ') };
+    await deps.sleep(pollMs);
+  }
+}
+
+async function watchAndFinish(
+  target: DeployTarget,
+  k8s: KubernetesPort,
+  store: ReleaseStore,
+  records: ReleaseRecord[],
+  record: ReleaseRecord,
+  objects: readonly KubernetesObject[],
+  attempt: number,
+  deps: WorkerDeps,
+  budget: Budget,
+): Promise<DeployOutcome> {
+  const facts = { cluster: target.cluster, workload: targetKey(target), deliveryId: record.deliveryId, revision: record.revision };
+  const result = await watchRollout(k8s, objects, record, target, deps, budget);
+  switch (result.kind) {
+    case 'complete': {
+      const done: ReleaseRecord = { ...record, result: 'succeeded', finishedAt: deps.now().toISOString() };
+      await store.write(upsert(records, done));
+      deps.logger.info('rollout complete', { ...facts, kind: record.kind });
+      return { outcome: 'succeeded', revision: record.revision, images: record.images };
+    }
+    case 'out-of-time': {
+      const message: WatchMessage = { type: 'watch', cluster: target.cluster, workload: target.workload.name, revision: record.revision, deliveryId: record.deliveryId, attempt: attempt + 1 };
+      await deps.queue.send([toFifo(message)]);
+      deps.logger.info('rollout watch handed on', { ...facts, attempt: message.attempt, pending: result.pending });
+      return { outcome: 'watching', revision: record.revision, pending: result.pending };
+    }
+    case 'failed': {
+      const failed: ReleaseRecord = { ...record, result: 'failed', finishedAt: deps.now().toISOString(), reason: result.reason };
+      const history = upsert(records, failed);
+      deps.logger.warn('rollout failed', { ...facts, kind: record.kind, reason: result.reason });
+      if (record.kind === 'deploy' && target.workload.rollout.rollback) return rollBack(target, k8s, store, history, failed, result.reason, deps, budget);
+      await store.write(history);
+      return { outcome: 'failed', revision: record.revision, reason: result.reason };
+    }
+    default:
+      throw new Error(`unknown watch result ${(result satisfies never as WatchResult).kind}`);
+  }
+}
+
+/** The automatic rollback after a failed deploy: back to the newest succeeded release before it. */
+async function rollBack(
+  target: DeployTarget,
+  k8s: KubernetesPort,
+  store: ReleaseStore,
+  records: ReleaseRecord[],
+  failed: ReleaseRecord,
+  reason: string,
+  deps: WorkerDeps,
+  budget: Budget,
+): Promise<DeployOutcome> {
+  const previous = lastSucceeded(records, failed.revision);
+  const facts = { cluster: target.cluster, workload: targetKey(target), deliveryId: failed.deliveryId, revision: failed.revision };
+  if (previous === undefined) {
+    const why = `${reason}; no earlier successful release to roll back to`;
+    await store.write(upsert(records, { ...failed, reason: why }));
+    deps.logger.error('rollback impossible', { ...facts, reason: why });
+    return { outcome: 'failed', revision: failed.revision, reason: why };
+  }
+  const rollbackRevision = nextRevision(records);
+  const history = upsert(records, { ...failed, result: 'rolled-back', rolledBackTo: rollbackRevision });
+  deps.logger.warn('rolling back', { ...facts, to: previous.revision, reason });
+  const outcome = await release(
+    target,
+    k8s,
+    store,
+    history,
+    { kind: 'rollback', images: previous.images, deliveryId: failed.deliveryId, rollbackOf: failed.revision, reason: `rollback of release ${failed.revision} to release ${previous.revision}: ${reason}` },
+    deps,
+    budget,
+  );
+  return outcome.outcome === 'succeeded' || outcome.outcome === 'watching' ? { outcome: 'rolled-back', revision: failed.revision, rollback: rollbackRevision, reason } : outcome;
+}
+
+function ignore(deps: WorkerDeps, facts: Record<string, unknown>, reason: string, outcome: 'ignored' | 'duplicate' | 'unchanged' = 'ignored'): DeployOutcome {
+  deps.logger.info(`deploy ${outcome}`, { ...facts, reason });
+  return { outcome, reason };
+}

@@ -1,0 +1,115 @@
+/**
+ * The events eip-manager accepts: the EventBridge schedule, a manual invoke, and the two EC2 events
+ * that move addresses (an instance's state change and a spot interruption warning). Anything else is
+ * rejected by the middy stack with the field named.
+ */
+import { z } from 'zod';
+
+/** EventBridge "Scheduled Event" (as a `schedule` event in serverless.yml delivers it). */
+export const scheduledEventSchema = z.looseObject({
+  'detail-type': z.literal('Scheduled Event'),
+  source: z.literal('aws.events'),
+  time: z.string(),
+  resources: z.array(z.string()),
+});
+
+/** `{"mode": "plan" | "apply", "cluster": "...", "pools": ["egress"]}` */
+export const manualInvokeSchema = z.strictObject({
+  mode: z.enum(['plan', 'apply']),
+  cluster: z.string().min(1).optional(),
+  pools: z.array(z.string().min(1)).min(1).optional(),
+});
+
+const instanceId = z.string().regex(/^i-[0-9a-f]{8,17}$/, 'expected an instance id, i-<8 to 17 hex digits>');
+
+const ec2EventEnvelope = {
+  source: z.literal('aws.ec2'),
+  account: z.string().regex(/^\d{12}$/, 'expected a 12-digit account id'),
+  region: z.string().min(1),
+  time: z.string(),
+  id: z.string().optional(),
+};
+
+/** EventBridge "EC2 Instance State-change Notification" (EC2 User Guide, "State change events for Amazon EC2 instances"). */
+export const instanceStateChangeSchema = z.looseObject({
+  'detail-type': z.literal('EC2 Instance State-change Notification'),
+  ...ec2EventEnvelope,
+  detail: z.looseObject({
+    'instance-id': instanceId,
+    state: z.enum(['pending', 'running', 'shutting-down', 'terminated', 'stopping', 'stopped']),
+  }),
+});
+
+/** EventBridge "EC2 Spot Instance Interruption Warning", two minutes before EC2 interrupts the instance (EC2 User Guide, "Spot Instance interruption notices"). */
+export const spotInterruptionSchema = z.looseObject({
+  'detail-type': z.literal('EC2 Spot Instance Interruption Warning'),
+  ...ec2EventEnvelope,
+  detail: z.looseObject({
+    'instance-id': instanceId,
+    'instance-action': z.enum(['terminate', 'stop', 'hibernate']),
+  }),
+});
+
+export type ScheduledEvent = z.output<typeof scheduledEventSchema>;
+export type ManualInvoke = z.output<typeof manualInvokeSchema>;
+export type InstanceStateChange = z.output<typeof instanceStateChangeSchema>;
+export type SpotInterruption = z.output<typeof spotInterruptionSchema>;
+export type InstanceEvent = InstanceStateChange | SpotInterruption;
+
+const SHAPES = {
+  'Scheduled Event': scheduledEventSchema,
+  'EC2 Instance State-change Notification': instanceStateChangeSchema,
+  'EC2 Spot Instance Interruption Warning': spotInterruptionSchema,
+} as const;
+
+/**
+ * Picks the shape by the event's own marker (`mode` or `detail-type`) and validates against that one
+ * shape, so a bad event's error names the field that is wrong, not "matched no alternative".
+ */
+export const eipEventSchema = z.unknown().transform((event, ctx): ScheduledEvent | ManualInvoke | InstanceEvent => {
+  const fields = (typeof event === 'object' && event !== null ? event : {}) as Record<string, unknown>;
+  const detailType = fields['detail-type'];
+  const schema = 'mode' in fields ? manualInvokeSchema : typeof detailType === 'string' && detailType in SHAPES ? SHAPES[detailType as keyof typeof SHAPES] : undefined;
+  if (schema === undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `expected a scheduled event, an EC2 instance state-change notification, an EC2 spot interruption warning, or a manual invoke {"mode": "plan" | "apply", "cluster"?, "pools"?}`,
+    });
+    return z.NEVER;
+  }
+  const parsed = schema.safeParse(event);
+  if (parsed.success) return parsed.data;
+  for (const issue of parsed.error.issues) ctx.addIssue({ ...issue, message: issue.message.replace(/^Invalid (option|input): /, '') });
+  return z.NEVER;
+});
+
+export type EipEvent = z.output<typeof eipEventSchema>;
+
+/**
+ * @example
+ * if (isManualInvoke(event)) mode = event.mode;
+ */
+export function isManualInvoke(event: EipEvent): event is ManualInvoke {
+  return 'mode' in event;
+}
+
+/**
+ * @example
+ * if (isInstanceEvent(event)) instanceId = event.detail['instance-id'];
+ */
+export function isInstanceEvent(event: EipEvent): event is InstanceEvent {
+  return 'detail-type' in event && event['detail-type'] !== 'Scheduled Event';
+}
+
+/**
+ * Log keys for the event: what triggered the run, and the instance an EC2 event is about.
+ *
+ * @example
+ * correlationKeysOf(runningEvent); // { trigger: 'ec2-event', instanceId: 'i-0a1b…', change: 'running', eventId: '7bf7…' }
+ */
+export function correlationKeysOf(event: EipEvent): Record<string, string | undefined> {
+  if (isManualInvoke(event)) return { trigger: 'manual', mode: event.mode, cluster: event.cluster };
+  if (!isInstanceEvent(event)) return { trigger: 'schedule' };
+  const change = event['detail-type'] === 'EC2 Instance State-change Notification' ? event.detail.state : `spot-${event.detail['instance-action']}`;
+  return { trigger: 'ec2-event', instanceId: event.detail['instance-id'], change, eventId: event.id };
+}

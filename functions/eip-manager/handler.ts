@@ -1,0 +1,38 @@
+/**
+ * Composition root of the eip-manager function: builds the clients once per container and hands a
+ * validated event to `handleEipEvent`.
+ */
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { createEc2Port } from '../../shared/aws/ec2';
+import { createLogger } from '../../shared/lambda/logger';
+import { lambdaStack } from '../../shared/lambda/middleware';
+import { correlationKeysOf, eipEventSchema } from './event';
+import { handleEipEvent } from './invoke';
+import type { AllowListStore } from './publish';
+import type { EipDeps } from './run';
+import { createSsmAllowList } from './ssm-allow-list';
+
+const logger = createLogger({ serviceName: 'eip-manager' });
+const metrics = new Metrics({ namespace: process.env.EKS_PILOT_METRICS_NAMESPACE ?? 'EksPilot', serviceName: 'eip-manager' });
+
+// The pools' parameters live in the function's own Region; the client is looked up per call, so the
+// shared factory's cache (and a test's reset of it) decides when it is built.
+const ssm = (): AllowListStore => createSsmAllowList({ region: process.env.AWS_REGION ?? 'us-east-1' });
+const allowList: AllowListStore = { read: (name) => ssm().read(name), write: (name, value) => ssm().write(name, value) };
+
+const deps: EipDeps = {
+  ec2For: (spec) => createEc2Port({ region: spec.region, ...(spec.assumeRoleArn ? { assumeRoleArn: spec.assumeRoleArn } : {}) }),
+  allowList,
+  now: () => new Date(),
+  logger,
+};
+
+export const handler = lambdaStack(
+  (event) =>
+    handleEipEvent(event, {
+      ...deps,
+      specPaths: (process.env.EKS_PILOT_SPECS ?? 'specs').split(',').map((item) => item.trim()).filter(Boolean),
+      metrics,
+    }),
+  { logger, eventSchema: eipEventSchema, correlationKeys: correlationKeysOf },
+);

@@ -1,0 +1,143 @@
+/**
+ * What one eip-manager invocation does with its event: load the specs, pick the clusters and pools
+ * the event concerns, reconcile them, publish metrics, and answer with a report a person can read
+ * in the console (the same pool plan the CLI prints).
+ *
+ * An EC2 event is a hint, never the truth: the handler looks the instance up, finds the pools it
+ * belongs to, and reconciles those pools from what it observes. A duplicate, late or out-of-order
+ * event therefore finds nothing to do, or does what the schedule would have done.
+ */
+import type { Metrics } from '@aws-lambda-powertools/metrics';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { InvalidEventError } from '../../shared/errors';
+import type { LoadedSpec } from '../../shared/spec/load';
+import { loadSpecs } from '../../shared/spec/load';
+import type { ClusterSpec } from '../../shared/spec/schema';
+import type { EipEvent, InstanceEvent } from './event';
+import { isInstanceEvent, isManualInvoke } from './event';
+import { instanceFilters, instanceMatchesPool } from './members';
+import { renderPoolPlan } from './render';
+import type { EipClusterReport, EipDeps, Mode } from './run';
+import { reconcilePoolFleet, reconcilePools } from './run';
+
+export interface InvokeDeps extends EipDeps {
+  specPaths: readonly string[];
+  metrics?: Pick<Metrics, 'singleMetric'>;
+}
+
+export interface EipResponse {
+  reports: (Omit<EipClusterReport, 'plan'> & { plan?: string[] })[];
+}
+
+let cachedSpecs: { key: string; specs: Promise<LoadedSpec[]> } | undefined;
+
+/** Specs ship inside the bundle and do not change during a container's life: read them once. */
+function specsAt(paths: readonly string[]): Promise<LoadedSpec[]> {
+  const key = paths.join(',');
+  if (cachedSpecs?.key !== key) {
+    const specs = loadSpecs(paths);
+    cachedSpecs = { key, specs };
+    // A failed read is not cached: the next invocation tries again and reports the error again.
+    specs.catch(() => {
+      if (cachedSpecs?.specs === specs) cachedSpecs = undefined;
+    });
+  }
+  return cachedSpecs.specs;
+}
+
+/**
+ * @example
+ * await handleEipEvent({ mode: 'plan', cluster: 'financial-move' }, deps);
+ */
+export async function handleEipEvent(event: EipEvent, deps: InvokeDeps): Promise<EipResponse> {
+  const all = await specsAt(deps.specPaths);
+  let reports: EipClusterReport[];
+  if (isManualInvoke(event)) {
+    const selected = event.cluster ? all.filter(({ spec }) => spec.name === event.cluster) : all.filter(({ spec }) => spec.elasticIpPools.length > 0);
+    if (event.cluster && selected.length === 0) {
+      throw new InvalidEventError(`no spec for cluster "${event.cluster}"; the specs name ${all.map(({ spec }) => spec.name).join(', ')}`, {
+        context: { cluster: event.cluster },
+      });
+    }
+    const unknown = (event.pools ?? []).filter((name) => !selected.some(({ spec }) => spec.elasticIpPools.some((pool) => pool.name === name)));
+    if (unknown.length > 0) {
+      throw new InvalidEventError(`no pool named ${unknown.join(', ')} in the selected specs`, { context: { pools: unknown } });
+    }
+    reports = await reconcilePoolFleet(
+      selected.map(({ spec, file }) => ({ spec, file, mode: event.mode, ...(event.pools ? { pools: event.pools } : {}) })),
+      deps,
+    );
+  } else if (isInstanceEvent(event)) {
+    reports = await reconcileForInstance(event, all, deps);
+  } else {
+    const mode: Mode = 'apply';
+    reports = await reconcilePoolFleet(
+      all.filter(({ spec }) => spec.elasticIpPools.length > 0).map(({ spec, file }) => ({ spec, file, mode })),
+      deps,
+    );
+  }
+  publishMetrics(reports, deps.metrics);
+  return {
+    reports: reports.map(({ plan, ...report }) => ({ ...report, ...(plan ? { plan: renderPoolPlan(plan).trimEnd().split('\n') } : {}) })),
+  };
+}
+
+/**
+ * The clusters in the event's account and Region whose instance pools the instance belongs to,
+ * reconciled for those pools only, in apply mode. A spot interruption warning marks the instance
+ * as leaving.
+ */
+async function reconcileForInstance(event: InstanceEvent, all: readonly LoadedSpec[], deps: InvokeDeps): Promise<EipClusterReport[]> {
+  const instanceId = event.detail['instance-id'];
+  const leaving = event['detail-type'] === 'EC2 Spot Instance Interruption Warning' ? [instanceId] : [];
+  const reports: EipClusterReport[] = [];
+  const candidates = all.filter(({ spec }) => spec.region === event.region && accountOf(spec) === event.account && instancePools(spec).length > 0);
+  for (const { spec, file } of candidates) {
+    const instance = await deps.ec2For(spec).describeInstance(instanceId);
+    if (instance === null) {
+      deps.logger.info('instance not found; nothing to reconcile', { cluster: spec.name, instanceId });
+      continue;
+    }
+    const pools = instancePools(spec).filter((pool) => instanceMatchesPool(spec.name, pool, instance)).map((pool) => pool.name);
+    if (pools.length === 0) continue;
+    reports.push(await reconcilePools(spec, deps, { mode: 'apply', pools, leaving, ...(file ? { source: file } : {}) }));
+  }
+  if (reports.length === 0) deps.logger.info('instance belongs to no pool', { instanceId, region: event.region, account: event.account });
+  return reports;
+}
+
+function instancePools(spec: ClusterSpec): ClusterSpec['elasticIpPools'] {
+  return spec.elasticIpPools.filter((pool) => instanceFilters(spec.name, pool) !== undefined);
+}
+
+/** The account a cluster lives in: its assume-role's when it has one, else its cluster role's. */
+function accountOf(spec: ClusterSpec): string | undefined {
+  return (spec.assumeRoleArn ?? spec.roleArn).split(':')[4];
+}
+
+/**
+ * Embedded metric format, per pool (dimensions Cluster and Pool): ElasticIpsHeld, ElasticIpsAttached,
+ * ElasticIpsMissing; and AddressLimitExceeded when the quota stopped an allocation, also without the
+ * Cluster and Pool dimensions so one alarm covers every pool.
+ */
+function publishMetrics(reports: readonly EipClusterReport[], metrics: InvokeDeps['metrics']): void {
+  if (!metrics) return;
+  for (const report of reports) {
+    for (const pool of report.pools) {
+      const values: [string, number][] = [
+        ['ElasticIpsHeld', pool.held],
+        ['ElasticIpsAttached', pool.attached],
+        ['ElasticIpsMissing', pool.missing],
+        ...(pool.quotaExhausted ? ([['AddressLimitExceeded', 1]] as [string, number][]) : []),
+      ];
+      for (const [name, value] of values) {
+        // A single metric is flushed as soon as it is added, with exactly the dimensions set before.
+        const metric = metrics.singleMetric();
+        metric.addDimension('Cluster', report.cluster);
+        metric.addDimension('Pool', pool.pool);
+        metric.addMetric(name, MetricUnit.Count, value);
+      }
+      if (pool.quotaExhausted) metrics.singleMetric().addMetric('AddressLimitExceeded', MetricUnit.Count, 1);
+    }
+  }
+}

@@ -1,0 +1,43 @@
+/**
+ * The allow-list output: each pool's addresses published to one SSM parameter, so partners and
+ * other systems read the list from one place. The value is JSON, the public IPs in numeric order
+ * with their allocation ids at the same index:
+ *
+ *   {"publicIps":["198.51.100.7","198.51.100.9"],"allocationIds":["eipalloc-0a...","eipalloc-0b..."]}
+ *
+ * (an empty pool publishes empty lists). It is written only when it changes.
+ */
+import type { ExistingAddress } from './actions';
+import { compareIps } from './members';
+
+/**
+ * Where a pool's addresses are read from: SSM Parameter Store in production.
+ *
+ * @example
+ * const current = await store.read('/eks-pilot/financial-move/eip-pools/egress'); // null when never written
+ * await store.write('/eks-pilot/financial-move/eip-pools/egress', allowListValue(addresses));
+ */
+export interface AllowListStore {
+  read(name: string): Promise<string | null>;
+  write(name: string, value: string): Promise<void>;
+}
+
+/**
+ * @example
+ * poolParameterName('financial-move', 'egress'); // '/eks-pilot/financial-move/eip-pools/egress'
+ */
+export function poolParameterName(cluster: string, pool: string): string {
+  return `/eks-pilot/${cluster}/eip-pools/${pool}`;
+}
+
+/**
+ * The parameter value for a pool's addresses: stable whatever order they come in.
+ *
+ * @example
+ * allowListValue([{ allocationId: 'eipalloc-0b', publicIp: '198.51.100.9' }]);
+ * // '{"publicIps":["198.51.100.9"],"allocationIds":["eipalloc-0b"]}'
+ */
+export function allowListValue(addresses: readonly ExistingAddress[]): string {
+  const sorted = [...addresses].sort((a, b) => compareIps(a.publicIp, b.publicIp));
+  return JSON.stringify({ publicIps: sorted.map((address) => address.publicIp), allocationIds: sorted.map((address) => address.allocationId) });
+}

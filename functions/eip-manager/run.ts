@@ -1,0 +1,632 @@
+/**
+ * Orchestration for eip-manager: observe through the EC2 port, plan, execute with the races
+ * handled, publish each pool's addresses, report. One pool's failure (the quota, a refusal) never
+ * stops the others.
+ *
+ * Races: two invocations (or a person in the console) may reach for the same free address. Before
+ * each association the executor reads the addresses again; it sends AllowReassociation false, so
+ * EC2 refuses rather than moves an address in use; on that refusal it takes the next free address
+ * of the pool. Releases are checked again against the spec's rule just before they are sent.
+ */
+import type { Address } from '@aws-sdk/client-ec2';
+import type { Ec2Port } from '../../shared/aws/ec2-port';
+import { AddressInUseError, AddressLimitExceededError, AssociationConflictError, TargetGoneError } from '../../shared/aws/ec2-port';
+import { EksPilotError, RequestRejectedError, ThrottledError, UpstreamError } from '../../shared/errors';
+import type { TargetId } from '../../shared/plan/plan';
+import { planStatus, targetId } from '../../shared/plan/plan';
+import type { ClusterSpec } from '../../shared/spec/schema';
+import type { EipAction, EipWriteAction, ExistingAddress } from './actions';
+import { isWrite } from './actions';
+import { PoolQuotaError } from './errors';
+import { addressOn, compareIps, poolMembership } from './members';
+import type { Membership } from './members';
+import { observe } from './observe';
+import type { ObservedPools } from './observed';
+import type { EipPlan, HeldState, PoolView } from './plan';
+import { mayRelease, planPools } from './plan';
+import type { AllowListStore } from './publish';
+import { allowListValue } from './publish';
+
+export type Mode = 'plan' | 'apply';
+
+export type PoolStatus = 'Converged' | 'InProgress' | 'Drifted' | 'Blocked';
+
+export interface ExecutedEipAction {
+  kind: EipWriteAction['kind'];
+  pool: string;
+  target: TargetId;
+  allocationId?: string;
+  publicIp?: string;
+  associationId?: string;
+  alreadyDone?: boolean;
+}
+
+export interface PoolReport {
+  pool: string;
+  status: PoolStatus;
+  summary: string;
+  count: number;
+  /** Addresses the pool holds (after apply, in apply mode). */
+  held: number;
+  /** Of those, the ones on a target (or, reserved for a load balancer, in use by it). */
+  attached: number;
+  /** `count` minus `held`, never below 0. */
+  missing: number;
+  /** Targets without an address of the pool. */
+  unserved: number;
+  /** The allow-list: the public IPs the pool holds, in numeric order. */
+  publicIps: string[];
+  parameter: string;
+  /** What became of the SSM parameter this run. */
+  published: 'written' | 'unchanged' | 'not-written';
+  /** AllocateAddress failed with AddressLimitExceeded. */
+  quotaExhausted: boolean;
+}
+
+export interface PoolIssue {
+  pool: string;
+  target: TargetId;
+  kind: string;
+  reason: string;
+}
+
+export interface EipClusterReport {
+  cluster: string;
+  region: string;
+  source?: string;
+  mode: Mode;
+  status: PoolStatus;
+  summary: string;
+  pools: PoolReport[];
+  executed: ExecutedEipAction[];
+  /** Actions left for a later run, with why. */
+  deferred: PoolIssue[];
+  /** Actions EC2 refused, refusals of the plan, the quota. */
+  blocked: PoolIssue[];
+  plan?: EipPlan;
+}
+
+export interface RunLogger {
+  info(message: string, facts: Record<string, unknown>): void;
+  warn(message: string, facts: Record<string, unknown>): void;
+  error(message: string, facts: Record<string, unknown>): void;
+}
+
+export interface EipDeps {
+  /** The EC2 port for a cluster: its Region, through its assume-role when it has one. */
+  ec2For(spec: ClusterSpec): Ec2Port;
+  /** Where pools are published; without it, apply publishes nothing (the CLI's plan needs none). */
+  allowList?: AllowListStore;
+  now(): Date;
+  logger: RunLogger;
+}
+
+export interface ReconcilePoolsOptions {
+  mode: Mode;
+  /** Reconcile only these pools (by name). */
+  pools?: readonly string[];
+  /** Instances with an interruption warning. */
+  leaving?: readonly string[];
+  source?: string;
+}
+
+/** Where an address sits on a target of its pool (or, reserved, in use by the load balancer). */
+const ATTACHED: ReadonlySet<HeldState> = new Set<HeldState>(['attached', 'leaving', 'returning']);
+
+/** How many addresses an association tries before it leaves the target for a later run. */
+const MAX_ASSOCIATION_ATTEMPTS = 5;
+
+/** What execution did to one pool. */
+interface PoolOutcome {
+  allocated: ExistingAddress[];
+  released: Set<string>;
+  associated: number;
+  reclaimed: number;
+  notAssociated: number;
+  quota?: PoolQuotaError;
+}
+
+/**
+ * Reconciles the Elastic IP pools of one cluster. Errors reading the account become a Blocked or
+ * InProgress report, never a thrown error, so one cluster cannot stop a fleet.
+ *
+ * @example
+ * const report = await reconcilePools(spec, deps, { mode: 'apply' });
+ * report.pools.map((pool) => [pool.pool, pool.publicIps]); // [['egress', ['198.51.100.7', '198.51.100.9']], ...]
+ */
+export async function reconcilePools(spec: ClusterSpec, deps: EipDeps, options: ReconcilePoolsOptions): Promise<EipClusterReport> {
+  const report: EipClusterReport = {
+    cluster: spec.name,
+    region: spec.region,
+    ...(options.source ? { source: options.source } : {}),
+    mode: options.mode,
+    status: 'Converged',
+    summary: '',
+    pools: [],
+    executed: [],
+    deferred: [],
+    blocked: [],
+  };
+  const pools = options.pools === undefined ? spec.elasticIpPools : spec.elasticIpPools.filter((pool) => options.pools?.includes(pool.name));
+  if (pools.length === 0) return finish(report, 'Converged', 'no Elastic IP pools to reconcile', deps);
+
+  const ec2 = deps.ec2For(spec);
+  let observed: ObservedPools;
+  try {
+    observed = await observe(ec2, spec.name, pools);
+  } catch (error) {
+    const status: PoolStatus = error instanceof ThrottledError ? 'InProgress' : 'Blocked';
+    deps.logger.error('elastic IP observation failed', { cluster: spec.name, region: spec.region, status, error: errorFacts(error) });
+    return finish(report, status, `could not read the account: ${errorText(error)}`, deps);
+  }
+  const now = deps.now();
+  const plan = planPools(spec, observed, {
+    now,
+    ...(options.pools ? { pools: options.pools } : {}),
+    ...(options.leaving ? { leaving: options.leaving } : {}),
+    ...(options.source ? { source: options.source } : {}),
+  });
+  report.plan = plan;
+
+  if (options.mode === 'plan') {
+    report.blocked = plan.actions.filter((action) => action.kind === 'Refuse').map((action) => issue(action, action.reason));
+    report.pools = plan.pools.map((view) => planOnlyReport(view, plan));
+    return finishFromPools(report, deps);
+  }
+
+  const outcomes = new Map<string, PoolOutcome>(plan.pools.map((view) => [view.name, { allocated: [], released: new Set(), associated: 0, reclaimed: 0, notAssociated: 0 }]));
+  await execute(plan, spec, ec2, now, outcomes, report, deps);
+  for (const view of plan.pools) {
+    const outcome = outcomes.get(view.name);
+    if (outcome === undefined) continue;
+    report.pools.push(await appliedReport(spec, view, outcome, report, deps));
+  }
+  return finishFromPools(report, deps);
+}
+
+// ---- execution ----------------------------------------------------------------------------------
+
+/** Per-run state of the executor. */
+interface Execution {
+  spec: ClusterSpec;
+  ec2: Ec2Port;
+  now: Date;
+  deps: EipDeps;
+  report: EipClusterReport;
+  outcomes: Map<string, PoolOutcome>;
+  /** Addresses this run allocated, by slot. */
+  slots: Map<string, ExistingAddress>;
+  /** Why a slot has no address. */
+  failedSlots: Map<string, string>;
+  /** Allocation ids this run associated, or found taken: never offered again this run. */
+  taken: Set<string>;
+  /** Allocation ids later associations of the plan will use: a fallback leaves them alone. */
+  promised: Set<string>;
+  /** Allocation ids this run disassociated. */
+  freed: Set<string>;
+}
+
+async function execute(
+  plan: EipPlan,
+  spec: ClusterSpec,
+  ec2: Ec2Port,
+  now: Date,
+  outcomes: Map<string, PoolOutcome>,
+  report: EipClusterReport,
+  deps: EipDeps,
+): Promise<void> {
+  const run: Execution = {
+    spec,
+    ec2,
+    now,
+    deps,
+    report,
+    outcomes,
+    slots: new Map(),
+    failedSlots: new Map(),
+    freed: new Set(),
+    taken: new Set(),
+    promised: new Set(
+      plan.actions.flatMap((action) =>
+        (action.kind === 'AssociateAddress' || action.kind === 'AssociateNatGatewayAddress') && !('slot' in action.address) ? [action.address.allocationId] : [],
+      ),
+    ),
+  };
+  let throttled = false;
+  for (const action of plan.actions) {
+    if (action.kind === 'Refuse') {
+      report.blocked.push(issue(action, action.reason));
+      continue;
+    }
+    if (!isWrite(action)) continue;
+    if (throttled) {
+      report.deferred.push(issue(action, 'not sent: EC2 throttled this run'));
+      if (action.kind === 'AssociateAddress' || action.kind === 'AssociateNatGatewayAddress') outcomeOf(run, action.pool).notAssociated += 1;
+      continue;
+    }
+    try {
+      await executeOne(run, action);
+    } catch (error) {
+      if (action.kind === 'AssociateAddress' || action.kind === 'AssociateNatGatewayAddress') outcomeOf(run, action.pool).notAssociated += 1;
+      if (action.kind === 'AllocateAddress') run.failedSlots.set(action.slot, `its allocation failed: ${errorText(error)}`);
+      if (error instanceof ThrottledError) {
+        throttled = true;
+        report.deferred.push(issue(action, 'throttled by EC2 (RequestLimitExceeded); the next run retries'));
+        deps.logger.warn('ec2 throttled; stopping this run', { cluster: spec.name, pool: action.pool, action: action.kind });
+      } else if (error instanceof RequestRejectedError || error instanceof UpstreamError) {
+        // Thrown on, the writes already sent this run would vanish from the report.
+        report.blocked.push(issue(action, error.message));
+        deps.logger.error('ec2 call failed', { cluster: spec.name, pool: action.pool, action: action.kind, target: targetId(action.target), error: errorFacts(error) });
+      } else {
+        throw error;
+      }
+    }
+  }
+}
+
+async function executeOne(run: Execution, action: EipWriteAction): Promise<void> {
+  switch (action.kind) {
+    case 'AllocateAddress':
+      return allocate(run, action);
+    case 'AssociateAddress':
+    case 'AssociateNatGatewayAddress':
+      return associate(run, action);
+    case 'DisassociateAddress': {
+      const result = await run.ec2.execute({ kind: action.kind, request: action.request });
+      outcomeOf(run, action.pool).reclaimed += 1;
+      run.freed.add(action.address.allocationId);
+      record(run, action, { ...action.address, ...(result.alreadyDone ? { alreadyDone: true } : {}) });
+      run.deps.logger.info('elastic IP disassociated', {
+        cluster: run.spec.name,
+        pool: action.pool,
+        allocationId: action.address.allocationId,
+        publicIp: action.address.publicIp,
+        instanceId: action.instanceId,
+        reason: action.reason,
+        ...(result.alreadyDone ? { alreadyDone: true } : {}),
+      });
+      return;
+    }
+    case 'ReleaseAddress':
+      return release(run, action);
+    case 'CreateTags':
+      await run.ec2.execute({ kind: 'CreateTags', request: action.request });
+      marked(run, action, 'elastic IP marked unused');
+      return;
+    case 'DeleteTags':
+      await run.ec2.execute({ kind: 'DeleteTags', request: action.request });
+      marked(run, action, 'elastic IP unused mark cleared');
+      return;
+    default: {
+      const unknown: never = action;
+      throw new EksPilotError('unknown eip-manager action', { context: { kind: (unknown as { kind?: unknown }).kind } });
+    }
+  }
+}
+
+function marked(run: Execution, action: Extract<EipWriteAction, { kind: 'CreateTags' | 'DeleteTags' }>, message: string): void {
+  record(run, action, action.address);
+  run.deps.logger.info(message, { cluster: run.spec.name, pool: action.pool, allocationId: action.address.allocationId, publicIp: action.address.publicIp, reason: action.reason });
+}
+
+async function allocate(run: Execution, action: Extract<EipWriteAction, { kind: 'AllocateAddress' }>): Promise<void> {
+  const outcome = outcomeOf(run, action.pool);
+  if (outcome.quota !== undefined) {
+    run.failedSlots.set(action.slot, 'the Elastic IP quota is used up (AddressLimitExceeded)');
+    return;
+  }
+  try {
+    const result = await run.ec2.execute({ kind: 'AllocateAddress', request: action.request });
+    if (result.allocationId === undefined || result.publicIp === undefined) {
+      throw new UpstreamError('AllocateAddress answered no allocation id or public IP', { context: { action: 'AllocateAddress', pool: action.pool } });
+    }
+    const address = { allocationId: result.allocationId, publicIp: result.publicIp };
+    run.slots.set(action.slot, address);
+    outcome.allocated.push(address);
+    record(run, action, address);
+    run.deps.logger.info('elastic IP allocated', { cluster: run.spec.name, pool: action.pool, ...address, target: targetId(action.target), reason: action.reason });
+  } catch (error) {
+    if (!(error instanceof AddressLimitExceededError)) throw error;
+    const pool = run.spec.elasticIpPools.find((candidate) => candidate.name === action.pool);
+    const count = pool?.count ?? 0;
+    const held = (run.report.plan?.pools.find((view) => view.name === action.pool)?.held.length ?? 0) + outcome.allocated.length;
+    const quota = new PoolQuotaError({ cluster: run.spec.name, region: run.spec.region, pool: action.pool, count, held, missing: Math.max(0, count - held) }, { cause: error });
+    outcome.quota = quota;
+    run.failedSlots.set(action.slot, 'the Elastic IP quota is used up (AddressLimitExceeded)');
+    run.report.blocked.push(issue(action, quota.message));
+    run.deps.logger.error('elastic IP quota reached', { cluster: run.spec.name, region: run.spec.region, pool: action.pool, missing: quota.context.missing, error: errorFacts(quota) });
+  }
+}
+
+/**
+ * Associates an address with the action's target. Reads the addresses again first: a target that
+ * holds an address of the pool now is done; the planned address, if someone took it meanwhile, is
+ * replaced by the next free address of the pool. EC2's Resource.AlreadyAssociated (AllowReassociation
+ * is false) means the same race lost at the last moment: try the next one.
+ */
+async function associate(run: Execution, action: Extract<EipWriteAction, { kind: 'AssociateAddress' | 'AssociateNatGatewayAddress' }>): Promise<void> {
+  const outcome = outcomeOf(run, action.pool);
+  const planned = 'slot' in action.address ? run.slots.get(action.address.slot) : action.address;
+  if (planned === undefined) {
+    const slot = 'slot' in action.address ? action.address.slot : '';
+    outcome.notAssociated += 1;
+    run.report.deferred.push(issue(action, `its address was not allocated: ${run.failedSlots.get(slot) ?? 'the allocation did not run'}`));
+    return;
+  }
+  run.promised.delete(planned.allocationId);
+  for (let attempt = 0; attempt < MAX_ASSOCIATION_ATTEMPTS; attempt += 1) {
+    const fresh = await run.ec2.describeAddresses();
+    const membership = poolMembership(run.spec.name, run.spec.elasticIpPools, fresh);
+    if (action.kind === 'AssociateAddress') {
+      const target = { instanceId: action.instanceId, networkInterfaceId: action.request.NetworkInterfaceId ?? '', privateIp: action.request.PrivateIpAddress ?? '' };
+      const current = addressOn(fresh, target);
+      if (current !== undefined) {
+        if (membership.get(current.AllocationId ?? '')?.pool === action.pool) {
+          outcome.associated += 1;
+          record(run, action, { allocationId: current.AllocationId ?? '', publicIp: current.PublicIp ?? '', alreadyDone: true });
+          run.deps.logger.info('elastic IP already on target', { cluster: run.spec.name, pool: action.pool, allocationId: current.AllocationId, publicIp: current.PublicIp, instanceId: action.instanceId });
+        } else {
+          outcome.notAssociated += 1;
+          run.report.deferred.push(issue(action, `${action.instanceId} took ${current.PublicIp ?? 'an address'} from outside the pool meanwhile: left alone`));
+        }
+        return;
+      }
+    }
+    const candidate = pickCandidate(run, action.pool, planned, fresh, membership);
+    if (candidate === undefined) {
+      outcome.notAssociated += 1;
+      run.report.deferred.push(issue(action, `no free address of pool ${action.pool} is left (taken meanwhile); the next run looks again`));
+      run.deps.logger.warn('no free elastic IP left', { cluster: run.spec.name, pool: action.pool, target: targetId(action.target) });
+      return;
+    }
+    try {
+      const result =
+        action.kind === 'AssociateAddress'
+          ? await run.ec2.execute({ kind: 'AssociateAddress', request: { ...action.request, AllocationId: candidate.allocationId } })
+          : await run.ec2.execute({ kind: 'AssociateNatGatewayAddress', request: { ...action.request, AllocationIds: [candidate.allocationId] } });
+      run.taken.add(candidate.allocationId);
+      outcome.associated += 1;
+      record(run, action, { ...candidate, ...(result.associationId ? { associationId: result.associationId } : {}) });
+      run.deps.logger.info('elastic IP associated', {
+        cluster: run.spec.name,
+        pool: action.pool,
+        ...candidate,
+        ...(action.kind === 'AssociateAddress'
+          ? { instanceId: action.instanceId, networkInterfaceId: action.request.NetworkInterfaceId }
+          : { natGatewayId: action.natGatewayId }),
+        ...(result.associationId ? { associationId: result.associationId } : {}),
+        reason: action.reason,
+        ...(candidate.allocationId === planned.allocationId ? {} : { plannedAllocationId: planned.allocationId }),
+      });
+      return;
+    } catch (error) {
+      if (error instanceof TargetGoneError) {
+        outcome.notAssociated += 1;
+        run.report.deferred.push(issue(action, `${targetId(action.target)} no longer exists`));
+        return;
+      }
+      if (!(error instanceof AssociationConflictError)) throw error;
+      run.taken.add(candidate.allocationId);
+      run.deps.logger.warn('elastic IP taken meanwhile; trying the next', {
+        cluster: run.spec.name,
+        pool: action.pool,
+        allocationId: candidate.allocationId,
+        publicIp: candidate.publicIp,
+        target: targetId(action.target),
+        code: error.context.code,
+      });
+    }
+  }
+  outcome.notAssociated += 1;
+  run.report.deferred.push(issue(action, `every address tried was taken meanwhile (${MAX_ASSOCIATION_ATTEMPTS} attempts); the next run looks again`));
+}
+
+/**
+ * The address to associate now: the planned one while it is free, else the next free address of
+ * the pool that no later action of the plan is counting on. EC2 is eventually consistent: an
+ * address this run allocated may be missing from a read right after, and one it disassociated may
+ * still show its association; both are trusted as free (if they are not, EC2 refuses the
+ * association, AllowReassociation being false, and the next address is tried).
+ */
+function pickCandidate(run: Execution, pool: string, planned: ExistingAddress, fresh: readonly Address[], membership: ReadonlyMap<string, Membership>): ExistingAddress | undefined {
+  const isFreeMember = (address: Address): boolean => address.AssociationId === undefined && membership.get(address.AllocationId ?? '')?.pool === pool;
+  if (!run.taken.has(planned.allocationId)) {
+    const seen = fresh.find((address) => address.AllocationId === planned.allocationId);
+    const allocatedNow = [...run.slots.values()].some((address) => address.allocationId === planned.allocationId);
+    const freedNow = run.freed.has(planned.allocationId);
+    if ((seen !== undefined && (isFreeMember(seen) || freedNow)) || (seen === undefined && allocatedNow)) return planned;
+  }
+  const next = fresh
+    .filter((address) => isFreeMember(address) && !run.taken.has(address.AllocationId ?? '') && !run.promised.has(address.AllocationId ?? ''))
+    .sort((a, b) => (a.AllocationId ?? '').localeCompare(b.AllocationId ?? ''))[0];
+  return next === undefined ? undefined : { allocationId: next.AllocationId ?? '', publicIp: next.PublicIp ?? '' };
+}
+
+/** Releases only after checking the spec's rule again on a fresh read: a release nothing allows is never sent. */
+async function release(run: Execution, action: Extract<EipWriteAction, { kind: 'ReleaseAddress' }>): Promise<void> {
+  const facts = { cluster: run.spec.name, pool: action.pool, allocationId: action.address.allocationId, publicIp: action.address.publicIp };
+  const pool = run.spec.elasticIpPools.find((candidate) => candidate.name === action.pool);
+  const fresh = await run.ec2.describeAddresses();
+  const address = fresh.find((candidate) => candidate.AllocationId === action.address.allocationId);
+  if (address === undefined) {
+    outcomeOf(run, action.pool).released.add(action.address.allocationId);
+    record(run, action, { ...action.address, alreadyDone: true });
+    return;
+  }
+  const membership = poolMembership(run.spec.name, run.spec.elasticIpPools, fresh);
+  if (pool === undefined || !mayRelease(pool, membership.get(action.address.allocationId), address, run.now)) {
+    run.report.deferred.push(issue(action, 'no longer releasable: the address changed since the plan (attached, re-tagged or adopted)'));
+    run.deps.logger.warn('elastic IP release skipped', { ...facts, reason: 'no longer releasable on a fresh read' });
+    return;
+  }
+  try {
+    const result = await run.ec2.execute({ kind: 'ReleaseAddress', request: action.request });
+    outcomeOf(run, action.pool).released.add(action.address.allocationId);
+    record(run, action, { ...action.address, ...(result.alreadyDone ? { alreadyDone: true } : {}) });
+    run.deps.logger.info('elastic IP released', { ...facts, target: targetId(action.target), reason: action.reason });
+  } catch (error) {
+    if (!(error instanceof AddressInUseError)) throw error;
+    run.report.deferred.push(issue(action, 'attached meanwhile (InvalidIPAddress.InUse): kept'));
+    run.deps.logger.warn('elastic IP release skipped', { ...facts, reason: 'attached meanwhile' });
+  }
+}
+
+// ---- publishing and reports ---------------------------------------------------------------------
+
+async function appliedReport(spec: ClusterSpec, view: PoolView, outcome: PoolOutcome, report: EipClusterReport, deps: EipDeps): Promise<PoolReport> {
+  const held = [...view.held.filter((address) => !outcome.released.has(address.allocationId)), ...outcome.allocated];
+  // Returning and leaving addresses count as attached until their disassociation has gone through.
+  const attached = Math.max(0, view.held.filter((address) => ATTACHED.has(address.state)).length - outcome.reclaimed) + outcome.associated;
+  const published = await publish(spec, view, held, report, deps);
+  const blocked = report.blocked.filter((item) => item.pool === view.name);
+  const deferred = report.deferred.filter((item) => item.pool === view.name);
+  const status: PoolStatus = blocked.length > 0 ? 'Blocked' : deferred.length > 0 ? 'InProgress' : 'Converged';
+  const missing = Math.max(0, view.count - held.length);
+  const facts = [`holds ${held.length} of ${view.count}`, attachedOrInUse(view, attached)];
+  const unserved = view.unserved + outcome.notAssociated;
+  if (unserved > 0) facts.push(`${unserved} target(s) without an address`);
+  const reasons = [...blocked, ...deferred].map((item) => item.reason);
+  return {
+    pool: view.name,
+    status,
+    summary: [...facts, ...reasons].join('; '),
+    count: view.count,
+    held: held.length,
+    attached,
+    missing,
+    unserved,
+    publicIps: held.map((address) => address.publicIp).sort(compareIps),
+    parameter: view.parameter,
+    published,
+    quotaExhausted: outcome.quota !== undefined,
+  };
+}
+
+/** Writes the pool's allow-list when it differs from what the parameter holds. */
+async function publish(spec: ClusterSpec, view: PoolView, held: readonly ExistingAddress[], report: EipClusterReport, deps: EipDeps): Promise<PoolReport['published']> {
+  if (deps.allowList === undefined) return 'not-written';
+  const value = allowListValue(held);
+  try {
+    if ((await deps.allowList.read(view.parameter)) === value) return 'unchanged';
+    await deps.allowList.write(view.parameter, value);
+    deps.logger.info('elastic IP pool published', { cluster: spec.name, pool: view.name, parameter: view.parameter, publicIps: held.map((address) => address.publicIp).sort(compareIps) });
+    return 'written';
+  } catch (error) {
+    report.blocked.push({ pool: view.name, target: `eip-pool/${view.name}`, kind: 'PutParameter', reason: `could not publish to ${view.parameter}: ${errorText(error)}` });
+    deps.logger.error('elastic IP pool publication failed', { cluster: spec.name, pool: view.name, parameter: view.parameter, error: errorFacts(error) });
+    return 'not-written';
+  }
+}
+
+function planOnlyReport(view: PoolView, plan: EipPlan): PoolReport {
+  const actions = plan.actions.filter((action) => action.pool === view.name);
+  const refused = actions.some((action) => action.kind === 'Refuse');
+  const changes = planStatus({ subject: plan.subject, actions }) === 'changes';
+  const attached = view.held.filter((address) => ATTACHED.has(address.state)).length;
+  const pending = actions.filter(isWrite).map((action) => `${action.kind} ${targetId(action.target)}`);
+  const summary = [`holds ${view.held.length} of ${view.count}`, attachedOrInUse(view, attached), ...(view.unserved > 0 ? [`${view.unserved} target(s) without an address`] : []), ...pending];
+  return {
+    pool: view.name,
+    status: refused ? 'Blocked' : changes ? 'Drifted' : 'Converged',
+    summary: summary.join('; '),
+    count: view.count,
+    held: view.held.length,
+    attached,
+    missing: Math.max(0, view.count - view.held.length),
+    unserved: view.unserved,
+    publicIps: view.held.map((address) => address.publicIp).sort(compareIps),
+    parameter: view.parameter,
+    published: 'not-written',
+    quotaExhausted: false,
+  };
+}
+
+function attachedOrInUse(view: PoolView, attached: number): string {
+  return view.attachTo.startsWith('reserved') ? `${attached} in use by a load balancer` : `${attached} attached`;
+}
+
+function finishFromPools(report: EipClusterReport, deps: EipDeps): EipClusterReport {
+  const order: PoolStatus[] = ['Blocked', 'InProgress', 'Drifted', 'Converged'];
+  const status = order.find((candidate) => report.pools.some((pool) => pool.status === candidate)) ?? 'Converged';
+  return finish(report, status, report.pools.map((pool) => `${pool.pool}: ${pool.status} (${pool.summary})`).join('; '), deps);
+}
+
+function finish(report: EipClusterReport, status: PoolStatus, summary: string, deps: EipDeps): EipClusterReport {
+  report.status = status;
+  report.summary = summary;
+  const facts = { cluster: report.cluster, region: report.region, mode: report.mode, status, summary, executed: report.executed.length };
+  if (status === 'Blocked') deps.logger.warn('elastic IP pools reconciled', facts);
+  else deps.logger.info('elastic IP pools reconciled', facts);
+  return report;
+}
+
+/**
+ * Reconciles the pools of several clusters with bounded concurrency. A cluster whose run throws is
+ * reported Blocked with the error; the others carry on.
+ *
+ * @example
+ * const reports = await reconcilePoolFleet([{ spec, mode: 'apply' }], deps);
+ */
+export async function reconcilePoolFleet(
+  items: readonly ({ spec: ClusterSpec; file?: string } & Omit<ReconcilePoolsOptions, 'source'>)[],
+  deps: EipDeps,
+  concurrency = 4,
+): Promise<EipClusterReport[]> {
+  const reports = new Array<EipClusterReport>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const index = next++;
+      const item = items[index];
+      if (item === undefined) continue;
+      const { spec, file, ...options } = item;
+      try {
+        reports[index] = await reconcilePools(spec, deps, { ...options, ...(file ? { source: file } : {}) });
+      } catch (error) {
+        deps.logger.error('elastic IP run failed', { cluster: spec.name, region: spec.region, error: errorFacts(error) });
+        reports[index] = {
+          cluster: spec.name,
+          region: spec.region,
+          ...(file ? { source: file } : {}),
+          mode: options.mode,
+          status: 'Blocked',
+          summary: `run failed: ${errorText(error)}`,
+          pools: [],
+          executed: [],
+          deferred: [],
+          blocked: [],
+        };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+  return reports;
+}
+
+// ---- helpers ------------------------------------------------------------------------------------
+
+function outcomeOf(run: Execution, pool: string): PoolOutcome {
+  let outcome = run.outcomes.get(pool);
+  if (outcome === undefined) {
+    outcome = { allocated: [], released: new Set(), associated: 0, reclaimed: 0, notAssociated: 0 };
+    run.outcomes.set(pool, outcome);
+  }
+  return outcome;
+}
+
+function record(run: Execution, action: EipWriteAction, facts: Partial<ExistingAddress> & { associationId?: string; alreadyDone?: boolean }): void {
+  run.report.executed.push({ kind: action.kind, pool: action.pool, target: targetId(action.target), ...facts });
+}
+
+function issue(action: EipAction, reason: string): PoolIssue {
+  return { pool: action.pool, target: targetId(action.target), kind: action.kind, reason };
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+function errorFacts(error: unknown): Record<string, unknown> {
+  if (!(error instanceof Error)) return { message: String(error) };
+  return { name: error.name, message: error.message, ...(error instanceof EksPilotError ? { context: error.context } : {}) };
+}

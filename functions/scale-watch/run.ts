@@ -1,0 +1,240 @@
+/**
+ * Orchestration for scale-watch: observe one rule through its ports, plan, execute the plan in
+ * order, report. Never waits for EKS: a node group that is busy (ResourceInUseException) is left
+ * for the next scheduled run, which reads the override recorded on the node group and finishes the
+ * move; so an alarm event is never failed, and never retried, for a busy node group.
+ */
+import type { CloudWatchAlarmsPort } from '../../shared/aws/cloudwatch-port';
+import type { EksPort } from '../../shared/aws/eks-port';
+import { EksPilotError, RequestRejectedError, ResourceBusyError, ThrottledError, UpstreamError } from '../../shared/errors';
+import type { KubernetesPort } from '../../shared/k8s';
+import { KubernetesConflictError } from '../../shared/k8s';
+import type { Change, TargetId } from '../../shared/plan/plan';
+import { targetId } from '../../shared/plan/plan';
+import type { ScalingRuleSpec } from '../../shared/spec/scaling';
+import type { ClusterSpec } from '../../shared/spec/schema';
+import type { ScaleWatchAction, ScaleWatchWrite } from './actions';
+import { isWrite, movesBounds } from './actions';
+import { observeRule } from './observe';
+import type { Decision, RulePlan, Trigger } from './plan';
+import { planRule } from './plan';
+
+/** The field manager scale-watch's merge patches are recorded under (`managedFields`). */
+export const FIELD_MANAGER = 'eks-pilot-scale-watch';
+
+export type Mode = 'plan' | 'apply';
+
+export type RuleStatus = 'Applied' | 'NoChange' | 'Ignored' | 'Planned' | 'InProgress' | 'Blocked';
+
+export interface BoundChange {
+  target: TargetId;
+  field: string;
+  from?: unknown;
+  to?: unknown;
+}
+
+export interface RuleReport {
+  cluster: string;
+  region: string;
+  rule: string;
+  mode: Mode;
+  /** `alarm <name> <state> at <time>`, `schedule` or `reset`. */
+  trigger: string;
+  decision: Decision['kind'];
+  status: RuleStatus;
+  /** Why, in one line: the decision's reason. */
+  summary: string;
+  /** The alarm the decision rests on, when there is one. */
+  alarm?: string;
+  executed: { kind: ScaleWatchWrite['kind']; target: TargetId }[];
+  /** Every bound that moved (apply) or would move (plan), with its old and new value. */
+  boundChanges: BoundChange[];
+  deferred: { target: TargetId; kind: string; reason: string }[];
+  blocked: { target: TargetId; kind: string; reason: string }[];
+  plan?: RulePlan;
+}
+
+export interface RunLogger {
+  info(message: string, facts: Record<string, unknown>): void;
+  warn(message: string, facts: Record<string, unknown>): void;
+  error(message: string, facts: Record<string, unknown>): void;
+}
+
+export interface ScaleWatchDeps {
+  /** The EKS port for a cluster: its Region, through its assume-role when it has one. */
+  eksFor(spec: ClusterSpec): Pick<EksPort, 'describeNodegroup' | 'execute'>;
+  cloudWatchFor(spec: ClusterSpec): Pick<CloudWatchAlarmsPort, 'describeAlarms'>;
+  /** The cluster's Kubernetes API; only called for rules that move HPAs. */
+  kubernetesFor(spec: ClusterSpec): Promise<KubernetesPort>;
+  now(): Date;
+  logger: RunLogger;
+}
+
+/**
+ * Observes, plans and (in apply mode) executes one rule of one cluster.
+ *
+ * @example
+ * const report = await runRule(spec, rule, { kind: 'alarm', alarmName: 'kianax-general-ng-cpu-high', state: 'ALARM', at }, deps, 'apply');
+ * report.boundChanges; // [{ target: 'nodegroup/general-ng', field: 'scaling.maxSize', from: 5, to: 7 }, ...]
+ */
+export async function runRule(spec: ClusterSpec, rule: ScalingRuleSpec, trigger: Trigger, deps: ScaleWatchDeps, mode: Mode): Promise<RuleReport> {
+  const eks = deps.eksFor(spec);
+  let kubernetes: Promise<KubernetesPort> | undefined;
+  const k8s = (): Promise<KubernetesPort> => (kubernetes ??= deps.kubernetesFor(spec));
+  const observed = await observeRule(spec, rule, { eks, cloudWatch: deps.cloudWatchFor(spec), kubernetes: k8s });
+  const now = deps.now();
+  const plan = planRule(spec, rule, observed, trigger, now);
+  const decision = plan.decision;
+  const report: RuleReport = {
+    cluster: spec.name,
+    region: spec.region,
+    rule: rule.name,
+    mode,
+    trigger: describeTrigger(trigger),
+    decision: decision.kind,
+    status: 'NoChange',
+    summary: decision.reason,
+    ...(decision.kind !== 'ignore' && decision.state ? { alarm: decision.state.alarmName } : {}),
+    executed: [],
+    boundChanges: [],
+    deferred: [],
+    blocked: [],
+    plan,
+  };
+  const facts = { cluster: spec.name, rule: rule.name, trigger: report.trigger, decision: decision.kind, reason: decision.reason };
+  if (decision.kind === 'ignore') {
+    deps.logger.info('alarm event ignored', facts);
+    report.status = 'Ignored';
+    return report;
+  }
+  if (mode === 'plan') {
+    report.boundChanges = plan.actions.filter(movesBounds).flatMap((action) => boundChangesOf(action));
+    report.blocked = plan.actions.filter((action) => action.kind === 'Refuse').map((action) => ({ target: targetId(action.target), kind: action.kind, reason: action.reason }));
+    report.status = plan.actions.some(isWrite) ? 'Planned' : 'NoChange';
+    deps.logger.info('rule planned', { ...facts, actions: plan.actions.length });
+    return report;
+  }
+  await execute(plan, eks, k8s, report, deps);
+  report.status =
+    report.blocked.length > 0 ? 'Blocked' : report.deferred.length > 0 || plan.actions.some((action) => action.kind === 'Wait') ? 'InProgress' : report.executed.length > 0 ? 'Applied' : 'NoChange';
+  const line = { ...facts, status: report.status, executed: report.executed.length, deferred: report.deferred.length };
+  if (report.status === 'Blocked') deps.logger.warn('rule reconciled', { ...line, blocked: report.blocked });
+  else deps.logger.info('rule reconciled', line);
+  return report;
+}
+
+/**
+ * Runs the plan's writes in order. A write waits (deferred to a later run) while a target it comes
+ * `after` did not get all of its own writes through in this run, or is waiting on EKS.
+ */
+async function execute(
+  plan: RulePlan,
+  eks: Pick<EksPort, 'execute'>,
+  k8s: () => Promise<KubernetesPort>,
+  report: RuleReport,
+  deps: ScaleWatchDeps,
+): Promise<void> {
+  const unfinished = new Set<TargetId>();
+  let throttled = false;
+  const alarm = report.alarm;
+  for (const action of plan.actions) {
+    const target = targetId(action.target);
+    if (!isWrite(action)) {
+      if (action.kind === 'Wait') {
+        unfinished.add(target);
+        report.deferred.push({ target, kind: action.kind, reason: action.reason });
+      } else if (action.kind === 'Refuse') {
+        unfinished.add(target);
+        report.blocked.push({ target, kind: action.kind, reason: action.reason });
+      }
+      continue;
+    }
+    if (throttled) {
+      unfinished.add(target);
+      report.deferred.push({ target, kind: action.kind, reason: 'not sent: throttled earlier in this run; the next scheduled run sends it' });
+      continue;
+    }
+    const waitingFor = action.after?.find((id) => unfinished.has(id));
+    if (waitingFor !== undefined) {
+      unfinished.add(target);
+      report.deferred.push({ target, kind: action.kind, reason: `waits for ${waitingFor}` });
+      continue;
+    }
+    try {
+      await send(action, eks, k8s);
+      report.executed.push({ kind: action.kind, target });
+      const facts = { cluster: plan.subject.cluster, rule: plan.rule, alarm, action: action.kind, target, reason: action.reason };
+      if (movesBounds(action)) {
+        for (const change of boundChangesOf(action)) {
+          report.boundChanges.push(change);
+          deps.logger.info('bounds changed', { ...facts, field: change.field, from: change.from, to: change.to });
+        }
+      } else {
+        deps.logger.info('override record written', { ...facts, changes: action.changes });
+      }
+    } catch (error) {
+      unfinished.add(target);
+      const facts = { cluster: plan.subject.cluster, rule: plan.rule, action: action.kind, target, error: errorFacts(error) };
+      if (error instanceof ResourceBusyError) {
+        report.deferred.push({ target, kind: action.kind, reason: 'EKS is busy with another update of the node group (ResourceInUseException); the next scheduled run finishes the move' });
+        deps.logger.warn('node group busy; left for the next scheduled run', facts);
+      } else if (error instanceof ThrottledError) {
+        report.deferred.push({ target, kind: action.kind, reason: 'throttled; the next scheduled run retries' });
+        deps.logger.warn('throttled; stopping this run', facts);
+        throttled = true;
+      } else if (error instanceof KubernetesConflictError) {
+        report.deferred.push({ target, kind: action.kind, reason: `the object changed under us (409); the next scheduled run retries` });
+        deps.logger.warn('kubernetes conflict; left for the next scheduled run', facts);
+      } else if (error instanceof RequestRejectedError || error instanceof UpstreamError) {
+        report.blocked.push({ target, kind: action.kind, reason: error.message });
+        deps.logger.error('scale action failed', facts);
+      } else {
+        throw error;
+      }
+    }
+  }
+}
+
+async function send(action: ScaleWatchWrite, eks: Pick<EksPort, 'execute'>, k8s: () => Promise<KubernetesPort>): Promise<void> {
+  switch (action.kind) {
+    case 'UpdateNodegroupConfig':
+      await eks.execute({ kind: 'UpdateNodegroupConfig', request: action.request });
+      return;
+    case 'TagResource':
+      await eks.execute({ kind: 'TagResource', request: action.request });
+      return;
+    case 'UntagResource':
+      await eks.execute({ kind: 'UntagResource', request: action.request });
+      return;
+    case 'PatchScaler': {
+      const { apiVersion, kind, namespace, name, patch } = action.request;
+      await (await k8s()).patch(apiVersion, kind, namespace, name, patch, { fieldManager: FIELD_MANAGER });
+      return;
+    }
+    default:
+      throw new EksPilotError('unknown scale-watch write', { context: { kind: (action satisfies never as ScaleWatchAction).kind } });
+  }
+}
+
+function boundChangesOf(action: ScaleWatchAction): BoundChange[] {
+  const target = targetId(action.target);
+  return action.changes.filter((change: Change) => change.field !== 'override').map((change) => ({ target, field: change.field, from: change.from, to: change.to }));
+}
+
+export function describeTrigger(trigger: Trigger): string {
+  switch (trigger.kind) {
+    case 'alarm':
+      return `alarm ${trigger.alarmName} ${trigger.state} at ${trigger.at.toISOString()}`;
+    case 'schedule':
+      return 'schedule';
+    case 'reset':
+      return 'reset';
+    default:
+      throw new Error(`unknown trigger ${(trigger satisfies never as Trigger).kind}`);
+  }
+}
+
+export function errorFacts(error: unknown): Record<string, unknown> {
+  if (!(error instanceof Error)) return { message: String(error) };
+  return { name: error.name, message: error.message, ...(error instanceof EksPilotError ? { context: error.context } : {}) };
+}

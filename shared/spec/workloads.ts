@@ -1,0 +1,183 @@
+/**
+ * The `workloads` section of a cluster spec: the applications `deploy` keeps running on the cluster.
+ * A workload is a folder of Kubernetes manifests (applied together, in dependency order) and the
+ * image policies that say which pushed tags of which GHCR repositories it takes, per environment.
+ * Like the rest of the spec, every object is strict and defaults are applied here.
+ */
+import picomatch from 'picomatch';
+import semver from 'semver';
+import { z } from 'zod';
+
+/** Label deploy puts on every object it applies: `<cluster>.<workload>`, so pruning finds them again. */
+export const OWNER_LABEL = 'eks-pilot.io/workload';
+
+/** A DNS-1123 label: workload and environment names end up in labels and object names. */
+const dnsLabel = z
+  .string()
+  .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'expected lower-case letters, digits and -, at most 63 characters');
+
+/** `ghcr.io/<owner>/<name>`: lower case, as the registry and Kubernetes both require. */
+const repository = z
+  .string()
+  .regex(
+    /^ghcr\.io\/[a-z0-9]([a-z0-9._-]*[a-z0-9])?(\/[a-z0-9]([a-z0-9._-]*[a-z0-9])?)+$/,
+    'expected a lower-case GHCR repository such as ghcr.io/acme/web (no tag, no digest)',
+  );
+
+const tagRule = z
+  .strictObject({
+    semver: z
+      .string()
+      .refine((range) => semver.validRange(range) !== null, 'expected a semver range such as ">=1.2.0" or "^2"')
+      .optional()
+      .describe('Tags that are semantic versions in this range (a leading v is allowed: v1.4.2). Deploys only move forward: an older version than the one running is refused.'),
+    glob: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Tags matching this glob, e.g. `main-*` or `v*`. `*` matches any run of characters.'),
+    regex: z
+      .string()
+      .min(1)
+      .refine(isRegex, 'expected a valid regular expression (JavaScript syntax)')
+      .optional()
+      .describe('Tags matching this regular expression, anchored at both ends, e.g. `release-\\d+`.'),
+    exact: z.string().min(1).optional().describe('This one tag, e.g. `stable`.'),
+    environments: z
+      .array(dnsLabel)
+      .min(1)
+      .optional()
+      .describe('Environments the rule applies to (a workload\'s `environment`). Unset: every environment.'),
+  })
+  .superRefine((rule, ctx) => {
+    const kinds = TAG_RULE_KINDS.filter((kind) => rule[kind] !== undefined);
+    if (kinds.length !== 1) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `a rule takes exactly one of semver, glob, regex, exact${kinds.length > 1 ? ` (found ${kinds.join(', ')})` : ''}`,
+      });
+    }
+  });
+
+/** The kinds of tag rule, in the order they are documented. */
+export const TAG_RULE_KINDS = ['semver', 'glob', 'regex', 'exact'] as const;
+export type TagRuleKind = (typeof TAG_RULE_KINDS)[number];
+
+export const imagePolicySchema = z.strictObject({
+  repository: repository.describe('GHCR repository whose pushes this workload takes, e.g. ghcr.io/acme/web. Its containers are found by this name in the manifests.'),
+  tags: z
+    .array(tagRule)
+    .min(1)
+    .describe('Which pushed tags deploy: a tag deploys when any rule for the workload\'s environment matches it.'),
+});
+
+export const workloadSchema = z.strictObject({
+  name: dnsLabel.describe('Workload name, unique in the cluster: it names the releases, the SQS message group and the manual invoke\'s `workload`.'),
+  manifests: z
+    .string()
+    .min(1)
+    .describe('Folder of Kubernetes manifests (every *.yaml and *.yml in it, multi-document files included), relative to the spec file.'),
+  environment: dnsLabel
+    .optional()
+    .describe('Environment this workload runs as (prod, staging, ...), which picks the image rules that apply. Unset: only rules without `environments` apply.'),
+  images: z.array(imagePolicySchema).min(1).describe('Image policies, one per GHCR repository the workload deploys from.'),
+  prune: z
+    .boolean()
+    .default(false)
+    .describe('Delete objects deploy applied before (found by the eks-pilot.io/workload label) that left the manifests. Default false.'),
+  onDrift: z
+    .enum(['report', 'remediate'])
+    .default('report')
+    .describe('What the scheduled drift check does when the cluster differs from the manifests at the current release: report (default) or remediate.'),
+  rollout: z
+    .strictObject({
+      timeoutSeconds: z
+        .number()
+        .int()
+        .min(30)
+        .max(3600)
+        .default(600)
+        .describe('How long a rollout may take before it counts as stalled and is rolled back. Default 600, Kubernetes\' progressDeadlineSeconds default.'),
+      rollback: z.boolean().default(true).describe('Roll back to the previous successful release when the rollout fails. Default true.'),
+    })
+    .default({ timeoutSeconds: 600, rollback: true })
+    .describe('How a rollout is watched.'),
+});
+
+export type WorkloadSpec = z.output<typeof workloadSchema>;
+export type ImagePolicySpec = WorkloadSpec['images'][number];
+export type TagRule = ImagePolicySpec['tags'][number];
+
+export const workloadsSchema = z
+  .array(workloadSchema)
+  .default([])
+  .describe('Applications deploy keeps on the cluster: manifests plus image policies. A signed GHCR push deploys to every workload whose policy takes the tag.');
+
+/**
+ * Cross-field checks of the `workloads` section, run from the cluster's `checkCluster`: unique names,
+ * one policy per repository, environments named where a rule asks for one.
+ *
+ * @example
+ * checkWorkloads({ workloads: [{ name: 'web' }, { name: 'web' }] }, ctx); // duplicate workload name "web"
+ */
+export function checkWorkloads(fields: Record<string, unknown>, ctx: z.RefinementCtx): void {
+  const workloads = fields.workloads;
+  if (!Array.isArray(workloads)) return;
+  const seen = new Map<string, number>();
+  workloads.forEach((item: unknown, index) => {
+    const workload = (item ?? {}) as Record<string, unknown>;
+    if (typeof workload.name === 'string') {
+      const first = seen.get(workload.name);
+      if (first === undefined) seen.set(workload.name, index);
+      else ctx.addIssue({ code: 'custom', path: ['workloads', index, 'name'], message: `duplicate workload name "${workload.name}" (first at workloads[${first}])` });
+    }
+    const images = Array.isArray(workload.images) ? (workload.images as unknown[]) : [];
+    const repositories = new Map<string, number>();
+    images.forEach((image: unknown, imageIndex) => {
+      const policy = (image ?? {}) as Record<string, unknown>;
+      if (typeof policy.repository === 'string') {
+        const first = repositories.get(policy.repository);
+        if (first === undefined) repositories.set(policy.repository, imageIndex);
+        else {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['workloads', index, 'images', imageIndex, 'repository'],
+            message: `duplicate repository "${policy.repository}" (first at images[${first}]): put all its rules in one policy`,
+          });
+        }
+      }
+      const rules = Array.isArray(policy.tags) ? (policy.tags as unknown[]) : [];
+      rules.forEach((rule: unknown, ruleIndex) => {
+        const environments = (rule as Record<string, unknown> | null)?.environments;
+        if (Array.isArray(environments) && typeof workload.environment !== 'string') {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['workloads', index, 'images', imageIndex, 'tags', ruleIndex, 'environments'],
+            message: 'this rule names environments but the workload sets no `environment`: it could never apply',
+          });
+        }
+      });
+    });
+  });
+}
+
+/** Kept here so the schema and the policy agree on what a valid regex is. */
+function isRegex(source: string): boolean {
+  try {
+    new RegExp(source);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Whether a glob matches a tag. Tags hold no `/`, so picomatch's path rules never come into play;
+ * `dot` lets `*` match a tag that starts with a dot-free prefix and contains dots (`v1.2.3`).
+ *
+ * @example
+ * globMatches('main-*', 'main-4f2a9c1'); // true
+ */
+export function globMatches(glob: string, tag: string): boolean {
+  return picomatch.isMatch(tag, glob, { dot: true });
+}

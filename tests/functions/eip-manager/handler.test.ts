@@ -1,0 +1,325 @@
+import {
+  AllocateAddressCommand,
+  AssociateAddressCommand,
+  DescribeAddressesCommand,
+  DescribeInstancesCommand,
+  DescribeNatGatewaysCommand,
+  DisassociateAddressCommand,
+  EC2Client,
+  EC2ServiceException,
+  ReleaseAddressCommand,
+} from '@aws-sdk/client-ec2';
+import type { Address, Instance } from '@aws-sdk/client-ec2';
+import { GetParameterCommand, ParameterNotFound, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-jest';
+import planEvent from '../../../events/eip-manager/plan-financial-move.json';
+import runningEvent from '../../../events/eip-manager/instance-running.json';
+import scheduleEvent from '../../../events/eip-manager/schedule.json';
+import shuttingDownEvent from '../../../events/eip-manager/instance-shutting-down.json';
+import spotEvent from '../../../events/eip-manager/spot-interruption.json';
+import { handler } from '../../../functions/eip-manager/handler';
+import { resetAwsClients } from '../../../shared/aws/clients';
+import { InvalidEventError } from '../../../shared/errors';
+import { lambdaContext } from '../../fixtures/lambda-context';
+import { captureLogLines } from '../../helpers/log-lines';
+import { FINANCIAL_MOVE } from './support';
+
+const ec2 = mockClient(EC2Client);
+const ssm = mockClient(SSMClient);
+const EVENT_INSTANCE = runningEvent.detail['instance-id'];
+
+function prodNode(instanceId: string, n: number, state = 'running'): Instance {
+  return {
+    InstanceId: instanceId,
+    State: { Name: state as 'running' },
+    LaunchTime: new Date(Date.parse('2026-11-22T08:00:00Z') + n * 60_000),
+    Tags: [
+      { Key: 'eks:cluster-name', Value: 'financial-move' },
+      { Key: 'eks:nodegroup-name', Value: 'prod-ng' },
+    ],
+    NetworkInterfaces: [{ NetworkInterfaceId: `eni-0000000000000000${String(n)}`, PrivateIpAddress: `10.0.0.${String(n)}`, Attachment: { DeviceIndex: 0 } }],
+  };
+}
+
+function egressAddress(n: number, on?: Instance): Address {
+  const eni = on?.NetworkInterfaces?.[0];
+  return {
+    AllocationId: `eipalloc-0000000000000000${String(n)}`,
+    PublicIp: `198.51.100.${String(n)}`,
+    Domain: 'vpc',
+    Tags: [
+      { Key: 'eks-pilot/cluster', Value: 'financial-move' },
+      { Key: 'eks-pilot/pool', Value: 'egress' },
+    ],
+    ...(on && eni ? { AssociationId: `eipassoc-${String(n)}`, NetworkInterfaceId: eni.NetworkInterfaceId, PrivateIpAddress: eni.PrivateIpAddress, InstanceId: on.InstanceId } : {}),
+  };
+}
+
+function reservations(instances: Instance[]): { Reservations: { Instances: Instance[] }[] } {
+  return { Reservations: [{ Instances: instances }] };
+}
+
+describe('eip-manager handler', () => {
+  const originalEnv = process.env;
+
+  beforeEach(() => {
+    process.env = { ...originalEnv, EKS_PILOT_SPECS: FINANCIAL_MOVE, POWERTOOLS_METRICS_DISABLED: 'true', AWS_REGION: 'sa-east-1' };
+    ec2.reset();
+    ssm.reset();
+    resetAwsClients();
+    ssm.on(GetParameterCommand).rejects(new ParameterNotFound({ message: 'Parameter not found', $metadata: {} }));
+    ssm.on(PutParameterCommand).resolves({ Version: 1 });
+  });
+
+  afterEach(() => {
+    process.env = originalEnv;
+    resetAwsClients();
+    jest.restoreAllMocks();
+  });
+
+  it('fills the financial-move pools from an empty account on the schedule, attaching egress addresses to the oldest nodes', async () => {
+    // Prepare
+    const nodes = [prodNode('i-0000000000000000a', 1), prodNode('i-0000000000000000b', 2), prodNode('i-0000000000000000c', 3)];
+    ec2.on(DescribeAddressesCommand).resolves({ Addresses: [] });
+    ec2.on(DescribeInstancesCommand).resolves(reservations(nodes));
+    let allocated = 0;
+    ec2.on(AllocateAddressCommand).callsFake(() => {
+      allocated += 1;
+      return { AllocationId: `eipalloc-0a0000000000000${String(allocated)}`, PublicIp: `203.0.113.${String(allocated)}` };
+    });
+    ec2.on(AssociateAddressCommand).resolves({ AssociationId: 'eipassoc-0a00000000000001' });
+    const logs = captureLogLines();
+
+    // Act
+    const response = await handler(scheduleEvent, lambdaContext);
+
+    // Assess
+    expect(ec2).toHaveReceivedCommandTimes(AllocateAddressCommand, 4);
+    expect(ec2).toHaveReceivedCommandTimes(AssociateAddressCommand, 2);
+    expect(ec2).toHaveReceivedCommandWith(AssociateAddressCommand, { AllocationId: 'eipalloc-0a00000000000001', NetworkInterfaceId: 'eni-00000000000000001', PrivateIpAddress: '10.0.0.1', AllowReassociation: false });
+    expect(ec2).toHaveReceivedCommandWith(AssociateAddressCommand, { AllocationId: 'eipalloc-0a00000000000002', NetworkInterfaceId: 'eni-00000000000000002', AllowReassociation: false });
+    expect(ec2).not.toHaveReceivedCommand(DescribeNatGatewaysCommand);
+    expect(ec2).toHaveReceivedCommandWith(DescribeInstancesCommand, {
+      Filters: [
+        { Name: 'tag:eks:cluster-name', Values: ['financial-move'] },
+        { Name: 'tag:eks:nodegroup-name', Values: ['prod-ng'] },
+        { Name: 'instance-state-name', Values: ['pending', 'running', 'shutting-down', 'stopping', 'stopped'] },
+      ],
+    });
+    expect(ssm).toHaveReceivedCommandWith(PutParameterCommand, {
+      Name: '/eks-pilot/financial-move/eip-pools/egress',
+      Value: '{"publicIps":["203.0.113.1","203.0.113.2"],"allocationIds":["eipalloc-0a00000000000001","eipalloc-0a00000000000002"]}',
+      Type: 'String',
+      Overwrite: true,
+    });
+    expect(ssm).toHaveReceivedCommandWith(PutParameterCommand, { Name: '/eks-pilot/financial-move/eip-pools/ingress' });
+    const [report] = response.reports;
+    expect(report).toMatchObject({ cluster: 'financial-move', mode: 'apply', status: 'Converged' });
+    expect(report?.pools.map((pool) => [pool.pool, pool.held, pool.attached, pool.unserved])).toEqual([
+      ['egress', 2, 2, 1],
+      ['ingress', 2, 0, 0],
+    ]);
+    expect(report?.plan?.[0]).toBe(`Elastic IP pools of financial-move (sa-east-1) from ${FINANCIAL_MOVE}/cluster.yaml`);
+    const associated = logs.lines().filter((line) => line.message === 'elastic IP associated');
+    expect(associated).toHaveLength(2);
+    expect(associated[0]).toMatchObject({
+      level: 'INFO',
+      service: 'eip-manager',
+      function_request_id: lambdaContext.awsRequestId,
+      trigger: 'schedule',
+      pool: 'egress',
+      allocationId: 'eipalloc-0a00000000000001',
+      publicIp: '203.0.113.1',
+      instanceId: 'i-0000000000000000a',
+      reason: 'running instance i-0000000000000000a (node group prod-ng) has no address of pool egress',
+    });
+  });
+
+  it('gives a node that starts running a free address of its pool at once, reconciling that pool only', async () => {
+    // Prepare
+    const node = prodNode(EVENT_INSTANCE, 5);
+    ec2.on(DescribeInstancesCommand, { InstanceIds: [EVENT_INSTANCE] }).resolves(reservations([node]));
+    ec2.on(DescribeInstancesCommand).resolves(reservations([node]));
+    ec2.on(DescribeAddressesCommand).resolves({ Addresses: [egressAddress(1), egressAddress(2)] });
+    ec2.on(AssociateAddressCommand).resolves({ AssociationId: 'eipassoc-0b00000000000001' });
+    const logs = captureLogLines();
+
+    // Act
+    const response = await handler(runningEvent, lambdaContext);
+
+    // Assess
+    expect(ec2).toHaveReceivedCommandTimes(AssociateAddressCommand, 1);
+    expect(ec2).toHaveReceivedCommandWith(AssociateAddressCommand, { AllocationId: 'eipalloc-00000000000000001', NetworkInterfaceId: 'eni-00000000000000005', AllowReassociation: false });
+    expect(ec2).not.toHaveReceivedCommand(AllocateAddressCommand);
+    expect(response.reports.map((report) => report.pools.map((pool) => pool.pool))).toEqual([['egress']]);
+    expect(logs.lines().find((line) => line.message === 'elastic IP associated')).toMatchObject({ trigger: 'ec2-event', change: 'running', instanceId: EVENT_INSTANCE });
+  });
+
+  it('does nothing for a duplicate running event: the node already holds its address', async () => {
+    // Prepare
+    const node = prodNode(EVENT_INSTANCE, 5);
+    ec2.on(DescribeInstancesCommand).resolves(reservations([node]));
+    ec2.on(DescribeAddressesCommand).resolves({ Addresses: [egressAddress(1, node), egressAddress(2)] });
+    ssm.on(GetParameterCommand).resolves({ Parameter: { Value: '{"publicIps":["198.51.100.1","198.51.100.2"],"allocationIds":["eipalloc-00000000000000001","eipalloc-00000000000000002"]}' } });
+    captureLogLines();
+
+    // Act
+    await handler(runningEvent, lambdaContext);
+
+    // Assess
+    expect(ec2).not.toHaveReceivedCommand(AssociateAddressCommand);
+    expect(ec2).not.toHaveReceivedCommand(AllocateAddressCommand);
+    expect(ssm).not.toHaveReceivedCommand(PutParameterCommand);
+  });
+
+  it('returns the address of a node that is shutting down to its pool', async () => {
+    // Prepare
+    const node = prodNode(EVENT_INSTANCE, 5, 'shutting-down');
+    ec2.on(DescribeInstancesCommand).resolves(reservations([node]));
+    ec2.on(DescribeAddressesCommand).resolves({ Addresses: [egressAddress(1, node), egressAddress(2)] });
+    ec2.on(DisassociateAddressCommand).resolves({});
+    captureLogLines();
+
+    // Act
+    await handler(shuttingDownEvent, lambdaContext);
+
+    // Assess
+    expect(ec2).toHaveReceivedCommandWith(DisassociateAddressCommand, { AssociationId: 'eipassoc-1' });
+    expect(ec2).not.toHaveReceivedCommand(ReleaseAddressCommand);
+  });
+
+  it('gives a shutting-down node\'s address to a waiting node in the same run, though EC2 still reads it as associated', async () => {
+    // Prepare
+    const leaving = prodNode(EVENT_INSTANCE, 5, 'shutting-down');
+    const kept = prodNode('i-0000000000000000a', 1);
+    const waiting = prodNode('i-0000000000000000b', 6);
+    ec2.on(DescribeInstancesCommand).resolves(reservations([leaving, kept, waiting]));
+    // Every read answers the state before the disassociation: EC2's reads are eventually consistent.
+    ec2.on(DescribeAddressesCommand).resolves({ Addresses: [egressAddress(1, leaving), egressAddress(2, kept)] });
+    ec2.on(DisassociateAddressCommand).resolves({});
+    ec2.on(AssociateAddressCommand).resolves({ AssociationId: 'eipassoc-0c00000000000001' });
+    captureLogLines();
+
+    // Act
+    await handler(shuttingDownEvent, lambdaContext);
+
+    // Assess
+    expect(ec2).toHaveReceivedCommandWith(DisassociateAddressCommand, { AssociationId: 'eipassoc-1' });
+    expect(ec2).toHaveReceivedCommandWith(AssociateAddressCommand, { AllocationId: 'eipalloc-00000000000000001', NetworkInterfaceId: 'eni-00000000000000006', AllowReassociation: false });
+  });
+
+  it('keeps the address on a spot node with an interruption warning when no node waits for one', async () => {
+    // Prepare
+    const node = prodNode(EVENT_INSTANCE, 5);
+    ec2.on(DescribeInstancesCommand).resolves(reservations([node]));
+    ec2.on(DescribeAddressesCommand).resolves({ Addresses: [egressAddress(1, node), egressAddress(2)] });
+    captureLogLines();
+
+    // Act
+    const response = await handler(spotEvent, lambdaContext);
+
+    // Assess
+    expect(ec2).not.toHaveReceivedCommand(DisassociateAddressCommand);
+    expect(ec2).not.toHaveReceivedCommand(AssociateAddressCommand);
+    expect(response.reports[0]?.status).toBe('Converged');
+  });
+
+  it('reads only the instance for an event about an instance in no pool', async () => {
+    // Prepare
+    ec2.on(DescribeInstancesCommand).resolves(reservations([{ InstanceId: EVENT_INSTANCE, State: { Name: 'running' }, Tags: [{ Key: 'role', Value: 'bastion' }] }]));
+    const logs = captureLogLines();
+
+    // Act
+    const response = await handler(runningEvent, lambdaContext);
+
+    // Assess
+    expect(response.reports).toEqual([]);
+    expect(ec2.calls()).toHaveLength(1);
+    expect(logs.lines().find((line) => line.message === 'instance belongs to no pool')).toMatchObject({ instanceId: EVENT_INSTANCE });
+  });
+
+  it('ignores an EC2 event from another account or Region: no AWS call', async () => {
+    // Prepare
+    captureLogLines();
+
+    // Act
+    const response = await handler({ ...runningEvent, region: 'us-east-1' }, lambdaContext);
+
+    // Assess
+    expect(response.reports).toEqual([]);
+    expect(ec2.calls()).toHaveLength(0);
+  });
+
+  it('plans on a manual plan invoke and writes nothing', async () => {
+    // Prepare
+    ec2.on(DescribeAddressesCommand).resolves({ Addresses: [] });
+    ec2.on(DescribeInstancesCommand).resolves(reservations([prodNode('i-0000000000000000a', 1)]));
+    captureLogLines();
+
+    // Act
+    const response = await handler(planEvent, lambdaContext);
+
+    // Assess
+    expect(response.reports[0]).toMatchObject({ mode: 'plan', status: 'Drifted' });
+    expect(response.reports[0]?.plan).toContain('  Pools:');
+    expect(ec2).not.toHaveReceivedCommand(AllocateAddressCommand);
+    expect(ssm.calls()).toHaveLength(0);
+  });
+
+  it('rejects an event it does not handle, naming the field, before any AWS call', async () => {
+    // Prepare
+    captureLogLines();
+
+    // Act
+    const failure = handler({ ...runningEvent, detail: { 'instance-id': EVENT_INSTANCE, state: 'exploded' } }, lambdaContext);
+
+    // Assess
+    await expect(failure).rejects.toBeInstanceOf(InvalidEventError);
+    await expect(failure).rejects.toThrow('unexpected event: detail.state: expected one of "pending"|"running"|"shutting-down"|"terminated"|"stopping"|"stopped"');
+    expect(ec2.calls()).toHaveLength(0);
+  });
+
+  it('names the pools it knows when a manual invoke asks for another', async () => {
+    // Prepare
+    captureLogLines();
+
+    // Act
+    const failure = handler({ mode: 'apply', cluster: 'financial-move', pools: ['egres'] }, lambdaContext);
+
+    // Assess
+    await expect(failure).rejects.toThrow('no pool named egres in the selected specs');
+  });
+
+  it('publishes per-pool metrics and an AddressLimitExceeded count the alarm watches when the quota stops a pool', async () => {
+    // Prepare
+    delete process.env.POWERTOOLS_METRICS_DISABLED;
+    ec2.on(DescribeAddressesCommand).resolves({ Addresses: [] });
+    ec2.on(DescribeInstancesCommand).resolves(reservations([]));
+    ec2.on(AllocateAddressCommand).rejects(new EC2ServiceException({ name: 'AddressLimitExceeded', $fault: 'client', $metadata: {}, message: 'The maximum number of addresses has been reached.' }));
+    const logs = captureLogLines();
+
+    // Act
+    const response = await handler(scheduleEvent, lambdaContext);
+
+    // Assess
+    expect(response.reports[0]?.status).toBe('Blocked');
+    expect(response.reports[0]?.pools.map((pool) => [pool.pool, pool.missing, pool.quotaExhausted])).toEqual([
+      ['egress', 2, true],
+      ['ingress', 2, true],
+    ]);
+    const metrics = logs.lines().filter((line) => '_aws' in line);
+    const named = (name: string): Record<string, unknown>[] => metrics.filter((line) => name in line);
+    expect(named('ElasticIpsMissing')).toEqual([
+      expect.objectContaining({ Cluster: 'financial-move', Pool: 'egress', ElasticIpsMissing: 2, service: 'eip-manager' }),
+      expect.objectContaining({ Cluster: 'financial-move', Pool: 'ingress', ElasticIpsMissing: 2, service: 'eip-manager' }),
+    ]);
+    const alarmed = named('AddressLimitExceeded').filter((line) => !('Pool' in line));
+    expect(alarmed).toHaveLength(2);
+    expect(alarmed[0]).toMatchObject({ service: 'eip-manager', AddressLimitExceeded: 1, _aws: { CloudWatchMetrics: [{ Namespace: 'EksPilot', Dimensions: [['service']] }] } });
+    expect(logs.lines().filter((line) => line.message === 'elastic IP quota reached').map((line) => (line.error as { message: string }).message)).toEqual([
+      expect.stringContaining('pool egress of financial-move lacks 2 of its 2 Elastic IP addresses'),
+      expect.stringContaining('pool ingress of financial-move lacks 2 of its 2 Elastic IP addresses'),
+    ]);
+  });
+});

@@ -1,0 +1,93 @@
+/**
+ * What the eip-manager tests share: an inline spec with pools, the financial-move example, an
+ * in-memory allow-list store and recording deps around a FakeEc2.
+ */
+import path from 'node:path';
+import type { AllowListStore } from '../../../functions/eip-manager/publish';
+import type { EipClusterReport, EipDeps, ReconcilePoolsOptions, RunLogger } from '../../../functions/eip-manager/run';
+import { reconcilePools } from '../../../functions/eip-manager/run';
+import { loadSpecs, parseSpec } from '../../../shared/spec/load';
+import type { ClusterSpec } from '../../../shared/spec/schema';
+import type { FakeEc2, FakeEc2Call } from '../../helpers/fake-ec2';
+
+export const NOW = new Date('2026-11-22T12:00:00Z');
+export const EXAMPLES = path.join(__dirname, '../../../examples');
+export const FINANCIAL_MOVE = path.join(EXAMPLES, 'financial-move');
+
+const BASE = `
+apiVersion: eks-pilot/v1
+kind: Cluster
+name: payments
+region: sa-east-1
+version: "1.33"
+roleArn: arn:aws:iam::111122223333:role/payments-cluster
+vpc:
+  subnetIds: [subnet-0aaaaaaaaaaaaaaa1, subnet-0aaaaaaaaaaaaaaa2]
+nodeGroups:
+  - name: prod-ng
+    nodeRoleArn: arn:aws:iam::111122223333:role/payments-node
+    scaling: { min: 2, max: 4 }
+`;
+
+/** The `payments` cluster with these pools (YAML list items, indented two spaces). */
+export function specWith(pools: string): ClusterSpec {
+  const parsed = parseSpec(`${BASE}elasticIpPools:\n${pools}`, 'inline.yaml');
+  if (!parsed.ok) throw new Error(parsed.issues.map((issue) => `${issue.path}: ${issue.message}`).join('\n'));
+  return parsed.spec;
+}
+
+export async function financialMove(): Promise<ClusterSpec> {
+  const [loaded] = await loadSpecs([path.join(FINANCIAL_MOVE, 'cluster.yaml')]);
+  if (!loaded) throw new Error('no financial-move spec');
+  return loaded.spec;
+}
+
+/** SSM as a map, counting writes. */
+export class MemoryAllowList implements AllowListStore {
+  readonly values = new Map<string, string>();
+  writes = 0;
+
+  read(name: string): Promise<string | null> {
+    return Promise.resolve(this.values.get(name) ?? null);
+  }
+
+  write(name: string, value: string): Promise<void> {
+    this.writes += 1;
+    this.values.set(name, value);
+    return Promise.resolve();
+  }
+
+  /** The public IPs published for a parameter. */
+  publicIps(name: string): string[] {
+    const value = this.values.get(name);
+    return value === undefined ? [] : (JSON.parse(value) as { publicIps: string[] }).publicIps;
+  }
+}
+
+export interface LogEntry {
+  level: 'info' | 'warn' | 'error';
+  message: string;
+  facts: Record<string, unknown>;
+}
+
+export type TestDeps = EipDeps & { logs: LogEntry[]; store: MemoryAllowList; clock: { now: Date } };
+
+export function depsFor(ec2: FakeEc2, now: Date = NOW): TestDeps {
+  const logs: LogEntry[] = [];
+  const record =
+    (level: LogEntry['level']) =>
+    (message: string, facts: Record<string, unknown>): void => {
+      logs.push({ level, message, facts });
+    };
+  const logger: RunLogger = { info: record('info'), warn: record('warn'), error: record('error') };
+  const clock = { now };
+  const store = new MemoryAllowList();
+  return { ec2For: () => ec2, allowList: store, now: () => clock.now, logger, logs, store, clock };
+}
+
+/** One apply run, with the writes it sent. */
+export async function apply(spec: ClusterSpec, ec2: FakeEc2, deps: EipDeps, options: Partial<ReconcilePoolsOptions> = {}): Promise<{ report: EipClusterReport; writes: FakeEc2Call[] }> {
+  const before = ec2.calls.length;
+  const report = await reconcilePools(spec, deps, { mode: 'apply', ...options });
+  return { report, writes: ec2.calls.slice(before).filter((call) => call.kind === 'write') };
+}
