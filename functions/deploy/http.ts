@@ -19,19 +19,34 @@ export const httpApiEventSchema = z.looseObject({
 
 export type HttpApiEvent = z.output<typeof httpApiEventSchema>;
 
-/** Headers with lower-cased names (HTTP API already lower-cases them; a test or a proxy may not). */
+/**
+ * Headers with lower-cased names (HTTP API already lower-cases them; a test or a proxy may not).
+ *
+ * @example
+ * lowerCaseHeaders({ 'X-GitHub-Event': 'ping' }); // { 'x-github-event': 'ping' }
+ */
 export function lowerCaseHeaders(headers: Readonly<Record<string, string>>): Record<string, string> {
   return Object.fromEntries(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]));
 }
 
-/** The raw body bytes and, for a base64 body, its decoded size computed before decoding. */
+/**
+ * The raw body bytes and, for a base64 body, its decoded size computed before decoding.
+ *
+ * @example
+ * const { body, declaredBytes } = rawBody(event); // verify the signature over `body`
+ */
 export function rawBody(event: HttpApiEvent): { body: Buffer; declaredBytes: number } {
   const text = event.body ?? '';
   if (!event.isBase64Encoded) return { body: Buffer.from(text, 'utf8'), declaredBytes: Buffer.byteLength(text, 'utf8') };
   return { body: Buffer.from(text, 'base64'), declaredBytes: Math.floor((text.length * 3) / 4) };
 }
 
-/** A JSON answer in HTTP API's format. */
+/**
+ * A JSON answer in HTTP API's format.
+ *
+ * @example
+ * jsonResponse(202, { status: 'queued' }); // { statusCode: 202, headers: { 'content-type': 'application/json' }, body: '{"status":"queued"}' }
+ */
 export function jsonResponse(statusCode: number, body: unknown): APIGatewayProxyResultV2 {
   return { statusCode, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
 }

@@ -87,12 +87,22 @@ function checkObject(value: unknown): string | undefined {
   return undefined;
 }
 
-/** Whether an object is one of the {@link WORKLOAD_KINDS}. */
+/**
+ * Whether an object is one of the {@link WORKLOAD_KINDS}.
+ *
+ * @example
+ * isWorkloadKind('CronJob'); // true
+ */
 export function isWorkloadKind(kind: string): kind is WorkloadKind {
   return (WORKLOAD_KINDS as readonly string[]).includes(kind);
 }
 
-/** The pod spec of a workload object: `spec.template.spec`, or `spec.jobTemplate.spec.template.spec` for a CronJob. */
+/**
+ * The pod spec of a workload object: `spec.template.spec`, or `spec.jobTemplate.spec.template.spec` for a CronJob.
+ *
+ * @example
+ * podSpecOf(cronJob)?.containers; // the CronJob's containers
+ */
 export function podSpecOf(object: KubernetesObject): Record<string, unknown> | undefined {
   if (!isWorkloadKind(object.kind)) return undefined;
   const spec = record(object.spec);
@@ -130,7 +140,12 @@ export function containerImages(object: KubernetesObject): ContainerImage[] {
   return out;
 }
 
-/** `Deployment crypto-oms/order-ingestion`. */
+/**
+ * How logs and reports name an object.
+ *
+ * @example
+ * describeObject(deployment); // 'Deployment crypto-oms/order-ingestion'
+ */
 export function describeObject(object: KubernetesObject): string {
   return `${object.kind} ${object.metadata.namespace === undefined ? '' : `${object.metadata.namespace}/`}${object.metadata.name}`;
 }

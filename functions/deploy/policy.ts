@@ -12,7 +12,12 @@ export type PolicyDecision =
   | { deploy: true; rule: string }
   | { deploy: false; reason: string; refusal: 'no-rule' | 'backwards' };
 
-/** The one kind a validated rule has, and its pattern. */
+/**
+ * The one kind a validated rule has, and its pattern.
+ *
+ * @example
+ * ruleKind({ glob: 'main-*' }); // { kind: 'glob', pattern: 'main-*' }
+ */
 export function ruleKind(rule: TagRule): { kind: TagRuleKind; pattern: string } {
   for (const kind of TAG_RULE_KINDS) {
     const pattern = rule[kind];
@@ -21,18 +26,33 @@ export function ruleKind(rule: TagRule): { kind: TagRuleKind; pattern: string } 
   throw new Error('a tag rule without semver, glob, regex or exact: the schema should have refused it');
 }
 
-/** `semver >=1.0.0`, for reasons and logs. */
+/**
+ * A rule as reasons and logs print it.
+ *
+ * @example
+ * describeRule({ semver: '>=1.0.0', environments: ['prod'] }); // 'semver >=1.0.0 (prod)'
+ */
 export function describeRule(rule: TagRule): string {
   const { kind, pattern } = ruleKind(rule);
   return `${kind} ${pattern}${rule.environments ? ` (${rule.environments.join(', ')})` : ''}`;
 }
 
-/** The rules of a policy that apply in an environment: those without `environments`, and those naming it. */
+/**
+ * The rules of a policy that apply in an environment: those without `environments`, and those naming it.
+ *
+ * @example
+ * rulesFor(policy, 'staging'); // the staging rules and the rules for every environment
+ */
 export function rulesFor(policy: ImagePolicySpec, environment: string | undefined): TagRule[] {
   return policy.tags.filter((rule) => rule.environments === undefined || (environment !== undefined && rule.environments.includes(environment)));
 }
 
-/** Whether one rule takes a tag, ignoring what runs. */
+/**
+ * Whether one rule takes a tag, ignoring what runs.
+ *
+ * @example
+ * ruleMatches({ regex: 'release-\\d+' }, 'release-42'); // true
+ */
 export function ruleMatches(rule: TagRule, tag: string): boolean {
   const { kind, pattern } = ruleKind(rule);
   switch (kind) {

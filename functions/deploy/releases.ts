@@ -49,7 +49,12 @@ export const releaseRecordSchema = z.object({
 
 export type ReleaseRecord = z.output<typeof releaseRecordSchema>;
 
-/** The ConfigMap of a workload's releases: its namespace is the first namespace its manifests use. */
+/**
+ * The ConfigMap of a workload's releases: its namespace is the first namespace its manifests use.
+ *
+ * @example
+ * releaseLocation(target); // { namespace: 'crypto-oms', name: 'eks-pilot-releases-crypto-oms' }
+ */
 export function releaseLocation(target: DeployTarget): { namespace: string; name: string } {
   const namespace = target.objects.map(({ object }) => object.metadata.namespace).find((value) => value !== undefined) ?? namespaceObject(target);
   return { namespace, name: `eks-pilot-releases-${target.workload.name}` };
@@ -111,7 +116,12 @@ export class ReleaseStore {
   }
 }
 
-/** The pinned images the manifests name (tag and digest both present), for a workload never deployed. */
+/**
+ * The images the manifests name for the repositories the workload has policies for: what runs before any release.
+ *
+ * @example
+ * manifestImages(target)['ghcr.io/crypto-oms/order-ingestion']; // 'ghcr.io/crypto-oms/order-ingestion:v1.0.0'
+ */
 export function manifestImages(target: DeployTarget): Record<string, string> {
   const images: Record<string, string> = {};
   for (const { object } of target.objects) {
@@ -136,17 +146,32 @@ export function currentImages(records: readonly ReleaseRecord[], target: DeployT
   return applied(records).at(-1)?.images ?? manifestImages(target);
 }
 
-/** The newest succeeded release before `revision` (all when omitted): where a rollback goes. */
+/**
+ * The newest succeeded release before `revision` (all when omitted): where a rollback goes.
+ *
+ * @example
+ * lastSucceeded(history, 5)?.revision; // 3
+ */
 export function lastSucceeded(records: readonly ReleaseRecord[], before = Infinity): ReleaseRecord | undefined {
   return records.filter((record) => record.result === 'succeeded' && record.revision < before).at(-1);
 }
 
-/** The next revision number. */
+/**
+ * The next revision number.
+ *
+ * @example
+ * nextRevision([]); // 1
+ */
 export function nextRevision(records: readonly ReleaseRecord[]): number {
   return Math.max(0, ...records.map((record) => record.revision)) + 1;
 }
 
-/** A record's images as pinned images, for rendering; unpinned manifest images are left out (they stay as written). */
+/**
+ * A record's images as pinned images, for rendering; unpinned manifest images are left out (they stay as written).
+ *
+ * @example
+ * pinnedImages(record.images)['ghcr.io/acme/web']; // { repository, tag, digest }
+ */
 export function pinnedImages(images: Readonly<Record<string, string>>): Record<string, PinnedImage> {
   const out: Record<string, PinnedImage> = {};
   for (const [repository, ref] of Object.entries(images)) {
@@ -156,7 +181,12 @@ export function pinnedImages(images: Readonly<Record<string, string>>): Record<s
   return out;
 }
 
-/** Returns the history with one record replaced (by revision) or appended. */
+/**
+ * Returns the history with one record replaced (by revision) or appended; never changes its input.
+ *
+ * @example
+ * await store.write(upsert(history, { ...record, result: 'succeeded' }));
+ */
 export function upsert(records: readonly ReleaseRecord[], record: ReleaseRecord): ReleaseRecord[] {
   const index = records.findIndex((item) => item.revision === record.revision);
   if (index === -1) return [...records, record];

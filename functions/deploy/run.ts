@@ -6,10 +6,8 @@
  * are parameters.
  */
 import type { FifoQueuePort } from '../../shared/aws/sqs';
-import { ResourceBusyError, ThrottledError } from '../../shared/errors';
 import type { KubernetesObject, KubernetesPort } from '../../shared/k8s';
-import { ClusterUnavailableError, KubernetesAccessError, KubernetesCallError, KubernetesUnreachableError } from '../../shared/k8s';
-import { ApplyError } from './errors';
+import { applyAll, isTransient } from './apply';
 import type { PinnedImage } from './images';
 import { parseImageRef, pinnedRef } from './images';
 import { describeObject, ROLLOUT_KINDS } from './manifests';
@@ -18,7 +16,8 @@ import { toFifo } from './messages';
 import { decide } from './policy';
 import type { ReleaseRecord } from './releases';
 import { currentImages, lastSucceeded, nextRevision, pinnedImages, ReleaseStore, upsert } from './releases';
-import { renderWorkload, FIELD_MANAGER } from './render';
+import { renderWorkload } from './render';
+import { findOrphans, prune } from './prune';
 import { rolloutState } from './rollout';
 import type { RunLogger } from './run-logger';
 import type { DeployTarget } from './targets';
@@ -66,17 +65,6 @@ interface Draft {
   deliveryId: string;
   rollbackOf?: number;
   reason?: string;
-}
-
-/** Errors a retry of the same message can get past: the message fails and SQS delivers it again. */
-export function isTransient(error: unknown): boolean {
-  return (
-    error instanceof KubernetesUnreachableError ||
-    error instanceof ThrottledError ||
-    error instanceof ResourceBusyError ||
-    error instanceof ClusterUnavailableError ||
-    error instanceof KubernetesAccessError
-  );
 }
 
 /**
@@ -162,6 +150,9 @@ export async function rollbackTo(target: DeployTarget, to: number | undefined, d
 /**
  * Continues watching a release handed on by an earlier invocation. A release no longer in
  * progress (finished, or superseded by a newer deploy) needs nothing.
+ *
+ * @example
+ * await continueWatch(target, { type: 'watch', cluster, workload, revision: 4, deliveryId, attempt: 2 }, deps, budget);
  */
 export async function continueWatch(target: DeployTarget, message: WatchMessage, deps: WorkerDeps, budget: Budget): Promise<DeployOutcome> {
   const k8s = await deps.connect(target);
@@ -218,36 +209,14 @@ async function release(
     await store.write(history);
     return { outcome: 'failed', revision, reason };
   }
+  if (target.workload.prune) {
+    const orphans = await findOrphans(k8s, target, rendered);
+    if (orphans.length > 0) deps.logger.warn('objects left the manifests', { ...facts, orphans: orphans.map(describeObject), pruned: await prune(k8s, orphans) });
+  }
   history = upsert(history, base);
   await store.write(history);
   deps.logger.info('release applied', { ...facts, objects: rendered.objects.length, images: rendered.images.map((change) => change.to), autoscaled: rendered.autoscaled });
   return watchAndFinish(target, k8s, store, history, base, rendered.objects, 0, deps, budget);
-}
-
-/** Server-side apply of every object, in order, with deploy's field manager and force. */
-export async function applyAll(
-  k8s: KubernetesPort,
-  objects: readonly KubernetesObject[],
-  target: DeployTarget,
-  logger: RunLogger,
-  facts: Record<string, unknown>,
-  options: { dryRun?: boolean } = {},
-): Promise<KubernetesObject[]> {
-  const answers: KubernetesObject[] = [];
-  for (const object of objects) {
-    try {
-      answers.push(await k8s.apply(object, { fieldManager: FIELD_MANAGER, force: true, ...(options.dryRun === true ? { dryRun: true } : {}) }));
-    } catch (error) {
-      if (isTransient(error)) throw error;
-      const status = error instanceof KubernetesCallError ? error.status : undefined;
-      throw new ApplyError(`${describeObject(object)}: ${error instanceof Error ? error.message : String(error)}`, {
-        cause: error,
-        context: { cluster: target.cluster, workload: target.workload.name, object: describeObject(object), ...(status === undefined ? {} : { status }) },
-      });
-    }
-    if (options.dryRun !== true) logger.info('object applied', { ...facts, object: describeObject(object) });
-  }
-  return answers;
 }
 
 type WatchResult = { kind: 'complete' } | { kind: 'failed'; reason: string } | { kind: 'out-of-time'; pending: string };

@@ -25,7 +25,12 @@ export interface DeployTarget {
   repositories: string[];
 }
 
-/** `crypto-oms/crypto-oms`: cluster and workload, the SQS message group and the log key. */
+/**
+ * Cluster and workload: the SQS message group and the log key.
+ *
+ * @example
+ * targetKey(target); // 'crypto-oms/crypto-oms'
+ */
 export function targetKey(target: Pick<DeployTarget, 'cluster'> & { workload: Pick<WorkloadSpec, 'name'> }): string {
   return `${target.cluster}/${target.workload.name}`;
 }
@@ -103,6 +108,8 @@ export function matchRepository(targets: readonly DeployTarget[], repository: st
  * unique across the specs.
  *
  * @throws InvalidEventError naming the workloads there are.
+ * @example
+ * findTarget(targets, 'crypto-oms'); // the crypto-oms workload of cluster crypto-oms
  */
 export function findTarget(targets: readonly DeployTarget[], workload: string, cluster?: string): DeployTarget {
   const found = targets.filter((target) => target.workload.name === workload && (cluster === undefined || target.cluster === cluster));

@@ -123,7 +123,7 @@ export function planRule(spec: ClusterSpec, rule: ScalingRuleSpec, observed: Rul
 
   const raising = decision.kind === 'step' || decision.kind === 'cooldown';
   const pendingBounds = (actions: readonly ScaleWatchAction[]): TargetId[] => [
-    ...new Set(actions.filter((action) => action.kind === 'UpdateNodegroupConfig' || action.kind === 'Wait' || action.kind === 'PatchScaler').map((action) => `${action.target.kind}/${action.target.name}` as TargetId)),
+    ...new Set(actions.filter((action) => action.kind === 'UpdateNodegroupConfig' || action.kind === 'Wait' || action.kind === 'PatchScaler').map((action): TargetId => `${action.target.kind}/${action.target.name}`)),
   ];
   const actions = raising
     ? [...nodeActions, ...withAfter(scalerActions, pendingBounds(nodeActions))]
@@ -433,7 +433,7 @@ function scalerPatchActions(target: ScalerTarget, next: BoundsRecord | undefined
   if (!wantsMove) return [];
   const scaler = target.observed;
   if (scaler === null) return [{ kind: 'Refuse', classification: 'forbidden', target: split(target.id), reason: missingReason(target), changes: [] }];
-  const replica = next as ReplicaRecord | undefined;
+  const replica: ReplicaRecord | undefined = next;
   const [minField, maxField] = scaler.via === 'keda' ? ['minReplicaCount', 'maxReplicaCount'] : ['minReplicas', 'maxReplicas'];
   const fields: Record<string, number | null> = {};
   const changes: Change[] = [];

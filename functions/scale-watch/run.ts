@@ -9,11 +9,13 @@ import type { EksPort } from '../../shared/aws/eks-port';
 import { EksPilotError, RequestRejectedError, ResourceBusyError, ThrottledError, UpstreamError } from '../../shared/errors';
 import type { KubernetesPort } from '../../shared/k8s';
 import { KubernetesConflictError } from '../../shared/k8s';
-import type { Change, TargetId } from '../../shared/plan/plan';
+import type { Change, Plan, TargetId } from '../../shared/plan/plan';
 import { targetId } from '../../shared/plan/plan';
 import type { ScalingRuleSpec } from '../../shared/spec/scaling';
 import type { ClusterSpec } from '../../shared/spec/schema';
 import type { ScaleWatchAction, ScaleWatchWrite } from './actions';
+import type { AlarmAction } from './alarms';
+import { planAlarms } from './alarms';
 import { isWrite, movesBounds } from './actions';
 import { observeRule } from './observe';
 import type { Decision, RulePlan, Trigger } from './plan';
@@ -40,7 +42,8 @@ export interface RuleReport {
   mode: Mode;
   /** `alarm <name> <state> at <time>`, `schedule` or `reset`. */
   trigger: string;
-  decision: Decision['kind'];
+  /** The plan's decision; `failed` when the rule could not be observed at all. */
+  decision: Decision['kind'] | 'failed';
   status: RuleStatus;
   /** Why, in one line: the decision's reason. */
   summary: string;
@@ -237,4 +240,50 @@ export function describeTrigger(trigger: Trigger): string {
 export function errorFacts(error: unknown): Record<string, unknown> {
   if (!(error instanceof Error)) return { message: String(error) };
   return { name: error.name, message: error.message, ...(error instanceof EksPilotError ? { context: error.context } : {}) };
+}
+
+export interface AlarmsReport {
+  cluster: string;
+  region: string;
+  mode: Mode;
+  status: 'Converged' | 'Drifted' | 'Applied' | 'Blocked';
+  /** `alarm field` of every difference found, e.g. `alarm/kianax-general-ng-cpu-high threshold`; a missing alarm once. */
+  drift: string[];
+  written: string[];
+  failed: { alarm: string; reason: string }[];
+  plan?: Plan<AlarmAction>;
+}
+
+/**
+ * Alarms as code for one cluster: describes the spec's alarms, plans, and in apply mode creates or
+ * updates each one that is missing or drifted with PutMetricAlarm.
+ *
+ * @example
+ * const report = await reconcileAlarms(spec, cloudWatch, 'apply', logger);
+ * report.drift; // ['alarm/kianax-general-ng-cpu-high missing']
+ */
+export async function reconcileAlarms(spec: ClusterSpec, cloudWatch: CloudWatchAlarmsPort, mode: Mode, logger: RunLogger): Promise<AlarmsReport> {
+  const base = { cluster: spec.name, region: spec.region, mode };
+  if (spec.alarms.length === 0) return { ...base, status: 'Converged', drift: [], written: [], failed: [] };
+  const described = await cloudWatch.describeAlarms({ names: spec.alarms.map((alarm) => alarm.name) });
+  const plan = planAlarms(spec, described.metricAlarms);
+  const drift = plan.actions.flatMap((action) =>
+    action.classification === 'create' ? [`alarm/${action.target.name} missing`] : action.changes.map((change) => `alarm/${action.target.name} ${change.field}`),
+  );
+  const report: AlarmsReport = { ...base, status: drift.length > 0 ? 'Drifted' : 'Converged', drift, written: [], failed: [], plan };
+  if (drift.length > 0) logger.warn('alarm drift', { cluster: spec.name, drift });
+  if (mode === 'plan' || drift.length === 0) return report;
+  for (const action of plan.actions) {
+    try {
+      await cloudWatch.putMetricAlarm(action.request);
+      report.written.push(action.target.name);
+      logger.info(action.classification === 'create' ? 'alarm created' : 'alarm updated', { cluster: spec.name, alarm: action.target.name, changes: action.changes });
+    } catch (error) {
+      if (!(error instanceof UpstreamError)) throw error;
+      report.failed.push({ alarm: action.target.name, reason: error.message });
+      logger.error('alarm write failed', { cluster: spec.name, alarm: action.target.name, error: errorFacts(error) });
+    }
+  }
+  report.status = report.failed.length > 0 ? 'Blocked' : 'Applied';
+  return report;
 }

@@ -65,7 +65,12 @@ export function parsePackageEvent(event: PackageEventName, payload: unknown): Pa
   return { kind: 'push', push: { event, action, repository, tag: tagName, digest, ...(mediaType ? { mediaType } : {}) } };
 }
 
-/** Whether GitHub's event name is one this module reads. */
+/**
+ * Whether GitHub's event name is one this module reads.
+ *
+ * @example
+ * isPackageEvent(headers['x-github-event']); // true for registry_package and package
+ */
 export function isPackageEvent(event: string): event is PackageEventName {
   return (PACKAGE_EVENTS as readonly string[]).includes(event);
 }

@@ -30,13 +30,14 @@ export class FakeCloudWatch implements CloudWatchAlarmsPort {
     this.calls.push({ name: 'PutMetricAlarm', input: request });
     const name = request.AlarmName ?? '';
     const previous = this.alarms.get(name);
-    const { Tags: _tags, ...definition } = request;
+    const definition: MetricAlarm = { ...request };
+    delete (definition as { Tags?: unknown }).Tags;
     this.alarms.set(name, {
       ...definition,
       StateValue: previous?.StateValue ?? 'INSUFFICIENT_DATA',
       StateTransitionedTimestamp: previous?.StateTransitionedTimestamp ?? new Date('2026-11-22T00:00:00Z'),
       StateUpdatedTimestamp: previous?.StateUpdatedTimestamp ?? new Date('2026-11-22T00:00:00Z'),
-    } as MetricAlarm);
+    });
     return Promise.resolve();
   }
 }
@@ -96,11 +97,9 @@ export class FakeKubernetes implements KubernetesPort {
 export function mergePatchInto(target: unknown, patch: unknown): unknown {
   if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) return patch;
   const result: Record<string, unknown> = typeof target === 'object' && target !== null && !Array.isArray(target) ? { ...(target as Record<string, unknown>) } : {};
-  for (const [field, value] of Object.entries(patch)) {
-    if (value === null) delete result[field];
-    else result[field] = mergePatchInto(result[field], value);
-  }
-  return result;
+  const removed = new Set(Object.entries(patch).filter(([, value]) => value === null).map(([field]) => field));
+  for (const [field, value] of Object.entries(patch)) if (value !== null) result[field] = mergePatchInto(result[field], value);
+  return Object.fromEntries(Object.entries(result).filter(([field]) => !removed.has(field)));
 }
 
 /** An HPA as deploy applies it from the kianax manifests (min 2, max 10). */

@@ -162,10 +162,8 @@ function apply(observed: RuleObservation, action: ScaleWatchAction): void {
         const bound = /^min/.test(field) ? 'min' : 'max';
         found[bound] = value ?? undefined;
       }
-      for (const [key, value] of Object.entries(metadata?.annotations ?? {})) {
-        if (value === null) delete found.annotations[key];
-        else found.annotations[key] = value;
-      }
+      const annotations = { ...found.annotations, ...metadata?.annotations };
+      found.annotations = Object.fromEntries(Object.entries(annotations).filter((entry): entry is [string, string] => entry[1] !== null));
       return;
     }
     case 'Hold':

@@ -1,0 +1,121 @@
+/**
+ * The scheduled drift check and the manual plan: render each workload at its current release,
+ * server-side apply it as a dry run, and compare the answer with what the cluster holds. With
+ * `onDrift: remediate` the drifted workload is applied for real. Pruning candidates (objects with
+ * the workload's ownership label that left the manifests) are reported too when `prune` is on.
+ */
+import type { KubernetesObject, KubernetesPort } from '../../shared/k8s';
+import { REDACTED } from '../../shared/lambda/logger';
+import { diffObjects } from './diff';
+import type { PinnedImage } from './images';
+import { describeObject } from './manifests';
+import { currentImages, pinnedImages, ReleaseStore } from './releases';
+import type { RenderedWorkload } from './render';
+import { renderWorkload } from './render';
+import type { RunLogger } from './run-logger';
+import { applyAll } from './apply';
+import { findOrphans, prune } from './prune';
+import type { DeployTarget } from './targets';
+import { targetKey } from './targets';
+
+export type DriftStatus = 'in-sync' | 'drifted' | 'remediated' | 'in-progress' | 'error';
+
+export interface DriftReport {
+  cluster: string;
+  workload: string;
+  status: DriftStatus;
+  /** `Deployment shop/web spec.template.spec.containers[0].image`, `Service shop/web missing`. */
+  drift: string[];
+  /** Objects deploy applied before that left the manifests (only with `prune: true`). */
+  orphans: string[];
+  /** Orphans deleted; deletion needs a delete verb the Kubernetes port does not offer yet, so they are reported. */
+  pruned: string[];
+  error?: string;
+}
+
+/**
+ * The drift of one workload against its current release, remediated when `remediate` is true.
+ *
+ * @example
+ * const report = await checkDrift(target, k8s, logger, { remediate: target.workload.onDrift === 'remediate' });
+ * report.drift; // ['Deployment crypto-oms/order-ingestion spec.template.spec.containers[0].image']
+ */
+export async function checkDrift(target: DeployTarget, k8s: KubernetesPort, logger: RunLogger, options: { remediate: boolean }): Promise<DriftReport> {
+  const base = { cluster: target.cluster, workload: target.workload.name };
+  const facts = { cluster: target.cluster, workload: targetKey(target) };
+  const records = await new ReleaseStore(k8s, target).read();
+  const progressing = records.find((record) => record.result === 'progressing');
+  if (progressing !== undefined) {
+    // A rollout is being watched: its own worker owns the workload until it ends.
+    logger.info('drift check skipped: a release is rolling out', { ...facts, revision: progressing.revision });
+    return { ...base, status: 'in-progress', drift: [], orphans: [], pruned: [] };
+  }
+  const rendered = renderWorkload(target.workload.name, target.objects, pinnedImages(currentImages(records, target)));
+  const drift = await driftOf(k8s, rendered.objects);
+  const orphans = target.workload.prune ? await findOrphans(k8s, target, rendered) : [];
+  const pruned: string[] = [];
+  if (drift.length === 0 && orphans.length === 0) {
+    logger.info('workload in sync', facts);
+    return { ...base, status: 'in-sync', drift, orphans: [], pruned };
+  }
+  if (!options.remediate) {
+    logger.warn('workload drifted', { ...facts, drift, orphans: orphans.map(describeObject) });
+    return { ...base, status: 'drifted', drift, orphans: orphans.map(describeObject), pruned };
+  }
+  await applyAll(k8s, rendered.objects, target, logger, facts);
+  pruned.push(...(await prune(k8s, orphans)));
+  logger.warn('workload drift remediated', { ...facts, drift, pruned });
+  return { ...base, status: 'remediated', drift, orphans: orphans.map(describeObject), pruned };
+}
+
+/** Dry-run apply of each object and the difference with what the cluster holds. */
+export async function driftOf(k8s: KubernetesPort, objects: readonly KubernetesObject[]): Promise<string[]> {
+  const drift: string[] = [];
+  for (const object of objects) {
+    const { apiVersion, kind, metadata } = object;
+    const live = await k8s.get(apiVersion, kind, metadata.namespace, metadata.name);
+    if (live === null) {
+      drift.push(`${describeObject(object)} missing`);
+      continue;
+    }
+    const wanted = await k8s.apply(object, { fieldManager: 'eks-pilot-deploy', force: true, dryRun: true });
+    for (const path of diffObjects(live, wanted)) drift.push(`${describeObject(object)} ${path}`);
+  }
+  return drift;
+}
+
+/** What a manual plan answers: the rendered objects (Secret values hidden), the image changes and the drift. */
+export interface PlanReport {
+  cluster: string;
+  workload: string;
+  images: RenderedWorkload['images'];
+  autoscaled: string[];
+  drift: string[];
+  objects: KubernetesObject[];
+}
+
+/**
+ * Plans a workload at its current release, or with `image` deployed on top: the rendering and its
+ * diff against the cluster (by dry-run apply). Changes nothing.
+ *
+ * @example
+ * const plan = await planWorkload(target, k8s, { repository: 'ghcr.io/acme/web', tag: 'v1.3.0', digest });
+ */
+export async function planWorkload(target: DeployTarget, k8s: KubernetesPort | undefined, image?: PinnedImage): Promise<PlanReport> {
+  const records = k8s === undefined ? [] : await new ReleaseStore(k8s, target).read();
+  const images = pinnedImages(currentImages(records, target));
+  if (image !== undefined) images[image.repository] = image;
+  const rendered = renderWorkload(target.workload.name, target.objects, images);
+  const drift = k8s === undefined ? [] : await driftOf(k8s, rendered.objects);
+  return { cluster: target.cluster, workload: target.workload.name, images: rendered.images, autoscaled: rendered.autoscaled, drift, objects: rendered.objects.map(hideSecretValues) };
+}
+
+/** A Secret's values replaced by the redaction marker: a plan is printed and logged. */
+export function hideSecretValues(object: KubernetesObject): KubernetesObject {
+  if (object.kind !== 'Secret') return object;
+  const hide = (values: unknown): Record<string, string> | undefined =>
+    typeof values === 'object' && values !== null ? Object.fromEntries(Object.keys(values).map((key) => [key, REDACTED])) : undefined;
+  const data = hide(object.data);
+  const stringData = hide(object.stringData);
+  return { ...object, ...(data ? { data } : {}), ...(stringData ? { stringData } : {}) };
+}

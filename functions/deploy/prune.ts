@@ -1,0 +1,75 @@
+/**
+ * Pruning, opt-in per workload: objects that carry the workload's ownership label in its namespaces
+ * but left the manifests. Namespaces are never pruned, nor deploy's own release history.
+ */
+import type { KubernetesObject, KubernetesPort } from '../../shared/k8s';
+import { KNOWN_KINDS, KubernetesNotFoundError } from '../../shared/k8s';
+import { OWNER_LABEL } from '../../shared/spec/workloads';
+import { isTransient } from './apply';
+import { describeObject } from './manifests';
+import type { RenderedWorkload } from './render';
+import type { DeployTarget } from './targets';
+
+/** A port that can also delete; the shared Kubernetes port gains this verb later. */
+interface Deleter {
+  delete(apiVersion: string, kind: string, namespace: string | undefined, name: string): Promise<unknown>;
+}
+
+function canDelete(k8s: KubernetesPort): k8s is KubernetesPort & Deleter {
+  return typeof (k8s as Partial<Deleter>).delete === 'function';
+}
+
+/**
+ * Objects with the workload's ownership label, in its namespaces, that the rendering no longer holds.
+ *
+ * @example
+ * const orphans = await findOrphans(k8s, target, renderWorkload(target.workload.name, target.objects, images));
+ */
+export async function findOrphans(k8s: KubernetesPort, target: DeployTarget, rendered: RenderedWorkload): Promise<KubernetesObject[]> {
+  const wanted = new Set(rendered.objects.map(describeObject));
+  const namespaces = [...new Set(rendered.objects.flatMap((object) => (object.metadata.namespace === undefined ? [] : [object.metadata.namespace])))];
+  const selector = `${OWNER_LABEL}=${target.workload.name}`;
+  const orphans: KubernetesObject[] = [];
+  for (const namespace of namespaces) {
+    for (const type of KNOWN_KINDS.filter((known) => known.namespaced)) {
+      const apiVersion = rendered.objects.find((object) => object.kind === type.kind)?.apiVersion ?? defaultVersion(type.group);
+      let items: KubernetesObject[];
+      try {
+        items = await k8s.list(apiVersion, type.kind, namespace, selector);
+      } catch (error) {
+        // A kind the cluster does not serve (KEDA not installed) has nothing to prune.
+        if (error instanceof KubernetesNotFoundError) continue;
+        throw error;
+      }
+      // The release history carries the label but is deploy's own bookkeeping.
+      orphans.push(...items.filter((item) => !wanted.has(describeObject(item)) && item.metadata.labels?.['eks-pilot.io/releases'] === undefined));
+    }
+  }
+  return orphans;
+}
+
+/**
+ * Deletes the orphans when the port can delete; answers what it deleted.
+ *
+ * @example
+ * const pruned = await prune(k8s, orphans); // [] until the Kubernetes port offers delete
+ */
+export async function prune(k8s: KubernetesPort, orphans: readonly KubernetesObject[]): Promise<string[]> {
+  if (!canDelete(k8s)) return [];
+  const pruned: string[] = [];
+  for (const orphan of orphans) {
+    try {
+      await k8s.delete(orphan.apiVersion, orphan.kind, orphan.metadata.namespace, orphan.metadata.name);
+      pruned.push(describeObject(orphan));
+    } catch (error) {
+      if (isTransient(error)) throw error;
+    }
+  }
+  return pruned;
+}
+
+function defaultVersion(group: string): string {
+  const versions: Record<string, string> = { '': 'v1', apps: 'apps/v1', batch: 'batch/v1', autoscaling: 'autoscaling/v2', policy: 'policy/v1', 'networking.k8s.io': 'networking.k8s.io/v1', 'keda.sh': 'keda.sh/v1alpha1' };
+  return versions[group] ?? `${group}/v1`;
+}
+

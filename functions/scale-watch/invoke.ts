@@ -1,0 +1,239 @@
+/**
+ * What one scale-watch invocation does with its event: load the specs, find the rules the event
+ * concerns, run them, publish a metric per action, notify, and answer with a report a person can
+ * read in the console.
+ *
+ * - An alarm state change runs, in apply mode, every rule of a spec in the event's Region that the
+ *   alarm drives. A rule that cannot even be observed (CloudWatch or the cluster unreachable) fails
+ *   the invocation after the others ran, so Lambda retries the event; the retry changes nothing
+ *   twice (the rules that ran see it as a duplicate).
+ * - The schedule keeps the spec's alarms (PutMetricAlarm), then reconciles every rule: renewals
+ *   while an alarm lasts, the next step after the cooldown, the return after the hold time, and any
+ *   move a busy node group left over. It never fails: each cluster's problems are in its report.
+ * - Manual invokes: `plan` (what a transition would do, no write), `reset` (the spec's values back
+ *   now), `alarms` (alarms as code on demand, plan or apply).
+ */
+import type { Metrics } from '@aws-lambda-powertools/metrics';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { CloudWatchAlarmsPort } from '../../shared/aws/cloudwatch-port';
+import { InvalidEventError, UpstreamError } from '../../shared/errors';
+import { renderPlan } from '../../shared/plan/render';
+import type { LoadedSpec } from '../../shared/spec/load';
+import { loadSpecs } from '../../shared/spec/load';
+import type { ScalingRuleSpec } from '../../shared/spec/scaling';
+import { ruleWatches } from '../../shared/spec/scaling';
+import type { ClusterSpec } from '../../shared/spec/schema';
+import type { AlarmEvent, ManualInvoke, ScaleWatchEvent } from './event';
+import { isAlarmEvent, isScheduledEvent } from './event';
+import type { Trigger } from './plan';
+import type { AlarmsReport, Mode, RuleReport, ScaleWatchDeps } from './run';
+import { describeTrigger, errorFacts, reconcileAlarms, runRule } from './run';
+
+/** Where notifications go (shared/aws/sns.ts `SnsNotifier` is one). */
+export interface Notifier {
+  publish(subject: string, message: string): Promise<void>;
+}
+
+export interface InvokeDeps extends ScaleWatchDeps {
+  cloudWatchFor(spec: ClusterSpec): CloudWatchAlarmsPort;
+  specPaths: readonly string[];
+  metrics?: Pick<Metrics, 'singleMetric'>;
+  /** Set when a topic is configured: every bound change is published there. */
+  notifier?: Notifier;
+}
+
+type Rendered<T extends { plan?: unknown }> = Omit<T, 'plan'> & { plan?: string[] };
+
+export interface ScaleWatchResponse {
+  rules: Rendered<RuleReport>[];
+  alarms: Rendered<AlarmsReport>[];
+  /** Why nothing ran, when nothing did. */
+  ignored?: string;
+}
+
+let cachedSpecs: { key: string; specs: Promise<LoadedSpec[]> } | undefined;
+
+/** Specs ship inside the bundle and do not change during a container's life: read them once. */
+function specsAt(paths: readonly string[]): Promise<LoadedSpec[]> {
+  const key = paths.join(',');
+  if (cachedSpecs?.key !== key) {
+    const specs = loadSpecs(paths);
+    cachedSpecs = { key, specs };
+    specs.catch(() => {
+      if (cachedSpecs?.specs === specs) cachedSpecs = undefined;
+    });
+  }
+  return cachedSpecs.specs;
+}
+
+/**
+ * @example
+ * await handleScaleWatchEvent(alarmStateChange, deps);          // runs the rules the alarm drives
+ * await handleScaleWatchEvent({ action: 'plan', alarm: 'kianax-general-ng-cpu-high', state: 'ALARM' }, deps);
+ */
+export async function handleScaleWatchEvent(event: ScaleWatchEvent, deps: InvokeDeps): Promise<ScaleWatchResponse> {
+  const specs = (await specsAt(deps.specPaths)).map((loaded) => loaded.spec);
+  let response: ScaleWatchResponse;
+  if (isAlarmEvent(event)) response = await onAlarm(event, specs, deps);
+  else if (isScheduledEvent(event)) response = await onSchedule(specs, deps);
+  else response = await onManual(event, specs, deps);
+  publishMetrics(response, deps.metrics);
+  return response;
+}
+
+async function onAlarm(event: AlarmEvent, specs: readonly ClusterSpec[], deps: InvokeDeps): Promise<ScaleWatchResponse> {
+  const { alarmName, state } = event.detail;
+  const matched = rulesWatching(specs.filter((spec) => spec.region === event.region), alarmName);
+  if (matched.length === 0) {
+    const ignored = `no scaling rule in ${event.region} is driven by alarm ${alarmName}`;
+    deps.logger.info('alarm not handled by any rule', { alarm: alarmName, region: event.region, eventId: event.id });
+    return { rules: [], alarms: [], ignored };
+  }
+  const trigger: Trigger = { kind: 'alarm', alarmName, state: state.value, at: state.timestamp };
+  const failures: unknown[] = [];
+  const failed: string[] = [];
+  const rules: RuleReport[] = [];
+  for (const { spec, rule } of matched) {
+    try {
+      rules.push(await runAndNotify(spec, rule, trigger, deps, 'apply'));
+    } catch (error) {
+      failures.push(error);
+      failed.push(`${spec.name}/${rule.name}`);
+      rules.push(failedReport(spec, rule, trigger, 'apply', error));
+      deps.logger.error('rule run failed', { cluster: spec.name, rule: rule.name, alarm: alarmName, error: errorFacts(error) });
+    }
+  }
+  if (failures.length > 0) {
+    throw new UpstreamError(`${failures.length} of ${matched.length} rule(s) driven by ${alarmName} could not run; the event is retried`, {
+      cause: failures[0],
+      context: { alarm: alarmName, failed },
+    });
+  }
+  return { rules: rules.map(rendered), alarms: [] };
+}
+
+async function onSchedule(specs: readonly ClusterSpec[], deps: InvokeDeps): Promise<ScaleWatchResponse> {
+  const alarms: AlarmsReport[] = [];
+  const rules: RuleReport[] = [];
+  for (const spec of specs) {
+    if (spec.alarms.length > 0) alarms.push(await alarmsOrFailure(spec, 'apply', deps));
+    for (const rule of spec.scalingRules) {
+      try {
+        rules.push(await runAndNotify(spec, rule, { kind: 'schedule' }, deps, 'apply'));
+      } catch (error) {
+        rules.push(failedReport(spec, rule, { kind: 'schedule' }, 'apply', error));
+        deps.logger.error('rule run failed', { cluster: spec.name, rule: rule.name, error: errorFacts(error) });
+      }
+    }
+  }
+  return { rules: rules.map(rendered), alarms: alarms.map(rendered) };
+}
+
+async function onManual(event: ManualInvoke, specs: readonly ClusterSpec[], deps: InvokeDeps): Promise<ScaleWatchResponse> {
+  switch (event.action) {
+    case 'plan': {
+      const matched = rulesWatching(clustersNamed(specs, event.cluster), event.alarm);
+      if (matched.length === 0) throw new InvalidEventError(`no scaling rule is driven by alarm ${event.alarm}`, { context: { alarm: event.alarm } });
+      const trigger: Trigger = { kind: 'alarm', alarmName: event.alarm, state: event.state, at: event.at ?? deps.now() };
+      const rules = await Promise.all(matched.map(({ spec, rule }) => runRule(spec, rule, trigger, deps, 'plan')));
+      return { rules: rules.map(rendered), alarms: [] };
+    }
+    case 'reset': {
+      const [spec] = clustersNamed(specs, event.cluster);
+      if (spec === undefined) throw new InvalidEventError(`no spec for cluster ${event.cluster}`, { context: { cluster: event.cluster } });
+      const selected = spec.scalingRules.filter((rule) => event.rule === undefined || rule.name === event.rule);
+      if (selected.length === 0) {
+        throw new InvalidEventError(`cluster ${spec.name} has no scaling rule ${event.rule ?? ''}; its rules: ${spec.scalingRules.map((rule) => rule.name).join(', ')}`, {
+          context: { cluster: spec.name, rule: event.rule },
+        });
+      }
+      const rules: RuleReport[] = [];
+      for (const rule of selected) rules.push(await runAndNotify(spec, rule, { kind: 'reset' }, deps, 'apply'));
+      return { rules: rules.map(rendered), alarms: [] };
+    }
+    case 'alarms': {
+      const alarms: AlarmsReport[] = [];
+      for (const spec of clustersNamed(specs, event.cluster)) alarms.push(await reconcileAlarms(spec, deps.cloudWatchFor(spec), event.mode, deps.logger));
+      return { rules: [], alarms: alarms.map(rendered) };
+    }
+    default:
+      throw new Error(`unknown action ${String((event satisfies never as { action: unknown }).action)}`);
+  }
+}
+
+async function runAndNotify(spec: ClusterSpec, rule: ScalingRuleSpec, trigger: Trigger, deps: InvokeDeps, mode: Mode): Promise<RuleReport> {
+  const report = await runRule(spec, rule, trigger, deps, mode);
+  if (deps.notifier !== undefined && mode === 'apply' && report.boundChanges.length > 0) {
+    const lines = report.boundChanges.map((change) => `- ${change.target} ${change.field}: ${String(change.from)} -> ${String(change.to)}`);
+    const message = [`Rule ${rule.name} of EKS cluster ${spec.name} (${spec.region}) moved bounds.`, `Trigger: ${report.trigger}`, `Why: ${report.summary}`, ...lines].join('\n');
+    try {
+      await deps.notifier.publish(`eks-pilot scale-watch: ${spec.name} ${rule.name} ${report.decision}`.slice(0, 99), message);
+    } catch (error) {
+      // The bounds moved; a lost notification must not make Lambda retry the move.
+      deps.logger.warn('notification failed', { cluster: spec.name, rule: rule.name, error: errorFacts(error) });
+    }
+  }
+  return report;
+}
+
+async function alarmsOrFailure(spec: ClusterSpec, mode: Mode, deps: InvokeDeps): Promise<AlarmsReport> {
+  try {
+    return await reconcileAlarms(spec, deps.cloudWatchFor(spec), mode, deps.logger);
+  } catch (error) {
+    deps.logger.error('alarms reconcile failed', { cluster: spec.name, error: errorFacts(error) });
+    return { cluster: spec.name, region: spec.region, mode, status: 'Blocked', drift: [], written: [], failed: [{ alarm: '*', reason: error instanceof Error ? error.message : String(error) }] };
+  }
+}
+
+function rulesWatching(specs: readonly ClusterSpec[], alarm: string): { spec: ClusterSpec; rule: ScalingRuleSpec }[] {
+  return specs.flatMap((spec) => spec.scalingRules.filter((rule) => ruleWatches(rule, alarm)).map((rule) => ({ spec, rule })));
+}
+
+function clustersNamed(specs: readonly ClusterSpec[], cluster: string | undefined): ClusterSpec[] {
+  return cluster === undefined ? [...specs] : specs.filter((spec) => spec.name === cluster);
+}
+
+function failedReport(spec: ClusterSpec, rule: ScalingRuleSpec, trigger: Trigger, mode: Mode, error: unknown): RuleReport {
+  return {
+    cluster: spec.name,
+    region: spec.region,
+    rule: rule.name,
+    mode,
+    trigger: describeTrigger(trigger),
+    decision: 'failed',
+    status: 'Blocked',
+    summary: `could not run: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`,
+    executed: [],
+    boundChanges: [],
+    deferred: [],
+    blocked: [],
+  };
+}
+
+function rendered<T extends { plan?: Parameters<typeof renderPlan>[0] }>(report: T): Rendered<T> {
+  const { plan, ...rest } = report;
+  return { ...rest, ...(plan ? { plan: renderPlan(plan).trimEnd().split('\n') } : {}) };
+}
+
+/** Embedded metric format: one count per action taken, under the action's name, by cluster and rule. */
+function publishMetrics(response: ScaleWatchResponse, metrics: InvokeDeps['metrics']): void {
+  if (!metrics) return;
+  for (const report of response.rules) {
+    const counts = new Map<string, number>();
+    for (const executed of report.executed) counts.set(executed.kind, (counts.get(executed.kind) ?? 0) + 1);
+    if (report.boundChanges.length > 0 && report.mode === 'apply') counts.set('BoundChanges', report.boundChanges.length);
+    if (report.deferred.length > 0) counts.set('DeferredActions', report.deferred.length);
+    if (report.status === 'Ignored') counts.set('IgnoredEvents', 1);
+    for (const [name, value] of counts) {
+      const metric = metrics.singleMetric();
+      metric.addDimension('Cluster', report.cluster);
+      metric.addDimension('Rule', report.rule);
+      metric.addMetric(name, MetricUnit.Count, value);
+    }
+  }
+  for (const report of response.alarms) {
+    const metric = metrics.singleMetric();
+    metric.addDimension('Cluster', report.cluster);
+    metric.addMetric('AlarmDrift', MetricUnit.Count, report.drift.length);
+  }
+}
