@@ -34,6 +34,12 @@ export type ScaleWatchAction =
 
 export type ScaleWatchWrite = Extract<ScaleWatchAction, { request: unknown }>;
 
+/**
+ * Whether the action sends a request (to EKS or the Kubernetes API).
+ *
+ * @example
+ * plan.actions.filter(isWrite);
+ */
 export function isWrite(action: ScaleWatchAction): action is ScaleWatchWrite {
   switch (action.kind) {
     case 'UpdateNodegroupConfig':
@@ -50,7 +56,12 @@ export function isWrite(action: ScaleWatchAction): action is ScaleWatchWrite {
   }
 }
 
-/** The actions that move a bound (rather than only record or remove an override). */
+/**
+ * The actions that move a bound (rather than only record or remove an override).
+ *
+ * @example
+ * plan.actions.filter(movesBounds); // UpdateNodegroupConfig, and PatchScaler with a spec field
+ */
 export function movesBounds(action: ScaleWatchAction): boolean {
   return action.kind === 'UpdateNodegroupConfig' || (action.kind === 'PatchScaler' && action.changes.some((change) => !change.field.startsWith('annotations.')));
 }

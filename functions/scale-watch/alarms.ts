@@ -35,7 +35,12 @@ export function planAlarms(spec: ClusterSpec, described: readonly MetricAlarm[])
   return { subject: { cluster: spec.name, region: spec.region }, actions };
 }
 
-/** The full PutMetricAlarm request for an alarm of the spec. */
+/**
+ * The full PutMetricAlarm request for an alarm of the spec.
+ *
+ * @example
+ * await cloudWatch.putMetricAlarm(putMetricAlarmRequest(spec.alarms[0]));
+ */
 export function putMetricAlarmRequest(alarm: AlarmSpec): PutMetricAlarmCommandInput {
   return {
     AlarmName: alarm.name,

@@ -120,6 +120,10 @@ export const scaleWatchEventSchema = z.unknown().transform((event, ctx): ScaleWa
   return z.NEVER;
 });
 
+/**
+ * @example
+ * if (isAlarmEvent(event)) logger.appendKeys({ alarm: event.detail.alarmName });
+ */
 export function isAlarmEvent(event: ScaleWatchEvent): event is AlarmEvent {
   return 'detail-type' in event && event['detail-type'] === 'CloudWatch Alarm State Change';
 }

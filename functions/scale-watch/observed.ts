@@ -45,7 +45,12 @@ export interface RuleObservation {
   scalers: Record<string, ObservedScaler | null>;
 }
 
-/** `namespace/name`, how scalers are keyed. */
+/**
+ * `namespace/name`, how scalers are keyed.
+ *
+ * @example
+ * scalerKey({ namespace: 'kianax', name: 'kianax-api' }); // 'kianax/kianax-api'
+ */
 export function scalerKey(target: { namespace: string; name: string }): string {
   return `${target.namespace}/${target.name}`;
 }

@@ -62,7 +62,12 @@ export function overrideSource(alarm: string, stepAt: Date): string {
   return `alarm/${alarm.replace(/[^\w.:/=+@ -]/g, '_')}@${stepAt.toISOString()}`;
 }
 
-/** The alarm and step instant of a source this module wrote; `{}` for any other text. */
+/**
+ * The alarm and step instant of a source this module wrote; `{}` for any other text.
+ *
+ * @example
+ * parseSource('alarm/kianax-cpu@2026-11-22T12:00:00.000Z'); // { alarm: 'kianax-cpu', stepAt: Date }
+ */
 export function parseSource(source: string): { alarm?: string; stepAt?: Date } {
   const match = /^alarm\/(.+)@(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z)$/.exec(source);
   if (match === null) return {};
@@ -80,7 +85,12 @@ export function readNodeGroupRecord(tags: Readonly<Record<string, string>> | und
   return fromOverride(readOverride(tags, now));
 }
 
-/** The tags that record `record` on a node group (shared/overrides.ts `overrideTags`). */
+/**
+ * The tags that record `record` on a node group (shared/overrides.ts `overrideTags`).
+ *
+ * @example
+ * nodeGroupRecordTags({ max: 7, expires, alarm: 'kianax-cpu', stepAt }); // { 'eks-pilot/override-max-size': '7', ... }
+ */
 export function nodeGroupRecordTags(record: BoundsRecord): Record<string, string> {
   const override: ScalingOverride = {
     ...(record.min === undefined ? {} : { minSize: record.min }),
@@ -91,7 +101,12 @@ export function nodeGroupRecordTags(record: BoundsRecord): Record<string, string
   return overrideTags(override);
 }
 
-/** The override tags present on a node group, whatever their state. */
+/**
+ * The override tags present on a node group, whatever their state.
+ *
+ * @example
+ * presentOverrideTags(nodegroup.tags); // only the eks-pilot/override-* keys
+ */
 export function presentOverrideTags(tags: Readonly<Record<string, string>> | undefined): Record<string, string> {
   return Object.fromEntries(Object.entries(tags ?? {}).filter(([key]) => OVERRIDE_TAG_KEYS.includes(key)));
 }
@@ -127,7 +142,12 @@ export function readReplicaRecord(annotations: Readonly<Record<string, string>> 
   return { kind: expires.getTime() > now.getTime() ? 'active' : 'expired', record };
 }
 
-/** The annotations that record `record` on an HPA or ScaledObject. */
+/**
+ * The annotations that record `record` on an HPA or ScaledObject.
+ *
+ * @example
+ * replicaRecordAnnotations({ max: 15, specMax: 10, expires, alarm: 'kianax-cpu', stepAt }); // { 'eks-pilot/override-max-replicas': '15', ... }
+ */
 export function replicaRecordAnnotations(record: ReplicaRecord): Record<string, string> {
   return {
     ...(record.min === undefined ? {} : { [REPLICA_OVERRIDE_ANNOTATION.minReplicas]: String(record.min) }),
@@ -139,6 +159,12 @@ export function replicaRecordAnnotations(record: ReplicaRecord): Record<string, 
   };
 }
 
+/**
+ * The override annotations present on an HPA or ScaledObject, whatever their state.
+ *
+ * @example
+ * presentReplicaAnnotations(hpa.metadata.annotations); // only the eks-pilot/override-* and spec-* keys
+ */
 export function presentReplicaAnnotations(annotations: Readonly<Record<string, string>> | undefined): Record<string, string> {
   return Object.fromEntries(Object.entries(annotations ?? {}).filter(([key]) => REPLICA_OVERRIDE_ANNOTATION_KEYS.includes(key)));
 }

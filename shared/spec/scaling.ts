@@ -238,7 +238,13 @@ export type ScalingRuleSpec = z.output<typeof scalingRuleSchema>;
 export type NodeGroupTargetSpec = ScalingRuleSpec['nodeGroups'][number];
 export type HpaTargetSpec = ScalingRuleSpec['hpas'][number];
 
-/** Whether a step moves a value up (add > 0, multiply > 1). */
+/**
+ * Whether a step moves a value up (add > 0, multiply > 1).
+ *
+ * @example
+ * stepRaises({ add: 2 }); // true
+ * stepRaises({ multiply: 0.5 }); // false
+ */
 export function stepRaises(step: Pick<StepSpec, 'add' | 'multiply'>): boolean {
   return (step.add ?? 0) > 0 || (step.multiply ?? 1) > 1;
 }
