@@ -10,15 +10,6 @@ import { describeObject } from './manifests';
 import type { RenderedWorkload } from './render';
 import type { DeployTarget } from './targets';
 
-/** A port that can also delete; the shared Kubernetes port gains this verb later. */
-interface Deleter {
-  delete(apiVersion: string, kind: string, namespace: string | undefined, name: string): Promise<unknown>;
-}
-
-function canDelete(k8s: KubernetesPort): k8s is KubernetesPort & Deleter {
-  return typeof (k8s as Partial<Deleter>).delete === 'function';
-}
-
 /**
  * Objects with the workload's ownership label, in its namespaces, that the rendering no longer holds.
  *
@@ -49,13 +40,12 @@ export async function findOrphans(k8s: KubernetesPort, target: DeployTarget, ren
 }
 
 /**
- * Deletes the orphans when the port can delete; answers what it deleted.
+ * Deletes the orphans; answers what it deleted (an object already gone counts as deleted).
  *
  * @example
- * const pruned = await prune(k8s, orphans); // [] until the Kubernetes port offers delete
+ * const pruned = await prune(k8s, orphans); // ['ConfigMap crypto-oms/old-config']
  */
 export async function prune(k8s: KubernetesPort, orphans: readonly KubernetesObject[]): Promise<string[]> {
-  if (!canDelete(k8s)) return [];
   const pruned: string[] = [];
   for (const orphan of orphans) {
     try {

@@ -19,7 +19,7 @@ interface ApiStatus {
   details?: { name?: string };
 }
 
-type Verb = 'apply' | 'get' | 'patch' | 'list';
+type Verb = 'apply' | 'get' | 'patch' | 'list' | 'delete';
 
 /** What one port call is about, for its request and its errors. */
 interface Call {
@@ -95,6 +95,19 @@ export class KubernetesAdapter implements KubernetesPort {
       body: JSON.stringify(mergePatch),
     };
     return this.object(request, call, await this.client.send(request));
+  }
+
+  async delete(apiVersion: string, kind: string, namespace: string | undefined, name: string): Promise<boolean> {
+    const call: Call = { verb: 'delete', kind, namespace, name };
+    const request: KubernetesHttpRequest = {
+      method: 'DELETE',
+      path: resourcePath(apiVersion, kind, namespace, name),
+      query: new URLSearchParams({ propagationPolicy: 'Background' }),
+    };
+    const response = await this.client.send(request);
+    if (response.status === 404 && readStatus(response)?.details?.name === name) return false;
+    this.object(request, call, response);
+    return true;
   }
 
   async list(apiVersion: string, kind: string, namespace?: string, labelSelector?: string): Promise<KubernetesObject[]> {

@@ -59,7 +59,7 @@ export interface BearerTokenSource {
 
 /** One call to the API server, as the adapter builds it. */
 export interface KubernetesHttpRequest {
-  method: 'GET' | 'PATCH';
+  method: 'GET' | 'PATCH' | 'DELETE';
   /** Path under the server's prefix, starting with `/`. */
   path: string;
   query?: URLSearchParams;

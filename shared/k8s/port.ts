@@ -89,4 +89,10 @@ export interface KubernetesPort {
    * its `apiVersion` and `kind` filled in.
    */
   list(apiVersion: string, kind: string, namespace?: string, labelSelector?: string): Promise<KubernetesObject[]>;
+
+  /**
+   * Deletes the object, its dependents in the background (`propagationPolicy=Background`, as kubectl
+   * does). Answers false when it was already gone: deleting is idempotent.
+   */
+  delete(apiVersion: string, kind: string, namespace: string | undefined, name: string): Promise<boolean>;
 }

@@ -116,6 +116,13 @@ export async function startFakeCluster(options: FakeClusterOptions = {}): Promis
       const name = request.path.split('/').at(-1) ?? '';
       return status(404, 'NotFound', `"${name}" not found`, { name });
     }
+    if (request.method === 'DELETE') {
+      const stored = objects.get(request.path);
+      const name = request.path.split('/').at(-1) ?? '';
+      if (stored === undefined) return status(404, 'NotFound', `"${name}" not found`, { name });
+      objects.delete(request.path);
+      return { status: 200, body: stored };
+    }
     return status(405, 'MethodNotAllowed', `${request.method} is not served by the fake`);
   });
   const client = new KubernetesHttpClient({ cluster: 'fake', server: server.url }, { token: () => Promise.resolve('fake-token') });

@@ -51,7 +51,34 @@ describe('drift check and offline plan', () => {
     expect(JSON.stringify(cluster.objects.get(path)?.spec)).toContain(`order-ingestion:v1.1.0@${pushed.digest}`);
   });
 
-  it('reports objects it applied before that left the manifests when the workload prunes', async () => {
+  it('reports objects it applied before that left the manifests, and deletes them only when remediating', async () => {
+    // Prepare
+    const leftover: KubernetesObject = {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'old-config', namespace: 'crypto-oms', labels: { 'eks-pilot.io/workload': 'crypto-oms' } },
+    };
+    const leftoverPath = '/api/v1/namespaces/crypto-oms/configmaps/old-config';
+    cluster = await startFakeCluster();
+    const target = crypto({ prune: true });
+    const deps: WorkerDeps = { targets: () => Promise.resolve([target]), connect: () => Promise.resolve(cluster?.port as never), queue: { send: () => Promise.resolve([]) }, now: () => new Date(0), sleep: () => Promise.resolve(), logger: silent };
+    await deployImage(target, { repository: 'ghcr.io/crypto-oms/order-ingestion', tag: 'v1.1.0', digest: digestOf('v1.1.0') }, 'd1', deps, { remainingMs: () => 900_000 });
+    cluster.objects.set(leftoverPath, leftover);
+
+    // Act
+    const reported = await checkDrift(target, cluster.port, silent, { remediate: false });
+    const deletesAfterReport = cluster.server.requests.filter((request) => request.method === 'DELETE').length;
+    const remediated = await checkDrift(target, cluster.port, silent, { remediate: true });
+
+    // Assess
+    expect(reported).toMatchObject({ status: 'drifted', drift: [], orphans: ['ConfigMap crypto-oms/old-config'], pruned: [] });
+    expect(deletesAfterReport).toBe(0);
+    expect(remediated).toMatchObject({ orphans: ['ConfigMap crypto-oms/old-config'], pruned: ['ConfigMap crypto-oms/old-config'] });
+    expect(cluster.server.requests.filter((request) => request.method === 'DELETE').map((request) => request.path)).toEqual([leftoverPath]);
+    expect(cluster.objects.has(leftoverPath)).toBe(false);
+  });
+
+  it('prunes during a deploy the objects that left the manifests when the workload prunes', async () => {
     // Prepare
     const leftover: KubernetesObject = {
       apiVersion: 'v1',
@@ -61,14 +88,14 @@ describe('drift check and offline plan', () => {
     cluster = await startFakeCluster({ seed: { '/api/v1/namespaces/crypto-oms/configmaps/old-config': leftover } });
     const target = crypto({ prune: true });
     const deps: WorkerDeps = { targets: () => Promise.resolve([target]), connect: () => Promise.resolve(cluster?.port as never), queue: { send: () => Promise.resolve([]) }, now: () => new Date(0), sleep: () => Promise.resolve(), logger: silent };
-    await deployImage(target, { repository: 'ghcr.io/crypto-oms/order-ingestion', tag: 'v1.1.0', digest: digestOf('v1.1.0') }, 'd1', deps, { remainingMs: () => 900_000 });
 
     // Act
-    const report = await checkDrift(target, cluster.port, silent, { remediate: false });
+    await deployImage(target, { repository: 'ghcr.io/crypto-oms/order-ingestion', tag: 'v1.1.0', digest: digestOf('v1.1.0') }, 'd1', deps, { remainingMs: () => 900_000 });
 
     // Assess
-    expect(report).toMatchObject({ status: 'drifted', drift: [], orphans: ['ConfigMap crypto-oms/old-config'], pruned: [] });
-    expect(cluster.server.requests.some((request) => request.method === 'GET' && request.query.get('labelSelector') === 'eks-pilot.io/workload=crypto-oms')).toBe(true);
+    expect(cluster.server.requests.filter((request) => request.method === 'DELETE').map((request) => `${request.path}?${request.query.toString()}`)).toEqual([
+      '/api/v1/namespaces/crypto-oms/configmaps/old-config?propagationPolicy=Background',
+    ]);
   });
 
   it('plans a webhook payload offline: which workloads change and their rendered objects', async () => {

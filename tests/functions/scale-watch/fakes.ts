@@ -43,7 +43,7 @@ export class FakeCloudWatch implements CloudWatchAlarmsPort {
 }
 
 export interface FakeKubernetesCall {
-  verb: 'get' | 'patch';
+  verb: 'get' | 'patch' | 'delete';
   kind: string;
   namespace: string | undefined;
   name: string;
@@ -90,6 +90,11 @@ export class FakeKubernetes implements KubernetesPort {
 
   list(): Promise<KubernetesObject[]> {
     return Promise.resolve([]);
+  }
+
+  delete(_apiVersion: string, kind: string, namespace: string | undefined, name: string): Promise<boolean> {
+    this.calls.push({ verb: 'delete', kind, namespace, name });
+    return Promise.resolve(this.objects.delete(key(kind, namespace, name)));
   }
 }
 

@@ -238,6 +238,44 @@ describe('KubernetesAdapter', () => {
     });
   });
 
+  describe('delete', () => {
+    it('sends a DELETE of the object path with background propagation', async () => {
+      // Prepare
+      const { k8s, requests } = await adapterFor(() => ({ status: 200, body: stored(deployment) }));
+
+      // Act
+      const deleted = await k8s.delete('v1', 'ConfigMap', 'shop', 'old-config');
+
+      // Assess
+      expect(deleted).toBe(true);
+      expect(requests.map((request) => [request.method, request.path, request.query.get('propagationPolicy')])).toEqual([
+        ['DELETE', '/api/v1/namespaces/shop/configmaps/old-config', 'Background'],
+      ]);
+    });
+
+    it('answers false, not an error, for an object already gone', async () => {
+      // Prepare
+      const { k8s } = await adapterFor(() => status(404, 'NotFound', 'configmaps "old-config" not found', { name: 'old-config', kind: 'configmaps' }));
+
+      // Act
+      const deleted = await k8s.delete('v1', 'ConfigMap', 'shop', 'old-config');
+
+      // Assess
+      expect(deleted).toBe(false);
+    });
+
+    it('throws KubernetesAccessError when the role may not delete', async () => {
+      // Prepare
+      const { k8s } = await adapterFor(() => status(403, 'Forbidden', 'configmaps "old-config" is forbidden'));
+
+      // Act
+      const deleting = k8s.delete('v1', 'ConfigMap', 'shop', 'old-config');
+
+      // Assess
+      await expect(deleting).rejects.toThrow(KubernetesAccessError);
+    });
+  });
+
   describe('list', () => {
     it('follows every page with the label selector and fills in apiVersion and kind on each item', async () => {
       // Prepare
