@@ -6,6 +6,7 @@ import { ResourceBusyError, ThrottledError } from '../../shared/errors';
 import type { KubernetesObject, KubernetesPort } from '../../shared/k8s';
 import { ClusterUnavailableError, KubernetesAccessError, KubernetesCallError, KubernetesUnreachableError } from '../../shared/k8s';
 import { ApplyError } from './errors';
+import { withLiveOverride } from './honour-override';
 import { describeObject } from './manifests';
 import { FIELD_MANAGER } from './render';
 import type { RunLogger } from './run-logger';
@@ -29,10 +30,12 @@ export function isTransient(error: unknown): boolean {
 
 /**
  * Server-side apply of every object, in order, with deploy's field manager and force; stops at the
- * first failure (an ApplyError naming the object, or the transient error itself).
+ * first failure (an ApplyError naming the object, or the transient error itself). An HPA or
+ * ScaledObject is read first: while scale-watch's override on it is active (as of `now`), its
+ * raised bounds are applied instead of the manifest's (honour-override.ts).
  *
  * @example
- * await applyAll(k8s, rendered.objects, target, logger, { cluster, workload });
+ * await applyAll(k8s, rendered.objects, target, logger, { cluster, workload }, { now: deps.now() });
  */
 export async function applyAll(
   k8s: KubernetesPort,
@@ -40,12 +43,17 @@ export async function applyAll(
   target: DeployTarget,
   logger: RunLogger,
   facts: Record<string, unknown>,
-  options: { dryRun?: boolean } = {},
+  options: { now: Date; dryRun?: boolean },
 ): Promise<KubernetesObject[]> {
   const answers: KubernetesObject[] = [];
   for (const object of objects) {
     try {
-      answers.push(await k8s.apply(object, { fieldManager: FIELD_MANAGER, force: true, ...(options.dryRun === true ? { dryRun: true } : {}) }));
+      const honoured = await withLiveOverride(k8s, object, options.now);
+      answers.push(await k8s.apply(honoured.object, { fieldManager: FIELD_MANAGER, force: true, ...(options.dryRun === true ? { dryRun: true } : {}) }));
+      const kept = honoured.override;
+      if (kept !== undefined && options.dryRun !== true) {
+        logger.info('scale-watch override kept', { ...facts, object: describeObject(object), minReplicas: kept.min, maxReplicas: kept.max, expires: kept.expires.toISOString(), alarm: kept.alarm });
+      }
     } catch (error) {
       if (isTransient(error)) throw error;
       const status = error instanceof KubernetesCallError ? error.status : undefined;

@@ -3,15 +3,18 @@
  * server-side apply it as a dry run, and compare the answer with what the cluster holds. With
  * `onDrift: remediate` the drifted workload is applied for real. Pruning candidates (objects with
  * the workload's ownership label that left the manifests) are reported too when `prune` is on.
+ * An HPA or ScaledObject under an active scale-watch override is compared with (and remediated to)
+ * the override's bounds, so the override is not drift while it lasts.
  */
 import type { KubernetesObject, KubernetesPort } from '../../shared/k8s';
 import { REDACTED } from '../../shared/lambda/logger';
 import { diffObjects } from './diff';
+import { honourOverride } from './honour-override';
 import type { PinnedImage } from './images';
 import { describeObject } from './manifests';
 import { currentImages, pinnedImages, ReleaseStore } from './releases';
 import type { RenderedWorkload } from './render';
-import { renderWorkload } from './render';
+import { FIELD_MANAGER, renderWorkload } from './render';
 import type { RunLogger } from './run-logger';
 import { applyAll } from './apply';
 import { findOrphans, prune } from './prune';
@@ -34,13 +37,13 @@ export interface DriftReport {
 }
 
 /**
- * The drift of one workload against its current release, remediated when `remediate` is true.
+ * The drift of one workload against its current release as of `now`, remediated when `remediate` is true.
  *
  * @example
- * const report = await checkDrift(target, k8s, logger, { remediate: target.workload.onDrift === 'remediate' });
+ * const report = await checkDrift(target, k8s, logger, { remediate: target.workload.onDrift === 'remediate', now: deps.now() });
  * report.drift; // ['Deployment crypto-oms/order-ingestion spec.template.spec.containers[0].image']
  */
-export async function checkDrift(target: DeployTarget, k8s: KubernetesPort, logger: RunLogger, options: { remediate: boolean }): Promise<DriftReport> {
+export async function checkDrift(target: DeployTarget, k8s: KubernetesPort, logger: RunLogger, options: { remediate: boolean; now: Date }): Promise<DriftReport> {
   const base = { cluster: target.cluster, workload: target.workload.name };
   const facts = { cluster: target.cluster, workload: targetKey(target) };
   const records = await new ReleaseStore(k8s, target).read();
@@ -51,7 +54,7 @@ export async function checkDrift(target: DeployTarget, k8s: KubernetesPort, logg
     return { ...base, status: 'in-progress', drift: [], orphans: [], pruned: [] };
   }
   const rendered = renderWorkload(target.workload.name, target.objects, pinnedImages(currentImages(records, target)));
-  const drift = await driftOf(k8s, rendered.objects);
+  const { drift } = await driftOf(k8s, rendered.objects, options.now);
   const orphans = target.workload.prune ? await findOrphans(k8s, target, rendered) : [];
   const pruned: string[] = [];
   if (drift.length === 0 && orphans.length === 0) {
@@ -62,29 +65,39 @@ export async function checkDrift(target: DeployTarget, k8s: KubernetesPort, logg
     logger.warn('workload drifted', { ...facts, drift, orphans: orphans.map(describeObject) });
     return { ...base, status: 'drifted', drift, orphans: orphans.map(describeObject), pruned };
   }
-  await applyAll(k8s, rendered.objects, target, logger, facts);
+  await applyAll(k8s, rendered.objects, target, logger, facts, { now: options.now });
   pruned.push(...(await prune(k8s, orphans)));
   logger.warn('workload drift remediated', { ...facts, drift, pruned });
   return { ...base, status: 'remediated', drift, orphans: orphans.map(describeObject), pruned };
 }
 
-/** Dry-run apply of each object and the difference with what the cluster holds. */
-export async function driftOf(k8s: KubernetesPort, objects: readonly KubernetesObject[]): Promise<string[]> {
+/**
+ * Dry-run apply of each rendered object, as deploy would apply it at `now` (active scale-watch
+ * overrides honoured), and the difference with what the cluster holds; `objects` are the objects sent.
+ *
+ * @example
+ * const { drift } = await driftOf(k8s, rendered.objects, now); // ['HorizontalPodAutoscaler shop/web spec.maxReplicas']
+ */
+export async function driftOf(k8s: KubernetesPort, rendered: readonly KubernetesObject[], now: Date): Promise<{ drift: string[]; objects: KubernetesObject[] }> {
   const drift: string[] = [];
-  for (const object of objects) {
+  const objects: KubernetesObject[] = [];
+  for (const object of rendered) {
     const { apiVersion, kind, metadata } = object;
     const live = await k8s.get(apiVersion, kind, metadata.namespace, metadata.name);
+    // The read the comparison needs anyway carries the override: no extra GET here.
+    const wanted = honourOverride(object, live, now).object;
+    objects.push(wanted);
     if (live === null) {
       drift.push(`${describeObject(object)} missing`);
       continue;
     }
-    const wanted = await k8s.apply(object, { fieldManager: 'eks-pilot-deploy', force: true, dryRun: true });
-    for (const path of diffObjects(live, wanted)) drift.push(`${describeObject(object)} ${path}`);
+    const answer = await k8s.apply(wanted, { fieldManager: FIELD_MANAGER, force: true, dryRun: true });
+    for (const path of diffObjects(live, answer)) drift.push(`${describeObject(object)} ${path}`);
   }
-  return drift;
+  return { drift, objects };
 }
 
-/** What a manual plan answers: the rendered objects (Secret values hidden), the image changes and the drift. */
+/** What a manual plan answers: the objects as deploy would apply them (Secret values hidden), the image changes and the drift. */
 export interface PlanReport {
   cluster: string;
   workload: string;
@@ -96,18 +109,19 @@ export interface PlanReport {
 
 /**
  * Plans a workload at its current release, or with `image` deployed on top: the rendering and its
- * diff against the cluster (by dry-run apply). Changes nothing.
+ * diff against the cluster as of `cluster.now` (by dry-run apply). Changes nothing. Without a
+ * cluster (offline) the objects are the rendering as is.
  *
  * @example
- * const plan = await planWorkload(target, k8s, { repository: 'ghcr.io/acme/web', tag: 'v1.3.0', digest });
+ * const plan = await planWorkload(target, { k8s, now: deps.now() }, { repository: 'ghcr.io/acme/web', tag: 'v1.3.0', digest });
  */
-export async function planWorkload(target: DeployTarget, k8s: KubernetesPort | undefined, image?: PinnedImage): Promise<PlanReport> {
-  const records = k8s === undefined ? [] : await new ReleaseStore(k8s, target).read();
+export async function planWorkload(target: DeployTarget, cluster: { k8s: KubernetesPort; now: Date } | undefined, image?: PinnedImage): Promise<PlanReport> {
+  const records = cluster === undefined ? [] : await new ReleaseStore(cluster.k8s, target).read();
   const images = pinnedImages(currentImages(records, target));
   if (image !== undefined) images[image.repository] = image;
   const rendered = renderWorkload(target.workload.name, target.objects, images);
-  const drift = k8s === undefined ? [] : await driftOf(k8s, rendered.objects);
-  return { cluster: target.cluster, workload: target.workload.name, images: rendered.images, autoscaled: rendered.autoscaled, drift, objects: rendered.objects.map(hideSecretValues) };
+  const { drift, objects } = cluster === undefined ? { drift: [], objects: rendered.objects } : await driftOf(cluster.k8s, rendered.objects, cluster.now);
+  return { cluster: target.cluster, workload: target.workload.name, images: rendered.images, autoscaled: rendered.autoscaled, drift, objects: objects.map(hideSecretValues) };
 }
 
 /** A Secret's values replaced by the redaction marker: a plan is printed and logged. */

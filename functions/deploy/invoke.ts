@@ -85,7 +85,7 @@ async function driftCheck(deps: WorkerDeps): Promise<DriftReport[]> {
   const reports: DriftReport[] = [];
   for (const target of await deps.targets()) {
     try {
-      reports.push(await checkDrift(target, await deps.connect(target), deps.logger, { remediate: target.workload.onDrift === 'remediate' }));
+      reports.push(await checkDrift(target, await deps.connect(target), deps.logger, { remediate: target.workload.onDrift === 'remediate', now: deps.now() }));
     } catch (error) {
       deps.logger.error('drift check failed', { cluster: target.cluster, workload: targetKey(target), error: errorFacts(error) });
       reports.push({ cluster: target.cluster, workload: target.workload.name, status: 'error', drift: [], orphans: [], pruned: [], error: error instanceof Error ? error.message : String(error) });
@@ -105,7 +105,7 @@ async function manual(event: Extract<WorkerEvent, { trigger: 'manual' }>['event'
     }
     case 'plan': {
       const image = event.image === undefined ? undefined : pinned(event.image);
-      return { action: 'plan', plan: await planWorkload(target, await deps.connect(target), image) };
+      return { action: 'plan', plan: await planWorkload(target, { k8s: await deps.connect(target), now: deps.now() }, image) };
     }
     case 'deploy':
       return { action: 'deploy', ...base, result: await deployImage(target, pinned(event.image), deliveryId, deps, budget) };

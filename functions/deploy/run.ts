@@ -198,7 +198,7 @@ async function release(
     ...(draft.reason ? { reason: draft.reason } : {}),
   };
   try {
-    await applyAll(k8s, rendered.objects, target, deps.logger, facts);
+    await applyAll(k8s, rendered.objects, target, deps.logger, facts, { now: deps.now() });
   } catch (error) {
     if (isTransient(error)) throw error;
     const reason = `apply failed: ${error instanceof Error ? error.message : String(error)}`;

@@ -87,6 +87,9 @@ export async function startFakeCluster(options: FakeClusterOptions = {}): Promis
         metadata: {
           ...existing?.metadata,
           ...applied.metadata,
+          // Server-side apply merges these maps key by key: keys another manager set (scale-watch's annotations) stay.
+          ...mergedMap('labels', existing?.metadata.labels, applied.metadata.labels),
+          ...mergedMap('annotations', existing?.metadata.annotations, applied.metadata.annotations),
           uid: existing?.metadata.uid ?? `uid-${objects.size + 1}`,
           resourceVersion: String(++resourceVersion),
           generation: (existing?.metadata.generation ?? 0) + (changed ? 1 : 0),
@@ -145,6 +148,10 @@ export async function startFakeCluster(options: FakeClusterOptions = {}): Promis
       await server.close();
     },
   };
+}
+
+function mergedMap(key: 'labels' | 'annotations', existing: Record<string, string> | undefined, applied: Record<string, string> | undefined): Record<string, Record<string, string>> {
+  return existing === undefined && applied === undefined ? {} : { [key]: { ...existing, ...applied } };
 }
 
 function matches(object: KubernetesObject, selector: string | null): boolean {

@@ -44,7 +44,7 @@ describe('drift check and offline plan', () => {
     if (container !== undefined) container.image = 'ghcr.io/crypto-oms/order-ingestion:latest';
 
     // Act
-    const report = await checkDrift(target, cluster.port, silent, { remediate: true });
+    const report = await checkDrift(target, cluster.port, silent, { remediate: true, now: new Date(0) });
 
     // Assess
     expect(report).toMatchObject({ status: 'remediated', drift: ['Deployment crypto-oms/order-ingestion spec.template.spec.containers[0].image'] });
@@ -66,9 +66,9 @@ describe('drift check and offline plan', () => {
     cluster.objects.set(leftoverPath, leftover);
 
     // Act
-    const reported = await checkDrift(target, cluster.port, silent, { remediate: false });
+    const reported = await checkDrift(target, cluster.port, silent, { remediate: false, now: new Date(0) });
     const deletesAfterReport = cluster.server.requests.filter((request) => request.method === 'DELETE').length;
-    const remediated = await checkDrift(target, cluster.port, silent, { remediate: true });
+    const remediated = await checkDrift(target, cluster.port, silent, { remediate: true, now: new Date(0) });
 
     // Assess
     expect(reported).toMatchObject({ status: 'drifted', drift: [], orphans: ['ConfigMap crypto-oms/old-config'], pruned: [] });

@@ -1,0 +1,165 @@
+/**
+ * Builds each function twice with esbuild's API: as production ships it (serverless.yml's
+ * `custom.esbuild`, as serverless-esbuild passes it on) and "unbundled", the same options with
+ * `packages: 'external'` so every dependency loads from node_modules at run time. The production
+ * build's metafile says which packages take the bytes.
+ */
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { build } from 'esbuild';
+import type { Metafile } from 'esbuild';
+import type { FunctionEntry, ServerlessConfig } from './serverless-config';
+import { ROOT } from './serverless-config';
+
+/** The package the EC2 client ships in: it belongs in eip-manager only (FIELD-NOTES: 38% of an all-in-one bundle). */
+export const EC2_CLIENT = '@aws-sdk/client-ec2';
+
+/** What the bundle of our own code is reported as. */
+export const OWN_CODE = '(eks-pilot code)';
+
+/**
+ * Parts every function (or one) carries, bundled alone with the same options, so the cold-start
+ * proxy can say what share of a handler's load they are.
+ */
+export const COMPONENTS = [
+  { name: 'spec schema (zod)', entry: 'shared/spec/schema.ts' },
+  { name: 'EC2 adapter (client-ec2)', entry: 'shared/aws/ec2.ts' },
+] as const;
+
+export interface PackageShare {
+  name: string;
+  bytes: number;
+  /** Of the bundle's bytes. */
+  share: number;
+}
+
+export interface ComponentFigures {
+  name: string;
+  entry: string;
+  bundlePath: string;
+  bytes: number;
+}
+
+export interface BundleFigures {
+  function: string;
+  entry: string;
+  /** The production bundle (minified, every dependency in). */
+  bundlePath: string;
+  bytes: number;
+  gzipBytes: number;
+  packages: PackageShare[];
+  /** Bytes of {@link EC2_CLIENT} in the bundle; 0 when it is not in. */
+  ec2ClientBytes: number;
+  /** The same handler with `packages: 'external'`: our code only, dependencies from node_modules. */
+  unbundledPath: string;
+  unbundledBytes: number;
+  buildMs: number;
+}
+
+/**
+ * Builds every function under `outDir` (`bundled/<function>/`, `unbundled/<function>/`); `outDir`
+ * must lie inside the repository, so the unbundled files' `require` finds node_modules.
+ *
+ * @example
+ * const figures = await buildBundles(readServerlessConfig(), 'node_modules/.cache/eks-pilot-bench');
+ */
+export async function buildBundles(config: ServerlessConfig, outDir: string): Promise<BundleFigures[]> {
+  rmSync(outDir, { recursive: true, force: true });
+  const figures: BundleFigures[] = [];
+  // One at a time: two cores, and the bench's other figures come after.
+  for (const fn of config.functions) figures.push(await buildFunction(fn, config, outDir));
+  return figures;
+}
+
+/**
+ * Bundles each of {@link COMPONENTS} alone, as production bundles a handler.
+ *
+ * @example
+ * const [schema] = await buildComponents(readServerlessConfig(), 'node_modules/.cache/eks-pilot-bench');
+ */
+export async function buildComponents(config: ServerlessConfig, outDir: string): Promise<ComponentFigures[]> {
+  const figures: ComponentFigures[] = [];
+  for (const [index, component] of COMPONENTS.entries()) {
+    const outdir = path.join(outDir, 'components', String(index));
+    mkdirSync(outdir, { recursive: true });
+    const result = await build({ ...config.esbuild, entryPoints: [path.join(ROOT, component.entry)], outdir, metafile: true, absWorkingDir: ROOT, logLevel: 'silent' });
+    const [bundlePath, output] = onlyOutput(result.metafile, component.name);
+    figures.push({ name: component.name, entry: component.entry, bundlePath: path.join(ROOT, bundlePath), bytes: output.bytes });
+  }
+  return figures;
+}
+
+async function buildFunction(fn: FunctionEntry, config: ServerlessConfig, outDir: string): Promise<BundleFigures> {
+  const entryPoint = path.join(ROOT, fn.entry);
+  const bundledDir = path.join(outDir, 'bundled', fn.name);
+  const unbundledDir = path.join(outDir, 'unbundled', fn.name);
+  mkdirSync(bundledDir, { recursive: true });
+  mkdirSync(unbundledDir, { recursive: true });
+
+  const started = process.hrtime.bigint();
+  const bundled = await build({ ...config.esbuild, entryPoints: [entryPoint], outdir: bundledDir, metafile: true, absWorkingDir: ROOT, logLevel: 'silent' });
+  const buildMs = Number(process.hrtime.bigint() - started) / 1e6;
+  const unbundled = await build({
+    ...config.esbuild,
+    packages: 'external',
+    external: [],
+    entryPoints: [entryPoint],
+    outdir: unbundledDir,
+    metafile: true,
+    absWorkingDir: ROOT,
+    logLevel: 'silent',
+  });
+
+  const [bundlePath, output] = onlyOutput(bundled.metafile, fn.name);
+  const [unbundledPath, unbundledOutput] = onlyOutput(unbundled.metafile, fn.name);
+  const absoluteBundle = path.join(ROOT, bundlePath);
+  const bytes = output.bytes;
+  const packages = packagesOf(output, bytes);
+  return {
+    function: fn.name,
+    entry: fn.entry,
+    bundlePath: absoluteBundle,
+    bytes,
+    gzipBytes: gzipSync(readFileSync(absoluteBundle)).length,
+    packages,
+    ec2ClientBytes: packages.find((item) => item.name === EC2_CLIENT)?.bytes ?? 0,
+    unbundledPath: path.join(ROOT, unbundledPath),
+    unbundledBytes: unbundledOutput.bytes,
+    buildMs,
+  };
+}
+
+function onlyOutput(metafile: Metafile, name: string): [string, Metafile['outputs'][string]] {
+  const outputs = Object.entries(metafile.outputs).filter(([file]) => file.endsWith('.js'));
+  const [first, second] = outputs;
+  if (first === undefined || second !== undefined) throw new Error(`esbuild wrote ${outputs.length} JavaScript files for ${name}, expected one`);
+  return first;
+}
+
+/** Bytes in the output per package, largest first; the remainder (esbuild's runtime helpers) is left out. */
+function packagesOf(output: Metafile['outputs'][string], total: number): PackageShare[] {
+  const byPackage = new Map<string, number>();
+  for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
+    const name = packageOf(input);
+    byPackage.set(name, (byPackage.get(name) ?? 0) + bytesInOutput);
+  }
+  return [...byPackage.entries()]
+    .map(([name, bytes]) => ({ name, bytes, share: bytes / total }))
+    .sort((a, b) => b.bytes - a.bytes);
+}
+
+/**
+ * The npm package a metafile input belongs to: the last `node_modules/<name>` or
+ * `node_modules/@scope/<name>` in its path, so a nested copy counts under its own name.
+ *
+ * @example
+ * packageOf('node_modules/@smithy/core/dist-cjs/index.js'); // '@smithy/core'
+ */
+export function packageOf(input: string): string {
+  const parts = input.split('/');
+  const at = parts.lastIndexOf('node_modules');
+  if (at === -1) return OWN_CODE;
+  const first = parts[at + 1] ?? '';
+  return first.startsWith('@') ? `${first}/${parts[at + 2] ?? ''}` : first;
+}

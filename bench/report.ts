@@ -1,0 +1,193 @@
+/**
+ * The printed report of a bench run: one table per figure of issue 7, then every target with how
+ * far the figure is from it and, where missed, what would help.
+ */
+import { EC2_CLIENT } from './bundles';
+import type { BenchResults, Verdict } from './results';
+import type { Summary } from './stats';
+import { bytes, ms, percent, renderTable } from './table';
+
+/** `p50 / p90` of a summary, in ms. */
+function p50p90(summary: Summary): string {
+  return `${ms(summary.p50)} / ${ms(summary.p90)}`;
+}
+
+function verdictText(verdict: Verdict | undefined): string {
+  if (verdict === undefined) return '';
+  return verdict.met ? `met, ${verdict.distance}` : `MISSED, ${verdict.distance}`;
+}
+
+function find(verdicts: readonly Verdict[], target: string, subject: string): Verdict | undefined {
+  return verdicts.find((verdict) => verdict.target === target && verdict.subject === subject);
+}
+
+function bundleSection(results: BenchResults): string {
+  const rows = results.bundles.map((bundle) => [
+    bundle.function,
+    bytes(bundle.bytes),
+    bytes(bundle.gzipBytes),
+    bundle.packages
+      .slice(0, 4)
+      .map((item) => `${item.name} ${percent(item.share)}`)
+      .join(', '),
+    bundle.ec2ClientBytes > 0 ? bytes(bundle.ec2ClientBytes) : '-',
+    verdictText(find(results.verdicts, 'bundle size', bundle.function)),
+  ]);
+  const ec2 = results.verdicts.find((verdict) => verdict.target === 'EC2 client only in eip-manager');
+  return [
+    `1. Bundle size: minified, built with serverless.yml's custom.esbuild as serverless-esbuild passes it (target: <= ${bytes(1_500_000)} B each)`,
+    renderTable(['function', 'bytes', 'gzip', 'top packages (share of bytes)', EC2_CLIENT, 'verdict'], rows, ['left', 'right', 'right', 'left', 'right', 'left']),
+    ec2 === undefined ? '' : `${ec2.met ? 'ok' : 'FLAG'}: ${EC2_CLIENT} ${ec2.figure}${ec2.met ? '' : ` (${ec2.distance})`}`,
+  ].join('\n');
+}
+
+function coldStartSection(results: BenchResults): string {
+  const { coldStart } = results;
+  const bare = coldStart.bare.process;
+  const rows = coldStart.functions.map((fn) => [
+    fn.function,
+    p50p90(fn.bundled.require),
+    p50p90(fn.unbundled.require),
+    (fn.bundled.require.p50 / fn.unbundled.require.p50).toFixed(2),
+    p50p90(fn.bundled.process),
+    p50p90(fn.unbundled.process),
+    verdictText(find(results.verdicts, 'bundled load <= 1/2 unbundled', fn.function)),
+  ]);
+  const components = coldStart.components.map((component) => {
+    const size = results.components.find((item) => item.name === component.name)?.bytes ?? 0;
+    return `${component.name} ${bytes(size)} B: require ${p50p90(component.bundled.require)} ms`;
+  });
+  const warnings = coldStart.functions.flatMap((fn) => fn.warnings.map((warning) => `  ${fn.function} wrote to stderr: ${warning}`));
+  return [
+    `2. Cold-start proxy: require() of the handler in a fresh \`node\` (ms, median / p90 of ${String(coldStart.rounds)} interleaved rounds; target: bundled <= 0.50 x unbundled)`,
+    `bare \`node -e ""\`: whole process ${p50p90(bare)} ms`,
+    renderTable(
+      ['function', 'require bundled', 'require unbundled', 'ratio', 'process bundled', 'process unbundled', 'verdict'],
+      rows,
+      ['left', 'right', 'right', 'right', 'right', 'right', 'left'],
+    ),
+    `parts bundled alone (same options): ${components.join('; ')}`,
+    ...warnings,
+  ].join('\n');
+}
+
+function webhookSection(results: BenchResults): string {
+  const { webhook } = results;
+  const answers = Object.entries(webhook.answers)
+    .map(([answer, times]) => `${String(times)} x ${answer}`)
+    .join(', ');
+  const calls = Object.entries(webhook.aws.byAction)
+    .map(([action, times]) => `${action} ${String(times)}`)
+    .join(', ');
+  return [
+    `3. Webhook ack latency: deploy-webhook handler time, real middy stack, SSM and SQS doubled at the SDK client (target: p99 < 50 ms)`,
+    renderTable(
+      ['deliveries', 'first (new container)', 'p50', 'p90', 'p99', 'max', 'verdict'],
+      [[`1 + ${String(webhook.warm.n)}`, ms(webhook.firstMs), ms(webhook.warm.p50), ms(webhook.warm.p90), ms(webhook.warm.p99), ms(webhook.warm.max), verdictText(find(results.verdicts, 'webhook ack p99', 'deploy-webhook'))]],
+      ['left', 'right', 'right', 'right', 'right', 'right', 'left'],
+    ),
+    `answers: ${answers}; AWS calls over all deliveries: ${calls}`,
+  ].join('\n');
+}
+
+function pushSection(results: BenchResults): string {
+  const { pushToApply } = results;
+  const row = (label: string, summary: Summary, first: number): string[] => [label, ms(first), ms(summary.p50), ms(summary.p90), ms(summary.p99), ms(summary.max)];
+  return [
+    `4. Push to first apply: signed push into deploy-webhook -> queued batch into deploy-worker -> first server-side apply at a local API server (ms; SQS's own delivery delay not included; target: p99 < 1,000 ms)`,
+    renderTable(
+      ['from the push to', 'first push', `p50 (${String(pushToApply.warm.firstApply.n)} warm)`, 'p90', 'p99', 'max'],
+      [
+        row('the 202 ack', pushToApply.warm.ack, pushToApply.first.ackMs),
+        row('the first apply', pushToApply.warm.firstApply, pushToApply.first.firstApplyMs),
+        row('rollout recorded', pushToApply.warm.done, pushToApply.first.doneMs),
+      ],
+      ['left', 'right', 'right', 'right', 'right', 'right'],
+    ),
+    `${verdictText(find(results.verdicts, 'push to first apply p99', 'deploy-webhook -> deploy-worker'))}; ${String(pushToApply.appliesPerPush)} server-side applies per push; last push running at the end: ${pushToApply.lastPushLanded ? 'yes' : 'NO'}`,
+  ].join('\n');
+}
+
+function callsSection(results: BenchResults): string {
+  const rows: string[][] = [];
+  const notes: string[] = [];
+  for (const fn of results.awsCalls.functions) {
+    const subject = `${fn.function} (${fn.example})`;
+    for (const run of fn.runs) {
+      rows.push([fn.function, fn.example, run.run, String(run.reads), String(run.writes), run.kubernetesRequests === undefined ? '-' : String(run.kubernetesRequests), run.outcome]);
+    }
+    const reads = find(results.verdicts, 'reads per converged run', subject);
+    const writes = find(results.verdicts, 'writes per converged run', subject);
+    const byAction = Object.entries(fn.runs[0]?.byAction ?? {})
+      .map(([action, times]) => `${action} ${String(times)}`)
+      .join(', ');
+    notes.push(
+      `${subject}: writes ${verdictText(writes)}${reads ? `; reads ${reads.limit}: ${verdictText(reads)}` : ''}` +
+        `${fn.convergingRuns === undefined ? '' : `; converged first by ${String(fn.convergingRuns)} apply run(s)`}\n    first run by action: ${byAction || 'none'}`,
+    );
+  }
+  return [
+    '5. AWS calls per converged run: real handlers, every SDK client doubled, calls counted per API action (Describe/List/Get = read; k8s req = Kubernetes API requests, not AWS)',
+    renderTable(['function', 'example', 'run', 'reads', 'writes', 'k8s req', 'outcome'], rows, ['left', 'left', 'left', 'right', 'right', 'right', 'left']),
+    ...notes,
+    `deploy-webhook per push: ${String(results.webhook.aws.writes / results.webhook.deliveries)} write (SendMessageBatch); the secret (GetParameters) is read once per container and 5 minutes.`,
+    `AWS calls that escaped the doubles (all sections): ${String(results.awsCalls.unmockedAwsRequests.length + results.webhook.unmockedAwsRequests.length + results.pushToApply.unmockedAwsRequests.length + results.fanOut.unmockedAwsRequests.length)}`,
+  ].join('\n');
+}
+
+function fleetSection(results: BenchResults): string {
+  const { fleetPlan, fanOut } = results;
+  const fleetVerdict = results.verdicts.find((verdict) => verdict.target === 'fleet planned');
+  const fanOutRows = fanOut.passes.map((pass) => [
+    String(pass.concurrency),
+    String(pass.batches),
+    ms(pass.ack.p50),
+    `${ms(pass.firstApply.p50)} / ${ms(pass.firstApply.max)}`,
+    p50p90(pass.allDone),
+    p50p90(pass.batch),
+    String(pass.failedMessages),
+  ]);
+  return [
+    `6. Fleet scale`,
+    renderTable(
+      ['provision planCluster', 'clusters x node groups', 'p50 / p90 ms', 'plans with changes', 'verdict'],
+      [
+        ['converged fleet', `${String(fleetPlan.clusters)} x ${String(fleetPlan.nodeGroups)}`, p50p90(fleetPlan.converged), String(fleetPlan.convergedWithChanges), ''],
+        ['drifted fleet', `${String(fleetPlan.clusters)} x ${String(fleetPlan.nodeGroups)}`, p50p90(fleetPlan.drifted), `${String(fleetPlan.driftedUpdates)} updates`, verdictText(fleetVerdict)],
+        ['loadSpecs (new container)', `${String(fleetPlan.clusters)} files`, p50p90(fleetPlan.loadSpecs), '', 'no target'],
+      ],
+      ['left', 'right', 'right', 'right', 'left'],
+    ),
+    '',
+    `deploy fan-out: one push of an image ${String(fanOut.workloads)} workloads use; SQS batches of ${String(fanOut.batchSize)}; warm worker containers (processes) at once: 1 or one per batch; ${String(fanOut.rounds)} rounds (ms)`,
+    renderTable(
+      ['containers', 'batches', 'ack p50', 'first apply per workload p50 / max', 'all rollouts done p50 / p90', 'one batch in its container p50 / p90', 'failed'],
+      fanOutRows,
+      ['right', 'right', 'right', 'right', 'right', 'right', 'right'],
+    ),
+    `${String(fanOut.apiRequestsPerPass)} API server requests per push; every workload on the pushed image at the end: ${fanOut.allUpdated ? 'yes' : 'NO'}. deploy-worker sets no concurrency limit of its own (no reservedConcurrency or maximumConcurrency).`,
+  ].join('\n');
+}
+
+function targetsSection(results: BenchResults): string {
+  const rows = results.verdicts.map((verdict) => [verdict.met ? 'met' : 'MISSED', verdict.target, verdict.subject, verdict.limit, verdict.figure, verdict.distance]);
+  const missed = results.verdicts.filter((verdict) => !verdict.met);
+  return [
+    `Targets of issue 7: ${String(results.verdicts.length - missed.length)} met, ${String(missed.length)} missed`,
+    renderTable(['', 'target', 'subject', 'limit', 'figure', 'distance'], rows),
+    ...(missed.length === 0 ? [] : ['', 'What would help (missed targets):', ...missed.map((verdict) => `- ${verdict.target}, ${verdict.subject}: ${verdict.help ?? ''}`)]),
+  ].join('\n');
+}
+
+/**
+ * @example
+ * process.stdout.write(renderReport(results));
+ */
+export function renderReport(results: BenchResults): string {
+  const { machine } = results;
+  const header = [
+    `eks-pilot bench, ${results.startedAt} (${results.durationSeconds.toFixed(0)} s)`,
+    `machine: ${String(machine.cpus)} CPUs (nproc), ${machine.cpuModel}, load average ${machine.loadAverage.toFixed(2)}; Node ${machine.node} (${machine.platform}); esbuild ${machine.esbuild}`,
+  ].join('\n');
+  return `${[header, bundleSection(results), coldStartSection(results), webhookSection(results), pushSection(results), callsSection(results), fleetSection(results), targetsSection(results)].join('\n\n')}\n`;
+}

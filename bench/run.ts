@@ -1,0 +1,117 @@
+/**
+ * `npm run bench`: builds the production bundles and measures, side by side in one run, what
+ * issue 7 asks: bundle size, a cold-start proxy, webhook ack latency, push to first apply, AWS
+ * calls per converged run, and fleet scale. Prints a table, writes bench/results/latest.json.
+ * Offline: every AWS client is doubled and the Kubernetes API is a local fake.
+ *
+ * Run counts can be raised (never below the issue's minimums) with BENCH_COLD_ROUNDS,
+ * BENCH_WEBHOOK_EVENTS, BENCH_PUSH_RUNS, BENCH_FLEET_ROUNDS and BENCH_FANOUT_ROUNDS.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { version as esbuildVersion } from 'esbuild';
+import { buildBundles, buildComponents } from './bundles';
+import { runScenario } from './child';
+import { measureColdStarts } from './cold-start';
+import { renderReport } from './report';
+import type { BenchResults, Settings } from './results';
+import type { AwsCallsFigures } from './scenarios/aws-calls';
+import type { FanOutFigures, FanOutInput } from './scenarios/fan-out';
+import type { FleetPlanFigures, FleetPlanInput } from './scenarios/fleet-plan';
+import type { PushToApplyFigures, PushToApplyInput } from './scenarios/push-to-apply';
+import type { WebhookAckFigures, WebhookAckInput } from './scenarios/webhook-ack';
+import { readServerlessConfig, ROOT } from './serverless-config';
+import { checkTargets } from './targets';
+
+const RESULTS = path.join(ROOT, 'bench', 'results');
+// Built bundles go where neither eslint nor git looks, and where `require` still finds node_modules.
+const BUILD = path.join(ROOT, 'node_modules', '.cache', 'eks-pilot-bench');
+const SCENARIOS = path.join(ROOT, 'bench', 'scenarios');
+
+/** A run count from the environment, refused below the issue's minimum. */
+function count(variable: string, fallback: number, minimum: number): number {
+  const raw = process.env[variable];
+  const value = raw === undefined || raw === '' ? fallback : Number(raw);
+  if (!Number.isInteger(value) || value < minimum) throw new Error(`${variable} must be an integer >= ${String(minimum)}, not ${raw ?? ''}`);
+  return value;
+}
+
+function step(message: string): void {
+  process.stderr.write(`bench: ${message}\n`);
+}
+
+async function main(): Promise<void> {
+  const major = Number(process.versions.node.split('.')[0]);
+  if (major !== 22) throw new Error(`the bench runs on Node 22 (the Lambda nodejs22.x runtime), not ${process.version}: run it with "npm run bench"`);
+  const started = new Date();
+  const config = readServerlessConfig();
+  const worker = config.functions.find((fn) => fn.name === 'deploy-worker');
+  const settings: Settings = {
+    coldStartRounds: count('BENCH_COLD_ROUNDS', 21, 15),
+    webhookEvents: count('BENCH_WEBHOOK_EVENTS', 250, 200),
+    pushRuns: count('BENCH_PUSH_RUNS', 100, 50),
+    fleetClusters: 100,
+    fleetNodeGroups: 30,
+    fleetRounds: count('BENCH_FLEET_ROUNDS', 21, 5),
+    fanOutWorkloads: 50,
+    fanOutBatchSize: worker?.sqsBatchSize ?? 10,
+    fanOutConcurrency: [1, Math.ceil(50 / (worker?.sqsBatchSize ?? 10))],
+    fanOutRounds: count('BENCH_FANOUT_ROUNDS', 5, 3),
+  };
+  const machine = {
+    cpus: os.availableParallelism(),
+    cpuModel: os.cpus()[0]?.model.trim() ?? 'unknown',
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+    esbuild: esbuildVersion,
+    loadAverage: os.loadavg()[0] ?? 0,
+  };
+
+  step('building the bundles (esbuild, as serverless-esbuild does)');
+  const bundles = await buildBundles(config, BUILD);
+  const components = await buildComponents(config, BUILD);
+  step(`cold-start proxy: ${String(settings.coldStartRounds)} rounds of ${String(1 + 2 * bundles.length + components.length)} fresh node processes`);
+  const coldStart = await measureColdStarts(
+    bundles.map((bundle) => ({ function: bundle.function, bundled: bundle.bundlePath, unbundled: bundle.unbundledPath })),
+    components.map((component) => ({ name: component.name, bundled: component.bundlePath })),
+    { rounds: settings.coldStartRounds, warmupRounds: 1 },
+  );
+  step(`webhook ack: ${String(settings.webhookEvents + 1)} signed pushes`);
+  const webhook = await runScenario<WebhookAckFigures>(path.join(SCENARIOS, 'webhook-ack.ts'), { events: settings.webhookEvents } satisfies WebhookAckInput);
+  step(`push to first apply: ${String(settings.pushRuns + 1)} pushes`);
+  const pushToApply = await runScenario<PushToApplyFigures>(path.join(SCENARIOS, 'push-to-apply.ts'), { runs: settings.pushRuns } satisfies PushToApplyInput);
+  step('AWS calls per converged run');
+  const awsCalls = await runScenario<AwsCallsFigures>(path.join(SCENARIOS, 'aws-calls.ts'));
+  step(`fleet plan: ${String(settings.fleetClusters)} x ${String(settings.fleetNodeGroups)}`);
+  const fleetPlan = await runScenario<FleetPlanFigures>(path.join(SCENARIOS, 'fleet-plan.ts'), {
+    clusters: settings.fleetClusters,
+    nodeGroups: settings.fleetNodeGroups,
+    rounds: settings.fleetRounds,
+  } satisfies FleetPlanInput);
+  step(`deploy fan-out: ${String(settings.fanOutWorkloads)} workloads`);
+  const fanOut = await runScenario<FanOutFigures>(path.join(SCENARIOS, 'fan-out.ts'), {
+    workloads: settings.fanOutWorkloads,
+    batchSize: settings.fanOutBatchSize,
+    concurrency: settings.fanOutConcurrency,
+    rounds: settings.fanOutRounds,
+  } satisfies FanOutInput);
+
+  const figures = { startedAt: started.toISOString(), machine, settings, bundles, components, coldStart, webhook, pushToApply, awsCalls, fleetPlan, fanOut };
+  const finished = new Date();
+  const results: BenchResults = {
+    ...figures,
+    finishedAt: finished.toISOString(),
+    durationSeconds: (finished.getTime() - started.getTime()) / 1000,
+    verdicts: checkTargets(figures),
+  };
+  mkdirSync(RESULTS, { recursive: true });
+  writeFileSync(path.join(RESULTS, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+  process.stdout.write(renderReport(results));
+  process.stdout.write(`\nwritten: ${path.relative(ROOT, path.join(RESULTS, 'latest.json'))}\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,112 @@
+/**
+ * What the bench needs of serverless.yml: each function's handler file, the esbuild options
+ * serverless-esbuild builds the production bundles with, and the deploy queue's batch size. Read
+ * from the file itself, so a change there changes what the bench measures.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { BuildOptions } from 'esbuild';
+import { parse } from 'yaml';
+import { z } from 'zod';
+
+export const ROOT = path.resolve(__dirname, '..');
+
+/** One function of serverless.yml and the file its handler lives in. */
+export interface FunctionEntry {
+  name: string;
+  /** As written: `functions/provision/handler.handler`. */
+  handler: string;
+  /** Repository-relative source file: `functions/provision/handler.ts`. */
+  entry: string;
+  reservedConcurrency?: number;
+  /** `batchSize` of its SQS event source, when it has one. */
+  sqsBatchSize?: number;
+}
+
+export interface ServerlessConfig {
+  runtime: string;
+  functions: FunctionEntry[];
+  /** The options serverless-esbuild hands to esbuild's `build`, entry points and outdir aside. */
+  esbuild: BuildOptions;
+}
+
+const serverlessSchema = z.looseObject({
+  provider: z.looseObject({ runtime: z.string() }),
+  custom: z.looseObject({ esbuild: z.record(z.string(), z.unknown()) }),
+  functions: z.record(
+    z.string(),
+    z.looseObject({
+      handler: z.string(),
+      reservedConcurrency: z.number().optional(),
+      events: z.array(z.record(z.string(), z.unknown())).optional(),
+    }),
+  ),
+});
+
+// serverless-esbuild 1.x (dist/bundle.js) deletes these plugin-only keys before calling esbuild.
+const PLUGIN_ONLY_KEYS = [
+  'concurrency',
+  'zipConcurrency',
+  'exclude',
+  'nativeZip',
+  'packager',
+  'packagePath',
+  'watch',
+  'keepOutputDirectory',
+  'packagerOptions',
+  'installExtraArgs',
+  'outputFileExtension',
+  'outputBuildFolder',
+  'outputWorkFolder',
+  'nodeExternals',
+  'skipBuild',
+  'skipRebuild',
+  'skipBuildExcludeFns',
+  'stripEntryResolveExtensions',
+  'disposeContext',
+];
+
+// serverless-esbuild's DEFAULT_BUILD_OPTIONS that reach esbuild; `target` then comes from the runtime.
+const PLUGIN_DEFAULTS = { bundle: true, target: 'node18', external: [] as string[], platform: 'node' } as const;
+
+/**
+ * Reads serverless.yml the way serverless-esbuild does for building: its defaults, then the
+ * runtime's target (`nodejs22.x` -> `node22`), then `custom.esbuild`; `exclude` joins `external`.
+ *
+ * @example
+ * const { functions, esbuild } = readServerlessConfig();
+ * functions.map((fn) => fn.entry); // ['functions/provision/handler.ts', ...]
+ */
+export function readServerlessConfig(file = path.join(ROOT, 'serverless.yml')): ServerlessConfig {
+  const parsed = serverlessSchema.parse(parse(readFileSync(file, 'utf8')));
+  const runtime = parsed.provider.runtime;
+  const custom = parsed.custom.esbuild;
+  const runtimeTarget = /^nodejs(\d+)\.x$/.exec(runtime)?.[1];
+  const merged: Record<string, unknown> = { ...PLUGIN_DEFAULTS, ...(runtimeTarget ? { target: `node${runtimeTarget}` } : {}), ...custom };
+  const exclude = stringArray(custom.exclude ?? ['aws-sdk']);
+  const external = [...stringArray(merged.external), ...(exclude.includes('*') ? [] : exclude)];
+  for (const key of PLUGIN_ONLY_KEYS) Reflect.deleteProperty(merged, key);
+  // Safe: the keys left are esbuild's own, as serverless-esbuild passes them on unchecked.
+  const esbuild = { ...merged, external } as BuildOptions;
+
+  const functions = Object.entries(parsed.functions).map(([name, fn]): FunctionEntry => {
+    const modulePath = fn.handler.slice(0, fn.handler.lastIndexOf('.'));
+    const entry = ['.ts', '.js', '.mjs', '.cjs'].map((extension) => `${modulePath}${extension}`).find((candidate) => existsSync(path.join(ROOT, candidate)));
+    if (entry === undefined) throw new Error(`serverless.yml: no source file for the handler of ${name} (${fn.handler})`);
+    const sqs = (fn.events ?? []).map((event) => event.sqs).find((source) => typeof source === 'object' && source !== null);
+    const batchSize = (sqs as { batchSize?: unknown } | undefined)?.batchSize;
+    return {
+      name,
+      handler: fn.handler,
+      entry,
+      ...(fn.reservedConcurrency === undefined ? {} : { reservedConcurrency: fn.reservedConcurrency }),
+      ...(sqs === undefined ? {} : { sqsBatchSize: typeof batchSize === 'number' ? batchSize : 10 }),
+    };
+  });
+  return { runtime, functions, esbuild };
+}
+
+function stringArray(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
+}
