@@ -11,7 +11,7 @@ import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { InvalidEventError } from '../../shared/errors';
 import type { LoadedSpec } from '../../shared/spec/load';
-import { loadSpecs } from '../../shared/spec/load';
+import { loadSpecsOnce } from '../../shared/spec/load';
 import type { ClusterSpec } from '../../shared/spec/schema';
 import type { EipEvent, InstanceEvent } from './event';
 import { isInstanceEvent, isManualInvoke } from './event';
@@ -29,28 +29,12 @@ export interface EipResponse {
   reports: (Omit<EipClusterReport, 'plan'> & { plan?: string[] })[];
 }
 
-let cachedSpecs: { key: string; specs: Promise<LoadedSpec[]> } | undefined;
-
-/** Specs ship inside the bundle and do not change during a container's life: read them once. */
-function specsAt(paths: readonly string[]): Promise<LoadedSpec[]> {
-  const key = paths.join(',');
-  if (cachedSpecs?.key !== key) {
-    const specs = loadSpecs(paths);
-    cachedSpecs = { key, specs };
-    // A failed read is not cached: the next invocation tries again and reports the error again.
-    specs.catch(() => {
-      if (cachedSpecs?.specs === specs) cachedSpecs = undefined;
-    });
-  }
-  return cachedSpecs.specs;
-}
-
 /**
  * @example
  * await handleEipEvent({ mode: 'plan', cluster: 'financial-move' }, deps);
  */
 export async function handleEipEvent(event: EipEvent, deps: InvokeDeps): Promise<EipResponse> {
-  const all = await specsAt(deps.specPaths);
+  const all = await loadSpecsOnce(deps.specPaths);
   let reports: EipClusterReport[];
   if (isManualInvoke(event)) {
     const selected = event.cluster ? all.filter(({ spec }) => spec.name === event.cluster) : all.filter(({ spec }) => spec.elasticIpPools.length > 0);

@@ -8,7 +8,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { InvalidEventError } from '../../shared/errors';
 import { renderPlan } from '../../shared/plan/render';
 import type { LoadedSpec } from '../../shared/spec/load';
-import { loadSpecs } from '../../shared/spec/load';
+import { loadSpecsOnce } from '../../shared/spec/load';
 import type { ProvisionEvent } from './event';
 import { isManualInvoke } from './event';
 import type { NotifyDeps } from './notify';
@@ -27,28 +27,12 @@ export interface ProvisionResponse {
   reports: (Omit<ClusterReport, 'plan'> & { plan?: string[] })[];
 }
 
-let cachedSpecs: { key: string; specs: Promise<LoadedSpec[]> } | undefined;
-
-/** Specs ship inside the bundle and do not change during a container's life: read them once. */
-function specsAt(paths: readonly string[]): Promise<LoadedSpec[]> {
-  const key = paths.join(',');
-  if (cachedSpecs?.key !== key) {
-    const specs = loadSpecs(paths);
-    cachedSpecs = { key, specs };
-    // A failed read is not cached: the next invocation tries again and reports the error again.
-    specs.catch(() => {
-      if (cachedSpecs?.specs === specs) cachedSpecs = undefined;
-    });
-  }
-  return cachedSpecs.specs;
-}
-
 /**
  * @example
  * await handleProvisionEvent({ mode: 'plan', cluster: 'kianax' }, deps);
  */
 export async function handleProvisionEvent(event: ProvisionEvent, deps: InvokeDeps): Promise<ProvisionResponse> {
-  const all = await specsAt(deps.specPaths);
+  const all = await loadSpecsOnce(deps.specPaths);
   const manual = isManualInvoke(event) ? event : undefined;
   const selected = manual?.cluster ? all.filter(({ spec }) => spec.name === manual.cluster) : all;
   if (manual?.cluster && selected.length === 0) {

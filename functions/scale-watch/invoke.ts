@@ -18,8 +18,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { CloudWatchAlarmsPort } from '../../shared/aws/cloudwatch-port';
 import { InvalidEventError, UpstreamError } from '../../shared/errors';
 import { renderPlan } from '../../shared/plan/render';
-import type { LoadedSpec } from '../../shared/spec/load';
-import { loadSpecs } from '../../shared/spec/load';
+import { loadSpecsOnce } from '../../shared/spec/load';
 import type { ScalingRuleSpec } from '../../shared/spec/scaling';
 import { ruleWatches } from '../../shared/spec/scaling';
 import type { ClusterSpec } from '../../shared/spec/schema';
@@ -51,28 +50,13 @@ export interface ScaleWatchResponse {
   ignored?: string;
 }
 
-let cachedSpecs: { key: string; specs: Promise<LoadedSpec[]> } | undefined;
-
-/** Specs ship inside the bundle and do not change during a container's life: read them once. */
-function specsAt(paths: readonly string[]): Promise<LoadedSpec[]> {
-  const key = paths.join(',');
-  if (cachedSpecs?.key !== key) {
-    const specs = loadSpecs(paths);
-    cachedSpecs = { key, specs };
-    specs.catch(() => {
-      if (cachedSpecs?.specs === specs) cachedSpecs = undefined;
-    });
-  }
-  return cachedSpecs.specs;
-}
-
 /**
  * @example
  * await handleScaleWatchEvent(alarmStateChange, deps);          // runs the rules the alarm drives
  * await handleScaleWatchEvent({ action: 'plan', alarm: 'kianax-general-ng-cpu-high', state: 'ALARM' }, deps);
  */
 export async function handleScaleWatchEvent(event: ScaleWatchEvent, deps: InvokeDeps): Promise<ScaleWatchResponse> {
-  const specs = (await specsAt(deps.specPaths)).map((loaded) => loaded.spec);
+  const specs = (await loadSpecsOnce(deps.specPaths)).map((loaded) => loaded.spec);
   let response: ScaleWatchResponse;
   if (isAlarmEvent(event)) response = await onAlarm(event, specs, deps);
   else if (isScheduledEvent(event)) response = await onSchedule(specs, deps);

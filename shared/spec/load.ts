@@ -41,6 +41,28 @@ export async function loadSpecs(paths: readonly string[]): Promise<LoadedSpec[]>
   return loaded;
 }
 
+let cached: { key: string; specs: Promise<LoadedSpec[]> } | undefined;
+
+/**
+ * {@link loadSpecs}, read once per container: the functions' specs ship inside the bundle and do not
+ * change during a container's life. A failed read is not kept, so the next invocation tries again
+ * and reports the error again.
+ *
+ * @example
+ * const specs = await loadSpecsOnce(['specs']);
+ */
+export function loadSpecsOnce(paths: readonly string[]): Promise<LoadedSpec[]> {
+  const key = paths.join(',');
+  if (cached?.key !== key) {
+    const specs = loadSpecs(paths);
+    cached = { key, specs };
+    specs.catch(() => {
+      if (cached?.specs === specs) cached = undefined;
+    });
+  }
+  return cached.specs;
+}
+
 async function specFilesAt(target: string): Promise<string[]> {
   const info = await stat(target).catch((error: unknown) => {
     throw new SpecError([{ file: target, line: 0, column: 0, path: '', message: 'no such file or folder' }], { cause: error });
