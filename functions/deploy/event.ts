@@ -5,16 +5,11 @@
  * field that is wrong.
  */
 import { z } from 'zod';
+import { scheduledEventSchema } from '../../shared/lambda/events';
 
 /** An SQS batch, as far as the worker reads it. */
 export const sqsEventSchema = z.looseObject({
   Records: z.array(z.looseObject({ messageId: z.string(), body: z.string(), eventSource: z.literal('aws:sqs') })).min(1),
-});
-
-export const scheduledEventSchema = z.looseObject({
-  'detail-type': z.literal('Scheduled Event'),
-  source: z.literal('aws.events'),
-  time: z.string(),
 });
 
 const workload = z.string().min(1);

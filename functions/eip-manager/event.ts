@@ -4,14 +4,7 @@
  * rejected by the middy stack with the field named.
  */
 import { z } from 'zod';
-
-/** EventBridge "Scheduled Event" (as a `schedule` event in serverless.yml delivers it). */
-export const scheduledEventSchema = z.looseObject({
-  'detail-type': z.literal('Scheduled Event'),
-  source: z.literal('aws.events'),
-  time: z.string(),
-  resources: z.array(z.string()),
-});
+import { scheduledEventSchema } from '../../shared/lambda/events';
 
 /** `{"mode": "plan" | "apply", "cluster": "...", "pools": ["egress"]}` */
 export const manualInvokeSchema = z.strictObject({

@@ -3,14 +3,7 @@
  * invoke from the console or CLI. Anything else is rejected by the middy stack with the field named.
  */
 import { z } from 'zod';
-
-/** EventBridge "Scheduled Event" (as a `schedule` event in serverless.yml delivers it). */
-export const scheduledEventSchema = z.looseObject({
-  'detail-type': z.literal('Scheduled Event'),
-  source: z.literal('aws.events'),
-  time: z.string(),
-  resources: z.array(z.string()),
-});
+import { scheduledEventSchema } from '../../shared/lambda/events';
 
 /** `{"mode": "plan" | "apply", "cluster": "...", "only": ["nodegroup/jobs-ng", ...]}` */
 export const manualInvokeSchema = z.strictObject({

@@ -5,6 +5,7 @@
  * field named.
  */
 import { z } from 'zod';
+import { scheduledEventSchema } from '../../shared/lambda/events';
 import { ALARM_STATES } from './observed';
 
 /**
@@ -46,14 +47,6 @@ export const alarmEventSchema = z.looseObject({
     previousState: alarmStateSchema.partial().optional(),
     configuration: z.unknown().optional(),
   }),
-});
-
-/** EventBridge "Scheduled Event" (as a `schedule` event in serverless.yml delivers it). */
-export const scheduledEventSchema = z.looseObject({
-  'detail-type': z.literal('Scheduled Event'),
-  source: z.literal('aws.events'),
-  time: z.string(),
-  resources: z.array(z.string()),
 });
 
 /** `{"action": "plan", "alarm": "...", "state": "ALARM", "cluster"?: "...", "at"?: "..."}`: what would this transition do? */
