@@ -57,3 +57,20 @@ export class ThrottledError extends UpstreamError {}
 
 /** The service refused the request itself (InvalidParameterException, InvalidRequestException): a person must look. */
 export class RequestRejectedError extends UpstreamError {}
+
+/** An error as one line a person reads: `ResourceBusyError: ...`. */
+export function errorText(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+/**
+ * An error as structured log facts: name, message and, for ours, the typed context (which never
+ * holds secrets). No stack, no request bodies.
+ *
+ * @example
+ * logger.error('cluster run failed', { cluster, error: errorFacts(error) });
+ */
+export function errorFacts(error: unknown): Record<string, unknown> {
+  if (!(error instanceof Error)) return { message: String(error) };
+  return { name: error.name, message: error.message, ...(error instanceof EksPilotError ? { context: error.context } : {}) };
+}

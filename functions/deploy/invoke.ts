@@ -5,8 +5,7 @@
  * have) are logged and dropped rather than retried into the dead-letter queue.
  */
 import type { SQSBatchResponse } from 'aws-lambda';
-import { InvalidEventError } from '../../shared/errors';
-import { EksPilotError } from '../../shared/errors';
+import { errorFacts, InvalidEventError } from '../../shared/errors';
 import type { WorkerEvent } from './event';
 import type { DriftReport, PlanReport } from './drift';
 import { checkDrift, planWorkload } from './drift';
@@ -128,9 +127,4 @@ function parseJson(text: string): unknown {
   } catch {
     return undefined;
   }
-}
-
-function errorFacts(error: unknown): Record<string, unknown> {
-  if (!(error instanceof Error)) return { message: String(error) };
-  return { name: error.name, message: error.message, ...(error instanceof EksPilotError ? { context: error.context } : {}) };
 }

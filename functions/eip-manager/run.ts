@@ -11,7 +11,7 @@
 import type { Address } from '@aws-sdk/client-ec2';
 import type { Ec2Port } from '../../shared/aws/ec2-port';
 import { AddressInUseError, AddressLimitExceededError, AssociationConflictError, TargetGoneError } from '../../shared/aws/ec2-port';
-import { EksPilotError, RequestRejectedError, ThrottledError, UpstreamError } from '../../shared/errors';
+import { EksPilotError, errorFacts, errorText, RequestRejectedError, ThrottledError, UpstreamError } from '../../shared/errors';
 import type { TargetId } from '../../shared/plan/plan';
 import { planStatus, targetId } from '../../shared/plan/plan';
 import type { ClusterSpec } from '../../shared/spec/schema';
@@ -620,13 +620,4 @@ function record(run: Execution, action: EipWriteAction, facts: Partial<ExistingA
 
 function issue(action: EipAction, reason: string): PoolIssue {
   return { pool: action.pool, target: targetId(action.target), kind: action.kind, reason };
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-}
-
-function errorFacts(error: unknown): Record<string, unknown> {
-  if (!(error instanceof Error)) return { message: String(error) };
-  return { name: error.name, message: error.message, ...(error instanceof EksPilotError ? { context: error.context } : {}) };
 }

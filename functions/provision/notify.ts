@@ -5,7 +5,7 @@
  * The memory lives behind a port (SSM Parameter Store in production) so it survives cold starts.
  */
 import { createHash } from 'node:crypto';
-import { EksPilotError } from '../../shared/errors';
+import { errorFacts } from '../../shared/errors';
 import type { ClusterReport, RunLogger } from './run';
 
 /**
@@ -168,9 +168,4 @@ function driftSet(drift: readonly string[]): string[] {
 function asSubject(text: string): string {
   const ascii = text.replace(/[^\x20-\x7e]/g, '?');
   return ascii.length <= SUBJECT_LIMIT ? ascii : `${ascii.slice(0, SUBJECT_LIMIT - 3)}...`;
-}
-
-function errorFacts(error: unknown): Record<string, unknown> {
-  if (!(error instanceof Error)) return { message: String(error) };
-  return { name: error.name, message: error.message, ...(error instanceof EksPilotError ? { context: error.context } : {}) };
 }

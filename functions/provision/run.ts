@@ -3,7 +3,7 @@
  * report. Never waits for EKS: long operations finish across invocations driven by the schedule.
  */
 import type { EksPort } from '../../shared/aws/eks-port';
-import { EksPilotError, RequestRejectedError, ResourceBusyError, ThrottledError, UpstreamError } from '../../shared/errors';
+import { errorFacts, errorText, RequestRejectedError, ResourceBusyError, ThrottledError, UpstreamError } from '../../shared/errors';
 import type { Plan, TargetId } from '../../shared/plan/plan';
 import { planStatus, targetId } from '../../shared/plan/plan';
 import type { ClusterSpec } from '../../shared/spec/schema';
@@ -261,13 +261,4 @@ function driftOf(plan: Plan<ProvisionAction>): string[] {
         throw new Error(`unknown classification of ${(action satisfies never as ProvisionAction).kind}`);
     }
   });
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-}
-
-function errorFacts(error: unknown): Record<string, unknown> {
-  if (!(error instanceof Error)) return { message: String(error) };
-  return { name: error.name, message: error.message, ...(error instanceof EksPilotError ? { context: error.context } : {}) };
 }

@@ -16,7 +16,7 @@
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { CloudWatchAlarmsPort } from '../../shared/aws/cloudwatch-port';
-import { InvalidEventError, UpstreamError } from '../../shared/errors';
+import { errorFacts, InvalidEventError, UpstreamError } from '../../shared/errors';
 import { renderPlan } from '../../shared/plan/render';
 import { loadSpecsOnce } from '../../shared/spec/load';
 import type { ScalingRuleSpec } from '../../shared/spec/scaling';
@@ -26,7 +26,7 @@ import type { AlarmEvent, ManualInvoke, ScaleWatchEvent } from './event';
 import { isAlarmEvent, isScheduledEvent } from './event';
 import type { Trigger } from './plan';
 import type { AlarmsReport, Mode, RuleReport, ScaleWatchDeps } from './run';
-import { describeTrigger, errorFacts, reconcileAlarms, runRule } from './run';
+import { describeTrigger, reconcileAlarms, runRule } from './run';
 
 /** Where notifications go (shared/aws/sns.ts `SnsNotifier` is one). */
 export interface Notifier {

@@ -6,7 +6,7 @@
  */
 import type { CloudWatchAlarmsPort } from '../../shared/aws/cloudwatch-port';
 import type { EksPort } from '../../shared/aws/eks-port';
-import { EksPilotError, RequestRejectedError, ResourceBusyError, ThrottledError, UpstreamError } from '../../shared/errors';
+import { EksPilotError, errorFacts, RequestRejectedError, ResourceBusyError, ThrottledError, UpstreamError } from '../../shared/errors';
 import type { KubernetesPort } from '../../shared/k8s';
 import { KubernetesConflictError } from '../../shared/k8s';
 import type { Change, Plan, TargetId } from '../../shared/plan/plan';
@@ -237,10 +237,6 @@ export function describeTrigger(trigger: Trigger): string {
   }
 }
 
-export function errorFacts(error: unknown): Record<string, unknown> {
-  if (!(error instanceof Error)) return { message: String(error) };
-  return { name: error.name, message: error.message, ...(error instanceof EksPilotError ? { context: error.context } : {}) };
-}
 
 export interface AlarmsReport {
   cluster: string;
