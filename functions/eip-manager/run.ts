@@ -9,6 +9,7 @@
  * of the pool. Releases are checked again against the spec's rule just before they are sent.
  */
 import type { Address } from '@aws-sdk/client-ec2';
+import { mapBounded } from '../../shared/concurrency';
 import type { Ec2Port } from '../../shared/aws/ec2-port';
 import { AddressInUseError, AddressLimitExceededError, AssociationConflictError, TargetGoneError } from '../../shared/aws/ec2-port';
 import { EksPilotError, errorFacts, errorText, RequestRejectedError, ThrottledError, UpstreamError } from '../../shared/errors';
@@ -572,35 +573,25 @@ export async function reconcilePoolFleet(
   deps: EipDeps,
   concurrency = 4,
 ): Promise<EipClusterReport[]> {
-  const reports = new Array<EipClusterReport>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const index = next++;
-      const item = items[index];
-      if (item === undefined) continue;
-      const { spec, file, ...options } = item;
-      try {
-        reports[index] = await reconcilePools(spec, deps, { ...options, ...(file ? { source: file } : {}) });
-      } catch (error) {
-        deps.logger.error('elastic IP run failed', { cluster: spec.name, region: spec.region, error: errorFacts(error) });
-        reports[index] = {
-          cluster: spec.name,
-          region: spec.region,
-          ...(file ? { source: file } : {}),
-          mode: options.mode,
-          status: 'Blocked',
-          summary: `run failed: ${errorText(error)}`,
-          pools: [],
-          executed: [],
-          deferred: [],
-          blocked: [],
-        };
-      }
+  return mapBounded(items, concurrency, async ({ spec, file, ...options }): Promise<EipClusterReport> => {
+    try {
+      return await reconcilePools(spec, deps, { ...options, ...(file ? { source: file } : {}) });
+    } catch (error) {
+      deps.logger.error('elastic IP run failed', { cluster: spec.name, region: spec.region, error: errorFacts(error) });
+      return {
+        cluster: spec.name,
+        region: spec.region,
+        ...(file ? { source: file } : {}),
+        mode: options.mode,
+        status: 'Blocked',
+        summary: `run failed: ${errorText(error)}`,
+        pools: [],
+        executed: [],
+        deferred: [],
+        blocked: [],
+      };
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
-  return reports;
+  });
 }
 
 // ---- helpers ------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
  * report. Never waits for EKS: long operations finish across invocations driven by the schedule.
  */
 import type { EksPort } from '../../shared/aws/eks-port';
+import { mapBounded } from '../../shared/concurrency';
 import { errorFacts, errorText, RequestRejectedError, ResourceBusyError, ThrottledError, UpstreamError } from '../../shared/errors';
 import type { Plan, TargetId } from '../../shared/plan/plan';
 import { planStatus, targetId } from '../../shared/plan/plan';
@@ -211,35 +212,25 @@ export async function reconcileFleet(
   deps: ProvisionDeps,
   options: { only?: readonly string[]; concurrency?: number } = {},
 ): Promise<ClusterReport[]> {
-  const reports: ClusterReport[] = new Array<ClusterReport>(specs.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < specs.length) {
-      const index = next++;
-      const item = specs[index];
-      if (item === undefined) continue;
-      const { spec, file, mode } = item;
-      try {
-        reports[index] = await reconcileCluster(spec, deps, { mode, ...(options.only ? { only: options.only } : {}), ...(file ? { source: file } : {}) });
-      } catch (error) {
-        deps.logger.error('cluster run failed', { cluster: spec.name, region: spec.region, error: errorFacts(error) });
-        reports[index] = {
-          cluster: spec.name,
-          region: spec.region,
-          ...(file ? { source: file } : {}),
-          mode,
-          status: 'Blocked',
-          summary: `run failed: ${errorText(error)}`,
-          drift: [],
-          executed: [],
-          deferred: [],
-          blocked: [],
-        };
-      }
+  return mapBounded(specs, options.concurrency ?? 4, async ({ spec, file, mode }): Promise<ClusterReport> => {
+    try {
+      return await reconcileCluster(spec, deps, { mode, ...(options.only ? { only: options.only } : {}), ...(file ? { source: file } : {}) });
+    } catch (error) {
+      deps.logger.error('cluster run failed', { cluster: spec.name, region: spec.region, error: errorFacts(error) });
+      return {
+        cluster: spec.name,
+        region: spec.region,
+        ...(file ? { source: file } : {}),
+        mode,
+        status: 'Blocked',
+        summary: `run failed: ${errorText(error)}`,
+        drift: [],
+        executed: [],
+        deferred: [],
+        blocked: [],
+      };
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 4, specs.length) }, worker));
-  return reports;
+  });
 }
 
 /** What differs, as a person scans it: a missing or extra resource once, a changed one per field. */
