@@ -48,7 +48,7 @@ export function resetWorkerDeps(): void {
 let queue: FifoQueuePort | undefined;
 
 function queueFor(): FifoQueuePort {
-  queue ??= createSqsFifoQueue({ queueUrl: process.env.EKS_PILOT_DEPLOY_QUEUE_URL ?? '' });
+  queue ??= createSqsFifoQueue({ queueUrl: process.env.EKS_PILOT_DEPLOY_QUEUE_URL ?? '', region: process.env.AWS_REGION ?? 'us-east-1' });
   return queue;
 }
 

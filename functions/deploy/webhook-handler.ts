@@ -22,7 +22,7 @@ function depsFor(): WebhookDeps {
   const secretSetting = required('EKS_PILOT_WEBHOOK_SECRET');
   deps = {
     secrets: new CachedSecrets(createWebhookSecretSource(secretSetting, region)),
-    queue: createSqsFifoQueue({ queueUrl: required('EKS_PILOT_DEPLOY_QUEUE_URL') }),
+    queue: createSqsFifoQueue({ queueUrl: required('EKS_PILOT_DEPLOY_QUEUE_URL'), region }),
     targets: () => loadTargets(specPaths()),
     now: () => new Date(),
     logger,

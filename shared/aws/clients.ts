@@ -7,6 +7,8 @@ export interface AwsClientOptions {
   assumeRoleArn?: string;
   /** Role session name shown in CloudTrail; defaults to {@link DEFAULT_SESSION_NAME}. Only used with `assumeRoleArn`. */
   sessionName?: string;
+  /** Client-specific settings merged over the shared ones, e.g. SQS's `useQueueUrlAsEndpoint`. */
+  extraConfig?: Readonly<Record<string, string | number | boolean>>;
 }
 
 /** The configuration {@link awsClient} hands to an SDK v3 client constructor. */
@@ -49,9 +51,10 @@ const cache = new Map<object, Map<string, unknown>>();
  * await eks.send(new DescribeClusterCommand({ name: 'payments' }));
  */
 export function awsClient<TClient>(Client: AwsClientConstructor<TClient>, options: AwsClientOptions): TClient {
-  const { region, assumeRoleArn } = options;
+  const { region, assumeRoleArn, extraConfig = {} } = options;
   const sessionName = options.sessionName ?? DEFAULT_SESSION_NAME;
-  const key = assumeRoleArn === undefined ? region : `${region}|${assumeRoleArn}|${sessionName}`;
+  const extraKey = Object.keys(extraConfig).length === 0 ? '' : `|${JSON.stringify(extraConfig)}`;
+  const key = (assumeRoleArn === undefined ? region : `${region}|${assumeRoleArn}|${sessionName}`) + extraKey;
 
   let byKey = cache.get(Client);
   if (byKey === undefined) {
@@ -62,7 +65,7 @@ export function awsClient<TClient>(Client: AwsClientConstructor<TClient>, option
   // Safe: the map for `Client` only ever holds instances built by `Client` below.
   if (cached !== undefined) return cached as TClient;
 
-  const config: AwsClientConfig = { region, maxAttempts: MAX_ATTEMPTS, retryMode: 'adaptive' };
+  const config: AwsClientConfig = { ...extraConfig, region, maxAttempts: MAX_ATTEMPTS, retryMode: 'adaptive' };
   if (assumeRoleArn !== undefined) {
     config.credentials = fromTemporaryCredentials({
       params: { RoleArn: assumeRoleArn, RoleSessionName: sessionName },
@@ -72,6 +75,21 @@ export function awsClient<TClient>(Client: AwsClientConstructor<TClient>, option
   const client = new Client(config);
   byKey.set(key, client);
   return client;
+}
+
+/**
+ * Whether the SDK will send `serviceId`'s calls to a configured endpoint (an emulator) instead of
+ * AWS: `AWS_ENDPOINT_URL_<SERVICE_ID>` or `AWS_ENDPOINT_URL` is set and
+ * `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS` is not true, as the SDK's own precedence reads them (an
+ * `endpoint_url` in the shared config file is not seen here).
+ *
+ * @example
+ * endpointConfigured('SQS', { AWS_ENDPOINT_URL: 'http://127.0.0.1:5000' }); // true
+ */
+export function endpointConfigured(serviceId: string, env: NodeJS.ProcessEnv = process.env): boolean {
+  if ((env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS ?? '').toLowerCase() === 'true') return false;
+  const specific = `AWS_ENDPOINT_URL_${serviceId.toUpperCase().replace(/[\s-]+/g, '_')}`;
+  return Boolean(env[specific] ?? env.AWS_ENDPOINT_URL);
 }
 
 /**

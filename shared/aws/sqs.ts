@@ -5,7 +5,7 @@
  */
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { EksPilotError, UpstreamError } from '../errors';
-import { awsClient } from './clients';
+import { awsClient, endpointConfigured } from './clients';
 
 /** One message for a FIFO queue. */
 export interface FifoMessage {
@@ -73,21 +73,28 @@ export class SqsFifoQueue implements FifoQueuePort {
 
 /**
  * Builds the production queue: an {@link SqsFifoQueue} over the SQS client the shared factory caches,
- * in the queue's own Region (read from its URL).
+ * in the queue's own Region (read from an AWS queue URL, else `region`).
+ *
+ * The SDK sends each call to the host of its `QueueUrl` unless told otherwise
+ * (`useQueueUrlAsEndpoint`, @aws-sdk/middleware-sdk-sqs). With an endpoint configured
+ * (`AWS_ENDPOINT_URL[_SQS]`, an emulator), the configured endpoint wins, so an AWS-style queue URL
+ * cannot leave the emulator; without one, the queue URL's host is used, which is AWS's for an AWS
+ * queue and the emulator's for an emulator's queue URL.
  *
  * @example
- * const queue = createSqsFifoQueue({ queueUrl: process.env.EKS_PILOT_DEPLOY_QUEUE_URL });
+ * const queue = createSqsFifoQueue({ queueUrl: process.env.EKS_PILOT_DEPLOY_QUEUE_URL, region: 'eu-west-1' });
  */
 export function createSqsFifoQueue(options: { queueUrl: string; region?: string }): SqsFifoQueue {
-  const region = options.region ?? regionOf(options.queueUrl);
-  return new SqsFifoQueue(awsClient(SQSClient, { region }), options.queueUrl);
+  const region = regionOf(options.queueUrl) ?? options.region;
+  if (region === undefined) {
+    throw new EksPilotError('cannot tell the Region of the deploy queue: not an AWS queue URL, and no Region given (set AWS_REGION)', { context: { queueUrl: options.queueUrl } });
+  }
+  const extraConfig = { useQueueUrlAsEndpoint: !endpointConfigured('SQS') };
+  return new SqsFifoQueue(awsClient(SQSClient, { region, extraConfig }), options.queueUrl);
 }
 
-/** `https://sqs.<region>.amazonaws.com/<account>/<name>` -> `<region>`. */
-function regionOf(queueUrl: string): string {
-  const match = /^https:\/\/sqs\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?\//.exec(queueUrl);
-  if (match?.[1] === undefined) {
-    throw new EksPilotError('not an SQS queue URL; pass the region explicitly or fix the URL', { context: { queueUrl } });
-  }
-  return match[1];
+/** `https://sqs.<region>.amazonaws.com/<account>/<name>` (or the legacy `<region>.queue.amazonaws.com`) -> `<region>`. */
+function regionOf(queueUrl: string): string | undefined {
+  const match = /^https:\/\/(?:sqs\.([a-z0-9-]+)|([a-z0-9-]+)\.queue)\.amazonaws\.com(\.cn)?\//.exec(queueUrl);
+  return match?.[1] ?? match?.[2];
 }
