@@ -1,0 +1,74 @@
+/**
+ * The packaged functions as `serverless package` writes them: one zip per function and the
+ * CloudFormation template whose `Environment.Variables` Lambda would set.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { E2E_DIR, ROOT, SPECS_FOLDER } from './specs';
+
+export const PACKAGE_DIR = path.join(E2E_DIR, 'package');
+export const TASKS_DIR = path.join(E2E_DIR, 'tasks');
+
+export type FunctionName = 'provision' | 'eip-manager' | 'deploy-webhook' | 'deploy-worker' | 'scale-watch';
+
+/** Runs `serverless package` as a user does (through npx, offline) with the e2e specs folder. */
+export function packageFunctions(): void {
+  rmSync(PACKAGE_DIR, { recursive: true, force: true });
+  execFileSync('npx', ['--no-install', 'serverless', 'package', '--package', PACKAGE_DIR], {
+    cwd: ROOT,
+    env: { ...process.env, EKS_PILOT_SPECS: SPECS_FOLDER, SLS_TELEMETRY_DISABLED: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    timeout: 300_000,
+  });
+}
+
+/** Unzips one function's package into `.e2e/tasks/<name>`, its task root (Lambda's /var/task). */
+export function extractFunction(name: FunctionName): string {
+  const root = path.join(TASKS_DIR, name);
+  rmSync(root, { recursive: true, force: true });
+  mkdirSync(root, { recursive: true });
+  execFileSync('unzip', ['-q', path.join(PACKAGE_DIR, `${name}.zip`), '-d', root]);
+  return root;
+}
+
+interface Template {
+  Resources: Record<string, { Type: string; Properties: { Handler?: string; Environment?: { Variables?: Record<string, unknown> }; Timeout?: number } }>;
+}
+
+/** The logical id serverless gives a function: `deploy-webhook` -> `DeployDashwebhookLambdaFunction`. */
+function logicalId(name: FunctionName): string {
+  const normalized = name.replace(/-/g, 'Dash').replace(/_/g, 'Underscore');
+  return `${normalized.charAt(0).toUpperCase()}${normalized.slice(1)}LambdaFunction`;
+}
+
+export interface FunctionConfig {
+  handler: string;
+  timeoutSeconds: number;
+  /** The function's environment with each `Ref` replaced from `refs`. */
+  environment: Record<string, string>;
+}
+
+/**
+ * Reads one function's handler, timeout and environment from the packaged CloudFormation template,
+ * resolving `{ Ref: X }` from `refs` (the stack's resources, which only exist once deployed).
+ */
+export function functionConfig(name: FunctionName, refs: Record<string, string> = {}): FunctionConfig {
+  const template = JSON.parse(readFileSync(path.join(PACKAGE_DIR, 'cloudformation-template-update-stack.json'), 'utf8')) as Template;
+  const resource = template.Resources[logicalId(name)];
+  if (resource === undefined) throw new Error(`no ${logicalId(name)} in the packaged template`);
+  const environment: Record<string, string> = {};
+  for (const [key, value] of Object.entries(resource.Properties.Environment?.Variables ?? {})) {
+    if (typeof value === 'string') {
+      environment[key] = value;
+      continue;
+    }
+    const ref = (value as { Ref?: string }).Ref;
+    const resolved = ref === undefined ? undefined : refs[ref];
+    if (resolved === undefined) throw new Error(`${name}: ${key} is ${JSON.stringify(value)}; pass refs.${ref ?? '?'} to resolve it`);
+    environment[key] = resolved;
+  }
+  return { handler: resource.Properties.Handler ?? '', timeoutSeconds: resource.Properties.Timeout ?? 6, environment };
+}
+
+export { ROOT };

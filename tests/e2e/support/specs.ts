@@ -1,0 +1,53 @@
+/**
+ * The examples as moto can serve them. moto 5.2.1 lacks parts of EKS (its moto/eks/responses.py):
+ * no add-ons, no access entries and no `accessConfig` (every cluster reads as CONFIG_MAP), no
+ * version updates. Each copy drops or pins exactly those fields, and {@link MOTO_GAPS} says so in
+ * the suite's output; the project's own fakes (tests/helpers/fake-eks.ts) keep covering them.
+ */
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseDocument } from 'yaml';
+
+export const ROOT = path.resolve(__dirname, '../../..');
+/** Inside the repository: `serverless package` only ships files under its service folder. */
+export const E2E_DIR = path.join(ROOT, '.e2e');
+/** Relative to the repository (and so to each function's task root once packaged). */
+export const SPECS_FOLDER = '.e2e/specs';
+
+export const E2E_EXAMPLES = ['starter', 'kianax', 'financial-move', 'crypto-oms'] as const;
+export type E2eExample = (typeof E2E_EXAMPLES)[number];
+
+/** What moto cannot serve, and what the end-to-end copies do about it. */
+export const MOTO_GAPS = [
+  'moto 5.2.1 has no EKS add-on API: the copies drop `addons` (tests/helpers/fake-eks.ts covers them)',
+  'moto 5.2.1 has no EKS access-entry API: the copies drop `accessEntries` (covered by the fake)',
+  'moto 5.2.1 keeps no `accessConfig`: the copies pin `authenticationMode: CONFIG_MAP` (mode moves covered by the fake)',
+  'moto 5.2.1 has no UpdateClusterVersion/UpdateNodegroupVersion/ListUpdates and answers ACTIVE at once (upgrades and waits covered by the fake)',
+  'moto 5.2.1 EC2 has no AssociateNatGatewayAddress and no Elastic IP quota (NAT pools and AddressLimitExceeded covered by tests/helpers/fake-ec2.ts)',
+];
+
+/** The spec file of an example's copy, relative to the repository. */
+export function specFile(example: E2eExample): string {
+  return `${SPECS_FOLDER}/${example}.yaml`;
+}
+
+/**
+ * Writes the moto-ready copies: `.e2e/specs/<example>.yaml` with its manifests in
+ * `.e2e/specs/<example>/manifests`, so one folder holds them all without two `manifests` clashing.
+ */
+export function writeE2eSpecs(): void {
+  const folder = path.join(ROOT, SPECS_FOLDER);
+  rmSync(folder, { recursive: true, force: true });
+  mkdirSync(folder, { recursive: true });
+  for (const example of E2E_EXAMPLES) {
+    const source = path.join(ROOT, 'examples', example);
+    const document = parseDocument(readFileSync(path.join(source, 'cluster.yaml'), 'utf8'));
+    document.delete('addons');
+    document.delete('accessEntries');
+    document.set('authenticationMode', 'CONFIG_MAP');
+    const workloads = (document.toJS() as { workloads?: unknown[] }).workloads ?? [];
+    for (let index = 0; index < workloads.length; index += 1) document.setIn(['workloads', index, 'manifests'], `${example}/manifests`);
+    writeFileSync(path.join(folder, `${example}.yaml`), `# Derived from examples/${example}/cluster.yaml for moto by tests/e2e/support/specs.ts.\n${document.toString()}`);
+    cpSync(path.join(source, 'manifests'), path.join(folder, example, 'manifests'), { recursive: true });
+  }
+}
