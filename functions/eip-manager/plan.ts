@@ -147,7 +147,8 @@ function planInstancePool(context: PoolContext, observed: ObservedPools): PoolPl
     const primary = instance === undefined ? undefined : primaryInterface(instance);
     const onPrimary = primary !== undefined && primary.networkInterfaceId === address.NetworkInterfaceId && (address.PrivateIpAddress === undefined || address.PrivateIpAddress === primary.privateIp);
     if (instance === undefined || primary === undefined || !onPrimary) {
-      const where = address.InstanceId ?? address.NetworkInterfaceId ?? 'another resource';
+      // EC2 (and moto) may answer an empty string rather than leave a field out.
+      const where = [address.InstanceId, address.NetworkInterfaceId].find((id) => id !== undefined && id !== '') ?? 'another resource';
       held.push({ ...existing, adopted, state: 'elsewhere', attachedTo: where });
       notes.push(note(pool.name, { kind: 'elastic-ip', name: existing.allocationId }, `${existing.publicIp} is associated with ${where}, not a target of pool ${pool.name}: left alone`));
       continue;
@@ -246,7 +247,8 @@ function planNatPool(context: PoolContext, natGatewayId: string, natGateways: Ob
       held.push({ ...existing, adopted, state: 'attached', attachedTo: natGatewayId });
       attachedNow.push(address);
     } else if (address.AssociationId !== undefined) {
-      const where = address.InstanceId ?? address.NetworkInterfaceId ?? 'another resource';
+      // EC2 (and moto) may answer an empty string rather than leave a field out.
+      const where = [address.InstanceId, address.NetworkInterfaceId].find((id) => id !== undefined && id !== '') ?? 'another resource';
       held.push({ ...existing, adopted, state: 'elsewhere', attachedTo: where });
       notes.push(note(pool.name, { kind: 'elastic-ip', name: existing.allocationId }, `${existing.publicIp} is associated with ${where}, not NAT gateway ${natGatewayId}: left alone`));
     } else {

@@ -335,6 +335,19 @@ describe('planPools for a node group pool', () => {
     expect(plan.pools[0]?.held.find((held) => held.allocationId === allocationId(1))?.state).toBe('elsewhere');
     expect(plan.pools[0]?.unserved).toBe(1);
   });
+
+  it('names the interface an address sits on when EC2 answers an empty instance id', () => {
+    // Prepare
+    const elsewhere = { ...address(1, { pool: 'egress', onInterface: 'eni-0ffffffffffffffff' }), InstanceId: '' };
+    const state = observed([elsewhere, address(2, { pool: 'egress' })], [node(1)]);
+
+    // Act
+    const plan = planPools(specWith(EGRESS), state, { now: NOW });
+
+    // Assess
+    expect(plan.pools[0]?.held.find((held) => held.allocationId === allocationId(1))).toMatchObject({ state: 'elsewhere', attachedTo: 'eni-0ffffffffffffffff' });
+    expect(plan.actions.map((action) => action.reason)).toContain('198.51.100.1 is associated with eni-0ffffffffffffffff, not a target of pool egress: left alone');
+  });
 });
 
 describe('planPools never touches an address outside its pools', () => {

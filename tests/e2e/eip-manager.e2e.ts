@@ -1,0 +1,140 @@
+/**
+ * eip-manager's packaged bundle against moto's EC2 and SSM: financial-move's egress pool adopts
+ * the address partners already know, allocates what it lacks, attaches one to each prod-ng node it
+ * finds by tag, publishes the pool to SSM, follows a node's termination to its replacement, and
+ * never touches an address outside its pool.
+ */
+import {
+  AllocateAddressCommand,
+  DescribeAddressesCommand,
+  DisassociateAddressCommand,
+  EC2Client,
+  RunInstancesCommand,
+  TerminateInstancesCommand,
+} from '@aws-sdk/client-ec2';
+import type { Address } from '@aws-sdk/client-ec2';
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import terminatedTemplate from '../../events/eip-manager/instance-terminated.json';
+import runningTemplate from '../../events/eip-manager/instance-running.json';
+import { invokeFunction } from './support/lambda';
+import type { Moto } from './support/moto';
+import { startMoto } from './support/moto';
+import { specFile } from './support/specs';
+
+const REGION = 'sa-east-1';
+let moto: Moto;
+let ec2: EC2Client;
+let ssm: SSMClient;
+
+beforeAll(async () => {
+  moto = await startMoto();
+  const config = { region: REGION, endpoint: moto.endpoint, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } };
+  ec2 = new EC2Client(config);
+  ssm = new SSMClient(config);
+});
+afterAll(async () => {
+  ec2.destroy();
+  ssm.destroy();
+  await moto.stop();
+});
+
+async function eipManager(event: unknown): Promise<unknown> {
+  const { result } = await invokeFunction('eip-manager', event, { region: REGION, env: { ...moto.env, EKS_PILOT_SPECS: specFile('financial-move') } });
+  return result;
+}
+
+interface Node {
+  instanceId: string;
+  /** Its primary network interface, where the pool's address goes. */
+  eni: string;
+}
+
+/** A prod-ng node as EKS launches it: tagged with its cluster and node group. */
+async function launchNode(): Promise<Node> {
+  const output = await ec2.send(
+    new RunInstancesCommand({
+      ImageId: 'ami-12c6146b',
+      InstanceType: 't3.large',
+      MinCount: 1,
+      MaxCount: 1,
+      TagSpecifications: [
+        {
+          ResourceType: 'instance',
+          Tags: [
+            { Key: 'eks:cluster-name', Value: 'financial-move' },
+            { Key: 'eks:nodegroup-name', Value: 'prod-ng' },
+          ],
+        },
+      ],
+    }),
+  );
+  const instance = output.Instances?.[0];
+  return { instanceId: instance?.InstanceId ?? '', eni: instance?.NetworkInterfaces?.find((eni) => eni.Attachment?.DeviceIndex === 0)?.NetworkInterfaceId ?? '' };
+}
+
+// moto reports `InstanceId: ""` for an address associated through a network interface (EC2 names
+// the instance too), so the test follows the interface.
+const enis = (pool: readonly Address[]): string[] => pool.map((address) => address.NetworkInterfaceId ?? '').sort();
+
+async function addresses(): Promise<Address[]> {
+  return (await ec2.send(new DescribeAddressesCommand({}))).Addresses ?? [];
+}
+
+const tag = (address: Address, key: string): string | undefined => address.Tags?.find((candidate) => candidate.Key === key)?.Value;
+const inPool = (address: Address): boolean => tag(address, 'eks-pilot/pool') === 'egress' || tag(address, 'partner-allowlist') === 'financial-move-egress';
+
+/** The sample EventBridge event, about this node. */
+function stateChange(template: typeof runningTemplate, node: Node, state: string): unknown {
+  return { ...template, region: REGION, resources: [`arn:aws:ec2:${REGION}:123456789012:instance/${node.instanceId}`], detail: { 'instance-id': node.instanceId, state } };
+}
+
+async function published(): Promise<string> {
+  const parameter = await ssm.send(new GetParameterCommand({ Name: '/eks-pilot/financial-move/eip-pools/egress' }));
+  return parameter.Parameter?.Value ?? '';
+}
+
+it('keeps the egress pool whole on the nodes it finds by tag, and follows a node that is replaced', async () => {
+  // Prepare: two nodes, the address partners allow-list already, and someone else's address
+  const nodes = [await launchNode(), await launchNode()];
+  const known = await ec2.send(new AllocateAddressCommand({ Domain: 'vpc', TagSpecifications: [{ ResourceType: 'elastic-ip', Tags: [{ Key: 'partner-allowlist', Value: 'financial-move-egress' }] }] }));
+  const foreign = await ec2.send(new AllocateAddressCommand({ Domain: 'vpc', TagSpecifications: [{ ResourceType: 'elastic-ip', Tags: [{ Key: 'team', Value: 'other' }] }] }));
+
+  // Act
+  await eipManager({ mode: 'apply', cluster: 'financial-move', pools: ['egress'] });
+
+  // Assess: two addresses in the pool (the known one adopted, one allocated), one on each node
+  const pool = (await addresses()).filter(inPool);
+  expect(pool).toHaveLength(2);
+  expect(pool.map((address) => address.AllocationId)).toContain(known.AllocationId);
+  expect(enis(pool)).toEqual(nodes.map((node) => node.eni).sort());
+  const allocated = pool.find((address) => address.AllocationId !== known.AllocationId);
+  expect(allocated && tag(allocated, 'eks-pilot/cluster')).toBe('financial-move');
+  const list = await published();
+  for (const address of pool) expect(list).toContain(address.PublicIp ?? 'missing');
+  const untouched = (await addresses()).find((address) => address.AllocationId === foreign.AllocationId);
+  expect(untouched).toMatchObject({ Tags: [{ Key: 'team', Value: 'other' }] });
+  expect(untouched?.AssociationId).toBeUndefined();
+
+  // A second apply on a whole pool changes nothing.
+  const before = JSON.stringify(await addresses());
+  await eipManager({ mode: 'apply', cluster: 'financial-move', pools: ['egress'] });
+  expect(JSON.stringify(await addresses())).toBe(before);
+
+  // A node is terminated and its replacement starts: the address moves to the new node, the list stays.
+  const [gone, kept] = nodes as [Node, Node];
+  const freed = pool.find((address) => address.NetworkInterfaceId === gone.eni)?.AllocationId;
+  await ec2.send(new TerminateInstancesCommand({ InstanceIds: [gone.instanceId] }));
+  // EC2 disassociates the address when it deletes a terminated instance's primary interface; moto
+  // keeps the association, so the test does what EC2 would.
+  const stale = (await addresses()).find((address) => address.AllocationId === freed);
+  if (stale?.AssociationId) await ec2.send(new DisassociateAddressCommand({ AssociationId: stale.AssociationId }));
+  await eipManager(stateChange(terminatedTemplate, gone, 'terminated'));
+  const replacement = await launchNode();
+  await eipManager(stateChange(runningTemplate, replacement, 'running'));
+
+  const after = (await addresses()).filter(inPool);
+  expect(after.map((address) => address.AllocationId).sort()).toEqual(pool.map((address) => address.AllocationId).sort());
+  expect(after.find((address) => address.AllocationId === freed)?.NetworkInterfaceId).toBe(replacement.eni);
+  expect(enis(after)).toEqual([kept.eni, replacement.eni].sort());
+  expect(await published()).toBe(list);
+});
