@@ -23,6 +23,7 @@ export const MOTO_GAPS = [
   'moto 5.2.1 has no EKS access-entry API: the copies drop `accessEntries` (covered by the fake)',
   'moto 5.2.1 keeps no `accessConfig`: the copies pin `authenticationMode: CONFIG_MAP` (mode moves covered by the fake)',
   'moto 5.2.1 has no UpdateClusterVersion/UpdateNodegroupVersion/ListUpdates and answers ACTIVE at once (upgrades and waits covered by the fake)',
+  'moto 5.2.1 keeps no EKS node-group tags (TagResource answers NotFound): the scale-watch suite keeps them in a proxy in front of moto (tests/e2e/support/eks-tags-proxy.ts, reached through AWS_ENDPOINT_URL_EKS)',
   'moto 5.2.1 EC2 keeps a terminated instance\'s Elastic IP associated and reports InstanceId "" for interface associations: the eip-manager suite disassociates as EC2 would and follows interfaces',
   'moto 5.2.1 EC2 has no AssociateNatGatewayAddress and no Elastic IP quota (NAT pools and AddressLimitExceeded covered by tests/helpers/fake-ec2.ts)',
 ];

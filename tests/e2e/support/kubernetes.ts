@@ -1,0 +1,60 @@
+/**
+ * A Kubernetes API stand-in for the packaged functions: the project's recording fake cluster
+ * (tests/helpers/fake-k8s.ts: server-side apply, GET, list, DELETE, rollouts that complete) plus
+ * JSON merge patches as the API server applies them (RFC 7386), served on 127.0.0.1 and reached
+ * through a KUBECONFIG file, as a developer's kind cluster would be.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { KubernetesObject } from '../../../shared/k8s';
+import { startFakeCluster } from '../../helpers/fake-k8s';
+import type { FakeCluster } from '../../helpers/fake-k8s';
+import { mergePatchInto } from '../../functions/scale-watch/fakes';
+
+export interface KubernetesStandIn {
+  cluster: FakeCluster;
+  /** A kubeconfig whose current context is this server, with a bearer token. */
+  kubeconfig: string;
+  close(): Promise<void>;
+}
+
+/**
+ * @example
+ * const k8s = await startKubernetes({ '/apis/autoscaling/v2/namespaces/kianax/horizontalpodautoscalers/kianax-api': hpa });
+ * await invokeFunction('scale-watch', event, { env: { KUBECONFIG: k8s.kubeconfig } });
+ */
+export async function startKubernetes(seed: Record<string, KubernetesObject> = {}): Promise<KubernetesStandIn> {
+  let objects: Map<string, KubernetesObject> | undefined;
+  const cluster = await startFakeCluster({
+    seed,
+    intercept: (request) => {
+      if (request.method !== 'PATCH' || request.headers['content-type'] !== 'application/merge-patch+json') return undefined;
+      const found = objects?.get(request.path);
+      const name = request.path.split('/').at(-1) ?? '';
+      if (found === undefined) return { status: 404, body: { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'NotFound', code: 404, message: `"${name}" not found`, details: { name } } };
+      const patched = mergePatchInto(found, JSON.parse(request.body)) as KubernetesObject;
+      objects?.set(request.path, patched);
+      return { status: 200, body: patched };
+    },
+  });
+  objects = cluster.objects;
+  const dir = mkdtempSync(path.join(tmpdir(), 'eks-pilot-kube-'));
+  const kubeconfig = path.join(dir, 'kubeconfig');
+  writeFileSync(
+    kubeconfig,
+    [
+      'apiVersion: v1',
+      'kind: Config',
+      'current-context: e2e',
+      'clusters:',
+      `  - name: e2e\n    cluster: { server: "${cluster.server.url}" }`,
+      'users:',
+      '  - name: e2e\n    user: { token: e2e-token }',
+      'contexts:',
+      '  - name: e2e\n    context: { cluster: e2e, user: e2e }',
+      '',
+    ].join('\n'),
+  );
+  return { cluster, kubeconfig, close: () => cluster.close() };
+}
