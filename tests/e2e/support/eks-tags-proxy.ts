@@ -32,9 +32,13 @@ async function readBody(request: IncomingMessage): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-function send(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  response.writeHead(status, { 'content-type': 'application/json', ...headers });
-  response.end(typeof body === 'string' ? body : JSON.stringify(body));
+function json(status: number, body: unknown): Upstream {
+  return { status, headers: { 'content-type': 'application/json' }, text: JSON.stringify(body) };
+}
+
+function send(response: ServerResponse, reply: Upstream): void {
+  response.writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers });
+  response.end(reply.text);
 }
 
 /**
@@ -46,7 +50,7 @@ export async function startEksTagsProxy(upstream: string): Promise<EksTagsProxy>
   const tags = new Map<string, Record<string, string>>();
 
   /** Sends a request on to moto with the caller's (signed) headers. */
-  const forward = async (request: IncomingMessage, body: Buffer, override: { method: string; url: string } | undefined = undefined): Promise<Upstream> => {
+  const forward = async (request: IncomingMessage, body: Buffer, override?: { method: string; url: string }): Promise<Upstream> => {
     const headers: Record<string, string> = {};
     for (const [key, value] of Object.entries(request.headers)) if (typeof value === 'string' && key !== 'host' && key !== 'content-length') headers[key] = value;
     const init: RequestInit = { method: override?.method ?? request.method ?? 'GET', headers };
@@ -63,43 +67,54 @@ export async function startEksTagsProxy(upstream: string): Promise<EksTagsProxy>
   const describeNodegroup = (cluster: string, name: string, request: IncomingMessage): Promise<Upstream> =>
     forward(request, Buffer.alloc(0), { method: 'GET', url: `/clusters/${encodeURIComponent(cluster)}/node-groups/${encodeURIComponent(name)}` });
 
-  const server: Server = createServer((request, response) => {
-    void (async () => {
-      const body = await readBody(request);
-      const url = new URL(request.url ?? '/', 'http://proxy');
-      const tagPath = /^\/tags\/(.+)$/.exec(url.pathname);
-      const arn = tagPath?.[1] === undefined ? undefined : decodeURIComponent(tagPath[1]);
-      const nodegroup = arn === undefined ? null : NODEGROUP_ARN.exec(arn);
-      if (arn !== undefined && nodegroup !== null) {
-        const existing = await describeNodegroup(nodegroup[1] ?? '', nodegroup[2] ?? '', request);
-        if (existing.status !== 200) return send(response, existing.status, existing.text, existing.headers);
-        const current = tags.get(arn) ?? {};
-        if (request.method === 'POST') {
-          tags.set(arn, { ...current, ...(JSON.parse(body.toString() || '{}') as { tags?: Record<string, string> }).tags });
-          return send(response, 200, {});
-        }
-        if (request.method === 'DELETE') {
-          const removed = new Set(url.searchParams.getAll('tagKeys'));
-          tags.set(arn, Object.fromEntries(Object.entries(current).filter(([key]) => !removed.has(key))));
-          return send(response, 200, {});
-        }
-        const described = JSON.parse(existing.text) as { nodegroup?: { tags?: Record<string, string> } };
-        return send(response, 200, { tags: { ...described.nodegroup?.tags, ...current } });
+  const answer = async (request: IncomingMessage): Promise<Upstream> => {
+    const body = await readBody(request);
+    const url = new URL(request.url ?? '/', 'http://proxy');
+    const tagPath = /^\/tags\/(.+)$/.exec(url.pathname);
+    const arn = tagPath?.[1] === undefined ? undefined : decodeURIComponent(tagPath[1]);
+    const nodegroup = arn === undefined ? null : NODEGROUP_ARN.exec(arn);
+    if (arn !== undefined && nodegroup !== null) {
+      const existing = await describeNodegroup(nodegroup[1] ?? '', nodegroup[2] ?? '', request);
+      if (existing.status !== 200) return existing;
+      const current = tags.get(arn) ?? {};
+      if (request.method === 'POST') {
+        tags.set(arn, { ...current, ...(JSON.parse(body.toString() || '{}') as { tags?: Record<string, string> }).tags });
+        return json(200, {});
       }
-      const answer = await forward(request, body);
-      const describe = /^\/clusters\/[^/]+\/node-groups\/[^/]+$/.test(url.pathname) && request.method === 'GET' && answer.status === 200;
-      if (!describe) return send(response, answer.status, answer.text, answer.headers);
-      const described = JSON.parse(answer.text) as { nodegroup: { nodegroupArn?: string; tags?: Record<string, string> } };
-      const kept = tags.get(described.nodegroup.nodegroupArn ?? '') ?? {};
-      described.nodegroup.tags = { ...described.nodegroup.tags, ...kept };
-      return send(response, 200, described, answer.headers);
-    })().catch((error: unknown) => send(response, 500, { message: `eks tags proxy: ${String(error)}` }));
+      if (request.method === 'DELETE') {
+        const removed = new Set(url.searchParams.getAll('tagKeys'));
+        tags.set(arn, Object.fromEntries(Object.entries(current).filter(([key]) => !removed.has(key))));
+        return json(200, {});
+      }
+      const described = JSON.parse(existing.text) as { nodegroup?: { tags?: Record<string, string> } };
+      return json(200, { tags: { ...described.nodegroup?.tags, ...current } });
+    }
+    const upstreamAnswer = await forward(request, body);
+    const isDescribe = request.method === 'GET' && /^\/clusters\/[^/]+\/node-groups\/[^/]+$/.test(url.pathname) && upstreamAnswer.status === 200;
+    if (!isDescribe) return upstreamAnswer;
+    const described = JSON.parse(upstreamAnswer.text) as { nodegroup: { nodegroupArn?: string; tags?: Record<string, string> } };
+    described.nodegroup.tags = { ...described.nodegroup.tags, ...tags.get(described.nodegroup.nodegroupArn ?? '') };
+    return { ...upstreamAnswer, text: JSON.stringify(described) };
+  };
+
+  const server: Server = createServer((request, response) => {
+    answer(request)
+      .catch((error: unknown) => json(500, { message: `eks tags proxy: ${String(error)}` }))
+      .then((reply) => {
+        send(response, reply);
+      })
+      .catch(() => response.destroy());
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     endpoint: `http://127.0.0.1:${port}`,
     tags,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => {
+          resolve();
+        });
+      }),
   };
 }

@@ -25,20 +25,21 @@ export interface KubernetesStandIn {
  * await invokeFunction('scale-watch', event, { env: { KUBECONFIG: k8s.kubeconfig } });
  */
 export async function startKubernetes(seed: Record<string, KubernetesObject> = {}): Promise<KubernetesStandIn> {
-  let objects: Map<string, KubernetesObject> | undefined;
+  // The fake's store exists once it has started; the intercept only runs after that.
+  const store: { objects?: Map<string, KubernetesObject> } = {};
   const cluster = await startFakeCluster({
     seed,
     intercept: (request) => {
       if (request.method !== 'PATCH' || request.headers['content-type'] !== 'application/merge-patch+json') return undefined;
-      const found = objects?.get(request.path);
+      const found = store.objects?.get(request.path);
       const name = request.path.split('/').at(-1) ?? '';
       if (found === undefined) return { status: 404, body: { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'NotFound', code: 404, message: `"${name}" not found`, details: { name } } };
       const patched = mergePatchInto(found, JSON.parse(request.body)) as KubernetesObject;
-      objects?.set(request.path, patched);
+      store.objects?.set(request.path, patched);
       return { status: 200, body: patched };
     },
   });
-  objects = cluster.objects;
+  store.objects = cluster.objects;
   const dir = mkdtempSync(path.join(tmpdir(), 'eks-pilot-kube-'));
   const kubeconfig = path.join(dir, 'kubeconfig');
   writeFileSync(
