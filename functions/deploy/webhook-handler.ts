@@ -22,7 +22,8 @@ function depsFor(): WebhookDeps {
   const secretSetting = required('EKS_PILOT_WEBHOOK_SECRET');
   deps = {
     secrets: new CachedSecrets(createWebhookSecretSource(secretSetting, region)),
-    queue: createSqsFifoQueue({ queueUrl: required('EKS_PILOT_DEPLOY_QUEUE_URL') }),
+    // The stack's own queue, in the function's Region; an emulator's queue URL names no Region.
+    queue: createSqsFifoQueue({ queueUrl: required('EKS_PILOT_DEPLOY_QUEUE_URL'), region }),
     targets: () => loadTargets(specPaths()),
     now: () => new Date(),
     logger,
