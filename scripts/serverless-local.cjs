@@ -14,6 +14,7 @@
  *    (`{ Ref: DeployQueue }`) without a deployed stack: a shell variable of the same name stands in
  *    for it, and without one the variable is left unset (deploy-worker's manual invokes need no
  *    queue). Deploys and packages never read the shell for it.
+ * 4. `offline` serves the HTTP route only: the schedules are left to `invoke local`, by hand.
  */
 const fs = require('node:fs');
 const path = require('node:path');
@@ -41,8 +42,8 @@ class EksPilotLocal {
       },
       // Runs after serverless-esbuild's hook of the same name (plugin order), once it has staged.
       'before:invoke:local:invoke': () => this.stageFunctionFiles(this.options.function),
-      'before:offline:start': () => this.shellStandsInForIntrinsics('offline'),
-      'before:offline:start:init': () => this.shellStandsInForIntrinsics('offline'),
+      'before:offline:start': () => this.prepareOffline(),
+      'before:offline:start:init': () => this.prepareOffline(),
     };
   }
 
@@ -82,6 +83,15 @@ class EksPilotLocal {
   stageFunctionFiles(functionAlias) {
     const staged = path.join(this.buildDir(), ONLY_PREFIX + functionAlias);
     if (fs.existsSync(staged)) fs.cpSync(staged, this.buildDir(), { recursive: true });
+  }
+
+  prepareOffline() {
+    this.shellStandsInForIntrinsics('offline');
+    // serverless-offline would run every schedule (provision's drift check, eip-manager's
+    // reconcile) against whatever the shell's AWS settings reach: offline serves the HTTP route only.
+    for (const fn of Object.values(this.serverless.service.functions || {})) {
+      if (fn && Array.isArray(fn.events)) fn.events = fn.events.filter((event) => !(event && event.schedule));
+    }
   }
 
   shellStandsInForIntrinsics(command) {
