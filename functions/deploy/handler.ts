@@ -48,6 +48,7 @@ export function resetWorkerDeps(): void {
 let queue: FifoQueuePort | undefined;
 
 function queueFor(): FifoQueuePort {
+  // The stack's own queue, in the function's Region; an emulator's queue URL names no Region.
   queue ??= createSqsFifoQueue({ queueUrl: process.env.EKS_PILOT_DEPLOY_QUEUE_URL ?? '', region: process.env.AWS_REGION ?? 'us-east-1' });
   return queue;
 }

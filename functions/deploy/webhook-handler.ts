@@ -22,6 +22,7 @@ function depsFor(): WebhookDeps {
   const secretSetting = required('EKS_PILOT_WEBHOOK_SECRET');
   deps = {
     secrets: new CachedSecrets(createWebhookSecretSource(secretSetting, region)),
+    // The stack's own queue, in the function's Region; an emulator's queue URL names no Region.
     queue: createSqsFifoQueue({ queueUrl: required('EKS_PILOT_DEPLOY_QUEUE_URL'), region }),
     targets: () => loadTargets(specPaths()),
     now: () => new Date(),
