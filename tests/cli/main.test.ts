@@ -101,6 +101,6 @@ describe('eks-pilot plan', () => {
   it('prints usage and exits 0 with --help', async () => {
     const result = await run('--help');
     expect(result.code).toBe(EXIT.ok);
-    expect(result.stdout).toContain('Usage: eks-pilot plan [options] <spec file or folder>...');
+    expect(result.stdout).toContain('Usage: eks-pilot plan [--offline] [--json] [--detailed-exitcode] <spec file or folder>...');
   });
 });
