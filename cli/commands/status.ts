@@ -12,7 +12,7 @@ import type { DeployTarget } from '../../functions/deploy/targets';
 import { targetsOf } from '../../functions/deploy/targets';
 import type { PoolReport } from '../../functions/eip-manager/run';
 import type { ClusterReport } from '../../functions/provision/run';
-import { ClusterUnavailableError, KubeconfigError, KubernetesAccessError, KubernetesUnreachableError } from '../../shared/k8s/errors';
+import { ClusterUnavailableError, KubernetesUnreachableError } from '../../shared/k8s/errors';
 import type { LoadedSpec } from '../../shared/spec/load';
 import { loadSpecs } from '../../shared/spec/load';
 import { parseCommand, specPaths } from '../args';
@@ -102,8 +102,15 @@ function refOf({ spec }: LoadedSpec): { cluster: string; region: string; assumeR
 async function workloadStatuses(targets: readonly DeployTarget[], ports: Ports): Promise<WorkloadStatus[]> {
   const statuses: WorkloadStatus[] = [];
   for (const target of targets) {
+    let k8s;
     try {
-      const k8s = await (await ports.kubernetes())(target);
+      k8s = await (await ports.kubernetes())(target);
+    } catch (error) {
+      // No endpoint, no token, no kubeconfig: the API cannot be reached, whatever the cause.
+      statuses.push({ workload: target.workload.name, error: `unreachable: ${oneLine(error)}` });
+      continue;
+    }
+    try {
       const records = await new ReleaseStore(k8s, target).read();
       const running = records.filter((record) => record.result !== 'refused').at(-1);
       const last = records.at(-1);
@@ -115,7 +122,7 @@ async function workloadStatuses(targets: readonly DeployTarget[], ports: Ports):
         drift: { status: drift.status, drift: drift.drift, orphans: drift.orphans },
       });
     } catch (error) {
-      const unreachable = error instanceof KubernetesUnreachableError || error instanceof ClusterUnavailableError || error instanceof KubeconfigError || error instanceof KubernetesAccessError;
+      const unreachable = error instanceof KubernetesUnreachableError || error instanceof ClusterUnavailableError;
       statuses.push({ workload: target.workload.name, error: `${unreachable ? 'unreachable' : 'error'}: ${oneLine(error)}` });
     }
   }

@@ -361,3 +361,19 @@ describe('eks-pilot usage errors', () => {
     expect(result.stderr.startsWith(message)).toBe(true);
   });
 });
+
+describe('eks-pilot apply', () => {
+  it('starts creating the cluster in an empty account, as provision\'s reconcile does, and never waits for EKS', async () => {
+    // Prepare
+    const eks = new FakeEks({ region: 'us-east-1' });
+
+    // Act
+    const result = await cli(['apply', spec('starter')], { eks });
+
+    // Assess
+    expect(result.code).toBe(EXIT.ok);
+    expect(result.stdout).toMatch(/^starter \(us-east-1\): InProgress: /);
+    expect(result.stdout).toContain('  applied  CreateCluster cluster/starter\n');
+    expect(eks.writes().map((call) => call.name)).toEqual(['CreateCluster']);
+  });
+});
