@@ -10,6 +10,7 @@ import { scalerKey } from '../functions/scale-watch/observed';
 import { planRule } from '../functions/scale-watch/plan';
 import type { BoundsRecord, RecordReading } from '../functions/scale-watch/records';
 import { readNodeGroupRecord, readReplicaRecord } from '../functions/scale-watch/records';
+import { ClusterUnavailableError, KubernetesUnreachableError } from '../shared/k8s/errors';
 import { targetId } from '../shared/plan/plan';
 import type { ScalingRuleSpec, StepSpec } from '../shared/spec/scaling';
 import type { ClusterSpec } from '../shared/spec/schema';
@@ -40,6 +41,8 @@ export interface RuleView {
   targets: TargetState[];
   /** What the next scheduled run would do (live only): its decision and the actions that write. */
   next?: { decision: string; reason: string; actions: string[] };
+  /** Live, but the cluster's Kubernetes API cannot be reached (not created yet, say): the view is the spec's. */
+  unreachable?: string;
   /** Why the rule could not be read (live only). */
   error?: string;
 }
@@ -74,6 +77,7 @@ export async function liveRuleView(spec: ClusterSpec, rule: ScalingRuleSpec, por
   try {
     observed = await observeRule(spec, rule, ports);
   } catch (error) {
+    if (error instanceof ClusterUnavailableError || error instanceof KubernetesUnreachableError) return { ...offlineRuleView(spec, rule), unreachable: oneLine(error) };
     return { ...offlineRuleView(spec, rule), targets: [], error: oneLine(error) };
   }
   return ruleViewOf(spec, rule, observed, now);
@@ -172,6 +176,7 @@ export function renderRules(spec: Pick<ClusterSpec, 'name' | 'region'>, views: r
       lines.push(`    unreadable: ${view.error}`);
       continue;
     }
+    if (view.unreachable !== undefined) lines.push(`    cluster unreachable (${view.unreachable}); shown from the spec:`);
     for (const target of view.targets) lines.push(`    ${target.target}: ${target.text}${target.moves.length > 0 ? `; on ALARM ${target.moves.join(', ')}` : ''}`);
     if (view.next !== undefined) {
       lines.push(`    next scheduled run: ${view.next.decision}: ${view.next.reason}`);

@@ -52,6 +52,7 @@ export async function planCommand(argv: readonly string[], io: Io, ports: Ports)
   for (const plan of plans) {
     const where = `${plan.loaded.spec.name} (${plan.loaded.spec.region})`;
     for (const error of plan.errors) io.stderr.write(`error: ${where}: ${error}\n`);
+    for (const rule of plan.rules) if (rule.unreachable !== undefined) io.stderr.write(`warning: ${where}: scaling rule ${rule.rule}: the cluster's Kubernetes API is unreachable (${rule.unreachable}); shown from the spec\n`);
     for (const view of plan.workloads) if (view.unreachable !== undefined) io.stderr.write(`warning: ${where}: workload ${view.workload}: the cluster's Kubernetes API is unreachable (${view.unreachable}); planned offline\n`);
   }
   io.stdout.write(values.json ? planToJsonBody(plans) : plans.map(renderSpecPlan).join('\n'));

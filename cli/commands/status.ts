@@ -88,7 +88,7 @@ export async function statusCommand(argv: readonly string[], io: Io, ports: Port
       reports.find((report) => report.cluster === cluster.cluster && report.region === cluster.region)?.plan === undefined ||
       cluster.poolsError !== undefined ||
       cluster.workloads.some((workload) => workload.error !== undefined) ||
-      cluster.scaling.some((rule) => rule.error !== undefined),
+      cluster.scaling.some((rule) => rule.error !== undefined || rule.unreachable !== undefined),
   );
   if (unread) return EXIT.error;
   const pending = clusters.some((cluster) => cluster.provision.drift.length > 0 || cluster.workloads.some((workload) => workload.drift?.status === 'drifted') || cluster.pools.some((pool) => pool.status !== 'Converged'));
@@ -137,8 +137,8 @@ function renderStatus(clusters: readonly ClusterStatus[]): string {
     for (const workload of cluster.workloads) lines.push(`    ${workload.workload}: ${describeWorkload(workload)}`);
     lines.push(`  scaling overrides:${cluster.scaling.length === 0 ? ' no scaling rules in the spec' : ''}`);
     for (const rule of cluster.scaling) {
-      if (rule.error !== undefined) {
-        lines.push(`    ${rule.rule}: unreachable: ${rule.error}`);
+      if (rule.error !== undefined || rule.unreachable !== undefined) {
+        lines.push(`    ${rule.rule}: ${rule.unreachable === undefined ? `unreadable: ${rule.error ?? ''}` : `unreachable: ${rule.unreachable}`}`);
         continue;
       }
       const active = rule.targets.filter((target) => target.state === 'overridden' || target.state === 'expired');

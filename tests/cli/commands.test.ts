@@ -2,7 +2,7 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { EXIT } from '../../cli/main';
-import { KubernetesUnreachableError } from '../../shared/k8s/errors';
+import { ClusterUnavailableError, KubernetesUnreachableError } from '../../shared/k8s/errors';
 import { FakeCloudWatch, FakeKubernetes, hpa } from '../functions/scale-watch/fakes';
 import { registryPackagePayload, digestOf } from '../functions/deploy/support';
 import { FakeEc2 } from '../helpers/fake-ec2';
@@ -113,6 +113,22 @@ describe('eks-pilot plan against the account and the cluster', () => {
     expect(result.stdout).toContain('      PatchScaler hpa/kianax/kianax-web: ');
     expect(k8s.patches()).toEqual([]);
     expect(cloudWatch.calls.filter((call) => call.name === 'PutMetricAlarm')).toEqual([]);
+    expect(result.code).toBe(EXIT.changesPending);
+  });
+
+  it('plans a cluster still to be created: the rules are shown from the spec, with a warning, and the plan exits 2', async () => {
+    // Prepare
+    const eks = new FakeEks({ region: 'us-east-1' });
+    const cloudWatch = new FakeCloudWatch();
+    const notYet = () => Promise.reject(new ClusterUnavailableError('EKS cluster kianax not found in us-east-1'));
+
+    // Act
+    const result = await cli(['plan', '--detailed-exitcode', spec('kianax')], { eks, cloudWatch, k8s: notYet });
+
+    // Assess
+    expect(result.stderr).toBe("warning: kianax (us-east-1): scaling rule general-ng-cpu: the cluster's Kubernetes API is unreachable (EKS cluster kianax not found in us-east-1); shown from the spec\n");
+    expect(result.stdout).toMatch(/CreateCluster +cluster\/kianax +create/);
+    expect(result.stdout).toContain('    cluster unreachable (EKS cluster kianax not found in us-east-1); shown from the spec:\n    nodegroup/general-ng: at spec values (min 2, max 5); on ALARM maxSize +2 up to 9\n');
     expect(result.code).toBe(EXIT.changesPending);
   });
 
@@ -322,6 +338,7 @@ describe('eks-pilot status', () => {
 
     // Act
     const result = await cli(['status', dir], { eks, cloudWatch, k8s, now: () => NOW });
+    const json = await cli(['status', '--json', dir], { eks, cloudWatch, k8s, now: () => NOW });
 
     // Assess
     expect(result.stdout).toContain(`Fleet of 2 clusters\n\ncrypto-oms (eu-west-1) from ${path.join(dir, 'crypto-oms.yaml')}\n  provision: Converged`);
@@ -332,6 +349,10 @@ describe('eks-pilot status', () => {
     expect(eks.writes()).toEqual([]);
     expect(kianaxK8s.patches()).toEqual([]);
     expect(result.code).toBe(EXIT.error);
+    const clusters = (JSON.parse(json.stdout) as { clusters: { cluster: string; provision: { status: string }; workloads: { error?: string }[]; scaling: { targets: { state: string; expires?: string }[] }[] }[] }).clusters;
+    expect(clusters.map((cluster) => [cluster.cluster, cluster.provision.status])).toEqual([['crypto-oms', 'Converged'], ['kianax', 'Converged']]);
+    expect(clusters[0]?.workloads[0]?.error).toBe('unreachable: no answer from the API server (ETIMEDOUT)');
+    expect(clusters[1]?.scaling[0]?.targets.filter((target) => target.state === 'overridden').map((target) => target.expires)).toEqual(['2026-11-22T17:50:00.000Z']);
   });
 
   it('refuses --offline, naming the command that plans offline', async () => {
