@@ -14,7 +14,7 @@ import { oneLine } from './output';
 export interface WorkloadView {
   cluster: string;
   workload: string;
-  /** Undefined offline: there is no cluster to compare with. */
+  /** False offline (or when the cluster could not be reached): there is no cluster to compare with. */
   live: boolean;
   plan?: PlanReport;
   /** Live, but the cluster's Kubernetes API could not be reached: `plan` is the offline rendering. */

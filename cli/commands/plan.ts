@@ -13,6 +13,7 @@ import { EMPTY_ACCOUNT } from '../../functions/provision/observed';
 import { planCluster } from '../../functions/provision/plan';
 import type { AlarmAction } from '../../functions/scale-watch/alarms';
 import { planAlarms } from '../../functions/scale-watch/alarms';
+import type { DeployTarget } from '../../functions/deploy/targets';
 import { targetsOf } from '../../functions/deploy/targets';
 import type { Plan, PlanStatus } from '../../shared/plan/plan';
 import { planStatus } from '../../shared/plan/plan';
@@ -65,7 +66,7 @@ export async function planCommand(argv: readonly string[], io: Io, ports: Ports)
   return unread ? EXIT.error : exitFor(statuses, values['detailed-exitcode']);
 }
 
-async function planOffline(specs: readonly LoadedSpec[], targets: Awaited<ReturnType<typeof targetsOf>>, now: Date): Promise<SpecPlan[]> {
+async function planOffline(specs: readonly LoadedSpec[], targets: DeployTarget[], now: Date): Promise<SpecPlan[]> {
   const plans: SpecPlan[] = [];
   for (const loaded of specs) {
     const { file, spec } = loaded;
@@ -82,7 +83,7 @@ async function planOffline(specs: readonly LoadedSpec[], targets: Awaited<Return
   return plans;
 }
 
-async function planLive(specs: readonly LoadedSpec[], targets: Awaited<ReturnType<typeof targetsOf>>, ports: Ports): Promise<SpecPlan[]> {
+async function planLive(specs: readonly LoadedSpec[], targets: DeployTarget[], ports: Ports): Promise<SpecPlan[]> {
   const [{ reconcileFleet }, { reconcilePools }, { reconcileAlarms }] = await Promise.all([
     import('../../functions/provision/run'),
     import('../../functions/eip-manager/run'),
@@ -130,7 +131,7 @@ async function planLive(specs: readonly LoadedSpec[], targets: Awaited<ReturnTyp
   return plans;
 }
 
-function targetsFor(targets: Awaited<ReturnType<typeof targetsOf>>, loaded: LoadedSpec): Awaited<ReturnType<typeof targetsOf>> {
+function targetsFor(targets: DeployTarget[], loaded: LoadedSpec): DeployTarget[] {
   return targets.filter((target) => target.source === loaded.file);
 }
 
