@@ -1,188 +1,108 @@
 /**
- * The `eks-pilot` command line. `plan` validates specs and prints what provision would do; `apply`
- * runs provision's reconcile once, as the Lambda does. Exit codes follow terraform's: 0 success,
- * 1 error (an invalid spec included), and with --detailed-exitcode 2 when changes are pending.
+ * The `eks-pilot` command line: one command per function of the suite, each running that function's
+ * own code (its invoke or run module) with the adapters the CLI builds, lazily, in cli/deps.ts.
+ * Exit codes follow terraform's: 0 success, 1 error (bad usage and an invalid spec included), and
+ * with --detailed-exitcode 2 when changes are pending. Each command lives in cli/commands/.
  */
-import { parseArgs } from 'node:util';
-import { EMPTY_ACCOUNT as NO_ADDRESSES } from '../functions/eip-manager/observed';
-import type { EipPlan } from '../functions/eip-manager/plan';
-import { planPools } from '../functions/eip-manager/plan';
-import { renderPoolPlan } from '../functions/eip-manager/render';
-import type { EipClusterReport, EipDeps } from '../functions/eip-manager/run';
-import { reconcilePools } from '../functions/eip-manager/run';
-import { EMPTY_ACCOUNT } from '../functions/provision/observed';
-import { planCluster } from '../functions/provision/plan';
-import type { ClusterReport, Mode, ProvisionDeps } from '../functions/provision/run';
-import { reconcileFleet } from '../functions/provision/run';
-import { EksPilotError, SpecError } from '../shared/errors';
-import type { Plan } from '../shared/plan/plan';
-import { planStatus } from '../shared/plan/plan';
-import { planToJson, renderPlan } from '../shared/plan/render';
-import { loadSpecs } from '../shared/spec/load';
-import type { LoadedSpec } from '../shared/spec/load';
+import type { DepsFactory, EipDepsFactory } from './legacy';
+import { applyCommand } from './commands/apply';
+import { deployCommand, DEPLOY_USAGE } from './commands/deploy';
+import { planCommand } from './commands/plan';
+import { poolsCommand } from './commands/pools';
+import { scaleCommand, SCALE_USAGE } from './commands/scale';
+import { statusCommand } from './commands/status';
+import type { CliFactories, Ports } from './deps';
+import { portsFrom } from './deps';
+import type { Io } from './output';
+import { describeFailure, EXIT, UsageError } from './output';
 
-export interface Io {
-  stdout: { write(text: string): unknown };
-  stderr: { write(text: string): unknown };
-}
+export type { Io } from './output';
+export { EXIT } from './output';
+export type { CliFactories, ClusterRef } from './deps';
+export type { DepsFactory, EipDepsFactory } from './legacy';
 
-export const EXIT = { ok: 0, error: 1, changesPending: 2 } as const;
-
-const USAGE = `Usage: eks-pilot plan [options] <spec file or folder>...
+export const USAGE = `Usage: eks-pilot plan [--offline] [--json] [--detailed-exitcode] <spec file or folder>...
        eks-pilot apply [--json] [--only kind/name]... <spec file or folder>...
+       eks-pilot status [--json] [--detailed-exitcode] <spec file or folder>...
+       eks-pilot pools [--offline] [--json] [--detailed-exitcode] <spec file or folder>...
+${DEPLOY_USAGE.replace('Usage: ', '       ')}${SCALE_USAGE.replace('Usage: ', '       ')}
+plan     what all four functions would do: the cluster, node groups, add-ons and access
+         (provision), the Elastic IP pools (eip-manager), the alarms as code and each scaling
+         rule's state (scale-watch), and each workload rendered at the images it would run,
+         with its drift against the cluster (deploy).
+apply    reconciles once, as the provision function does: starts the first safe steps,
+         never waits for EKS; run it again (or let the schedule) to go on.
+status   one screen per fleet: provision status and drift, each workload's running release,
+         the scaling overrides in force and until when, each pool's held/attached/missing.
+pools    eip-manager's plan of each Elastic IP pool and the addresses it holds.
+deploy   deploy-worker's manual invokes: plan a workload (or, with --payload, which workloads
+         a GitHub registry_package push would change), deploy a pinned image, list its
+         releases, roll back. The rollout is watched to its end.
+scale    scale-watch's manual invokes: what an alarm state would do to a rule (no write),
+         or the spec's values back now (reset).
 
-plan   validates cluster specs and prints what provision would create or change (and,
-       for a spec with elasticIpPools, what eip-manager would do and each pool's addresses),
-       reading the account with the credentials the AWS SDK finds (AWS_PROFILE, ...).
-apply  reconciles once, as the provision function does: starts the first safe steps,
-       never waits for EKS; run it again (or let the schedule) to go on.
-A folder is a fleet: every *.yaml and *.yml directly inside it.
-AWS_ENDPOINT_URL sends every AWS call to an emulator such as LocalStack or moto.
+A folder is a fleet: every *.yaml and *.yml directly inside it. Without a spec argument, the
+commands read EKS_PILOT_SPECS, as the functions do. Live commands use the credentials the AWS SDK
+finds (AWS_PROFILE, ...); AWS_ENDPOINT_URL sends every AWS call to an emulator such as moto.
+Kubernetes is reached as deploy and scale-watch reach it: an EKS token, or KUBECONFIG's current
+context when KUBECONFIG is set.
 
 Options:
-  --offline            plan against an empty account; makes no AWS call at all
-  --json               print the plan (or the apply report) as JSON
+  --offline            plan against an empty account and cluster; no AWS or Kubernetes call
+  --json               print the plan or report as JSON
   --only kind/name     apply only to these targets, e.g. --only nodegroup/jobs-ng
+  --spec <path>        the spec file or folder (deploy, scale), as an option
+  --cluster <name>     the cluster, when a workload or rule name exists on several
   --detailed-exitcode  exit 2 when changes are pending (0: no changes, 1: error)
   -h, --help           show this help
 `;
 
-/** How the CLI reaches EKS; tests pass a fake. Loaded lazily so --offline never touches the SDK. */
-export type DepsFactory = () => Promise<ProvisionDeps>;
+type Command = (argv: readonly string[], io: Io, ports: Ports) => Promise<number>;
 
-const defaultDeps: DepsFactory = async () => {
-  const { createEksPort } = await import('../shared/aws/eks');
-  return {
-    eksFor: (spec) => createEksPort({ region: spec.region, ...(spec.assumeRoleArn ? { assumeRoleArn: spec.assumeRoleArn } : {}) }),
-    now: () => new Date(),
-    logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
-  };
-};
-
-/** How the CLI reaches EC2 for the pools' plan; tests pass a fake. Loaded lazily like {@link DepsFactory}. */
-export type EipDepsFactory = () => Promise<EipDeps>;
-
-const defaultEipDeps: EipDepsFactory = async () => {
-  const { createEc2Port } = await import('../shared/aws/ec2');
-  return {
-    ec2For: (spec) => createEc2Port({ region: spec.region, ...(spec.assumeRoleArn ? { assumeRoleArn: spec.assumeRoleArn } : {}) }),
-    now: () => new Date(),
-    logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
-  };
+const COMMANDS: Record<string, Command> = {
+  plan: planCommand,
+  apply: applyCommand,
+  status: statusCommand,
+  pools: poolsCommand,
+  deploy: deployCommand,
+  scale: scaleCommand,
 };
 
 /**
- * Runs the CLI and resolves to its exit code; never throws.
+ * Runs the CLI and resolves to its exit code; never throws. Tests pass fakes for any factory.
  *
  * @example
  * process.exitCode = await main(['plan', '--offline', 'examples/starter/cluster.yaml'], process);
+ * await main(['status', 'specs/'], io, { provision: () => Promise.resolve({ eksFor: () => fakeEks, now, logger }) });
  */
-export async function main(argv: readonly string[], io: Io, makeDeps: DepsFactory = defaultDeps, makeEipDeps: EipDepsFactory = defaultEipDeps): Promise<number> {
-  let args;
-  try {
-    args = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      options: {
-        offline: { type: 'boolean', default: false },
-        json: { type: 'boolean', default: false },
-        'detailed-exitcode': { type: 'boolean', default: false },
-        only: { type: 'string', multiple: true },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (error) {
-    io.stderr.write(`error: ${(error as Error).message}\n\n${USAGE}`);
-    return EXIT.error;
-  }
-  const [command, ...paths] = args.positionals;
-  if (args.values.help || command === undefined) {
-    (args.values.help ? io.stdout : io.stderr).write(USAGE);
-    return args.values.help ? EXIT.ok : EXIT.error;
-  }
-  if (command !== 'plan' && command !== 'apply') {
-    io.stderr.write(`error: unknown command "${command}"\n\n${USAGE}`);
-    return EXIT.error;
-  }
-  if (paths.length === 0) {
-    io.stderr.write(`error: ${command} needs a spec file or folder\n\n${USAGE}`);
-    return EXIT.error;
-  }
-  if (command === 'apply' && args.values.offline) {
-    io.stderr.write('error: apply changes a real account; --offline goes with plan only\n');
-    return EXIT.error;
-  }
-
-  try {
-    const specs = await loadSpecs(paths);
-    if (command === 'plan' && args.values.offline) {
-      const now = new Date();
-      const poolPlans = specs.flatMap(({ file, spec }) => (spec.elasticIpPools.length > 0 ? [planPools(spec, NO_ADDRESSES, { now, source: file })] : []));
-      return printPlans(specs.map(({ file, spec }) => planCluster(spec, EMPTY_ACCOUNT, { now, source: file })), args.values, io, poolPlans);
+export async function main(argv: readonly string[], io: Io, factories?: Partial<CliFactories>): Promise<number>;
+/** The older form: the provision and eip-manager factories only. */
+export async function main(argv: readonly string[], io: Io, makeDeps?: DepsFactory, makeEipDeps?: EipDepsFactory): Promise<number>;
+export async function main(argv: readonly string[], io: Io, factories: Partial<CliFactories> | DepsFactory = {}, makeEipDeps?: EipDepsFactory): Promise<number> {
+  const chosen: Partial<CliFactories> = typeof factories === 'function' ? { provision: factories, ...(makeEipDeps ? { eip: makeEipDeps } : {}) } : factories;
+  const [command, ...rest] = argv;
+  const wantsHelp = argv.includes('--help') || argv.includes('-h');
+  if (command === undefined || command.startsWith('-')) {
+    if (wantsHelp) {
+      io.stdout.write(USAGE);
+      return EXIT.ok;
     }
-    const mode: Mode = command;
-    const reports = await reconcileFleet(
-      specs.map(({ file, spec }: LoadedSpec) => ({ spec, file, mode })),
-      await makeDeps(),
-      args.values.only ? { only: args.values.only } : {},
-    );
-    if (mode === 'apply') return printApplyReports(reports, args.values.json, io);
-    const withPools = specs.filter(({ spec }) => spec.elasticIpPools.length > 0);
-    const eipDeps = withPools.length > 0 ? await makeEipDeps() : undefined;
-    const poolReports = eipDeps === undefined ? [] : await Promise.all(withPools.map(({ file, spec }) => reconcilePools(spec, eipDeps, { mode: 'plan', source: file })));
-    return printPlanReports(reports, args.values, io, poolReports);
-  } catch (error) {
-    io.stderr.write(describeFailure(error));
+    io.stderr.write(command === undefined ? USAGE : `error: expected a command before ${command}\n\n${USAGE}`);
     return EXIT.error;
   }
-}
-
-interface OutputFlags {
-  json: boolean;
-  'detailed-exitcode': boolean;
-}
-
-/** Each cluster's plan, followed by its pools' plan when it has pools. */
-function printPlans(plans: readonly Plan[], flags: OutputFlags, io: Io, poolPlans: readonly EipPlan[] = []): number {
-  const poolsOf = (plan: Plan): EipPlan | undefined => poolPlans.find((pools) => pools.subject.cluster === plan.subject.cluster && pools.subject.region === plan.subject.region);
-  const alone = poolPlans.filter((pools) => !plans.some((plan) => poolsOf(plan) === pools));
-  const text = [...plans.map((plan) => [renderPlan(plan), ...[poolsOf(plan)].flatMap((pools) => (pools ? [renderPoolPlan(pools)] : []))].join('\n')), ...alone.map(renderPoolPlan)];
-  io.stdout.write(flags.json ? planToJson([...plans, ...poolPlans]) : text.join('\n'));
-  const statuses = [...plans, ...poolPlans].map(planStatus);
-  if (statuses.includes('blocked')) return EXIT.error;
-  return flags['detailed-exitcode'] && statuses.includes('changes') ? EXIT.changesPending : EXIT.ok;
-}
-
-/** A cluster (or its pools) that could not be read has no plan: say why, and fail. */
-function printPlanReports(reports: readonly ClusterReport[], flags: OutputFlags, io: Io, poolReports: readonly EipClusterReport[] = []): number {
-  const unread = [...reports, ...poolReports].filter((report) => report.plan === undefined);
-  for (const report of unread) io.stderr.write(`error: ${report.cluster} (${report.region}): ${report.summary}\n`);
-  const poolPlans = poolReports.flatMap((report) => (report.plan ? [report.plan] : []));
-  const code = printPlans(reports.flatMap((report) => (report.plan ? [report.plan] : [])), flags, io, poolPlans);
-  return unread.length > 0 ? EXIT.error : code;
-}
-
-function printApplyReports(reports: readonly ClusterReport[], json: boolean, io: Io): number {
-  if (json) {
-    io.stdout.write(`${JSON.stringify({ formatVersion: 1, reports: reports.map(({ plan: _plan, ...report }) => report) }, null, 2)}\n`);
-  } else {
-    for (const report of reports) {
-      io.stdout.write(`${report.cluster} (${report.region}): ${report.status}: ${report.summary}\n`);
-      for (const item of report.executed) io.stdout.write(`  applied  ${item.kind} ${item.target}${item.alreadyDone ? ' (already done)' : ''}\n`);
-      for (const item of report.deferred) io.stdout.write(`  later    ${item.kind} ${item.target}: ${item.reason}\n`);
-      for (const item of report.blocked) io.stdout.write(`  blocked  ${item.kind} ${item.target}: ${item.reason}\n`);
-    }
+  const run = COMMANDS[command];
+  if (run === undefined) {
+    io.stderr.write(`error: unknown command "${command}" (expected ${Object.keys(COMMANDS).join(', ')})\n\n${USAGE}`);
+    return EXIT.error;
   }
-  return reports.some((report) => report.status === 'Blocked') ? EXIT.error : EXIT.ok;
-}
-
-function describeFailure(error: unknown): string {
-  if (error instanceof SpecError) {
-    const count = error.issues.length;
-    return `error: the spec is not valid (${count} ${count === 1 ? 'problem' : 'problems'}):\n${error.message}\n`;
+  if (wantsHelp) {
+    io.stdout.write(USAGE);
+    return EXIT.ok;
   }
-  if (error instanceof EksPilotError) return `error: ${error.message}\n`;
-  // A bug of ours: say so plainly; the stack only on request.
-  const detail = process.env.EKS_PILOT_DEBUG ? `\n${(error as Error).stack ?? String(error)}` : '';
-  return `internal error: ${error instanceof Error ? error.message : String(error)}${detail}\n`;
+  try {
+    return await run(rest, io, portsFrom(chosen));
+  } catch (error) {
+    io.stderr.write(error instanceof UsageError ? `error: ${error.message}\n\n${USAGE}` : describeFailure(error));
+    return EXIT.error;
+  }
 }

@@ -4,7 +4,7 @@
  */
 import { ResourceBusyError, ThrottledError } from '../../shared/errors';
 import type { KubernetesObject, KubernetesPort } from '../../shared/k8s';
-import { ClusterUnavailableError, KubernetesAccessError, KubernetesCallError, KubernetesUnreachableError } from '../../shared/k8s';
+import { ClusterUnavailableError, KubernetesAccessError, KubernetesCallError, KubernetesUnreachableError } from '../../shared/k8s/errors';
 import { ApplyError } from './errors';
 import { withLiveOverride } from './honour-override';
 import { describeObject } from './manifests';

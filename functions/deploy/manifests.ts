@@ -7,7 +7,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { LineCounter, parseAllDocuments } from 'yaml';
 import { EksPilotError } from '../../shared/errors';
-import { resourceFor } from '../../shared/k8s';
+import { resourceFor } from '../../shared/k8s/resources';
 import type { KubernetesObject } from '../../shared/k8s';
 import { parseImageRef } from './images';
 

@@ -3,7 +3,8 @@
  * but left the manifests. Namespaces are never pruned, nor deploy's own release history.
  */
 import type { KubernetesObject, KubernetesPort } from '../../shared/k8s';
-import { KNOWN_KINDS, KubernetesNotFoundError } from '../../shared/k8s';
+import { KubernetesNotFoundError } from '../../shared/k8s/errors';
+import { KNOWN_KINDS } from '../../shared/k8s/resources';
 import { OWNER_LABEL } from '../../shared/spec/workloads';
 import { isTransient } from './apply';
 import { describeObject } from './manifests';

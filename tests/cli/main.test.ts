@@ -101,6 +101,27 @@ describe('eks-pilot plan', () => {
   it('prints usage and exits 0 with --help', async () => {
     const result = await run('--help');
     expect(result.code).toBe(EXIT.ok);
-    expect(result.stdout).toContain('Usage: eks-pilot plan [options] <spec file or folder>...');
+    expect(result.stdout).toContain('Usage: eks-pilot plan [--offline] [--json] [--detailed-exitcode] <spec file or folder>...');
+  });
+});
+
+describe('the README\'s CLI section', () => {
+  it('documents only offline lines that run and exit 0', async () => {
+    // Prepare
+    const readme = await readFile(path.join(ROOT, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## The CLI\n'), readme.indexOf('\n## ', readme.indexOf('## The CLI\n') + 1));
+    const block = section.slice(section.indexOf('```sh\n') + 6, section.indexOf('```', section.indexOf('```sh\n') + 6));
+    const offline = block
+      .split('\n')
+      .map((line) => line.replace(/#.*$/, '').trim())
+      .filter((line) => line.startsWith('npx eks-pilot ') && line.includes('--offline'))
+      .map((line) => line.split(/\s+/).slice(2).map((word) => (word.startsWith('examples/') || word.startsWith('events/') ? path.join(ROOT, word) : word)));
+
+    // Act
+    const results = await Promise.all(offline.map((argv) => run(...argv)));
+
+    // Assess
+    expect(offline.length).toBeGreaterThanOrEqual(5);
+    expect(results.map((result) => [result.code, result.stderr])).toEqual(offline.map(() => [EXIT.ok, '']));
   });
 });

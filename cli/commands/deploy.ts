@@ -1,0 +1,233 @@
+/**
+ * `eks-pilot deploy plan|deploy|history|rollback`: deploy-worker's manual invokes, run by the CLI
+ * through the worker's own handleWorkerEvent against the cluster (EKS token, or KUBECONFIG), and
+ * `deploy plan --offline` (a workload rendered with no cluster) or `deploy plan --payload` (which
+ * workloads a GitHub push would change, through the webhook's matching and policy code).
+ */
+import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import type { PlanReport } from '../../functions/deploy/drift';
+import { planWorkload } from '../../functions/deploy/drift';
+import { manualInvokeSchema } from '../../functions/deploy/event';
+import type { ManualInvoke } from '../../functions/deploy/event';
+import { parsePinned } from '../../functions/deploy/images';
+import type { ManualResponse } from '../../functions/deploy/invoke';
+import type { OfflinePushPlan } from '../../functions/deploy/offline';
+import { planPushOffline } from '../../functions/deploy/offline';
+import type { ReleaseRecord } from '../../functions/deploy/releases';
+import type { DeployOutcome, WorkerDeps } from '../../functions/deploy/run';
+import type { DeployTarget } from '../../functions/deploy/targets';
+import { findTarget, targetsOf } from '../../functions/deploy/targets';
+import { EksPilotError } from '../../shared/errors';
+import { PACKAGE_EVENTS } from '../../shared/github/package-event';
+import { loadSpecs } from '../../shared/spec/load';
+import { parseCommand, specPaths, wholeNumber } from '../args';
+import type { Ports } from '../deps';
+import type { Io } from '../output';
+import { EXIT, formatTable, QUIET_LOGGER, toJson, UsageError } from '../output';
+import { renderWorkloads } from '../workloads';
+
+export const DEPLOY_USAGE = `Usage: eks-pilot deploy plan <workload> [--image <pinned image>] [--offline] [--spec <file or folder>]...
+       eks-pilot deploy plan --payload <webhook.json> --offline [--spec <file or folder>]...
+       eks-pilot deploy deploy <workload> --image <ghcr.io/o/n:tag@sha256:...> [--spec <file or folder>]...
+       eks-pilot deploy history <workload> [--spec <file or folder>]...
+       eks-pilot deploy rollback <workload> [--to <revision>] [--spec <file or folder>]...
+`;
+
+const ACTIONS = ['plan', 'deploy', 'history', 'rollback'] as const;
+type Action = (typeof ACTIONS)[number];
+
+const OPTIONS = {
+  spec: { type: 'string', multiple: true },
+  cluster: { type: 'string' },
+  image: { type: 'string' },
+  to: { type: 'string' },
+  payload: { type: 'string' },
+  event: { type: 'string' },
+  offline: { type: 'boolean', default: false },
+  'detailed-exitcode': { type: 'boolean', default: false },
+} as const;
+
+export async function deployCommand(argv: readonly string[], io: Io, ports: Ports): Promise<number> {
+  const { values, positionals } = parseCommand(argv, OPTIONS);
+  const [action, ...rest] = positionals;
+  if (action === undefined) throw new UsageError(`deploy needs an action: ${ACTIONS.join(', ')}`);
+  if (!isAction(action)) throw new UsageError(`unknown deploy action "${action}" (expected ${ACTIONS.join(', ')})`);
+  if (values.payload !== undefined) {
+    if (action !== 'plan') throw new UsageError('--payload goes with deploy plan only');
+    if (!values.offline) throw new UsageError('deploy plan --payload plans offline (with no cluster): add --offline');
+    const targets = await targetsOf(await loadSpecs(specPaths(rest, values.spec, 'deploy plan')));
+    const { event, payload } = await readPayload(values.payload, values.event);
+    const plan = await planPushOffline(targets, event, payload);
+    return printPushPlan(plan, targets, io, values.json, values['detailed-exitcode']);
+  }
+  const [workload, ...paths] = rest;
+  if (workload === undefined) throw new UsageError(`deploy ${action} needs a workload name`);
+  if (values.image !== undefined && action !== 'plan' && action !== 'deploy') throw new UsageError(`--image goes with deploy plan and deploy deploy, not ${action}`);
+  if (values.to !== undefined && action !== 'rollback') throw new UsageError('--to goes with deploy rollback only');
+  if (values.offline && action !== 'plan') throw new UsageError(`deploy ${action} changes or reads a cluster; --offline goes with deploy plan only`);
+  const targets = await targetsOf(await loadSpecs(specPaths(paths, values.spec, `deploy ${action}`)));
+  const invoke = manualInvoke(action, workload, values.cluster, values.image, wholeNumber(values.to, '--to'));
+
+  if (values.offline) {
+    const target = findTarget(targets, workload, values.cluster);
+    const image = invoke.action === 'plan' && invoke.image !== undefined ? parsePinned(invoke.image) : undefined;
+    const plan = await planWorkload(target, undefined, image);
+    return printPlan(plan, target, false, io, values.json, values['detailed-exitcode']);
+  }
+  const { handleWorkerEvent } = await import('../../functions/deploy/invoke');
+  const response = await handleWorkerEvent({ trigger: 'manual', event: invoke }, await workerDeps(targets, ports), { remainingMs: () => Number.MAX_SAFE_INTEGER }, `cli-${randomUUID().slice(0, 8)}`);
+  if (!('action' in response)) throw new Error('deploy-worker answered a manual invoke without an action');
+  return printManual(response, targets, io, values.json, values['detailed-exitcode']);
+}
+
+function isAction(value: string): value is Action {
+  return (ACTIONS as readonly string[]).includes(value);
+}
+
+/** The worker's manual invoke, validated by the worker's own schema so the CLI refuses what it would. */
+function manualInvoke(action: Action, workload: string, cluster: string | undefined, image: string | undefined, to: number | undefined): ManualInvoke {
+  if (action === 'deploy' && image === undefined) throw new UsageError('deploy deploy needs --image ghcr.io/<owner>/<name>:<tag>@sha256:<64 hex>');
+  const parsed = manualInvokeSchema.safeParse({
+    action,
+    workload,
+    ...(cluster === undefined ? {} : { cluster }),
+    ...(image === undefined ? {} : { image }),
+    ...(to === undefined ? {} : { to }),
+  });
+  if (!parsed.success) {
+    throw new UsageError(parsed.error.issues.map((issue) => `--${issue.path.join('.') || 'arguments'}: ${issue.message.replace(/^Invalid (option|input): /, '')}`).join('; '));
+  }
+  return parsed.data;
+}
+
+/** The worker's ports for one CLI run: the rollout is watched to its end here, so nothing is queued. */
+async function workerDeps(targets: readonly DeployTarget[], ports: Ports): Promise<WorkerDeps> {
+  const connect = await ports.kubernetes();
+  return {
+    targets: () => Promise.resolve([...targets]),
+    connect: (target) => connect(target),
+    queue: { send: () => Promise.reject(new EksPilotError('the CLI watches the rollout to its end; it queues no watch')) },
+    now: ports.now,
+    sleep: ports.sleep,
+    logger: QUIET_LOGGER,
+  };
+}
+
+/**
+ * A webhook payload file: the raw GitHub payload (its event from --event, else from the key it
+ * carries), or an API Gateway event whose `body` is the payload and whose X-GitHub-Event names it.
+ */
+async function readPayload(file: string, eventOption: string | undefined): Promise<{ event: string; payload: unknown }> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new UsageError(`--payload ${file}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? 'error'})`, { cause: error });
+  }
+  const json = parseJson(text, `--payload ${file}`);
+  const fields = typeof json === 'object' && json !== null ? (json as Record<string, unknown>) : {};
+  if (typeof fields.body === 'string') {
+    const body = fields.isBase64Encoded === true ? Buffer.from(fields.body, 'base64').toString('utf8') : fields.body;
+    const headers = Object.fromEntries(Object.entries(typeof fields.headers === 'object' && fields.headers !== null ? fields.headers : {}).map(([key, value]) => [key.toLowerCase(), value]));
+    const event = eventOption ?? (typeof headers['x-github-event'] === 'string' ? headers['x-github-event'] : undefined);
+    if (event === undefined) throw new UsageError(`--payload ${file}: the event has no X-GitHub-Event header; name it with --event registry_package`);
+    return { event, payload: parseJson(body, `--payload ${file} (its body)`) };
+  }
+  const event = eventOption ?? PACKAGE_EVENTS.find((name) => name in fields);
+  if (event === undefined) throw new UsageError(`--payload ${file}: neither a registry_package nor a package payload; name the event with --event`);
+  return { event, payload: json };
+}
+
+function parseJson(text: string, where: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`${where}: not JSON (${(error as Error).message})`, { cause: error });
+  }
+}
+
+function printPushPlan(plan: OfflinePushPlan, targets: readonly DeployTarget[], io: Io, json: boolean, detailed: boolean): number {
+  if (json) io.stdout.write(toJson({ push: plan }));
+  else {
+    io.stdout.write(`Push ${plan.image ?? '(none)'}: ${plan.plans.length} ${plan.plans.length === 1 ? 'workload changes' : 'workloads change'}${plan.reason ? ` (${plan.reason})` : ''}\n`);
+    for (const skipped of plan.skipped) io.stdout.write(`  skipped ${skipped.cluster}/${skipped.workload}: ${skipped.reason}\n`);
+    for (const report of plan.plans) io.stdout.write(`\n${renderWorkloads(subjectOf(report, targets), [{ cluster: report.cluster, workload: report.workload, live: false, plan: report }], { objects: true })}`);
+  }
+  return detailed && plan.plans.length > 0 ? EXIT.changesPending : EXIT.ok;
+}
+
+function printPlan(plan: PlanReport, target: DeployTarget, live: boolean, io: Io, json: boolean, detailed: boolean): number {
+  if (json) io.stdout.write(toJson({ plan }));
+  else io.stdout.write(renderWorkloads({ name: target.cluster, region: target.region }, [{ cluster: plan.cluster, workload: plan.workload, live, plan }], { objects: true }));
+  // Live, only drift is a change: `images` compares the rendering with the manifests, not with the cluster.
+  const changes = live ? plan.drift.length > 0 : plan.objects.length > 0;
+  return detailed && changes ? EXIT.changesPending : EXIT.ok;
+}
+
+function printManual(response: ManualResponse, targets: readonly DeployTarget[], io: Io, json: boolean, detailed: boolean): number {
+  switch (response.action) {
+    case 'plan': {
+      const target = findTarget(targets, response.plan.workload, response.plan.cluster);
+      return printPlan(response.plan, target, true, io, json, detailed);
+    }
+    case 'history':
+      io.stdout.write(json ? toJson({ ...response }) : renderHistory(`${response.cluster}/${response.workload}`, response.releases));
+      return EXIT.ok;
+    case 'deploy':
+    case 'rollback':
+      io.stdout.write(json ? toJson({ ...response }) : `${response.cluster}/${response.workload}: ${describeOutcome(response.result)}\n`);
+      return outcomeExit(response.result);
+    default:
+      throw new Error(`unknown manual response ${(response satisfies never as { action: string }).action}`);
+  }
+}
+
+function subjectOf(report: PlanReport, targets: readonly DeployTarget[]): { name: string; region: string } {
+  return { name: report.cluster, region: targets.find((target) => target.cluster === report.cluster)?.region ?? '?' };
+}
+
+/** The history, newest first, as a table. */
+export function renderHistory(key: string, releases: readonly ReleaseRecord[]): string {
+  if (releases.length === 0) return `${key}: no releases recorded yet (the manifests' images run, if it was ever applied)\n`;
+  const rows = releases.map((record) => [
+    String(record.revision),
+    record.result,
+    record.kind === 'rollback' ? `rollback${record.rollbackOf === undefined ? '' : ` of ${record.rollbackOf}`}` : record.kind,
+    record.image === undefined ? '-' : `${record.image.repository}:${record.image.tag}`,
+    record.startedAt,
+    record.reason ?? '',
+  ]);
+  return `${[`${key}: ${releases.length} ${releases.length === 1 ? 'release' : 'releases'}, newest first`, ...formatTable(['REV', 'RESULT', 'KIND', 'IMAGE', 'STARTED', 'REASON'], rows).map((line) => `  ${line}`)].join('\n')}\n`;
+}
+
+/**
+ * One line for how a deploy or rollback ended.
+ *
+ * @example
+ * describeOutcome({ outcome: 'succeeded', revision: 4, images }); // 'succeeded: release 4 runs ...'
+ */
+export function describeOutcome(result: DeployOutcome): string {
+  switch (result.outcome) {
+    case 'succeeded':
+      return `succeeded: release ${result.revision} runs ${Object.values(result.images).join(', ') || 'the manifests\' images'}`;
+    case 'rolled-back':
+      return `rolled back: release ${result.revision} failed (${result.reason}); release ${result.rollback} restored the previous images`;
+    case 'failed':
+      return `failed: release ${result.revision}: ${result.reason}`;
+    case 'watching':
+      return `release ${result.revision} is still rolling out: ${result.pending}`;
+    case 'refused':
+      return `refused (recorded as release ${result.revision}): ${result.reason}`;
+    case 'unchanged':
+    case 'duplicate':
+    case 'ignored':
+      return `${result.outcome}: ${result.reason}`;
+    default:
+      throw new Error(`unknown outcome ${(result satisfies never as { outcome: string }).outcome}`);
+  }
+}
+
+function outcomeExit(result: DeployOutcome): number {
+  return result.outcome === 'succeeded' || result.outcome === 'unchanged' || result.outcome === 'duplicate' ? EXIT.ok : EXIT.error;
+}

@@ -1,0 +1,97 @@
+/**
+ * How the CLI reaches AWS and Kubernetes: one factory per capability, each loading its adapter with
+ * a dynamic `import()` on first use, so a command that needs no account (`--offline`) never loads
+ * an SDK client, and tests pass fakes instead (the same ports the Lambdas' composition roots build).
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { CloudWatchAlarmsPort } from '../shared/aws/cloudwatch-port';
+import type { KubernetesPort } from '../shared/k8s/port';
+import type { ClusterSpec } from '../shared/spec/schema';
+import type { EipDeps } from '../functions/eip-manager/run';
+import type { ProvisionDeps } from '../functions/provision/run';
+import { QUIET_LOGGER } from './output';
+
+/** Where a cluster is: what connecting to its Kubernetes API needs. */
+export interface ClusterRef {
+  cluster: string;
+  region: string;
+  assumeRoleArn?: string;
+}
+
+/** What the CLI needs from outside, each built on first use; tests replace any of them. */
+export interface CliFactories {
+  /** EKS, as provision uses it (and scale-watch, for node groups). */
+  provision: () => Promise<ProvisionDeps>;
+  /** EC2, as eip-manager uses it. */
+  eip: () => Promise<EipDeps>;
+  /** CloudWatch alarms, as scale-watch uses them. */
+  cloudWatch: () => Promise<(spec: ClusterSpec) => CloudWatchAlarmsPort>;
+  /** A cluster's Kubernetes API (EKS token, or KUBECONFIG's current context when it is set). */
+  kubernetes: () => Promise<(cluster: ClusterRef) => Promise<KubernetesPort>>;
+  now: () => Date;
+  sleep: (ms: number) => Promise<void>;
+}
+
+const where = (spec: { region: string; assumeRoleArn?: string | undefined }): { region: string; assumeRoleArn?: string } => ({
+  region: spec.region,
+  ...(spec.assumeRoleArn ? { assumeRoleArn: spec.assumeRoleArn } : {}),
+});
+
+/** The real adapters, loaded lazily. */
+export const DEFAULT_FACTORIES: CliFactories = {
+  provision: async () => {
+    const { createEksPort } = await import('../shared/aws/eks');
+    return { eksFor: (spec) => createEksPort(where(spec)), now: () => new Date(), logger: QUIET_LOGGER };
+  },
+  eip: async () => {
+    const { createEc2Port } = await import('../shared/aws/ec2');
+    return { ec2For: (spec) => createEc2Port(where(spec)), now: () => new Date(), logger: QUIET_LOGGER };
+  },
+  cloudWatch: async () => {
+    const { createCloudWatchPort } = await import('../shared/aws/cloudwatch');
+    return (spec) => createCloudWatchPort(where(spec));
+  },
+  kubernetes: async () => {
+    const [{ createEksPort }, { connectToCluster }] = await Promise.all([import('../shared/aws/eks'), import('../shared/k8s/connect')]);
+    const eksFor = (ref: ClusterRef) => createEksPort(where(ref));
+    // One connection per cluster for the whole command, as the Lambdas keep one per container.
+    const connections = new Map<string, Promise<KubernetesPort>>();
+    return (ref) => {
+      const key = `${ref.region}/${ref.cluster}`;
+      let connection = connections.get(key);
+      if (connection === undefined) {
+        connection = connectToCluster({ clusterName: ref.cluster, eks: eksFor(ref), ...where(ref) });
+        connections.set(key, connection);
+      }
+      return connection;
+    };
+  },
+  now: () => new Date(),
+  sleep: (ms) => sleep(ms),
+};
+
+/** The factories a command runs with: each one's result built once and shared by every caller. */
+export type Ports = { [K in keyof CliFactories]: CliFactories[K] };
+
+/**
+ * The defaults with `overrides` on top, each async factory memoised.
+ *
+ * @example
+ * const ports = portsFrom({ provision: () => Promise.resolve({ eksFor: () => fakeEks, now, logger }) });
+ */
+export function portsFrom(overrides: Partial<CliFactories> = {}): Ports {
+  const chosen: CliFactories = { ...DEFAULT_FACTORIES, ...overrides };
+  return {
+    provision: once(chosen.provision),
+    eip: once(chosen.eip),
+    cloudWatch: once(chosen.cloudWatch),
+    kubernetes: once(chosen.kubernetes),
+    now: chosen.now,
+    sleep: chosen.sleep,
+  };
+}
+
+function once<T>(factory: () => Promise<T>): () => Promise<T> {
+  let made: Promise<T> | undefined;
+  return () => (made ??= factory());
+}

@@ -1,0 +1,58 @@
+/**
+ * `--offline` makes no AWS or Kubernetes call and loads no adapter: every SDK client the adapters
+ * use, the credential providers and the adapters themselves throw here the moment they are loaded.
+ * (The spec schema reads its enum values from @aws-sdk/client-eks; that model import is allowed.)
+ */
+import { readFile, writeFile, mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { EXIT, main } from '../../cli/main';
+
+const LOADED = 'loaded by an offline command';
+jest.mock('@aws-sdk/credential-providers', () => { throw new Error(`@aws-sdk/credential-providers ${LOADED}`); });
+jest.mock('@aws-sdk/client-ec2', () => { throw new Error(`@aws-sdk/client-ec2 ${LOADED}`); });
+jest.mock('@aws-sdk/client-cloudwatch', () => { throw new Error(`@aws-sdk/client-cloudwatch ${LOADED}`); });
+jest.mock('@aws-sdk/client-sqs', () => { throw new Error(`@aws-sdk/client-sqs ${LOADED}`); });
+jest.mock('@aws-sdk/client-ssm', () => { throw new Error(`@aws-sdk/client-ssm ${LOADED}`); });
+jest.mock('@aws-sdk/client-sts', () => { throw new Error(`@aws-sdk/client-sts ${LOADED}`); });
+jest.mock('../../shared/aws/eks', () => { throw new Error(`shared/aws/eks ${LOADED}`); });
+jest.mock('../../shared/k8s/connect', () => { throw new Error(`shared/k8s/connect ${LOADED}`); });
+
+const EXAMPLES = path.join(__dirname, '../../examples');
+const spec = (name: string): string => path.join(EXAMPLES, name, 'cluster.yaml');
+
+async function run(argv: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(argv, { stdout: { write: (text: string) => (stdout += text) }, stderr: { write: (text: string) => (stderr += text) } });
+  return { code, stdout, stderr };
+}
+
+describe('the offline commands', () => {
+  it.each([
+    [['plan', '--offline', spec('kianax')]],
+    [['plan', '--offline', spec('crypto-oms')]],
+    [['plan', '--offline', spec('financial-move')]],
+    [['pools', '--offline', spec('financial-move')]],
+    [['deploy', 'plan', 'crypto-oms', '--offline', spec('crypto-oms')]],
+    [['deploy', 'plan', '--offline', '--payload', path.join(__dirname, '../../events/deploy/webhook-registry-package.json'), spec('crypto-oms')]],
+  ])('run %j without loading an AWS client, the credential providers or an adapter', async (argv) => {
+    const result = await run(argv);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(EXIT.ok);
+  });
+
+  it('fail loudly when a command does load an adapter, so the mocks above bite', async () => {
+    // Prepare
+    const dir = await mkdtemp(path.join(tmpdir(), 'eks-pilot-offline-'));
+    const file = path.join(dir, 'starter.yaml');
+    await writeFile(file, await readFile(spec('starter'), 'utf8'));
+
+    // Act
+    const result = await run(['plan', file]);
+
+    // Assess
+    expect(result.code).toBe(EXIT.error);
+    expect(result.stderr).toContain(LOADED);
+  });
+});

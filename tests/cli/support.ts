@@ -1,0 +1,54 @@
+/**
+ * Running the CLI in tests: main() with captured streams and the project's fakes as its ports
+ * (tests/helpers/fake-eks.ts, fake-ec2.ts, fake-k8s.ts, tests/functions/scale-watch/fakes.ts).
+ */
+import path from 'node:path';
+import type { CliFactories } from '../../cli/deps';
+import { main } from '../../cli/main';
+import type { KubernetesPort } from '../../shared/k8s/port';
+import type { ClusterSpec } from '../../shared/spec/schema';
+import type { FakeCloudWatch } from '../functions/scale-watch/fakes';
+import type { FakeEc2 } from '../helpers/fake-ec2';
+import type { FakeEks } from '../helpers/fake-eks';
+
+export const ROOT = path.join(__dirname, '../..');
+export const EXAMPLES = path.join(ROOT, 'examples');
+export const spec = (name: string): string => path.join(EXAMPLES, name, 'cluster.yaml');
+export const QUIET = { info: () => undefined, warn: () => undefined, error: () => undefined };
+export const NOW = new Date('2026-11-22T12:00:00Z');
+
+export interface Result {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs `eks-pilot <argv>` through main() with these fakes; a port not given fails the test if used.
+ *
+ * @example
+ * const result = await cli(['status', spec('kianax')], { eks, cloudWatch, k8s });
+ */
+export async function cli(
+  argv: readonly string[],
+  fakes: { eks?: FakeEks; ec2?: FakeEc2; cloudWatch?: FakeCloudWatch; k8s?: KubernetesPort | ((cluster: string) => Promise<KubernetesPort>); now?: () => Date } = {},
+): Promise<Result> {
+  let stdout = '';
+  let stderr = '';
+  const refuse = (what: string) => () => Promise.reject(new Error(`the test gave no ${what}`));
+  const now = fakes.now ?? (() => NOW);
+  const { eks, ec2, cloudWatch, k8s } = fakes;
+  const factories: Partial<CliFactories> = {
+    provision: eks ? () => Promise.resolve({ eksFor: () => eks, now, logger: QUIET }) : refuse('EKS'),
+    eip: ec2 ? () => Promise.resolve({ ec2For: () => ec2, now, logger: QUIET }) : refuse('EC2'),
+    cloudWatch: cloudWatch ? () => Promise.resolve((_: ClusterSpec) => cloudWatch) : refuse('CloudWatch'),
+    kubernetes:
+      k8s === undefined
+        ? refuse('Kubernetes')
+        : () => Promise.resolve((ref) => (typeof k8s === 'function' ? k8s(ref.cluster) : Promise.resolve(k8s))),
+    now,
+    sleep: () => Promise.resolve(),
+  };
+  const code = await main(argv, { stdout: { write: (text: string) => (stdout += text) }, stderr: { write: (text: string) => (stderr += text) } }, factories);
+  return { code, stdout, stderr };
+}
