@@ -120,6 +120,22 @@ describe('provision handler', () => {
     });
   });
 
+  it('answers a manual invoke whose only names a target that does not exist with the field, the target and the valid targets, before any AWS call', async () => {
+    // Prepare
+    captureLogLines();
+
+    // Act
+    const answer = await handler({ mode: 'apply', only: ['nodegroup/nope'] }, lambdaContext);
+
+    // Assess
+    const error = rejected(answer);
+    expect(error).toMatchObject({ name: 'UnknownTargetError', field: 'only[0]', retryable: false });
+    expect(error.reason).toMatch(/^no spec has the target nodegroup\/nope; the targets are cluster\/kianax, nodegroup\/general-ng, /);
+    expect(error.message).toMatch(/^only names nodegroup\/nope, which no spec has; /);
+    expect(JSON.stringify(answer)).not.toMatch(/stack|\n\s+at /);
+    expect(eks.calls()).toHaveLength(0);
+  });
+
   it('names the clusters it knows when a manual invoke asks for another, cutting a 10,000-character name to 200', async () => {
     // Prepare
     const logs = captureLogLines();
