@@ -16,7 +16,7 @@
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { CloudWatchAlarmsPort } from '../../shared/aws/cloudwatch-port';
-import { clip, errorFacts, InvalidEventError, UpstreamError } from '../../shared/errors';
+import { clip, errorFacts, InvalidEventError, isTransient, UpstreamError } from '../../shared/errors';
 import { renderPlan } from '../../shared/plan/render';
 import { loadSpecsOnce } from '../../shared/spec/load';
 import type { ScalingRuleSpec } from '../../shared/spec/scaling';
@@ -170,7 +170,9 @@ async function alarmsOrFailure(spec: ClusterSpec, mode: Mode, deps: InvokeDeps):
     return await reconcileAlarms(spec, deps.cloudWatchFor(spec), mode, deps.logger);
   } catch (error) {
     deps.logger.error('alarms reconcile failed', { cluster: spec.name, error: errorFacts(error) });
-    return { cluster: spec.name, region: spec.region, mode, status: 'Blocked', drift: [], written: [], failed: [{ alarm: '*', reason: error instanceof Error ? error.message : String(error) }] };
+    // Throttled, a 5xx or the network: the next schedule tries again; anything else needs a person.
+    const status = isTransient(error) ? 'InProgress' : 'Blocked';
+    return { cluster: spec.name, region: spec.region, mode, status, drift: [], written: [], failed: [{ alarm: '*', reason: error instanceof Error ? error.message : String(error) }] };
   }
 }
 
@@ -190,7 +192,8 @@ function failedReport(spec: ClusterSpec, rule: ScalingRuleSpec, trigger: Trigger
     mode,
     trigger: describeTrigger(trigger),
     decision: 'failed',
-    status: 'Blocked',
+    // A rule that could not be observed for now (throttling, a 5xx, the network) is retried by the next run.
+    status: isTransient(error) ? 'InProgress' : 'Blocked',
     summary: `could not run: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`,
     executed: [],
     boundChanges: [],
