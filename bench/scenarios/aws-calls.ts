@@ -29,6 +29,7 @@ import { apply as applyPools, depsFor as eipDepsFor } from '../../tests/function
 import { FakeCloudWatch, hpa } from '../../tests/functions/scale-watch/fakes';
 import { FakeEc2 } from '../../tests/helpers/fake-ec2';
 import { FakeEks } from '../../tests/helpers/fake-eks';
+import { answered } from '../../tests/helpers/answers';
 import { startFakeCluster } from '../../tests/helpers/fake-k8s';
 import type { FakeCluster } from '../../tests/helpers/fake-k8s';
 import type { AwsDoubles } from '../aws-doubles';
@@ -105,7 +106,7 @@ async function provision(aws: AwsDoubles, example: string): Promise<FunctionCall
   resetAwsClients();
   const { handler } = await import('../../functions/provision/handler');
   const invoke: Invoke = async (event) => {
-    const response: ProvisionResponse = await handler(event, lambdaContext);
+    const response: ProvisionResponse = answered(await handler(event, lambdaContext));
     return { outcome: response.reports.map((report) => `${report.cluster} ${report.mode} ${report.status}`).join('; ') };
   };
   return {
@@ -139,7 +140,7 @@ async function eipManager(aws: AwsDoubles): Promise<FunctionCalls> {
   resetAwsClients();
   const { handler } = await import('../../functions/eip-manager/handler');
   const invoke: Invoke = async (event) => {
-    const response: EipResponse = await handler(event, lambdaContext);
+    const response: EipResponse = answered(await handler(event, lambdaContext));
     return { outcome: response.reports.map((report) => `${report.cluster} ${report.mode} ${report.status}`).join('; ') };
   };
   return {
@@ -172,7 +173,7 @@ async function scaleWatch(aws: AwsDoubles): Promise<FunctionCalls> {
   const { handler } = await import('../../functions/scale-watch/handler');
   const invoke: Invoke = async (event) => {
     const before = server.server.requests.length;
-    const response: ScaleWatchResponse = await handler(event, lambdaContext);
+    const response: ScaleWatchResponse = answered(await handler(event, lambdaContext));
     const outcome = [
       ...response.alarms.map((report) => `alarms ${report.cluster} ${report.status}`),
       ...response.rules.map((report) => `rule ${report.rule} ${report.decision} ${report.status}`),

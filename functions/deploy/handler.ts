@@ -11,6 +11,7 @@ import type { FifoQueuePort } from '../../shared/aws/sqs';
 import { connectToCluster } from '../../shared/k8s';
 import type { KubernetesPort } from '../../shared/k8s';
 import { createLogger } from '../../shared/lambda/logger';
+import { carries } from '../../shared/lambda/events';
 import { lambdaStack } from '../../shared/lambda/middleware';
 import { workerEventSchema } from './event';
 import { handleWorkerEvent } from './invoke';
@@ -70,6 +71,8 @@ function deps(): WorkerDeps {
 export const handler = lambdaStack((event, context) => handleWorkerEvent(event, deps(), { remainingMs: () => context.getRemainingTimeInMillis() }, context.awsRequestId), {
   logger,
   eventSchema: workerEventSchema,
+  // A manual invoke's caller reads the answer: it gets every error as an object, never a stack.
+  callerWaits: (event) => carries(event, 'action') && !carries(event, 'Records'),
   correlationKeys: (event) => {
     switch (event.trigger) {
       case 'queue':

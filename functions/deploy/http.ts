@@ -61,7 +61,7 @@ const httpErrorsDefaults: HttpErrorsOptions = { internalMessage: 'internal error
 
 /**
  * Middleware that answers an error with a status instead of failing the invocation: an event the
- * stack's schema refused is a 400, anything else a 500 with a fixed message. It sets the response
+ * stack's schema refused is a 400 naming the first bad field, anything else a 500 with a fixed message. It sets the response
  * and returns nothing, so the stack's `logErrors` (outside it) still logs the error once.
  *
  * @example
@@ -73,10 +73,17 @@ export function httpErrors(options: Partial<HttpErrorsOptions> = {}): Middleware
     name: 'httpErrors',
     onError: (request) => {
       const error = request.error;
-      request.response =
-        error instanceof InvalidEventError
-          ? jsonResponse(400, { status: 'rejected', reason: 'not an HTTP API request' })
-          : jsonResponse(500, { status: 'rejected', reason: internalMessage });
+      if (!(error instanceof InvalidEventError)) {
+        request.response = jsonResponse(500, { status: 'rejected', reason: internalMessage });
+        return;
+      }
+      // The issues name fields of the HTTP API envelope, never their values (already cut to a sane length).
+      const [first] = error.issues;
+      request.response = jsonResponse(400, {
+        status: 'rejected',
+        reason: first === undefined ? 'not an HTTP API request' : `not an HTTP API request: ${first.reason}`,
+        ...(first === undefined ? {} : { field: first.field }),
+      });
     },
   };
 }

@@ -5,7 +5,7 @@
  * have) are logged and dropped rather than retried into the dead-letter queue.
  */
 import type { SQSBatchResponse } from 'aws-lambda';
-import { errorFacts, InvalidEventError } from '../../shared/errors';
+import { clip, errorFacts, InvalidEventError } from '../../shared/errors';
 import type { WorkerEvent } from './event';
 import type { DriftReport, PlanReport } from './drift';
 import { checkDrift, planWorkload } from './drift';
@@ -56,7 +56,7 @@ export async function processBatch(records: readonly { messageId: string; body: 
     try {
       const parsed = queueMessageSchema.safeParse(parseJson(record.body));
       if (!parsed.success) {
-        deps.logger.error('queue message dropped: not a deploy message', { ...facts, issues: parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`) });
+        deps.logger.error('queue message dropped: not a deploy message', { ...facts, issues: parsed.error.issues.map((issue) => clip(`${issue.path.join('.')}: ${issue.message}`)) });
         continue;
       }
       const message = parsed.data;
@@ -117,7 +117,10 @@ async function manual(event: Extract<WorkerEvent, { trigger: 'manual' }>['event'
 
 function pinned(ref: string): NonNullable<ReturnType<typeof parsePinned>> {
   const image = parsePinned(ref);
-  if (image === undefined) throw new InvalidEventError('image: expected ghcr.io/<owner>/<name>:<tag>@sha256:<64 hex>', { context: { field: 'image' } });
+  if (image === undefined) {
+    const reason = 'expected ghcr.io/<owner>/<name>:<tag>@sha256:<64 hex>';
+    throw new InvalidEventError(`image: ${reason}`, { context: { field: 'image' }, issues: [{ field: 'image', reason }] });
+  }
   return image;
 }
 

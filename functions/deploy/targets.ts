@@ -4,7 +4,7 @@
  * bundle) and shared by the webhook receiver, the worker and the CLI.
  */
 import path from 'node:path';
-import { InvalidEventError } from '../../shared/errors';
+import { clip, InvalidEventError } from '../../shared/errors';
 import type { LoadedSpec } from '../../shared/spec/load';
 import { loadSpecs } from '../../shared/spec/load';
 import type { ClusterSpec } from '../../shared/spec/schema';
@@ -116,10 +116,10 @@ export function findTarget(targets: readonly DeployTarget[], workload: string, c
   const [only, second] = found;
   if (only !== undefined && second === undefined) return only;
   const known = targets.map(targetKey).join(', ') || 'none';
-  throw new InvalidEventError(
+  const reason =
     only === undefined
-      ? `no workload "${workload}"${cluster === undefined ? '' : ` on cluster ${cluster}`}; the specs have: ${known}`
-      : `workload "${workload}" exists on several clusters (${found.map((target) => target.cluster).join(', ')}): name the cluster`,
-    { context: { workload, cluster } },
-  );
+      ? `no workload "${clip(workload)}"${cluster === undefined ? '' : ` on cluster ${clip(cluster)}`}; the specs have: ${known}`
+      : `workload "${clip(workload)}" exists on several clusters (${found.map((target) => target.cluster).join(', ')}): name the cluster`;
+  const field = only === undefined ? 'workload' : 'cluster';
+  throw new InvalidEventError(reason, { context: { workload: clip(workload), cluster: cluster === undefined ? undefined : clip(cluster) }, issues: [{ field, reason }] });
 }

@@ -35,6 +35,8 @@ export interface WebhookResponse {
 export interface WebhookAnswer {
   status: 'queued' | 'ignored' | 'pong' | 'rejected';
   reason?: string;
+  /** For a rejected request: the part that is wrong (`body`, `headers.x-github-event`). */
+  field?: string;
   deliveryId?: string;
   queued?: { cluster: string; workload: string; image: string }[];
   skipped?: { cluster: string; workload: string; reason: string }[];
@@ -66,7 +68,7 @@ export async function receiveWebhook(request: WebhookRequest, deps: WebhookDeps)
   const size = Math.max(request.declaredBytes ?? 0, request.body.length);
   if (size > max) {
     deps.logger.warn('webhook refused: body too large', { ...facts, bytes: size, limit: max });
-    return reject(413, `the body is larger than ${max} bytes`);
+    return reject(413, `the body is larger than ${max} bytes`, 'body');
   }
 
   let { values, reloaded } = await deps.secrets.get();
@@ -78,20 +80,20 @@ export async function receiveWebhook(request: WebhookRequest, deps: WebhookDeps)
   }
   if (!check.valid) {
     deps.logger.warn('webhook refused: signature', { ...facts, problem: check.problem });
-    return reject(401, check.problem === 'missing' ? 'X-Hub-Signature-256 is missing' : 'the signature does not match');
+    return reject(401, check.problem === 'missing' ? 'X-Hub-Signature-256 is missing' : 'the signature does not match', `headers.${SIGNATURE_HEADER}`);
   }
   if (check.secretIndex > 0) deps.logger.info('webhook signed with the previous secret', { ...facts, secretIndex: check.secretIndex });
 
-  if (event === undefined || event === '') return reject(400, 'X-GitHub-Event is missing');
-  if (deliveryId === undefined || deliveryId === '') return reject(400, 'X-GitHub-Delivery is missing');
+  if (event === undefined || event === '') return reject(400, 'X-GitHub-Event is missing', 'headers.x-github-event');
+  if (deliveryId === undefined || deliveryId === '') return reject(400, 'X-GitHub-Delivery is missing', 'headers.x-github-delivery');
   let payload: unknown;
   try {
     payload = JSON.parse(request.body.toString('utf8'));
   } catch {
     deps.logger.warn('webhook refused: body is not JSON', facts);
-    return reject(400, 'the body is not JSON (set the hook\'s content type to application/json)');
+    return reject(400, 'the body is not JSON (set the hook\'s content type to application/json)', 'body');
   }
-  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) return reject(400, 'the body is not a JSON object');
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) return reject(400, 'the body is not a JSON object', 'body');
 
   if (event === 'ping') {
     deps.logger.info('webhook ping', facts);
@@ -137,8 +139,8 @@ export async function receiveWebhook(request: WebhookRequest, deps: WebhookDeps)
   return { statusCode: 202, body: { status: 'queued', deliveryId, queued, ...(skipped.length > 0 ? { skipped } : {}) } };
 }
 
-function reject(statusCode: number, reason: string): WebhookResponse {
-  return { statusCode, body: { status: 'rejected', reason } };
+function reject(statusCode: number, reason: string, field: string): WebhookResponse {
+  return { statusCode, body: { status: 'rejected', reason, field } };
 }
 
 function ignored(deliveryId: string, reason: string, deps: WebhookDeps, facts: Record<string, unknown>): Promise<WebhookResponse> {

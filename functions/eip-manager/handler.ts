@@ -5,6 +5,7 @@
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { createEc2Port } from '../../shared/aws/ec2';
 import { createLogger } from '../../shared/lambda/logger';
+import { carries } from '../../shared/lambda/events';
 import { lambdaStack } from '../../shared/lambda/middleware';
 import { correlationKeysOf, eipEventSchema } from './event';
 import { handleEipEvent } from './invoke';
@@ -34,5 +35,11 @@ export const handler = lambdaStack(
       specPaths: (process.env.EKS_PILOT_SPECS ?? 'specs').split(',').map((item) => item.trim()).filter(Boolean),
       metrics,
     }),
-  { logger, eventSchema: eipEventSchema, correlationKeys: correlationKeysOf },
+  {
+    logger,
+    eventSchema: eipEventSchema,
+    // A manual invoke's caller reads the answer: it gets every error as an object, never a stack.
+    callerWaits: (event) => carries(event, 'mode'),
+    correlationKeys: correlationKeysOf,
+  },
 );

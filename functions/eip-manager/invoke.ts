@@ -9,7 +9,7 @@
  */
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { InvalidEventError } from '../../shared/errors';
+import { clip, InvalidEventError } from '../../shared/errors';
 import type { LoadedSpec } from '../../shared/spec/load';
 import { loadSpecsOnce } from '../../shared/spec/load';
 import type { ClusterSpec } from '../../shared/spec/schema';
@@ -39,13 +39,18 @@ export async function handleEipEvent(event: EipEvent, deps: InvokeDeps): Promise
   if (isManualInvoke(event)) {
     const selected = event.cluster ? all.filter(({ spec }) => spec.name === event.cluster) : all.filter(({ spec }) => spec.elasticIpPools.length > 0);
     if (event.cluster && selected.length === 0) {
-      throw new InvalidEventError(`no spec for cluster "${event.cluster}"; the specs name ${all.map(({ spec }) => spec.name).join(', ')}`, {
-        context: { cluster: event.cluster },
-      });
+      const reason = `no spec for cluster "${clip(event.cluster)}"; the specs name ${all.map(({ spec }) => spec.name).join(', ')}`;
+      throw new InvalidEventError(reason, { context: { cluster: clip(event.cluster) }, issues: [{ field: 'cluster', reason }] });
     }
-    const unknown = (event.pools ?? []).filter((name) => !selected.some(({ spec }) => spec.elasticIpPools.some((pool) => pool.name === name)));
+    const pools = event.pools ?? [];
+    const known = [...new Set(selected.flatMap(({ spec }) => spec.elasticIpPools.map((pool) => pool.name)))].sort();
+    const unknown = pools.flatMap((name, index) => (known.includes(name) ? [] : [{ name: clip(name), index }]));
     if (unknown.length > 0) {
-      throw new InvalidEventError(`no pool named ${unknown.join(', ')} in the selected specs`, { context: { pools: unknown } });
+      const validPools = `the selected specs have ${known.join(', ') || 'no pool'}`;
+      throw new InvalidEventError(`no pool named ${unknown.map((item) => item.name).join(', ')}; ${validPools}`, {
+        context: { pools: unknown.map((item) => item.name) },
+        issues: unknown.map((item) => ({ field: `pools[${item.index}]`, reason: `no pool named ${item.name}; ${validPools}` })),
+      });
     }
     reports = await reconcilePoolFleet(
       selected.map(({ spec, file }) => ({ spec, file, mode: event.mode, ...(event.pools ? { pools: event.pools } : {}) })),

@@ -12,7 +12,7 @@ import type { Address } from '@aws-sdk/client-ec2';
 import { mapBounded } from '../../shared/concurrency';
 import type { Ec2Port } from '../../shared/aws/ec2-port';
 import { AddressInUseError, AddressLimitExceededError, AssociationConflictError, TargetGoneError } from '../../shared/aws/ec2-port';
-import { EksPilotError, errorFacts, errorText, RequestRejectedError, ThrottledError, UpstreamError } from '../../shared/errors';
+import { EksPilotError, errorFacts, errorText, isTransient, RequestRejectedError, ThrottledError, UpstreamError } from '../../shared/errors';
 import type { TargetId } from '../../shared/plan/plan';
 import { planStatus, targetId } from '../../shared/plan/plan';
 import type { ClusterSpec } from '../../shared/spec/schema';
@@ -129,7 +129,9 @@ interface PoolOutcome {
 
 /**
  * Reconciles the Elastic IP pools of one cluster. Errors reading the account become a Blocked or
- * InProgress report, never a thrown error, so one cluster cannot stop a fleet.
+ * InProgress report, never a thrown error, so one cluster cannot stop a fleet. A transient failure
+ * of EC2 or SSM ({@link isTransient}: throttling, a 5xx, the network) is InProgress, retried by the
+ * next run; Blocked is kept for what a person must fix (a refusal, the quota).
  *
  * @example
  * const report = await reconcilePools(spec, deps, { mode: 'apply' });
@@ -156,7 +158,8 @@ export async function reconcilePools(spec: ClusterSpec, deps: EipDeps, options: 
   try {
     observed = await observe(ec2, spec.name, pools);
   } catch (error) {
-    const status: PoolStatus = error instanceof ThrottledError ? 'InProgress' : 'Blocked';
+    // Throttling, a 5xx or the network: the next run reads again; anything else needs a person.
+    const status: PoolStatus = isTransient(error) ? 'InProgress' : 'Blocked';
     deps.logger.error('elastic IP observation failed', { cluster: spec.name, region: spec.region, status, error: errorFacts(error) });
     return finish(report, status, `could not read the account: ${errorText(error)}`, deps);
   }
@@ -233,15 +236,15 @@ async function execute(
       ),
     ),
   };
-  let throttled = false;
+  let stopped: string | undefined;
   for (const action of plan.actions) {
     if (action.kind === 'Refuse') {
       report.blocked.push(issue(action, action.reason));
       continue;
     }
     if (!isWrite(action)) continue;
-    if (throttled) {
-      report.deferred.push(issue(action, 'not sent: EC2 throttled this run'));
+    if (stopped !== undefined) {
+      report.deferred.push(issue(action, `not sent: ${stopped} this run`));
       if (action.kind === 'AssociateAddress' || action.kind === 'AssociateNatGatewayAddress') outcomeOf(run, action.pool).notAssociated += 1;
       continue;
     }
@@ -251,9 +254,14 @@ async function execute(
       if (action.kind === 'AssociateAddress' || action.kind === 'AssociateNatGatewayAddress') outcomeOf(run, action.pool).notAssociated += 1;
       if (action.kind === 'AllocateAddress') run.failedSlots.set(action.slot, `its allocation failed: ${errorText(error)}`);
       if (error instanceof ThrottledError) {
-        throttled = true;
+        stopped = 'EC2 throttled';
         report.deferred.push(issue(action, 'throttled by EC2 (RequestLimitExceeded); the next run retries'));
         deps.logger.warn('ec2 throttled; stopping this run', { cluster: spec.name, pool: action.pool, action: action.kind });
+      } else if (isTransient(error)) {
+        // A 5xx or the network after the SDK's retries: nothing more is sent; the next run retries.
+        stopped = 'EC2 did not answer';
+        report.deferred.push(issue(action, `EC2 did not answer (${errorText(error)}); the next run retries`));
+        deps.logger.warn('ec2 call failed for now; stopping this run', { cluster: spec.name, pool: action.pool, action: action.kind, error: errorFacts(error) });
       } else if (error instanceof RequestRejectedError || error instanceof UpstreamError) {
         // Thrown on, the writes already sent this run would vanish from the report.
         report.blocked.push(issue(action, error.message));
@@ -513,7 +521,10 @@ async function publish(spec: ClusterSpec, view: PoolView, held: readonly Existin
     deps.logger.info('elastic IP pool published', { cluster: spec.name, pool: view.name, parameter: view.parameter, publicIps: held.map((address) => address.publicIp).sort(compareIps) });
     return 'written';
   } catch (error) {
-    report.blocked.push({ pool: view.name, target: `eip-pool/${view.name}`, kind: 'PutParameter', reason: `could not publish to ${view.parameter}: ${errorText(error)}` });
+    const item = { pool: view.name, target: `eip-pool/${view.name}` as const, kind: 'PutParameter', reason: `could not publish to ${view.parameter}: ${errorText(error)}` };
+    // SSM throttled or down is retried by the next run (the value is written when it differs); a refusal needs a person.
+    if (isTransient(error)) report.deferred.push({ ...item, reason: `${item.reason}; the next run retries` });
+    else report.blocked.push(item);
     deps.logger.error('elastic IP pool publication failed', { cluster: spec.name, pool: view.name, parameter: view.parameter, error: errorFacts(error) });
     return 'not-written';
   }
@@ -577,13 +588,14 @@ export async function reconcilePoolFleet(
     try {
       return await reconcilePools(spec, deps, { ...options, ...(file ? { source: file } : {}) });
     } catch (error) {
-      deps.logger.error('elastic IP run failed', { cluster: spec.name, region: spec.region, error: errorFacts(error) });
+      const status: PoolStatus = isTransient(error) ? 'InProgress' : 'Blocked';
+      deps.logger.error('elastic IP run failed', { cluster: spec.name, region: spec.region, status, error: errorFacts(error) });
       return {
         cluster: spec.name,
         region: spec.region,
         ...(file ? { source: file } : {}),
         mode: options.mode,
-        status: 'Blocked',
+        status,
         summary: `run failed: ${errorText(error)}`,
         pools: [],
         executed: [],

@@ -7,6 +7,7 @@ import { createEksPort } from '../../shared/aws/eks';
 import { createSnsNotifier } from '../../shared/aws/sns';
 import { createSsmDriftMemory } from '../../shared/aws/ssm';
 import { createLogger } from '../../shared/lambda/logger';
+import { carries } from '../../shared/lambda/events';
 import { lambdaStack } from '../../shared/lambda/middleware';
 import { isManualInvoke, provisionEventSchema } from './event';
 import { handleProvisionEvent } from './invoke';
@@ -41,5 +42,10 @@ export const handler = lambdaStack(
       metrics,
       ...(notify ? { notify } : {}),
     }),
-  { logger, eventSchema: provisionEventSchema, correlationKeys: (event) => (isManualInvoke(event) ? { trigger: 'manual', mode: event.mode } : { trigger: 'schedule' }) },
+  {
+    logger,
+    eventSchema: provisionEventSchema,
+    // A manual invoke's caller reads the answer: it gets every error as an object, never a stack.
+    callerWaits: (event) => carries(event, 'mode'),
+    correlationKeys: (event) => (isManualInvoke(event) ? { trigger: 'manual', mode: event.mode } : { trigger: 'schedule' }) },
 );

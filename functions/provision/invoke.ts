@@ -5,7 +5,7 @@
  */
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { InvalidEventError } from '../../shared/errors';
+import { clip, InvalidEventError } from '../../shared/errors';
 import { renderPlan } from '../../shared/plan/render';
 import type { LoadedSpec } from '../../shared/spec/load';
 import { loadSpecsOnce } from '../../shared/spec/load';
@@ -36,9 +36,8 @@ export async function handleProvisionEvent(event: ProvisionEvent, deps: InvokeDe
   const manual = isManualInvoke(event) ? event : undefined;
   const selected = manual?.cluster ? all.filter(({ spec }) => spec.name === manual.cluster) : all;
   if (manual?.cluster && selected.length === 0) {
-    throw new InvalidEventError(`no spec for cluster "${manual.cluster}"; the specs name ${all.map(({ spec }) => spec.name).join(', ')}`, {
-      context: { cluster: manual.cluster },
-    });
+    const reason = `no spec for cluster "${clip(manual.cluster)}"; the specs name ${all.map(({ spec }) => spec.name).join(', ')}`;
+    throw new InvalidEventError(reason, { context: { cluster: clip(manual.cluster) }, issues: [{ field: 'cluster', reason }] });
   }
   const modeFor = (loaded: LoadedSpec): Mode => manual?.mode ?? (loaded.spec.onDrift === 'remediate' ? 'apply' : 'plan');
   const reports = await reconcileFleet(

@@ -69,6 +69,40 @@ export function planCluster(desired: ClusterSpec, observed: ObservedState, optio
   return { subject, actions: orderVersionSteps(actions) };
 }
 
+/**
+ * Every target a plan of this spec can name, in plan order; `only` may name any of them. Two kinds
+ * of target come from the account, not the spec: with `pruneNodeGroups` on, any `nodegroup/<name>`
+ * (a group to delete), and `access-policy/<principal>/<policy>` of a spec principal (a policy to
+ * disassociate); `targetFits` admits those.
+ *
+ * @example
+ * specTargets(spec); // ['cluster/kianax', 'nodegroup/general-ng', 'addon/vpc-cni', ...]
+ */
+export function specTargets(spec: ClusterSpec): TargetId[] {
+  return [
+    `cluster/${spec.name}`,
+    ...spec.nodeGroups.map((group): TargetId => `nodegroup/${group.name}`),
+    ...spec.addons.map((addon): TargetId => `addon/${addon.name}`),
+    ...spec.accessEntries.flatMap((entry): TargetId[] => [
+      `access-entry/${entry.principalArn}`,
+      ...entry.accessPolicies.map((policy): TargetId => `access-policy/${entry.principalArn}/${policyName(accessPolicyArn(policy.policy, spec.region))}`),
+    ]),
+  ];
+}
+
+/**
+ * Whether a plan of this spec may name the target: one of {@link specTargets}, or one that only the
+ * account can have (see there).
+ *
+ * @example
+ * targetFits(spec, 'nodegroup/old-ng'); // true only when spec.pruneNodeGroups is on
+ */
+export function targetFits(spec: ClusterSpec, target: string): boolean {
+  if ((specTargets(spec) as string[]).includes(target)) return true;
+  if (spec.pruneNodeGroups && target.startsWith('nodegroup/') && target.length > 'nodegroup/'.length) return true;
+  return spec.accessEntries.some((entry) => target.startsWith(`access-policy/${entry.principalArn}/`));
+}
+
 // ---- 1. What cannot change in place -------------------------------------------------------------
 
 function refuseImmutableChanges(spec: ClusterSpec, cluster: Cluster): ProvisionAction[] {

@@ -4,14 +4,14 @@
  */
 import type { EksPort } from '../../shared/aws/eks-port';
 import { mapBounded } from '../../shared/concurrency';
-import { errorFacts, errorText, RequestRejectedError, ResourceBusyError, ThrottledError, UpstreamError } from '../../shared/errors';
+import { clip, errorFacts, errorText, isTransient, RequestRejectedError, ResourceBusyError, ThrottledError, UnknownTargetError, UpstreamError } from '../../shared/errors';
 import type { Plan, TargetId } from '../../shared/plan/plan';
 import { planStatus, targetId } from '../../shared/plan/plan';
 import type { ClusterSpec } from '../../shared/spec/schema';
 import type { ProvisionAction, ProvisionWriteAction } from './actions';
 import { isWrite } from './actions';
 import { observe } from './observe';
-import { planCluster } from './plan';
+import { planCluster, specTargets, targetFits } from './plan';
 
 export type Mode = 'plan' | 'apply';
 
@@ -74,7 +74,9 @@ const SYNCHRONOUS = new Set<string>([
 
 /**
  * Reconciles one cluster. Errors reading the account become a Blocked or InProgress report, never
- * a thrown error, so one cluster cannot stop a fleet.
+ * a thrown error, so one cluster cannot stop a fleet. A transient failure ({@link isTransient}:
+ * throttling, a 5xx, the network, EKS busy) is InProgress, retried by the next run; Blocked is
+ * kept for what a person must fix.
  *
  * @example
  * const report = await reconcileCluster(spec, deps, { mode: 'plan' });
@@ -87,7 +89,8 @@ export async function reconcileCluster(spec: ClusterSpec, deps: ProvisionDeps, o
   try {
     plan = planCluster(spec, await observe(eks, spec), { now: deps.now(), ...(options.source ? { source: options.source } : {}) });
   } catch (error) {
-    const status: ClusterStatus = error instanceof ThrottledError || error instanceof ResourceBusyError ? 'InProgress' : 'Blocked';
+    // Throttling, a 5xx, the network or EKS busy: the next run reads again; anything else needs a person.
+    const status: ClusterStatus = isTransient(error) ? 'InProgress' : 'Blocked';
     const summary = `could not read the cluster: ${errorText(error)}`;
     deps.logger.error('cluster observation failed', { cluster: spec.name, region: spec.region, status, error: errorFacts(error) });
     return { ...base, status, summary, drift: [], executed: [], deferred: [], blocked: [] };
@@ -146,7 +149,7 @@ async function execute(
     if (isWrite(action)) remaining.set(targetId(action.target), (remaining.get(targetId(action.target)) ?? 0) + 1);
   }
   const unfinished = (id: TargetId): boolean => busy.has(id) || (remaining.get(id) ?? 0) > 0;
-  let throttled = false;
+  let stopped: string | undefined;
   for (const action of plan.actions) {
     const target = targetId(action.target);
     if (action.kind === 'ReplaceNodegroup') {
@@ -155,9 +158,9 @@ async function execute(
     }
     if (!isWrite(action)) continue;
     if (!isSelected(action, only)) continue;
-    // After a throttle nothing more is sent, but what was left is still listed for the next run.
-    if (throttled) {
-      report.deferred.push({ target, kind: action.kind, reason: 'not sent: EKS throttled this run' });
+    // After a throttle (or a 5xx, a network error) nothing more is sent, but what was left is still listed for the next run.
+    if (stopped !== undefined) {
+      report.deferred.push({ target, kind: action.kind, reason: `not sent: ${stopped} this run` });
       continue;
     }
     const waitingFor = busy.has(target) ? target : action.after?.find(unfinished);
@@ -176,10 +179,13 @@ async function execute(
       busy.add(target);
       if (error instanceof ResourceBusyError) {
         report.deferred.push({ target, kind: action.kind, reason: 'EKS is busy with another update (ResourceInUseException)' });
-      } else if (error instanceof ThrottledError) {
-        report.deferred.push({ target, kind: action.kind, reason: 'throttled by EKS; the next run retries' });
-        deps.logger.warn('eks throttled; stopping this run', { cluster: plan.subject.cluster, action: action.kind, target });
-        throttled = true;
+      } else if (isTransient(error)) {
+        const throttled = error instanceof ThrottledError;
+        report.deferred.push({ target, kind: action.kind, reason: throttled ? 'throttled by EKS; the next run retries' : `EKS did not answer (${errorText(error)}); the next run retries` });
+        const facts = { cluster: plan.subject.cluster, action: action.kind, target };
+        if (throttled) deps.logger.warn('eks throttled; stopping this run', facts);
+        else deps.logger.warn('eks call failed for now; stopping this run', { ...facts, error: errorFacts(error) });
+        stopped = throttled ? 'EKS throttled' : 'EKS did not answer';
       } else if (error instanceof RequestRejectedError) {
         report.blocked.push({ target, kind: action.kind, reason: error.message });
         deps.logger.error('eks rejected the request', { cluster: plan.subject.cluster, action: action.kind, target, error: errorFacts(error) });
@@ -205,24 +211,27 @@ function finish(report: ClusterReport, status: ClusterStatus, summary: string, d
 
 /**
  * Reconciles a fleet with bounded concurrency. A cluster whose run throws is reported Blocked with
- * the error; the others carry on.
+ * the error; the others carry on. An `only` entry that names no target of any of the specs throws
+ * {@link UnknownTargetError} before anything is read: a typo must not apply nothing and say Converged.
  */
 export async function reconcileFleet(
   specs: readonly { spec: ClusterSpec; file?: string; mode: Mode }[],
   deps: ProvisionDeps,
   options: { only?: readonly string[]; concurrency?: number } = {},
 ): Promise<ClusterReport[]> {
+  if (options.only !== undefined) checkOnly(options.only, specs.map(({ spec }) => spec));
   return mapBounded(specs, options.concurrency ?? 4, async ({ spec, file, mode }): Promise<ClusterReport> => {
     try {
       return await reconcileCluster(spec, deps, { mode, ...(options.only ? { only: options.only } : {}), ...(file ? { source: file } : {}) });
     } catch (error) {
-      deps.logger.error('cluster run failed', { cluster: spec.name, region: spec.region, error: errorFacts(error) });
+      const status: ClusterStatus = isTransient(error) ? 'InProgress' : 'Blocked';
+      deps.logger.error('cluster run failed', { cluster: spec.name, region: spec.region, status, error: errorFacts(error) });
       return {
         cluster: spec.name,
         region: spec.region,
         ...(file ? { source: file } : {}),
         mode,
-        status: 'Blocked',
+        status,
         summary: `run failed: ${errorText(error)}`,
         drift: [],
         executed: [],
@@ -230,6 +239,26 @@ export async function reconcileFleet(
         blocked: [],
       };
     }
+  });
+}
+
+/**
+ * Throws {@link UnknownTargetError} naming each `only` entry no spec can plan, with the targets the
+ * specs have; one issue per entry, its field `only[<index>]` as the manual invoke spells it.
+ *
+ * @example
+ * checkOnly(['nodegroup/nope'], [spec]); // only names nodegroup/nope, which no spec has; the targets are cluster/kianax, ...
+ */
+export function checkOnly(only: readonly string[], specs: readonly ClusterSpec[]): void {
+  const unknown = only.flatMap((target, index) => (specs.some((spec) => targetFits(spec, target)) ? [] : [{ target: clip(target), index }]));
+  if (unknown.length === 0) return;
+  const valid = [...new Set(specs.flatMap(specTargets))];
+  const pruning = specs.some((spec) => spec.pruneNodeGroups) ? ' (and any nodegroup/<name> pruneNodeGroups may delete)' : '';
+  const targets = `the targets are ${valid.join(', ') || 'none'}${pruning}`;
+  const names = unknown.map((item) => item.target).join(', ');
+  throw new UnknownTargetError(`only names ${names}, which no spec has; ${targets}`, {
+    context: { unknown: unknown.map((item) => item.target), clusters: specs.map((spec) => spec.name) },
+    issues: unknown.map((item) => ({ field: `only[${item.index}]`, reason: `no spec has the target ${item.target}; ${targets}` })),
   });
 }
 

@@ -10,6 +10,7 @@ import { createSnsNotifier } from '../../shared/aws/sns';
 import { connectToCluster } from '../../shared/k8s';
 import type { KubernetesPort } from '../../shared/k8s';
 import { createLogger } from '../../shared/lambda/logger';
+import { carries } from '../../shared/lambda/events';
 import { lambdaStack } from '../../shared/lambda/middleware';
 import type { ClusterSpec } from '../../shared/spec/schema';
 import { isAlarmEvent, isManualInvoke, scaleWatchEventSchema } from './event';
@@ -60,5 +61,11 @@ export const handler = lambdaStack(
       metrics,
       ...(notifier ? { notifier } : {}),
     }),
-  { logger, eventSchema: scaleWatchEventSchema, correlationKeys },
+  {
+    logger,
+    eventSchema: scaleWatchEventSchema,
+    // A manual invoke's caller reads the answer: it gets every error as an object, never a stack.
+    callerWaits: (event) => carries(event, 'action'),
+    correlationKeys,
+  },
 );

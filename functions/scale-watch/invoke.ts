@@ -16,7 +16,7 @@
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { CloudWatchAlarmsPort } from '../../shared/aws/cloudwatch-port';
-import { errorFacts, InvalidEventError, UpstreamError } from '../../shared/errors';
+import { clip, errorFacts, InvalidEventError, isTransient, UpstreamError } from '../../shared/errors';
 import { renderPlan } from '../../shared/plan/render';
 import { loadSpecsOnce } from '../../shared/spec/load';
 import type { ScalingRuleSpec } from '../../shared/spec/scaling';
@@ -117,19 +117,24 @@ async function onManual(event: ManualInvoke, specs: readonly ClusterSpec[], deps
   switch (event.action) {
     case 'plan': {
       const matched = rulesWatching(clustersNamed(specs, event.cluster), event.alarm);
-      if (matched.length === 0) throw new InvalidEventError(`no scaling rule is driven by alarm ${event.alarm}`, { context: { alarm: event.alarm } });
+      if (matched.length === 0) {
+        const reason = `no scaling rule${event.cluster === undefined ? '' : ` of cluster ${clip(event.cluster)}`} is driven by alarm ${clip(event.alarm)}`;
+        throw new InvalidEventError(reason, { context: { alarm: clip(event.alarm) }, issues: [{ field: 'alarm', reason }] });
+      }
       const trigger: Trigger = { kind: 'alarm', alarmName: event.alarm, state: event.state, at: event.at ?? deps.now() };
       const rules = await Promise.all(matched.map(({ spec, rule }) => runRule(spec, rule, trigger, deps, 'plan')));
       return { rules: rules.map(rendered), alarms: [] };
     }
     case 'reset': {
       const [spec] = clustersNamed(specs, event.cluster);
-      if (spec === undefined) throw new InvalidEventError(`no spec for cluster ${event.cluster}`, { context: { cluster: event.cluster } });
+      if (spec === undefined) {
+        const reason = `no spec for cluster ${clip(event.cluster)}; the specs name ${specs.map((candidate) => candidate.name).join(', ')}`;
+        throw new InvalidEventError(reason, { context: { cluster: clip(event.cluster) }, issues: [{ field: 'cluster', reason }] });
+      }
       const selected = spec.scalingRules.filter((rule) => event.rule === undefined || rule.name === event.rule);
       if (selected.length === 0) {
-        throw new InvalidEventError(`cluster ${spec.name} has no scaling rule ${event.rule ?? ''}; its rules: ${spec.scalingRules.map((rule) => rule.name).join(', ')}`, {
-          context: { cluster: spec.name, rule: event.rule },
-        });
+        const reason = `cluster ${spec.name} has no scaling rule ${clip(event.rule ?? '')}; its rules: ${spec.scalingRules.map((rule) => rule.name).join(', ') || 'none'}`;
+        throw new InvalidEventError(reason, { context: { cluster: spec.name, rule: event.rule === undefined ? undefined : clip(event.rule) }, issues: [{ field: 'rule', reason }] });
       }
       const rules: RuleReport[] = [];
       for (const rule of selected) rules.push(await runAndNotify(spec, rule, { kind: 'reset' }, deps, 'apply'));
@@ -165,7 +170,9 @@ async function alarmsOrFailure(spec: ClusterSpec, mode: Mode, deps: InvokeDeps):
     return await reconcileAlarms(spec, deps.cloudWatchFor(spec), mode, deps.logger);
   } catch (error) {
     deps.logger.error('alarms reconcile failed', { cluster: spec.name, error: errorFacts(error) });
-    return { cluster: spec.name, region: spec.region, mode, status: 'Blocked', drift: [], written: [], failed: [{ alarm: '*', reason: error instanceof Error ? error.message : String(error) }] };
+    // Throttled, a 5xx or the network: the next schedule tries again; anything else needs a person.
+    const status = isTransient(error) ? 'InProgress' : 'Blocked';
+    return { cluster: spec.name, region: spec.region, mode, status, drift: [], written: [], failed: [{ alarm: '*', reason: error instanceof Error ? error.message : String(error) }] };
   }
 }
 
@@ -185,7 +192,8 @@ function failedReport(spec: ClusterSpec, rule: ScalingRuleSpec, trigger: Trigger
     mode,
     trigger: describeTrigger(trigger),
     decision: 'failed',
-    status: 'Blocked',
+    // A rule that could not be observed for now (throttling, a 5xx, the network) is retried by the next run.
+    status: isTransient(error) ? 'InProgress' : 'Blocked',
     summary: `could not run: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`,
     executed: [],
     boundChanges: [],

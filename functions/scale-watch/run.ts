@@ -6,7 +6,7 @@
  */
 import type { CloudWatchAlarmsPort } from '../../shared/aws/cloudwatch-port';
 import type { EksPort } from '../../shared/aws/eks-port';
-import { EksPilotError, errorFacts, RequestRejectedError, ResourceBusyError, ThrottledError, UpstreamError } from '../../shared/errors';
+import { EksPilotError, errorFacts, errorText, isTransient, RequestRejectedError, ResourceBusyError, ThrottledError, UpstreamError } from '../../shared/errors';
 import type { KubernetesPort } from '../../shared/k8s';
 import { KubernetesConflictError } from '../../shared/k8s';
 import type { Change, Plan, TargetId } from '../../shared/plan/plan';
@@ -138,7 +138,7 @@ async function execute(
   deps: ScaleWatchDeps,
 ): Promise<void> {
   const unfinished = new Set<TargetId>();
-  let throttled = false;
+  let stopped: string | undefined;
   const alarm = report.alarm;
   for (const action of plan.actions) {
     const target = targetId(action.target);
@@ -152,9 +152,9 @@ async function execute(
       }
       continue;
     }
-    if (throttled) {
+    if (stopped !== undefined) {
       unfinished.add(target);
-      report.deferred.push({ target, kind: action.kind, reason: 'not sent: throttled earlier in this run; the next scheduled run sends it' });
+      report.deferred.push({ target, kind: action.kind, reason: `not sent: ${stopped} earlier in this run; the next scheduled run sends it` });
       continue;
     }
     const waitingFor = action.after?.find((id) => unfinished.has(id));
@@ -184,10 +184,15 @@ async function execute(
       } else if (error instanceof ThrottledError) {
         report.deferred.push({ target, kind: action.kind, reason: 'throttled; the next scheduled run retries' });
         deps.logger.warn('throttled; stopping this run', facts);
-        throttled = true;
+        stopped = 'throttled';
       } else if (error instanceof KubernetesConflictError) {
         report.deferred.push({ target, kind: action.kind, reason: `the object changed under us (409); the next scheduled run retries` });
         deps.logger.warn('kubernetes conflict; left for the next scheduled run', facts);
+      } else if (isTransient(error)) {
+        // A 5xx or the network after the SDK's retries: nothing more is sent; the next scheduled run retries.
+        report.deferred.push({ target, kind: action.kind, reason: `no answer (${errorText(error)}); the next scheduled run retries` });
+        deps.logger.warn('scale action failed for now; stopping this run', facts);
+        stopped = 'no answer';
       } else if (error instanceof RequestRejectedError || error instanceof UpstreamError) {
         report.blocked.push({ target, kind: action.kind, reason: error.message });
         deps.logger.error('scale action failed', facts);
@@ -242,7 +247,8 @@ export interface AlarmsReport {
   cluster: string;
   region: string;
   mode: Mode;
-  status: 'Converged' | 'Drifted' | 'Applied' | 'Blocked';
+  /** InProgress: every failed write failed for now (throttling, a 5xx, the network); the next scheduled run retries. */
+  status: 'Converged' | 'Drifted' | 'Applied' | 'InProgress' | 'Blocked';
   /** `alarm field` of every difference found, e.g. `alarm/kianax-general-ng-cpu-high threshold`; a missing alarm once. */
   drift: string[];
   written: string[];
@@ -269,17 +275,19 @@ export async function reconcileAlarms(spec: ClusterSpec, cloudWatch: CloudWatchA
   const report: AlarmsReport = { ...base, status: drift.length > 0 ? 'Drifted' : 'Converged', drift, written: [], failed: [], plan };
   if (drift.length > 0) logger.warn('alarm drift', { cluster: spec.name, drift });
   if (mode === 'plan' || drift.length === 0) return report;
+  let blocked = false;
   for (const action of plan.actions) {
     try {
       await cloudWatch.putMetricAlarm(action.request);
       report.written.push(action.target.name);
       logger.info(action.classification === 'create' ? 'alarm created' : 'alarm updated', { cluster: spec.name, alarm: action.target.name, changes: action.changes });
     } catch (error) {
-      if (!(error instanceof UpstreamError)) throw error;
-      report.failed.push({ alarm: action.target.name, reason: error.message });
-      logger.error('alarm write failed', { cluster: spec.name, alarm: action.target.name, error: errorFacts(error) });
+      if (!(error instanceof UpstreamError) && !isTransient(error)) throw error;
+      report.failed.push({ alarm: action.target.name, reason: error instanceof Error ? error.message : String(error) });
+      if (!isTransient(error)) blocked = true;
+      logger.error('alarm write failed', { cluster: spec.name, alarm: action.target.name, transient: isTransient(error), error: errorFacts(error) });
     }
   }
-  report.status = report.failed.length > 0 ? 'Blocked' : 'Applied';
+  report.status = blocked ? 'Blocked' : report.failed.length > 0 ? 'InProgress' : 'Applied';
   return report;
 }

@@ -10,3 +10,14 @@ export const scheduledEventSchema = z.looseObject({
 });
 
 export type ScheduledEvent = z.output<typeof scheduledEventSchema>;
+
+/**
+ * Whether a raw event (not yet validated) has the given top-level key: how the functions tell a
+ * manual invoke (`mode`, `action`) from a trigger's event before its schema runs.
+ *
+ * @example
+ * carries({ mode: 'plan' }, 'mode'); // true
+ */
+export function carries(event: unknown, key: string): boolean {
+  return typeof event === 'object' && event !== null && key in event;
+}

@@ -24,7 +24,7 @@ import { EC2ServiceException } from '@aws-sdk/client-ec2';
 import type { Address, Filter, Instance, InstanceStateName, NatGateway, Tag } from '@aws-sdk/client-ec2';
 import type { Ec2Port, Ec2Write, Ec2WriteKind, Ec2WriteResult } from '../../shared/aws/ec2-port';
 import { AddressInUseError, AddressLimitExceededError, AssociationConflictError, TargetGoneError } from '../../shared/aws/ec2-port';
-import { RequestRejectedError, ThrottledError } from '../../shared/errors';
+import { RequestRejectedError, ThrottledError, UpstreamError } from '../../shared/errors';
 
 export type Ec2ReadName = 'DescribeAddresses' | 'DescribeInstances' | 'DescribeNatGateways';
 
@@ -36,8 +36,8 @@ export interface FakeEc2Call {
   error?: Error;
 }
 
-/** A failure to inject: throttling, or any error to throw as is. */
-export type Ec2Failure = 'throttled' | Error;
+/** A failure to inject: throttling, a 503 that outlived the SDK's retries (as the adapter passes it on), or any error to throw as is. */
+export type Ec2Failure = 'throttled' | 'unavailable' | Error;
 
 export interface FakeEc2Options {
   region?: string;
@@ -402,6 +402,10 @@ export class FakeEc2 implements Ec2Port {
     if (fault === undefined) return;
     fault.remaining -= 1;
     if (fault.failure === 'throttled') throw ec2Error(ThrottledError, name, 'RequestLimitExceeded', 'Request limit exceeded.');
+    if (fault.failure === 'unavailable') {
+      const cause = new EC2ServiceException({ name: 'Unavailable', $fault: 'server', $metadata: { httpStatusCode: 503 }, message: 'The server is temporarily unavailable.' });
+      throw new UpstreamError(`${name} failed: Unavailable: The server is temporarily unavailable.`, { cause, context: { action: name } });
+    }
     throw fault.failure;
   }
 

@@ -17,6 +17,7 @@
  * eks.writes().map((call) => call.name); // ['UpdateNodegroupConfig']
  */
 import {
+  EKSServiceException,
   InvalidParameterException,
   InvalidRequestException,
   LogType,
@@ -76,7 +77,8 @@ export interface FakeWriteCall {
 export type FakeCall = FakeReadCall | FakeWriteCall;
 
 /** A failure to inject: what EKS answers through the adapter, or any error to throw as is. */
-export type Failure = 'busy' | 'throttled' | 'rejected' | Error;
+/** `unavailable`: a 503 that outlived the SDK's retries, as the adapter passes it on (an UpstreamError over the SDK's exception). */
+export type Failure = 'busy' | 'throttled' | 'rejected' | 'unavailable' | Error;
 
 export interface FakeEksOptions {
   /** Region put in the ARNs the fake makes. */
@@ -934,6 +936,10 @@ export class FakeEks implements EksPort {
       }
       case 'rejected':
         throw rejected(name, cluster, 'The request is invalid (injected by the test)');
+      case 'unavailable': {
+        const cause = new EKSServiceException({ name: 'ServiceUnavailableException', $fault: 'server', $metadata: { httpStatusCode: 503 }, message: 'Service Unavailable' });
+        throw new UpstreamError(`${name} failed: ServiceUnavailableException: Service Unavailable`, { cause, context: { action: name, cluster } });
+      }
       default: {
         const unknown: never = failure;
         throw new Error(`fake EKS: unknown failure ${String(unknown)}`);

@@ -18,9 +18,9 @@ import type { ManualResponse } from '../../../functions/deploy/invoke';
 import type { DriftReport } from '../../../functions/deploy/drift';
 import { handler as webhookHandler, resetWebhookDeps } from '../../../functions/deploy/webhook-handler';
 import { resetAwsClients } from '../../../shared/aws/clients';
-import { InvalidEventError } from '../../../shared/errors';
 import type { KubernetesObject } from '../../../shared/k8s';
 import { lambdaContext } from '../../fixtures/lambda-context';
+import { rejected } from '../../helpers/answers';
 import { captureLogLines } from '../../helpers/log-lines';
 import { deadlineExceeded, startFakeCluster } from '../../helpers/fake-k8s';
 import type { FakeCluster, FakeClusterOptions } from '../../helpers/fake-k8s';
@@ -239,14 +239,34 @@ describe('deploy-worker handler', () => {
     expect(fake.appliedObjects()).toHaveLength(appliedBefore);
   });
 
-  it('refuses an event of no known shape, naming what it expected', async () => {
+  it('answers a manual invoke with an unknown action with an error object naming the field, without a stack', async () => {
     // Prepare
     captureLogLines();
 
     // Act
-    const failure = handler({ action: 'undo', workload: 'crypto-oms' }, lambdaContext);
+    const answer = await handler({ action: 'undo', workload: 'crypto-oms' }, lambdaContext);
 
     // Assess
-    await expect(failure).rejects.toThrow(InvalidEventError);
+    const error = rejected(answer);
+    expect(error).toMatchObject({ name: 'InvalidEventError', field: 'action', retryable: false });
+    expect(error.reason).toContain('plan');
+    expect(JSON.stringify(answer)).not.toContain('stack');
+    expect(JSON.stringify(answer)).not.toMatch(/\n\s+at /);
+  });
+
+  it('answers a manual invoke naming a workload the specs do not have with the workloads there are, cut to a sane length', async () => {
+    // Prepare
+    const logs = captureLogLines();
+    const huge = 'w'.repeat(10_000);
+
+    // Act
+    const answer = await handler({ action: 'history', workload: huge }, lambdaContext);
+
+    // Assess
+    const error = rejected(answer);
+    expect(error).toMatchObject({ name: 'InvalidEventError', field: 'workload' });
+    expect(error.reason).toContain(`"${'w'.repeat(200)}… (10000 characters)"; the specs have: crypto-oms/crypto-oms`);
+    expect(JSON.stringify(answer).length).toBeLessThan(2_000);
+    expect(logs.raw()).not.toContain('w'.repeat(201));
   });
 });

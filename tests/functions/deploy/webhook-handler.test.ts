@@ -169,7 +169,7 @@ describe('deploy-webhook handler', () => {
     const response = await invoke(webhookEvent('registry_package', 'action=published&tag=v1'));
 
     // Assess
-    expect(response).toEqual({ statusCode: 400, body: { status: 'rejected', reason: "the body is not JSON (set the hook's content type to application/json)" } });
+    expect(response).toEqual({ statusCode: 400, body: { status: 'rejected', reason: "the body is not JSON (set the hook's content type to application/json)", field: 'body' } });
     expect(sqs).not.toHaveReceivedCommand(SendMessageBatchCommand);
   });
 
@@ -182,7 +182,7 @@ describe('deploy-webhook handler', () => {
     const response = await invoke(webhookEvent('registry_package', huge, { base64: true }));
 
     // Assess
-    expect(response).toEqual({ statusCode: 413, body: { status: 'rejected', reason: 'the body is larger than 1048576 bytes' } });
+    expect(response).toEqual({ statusCode: 413, body: { status: 'rejected', reason: 'the body is larger than 1048576 bytes', field: 'body' } });
     expect(ssm).not.toHaveReceivedCommand(GetParametersCommand);
     expect(sqs).not.toHaveReceivedCommand(SendMessageBatchCommand);
   });
@@ -229,7 +229,7 @@ describe('deploy-webhook handler', () => {
     expect(sqs).not.toHaveReceivedCommand(SendMessageBatchCommand);
   });
 
-  it('answers 400 to something that is not an HTTP API request', async () => {
+  it('answers 400 to something that is not an HTTP API request, naming the first field that is wrong', async () => {
     // Prepare
     captureLogLines();
 
@@ -237,7 +237,7 @@ describe('deploy-webhook handler', () => {
     const response = await invoke({ hello: 'world' });
 
     // Assess
-    expect(response).toEqual({ statusCode: 400, body: { status: 'rejected', reason: 'not an HTTP API request' } });
+    expect(response).toEqual({ statusCode: 400, body: { status: 'rejected', reason: 'not an HTTP API request: expected 2.0', field: 'version' } });
   });
 
   it('answers 500 without detail when the queue fails, and logs the error once', async () => {

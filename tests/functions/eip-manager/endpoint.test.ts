@@ -11,6 +11,7 @@ import scheduleEvent from '../../../events/eip-manager/schedule.json';
 import { handler } from '../../../functions/eip-manager/handler';
 import { resetAwsClients } from '../../../shared/aws/clients';
 import { lambdaContext } from '../../fixtures/lambda-context';
+import { answered } from '../../helpers/answers';
 import { captureLogLines } from '../../helpers/log-lines';
 import { FINANCIAL_MOVE } from './support';
 
@@ -159,7 +160,7 @@ describe('eip-manager against AWS_ENDPOINT_URL', () => {
 
   it('fills the egress pool and reports the ingress pool the quota stopped, over signed EC2 query and SSM calls', async () => {
     // Act
-    const response = await handler(scheduleEvent, lambdaContext);
+    const response = answered(await handler(scheduleEvent, lambdaContext));
 
     // Assess
     const ec2Writes = aws.received.filter((request) => request.service === 'ec2' && !request.action.startsWith('Describe'));
@@ -196,7 +197,7 @@ describe('eip-manager against AWS_ENDPOINT_URL', () => {
     aws.received.length = 0;
 
     // Act
-    const response = await handler(scheduleEvent, lambdaContext);
+    const response = answered(await handler(scheduleEvent, lambdaContext));
 
     // Assess
     expect(aws.received.map((request) => `${request.service} ${request.action}`).sort()).toEqual([

@@ -20,8 +20,8 @@ import shuttingDownEvent from '../../../events/eip-manager/instance-shutting-dow
 import spotEvent from '../../../events/eip-manager/spot-interruption.json';
 import { handler } from '../../../functions/eip-manager/handler';
 import { resetAwsClients } from '../../../shared/aws/clients';
-import { InvalidEventError } from '../../../shared/errors';
 import { lambdaContext } from '../../fixtures/lambda-context';
+import { answered, rejected } from '../../helpers/answers';
 import { captureLogLines } from '../../helpers/log-lines';
 import { FINANCIAL_MOVE } from './support';
 
@@ -92,7 +92,7 @@ describe('eip-manager handler', () => {
     const logs = captureLogLines();
 
     // Act
-    const response = await handler(scheduleEvent, lambdaContext);
+    const response = answered(await handler(scheduleEvent, lambdaContext));
 
     // Assess
     expect(ec2).toHaveReceivedCommandTimes(AllocateAddressCommand, 4);
@@ -146,7 +146,7 @@ describe('eip-manager handler', () => {
     const logs = captureLogLines();
 
     // Act
-    const response = await handler(runningEvent, lambdaContext);
+    const response = answered(await handler(runningEvent, lambdaContext));
 
     // Assess
     expect(ec2).toHaveReceivedCommandTimes(AssociateAddressCommand, 1);
@@ -217,7 +217,7 @@ describe('eip-manager handler', () => {
     captureLogLines();
 
     // Act
-    const response = await handler(spotEvent, lambdaContext);
+    const response = answered(await handler(spotEvent, lambdaContext));
 
     // Assess
     expect(ec2).not.toHaveReceivedCommand(DisassociateAddressCommand);
@@ -231,7 +231,7 @@ describe('eip-manager handler', () => {
     const logs = captureLogLines();
 
     // Act
-    const response = await handler(runningEvent, lambdaContext);
+    const response = answered(await handler(runningEvent, lambdaContext));
 
     // Assess
     expect(response.reports).toEqual([]);
@@ -244,7 +244,7 @@ describe('eip-manager handler', () => {
     captureLogLines();
 
     // Act
-    const response = await handler({ ...runningEvent, region: 'us-east-1' }, lambdaContext);
+    const response = answered(await handler({ ...runningEvent, region: 'us-east-1' }, lambdaContext));
 
     // Assess
     expect(response.reports).toEqual([]);
@@ -258,7 +258,7 @@ describe('eip-manager handler', () => {
     captureLogLines();
 
     // Act
-    const response = await handler(planEvent, lambdaContext);
+    const response = answered(await handler(planEvent, lambdaContext));
 
     // Assess
     expect(response.reports[0]).toMatchObject({ mode: 'plan', status: 'Drifted' });
@@ -267,28 +267,55 @@ describe('eip-manager handler', () => {
     expect(ssm.calls()).toHaveLength(0);
   });
 
-  it('rejects an event it does not handle, naming the field, before any AWS call', async () => {
+  it('answers an EC2 event it does not handle with an error object naming the field, so Lambda does not retry it, before any AWS call', async () => {
+    // Prepare
+    const logs = captureLogLines();
+
+    // Act
+    const answer = await handler({ ...runningEvent, detail: { 'instance-id': EVENT_INSTANCE, state: 'exploded' } }, lambdaContext);
+
+    // Assess
+    expect(rejected(answer)).toEqual({
+      name: 'InvalidEventError',
+      message: 'unexpected event: detail.state: expected one of "pending"|"running"|"shutting-down"|"terminated"|"stopping"|"stopped"',
+      field: 'detail.state',
+      reason: 'expected one of "pending"|"running"|"shutting-down"|"terminated"|"stopping"|"stopped"',
+      issues: [{ field: 'detail.state', reason: 'expected one of "pending"|"running"|"shutting-down"|"terminated"|"stopping"|"stopped"' }],
+      retryable: false,
+    });
+    expect(ec2.calls()).toHaveLength(0);
+    expect(logs.lines().filter((line) => line.message === 'invocation failed')).toHaveLength(1);
+  });
+
+  it('answers a manual invoke naming a pool the specs do not have with the field and the pools there are', async () => {
     // Prepare
     captureLogLines();
 
     // Act
-    const failure = handler({ ...runningEvent, detail: { 'instance-id': EVENT_INSTANCE, state: 'exploded' } }, lambdaContext);
+    const answer = await handler({ mode: 'apply', cluster: 'financial-move', pools: ['egress', 'egres'] }, lambdaContext);
 
     // Assess
-    await expect(failure).rejects.toBeInstanceOf(InvalidEventError);
-    await expect(failure).rejects.toThrow('unexpected event: detail.state: expected one of "pending"|"running"|"shutting-down"|"terminated"|"stopping"|"stopped"');
+    const error = rejected(answer);
+    expect(error).toMatchObject({ name: 'InvalidEventError', field: 'pools[1]', retryable: false });
+    expect(error.reason).toMatch(/^no pool named egres; the selected specs have .*egress/);
+    expect(error).not.toHaveProperty('stack');
     expect(ec2.calls()).toHaveLength(0);
   });
 
-  it('names the pools it knows when a manual invoke asks for another', async () => {
+  it('answers a manual invoke with a wrong mode with the field and the reason, and cuts a 10,000-character cluster name', async () => {
     // Prepare
-    captureLogLines();
+    const logs = captureLogLines();
+    const huge = 'c'.repeat(10_000);
 
     // Act
-    const failure = handler({ mode: 'apply', cluster: 'financial-move', pools: ['egres'] }, lambdaContext);
+    const wrongMode = rejected(await handler({ mode: 'destroy' }, lambdaContext));
+    const unknownCluster = rejected(await handler({ mode: 'plan', cluster: huge }, lambdaContext));
 
     // Assess
-    await expect(failure).rejects.toThrow('no pool named egres in the selected specs');
+    expect(wrongMode).toMatchObject({ field: 'mode', reason: 'expected one of "plan"|"apply"' });
+    expect(unknownCluster).toMatchObject({ field: 'cluster' });
+    expect(unknownCluster.reason).toContain(`"${'c'.repeat(200)}… (10000 characters)"`);
+    expect(logs.raw()).not.toContain('c'.repeat(201));
   });
 
   it('publishes per-pool metrics and an AddressLimitExceeded count the alarm watches when the quota stops a pool', async () => {
@@ -300,7 +327,7 @@ describe('eip-manager handler', () => {
     const logs = captureLogLines();
 
     // Act
-    const response = await handler(scheduleEvent, lambdaContext);
+    const response = answered(await handler(scheduleEvent, lambdaContext));
 
     // Assess
     expect(response.reports[0]?.status).toBe('Blocked');

@@ -1,7 +1,8 @@
 import type { Address } from '@aws-sdk/client-ec2';
 import { reconcilePools, reconcilePoolFleet } from '../../../functions/eip-manager/run';
 import { FakeEc2 } from '../../helpers/fake-ec2';
-import type { FakeEc2Call } from '../../helpers/fake-ec2';
+import type { Ec2Failure, FakeEc2Call } from '../../helpers/fake-ec2';
+import { UpstreamError } from '../../../shared/errors';
 import { apply, depsFor, financialMove, NOW, specWith } from './support';
 
 const EGRESS = `
@@ -546,6 +547,74 @@ describe('reconcilePools publishing and failures', () => {
     expect(writes.map((call) => call.name)).toEqual(['AllocateAddress']);
     expect(report.pools[0]?.status).toBe('InProgress');
     expect(report.deferred.map((item) => item.kind)).toEqual(['AllocateAddress', 'AllocateAddress', 'AssociateAddress']);
+  });
+
+  it('stops sending writes once EC2 answers 503 after the SDK retries, reports InProgress rather than Blocked, and the next run converges', async () => {
+    // Prepare
+    const spec = specWith(EGRESS);
+    const ec2 = new FakeEc2({ region: 'sa-east-1' });
+    const deps = depsFor(ec2);
+    ec2.launchNode('payments', 'prod-ng');
+    ec2.failNext('AllocateAddress', 'unavailable');
+
+    // Act
+    const first = await apply(spec, ec2, deps);
+    const second = await apply(spec, ec2, deps);
+
+    // Assess
+    expect(first.report).toMatchObject({ status: 'InProgress', blocked: [] });
+    expect(first.report.deferred.map((item) => item.reason)).toEqual([
+      'EC2 did not answer (UpstreamError: AllocateAddress failed: Unavailable: The server is temporarily unavailable.); the next run retries',
+      'not sent: EC2 did not answer this run',
+      'not sent: EC2 did not answer this run',
+    ]);
+    expect(second.report.status).toBe('Converged');
+  });
+
+  it.each<[string, Ec2Failure]>([
+    ['a 503', 'unavailable'],
+    ['RequestLimitExceeded', 'throttled'],
+    ['a reset connection (ECONNRESET)', Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' })],
+  ])('reports a cluster whose addresses cannot be read because of %s as InProgress, not Blocked', async (_label, failure) => {
+    // Prepare
+    const spec = specWith(EGRESS);
+    const ec2 = new FakeEc2({ region: 'sa-east-1' });
+    ec2.failNext('DescribeAddresses', failure);
+
+    // Act
+    const report = await reconcilePools(spec, depsFor(ec2), { mode: 'apply' });
+
+    // Assess
+    expect(report.status).toBe('InProgress');
+    expect(report.summary).toMatch(/^could not read the account: /);
+    expect(ec2.writes()).toEqual([]);
+  });
+
+  it('reports a pool whose allow-list SSM throttles as InProgress, not Blocked, and publishes it on the next run', async () => {
+    // Prepare
+    const spec = specWith(EGRESS);
+    const ec2 = new FakeEc2({ region: 'sa-east-1' });
+    const deps = depsFor(ec2);
+    ec2.launchNode('payments', 'prod-ng');
+    const write = deps.store.write.bind(deps.store);
+    let failures = 1;
+    deps.store.write = (name, value) => {
+      if (failures-- > 0) {
+        const cause = Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } });
+        return Promise.reject(new UpstreamError('PutParameter failed: ThrottlingException: Rate exceeded', { cause, context: { action: 'PutParameter', name } }));
+      }
+      return write(name, value);
+    };
+
+    // Act
+    const first = await apply(spec, ec2, deps);
+    const second = await apply(spec, ec2, deps);
+
+    // Assess
+    expect(first.report.pools[0]).toMatchObject({ status: 'InProgress', published: 'not-written' });
+    expect(first.report.status).toBe('InProgress');
+    expect(first.report.blocked).toEqual([]);
+    expect(second.report.pools[0]).toMatchObject({ status: 'Converged', published: 'written' });
   });
 
   it('reports a cluster whose addresses cannot be read as Blocked, and the other clusters still reconcile', async () => {

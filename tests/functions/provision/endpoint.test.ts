@@ -12,6 +12,7 @@ import planEvent from '../../../events/provision/plan-kianax.json';
 import { handler } from '../../../functions/provision/handler';
 import { resetAwsClients } from '../../../shared/aws/clients';
 import { lambdaContext } from '../../fixtures/lambda-context';
+import { answered } from '../../helpers/answers';
 import { captureLogLines } from '../../helpers/log-lines';
 
 interface Received {
@@ -83,7 +84,7 @@ describe('provision against AWS_ENDPOINT_URL', () => {
 
   it('plans by reading the emulator and sends it no write', async () => {
     // Act
-    const response = await handler(planEvent, lambdaContext);
+    const response = answered(await handler(planEvent, lambdaContext));
 
     // Assess
     expect(response.reports[0]?.status).toBe('Drifted');
@@ -93,7 +94,7 @@ describe('provision against AWS_ENDPOINT_URL', () => {
 
   it('creates the cluster with a signed JSON CreateCluster the emulator receives as planned', async () => {
     // Act
-    const response = await handler(applyEvent, lambdaContext);
+    const response = answered(await handler(applyEvent, lambdaContext));
 
     // Assess
     expect(response.reports[0]).toMatchObject({ status: 'InProgress', executed: [{ kind: 'CreateCluster', target: 'cluster/kianax' }] });

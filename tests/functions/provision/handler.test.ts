@@ -8,11 +8,11 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import path from 'node:path';
 import { handler } from '../../../functions/provision/handler';
-import { InvalidEventError } from '../../../shared/errors';
 import applyEvent from '../../../events/provision/apply.json';
 import planEvent from '../../../events/provision/plan-kianax.json';
 import scheduleEvent from '../../../events/provision/schedule.json';
 import { lambdaContext } from '../../fixtures/lambda-context';
+import { answered, rejected } from '../../helpers/answers';
 import { captureLogLines } from '../../helpers/log-lines';
 
 const EXAMPLES = path.join(__dirname, '../../../examples');
@@ -38,7 +38,7 @@ describe('provision handler', () => {
     captureLogLines();
 
     // Act
-    const response = (await handler(planEvent, lambdaContext));
+    const response = answered(await handler(planEvent, lambdaContext));
 
     // Assess
     const [report] = response.reports;
@@ -55,7 +55,7 @@ describe('provision handler', () => {
     captureLogLines();
 
     // Act
-    const response = (await handler(scheduleEvent, lambdaContext));
+    const response = answered(await handler(scheduleEvent, lambdaContext));
 
     // Assess
     expect(response.reports.map((report) => [report.mode, report.status])).toEqual([['plan', 'Drifted']]);
@@ -69,7 +69,7 @@ describe('provision handler', () => {
     const logs = captureLogLines();
 
     // Act
-    const response = (await handler(applyEvent, lambdaContext));
+    const response = answered(await handler(applyEvent, lambdaContext));
 
     // Assess
     const [report] = response.reports;
@@ -83,27 +83,71 @@ describe('provision handler', () => {
     expect(applied).toMatchObject({ action: 'CreateCluster', cluster: 'kianax', function_request_id: lambdaContext.awsRequestId });
   });
 
-  it('rejects an event it does not handle, naming the field, before any AWS call', async () => {
+  it('answers a manual invoke with a wrong mode with an error object naming the field and the reason, without a stack, before any AWS call', async () => {
+    // Prepare
+    const logs = captureLogLines();
+
+    // Act
+    const answer = await handler({ mode: 'destroy' }, lambdaContext);
+
+    // Assess
+    expect(answer).toEqual({
+      error: {
+        name: 'InvalidEventError',
+        message: 'unexpected event: mode: expected one of "plan"|"apply"',
+        field: 'mode',
+        reason: 'expected one of "plan"|"apply"',
+        issues: [{ field: 'mode', reason: 'expected one of "plan"|"apply"' }],
+        retryable: false,
+      },
+    });
+    expect(eks.calls()).toHaveLength(0);
+    expect(logs.lines().filter((line) => line.message === 'invocation failed')).toHaveLength(1);
+  });
+
+  it('answers an event matching no known shape with what it expected, rather than failing so Lambda retries it', async () => {
     // Prepare
     captureLogLines();
 
     // Act
-    const failure = handler({ mode: 'destroy' }, lambdaContext);
+    const answer = await handler({ hello: 'world' }, lambdaContext);
 
     // Assess
-    await expect(failure).rejects.toBeInstanceOf(InvalidEventError);
-    await expect(failure).rejects.toThrow('unexpected event: mode: expected one of "plan"|"apply"');
+    expect(rejected(answer)).toMatchObject({
+      name: 'InvalidEventError',
+      field: '(event)',
+      reason: 'expected a scheduled event (detail-type "Scheduled Event") or a manual invoke {"mode": "plan" | "apply", "cluster"?, "only"?}',
+    });
+  });
+
+  it('answers a manual invoke whose only names a target that does not exist with the field, the target and the valid targets, before any AWS call', async () => {
+    // Prepare
+    captureLogLines();
+
+    // Act
+    const answer = await handler({ mode: 'apply', only: ['nodegroup/nope'] }, lambdaContext);
+
+    // Assess
+    const error = rejected(answer);
+    expect(error).toMatchObject({ name: 'UnknownTargetError', field: 'only[0]', retryable: false });
+    expect(error.reason).toMatch(/^no spec has the target nodegroup\/nope; the targets are cluster\/kianax, nodegroup\/general-ng, /);
+    expect(error.message).toMatch(/^only names nodegroup\/nope, which no spec has; /);
+    expect(JSON.stringify(answer)).not.toMatch(/stack|\n\s+at /);
     expect(eks.calls()).toHaveLength(0);
   });
 
-  it('names the clusters it knows when a manual invoke asks for another', async () => {
+  it('names the clusters it knows when a manual invoke asks for another, cutting a 10,000-character name to 200', async () => {
     // Prepare
-    captureLogLines();
+    const logs = captureLogLines();
+    const huge = 'n'.repeat(10_000);
 
     // Act
-    const failure = handler({ mode: 'plan', cluster: 'nope' }, lambdaContext);
+    const nope = rejected(await handler({ mode: 'plan', cluster: 'nope' }, lambdaContext));
+    const long = rejected(await handler({ mode: 'plan', cluster: huge }, lambdaContext));
 
     // Assess
-    await expect(failure).rejects.toThrow('no spec for cluster "nope"; the specs name kianax');
+    expect(nope).toMatchObject({ field: 'cluster', reason: 'no spec for cluster "nope"; the specs name kianax' });
+    expect(long.reason).toBe(`no spec for cluster "${'n'.repeat(200)}… (10000 characters)"; the specs name kianax`);
+    expect(logs.raw()).not.toContain('n'.repeat(201));
   });
 });

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { handleProvisionEvent } from '../../../functions/provision/invoke';
 import type { DriftMemory, Notifier } from '../../../functions/provision/notify';
+import { UpstreamError } from '../../../shared/errors';
 import { FakeEks } from '../../helpers/fake-eks';
 
 const KIANAX = path.join(__dirname, '../../../examples/kianax');
@@ -39,4 +40,29 @@ describe('handleProvisionEvent with drift notifications', () => {
     expect(memory.stored.get('us-east-1/kianax')).toContain('cluster/kianax missing');
     expect(eks.writes()).toEqual([]);
   });
+
+  it.each<[string, Partial<Notifier & DriftMemory>]>([
+    ['SNS answers 503', { publish: () => Promise.reject(new UpstreamError('Publish failed: ServiceUnavailable', { cause: Object.assign(new Error('try later'), { name: 'ServiceUnavailable', $metadata: { httpStatusCode: 503 } }) })) }],
+    ['SNS refuses the topic (403)', { publish: () => Promise.reject(new UpstreamError('Publish failed: AuthorizationError', { cause: Object.assign(new Error('denied'), { name: 'AuthorizationError', $metadata: { httpStatusCode: 403 } }) })) }],
+    ['SSM throttles the recall', { recall: () => Promise.reject(new UpstreamError('GetParameter failed: ThrottlingException', { cause: Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }) })) }],
+    ['SSM is unreachable (ECONNREFUSED)', { remember: () => Promise.reject(new UpstreamError('PutParameter failed', { cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }) })) }],
+  ])('keeps a drifted report Drifted, never Blocked, when %s', async (_label, failing) => {
+    // Prepare
+    const eks = new FakeEks({ region: 'us-east-1' });
+    const memory = { ...memoryFake(), ...pick(failing, ['recall', 'remember', 'forget']) };
+    const notifier: Notifier = { publish: () => Promise.resolve(), ...pick(failing, ['publish']) };
+    const logger = { info: jest.fn(), warn: jest.fn(), error: jest.fn() };
+    const deps = { eksFor: () => eks, now: () => new Date('2026-11-22T12:00:00Z'), logger, specPaths: [KIANAX], notify: { notifier, memory } };
+
+    // Act
+    const response = await handleProvisionEvent(schedule, deps);
+
+    // Assess
+    expect(response.reports.map((report) => report.status)).toEqual(['Drifted']);
+    expect(logger.error).toHaveBeenCalledWith('drift notification failed', expect.objectContaining({ cluster: 'kianax' }));
+  });
 });
+
+function pick<T extends object>(value: T, keys: readonly string[]): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([key]) => keys.includes(key))) as Partial<T>;
+}

@@ -2,12 +2,12 @@ import path from 'node:path';
 import type { ClusterReport, Mode, ProvisionDeps, RunLogger } from '../../../functions/provision/run';
 import { reconcileCluster, reconcileFleet } from '../../../functions/provision/run';
 import type { EksWrite } from '../../../shared/aws/eks-port';
-import { RequestRejectedError, ResourceBusyError, UpstreamError } from '../../../shared/errors';
+import { RequestRejectedError, ResourceBusyError, UnknownTargetError, UpstreamError } from '../../../shared/errors';
 import { OVERRIDE_TAG, overrideTags } from '../../../shared/overrides';
 import { loadSpecs, parseSpec } from '../../../shared/spec/load';
 import type { ClusterSpec } from '../../../shared/spec/schema';
 import { FakeEks } from '../../helpers/fake-eks';
-import type { FakeWriteCall } from '../../helpers/fake-eks';
+import type { Failure, FakeWriteCall } from '../../helpers/fake-eks';
 
 const EXAMPLES = path.join(__dirname, '../../../examples');
 const NOW = new Date('2026-11-22T12:00:00Z');
@@ -463,6 +463,65 @@ describe('reconcileCluster and EKS errors', () => {
     });
   });
 
+  it('stops the run at a write EKS answers 503 after the SDK retries, reports InProgress rather than Blocked, and the next run sends it', async () => {
+    // Prepare
+    const { spec, eks } = await kianaxWithRaisedBounds();
+    eks.failNext('UpdateNodegroupConfig', 'unavailable');
+    const deps = depsFor(eks);
+
+    // Act
+    const first = await invoke(spec, eks, deps);
+    const second = await invoke(spec, eks, deps);
+
+    // Assess
+    expect(first.report).toMatchObject({
+      status: 'InProgress',
+      blocked: [],
+      deferred: [
+        { target: 'nodegroup/general-ng', kind: 'UpdateNodegroupConfig', reason: 'EKS did not answer (UpstreamError: UpdateNodegroupConfig failed: ServiceUnavailableException: Service Unavailable); the next run retries' },
+        { target: 'nodegroup/system-ng', kind: 'UpdateNodegroupConfig', reason: 'not sent: EKS did not answer this run' },
+        { target: 'nodegroup/jobs-ng', kind: 'UpdateNodegroupConfig', reason: 'not sent: EKS did not answer this run' },
+      ],
+    });
+    expect(second.report.status).toBe('InProgress');
+    expect(second.writes.map((call) => `${label(call)} ${call.outcome}`)).toEqual([
+      'UpdateNodegroupConfig general-ng ok',
+      'UpdateNodegroupConfig system-ng ok',
+      'UpdateNodegroupConfig jobs-ng ok',
+    ]);
+  });
+
+  it.each<[string, Failure]>([
+    ['a 503 after the SDK retries', 'unavailable'],
+    ['throttling', 'throttled'],
+    ['a refused connection (ECONNREFUSED)', Object.assign(new Error('connect ECONNREFUSED 10.0.0.1:443'), { code: 'ECONNREFUSED' })],
+    ['a timeout (ETIMEDOUT) under a typed error', new UpstreamError('DescribeCluster failed', { cause: Object.assign(new Error('connect ETIMEDOUT'), { code: 'ETIMEDOUT' }) })],
+  ])('reports a DescribeCluster that fails with %s as InProgress, not Blocked, and writes nothing', async (_label, failure) => {
+    // Prepare
+    const { spec, eks } = await kianaxWithRaisedBounds();
+    eks.failNext('DescribeCluster', failure);
+
+    // Act
+    const { report, writes } = await invoke(spec, eks, depsFor(eks));
+
+    // Assess
+    expect(report.status).toBe('InProgress');
+    expect(report.summary).toMatch(/^could not read the cluster: /);
+    expect(writes).toEqual([]);
+  });
+
+  it('still reports a DescribeCluster that EKS refuses (400) as Blocked', async () => {
+    // Prepare
+    const { spec, eks } = await kianaxWithRaisedBounds();
+    eks.failNext('DescribeCluster', 'rejected');
+
+    // Act
+    const { report } = await invoke(spec, eks, depsFor(eks));
+
+    // Assess
+    expect(report.status).toBe('Blocked');
+  });
+
   it('reports a throttled DescribeCluster as InProgress and writes nothing', async () => {
     // Prepare
     const { spec, eks } = await kianaxWithRaisedBounds();
@@ -629,6 +688,59 @@ describe('reconcileCluster with only', () => {
       drift: ['nodegroup/general-ng scaling.max'],
       executed: [],
     });
+  });
+});
+
+describe('reconcileFleet with only', () => {
+  it('refuses an only target no spec has, naming it and the valid targets, before any call to EKS', async () => {
+    // Prepare
+    const spec = await example('starter');
+    const eks = new FakeEks({ region: spec.region });
+
+    // Act
+    const run = reconcileFleet([{ spec, mode: 'apply' }], depsFor(eks), { only: ['nodegroup/starter-ng', 'nodegroup/nope'] });
+
+    // Assess
+    await expect(run).rejects.toBeInstanceOf(UnknownTargetError);
+    await expect(run).rejects.toThrow('only names nodegroup/nope, which no spec has; the targets are cluster/starter, nodegroup/starter-ng');
+    await run.catch((error: unknown) => {
+      expect((error as UnknownTargetError).issues).toEqual([
+        { field: 'only[1]', reason: 'no spec has the target nodegroup/nope; the targets are cluster/starter, nodegroup/starter-ng' },
+      ]);
+    });
+    expect(eks.calls).toEqual([]);
+  });
+
+  it('accepts a target of any spec of the fleet, and any node group when the spec prunes node groups', async () => {
+    // Prepare
+    const starter = await example('starter');
+    const pruning = specFrom(UPGRADE_SPEC.replace('logging: [api, audit]', 'logging: [api, audit]\npruneNodeGroups: true'));
+    const eks = new FakeEks({ region: starter.region });
+
+    // Act
+    const reports = await reconcileFleet(
+      [
+        { spec: starter, mode: 'plan' },
+        { spec: pruning, mode: 'plan' },
+      ],
+      depsFor(eks),
+      { only: ['nodegroup/starter-ng', 'nodegroup/apps-ng', 'nodegroup/old-ng'] },
+    );
+
+    // Assess
+    expect(reports.map((report) => report.status)).toEqual(['Drifted', 'Drifted']);
+  });
+
+  it('cuts a 10,000-character only target to 200 characters in the message', async () => {
+    // Prepare
+    const spec = await example('starter');
+    const huge = `nodegroup/${'x'.repeat(9_990)}`;
+
+    // Act
+    const run = reconcileFleet([{ spec, mode: 'apply' }], depsFor(new FakeEks()), { only: [huge] });
+
+    // Assess
+    await expect(run).rejects.toThrow(`only names ${huge.slice(0, 200)}… (10000 characters), which no spec has`);
   });
 });
 

@@ -2,7 +2,7 @@ import type { MetricAlarm } from '@aws-sdk/client-cloudwatch';
 import { planAlarms, putMetricAlarmRequest } from '../../../functions/scale-watch/alarms';
 import type { RunLogger } from '../../../functions/scale-watch/run';
 import { reconcileAlarms } from '../../../functions/scale-watch/run';
-import { RequestRejectedError } from '../../../shared/errors';
+import { RequestRejectedError, ThrottledError, UpstreamError } from '../../../shared/errors';
 import type { ClusterSpec } from '../../../shared/spec/schema';
 import { FakeCloudWatch } from './fakes';
 import { ALARM_NAME, kianax } from './support';
@@ -124,6 +124,24 @@ describe('reconcileAlarms', () => {
     expect(first).toMatchObject({ status: 'Applied', written: [ALARM_NAME] });
     expect(second).toMatchObject({ status: 'Converged', drift: [] });
     expect(cloudWatch.alarms.get(ALARM_NAME)?.StateValue).toBe('OK');
+  });
+
+  it.each([
+    ['throttles it (Throttling)', new ThrottledError("PutMetricAlarm throttled after the SDK's retries", { cause: Object.assign(new Error('Rate exceeded'), { name: 'Throttling' }) })],
+    ['answers 503', new UpstreamError('PutMetricAlarm failed: ServiceUnavailable: try later', { cause: Object.assign(new Error('try later'), { name: 'ServiceUnavailable', $metadata: { httpStatusCode: 503 } }) })],
+  ])('reports an alarm write CloudWatch %s as InProgress, not Blocked, and writes it on the next run', async (_label, failure) => {
+    // Prepare
+    const spec = await kianax();
+    const cloudWatch = new FakeCloudWatch();
+    cloudWatch.failNext('PutMetricAlarm', failure);
+
+    // Act
+    const first = await reconcileAlarms(spec, cloudWatch, 'apply', logger);
+    const second = await reconcileAlarms(spec, cloudWatch, 'apply', logger);
+
+    // Assess
+    expect(first).toMatchObject({ status: 'InProgress', written: [], failed: [{ alarm: ALARM_NAME, reason: failure.message }] });
+    expect(second).toMatchObject({ status: 'Applied', written: [ALARM_NAME] });
   });
 
   it('reports an alarm CloudWatch refuses as blocked, with the reason', async () => {

@@ -12,6 +12,19 @@ import type { AlarmStateValue } from '../../../functions/scale-watch/observed';
 export class FakeCloudWatch implements CloudWatchAlarmsPort {
   readonly alarms = new Map<string, MetricAlarm>();
   readonly calls: { name: 'DescribeAlarms' | 'PutMetricAlarm'; input: unknown }[] = [];
+  private readonly faults: { name: 'DescribeAlarms' | 'PutMetricAlarm'; error: Error; remaining: number }[] = [];
+
+  /** The next `times` calls named `name` fail with `error`, as the adapter would throw it (a ThrottledError, an UpstreamError over a 503). */
+  failNext(name: 'DescribeAlarms' | 'PutMetricAlarm', error: Error, times = 1): void {
+    this.faults.push({ name, error, remaining: times });
+  }
+
+  private fault(name: 'DescribeAlarms' | 'PutMetricAlarm'): Error | undefined {
+    const fault = this.faults.find((candidate) => candidate.name === name && candidate.remaining > 0);
+    if (fault === undefined) return undefined;
+    fault.remaining -= 1;
+    return fault.error;
+  }
 
   /** The alarm goes to `value` at `at`, as CloudWatch would record the transition. */
   setState(name: string, value: AlarmStateValue, at: Date): void {
@@ -21,6 +34,8 @@ export class FakeCloudWatch implements CloudWatchAlarmsPort {
 
   describeAlarms(query: AlarmQuery): Promise<DescribedAlarms> {
     this.calls.push({ name: 'DescribeAlarms', input: query });
+    const failure = this.fault('DescribeAlarms');
+    if (failure !== undefined) return Promise.reject(failure);
     const all = [...this.alarms.values()];
     const metricAlarms = 'names' in query ? all.filter((alarm) => query.names.includes(alarm.AlarmName ?? '')) : all.filter((alarm) => (alarm.AlarmName ?? '').startsWith(query.prefix));
     return Promise.resolve({ metricAlarms: structuredClone(metricAlarms), compositeAlarms: [] });
@@ -28,6 +43,8 @@ export class FakeCloudWatch implements CloudWatchAlarmsPort {
 
   putMetricAlarm(request: PutMetricAlarmCommandInput): Promise<void> {
     this.calls.push({ name: 'PutMetricAlarm', input: request });
+    const failure = this.fault('PutMetricAlarm');
+    if (failure !== undefined) return Promise.reject(failure);
     const name = request.AlarmName ?? '';
     const previous = this.alarms.get(name);
     const definition: MetricAlarm = { ...request };

@@ -8,13 +8,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { handler } from '../../../functions/scale-watch/handler';
-import { InvalidEventError } from '../../../shared/errors';
 import { overrideTags } from '../../../shared/overrides';
 import type { KubernetesObject } from '../../../shared/k8s';
 import alarmEvent from '../../../events/scale-watch/alarm-kianax-cpu.json';
 import planEvent from '../../../events/scale-watch/plan-kianax-alarm.json';
 import scheduleEvent from '../../../events/scale-watch/schedule.json';
 import { lambdaContext } from '../../fixtures/lambda-context';
+import { answered, rejected } from '../../helpers/answers';
 import { captureLogLines } from '../../helpers/log-lines';
 import { startFakeApiServer, status } from '../../shared/k8s/fake-api-server';
 import type { FakeApiServer } from '../../shared/k8s/fake-api-server';
@@ -90,7 +90,7 @@ describe('scale-watch handler', () => {
     const logs = captureLogLines();
 
     // Act
-    const response = (await handler(alarmEvent, lambdaContext));
+    const response = answered(await handler(alarmEvent, lambdaContext));
 
     // Assess
     expect(response.rules.map((report) => [report.cluster, report.rule, report.decision, report.status])).toEqual([['kianax', 'general-ng-cpu', 'step', 'Applied']]);
@@ -123,7 +123,7 @@ describe('scale-watch handler', () => {
     captureLogLines();
 
     // Act
-    const response = (await handler(planEvent, lambdaContext));
+    const response = answered(await handler(planEvent, lambdaContext));
 
     // Assess
     const [report] = response.rules;
@@ -142,7 +142,7 @@ describe('scale-watch handler', () => {
     captureLogLines();
 
     // Act
-    const response = (await handler(scheduleEvent, lambdaContext));
+    const response = answered(await handler(scheduleEvent, lambdaContext));
 
     // Assess
     expect(response.alarms.map((report) => [report.cluster, report.status, report.drift])).toEqual([['kianax', 'Applied', [`alarm/${ALARM_NAME} missing`]]]);
@@ -168,24 +168,57 @@ describe('scale-watch handler', () => {
     const other = { ...alarmEvent, detail: { ...alarmEvent.detail, alarmName: 'someone-elses-alarm' } };
 
     // Act
-    const response = (await handler(other, lambdaContext));
+    const response = answered(await handler(other, lambdaContext));
 
     // Assess
     expect(response.ignored).toBe('no scaling rule in us-east-1 is driven by alarm someone-elses-alarm');
     expect(cloudWatch).not.toHaveReceivedCommand(DescribeAlarmsCommand);
   });
 
-  it('rejects an alarm event with an unknown state, naming the field', async () => {
+  it('answers an alarm event with an unknown state with an error object naming the field, so EventBridge does not retry it', async () => {
     // Prepare
     const logs = captureLogLines();
     const broken = { ...alarmEvent, detail: { ...alarmEvent.detail, state: { ...alarmEvent.detail.state, value: 'BROKEN' } } };
 
     // Act
-    const outcome = handler(broken, lambdaContext);
+    const answer = await handler(broken, lambdaContext);
 
     // Assess
-    await expect(outcome).rejects.toThrow(InvalidEventError);
-    await expect(outcome).rejects.toThrow('detail.state.value: expected one of "OK"|"ALARM"|"INSUFFICIENT_DATA"');
+    expect(rejected(answer)).toMatchObject({ name: 'InvalidEventError', field: 'detail.state.value', reason: 'expected one of "OK"|"ALARM"|"INSUFFICIENT_DATA"', retryable: false });
     expect(logs.lines().some((line) => line.message === 'invocation failed')).toBe(true);
+  });
+
+  it('answers a manual invoke with an unknown action with the field and the actions there are, without a stack', async () => {
+    // Prepare
+    captureLogLines();
+
+    // Act
+    const answer = await handler({ action: 'explode' }, lambdaContext);
+
+    // Assess
+    expect(rejected(answer)).toEqual({
+      name: 'InvalidEventError',
+      message: 'unexpected event: (event): expected action plan, reset or alarms',
+      field: '(event)',
+      reason: 'expected action plan, reset or alarms',
+      issues: [{ field: '(event)', reason: 'expected action plan, reset or alarms' }],
+      retryable: false,
+    });
+  });
+
+  it('answers a manual invoke with a 10,000-character unknown key, cutting the key it repeats', async () => {
+    // Prepare
+    const logs = captureLogLines();
+    const key = 'k'.repeat(10_000);
+
+    // Act
+    const answer = await handler({ action: 'alarms', mode: 'plan', [key]: true }, lambdaContext);
+
+    // Assess
+    const error = rejected(answer);
+    expect(error.field).toBe('(event)');
+    expect(error.reason).toMatch(/^Unrecognized key: "k{181}… \(10020 characters\)$/);
+    expect(JSON.stringify(answer).length).toBeLessThan(2_000);
+    expect(logs.raw()).not.toContain('k'.repeat(201));
   });
 });

@@ -6,6 +6,7 @@ import { UpstreamError } from '../../../shared/errors';
 import alarmEvent from '../../../events/scale-watch/alarm-kianax-cpu.json';
 import insufficientEvent from '../../../events/scale-watch/insufficient-data-kianax-cpu.json';
 import resetEvent from '../../../events/scale-watch/reset-kianax.json';
+import scheduleEvent from '../../../events/scale-watch/schedule.json';
 import { FakeEks } from '../../helpers/fake-eks';
 import { FakeCloudWatch, FakeKubernetes, hpa } from './fakes';
 import { ALARM_NAME, KIANAX, kianax, minutes } from './support';
@@ -105,6 +106,20 @@ describe('handleScaleWatchEvent', () => {
     expect(response.rules.map((report) => report.decision)).toEqual(['return']);
     expect(world.eks.nodegroup('kianax', 'general-ng')?.scalingConfig?.maxSize).toBe(5);
     expect((world.k8s.object('HorizontalPodAutoscaler', 'kianax', 'kianax-api')?.spec as { maxReplicas?: number }).maxReplicas).toBe(10);
+  });
+
+  it('reports a rule whose alarm CloudWatch cannot describe for now (503) as InProgress on the schedule, not Blocked', async () => {
+    // Prepare
+    const world = await setUp(minutes(ALARM_AT, 0.1));
+    const outage = new UpstreamError('DescribeAlarms failed: ServiceUnavailable', { cause: Object.assign(new Error('try later'), { name: 'ServiceUnavailable', $metadata: { httpStatusCode: 503 } }) });
+    world.cloudWatch.failNext('DescribeAlarms', outage, 2);
+
+    // Act
+    const response = await handleScaleWatchEvent(scaleWatchEventSchema.parse(scheduleEvent), world.deps);
+
+    // Assess
+    expect(response.alarms.map((report) => report.status)).toEqual(['InProgress']);
+    expect(response.rules.map((report) => [report.decision, report.status])).toEqual([['failed', 'InProgress']]);
   });
 
   it('fails the alarm event when a rule cannot be observed, so Lambda retries it, and the retry changes nothing twice', async () => {

@@ -6,6 +6,7 @@ import { REPLICA_OVERRIDE_ANNOTATION } from '../../../functions/scale-watch/reco
 import { OVERRIDE_TAG, readOverride } from '../../../shared/overrides';
 import type { ClusterSpec } from '../../../shared/spec/schema';
 import { FakeEks } from '../../helpers/fake-eks';
+import type { Failure } from '../../helpers/fake-eks';
 import { FakeCloudWatch, FakeKubernetes, hpa, scaledObject } from './fakes';
 import { ALARM_NAME, NOW, alarmEvent, kianax, minutes, ruleOf, shopWith } from './support';
 
@@ -109,6 +110,32 @@ describe('runRule against the node group (EKS port)', () => {
     expect(w.eks.nodegroup('kianax', 'general-ng')?.scalingConfig?.maxSize).toBe(7);
     expect([maxReplicas(w.k8s, 'kianax-api'), maxReplicas(w.k8s, 'kianax-web')]).toEqual([15, 15]);
     expect(w.eks.writes().filter((call) => call.name === 'TagResource')).toHaveLength(1);
+  });
+
+  it.each<[string, Failure]>([
+    ['answers 503 after the SDK retries', 'unavailable'],
+    ['throttles it', 'throttled'],
+  ])('reports a move EKS %s as InProgress, not Blocked, and the next scheduled run finishes it', async (_label, failure) => {
+    // Prepare
+    const w = await kianaxWorld();
+    w.cloudWatch.setState(ALARM_NAME, 'ALARM', NOW);
+    w.eks.failNext('UpdateNodegroupConfig', failure);
+
+    // Act
+    const first = await runRule(w.spec, ruleOf(w.spec), alarmEvent('ALARM', NOW), w.deps(NOW), 'apply');
+    const second = await runRule(w.spec, ruleOf(w.spec), { kind: 'schedule' }, w.deps(minutes(NOW, 5)), 'apply');
+    w.eks.settle();
+
+    // Assess
+    expect(first.status).toBe('InProgress');
+    expect(first.blocked).toEqual([]);
+    expect(first.deferred.map((item) => `${item.kind} ${item.target}`)).toEqual([
+      'UpdateNodegroupConfig nodegroup/general-ng',
+      'PatchScaler hpa/kianax/kianax-api',
+      'PatchScaler hpa/kianax/kianax-web',
+    ]);
+    expect(second.status).toBe('Applied');
+    expect(w.eks.nodegroup('kianax', 'general-ng')?.scalingConfig?.maxSize).toBe(7);
   });
 
   it('patches the KEDA ScaledObject that owns the HPA, never the HPA itself', async () => {

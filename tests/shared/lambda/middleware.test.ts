@@ -1,9 +1,9 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import middy from '@middy/core';
 import { z } from 'zod';
-import { EksPilotError, InvalidEventError, UpstreamError } from '../../../shared/errors';
+import { EksPilotError, UpstreamError } from '../../../shared/errors';
 import { createLogger } from '../../../shared/lambda/logger';
-import { lambdaStack, logErrors, validateEvent } from '../../../shared/lambda/middleware';
+import { isErrorAnswer, lambdaStack, logErrors, validateEvent } from '../../../shared/lambda/middleware';
 import scheduledEvent from '../../fixtures/events/scheduled-event.json';
 import { lambdaContext } from '../../fixtures/lambda-context';
 import { captureLogLines } from '../../helpers/log-lines';
@@ -64,7 +64,7 @@ describe('lambdaStack', () => {
     expect(errorLines(logs.lines())).toEqual([]);
   });
 
-  it('rejects an event of the wrong shape with an InvalidEventError naming the field and what was expected', async () => {
+  it('answers an event of the wrong shape with an error object naming the field and what was expected, and no stack', async () => {
     // Prepare
     captureLogLines();
     const handlerFn = jest.fn(() => Promise.resolve());
@@ -72,14 +72,66 @@ describe('lambdaStack', () => {
     const event = { detail: { alarmName: 'payments-5xx', state: { value: 'BROKEN' } } };
 
     // Act
-    const invocation = handler(event, lambdaContext);
+    const answer = await handler(event, lambdaContext);
 
     // Assess
-    await expect(invocation).rejects.toThrow(InvalidEventError);
-    await expect(invocation).rejects.toThrow(
-      'unexpected event: detail.state.value: expected one of ALARM|OK|INSUFFICIENT_DATA',
-    );
+    expect(answer).toEqual({
+      error: {
+        name: 'InvalidEventError',
+        message: 'unexpected event: detail.state.value: expected one of ALARM|OK|INSUFFICIENT_DATA',
+        field: 'detail.state.value',
+        reason: 'expected one of ALARM|OK|INSUFFICIENT_DATA',
+        issues: [{ field: 'detail.state.value', reason: 'expected one of ALARM|OK|INSUFFICIENT_DATA' }],
+        retryable: false,
+      },
+    });
     expect(handlerFn).not.toHaveBeenCalled();
+  });
+
+  it('cuts a 10,000-character unknown key to 200 characters in the answer and in the log line', async () => {
+    // Prepare
+    const logs = captureLogLines();
+    const key = 'k'.repeat(10_000);
+    const handler = lambdaStack(() => Promise.resolve(), { logger: createLogger(), eventSchema: z.strictObject({ mode: z.literal('plan') }) });
+
+    // Act
+    const answer = await handler({ mode: 'plan', [key]: 1 }, lambdaContext);
+
+    // Assess
+    expect(isErrorAnswer(answer) ? answer.error.reason : undefined).toBe(`Unrecognized key: "${'k'.repeat(181)}… (10020 characters)`);
+    expect(JSON.stringify(answer)).not.toContain('k'.repeat(201));
+    expect(logs.raw()).not.toContain('k'.repeat(201));
+  });
+
+  it('fails the invocation on any other error of an async trigger, so Lambda retries it and then dead-letters it', async () => {
+    // Prepare
+    captureLogLines();
+    const failure = new UpstreamError('DescribeCluster failed: ServiceUnavailableException: try later');
+    const handler = lambdaStack(() => Promise.reject(failure), { logger: createLogger(), eventSchema: ScheduledEvent, callerWaits: () => false });
+
+    // Act
+    const invocation = handler(scheduledEvent, lambdaContext);
+
+    // Assess
+    await expect(invocation).rejects.toBe(failure);
+  });
+
+  it('answers any error of a manual invoke with an error object, saying whether trying again may help', async () => {
+    // Prepare
+    const logs = captureLogLines();
+    const throttled = Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } });
+    const handler = lambdaStack(() => Promise.reject(new UpstreamError('DescribeCluster failed: ThrottlingException: Rate exceeded', { cause: throttled })), {
+      logger: createLogger(),
+      eventSchema: z.object({ mode: z.literal('plan') }),
+      callerWaits: (event) => typeof event === 'object' && event !== null && 'mode' in event,
+    });
+
+    // Act
+    const answer = await handler({ mode: 'plan' }, lambdaContext);
+
+    // Assess
+    expect(answer).toEqual({ error: { name: 'UpstreamError', message: 'DescribeCluster failed: ThrottlingException: Rate exceeded', retryable: true } });
+    expect(errorLines(logs.lines())).toHaveLength(1);
   });
 
   it('names every bad field, says which are missing, and never repeats the value it received', async () => {
@@ -89,18 +141,16 @@ describe('lambdaStack', () => {
     const event = { ...scheduledEvent, 'detail-type': 'Object Created', region: undefined, resources: [42] };
 
     // Act
-    const error = await handler(event, lambdaContext).then(
-      () => undefined,
-      (thrown: unknown) => thrown,
-    );
+    const answer = await handler(event, lambdaContext);
 
     // Assess
-    expect(error).toBeInstanceOf(InvalidEventError);
-    expect((error as InvalidEventError).message).toBe(
+    expect(isErrorAnswer(answer)).toBe(true);
+    expect(isErrorAnswer(answer) ? answer.error.message : undefined).toBe(
       'unexpected event: detail-type: expected "Scheduled Event"; region: required, expected string; ' +
         'resources[0]: expected string, received number',
     );
-    expect((error as InvalidEventError).message).not.toContain('Object Created');
+    expect(isErrorAnswer(answer) ? answer.error.issues?.map((issue) => issue.field) : undefined).toEqual(['detail-type', 'region', 'resources[0]']);
+    expect(JSON.stringify(answer)).not.toContain('Object Created');
   });
 
   it('logs a failed invocation once, as one JSON line carrying the request id, and rethrows the error', async () => {
@@ -149,7 +199,8 @@ describe('lambdaStack', () => {
         error: {
           name: 'InvalidEventError',
           message: 'unexpected event: detail.alarmName: required, expected string',
-          context: { issues: [{ path: 'detail.alarmName', message: 'required, expected string' }] },
+          context: { issueCount: 1 },
+          issues: [{ field: 'detail.alarmName', reason: 'required, expected string' }],
           cause: expect.objectContaining({ name: 'ZodError' }) as unknown,
         },
       }),
