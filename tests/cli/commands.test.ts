@@ -32,7 +32,7 @@ async function tempFile(name: string, text: string): Promise<string> {
 }
 
 describe('eks-pilot plan --offline, across the four functions', () => {
-  it('prints the cluster, alarms, scaling rules and workloads sections of kianax, which has no workloads section', async () => {
+  it('prints the cluster, alarms, scaling rules and workloads sections of kianax', async () => {
     // Act
     const result = await cli(['plan', spec('kianax'), '--offline']);
 
@@ -49,7 +49,7 @@ describe('eks-pilot plan --offline, across the four functions', () => {
     expect(result.stdout).toMatch(/PutMetricAlarm +alarm\/kianax-general-ng-cpu-high +create +alarm does not exist/);
     expect(result.stdout).toContain('  general-ng-cpu (alarm kianax-general-ng-cpu-high)\n    nodegroup/general-ng: at spec values (min 2, max 5); on ALARM maxSize +2 up to 9\n');
     expect(result.stdout).toContain('    hpa/kianax/kianax-api: at the manifest\'s values; on ALARM maxReplicas +5 up to 20\n');
-    expect(result.stdout).toContain('Workloads of kianax (us-east-1)\n  None: the spec has no workloads section.\n');
+    expect(result.stdout).toContain('Workloads of kianax (us-east-1)\n  kianax: 12 objects, offline: every object would be applied\n');
   });
 
   it('renders the workloads of crypto-oms at the images of their manifests', async () => {
@@ -80,7 +80,7 @@ describe('eks-pilot plan --offline, across the four functions', () => {
     expect(json.scalingRules.map((rule) => [rule.rule, rule.targets.map((target) => `${target.target} ${target.state}`)])).toEqual([
       ['general-ng-cpu', ['nodegroup/general-ng spec', 'hpa/kianax/kianax-api spec', 'hpa/kianax/kianax-web spec']],
     ]);
-    expect(json.workloads.map((view) => [view.workload, view.plan.objects.length])).toEqual([['crypto-oms', 15]]);
+    expect(json.workloads.map((view) => [view.workload, view.plan.objects.length])).toEqual([['kianax', 12], ['crypto-oms', 15]]);
   });
 });
 
@@ -103,7 +103,8 @@ describe('eks-pilot plan against the account and the cluster', () => {
     const result = await cli(['plan', '--detailed-exitcode', spec('kianax')], { eks, cloudWatch, k8s });
 
     // Assess
-    expect(result.stderr).toBe('');
+    // This Kubernetes fake serves scale-watch's reads only: the workload is planned offline, with a warning.
+    expect(result.stderr).toBe("warning: kianax (us-east-1): workload kianax: the cluster's Kubernetes API is unreachable (scale-watch never applies); planned offline\n");
     expect(result.stdout).toContain('  No changes. The cluster matches its spec.');
     expect(result.stdout).toMatch(/PutMetricAlarm +alarm\/kianax-general-ng-cpu-high +update +alarm differs from the spec/);
     expect(result.stdout).toContain(`  general-ng-cpu (alarm kianax-general-ng-cpu-high): ${ALARM} OK since 2026-11-22T11:00:00.000Z\n`);
@@ -126,7 +127,13 @@ describe('eks-pilot plan against the account and the cluster', () => {
     const result = await cli(['plan', '--detailed-exitcode', spec('kianax')], { eks, cloudWatch, k8s: notYet });
 
     // Assess
-    expect(result.stderr).toBe("warning: kianax (us-east-1): scaling rule general-ng-cpu: the cluster's Kubernetes API is unreachable (EKS cluster kianax not found in us-east-1); shown from the spec\n");
+    expect(result.stderr).toBe(
+      [
+        "warning: kianax (us-east-1): scaling rule general-ng-cpu: the cluster's Kubernetes API is unreachable (EKS cluster kianax not found in us-east-1); shown from the spec",
+        "warning: kianax (us-east-1): workload kianax: the cluster's Kubernetes API is unreachable (EKS cluster kianax not found in us-east-1); planned offline",
+        '',
+      ].join('\n'),
+    );
     expect(result.stdout).toMatch(/CreateCluster +cluster\/kianax +create/);
     expect(result.stdout).toContain('    cluster unreachable (EKS cluster kianax not found in us-east-1); shown from the spec:\n    nodegroup/general-ng: at spec values (min 2, max 5); on ALARM maxSize +2 up to 9\n');
     expect(result.code).toBe(EXIT.changesPending);
@@ -331,7 +338,7 @@ describe('eks-pilot status', () => {
       'eks-pilot/override-source': `alarm/${ALARM}@2026-11-22T11:50:00.000Z`,
       'eks-pilot/spec-max-replicas': '10',
     } } });
-    await writeFile(path.join(dir, 'kianax.yaml'), await readFile(spec('kianax'), 'utf8'));
+    await writeFile(path.join(dir, 'kianax.yaml'), (await readFile(spec('kianax'), 'utf8')).replace('manifests: manifests', `manifests: ${path.join(EXAMPLES, 'kianax/manifests')}`));
     await writeFile(path.join(dir, 'crypto-oms.yaml'), (await readFile(spec('crypto-oms'), 'utf8')).replace('manifests: manifests', `manifests: ${path.join(EXAMPLES, 'crypto-oms/manifests')}`));
     const k8s = (cluster: string) =>
       cluster === 'kianax' ? Promise.resolve(kianaxK8s) : Promise.reject(new KubernetesUnreachableError('no answer from the API server (ETIMEDOUT)', { context: { cluster, method: 'GET', path: '/', status: 0 } }));
@@ -344,7 +351,8 @@ describe('eks-pilot status', () => {
     expect(result.stdout).toContain(`Fleet of 2 clusters\n\ncrypto-oms (eu-west-1) from ${path.join(dir, 'crypto-oms.yaml')}\n  provision: Converged`);
     expect(result.stdout).toContain('  workloads:\n    crypto-oms: unreachable: no answer from the API server (ETIMEDOUT)\n');
     expect(result.stdout).toContain(`    general-ng-cpu (${ALARM} ALARM since 2026-11-22T11:50:00.000Z): 1 in force\n      hpa/kianax/kianax-web: overridden: max 15 until 2026-11-22T17:50:00.000Z (alarm ${ALARM})\n`);
-    expect(result.stdout).toContain('  workloads: none in the spec\n');
+    // The kianax fake serves scale-watch's reads only: the workload's drift check says so, on its line.
+    expect(result.stdout).toContain('  workloads:\n    kianax: error: scale-watch never applies\n');
     expect(result.stdout).toContain('  pools: no Elastic IP pools in the spec\n');
     expect(eks.writes()).toEqual([]);
     expect(kianaxK8s.patches()).toEqual([]);
