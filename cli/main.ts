@@ -4,7 +4,6 @@
  * Exit codes follow terraform's: 0 success, 1 error (bad usage and an invalid spec included), and
  * with --detailed-exitcode 2 when changes are pending. Each command lives in cli/commands/.
  */
-import type { DepsFactory, EipDepsFactory } from './legacy';
 import { applyCommand } from './commands/apply';
 import { deployCommand, DEPLOY_USAGE } from './commands/deploy';
 import { planCommand } from './commands/plan';
@@ -19,7 +18,6 @@ import { describeFailure, EXIT, UsageError } from './output';
 export type { Io } from './output';
 export { EXIT } from './output';
 export type { CliFactories, ClusterRef } from './deps';
-export type { DepsFactory, EipDepsFactory } from './legacy';
 
 export const USAGE = `Usage: eks-pilot plan [--offline] [--json] [--detailed-exitcode] <spec file or folder>...
        eks-pilot apply [--json] [--only kind/name]... <spec file or folder>...
@@ -75,11 +73,7 @@ const COMMANDS: Record<string, Command> = {
  * process.exitCode = await main(['plan', '--offline', 'examples/starter/cluster.yaml'], process);
  * await main(['status', 'specs/'], io, { provision: () => Promise.resolve({ eksFor: () => fakeEks, now, logger }) });
  */
-export async function main(argv: readonly string[], io: Io, factories?: Partial<CliFactories>): Promise<number>;
-/** The older form: the provision and eip-manager factories only. */
-export async function main(argv: readonly string[], io: Io, makeDeps?: DepsFactory, makeEipDeps?: EipDepsFactory): Promise<number>;
-export async function main(argv: readonly string[], io: Io, factories: Partial<CliFactories> | DepsFactory = {}, makeEipDeps?: EipDepsFactory): Promise<number> {
-  const chosen: Partial<CliFactories> = typeof factories === 'function' ? { provision: factories, ...(makeEipDeps ? { eip: makeEipDeps } : {}) } : factories;
+export async function main(argv: readonly string[], io: Io, chosen: Partial<CliFactories> = {}): Promise<number> {
   const [command, ...rest] = argv;
   const wantsHelp = argv.includes('--help') || argv.includes('-h');
   if (command === undefined || command.startsWith('-')) {

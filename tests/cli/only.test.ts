@@ -14,7 +14,7 @@ describe('eks-pilot apply --only', () => {
     const deps = () => Promise.resolve({ eksFor: () => eks, now: () => new Date('2026-11-22T12:00:00Z'), logger: { info: () => undefined, warn: () => undefined, error: () => undefined } });
 
     // Act
-    const code = await main(['apply', '--only', 'nodegroup/nope', STARTER], io, deps);
+    const code = await main(['apply', '--only', 'nodegroup/nope', STARTER], io, { provision: deps });
 
     // Assess
     expect(code).toBe(EXIT.error);

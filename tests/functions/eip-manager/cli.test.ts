@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { EXIT, main } from '../../../cli/main';
+import { ClusterUnavailableError } from '../../../shared/k8s/errors';
 import { FakeEc2 } from '../../helpers/fake-ec2';
 import { FakeEks } from '../../helpers/fake-eks';
 import { depsFor, EXAMPLES, FINANCIAL_MOVE, financialMove } from './support';
@@ -52,12 +53,12 @@ describe('eks-pilot plan with Elastic IP pools', () => {
     const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
     // Act
-    const code = await main(
-      ['plan', '--detailed-exitcode', path.join(FINANCIAL_MOVE, 'cluster.yaml')],
-      io,
-      () => Promise.resolve({ eksFor: () => eks, now: () => new Date(), logger: quiet }),
-      () => Promise.resolve(depsFor(ec2)),
-    );
+    const code = await main(['plan', '--detailed-exitcode', path.join(FINANCIAL_MOVE, 'cluster.yaml')], io, {
+      provision: () => Promise.resolve({ eksFor: () => eks, now: () => new Date(), logger: quiet }),
+      eip: () => Promise.resolve(depsFor(ec2)),
+      // No cluster API in this test: the workloads are planned offline, with a warning.
+      kubernetes: () => Promise.resolve(() => Promise.reject(new ClusterUnavailableError('no cluster API in this test'))),
+    });
 
     // Assess
     expect(held).toEqual([]);
