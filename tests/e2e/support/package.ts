@@ -12,6 +12,26 @@ export const TASKS_DIR = path.join(E2E_DIR, 'tasks');
 
 export type FunctionName = 'provision' | 'eip-manager' | 'deploy-webhook' | 'deploy-worker' | 'scale-watch';
 
+/**
+ * What a user may have done before packaging: a `serverless invoke local` with another specs
+ * folder, which stages that folder (Secrets included) in serverless-esbuild's build folder. The
+ * package that follows must not ship any of it. The invoke's own outcome does not matter here: its
+ * AWS endpoint is a closed port.
+ */
+export function invokeLocallyWithOtherSpecs(): void {
+  execFileSync('npx', ['--no-install', 'serverless', 'invoke', 'local', '-f', 'deploy-worker', '-p', 'events/deploy/plan.json'], {
+    cwd: ROOT,
+    env: { ...process.env, EKS_PILOT_SPECS: 'examples/kianax', AWS_ENDPOINT_URL: 'http://127.0.0.1:9', AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'x', SLS_TELEMETRY_DISABLED: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    timeout: 300_000,
+  });
+}
+
+/** The file names a packaged function's zip holds. */
+export function zipEntries(name: FunctionName): string[] {
+  return execFileSync('unzip', ['-Z1', path.join(PACKAGE_DIR, `${name}.zip`)], { encoding: 'utf8' }).split('\n').filter(Boolean);
+}
+
 /** Runs `serverless package` as a user does (through npx, offline) with the e2e specs folder. */
 export function packageFunctions(): void {
   rmSync(PACKAGE_DIR, { recursive: true, force: true });
