@@ -4,7 +4,8 @@
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments } from 'yaml';
+import { isUtf8 } from 'node:buffer';
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseAllDocuments } from 'yaml';
 import type { Node as YamlNode } from 'yaml';
 import type { z } from 'zod';
 import { SpecError } from '../errors';
@@ -20,6 +21,15 @@ export interface LoadedSpec {
 
 type PathSegment = string | number;
 
+/** A spec is a page of YAML, not a data set: anything larger is refused before it is parsed. */
+export const MAX_SPEC_BYTES = 1_048_576;
+/** Deeper than any spec field nests, shallow enough that no walk can exhaust the stack. */
+export const MAX_SPEC_DEPTH = 32;
+/** Anchors are welcome for repeated node groups; this many aliases is an expansion attack. */
+export const MAX_SPEC_ALIASES = 100;
+/** Keys that would reach an object's prototype rather than become fields. */
+const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
 /**
  * Loads every spec the paths name: a file is one cluster; a folder is a fleet, every `*.yaml` and
  * `*.yml` directly inside it. Throws one SpecError listing every issue in every file.
@@ -32,7 +42,7 @@ export async function loadSpecs(paths: readonly string[]): Promise<LoadedSpec[]>
   const issues: SpecIssue[] = [];
   const loaded: LoadedSpec[] = [];
   for (const file of files) {
-    const result = parseSpec(await readFile(file, 'utf8'), file);
+    const result = parseSpecFile(await readFile(file), file);
     if (result.ok) loaded.push({ file, spec: result.spec });
     else issues.push(...result.issues);
   }
@@ -95,14 +105,34 @@ function duplicateClusters(loaded: readonly LoadedSpec[]): SpecIssue[] {
 
 export type ParseResult = { ok: true; spec: ClusterSpec } | { ok: false; issues: SpecIssue[] };
 
+/**
+ * {@link parseSpec} for the bytes of a file: refuses a file over {@link MAX_SPEC_BYTES} and one
+ * that is not UTF-8 (naming the line of the first bad byte) before any YAML is parsed.
+ */
+export function parseSpecFile(bytes: Buffer, file: string): ParseResult {
+  if (bytes.length > MAX_SPEC_BYTES) {
+    return { ok: false, issues: [{ file, line: 0, column: 0, path: '', message: `the file is ${bytes.length} bytes; a spec may be at most ${MAX_SPEC_BYTES}` }] };
+  }
+  const text = bytes.toString('utf8');
+  if (!isUtf8(bytes)) {
+    // The decoder put U+FFFD where the first bad byte was.
+    const before = text.slice(0, Math.max(0, text.indexOf('\uFFFD'))).split('\n');
+    return { ok: false, issues: [{ file, line: before.length, column: (before.at(-1)?.length ?? 0) + 1, path: '', message: 'the file is not valid UTF-8' }] };
+  }
+  return parseSpec(text, file);
+}
+
 /** Parses and validates one spec document held in memory; `file` is only used in messages. */
 export function parseSpec(text: string, file: string): ParseResult {
   const lineCounter = new LineCounter();
-  const documents = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const at = (offset: number, fieldPath: string, message: string): SpecIssue => {
     const { line, col } = lineCounter.linePos(offset);
     return { file, line, column: col, path: fieldPath, message };
   };
+  if (Buffer.byteLength(text) > MAX_SPEC_BYTES) return { ok: false, issues: [at(0, '', `the spec is ${Buffer.byteLength(text)} bytes; a spec may be at most ${MAX_SPEC_BYTES}`)] };
+  // yaml's own uniqueKeys check compares every pair of keys in a map (quadratic in its size):
+  // duplicates are found by {@link structureIssues} in one pass instead.
+  const documents = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
 
   if (!Array.isArray(documents)) return { ok: false, issues: [at(0, '', 'the file is empty; expected a cluster spec')] };
   const syntax = documents.flatMap((doc) => doc.errors.map((error) => at(error.pos[0], '', `YAML syntax: ${firstLine(error.message)}`)));
@@ -115,7 +145,16 @@ export function parseSpec(text: string, file: string): ParseResult {
     return { ok: false, issues: [at(second.range[0], '', 'a spec file holds one cluster: put each further cluster in its own file')] };
   }
 
-  const parsed = clusterSpecSchema.safeParse(document.toJS({ maxAliasCount: 100 }), { reportInput: true });
+  const structure = structureIssues(document.contents, at);
+  if (structure.length > 0) return { ok: false, issues: structure };
+  let input: unknown;
+  try {
+    input = document.toJS({ maxAliasCount: MAX_SPEC_ALIASES });
+  } catch (error) {
+    // yaml refuses an alias that expands too far (ReferenceError): a spec error, not ours.
+    return { ok: false, issues: [at(0, '', `YAML aliases expand too far: ${error instanceof Error ? error.message : String(error)}`)] };
+  }
+  const parsed = clusterSpecSchema.safeParse(input, { reportInput: true });
   if (parsed.success) return { ok: true, spec: parsed.data };
 
   const root = document.contents;
@@ -134,9 +173,56 @@ export function parseSpec(text: string, file: string): ParseResult {
   return { ok: false, issues: issues.sort((a, b) => a.line - b.line || a.column - b.column) };
 }
 
+/**
+ * What the YAML's shape gets wrong before any field is looked at, in one walk over its nodes:
+ * duplicate keys, reserved keys (`__proto__`, `constructor`, `prototype`), nesting deeper than
+ * {@link MAX_SPEC_DEPTH}, more than {@link MAX_SPEC_ALIASES} aliases.
+ */
+function structureIssues(root: unknown, at: (offset: number, fieldPath: string, message: string) => SpecIssue): SpecIssue[] {
+  const issues: SpecIssue[] = [];
+  let aliases = 0;
+  const stack: { node: unknown; path: PathSegment[] }[] = [{ node: root, path: [] }];
+  while (stack.length > 0) {
+    const { node, path: nodePath } = stack.pop() ?? { node: undefined, path: [] };
+    if (nodePath.length > MAX_SPEC_DEPTH) {
+      issues.push(at(rangeStart(node) ?? 0, formatPath(nodePath), `nested deeper than ${MAX_SPEC_DEPTH} levels`));
+      continue;
+    }
+    if (isAlias(node)) {
+      aliases += 1;
+      if (aliases === MAX_SPEC_ALIASES + 1) issues.push(at(rangeStart(node) ?? 0, formatPath(nodePath), `more than ${MAX_SPEC_ALIASES} YAML aliases`));
+    } else if (isMap(node)) {
+      const seen = new Map<string, number>();
+      for (const pair of node.items) {
+        const key = isScalar(pair.key) ? String(pair.key.value) : undefined;
+        const keyAt = rangeStart(pair.key) ?? rangeStart(node) ?? 0;
+        if (key === undefined) {
+          issues.push(at(keyAt, formatPath(nodePath), 'a key must be a plain value, not a list or a map'));
+          continue;
+        }
+        const keyPath = [...nodePath, key];
+        const first = seen.get(key);
+        if (first !== undefined) issues.push(at(keyAt, formatPath(keyPath), `duplicate key "${key}" (first at line ${String(first)})`));
+        else seen.set(key, lineOf(at, keyAt));
+        if (RESERVED_KEYS.has(key)) issues.push(at(keyAt, formatPath(keyPath), `"${key}" is a reserved name and cannot be a key`));
+        stack.push({ node: pair.value, path: keyPath });
+      }
+    } else if (isSeq(node)) {
+      node.items.forEach((item, index) => stack.push({ node: item, path: [...nodePath, index] }));
+    }
+  }
+  return issues.sort((a, b) => a.line - b.line || a.column - b.column);
+}
+
+function lineOf(at: (offset: number, fieldPath: string, message: string) => SpecIssue, offset: number): number {
+  return at(offset, '', '').line;
+}
+
 function describeIssue(issue: z.core.$ZodIssue): string {
   if (issue.code === 'invalid_type' && issue.input === undefined) return `required field is missing (expected ${issue.expected})`;
   if (issue.code === 'invalid_union') return 'expected exactly one of the allowed forms; see docs/spec-reference.md';
+  // A map key that breaks the key's own rule: say which rule, not "Invalid key in record".
+  if (issue.code === 'invalid_key') return issue.issues.map((inner) => describeIssue(inner)).join('; ') || issue.message;
   return issue.message.replace(/^Invalid input: /, '').replace(/^Invalid option: /, '');
 }
 

@@ -60,10 +60,22 @@ const labelValue = z
   .string()
   .regex(/^(|[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)$/, 'expected a Kubernetes label value of at most 63 characters');
 
+/** AWS's tagging rules (EKS and EC2 user guides, "Tag restrictions"). */
+export const MAX_TAGS = 50;
+const TAG_TEXT = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
 const tags = z
-  .record(z.string().min(1).max(128), z.string().max(256))
+  .record(
+    z
+      .string()
+      .min(1)
+      .max(128)
+      .regex(TAG_TEXT, 'a tag key takes letters, digits, spaces and _ . : / = + - @')
+      .refine((key) => !/^aws:/i.test(key), 'the aws: prefix is reserved for AWS'),
+    z.string().max(256).regex(TAG_TEXT, 'a tag value takes letters, digits, spaces and _ . : / = + - @'),
+  )
+  .refine((map) => Object.keys(map).length <= MAX_TAGS, { message: `at most ${String(MAX_TAGS)} tags per resource` })
   .default({})
-  .describe('AWS tags on this resource (the cluster, node group, add-on or access entry it sits in). Keys up to 128 characters, values up to 256.');
+  .describe('AWS tags on this resource (the cluster, node group, add-on or access entry it sits in). At most 50; keys up to 128 characters, values up to 256, no `aws:` prefix.');
 
 /** `version: 1.30` unquoted is the number 1.3 in YAML; the message says how to write it. */
 const kubernetesVersion = z.unknown().transform((value, ctx) => {
@@ -83,7 +95,23 @@ const kubernetesVersion = z.unknown().transform((value, ctx) => {
 
 const subnetId = z.string().regex(/^subnet-[0-9a-f]{8,17}$/, 'expected a subnet id, subnet-<8 to 17 hex digits>');
 const securityGroupId = z.string().regex(/^sg-[0-9a-f]{8,17}$/, 'expected a security group id, sg-<8 to 17 hex digits>');
-const cidr = z.string().regex(/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/, 'expected an IPv4 CIDR such as 203.0.113.0/24');
+/** An IPv4 CIDR block in canonical form: octets up to 255, a prefix up to 32, no host bits set. */
+const cidr = z.string().superRefine((value, ctx) => {
+  const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(value);
+  const octets = match?.slice(1, 5).map(Number) ?? [];
+  const prefix = Number(match?.[5]);
+  if (match === null || octets.some((octet) => octet > 255) || prefix > 32) {
+    ctx.addIssue({ code: 'custom', message: 'expected an IPv4 CIDR such as 203.0.113.0/24' });
+    return;
+  }
+  const address = octets.reduce((sum, octet) => sum * 256 + octet, 0);
+  const size = 2 ** (32 - prefix);
+  const base = address - (address % size);
+  if (base !== address) {
+    const block = [24, 16, 8, 0].map((shift) => Math.floor(base / 2 ** shift) % 256).join('.');
+    ctx.addIssue({ code: 'custom', message: `${value} has host bits set: the block is ${block}/${String(prefix)}` });
+  }
+});
 
 export const vpcSchema = z
   .strictObject({

@@ -127,6 +127,7 @@ describe('the README', () => {
     let moto: Moto;
     let k8s: KubernetesStandIn;
     let home: string;
+    let session: number | undefined;
 
     beforeAll(async () => {
       moto = await startMoto();
@@ -141,6 +142,14 @@ describe('the README', () => {
       copyFileSync(k8s.kubeconfig, path.join(home, '.kube', 'config'));
     });
     afterAll(async () => {
+      // Whatever the session started (moto, serverless offline) goes with its process group.
+      if (session !== undefined) {
+        try {
+          process.kill(-session, 'SIGTERM');
+        } catch {
+          // the group is gone already
+        }
+      }
       await k8s.close();
       await moto.stop();
     });
@@ -163,21 +172,18 @@ describe('the README', () => {
 
       // Act: its own process group, so every background it starts is stopped with it
       const child = spawn('bash', [script], { cwd: ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+      session = child.pid;
       let output = '';
       child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
       child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
       const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-      try {
-        process.kill(-(child.pid ?? 0), 'SIGTERM');
-      } catch {
-        // the group is gone already
-      }
 
       writeFileSync(path.join(logs, 'session.out'), output);
 
       // Assess: a failing command ends the session; its output says which
       expect({ code, tail: code === 0 ? '' : `${output.slice(-6000)}\n(all of it: ${path.join(logs, 'session.out')})` }).toEqual({ code: 0, tail: '' });
       expect(output).not.toMatch(/"errorType"|internal error:/);
-    });
+      // About 30 commands, a dozen of them serverless starts: minutes on a busy machine.
+    }, 900_000);
   });
 });

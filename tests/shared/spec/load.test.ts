@@ -2,7 +2,7 @@ import { mkdtemp, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { SpecError } from '../../../shared/errors';
-import { loadSpecs, parseSpec } from '../../../shared/spec/load';
+import { loadSpecs, MAX_SPEC_BYTES, parseSpec, parseSpecFile } from '../../../shared/spec/load';
 
 const VALID = path.join(__dirname, '../../fixtures/specs/valid.yaml');
 
@@ -127,10 +127,93 @@ describe('parseSpec', () => {
   it.each([
     ['an empty file', '', 'cluster.yaml:1 : the file is empty; expected a cluster spec (apiVersion: eks-pilot/v1, kind: Cluster, ...)'],
     ['a YAML syntax error', 'name: [unclosed\n', 'cluster.yaml:2 : YAML syntax:'],
-    ['a duplicate key', 'name: a\nname: b\n', 'cluster.yaml:2 : YAML syntax: Map keys must be unique'],
+    ['a duplicate key', 'name: a\nname: b\n', 'cluster.yaml:2 name: duplicate key "name" (first at line 1)'],
+    ['a duplicate key deep inside', 'vpc:\n  subnetIds: [a]\n  subnetIds: [b]\n', 'cluster.yaml:3 vpc.subnetIds: duplicate key "subnetIds" (first at line 2)'],
+    ['a __proto__ key', 'tags:\n  __proto__: { polluted: "yes" }\n', 'cluster.yaml:2 tags.__proto__: "__proto__" is a reserved name and cannot be a key'],
+    ['a constructor key', 'labels:\n  constructor: x\n', 'cluster.yaml:2 labels.constructor: "constructor" is a reserved name'],
+    ['a map as a key', '? { a: 1 }\n: b\n', 'cluster.yaml:1 : a key must be a plain value, not a list or a map'],
+    ['nesting 40 levels deep', `tags: ${'['.repeat(40)}${']'.repeat(40)}\n`, 'nested deeper than 32 levels'],
     ['two documents in one file', 'name: a\n---\nname: b\n', 'cluster.yaml:2 : a spec file holds one cluster'],
   ])('rejects %s', (_case, text, expected) => {
     expect(issuesOf(text)[0]).toContain(expected);
+  });
+
+  it.each([
+    // 81 aliases expanding to 9^9 strings: refused by yaml's expansion limit, as a spec error
+    [9, ['cluster.yaml:1 : YAML aliases expand too far: Excessive alias count indicates a resource exhaustion attack']],
+    // 108 aliases: refused by count, at the 101st
+    [12, [expect.stringMatching(/^cluster\.yaml:\d+ l\d+\[\d\]: more than 100 YAML aliases$/)]],
+  ])('refuses a billion-laughs alias bomb of %i levels as a spec error, never an internal one', (depth, expected) => {
+    // Prepare: each level refers to the one above nine times
+    const levels = Array.from({ length: depth }, (_, n) => `l${n + 1}: &l${n + 1} [${Array.from({ length: 9 }, () => `*l${n}`).join(', ')}]`);
+    const text = ['l0: &l0 "lol"', ...levels, 'name: bomb', ''].join('\n');
+
+    // Act
+    const issues = issuesOf(text);
+
+    // Assess
+    expect(issues).toEqual(expected);
+  });
+
+  it('accepts an anchor and its aliases, as people write repeated values', async () => {
+    // Prepare: the cluster's name reused as a tag value
+    const text = (await variant('name: test-cluster', 'name: &name test-cluster')).concat('tags: { cluster: *name, team: *name }\n');
+
+    // Act
+    const result = parseSpec(text, 'cluster.yaml');
+
+    // Assess
+    expect(result.ok && result.spec.tags).toEqual({ cluster: 'test-cluster', team: 'test-cluster' });
+  });
+});
+
+describe('parseSpec, on what AWS refuses', () => {
+  const withVpc = async (line: string) => variant('  subnetIds: [subnet-0123456789abcdef0, subnet-0123456789abcdef1]', `  subnetIds: [subnet-0123456789abcdef0, subnet-0123456789abcdef1]\n${line}`);
+
+  it.each([
+    ['an octet over 255', '  publicAccessCidrs: ["203.0.113.300/24"]', 'cluster.yaml:9 vpc.publicAccessCidrs[0]: expected an IPv4 CIDR such as 203.0.113.0/24'],
+    ['a prefix over 32', '  publicAccessCidrs: ["203.0.113.0/33"]', 'cluster.yaml:9 vpc.publicAccessCidrs[0]: expected an IPv4 CIDR such as 203.0.113.0/24'],
+    ['host bits set', '  publicAccessCidrs: ["203.0.113.5/24"]', 'cluster.yaml:9 vpc.publicAccessCidrs[0]: 203.0.113.5/24 has host bits set: the block is 203.0.113.0/24'],
+  ])('refuses a CIDR with %s', async (_case, line, expected) => {
+    expect(issuesOf(await withVpc(line))).toEqual([expected]);
+  });
+
+  it('accepts canonical CIDRs, a single address and the whole Internet', async () => {
+    expect(parseSpec(await withVpc('  publicAccessCidrs: ["203.0.113.0/24", "198.51.100.7/32", "0.0.0.0/0"]'), 'cluster.yaml').ok).toBe(true);
+  });
+
+  it.each([
+    ['the reserved aws: prefix', 'tags: { "AWS:owner": x }\n', 'tags.AWS:owner: the aws: prefix is reserved for AWS'],
+    ['a character AWS does not take', 'tags: { "owner#1": x }\n', 'tags.owner#1: a tag key takes letters, digits, spaces and _ . : / = + - @'],
+    ['51 tags', `tags: { ${Array.from({ length: 51 }, (_, n) => `t${n}: x`).join(', ')} }\n`, 'tags: at most 50 tags per resource'],
+  ])('refuses tags with %s', async (_case, line, expected) => {
+    const issues = issuesOf(`${await readFile(VALID, 'utf8')}${line}`);
+    expect(issues.map((issue) => issue.replace(/^cluster\.yaml:\d+ /, ''))).toEqual([expected]);
+  });
+});
+
+describe('parseSpecFile', () => {
+  it('refuses a file over the size limit before parsing it', () => {
+    const result = parseSpecFile(Buffer.alloc(MAX_SPEC_BYTES + 1, 0x20), 'big.yaml');
+
+    expect(result).toEqual({ ok: false, issues: [{ file: 'big.yaml', line: 0, column: 0, path: '', message: `the file is ${MAX_SPEC_BYTES + 1} bytes; a spec may be at most ${MAX_SPEC_BYTES}` }] });
+  });
+
+  it('refuses bytes that are not UTF-8, naming the line and column of the first', () => {
+    const bytes = Buffer.concat([Buffer.from('apiVersion: eks-pilot/v1\nname: caf'), Buffer.from([0xe9]), Buffer.from('\n')]);
+
+    const result = parseSpecFile(bytes, 'latin1.yaml');
+
+    expect(result).toEqual({ ok: false, issues: [{ file: 'latin1.yaml', line: 2, column: 10, path: '', message: 'the file is not valid UTF-8' }] });
+  });
+
+  it('parses a map of 20,000 keys in one pass (no quadratic duplicate check), and says what is wrong with it', () => {
+    const keys = Array.from({ length: 20_000 }, (_, n) => `  k${n}: v`).join('\n');
+
+    const result = parseSpecFile(Buffer.from(`name: big\ntags:\n${keys}\n  k7: again\n`), 'big.yaml');
+
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.issues[0]?.message).toBe('duplicate key "k7" (first at line 10)');
   });
 });
 
