@@ -5,17 +5,11 @@
  * never silently drops a setting. Defaults are applied here, before any comparison, so a plan
  * never reports drift between "unset" and "the default".
  *
- * Enumerations come from the EKS SDK's own model so they cannot drift from the API.
+ * Enumerations are the EKS API's (./eks-enums.ts, checked against the EKS SDK's model by a test),
+ * held as plain values so loading a spec loads no AWS client.
  */
-import {
-  AMITypes,
-  AuthenticationMode,
-  CapacityTypes,
-  LogType,
-  ResolveConflicts,
-  TaintEffect,
-} from '@aws-sdk/client-eks';
 import { z } from 'zod';
+import { AMI_TYPES, AUTHENTICATION_MODES, CAPACITY_TYPES, LOG_TYPES, RESOLVE_CONFLICTS, TAINT_EFFECTS } from './eks-enums';
 import { checkElasticIpPools, elasticIpPoolSchema } from './eip-pools';
 import { alarmSchema, checkScalingRules, scalingRuleSchema } from './scaling';
 import { checkWorkloads, workloadsSchema } from './workloads';
@@ -153,8 +147,8 @@ export const addonSchema = z.strictObject({
     .optional()
     .describe('Add-on configuration, written as YAML; sent to EKS as JSON. Must match the add-on\'s configuration schema.'),
   resolveConflicts: z
-    .enum([ResolveConflicts.OVERWRITE, ResolveConflicts.NONE, ResolveConflicts.PRESERVE])
-    .default(ResolveConflicts.OVERWRITE)
+    .enum(RESOLVE_CONFLICTS)
+    .default('OVERWRITE')
     .describe('What EKS does with fields someone changed in the cluster. Default OVERWRITE: the spec wins. PRESERVE applies to updates only.'),
   serviceAccountRoleArn: iamRoleArn.optional().describe('IAM role for the add-on\'s service account (IRSA).'),
   tags,
@@ -191,7 +185,7 @@ export const accessEntrySchema = z.strictObject({
 const taint = z.strictObject({
   key: labelKey.describe('Taint key, a Kubernetes label key.'),
   value: labelValue.optional().describe('Taint value. Unset: a taint with no value.'),
-  effect: z.enum(Object.values(TaintEffect)).describe('NO_SCHEDULE, NO_EXECUTE or PREFER_NO_SCHEDULE (EKS spells them this way).'),
+  effect: z.enum(TAINT_EFFECTS).describe('NO_SCHEDULE, NO_EXECUTE or PREFER_NO_SCHEDULE (EKS spells them this way).'),
 });
 
 export const nodeGroupSchema = z
@@ -207,12 +201,12 @@ export const nodeGroupSchema = z
       .default(['t3.medium'])
       .describe('EC2 instance types. Several types make sense for SPOT capacity. Default t3.medium.'),
     capacityType: z
-      .enum(Object.values(CapacityTypes))
-      .default(CapacityTypes.ON_DEMAND)
+      .enum(CAPACITY_TYPES)
+      .default('ON_DEMAND')
       .describe('ON_DEMAND (default), SPOT or CAPACITY_BLOCK.'),
     amiType: z
-      .enum(Object.values(AMITypes))
-      .default(AMITypes.AL2023_x86_64_STANDARD)
+      .enum(AMI_TYPES)
+      .default('AL2023_x86_64_STANDARD')
       .describe('Node AMI family. Default AL2023_x86_64_STANDARD (Amazon Linux 2 AMIs are not published for 1.33 and later).'),
     diskSize: z
       .number()
@@ -279,12 +273,12 @@ export const clusterSpecSchema = z
       .describe('Role the functions assume to manage a cluster in another account. Unset: the functions\' own role.'),
     vpc: vpcSchema.describe('Control plane networking.'),
     logging: z
-      .array(z.enum(Object.values(LogType)))
+      .array(z.enum(LOG_TYPES))
       .default([])
       .describe('Control plane log types sent to CloudWatch Logs: api, audit, authenticator, controllerManager, scheduler. Default none.'),
     authenticationMode: z
-      .enum(Object.values(AuthenticationMode))
-      .default(AuthenticationMode.API_AND_CONFIG_MAP)
+      .enum(AUTHENTICATION_MODES)
+      .default('API_AND_CONFIG_MAP')
       .describe(
         'How IAM principals authenticate: CONFIG_MAP, API_AND_CONFIG_MAP (default: keeps aws-auth working while access entries take over) or API. Moves one way only.',
       ),
@@ -348,7 +342,7 @@ function checkCluster(spec: unknown, ctx: z.RefinementCtx): void {
   checkWorkloads(fields, ctx);
   checkScalingRules(fields, ctx);
   const entries = fields.accessEntries;
-  if (fields.authenticationMode === AuthenticationMode.CONFIG_MAP && Array.isArray(entries) && entries.length > 0) {
+  if (fields.authenticationMode === 'CONFIG_MAP' && Array.isArray(entries) && entries.length > 0) {
     ctx.addIssue({
       code: 'custom',
       path: ['authenticationMode'],

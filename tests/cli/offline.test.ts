@@ -1,7 +1,6 @@
 /**
  * `--offline` makes no AWS or Kubernetes call and loads no adapter: every SDK client the adapters
  * use, the credential providers and the adapters themselves throw here the moment they are loaded.
- * (The spec schema reads its enum values from @aws-sdk/client-eks; that model import is allowed.)
  */
 import { readFile, writeFile, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -10,6 +9,7 @@ import { EXIT, main } from '../../cli/main';
 
 const LOADED = 'loaded by an offline command';
 jest.mock('@aws-sdk/credential-providers', () => { throw new Error(`@aws-sdk/credential-providers ${LOADED}`); });
+jest.mock('@aws-sdk/client-eks', () => { throw new Error(`@aws-sdk/client-eks ${LOADED}`); });
 jest.mock('@aws-sdk/client-ec2', () => { throw new Error(`@aws-sdk/client-ec2 ${LOADED}`); });
 jest.mock('@aws-sdk/client-cloudwatch', () => { throw new Error(`@aws-sdk/client-cloudwatch ${LOADED}`); });
 jest.mock('@aws-sdk/client-sqs', () => { throw new Error(`@aws-sdk/client-sqs ${LOADED}`); });
