@@ -138,9 +138,10 @@ function callVerdicts(results: Figures): Verdict[] {
       ...(writes === 0 ? {} : { help: `the run wrote: ${Object.keys(fn.runs.find((run) => run.writes > 0)?.byAction ?? {}).join(', ')}; its plan sees drift that is not there` }),
     });
     if (fn.readBudget === undefined) continue;
-    const reads = Math.max(...fn.runs.map((run) => run.reads));
+    const budgeted = fn.runs.filter((run) => fn.readBudget?.budgeted.includes(run.run) ?? false);
+    const reads = Math.max(...budgeted.map((run) => run.reads));
     const over = reads - fn.readBudget.reads;
-    const worst = fn.runs.find((run) => run.reads === reads);
+    const worst = budgeted.find((run) => run.reads === reads);
     const accessEntryReads = (worst?.byAction['EKS DescribeAccessEntry'] ?? 0) + (worst?.byAction['EKS ListAssociatedAccessPolicies'] ?? 0);
     verdicts.push({
       target: 'reads per converged run',

@@ -11,6 +11,7 @@ import type { LoadedSpec } from '../../shared/spec/load';
 import { loadSpecsOnce } from '../../shared/spec/load';
 import type { ProvisionEvent } from './event';
 import { isManualInvoke } from './event';
+import { accessEntryDetailDue } from './observed';
 import type { NotifyDeps } from './notify';
 import { notifyNewDrift } from './notify';
 import type { ClusterReport, Mode, ProvisionDeps } from './run';
@@ -40,10 +41,13 @@ export async function handleProvisionEvent(event: ProvisionEvent, deps: InvokeDe
     throw new InvalidEventError(reason, { context: { cluster: clip(manual.cluster) }, issues: [{ field: 'cluster', reason }] });
   }
   const modeFor = (loaded: LoadedSpec): Mode => manual?.mode ?? (loaded.spec.onDrift === 'remediate' ? 'apply' : 'plan');
+  // A scheduled run reads the access entries' detail once an hour (ACCESS_ENTRY_DETAIL_CHECK), keyed on
+  // the schedule's own time so a retried event decides the same; a manual invoke always reads it.
+  const accessEntryDetail = isManualInvoke(event) || accessEntryDetailDue(new Date(event.time));
   const reports = await reconcileFleet(
     selected.map((loaded) => ({ spec: loaded.spec, file: loaded.file, mode: modeFor(loaded) })),
     deps,
-    manual?.only ? { only: manual.only } : {},
+    { ...(manual?.only ? { only: manual.only } : {}), accessEntryDetail },
   );
   publishMetrics(reports, deps.metrics);
   if (deps.notify) await notifyNewDrift(reports, { ...deps.notify, logger: deps.logger });

@@ -8,18 +8,23 @@ import type { ClusterSpec } from '../../shared/spec/schema';
 import type { ObservedAccessEntry, ObservedState } from './observed';
 import { EMPTY_ACCOUNT } from './observed';
 
-export async function observe(eks: EksReads, spec: ClusterSpec): Promise<ObservedState> {
+/** What a run reads beyond the minimum: `accessEntryDetail: false` lists the access entries without describing them. */
+export interface ObserveOptions {
+  accessEntryDetail?: boolean;
+}
+
+export async function observe(eks: EksReads, spec: ClusterSpec, options: ObserveOptions = {}): Promise<ObservedState> {
   const cluster = await eks.describeCluster(spec.name);
   if (cluster === null) return EMPTY_ACCOUNT;
   if (cluster.status === 'CREATING') return { ...EMPTY_ACCOUNT, cluster };
 
-  const [nodeGroups, unlistedNodeGroups, addons, accessEntries] = await Promise.all([
+  const [nodeGroups, unlistedNodeGroups, addons, { accessEntries, listedAccessEntries }] = await Promise.all([
     describeEach(spec.nodeGroups.map((group) => group.name), (name) => eks.describeNodegroup(spec.name, name)),
     spec.pruneNodeGroups
       ? eks.listNodegroups(spec.name).then((names) => names.filter((name) => !spec.nodeGroups.some((group) => group.name === name)))
       : Promise.resolve([]),
     describeEach(spec.addons.map((addon) => addon.name), (name) => eks.describeAddon(spec.name, name)),
-    observeAccessEntries(eks, spec),
+    observeAccessEntries(eks, spec, options.accessEntryDetail ?? true),
   ]);
 
   const updating = [
@@ -39,7 +44,7 @@ export async function observe(eks: EksReads, spec: ClusterSpec): Promise<Observe
     )
   ).flat().filter((update) => update !== null);
 
-  return { cluster, nodeGroups, unlistedNodeGroups, addons, accessEntries, updatesInProgress };
+  return { cluster, nodeGroups, unlistedNodeGroups, addons, accessEntries, listedAccessEntries, updatesInProgress };
 }
 
 async function describeEach<T>(names: readonly string[], describe: (name: string) => Promise<T | null>): Promise<Record<string, T>> {
@@ -49,10 +54,15 @@ async function describeEach<T>(names: readonly string[], describe: (name: string
   return found;
 }
 
-async function observeAccessEntries(eks: EksReads, spec: ClusterSpec): Promise<Record<string, ObservedAccessEntry>> {
-  if (spec.accessEntries.length === 0) return {};
+async function observeAccessEntries(
+  eks: EksReads,
+  spec: ClusterSpec,
+  detail: boolean,
+): Promise<{ accessEntries: Record<string, ObservedAccessEntry>; listedAccessEntries: string[] }> {
+  if (spec.accessEntries.length === 0) return { accessEntries: {}, listedAccessEntries: [] };
   const existing = new Set(await eks.listAccessEntries(spec.name));
   const wanted = spec.accessEntries.map((entry) => entry.principalArn).filter((arn) => existing.has(arn));
+  if (!detail) return { accessEntries: {}, listedAccessEntries: wanted };
   const found: Record<string, ObservedAccessEntry> = {};
   await Promise.all(
     wanted.map(async (principalArn) => {
@@ -63,5 +73,5 @@ async function observeAccessEntries(eks: EksReads, spec: ClusterSpec): Promise<R
       if (entry !== null) found[principalArn] = { entry, policies };
     }),
   );
-  return found;
+  return { accessEntries: found, listedAccessEntries: [] };
 }

@@ -19,6 +19,11 @@ export interface ObservedState {
   addons: Record<string, Addon>;
   /** The spec's access entries that exist, by principal ARN, with their associated policies. */
   accessEntries: Record<string, ObservedAccessEntry>;
+  /**
+   * The spec's access entries that exist but whose detail this run did not read (the scheduled
+   * check reads it once an hour, {@link ACCESS_ENTRY_DETAIL_CHECK}): known to exist, not compared.
+   */
+  listedAccessEntries: string[];
   /** Updates in progress on the cluster and its node groups (read only while something is UPDATING). */
   updatesInProgress: Update[];
 }
@@ -29,5 +34,26 @@ export const EMPTY_ACCOUNT: ObservedState = Object.freeze({
   unlistedNodeGroups: [],
   addons: {},
   accessEntries: {},
+  listedAccessEntries: [],
   updatesInProgress: [],
 });
+
+/**
+ * When a scheduled drift check reads each access entry's detail (DescribeAccessEntry and
+ * ListAssociatedAccessPolicies, two reads per entry): in the run scheduled in the first five
+ * minutes of each UTC hour. Every other scheduled run lists the entries only (one read), so a
+ * missing entry is still found within five minutes, and a changed one within the hour. Manual
+ * plans and applies, and the CLI, always read the detail.
+ */
+export const ACCESS_ENTRY_DETAIL_CHECK = 'the scheduled run in the first five minutes of each UTC hour';
+
+/**
+ * Whether a scheduled run at `scheduledAt` (the EventBridge event's `time`) reads the access entries' detail.
+ *
+ * @example
+ * accessEntryDetailDue(new Date('2026-11-22T12:00:00Z')); // true
+ * accessEntryDetailDue(new Date('2026-11-22T12:05:00Z')); // false
+ */
+export function accessEntryDetailDue(scheduledAt: Date): boolean {
+  return Number.isNaN(scheduledAt.getTime()) || scheduledAt.getUTCMinutes() < 5;
+}

@@ -727,6 +727,8 @@ function parseConfiguration(text: string | undefined): unknown {
 function planAccessEntries(spec: ClusterSpec, observed: ObservedState, after: readonly TargetId[]): ProvisionAction[] {
   return spec.accessEntries.flatMap((entry) => {
     const current = observed.accessEntries[entry.principalArn];
+    // Listed but not described this run: it exists, and its detail is compared on the hourly check.
+    if (current === undefined && observed.listedAccessEntries.includes(entry.principalArn)) return [];
     if (current === undefined) return createAccessEntry(spec, entry, after);
     return updateAccessEntry(spec, entry, current);
   });

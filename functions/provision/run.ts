@@ -60,6 +60,8 @@ export interface ReconcileOptions {
   /** Restrict execution to these targets (`nodegroup/jobs-ng`); the plan still shows everything. */
   only?: readonly string[];
   source?: string;
+  /** false: list the access entries without reading their detail (a scheduled run off the hour). Default true. */
+  accessEntryDetail?: boolean;
 }
 
 /** Synchronous in EKS: done when the call returns, so later actions may depend on them in the same run. */
@@ -87,7 +89,7 @@ export async function reconcileCluster(spec: ClusterSpec, deps: ProvisionDeps, o
   const eks = deps.eksFor(spec);
   let plan: Plan<ProvisionAction>;
   try {
-    plan = planCluster(spec, await observe(eks, spec), { now: deps.now(), ...(options.source ? { source: options.source } : {}) });
+    plan = planCluster(spec, await observe(eks, spec, { accessEntryDetail: options.accessEntryDetail ?? true }), { now: deps.now(), ...(options.source ? { source: options.source } : {}) });
   } catch (error) {
     // Throttling, a 5xx, the network or EKS busy: the next run reads again; anything else needs a person.
     const status: ClusterStatus = isTransient(error) ? 'InProgress' : 'Blocked';
@@ -217,12 +219,17 @@ function finish(report: ClusterReport, status: ClusterStatus, summary: string, d
 export async function reconcileFleet(
   specs: readonly { spec: ClusterSpec; file?: string; mode: Mode }[],
   deps: ProvisionDeps,
-  options: { only?: readonly string[]; concurrency?: number } = {},
+  options: { only?: readonly string[]; concurrency?: number; accessEntryDetail?: boolean } = {},
 ): Promise<ClusterReport[]> {
   if (options.only !== undefined) checkOnly(options.only, specs.map(({ spec }) => spec));
   return mapBounded(specs, options.concurrency ?? 4, async ({ spec, file, mode }): Promise<ClusterReport> => {
     try {
-      return await reconcileCluster(spec, deps, { mode, ...(options.only ? { only: options.only } : {}), ...(file ? { source: file } : {}) });
+      return await reconcileCluster(spec, deps, {
+        mode,
+        ...(options.only ? { only: options.only } : {}),
+        ...(file ? { source: file } : {}),
+        ...(options.accessEntryDetail === undefined ? {} : { accessEntryDetail: options.accessEntryDetail }),
+      });
     } catch (error) {
       const status: ClusterStatus = isTransient(error) ? 'InProgress' : 'Blocked';
       deps.logger.error('cluster run failed', { cluster: spec.name, region: spec.region, status, error: errorFacts(error) });

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { handleProvisionEvent } from '../../../functions/provision/invoke';
 import type { DriftMemory, Notifier } from '../../../functions/provision/notify';
 import { UpstreamError } from '../../../shared/errors';
+import { loadSpecs } from '../../../shared/spec/load';
 import { FakeEks } from '../../helpers/fake-eks';
 
 const KIANAX = path.join(__dirname, '../../../examples/kianax');
@@ -66,3 +67,52 @@ describe('handleProvisionEvent with drift notifications', () => {
 function pick<T extends object>(value: T, keys: readonly string[]): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([key]) => keys.includes(key))) as Partial<T>;
 }
+
+describe('handleProvisionEvent and the access entries\' detail', () => {
+  const ADMINS = 'arn:aws:iam::777788889999:role/kianax-platform-admins';
+  const at = (time: string) => ({ ...schedule, time });
+
+  async function convergedKianax(): Promise<{ eks: FakeEks; deps: Parameters<typeof handleProvisionEvent>[1] }> {
+    const eks = new FakeEks({ region: 'us-east-1' });
+    const [loaded] = await loadSpecs([KIANAX]);
+    if (loaded === undefined) throw new Error('no kianax spec');
+    eks.seedFromSpec(loaded.spec);
+    const logger = { info: jest.fn(), warn: jest.fn(), error: jest.fn() };
+    return { eks, deps: { eksFor: () => eks, now: () => new Date('2026-11-22T12:05:00Z'), logger, specPaths: [KIANAX] } };
+  }
+
+  const detailReads = (eks: FakeEks): string[] => eks.reads().map((call) => call.name).filter((name) => name === 'DescribeAccessEntry' || name === 'ListAssociatedAccessPolicies');
+
+  it('lists the entries on a scheduled run off the hour, and reads their detail on the run at the top of the hour', async () => {
+    // Prepare
+    const { eks, deps } = await convergedKianax();
+
+    // Act
+    const offHour = await handleProvisionEvent(at('2026-11-22T12:05:00Z'), deps);
+    const offHourReads = detailReads(eks);
+    const onHour = await handleProvisionEvent(at('2026-11-22T13:00:00Z'), deps);
+
+    // Assess
+    expect(offHour.reports[0]?.status).toBe('Converged');
+    expect(offHourReads).toEqual([]);
+    expect(eks.reads().map((call) => call.name)).toContain('ListAccessEntries');
+    expect(onHour.reports[0]?.status).toBe('Converged');
+    expect(detailReads(eks)).toEqual(['DescribeAccessEntry', 'ListAssociatedAccessPolicies']);
+  });
+
+  it('finds a policy taken away by hand on the hourly check, and a deleted entry on any run', async () => {
+    // Prepare
+    const { eks, deps } = await convergedKianax();
+    await eks.execute({ kind: 'DisassociateAccessPolicy', request: { clusterName: 'kianax', principalArn: ADMINS, policyArn: 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy' } });
+
+    // Act
+    const offHour = await handleProvisionEvent(at('2026-11-22T12:10:00Z'), deps);
+    const onHour = await handleProvisionEvent(at('2026-11-22T13:02:00Z'), deps);
+    const manual = await handleProvisionEvent({ mode: 'plan', cluster: 'kianax' }, deps);
+
+    // Assess
+    expect(offHour.reports[0]?.status).toBe('Converged');
+    expect(onHour.reports[0]?.drift).toEqual([`access-policy/${ADMINS}/AmazonEKSClusterAdminPolicy missing`]);
+    expect(manual.reports[0]?.drift).toEqual(onHour.reports[0]?.drift);
+  });
+});

@@ -255,6 +255,7 @@ function converged(spec: ClusterSpec): Observed {
     unlistedNodeGroups: [],
     addons: Object.fromEntries(spec.addons.map((addon) => [addon.name, convergedAddon(spec, addon)])),
     accessEntries: Object.fromEntries(spec.accessEntries.map((entry) => [entry.principalArn, convergedAccessEntry(spec, entry)])),
+    listedAccessEntries: [],
     updatesInProgress: [],
   };
 }
@@ -578,6 +579,7 @@ describe('planCluster against a converged cluster', () => {
           policies: [],
         },
       },
+      listedAccessEntries: [],
       updatesInProgress: [],
     };
 
