@@ -341,6 +341,10 @@ describe('eip-manager handler', () => {
       expect.objectContaining({ Cluster: 'financial-move', Pool: 'egress', ElasticIpsMissing: 2, service: 'eip-manager' }),
       expect.objectContaining({ Cluster: 'financial-move', Pool: 'ingress', ElasticIpsMissing: 2, service: 'eip-manager' }),
     ]);
+    expect(named('ElasticIpsSurplus').map((line) => [line.Pool, line.ElasticIpsSurplus])).toEqual([
+      ['egress', 0],
+      ['ingress', 0],
+    ]);
     const alarmed = named('AddressLimitExceeded').filter((line) => !('Pool' in line));
     expect(alarmed).toHaveLength(2);
     expect(alarmed[0]).toMatchObject({ service: 'eip-manager', AddressLimitExceeded: 1, _aws: { CloudWatchMetrics: [{ Namespace: 'EksPilot', Dimensions: [['service']] }] } });
