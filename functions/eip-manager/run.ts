@@ -3,15 +3,23 @@
  * handled, publish each pool's addresses, report. One pool's failure (the quota, a refusal) never
  * stops the others.
  *
- * Races: two invocations (or a person in the console) may reach for the same free address. Before
- * each association the executor reads the addresses again; it sends AllowReassociation false, so
- * EC2 refuses rather than moves an address in use; on that refusal it takes the next free address
- * of the pool. Releases are checked again against the spec's rule just before they are sent.
+ * One writer per pool: in apply mode a run first takes each pool's lease (a conditional write in
+ * the lease store, shared by every stage, stack and the CLI); a pool whose lease another run holds
+ * is reported InProgress and gets no write. The lease lasts {@link POOL_LEASE_MS} and is renewed
+ * before a write once half of it has run, so a holder that dies blocks the pool for minutes only,
+ * and a run whose lease was taken over stops writing. Leases are given up when the run ends.
+ *
+ * Races that remain (a person in the console, a run without a lease store): before each
+ * association the executor reads the addresses again; it sends AllowReassociation false, so EC2
+ * refuses rather than moves an address in use; on that refusal it takes the next free address of
+ * the pool. Releases are checked again against the spec's rule just before they are sent.
  */
 import { randomUUID } from 'node:crypto';
 import type { Address, Filter } from '@aws-sdk/client-ec2';
 import { mapBounded } from '../../shared/concurrency';
 import type { Ec2Port } from '../../shared/aws/ec2-port';
+import type { Lease, LeasePort } from '../../shared/aws/lease-port';
+import { LeaseLostError } from '../../shared/aws/lease-port';
 import { AddressInUseError, AddressLimitExceededError, AssociationConflictError, TargetGoneError } from '../../shared/aws/ec2-port';
 import { EksPilotError, errorFacts, errorText, isTransient, RequestRejectedError, ThrottledError, UpstreamError } from '../../shared/errors';
 import type { TargetId } from '../../shared/plan/plan';
@@ -106,8 +114,29 @@ export interface EipDeps {
   allowList?: AllowListStore;
   now(): Date;
   logger: RunLogger;
-  /** A unique id for each run: its claim tag on every allocation. Default a random UUID. */
+  /** A unique id for each run: its claim tag on every allocation and its lease owner. Default a random UUID. */
   runId?: () => string;
+  /** The lease store for a cluster's pools (in its Region and account); without it apply takes no lease. */
+  leaseFor?(spec: ClusterSpec): LeasePort;
+  /** Who this run is, for someone who finds a pool's lease taken: `lambda eks-pilot-prod-eip-manager`. */
+  holder?: string;
+}
+
+/**
+ * How long a pool's lease lasts without renewal: beyond the function's timeout (120 s), so a
+ * Lambda run never outlives it unnoticed, and short enough that a dead holder blocks its pools
+ * for three minutes at most (the next scheduled run, five minutes on, takes over).
+ */
+export const POOL_LEASE_MS = 180_000;
+
+/**
+ * The lease key of a pool: Region and cluster name, as EC2 and the pool tags identify the addresses.
+ *
+ * @example
+ * poolLeaseKey(spec, 'egress'); // 'eip-pool/sa-east-1/financial-move/egress'
+ */
+export function poolLeaseKey(spec: Pick<ClusterSpec, 'name' | 'region'>, pool: string): string {
+  return `eip-pool/${spec.region}/${spec.name}/${pool}`;
 }
 
 export interface ReconcilePoolsOptions {
@@ -161,8 +190,31 @@ export async function reconcilePools(spec: ClusterSpec, deps: EipDeps, options: 
   const pools = options.pools === undefined ? spec.elasticIpPools : spec.elasticIpPools.filter((pool) => options.pools?.includes(pool.name));
   if (pools.length === 0) return finish(report, 'Converged', 'no Elastic IP pools to reconcile', deps);
 
-  const ec2 = deps.ec2For(spec);
   const claim = deps.runId?.() ?? randomUUID();
+  const leases = options.mode === 'apply' && deps.leaseFor !== undefined ? new PoolLeases(deps.leaseFor(spec), spec, claim, deps) : undefined;
+  try {
+    return await reconcileLeased(spec, deps, options, report, pools, claim, leases);
+  } finally {
+    await leases?.releaseAll();
+  }
+}
+
+async function reconcileLeased(
+  spec: ClusterSpec,
+  deps: EipDeps,
+  options: ReconcilePoolsOptions,
+  report: EipClusterReport,
+  pools: readonly ElasticIpPoolSpec[],
+  claim: string,
+  leases: PoolLeases | undefined,
+): Promise<EipClusterReport> {
+  // Taken before anything is read, so what the run observes is what the last holder left.
+  const refused = new Map<string, { status: PoolStatus; reason: string }>();
+  for (const pool of leases === undefined ? [] : pools) {
+    const refusal = await leases?.take(pool.name);
+    if (refusal !== undefined) refused.set(pool.name, refusal);
+  }
+  const ec2 = deps.ec2For(spec);
   // What each allow-list held when observed: publishing compares with it rather than reading again.
   const seen = new Map<string, string | null>();
   const published = options.mode === 'apply' ? publishedReader(spec, deps, seen) : undefined;
@@ -191,9 +243,15 @@ export async function reconcilePools(spec: ClusterSpec, deps: EipDeps, options: 
     return finishFromPools(report, deps);
   }
 
-  const outcomes = newOutcomes(plan);
-  const run = await execute(plan, spec, ec2, now, claim, outcomes, report, deps);
-  const views = new Map(plan.pools.map((view) => [view.name, view]));
+  // Pools another run holds get no write: their report says so, with what the plan would do.
+  const writable: EipPlan = {
+    ...plan,
+    actions: plan.actions.filter((action) => !refused.has(action.pool)),
+    pools: plan.pools.filter((view) => !refused.has(view.name)),
+  };
+  const outcomes = newOutcomes(writable);
+  const run = await execute(writable, spec, ec2, now, claim, outcomes, report, deps, leases);
+  const views = new Map(writable.pools.map((view) => [view.name, view]));
   // EC2 allocated more than the plan asked (a retried AllocateAddress whose first answer was lost):
   // observe those pools again and let the plan decide what the surplus is, then carry that out.
   const surprised = [...run.surprises.keys()];
@@ -202,7 +260,7 @@ export async function reconcilePools(spec: ClusterSpec, deps: EipDeps, options: 
       const again = await observe(ec2, spec.name, pools.filter((pool) => surprised.includes(pool.name)), published);
       const followUp = planPools(spec, again, { ...planOptions, pools: surprised });
       const followUpOutcomes = newOutcomes(followUp);
-      await execute(followUp, spec, ec2, now, claim, followUpOutcomes, report, deps);
+      await execute(followUp, spec, ec2, now, claim, followUpOutcomes, report, deps, leases);
       for (const view of followUp.pools) {
         const outcome = followUpOutcomes.get(view.name);
         if (outcome === undefined) continue;
@@ -214,12 +272,86 @@ export async function reconcilePools(spec: ClusterSpec, deps: EipDeps, options: 
       deps.logger.error('elastic IP surplus follow-up failed', { cluster: spec.name, pools: surprised, error: errorFacts(error) });
     }
   }
-  for (const view of views.values()) {
-    const outcome = outcomes.get(view.name);
-    if (outcome === undefined) continue;
-    report.pools.push(await appliedReport(spec, view, outcome, report, deps, seen));
+  for (const planned of plan.pools) {
+    const refusal = refused.get(planned.name);
+    if (refusal !== undefined) {
+      const unchanged = planOnlyReport(planned, plan);
+      report.pools.push({ ...unchanged, status: refusal.status, summary: `${refusal.reason}; ${unchanged.summary}` });
+      continue;
+    }
+    const view = views.get(planned.name);
+    const outcome = outcomes.get(planned.name);
+    if (view === undefined || outcome === undefined) continue;
+    report.pools.push(await appliedReport(spec, view, outcome, report, deps, seen, leases));
   }
   return finishFromPools(report, deps);
+}
+
+/** The leases of one run's pools: taken, renewed before writes once half their time has run, given up at the end. */
+class PoolLeases {
+  private readonly held = new Map<string, Lease>();
+  /** Pools whose lease ran out and went to another run: nothing more is written to them. */
+  private readonly lost = new Map<string, LeaseLostError>();
+
+  constructor(
+    private readonly port: LeasePort,
+    private readonly spec: ClusterSpec,
+    private readonly owner: string,
+    private readonly deps: EipDeps,
+  ) {}
+
+  /** Takes a pool's lease; what to report instead when it cannot. */
+  async take(pool: string): Promise<{ status: PoolStatus; reason: string } | undefined> {
+    const key = poolLeaseKey(this.spec, pool);
+    const facts = { cluster: this.spec.name, pool, key };
+    try {
+      const outcome = await this.port.acquire({ key, owner: this.owner, holder: this.deps.holder ?? 'eip-manager', now: this.deps.now(), durationMs: POOL_LEASE_MS });
+      if (outcome.acquired) {
+        this.held.set(pool, outcome.lease);
+        return undefined;
+      }
+      const by = outcome.heldBy;
+      this.deps.logger.info('elastic IP pool lease held by another run', { ...facts, holder: by?.holder, owner: by?.owner, expiresAt: by?.expiresAt.toISOString() });
+      const who = by === null ? 'another run' : `${by.holder} (run ${by.owner}, lease until ${by.expiresAt.toISOString()})`;
+      return { status: 'InProgress', reason: `another run holds the pool's lease: ${who}; this run wrote nothing, the next one looks again` };
+    } catch (error) {
+      // Without the lease the run cannot know it is alone: it writes nothing.
+      const status: PoolStatus = isTransient(error) ? 'InProgress' : 'Blocked';
+      this.deps.logger.error('elastic IP pool lease unavailable', { ...facts, status, error: errorFacts(error) });
+      return { status, reason: `could not take the pool's lease (${errorText(error)}); this run wrote nothing` };
+    }
+  }
+
+  /** Before a write: the lease is still this run's, renewed once half of it has run; else LeaseLostError. */
+  async ensure(pool: string): Promise<void> {
+    const gone = this.lost.get(pool);
+    if (gone !== undefined) throw gone;
+    const lease = this.held.get(pool);
+    if (lease === undefined) return;
+    const now = this.deps.now();
+    if (lease.expiresAt.getTime() - now.getTime() > POOL_LEASE_MS / 2) return;
+    const renewed = await this.port.renew(lease, now, POOL_LEASE_MS);
+    if (renewed === null) {
+      this.held.delete(pool);
+      this.deps.logger.error('elastic IP pool lease lost', { cluster: this.spec.name, pool, key: lease.key, expiredAt: lease.expiresAt.toISOString() });
+      const error = new LeaseLostError(`the lease of pool ${pool} ran out and another run took it over`, { context: { key: lease.key, pool } });
+      this.lost.set(pool, error);
+      throw error;
+    }
+    this.held.set(pool, renewed);
+  }
+
+  async releaseAll(): Promise<void> {
+    for (const [pool, lease] of this.held) {
+      try {
+        await this.port.release(lease);
+      } catch (error) {
+        // It expires by itself within POOL_LEASE_MS.
+        this.deps.logger.warn('elastic IP pool lease not released', { cluster: this.spec.name, pool, key: lease.key, error: errorFacts(error) });
+      }
+    }
+    this.held.clear();
+  }
 }
 
 function newOutcomes(plan: EipPlan): Map<string, PoolOutcome> {
@@ -271,6 +403,7 @@ interface Execution {
   allocationErrors: Map<string, unknown>;
   /** Per pool: addresses the claim read found beyond what the plan asked for. */
   surprises: Map<string, ExistingAddress[]>;
+  leases: PoolLeases | undefined;
 }
 
 async function execute(
@@ -282,8 +415,10 @@ async function execute(
   outcomes: Map<string, PoolOutcome>,
   report: EipClusterReport,
   deps: EipDeps,
+  leases: PoolLeases | undefined,
 ): Promise<Execution> {
   const run: Execution = {
+    leases,
     spec,
     ec2,
     now,
@@ -317,13 +452,17 @@ async function execute(
       continue;
     }
     try {
+      await run.leases?.ensure(action.pool);
       await executeOne(run, action);
       // The claim read ends a pool's allocations, or follows at once an allocation that got no answer.
       if (action.kind === 'AllocateAddress' && (run.allocationErrors.size > 0 || !nextWriteAllocates(plan.actions, index, action.pool))) await settleClaims(run, action.pool);
     } catch (error) {
       if (action.kind === 'AssociateAddress' || action.kind === 'AssociateNatGatewayAddress') outcomeOf(run, action.pool).notAssociated += 1;
       if (action.kind === 'AllocateAddress') run.failedSlots.set(action.slot, `its allocation failed: ${errorText(error)}`);
-      if (error instanceof ThrottledError) {
+      if (error instanceof LeaseLostError) {
+        stopped = 'the pool lease was lost';
+        report.deferred.push(issue(action, `not sent: ${error.message}; the next run takes over`));
+      } else if (error instanceof ThrottledError) {
         stopped = 'EC2 throttled';
         report.deferred.push(issue(action, 'throttled by EC2 (RequestLimitExceeded); the next run retries'));
         deps.logger.warn('ec2 throttled; stopping this run', { cluster: spec.name, pool: action.pool, action: action.kind });
@@ -626,11 +765,12 @@ async function appliedReport(
   report: EipClusterReport,
   deps: EipDeps,
   seen: ReadonlyMap<string, string | null>,
+  leases?: PoolLeases,
 ): Promise<PoolReport> {
   const held = [...view.held.filter((address) => !outcome.released.has(address.allocationId)), ...outcome.allocated];
   // Returning and leaving addresses count as attached until their disassociation has gone through.
   const attached = Math.max(0, view.held.filter((address) => ATTACHED.has(address.state)).length - outcome.reclaimed) + outcome.associated;
-  const published = await publish(spec, view, held, report, deps, seen);
+  const published = await publish(spec, view, held, report, deps, seen, leases);
   const blocked = report.blocked.filter((item) => item.pool === view.name);
   const deferred = report.deferred.filter((item) => item.pool === view.name);
   const missing = Math.max(0, view.count - held.length);
@@ -668,10 +808,12 @@ async function publish(
   report: EipClusterReport,
   deps: EipDeps,
   seen: ReadonlyMap<string, string | null>,
+  leases?: PoolLeases,
 ): Promise<PoolReport['published']> {
   if (deps.allowList === undefined) return 'not-written';
   const value = allowListValue(held);
   try {
+    await leases?.ensure(view.name);
     // The run holds the pool's lease: nobody else wrote the parameter since it was observed.
     const current = seen.has(view.parameter) ? seen.get(view.parameter) : await deps.allowList.read(view.parameter);
     if (current === value) return 'unchanged';
@@ -679,6 +821,10 @@ async function publish(
     deps.logger.info('elastic IP pool published', { cluster: spec.name, pool: view.name, parameter: view.parameter, publicIps: held.map((address) => address.publicIp).sort(compareIps) });
     return 'written';
   } catch (error) {
+    if (error instanceof LeaseLostError) {
+      report.deferred.push({ pool: view.name, target: `eip-pool/${view.name}`, kind: 'PutParameter', reason: `not published: ${error.message}; the next run takes over` });
+      return 'not-written';
+    }
     const item = { pool: view.name, target: `eip-pool/${view.name}` as const, kind: 'PutParameter', reason: `could not publish to ${view.parameter}: ${errorText(error)}` };
     // SSM throttled or down is retried by the next run (the value is written when it differs); a refusal needs a person.
     if (isTransient(error)) report.deferred.push({ ...item, reason: `${item.reason}; the next run retries` });
