@@ -3,6 +3,7 @@
  * a dynamic `import()` on first use, so a command that needs no account (`--offline`) never loads
  * an SDK client, and tests pass fakes instead (the same ports the Lambdas' composition roots build).
  */
+import { hostname, userInfo } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { CloudWatchAlarmsPort } from '../shared/aws/cloudwatch-port';
 import type { KubernetesPort } from '../shared/k8s/port';
@@ -44,8 +45,15 @@ export const DEFAULT_FACTORIES: CliFactories = {
     return { eksFor: (spec) => createEksPort(where(spec)), now: () => new Date(), logger: QUIET_LOGGER };
   },
   eip: async () => {
-    const { createEc2Port } = await import('../shared/aws/ec2');
-    return { ec2For: (spec) => createEc2Port(where(spec)), now: () => new Date(), logger: QUIET_LOGGER };
+    const [{ createEc2Port }, { createDynamoDbLeases, DEFAULT_LEASE_TABLE }] = await Promise.all([import('../shared/aws/ec2'), import('../shared/aws/dynamodb-lease')]);
+    return {
+      ec2For: (spec) => createEc2Port(where(spec)),
+      // The same lease table as the Lambdas of every stage: a CLI apply of pools waits its turn.
+      leaseFor: (spec) => createDynamoDbLeases({ ...where(spec), tableName: process.env.EKS_PILOT_LEASE_TABLE ?? DEFAULT_LEASE_TABLE }),
+      holder: `cli ${userInfo().username}@${hostname()}`,
+      now: () => new Date(),
+      logger: QUIET_LOGGER,
+    };
   },
   cloudWatch: async () => {
     const { createCloudWatchPort } = await import('../shared/aws/cloudwatch');

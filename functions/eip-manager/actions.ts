@@ -34,11 +34,18 @@ export type EipAction =
   | (PoolAction<'AssociateAddress', AssociateAddressCommandInput> & { classification: 'update'; address: AddressRef; instanceId: string })
   | (PoolAction<'AssociateNatGatewayAddress', AssociateNatGatewayAddressCommandInput> & { classification: 'update'; address: AddressRef; natGatewayId: string })
   | (PoolAction<'DisassociateAddress', DisassociateAddressCommandInput> & { classification: 'update'; address: ExistingAddress; instanceId: string })
-  | (PoolAction<'ReleaseAddress', ReleaseAddressCommandInput> & { classification: 'delete'; address: ExistingAddress })
+  | (PoolAction<'ReleaseAddress', ReleaseAddressCommandInput> & { classification: 'delete'; address: ExistingAddress; rule: ReleaseRule })
   | (PoolAction<'CreateTags', CreateTagsCommandInput> & { classification: 'update'; address: ExistingAddress })
   | (PoolAction<'DeleteTags', DeleteTagsCommandInput> & { classification: 'update'; address: ExistingAddress })
   | (Action<'Note'> & { classification: 'no-op'; pool: string })
   | (Action<'Refuse'> & { classification: 'forbidden'; pool: string });
+
+/**
+ * Why a release is allowed, checked again on a fresh read just before it is sent: `afterUnused`,
+ * the spec's policy; `surplus`, an address beyond the pool's count that the pool allocated itself
+ * (a lost AllocateAddress answer, say), unattached and never published, so nobody can know it.
+ */
+export type ReleaseRule = 'afterUnused' | 'surplus';
 
 export type EipActionKind = EipAction['kind'];
 

@@ -3,6 +3,7 @@
  * validated event to `handleEipEvent`.
  */
 import { Metrics } from '@aws-lambda-powertools/metrics';
+import { createDynamoDbLeases, DEFAULT_LEASE_TABLE } from '../../shared/aws/dynamodb-lease';
 import { createEc2Port } from '../../shared/aws/ec2';
 import { createLogger } from '../../shared/lambda/logger';
 import { carries } from '../../shared/lambda/events';
@@ -10,6 +11,7 @@ import { lambdaStack } from '../../shared/lambda/middleware';
 import { correlationKeysOf, eipEventSchema } from './event';
 import { handleEipEvent } from './invoke';
 import type { AllowListStore } from './publish';
+import type { ClusterSpec } from '../../shared/spec/schema';
 import type { EipDeps } from './run';
 import { createSsmAllowList } from './ssm-allow-list';
 
@@ -21,8 +23,13 @@ const metrics = new Metrics({ namespace: process.env.EKS_PILOT_METRICS_NAMESPACE
 const ssm = (): AllowListStore => createSsmAllowList({ region: process.env.AWS_REGION ?? 'us-east-1' });
 const allowList: AllowListStore = { read: (name) => ssm().read(name), write: (name, value) => ssm().write(name, value) };
 
+const where = (spec: ClusterSpec): { region: string; assumeRoleArn?: string } => ({ region: spec.region, ...(spec.assumeRoleArn ? { assumeRoleArn: spec.assumeRoleArn } : {}) });
+
 const deps: EipDeps = {
-  ec2For: (spec) => createEc2Port({ region: spec.region, ...(spec.assumeRoleArn ? { assumeRoleArn: spec.assumeRoleArn } : {}) }),
+  ec2For: (spec) => createEc2Port(where(spec)),
+  // Next to the addresses (their Region and account), under the name every stage, stack and the CLI share.
+  leaseFor: (spec) => createDynamoDbLeases({ ...where(spec), tableName: process.env.EKS_PILOT_LEASE_TABLE ?? DEFAULT_LEASE_TABLE }),
+  holder: `lambda ${process.env.AWS_LAMBDA_FUNCTION_NAME ?? 'eip-manager'}`,
   allowList,
   now: () => new Date(),
   logger,

@@ -106,7 +106,7 @@ function accountOf(spec: ClusterSpec): string | undefined {
 
 /**
  * Embedded metric format, per pool (dimensions Cluster and Pool): ElasticIpsHeld, ElasticIpsAttached,
- * ElasticIpsMissing; and AddressLimitExceeded when the quota stopped an allocation, also without the
+ * ElasticIpsMissing, ElasticIpsSurplus (held beyond count); and AddressLimitExceeded when the quota stopped an allocation, also without the
  * Cluster and Pool dimensions so one alarm covers every pool.
  */
 function publishMetrics(reports: readonly EipClusterReport[], metrics: InvokeDeps['metrics']): void {
@@ -117,6 +117,7 @@ function publishMetrics(reports: readonly EipClusterReport[], metrics: InvokeDep
         ['ElasticIpsHeld', pool.held],
         ['ElasticIpsAttached', pool.attached],
         ['ElasticIpsMissing', pool.missing],
+        ['ElasticIpsSurplus', pool.surplus],
         ...(pool.quotaExhausted ? ([['AddressLimitExceeded', 1]] as [string, number][]) : []),
       ];
       for (const [name, value] of values) {

@@ -1,30 +1,36 @@
 /**
  * Reads what the plan needs and no more: one DescribeAddresses for the Region, one filtered
  * DescribeInstances per pool that attaches to instances, and one DescribeNatGateways for the NAT
- * gateways the pools name. A converged account costs these reads only.
+ * gateways the pools name; and, in apply mode, each pool's allow-list, so the plan knows which
+ * addresses may be known to partners. A converged account costs these reads only.
  */
 import type { Ec2Reads } from '../../shared/aws/ec2-port';
 import type { ElasticIpPoolSpec } from '../../shared/spec/eip-pools';
 import { instanceFilters } from './members';
 import type { ObservedPools } from './observed';
 
+/** The allocation ids a pool's allow-list publishes (null when it could not be read). */
+export type PublishedReader = (pool: ElasticIpPoolSpec) => Promise<readonly string[] | null>;
+
 /**
  * @example
  * const observed = await observe(ec2, 'financial-move', spec.elasticIpPools);
  */
-export async function observe(ec2: Ec2Reads, cluster: string, pools: readonly ElasticIpPoolSpec[]): Promise<ObservedPools> {
+export async function observe(ec2: Ec2Reads, cluster: string, pools: readonly ElasticIpPoolSpec[], published?: PublishedReader): Promise<ObservedPools> {
   const natGatewayIds = [...new Set(pools.flatMap((pool) => ('natGatewayId' in pool.attachTo ? [pool.attachTo.natGatewayId] : [])))];
   const instancePools = pools.flatMap((pool) => {
     const filters = instanceFilters(cluster, pool);
     return filters === undefined ? [] : [{ pool: pool.name, filters }];
   });
-  const [addresses, natGateways, instances] = await Promise.all([
+  const [addresses, natGateways, instances, lists] = await Promise.all([
     ec2.describeAddresses(),
     ec2.describeNatGateways(natGatewayIds),
     Promise.all(instancePools.map(async ({ pool, filters }) => [pool, await ec2.describeInstances(filters)] as const)),
+    published === undefined ? Promise.resolve(undefined) : Promise.all(pools.map(async (pool) => [pool.name, await published(pool)] as const)),
   ]);
   return {
     addresses,
+    ...(lists === undefined ? {} : { published: Object.fromEntries(lists) }),
     instances: Object.fromEntries(instances),
     natGateways: Object.fromEntries(natGateways.flatMap((nat) => (nat.NatGatewayId === undefined ? [] : [[nat.NatGatewayId, nat] as const]))),
   };

@@ -11,6 +11,13 @@ export interface ObservedPools {
   instances: Record<string, Instance[]>;
   /** The NAT gateways the pools name, by id; null when not read (offline): the plan then assumes they exist. */
   natGateways: Record<string, NatGateway> | null;
+  /**
+   * Per pool: the allocation ids its allow-list parameters (the current name and the name before
+   * Region and stage were added) publish; null, or the pool absent, when they were not read. An
+   * address never published may be released at once when it is surplus; one that may have been
+   * published is never released without a person.
+   */
+  published?: Record<string, readonly string[] | null>;
 }
 
 export const EMPTY_ACCOUNT: ObservedPools = Object.freeze({ addresses: [], instances: {}, natGateways: null });

@@ -4,11 +4,14 @@
  * same plan allocates is named by its slot until EC2 has given it an id).
  *
  * Per pool, in this priority: refuse a pool that cannot be reconciled as written; take addresses
- * back from instances that are shutting down; allocate what the pool lacks; associate free
- * addresses with targets that hold none (a spot instance about to be interrupted gives its address
- * up only to a node that would otherwise wait); release what the policy allows; keep the
- * unused-since marks that policy reads. Never: reassociate an address in use elsewhere, touch an
- * address outside the pools, release an adopted address, or release anything under `never`.
+ * back from instances that are shutting down; decide what to do with addresses beyond `count`
+ * (release at once those the pool allocated itself that are unattached and never published,
+ * report the rest as Drifted, by id, for a person); allocate what the pool lacks, each request
+ * carrying the run's claim tag; associate free addresses with targets that hold none (a spot
+ * instance about to be interrupted gives its address up only to a node that would otherwise
+ * wait); release what the policy allows; keep the unused-since marks that policy reads. Never:
+ * reassociate an address in use elsewhere, touch an address outside the pools, release an adopted
+ * address, or release under `never` an address anyone may know (attached, or published).
  */
 import type { Address, Instance, NatGateway } from '@aws-sdk/client-ec2';
 import type { Plan } from '../../shared/plan/plan';
@@ -31,6 +34,8 @@ export interface PlanPoolsOptions {
   pools?: readonly string[];
   /** The spec file, for the plan's heading. */
   source?: string;
+  /** The run's claim: the `eks-pilot/claim` tag every AllocateAddress carries, so the run can find what EC2 really allocated. */
+  claim?: string;
 }
 
 /** Where a pool's address is, as the plan found it. */
@@ -71,6 +76,16 @@ export interface PoolView {
   targets: number;
   /** Targets still without an address of the pool once the plan has run (the pool is smaller than its targets). */
   unserved: number;
+  /** Addresses beyond `count` once the plan's releases have gone: a pool with surplus is never Converged. */
+  surplus: number;
+  /** The surplus addresses the plan does not release (attached, published, adopted, or maybe published): a person decides. */
+  surplusKept: SurplusAddress[];
+}
+
+/** An address beyond the pool's count that eip-manager keeps, and why it cannot release it on its own. */
+export interface SurplusAddress extends ExistingAddress {
+  state: HeldState;
+  why: string;
 }
 
 /** A plan of Elastic IP actions, with a view of each pool it covers. */
@@ -89,6 +104,16 @@ interface PoolContext {
   members: Address[];
   membership: ReadonlyMap<string, Membership>;
   options: PlanPoolsOptions;
+  /** Allocation ids the pool's allow-list publishes; null when not read (then nothing counts as never published). */
+  published: ReadonlySet<string> | null;
+}
+
+/** What the plan does with the addresses beyond a pool's count. */
+interface SurplusDecision {
+  /** Released by this plan: allocated by the pool itself, unattached, never published. */
+  releaseNow: HeldAddress[];
+  /** Kept for a person to decide. */
+  kept: HeldAddress[];
 }
 
 /**
@@ -105,7 +130,9 @@ export function planPools(spec: ClusterSpec, observed: ObservedPools, options: P
   const membership = poolMembership(spec.name, spec.elasticIpPools, observed.addresses);
   const selected = options.pools === undefined ? spec.elasticIpPools : spec.elasticIpPools.filter((pool) => options.pools?.includes(pool.name));
   const planned = selected.map((pool) => {
-    const context: PoolContext = { spec, pool, members: membersOf(pool.name, membership, observed.addresses), membership, options };
+    const listed = observed.published?.[pool.name];
+    const published = listed === undefined || listed === null ? null : new Set(listed);
+    const context: PoolContext = { spec, pool, members: membersOf(pool.name, membership, observed.addresses), membership, options, published };
     const target = pool.attachTo;
     if ('natGatewayId' in target) return planNatPool(context, target.natGatewayId, observed.natGateways);
     if ('reservedFor' in target) return planReservedPool(context);
@@ -171,6 +198,13 @@ function planInstancePool(context: PoolContext, observed: ObservedPools): PoolPl
     }
   }
 
+  const surplus = decideSurplus(context, held);
+  const releasedNow = new Set(surplus.releaseNow.map((address) => address.allocationId));
+  const keep = (candidate: { allocationId: string } | Address): boolean =>
+    !releasedNow.has('allocationId' in candidate ? candidate.allocationId : (candidate.AllocationId ?? ''));
+  available.splice(0, available.length, ...available.filter((ref) => 'slot' in ref || keep(ref)));
+  freeNow.splice(0, freeNow.length, ...freeNow.filter(keep));
+
   const waiting: TargetInterface[] = [];
   let targets = 0;
   for (const instance of [...instances].sort(byLaunch)) {
@@ -221,10 +255,11 @@ function planInstancePool(context: PoolContext, observed: ObservedPools): PoolPl
   const freeAfter = freeNow.filter((address) => !used.has(address.AllocationId ?? ''));
   const attachedAfter = [...attachedNow, ...freeNow.filter((address) => used.has(address.AllocationId ?? ''))];
   const freeSlots = new Set(slots.filter((slot) => !used.has(slot)));
-  const lifecycle = planLifecycle(context, freeAfter, attachedAfter);
+  const lifecycle = planLifecycle(context, freeAfter, attachedAfter, releasedNow.size);
+  const surplusActions = surplusPlan(context, surplus, lifecycle);
   return {
-    actions: [...returning, ...reclaimed, ...allocations(context, slots, freeSlots), ...associations, ...lifecycle, ...notes],
-    view: view(context, held, slots.length, lifecycle, targets, unserved),
+    actions: [...returning, ...reclaimed, ...surplusActions, ...allocations(context, slots, freeSlots), ...associations, ...lifecycle, ...notes],
+    view: view(context, held, slots.length, [...surplusActions, ...lifecycle], targets, unserved, surplus),
   };
 }
 
@@ -257,6 +292,10 @@ function planNatPool(context: PoolContext, natGatewayId: string, natGateways: Ob
     }
   }
 
+  const surplus = decideSurplus(context, held);
+  const releasedNow = new Set(surplus.releaseNow.map((address) => address.allocationId));
+  free.splice(0, free.length, ...free.filter((address) => !releasedNow.has(address.AllocationId ?? '')));
+
   const state = natGateways === null ? 'available' : (nat?.State ?? 'missing');
   const target = { kind: 'nat-gateway', name: natGatewayId };
   switch (state) {
@@ -270,7 +309,7 @@ function planNatPool(context: PoolContext, natGatewayId: string, natGateways: Ob
           : `NAT gateway ${natGatewayId} is ${state}: point pool ${pool.name} at an available NAT gateway`;
       return {
         actions: [{ kind: 'Refuse', classification: 'forbidden', pool: pool.name, target, reason, changes: [] }, ...notes],
-        view: view(context, held, 0, [], 1, 1),
+        view: view(context, held, 0, [], 1, 1, { releaseNow: [], kept: [] }),
       };
     }
     case 'pending':
@@ -284,10 +323,11 @@ function planNatPool(context: PoolContext, natGatewayId: string, natGateways: Ob
   const refs: AddressRef[] = [...free.map(existingOf), ...slots.map((slot) => ({ slot }))];
   if (state === 'pending') {
     notes.push(note(pool.name, target, `NAT gateway ${natGatewayId} is pending: its addresses are associated once it is available`));
-    const lifecycle = planLifecycle(context, free, attachedNow);
+    const lifecycle = planLifecycle(context, free, attachedNow, releasedNow.size);
+    const surplusActions = surplusPlan(context, surplus, lifecycle);
     return {
-      actions: [...allocations(context, slots, new Set(slots)), ...lifecycle, ...notes],
-      view: view(context, held, slots.length, lifecycle, 1, attachedNow.length > 0 ? 0 : 1),
+      actions: [...surplusActions, ...allocations(context, slots, new Set(slots)), ...lifecycle, ...notes],
+      view: view(context, held, slots.length, [...surplusActions, ...lifecycle], 1, attachedNow.length > 0 ? 0 : 1, surplus),
     };
   }
   const unread = natGateways === null ? ' (not read: offline plan)' : '';
@@ -304,10 +344,11 @@ function planNatPool(context: PoolContext, natGatewayId: string, natGateways: Ob
       request: { NatGatewayId: natGatewayId, AllocationIds: 'slot' in ref ? [] : [ref.allocationId] },
     }),
   );
-  const lifecycle = planLifecycle(context, [], [...attachedNow, ...free]);
+  const lifecycle = planLifecycle(context, [], [...attachedNow, ...free], releasedNow.size);
+  const surplusActions = surplusPlan(context, surplus, lifecycle);
   return {
-    actions: [...allocations(context, slots, new Set()), ...associations, ...lifecycle, ...notes],
-    view: view(context, held, slots.length, lifecycle, 1, attachedNow.length + refs.length > 0 ? 0 : 1),
+    actions: [...surplusActions, ...allocations(context, slots, new Set()), ...associations, ...lifecycle, ...notes],
+    view: view(context, held, slots.length, [...surplusActions, ...lifecycle], 1, attachedNow.length + refs.length > 0 ? 0 : 1, surplus),
   };
 }
 
@@ -324,12 +365,15 @@ function planReservedPool(context: PoolContext): PoolPlan {
       : { ...existing, adopted, state: 'attached', ...(where === undefined ? {} : { attachedTo: where }) };
   });
   const slots = Array.from({ length: Math.max(0, pool.count - members.length) }, (_, index) => `${pool.name}#${index + 1}`);
-  const free = members.filter((address) => address.AssociationId === undefined);
+  const surplus = decideSurplus(context, held);
+  const releasedNow = new Set(surplus.releaseNow.map((address) => address.allocationId));
+  const free = members.filter((address) => address.AssociationId === undefined && !releasedNow.has(address.AllocationId ?? ''));
   const inUse = members.filter((address) => address.AssociationId !== undefined);
-  const lifecycle = planLifecycle(context, free, inUse);
+  const lifecycle = planLifecycle(context, free, inUse, releasedNow.size);
+  const surplusActions = surplusPlan(context, surplus, lifecycle);
   return {
-    actions: [...allocations(context, slots, new Set(slots)), ...lifecycle, ...contestedNotes(context)],
-    view: view(context, held, slots.length, lifecycle, 0, 0),
+    actions: [...surplusActions, ...allocations(context, slots, new Set(slots)), ...lifecycle, ...contestedNotes(context)],
+    view: view(context, held, slots.length, [...surplusActions, ...lifecycle], 0, 0, surplus),
   };
 }
 
@@ -344,6 +388,8 @@ function allocations(context: PoolContext, slots: readonly string[], staysFree: 
       [POOL_TAG.cluster]: spec.name,
       [POOL_TAG.pool]: pool.name,
       ...(pool.release.policy === 'afterUnused' && staysFree.has(slot) ? { [POOL_TAG.unusedSince]: options.now.toISOString() } : {}),
+      // In the request itself: AllocateAddress has no client token, so a retried call can allocate twice; the claim finds both.
+      ...(options.claim === undefined ? {} : { [POOL_TAG.claim]: options.claim }),
     };
     return {
       kind: 'AllocateAddress',
@@ -366,11 +412,11 @@ function allocations(context: PoolContext, slots: readonly string[], staysFree: 
  * itself (never an adopted one), beyond `count`, unattached for `unusedFor`, is released, longest
  * unused first; unattached addresses without a mark get one, attached ones lose theirs.
  */
-function planLifecycle(context: PoolContext, freeAfter: readonly Address[], attachedAfter: readonly Address[]): EipAction[] {
+function planLifecycle(context: PoolContext, freeAfter: readonly Address[], attachedAfter: readonly Address[], releasedNow: number): EipAction[] {
   const { pool, members, membership, options } = context;
   if (pool.release.policy === 'never' || pool.release.unusedFor === undefined) return [];
   const actions: EipAction[] = [];
-  const surplus = members.length - pool.count;
+  const surplus = members.length - releasedNow - pool.count;
   const releasable = freeAfter
     .flatMap((address) => {
       const since = unusedSince(address);
@@ -389,6 +435,7 @@ function planLifecycle(context: PoolContext, freeAfter: readonly Address[], atta
       reason: `unattached since ${since.toISOString()}, beyond the pool's count (${members.length} of ${pool.count}); release policy afterUnused ${pool.release.unusedFor}`,
       changes: [{ field: 'address', from: existing.publicIp }],
       address: existing,
+      rule: 'afterUnused',
       request: { AllocationId: existing.allocationId },
     });
   }
@@ -423,6 +470,103 @@ function planLifecycle(context: PoolContext, freeAfter: readonly Address[], atta
     });
   }
   return actions;
+}
+
+/**
+ * Which addresses are beyond `count`: the pool keeps adopted addresses first, then published ones,
+ * then attached ones, then the rest (by allocation id); whatever is left over is surplus. Surplus
+ * the pool allocated itself (its tags and a run's claim tag), unattached and never published (a
+ * retried AllocateAddress whose first answer was lost, say) is released now whatever the release
+ * policy: nobody can know it. The rest stays, and the pool reports Drifted until a person decides.
+ */
+function decideSurplus(context: PoolContext, held: readonly HeldAddress[]): SurplusDecision {
+  const { pool, membership, published } = context;
+  if (held.length <= pool.count) return { releaseNow: [], kept: [] };
+  const rank = (address: HeldAddress): number => (address.adopted ? 0 : published === null || published.has(address.allocationId) ? 1 : address.state !== 'free' ? 2 : 3);
+  const beyond = [...held].sort((a, b) => rank(a) - rank(b) || a.allocationId.localeCompare(b.allocationId)).slice(pool.count);
+  // The claim tag proves a run of eip-manager allocated it (older addresses may be known some other way).
+  const claimed = new Set(context.members.flatMap((member) => (tagsOf(member)[POOL_TAG.claim] === undefined ? [] : [member.AllocationId ?? ''])));
+  const releaseNow = beyond.filter(
+    (address) =>
+      address.state === 'free' &&
+      !address.adopted &&
+      membership.get(address.allocationId)?.allocatedByPool === true &&
+      claimed.has(address.allocationId) &&
+      published !== null &&
+      !published.has(address.allocationId),
+  );
+  const released = new Set(releaseNow.map((address) => address.allocationId));
+  return { releaseNow, kept: beyond.filter((address) => !released.has(address.allocationId)) };
+}
+
+/** The releases and notes of a surplus decision; addresses the release policy releases anyway are not noted. */
+function surplusPlan(context: PoolContext, decision: SurplusDecision, lifecycle: readonly EipAction[]): EipAction[] {
+  const { pool, members } = context;
+  const holds = `pool ${pool.name} holds ${members.length} of ${pool.count}`;
+  const releases = decision.releaseNow.map(
+    (address): EipAction => ({
+      kind: 'ReleaseAddress',
+      classification: 'delete',
+      pool: pool.name,
+      target: { kind: 'elastic-ip', name: address.allocationId },
+      reason: `surplus: ${holds}; the pool allocated it itself${claimOf(context, address.allocationId)}, it is unattached and was never published`,
+      changes: [{ field: 'address', from: address.publicIp }],
+      address: { allocationId: address.allocationId, publicIp: address.publicIp },
+      rule: 'surplus',
+      request: { AllocationId: address.allocationId },
+    }),
+  );
+  const notes = keptSurplus(context, decision, lifecycle).map((address) =>
+    note(pool.name, { kind: 'elastic-ip', name: address.allocationId }, `${address.publicIp} is beyond the pool's count (${holds}) and ${address.why}`),
+  );
+  return [...releases, ...notes];
+}
+
+/** The surplus addresses that stay once every release of the plan has gone, with why and what a person can do. */
+function keptSurplus(context: PoolContext, decision: SurplusDecision, lifecycle: readonly EipAction[]): SurplusAddress[] {
+  const { pool, members, membership, published } = context;
+  const releasedLater = new Set(lifecycle.flatMap((action) => (action.kind === 'ReleaseAddress' ? [action.address.allocationId] : [])));
+  const remaining = Math.max(0, members.length - decision.releaseNow.length - releasedLater.size - pool.count);
+  const parameter = poolParameterName(context.spec.name, pool.name);
+  return decision.kept
+    .filter((address) => !releasedLater.has(address.allocationId))
+    .slice(0, remaining)
+    .map((address) => {
+      const what = address.adopted
+        ? 'is adopted'
+        : published === null
+          ? 'may be published (its allow-list was not read)'
+          : published.has(address.allocationId)
+            ? `is published in ${parameter}`
+            : address.state === 'free'
+              ? 'was not allocated by the pool'
+              : `is attached to ${address.attachedTo ?? 'a target'}`;
+      const detach = address.state === 'free' ? '' : ' and disassociate it';
+      const allocatedByPool = membership.get(address.allocationId)?.allocatedByPool === true;
+      const why =
+        `${what}: eip-manager never releases it on its own. Raise count to ${members.length - decision.releaseNow.length} to keep it, ` +
+        `or take it off partners' allow-lists${detach}, then release it by hand (aws ec2 release-address --allocation-id ${address.allocationId})` +
+        (allocatedByPool ? '' : ' or stop adopting it');
+      return { allocationId: address.allocationId, publicIp: address.publicIp, state: address.state, why };
+    });
+}
+
+function claimOf(context: PoolContext, allocationId: string): string {
+  const address = context.members.find((member) => member.AllocationId === allocationId);
+  const claim = address === undefined ? undefined : tagsOf(address)[POOL_TAG.claim];
+  return claim === undefined ? '' : ` (claim ${claim})`;
+}
+
+/**
+ * Whether a surplus release planned by {@link planPools} still holds on a fresh read: the address
+ * is still the pool's own (its tags, not adopted) and unattached. Publication is the plan's
+ * business: the run publishes only after its writes, and holds the pool's lease meanwhile.
+ *
+ * @example
+ * maySurplusRelease('egress', membership.get(address.AllocationId ?? ''), address); // false once it is attached
+ */
+export function maySurplusRelease(pool: string, member: Membership | undefined, address: Address): boolean {
+  return member?.pool === pool && member.allocatedByPool && !member.adopted && address.AssociationId === undefined;
 }
 
 /**
@@ -523,8 +667,17 @@ function note(pool: string, target: { kind: string; name: string }, reason: stri
   return { kind: 'Note', classification: 'no-op', pool, target, reason, changes: [] };
 }
 
-function view(context: PoolContext, held: HeldAddress[], toAllocate: number, lifecycle: readonly EipAction[], targets: number, unserved: number): PoolView {
+function view(
+  context: PoolContext,
+  held: HeldAddress[],
+  toAllocate: number,
+  lifecycle: readonly EipAction[],
+  targets: number,
+  unserved: number,
+  surplus: SurplusDecision,
+): PoolView {
   const { spec, pool } = context;
+  const toRelease = lifecycle.flatMap((action) => (action.kind === 'ReleaseAddress' ? [action.address.allocationId] : []));
   return {
     name: pool.name,
     count: pool.count,
@@ -532,9 +685,11 @@ function view(context: PoolContext, held: HeldAddress[], toAllocate: number, lif
     parameter: poolParameterName(spec.name, pool.name),
     held,
     toAllocate,
-    toRelease: lifecycle.flatMap((action) => (action.kind === 'ReleaseAddress' ? [action.address.allocationId] : [])),
+    toRelease,
     targets,
     unserved,
+    surplus: Math.max(0, held.length - toRelease.length - pool.count),
+    surplusKept: keptSurplus(context, surplus, lifecycle.filter((action) => action.kind === 'ReleaseAddress' && action.rule === 'afterUnused')),
   };
 }
 

@@ -41,3 +41,21 @@ export function allowListValue(addresses: readonly ExistingAddress[]): string {
   const sorted = [...addresses].sort((a, b) => compareIps(a.publicIp, b.publicIp));
   return JSON.stringify({ publicIps: sorted.map((address) => address.publicIp), allocationIds: sorted.map((address) => address.allocationId) });
 }
+
+/**
+ * The allocation ids a parameter value publishes: `[]` for a parameter never written, null for a
+ * value that is not eip-manager's JSON (edited by hand): then nothing counts as never published.
+ *
+ * @example
+ * publishedAllocationIds('{"publicIps":["198.51.100.9"],"allocationIds":["eipalloc-0b"]}'); // ['eipalloc-0b']
+ */
+export function publishedAllocationIds(value: string | null): string[] | null {
+  if (value === null) return [];
+  try {
+    const parsed: unknown = JSON.parse(value);
+    const ids = typeof parsed === 'object' && parsed !== null && 'allocationIds' in parsed ? parsed.allocationIds : undefined;
+    return Array.isArray(ids) && ids.every((id) => typeof id === 'string') ? ids : null;
+  } catch {
+    return null;
+  }
+}

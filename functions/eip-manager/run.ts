@@ -3,30 +3,42 @@
  * handled, publish each pool's addresses, report. One pool's failure (the quota, a refusal) never
  * stops the others.
  *
- * Races: two invocations (or a person in the console) may reach for the same free address. Before
- * each association the executor reads the addresses again; it sends AllowReassociation false, so
- * EC2 refuses rather than moves an address in use; on that refusal it takes the next free address
- * of the pool. Releases are checked again against the spec's rule just before they are sent.
+ * One writer per pool: in apply mode a run first takes each pool's lease (a conditional write in
+ * the lease store, shared by every stage, stack and the CLI); a pool whose lease another run holds
+ * is reported InProgress and gets no write. The lease lasts {@link POOL_LEASE_MS} and is renewed
+ * before a write once half of it has run, so a holder that dies blocks the pool for minutes only,
+ * and a run whose lease was taken over stops writing. Leases are given up when the run ends.
+ *
+ * Races that remain (a person in the console, a run without a lease store): before each
+ * association the executor reads the addresses again; it sends AllowReassociation false, so EC2
+ * refuses rather than moves an address in use; on that refusal it takes the next free address of
+ * the pool. Releases are checked again against the spec's rule just before they are sent.
  */
-import type { Address } from '@aws-sdk/client-ec2';
+import { randomUUID } from 'node:crypto';
+import type { Address, Filter } from '@aws-sdk/client-ec2';
 import { mapBounded } from '../../shared/concurrency';
 import type { Ec2Port } from '../../shared/aws/ec2-port';
+import type { Lease, LeasePort } from '../../shared/aws/lease-port';
+import { LeaseLostError } from '../../shared/aws/lease-port';
 import { AddressInUseError, AddressLimitExceededError, AssociationConflictError, TargetGoneError } from '../../shared/aws/ec2-port';
 import { EksPilotError, errorFacts, errorText, isTransient, RequestRejectedError, ThrottledError, UpstreamError } from '../../shared/errors';
 import type { TargetId } from '../../shared/plan/plan';
 import { planStatus, targetId } from '../../shared/plan/plan';
+import { POOL_TAG } from '../../shared/spec/eip-pools';
+import type { ElasticIpPoolSpec } from '../../shared/spec/eip-pools';
 import type { ClusterSpec } from '../../shared/spec/schema';
 import type { EipAction, EipWriteAction, ExistingAddress } from './actions';
 import { isWrite } from './actions';
 import { PoolQuotaError } from './errors';
-import { addressOn, compareIps, poolMembership } from './members';
+import { addressOn, compareIps, poolMembership, tagsOf } from './members';
 import type { Membership } from './members';
 import { observe } from './observe';
+import type { PublishedReader } from './observe';
 import type { ObservedPools } from './observed';
 import type { EipPlan, HeldState, PoolView } from './plan';
-import { mayRelease, planPools } from './plan';
+import { mayRelease, maySurplusRelease, planPools } from './plan';
 import type { AllowListStore } from './publish';
-import { allowListValue } from './publish';
+import { allowListValue, poolParameterName, publishedAllocationIds } from './publish';
 
 export type Mode = 'plan' | 'apply';
 
@@ -53,6 +65,8 @@ export interface PoolReport {
   attached: number;
   /** `count` minus `held`, never below 0. */
   missing: number;
+  /** `held` minus `count`, never below 0: a pool with surplus is never Converged. */
+  surplus: number;
   /** Targets without an address of the pool. */
   unserved: number;
   /** The allow-list: the public IPs the pool holds, in numeric order. */
@@ -100,6 +114,29 @@ export interface EipDeps {
   allowList?: AllowListStore;
   now(): Date;
   logger: RunLogger;
+  /** A unique id for each run: its claim tag on every allocation and its lease owner. Default a random UUID. */
+  runId?: () => string;
+  /** The lease store for a cluster's pools (in its Region and account); without it apply takes no lease. */
+  leaseFor?(spec: ClusterSpec): LeasePort;
+  /** Who this run is, for someone who finds a pool's lease taken: `lambda eks-pilot-prod-eip-manager`. */
+  holder?: string;
+}
+
+/**
+ * How long a pool's lease lasts without renewal: beyond the function's timeout (120 s), so a
+ * Lambda run never outlives it unnoticed, and short enough that a dead holder blocks its pools
+ * for three minutes at most (the next scheduled run, five minutes on, takes over).
+ */
+export const POOL_LEASE_MS = 180_000;
+
+/**
+ * The lease key of a pool: Region and cluster name, as EC2 and the pool tags identify the addresses.
+ *
+ * @example
+ * poolLeaseKey(spec, 'egress'); // 'eip-pool/sa-east-1/financial-move/egress'
+ */
+export function poolLeaseKey(spec: Pick<ClusterSpec, 'name' | 'region'>, pool: string): string {
+  return `eip-pool/${spec.region}/${spec.name}/${pool}`;
 }
 
 export interface ReconcilePoolsOptions {
@@ -153,10 +190,37 @@ export async function reconcilePools(spec: ClusterSpec, deps: EipDeps, options: 
   const pools = options.pools === undefined ? spec.elasticIpPools : spec.elasticIpPools.filter((pool) => options.pools?.includes(pool.name));
   if (pools.length === 0) return finish(report, 'Converged', 'no Elastic IP pools to reconcile', deps);
 
+  const claim = deps.runId?.() ?? randomUUID();
+  const leases = options.mode === 'apply' && deps.leaseFor !== undefined ? new PoolLeases(deps.leaseFor(spec), spec, claim, deps) : undefined;
+  try {
+    return await reconcileLeased(spec, deps, options, report, pools, claim, leases);
+  } finally {
+    await leases?.releaseAll();
+  }
+}
+
+async function reconcileLeased(
+  spec: ClusterSpec,
+  deps: EipDeps,
+  options: ReconcilePoolsOptions,
+  report: EipClusterReport,
+  pools: readonly ElasticIpPoolSpec[],
+  claim: string,
+  leases: PoolLeases | undefined,
+): Promise<EipClusterReport> {
+  // Taken before anything is read, so what the run observes is what the last holder left.
+  const refused = new Map<string, { status: PoolStatus; reason: string }>();
+  for (const pool of leases === undefined ? [] : pools) {
+    const refusal = await leases?.take(pool.name);
+    if (refusal !== undefined) refused.set(pool.name, refusal);
+  }
   const ec2 = deps.ec2For(spec);
+  // What each allow-list held when observed: publishing compares with it rather than reading again.
+  const seen = new Map<string, string | null>();
+  const published = options.mode === 'apply' ? publishedReader(spec, deps, seen) : undefined;
   let observed: ObservedPools;
   try {
-    observed = await observe(ec2, spec.name, pools);
+    observed = await observe(ec2, spec.name, pools, published);
   } catch (error) {
     // Throttling, a 5xx or the network: the next run reads again; anything else needs a person.
     const status: PoolStatus = isTransient(error) ? 'InProgress' : 'Blocked';
@@ -164,12 +228,13 @@ export async function reconcilePools(spec: ClusterSpec, deps: EipDeps, options: 
     return finish(report, status, `could not read the account: ${errorText(error)}`, deps);
   }
   const now = deps.now();
-  const plan = planPools(spec, observed, {
+  const planOptions = {
     now,
-    ...(options.pools ? { pools: options.pools } : {}),
     ...(options.leaving ? { leaving: options.leaving } : {}),
     ...(options.source ? { source: options.source } : {}),
-  });
+    ...(options.mode === 'apply' ? { claim } : {}),
+  };
+  const plan = planPools(spec, observed, { ...planOptions, ...(options.pools ? { pools: options.pools } : {}) });
   report.plan = plan;
 
   if (options.mode === 'plan') {
@@ -178,14 +243,136 @@ export async function reconcilePools(spec: ClusterSpec, deps: EipDeps, options: 
     return finishFromPools(report, deps);
   }
 
-  const outcomes = new Map<string, PoolOutcome>(plan.pools.map((view) => [view.name, { allocated: [], released: new Set(), associated: 0, reclaimed: 0, notAssociated: 0 }]));
-  await execute(plan, spec, ec2, now, outcomes, report, deps);
-  for (const view of plan.pools) {
-    const outcome = outcomes.get(view.name);
-    if (outcome === undefined) continue;
-    report.pools.push(await appliedReport(spec, view, outcome, report, deps));
+  // Pools another run holds get no write: their report says so, with what the plan would do.
+  const writable: EipPlan = {
+    ...plan,
+    actions: plan.actions.filter((action) => !refused.has(action.pool)),
+    pools: plan.pools.filter((view) => !refused.has(view.name)),
+  };
+  const outcomes = newOutcomes(writable);
+  const run = await execute(writable, spec, ec2, now, claim, outcomes, report, deps, leases);
+  const views = new Map(writable.pools.map((view) => [view.name, view]));
+  // EC2 allocated more than the plan asked (a retried AllocateAddress whose first answer was lost):
+  // observe those pools again and let the plan decide what the surplus is, then carry that out.
+  const surprised = [...run.surprises.keys()];
+  if (surprised.length > 0) {
+    try {
+      const again = await observe(ec2, spec.name, pools.filter((pool) => surprised.includes(pool.name)), published);
+      const followUp = planPools(spec, again, { ...planOptions, pools: surprised });
+      const followUpOutcomes = newOutcomes(followUp);
+      await execute(followUp, spec, ec2, now, claim, followUpOutcomes, report, deps, leases);
+      for (const view of followUp.pools) {
+        const outcome = followUpOutcomes.get(view.name);
+        if (outcome === undefined) continue;
+        views.set(view.name, view);
+        outcomes.set(view.name, outcome);
+      }
+    } catch (error) {
+      // The pools keep their first-pass report: more than count held, so Drifted or InProgress.
+      deps.logger.error('elastic IP surplus follow-up failed', { cluster: spec.name, pools: surprised, error: errorFacts(error) });
+    }
+  }
+  for (const planned of plan.pools) {
+    const refusal = refused.get(planned.name);
+    if (refusal !== undefined) {
+      const unchanged = planOnlyReport(planned, plan);
+      report.pools.push({ ...unchanged, status: refusal.status, summary: `${refusal.reason}; ${unchanged.summary}` });
+      continue;
+    }
+    const view = views.get(planned.name);
+    const outcome = outcomes.get(planned.name);
+    if (view === undefined || outcome === undefined) continue;
+    report.pools.push(await appliedReport(spec, view, outcome, report, deps, seen, leases));
   }
   return finishFromPools(report, deps);
+}
+
+/** The leases of one run's pools: taken, renewed before writes once half their time has run, given up at the end. */
+class PoolLeases {
+  private readonly held = new Map<string, Lease>();
+  /** Pools whose lease ran out and went to another run: nothing more is written to them. */
+  private readonly lost = new Map<string, LeaseLostError>();
+
+  constructor(
+    private readonly port: LeasePort,
+    private readonly spec: ClusterSpec,
+    private readonly owner: string,
+    private readonly deps: EipDeps,
+  ) {}
+
+  /** Takes a pool's lease; what to report instead when it cannot. */
+  async take(pool: string): Promise<{ status: PoolStatus; reason: string } | undefined> {
+    const key = poolLeaseKey(this.spec, pool);
+    const facts = { cluster: this.spec.name, pool, key };
+    try {
+      const outcome = await this.port.acquire({ key, owner: this.owner, holder: this.deps.holder ?? 'eip-manager', now: this.deps.now(), durationMs: POOL_LEASE_MS });
+      if (outcome.acquired) {
+        this.held.set(pool, outcome.lease);
+        return undefined;
+      }
+      const by = outcome.heldBy;
+      this.deps.logger.info('elastic IP pool lease held by another run', { ...facts, holder: by?.holder, owner: by?.owner, expiresAt: by?.expiresAt.toISOString() });
+      const who = by === null ? 'another run' : `${by.holder} (run ${by.owner}, lease until ${by.expiresAt.toISOString()})`;
+      return { status: 'InProgress', reason: `another run holds the pool's lease: ${who}; this run wrote nothing, the next one looks again` };
+    } catch (error) {
+      // Without the lease the run cannot know it is alone: it writes nothing.
+      const status: PoolStatus = isTransient(error) ? 'InProgress' : 'Blocked';
+      this.deps.logger.error('elastic IP pool lease unavailable', { ...facts, status, error: errorFacts(error) });
+      return { status, reason: `could not take the pool's lease (${errorText(error)}); this run wrote nothing` };
+    }
+  }
+
+  /** Before a write: the lease is still this run's, renewed once half of it has run; else LeaseLostError. */
+  async ensure(pool: string): Promise<void> {
+    const gone = this.lost.get(pool);
+    if (gone !== undefined) throw gone;
+    const lease = this.held.get(pool);
+    if (lease === undefined) return;
+    const now = this.deps.now();
+    if (lease.expiresAt.getTime() - now.getTime() > POOL_LEASE_MS / 2) return;
+    const renewed = await this.port.renew(lease, now, POOL_LEASE_MS);
+    if (renewed === null) {
+      this.held.delete(pool);
+      this.deps.logger.error('elastic IP pool lease lost', { cluster: this.spec.name, pool, key: lease.key, expiredAt: lease.expiresAt.toISOString() });
+      const error = new LeaseLostError(`the lease of pool ${pool} ran out and another run took it over`, { context: { key: lease.key, pool } });
+      this.lost.set(pool, error);
+      throw error;
+    }
+    this.held.set(pool, renewed);
+  }
+
+  async releaseAll(): Promise<void> {
+    for (const [pool, lease] of this.held) {
+      try {
+        await this.port.release(lease);
+      } catch (error) {
+        // It expires by itself within POOL_LEASE_MS.
+        this.deps.logger.warn('elastic IP pool lease not released', { cluster: this.spec.name, pool, key: lease.key, error: errorFacts(error) });
+      }
+    }
+    this.held.clear();
+  }
+}
+
+function newOutcomes(plan: EipPlan): Map<string, PoolOutcome> {
+  return new Map<string, PoolOutcome>(plan.pools.map((view) => [view.name, { allocated: [], released: new Set(), associated: 0, reclaimed: 0, notAssociated: 0 }]));
+}
+
+/** Reads what each pool's allow-list publishes, so the plan knows which surplus nobody can know. A read that fails counts as unknown. */
+function publishedReader(spec: ClusterSpec, deps: EipDeps, seen: Map<string, string | null>): PublishedReader | undefined {
+  const store = deps.allowList;
+  if (store === undefined) return undefined;
+  return async (pool: ElasticIpPoolSpec) => {
+    const parameter = poolParameterName(spec.name, pool.name);
+    try {
+      const value = await store.read(parameter);
+      seen.set(parameter, value);
+      return publishedAllocationIds(value);
+    } catch (error) {
+      deps.logger.warn('elastic IP allow-list unreadable', { cluster: spec.name, pool: pool.name, parameter, error: errorFacts(error) });
+      return null;
+    }
+  };
 }
 
 // ---- execution ----------------------------------------------------------------------------------
@@ -208,6 +395,15 @@ interface Execution {
   promised: Set<string>;
   /** Allocation ids this run disassociated. */
   freed: Set<string>;
+  /** The run's claim tag value, on every allocation it sends. */
+  claim: string;
+  /** Slots of the allocation batch being sent (one pool's AllocateAddress actions in a row). */
+  batch: string[];
+  /** Transient failures of the batch's allocations: the claim read decides whether they happened. */
+  allocationErrors: Map<string, unknown>;
+  /** Per pool: addresses the claim read found beyond what the plan asked for. */
+  surprises: Map<string, ExistingAddress[]>;
+  leases: PoolLeases | undefined;
 }
 
 async function execute(
@@ -215,17 +411,24 @@ async function execute(
   spec: ClusterSpec,
   ec2: Ec2Port,
   now: Date,
+  claim: string,
   outcomes: Map<string, PoolOutcome>,
   report: EipClusterReport,
   deps: EipDeps,
-): Promise<void> {
+  leases: PoolLeases | undefined,
+): Promise<Execution> {
   const run: Execution = {
+    leases,
     spec,
     ec2,
     now,
     deps,
     report,
     outcomes,
+    claim,
+    batch: [],
+    allocationErrors: new Map(),
+    surprises: new Map(),
     slots: new Map(),
     failedSlots: new Map(),
     freed: new Set(),
@@ -237,7 +440,7 @@ async function execute(
     ),
   };
   let stopped: string | undefined;
-  for (const action of plan.actions) {
+  for (const [index, action] of plan.actions.entries()) {
     if (action.kind === 'Refuse') {
       report.blocked.push(issue(action, action.reason));
       continue;
@@ -249,11 +452,17 @@ async function execute(
       continue;
     }
     try {
+      await run.leases?.ensure(action.pool);
       await executeOne(run, action);
+      // The claim read ends a pool's allocations, or follows at once an allocation that got no answer.
+      if (action.kind === 'AllocateAddress' && (run.allocationErrors.size > 0 || !nextWriteAllocates(plan.actions, index, action.pool))) await settleClaims(run, action.pool);
     } catch (error) {
       if (action.kind === 'AssociateAddress' || action.kind === 'AssociateNatGatewayAddress') outcomeOf(run, action.pool).notAssociated += 1;
       if (action.kind === 'AllocateAddress') run.failedSlots.set(action.slot, `its allocation failed: ${errorText(error)}`);
-      if (error instanceof ThrottledError) {
+      if (error instanceof LeaseLostError) {
+        stopped = 'the pool lease was lost';
+        report.deferred.push(issue(action, `not sent: ${error.message}; the next run takes over`));
+      } else if (error instanceof ThrottledError) {
         stopped = 'EC2 throttled';
         report.deferred.push(issue(action, 'throttled by EC2 (RequestLimitExceeded); the next run retries'));
         deps.logger.warn('ec2 throttled; stopping this run', { cluster: spec.name, pool: action.pool, action: action.kind });
@@ -271,6 +480,62 @@ async function execute(
       }
     }
   }
+  return run;
+}
+
+/** Whether the next write of the plan is another allocation of the same pool (the batch goes on). */
+function nextWriteAllocates(actions: readonly EipAction[], index: number, pool: string): boolean {
+  const next = actions.slice(index + 1).find(isWrite);
+  return next?.kind === 'AllocateAddress' && next.pool === pool;
+}
+
+/** The claim read: this run's addresses of one pool, whatever EC2 answered or failed to answer. */
+function claimFilters(run: Execution, pool: string): Filter[] {
+  return [
+    { Name: `tag:${POOL_TAG.claim}`, Values: [run.claim] },
+    { Name: `tag:${POOL_TAG.cluster}`, Values: [run.spec.name] },
+    { Name: `tag:${POOL_TAG.pool}`, Values: [pool] },
+  ];
+}
+
+/**
+ * After a pool's allocations: reads back every address carrying this run's claim and uses what EC2
+ * really allocated. An address whose answer was lost fills its slot; one beyond the plan (the
+ * SDK's retry of a call EC2 had carried out) is a surprise the follow-up plan decides about. A
+ * failed allocation the read does not explain is thrown on: the run stops as for any transient
+ * failure.
+ */
+async function settleClaims(run: Execution, pool: string): Promise<void> {
+  const outcome = outcomeOf(run, pool);
+  const batch = run.batch;
+  run.batch = [];
+  const filters = claimFilters(run, pool);
+  // Checked here too: an emulator may ignore the filters.
+  const claimed = (await run.ec2.describeAddresses(filters)).filter((address) => {
+    const tags = tagsOf(address);
+    return filters.every((filter) => (filter.Values ?? []).includes(tags[(filter.Name ?? '').slice('tag:'.length)] ?? '\u0000'));
+  });
+  const known = new Set(outcome.allocated.map((address) => address.allocationId));
+  const unfilled = batch.filter((slot) => !run.slots.has(slot) && run.allocationErrors.has(slot));
+  for (const address of [...claimed].sort((a, b) => (a.AllocationId ?? '').localeCompare(b.AllocationId ?? ''))) {
+    const found = { allocationId: address.AllocationId ?? '', publicIp: address.PublicIp ?? '' };
+    if (found.allocationId === '' || known.has(found.allocationId)) continue;
+    outcome.allocated.push(found);
+    const slot = unfilled.shift();
+    if (slot !== undefined) {
+      run.slots.set(slot, found);
+      run.failedSlots.delete(slot);
+      run.allocationErrors.delete(slot);
+      run.report.executed.push({ kind: 'AllocateAddress', pool, target: `eip-pool/${pool}`, ...found });
+      run.deps.logger.warn('elastic IP allocation found by its claim', { cluster: run.spec.name, pool, ...found, slot, claim: run.claim, reason: 'AllocateAddress gave no answer, but EC2 allocated the address' });
+      continue;
+    }
+    run.surprises.set(pool, [...(run.surprises.get(pool) ?? []), found]);
+    run.deps.logger.warn('elastic IP allocated beyond the plan', { cluster: run.spec.name, pool, ...found, claim: run.claim, reason: 'EC2 carried out an AllocateAddress twice (a retry after a lost answer)' });
+  }
+  const failed = batch.flatMap((slot) => (run.allocationErrors.has(slot) ? [run.allocationErrors.get(slot)] : []));
+  for (const slot of batch) run.allocationErrors.delete(slot);
+  if (failed.length > 0) throw failed[0];
 }
 
 async function executeOne(run: Execution, action: EipWriteAction): Promise<void> {
@@ -324,6 +589,7 @@ async function allocate(run: Execution, action: Extract<EipWriteAction, { kind: 
     run.failedSlots.set(action.slot, 'the Elastic IP quota is used up (AddressLimitExceeded)');
     return;
   }
+  run.batch.push(action.slot);
   try {
     const result = await run.ec2.execute({ kind: 'AllocateAddress', request: action.request });
     if (result.allocationId === undefined || result.publicIp === undefined) {
@@ -335,7 +601,15 @@ async function allocate(run: Execution, action: Extract<EipWriteAction, { kind: 
     record(run, action, address);
     run.deps.logger.info('elastic IP allocated', { cluster: run.spec.name, pool: action.pool, ...address, target: targetId(action.target), reason: action.reason });
   } catch (error) {
-    if (!(error instanceof AddressLimitExceededError)) throw error;
+    if (!(error instanceof AddressLimitExceededError)) {
+      // No answer (the network, a 5xx): EC2 may have allocated all the same; the claim read decides.
+      if (isTransient(error) && !(error instanceof ThrottledError)) {
+        run.allocationErrors.set(action.slot, error);
+        run.failedSlots.set(action.slot, `its allocation failed: ${errorText(error)}`);
+        return;
+      }
+      throw error;
+    }
     const pool = run.spec.elasticIpPools.find((candidate) => candidate.name === action.pool);
     const count = pool?.count ?? 0;
     const held = (run.report.plan?.pools.find((view) => view.name === action.pool)?.held.length ?? 0) + outcome.allocated.length;
@@ -463,7 +737,9 @@ async function release(run: Execution, action: Extract<EipWriteAction, { kind: '
     return;
   }
   const membership = poolMembership(run.spec.name, run.spec.elasticIpPools, fresh);
-  if (pool === undefined || !mayRelease(pool, membership.get(action.address.allocationId), address, run.now)) {
+  const member = membership.get(action.address.allocationId);
+  const allowed = action.rule === 'surplus' ? maySurplusRelease(action.pool, member, address) : pool !== undefined && mayRelease(pool, member, address, run.now);
+  if (!allowed) {
     run.report.deferred.push(issue(action, 'no longer releasable: the address changed since the plan (attached, re-tagged or adopted)'));
     run.deps.logger.warn('elastic IP release skipped', { ...facts, reason: 'no longer releasable on a fresh read' });
     return;
@@ -472,7 +748,7 @@ async function release(run: Execution, action: Extract<EipWriteAction, { kind: '
     const result = await run.ec2.execute({ kind: 'ReleaseAddress', request: action.request });
     outcomeOf(run, action.pool).released.add(action.address.allocationId);
     record(run, action, { ...action.address, ...(result.alreadyDone ? { alreadyDone: true } : {}) });
-    run.deps.logger.info('elastic IP released', { ...facts, target: targetId(action.target), reason: action.reason });
+    run.deps.logger.info('elastic IP released', { ...facts, target: targetId(action.target), rule: action.rule, reason: action.reason });
   } catch (error) {
     if (!(error instanceof AddressInUseError)) throw error;
     run.report.deferred.push(issue(action, 'attached meanwhile (InvalidIPAddress.InUse): kept'));
@@ -482,19 +758,31 @@ async function release(run: Execution, action: Extract<EipWriteAction, { kind: '
 
 // ---- publishing and reports ---------------------------------------------------------------------
 
-async function appliedReport(spec: ClusterSpec, view: PoolView, outcome: PoolOutcome, report: EipClusterReport, deps: EipDeps): Promise<PoolReport> {
+async function appliedReport(
+  spec: ClusterSpec,
+  view: PoolView,
+  outcome: PoolOutcome,
+  report: EipClusterReport,
+  deps: EipDeps,
+  seen: ReadonlyMap<string, string | null>,
+  leases?: PoolLeases,
+): Promise<PoolReport> {
   const held = [...view.held.filter((address) => !outcome.released.has(address.allocationId)), ...outcome.allocated];
   // Returning and leaving addresses count as attached until their disassociation has gone through.
   const attached = Math.max(0, view.held.filter((address) => ATTACHED.has(address.state)).length - outcome.reclaimed) + outcome.associated;
-  const published = await publish(spec, view, held, report, deps);
+  const published = await publish(spec, view, held, report, deps, seen, leases);
   const blocked = report.blocked.filter((item) => item.pool === view.name);
   const deferred = report.deferred.filter((item) => item.pool === view.name);
-  const status: PoolStatus = blocked.length > 0 ? 'Blocked' : deferred.length > 0 ? 'InProgress' : 'Converged';
   const missing = Math.max(0, view.count - held.length);
+  const surplus = Math.max(0, held.length - view.count);
+  // More than count is never Converged: a person decides about what eip-manager may not release.
+  const status: PoolStatus = blocked.length > 0 ? 'Blocked' : deferred.length > 0 ? 'InProgress' : surplus > 0 ? 'Drifted' : 'Converged';
   const facts = [`holds ${held.length} of ${view.count}`, attachedOrInUse(view, attached)];
   const unserved = view.unserved + outcome.notAssociated;
   if (unserved > 0) facts.push(`${unserved} target(s) without an address`);
+  if (surplus > 0) facts.push(surplusFacts(view, surplus));
   const reasons = [...blocked, ...deferred].map((item) => item.reason);
+  if (surplus > 0) deps.logger.warn('elastic IP pool holds more than its count', { cluster: spec.name, pool: view.name, count: view.count, held: held.length, surplus, kept: view.surplusKept.map((address) => address.allocationId) });
   return {
     pool: view.name,
     status,
@@ -503,6 +791,7 @@ async function appliedReport(spec: ClusterSpec, view: PoolView, outcome: PoolOut
     held: held.length,
     attached,
     missing,
+    surplus,
     unserved,
     publicIps: held.map((address) => address.publicIp).sort(compareIps),
     parameter: view.parameter,
@@ -512,15 +801,30 @@ async function appliedReport(spec: ClusterSpec, view: PoolView, outcome: PoolOut
 }
 
 /** Writes the pool's allow-list when it differs from what the parameter holds. */
-async function publish(spec: ClusterSpec, view: PoolView, held: readonly ExistingAddress[], report: EipClusterReport, deps: EipDeps): Promise<PoolReport['published']> {
+async function publish(
+  spec: ClusterSpec,
+  view: PoolView,
+  held: readonly ExistingAddress[],
+  report: EipClusterReport,
+  deps: EipDeps,
+  seen: ReadonlyMap<string, string | null>,
+  leases?: PoolLeases,
+): Promise<PoolReport['published']> {
   if (deps.allowList === undefined) return 'not-written';
   const value = allowListValue(held);
   try {
-    if ((await deps.allowList.read(view.parameter)) === value) return 'unchanged';
+    await leases?.ensure(view.name);
+    // The run holds the pool's lease: nobody else wrote the parameter since it was observed.
+    const current = seen.has(view.parameter) ? seen.get(view.parameter) : await deps.allowList.read(view.parameter);
+    if (current === value) return 'unchanged';
     await deps.allowList.write(view.parameter, value);
     deps.logger.info('elastic IP pool published', { cluster: spec.name, pool: view.name, parameter: view.parameter, publicIps: held.map((address) => address.publicIp).sort(compareIps) });
     return 'written';
   } catch (error) {
+    if (error instanceof LeaseLostError) {
+      report.deferred.push({ pool: view.name, target: `eip-pool/${view.name}`, kind: 'PutParameter', reason: `not published: ${error.message}; the next run takes over` });
+      return 'not-written';
+    }
     const item = { pool: view.name, target: `eip-pool/${view.name}` as const, kind: 'PutParameter', reason: `could not publish to ${view.parameter}: ${errorText(error)}` };
     // SSM throttled or down is retried by the next run (the value is written when it differs); a refusal needs a person.
     if (isTransient(error)) report.deferred.push({ ...item, reason: `${item.reason}; the next run retries` });
@@ -536,21 +840,35 @@ function planOnlyReport(view: PoolView, plan: EipPlan): PoolReport {
   const changes = planStatus({ subject: plan.subject, actions }) === 'changes';
   const attached = view.held.filter((address) => ATTACHED.has(address.state)).length;
   const pending = actions.filter(isWrite).map((action) => `${action.kind} ${targetId(action.target)}`);
-  const summary = [`holds ${view.held.length} of ${view.count}`, attachedOrInUse(view, attached), ...(view.unserved > 0 ? [`${view.unserved} target(s) without an address`] : []), ...pending];
+  const surplus = Math.max(0, view.held.length - view.count);
+  const summary = [
+    `holds ${view.held.length} of ${view.count}`,
+    attachedOrInUse(view, attached),
+    ...(view.unserved > 0 ? [`${view.unserved} target(s) without an address`] : []),
+    ...(view.surplus > 0 ? [surplusFacts(view, view.surplus)] : []),
+    ...pending,
+  ];
   return {
     pool: view.name,
-    status: refused ? 'Blocked' : changes ? 'Drifted' : 'Converged',
+    status: refused ? 'Blocked' : changes || surplus > 0 ? 'Drifted' : 'Converged',
     summary: summary.join('; '),
     count: view.count,
     held: view.held.length,
     attached,
     missing: Math.max(0, view.count - view.held.length),
+    surplus,
     unserved: view.unserved,
     publicIps: view.held.map((address) => address.publicIp).sort(compareIps),
     parameter: view.parameter,
     published: 'not-written',
     quotaExhausted: false,
   };
+}
+
+/** `1 beyond count: eipalloc-… (198.51.100.7) is attached to i-…: eip-manager never releases it on its own. …` */
+function surplusFacts(view: PoolView, surplus: number): string {
+  const kept = view.surplusKept.map((address) => `${address.allocationId} (${address.publicIp}) ${address.why}`);
+  return `${surplus} beyond count${kept.length > 0 ? `: ${kept.join('; ')}` : ''}`;
 }
 
 function attachedOrInUse(view: PoolView, attached: number): string {

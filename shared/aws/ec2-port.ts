@@ -47,8 +47,11 @@ export interface Ec2WriteResult {
 }
 
 export interface Ec2Reads {
-  /** Every Elastic IP address of the Region (DescribeAddresses is not paginated). */
-  describeAddresses(): Promise<Address[]>;
+  /**
+   * Every Elastic IP address of the Region (DescribeAddresses is not paginated), or those the
+   * filters match (`tag:<key>`, e.g. the run's claim tag).
+   */
+  describeAddresses(filters?: Filter[]): Promise<Address[]>;
   /** Every instance the filters match, all pages. */
   describeInstances(filters: Filter[]): Promise<Instance[]>;
   /** One instance, or null when EC2 no longer knows it (terminated instances disappear after about an hour). */

@@ -74,8 +74,9 @@ export class Ec2Adapter implements Ec2Port {
     this.client = client;
   }
 
-  async describeAddresses(): Promise<Address[]> {
-    const output = await this.call('DescribeAddresses', () => this.client.send(new DescribeAddressesCommand({})));
+  async describeAddresses(filters?: Filter[]): Promise<Address[]> {
+    const input = filters === undefined || filters.length === 0 ? {} : { Filters: filters.map((filter) => ({ ...filter })) };
+    const output = await this.call('DescribeAddresses', () => this.client.send(new DescribeAddressesCommand(input)));
     return output.Addresses ?? [];
   }
 

@@ -12,6 +12,8 @@ export const POOL_TAG = {
   pool: 'eks-pilot/pool',
   /** ISO 8601 UTC instant since which the address has been unattached (only on `afterUnused` pools). */
   unusedSince: 'eks-pilot/unused-since',
+  /** The run that allocated the address, written in the AllocateAddress request itself: a run finds what it really got even when EC2's answer was lost. */
+  claim: 'eks-pilot/claim',
 } as const;
 
 /** The managed node group tags EKS puts on every instance of a group (propagated from its Auto Scaling group). */

@@ -1,8 +1,10 @@
 /**
- * eip-manager's packaged bundle against moto's EC2 and SSM: financial-move's egress pool adopts
- * the address partners already know, allocates what it lacks, attaches one to each prod-ng node it
- * finds by tag, publishes the pool to SSM, follows a node's termination to its replacement, and
- * never touches an address outside its pool.
+ * eip-manager's packaged bundle against moto's EC2, SSM and DynamoDB: financial-move's egress pool
+ * adopts the address partners already know, allocates what it lacks, attaches one to each prod-ng
+ * node it finds by tag, publishes the pool to SSM, follows a node's termination to its
+ * replacement, and never touches an address outside its pool. Two applies started at the same
+ * instant (two processes, as two deployments would be) end with exactly count addresses per pool:
+ * the pool leases in DynamoDB let one write at a time.
  */
 import {
   AllocateAddressCommand,
@@ -88,10 +90,49 @@ function stateChange(template: typeof runningTemplate, node: Node, state: string
   return { ...template, region: REGION, resources: [`arn:aws:ec2:${REGION}:123456789012:instance/${node.instanceId}`], detail: { 'instance-id': node.instanceId, state } };
 }
 
-async function published(): Promise<string> {
-  const parameter = await ssm.send(new GetParameterCommand({ Name: '/eks-pilot/financial-move/eip-pools/egress' }));
+const parameterName = (pool: string): string => `/eks-pilot/financial-move/eip-pools/${pool}`;
+
+async function published(pool = 'egress'): Promise<string> {
+  const parameter = await ssm.send(new GetParameterCommand({ Name: parameterName(pool) }));
   return parameter.Parameter?.Value ?? '';
 }
+
+interface Answer {
+  reports: { cluster: string; status: string; pools: { pool: string; status: string; held: number; surplus: number }[] }[];
+}
+
+it('ends two applies started at the same instant on empty pools with exactly count addresses per pool, one per node, all published (ten pairs)', async () => {
+  const overlapped: boolean[] = [];
+  for (let pair = 1; pair <= 10; pair += 1) {
+    // Prepare: an empty account with two prod-ng nodes
+    await moto.reset();
+    const nodes = [await launchNode(), await launchNode()];
+
+    // Act
+    const answers = (await Promise.all([0, 1].map(() => eipManager({ mode: 'apply', cluster: 'financial-move' })))) as Answer[];
+
+    // Assess
+    const all = await addresses();
+    for (const pool of ['egress', 'ingress']) {
+      const members = all.filter((address) => tag(address, 'eks-pilot/pool') === pool);
+      expect({ pair, pool, held: members.length }).toEqual({ pair, pool, held: 2 });
+      const list = JSON.parse(await published(pool)) as { allocationIds: string[] };
+      expect(list.allocationIds.sort()).toEqual(members.map((address) => address.AllocationId ?? '').sort());
+    }
+    const egress = all.filter((address) => tag(address, 'eks-pilot/pool') === 'egress');
+    expect(enis(egress)).toEqual(nodes.map((node) => node.eni).sort());
+    expect(all.filter((address) => address.NetworkInterfaceId).length).toBe(new Set(all.map((address) => address.NetworkInterfaceId).filter(Boolean)).size);
+    expect(all.every((address) => tag(address, 'eks-pilot/claim') !== undefined)).toBe(true);
+    const statuses = answers.flatMap((answer) => answer.reports.map((report) => report.status));
+    expect(statuses).toContain('Converged');
+    expect(statuses.every((status) => status === 'Converged' || status === 'InProgress')).toBe(true);
+    overlapped.push(statuses.includes('InProgress'));
+  }
+  process.stdout.write(`e2e: ${overlapped.filter(Boolean).length} of ${overlapped.length} pairs overlapped (one run found the lease taken)\n`);
+  // The two processes did run at the same time: at least one pair met at the lease.
+  expect(overlapped).toContain(true);
+  await moto.reset();
+});
 
 it('keeps the egress pool whole on the nodes it finds by tag, and follows a node that is replaced', async () => {
   // Prepare: two nodes, the address partners allow-list already, and someone else's address

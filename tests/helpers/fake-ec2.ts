@@ -12,7 +12,10 @@
  * - a terminated instance loses its association, as EC2 disassociates it.
  *
  * Every call is recorded. Each call yields to the event loop first, so two runs started together
- * interleave the way two Lambda invocations would.
+ * interleave the way two Lambda invocations would, request by request. A test can also drop a
+ * write's answer after the write took effect (`dropResponse`, with or without the SDK's retry that
+ * repeats a call that is not idempotent), or hold a call until it lets it go (`pauseBefore`), to
+ * put a second run, or a lease expiry, exactly between two requests of the first.
  *
  * @example
  * const ec2 = new FakeEc2({ region: 'sa-east-1' });
@@ -32,7 +35,8 @@ export interface FakeEc2Call {
   kind: 'read' | 'write';
   name: Ec2ReadName | Ec2WriteKind;
   input: unknown;
-  outcome: 'ok' | 'already-done' | 'failed';
+  /** `response-lost`: EC2 did the write, its answer never came back. */
+  outcome: 'ok' | 'already-done' | 'failed' | 'response-lost';
   error?: Error;
 }
 
@@ -65,6 +69,8 @@ export class FakeEc2 implements Ec2Port {
   private readonly natGateways = new Map<string, NatGateway>();
   private readonly faults: { name: string; failure: Ec2Failure; remaining: number }[] = [];
   private readonly hooks: { name: Ec2ReadName | Ec2WriteKind; skip: number; run: () => void }[] = [];
+  private readonly drops: { name: Ec2WriteKind; retried: boolean }[] = [];
+  private readonly pauses: { name: Ec2ReadName | Ec2WriteKind; skip: number; reached: () => void; released: Promise<void> }[] = [];
   private sequence = 0;
 
   constructor(options: FakeEc2Options = {}) {
@@ -216,6 +222,28 @@ export class FakeEc2 implements Ec2Port {
     this.hooks.push({ name, skip, run: change });
   }
 
+  /**
+   * The next write named `name` takes effect but its answer is lost. With `retried`, the SDK sends
+   * it again (AllocateAddress has no client token, so a second address is allocated) and that
+   * answer comes back; without, the caller gets a transient network error.
+   */
+  dropResponse(name: Ec2WriteKind, options: { retried?: boolean } = {}): void {
+    this.drops.push({ name, retried: options.retried ?? false });
+  }
+
+  /**
+   * Holds the next call named `name` (after letting `skip` through) before it reaches the fake:
+   * `reached` resolves when the call is held, `resume()` lets it go on.
+   */
+  pauseBefore(name: Ec2ReadName | Ec2WriteKind, skip = 0): { reached: Promise<void>; resume: () => void } {
+    let resume: () => void = () => undefined;
+    let reached: () => void = () => undefined;
+    const released = new Promise<void>((resolve) => (resume = resolve));
+    const held = new Promise<void>((resolve) => (reached = resolve));
+    this.pauses.push({ name, skip, reached, released });
+    return { reached: held, resume };
+  }
+
   /** Someone else associates an address with an instance's primary interface (no call recorded). */
   associateOutOfBand(allocationId: string, instanceId: string): void {
     const address = this.addresses.get(allocationId);
@@ -226,8 +254,9 @@ export class FakeEc2 implements Ec2Port {
 
   // ---- Ec2Reads ---------------------------------------------------------------------------------
 
-  describeAddresses(): Promise<Address[]> {
-    return this.read('DescribeAddresses', {}, () => this.allAddresses());
+  describeAddresses(filters?: Filter[]): Promise<Address[]> {
+    const input = filters === undefined || filters.length === 0 ? {} : { Filters: filters };
+    return this.read('DescribeAddresses', input, () => this.allAddresses().filter((address) => (filters ?? []).every((filter) => matchesTag(address, filter))));
   }
 
   describeInstances(filters: Filter[]): Promise<Instance[]> {
@@ -253,16 +282,31 @@ export class FakeEc2 implements Ec2Port {
 
   async execute(write: Ec2Write): Promise<Ec2WriteResult> {
     await yieldTurn();
+    await this.pauseIfAsked(write.kind);
     this.runHook(write.kind);
     const call: FakeEc2Call = { kind: 'write', name: write.kind, input: structuredClone(write.request), outcome: 'ok' };
     this.calls.push(call);
     try {
       this.injectFault(write.kind);
+      const dropAt = this.drops.findIndex((drop) => drop.name === write.kind);
+      if (dropAt >= 0) {
+        const [drop] = this.drops.splice(dropAt, 1);
+        this.apply(write);
+        call.outcome = 'response-lost';
+        if (drop?.retried !== true) {
+          const cause = Object.assign(new Error('socket hang up'), { name: 'TimeoutError', code: 'ECONNRESET' });
+          throw new UpstreamError(`${write.kind} failed: TimeoutError: socket hang up`, { cause, context: { action: write.kind } });
+        }
+        // The SDK's retry: a second request, which EC2 carries out again.
+        const retry: FakeEc2Call = { kind: 'write', name: write.kind, input: structuredClone(write.request), outcome: 'ok' };
+        this.calls.push(retry);
+        return this.apply(write);
+      }
       const result = this.apply(write);
       if (result.alreadyDone) call.outcome = 'already-done';
       return result;
     } catch (error) {
-      call.outcome = 'failed';
+      if (call.outcome !== 'response-lost') call.outcome = 'failed';
       if (error instanceof Error) call.error = error;
       throw error;
     }
@@ -372,6 +416,7 @@ export class FakeEc2 implements Ec2Port {
 
   private async read<T>(name: Ec2ReadName, input: unknown, answer: () => T): Promise<T> {
     await yieldTurn();
+    await this.pauseIfAsked(name);
     this.runHook(name);
     const call: FakeEc2Call = { kind: 'read', name, input: structuredClone(input), outcome: 'ok' };
     this.calls.push(call);
@@ -383,6 +428,19 @@ export class FakeEc2 implements Ec2Port {
       if (error instanceof Error) call.error = error;
       throw error;
     }
+  }
+
+  private async pauseIfAsked(name: Ec2ReadName | Ec2WriteKind): Promise<void> {
+    const index = this.pauses.findIndex((candidate) => candidate.name === name);
+    const pause = this.pauses[index];
+    if (pause === undefined) return;
+    if (pause.skip > 0) {
+      pause.skip -= 1;
+      return;
+    }
+    this.pauses.splice(index, 1);
+    pause.reached();
+    await pause.released;
   }
 
   private runHook(name: Ec2ReadName | Ec2WriteKind): void {
@@ -461,6 +519,12 @@ function matches(instance: Instance, filter: Filter): boolean {
   if (filter.Name === 'instance-state-name') return values.includes(instance.State?.Name ?? '');
   if (filter.Name?.startsWith('tag:')) return values.includes(tagValue(instance.Tags, filter.Name.slice(4)) ?? '\u0000');
   throw new Error(`fake EC2: unsupported filter ${filter.Name ?? '?'}`);
+}
+
+/** DescribeAddresses filters: tag:<key> only (what eip-manager sends). */
+function matchesTag(address: Address, filter: Filter): boolean {
+  if (filter.Name?.startsWith('tag:')) return (filter.Values ?? []).includes(tagValue(address.Tags, filter.Name.slice(4)) ?? '\u0000');
+  throw new Error(`fake EC2: unsupported address filter ${filter.Name ?? '?'}`);
 }
 
 function tagValue(tags: Tag[] | undefined, key: string): string | undefined {

@@ -16,7 +16,7 @@ import { captureLogLines } from '../../helpers/log-lines';
 import { FINANCIAL_MOVE } from './support';
 
 interface Received {
-  service: 'ec2' | 'ssm';
+  service: 'ec2' | 'ssm' | 'dynamodb';
   action: string;
   params: Record<string, string>;
   authorization: string | undefined;
@@ -50,6 +50,13 @@ function startAws(quota: number): Promise<{ server: Server; url: string; receive
         const body = JSON.parse(text) as { Name: string; Value?: string };
         received.push({ service: 'ssm', action: target.slice('AmazonSSM.'.length), params: { Name: body.Name }, authorization: request.headers.authorization });
         answerSsm(target, body, parameters, response);
+        return;
+      }
+      if (typeof target === 'string' && target.startsWith('DynamoDB_20120810.')) {
+        // The pools' leases: every conditional write succeeds (one run at a time here).
+        received.push({ service: 'dynamodb', action: target.slice('DynamoDB_20120810.'.length), params: {}, authorization: request.headers.authorization });
+        response.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' });
+        response.end('{}');
         return;
       }
       const params = Object.fromEntries(new URLSearchParams(text));
@@ -172,9 +179,10 @@ describe('eip-manager against AWS_ENDPOINT_URL', () => {
       'TagSpecification.1.Tag.1.Value': 'financial-move',
       'TagSpecification.1.Tag.2.Key': 'eks-pilot/pool',
       'TagSpecification.1.Tag.2.Value': 'egress',
+      'TagSpecification.1.Tag.3.Key': 'eks-pilot/claim',
     });
     expect(ec2Writes[2]?.params).toMatchObject({ AllocationId: 'eipalloc-0e00000000000001', NetworkInterfaceId: 'eni-0000000000000000a', PrivateIpAddress: '10.0.0.10', AllowReassociation: 'false' });
-    expect(aws.received.every((request) => /^AWS4-HMAC-SHA256 Credential=test\/\d{8}\/sa-east-1\/(ec2|ssm)\/aws4_request/.test(request.authorization ?? ''))).toBe(true);
+    expect(aws.received.every((request) => /^AWS4-HMAC-SHA256 Credential=test\/\d{8}\/sa-east-1\/(ec2|ssm|dynamodb)\/aws4_request/.test(request.authorization ?? ''))).toBe(true);
     const [report] = response.reports;
     expect(report?.pools.map((pool) => [pool.pool, pool.status, pool.held, pool.attached, pool.missing])).toEqual([
       ['egress', 'Converged', 2, 2, 0],
@@ -187,7 +195,7 @@ describe('eip-manager against AWS_ENDPOINT_URL', () => {
     expect(aws.parameters.get('/eks-pilot/financial-move/eip-pools/ingress')).toBe('{"publicIps":["203.0.113.3"],"allocationIds":["eipalloc-0e00000000000003"]}');
   });
 
-  it('makes no mutating call on the second run', async () => {
+  it('makes no mutating EC2 or SSM call on the second run: it only takes and gives back the pools\' leases', async () => {
     // Prepare
     aws.server.close();
     aws = await startAws(4);
@@ -201,6 +209,10 @@ describe('eip-manager against AWS_ENDPOINT_URL', () => {
 
     // Assess
     expect(aws.received.map((request) => `${request.service} ${request.action}`).sort()).toEqual([
+      'dynamodb DeleteItem',
+      'dynamodb DeleteItem',
+      'dynamodb PutItem',
+      'dynamodb PutItem',
       'ec2 DescribeAddresses',
       'ec2 DescribeInstances',
       'ssm GetParameter',

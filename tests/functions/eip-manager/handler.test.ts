@@ -11,6 +11,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import type { Address, Instance } from '@aws-sdk/client-ec2';
 import { GetParameterCommand, ParameterNotFound, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { ConditionalCheckFailedException, DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import planEvent from '../../../events/eip-manager/plan-financial-move.json';
@@ -27,6 +28,7 @@ import { FINANCIAL_MOVE } from './support';
 
 const ec2 = mockClient(EC2Client);
 const ssm = mockClient(SSMClient);
+const dynamodb = mockClient(DynamoDBClient);
 const EVENT_INSTANCE = runningEvent.detail['instance-id'];
 
 function prodNode(instanceId: string, n: number, state = 'running'): Instance {
@@ -67,7 +69,10 @@ describe('eip-manager handler', () => {
     process.env = { ...originalEnv, EKS_PILOT_SPECS: FINANCIAL_MOVE, POWERTOOLS_METRICS_DISABLED: 'true', AWS_REGION: 'sa-east-1' };
     ec2.reset();
     ssm.reset();
+    dynamodb.reset();
     resetAwsClients();
+    dynamodb.on(PutItemCommand).resolves({});
+    dynamodb.on(DeleteItemCommand).resolves({});
     ssm.on(GetParameterCommand).rejects(new ParameterNotFound({ message: 'Parameter not found', $metadata: {} }));
     ssm.on(PutParameterCommand).resolves({ Version: 1 });
   });
@@ -341,6 +346,10 @@ describe('eip-manager handler', () => {
       expect.objectContaining({ Cluster: 'financial-move', Pool: 'egress', ElasticIpsMissing: 2, service: 'eip-manager' }),
       expect.objectContaining({ Cluster: 'financial-move', Pool: 'ingress', ElasticIpsMissing: 2, service: 'eip-manager' }),
     ]);
+    expect(named('ElasticIpsSurplus').map((line) => [line.Pool, line.ElasticIpsSurplus])).toEqual([
+      ['egress', 0],
+      ['ingress', 0],
+    ]);
     const alarmed = named('AddressLimitExceeded').filter((line) => !('Pool' in line));
     expect(alarmed).toHaveLength(2);
     expect(alarmed[0]).toMatchObject({ service: 'eip-manager', AddressLimitExceeded: 1, _aws: { CloudWatchMetrics: [{ Namespace: 'EksPilot', Dimensions: [['service']] }] } });
@@ -348,5 +357,44 @@ describe('eip-manager handler', () => {
       expect.stringContaining('pool egress of financial-move lacks 2 of its 2 Elastic IP addresses'),
       expect.stringContaining('pool ingress of financial-move lacks 2 of its 2 Elastic IP addresses'),
     ]);
+  });
+
+  it('takes each pool\'s lease in the pools\' Region with a conditional write, and gives it back when done', async () => {
+    // Prepare
+    ec2.on(DescribeAddressesCommand).resolves({ Addresses: [] });
+    ec2.on(DescribeInstancesCommand).resolves(reservations([]));
+    ec2.on(AllocateAddressCommand).resolves({ AllocationId: 'eipalloc-0000000000000000f', PublicIp: '198.51.100.15' });
+
+    // Act
+    await handler({ mode: 'apply', cluster: 'financial-move', pools: ['ingress'] }, lambdaContext);
+
+    // Assess
+    expect(dynamodb).toHaveReceivedCommandWith(PutItemCommand, {
+      TableName: 'eks-pilot-leases',
+      ConditionExpression: 'attribute_not_exists(leaseKey) OR expiresAt < :now OR #owner = :owner',
+      Item: expect.objectContaining({ leaseKey: { S: 'eip-pool/sa-east-1/financial-move/ingress' } }) as unknown,
+    });
+    expect(dynamodb).toHaveReceivedCommandWith(DeleteItemCommand, { TableName: 'eks-pilot-leases', Key: { leaseKey: { S: 'eip-pool/sa-east-1/financial-move/ingress' } } });
+    expect(dynamodb.commandCalls(PutItemCommand)[0]?.args[0].input.Item?.owner).toEqual(dynamodb.commandCalls(DeleteItemCommand)[0]?.args[0].input.ExpressionAttributeValues?.[':owner']);
+  });
+
+  it('answers InProgress and sends no EC2 or SSM write when another run holds the pool\'s lease', async () => {
+    // Prepare
+    dynamodb.on(PutItemCommand).rejects(new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} }));
+    dynamodb.on(GetItemCommand).resolves({
+      Item: { leaseKey: { S: 'eip-pool/sa-east-1/financial-move/ingress' }, owner: { S: 'run-a' }, holder: { S: 'cli ops@laptop' }, expiresAt: { N: String(Date.parse('2030-01-01T00:00:00Z')) } },
+    });
+    ec2.on(DescribeAddressesCommand).resolves({ Addresses: [] });
+    ec2.on(DescribeInstancesCommand).resolves(reservations([]));
+
+    // Act
+    const response = answered(await handler({ mode: 'apply', cluster: 'financial-move', pools: ['ingress'] }, lambdaContext));
+
+    // Assess
+    expect(response.reports[0]?.status).toBe('InProgress');
+    expect(response.reports[0]?.pools[0]?.summary).toMatch(/^another run holds the pool's lease: cli ops@laptop \(run run-a, lease until 2030-01-01T00:00:00.000Z\); this run wrote nothing/);
+    expect(ec2).not.toHaveReceivedCommand(AllocateAddressCommand);
+    expect(ssm).not.toHaveReceivedCommand(PutParameterCommand);
+    expect(dynamodb).not.toHaveReceivedCommand(DeleteItemCommand);
   });
 });

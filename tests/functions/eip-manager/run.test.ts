@@ -683,3 +683,95 @@ describe('eip-manager on the financial-move example', () => {
     expect(ec2.allAddresses().map((address: Address) => address.PublicIp).sort()).toEqual([...published.egress, ...published.ingress].sort());
   });
 });
+
+describe('reconcilePools when EC2 answers are lost', () => {
+  const published = (deps: ReturnType<typeof depsFor>): string[] => deps.store.publicIps(EGRESS_PARAMETER).sort();
+  const poolIps = (ec2: FakeEc2): string[] => ec2.addressesTagged('egress').map((address) => address.PublicIp ?? '').sort();
+
+  it('uses the address EC2 allocated when the AllocateAddress answer never came back', async () => {
+    // Prepare
+    const spec = specWith(EGRESS);
+    const ec2 = new FakeEc2({ region: 'sa-east-1' });
+    const deps = depsFor(ec2);
+    const nodes = [ec2.launchNode('payments', 'prod-ng'), ec2.launchNode('payments', 'prod-ng')];
+    ec2.dropResponse('AllocateAddress');
+
+    // Act
+    const { report, writes } = await apply(spec, ec2, deps);
+
+    // Assess
+    expect(writes.map((call) => [call.name, call.outcome])).toEqual([
+      ['AllocateAddress', 'response-lost'],
+      ['AllocateAddress', 'ok'],
+      ['AssociateAddress', 'ok'],
+      ['AssociateAddress', 'ok'],
+    ]);
+    expect(ec2.allAddresses()).toHaveLength(2);
+    expect(new Set(ipsOf(ec2, nodes)).size).toBe(2);
+    expect(report.pools[0]).toMatchObject({ status: 'Converged', held: 2, attached: 2, surplus: 0 });
+    expect(published(deps)).toEqual(poolIps(ec2));
+    expect(deps.logs.find((log) => log.message === 'elastic IP allocation found by its claim')?.facts).toMatchObject({ pool: 'egress', slot: 'egress#1' });
+  });
+
+  it('releases at once the second address a retried AllocateAddress allocated, before anything attaches or publishes it', async () => {
+    // Prepare
+    const spec = specWith(EGRESS);
+    const ec2 = new FakeEc2({ region: 'sa-east-1' });
+    const deps = depsFor(ec2);
+    const nodes = [ec2.launchNode('payments', 'prod-ng'), ec2.launchNode('payments', 'prod-ng')];
+    ec2.dropResponse('AllocateAddress', { retried: true });
+
+    // Act
+    const { report, writes } = await apply(spec, ec2, deps);
+
+    // Assess
+    expect(writes.filter((call) => call.name === 'AllocateAddress')).toHaveLength(3);
+    expect(writes.filter((call) => call.name === 'ReleaseAddress').map((call) => call.outcome)).toEqual(['ok']);
+    expect(ec2.allAddresses()).toHaveLength(2);
+    expect(ipsOf(ec2, nodes).every((ip) => ip !== undefined)).toBe(true);
+    expect(report).toMatchObject({ status: 'Converged', pools: [{ held: 2, attached: 2, surplus: 0 }] });
+    expect(published(deps)).toEqual(poolIps(ec2));
+    expect(deps.logs.find((log) => log.message === 'elastic IP allocated beyond the plan')).toBeDefined();
+    expect(deps.logs.find((log) => log.message === 'elastic IP released')?.facts).toMatchObject({ pool: 'egress', rule: 'surplus' });
+  });
+
+  it('releases on the next run an unattached, unpublished address a lost answer left behind', async () => {
+    // Prepare: a full pool, and the orphan a crashed run's retried allocation left, with that run's claim
+    const spec = specWith(EGRESS);
+    const ec2 = new FakeEc2({ region: 'sa-east-1' });
+    const deps = depsFor(ec2);
+    ec2.launchNode('payments', 'prod-ng');
+    ec2.launchNode('payments', 'prod-ng');
+    await apply(spec, ec2, deps);
+    const orphan = ec2.seedAddress({ tags: { 'eks-pilot/cluster': 'payments', 'eks-pilot/pool': 'egress', 'eks-pilot/claim': 'run-that-crashed' } });
+
+    // Act
+    const { report, writes } = await apply(spec, ec2, deps);
+
+    // Assess
+    expect(writes.map((call) => [call.name, call.input])).toEqual([['ReleaseAddress', { AllocationId: orphan }]]);
+    expect(report.pools[0]).toMatchObject({ status: 'Converged', held: 2, surplus: 0 });
+  });
+
+  it('reports Drifted, with the ids and what to do, a surplus address that is already attached, and releases nothing', async () => {
+    // Prepare
+    const spec = specWith(EGRESS);
+    const ec2 = new FakeEc2({ region: 'sa-east-1' });
+    const deps = depsFor(ec2);
+    const tags = { 'eks-pilot/cluster': 'payments', 'eks-pilot/pool': 'egress', 'eks-pilot/claim': 'run-1' };
+    const nodes = [ec2.launchNode('payments', 'prod-ng'), ec2.launchNode('payments', 'prod-ng'), ec2.launchNode('payments', 'prod-ng')];
+    const ids = nodes.map((instanceId) => ec2.seedAddress({ tags, instanceId }));
+
+    // Act
+    const { report, writes } = await apply(spec, ec2, deps);
+
+    // Assess
+    expect(writes).toEqual([]);
+    expect(report.status).toBe('Drifted');
+    expect(report.pools[0]).toMatchObject({ status: 'Drifted', held: 3, surplus: 1 });
+    expect(report.pools[0]?.summary).toContain(`1 beyond count: ${ids[2] ?? ''}`);
+    expect(report.pools[0]?.summary).toContain(`is attached to ${nodes[2] ?? ''}: eip-manager never releases it on its own`);
+    expect(report.pools[0]?.summary).toContain(`aws ec2 release-address --allocation-id ${ids[2] ?? ''}`);
+    expect(deps.logs.find((log) => log.message === 'elastic IP pool holds more than its count')?.facts).toMatchObject({ surplus: 1, kept: [ids[2]] });
+  });
+});

@@ -9,6 +9,7 @@ import { reconcilePools } from '../../../functions/eip-manager/run';
 import { loadSpecs, parseSpec } from '../../../shared/spec/load';
 import type { ClusterSpec } from '../../../shared/spec/schema';
 import type { FakeEc2, FakeEc2Call } from '../../helpers/fake-ec2';
+import type { FakeLeases } from '../../helpers/fake-lease';
 
 export const NOW = new Date('2026-11-22T12:00:00Z');
 export const EXAMPLES = path.join(__dirname, '../../../examples');
@@ -72,7 +73,8 @@ export interface LogEntry {
 
 export type TestDeps = EipDeps & { logs: LogEntry[]; store: MemoryAllowList; clock: { now: Date } };
 
-export function depsFor(ec2: FakeEc2, now: Date = NOW): TestDeps {
+/** Deps around a FakeEc2; with `leases`, apply takes the pools' leases there, as run `runId`. */
+export function depsFor(ec2: FakeEc2, now: Date = NOW, options: { leases?: FakeLeases; runId?: string; store?: MemoryAllowList; clock?: { now: Date } } = {}): TestDeps {
   const logs: LogEntry[] = [];
   const record =
     (level: LogEntry['level']) =>
@@ -80,9 +82,20 @@ export function depsFor(ec2: FakeEc2, now: Date = NOW): TestDeps {
       logs.push({ level, message, facts });
     };
   const logger: RunLogger = { info: record('info'), warn: record('warn'), error: record('error') };
-  const clock = { now };
-  const store = new MemoryAllowList();
-  return { ec2For: () => ec2, allowList: store, now: () => clock.now, logger, logs, store, clock };
+  const clock = options.clock ?? { now };
+  const store = options.store ?? new MemoryAllowList();
+  const { leases, runId } = options;
+  return {
+    ec2For: () => ec2,
+    allowList: store,
+    now: () => clock.now,
+    logger,
+    logs,
+    store,
+    clock,
+    ...(leases === undefined ? {} : { leaseFor: () => leases, holder: `test ${runId ?? 'run'}` }),
+    ...(runId === undefined ? {} : { runId: () => runId }),
+  };
 }
 
 /** One apply run, with the writes it sent. */
