@@ -12,6 +12,7 @@ import { diffObjects } from './diff';
 import { honourOverride } from './honour-override';
 import type { PinnedImage } from './images';
 import { describeObject } from './manifests';
+import { restoreImages } from './plan';
 import { currentImages, pinnedImages, ReleaseStore } from './releases';
 import type { RenderedWorkload } from './render';
 import { FIELD_MANAGER, renderWorkload } from './render';
@@ -21,7 +22,8 @@ import { findOrphans, prune } from './prune';
 import type { DeployTarget } from './targets';
 import { targetKey } from './targets';
 
-export type DriftStatus = 'in-sync' | 'drifted' | 'remediated' | 'in-progress' | 'error';
+/** `refused`: the running release's images are not taken by the workload's policies, so it is neither compared nor restored. */
+export type DriftStatus = 'in-sync' | 'drifted' | 'remediated' | 'in-progress' | 'refused' | 'error';
 
 export interface DriftReport {
   cluster: string;
@@ -53,7 +55,12 @@ export async function checkDrift(target: DeployTarget, k8s: KubernetesPort, logg
     logger.info('drift check skipped: a release is rolling out', { ...facts, revision: progressing.revision });
     return { ...base, status: 'in-progress', drift: [], orphans: [], pruned: [] };
   }
-  const rendered = renderWorkload(target.workload.name, target.objects, pinnedImages(currentImages(records, target)));
+  const restore = restoreImages(target, records);
+  if ('refused' in restore) {
+    logger.error('drift check refused: the release record is not trusted', { ...facts, reason: restore.refused });
+    return { ...base, status: 'refused', drift: [], orphans: [], pruned: [], error: restore.refused };
+  }
+  const rendered = renderWorkload(target.workload.name, target.objects, pinnedImages(restore.images));
   const { drift } = await driftOf(k8s, rendered.objects, options.now);
   const orphans = target.workload.prune ? await findOrphans(k8s, target, rendered) : [];
   const pruned: string[] = [];
@@ -91,6 +98,8 @@ export async function driftOf(k8s: KubernetesPort, rendered: readonly Kubernetes
       drift.push(`${describeObject(object)} missing`);
       continue;
     }
+    // An existing Namespace is the platform's: deploy neither applies nor compares it.
+    if (object.kind === 'Namespace') continue;
     const answer = await k8s.apply(wanted, { fieldManager: FIELD_MANAGER, force: true, dryRun: true });
     for (const path of diffObjects(live, answer)) drift.push(`${describeObject(object)} ${path}`);
   }
