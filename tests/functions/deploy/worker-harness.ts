@@ -27,6 +27,7 @@ export class WorkerHarness {
 
   async start(specs: string, options: FakeClusterOptions = {}): Promise<FakeCluster> {
     this.dir = mkdtempSync(path.join(tmpdir(), 'deploy-worker-'));
+    this.sequence = 0;
     const cluster = await startFakeCluster(options);
     this.cluster = cluster;
     const kubeconfig = path.join(this.dir, 'kubeconfig');
