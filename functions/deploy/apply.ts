@@ -5,10 +5,11 @@
 import { ResourceBusyError, ThrottledError } from '../../shared/errors';
 import type { KubernetesObject, KubernetesPort } from '../../shared/k8s';
 import { ClusterUnavailableError, KubernetesAccessError, KubernetesCallError, KubernetesUnreachableError } from '../../shared/k8s/errors';
+import { OWNER_LABEL } from '../../shared/spec/workloads';
 import { ApplyError } from './errors';
 import { withLiveOverride } from './honour-override';
 import { describeObject } from './manifests';
-import { FIELD_MANAGER } from './render';
+import { APPLY_OPTIONS } from './render';
 import type { RunLogger } from './run-logger';
 import type { DeployTarget } from './targets';
 
@@ -87,8 +88,13 @@ export async function applyAll(
         if (options.dryRun !== true) logger.info('namespace exists: not applied', { ...facts, object: describeObject(object) });
         continue;
       }
+      if (object.kind === 'Secret' && (await foreignSecret(k8s, object, target))) {
+        // Real credentials someone else put there (kubectl, an operator, External Secrets) are never overwritten.
+        if (options.dryRun !== true) logger.warn('secret exists and is not deploy\'s: not applied', { ...facts, object: describeObject(object) });
+        continue;
+      }
       const honoured = await withLiveOverride(k8s, object, options.now);
-      answers.push(await k8s.apply(honoured.object, { fieldManager: FIELD_MANAGER, force: true, ...(options.dryRun === true ? { dryRun: true } : {}) }));
+      answers.push(await k8s.apply(honoured.object, { ...APPLY_OPTIONS, ...(options.dryRun === true ? { dryRun: true } : {}) }));
       const kept = honoured.override;
       if (kept !== undefined && options.dryRun !== true) {
         logger.info('scale-watch override kept', { ...facts, object: describeObject(object), minReplicas: kept.min, maxReplicas: kept.max, expires: kept.expires.toISOString(), alarm: kept.alarm });
@@ -104,4 +110,16 @@ export async function applyAll(
     if (options.dryRun !== true) logger.info('object applied', { ...facts, object: describeObject(object) });
   }
   return answers;
+}
+
+/**
+ * Whether a Secret of the rendering exists in the cluster without deploy's ownership label for this
+ * workload: then it belongs to someone else and deploy leaves it alone.
+ *
+ * @example
+ * if (await foreignSecret(k8s, secret, target)) return; // not applied, not compared
+ */
+export async function foreignSecret(k8s: KubernetesPort, object: KubernetesObject, target: DeployTarget): Promise<boolean> {
+  const live = await k8s.get(object.apiVersion, object.kind, object.metadata.namespace, object.metadata.name);
+  return live !== null && live.metadata.labels?.[OWNER_LABEL] !== target.workload.name;
 }

@@ -16,7 +16,7 @@ import { OWNER_LABEL } from '../../shared/spec/workloads';
 import type { PinnedImage } from './images';
 import { parsePinned } from './images';
 import { containerImages } from './manifests';
-import { FIELD_MANAGER, MANAGED_BY } from './render';
+import { APPLY_OPTIONS, MANAGED_BY } from './render';
 import type { DeployTarget } from './targets';
 
 /** Applied releases kept per workload: a ConfigMap holds 1 MiB, a record is about 1 KB. */
@@ -132,7 +132,7 @@ export class ReleaseStore {
       metadata: { name, namespace, labels: { [OWNER_LABEL]: this.target.workload.name, [MANAGED_BY.key]: MANAGED_BY.value, 'eks-pilot.io/releases': 'v1' } },
       data: { [RELEASES_KEY]: JSON.stringify(kept) },
     };
-    await this.k8s.apply(configMap, { fieldManager: FIELD_MANAGER, force: true });
+    await this.k8s.apply(configMap, APPLY_OPTIONS);
   }
 }
 

@@ -18,7 +18,7 @@ import { planAutomaticRollback, planPush, planRollback } from './plan';
 import type { ReleaseRecord } from './releases';
 import { nextRevision, pinnedImages, ReleaseStore, upsert } from './releases';
 import { renderWorkload } from './render';
-import { findOrphans, prune } from './prune';
+import { findOrphans, notPruned, prune } from './prune';
 import { rolloutState } from './rollout';
 import type { RunLogger } from './run-logger';
 import type { BrokenWorkload, DeployTarget } from './targets';
@@ -203,7 +203,11 @@ async function release(
   }
   if (target.workload.prune) {
     const orphans = await findOrphans(k8s, target, rendered);
-    if (orphans.length > 0) deps.logger.warn('objects left the manifests', { ...facts, orphans: orphans.map(describeObject), pruned: await prune(k8s, orphans) });
+    if (orphans.length > 0) {
+      const result = await prune(k8s, orphans);
+      deps.logger.warn('objects left the manifests', { ...facts, orphans: orphans.map(describeObject), pruned: result.pruned });
+      if (result.failed.length > 0) deps.logger.error('prune could not delete', { ...facts, notPruned: notPruned(result) });
+    }
   }
   history = upsert(history, base);
   await store.write(history);

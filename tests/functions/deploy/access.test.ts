@@ -68,4 +68,18 @@ describe('deploy under namespace-scoped access (AmazonEKSEditPolicy on the workl
     );
     expect(fake.server.requests.filter((request) => request.path === '/api/v1/namespaces/shared/configmaps/shop-routes')).toHaveLength(1);
   });
+
+  it('drops a message whose release history it may not even read, with the permission, instead of retrying it', async () => {
+    // Prepare: the access entry names another namespace
+    const logs = captureLogLines();
+    const fake = await worker.start(CRYPTO_OMS, { intercept: namespaceScoped(['somewhere-else']) });
+
+    // Act
+    const response = await worker.deliver([push('v1.1.0')]);
+
+    // Assess
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(fake.appliedObjects()).toEqual([]);
+    expect(logs.lines().find((line) => line.message === 'queue message dropped: forbidden')).toMatchObject({ permission: 'get configmaps in namespace crypto-oms', deliveryId: 'delivery-v1.1.0' });
+  });
 });

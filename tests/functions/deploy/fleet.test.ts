@@ -9,7 +9,7 @@ import scheduleEvent from '../../../events/deploy/schedule.json';
 import type { DriftReport } from '../../../functions/deploy/drift';
 import type { QueueMessage } from '../../../functions/deploy/messages';
 import { handler as webhookHandler, resetWebhookDeps } from '../../../functions/deploy/webhook-handler';
-import { fleetOf } from '../../../functions/deploy/targets';
+import { fleetOf, loadFleet } from '../../../functions/deploy/targets';
 import { loadSpecs } from '../../../shared/spec/load';
 import { lambdaContext } from '../../fixtures/lambda-context';
 import { status } from '../../shared/k8s/fake-api-server';
@@ -83,6 +83,22 @@ describe('a fleet with one broken workload', () => {
     expect(broken).toEqual([
       expect.objectContaining({ cluster: 'starter', workload: 'shop-c', repositories: [WEB], reason: `${spec}:${line}:16 workloads[2].manifests: no manifests folder shop-c next to the spec (${path.join(dir, 'shop-c')})` }),
     ]);
+  });
+
+  it('skips the workloads of a spec file that does not validate, and loads the other files', async () => {
+    // Prepare: a fleet folder with the good spec and one whose version YAML reads as the number 1.3
+    writeFileSync(path.join(dir, 'broken.yaml'), STARTER.replace('name: starter', 'name: other').replace('version: "1.33"', 'version: 1.30'));
+
+    // Act
+    const { targets, broken } = await loadFleet([dir]);
+
+    // Assess
+    expect(targets.map((target) => target.workload.name)).toEqual(['shop-a', 'shop-b']);
+    expect(broken.map((item) => [item.source, item.workload])).toEqual([
+      [path.join(dir, 'broken.yaml'), undefined],
+      [spec, 'shop-c'],
+    ]);
+    expect(broken[0]?.reason).toBe(`${path.join(dir, 'broken.yaml')}:6:10 version: expected a quoted version such as "1.31"; unquoted, YAML reads it as the number 1.3 (1.30 becomes 1.3)`);
   });
 
   it('leaves the other two deploying: the webhook answers 202 naming the broken one, the worker deploys both and the drift check reports it', async () => {

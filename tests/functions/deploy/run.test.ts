@@ -111,7 +111,7 @@ describe('deploy worker against a Kubernetes API server', () => {
     for (const request of fake.applies()) {
       expect(request.method).toBe('PATCH');
       expect(request.headers['content-type']).toBe('application/apply-patch+yaml');
-      expect(Object.fromEntries(request.query)).toEqual({ fieldManager: 'eks-pilot-deploy', force: 'true' });
+      expect(Object.fromEntries(request.query)).toEqual({ fieldManager: 'eks-pilot-deploy', force: 'true', fieldValidation: 'Strict' });
     }
     const deployment = fake.applies().find((request) => request.path === '/apis/apps/v1/namespaces/crypto-oms/deployments/order-ingestion');
     const body = JSON.parse(deployment?.body ?? '{}') as KubernetesObject & { spec: Record<string, unknown> & { template: { spec: { containers: { image: string }[] } } } };
