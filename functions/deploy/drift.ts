@@ -8,20 +8,23 @@
  */
 import type { KubernetesObject, KubernetesPort } from '../../shared/k8s';
 import { REDACTED } from '../../shared/lambda/logger';
+import { OWNER_LABEL } from '../../shared/spec/workloads';
 import { diffObjects } from './diff';
 import { honourOverride } from './honour-override';
 import type { PinnedImage } from './images';
 import { describeObject } from './manifests';
+import { restoreImages } from './plan';
 import { currentImages, pinnedImages, ReleaseStore } from './releases';
 import type { RenderedWorkload } from './render';
-import { FIELD_MANAGER, renderWorkload } from './render';
+import { APPLY_OPTIONS, renderWorkload } from './render';
 import type { RunLogger } from './run-logger';
 import { applyAll } from './apply';
-import { findOrphans, prune } from './prune';
+import { findOrphans, notPruned, prune } from './prune';
 import type { DeployTarget } from './targets';
 import { targetKey } from './targets';
 
-export type DriftStatus = 'in-sync' | 'drifted' | 'remediated' | 'in-progress' | 'error';
+/** `refused`: the running release's images are not taken by the workload's policies, so it is neither compared nor restored. */
+export type DriftStatus = 'in-sync' | 'drifted' | 'remediated' | 'in-progress' | 'refused' | 'error';
 
 export interface DriftReport {
   cluster: string;
@@ -31,8 +34,10 @@ export interface DriftReport {
   drift: string[];
   /** Objects deploy applied before that left the manifests (only with `prune: true`). */
   orphans: string[];
-  /** Orphans deleted; deletion needs a delete verb the Kubernetes port does not offer yet, so they are reported. */
+  /** Orphans deleted (only when remediating). */
   pruned: string[];
+  /** Every orphan delete that failed, with why (`ConfigMap shop/old: ...`); absent when none did. */
+  notPruned?: string[];
   error?: string;
 }
 
@@ -53,7 +58,12 @@ export async function checkDrift(target: DeployTarget, k8s: KubernetesPort, logg
     logger.info('drift check skipped: a release is rolling out', { ...facts, revision: progressing.revision });
     return { ...base, status: 'in-progress', drift: [], orphans: [], pruned: [] };
   }
-  const rendered = renderWorkload(target.workload.name, target.objects, pinnedImages(currentImages(records, target)));
+  const restore = restoreImages(target, records);
+  if ('refused' in restore) {
+    logger.error('drift check refused: the release record is not trusted', { ...facts, reason: restore.refused });
+    return { ...base, status: 'refused', drift: [], orphans: [], pruned: [], error: restore.refused };
+  }
+  const rendered = renderWorkload(target.workload.name, target.objects, pinnedImages(restore.images));
   const { drift } = await driftOf(k8s, rendered.objects, options.now);
   const orphans = target.workload.prune ? await findOrphans(k8s, target, rendered) : [];
   const pruned: string[] = [];
@@ -66,9 +76,11 @@ export async function checkDrift(target: DeployTarget, k8s: KubernetesPort, logg
     return { ...base, status: 'drifted', drift, orphans: orphans.map(describeObject), pruned };
   }
   await applyAll(k8s, rendered.objects, target, logger, facts, { now: options.now });
-  pruned.push(...(await prune(k8s, orphans)));
-  logger.warn('workload drift remediated', { ...facts, drift, pruned });
-  return { ...base, status: 'remediated', drift, orphans: orphans.map(describeObject), pruned };
+  const result = await prune(k8s, orphans);
+  pruned.push(...result.pruned);
+  const failed = notPruned(result);
+  logger.warn('workload drift remediated', { ...facts, drift, pruned, ...(failed.length > 0 ? { notPruned: failed } : {}) });
+  return { ...base, status: 'remediated', drift, orphans: orphans.map(describeObject), pruned, ...(failed.length > 0 ? { notPruned: failed } : {}) };
 }
 
 /**
@@ -91,7 +103,10 @@ export async function driftOf(k8s: KubernetesPort, rendered: readonly Kubernetes
       drift.push(`${describeObject(object)} missing`);
       continue;
     }
-    const answer = await k8s.apply(wanted, { fieldManager: FIELD_MANAGER, force: true, dryRun: true });
+    // An existing Namespace is the platform's, and a Secret without deploy's label someone else's: neither is applied nor compared.
+    if (object.kind === 'Namespace') continue;
+    if (object.kind === 'Secret' && live.metadata.labels?.[OWNER_LABEL] !== object.metadata.labels?.[OWNER_LABEL]) continue;
+    const answer = await k8s.apply(wanted, { ...APPLY_OPTIONS, dryRun: true });
     for (const path of diffObjects(live, answer)) drift.push(`${describeObject(object)} ${path}`);
   }
   return { drift, objects };

@@ -9,18 +9,21 @@ import { scheduledEventSchema } from '../../shared/lambda/events';
 
 /** An SQS batch, as far as the worker reads it. */
 export const sqsEventSchema = z.looseObject({
-  Records: z.array(z.looseObject({ messageId: z.string(), body: z.string(), eventSource: z.literal('aws:sqs') })).min(1),
+  Records: z
+    .array(z.looseObject({ messageId: z.string(), body: z.string(), eventSource: z.literal('aws:sqs'), attributes: z.looseObject({ MessageGroupId: z.string().optional() }).optional() }))
+    .min(1),
 });
 
 const workload = z.string().min(1);
 const cluster = z.string().min(1).optional();
 const pinned = z.string().regex(/^[^\s@]+:[\w][\w.-]{0,127}@sha256:[0-9a-f]{64}$/, 'expected a pinned image, ghcr.io/<owner>/<name>:<tag>@sha256:<64 hex>');
 
-/** `{"action": "plan" | "deploy" | "rollback" | "history", "workload": "...", "cluster"?, "image"?, "to"?}` */
+/** `{"action": "plan" | "deploy" | "rollback" | "history", "workload": "...", "cluster"?, "image"?, "to"?, "force"?}` */
 export const manualInvokeSchema = z.discriminatedUnion('action', [
   z.strictObject({ action: z.literal('plan'), workload, cluster, image: pinned.optional() }),
   z.strictObject({ action: z.literal('deploy'), workload, cluster, image: pinned }),
-  z.strictObject({ action: z.literal('rollback'), workload, cluster, to: z.number().int().min(1).optional() }),
+  // `force`: roll back to a release that failed or was rolled back.
+  z.strictObject({ action: z.literal('rollback'), workload, cluster, to: z.number().int().min(1).optional(), force: z.boolean().optional() }),
   z.strictObject({ action: z.literal('history'), workload, cluster }),
 ]);
 

@@ -18,7 +18,7 @@ import { handleWorkerEvent } from './invoke';
 import type { WorkerDeps } from './run';
 import { DEFAULT_POLL_MS, DEFAULT_RESERVE_MS } from './run';
 import type { DeployTarget } from './targets';
-import { loadTargets } from './targets';
+import { loadFleet } from './targets';
 
 const logger = createLogger({ serviceName: 'deploy-worker' });
 
@@ -54,9 +54,15 @@ function queueFor(): FifoQueuePort {
   return queue;
 }
 
+/** Every workload of the specs; a broken one is reported and skipped, never the fleet. */
+function fleet(): ReturnType<typeof loadFleet> {
+  return loadFleet((process.env.EKS_PILOT_SPECS ?? 'specs').split(',').map((item) => item.trim()).filter(Boolean));
+}
+
 function deps(): WorkerDeps {
   return {
-    targets: () => loadTargets((process.env.EKS_PILOT_SPECS ?? 'specs').split(',').map((item) => item.trim()).filter(Boolean)),
+    targets: async () => (await fleet()).targets,
+    broken: async () => (await fleet()).broken,
     connect,
     // Built on first send: a manual plan or history needs no queue URL.
     queue: { send: (messages) => queueFor().send(messages) },

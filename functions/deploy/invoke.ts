@@ -6,6 +6,8 @@
  */
 import type { SQSBatchResponse } from 'aws-lambda';
 import { clip, errorFacts, InvalidEventError } from '../../shared/errors';
+import { forbidden } from './apply';
+import { BrokenWorkloadError } from './errors';
 import type { WorkerEvent } from './event';
 import type { DriftReport, PlanReport } from './drift';
 import { checkDrift, planWorkload } from './drift';
@@ -43,43 +45,69 @@ export async function handleWorkerEvent(event: WorkerEvent, deps: WorkerDeps, bu
 }
 
 /**
- * Processes the batch in order. On the first failure it stops and reports that message and every
- * later one as failed, as Lambda asks of a FIFO consumer, so SQS redelivers them in their order.
+ * Processes the batch in order. A message that fails transiently goes back to the queue together
+ * with the later messages of its own message group (one workload's deploys stay in order); the
+ * other groups' messages are processed as usual. A message that can never succeed (malformed, for
+ * a workload the specs no longer have or whose spec is broken, or refused by the cluster's access
+ * policy) is logged and dropped rather than retried into the dead-letter queue.
  *
  * @example
  * const { batchItemFailures } = await processBatch(event.Records, deps, budget);
  */
-export async function processBatch(records: readonly { messageId: string; body: string }[], deps: WorkerDeps, budget: Budget): Promise<SQSBatchResponse> {
+export async function processBatch(
+  records: readonly { messageId: string; body: string; attributes?: { MessageGroupId?: string | undefined } | undefined }[],
+  deps: WorkerDeps,
+  budget: Budget,
+): Promise<SQSBatchResponse> {
   const targets = await deps.targets();
-  for (const [index, record] of records.entries()) {
+  const broken = (await deps.broken?.()) ?? [];
+  const failedGroups = new Set<string>();
+  const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
+  for (const record of records) {
     const facts: Record<string, unknown> = { messageId: record.messageId };
+    const parsed = queueMessageSchema.safeParse(parseJson(record.body));
+    if (!parsed.success) {
+      deps.logger.error('queue message dropped: not a deploy message', { ...facts, issues: parsed.error.issues.map((issue) => clip(`${issue.path.join('.')}: ${issue.message}`)) });
+      continue;
+    }
+    const message = parsed.data;
+    const group = record.attributes?.MessageGroupId ?? `${message.cluster}/${message.workload}`;
+    Object.assign(facts, { cluster: message.cluster, workload: `${message.cluster}/${message.workload}`, deliveryId: message.deliveryId, type: message.type });
+    if (failedGroups.has(group)) {
+      deps.logger.warn('queue message goes back to the queue: an earlier message of its group failed', { ...facts, group });
+      batchItemFailures.push({ itemIdentifier: record.messageId });
+      continue;
+    }
     try {
-      const parsed = queueMessageSchema.safeParse(parseJson(record.body));
-      if (!parsed.success) {
-        deps.logger.error('queue message dropped: not a deploy message', { ...facts, issues: parsed.error.issues.map((issue) => clip(`${issue.path.join('.')}: ${issue.message}`)) });
-        continue;
-      }
-      const message = parsed.data;
-      Object.assign(facts, { cluster: message.cluster, workload: `${message.cluster}/${message.workload}`, deliveryId: message.deliveryId, type: message.type });
       let target;
       try {
-        target = findTarget(targets, message.workload, message.cluster);
+        target = findTarget(targets, message.workload, message.cluster, broken);
       } catch (error) {
         if (!(error instanceof InvalidEventError)) throw error;
-        deps.logger.error('queue message dropped: unknown workload', { ...facts, reason: error.message });
+        deps.logger.error(error instanceof BrokenWorkloadError ? 'queue message dropped: broken workload' : 'queue message dropped: unknown workload', { ...facts, reason: error.message });
         continue;
       }
-      const outcome = message.type === 'deploy' ? await deployImage(target, message.image, message.deliveryId, deps, budget) : await continueWatch(target, message, deps, budget);
+      const outcome =
+        message.type === 'deploy'
+          ? await deployImage(target, message.image, message.deliveryId, deps, budget, { source: 'push', ...(message.publishedAt === undefined ? {} : { publishedAt: message.publishedAt }) })
+          : await continueWatch(target, message, deps, budget);
       deps.logger.info('queue message processed', { ...facts, ...outcome });
     } catch (error) {
-      deps.logger.error('queue message failed; it and the rest of the batch go back to the queue', { ...facts, error: errorFacts(error) });
-      return { batchItemFailures: records.slice(index).map((item) => ({ itemIdentifier: item.messageId })) };
+      const denied = forbidden(error);
+      if (denied !== undefined) {
+        // Asking again gets the same 403: never a retry loop into the dead-letter queue.
+        deps.logger.error('queue message dropped: forbidden', { ...facts, permission: denied.permission, error: errorFacts(error) });
+        continue;
+      }
+      failedGroups.add(group);
+      batchItemFailures.push({ itemIdentifier: record.messageId });
+      deps.logger.error('queue message failed; it and the later messages of its group go back to the queue', { ...facts, group, error: errorFacts(error) });
     }
   }
-  return { batchItemFailures: [] };
+  return { batchItemFailures };
 }
 
-/** Every workload of every spec, one at a time; a workload whose check fails is reported, the others carry on. */
+/** Every workload of every spec, one at a time; a workload whose check fails, or whose spec is broken, is reported, the others carry on. */
 async function driftCheck(deps: WorkerDeps): Promise<DriftReport[]> {
   const reports: DriftReport[] = [];
   for (const target of await deps.targets()) {
@@ -90,11 +118,15 @@ async function driftCheck(deps: WorkerDeps): Promise<DriftReport[]> {
       reports.push({ cluster: target.cluster, workload: target.workload.name, status: 'error', drift: [], orphans: [], pruned: [], error: error instanceof Error ? error.message : String(error) });
     }
   }
+  for (const item of (await deps.broken?.()) ?? []) {
+    deps.logger.error('drift check skipped: broken workload', { cluster: item.cluster, workload: item.workload, source: item.source, reason: item.reason });
+    reports.push({ cluster: item.cluster ?? item.source, workload: item.workload ?? '(spec)', status: 'error', drift: [], orphans: [], pruned: [], error: item.reason });
+  }
   return reports;
 }
 
 async function manual(event: Extract<WorkerEvent, { trigger: 'manual' }>['event'], deps: WorkerDeps, budget: Budget, requestId: string): Promise<ManualResponse> {
-  const target = findTarget(await deps.targets(), event.workload, event.cluster);
+  const target = findTarget(await deps.targets(), event.workload, event.cluster, (await deps.broken?.()) ?? []);
   const base = { cluster: target.cluster, workload: target.workload.name };
   const deliveryId = `manual-${requestId}`;
   switch (event.action) {
@@ -109,7 +141,7 @@ async function manual(event: Extract<WorkerEvent, { trigger: 'manual' }>['event'
     case 'deploy':
       return { action: 'deploy', ...base, result: await deployImage(target, pinned(event.image), deliveryId, deps, budget) };
     case 'rollback':
-      return { action: 'rollback', ...base, result: await rollbackTo(target, event.to, deliveryId, deps, budget) };
+      return { action: 'rollback', ...base, result: await rollbackTo(target, event.to, deliveryId, deps, budget, event.force === undefined ? {} : { force: event.force }) };
     default:
       throw new Error(`unknown action ${(event satisfies never as { action: string }).action}`);
   }

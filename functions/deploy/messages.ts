@@ -23,6 +23,8 @@ export const deployMessageSchema = z.strictObject({
   deliveryId: z.string().min(1),
   event: z.string().min(1),
   receivedAt: z.string().min(1),
+  /** When GitHub published the package version (`package_version.updated_at`), when the payload says. */
+  publishedAt: z.string().min(1).optional(),
 });
 
 export const watchMessageSchema = z.strictObject({
@@ -43,9 +45,10 @@ export type WatchMessage = z.output<typeof watchMessageSchema>;
 export type QueueMessage = z.output<typeof queueMessageSchema>;
 
 /**
- * The FIFO envelope of a message: grouped per workload; deduplicated on the delivery id and the
- * digest (a redelivery of the same push, or another platform's event with the same digest, is
- * dropped), plus the workload, since one delivery may deploy several.
+ * The FIFO envelope of a message: grouped per workload; a deploy is deduplicated on what the push
+ * is (repository, tag, digest) and the workload, never on the delivery id or the event name, so a
+ * redelivery, a replay under a new delivery id, and one push sent as both `registry_package` and
+ * `package` are one message within SQS's five minutes (the release history catches them after).
  *
  * @example
  * toFifo({ type: 'deploy', cluster: 'crypto-oms', workload: 'crypto-oms', image, deliveryId, event: 'registry_package', receivedAt });
@@ -54,7 +57,7 @@ export type QueueMessage = z.output<typeof queueMessageSchema>;
 export function toFifo(message: QueueMessage): FifoMessage {
   const about =
     message.type === 'deploy'
-      ? ['deploy', message.deliveryId, message.image.digest, message.cluster, message.workload]
+      ? ['deploy', message.image.repository, message.image.tag, message.image.digest, message.cluster, message.workload]
       : ['watch', message.deliveryId, String(message.revision), String(message.attempt), message.cluster, message.workload];
   return {
     body: JSON.stringify(message),

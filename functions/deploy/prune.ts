@@ -40,23 +40,41 @@ export async function findOrphans(k8s: KubernetesPort, target: DeployTarget, ren
   return orphans;
 }
 
+/** What a prune did: the objects deleted (one already gone counts), and every delete it could not do, with why. */
+export interface PruneResult {
+  pruned: string[];
+  failed: { object: string; reason: string }[];
+}
+
 /**
- * Deletes the orphans; answers what it deleted (an object already gone counts as deleted).
+ * Deletes the orphans. A delete the API server refuses (a 403, a finalizer's webhook saying no) is
+ * reported in `failed` and the others go on; a transient failure is thrown, so the message is retried.
  *
  * @example
- * const pruned = await prune(k8s, orphans); // ['ConfigMap crypto-oms/old-config']
+ * const { pruned, failed } = await prune(k8s, orphans); // pruned: ['ConfigMap crypto-oms/old-config']
  */
-export async function prune(k8s: KubernetesPort, orphans: readonly KubernetesObject[]): Promise<string[]> {
-  const pruned: string[] = [];
+export async function prune(k8s: KubernetesPort, orphans: readonly KubernetesObject[]): Promise<PruneResult> {
+  const result: PruneResult = { pruned: [], failed: [] };
   for (const orphan of orphans) {
     try {
       await k8s.delete(orphan.apiVersion, orphan.kind, orphan.metadata.namespace, orphan.metadata.name);
-      pruned.push(describeObject(orphan));
+      result.pruned.push(describeObject(orphan));
     } catch (error) {
       if (isTransient(error)) throw error;
+      result.failed.push({ object: describeObject(orphan), reason: error instanceof Error ? error.message : String(error) });
     }
   }
-  return pruned;
+  return result;
+}
+
+/**
+ * How a prune's failures read in a report: `ConfigMap shop/old: <why>`.
+ *
+ * @example
+ * notPruned(result); // ['ConfigMap crypto-oms/old-config: ... forbids us to delete ...']
+ */
+export function notPruned(result: PruneResult): string[] {
+  return result.failed.map((item) => `${item.object}: ${item.reason}`);
 }
 
 function defaultVersion(group: string): string {

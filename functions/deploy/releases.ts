@@ -1,9 +1,14 @@
 /**
  * Releases, kept in the cluster the way Helm keeps its own: one ConfigMap per workload,
  * `eks-pilot-releases-<workload>`, in the workload's namespace, labelled with the ownership label,
- * holding the history as JSON (newest last, the last {@link MAX_RELEASES}). It survives cold starts,
- * needs no table and no IAM beyond the access entry deploy already has, and goes with the cluster.
- * One writer at a time per workload is guaranteed by the FIFO message group.
+ * holding the history as JSON (newest last). It survives cold starts, needs no table and no IAM
+ * beyond the access entry deploy already has, and goes with the cluster. One writer at a time per
+ * workload is guaranteed by the FIFO message group.
+ *
+ * The history is capped ({@link capHistory}) so that it can never forget what runs: the running
+ * release and the last succeeded one are always kept, refusals have a cap of their own (and repeated
+ * refusals of one tag are one record with a count), so no number of refused pushes pushes out an
+ * applied release.
  */
 import { z } from 'zod';
 import type { KubernetesObject, KubernetesPort } from '../../shared/k8s';
@@ -11,11 +16,17 @@ import { OWNER_LABEL } from '../../shared/spec/workloads';
 import type { PinnedImage } from './images';
 import { parsePinned } from './images';
 import { containerImages } from './manifests';
-import { FIELD_MANAGER, MANAGED_BY } from './render';
+import { APPLY_OPTIONS, MANAGED_BY } from './render';
 import type { DeployTarget } from './targets';
 
-/** History kept per workload: a ConfigMap holds 1 MiB, a record is about 1 KB. */
+/** Applied releases kept per workload: a ConfigMap holds 1 MiB, a record is about 1 KB. */
 export const MAX_RELEASES = 50;
+
+/** Refusal records kept per workload, on top of {@link MAX_RELEASES}: refusals never push out a release. */
+export const MAX_REFUSALS = 20;
+
+/** Digests remembered on one coalesced refusal, so a replay of any of them is known. */
+export const MAX_REFUSED_DIGESTS = 50;
 
 /** The data key of the history in the ConfigMap. */
 export const RELEASES_KEY = 'releases.json';
@@ -45,6 +56,15 @@ export const releaseRecordSchema = z.object({
   rollbackOf: z.number().int().optional(),
   /** On a rolled-back release: the rollback that undid it. */
   rolledBackTo: z.number().int().optional(),
+  /** When GitHub published the pushed package version (`package_version.updated_at`), for ordering pushes. */
+  publishedAt: z.string().optional(),
+  /** On a refusal: how many times the same refusal came (repeated refusals are one record). */
+  count: z.number().int().min(1).optional(),
+  /** On a coalesced refusal: the time and delivery of the latest one. */
+  lastAt: z.string().optional(),
+  lastDeliveryId: z.string().optional(),
+  /** On a coalesced refusal of a tag: every digest refused under it (the newest {@link MAX_REFUSED_DIGESTS}). */
+  digests: z.array(z.string()).optional(),
 });
 
 export type ReleaseRecord = z.output<typeof releaseRecordSchema>;
@@ -102,17 +122,17 @@ export class ReleaseStore {
     });
   }
 
-  /** Writes the history (the newest {@link MAX_RELEASES}) with one server-side apply. */
+  /** Writes the history, capped by {@link capHistory}, with one server-side apply. */
   async write(records: readonly ReleaseRecord[]): Promise<void> {
     const { namespace, name } = releaseLocation(this.target);
-    const kept = records.slice(-MAX_RELEASES);
+    const kept = capHistory(records);
     const configMap: KubernetesObject = {
       apiVersion: 'v1',
       kind: 'ConfigMap',
       metadata: { name, namespace, labels: { [OWNER_LABEL]: this.target.workload.name, [MANAGED_BY.key]: MANAGED_BY.value, 'eks-pilot.io/releases': 'v1' } },
       data: { [RELEASES_KEY]: JSON.stringify(kept) },
     };
-    await this.k8s.apply(configMap, { fieldManager: FIELD_MANAGER, force: true });
+    await this.k8s.apply(configMap, APPLY_OPTIONS);
   }
 }
 
@@ -131,8 +151,36 @@ export function manifestImages(target: DeployTarget): Record<string, string> {
 }
 
 /** The releases that were applied to the cluster (a refused one never was). */
-function applied(records: readonly ReleaseRecord[]): ReleaseRecord[] {
+export function applied(records: readonly ReleaseRecord[]): ReleaseRecord[] {
   return records.filter((record) => record.result !== 'refused');
+}
+
+/**
+ * The release that runs: the newest applied one (undefined before the first release).
+ *
+ * @example
+ * runningRelease(history)?.revision; // 4
+ */
+export function runningRelease(records: readonly ReleaseRecord[]): ReleaseRecord | undefined {
+  return applied(records).at(-1);
+}
+
+/**
+ * The history as it is stored, pure: the newest {@link MAX_RELEASES} applied releases and the newest
+ * {@link MAX_REFUSALS} refusals, and always the running release, the last succeeded one and any
+ * release still progressing, whatever the caps say. Order is kept.
+ *
+ * @example
+ * capHistory([success, ...sixtyRefusals]); // success and the newest 20 refusals
+ */
+export function capHistory(records: readonly ReleaseRecord[]): ReleaseRecord[] {
+  const keep = new Set<ReleaseRecord>();
+  for (const record of applied(records).slice(-MAX_RELEASES)) keep.add(record);
+  for (const record of records.filter((item) => item.result === 'refused').slice(-MAX_REFUSALS)) keep.add(record);
+  for (const pinned of [runningRelease(records), lastSucceeded(records), ...records.filter((item) => item.result === 'progressing')]) {
+    if (pinned !== undefined) keep.add(pinned);
+  }
+  return records.filter((record) => keep.has(record));
 }
 
 /**

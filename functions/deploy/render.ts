@@ -13,6 +13,12 @@ import { describeObject, isWorkloadKind, podSpecOf } from './manifests';
 /** The one field manager deploy applies with (server-side apply, `force`: deploy owns these fields). */
 export const FIELD_MANAGER = 'eks-pilot-deploy';
 
+/**
+ * How deploy applies: its field manager, `force` (deploy owns these fields) and strict field
+ * validation, so a misspelt field is refused instead of silently dropped.
+ */
+export const APPLY_OPTIONS = { fieldManager: FIELD_MANAGER, force: true, fieldValidation: 'Strict' } as const;
+
 /** Set on every object deploy applies, next to {@link OWNER_LABEL}. */
 export const MANAGED_BY = { key: 'app.kubernetes.io/managed-by', value: 'eks-pilot' } as const;
 

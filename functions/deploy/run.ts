@@ -7,20 +7,21 @@
  */
 import type { FifoQueuePort } from '../../shared/aws/sqs';
 import type { KubernetesObject, KubernetesPort } from '../../shared/k8s';
-import { applyAll, isTransient } from './apply';
+import { applyAll, forbidden, isTransient } from './apply';
 import type { PinnedImage } from './images';
-import { parseImageRef, pinnedRef } from './images';
+import { pinnedRef } from './images';
 import { describeObject, ROLLOUT_KINDS } from './manifests';
 import type { WatchMessage } from './messages';
 import { toFifo } from './messages';
-import { decide } from './policy';
+import type { DeployPlan, DeployTrigger, Draft } from './plan';
+import { planAutomaticRollback, planPush, planRollback } from './plan';
 import type { ReleaseRecord } from './releases';
-import { currentImages, lastSucceeded, nextRevision, pinnedImages, ReleaseStore, upsert } from './releases';
+import { nextRevision, pinnedImages, ReleaseStore, upsert } from './releases';
 import { renderWorkload } from './render';
-import { findOrphans, prune } from './prune';
+import { findOrphans, notPruned, prune } from './prune';
 import { rolloutState } from './rollout';
 import type { RunLogger } from './run-logger';
-import type { DeployTarget } from './targets';
+import type { BrokenWorkload, DeployTarget } from './targets';
 import { targetKey } from './targets';
 
 export const DEFAULT_POLL_MS = 5_000;
@@ -30,6 +31,8 @@ export const DEFAULT_RESERVE_MS = 20_000;
 /** What the worker needs, all ports. */
 export interface WorkerDeps {
   targets(): Promise<DeployTarget[]>;
+  /** The workloads whose spec or manifests are broken: reported and skipped (none when absent). */
+  broken?(): Promise<BrokenWorkload[]>;
   /** The Kubernetes port of a target's cluster (cached per cluster by the composition root). */
   connect(target: DeployTarget): Promise<KubernetesPort>;
   queue: FifoQueuePort;
@@ -56,95 +59,74 @@ export type DeployOutcome =
   | { outcome: 'duplicate'; reason: string }
   | { outcome: 'ignored'; reason: string };
 
-/** A release about to be applied. */
-interface Draft {
-  kind: ReleaseRecord['kind'];
-  image?: PinnedImage;
-  replaced?: string;
-  images: Record<string, string>;
-  deliveryId: string;
-  rollbackOf?: number;
-  reason?: string;
-}
-
 /**
- * Deploys a pushed image to a workload: refuses what the policy refuses (recorded), skips what
- * already runs or was already handled, then releases it.
+ * Deploys a pushed image to a workload as {@link planPush} decides: skips what already runs, what
+ * already ran or was refused (a push replayed under any delivery id) and a push older than the
+ * running release; refuses (recorded, repeated refusals coalesced) what the policy refuses; else
+ * releases it.
  *
  * @example
- * await deployImage(target, { repository: 'ghcr.io/acme/web', tag: 'v1.3.0', digest }, '72d3162e-...', deps, { remainingMs: () => context.getRemainingTimeInMillis() });
+ * await deployImage(target, { repository: 'ghcr.io/acme/web', tag: 'v1.3.0', digest }, '72d3162e-...', deps, { remainingMs: () => context.getRemainingTimeInMillis() }, { source: 'push' });
  */
-export async function deployImage(target: DeployTarget, image: PinnedImage, deliveryId: string, deps: WorkerDeps, budget: Budget): Promise<DeployOutcome> {
+export async function deployImage(
+  target: DeployTarget,
+  image: PinnedImage,
+  deliveryId: string,
+  deps: WorkerDeps,
+  budget: Budget,
+  trigger: Omit<DeployTrigger, 'deliveryId'> = { source: 'manual' },
+): Promise<DeployOutcome> {
   const facts = { cluster: target.cluster, workload: targetKey(target), deliveryId, image: pinnedRef(image) };
-  const policy = target.workload.images.find((candidate) => candidate.repository === image.repository);
-  if (policy === undefined) return ignore(deps, facts, `workload ${target.workload.name} has no policy for ${image.repository}`);
+  if (!target.workload.images.some((candidate) => candidate.repository === image.repository)) {
+    return ignore(deps, facts, `workload ${target.workload.name} has no policy for ${image.repository}`);
+  }
   const k8s = await deps.connect(target);
   const store = new ReleaseStore(k8s, target);
   const records = await store.read();
-  if (records.some((record) => record.deliveryId === deliveryId && record.image?.digest === image.digest)) {
-    return ignore(deps, facts, `delivery ${deliveryId} of ${image.digest} was already handled`, 'duplicate');
-  }
-  const current = currentImages(records, target);
-  const running = current[image.repository];
-  const runningRef = running === undefined ? undefined : parseImageRef(running);
-  if (runningRef?.digest === image.digest) return ignore(deps, facts, `${pinnedRef(image)} already runs`, 'unchanged');
-
-  const decision = decide(policy, target.workload.environment, image.tag, runningRef?.tag);
-  if (!decision.deploy) {
-    const now = deps.now().toISOString();
-    const refused: ReleaseRecord = {
-      revision: nextRevision(records),
-      cluster: target.cluster,
-      workload: target.workload.name,
-      kind: 'deploy',
-      image,
-      ...(running === undefined ? {} : { replaced: running }),
-      images: current,
-      deliveryId,
-      startedAt: now,
-      finishedAt: now,
-      result: 'refused',
-      reason: decision.reason,
-    };
-    await store.write([...records, refused]);
-    deps.logger.warn('deploy refused', { ...facts, revision: refused.revision, reason: decision.reason });
-    return { outcome: 'refused', revision: refused.revision, reason: decision.reason };
-  }
-  const draft: Draft = {
-    kind: 'deploy',
-    image,
-    ...(running === undefined ? {} : { replaced: running }),
-    images: { ...current, [image.repository]: pinnedRef(image) },
-    deliveryId,
-  };
-  return release(target, k8s, store, records, draft, deps, budget);
+  const plan = planPush(target, records, image, { ...trigger, deliveryId }, deps.now());
+  return carryOut(plan, target, k8s, store, records, facts, deps, budget);
 }
 
 /**
  * Rolls a workload back to an earlier release (`to`), or to the newest succeeded release before the
- * one that runs. The rollback is a release of its own, watched like a deploy, never rolled back itself.
+ * one that runs, as {@link planRollback} decides: a release that failed needs `force`, and one whose
+ * images the current policies do not take is refused. The rollback is a release of its own, watched
+ * like a deploy, never rolled back itself.
  *
  * @example
  * await rollbackTo(target, 3, 'manual-c6af9ac6', deps, budget);
  */
-export async function rollbackTo(target: DeployTarget, to: number | undefined, deliveryId: string, deps: WorkerDeps, budget: Budget): Promise<DeployOutcome> {
+export async function rollbackTo(target: DeployTarget, to: number | undefined, deliveryId: string, deps: WorkerDeps, budget: Budget, options: { force?: boolean } = {}): Promise<DeployOutcome> {
   const k8s = await deps.connect(target);
   const store = new ReleaseStore(k8s, target);
   const records = await store.read();
-  const latest = records.filter((record) => record.result !== 'refused').at(-1);
-  const destination = to === undefined ? lastSucceeded(records, latest?.revision) : records.find((record) => record.revision === to);
-  if (destination === undefined || destination.result === 'refused') {
-    const known = records.filter((record) => record.result !== 'refused').map((record) => record.revision);
-    return ignore(deps, { cluster: target.cluster, workload: targetKey(target), deliveryId }, to === undefined ? 'no earlier successful release to roll back to' : `no applied release ${to}; applied releases: ${known.join(', ') || 'none'}`);
+  const plan = planRollback(target, records, { ...(to === undefined ? {} : { to }), ...(options.force === undefined ? {} : { force: options.force }), deliveryId }, deps.now());
+  return carryOut(plan, target, k8s, store, records, { cluster: target.cluster, workload: targetKey(target), deliveryId }, deps, budget);
+}
+
+/** Carries out a plan: logs a skip, records a refusal, or releases the draft. */
+async function carryOut(
+  plan: DeployPlan,
+  target: DeployTarget,
+  k8s: KubernetesPort,
+  store: ReleaseStore,
+  records: ReleaseRecord[],
+  facts: Record<string, unknown>,
+  deps: WorkerDeps,
+  budget: Budget,
+): Promise<DeployOutcome> {
+  switch (plan.action) {
+    case 'skip':
+      return ignore(deps, facts, plan.reason, plan.outcome);
+    case 'refuse':
+      await store.write(plan.history);
+      deps.logger.warn(`${plan.record.kind} refused`, { ...facts, revision: plan.record.revision, count: plan.record.count ?? 1, reason: plan.reason });
+      return { outcome: 'refused', revision: plan.record.revision, reason: plan.reason };
+    case 'release':
+      return release(target, k8s, store, records, plan.draft, deps, budget);
+    default:
+      throw new Error(`unknown plan action ${(plan satisfies never as { action: string }).action}`);
   }
-  const draft: Draft = {
-    kind: 'rollback',
-    images: destination.images,
-    deliveryId,
-    ...(latest === undefined ? {} : { rollbackOf: latest.revision }),
-    reason: `manual rollback to release ${destination.revision}`,
-  };
-  return release(target, k8s, store, records, draft, deps, budget);
 }
 
 /**
@@ -196,11 +178,21 @@ async function release(
     result: 'progressing',
     ...(draft.rollbackOf === undefined ? {} : { rollbackOf: draft.rollbackOf }),
     ...(draft.reason ? { reason: draft.reason } : {}),
+    ...(draft.publishedAt ? { publishedAt: draft.publishedAt } : {}),
   };
   try {
     await applyAll(k8s, rendered.objects, target, deps.logger, facts, { now: deps.now() });
   } catch (error) {
     if (isTransient(error)) throw error;
+    const denied = forbidden(error);
+    if (denied !== undefined) {
+      // The access policy says no, and would say no to a retry or a rollback: recorded once, never retried.
+      const reason = `forbidden: deploy lacks the permission to ${denied.permission} (${denied.message})`;
+      const refused: ReleaseRecord = { ...base, result: 'refused', finishedAt: deps.now().toISOString(), reason };
+      await store.write(upsert(history, refused));
+      deps.logger.error('deploy refused: forbidden', { ...facts, permission: denied.permission, reason });
+      return { outcome: 'refused', revision, reason };
+    }
     const reason = `apply failed: ${error instanceof Error ? error.message : String(error)}`;
     const failed: ReleaseRecord = { ...base, result: 'failed', finishedAt: deps.now().toISOString(), reason };
     history = upsert(history, failed);
@@ -211,7 +203,11 @@ async function release(
   }
   if (target.workload.prune) {
     const orphans = await findOrphans(k8s, target, rendered);
-    if (orphans.length > 0) deps.logger.warn('objects left the manifests', { ...facts, orphans: orphans.map(describeObject), pruned: await prune(k8s, orphans) });
+    if (orphans.length > 0) {
+      const result = await prune(k8s, orphans);
+      deps.logger.warn('objects left the manifests', { ...facts, orphans: orphans.map(describeObject), pruned: result.pruned });
+      if (result.failed.length > 0) deps.logger.error('prune could not delete', { ...facts, notPruned: notPruned(result) });
+    }
   }
   history = upsert(history, base);
   await store.write(history);
@@ -304,14 +300,15 @@ async function rollBack(
   deps: WorkerDeps,
   budget: Budget,
 ): Promise<DeployOutcome> {
-  const previous = lastSucceeded(records, failed.revision);
+  const destination = planAutomaticRollback(target, records, failed);
   const facts = { cluster: target.cluster, workload: targetKey(target), deliveryId: failed.deliveryId, revision: failed.revision };
-  if (previous === undefined) {
-    const why = `${reason}; no earlier successful release to roll back to`;
+  if ('refused' in destination) {
+    const why = `${reason}; ${destination.refused}`;
     await store.write(upsert(records, { ...failed, reason: why }));
     deps.logger.error('rollback impossible', { ...facts, reason: why });
     return { outcome: 'failed', revision: failed.revision, reason: why };
   }
+  const previous = destination.to;
   const rollbackRevision = nextRevision(records);
   const history = upsert(records, { ...failed, result: 'rolled-back', rolledBackTo: rollbackRevision });
   deps.logger.warn('rolling back', { ...facts, to: previous.revision, reason });

@@ -7,7 +7,7 @@ import { createSqsFifoQueue } from '../../shared/aws/sqs';
 import { createLogger } from '../../shared/lambda/logger';
 import { lambdaStack } from '../../shared/lambda/middleware';
 import { httpApiEventSchema, httpErrors, jsonResponse, lowerCaseHeaders, rawBody } from './http';
-import { loadTargets } from './targets';
+import { loadFleet } from './targets';
 import type { WebhookDeps } from './webhook';
 import { DEFAULT_MAX_BODY_BYTES, receiveWebhook } from './webhook';
 
@@ -24,7 +24,8 @@ function depsFor(): WebhookDeps {
     secrets: new CachedSecrets(createWebhookSecretSource(secretSetting, region)),
     // The stack's own queue, in the function's Region; an emulator's queue URL names no Region.
     queue: createSqsFifoQueue({ queueUrl: required('EKS_PILOT_DEPLOY_QUEUE_URL'), region }),
-    targets: () => loadTargets(specPaths()),
+    targets: async () => (await loadFleet(specPaths())).targets,
+    broken: async () => (await loadFleet(specPaths())).broken,
     now: () => new Date(),
     logger,
     maxBodyBytes: Number(process.env.EKS_PILOT_WEBHOOK_MAX_BYTES ?? DEFAULT_MAX_BODY_BYTES),

@@ -4,6 +4,8 @@
  * no cluster is touched here (GitHub gives up after 10 s and never retries by itself).
  */
 import type { FifoQueuePort } from '../../shared/aws/sqs';
+import { clip } from '../../shared/errors';
+import type { PackageEventName } from '../../shared/github/package-event';
 import { isPackageEvent, parsePackageEvent } from '../../shared/github/package-event';
 import { SIGNATURE_HEADER, verifySignature } from '../../shared/github/signature';
 import { pinnedRef } from './images';
@@ -11,7 +13,7 @@ import type { DeployMessage } from './messages';
 import { toFifo } from './messages';
 import { decide } from './policy';
 import type { RunLogger } from './run-logger';
-import type { DeployTarget } from './targets';
+import type { BrokenWorkload, DeployTarget } from './targets';
 import { matchRepository, targetKey } from './targets';
 
 /** The largest body read; registry_package payloads are a few KB, GitHub caps payloads at 25 MB. */
@@ -40,6 +42,8 @@ export interface WebhookAnswer {
   deliveryId?: string;
   queued?: { cluster: string; workload: string; image: string }[];
   skipped?: { cluster: string; workload: string; reason: string }[];
+  /** Workloads that might take this push but whose spec or manifests are broken: skipped, the others deployed. */
+  broken?: { cluster?: string; workload?: string; source: string; reason: string }[];
 }
 
 /** What the receiver needs, all ports. */
@@ -47,6 +51,8 @@ export interface WebhookDeps {
   secrets: { get(options?: { reload?: boolean }): Promise<{ values: string[]; reloaded: boolean }> };
   queue: FifoQueuePort;
   targets: () => Promise<DeployTarget[]>;
+  /** The workloads whose spec or manifests are broken: named in the answer, never blocking the others. */
+  broken?: () => Promise<BrokenWorkload[]>;
   now: () => Date;
   logger: RunLogger;
   maxBodyBytes?: number;
@@ -105,6 +111,11 @@ export async function receiveWebhook(request: WebhookRequest, deps: WebhookDeps)
   const { push } = parsed;
 
   const { matched, unused } = matchRepository(await deps.targets(), push.repository);
+  const broken = ((await deps.broken?.()) ?? [])
+    .filter((item) => item.repositories.length === 0 || item.repositories.includes(push.repository))
+    .map((item) => ({ ...(item.cluster === undefined ? {} : { cluster: item.cluster }), ...(item.workload === undefined ? {} : { workload: item.workload }), source: item.source, reason: clip(item.reason, 600) }));
+  for (const item of broken) deps.logger.error('broken workload skipped', { ...facts, ...item });
+  const publishedAt = publicationTime(event, payload);
   const skipped: NonNullable<WebhookAnswer['skipped']> = unused.map((target) => ({
     cluster: target.cluster,
     workload: target.workload.name,
@@ -126,17 +137,37 @@ export async function receiveWebhook(request: WebhookRequest, deps: WebhookDeps)
       deliveryId,
       event,
       receivedAt: deps.now().toISOString(),
+      ...(publishedAt === undefined ? {} : { publishedAt }),
     });
   }
   const image = pinnedRef(push);
   if (messages.length === 0) {
     const reason = matched.length + unused.length === 0 ? `no workload deploys ${push.repository}` : `no workload takes ${image}`;
-    return { ...(await ignored(deliveryId, reason, deps, facts)), body: { status: 'ignored', reason, deliveryId, ...(skipped.length > 0 ? { skipped } : {}) } };
+    return { ...(await ignored(deliveryId, reason, deps, facts)), body: { status: 'ignored', reason, deliveryId, ...(skipped.length > 0 ? { skipped } : {}), ...(broken.length > 0 ? { broken } : {}) } };
   }
   await deps.queue.send(messages.map(toFifo));
   const queued = messages.map((message) => ({ cluster: message.cluster, workload: message.workload, image }));
   for (const message of messages) deps.logger.info('deploy queued', { ...facts, cluster: message.cluster, workload: targetKey({ cluster: message.cluster, workload: { name: message.workload } }), image });
-  return { statusCode: 202, body: { status: 'queued', deliveryId, queued, ...(skipped.length > 0 ? { skipped } : {}) } };
+  return { statusCode: 202, body: { status: 'queued', deliveryId, queued, ...(skipped.length > 0 ? { skipped } : {}), ...(broken.length > 0 ? { broken } : {}) } };
+}
+
+/**
+ * When GitHub published the pushed package version (`package_version.updated_at`, else
+ * `created_at`), or undefined when the payload has no real time (GitHub sends `0001-01-01T00:00:00Z`
+ * for some container versions).
+ *
+ * @example
+ * publicationTime('registry_package', payload); // '2026-11-22T11:59:58Z'
+ */
+export function publicationTime(event: PackageEventName, payload: object): string | undefined {
+  const pkg = (payload as Record<string, unknown>)[event];
+  const version = typeof pkg === 'object' && pkg !== null ? (pkg as Record<string, unknown>).package_version : undefined;
+  if (typeof version !== 'object' || version === null) return undefined;
+  for (const key of ['updated_at', 'created_at']) {
+    const value = (version as Record<string, unknown>)[key];
+    if (typeof value === 'string' && Date.parse(value) > Date.parse('2000-01-01T00:00:00Z')) return value;
+  }
+  return undefined;
 }
 
 function reject(statusCode: number, reason: string, field: string): WebhookResponse {

@@ -55,6 +55,7 @@ export class KubernetesAdapter implements KubernetesPort {
     const query = new URLSearchParams({ fieldManager: options.fieldManager });
     if (options.force === true) query.set('force', 'true');
     if (options.dryRun === true) query.set('dryRun', 'All');
+    if (options.fieldValidation !== undefined) query.set('fieldValidation', options.fieldValidation);
     const request: KubernetesHttpRequest = {
       method: 'PATCH',
       path: resourcePath(apiVersion, kind, namespace, name),

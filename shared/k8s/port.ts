@@ -40,6 +40,11 @@ export interface ApplyOptions {
   force?: boolean;
   /** Validate and merge on the server without persisting (`dryRun=All`): the answer is what would be stored. */
   dryRun?: boolean;
+  /**
+   * `fieldValidation`: `Strict` refuses an object with a field its schema does not declare (a
+   * misspelt field); without it the API server drops such a field with only a `Warning` header.
+   */
+  fieldValidation?: 'Strict' | 'Warn' | 'Ignore';
 }
 
 /** How a merge patch is made. */

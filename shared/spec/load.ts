@@ -38,17 +38,46 @@ const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
  * const [{ spec }] = await loadSpecs(['examples/starter/cluster.yaml']);
  */
 export async function loadSpecs(paths: readonly string[]): Promise<LoadedSpec[]> {
-  const files = (await Promise.all(paths.map(specFilesAt))).flat();
-  const issues: SpecIssue[] = [];
-  const loaded: LoadedSpec[] = [];
-  for (const file of files) {
-    const result = parseSpecFile(await readFile(file), file);
-    if (result.ok) loaded.push({ file, spec: result.spec });
-    else issues.push(...result.issues);
-  }
-  issues.push(...duplicateClusters(loaded));
+  const { loaded, failed } = await loadSpecsSettled(paths);
+  const issues = failed.flatMap((item) => item.error.issues);
   if (issues.length > 0) throw new SpecError(issues);
   return loaded;
+}
+
+/**
+ * Like {@link loadSpecs}, but one bad file does not stop the others: the specs that validate, and
+ * for each file that does not, its SpecError. A path that names nothing still throws.
+ *
+ * @example
+ * const { loaded, failed } = await loadSpecsSettled(['specs']); // failed: [{ file: 'specs/broken.yaml', error }]
+ */
+export async function loadSpecsSettled(paths: readonly string[]): Promise<{ loaded: LoadedSpec[]; failed: { file: string; error: SpecError }[] }> {
+  const files = (await Promise.all(paths.map(specFilesAt))).flat();
+  const failed: { file: string; error: SpecError }[] = [];
+  const valid: LoadedSpec[] = [];
+  for (const file of files) {
+    const result = parseSpecFile(await readFile(file), file);
+    if (result.ok) valid.push({ file, spec: result.spec });
+    else failed.push({ file, error: new SpecError(result.issues) });
+  }
+  const duplicates = duplicateClusters(valid);
+  for (const issue of duplicates) failed.push({ file: issue.file, error: new SpecError([issue]) });
+  const loaded = valid.filter(({ file }) => !duplicates.some((issue) => issue.file === file));
+  return { loaded, failed };
+}
+
+/**
+ * A SpecIssue at a field of a spec file's text, located as the validator locates its own.
+ *
+ * @example
+ * specIssueAt(text, 'cluster.yaml', ['workloads', 0, 'manifests'], 'no such folder'); // { line: 41, column: 16, path: 'workloads[0].manifests', ... }
+ */
+export function specIssueAt(text: string, file: string, fieldPath: readonly PathSegment[], message: string): SpecIssue {
+  const lineCounter = new LineCounter();
+  const [document] = parseAllDocuments(text, { lineCounter, prettyErrors: false });
+  const offset = document === undefined ? 0 : locate(document.contents, fieldPath, 'value');
+  const { line, col } = lineCounter.linePos(offset);
+  return { file, line, column: col, path: formatPath(fieldPath), message };
 }
 
 let cached: { key: string; specs: Promise<LoadedSpec[]> } | undefined;

@@ -4,6 +4,7 @@
  * image policies that say which pushed tags of which GHCR repositories it takes, per environment.
  * Like the rest of the spec, every object is strict and defaults are applied here.
  */
+import path from 'node:path';
 import picomatch from 'picomatch';
 import semver from 'semver';
 import { z } from 'zod';
@@ -76,7 +77,11 @@ export const workloadSchema = z.strictObject({
   manifests: z
     .string()
     .min(1)
-    .describe('Folder of Kubernetes manifests (every *.yaml and *.yml in it, multi-document files included), relative to the spec file.'),
+    .superRefine((folder, ctx) => {
+      const problem = manifestsPathProblem(folder);
+      if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+    })
+    .describe('Folder of Kubernetes manifests (every *.yaml and *.yml in it, multi-document files included), relative to the spec file and inside its folder (no absolute path, no `..` out of it). The folder must exist.'),
   environment: dnsLabel
     .optional()
     .describe('Environment this workload runs as (prod, staging, ...), which picks the image rules that apply. Unset: only rules without `environments` apply.'),
@@ -159,6 +164,20 @@ export function checkWorkloads(fields: Record<string, unknown>, ctx: z.Refinemen
       });
     });
   });
+}
+
+/**
+ * Why a workload's `manifests` path cannot be used, or undefined: it must be relative to the spec
+ * file and stay inside the spec's folder (the bundles ship that folder, nothing outside it).
+ *
+ * @example
+ * manifestsPathProblem('../../etc'); // 'expected a folder inside the spec file\'s folder; ../../etc leaves it'
+ */
+export function manifestsPathProblem(folder: string): string | undefined {
+  if (path.posix.isAbsolute(folder) || path.win32.isAbsolute(folder)) return `expected a folder relative to the spec file, not the absolute path ${folder}`;
+  const normalised = path.posix.normalize(folder.replaceAll('\\', '/'));
+  if (normalised === '..' || normalised.startsWith('../')) return `expected a folder inside the spec file's folder; ${folder} leaves it`;
+  return undefined;
 }
 
 /** Kept here so the schema and the policy agree on what a valid regex is. */

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { EXIT } from '../../cli/main';
@@ -338,8 +338,11 @@ describe('eks-pilot status', () => {
       'eks-pilot/override-source': `alarm/${ALARM}@2026-11-22T11:50:00.000Z`,
       'eks-pilot/spec-max-replicas': '10',
     } } });
-    await writeFile(path.join(dir, 'kianax.yaml'), (await readFile(spec('kianax'), 'utf8')).replace('manifests: manifests', `manifests: ${path.join(EXAMPLES, 'kianax/manifests')}`));
-    await writeFile(path.join(dir, 'crypto-oms.yaml'), (await readFile(spec('crypto-oms'), 'utf8')).replace('manifests: manifests', `manifests: ${path.join(EXAMPLES, 'crypto-oms/manifests')}`));
+    // A manifests path stays inside the spec's folder: each copy gets its manifests next to it.
+    for (const example of ['kianax', 'crypto-oms']) {
+      await cp(path.join(EXAMPLES, `${example}/manifests`), path.join(dir, `${example}/manifests`), { recursive: true });
+      await writeFile(path.join(dir, `${example}.yaml`), (await readFile(spec(example), 'utf8')).replace('manifests: manifests', `manifests: ${example}/manifests`));
+    }
     const k8s = (cluster: string) =>
       cluster === 'kianax' ? Promise.resolve(kianaxK8s) : Promise.reject(new KubernetesUnreachableError('no answer from the API server (ETIMEDOUT)', { context: { cluster, method: 'GET', path: '/', status: 0 } }));
 

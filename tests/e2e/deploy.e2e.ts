@@ -81,16 +81,24 @@ it('verifies a signed push, queues it once to the FIFO queue, and the worker rol
   const body = JSON.stringify(registryPackagePayload('crypto-oms', 'order-ingestion', 'v1.3.0', DIGEST));
   const push = webhookEvent('registry_package', body, { deliveryId: 'e2e-delivery-1' });
 
-  // Act: the delivery, and GitHub's redelivery of it (same delivery id)
+  // The same push under the older event name: GitHub sends both for one push
+  const legacy = JSON.parse(body) as Record<string, unknown>;
+  legacy.package = legacy.registry_package;
+  delete legacy.registry_package;
+
+  // Act: the delivery, GitHub's redelivery of it (same delivery id), the body replayed under a new
+  // delivery id, the same push as a `package` event, and a forgery
   const first = await webhook(push);
   const again = await webhook(push);
+  const replayed = await webhook(webhookEvent('registry_package', body, { deliveryId: 'e2e-delivery-replayed' }));
+  const asPackage = await webhook(webhookEvent('package', JSON.stringify(legacy), { deliveryId: 'e2e-delivery-package' }));
   const forged = await webhook(webhookEvent('registry_package', body, { deliveryId: 'e2e-delivery-2', secret: 'not the secret' }));
 
-  // Assess: one message queued, the forgery refused
+  // Assess: one message queued (moto's FIFO queue drops the copies by their deduplication id), the forgery refused
   const pinned = `${IMAGE}:v1.3.0@${DIGEST}`;
   expect(first.statusCode).toBe(202);
   expect(first.body).toMatchObject({ status: 'queued', queued: [{ cluster: 'crypto-oms', workload: 'crypto-oms', image: pinned }] });
-  expect(again.statusCode).toBe(202);
+  expect([again.statusCode, replayed.statusCode, asPackage.statusCode]).toEqual([202, 202, 202]);
   expect(forged.statusCode).toBe(401);
   const messages = await receiveAll();
   expect(messages).toHaveLength(1);

@@ -62,6 +62,31 @@ export const deadlineExceeded: RolloutSimulator = (object) => ({
 const WORKLOADS = new Set(['Deployment', 'StatefulSet', 'DaemonSet']);
 
 /**
+ * An `intercept` that answers as kube-apiserver's RBAC does for a principal whose access policy
+ * (EKS `AmazonEKSEditPolicy` scoped to `namespaces`) is bound in those namespaces only: anything in
+ * another namespace, and any cluster-scoped request except reading its own Namespace objects, is a
+ * 403 Forbidden Status naming the verb, resource, group and scope.
+ *
+ * @example
+ * const cluster = await startFakeCluster({ intercept: namespaceScoped(['crypto-oms']) });
+ */
+export function namespaceScoped(namespaces: readonly string[], user = 'arn:aws:sts::111122223333:assumed-role/eks-pilot-prod-deploy/deploy-worker'): (request: RecordedRequest) => Reply | undefined {
+  return (request) => {
+    const match = /^\/(?:api\/[^/]+|apis\/([^/]+)\/[^/]+)(?:\/namespaces\/([^/]+))?\/([^/]+)(?:\/([^/]+))?$/.exec(request.path);
+    if (match === null) return undefined;
+    const [, group = '', namespace, plural = '', name] = match;
+    const verb = request.method === 'PATCH' ? 'patch' : request.method === 'DELETE' ? 'delete' : name === undefined ? 'list' : 'get';
+    if (namespace !== undefined && namespaces.includes(namespace)) return undefined;
+    // The namespace-scoped view/edit roles include get on the Namespace they are bound in.
+    if (namespace === undefined && plural === 'namespaces' && verb === 'get' && name !== undefined && namespaces.includes(name)) return undefined;
+    const resource = group === '' ? plural : `${plural}.${group}`;
+    const scope = namespace === undefined ? 'at the cluster scope' : `in the namespace "${namespace}"`;
+    const message = `${resource}${name === undefined ? '' : ` "${name}"`} is forbidden: User "${user}" cannot ${verb} resource "${plural}" in API group "${group}" ${scope}`;
+    return status(403, 'Forbidden', message, { ...(name === undefined ? {} : { name }), ...(group === '' ? {} : { group }), kind: plural });
+  };
+}
+
+/**
  * Starts a fake cluster on 127.0.0.1 and a real {@link KubernetesAdapter} over HTTP to it, so tests
  * assert the requests deploy sends at the HTTP level: method, path, content type, query and body.
  *

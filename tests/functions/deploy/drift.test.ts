@@ -6,6 +6,7 @@ import type { DeployTarget } from '../../../functions/deploy/targets';
 import { targetsOf } from '../../../functions/deploy/targets';
 import type { KubernetesObject } from '../../../shared/k8s';
 import { loadSpecs } from '../../../shared/spec/load';
+import { status } from '../../shared/k8s/fake-api-server';
 import { startFakeCluster } from '../../helpers/fake-k8s';
 import type { FakeCluster } from '../../helpers/fake-k8s';
 import { CRYPTO_OMS, digestOf, FINANCIAL_MOVE, registryPackagePayload } from './support';
@@ -76,6 +77,27 @@ describe('drift check and offline plan', () => {
     expect(remediated).toMatchObject({ orphans: ['ConfigMap crypto-oms/old-config'], pruned: ['ConfigMap crypto-oms/old-config'] });
     expect(cluster.server.requests.filter((request) => request.method === 'DELETE').map((request) => request.path)).toEqual([leftoverPath]);
     expect(cluster.objects.has(leftoverPath)).toBe(false);
+  });
+
+  it('reports every orphan delete it could not do, and deletes the others', async () => {
+    // Prepare
+    const leftover = (name: string): KubernetesObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'crypto-oms', labels: { 'eks-pilot.io/workload': 'crypto-oms' } } });
+    cluster = await startFakeCluster({
+      seed: { '/api/v1/namespaces/crypto-oms/configmaps/old-a': leftover('old-a'), '/api/v1/namespaces/crypto-oms/configmaps/old-b': leftover('old-b') },
+      intercept: (request) =>
+        request.method === 'DELETE' && request.path.endsWith('/old-a')
+          ? status(403, 'Forbidden', 'configmaps "old-a" is forbidden: User "deploy" cannot delete resource "configmaps" in API group "" in the namespace "crypto-oms"', { name: 'old-a', kind: 'configmaps' })
+          : undefined,
+    });
+    const target = crypto({ prune: true });
+
+    // Act
+    const report = await checkDrift(target, cluster.port, silent, { remediate: true, now: new Date(0) });
+
+    // Assess
+    expect(report.pruned).toEqual(['ConfigMap crypto-oms/old-b']);
+    expect(report.notPruned).toEqual([expect.stringMatching(/^ConfigMap crypto-oms\/old-a: Kubernetes API of cluster fake forbids us to delete ConfigMap crypto-oms\/old-a \(403 Forbidden\)/) as string]);
+    expect(cluster.objects.has('/api/v1/namespaces/crypto-oms/configmaps/old-a')).toBe(true);
   });
 
   it('prunes during a deploy the objects that left the manifests when the workload prunes', async () => {

@@ -115,7 +115,7 @@ describe('deploy-worker handler', () => {
     const deployment = fake.applies().find((request) => request.path === '/apis/apps/v1/namespaces/crypto-oms/deployments/order-ingestion');
     expect(deployment?.headers['content-type']).toBe('application/apply-patch+yaml');
     expect(deployment?.headers.authorization).toBe('Bearer kind-token');
-    expect(Object.fromEntries(deployment?.query ?? [])).toEqual({ fieldManager: 'eks-pilot-deploy', force: 'true' });
+    expect(Object.fromEntries(deployment?.query ?? [])).toEqual({ fieldManager: 'eks-pilot-deploy', force: 'true', fieldValidation: 'Strict' });
     expect(deployment?.body).toContain(`"image":"${PUSHED}"`);
     expect(releases(fake)).toEqual([expect.objectContaining({ revision: 1, result: 'succeeded', deliveryId: '9b5f5c80-c6f3-11f0-8e4b-1d2a3b4c5d6e' })]);
     const processed = logs.lines().find((line) => line.message === 'queue message processed');

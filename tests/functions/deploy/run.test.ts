@@ -111,7 +111,7 @@ describe('deploy worker against a Kubernetes API server', () => {
     for (const request of fake.applies()) {
       expect(request.method).toBe('PATCH');
       expect(request.headers['content-type']).toBe('application/apply-patch+yaml');
-      expect(Object.fromEntries(request.query)).toEqual({ fieldManager: 'eks-pilot-deploy', force: 'true' });
+      expect(Object.fromEntries(request.query)).toEqual({ fieldManager: 'eks-pilot-deploy', force: 'true', fieldValidation: 'Strict' });
     }
     const deployment = fake.applies().find((request) => request.path === '/apis/apps/v1/namespaces/crypto-oms/deployments/order-ingestion');
     const body = JSON.parse(deployment?.body ?? '{}') as KubernetesObject & { spec: Record<string, unknown> & { template: { spec: { containers: { image: string }[] } } } };
@@ -214,21 +214,24 @@ describe('deploy worker against a Kubernetes API server', () => {
     expect(deploymentImage(fake, 'crypto-oms', 'order-ingestion')).toContain(':v1.2.0@');
   });
 
-  it('skips a delivery it already handled and an image that already runs', async () => {
+  it('skips an image that already runs, and a push that already ran under any delivery id', async () => {
     // Prepare
     const { target, deps, budget, cluster: fake } = await setUp(CRYPTO_OMS);
-    const pushed = image('v1.1.0');
-    await deployImage(target, pushed, 'd1', deps, budget);
+    const first = image('v1.1.0');
+    await deployImage(target, first, 'd1', deps, budget, { source: 'push' });
+    await deployImage(target, image('v1.2.0'), 'd2', deps, budget, { source: 'push' });
     const appliedBefore = fake.appliedObjects().length;
+    const recordsBefore = releasesIn(fake, 'crypto-oms', 'crypto-oms');
 
     // Act
-    const replayed = await deployImage(target, pushed, 'd1', deps, budget);
-    const again = await deployImage(target, pushed, 'd2', deps, budget);
+    const again = await deployImage(target, image('v1.2.0'), 'd3', deps, budget, { source: 'push' });
+    const replayed = await deployImage(target, first, 'd4', deps, budget, { source: 'push' });
 
     // Assess
-    expect(replayed.outcome).toBe('duplicate');
-    expect(again.outcome).toBe('unchanged');
+    expect(again).toEqual({ outcome: 'unchanged', reason: `${ORDER_INGESTION}:v1.2.0@${image('v1.2.0').digest} already runs` });
+    expect(replayed).toEqual({ outcome: 'duplicate', reason: `${ORDER_INGESTION}:v1.1.0@${first.digest} was already released (release 1): a replay changes nothing` });
     expect(fake.appliedObjects()).toHaveLength(appliedBefore);
+    expect(releasesIn(fake, 'crypto-oms', 'crypto-oms')).toEqual(recordsBefore);
   });
 
   it('rolls a failed rollout (ProgressDeadlineExceeded) back to the previous successful release and records why', async () => {

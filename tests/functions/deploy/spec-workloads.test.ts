@@ -80,4 +80,22 @@ describe('the workloads section of the spec', () => {
     );
     expect(result.issues.every((issue) => issue.line > 0)).toBe(true);
   });
+
+  it.each([
+    ['/srv/manifests', 'expected a folder relative to the spec file, not the absolute path /srv/manifests'],
+    ['C:\\manifests', 'expected a folder relative to the spec file, not the absolute path C:\\manifests'],
+    ['../other-team/manifests', "expected a folder inside the spec file's folder; ../other-team/manifests leaves it"],
+    ['manifests/../../..', "expected a folder inside the spec file's folder; manifests/../../.. leaves it"],
+  ])('refuses the manifests path %s with its line and field', (folder, message) => {
+    // Prepare
+    const text = withWorkloads(`  - name: web\n    manifests: ${JSON.stringify(folder)}\n    images:\n      - repository: ghcr.io/acme/web\n        tags: [{ semver: ">=1.0.0" }]\n`);
+
+    // Act
+    const result = parseSpec(text, 'cluster.yaml');
+
+    // Assess
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.issues).toEqual([{ file: 'cluster.yaml', line: text.split('\n').findIndex((line) => line.startsWith('    manifests:')) + 1, column: 16, path: 'workloads[0].manifests', message }]);
+  });
 });

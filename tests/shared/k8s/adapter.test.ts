@@ -55,6 +55,17 @@ describe('KubernetesAdapter', () => {
   }
 
   describe('apply', () => {
+    it('asks for strict field validation when told to, so a misspelt field is refused rather than dropped', async () => {
+      // Prepare
+      const { k8s, requests } = await adapterFor(() => ({ status: 200, body: stored(deployment) }));
+
+      // Act
+      await k8s.apply(deployment, { fieldManager: 'eks-pilot-deploy', force: true, fieldValidation: 'Strict' });
+
+      // Assess
+      expect(Object.fromEntries(requests[0]?.query ?? [])).toEqual({ fieldManager: 'eks-pilot-deploy', force: 'true', fieldValidation: 'Strict' });
+    });
+
     it('sends a server-side apply: PATCH, apply-patch+yaml, the field manager, force and the object as body', async () => {
       // Prepare
       const { k8s, requests } = await adapterFor(() => ({ status: 200, body: stored(deployment) }));

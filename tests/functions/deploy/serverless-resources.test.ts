@@ -1,0 +1,27 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse } from 'yaml';
+
+const template = parse(readFileSync(path.join(__dirname, '../../../serverless.yml'), 'utf8')) as { resources: { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> } };
+
+describe("deploy's resources in serverless.yml", () => {
+  it('alarms on the first message in the dead-letter queue of deploys', () => {
+    // Prepare
+    const resources = template.resources.Resources;
+
+    // Act
+    const alarm = resources.DeployDeadLetterAlarm;
+
+    // Assess
+    expect(alarm?.Type).toBe('AWS::CloudWatch::Alarm');
+    expect(alarm?.Properties).toMatchObject({
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': ['DeployDeadLetterQueue', 'QueueName'] } }],
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+    });
+    expect(resources.DeployQueue?.Properties.RedrivePolicy).toEqual({ deadLetterTargetArn: { 'Fn::GetAtt': ['DeployDeadLetterQueue', 'Arn'] }, maxReceiveCount: 5 });
+  });
+});
