@@ -142,7 +142,7 @@ describe('eks-pilot against moto (AWS_ENDPOINT_URL)', () => {
     expect((JSON.parse(converged.stdout) as { plans: { actions: unknown[] }[] }).plans[0]?.actions).toEqual([]);
 
     // Someone moves the node group's bounds by hand.
-    const eks = new EKSClient({ region: 'us-east-1', endpoint: moto.endpoint, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+    const eks = new EKSClient(moto.clientConfig('us-east-1'));
     await eks.send(new UpdateNodegroupConfigCommand({ clusterName: 'starter', nodegroupName: 'starter-ng', scalingConfig: { minSize: 1, maxSize: 6, desiredSize: 3 } }));
     const moved = await eks.send(new DescribeNodegroupCommand({ clusterName: 'starter', nodegroupName: 'starter-ng' }));
     expect(moved.nodegroup?.scalingConfig).toEqual({ minSize: 1, maxSize: 6, desiredSize: 3 });

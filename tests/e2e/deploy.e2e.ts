@@ -33,7 +33,7 @@ let queueArn = '';
 beforeAll(async () => {
   moto = await startMoto();
   k8s = await startKubernetes();
-  const config = { region: REGION, endpoint: moto.endpoint, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } };
+  const config = moto.clientConfig(REGION);
   sqs = new SQSClient({ ...config, useQueueUrlAsEndpoint: false });
   ssm = new SSMClient(config);
   await sqs.send(new CreateQueueCommand({ QueueName: QUEUE, Attributes: { FifoQueue: 'true', ContentBasedDeduplication: 'false', VisibilityTimeout: '1800' } }));

@@ -30,7 +30,7 @@ let ssm: SSMClient;
 
 beforeAll(async () => {
   moto = await startMoto();
-  const config = { region: REGION, endpoint: moto.endpoint, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } };
+  const config = moto.clientConfig(REGION);
   ec2 = new EC2Client(config);
   ssm = new SSMClient(config);
 });

@@ -27,7 +27,7 @@ let clients: { sns: SNSClient; sqs: SQSClient; eks: EKSClient; ssm: SSMClient };
 
 beforeAll(async () => {
   moto = await startMoto();
-  const config = { region: REGION, endpoint: moto.endpoint, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } };
+  const config = moto.clientConfig(REGION);
   clients = { sns: new SNSClient(config), sqs: new SQSClient({ ...config, useQueueUrlAsEndpoint: false }), eks: new EKSClient(config), ssm: new SSMClient(config) };
 });
 afterAll(async () => {

@@ -17,8 +17,6 @@
  */
 import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CreateClusterCommand, CreateNodegroupCommand, EKSClient } from '@aws-sdk/client-eks';
@@ -26,7 +24,7 @@ import { hpa } from '../functions/scale-watch/fakes';
 import type { KubernetesStandIn } from './support/kubernetes';
 import { startKubernetes } from './support/kubernetes';
 import type { Moto } from './support/moto';
-import { startMoto } from './support/moto';
+import { freePort, startMoto } from './support/moto';
 import { ROOT } from './support/specs';
 
 type Mode = { kind: 'run' } | { kind: 'background'; ready: string } | { kind: 'skip'; reason: string };
@@ -70,14 +68,6 @@ function shellBlocks(markdown: string): Block[] {
     index = end;
   }
   return blocks;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /** A bash single-quoted word: nothing inside is expanded. */
@@ -131,7 +121,7 @@ describe('the README', () => {
 
     beforeAll(async () => {
       moto = await startMoto();
-      const eks = new EKSClient({ region: 'us-east-1', endpoint: moto.endpoint, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+      const eks = new EKSClient(moto.clientConfig('us-east-1'));
       await eks.send(new CreateClusterCommand({ name: 'kianax', version: '1.31', roleArn: 'arn:aws:iam::777788889999:role/kianax-eks-cluster', resourcesVpcConfig: { subnetIds: ['subnet-0aaa1111bbbb2222a', 'subnet-0aaa1111bbbb2222b'] } }));
       await eks.send(new CreateNodegroupCommand({ clusterName: 'kianax', nodegroupName: 'general-ng', nodeRole: 'arn:aws:iam::777788889999:role/kianax-eks-node', subnets: ['subnet-0aaa1111bbbb2222a'], scalingConfig: { minSize: 2, maxSize: 5, desiredSize: 2 }, labels: { role: 'general' } }));
       eks.destroy();

@@ -31,7 +31,7 @@ beforeAll(async () => {
   moto = await startMoto();
   proxy = await startEksTagsProxy(moto.endpoint);
   k8s = await startKubernetes({ [`${HPAS}/kianax-api`]: hpa('kianax', 'kianax-api'), [`${HPAS}/kianax-web`]: hpa('kianax', 'kianax-web') });
-  const config = { region: REGION, endpoint: moto.endpoint, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } };
+  const config = moto.clientConfig(REGION);
   eks = new EKSClient(config);
   cloudWatch = new CloudWatchClient(config);
   // kianax as provision leaves it (its own suite converges it): the cluster and general-ng at the spec's bounds.

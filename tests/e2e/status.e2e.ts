@@ -56,12 +56,12 @@ it('prints a line per cluster, workload, override and pool of a converged fleet'
   expect((await runBin(['deploy', 'deploy', 'crypto-oms', '--image', IMAGE, '--spec', specFile('crypto-oms')], { env: env() })).code).toBe(0);
   const scaleWatch = (event: unknown) => invokeFunction('scale-watch', event, { region: 'us-east-1', env: { ...env(), EKS_PILOT_SPECS: specFile('kianax') } });
   await scaleWatch(scheduleEvent);
-  const cloudWatch = new CloudWatchClient({ region: 'us-east-1', endpoint: moto.endpoint, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+  const cloudWatch = new CloudWatchClient(moto.clientConfig('us-east-1'));
   await cloudWatch.send(new SetAlarmStateCommand({ AlarmName: ALARM, StateValue: 'ALARM', StateReason: 'e2e' }));
   const at = (await cloudWatch.send(new DescribeAlarmsCommand({ AlarmNames: [ALARM] }))).MetricAlarms?.[0]?.StateTransitionedTimestamp ?? new Date();
   cloudWatch.destroy();
   await scaleWatch({ ...alarmTemplate, detail: { ...alarmTemplate.detail, state: { ...alarmTemplate.detail.state, value: 'ALARM', timestamp: at.toISOString().replace('Z', '+0000') } } });
-  const ec2 = new EC2Client({ region: 'sa-east-1', endpoint: moto.endpoint, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+  const ec2 = new EC2Client(moto.clientConfig('sa-east-1'));
   const nodeTags = [{ Key: 'eks:cluster-name', Value: 'financial-move' }, { Key: 'eks:nodegroup-name', Value: 'prod-ng' }];
   await ec2.send(new RunInstancesCommand({ ImageId: 'ami-12c6146b', InstanceType: 't3.large', MinCount: 2, MaxCount: 2, TagSpecifications: [{ ResourceType: 'instance', Tags: nodeTags }] }));
   ec2.destroy();

@@ -15,6 +15,8 @@ export interface Moto {
   pid: number;
   /** The environment a child needs to reach it: endpoint and dummy credentials. */
   env: Record<string, string>;
+  /** SDK v3 client settings for a test's own client in `region`. */
+  clientConfig(region: string): { region: string; endpoint: string; credentials: { accessKeyId: string; secretAccessKey: string } };
   /** Forgets every resource (moto's `/moto-api/reset`). */
   reset(): Promise<void>;
   stop(): Promise<void>;
@@ -30,7 +32,8 @@ export function requireMoto(): void {
   }
 }
 
-async function freePort(): Promise<number> {
+/** A port of 127.0.0.1 that was free a moment ago. */
+export async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -82,6 +85,7 @@ export async function startMoto(): Promise<Moto> {
       endpoint,
       pid,
       env: { AWS_ENDPOINT_URL: endpoint, AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_SESSION_TOKEN: 'testing' },
+      clientConfig: (region) => ({ region, endpoint, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } }),
       reset: async () => {
         const response = await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' });
         if (!response.ok) throw new Error(`moto reset answered ${response.status}`);
