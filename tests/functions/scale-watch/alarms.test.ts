@@ -126,7 +126,7 @@ describe('reconcileAlarms', () => {
     expect(cloudWatch.alarms.get(ALARM_NAME)?.StateValue).toBe('OK');
   });
 
-  it.each([
+  it.each<[string, UpstreamError]>([
     ['throttles it (Throttling)', new ThrottledError("PutMetricAlarm throttled after the SDK's retries", { cause: Object.assign(new Error('Rate exceeded'), { name: 'Throttling' }) })],
     ['answers 503', new UpstreamError('PutMetricAlarm failed: ServiceUnavailable: try later', { cause: Object.assign(new Error('try later'), { name: 'ServiceUnavailable', $metadata: { httpStatusCode: 503 } }) })],
   ])('reports an alarm write CloudWatch %s as InProgress, not Blocked, and writes it on the next run', async (_label, failure) => {
