@@ -20,6 +20,8 @@ import { nextRevision, pinnedImages, ReleaseStore, upsert } from './releases';
 import { renderWorkload } from './render';
 import { findOrphans, notPruned, prune } from './prune';
 import { rolloutState } from './rollout';
+import type { SecretValuesPort } from './secret-values';
+import { SecretSourceError, sourcedSecrets, withSecrets } from './secret-values';
 import type { RunLogger } from './run-logger';
 import type { BrokenWorkload, DeployTarget } from './targets';
 import { targetKey } from './targets';
@@ -31,6 +33,8 @@ export const DEFAULT_RESERVE_MS = 20_000;
 /** What the worker needs, all ports. */
 export interface WorkerDeps {
   targets(): Promise<DeployTarget[]>;
+  /** Where Secrets sourced from AWS are read (a workload with `secrets` and no port fails its release). */
+  secretValues?: SecretValuesPort;
   /** The workloads whose spec or manifests are broken: reported and skipped (none when absent). */
   broken?(): Promise<BrokenWorkload[]>;
   /** The Kubernetes port of a target's cluster (cached per cluster by the composition root). */
@@ -180,6 +184,17 @@ async function release(
     ...(draft.reason ? { reason: draft.reason } : {}),
     ...(draft.publishedAt ? { publishedAt: draft.publishedAt } : {}),
   };
+  try {
+    // Read at apply time: a Secret's values live in this rendering only, never in the record.
+    rendered.objects = withSecrets(rendered.objects, await sourcedSecrets(target, deps.secretValues));
+  } catch (error) {
+    if (!(error instanceof SecretSourceError)) throw error;
+    // Nothing was applied: recorded as refused, so what runs stays the running release.
+    const reason = `secret source: ${error.message}`;
+    await store.write(upsert(records, { ...base, result: 'refused', finishedAt: deps.now().toISOString(), reason }));
+    deps.logger.error('deploy refused: secret source', { ...facts, reason });
+    return { outcome: 'refused', revision, reason };
+  }
   try {
     await applyAll(k8s, rendered.objects, target, deps.logger, facts, { now: deps.now() });
   } catch (error) {
