@@ -131,6 +131,10 @@ export const workloadSchema = z.strictObject({
     })
     .default({ timeoutSeconds: 600, rollback: true })
     .describe('How a rollout is watched.'),
+  literalSecrets: z
+    .boolean()
+    .default(false)
+    .describe('Allow Secret manifests with literal values (data or stringData). Default false: such a manifest makes the workload a spec error naming the file and keys; source the values from AWS with `secrets` instead.'),
   secrets: z
     .array(secretSourceSchema)
     .default([])

@@ -8,7 +8,9 @@ import 'aws-sdk-client-mock-jest';
 import scheduleEvent from '../../../events/deploy/schedule.json';
 import type { ManualResponse } from '../../../functions/deploy/invoke';
 import type { DriftReport } from '../../../functions/deploy/drift';
+import { fleetOf } from '../../../functions/deploy/targets';
 import type { KubernetesObject } from '../../../shared/k8s';
+import { loadSpecs } from '../../../shared/spec/load';
 import { captureLogLines } from '../../helpers/log-lines';
 import { CRYPTO_OMS } from './support';
 import { push, WorkerHarness } from './worker-harness';
@@ -169,5 +171,30 @@ describe('Secrets deploy does not own', () => {
         [2, 'refused', 'secret source: Secret shop-db: SSM parameter /eks-pilot/test/shop/api-key (key API_KEY) does not exist'],
       ]);
     });
+  });
+});
+
+describe('Secret manifests with literal values', () => {
+  it('makes the workload broken, naming the file, line and keys but no value, unless it opts in', async () => {
+    // Prepare
+    const dir = mkdtempSync(path.join(tmpdir(), 'deploy-literal-'));
+    mkdirSync(path.join(dir, 'shop'));
+    writeFileSync(path.join(dir, 'shop', 'secret.yaml'), '# placeholder\napiVersion: v1\nkind: Secret\nmetadata: { name: shop-db, namespace: shop }\nstringData: { DATABASE_URL: "postgres://shop:hunter2@db/shop" }\n');
+    const workload = (literal: boolean): string => `  - name: shop\n    manifests: shop\n    literalSecrets: ${String(literal)}\n    images:\n      - repository: ${WEB}\n        tags: [{ semver: ">=1.0.0" }]\n`;
+    writeFileSync(path.join(dir, 'refused.yaml'), `${STARTER}\nworkloads:\n${workload(false)}`);
+    writeFileSync(path.join(dir, 'allowed.yaml'), `${STARTER.replace('name: starter', 'name: allowed')}\nworkloads:\n${workload(true)}`);
+
+    // Act
+    const refused = await fleetOf(await loadSpecs([path.join(dir, 'refused.yaml')]));
+    const allowed = await fleetOf(await loadSpecs([path.join(dir, 'allowed.yaml')]));
+
+    // Assess
+    expect(refused.targets).toEqual([]);
+    expect(refused.broken[0]?.reason).toBe(
+      `the manifests in ${path.join(dir, 'shop')} cannot be applied:\n${path.join(dir, 'shop', 'secret.yaml')}:2: Secret shop/shop-db has literal values (keys DATABASE_URL): source them from AWS with the workload's \`secrets\`, or set literalSecrets: true`,
+    );
+    expect(JSON.stringify(refused.broken[0]?.error.context)).not.toContain('hunter2');
+    expect(allowed.targets.map((target) => target.workload.name)).toEqual(['shop']);
+    rmSync(dir, { recursive: true, force: true });
   });
 });
