@@ -7,7 +7,7 @@
  */
 import type { FifoQueuePort } from '../../shared/aws/sqs';
 import type { KubernetesObject, KubernetesPort } from '../../shared/k8s';
-import { applyAll, forbidden, isTransient } from './apply';
+import { applyAll, forbidden, immutableJobs, isTransient } from './apply';
 import type { PinnedImage } from './images';
 import { pinnedRef } from './images';
 import { describeObject, ROLLOUT_KINDS } from './manifests';
@@ -195,7 +195,21 @@ async function release(
     deps.logger.error('deploy refused: secret source', { ...facts, reason });
     return { outcome: 'refused', revision, reason };
   }
+  const jobs = await immutableJobs(k8s, rendered.objects);
+  if (jobs.length > 0 && !target.workload.recreateJobs) {
+    const reason = jobs
+      .map((job) => `${describeObject(job.object)}: its pod template is immutable and this release changes its images (${job.from.join(', ')} -> ${job.to.join(', ')}); set recreateJobs: true to delete and recreate it`)
+      .join('; ');
+    await store.write(upsert(records, { ...base, result: 'refused', finishedAt: deps.now().toISOString(), reason }));
+    deps.logger.warn('deploy refused: immutable Job', { ...facts, reason });
+    return { outcome: 'refused', revision, reason };
+  }
   try {
+    for (const job of jobs) {
+      // Opted in: the Job is deleted (its pods in the background, as kubectl does) and applied anew below.
+      await k8s.delete(job.object.apiVersion, job.object.kind, job.object.metadata.namespace, job.object.metadata.name);
+      deps.logger.info('job deleted to be recreated', { ...facts, object: describeObject(job.object), from: job.from, to: job.to });
+    }
     await applyAll(k8s, rendered.objects, target, deps.logger, facts, { now: deps.now() });
   } catch (error) {
     if (isTransient(error)) throw error;

@@ -131,6 +131,10 @@ export const workloadSchema = z.strictObject({
     })
     .default({ timeoutSeconds: 600, rollback: true })
     .describe('How a rollout is watched.'),
+  recreateJobs: z
+    .boolean()
+    .default(false)
+    .describe('When a release changes the images of a Job that exists (its pod template is immutable), delete the Job and create it anew. Default false: such a release is refused with the reason.'),
   literalSecrets: z
     .boolean()
     .default(false)
