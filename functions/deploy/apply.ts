@@ -8,7 +8,7 @@ import { ClusterUnavailableError, KubernetesAccessError, KubernetesCallError, Ku
 import { OWNER_LABEL } from '../../shared/spec/workloads';
 import { ApplyError } from './errors';
 import { withLiveOverride } from './honour-override';
-import { describeObject } from './manifests';
+import { containerImages, describeObject } from './manifests';
 import { APPLY_OPTIONS } from './render';
 import type { RunLogger } from './run-logger';
 import type { DeployTarget } from './targets';
@@ -122,4 +122,30 @@ export async function applyAll(
 export async function foreignSecret(k8s: KubernetesPort, object: KubernetesObject, target: DeployTarget): Promise<boolean> {
   const live = await k8s.get(object.apiVersion, object.kind, object.metadata.namespace, object.metadata.name);
   return live !== null && live.metadata.labels?.[OWNER_LABEL] !== target.workload.name;
+}
+
+/** A Job of the rendering whose live pod template runs other images: its template is immutable. */
+export interface ImmutableJob {
+  object: KubernetesObject;
+  from: string[];
+  to: string[];
+}
+
+/**
+ * The existing Jobs whose images the rendering changes: a real API server refuses that apply with a
+ * 422 (`spec.template: field is immutable`), so the release must delete and recreate them, or not happen.
+ *
+ * @example
+ * const jobs = await immutableJobs(k8s, rendered.objects); // [{ object, from: ['...:v1'], to: ['...:v2@sha256:...'] }]
+ */
+export async function immutableJobs(k8s: KubernetesPort, objects: readonly KubernetesObject[]): Promise<ImmutableJob[]> {
+  const changed: ImmutableJob[] = [];
+  for (const object of objects.filter((item) => item.kind === 'Job')) {
+    const live = await k8s.get(object.apiVersion, object.kind, object.metadata.namespace, object.metadata.name);
+    if (live === null) continue;
+    const from = containerImages(live).map((item) => item.image);
+    const to = containerImages(object).map((item) => item.image);
+    if (JSON.stringify(from) !== JSON.stringify(to)) changed.push({ object, from, to });
+  }
+  return changed;
 }

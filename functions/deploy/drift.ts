@@ -14,6 +14,8 @@ import { honourOverride } from './honour-override';
 import type { PinnedImage } from './images';
 import { describeObject } from './manifests';
 import { restoreImages } from './plan';
+import type { SecretValuesPort } from './secret-values';
+import { sourcedSecrets, withSecrets } from './secret-values';
 import { currentImages, pinnedImages, ReleaseStore } from './releases';
 import type { RenderedWorkload } from './render';
 import { APPLY_OPTIONS, renderWorkload } from './render';
@@ -48,7 +50,7 @@ export interface DriftReport {
  * const report = await checkDrift(target, k8s, logger, { remediate: target.workload.onDrift === 'remediate', now: deps.now() });
  * report.drift; // ['Deployment crypto-oms/order-ingestion spec.template.spec.containers[0].image']
  */
-export async function checkDrift(target: DeployTarget, k8s: KubernetesPort, logger: RunLogger, options: { remediate: boolean; now: Date }): Promise<DriftReport> {
+export async function checkDrift(target: DeployTarget, k8s: KubernetesPort, logger: RunLogger, options: { remediate: boolean; now: Date; secretValues?: SecretValuesPort }): Promise<DriftReport> {
   const base = { cluster: target.cluster, workload: target.workload.name };
   const facts = { cluster: target.cluster, workload: targetKey(target) };
   const records = await new ReleaseStore(k8s, target).read();
@@ -64,6 +66,8 @@ export async function checkDrift(target: DeployTarget, k8s: KubernetesPort, logg
     return { ...base, status: 'refused', drift: [], orphans: [], pruned: [], error: restore.refused };
   }
   const rendered = renderWorkload(target.workload.name, target.objects, pinnedImages(restore.images));
+  // Sourced Secrets are read again on every check, so a rotated source shows (and, remediating, lands) here.
+  rendered.objects = withSecrets(rendered.objects, await sourcedSecrets(target, options.secretValues));
   const { drift } = await driftOf(k8s, rendered.objects, options.now);
   const orphans = target.workload.prune ? await findOrphans(k8s, target, rendered) : [];
   const pruned: string[] = [];

@@ -18,6 +18,7 @@ import { handleWorkerEvent } from './invoke';
 import type { WorkerDeps } from './run';
 import { DEFAULT_POLL_MS, DEFAULT_RESERVE_MS } from './run';
 import type { DeployTarget } from './targets';
+import { createAwsSecretValues } from './aws-secret-values';
 import { loadFleet } from './targets';
 
 const logger = createLogger({ serviceName: 'deploy-worker' });
@@ -59,10 +60,13 @@ function fleet(): ReturnType<typeof loadFleet> {
   return loadFleet((process.env.EKS_PILOT_SPECS ?? 'specs').split(',').map((item) => item.trim()).filter(Boolean));
 }
 
+const secretValues = createAwsSecretValues();
+
 function deps(): WorkerDeps {
   return {
     targets: async () => (await fleet()).targets,
     broken: async () => (await fleet()).broken,
+    secretValues,
     connect,
     // Built on first send: a manual plan or history needs no queue URL.
     queue: { send: (messages) => queueFor().send(messages) },

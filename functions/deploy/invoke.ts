@@ -112,7 +112,7 @@ async function driftCheck(deps: WorkerDeps): Promise<DriftReport[]> {
   const reports: DriftReport[] = [];
   for (const target of await deps.targets()) {
     try {
-      reports.push(await checkDrift(target, await deps.connect(target), deps.logger, { remediate: target.workload.onDrift === 'remediate', now: deps.now() }));
+      reports.push(await checkDrift(target, await deps.connect(target), deps.logger, { remediate: target.workload.onDrift === 'remediate', now: deps.now(), ...(deps.secretValues === undefined ? {} : { secretValues: deps.secretValues }) }));
     } catch (error) {
       deps.logger.error('drift check failed', { cluster: target.cluster, workload: targetKey(target), error: errorFacts(error) });
       reports.push({ cluster: target.cluster, workload: target.workload.name, status: 'error', drift: [], orphans: [], pruned: [], error: error instanceof Error ? error.message : String(error) });

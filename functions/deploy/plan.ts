@@ -100,7 +100,8 @@ export function planPush(target: DeployTarget, records: readonly ReleaseRecord[]
     }
   }
   const base = { kind: 'deploy' as const, image, ...(running === undefined ? {} : { replaced: running }), images: current, deliveryId: trigger.deliveryId, ...(trigger.publishedAt ? { publishedAt: trigger.publishedAt } : {}) };
-  const untrusted = imagesRefusal(target, current);
+  // The pushed repository's running image is being replaced: only the images carried over are checked.
+  const untrusted = imagesRefusal(target, Object.fromEntries(Object.entries(current).filter(([repository]) => repository !== image.repository)));
   if (untrusted !== undefined) {
     const reason = `the running release's images are not taken by the workload's image policies (${untrusted}): fix or remove the release record`;
     return { action: 'refuse', reason, ...refuse(records, target, { ...base, reason }, now) };

@@ -7,7 +7,7 @@
  */
 import type { FifoQueuePort } from '../../shared/aws/sqs';
 import type { KubernetesObject, KubernetesPort } from '../../shared/k8s';
-import { applyAll, forbidden, isTransient } from './apply';
+import { applyAll, forbidden, immutableJobs, isTransient } from './apply';
 import type { PinnedImage } from './images';
 import { pinnedRef } from './images';
 import { describeObject, ROLLOUT_KINDS } from './manifests';
@@ -20,6 +20,8 @@ import { nextRevision, pinnedImages, ReleaseStore, upsert } from './releases';
 import { renderWorkload } from './render';
 import { findOrphans, notPruned, prune } from './prune';
 import { rolloutState } from './rollout';
+import type { SecretValuesPort } from './secret-values';
+import { SecretSourceError, sourcedSecrets, withSecrets } from './secret-values';
 import type { RunLogger } from './run-logger';
 import type { BrokenWorkload, DeployTarget } from './targets';
 import { targetKey } from './targets';
@@ -31,6 +33,8 @@ export const DEFAULT_RESERVE_MS = 20_000;
 /** What the worker needs, all ports. */
 export interface WorkerDeps {
   targets(): Promise<DeployTarget[]>;
+  /** Where Secrets sourced from AWS are read (a workload with `secrets` and no port fails its release). */
+  secretValues?: SecretValuesPort;
   /** The workloads whose spec or manifests are broken: reported and skipped (none when absent). */
   broken?(): Promise<BrokenWorkload[]>;
   /** The Kubernetes port of a target's cluster (cached per cluster by the composition root). */
@@ -181,6 +185,31 @@ async function release(
     ...(draft.publishedAt ? { publishedAt: draft.publishedAt } : {}),
   };
   try {
+    // Read at apply time: a Secret's values live in this rendering only, never in the record.
+    rendered.objects = withSecrets(rendered.objects, await sourcedSecrets(target, deps.secretValues));
+  } catch (error) {
+    if (!(error instanceof SecretSourceError)) throw error;
+    // Nothing was applied: recorded as refused, so what runs stays the running release.
+    const reason = `secret source: ${error.message}`;
+    await store.write(upsert(records, { ...base, result: 'refused', finishedAt: deps.now().toISOString(), reason }));
+    deps.logger.error('deploy refused: secret source', { ...facts, reason });
+    return { outcome: 'refused', revision, reason };
+  }
+  const jobs = await immutableJobs(k8s, rendered.objects);
+  if (jobs.length > 0 && !target.workload.recreateJobs) {
+    const reason = jobs
+      .map((job) => `${describeObject(job.object)}: its pod template is immutable and this release changes its images (${job.from.join(', ')} -> ${job.to.join(', ')}); set recreateJobs: true to delete and recreate it`)
+      .join('; ');
+    await store.write(upsert(records, { ...base, result: 'refused', finishedAt: deps.now().toISOString(), reason }));
+    deps.logger.warn('deploy refused: immutable Job', { ...facts, reason });
+    return { outcome: 'refused', revision, reason };
+  }
+  try {
+    for (const job of jobs) {
+      // Opted in: the Job is deleted (its pods in the background, as kubectl does) and applied anew below.
+      await k8s.delete(job.object.apiVersion, job.object.kind, job.object.metadata.namespace, job.object.metadata.name);
+      deps.logger.info('job deleted to be recreated', { ...facts, object: describeObject(job.object), from: job.from, to: job.to });
+    }
     await applyAll(k8s, rendered.objects, target, deps.logger, facts, { now: deps.now() });
   } catch (error) {
     if (isTransient(error)) throw error;

@@ -83,6 +83,7 @@ export async function fleetOf(specs: readonly LoadedSpec[]): Promise<Fleet> {
       }
       try {
         const objects = await loadManifests(folder);
+        if (!workload.literalSecrets) refuseLiteralSecrets(folder, objects);
         const repositories = [...new Set(objects.flatMap(({ object }) => containerImages(object).map((image) => image.repository)))];
         targets.push({ ...clusterOf(spec), source: file, workload, objects, repositories });
       } catch (error) {
@@ -107,6 +108,23 @@ export async function targetsOf(specs: readonly LoadedSpec[]): Promise<DeployTar
   const [first] = broken;
   if (first !== undefined) throw first.error;
   return targets;
+}
+
+/**
+ * Refuses Secret manifests that carry values: credentials belong in AWS (the workload's `secrets`),
+ * and a placeholder applied with `force` would clobber the real ones. Names file, line and keys, never a value.
+ */
+function refuseLiteralSecrets(folder: string, objects: readonly ManifestObject[]): void {
+  const problems = objects.flatMap(({ object, file, line }) => {
+    if (object.kind !== 'Secret') return [];
+    const keys = [...Object.keys(asRecord(object.data)), ...Object.keys(asRecord(object.stringData))];
+    return keys.length === 0 ? [] : [`${file}:${line}: Secret ${object.metadata.namespace ?? ''}/${object.metadata.name} has literal values (keys ${keys.join(', ')}): source them from AWS with the workload's \`secrets\`, or set literalSecrets: true`];
+  });
+  if (problems.length > 0) throw new ManifestError(`the manifests in ${folder} cannot be applied:\n${problems.join('\n')}`, { context: { folder, problems } });
+}
+
+function asRecord(value: unknown): Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 }
 
 async function isFolder(folder: string): Promise<boolean> {

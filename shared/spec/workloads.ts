@@ -72,6 +72,30 @@ export const imagePolicySchema = z.strictObject({
     .describe('Which pushed tags deploy: a tag deploys when any rule for the workload\'s environment matches it.'),
 });
 
+/** A Kubernetes data key: letters, digits, `-`, `_` and `.`. */
+const secretKey = z.string().regex(/^[-._a-zA-Z0-9]{1,253}$/, 'expected a Secret data key: letters, digits, -, _ and .');
+
+export const secretSourceSchema = z
+  .strictObject({
+    name: z
+      .string()
+      .regex(/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/, 'expected a Kubernetes object name: lower-case letters, digits, - and .')
+      .describe('Name of the Secret deploy renders and applies.'),
+    namespace: dnsLabel.optional().describe('Namespace of the Secret. Unset: the namespace of the workload\'s manifests (where its release history is kept).'),
+    secretsManager: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Secrets Manager secret id or ARN whose AWSCURRENT SecretString is a JSON object of strings: each key becomes a data key of the Secret. deploy-worker may read secrets named eks-pilot/*.'),
+    ssm: z
+      .record(secretKey, z.string().regex(/^\/[\w.\-/]+$/, 'expected an SSM parameter name such as /eks-pilot/prod/db-password'))
+      .optional()
+      .describe('Data key to SecureString parameter name, e.g. `{ DATABASE_URL: /eks-pilot/prod/shop/database-url }`. deploy-worker may read parameters under /eks-pilot/.'),
+  })
+  .superRefine((source, ctx) => {
+    if ((source.secretsManager === undefined) === (source.ssm === undefined)) ctx.addIssue({ code: 'custom', message: 'a secret takes exactly one of secretsManager, ssm' });
+  });
+
 export const workloadSchema = z.strictObject({
   name: dnsLabel.describe('Workload name, unique in the cluster: it names the releases, the SQS message group and the manual invoke\'s `workload`.'),
   manifests: z
@@ -107,11 +131,24 @@ export const workloadSchema = z.strictObject({
     })
     .default({ timeoutSeconds: 600, rollback: true })
     .describe('How a rollout is watched.'),
+  recreateJobs: z
+    .boolean()
+    .default(false)
+    .describe('When a release changes the images of a Job that exists (its pod template is immutable), delete the Job and create it anew. Default false: such a release is refused with the reason.'),
+  literalSecrets: z
+    .boolean()
+    .default(false)
+    .describe('Allow Secret manifests with literal values (data or stringData). Default false: such a manifest makes the workload a spec error naming the file and keys; source the values from AWS with `secrets` instead.'),
+  secrets: z
+    .array(secretSourceSchema)
+    .default([])
+    .describe('Secrets deploy renders from AWS at apply time (Secrets Manager or SSM SecureString parameters). Their values are never logged, planned or recorded; an existing Secret of that name deploy does not own is never overwritten.'),
 });
 
 export type WorkloadSpec = z.output<typeof workloadSchema>;
 export type ImagePolicySpec = WorkloadSpec['images'][number];
 export type TagRule = ImagePolicySpec['tags'][number];
+export type SecretSourceSpec = WorkloadSpec['secrets'][number];
 
 export const workloadsSchema = z
   .array(workloadSchema)

@@ -105,6 +105,16 @@ export async function startFakeCluster(options: FakeClusterOptions = {}): Promis
     if (request.method === 'PATCH' && request.headers['content-type'] === 'application/apply-patch+yaml') {
       const applied = JSON.parse(request.body) as KubernetesObject;
       const existing = objects.get(request.path);
+      // A Job's pod template is immutable once created, as kube-apiserver's validation says.
+      if (existing?.kind === 'Job' && JSON.stringify((existing.spec as { template?: unknown } | undefined)?.template) !== JSON.stringify((applied.spec as { template?: unknown } | undefined)?.template)) {
+        const name = existing.metadata.name;
+        return status(422, 'Invalid', `Job.batch "${name}" is invalid: spec.template: Invalid value: core.PodTemplateSpec{...}: field is immutable`, {
+          name,
+          group: 'batch',
+          kind: 'Job',
+          causes: [{ reason: 'FieldValueInvalid', message: 'Invalid value: core.PodTemplateSpec{...}: field is immutable', field: 'spec.template' }],
+        });
+      }
       const changed = existing === undefined || JSON.stringify(existing.spec) !== JSON.stringify(applied.spec);
       const merged: KubernetesObject = {
         ...existing,

@@ -60,6 +60,21 @@ describe('deploy plan', () => {
     expect(refusal).toBe(`evil.example.com/miner:latest@${digestOf('m')}: no image policy of workload crypto-oms names evil.example.com/miner`);
   });
 
+  it('releases a push over a tampered image of its own repository, and refuses one that would carry a tampered image of another over', () => {
+    // Prepare
+    const evil = `evil.example.com/miner:latest@${digestOf('m')}`;
+    const tampered = (repository: string): ReleaseRecord[] => [{ ...record(1, 'succeeded'), images: { ...record(1, 'succeeded').images, [repository]: evil } }];
+    const pushed = { repository: WEB, tag: 'v1.5.0', digest: digestOf('v1.5.0') };
+
+    // Act
+    const own = planPush(target, tampered(WEB), pushed, { deliveryId: 'a', source: 'push' }, NOW);
+    const other = planPush(target, tampered('ghcr.io/crypto-oms/risk-engine'), pushed, { deliveryId: 'b', source: 'push' }, NOW);
+
+    // Assess
+    expect(own).toMatchObject({ action: 'release', draft: { images: { [WEB]: `${WEB}:v1.5.0@${digestOf('v1.5.0')}` } } });
+    expect(other).toMatchObject({ action: 'refuse', reason: expect.stringContaining(evil) as string });
+  });
+
   it('coalesces a second refusal of the same tag into one record with a count, the last time and both digests', () => {
     // Prepare
     const first = refuse([record(1, 'succeeded')], target, { kind: 'deploy', image: { repository: WEB, tag: 'v0.9.0', digest: digestOf('a') }, images: {}, deliveryId: 'a', reason: 'older' }, NOW);

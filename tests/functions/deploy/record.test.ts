@@ -8,6 +8,7 @@ import { CRYPTO_OMS, digestOf } from './support';
 import { ORDER_INGESTION, push, WorkerHarness } from './worker-harness';
 
 const EVIL = `evil.example.com/miner:latest@${digestOf('miner')}`;
+const RISK_ENGINE = 'ghcr.io/crypto-oms/risk-engine';
 
 describe('the release history deploy keeps', () => {
   const worker = new WorkerHarness();
@@ -43,22 +44,22 @@ describe('the release history deploy keeps', () => {
   });
 
   it('refuses a drift remediation from a tampered history record, naming why, and changes nothing', async () => {
-    // Prepare: release 1 runs; someone rewrites it to run a miner
+    // Prepare: release 1 runs; someone rewrites it so that risk-engine runs a miner
     captureLogLines();
     const fake = await worker.start(CRYPTO_OMS);
     await worker.deliver([push('v1.1.0')]);
     const [release] = worker.releases();
-    worker.tamper([{ ...release, images: { ...release?.images, [ORDER_INGESTION]: EVIL } }]);
+    worker.tamper([{ ...release, images: { ...release?.images, [RISK_ENGINE]: EVIL } }]);
     const appliedBefore = fake.appliedObjects().length;
 
-    // Act
+    // Act: the drift check, and a push of another repository that would carry the miner over
     const drift = await worker.invoke<{ reports: DriftReport[] }>(scheduleEvent);
     const pushed = await worker.deliver([push('v1.2.0')]);
 
     // Assess
     expect(drift.reports[0]).toMatchObject({ status: 'refused' });
     expect(drift.reports[0]?.error).toBe(
-      `release 1's images are not taken by the workload's image policies (${ORDER_INGESTION}: ${EVIL} is not a pinned image of ${ORDER_INGESTION}): not restored`,
+      `release 1's images are not taken by the workload's image policies (${RISK_ENGINE}: ${EVIL} is not a pinned image of ${RISK_ENGINE}): not restored`,
     );
     expect(pushed.batchItemFailures).toEqual([]);
     expect(worker.releases().at(-1)).toMatchObject({ result: 'refused', image: { tag: 'v1.2.0' }, reason: expect.stringContaining(EVIL) as string });

@@ -24,4 +24,16 @@ describe("deploy's resources in serverless.yml", () => {
     });
     expect(resources.DeployQueue?.Properties.RedrivePolicy).toEqual({ deadLetterTargetArn: { 'Fn::GetAtt': ['DeployDeadLetterQueue', 'Arn'] }, maxReceiveCount: 5 });
   });
+
+  it('lets the worker read only the eks-pilot/ secrets and parameters a workload may source its Secrets from', () => {
+    // Prepare
+    const role = template.resources.Resources.DeployWorkerRole?.Properties as { Policies: { PolicyDocument: { Statement: { Sid: string; Action: unknown; Resource: unknown }[] } }[] };
+
+    // Act
+    const statements = role.Policies.flatMap((policy) => policy.PolicyDocument.Statement);
+
+    // Assess
+    expect(statements.find((statement) => statement.Sid === 'ReadWorkloadSecrets')).toMatchObject({ Action: 'secretsmanager:GetSecretValue', Resource: 'arn:aws:secretsmanager:*:*:secret:eks-pilot/*' });
+    expect(statements.find((statement) => statement.Sid === 'ReadWorkloadParameters')).toMatchObject({ Action: 'ssm:GetParameters', Resource: 'arn:aws:ssm:*:*:parameter/eks-pilot/*' });
+  });
 });

@@ -26,6 +26,9 @@ describe('the workloads section of the spec', () => {
       prune: false,
       onDrift: 'report',
       rollout: { timeoutSeconds: 600, rollback: true },
+      recreateJobs: false,
+      literalSecrets: false,
+      secrets: [],
     });
   });
 
