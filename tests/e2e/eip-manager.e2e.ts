@@ -90,7 +90,7 @@ function stateChange(template: typeof runningTemplate, node: Node, state: string
   return { ...template, region: REGION, resources: [`arn:aws:ec2:${REGION}:123456789012:instance/${node.instanceId}`], detail: { 'instance-id': node.instanceId, state } };
 }
 
-const parameterName = (pool: string): string => `/eks-pilot/financial-move/eip-pools/${pool}`;
+const parameterName = (pool: string): string => `/eks-pilot/dev/sa-east-1/financial-move/eip-pools/${pool}`;
 
 async function published(pool = 'egress'): Promise<string> {
   const parameter = await ssm.send(new GetParameterCommand({ Name: parameterName(pool) }));
