@@ -51,6 +51,8 @@ export const DEFAULT_FACTORIES: CliFactories = {
       // The same lease table as the Lambdas of every stage: a CLI apply of pools waits its turn.
       leaseFor: (spec) => createDynamoDbLeases({ ...where(spec), tableName: process.env.EKS_PILOT_LEASE_TABLE ?? DEFAULT_LEASE_TABLE }),
       holder: `cli ${userInfo().username}@${hostname()}`,
+      // The stage whose allow-list names to show (default dev, as a stack deployed without --stage).
+      ...(process.env.EKS_PILOT_STAGE ? { stage: process.env.EKS_PILOT_STAGE } : {}),
       now: () => new Date(),
       logger: QUIET_LOGGER,
     };

@@ -30,6 +30,8 @@ const deps: EipDeps = {
   // Next to the addresses (their Region and account), under the name every stage, stack and the CLI share.
   leaseFor: (spec) => createDynamoDbLeases({ ...where(spec), tableName: process.env.EKS_PILOT_LEASE_TABLE ?? DEFAULT_LEASE_TABLE }),
   holder: `lambda ${process.env.AWS_LAMBDA_FUNCTION_NAME ?? 'eip-manager'}`,
+  // The stack sets its own stage; the allow-list names carry it.
+  ...(process.env.EKS_PILOT_STAGE ? { stage: process.env.EKS_PILOT_STAGE } : {}),
   allowList,
   now: () => new Date(),
   logger,

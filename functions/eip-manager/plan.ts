@@ -23,7 +23,7 @@ import { describeRef } from './actions';
 import type { Membership, TargetInterface } from './members';
 import { addressOn, membersOf, poolMembership, primaryInterface, tagsOf } from './members';
 import type { ObservedPools } from './observed';
-import { poolParameterName } from './publish';
+import { DEFAULT_STAGE, poolParameterName } from './publish';
 
 export interface PlanPoolsOptions {
   /** The instant the plan is made for: decides whether an unused address may be released. */
@@ -34,6 +34,8 @@ export interface PlanPoolsOptions {
   pools?: readonly string[];
   /** The spec file, for the plan's heading. */
   source?: string;
+  /** The stage the allow-list parameters are named for (EKS_PILOT_STAGE); default `dev`. */
+  stage?: string;
   /** The run's claim: the `eks-pilot/claim` tag every AllocateAddress carries, so the run can find what EC2 really allocated. */
   claim?: string;
 }
@@ -122,7 +124,7 @@ interface SurplusDecision {
  * @example
  * const plan = planPools(spec, EMPTY_ACCOUNT, { now: new Date(), source: 'examples/financial-move/cluster.yaml' });
  * plan.actions.map((action) => action.kind); // ['AllocateAddress', 'AllocateAddress', ...]
- * plan.pools.map((pool) => pool.parameter); // ['/eks-pilot/financial-move/eip-pools/egress', ...]
+ * plan.pools.map((pool) => pool.parameter); // ['/eks-pilot/dev/sa-east-1/financial-move/eip-pools/egress', ...]
  */
 export function planPools(spec: ClusterSpec, observed: ObservedPools, options: PlanPoolsOptions): EipPlan {
   const subject = { cluster: spec.name, region: spec.region, ...(options.source === undefined ? {} : { source: options.source }) };
@@ -258,7 +260,7 @@ function planInstancePool(context: PoolContext, observed: ObservedPools): PoolPl
   const lifecycle = planLifecycle(context, freeAfter, attachedAfter, releasedNow.size);
   const surplusActions = surplusPlan(context, surplus, lifecycle);
   return {
-    actions: [...returning, ...reclaimed, ...surplusActions, ...allocations(context, slots, freeSlots), ...associations, ...lifecycle, ...notes],
+    actions: [...adoptionMarks(context), ...returning, ...reclaimed, ...surplusActions, ...allocations(context, slots, freeSlots), ...associations, ...lifecycle, ...notes],
     view: view(context, held, slots.length, [...surplusActions, ...lifecycle], targets, unserved, surplus),
   };
 }
@@ -326,7 +328,7 @@ function planNatPool(context: PoolContext, natGatewayId: string, natGateways: Ob
     const lifecycle = planLifecycle(context, free, attachedNow, releasedNow.size);
     const surplusActions = surplusPlan(context, surplus, lifecycle);
     return {
-      actions: [...surplusActions, ...allocations(context, slots, new Set(slots)), ...lifecycle, ...notes],
+      actions: [...adoptionMarks(context), ...surplusActions, ...allocations(context, slots, new Set(slots)), ...lifecycle, ...notes],
       view: view(context, held, slots.length, [...surplusActions, ...lifecycle], 1, attachedNow.length > 0 ? 0 : 1, surplus),
     };
   }
@@ -347,7 +349,7 @@ function planNatPool(context: PoolContext, natGatewayId: string, natGateways: Ob
   const lifecycle = planLifecycle(context, [], [...attachedNow, ...free], releasedNow.size);
   const surplusActions = surplusPlan(context, surplus, lifecycle);
   return {
-    actions: [...surplusActions, ...allocations(context, slots, new Set()), ...associations, ...lifecycle, ...notes],
+    actions: [...adoptionMarks(context), ...surplusActions, ...allocations(context, slots, new Set()), ...associations, ...lifecycle, ...notes],
     view: view(context, held, slots.length, [...surplusActions, ...lifecycle], 1, attachedNow.length + refs.length > 0 ? 0 : 1, surplus),
   };
 }
@@ -372,12 +374,38 @@ function planReservedPool(context: PoolContext): PoolPlan {
   const lifecycle = planLifecycle(context, free, inUse, releasedNow.size);
   const surplusActions = surplusPlan(context, surplus, lifecycle);
   return {
-    actions: [...surplusActions, ...allocations(context, slots, new Set(slots)), ...lifecycle, ...contestedNotes(context)],
+    actions: [...adoptionMarks(context), ...surplusActions, ...allocations(context, slots, new Set(slots)), ...lifecycle, ...contestedNotes(context)],
     view: view(context, held, slots.length, [...surplusActions, ...lifecycle], 0, 0, surplus),
   };
 }
 
-// ---- allocation, release and the unused-since marks --------------------------------------------
+// ---- allocation, release and the marks ----------------------------------------------------------
+
+/**
+ * The adoption mark on each adopted address that lacks it, before anything else the plan does with
+ * the pool: the IAM role associates only addresses carrying the pool tags or this mark.
+ */
+function adoptionMarks(context: PoolContext): EipAction[] {
+  const { spec, pool, members, membership } = context;
+  const mark = `${spec.name}/${pool.name}`;
+  return members.flatMap((address): EipAction[] => {
+    const member = membership.get(address.AllocationId ?? '');
+    if (member?.adopted !== true || member.allocatedByPool || tagsOf(address)[POOL_TAG.adoptedBy] === mark) return [];
+    const existing = existingOf(address);
+    return [
+      {
+        kind: 'CreateTags',
+        classification: 'update',
+        pool: pool.name,
+        target: { kind: 'elastic-ip', name: existing.allocationId },
+        reason: `adopted by pool ${pool.name}: marks it so the role may associate it (and never releases it)`,
+        changes: [{ field: `tags.${POOL_TAG.adoptedBy}`, to: mark }],
+        address: existing,
+        request: { Resources: [existing.allocationId], Tags: [{ Key: POOL_TAG.adoptedBy, Value: mark }] },
+      },
+    ];
+  });
+}
 
 /** One AllocateAddress per slot, tagged with the cluster and pool (and, when it will stay unattached under afterUnused, since when). */
 function allocations(context: PoolContext, slots: readonly string[], staysFree: ReadonlySet<string>): EipAction[] {
@@ -527,7 +555,7 @@ function keptSurplus(context: PoolContext, decision: SurplusDecision, lifecycle:
   const { pool, members, membership, published } = context;
   const releasedLater = new Set(lifecycle.flatMap((action) => (action.kind === 'ReleaseAddress' ? [action.address.allocationId] : [])));
   const remaining = Math.max(0, members.length - decision.releaseNow.length - releasedLater.size - pool.count);
-  const parameter = poolParameterName(context.spec.name, pool.name);
+  const parameter = parameterOf(context);
   return decision.kept
     .filter((address) => !releasedLater.has(address.allocationId))
     .slice(0, remaining)
@@ -676,13 +704,13 @@ function view(
   unserved: number,
   surplus: SurplusDecision,
 ): PoolView {
-  const { spec, pool } = context;
+  const { pool } = context;
   const toRelease = lifecycle.flatMap((action) => (action.kind === 'ReleaseAddress' ? [action.address.allocationId] : []));
   return {
     name: pool.name,
     count: pool.count,
     attachTo: attachLabel(pool),
-    parameter: poolParameterName(spec.name, pool.name),
+    parameter: parameterOf(context),
     held,
     toAllocate,
     toRelease,
@@ -705,6 +733,10 @@ export function attachLabel(pool: ElasticIpPoolSpec): string {
   if ('instanceTags' in target) return `instances tagged ${Object.entries(target.instanceTags).map(([key, value]) => `${key}=${value}`).join(', ')}`;
   if ('natGatewayId' in target) return `NAT gateway ${target.natGatewayId}`;
   return `reserved for a ${target.reservedFor.replace('-', ' ')}`;
+}
+
+function parameterOf(context: PoolContext): string {
+  return poolParameterName({ stage: context.options.stage ?? DEFAULT_STAGE, region: context.spec.region, cluster: context.spec.name }, context.pool.name);
 }
 
 function existingOf(address: Address): ExistingAddress {

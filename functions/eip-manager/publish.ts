@@ -14,19 +14,45 @@ import { compareIps } from './members';
  * Where a pool's addresses are read from: SSM Parameter Store in production.
  *
  * @example
- * const current = await store.read('/eks-pilot/financial-move/eip-pools/egress'); // null when never written
- * await store.write('/eks-pilot/financial-move/eip-pools/egress', allowListValue(addresses));
+ * const current = await store.read('/eks-pilot/prod/sa-east-1/financial-move/eip-pools/egress'); // null when never written
+ * await store.write('/eks-pilot/prod/sa-east-1/financial-move/eip-pools/egress', allowListValue(addresses));
  */
 export interface AllowListStore {
   read(name: string): Promise<string | null>;
   write(name: string, value: string): Promise<void>;
 }
 
+/** The stage a name is for when nobody says: the stack sets EKS_PILOT_STAGE to its own; the CLI reads it too. */
+export const DEFAULT_STAGE = 'dev';
+
+/** Where a pool is published: which deployment (stage) and which cluster (its Region and name). */
+export interface PoolParameterScope {
+  stage: string;
+  region: string;
+  cluster: string;
+}
+
 /**
+ * The pool's parameter: stage and Region in the name, so dev and prod in one account, or two
+ * clusters of one name in two Regions, never overwrite each other's allow-list.
+ *
  * @example
- * poolParameterName('financial-move', 'egress'); // '/eks-pilot/financial-move/eip-pools/egress'
+ * poolParameterName({ stage: 'prod', region: 'sa-east-1', cluster: 'financial-move' }, 'egress');
+ * // '/eks-pilot/prod/sa-east-1/financial-move/eip-pools/egress'
  */
-export function poolParameterName(cluster: string, pool: string): string {
+export function poolParameterName(scope: PoolParameterScope, pool: string): string {
+  return `/eks-pilot/${scope.stage}/${scope.region}/${scope.cluster}/eip-pools/${pool}`;
+}
+
+/**
+ * The name before Region and stage were added. eip-manager no longer writes it (it collides) but
+ * still reads it, so an address published there counts as known to partners, and leaves it in
+ * place for whoever reads it until they move to {@link poolParameterName}.
+ *
+ * @example
+ * legacyPoolParameterName('financial-move', 'egress'); // '/eks-pilot/prod/sa-east-1/financial-move/eip-pools/egress'
+ */
+export function legacyPoolParameterName(cluster: string, pool: string): string {
   return `/eks-pilot/${cluster}/eip-pools/${pool}`;
 }
 

@@ -38,7 +38,7 @@ import type { ObservedPools } from './observed';
 import type { EipPlan, HeldState, PoolView } from './plan';
 import { mayRelease, maySurplusRelease, planPools } from './plan';
 import type { AllowListStore } from './publish';
-import { allowListValue, poolParameterName, publishedAllocationIds } from './publish';
+import { allowListValue, DEFAULT_STAGE, legacyPoolParameterName, poolParameterName, publishedAllocationIds } from './publish';
 
 export type Mode = 'plan' | 'apply';
 
@@ -120,6 +120,8 @@ export interface EipDeps {
   leaseFor?(spec: ClusterSpec): LeasePort;
   /** Who this run is, for someone who finds a pool's lease taken: `lambda eks-pilot-prod-eip-manager`. */
   holder?: string;
+  /** The stage the allow-list parameters are named for (the stack's EKS_PILOT_STAGE); default `dev`. */
+  stage?: string;
 }
 
 /**
@@ -230,6 +232,7 @@ async function reconcileLeased(
   const now = deps.now();
   const planOptions = {
     now,
+    stage: deps.stage ?? DEFAULT_STAGE,
     ...(options.leaving ? { leaving: options.leaving } : {}),
     ...(options.source ? { source: options.source } : {}),
     ...(options.mode === 'apply' ? { claim } : {}),
@@ -363,11 +366,18 @@ function publishedReader(spec: ClusterSpec, deps: EipDeps, seen: Map<string, str
   const store = deps.allowList;
   if (store === undefined) return undefined;
   return async (pool: ElasticIpPoolSpec) => {
-    const parameter = poolParameterName(spec.name, pool.name);
+    const parameter = poolParameterName({ stage: deps.stage ?? DEFAULT_STAGE, region: spec.region, cluster: spec.name }, pool.name);
+    const legacy = legacyPoolParameterName(spec.name, pool.name);
     try {
-      const value = await store.read(parameter);
+      const [value, legacyValue] = await Promise.all([store.read(parameter), store.read(legacy)]);
       seen.set(parameter, value);
-      return publishedAllocationIds(value);
+      if (legacyValue !== null) {
+        // Kept: partners may still read it. Never written again (it collides across stages and Regions).
+        deps.logger.warn('elastic IP pool still published under its old name', { cluster: spec.name, pool: pool.name, parameter, legacyParameter: legacy, reason: 'move readers to the new name, then delete the old parameter' });
+      }
+      const current = publishedAllocationIds(value);
+      const before = publishedAllocationIds(legacyValue);
+      return current === null || before === null ? null : [...new Set([...current, ...before])];
     } catch (error) {
       deps.logger.warn('elastic IP allow-list unreadable', { cluster: spec.name, pool: pool.name, parameter, error: errorFacts(error) });
       return null;
@@ -565,7 +575,7 @@ async function executeOne(run: Execution, action: EipWriteAction): Promise<void>
       return release(run, action);
     case 'CreateTags':
       await run.ec2.execute({ kind: 'CreateTags', request: action.request });
-      marked(run, action, 'elastic IP marked unused');
+      marked(run, action, action.request.Tags?.some((tag) => tag.Key === POOL_TAG.adoptedBy) === true ? 'elastic IP marked adopted' : 'elastic IP marked unused');
       return;
     case 'DeleteTags':
       await run.ec2.execute({ kind: 'DeleteTags', request: action.request });

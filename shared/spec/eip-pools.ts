@@ -14,6 +14,11 @@ export const POOL_TAG = {
   unusedSince: 'eks-pilot/unused-since',
   /** The run that allocated the address, written in the AllocateAddress request itself: a run finds what it really got even when EC2's answer was lost. */
   claim: 'eks-pilot/claim',
+  /**
+   * `<cluster>/<pool>` on an address a pool adopts: the IAM role associates only addresses carrying
+   * the pool tags or this mark, and never releases one that carries it.
+   */
+  adoptedBy: 'eks-pilot/adopted-by',
 } as const;
 
 /** The managed node group tags EKS puts on every instance of a group (propagated from its Auto Scaling group). */
@@ -68,7 +73,7 @@ const attachTo = z
  */
 export const elasticIpPoolSchema = z.strictObject({
   name: poolName.describe(
-    'Pool name, unique in the cluster. It is the eks-pilot/pool tag on the addresses the pool allocates and names the SSM parameter /eks-pilot/<cluster>/eip-pools/<name> that publishes them.',
+    'Pool name, unique in the cluster. It is the eks-pilot/pool tag on the addresses the pool allocates and names the SSM parameter /eks-pilot/<stage>/<region>/<cluster>/eip-pools/<name> that publishes them.',
   ),
   count: z
     .number()

@@ -298,7 +298,7 @@ describe('eks-pilot pools', () => {
   it('plans the pools of financial-move offline', async () => {
     const result = await cli(['pools', '--offline', '--detailed-exitcode', spec('financial-move')]);
     expect(result.code).toBe(EXIT.changesPending);
-    expect(result.stdout).toContain('    egress (node group prod-ng): 0 of 2 held, 2 to allocate -> /eks-pilot/financial-move/eip-pools/egress\n');
+    expect(result.stdout).toContain('    egress (node group prod-ng): 0 of 2 held, 2 to allocate -> /eks-pilot/dev/sa-east-1/financial-move/eip-pools/egress\n');
   });
 
   it('prints each pool\'s held, attached and missing addresses from the account', async () => {

@@ -18,7 +18,12 @@ import type { Address } from '@aws-sdk/client-ec2';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import terminatedTemplate from '../../events/eip-manager/instance-terminated.json';
 import runningTemplate from '../../events/eip-manager/instance-running.json';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Statement } from '../helpers/iam-policy';
+import { allows } from '../helpers/iam-policy';
 import { invokeFunction } from './support/lambda';
+import { PACKAGE_DIR } from './support/package';
 import type { Moto } from './support/moto';
 import { startMoto } from './support/moto';
 import { specFile } from './support/specs';
@@ -90,7 +95,7 @@ function stateChange(template: typeof runningTemplate, node: Node, state: string
   return { ...template, region: REGION, resources: [`arn:aws:ec2:${REGION}:123456789012:instance/${node.instanceId}`], detail: { 'instance-id': node.instanceId, state } };
 }
 
-const parameterName = (pool: string): string => `/eks-pilot/financial-move/eip-pools/${pool}`;
+const parameterName = (pool: string): string => `/eks-pilot/dev/sa-east-1/financial-move/eip-pools/${pool}`;
 
 async function published(pool = 'egress'): Promise<string> {
   const parameter = await ssm.send(new GetParameterCommand({ Name: parameterName(pool) }));
@@ -178,4 +183,28 @@ it('keeps the egress pool whole on the nodes it finds by tag, and follows a node
   expect(after.find((address) => address.AllocationId === freed)?.NetworkInterfaceId).toBe(replacement.eni);
   expect(enis(after)).toEqual([kept.eni, replacement.eni].sort());
   expect(await published()).toBe(list);
+});
+
+it('packages a role that denies associating, disassociating or untagging an address without the pool tags', () => {
+  // Prepare: the role as serverless package wrote it
+  const template = JSON.parse(readFileSync(path.join(PACKAGE_DIR, 'cloudformation-template-update-stack.json'), 'utf8')) as {
+    Resources: { EipManagerRole: { Properties: { Policies: { PolicyDocument: { Statement: Statement[] } }[] } } };
+  };
+  const statements = template.Resources.EipManagerRole.Properties.Policies.flatMap((policy) => policy.PolicyDocument.Statement);
+  const arn = `arn:aws:ec2:${REGION}:123456789012:elastic-ip/eipalloc-0a1b2c3d4e5f60718`;
+  const eni = { arn: `arn:aws:ec2:${REGION}:123456789012:network-interface/eni-0a1b2c3d4e5f60718` };
+  const foreign = { arn, context: { 'aws:ResourceTag/team': 'other' } };
+  const pooled = { arn, context: { 'aws:ResourceTag/eks-pilot/cluster': 'financial-move', 'aws:ResourceTag/eks-pilot/pool': 'egress' } };
+
+  // Act
+  const verdicts = {
+    associateForeign: allows(statements, { action: 'ec2:AssociateAddress', resources: [foreign, eni], context: {} }),
+    disassociateForeign: allows(statements, { action: 'ec2:DisassociateAddress', resources: [foreign, eni], context: {} }),
+    untagAll: allows(statements, { action: 'ec2:DeleteTags', resources: [pooled], context: {} }),
+    untagPartner: allows(statements, { action: 'ec2:DeleteTags', resources: [foreign], context: { 'aws:TagKeys': ['team'] } }),
+    associatePooled: allows(statements, { action: 'ec2:AssociateAddress', resources: [pooled, eni], context: {} }),
+  };
+
+  // Assess
+  expect(verdicts).toEqual({ associateForeign: false, disassociateForeign: false, untagAll: false, untagPartner: false, associatePooled: true });
 });

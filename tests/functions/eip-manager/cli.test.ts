@@ -23,8 +23,8 @@ describe('eks-pilot plan with Elastic IP pools', () => {
     expect(result.stdout).toContain(`Elastic IP pools of financial-move (sa-east-1) from ${path.join(FINANCIAL_MOVE, 'cluster.yaml')}`);
     expect(result.stdout.indexOf('Elastic IP pools of')).toBeGreaterThan(result.stdout.indexOf('Cluster financial-move'));
     expect(result.stdout).toMatch(/AllocateAddress +eip-pool\/egress +create +pool egress holds 0 of 2 addresses/);
-    expect(result.stdout).toContain('    egress (node group prod-ng): 0 of 2 held, 2 to allocate -> /eks-pilot/financial-move/eip-pools/egress');
-    expect(result.stdout).toContain('    ingress (reserved for a load balancer): 0 of 2 held, 2 to allocate -> /eks-pilot/financial-move/eip-pools/ingress');
+    expect(result.stdout).toContain('    egress (node group prod-ng): 0 of 2 held, 2 to allocate -> /eks-pilot/dev/sa-east-1/financial-move/eip-pools/egress');
+    expect(result.stdout).toContain('    ingress (reserved for a load balancer): 0 of 2 held, 2 to allocate -> /eks-pilot/dev/sa-east-1/financial-move/eip-pools/ingress');
   });
 
   it('adds the pools\' plan to the JSON, and prints none for a spec without pools', async () => {
@@ -65,7 +65,7 @@ describe('eks-pilot plan with Elastic IP pools', () => {
     expect(ec2.writes()).toEqual([]);
     expect(eks.writes()).toEqual([]);
     expect(stdout).toContain('  No changes. The cluster matches its spec.');
-    expect(stdout).toContain(`    ingress (reserved for a load balancer): 1 of 2 held, 1 to allocate: ${ip} -> /eks-pilot/financial-move/eip-pools/ingress`);
+    expect(stdout).toContain(`    ingress (reserved for a load balancer): 1 of 2 held, 1 to allocate: ${ip} -> /eks-pilot/dev/sa-east-1/financial-move/eip-pools/ingress`);
     expect(code).toBe(EXIT.changesPending);
   });
 });

@@ -189,10 +189,10 @@ describe('eip-manager against AWS_ENDPOINT_URL', () => {
       ['ingress', 'Blocked', 1, 0, 1],
     ]);
     expect(report?.blocked[0]?.reason).toMatch(/^pool ingress of financial-move lacks 1 of its 2 Elastic IP addresses: the Elastic IP quota in sa-east-1 is used up \(AddressLimitExceeded\)/);
-    expect(aws.parameters.get('/eks-pilot/financial-move/eip-pools/egress')).toBe(
+    expect(aws.parameters.get('/eks-pilot/dev/sa-east-1/financial-move/eip-pools/egress')).toBe(
       '{"publicIps":["203.0.113.1","203.0.113.2"],"allocationIds":["eipalloc-0e00000000000001","eipalloc-0e00000000000002"]}',
     );
-    expect(aws.parameters.get('/eks-pilot/financial-move/eip-pools/ingress')).toBe('{"publicIps":["203.0.113.3"],"allocationIds":["eipalloc-0e00000000000003"]}');
+    expect(aws.parameters.get('/eks-pilot/dev/sa-east-1/financial-move/eip-pools/ingress')).toBe('{"publicIps":["203.0.113.3"],"allocationIds":["eipalloc-0e00000000000003"]}');
   });
 
   it('makes no mutating EC2 or SSM call on the second run: it only takes and gives back the pools\' leases', async () => {
@@ -215,6 +215,9 @@ describe('eip-manager against AWS_ENDPOINT_URL', () => {
       'dynamodb PutItem',
       'ec2 DescribeAddresses',
       'ec2 DescribeInstances',
+      // Each pool's parameter, and the name before Region and stage were added (read, never written).
+      'ssm GetParameter',
+      'ssm GetParameter',
       'ssm GetParameter',
       'ssm GetParameter',
     ]);

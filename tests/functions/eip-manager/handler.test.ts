@@ -113,12 +113,12 @@ describe('eip-manager handler', () => {
       ],
     });
     expect(ssm).toHaveReceivedCommandWith(PutParameterCommand, {
-      Name: '/eks-pilot/financial-move/eip-pools/egress',
+      Name: '/eks-pilot/dev/sa-east-1/financial-move/eip-pools/egress',
       Value: '{"publicIps":["203.0.113.1","203.0.113.2"],"allocationIds":["eipalloc-0a00000000000001","eipalloc-0a00000000000002"]}',
       Type: 'String',
       Overwrite: true,
     });
-    expect(ssm).toHaveReceivedCommandWith(PutParameterCommand, { Name: '/eks-pilot/financial-move/eip-pools/ingress' });
+    expect(ssm).toHaveReceivedCommandWith(PutParameterCommand, { Name: '/eks-pilot/dev/sa-east-1/financial-move/eip-pools/ingress' });
     const [report] = response.reports;
     expect(report).toMatchObject({ cluster: 'financial-move', mode: 'apply', status: 'Converged' });
     expect(report?.pools.map((pool) => [pool.pool, pool.held, pool.attached, pool.unserved])).toEqual([
@@ -361,6 +361,7 @@ describe('eip-manager handler', () => {
 
   it('takes each pool\'s lease in the pools\' Region with a conditional write, and gives it back when done', async () => {
     // Prepare
+    captureLogLines();
     ec2.on(DescribeAddressesCommand).resolves({ Addresses: [] });
     ec2.on(DescribeInstancesCommand).resolves(reservations([]));
     ec2.on(AllocateAddressCommand).resolves({ AllocationId: 'eipalloc-0000000000000000f', PublicIp: '198.51.100.15' });
@@ -380,6 +381,7 @@ describe('eip-manager handler', () => {
 
   it('answers InProgress and sends no EC2 or SSM write when another run holds the pool\'s lease', async () => {
     // Prepare
+    captureLogLines();
     dynamodb.on(PutItemCommand).rejects(new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} }));
     dynamodb.on(GetItemCommand).resolves({
       Item: { leaseKey: { S: 'eip-pool/sa-east-1/financial-move/ingress' }, owner: { S: 'run-a' }, holder: { S: 'cli ops@laptop' }, expiresAt: { N: String(Date.parse('2030-01-01T00:00:00Z')) } },

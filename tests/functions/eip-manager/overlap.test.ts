@@ -18,7 +18,7 @@ const POOLS = `
     count: 2
     attachTo: { reservedFor: load-balancer }
 `;
-const PARAMETER = (pool: string): string => `/eks-pilot/payments/eip-pools/${pool}`;
+const PARAMETER = (pool: string): string => `/eks-pilot/dev/sa-east-1/payments/eip-pools/${pool}`;
 const spec = specWith(POOLS);
 
 function allocationIds(addresses: readonly Address[]): string[] {

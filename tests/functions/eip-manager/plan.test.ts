@@ -139,8 +139,8 @@ describe('planPools against an empty account', () => {
       },
     });
     expect(plan.pools.map((pool) => [pool.name, pool.attachTo, pool.parameter, pool.toAllocate])).toEqual([
-      ['egress', 'node group prod-ng', '/eks-pilot/financial-move/eip-pools/egress', 2],
-      ['ingress', 'reserved for a load balancer', '/eks-pilot/financial-move/eip-pools/ingress', 2],
+      ['egress', 'node group prod-ng', '/eks-pilot/dev/sa-east-1/financial-move/eip-pools/egress', 2],
+      ['ingress', 'reserved for a load balancer', '/eks-pilot/dev/sa-east-1/financial-move/eip-pools/ingress', 2],
     ]);
     expect(planStatus(plan)).toBe('changes');
   });
@@ -405,7 +405,9 @@ describe('planPools adopting existing addresses', () => {
 
     // Assess
     expect(plan.actions.filter((action) => action.kind === 'AllocateAddress')).toEqual([]);
-    expect(touched(plan.actions)).toEqual([allocationId(20), allocationId(21)]);
+    // First the adoption marks the IAM role associates by, then the associations.
+    expect(touched(plan.actions)).toEqual([allocationId(20), allocationId(21), allocationId(20), allocationId(21)]);
+    expect(writes(plan.actions).slice(0, 2).map((action) => action.request)).toEqual([20, 21].map((n) => ({ Resources: [allocationId(n)], Tags: [{ Key: 'eks-pilot/adopted-by', Value: 'payments/egress' }] })));
     expect(plan.pools[0]?.held.map((held) => [held.publicIp, held.adopted])).toEqual([
       ['198.51.100.20', true],
       ['198.51.100.21', true],

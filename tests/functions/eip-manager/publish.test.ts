@@ -1,7 +1,7 @@
 import { GetParameterCommand, ParameterNotFound, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { allowListValue, poolParameterName } from '../../../functions/eip-manager/publish';
+import { allowListValue, legacyPoolParameterName, poolParameterName } from '../../../functions/eip-manager/publish';
 import { SsmAllowList } from '../../../functions/eip-manager/ssm-allow-list';
 import { UpstreamError } from '../../../shared/errors';
 
@@ -24,8 +24,11 @@ describe('the allow-list value', () => {
     expect(allowListValue([])).toBe('{"publicIps":[],"allocationIds":[]}');
   });
 
-  it('names the parameter after the cluster and the pool', () => {
-    expect(poolParameterName('financial-move', 'egress')).toBe(NAME);
+  it('names the parameter after the stage, the Region, the cluster and the pool, so no two deployments or Regions collide', () => {
+    expect(poolParameterName({ stage: 'prod', region: 'sa-east-1', cluster: 'financial-move' }, 'egress')).toBe('/eks-pilot/prod/sa-east-1/financial-move/eip-pools/egress');
+    expect(poolParameterName({ stage: 'dev', region: 'sa-east-1', cluster: 'financial-move' }, 'egress')).not.toBe(poolParameterName({ stage: 'prod', region: 'sa-east-1', cluster: 'financial-move' }, 'egress'));
+    expect(poolParameterName({ stage: 'prod', region: 'us-east-1', cluster: 'financial-move' }, 'egress')).not.toBe(poolParameterName({ stage: 'prod', region: 'sa-east-1', cluster: 'financial-move' }, 'egress'));
+    expect(legacyPoolParameterName('financial-move', 'egress')).toBe(NAME);
   });
 });
 

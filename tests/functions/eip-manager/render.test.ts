@@ -24,7 +24,7 @@ describe('renderPoolPlan', () => {
         '        address: new (egress#1)',
         '  Plan: 1 to create, 0 to update, 0 to replace, 0 to delete, 0 forbidden.',
         '  Pools:',
-        '    egress (node group prod-ng): 0 of 1 held, 1 to allocate -> /eks-pilot/payments/eip-pools/egress',
+        '    egress (node group prod-ng): 0 of 1 held, 1 to allocate -> /eks-pilot/dev/sa-east-1/payments/eip-pools/egress',
         '',
       ].join('\n'),
     );
@@ -52,7 +52,7 @@ describe('renderPoolPlan', () => {
         'Elastic IP pools of payments (sa-east-1)',
         '  No changes. The pools match the spec.',
         '  Pools:',
-        '    ingress (reserved for a load balancer): 1 of 1 held: 198.51.100.1 -> /eks-pilot/payments/eip-pools/ingress',
+        '    ingress (reserved for a load balancer): 1 of 1 held: 198.51.100.1 -> /eks-pilot/dev/sa-east-1/payments/eip-pools/ingress',
         '',
       ].join('\n'),
     );

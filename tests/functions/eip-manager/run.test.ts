@@ -10,7 +10,7 @@ const EGRESS = `
     count: 2
     attachTo: { nodeGroup: prod-ng }
 `;
-const EGRESS_PARAMETER = '/eks-pilot/payments/eip-pools/egress';
+const EGRESS_PARAMETER = '/eks-pilot/dev/sa-east-1/payments/eip-pools/egress';
 
 function kinds(calls: readonly FakeEc2Call[]): string[] {
   return calls.map((call) => call.name);
@@ -400,7 +400,7 @@ describe('reconcilePools when the Elastic IP quota is used up', () => {
       level: 'error',
       facts: { pool: 'ingress', missing: 1, region: 'sa-east-1', error: { name: 'PoolQuotaError', message, context: expect.objectContaining({ code: 'AddressLimitExceeded' }) as unknown } },
     });
-    expect(deps.store.publicIps('/eks-pilot/payments/eip-pools/ingress')).toHaveLength(1);
+    expect(deps.store.publicIps('/eks-pilot/dev/sa-east-1/payments/eip-pools/ingress')).toHaveLength(1);
   });
 
   it('stops allocating for a pool after the quota refused it once, and leaves its nodes for later', async () => {
@@ -437,7 +437,8 @@ describe('reconcilePools adopting and attaching elsewhere', () => {
     const { writes } = await apply(spec, ec2, deps);
 
     // Assess
-    expect(writes.map((call) => call.name)).toEqual(['AssociateAddress', 'AssociateAddress']);
+    expect(writes.map((call) => call.name)).toEqual(['CreateTags', 'CreateTags', 'AssociateAddress', 'AssociateAddress']);
+    expect(ec2.allAddresses().map((address) => address.Tags?.find((tag) => tag.Key === 'eks-pilot/adopted-by')?.Value)).toEqual(['payments/egress', 'payments/egress']);
     expect(nodes.map((node) => ec2.addressOf(node)?.AllocationId).sort()).toEqual([...known].sort());
     expect(deps.store.publicIps(EGRESS_PARAMETER)).toEqual(ec2.allAddresses().map((address) => address.PublicIp).sort());
   });
@@ -645,8 +646,8 @@ describe('eip-manager on the financial-move example', () => {
     const ec2 = new FakeEc2({ region: 'sa-east-1' });
     const deps = depsFor(ec2);
     const nodes = [ec2.launchNode('financial-move', 'prod-ng'), ec2.launchNode('financial-move', 'prod-ng'), ec2.launchNode('financial-move', 'prod-ng')];
-    const egress = '/eks-pilot/financial-move/eip-pools/egress';
-    const ingress = '/eks-pilot/financial-move/eip-pools/ingress';
+    const egress = '/eks-pilot/dev/sa-east-1/financial-move/eip-pools/egress';
+    const ingress = '/eks-pilot/dev/sa-east-1/financial-move/eip-pools/ingress';
 
     // Act
     const fromEmpty = await apply(spec, ec2, deps);
@@ -773,5 +774,31 @@ describe('reconcilePools when EC2 answers are lost', () => {
     expect(report.pools[0]?.summary).toContain(`is attached to ${nodes[2] ?? ''}: eip-manager never releases it on its own`);
     expect(report.pools[0]?.summary).toContain(`aws ec2 release-address --allocation-id ${ids[2] ?? ''}`);
     expect(deps.logs.find((log) => log.message === 'elastic IP pool holds more than its count')?.facts).toMatchObject({ surplus: 1, kept: [ids[2]] });
+  });
+});
+
+describe('reconcilePools and the allow-list name before Region and stage', () => {
+  it('writes only the new name, leaves the old parameter in place, and counts what the old one lists as published', async () => {
+    // Prepare: an orphan with a claim tag that the old parameter still lists (partners know it)
+    const spec = specWith(EGRESS);
+    const ec2 = new FakeEc2({ region: 'sa-east-1' });
+    const deps = { ...depsFor(ec2), stage: 'prod' };
+    ec2.launchNode('payments', 'prod-ng');
+    ec2.launchNode('payments', 'prod-ng');
+    await apply(spec, ec2, deps);
+    const known = ec2.seedAddress({ tags: { 'eks-pilot/cluster': 'payments', 'eks-pilot/pool': 'egress', 'eks-pilot/claim': 'run-old' } });
+    const legacy = '/eks-pilot/payments/eip-pools/egress';
+    const old = JSON.stringify({ publicIps: ['198.51.100.99'], allocationIds: [known] });
+    deps.store.values.set(legacy, old);
+
+    // Act
+    const { report, writes } = await apply(spec, ec2, deps);
+
+    // Assess
+    expect(writes.filter((call) => call.name === 'ReleaseAddress')).toEqual([]);
+    expect(report.pools[0]).toMatchObject({ status: 'Drifted', surplus: 1, parameter: '/eks-pilot/prod/sa-east-1/payments/eip-pools/egress' });
+    expect(deps.store.values.get(legacy)).toBe(old);
+    expect(deps.store.values.has('/eks-pilot/prod/sa-east-1/payments/eip-pools/egress')).toBe(true);
+    expect(deps.logs.find((log) => log.message === 'elastic IP pool still published under its old name')?.facts).toMatchObject({ legacyParameter: legacy, parameter: '/eks-pilot/prod/sa-east-1/payments/eip-pools/egress' });
   });
 });
