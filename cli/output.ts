@@ -63,19 +63,3 @@ export function oneLine(error: unknown): string {
   return error instanceof Error ? error.message.split('\n')[0] ?? error.name : String(error);
 }
 
-/**
- * Columns padded to the widest cell; the last column is not padded, so no line ends in spaces.
- *
- * @example
- * formatTable(['REV', 'RESULT'], [['3', 'succeeded']]); // ['REV  RESULT', '3    succeeded']
- */
-export function formatTable(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
-  const all = [header, ...rows];
-  const widths = header.map((_, column) => Math.max(...all.map((row) => (row[column] ?? '').length)));
-  return all.map((row) =>
-    row
-      .map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column] ?? 0)))
-      .join('  ')
-      .trimEnd(),
-  );
-}

@@ -24,7 +24,8 @@ import { loadSpecs } from '../../shared/spec/load';
 import { parseCommand, specPaths, wholeNumber } from '../args';
 import type { Ports } from '../deps';
 import type { Io } from '../output';
-import { EXIT, formatTable, QUIET_LOGGER, toJson, UsageError } from '../output';
+import { formatTable } from '../../shared/plan/render';
+import { EXIT, QUIET_LOGGER, toJson, UsageError } from '../output';
 import { renderWorkloads } from '../workloads';
 
 export const DEPLOY_USAGE = `Usage: eks-pilot deploy plan <workload> [--image <pinned image>] [--offline] [--spec <file or folder>]...

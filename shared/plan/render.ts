@@ -56,10 +56,15 @@ function formatValue(value: unknown): string {
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
-function formatTable(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
+/**
+ * Columns padded to the widest cell; the last column is not padded, so no line ends in spaces.
+ *
+ * @example
+ * formatTable(['REV', 'RESULT'], [['3', 'succeeded']]); // ['REV  RESULT', '3    succeeded']
+ */
+export function formatTable(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
   const all = [header, ...rows];
   const widths = header.map((_, column) => Math.max(...all.map((row) => (row[column] ?? '').length)));
-  // The last column (the reason) is not padded, so lines carry no trailing spaces.
   return all.map((row) =>
     row
       .map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column] ?? 0)))

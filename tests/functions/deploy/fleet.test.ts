@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
@@ -14,7 +14,7 @@ import { loadSpecs } from '../../../shared/spec/load';
 import { lambdaContext } from '../../fixtures/lambda-context';
 import { status } from '../../shared/k8s/fake-api-server';
 import { captureLogLines } from '../../helpers/log-lines';
-import { digestOf, registryPackagePayload, WEBHOOK_SECRET, webhookEvent } from './support';
+import { acceptBatches, digestOf, registryPackagePayload, serveWebhookSecret, webhookEvent } from './support';
 import { push, WorkerHarness } from './worker-harness';
 
 const sqs = mockClient(SQSClient);
@@ -57,11 +57,8 @@ describe('a fleet with one broken workload', () => {
     writeFileSync(spec, `${STARTER}\nworkloads:\n${workload('shop-a', 'shop-a')}${workload('shop-b', 'shop-b')}${workload('shop-c', 'shop-c')}`);
     sqs.reset();
     ssm.reset();
-    sqs.on(SendMessageBatchCommand).callsFake((input: { Entries: { Id: string }[] }) => ({
-      Successful: input.Entries.map((entry) => ({ Id: entry.Id, MessageId: `m-${entry.Id}`, MD5OfMessageBody: 'x' })),
-      Failed: [],
-    }));
-    ssm.on(GetParametersCommand).resolves({ Parameters: [{ Name: '/eks-pilot/test/github-webhook-secret', Value: WEBHOOK_SECRET, Type: 'SecureString' }] });
+    acceptBatches(sqs);
+    serveWebhookSecret(ssm);
   });
 
   afterEach(async () => {

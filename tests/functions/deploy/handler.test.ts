@@ -24,7 +24,7 @@ import { rejected } from '../../helpers/answers';
 import { captureLogLines } from '../../helpers/log-lines';
 import { deadlineExceeded, startFakeCluster } from '../../helpers/fake-k8s';
 import type { FakeCluster, FakeClusterOptions } from '../../helpers/fake-k8s';
-import { CRYPTO_OMS, WEBHOOK_SECRET } from './support';
+import { CRYPTO_OMS, WEBHOOK_SECRET, acceptBatches } from './support';
 
 const sqs = mockClient(SQSClient);
 const ssm = mockClient(SSMClient);
@@ -76,10 +76,7 @@ describe('deploy-worker handler', () => {
     resetAwsClients();
     resetWorkerDeps();
     resetWebhookDeps();
-    sqs.on(SendMessageBatchCommand).callsFake((input: { Entries: { Id: string }[] }) => ({
-      Successful: input.Entries.map((entry) => ({ Id: entry.Id, MessageId: `m-${entry.Id}`, MD5OfMessageBody: 'x' })),
-      Failed: [],
-    }));
+    acceptBatches(sqs);
     ssm.on(GetParametersCommand).resolves({ Parameters: [{ Name: '/eks-pilot/test/github-webhook-secret', Value: WEBHOOK_SECRET }] });
   });
 

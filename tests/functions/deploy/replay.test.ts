@@ -1,4 +1,4 @@
-import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
@@ -7,7 +7,7 @@ import type { QueueMessage } from '../../../functions/deploy/messages';
 import { handler as webhookHandler, resetWebhookDeps } from '../../../functions/deploy/webhook-handler';
 import { lambdaContext } from '../../fixtures/lambda-context';
 import { captureLogLines } from '../../helpers/log-lines';
-import { CRYPTO_OMS, digestOf, registryPackagePayload, WEBHOOK_SECRET, webhookEvent } from './support';
+import { CRYPTO_OMS, acceptBatches, digestOf, registryPackagePayload, serveWebhookSecret, webhookEvent } from './support';
 import { ORDER_INGESTION, WorkerHarness } from './worker-harness';
 
 const sqs = mockClient(SQSClient);
@@ -32,11 +32,8 @@ describe('replays and re-sends of a push', () => {
   beforeEach(() => {
     sqs.reset();
     ssm.reset();
-    sqs.on(SendMessageBatchCommand).callsFake((input: { Entries: { Id: string }[] }) => ({
-      Successful: input.Entries.map((entry) => ({ Id: entry.Id, MessageId: `m-${entry.Id}`, MD5OfMessageBody: 'x' })),
-      Failed: [],
-    }));
-    ssm.on(GetParametersCommand).resolves({ Parameters: [{ Name: '/eks-pilot/test/github-webhook-secret', Value: WEBHOOK_SECRET, Type: 'SecureString' }] });
+    acceptBatches(sqs);
+    serveWebhookSecret(ssm);
   });
 
   afterEach(async () => {

@@ -1,3 +1,8 @@
+import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import { GetParametersCommand } from '@aws-sdk/client-ssm';
+import type { SSMClient } from '@aws-sdk/client-ssm';
+import type { AwsClientStub } from 'aws-sdk-client-mock';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import webhooks from '@octokit/webhooks-examples';
@@ -75,4 +80,17 @@ export function webhookEvent(
     body: options.base64 === true ? bytes.toString('base64') : bytes.toString('utf8'),
     isBase64Encoded: options.base64 === true,
   };
+}
+
+/** SQS answering every SendMessageBatch with success, each entry's message id `m-<entry id>`. */
+export function acceptBatches(sqs: AwsClientStub<SQSClient>): void {
+  sqs.on(SendMessageBatchCommand).callsFake((input: { Entries: { Id: string }[] }) => ({
+    Successful: input.Entries.map((entry) => ({ Id: entry.Id, MessageId: `m-${entry.Id}`, MD5OfMessageBody: 'x' })),
+    Failed: [],
+  }));
+}
+
+/** SSM holding the test stage's webhook secret (GetParameters, as the secret source reads it). */
+export function serveWebhookSecret(ssm: AwsClientStub<SSMClient>): void {
+  ssm.on(GetParametersCommand).resolves({ Parameters: [{ Name: '/eks-pilot/test/github-webhook-secret', Value: WEBHOOK_SECRET, Type: 'SecureString' }] });
 }

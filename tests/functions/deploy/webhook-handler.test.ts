@@ -10,7 +10,7 @@ import { handler, resetWebhookDeps } from '../../../functions/deploy/webhook-han
 import { resetAwsClients } from '../../../shared/aws/clients';
 import { lambdaContext } from '../../fixtures/lambda-context';
 import { captureLogLines } from '../../helpers/log-lines';
-import { CRYPTO_OMS, digestOf, FINANCIAL_MOVE, registryPackagePayload, WEBHOOK_SECRET, webhookEvent } from './support';
+import { CRYPTO_OMS, FINANCIAL_MOVE, WEBHOOK_SECRET, acceptBatches, digestOf, registryPackagePayload, webhookEvent } from './support';
 
 const ssm = mockClient(SSMClient);
 const sqs = mockClient(SQSClient);
@@ -48,10 +48,7 @@ describe('deploy-webhook handler', () => {
     resetAwsClients();
     resetWebhookDeps();
     secrets(WEBHOOK_SECRET);
-    sqs.on(SendMessageBatchCommand).callsFake((input: { Entries: { Id: string }[] }) => ({
-      Successful: input.Entries.map((entry) => ({ Id: entry.Id, MessageId: `m-${entry.Id}`, MD5OfMessageBody: 'x' })),
-      Failed: [],
-    }));
+    acceptBatches(sqs);
   });
 
   afterEach(() => {
