@@ -105,12 +105,11 @@ describe('eks-pilot plan', () => {
   });
 });
 
-describe('the README\'s CLI section', () => {
+describe('the CLI page (docs/cli.md)', () => {
   it('documents only offline lines that run and exit 0', async () => {
-    // Prepare
-    const readme = await readFile(path.join(ROOT, 'README.md'), 'utf8');
-    const section = readme.slice(readme.indexOf('## The CLI\n'), readme.indexOf('\n## ', readme.indexOf('## The CLI\n') + 1));
-    const block = section.slice(section.indexOf('```sh\n') + 6, section.indexOf('```', section.indexOf('```sh\n') + 6));
+    // Prepare: its first shell block, the offline commands
+    const page = await readFile(path.join(ROOT, 'docs/cli.md'), 'utf8');
+    const block = page.slice(page.indexOf('```sh\n') + 6, page.indexOf('```', page.indexOf('```sh\n') + 6));
     const offline = block
       .split('\n')
       .map((line) => line.replace(/#.*$/, '').trim())

@@ -1,22 +1,23 @@
 /**
- * The README's shell blocks, run as written. Every ```sh block carries a marker on the line before
- * it, so a new command cannot go unchecked by accident:
+ * The docs' shell blocks, run as written: every ```sh block of README.md, docs/*.md and
+ * CONTRIBUTING.md, in that order (docs/ alphabetically; tests/docs/markdown.ts reads them). Every
+ * block carries a marker on the line before it, so a new command cannot go unchecked by accident:
  *
- * - `<!-- readme-check: run -->`: each command runs, in README order, in one bash session from the
+ * - `<!-- readme-check: run -->`: each command runs, in that order, in one bash session from the
  *   repository root, with the machine's own Node and npx (node_modules/.bin off PATH) and `set -e`.
  *   A command with `--detailed-exitcode` may also exit 2, as documented.
  * - `<!-- readme-check: background "<ready text>" -->`: a server the following blocks talk to; it
  *   runs in the background until its output shows the ready text, and is stopped at the end.
  * - `<!-- readme-check: skip <reason> -->`: needs what CI cannot have (an AWS account, a deploy).
  *
- * The session starts with what the README presumes a user has: an account (moto on a free port,
+ * The session starts with what the docs presume a user has: an account (moto on a free port,
  * in `AWS_ENDPOINT_URL`, where the kianax cluster and its general-ng node group exist) and a
  * cluster (a Kubernetes API stand-in holding the kianax HPAs, the current context of `KUBECONFIG`
- * and of `~/.kube/config` in a scratch HOME). The one rewrite: the README's moto port 5000 becomes
+ * and of `~/.kube/config` in a scratch HOME). The one rewrite: the docs' moto port 5000 becomes
  * a free port, so a busy port 5000 cannot fail CI.
  */
 import { spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CreateClusterCommand, CreateNodegroupCommand, EKSClient } from '@aws-sdk/client-eks';
@@ -25,49 +26,13 @@ import type { KubernetesStandIn } from './support/kubernetes';
 import { startKubernetes } from './support/kubernetes';
 import type { Moto } from './support/moto';
 import { freePort, startMoto } from './support/moto';
+import type { Block } from '../docs/markdown';
+import { docPages, shellBlocks } from '../docs/markdown';
 import { ROOT } from './support/specs';
 
-type Mode = { kind: 'run' } | { kind: 'background'; ready: string } | { kind: 'skip'; reason: string };
-
-interface Block {
-  line: number;
-  mode: Mode | undefined;
-  commands: string[];
-}
-
-const MARKER = /^\s*<!--\s*readme-check:\s*(run|background\s+"([^"]+)"|skip\s+(.+?))\s*-->\s*$/;
-
-/** The ```sh blocks of a Markdown text, with the marker above each and its commands (continuations joined). */
-function shellBlocks(markdown: string): Block[] {
-  const lines = markdown.split('\n');
-  const blocks: Block[] = [];
-  for (let index = 0; index < lines.length; index += 1) {
-    if (!/^\s*```sh\s*$/.test(lines[index] ?? '')) continue;
-    let above = index - 1;
-    while (above >= 0 && (lines[above] ?? '').trim() === '') above -= 1;
-    const marker = MARKER.exec(lines[above] ?? '');
-    const mode: Mode | undefined =
-      marker === null ? undefined : marker[1] === 'run' ? { kind: 'run' } : marker[2] !== undefined ? { kind: 'background', ready: marker[2] } : { kind: 'skip', reason: marker[3] ?? '' };
-    const body: string[] = [];
-    let end = index + 1;
-    while (end < lines.length && !/^\s*```\s*$/.test(lines[end] ?? '')) {
-      body.push((lines[end] ?? '').trim());
-      end += 1;
-    }
-    const commands: string[] = [];
-    let pending = '';
-    for (const text of body) {
-      if (text === '' || text.startsWith('#')) continue;
-      pending += text.endsWith('\\') ? `${text.slice(0, -1)} ` : text;
-      if (!text.endsWith('\\')) {
-        commands.push(pending);
-        pending = '';
-      }
-    }
-    blocks.push({ line: index + 1, mode, commands });
-    index = end;
-  }
-  return blocks;
+/** A page's block, with the page it is in. */
+interface PageBlock extends Block {
+  file: string;
 }
 
 /** A bash single-quoted word: nothing inside is expanded. */
@@ -76,7 +41,7 @@ function quoted(text: string): string {
 }
 
 /** The bash session: each command as written, the backgrounds waited for. */
-function sessionScript(blocks: readonly Block[], port: number, logs: string): string {
+function sessionScript(blocks: readonly PageBlock[], port: number, logs: string): string {
   const script = ['set -euo pipefail', 'cd "$EKS_PILOT_README_ROOT"'];
   let background = 0;
   for (const block of blocks) {
@@ -85,13 +50,13 @@ function sessionScript(blocks: readonly Block[], port: number, logs: string): st
     for (const written of block.commands) {
       // A trailing comment would swallow what the session appends to the command.
       const command = written.replace(/\s+#\s[^'"]*$/, '').replace(/\b5000\b/g, String(port));
-      script.push(`echo ${quoted(`$ ${written}`)}`);
+      script.push(`echo ${quoted(`$ ${written}    (${block.file}:${String(block.line)})`)}`);
       if (mode.kind === 'background') {
         background += 1;
         const log = path.join(logs, `background-${background}.log`);
         script.push(`( ${command} ) > ${log} 2>&1 &`);
         script.push(`for _ in $(seq 1 240); do grep -q ${quoted(mode.ready)} ${log} && break; sleep 0.5; done`);
-        script.push(`grep -q ${quoted(mode.ready)} ${log} || { cat ${log}; echo ${quoted(`README line ${block.line}: never printed ${mode.ready}`)}; exit 1; }`);
+        script.push(`grep -q ${quoted(mode.ready)} ${log} || { cat ${log}; echo ${quoted(`${block.file}:${String(block.line)}: never printed ${mode.ready}`)}; exit 1; }`);
       } else if (command.includes('--detailed-exitcode')) {
         script.push(`${command} || [ $? -eq 2 ]`);
       } else {
@@ -102,12 +67,11 @@ function sessionScript(blocks: readonly Block[], port: number, logs: string): st
   return `${script.join('\n')}\n`;
 }
 
-const README = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
-const blocks = shellBlocks(README);
+const blocks: PageBlock[] = docPages(ROOT).flatMap((page) => shellBlocks(page.text).map((block) => ({ ...block, file: page.file })));
 
-describe('the README', () => {
-  it('marks every shell block as run, background or skip (with a reason)', () => {
-    const unmarked = blocks.filter((block) => block.mode === undefined).map((block) => `README.md:${block.line}`);
+describe('the docs', () => {
+  it('mark every shell block as run, background or skip (with a reason)', () => {
+    const unmarked = blocks.filter((block) => block.mode === undefined).map((block) => `${block.file}:${String(block.line)}`);
 
     expect(unmarked).toEqual([]);
     expect(blocks.filter((block) => block.mode?.kind === 'run').length).toBeGreaterThan(3);

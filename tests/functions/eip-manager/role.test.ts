@@ -1,5 +1,5 @@
 /**
- * The eip-manager role in serverless.yml holds the pool boundary the README states, checked with a
+ * The eip-manager role in serverless.yml holds the pool boundary docs/security.md states, checked with a
  * model of IAM's evaluation (tests/helpers/iam-policy.ts) on the requests eip-manager sends and on
  * the ones it must never be able to send. The e2e suite checks the same on the packaged template.
  */
