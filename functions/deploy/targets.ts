@@ -84,7 +84,7 @@ export async function fleetOf(specs: readonly LoadedSpec[]): Promise<Fleet> {
       }
       try {
         const objects = await loadManifests(folder);
-        const specError = await workloadSpecError(file, spec, index);
+        const specError = await workloadSpecError(file, spec, index, objects);
         if (specError !== undefined) {
           broken.push({ ...where, reason: specError.message, error: specError });
           continue;

@@ -10,6 +10,7 @@ import type { Document, Node as YamlNode, Pair, YAMLMap } from 'yaml';
 import type { z } from 'zod';
 import { SpecError } from '../errors';
 import type { SpecIssue } from '../errors';
+import { closest } from './closest';
 import { clusterSpecSchema, SPEC_API_VERSION } from './schema';
 import type { ClusterSpec } from './schema';
 
@@ -415,30 +416,6 @@ function unwrap(schema: z.core.$ZodType | undefined): z.core.$ZodType | undefine
       return current;
     }
   }
-}
-
-function closest(word: string, candidates: readonly string[]): string | undefined {
-  let best: { candidate: string; distance: number } | undefined;
-  for (const candidate of candidates) {
-    const distance = editDistance(word.toLowerCase(), candidate.toLowerCase());
-    if (distance <= Math.max(1, Math.floor(candidate.length / 3)) && (best === undefined || distance < best.distance)) {
-      best = { candidate, distance };
-    }
-  }
-  return best?.candidate;
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
-      current.push(Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution));
-    }
-    previous = current;
-  }
-  return previous[b.length] ?? 0;
 }
 
 function firstLine(message: string): string {
