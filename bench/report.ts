@@ -169,6 +169,25 @@ function fleetSection(results: BenchResults): string {
   ].join('\n');
 }
 
+function specParseSection(results: BenchResults): string {
+  const { cases } = results.specParse;
+  const rows = cases.map((item) => [
+    String(item.keys),
+    bytes(item.bytes),
+    p50p90(item.accepted),
+    p50p90(item.refused),
+    item.microsPerKey.toFixed(1),
+  ]);
+  const first = cases[0];
+  const last = cases.at(-1);
+  const growth = first === undefined || last === undefined ? '' : `time per key at ${String(last.keys)} keys is ${(last.microsPerKey / first.microsPerKey).toFixed(2)}x that at ${String(first.keys)} (linear: about 1x; quadratic: ${String(last.keys / first.keys)}x)`;
+  return [
+    '7. Spec parse cost: parseSpecFile (bytes to a validated spec) with N keys in one map',
+    renderTable(['keys', 'bytes', 'accepted p50 / p90 ms', 'duplicate key refused p50 / p90 ms', 'µs per key (accepted p50)'], rows, ['right', 'right', 'right', 'right', 'right']),
+    growth,
+  ].join('\n');
+}
+
 function targetsSection(results: BenchResults): string {
   const rows = results.verdicts.map((verdict) => [verdict.met ? 'met' : 'MISSED', verdict.target, verdict.subject, verdict.limit, verdict.figure, verdict.distance]);
   const missed = results.verdicts.filter((verdict) => !verdict.met);
@@ -189,5 +208,5 @@ export function renderReport(results: BenchResults): string {
     `eks-pilot bench, ${results.startedAt} (${results.durationSeconds.toFixed(0)} s)`,
     `machine: ${String(machine.cpus)} CPUs (nproc), ${machine.cpuModel}, load average ${machine.loadAverage.toFixed(2)}; Node ${machine.node} (${machine.platform}); esbuild ${machine.esbuild}`,
   ].join('\n');
-  return `${[header, bundleSection(results), coldStartSection(results), webhookSection(results), pushSection(results), callsSection(results), fleetSection(results), targetsSection(results)].join('\n\n')}\n`;
+  return `${[header, bundleSection(results), coldStartSection(results), webhookSection(results), pushSection(results), callsSection(results), fleetSection(results), specParseSection(results), targetsSection(results)].join('\n\n')}\n`;
 }

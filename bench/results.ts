@@ -6,6 +6,7 @@ import type { ColdStartFigures } from './cold-start';
 import type { AwsCallsFigures } from './scenarios/aws-calls';
 import type { FanOutFigures } from './scenarios/fan-out';
 import type { FleetPlanFigures } from './scenarios/fleet-plan';
+import type { SpecParseFigures } from './scenarios/spec-parse';
 import type { PushToApplyFigures } from './scenarios/push-to-apply';
 import type { WebhookAckFigures } from './scenarios/webhook-ack';
 
@@ -31,6 +32,8 @@ export interface Settings {
   fanOutBatchSize: number;
   fanOutConcurrency: number[];
   fanOutRounds: number;
+  specParseKeys: number[];
+  specParseRounds: number;
 }
 
 /** One target of issue 7 and how far this run's figure is from it. */
@@ -65,5 +68,6 @@ export interface BenchResults {
   awsCalls: AwsCallsFigures;
   fleetPlan: FleetPlanFigures;
   fanOut: FanOutFigures;
+  specParse: SpecParseFigures;
   verdicts: Verdict[];
 }

@@ -5,7 +5,7 @@
  * Offline: every AWS client is doubled and the Kubernetes API is a local fake.
  *
  * Run counts can be raised (never below the issue's minimums) with BENCH_COLD_ROUNDS,
- * BENCH_WEBHOOK_EVENTS, BENCH_PUSH_RUNS, BENCH_FLEET_ROUNDS and BENCH_FANOUT_ROUNDS.
+ * BENCH_WEBHOOK_EVENTS, BENCH_PUSH_RUNS, BENCH_FLEET_ROUNDS, BENCH_FANOUT_ROUNDS and BENCH_SPEC_PARSE_ROUNDS.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -20,6 +20,7 @@ import type { AwsCallsFigures } from './scenarios/aws-calls';
 import type { FanOutFigures, FanOutInput } from './scenarios/fan-out';
 import type { FleetPlanFigures, FleetPlanInput } from './scenarios/fleet-plan';
 import type { PushToApplyFigures, PushToApplyInput } from './scenarios/push-to-apply';
+import type { SpecParseFigures, SpecParseInput } from './scenarios/spec-parse';
 import type { WebhookAckFigures, WebhookAckInput } from './scenarios/webhook-ack';
 import { readServerlessConfig, ROOT } from './serverless-config';
 import { checkTargets } from './targets';
@@ -58,6 +59,8 @@ async function main(): Promise<void> {
     fanOutBatchSize: worker?.sqsBatchSize ?? 10,
     fanOutConcurrency: [1, Math.ceil(50 / (worker?.sqsBatchSize ?? 10))],
     fanOutRounds: count('BENCH_FANOUT_ROUNDS', 5, 3),
+    specParseKeys: [1_000, 10_000, 100_000],
+    specParseRounds: count('BENCH_SPEC_PARSE_ROUNDS', 5, 3),
   };
   const machine = {
     cpus: os.availableParallelism(),
@@ -97,7 +100,10 @@ async function main(): Promise<void> {
     rounds: settings.fanOutRounds,
   } satisfies FanOutInput);
 
-  const figures = { startedAt: started.toISOString(), machine, settings, bundles, components, coldStart, webhook, pushToApply, awsCalls, fleetPlan, fanOut };
+  step(`spec parse cost: ${settings.specParseKeys.join(', ')} keys in one map`);
+  const specParse = await runScenario<SpecParseFigures>(path.join(SCENARIOS, 'spec-parse.ts'), { keys: settings.specParseKeys, rounds: settings.specParseRounds } satisfies SpecParseInput);
+
+  const figures = { startedAt: started.toISOString(), machine, settings, bundles, components, coldStart, webhook, pushToApply, awsCalls, fleetPlan, fanOut, specParse };
   const finished = new Date();
   const results: BenchResults = {
     ...figures,

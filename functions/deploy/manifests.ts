@@ -5,9 +5,9 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { LineCounter, parseAllDocuments } from 'yaml';
-import { EksPilotError } from '../../shared/errors';
+import { EksPilotError, formatSpecIssue } from '../../shared/errors';
 import { resourceFor } from '../../shared/k8s/resources';
+import { MANIFEST_LIMITS, parseYamlDocuments } from '../../shared/spec/load';
 import type { KubernetesObject } from '../../shared/k8s';
 import { parseImageRef } from './images';
 
@@ -47,20 +47,13 @@ export async function loadManifests(folder: string): Promise<ManifestObject[]> {
   const problems: string[] = [];
   for (const name of names) {
     const file = path.join(folder, name);
-    const lineCounter = new LineCounter();
-    const documents = parseAllDocuments(await readFile(file, 'utf8'), { lineCounter, prettyErrors: false });
-    if (!Array.isArray(documents)) continue;
-    for (const document of documents) {
-      const line = lineCounter.linePos(document.range[0]).line;
-      const where = `${file}:${line}`;
-      if (document.errors.length > 0) {
-        problems.push(`${where}: YAML syntax: ${document.errors[0]?.message.split('\n')[0] ?? ''}`);
-        continue;
-      }
-      const value: unknown = document.toJS({ maxAliasCount: 100 });
+    // The spec's limits and walk: size, UTF-8, syntax, duplicate and reserved keys, depth, aliases.
+    const { documents, issues } = parseYamlDocuments(await readFile(file), file, MANIFEST_LIMITS);
+    problems.push(...issues.map(formatSpecIssue));
+    for (const { value, line } of documents) {
       if (value === null || value === undefined) continue;
       const problem = checkObject(value);
-      if (problem !== undefined) problems.push(`${where}: ${problem}`);
+      if (problem !== undefined) problems.push(`${file}:${line}: ${problem}`);
       else objects.push({ object: value as KubernetesObject, file, line });
     }
   }

@@ -5,7 +5,8 @@
  */
 import semver from 'semver';
 import type { ImagePolicySpec, TagRule, TagRuleKind } from '../../shared/spec/workloads';
-import { globMatches, TAG_RULE_KINDS } from '../../shared/spec/workloads';
+import { globMatches, regexMatches } from '../../shared/spec/tag-match';
+import { TAG_RULE_KINDS } from '../../shared/spec/workloads';
 
 /** Whether to deploy, and why: the matching rule, or what refused the tag. */
 export type PolicyDecision =
@@ -63,7 +64,7 @@ export function ruleMatches(rule: TagRule, tag: string): boolean {
     case 'glob':
       return globMatches(pattern, tag);
     case 'regex':
-      return new RegExp(`^(?:${pattern})$`).test(tag);
+      return regexMatches(pattern, tag);
     case 'exact':
       return tag === pattern;
     default:

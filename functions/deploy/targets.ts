@@ -11,6 +11,7 @@ import type { LoadedSpec } from '../../shared/spec/load';
 import { loadSpecsSettled, specIssueAt } from '../../shared/spec/load';
 import type { ClusterSpec } from '../../shared/spec/schema';
 import type { ImagePolicySpec, WorkloadSpec } from '../../shared/spec/workloads';
+import { workloadSpecError } from '../../shared/spec/workload-checks';
 import type { ManifestObject } from './manifests';
 import { BrokenWorkloadError } from './errors';
 import { containerImages, loadManifests, ManifestError } from './manifests';
@@ -83,6 +84,11 @@ export async function fleetOf(specs: readonly LoadedSpec[]): Promise<Fleet> {
       }
       try {
         const objects = await loadManifests(folder);
+        const specError = await workloadSpecError(file, spec, index, objects);
+        if (specError !== undefined) {
+          broken.push({ ...where, reason: specError.message, error: specError });
+          continue;
+        }
         if (!workload.literalSecrets) refuseLiteralSecrets(folder, objects);
         const repositories = [...new Set(objects.flatMap(({ object }) => containerImages(object).map((image) => image.repository)))];
         targets.push({ ...clusterOf(spec), source: file, workload, objects, repositories });

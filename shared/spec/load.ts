@@ -6,10 +6,11 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { isUtf8 } from 'node:buffer';
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseAllDocuments } from 'yaml';
-import type { Node as YamlNode } from 'yaml';
+import type { Document, Node as YamlNode, Pair, YAMLMap } from 'yaml';
 import type { z } from 'zod';
 import { SpecError } from '../errors';
 import type { SpecIssue } from '../errors';
+import { closest } from './closest';
 import { clusterSpecSchema, SPEC_API_VERSION } from './schema';
 import type { ClusterSpec } from './schema';
 
@@ -29,6 +30,24 @@ export const MAX_SPEC_DEPTH = 32;
 export const MAX_SPEC_ALIASES = 100;
 /** Keys that would reach an object's prototype rather than become fields. */
 const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** What a YAML file may cost before it is refused: its size, its nesting, its aliases (per document). */
+export interface YamlLimits {
+  /** How messages name the file: "a spec", "a manifest file". */
+  noun: string;
+  maxBytes: number;
+  maxDepth: number;
+  maxAliases: number;
+}
+
+/** The limits of a cluster spec file. */
+export const SPEC_LIMITS: Readonly<YamlLimits> = { noun: 'a spec', maxBytes: MAX_SPEC_BYTES, maxDepth: MAX_SPEC_DEPTH, maxAliases: MAX_SPEC_ALIASES };
+
+/**
+ * The limits of one Kubernetes manifest file: the spec's. etcd refuses an object over 1.5 MiB, and
+ * no object's fields nest 32 levels deep.
+ */
+export const MANIFEST_LIMITS: Readonly<YamlLimits> = { ...SPEC_LIMITS, noun: 'a manifest file' };
 
 /**
  * Loads every spec the paths name: a file is one cluster; a folder is a fleet, every `*.yaml` and
@@ -139,25 +158,92 @@ export type ParseResult = { ok: true; spec: ClusterSpec } | { ok: false; issues:
  * that is not UTF-8 (naming the line of the first bad byte) before any YAML is parsed.
  */
 export function parseSpecFile(bytes: Buffer, file: string): ParseResult {
-  if (bytes.length > MAX_SPEC_BYTES) {
-    return { ok: false, issues: [{ file, line: 0, column: 0, path: '', message: `the file is ${bytes.length} bytes; a spec may be at most ${MAX_SPEC_BYTES}` }] };
+  const decoded = decodeFile(bytes, file, SPEC_LIMITS);
+  return typeof decoded === 'string' ? parseSpec(decoded, file) : { ok: false, issues: [decoded] };
+}
+
+/** The text of a file's bytes, or the issue that refuses them: too large, or not UTF-8. */
+function decodeFile(bytes: Buffer, file: string, limits: YamlLimits): string | SpecIssue {
+  if (bytes.length > limits.maxBytes) {
+    return { file, line: 0, column: 0, path: '', message: `the file is ${bytes.length} bytes; ${limits.noun} may be at most ${limits.maxBytes}` };
   }
   const text = bytes.toString('utf8');
   if (!isUtf8(bytes)) {
     // The decoder put U+FFFD where the first bad byte was.
     const before = text.slice(0, Math.max(0, text.indexOf('\uFFFD'))).split('\n');
-    return { ok: false, issues: [{ file, line: before.length, column: (before.at(-1)?.length ?? 0) + 1, path: '', message: 'the file is not valid UTF-8' }] };
+    return { file, line: before.length, column: (before.at(-1)?.length ?? 0) + 1, path: '', message: 'the file is not valid UTF-8' };
   }
-  return parseSpec(text, file);
+  return text;
+}
+
+/** One document of a multi-document YAML file, as plain data, and where it starts. */
+export interface YamlDocumentValue {
+  value: unknown;
+  line: number;
+  column: number;
+}
+
+/**
+ * Parses a multi-document YAML file (Kubernetes manifests) under the same limits and the same
+ * linear-cost walk as a spec: the file's size and UTF-8 first (when given its bytes), then per
+ * document its syntax, duplicate and reserved keys, depth and aliases. A document with issues is
+ * left out of `documents`; empty documents are left out too. Never throws on what the file holds.
+ *
+ * @example
+ * const { documents, issues } = parseYamlDocuments(await readFile(file), file, MANIFEST_LIMITS);
+ * issues.map(formatSpecIssue); // ['manifests/web.yaml:12:3 metadata.name: duplicate key "name" (first at line 11)']
+ */
+export function parseYamlDocuments(source: string | Buffer, file: string, limits: Readonly<YamlLimits> = MANIFEST_LIMITS): { documents: YamlDocumentValue[]; issues: SpecIssue[] } {
+  const text = typeof source === 'string' ? source : decodeFile(source, file, limits);
+  if (typeof text !== 'string') return { documents: [], issues: [text] };
+  const lineCounter = new LineCounter();
+  const at = atIn(lineCounter, file);
+  if (Buffer.byteLength(text) > limits.maxBytes) return { documents: [], issues: [at(0, '', `the text is ${Buffer.byteLength(text)} bytes; ${limits.noun} may be at most ${limits.maxBytes}`)] };
+  const parsed = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
+  if (!Array.isArray(parsed)) return { documents: [], issues: [] };
+  const documents: YamlDocumentValue[] = [];
+  const issues: SpecIssue[] = [];
+  for (const document of parsed) {
+    const syntax = document.errors.map((error) => at(error.pos[0], '', `YAML syntax: ${firstLine(error.message)}`));
+    const found = syntax.length > 0 ? syntax : structureIssues(document.contents, at, limits);
+    if (found.length > 0) {
+      issues.push(...found);
+      continue;
+    }
+    const plain = toPlain(document, at, limits);
+    if ('issue' in plain) {
+      issues.push(plain.issue);
+      continue;
+    }
+    if (plain.value === null || plain.value === undefined) continue;
+    const { line, col } = lineCounter.linePos(document.range[0]);
+    documents.push({ value: plain.value, line, column: col });
+  }
+  return { documents, issues };
+}
+
+/** A document as plain data, or the issue when its aliases expand too far (yaml's ReferenceError). */
+function toPlain(document: Document.Parsed, at: At, limits: Readonly<YamlLimits>): { value: unknown } | { issue: SpecIssue } {
+  try {
+    return { value: document.toJS({ maxAliasCount: limits.maxAliases }) };
+  } catch (error) {
+    return { issue: at(rangeStart(document.contents) ?? document.range[0], '', `YAML aliases expand too far: ${error instanceof Error ? error.message : String(error)}`) };
+  }
+}
+
+type At = (offset: number, fieldPath: string, message: string) => SpecIssue;
+
+function atIn(lineCounter: LineCounter, file: string): At {
+  return (offset, fieldPath, message) => {
+    const { line, col } = lineCounter.linePos(offset);
+    return { file, line, column: col, path: fieldPath, message };
+  };
 }
 
 /** Parses and validates one spec document held in memory; `file` is only used in messages. */
 export function parseSpec(text: string, file: string): ParseResult {
   const lineCounter = new LineCounter();
-  const at = (offset: number, fieldPath: string, message: string): SpecIssue => {
-    const { line, col } = lineCounter.linePos(offset);
-    return { file, line, column: col, path: fieldPath, message };
-  };
+  const at = atIn(lineCounter, file);
   if (Buffer.byteLength(text) > MAX_SPEC_BYTES) return { ok: false, issues: [at(0, '', `the spec is ${Buffer.byteLength(text)} bytes; a spec may be at most ${MAX_SPEC_BYTES}`)] };
   // yaml's own uniqueKeys check compares every pair of keys in a map (quadratic in its size):
   // duplicates are found by {@link structureIssues} in one pass instead.
@@ -174,7 +260,7 @@ export function parseSpec(text: string, file: string): ParseResult {
     return { ok: false, issues: [at(second.range[0], '', 'a spec file holds one cluster: put each further cluster in its own file')] };
   }
 
-  const structure = structureIssues(document.contents, at);
+  const structure = structureIssues(document.contents, at, SPEC_LIMITS);
   if (structure.length > 0) return { ok: false, issues: structure };
   let input: unknown;
   try {
@@ -207,19 +293,19 @@ export function parseSpec(text: string, file: string): ParseResult {
  * duplicate keys, reserved keys (`__proto__`, `constructor`, `prototype`), nesting deeper than
  * {@link MAX_SPEC_DEPTH}, more than {@link MAX_SPEC_ALIASES} aliases.
  */
-function structureIssues(root: unknown, at: (offset: number, fieldPath: string, message: string) => SpecIssue): SpecIssue[] {
+function structureIssues(root: unknown, at: At, limits: Readonly<YamlLimits>): SpecIssue[] {
   const issues: SpecIssue[] = [];
   let aliases = 0;
   const stack: { node: unknown; path: PathSegment[] }[] = [{ node: root, path: [] }];
   while (stack.length > 0) {
     const { node, path: nodePath } = stack.pop() ?? { node: undefined, path: [] };
-    if (nodePath.length > MAX_SPEC_DEPTH) {
-      issues.push(at(rangeStart(node) ?? 0, formatPath(nodePath), `nested deeper than ${MAX_SPEC_DEPTH} levels`));
+    if (nodePath.length > limits.maxDepth) {
+      issues.push(at(rangeStart(node) ?? 0, formatPath(nodePath), `nested deeper than ${limits.maxDepth} levels`));
       continue;
     }
     if (isAlias(node)) {
       aliases += 1;
-      if (aliases === MAX_SPEC_ALIASES + 1) issues.push(at(rangeStart(node) ?? 0, formatPath(nodePath), `more than ${MAX_SPEC_ALIASES} YAML aliases`));
+      if (aliases === limits.maxAliases + 1) issues.push(at(rangeStart(node) ?? 0, formatPath(nodePath), `more than ${limits.maxAliases} YAML aliases`));
     } else if (isMap(node)) {
       const seen = new Map<string, number>();
       for (const pair of node.items) {
@@ -243,7 +329,7 @@ function structureIssues(root: unknown, at: (offset: number, fieldPath: string, 
   return issues.sort((a, b) => a.line - b.line || a.column - b.column);
 }
 
-function lineOf(at: (offset: number, fieldPath: string, message: string) => SpecIssue, offset: number): number {
+function lineOf(at: At, offset: number): number {
   return at(offset, '', '').line;
 }
 
@@ -261,7 +347,7 @@ function locate(root: unknown, fieldPath: readonly PathSegment[], part: 'key' | 
   let offset = rangeStart(root) ?? 0;
   for (const [index, segment] of fieldPath.entries()) {
     if (isMap(node)) {
-      const pair = node.items.find((item) => isScalar(item.key) && String(item.key.value) === String(segment));
+      const pair = pairsOf(node).get(String(segment));
       if (pair === undefined) return offset;
       if (part === 'key' && index === fieldPath.length - 1) return rangeStart(pair.key) ?? offset;
       node = pair.value;
@@ -273,6 +359,22 @@ function locate(root: unknown, fieldPath: readonly PathSegment[], part: 'key' | 
     offset = rangeStart(node) ?? offset;
   }
   return offset;
+}
+
+/** A map's pairs by key, built once per map: locating every issue of a 100,000-key map stays linear. */
+const pairIndex = new WeakMap<YAMLMap, Map<string, Pair>>();
+
+function pairsOf(node: YAMLMap): Map<string, Pair> {
+  let index = pairIndex.get(node);
+  if (index === undefined) {
+    index = new Map();
+    for (const item of node.items) {
+      const key = isScalar(item.key) ? String(item.key.value) : undefined;
+      if (key !== undefined && !index.has(key)) index.set(key, item);
+    }
+    pairIndex.set(node, index);
+  }
+  return index;
 }
 
 function rangeStart(node: unknown): number | undefined {
@@ -314,30 +416,6 @@ function unwrap(schema: z.core.$ZodType | undefined): z.core.$ZodType | undefine
       return current;
     }
   }
-}
-
-function closest(word: string, candidates: readonly string[]): string | undefined {
-  let best: { candidate: string; distance: number } | undefined;
-  for (const candidate of candidates) {
-    const distance = editDistance(word.toLowerCase(), candidate.toLowerCase());
-    if (distance <= Math.max(1, Math.floor(candidate.length / 3)) && (best === undefined || distance < best.distance)) {
-      best = { candidate, distance };
-    }
-  }
-  return best?.candidate;
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
-      current.push(Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution));
-    }
-    previous = current;
-  }
-  return previous[b.length] ?? 0;
 }
 
 function firstLine(message: string): string {

@@ -9,6 +9,8 @@
  * held as plain values so loading a spec loads no AWS client.
  */
 import { z } from 'zod';
+import { regionProblem } from './aws-regions';
+import { accessPolicyProblem } from './eks-access-policies';
 import { AMI_TYPES, AUTHENTICATION_MODES, CAPACITY_TYPES, LOG_TYPES, RESOLVE_CONFLICTS, TAINT_EFFECTS } from './eks-enums';
 import { checkElasticIpPools, elasticIpPoolSchema } from './eip-pools';
 import { alarmSchema, checkScalingRules, scalingRuleSchema } from './scaling';
@@ -157,12 +159,12 @@ export const addonSchema = z.strictObject({
 const accessPolicy = z.strictObject({
   policy: z
     .string()
-    .regex(
-      /^(AmazonEKS[A-Za-z0-9]+Policy|arn:aws[\w-]*:eks::aws:cluster-access-policy\/AmazonEKS[A-Za-z0-9]+Policy)$/,
-      'expected an EKS access policy such as AmazonEKSClusterAdminPolicy, or its full ARN',
-    )
+    .superRefine((policy, ctx) => {
+      const problem = accessPolicyProblem(policy);
+      if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+    })
     .describe(
-      'EKS access policy: AmazonEKSClusterAdminPolicy, AmazonEKSAdminPolicy, AmazonEKSEditPolicy, AmazonEKSViewPolicy, ... or its ARN.',
+      'EKS access policy: AmazonEKSClusterAdminPolicy, AmazonEKSAdminPolicy, AmazonEKSEditPolicy, AmazonEKSViewPolicy, ... or its ARN; one the EKS User Guide lists ("Review access policy permissions"), not one reserved for service-linked roles.',
     ),
   namespaces: z
     .array(z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'expected a Kubernetes namespace name'))
@@ -264,8 +266,11 @@ export const clusterSpecSchema = z
       .describe('EKS cluster name. Cannot change once created.'),
     region: z
       .string()
-      .regex(/^[a-z]{2}(-gov|-iso|-isob)?-[a-z]+-\d$/, 'expected an AWS Region such as sa-east-1')
-      .describe('AWS Region of the cluster.'),
+      .superRefine((region, ctx) => {
+        const problem = regionProblem(region);
+        if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+      })
+      .describe('AWS Region of the cluster: one the AWS SDK lists (us-east-1, sa-east-1, cn-north-1, us-gov-west-1, ...).'),
     version: kubernetesVersion.describe('Kubernetes minor version, quoted: "1.31". Upgrades go one minor version per step.'),
     roleArn: iamRoleArn.describe('IAM role the EKS control plane uses. Cannot change once created.'),
     assumeRoleArn: iamRoleArn

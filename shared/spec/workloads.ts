@@ -5,9 +5,9 @@
  * Like the rest of the spec, every object is strict and defaults are applied here.
  */
 import path from 'node:path';
-import picomatch from 'picomatch';
 import semver from 'semver';
 import { z } from 'zod';
+import { globProblem, regexProblem } from './tag-rules';
 
 /** Label deploy puts on every object it applies: `<cluster>.<workload>`, so pruning finds them again. */
 export const OWNER_LABEL = 'eks-pilot.io/workload';
@@ -35,14 +35,17 @@ const tagRule = z
     glob: z
       .string()
       .min(1)
+      .superRefine(problemOf(globProblem))
       .optional()
-      .describe('Tags matching this glob, e.g. `main-*` or `v*`. `*` matches any run of characters.'),
+      .describe('Tags matching this glob, e.g. `main-*` or `v*`. `*` matches any run of characters, `?` one, `[a-z]` one of a class, `{a,b}` either.'),
     regex: z
       .string()
       .min(1)
-      .refine(isRegex, 'expected a valid regular expression (JavaScript syntax)')
+      .superRefine(problemOf(regexProblem))
       .optional()
-      .describe('Tags matching this regular expression, anchored at both ends, e.g. `release-\\d+`.'),
+      .describe(
+        'Tags matching this regular expression, anchored at both ends, e.g. `release-\\d+`: the common syntax of JavaScript and RE2 (no lookaround, no backreferences), without nested repetition such as `(a+)+`. Matched in linear time; a tag over 128 characters matches nothing.',
+      ),
     exact: z.string().min(1).optional().describe('This one tag, e.g. `stable`.'),
     environments: z
       .array(dnsLabel)
@@ -217,23 +220,10 @@ export function manifestsPathProblem(folder: string): string | undefined {
   return undefined;
 }
 
-/** Kept here so the schema and the policy agree on what a valid regex is. */
-function isRegex(source: string): boolean {
-  try {
-    new RegExp(source);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/**
- * Whether a glob matches a tag. Tags hold no `/`, so picomatch's path rules never come into play;
- * `dot` lets `*` match a tag that starts with a dot-free prefix and contains dots (`v1.2.3`).
- *
- * @example
- * globMatches('main-*', 'main-4f2a9c1'); // true
- */
-export function globMatches(glob: string, tag: string): boolean {
-  return picomatch.isMatch(tag, glob, { dot: true });
+/** A refinement that adds the problem a check finds, if any. */
+function problemOf(check: (value: string) => string | undefined): (value: string, ctx: z.RefinementCtx) => void {
+  return (value, ctx) => {
+    const problem = check(value);
+    if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+  };
 }

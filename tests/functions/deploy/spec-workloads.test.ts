@@ -75,7 +75,7 @@ describe('the workloads section of the spec', () => {
         'workloads[0].images[0].repository: expected a lower-case GHCR repository such as ghcr.io/acme/web (no tag, no digest)',
         'workloads[0].images[0].tags[0].semver: expected a semver range such as ">=1.2.0" or "^2"',
         'workloads[0].images[0].tags[1]: a rule takes exactly one of semver, glob, regex, exact (found glob, exact)',
-        'workloads[0].images[0].tags[2].regex: expected a valid regular expression (JavaScript syntax)',
+        'workloads[0].images[0].tags[2].regex: expected a valid regular expression (the common syntax of JavaScript and RE2: no lookaround, no backreferences)',
         'workloads[0].images[0].tags[3].environments: this rule names environments but the workload sets no `environment`: it could never apply',
         'workloads[1].name: duplicate workload name "web" (first at workloads[0])',
         'workloads[1].images[1].repository: duplicate repository "ghcr.io/acme/api" (first at images[0]): put all its rules in one policy',
