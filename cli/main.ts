@@ -14,6 +14,7 @@ import type { CliFactories, Ports } from './deps';
 import { portsFrom } from './deps';
 import type { Io } from './output';
 import { describeFailure, EXIT, UsageError } from './output';
+import { scrubSecrets } from '../shared/errors';
 
 export type { Io } from './output';
 export { EXIT } from './output';
@@ -73,7 +74,10 @@ const COMMANDS: Record<string, Command> = {
  * process.exitCode = await main(['plan', '--offline', 'examples/starter/cluster.yaml'], process);
  * await main(['status', 'specs/'], io, { provision: () => Promise.resolve({ eksFor: () => fakeEks, now, logger }) });
  */
-export async function main(argv: readonly string[], io: Io, chosen: Partial<CliFactories> = {}): Promise<number> {
+export async function main(argv: readonly string[], given: Io, chosen: Partial<CliFactories> = {}): Promise<number> {
+  // Everything written (errors and warnings, and the reports, which repeat per-cluster errors) is
+  // scrubbed of tokens, signatures and keys, whichever command wrote it.
+  const io: Io = { stdout: { write: (text: string) => given.stdout.write(scrubSecrets(text)) }, stderr: { write: (text: string) => given.stderr.write(scrubSecrets(text)) } };
   const [command, ...rest] = argv;
   const wantsHelp = argv.includes('--help') || argv.includes('-h');
   if (command === undefined || command.startsWith('-')) {

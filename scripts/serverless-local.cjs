@@ -15,6 +15,11 @@
  *    for it, and without one the variable is left unset (deploy-worker's manual invokes need no
  *    queue). Deploys and packages never read the shell for it.
  * 4. `offline` serves the HTTP route only: the schedules are left to `invoke local`, by hand.
+ * 5. The roles' scope comes from the specs: `${specs:<list>}` in serverless.yml is a list of
+ *    scripts/iam-scope.ts, computed once from the specs folder (the `specs` parameter) and the
+ *    widening parameters. A spec that does not load fails the package with its file:line:column
+ *    messages. Once the template is assembled, an IAM statement whose Resource list came out empty
+ *    is left out (IAM refuses a statement without resources, and an empty list grants nothing).
  */
 const fs = require('node:fs');
 const path = require('node:path');
@@ -24,6 +29,53 @@ const WORK_FOLDER = '.esbuild';
 const BUILD_FOLDER = '.build';
 const ONLY_PREFIX = '__only_';
 
+/** The parameters that widen the specs' lists (serverless.yml `params`), by their IamWidening field. */
+const WIDENING_PARAMS = {
+  clusterNames: 'clusterNames',
+  passRoleArns: 'passRoleArns',
+  assumeRoleArns: 'assumeRoleArns',
+  alarmPrefixes: 'alarmPrefix',
+  natGatewayIds: 'natGatewayIds',
+  kmsKeyArns: 'kmsKeyArns',
+  driftTopicArns: 'driftTopicArn',
+  scaleTopicArns: 'scaleTopicArn',
+};
+
+/**
+ * The specs' IAM scope, once per process: the loader and the derivation are the TypeScript the
+ * functions run (shared/spec/load.ts, scripts/iam-scope.ts), loaded through tsx.
+ */
+let scopePromise;
+function iamScope(resolveVariable, serviceDir, ServerlessError, log) {
+  if (scopePromise === undefined) {
+    scopePromise = (async () => {
+      const { require: tsRequire } = require('tsx/cjs/api');
+      const { loadSpecs } = tsRequire(path.join(__dirname, '../shared/spec/load.ts'), path.join(__dirname, 'serverless-local.cjs'));
+      const { iamScopeOf, listParameter } = tsRequire(path.join(__dirname, 'iam-scope.ts'), path.join(__dirname, 'serverless-local.cjs'));
+      const folders = String(await resolveVariable('param:specs')).split(',').map((item) => item.trim()).filter(Boolean);
+      const widening = {};
+      for (const [field, param] of Object.entries(WIDENING_PARAMS)) widening[field] = listParameter(await resolveVariable(`param:${param}`));
+      const stack = { service: String(await resolveVariable('self:service')), stage: String(await resolveVariable('sls:stage')), region: String(await resolveVariable('self:provider.region')) };
+      // No specs folder at all (a fresh clone's `npm run package`): nothing to name, so nothing is granted but what the parameters widen.
+      const present = folders.filter((folder) => fs.existsSync(path.resolve(serviceDir, folder)));
+      const missing = folders.filter((folder) => !present.includes(folder));
+      if (missing.length > 0 && log) log.warning(`specs: ${missing.join(', ')} does not exist; the roles name no cluster of it (only what the widening parameters add)`);
+      let loaded;
+      try {
+        loaded = present.length === 0 ? [] : await loadSpecs(present.map((folder) => path.resolve(serviceDir, folder)));
+      } catch (error) {
+        throw new ServerlessError(`the specs (${folders.join(', ')}) do not load, so the roles cannot name their resources:\n${error instanceof Error ? error.message : String(error)}`);
+      }
+      try {
+        return iamScopeOf(loaded.map((item) => item.spec), widening, stack);
+      } catch (error) {
+        throw new ServerlessError(error instanceof Error ? error.message : String(error));
+      }
+    })();
+  }
+  return scopePromise;
+}
+
 class EksPilotLocal {
   constructor(serverless, options, { log } = {}) {
     this.serverless = serverless;
@@ -31,6 +83,15 @@ class EksPilotLocal {
     this.log = log;
     // serverless-esbuild points servicePath at its build folder during invoke local: keep the real one.
     this.serviceDir = serverless.config.serviceDir || serverless.config.servicePath;
+    this.configurationVariablesSources = {
+      specs: {
+        resolve: async ({ address, resolveVariable }) => {
+          const scope = await iamScope(resolveVariable, this.serviceDir, serverless.classes.Error, log);
+          if (!address || !Object.hasOwn(scope, address)) throw new serverless.classes.Error(`\${specs:${address}}: no such list; the lists are ${Object.keys(scope).join(', ')}`);
+          return { value: scope[address] };
+        },
+      },
+    };
     this.hooks = {
       'before:package:cleanup': () => this.emptyWorkFolder(),
       'before:deploy:function:initialize': () => this.emptyWorkFolder(),
@@ -44,6 +105,7 @@ class EksPilotLocal {
       'before:invoke:local:invoke': () => this.stageFunctionFiles(this.options.function),
       'before:offline:start': () => this.prepareOffline(),
       'before:offline:start:init': () => this.prepareOffline(),
+      'after:aws:package:finalize:mergeCustomProviderResources': () => this.dropEmptyStatements(),
     };
   }
 
@@ -91,6 +153,20 @@ class EksPilotLocal {
     // reconcile) against whatever the shell's AWS settings reach: offline serves the HTTP route only.
     for (const fn of Object.values(this.serverless.service.functions || {})) {
       if (fn && Array.isArray(fn.events)) fn.events = fn.events.filter((event) => !(event && event.schedule));
+    }
+  }
+
+  /** Leaves out each role statement whose Resource list is empty (the specs name nothing for it). */
+  dropEmptyStatements() {
+    const resources = this.serverless.service.provider.compiledCloudFormationTemplate.Resources || {};
+    for (const resource of Object.values(resources)) {
+      if (!resource || resource.Type !== 'AWS::IAM::Role') continue;
+      for (const policy of (resource.Properties && resource.Properties.Policies) || []) {
+        const document = policy.PolicyDocument || {};
+        if (!Array.isArray(document.Statement)) continue;
+        document.Statement = document.Statement.filter((statement) => !(Array.isArray(statement.Resource) && statement.Resource.length === 0));
+      }
+      resource.Properties.Policies = (resource.Properties.Policies || []).filter((policy) => !policy.PolicyDocument || !Array.isArray(policy.PolicyDocument.Statement) || policy.PolicyDocument.Statement.length > 0);
     }
   }
 

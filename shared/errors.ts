@@ -126,6 +126,89 @@ export function clip(text: string, max: number = ECHO_LIMIT): string {
 
 const CLIPPED = /… \(\d+ characters\)$/;
 
+/** What a scrubbed secret reads as. */
+export const SCRUBBED = '[redacted]';
+
+/**
+ * The secrets {@link scrubSecrets} finds in free text, each a regex that keeps what names the secret
+ * (group 1) and replaces the rest. Every quantifier is bounded (`{m,n}`, `?`) and no group repeats,
+ * so a match attempt reads at most a fixed number of characters from where it starts and cannot
+ * backtrack into itself: the work is linear in the text's length whatever it holds.
+ */
+export const SECRET_PATTERNS: readonly { name: string; pattern: RegExp }[] = [
+  // An Authorization header's value, an EKS token or any other bearer token.
+  { name: 'bearer token', pattern: /\b(bearer[ \t]{1,8})[\w.~+/=-]{8,8192}/gi },
+  // aws-iam-authenticator's token: k8s-aws-v1. + base64url of a presigned STS URL.
+  { name: 'EKS token', pattern: /(k8s-aws-v1\.)[\w-]{1,8192}/g },
+  // X-Hub-Signature-256 (and a cut one: 16 hex digits are already too many to repeat).
+  { name: 'webhook signature', pattern: /(sha256=)[0-9a-f]{16,64}/gi },
+  // Long-term (AKIA) and temporary (ASIA) access key ids: 4 letters + 16 upper-case letters and digits.
+  { name: 'AWS access key id', pattern: /()\b(?:AKIA|ASIA)[A-Z0-9]{16}\b/g },
+  // aws_secret_access_key = ..., "SecretAccessKey": "...", aws_session_token=..., as config files and SDK objects write them.
+  { name: 'AWS secret key or session token', pattern: /((?:aws_?)?(?:secret_?access_?key|session_?token)["']?[ \t]{0,8}[:=][ \t]{0,8}["']?)[\w/+=]{1,4096}/gi },
+  // A presigned URL's signature, credential and session token.
+  { name: 'presigned URL query', pattern: /(x-amz-(?:signature|credential|security-token)=)[^&\s"'<>]{1,4096}/gi },
+];
+
+const PEM_BEGIN = /-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY-----/g;
+const PEM_END = /-----END [A-Z0-9 ]{0,40}PRIVATE KEY-----/g;
+
+/**
+ * Replaces every secret {@link SECRET_PATTERNS} and PEM private keys describe with
+ * {@link SCRUBBED}, wherever it stands in the text: an error message from an API server that echoes
+ * the request's bearer token, a presigned URL, a config file quoted in a message. The logger applies
+ * it to every string it writes, and error answers and the CLI's error output to every message.
+ * Linear in the text's length (bounded patterns; PEM blocks found by scanning forward once).
+ *
+ * @example
+ * scrubSecrets('Unauthorized: Authorization: Bearer k8s-aws-v1.aHR0cHM6Ly9zdHM'); // 'Unauthorized: Authorization: Bearer [redacted]'
+ * scrubSecrets('X-Hub-Signature-256: sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17'); // '... sha256=[redacted]'
+ */
+export function scrubSecrets(text: string): string {
+  let out = scrubPem(text);
+  for (const { pattern } of SECRET_PATTERNS) out = out.replace(pattern, (_match, kept: string) => `${kept}${SCRUBBED}`);
+  return out;
+}
+
+/** Every PEM private key block, BEGIN to END (or to the end of a text cut short), as {@link SCRUBBED}. */
+function scrubPem(text: string): string {
+  if (!text.includes('PRIVATE KEY-----')) return text;
+  let out = '';
+  let from = 0;
+  PEM_BEGIN.lastIndex = 0;
+  for (let begin = PEM_BEGIN.exec(text); begin !== null; begin = PEM_BEGIN.exec(text)) {
+    PEM_END.lastIndex = begin.index + begin[0].length;
+    const end = PEM_END.exec(text);
+    out += `${text.slice(from, begin.index)}${SCRUBBED}`;
+    from = end === null ? text.length : end.index + end[0].length;
+    if (end === null) break;
+    PEM_BEGIN.lastIndex = from;
+  }
+  return out + text.slice(from);
+}
+
+/**
+ * A copy of `value` with every string, in nested plain objects and arrays too, passed through
+ * {@link scrubSecrets}; other values are kept.
+ *
+ * @example
+ * scrubStrings({ message: 'token k8s-aws-v1.abc rejected', count: 1 }); // { message: 'token k8s-aws-v1.[redacted] rejected', count: 1 }
+ */
+export function scrubStrings<T>(value: T): T {
+  // Safe: only strings are replaced (by strings), plain objects and arrays rebuilt key for key.
+  return scrubValue(value, 0) as T;
+}
+
+function scrubValue(value: unknown, depth: number): unknown {
+  if (typeof value === 'string') return scrubSecrets(value);
+  if (depth > 8) return value;
+  if (Array.isArray(value)) return value.map((item: unknown) => scrubValue(item, depth + 1));
+  if (typeof value !== 'object' || value === null) return value;
+  const proto: unknown = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return value;
+  return Object.fromEntries(Object.entries(value).map(([key, entry]) => [key, scrubValue(entry, depth + 1)]));
+}
+
 /**
  * A copy of `value` with every string, in nested plain objects and arrays too, cut with
  * {@link clip}; other values are kept. For error contexts, which may carry what an event held.

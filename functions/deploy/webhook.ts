@@ -7,7 +7,7 @@ import type { FifoQueuePort } from '../../shared/aws/sqs';
 import { clip } from '../../shared/errors';
 import type { PackageEventName } from '../../shared/github/package-event';
 import { isPackageEvent, parsePackageEvent } from '../../shared/github/package-event';
-import { SIGNATURE_HEADER, verifySignature } from '../../shared/github/signature';
+import { SIGNATURE_HEADER, signatureHeaderProblem, verifySignature } from '../../shared/github/signature';
 import { pinnedRef } from './images';
 import type { DeployMessage } from './messages';
 import { toFifo } from './messages';
@@ -77,6 +77,12 @@ export async function receiveWebhook(request: WebhookRequest, deps: WebhookDeps)
     return reject(413, `the body is larger than ${max} bytes`, 'body');
   }
 
+  // An unsigned or malformed request is refused before the secret is read: a flood of them costs no AWS call.
+  const headerProblem = signatureHeaderProblem(headers[SIGNATURE_HEADER]);
+  if (headerProblem !== undefined) {
+    deps.logger.warn('webhook refused: signature', { ...facts, problem: headerProblem });
+    return reject(401, headerProblem === 'missing' ? 'X-Hub-Signature-256 is missing' : 'the signature does not match', `headers.${SIGNATURE_HEADER}`);
+  }
   let { values, reloaded } = await deps.secrets.get();
   let check = verifySignature(request.body, headers[SIGNATURE_HEADER], values);
   if (!check.valid && check.problem === 'mismatch' && !reloaded) {

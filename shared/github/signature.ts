@@ -24,10 +24,9 @@ export type SignatureCheck =
  * if (!check.valid) return { statusCode: 401 };
  */
 export function verifySignature(body: Uint8Array, header: string | undefined, secrets: readonly string[]): SignatureCheck {
-  if (header === undefined || header === '') return { valid: false, problem: 'missing' };
-  const match = SIGNATURE_FORMAT.exec(header.trim().toLowerCase());
-  const hex = match?.[1];
-  if (hex === undefined) return { valid: false, problem: 'malformed' };
+  const problem = signatureHeaderProblem(header);
+  if (problem !== undefined) return { valid: false, problem };
+  const hex = SIGNATURE_FORMAT.exec((header ?? '').trim().toLowerCase())?.[1] ?? '';
   const usable = secrets.filter((secret) => secret !== '');
   if (usable.length === 0) return { valid: false, problem: 'no-secret' };
   const expected = Buffer.from(hex, 'hex');
@@ -38,6 +37,23 @@ export function verifySignature(body: Uint8Array, header: string | undefined, se
     if (timingSafeEqual(actual, expected) && matched === -1) matched = index;
   });
   return matched === -1 ? { valid: false, problem: 'mismatch' } : { valid: true, secretIndex: matched };
+}
+
+/**
+ * What is wrong with the header itself, before any secret is needed: absent, or not
+ * `sha256=<64 hex digits>`. Lets a receiver refuse an unsigned request without reading the secret
+ * (no AWS call, no cost beyond the invocation).
+ *
+ * @example
+ * signatureHeaderProblem(undefined); // 'missing'
+ * signatureHeaderProblem('sha1=7d38cdd6...'); // 'malformed'
+ * signatureHeaderProblem(`sha256=${'0'.repeat(64)}`); // undefined: well-formed, still to verify
+ */
+export function signatureHeaderProblem(header: string | undefined): 'missing' | 'malformed' | undefined {
+  if (header === undefined || header === '') return 'missing';
+  // Bounded before the regex: a valid header is 71 characters, padding aside.
+  if (header.length > 200 || !SIGNATURE_FORMAT.test(header.trim().toLowerCase())) return 'malformed';
+  return undefined;
 }
 
 /**

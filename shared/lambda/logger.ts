@@ -1,5 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { LogLevel } from '@aws-lambda-powertools/logger/types';
+import { scrubSecrets } from '../errors';
 
 /**
  * Keys whose values are never logged. Matched anywhere in a key, case-insensitively, so
@@ -22,9 +23,9 @@ export interface CreateLoggerOptions {
 }
 
 /**
- * Builds the Powertools logger every function uses: one JSON object per line on stdout/stderr, and
+ * Builds the Powertools logger every function uses: one JSON object per line on stdout/stderr,
  * every value under a key matching {@link SECRET_KEY_PATTERN}, at any depth, printed as
- * {@link REDACTED}.
+ * {@link REDACTED}, and every other string scrubbed of tokens, signatures and keys (`scrubSecrets`).
  *
  * Redaction is a safety net, not a licence: callers log facts (names, ids, counts, states), never
  * request bodies, headers, kubeconfigs or credentials, and never put a secret in an error message.
@@ -43,14 +44,18 @@ export function createLogger(options: CreateLoggerOptions = {}): Logger {
 }
 
 /**
- * A `JSON.stringify` replacer that hides values under secret-looking keys; the logger applies it to
- * every key of every line.
+ * A `JSON.stringify` replacer that hides values under secret-looking keys and scrubs every other
+ * string with `scrubSecrets` (bearer and EKS tokens, webhook signatures, AWS keys, presigned URL
+ * signatures, PEM private keys); the logger applies it to every key of every line.
  *
  * @example
  * JSON.stringify({ token: 'abc', cluster: 'payments' }, redactingReplacer); // '{"token":"[redacted]","cluster":"payments"}'
+ * JSON.stringify({ message: 'Unauthorized: Bearer k8s-aws-v1.aHR0cHM6Ly9zdHM' }, redactingReplacer); // '{"message":"Unauthorized: Bearer [redacted]"}'
  */
 export function redactingReplacer(key: string, value: unknown): unknown {
-  return key !== '' && SECRET_KEY_PATTERN.test(key) ? REDACTED : value;
+  if (key !== '' && SECRET_KEY_PATTERN.test(key)) return REDACTED;
+  // Whatever key holds it: a token or signature inside a message (an API server echoing the request) is scrubbed too.
+  return typeof value === 'string' ? scrubSecrets(value) : value;
 }
 
 /**

@@ -5,7 +5,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
 import type { z } from 'zod';
 import type { InputIssue } from '../errors';
-import { clip, clipStrings, ECHO_LIMIT, EksPilotError, InvalidEventError, InvalidInputError, isTransient, MESSAGE_LIMIT } from '../errors';
+import { clip, clipStrings, ECHO_LIMIT, EksPilotError, InvalidEventError, InvalidInputError, isTransient, MESSAGE_LIMIT, scrubSecrets, scrubStrings } from '../errors';
 import { redact } from './logger';
 
 /** Log keys a function adds to every line of one invocation (cluster, delivery id, ...). */
@@ -175,11 +175,13 @@ export interface ErrorAnswer {
  */
 export function errorAnswer(error: unknown): ErrorAnswer {
   if (!(error instanceof Error)) return { error: { name: 'NonError', message: `a value of type ${typeof error} was thrown`, retryable: false } };
-  const answer: ErrorAnswer['error'] = { name: error.name, message: clip(error.message, MESSAGE_LIMIT), retryable: isTransient(error) };
+  // Scrubbed before it is cut, so a cut never leaves half a token behind.
+  const answer: ErrorAnswer['error'] = { name: error.name, message: clip(scrubSecrets(error.message), MESSAGE_LIMIT), retryable: isTransient(error) };
   if (error instanceof InvalidInputError && error.issues.length > 0) {
-    const [first] = error.issues;
+    const issues = error.issues.map((issue) => ({ field: scrubSecrets(issue.field), reason: scrubSecrets(issue.reason) }));
+    const [first] = issues;
     if (first !== undefined) Object.assign(answer, { field: first.field, reason: first.reason });
-    answer.issues = error.issues.map((issue) => ({ ...issue }));
+    answer.issues = issues;
   }
   return { error: answer };
 }
@@ -273,10 +275,11 @@ function describeError(error: unknown): ErrorDescription {
   if (!(error instanceof Error)) {
     return { name: 'NonError', message: `a value of type ${typeof error} was thrown` };
   }
-  const description: ErrorDescription = { name: error.name, message: clip(error.message, MESSAGE_LIMIT) };
-  if (error instanceof EksPilotError) description.context = clipStrings(error.context);
+  // Scrubbed before it is cut (the logger scrubs again, but a cut token would no longer match).
+  const description: ErrorDescription = { name: error.name, message: clip(scrubSecrets(error.message), MESSAGE_LIMIT) };
+  if (error instanceof EksPilotError) description.context = clipStrings(scrubStrings(error.context));
   if (error instanceof InvalidInputError && error.issues.length > 0) description.issues = error.issues.map((issue) => ({ ...issue }));
-  if (error.cause instanceof Error) description.cause = { name: error.cause.name, message: clip(error.cause.message, ECHO_LIMIT) };
+  if (error.cause instanceof Error) description.cause = { name: error.cause.name, message: clip(scrubSecrets(error.cause.message), ECHO_LIMIT) };
   return description;
 }
 

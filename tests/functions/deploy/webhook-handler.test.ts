@@ -158,6 +158,23 @@ describe('deploy-webhook handler', () => {
     expect(logs.raw()).not.toContain(WEBHOOK_SECRET);
   });
 
+  it.each([
+    ['unsigned', webhookEvent('registry_package', '{"action":"published"}', { secret: null })],
+    ['signed with sha1', webhookEvent('registry_package', '{}', { signature: 'sha1=7d38cdd689735b008b3c702edd92eea23791c5f6' })],
+    ['signed with an overlong header', webhookEvent('registry_package', '{}', { signature: `sha256=${'a'.repeat(10_000)}` })],
+  ])('refuses a %s request on a cold container without reading the secret or any spec (no AWS call)', async (_what, event) => {
+    // Prepare
+    captureLogLines();
+
+    // Act
+    const response = await invoke(event);
+
+    // Assess
+    expect(response.statusCode).toBe(401);
+    expect(ssm).not.toHaveReceivedCommand(GetParametersCommand);
+    expect(sqs).not.toHaveReceivedCommand(SendMessageBatchCommand);
+  });
+
   it('answers 400 to a signed body that is not JSON', async () => {
     // Prepare
     captureLogLines();

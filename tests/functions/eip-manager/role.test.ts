@@ -23,9 +23,9 @@ function address(tags: Tags): IamRequest['resources'][number] {
   return { arn: ADDRESS, context: Object.fromEntries(Object.entries(tags).map(([key, value]) => [`aws:ResourceTag/${key}`, value])) };
 }
 
-/** The role's statements with the template's defaults filled in, as `serverless package` writes them. */
+/** The role's statements with the template's defaults filled in, as `serverless package` writes them for specs whose one NAT pool names {@link NAT}. */
 function eipManagerStatements(template: string): Statement[] {
-  const resolved = template.replaceAll('${param:natGatewayIds}', '*').replaceAll('${param:leaseTable}', 'eks-pilot-leases').replaceAll('${sls:stage}', 'dev');
+  const resolved = template.replaceAll('${specs:natGatewayArns}', `[${NAT.arn}]`).replaceAll('${param:leaseTable}', 'eks-pilot-leases').replaceAll('${sls:stage}', 'dev');
   const document = parse(resolved) as { resources: { Resources: { EipManagerRole: { Properties: { Policies: { PolicyDocument: { Statement: Statement[] } }[] } } } } };
   return document.resources.Resources.EipManagerRole.Properties.Policies.flatMap((policy) => policy.PolicyDocument.Statement);
 }
@@ -40,6 +40,7 @@ describe('the eip-manager role', () => {
     ['refuses to disassociate an address without the pool tags', { action: 'ec2:DisassociateAddress', resources: [address(FOREIGN), ENI], context: {} }, false],
     ['disassociates a pool address', { action: 'ec2:DisassociateAddress', resources: [address(POOL), ENI], context: {} }, true],
     ['adds a pool address to a NAT gateway', { action: 'ec2:AssociateNatGatewayAddress', resources: [address(POOL), NAT], context: {} }, true],
+    ['refuses to add a pool address to a NAT gateway no spec names', { action: 'ec2:AssociateNatGatewayAddress', resources: [address(POOL), { arn: 'arn:aws:ec2:sa-east-1:111122223333:natgateway/nat-0ffffffffffffffff' }], context: {} }, false],
     ['refuses to add a foreign address to a NAT gateway', { action: 'ec2:AssociateNatGatewayAddress', resources: [address(FOREIGN), NAT], context: {} }, false],
     ['refuses a DeleteTags with no tag list (it would strip every tag)', { action: 'ec2:DeleteTags', resources: [address(POOL)], context: {} }, false],
     ['removes the unused-since mark', { action: 'ec2:DeleteTags', resources: [address(POOL)], context: { 'aws:TagKeys': ['eks-pilot/unused-since'] } }, true],

@@ -1,0 +1,156 @@
+/**
+ * What the functions' roles may touch, derived from the specs when `serverless package` runs
+ * (scripts/serverless-local.cjs serves it as the `${specs:...}` variables of serverless.yml): the
+ * specs' clusters, node groups and add-ons by Region and account, the cluster and node roles
+ * provision passes to EKS, the alarms scale-watch keeps, the NAT gateways eip-manager adds addresses
+ * to, and the cross-account roles the functions assume. Each list may be widened by a parameter
+ * ({@link IamWidening}); a list left empty drops its statement from the template.
+ *
+ * A cluster with `assumeRoleArn` is managed through that role only: its own resources are granted
+ * by the assumed role's policy in the other account, and this stack's roles get `sts:AssumeRole`
+ * on it and nothing else for it.
+ */
+import type { ClusterSpec } from '../shared/spec/schema';
+
+/** What a deployment adds to the specs' lists (the `serverless.yml` parameters, comma-separated). */
+export interface IamWidening {
+  /** `clusterNames`: clusters in any Region and account of the partition (`*` for every one). */
+  clusterNames: readonly string[];
+  /** `passRoleArns`: further IAM roles provision may pass to EKS. */
+  passRoleArns: readonly string[];
+  /** `assumeRoleArns`: further roles the functions may assume. */
+  assumeRoleArns: readonly string[];
+  /** `alarmPrefix`: alarms under this prefix scale-watch hears and may create or update. */
+  alarmPrefixes: readonly string[];
+  /** `natGatewayIds`: further NAT gateways (any Region and account) eip-manager may add addresses to. */
+  natGatewayIds: readonly string[];
+  /** `kmsKeyArns`: the customer managed keys the webhook secret and the workloads' secrets are encrypted with. */
+  kmsKeyArns: readonly string[];
+  /** `driftTopicArn`: the topic provision tells of new drift (not a widening: the only source). */
+  driftTopicArns: readonly string[];
+  /** `scaleTopicArn`: the topic scale-watch tells of the bounds it moves (the only source). */
+  scaleTopicArns: readonly string[];
+}
+
+/** One entry of an EventBridge pattern's list: an exact value or a content filter. */
+export type PatternEntry = string | { prefix: string } | { exists: boolean };
+
+/** Every list the roles and the alarm rule name; see serverless.yml for which statement takes which. */
+export interface IamScope {
+  clusterArns: string[];
+  /** Every node group of the clusters: provision lists, describes and may prune them. */
+  nodegroupArns: string[];
+  /** The node groups the scaling rules move (scale-watch). */
+  scaledNodegroupArns: string[];
+  addonArns: string[];
+  accessEntryArns: string[];
+  passRoleArns: string[];
+  assumeRoleArns: string[];
+  /** The specs' `encryptionKeyArn`s (CreateCluster asks KMS for a grant through EKS). */
+  encryptionKeyArns: string[];
+  /** The alarms scale-watch creates or updates: the specs' `alarms`, and the `alarmPrefix` widening. */
+  alarmArns: string[];
+  /** The scale-watch alarm rule's `detail.alarmName` list: the alarms the rules name or prefix. */
+  alarmNamePattern: PatternEntry[];
+  natGatewayArns: string[];
+  kmsKeyArns: string[];
+  driftTopicArns: string[];
+  scaleTopicArns: string[];
+  /** `kms:ViaService` values for decrypting secrets: SSM and Secrets Manager in each Region secrets are read in. */
+  secretServices: string[];
+}
+
+/** Never matches an alarm event (each has an alarmName): the rule stays, hearing nothing. */
+export const NO_ALARMS: PatternEntry = { exists: false };
+
+const sorted = (values: Iterable<string>): string[] => [...new Set(values)].sort();
+
+/** `arn:<partition>:iam::<account>:role/<name>` -> its partition and account. */
+function partitionAndAccount(roleArn: string): { partition: string; account: string } {
+  const [, partition = 'aws', , , account = '*'] = roleArn.split(':');
+  return { partition, account };
+}
+
+/**
+ * The roles' scope for a set of specs and a deployment's widening. Throws when a spec would have the
+ * functions assume one of this stack's own roles (`<service>-<stage>-*`).
+ *
+ * @example
+ * iamScopeOf([spec], NO_WIDENING, { service: 'eks-pilot', stage: 'dev', region: 'us-east-1' }).clusterArns;
+ * // ['arn:aws:eks:sa-east-1:111122223333:cluster/financial-move']
+ */
+export function iamScopeOf(specs: readonly ClusterSpec[], widening: IamWidening, stack: { service: string; stage: string; region: string }): IamScope {
+  const own = specs.filter((spec) => spec.assumeRoleArn === undefined);
+  const eks = (spec: ClusterSpec, resource: string): string => {
+    const { partition, account } = partitionAndAccount(spec.roleArn);
+    return `arn:${partition}:eks:${spec.region}:${account}:${resource}`;
+  };
+  const anyEks = (resource: string): string => `arn:aws:eks:*:*:${resource}`;
+
+  const ownRolePrefix = `${stack.service}-${stack.stage}-`;
+  const assumeRoleArns = sorted([...specs.flatMap((spec) => (spec.assumeRoleArn === undefined ? [] : [spec.assumeRoleArn])), ...widening.assumeRoleArns]);
+  for (const arn of assumeRoleArns) {
+    const roleName = arn.slice(arn.indexOf(':role/') + ':role/'.length).split('/').pop() ?? '';
+    if (roleName.startsWith(ownRolePrefix) || roleName === '*') {
+      throw new Error(`assumeRoleArn ${arn} names one of this stack's own roles (${ownRolePrefix}*): the functions never assume their own roles`);
+    }
+  }
+
+  const alarmArns = own.flatMap((spec) => {
+    const { partition, account } = partitionAndAccount(spec.roleArn);
+    return spec.alarms.map((alarm) => `arn:${partition}:cloudwatch:${spec.region}:${account}:alarm:${alarm.name}`);
+  });
+  const alarmNames = sorted(specs.flatMap((spec) => [...spec.alarms.map((alarm) => alarm.name), ...spec.scalingRules.flatMap((rule) => (rule.alarm === undefined ? [] : [rule.alarm]))]));
+  const alarmPrefixes = sorted([...specs.flatMap((spec) => spec.scalingRules.flatMap((rule) => (rule.alarmPrefix === undefined ? [] : [rule.alarmPrefix]))), ...widening.alarmPrefixes]);
+  const alarmNamePattern: PatternEntry[] = [...alarmNames, ...alarmPrefixes.map((prefix) => ({ prefix }))];
+
+  return {
+    clusterArns: sorted([...own.map((spec) => eks(spec, `cluster/${spec.name}`)), ...widening.clusterNames.map((name) => anyEks(`cluster/${name}`))]),
+    nodegroupArns: sorted([...own.map((spec) => eks(spec, `nodegroup/${spec.name}/*/*`)), ...widening.clusterNames.map((name) => anyEks(`nodegroup/${name}/*/*`))]),
+    scaledNodegroupArns: sorted([
+      ...own.flatMap((spec) => spec.scalingRules.flatMap((rule) => rule.nodeGroups.map((group) => eks(spec, `nodegroup/${spec.name}/${group.name}/*`)))),
+      ...widening.clusterNames.map((name) => anyEks(`nodegroup/${name}/*/*`)),
+    ]),
+    addonArns: sorted([...own.flatMap((spec) => spec.addons.map((addon) => eks(spec, `addon/${spec.name}/${addon.name}/*`))), ...widening.clusterNames.map((name) => anyEks(`addon/${name}/*/*`))]),
+    accessEntryArns: sorted([
+      ...own.filter((spec) => spec.accessEntries.length > 0).map((spec) => eks(spec, `access-entry/${spec.name}/*`)),
+      ...widening.clusterNames.map((name) => anyEks(`access-entry/${name}/*`)),
+    ]),
+    passRoleArns: sorted([
+      ...own.flatMap((spec) => [spec.roleArn, ...spec.nodeGroups.map((group) => group.nodeRoleArn), ...spec.addons.flatMap((addon) => (addon.serviceAccountRoleArn === undefined ? [] : [addon.serviceAccountRoleArn]))]),
+      ...widening.passRoleArns,
+    ]),
+    assumeRoleArns,
+    encryptionKeyArns: sorted(own.flatMap((spec) => (spec.encryptionKeyArn === undefined ? [] : [spec.encryptionKeyArn]))),
+    alarmArns: sorted([
+      ...alarmArns,
+      ...widening.alarmPrefixes.map((prefix) => `arn:aws:cloudwatch:*:*:alarm:${prefix}*`),
+    ]),
+    alarmNamePattern: alarmNamePattern.length > 0 ? alarmNamePattern : [NO_ALARMS],
+    natGatewayArns: sorted([
+      ...own.flatMap((spec) => {
+        const { partition, account } = partitionAndAccount(spec.roleArn);
+        return spec.elasticIpPools.flatMap((pool) => ('natGatewayId' in pool.attachTo ? [`arn:${partition}:ec2:${spec.region}:${account}:natgateway/${pool.attachTo.natGatewayId}`] : []));
+      }),
+      ...widening.natGatewayIds.map((id) => `arn:aws:ec2:*:*:natgateway/${id}`),
+    ]),
+    kmsKeyArns: sorted(widening.kmsKeyArns),
+    driftTopicArns: sorted(widening.driftTopicArns),
+    scaleTopicArns: sorted(widening.scaleTopicArns),
+    secretServices: sorted([stack.region, ...specs.map((spec) => spec.region)].flatMap((region) => [`ssm.${region}.amazonaws.com`, `secretsmanager.${region}.amazonaws.com`])),
+  };
+}
+
+/**
+ * A comma-separated parameter as a list: `'a, b'` -> `['a', 'b']`, `''` -> `[]`.
+ *
+ * @example
+ * listParameter('arn:aws:iam::1:role/a,arn:aws:iam::1:role/b'); // two ARNs
+ */
+export function listParameter(value: unknown): string[] {
+  if (typeof value !== 'string') return [];
+  return value
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+}

@@ -1,0 +1,99 @@
+/**
+ * The roles' scope as packaging derives it from the specs (scripts/iam-scope.ts); the packaged
+ * template itself is checked by tests/e2e/iam.e2e.ts.
+ */
+import { loadSpecs } from '../../shared/spec/load';
+import type { ClusterSpec } from '../../shared/spec/schema';
+import type { IamWidening } from '../../scripts/iam-scope';
+import { iamScopeOf, listParameter, NO_ALARMS } from '../../scripts/iam-scope';
+
+const NONE: IamWidening = { clusterNames: [], passRoleArns: [], assumeRoleArns: [], alarmPrefixes: [], natGatewayIds: [], kmsKeyArns: [], driftTopicArns: [], scaleTopicArns: [] };
+const STACK = { service: 'eks-pilot', stage: 'dev', region: 'us-east-1' };
+
+async function example(name: string): Promise<ClusterSpec> {
+  const [loaded] = await loadSpecs([`examples/${name}/cluster.yaml`]);
+  if (loaded === undefined) throw new Error(`no spec in examples/${name}`);
+  return loaded.spec;
+}
+
+describe('iamScopeOf', () => {
+  it('names each cluster, node group and add-on in its own Region and account', async () => {
+    // Prepare
+    const specs = [await example('financial-move'), await example('kianax')];
+
+    // Act
+    const scope = iamScopeOf(specs, NONE, STACK);
+
+    // Assess
+    expect(scope.clusterArns).toEqual(['arn:aws:eks:sa-east-1:111122223333:cluster/financial-move', 'arn:aws:eks:us-east-1:777788889999:cluster/kianax']);
+    expect(scope.nodegroupArns).toContain('arn:aws:eks:us-east-1:777788889999:nodegroup/kianax/*/*');
+    expect(scope.addonArns).toContain('arn:aws:eks:sa-east-1:111122223333:addon/financial-move/vpc-cni/*');
+    expect(scope.scaledNodegroupArns).toEqual(['arn:aws:eks:us-east-1:777788889999:nodegroup/kianax/general-ng/*']);
+    expect(scope.passRoleArns).toEqual([
+      'arn:aws:iam::111122223333:role/financial-move-eks-cluster',
+      'arn:aws:iam::111122223333:role/financial-move-eks-node',
+      'arn:aws:iam::777788889999:role/kianax-eks-cluster',
+      'arn:aws:iam::777788889999:role/kianax-eks-node',
+    ]);
+    expect(scope.alarmArns).toEqual(['arn:aws:cloudwatch:us-east-1:777788889999:alarm:kianax-general-ng-cpu-high']);
+    expect(scope.alarmNamePattern).toEqual(['kianax-general-ng-cpu-high']);
+    expect(scope.assumeRoleArns).toEqual([]);
+  });
+
+  it('grants a cross-account cluster only the role it is managed through', async () => {
+    // Prepare
+    const spec = { ...(await example('starter')), assumeRoleArn: 'arn:aws:iam::123456789012:role/eks-pilot-manager' };
+
+    // Act
+    const scope = iamScopeOf([spec], NONE, STACK);
+
+    // Assess
+    expect(scope.assumeRoleArns).toEqual(['arn:aws:iam::123456789012:role/eks-pilot-manager']);
+    expect([...scope.clusterArns, ...scope.nodegroupArns, ...scope.passRoleArns]).toEqual([]);
+  });
+
+  it('refuses an assumeRoleArn that names one of this stack\'s own roles', async () => {
+    // Prepare
+    const spec = { ...(await example('starter')), assumeRoleArn: 'arn:aws:iam::123456789012:role/eks-pilot-dev-scale-watch' };
+
+    // Act
+    const act = (): unknown => iamScopeOf([spec], NONE, STACK);
+
+    // Assess
+    expect(act).toThrow('assumeRoleArn arn:aws:iam::123456789012:role/eks-pilot-dev-scale-watch names one of this stack\'s own roles (eks-pilot-dev-*)');
+  });
+
+  it('adds what the parameters widen, after the specs\' own', async () => {
+    // Prepare
+    const widening: IamWidening = { ...NONE, clusterNames: ['later'], alarmPrefixes: ['team-'], passRoleArns: ['arn:aws:iam::123456789012:role/later-node'] };
+
+    // Act
+    const scope = iamScopeOf([await example('starter')], widening, STACK);
+
+    // Assess
+    expect(scope.clusterArns).toEqual(['arn:aws:eks:*:*:cluster/later', 'arn:aws:eks:us-east-1:123456789012:cluster/starter']);
+    expect(scope.passRoleArns).toContain('arn:aws:iam::123456789012:role/later-node');
+    expect(scope.alarmArns).toEqual(['arn:aws:cloudwatch:*:*:alarm:team-*']);
+    expect(scope.alarmNamePattern).toEqual([{ prefix: 'team-' }]);
+  });
+
+  it('hears no alarm when no spec names one', async () => {
+    // Act
+    const scope = iamScopeOf([await example('starter')], NONE, STACK);
+
+    // Assess
+    expect(scope.alarmNamePattern).toEqual([NO_ALARMS]);
+    expect(scope.alarmArns).toEqual([]);
+  });
+
+  it.each<[string, string[]]>([
+    ['', []],
+    ['a, b,,c ', ['a', 'b', 'c']],
+  ])('reads the parameter %j as a list', (value, expected) => {
+    // Act
+    const items = listParameter(value);
+
+    // Assess
+    expect(items).toEqual(expected);
+  });
+});
