@@ -17,12 +17,12 @@ import type {
   UpdateNodegroupConfigCommandInput,
 } from '@aws-sdk/client-eks';
 import { parse as parseYaml } from 'yaml';
-import type { Change, Plan, TargetId } from '../../shared/plan/plan';
-import { targetId } from '../../shared/plan/plan';
-import { OVERRIDE_TAG_KEYS, readOverride } from '../../shared/overrides';
-import type { AccessEntrySpec, AddonSpec, ClusterSpec, NodeGroupSpec } from '../../shared/spec/schema';
-import type { ProvisionAction } from './actions';
-import type { ObservedAccessEntry, ObservedState } from './observed';
+import type { Change, Plan, TargetId } from '../../../shared/plan/plan';
+import { targetId } from '../../../shared/plan/plan';
+import { OVERRIDE_TAG_KEYS, readOverride } from '../../../shared/overrides';
+import type { AccessEntrySpec, AddonSpec, ClusterSpec, NodeGroupSpec } from '../../../shared/spec/schema';
+import type { ProvisionAction } from '../actions';
+import type { ObservedAccessEntry, ObservedState } from '../observed';
 
 export interface PlanOptions {
   /** The instant the plan is made for: decides whether a scaling override is still active. */
