@@ -14,16 +14,16 @@
  * address, or release under `never` an address anyone may know (attached, or published).
  */
 import type { Address, Instance, NatGateway } from '@aws-sdk/client-ec2';
-import type { Plan } from '../../shared/plan/plan';
-import type { ElasticIpPoolSpec } from '../../shared/spec/eip-pools';
-import { durationMs, POOL_TAG } from '../../shared/spec/eip-pools';
-import type { ClusterSpec } from '../../shared/spec/schema';
-import type { AddressRef, EipAction, ExistingAddress } from './actions';
-import { describeRef } from './actions';
-import type { Membership, TargetInterface } from './members';
-import { addressOn, membersOf, poolMembership, primaryInterface, tagsOf } from './members';
-import type { ObservedPools } from './observed';
-import { DEFAULT_STAGE, poolParameterName } from './publish';
+import type { Plan } from '../../../shared/plan/plan';
+import type { ElasticIpPoolSpec } from '../../../shared/spec/eip-pools';
+import { durationMs, POOL_TAG } from '../../../shared/spec/eip-pools';
+import type { ClusterSpec } from '../../../shared/spec/schema';
+import type { AddressRef, EipAction, ExistingAddress } from '../actions';
+import { describeRef } from '../actions';
+import type { Membership, TargetInterface } from '../members';
+import { addressOn, membersOf, poolMembership, primaryInterface, tagsOf } from '../members';
+import type { ObservedPools } from '../observed';
+import { DEFAULT_STAGE, poolParameterName } from '../publish';
 
 export interface PlanPoolsOptions {
   /** The instant the plan is made for: decides whether an unused address may be released. */

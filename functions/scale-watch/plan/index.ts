@@ -15,14 +15,14 @@
  * what was observed. Raising moves node groups before HPAs; lowering moves HPAs before node groups.
  */
 import type { Nodegroup, UpdateNodegroupConfigCommandInput } from '@aws-sdk/client-eks';
-import type { Change, Plan, TargetId } from '../../shared/plan/plan';
-import type { HpaTargetSpec, NodeGroupTargetSpec, ScalingRuleSpec, StepSpec } from '../../shared/spec/scaling';
-import { scalingDurationMs, stepRaises } from '../../shared/spec/scaling';
-import type { ClusterSpec, NodeGroupSpec } from '../../shared/spec/schema';
-import type { ScalerPatch, ScaleWatchAction } from './actions';
-import type { AlarmState, AlarmStateValue, ObservedScaler, RuleObservation } from './observed';
-import { SCALER_DEFAULTS, scalerKey } from './observed';
-import type { BoundsRecord, RecordReading, ReplicaRecord } from './records';
+import type { Change, Plan, TargetId } from '../../../shared/plan/plan';
+import type { HpaTargetSpec, NodeGroupTargetSpec, ScalingRuleSpec, StepSpec } from '../../../shared/spec/scaling';
+import { scalingDurationMs, stepRaises } from '../../../shared/spec/scaling';
+import type { ClusterSpec, NodeGroupSpec } from '../../../shared/spec/schema';
+import type { ScalerPatch, ScaleWatchAction } from '../actions';
+import type { AlarmState, AlarmStateValue, ObservedScaler, RuleObservation } from '../observed';
+import { SCALER_DEFAULTS, scalerKey } from '../observed';
+import type { BoundsRecord, RecordReading, ReplicaRecord } from '../records';
 import {
   nodeGroupRecordTags,
   presentOverrideTags,
@@ -30,7 +30,7 @@ import {
   readNodeGroupRecord,
   readReplicaRecord,
   replicaRecordAnnotations,
-} from './records';
+} from '../records';
 
 /** What a plan is made for. */
 export type Trigger =
