@@ -21,11 +21,15 @@ import type { Ec2Port } from '../../shared/aws/ec2-port';
 import type { Lease, LeasePort } from '../../shared/aws/lease-port';
 import { LeaseLostError } from '../../shared/aws/lease-port';
 import { AddressInUseError, AddressLimitExceededError, AssociationConflictError, TargetGoneError } from '../../shared/aws/ec2-port';
-import { EksPilotError, errorFacts, errorText, isTransient, RequestRejectedError, ThrottledError, UpstreamError } from '../../shared/errors';
+import { EksPilotError, errorFacts, errorText, isTransient, ThrottledError, UpstreamError } from '../../shared/errors';
+import type { Phrases } from '../../shared/reconcile/execute';
+import { executePlan } from '../../shared/reconcile/execute';
 import type { TargetId } from '../../shared/plan/plan';
 import { planStatus, targetId } from '../../shared/plan/plan';
 import { POOL_TAG } from '../../shared/spec/eip-pools';
 import type { ElasticIpPoolSpec } from '../../shared/spec/eip-pools';
+import type { RunLogger } from '../../shared/reconcile/run-logger';
+import type { Mode, Status } from '../../shared/reconcile/status';
 import type { ClusterSpec } from '../../shared/spec/schema';
 import type { EipAction, EipWriteAction, ExistingAddress } from './actions';
 import { isWrite } from './actions';
@@ -40,9 +44,11 @@ import { mayRelease, maySurplusRelease, planPools } from './plan';
 import type { AllowListStore } from './publish';
 import { allowListValue, DEFAULT_STAGE, legacyPoolParameterName, poolParameterName, publishedAllocationIds } from './publish';
 
-export type Mode = 'plan' | 'apply';
+export type { Mode } from '../../shared/reconcile/status';
+export type { RunLogger } from '../../shared/reconcile/run-logger';
 
-export type PoolStatus = 'Converged' | 'InProgress' | 'Drifted' | 'Blocked';
+/** The suite's one status vocabulary (shared/reconcile/status.ts). */
+export type PoolStatus = Status;
 
 export interface ExecutedEipAction {
   kind: EipWriteAction['kind'];
@@ -99,12 +105,6 @@ export interface EipClusterReport {
   /** Actions EC2 refused, refusals of the plan, the quota. */
   blocked: PoolIssue[];
   plan?: EipPlan;
-}
-
-export interface RunLogger {
-  info(message: string, facts: Record<string, unknown>): void;
-  warn(message: string, facts: Record<string, unknown>): void;
-  error(message: string, facts: Record<string, unknown>): void;
 }
 
 export interface EipDeps {
@@ -387,6 +387,28 @@ function publishedReader(spec: ClusterSpec, deps: EipDeps, seen: Map<string, str
 
 // ---- execution ----------------------------------------------------------------------------------
 
+/** How eip-manager's reports word the executor's failures. */
+const PHRASES: Phrases = {
+  busy: (error) => `EC2 is busy (${errorText(error)}); the next run retries`,
+  throttled: () => ({ reason: 'throttled by EC2 (RequestLimitExceeded); the next run retries', stop: 'EC2 throttled' }),
+  unavailable: (error) => ({ reason: `EC2 did not answer (${errorText(error)}); the next run retries`, stop: 'EC2 did not answer' }),
+  notSent: (stop) => `not sent: ${stop} this run`,
+  logMessage: (kind, error) => {
+    switch (kind) {
+      case 'busy':
+        return 'ec2 busy; left for the next run';
+      case 'throttled':
+        return 'ec2 throttled; stopping this run';
+      case 'unavailable':
+        return error instanceof LeaseLostError ? undefined : 'ec2 call failed for now; stopping this run';
+      case 'rejected':
+        return 'ec2 call failed';
+      default:
+        throw new Error(`unknown failure ${kind satisfies never as string}`);
+    }
+  },
+};
+
 /** Per-run state of the executor. */
 interface Execution {
   spec: ClusterSpec;
@@ -449,47 +471,34 @@ async function execute(
       ),
     ),
   };
-  let stopped: string | undefined;
-  for (const [index, action] of plan.actions.entries()) {
-    if (action.kind === 'Refuse') {
-      report.blocked.push(issue(action, action.reason));
-      continue;
-    }
-    if (!isWrite(action)) continue;
-    if (stopped !== undefined) {
-      report.deferred.push(issue(action, `not sent: ${stopped} this run`));
-      if (action.kind === 'AssociateAddress' || action.kind === 'AssociateNatGatewayAddress') outcomeOf(run, action.pool).notAssociated += 1;
-      continue;
-    }
-    try {
+  const associates = (action: EipAction): boolean => action.kind === 'AssociateAddress' || action.kind === 'AssociateNatGatewayAddress';
+  await executePlan<EipAction, EipWriteAction, unknown>(plan.actions, {
+    isWrite,
+    stance: (action) => (action.kind === 'Refuse' ? 'refuse' : 'note'),
+    send: async (action, index) => {
       await run.leases?.ensure(action.pool);
       await executeOne(run, action);
       // The claim read ends a pool's allocations, or follows at once an allocation that got no answer.
       if (action.kind === 'AllocateAddress' && (run.allocationErrors.size > 0 || !nextWriteAllocates(plan.actions, index, action.pool))) await settleClaims(run, action.pool);
-    } catch (error) {
-      if (action.kind === 'AssociateAddress' || action.kind === 'AssociateNatGatewayAddress') outcomeOf(run, action.pool).notAssociated += 1;
+    },
+    // A lost lease stops the run as a throttle does: another run writes the pool now.
+    classify: (error) => (error instanceof LeaseLostError ? { kind: 'unavailable', reason: `not sent: ${error.message}; the next run takes over`, stop: 'the pool lease was lost' } : undefined),
+    phrases: PHRASES,
+    logger: deps.logger,
+    facts: (action) => ({ cluster: spec.name, pool: action.pool }),
+    // Each write records what it did itself (executeOne): an association may use another address than planned.
+    onDone: () => undefined,
+    onDeferred: (action, reason) => {
+      report.deferred.push(issue(action, reason));
+      if (associates(action)) outcomeOf(run, action.pool).notAssociated += 1;
+    },
+    onBlocked: (action, reason) => report.blocked.push(issue(action, reason)),
+    onFailed: (action, error, failure) => {
+      // A deferred association was counted above; a rejected one is not associated either.
+      if (associates(action) && failure.kind === 'rejected') outcomeOf(run, action.pool).notAssociated += 1;
       if (action.kind === 'AllocateAddress') run.failedSlots.set(action.slot, `its allocation failed: ${errorText(error)}`);
-      if (error instanceof LeaseLostError) {
-        stopped = 'the pool lease was lost';
-        report.deferred.push(issue(action, `not sent: ${error.message}; the next run takes over`));
-      } else if (error instanceof ThrottledError) {
-        stopped = 'EC2 throttled';
-        report.deferred.push(issue(action, 'throttled by EC2 (RequestLimitExceeded); the next run retries'));
-        deps.logger.warn('ec2 throttled; stopping this run', { cluster: spec.name, pool: action.pool, action: action.kind });
-      } else if (isTransient(error)) {
-        // A 5xx or the network after the SDK's retries: nothing more is sent; the next run retries.
-        stopped = 'EC2 did not answer';
-        report.deferred.push(issue(action, `EC2 did not answer (${errorText(error)}); the next run retries`));
-        deps.logger.warn('ec2 call failed for now; stopping this run', { cluster: spec.name, pool: action.pool, action: action.kind, error: errorFacts(error) });
-      } else if (error instanceof RequestRejectedError || error instanceof UpstreamError) {
-        // Thrown on, the writes already sent this run would vanish from the report.
-        report.blocked.push(issue(action, error.message));
-        deps.logger.error('ec2 call failed', { cluster: spec.name, pool: action.pool, action: action.kind, target: targetId(action.target), error: errorFacts(error) });
-      } else {
-        throw error;
-      }
-    }
-  }
+    },
+  });
   return run;
 }
 

@@ -215,7 +215,7 @@ function publishMetrics(response: ScaleWatchResponse, metrics: InvokeDeps['metri
     for (const executed of report.executed) counts.set(executed.kind, (counts.get(executed.kind) ?? 0) + 1);
     if (report.boundChanges.length > 0 && report.mode === 'apply') counts.set('BoundChanges', report.boundChanges.length);
     if (report.deferred.length > 0) counts.set('DeferredActions', report.deferred.length);
-    if (report.status === 'Ignored') counts.set('IgnoredEvents', 1);
+    if (report.decision === 'ignore') counts.set('IgnoredEvents', 1);
     for (const [name, value] of counts) {
       const metric = metrics.singleMetric();
       metric.addDimension('Cluster', report.cluster);
