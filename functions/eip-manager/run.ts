@@ -16,7 +16,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Address, Filter } from '@aws-sdk/client-ec2';
-import { mapBounded } from '../../shared/concurrency';
 import type { Ec2Port } from '../../shared/aws/ec2-port';
 import type { Lease, LeasePort } from '../../shared/aws/lease-port';
 import { LeaseLostError } from '../../shared/aws/lease-port';
@@ -24,12 +23,14 @@ import { AddressInUseError, AddressLimitExceededError, AssociationConflictError,
 import { EksPilotError, errorFacts, errorText, isTransient, ThrottledError, UpstreamError } from '../../shared/errors';
 import type { Phrases } from '../../shared/reconcile/execute';
 import { executePlan } from '../../shared/reconcile/execute';
+import { finishReport, runFleet } from '../../shared/reconcile/fleet';
 import type { TargetId } from '../../shared/plan/plan';
 import { planStatus, targetId } from '../../shared/plan/plan';
 import { POOL_TAG } from '../../shared/spec/eip-pools';
 import type { ElasticIpPoolSpec } from '../../shared/spec/eip-pools';
 import type { RunLogger } from '../../shared/reconcile/run-logger';
 import type { Mode, Status } from '../../shared/reconcile/status';
+import { statusOfFailure, worstStatus } from '../../shared/reconcile/status';
 import type { ClusterSpec } from '../../shared/spec/schema';
 import type { EipAction, EipWriteAction, ExistingAddress } from './actions';
 import { isWrite } from './actions';
@@ -225,7 +226,7 @@ async function reconcileLeased(
     observed = await observe(ec2, spec.name, pools, published);
   } catch (error) {
     // Throttling, a 5xx or the network: the next run reads again; anything else needs a person.
-    const status: PoolStatus = isTransient(error) ? 'InProgress' : 'Blocked';
+    const status = statusOfFailure(error);
     deps.logger.error('elastic IP observation failed', { cluster: spec.name, region: spec.region, status, error: errorFacts(error) });
     return finish(report, status, `could not read the account: ${errorText(error)}`, deps);
   }
@@ -319,7 +320,7 @@ class PoolLeases {
       return { status: 'InProgress', reason: `another run holds the pool's lease: ${who}; this run wrote nothing, the next one looks again` };
     } catch (error) {
       // Without the lease the run cannot know it is alone: it writes nothing.
-      const status: PoolStatus = isTransient(error) ? 'InProgress' : 'Blocked';
+      const status = statusOfFailure(error);
       this.deps.logger.error('elastic IP pool lease unavailable', { ...facts, status, error: errorFacts(error) });
       return { status, reason: `could not take the pool's lease (${errorText(error)}); this run wrote nothing` };
     }
@@ -895,18 +896,11 @@ function attachedOrInUse(view: PoolView, attached: number): string {
 }
 
 function finishFromPools(report: EipClusterReport, deps: EipDeps): EipClusterReport {
-  const order: PoolStatus[] = ['Blocked', 'InProgress', 'Drifted', 'Converged'];
-  const status = order.find((candidate) => report.pools.some((pool) => pool.status === candidate)) ?? 'Converged';
-  return finish(report, status, report.pools.map((pool) => `${pool.pool}: ${pool.status} (${pool.summary})`).join('; '), deps);
+  return finish(report, worstStatus(report.pools.map((pool) => pool.status)), report.pools.map((pool) => `${pool.pool}: ${pool.status} (${pool.summary})`).join('; '), deps);
 }
 
 function finish(report: EipClusterReport, status: PoolStatus, summary: string, deps: EipDeps): EipClusterReport {
-  report.status = status;
-  report.summary = summary;
-  const facts = { cluster: report.cluster, region: report.region, mode: report.mode, status, summary, executed: report.executed.length };
-  if (status === 'Blocked') deps.logger.warn('elastic IP pools reconciled', facts);
-  else deps.logger.info('elastic IP pools reconciled', facts);
-  return report;
+  return finishReport(report, status, summary, deps.logger, 'elastic IP pools reconciled');
 }
 
 /**
@@ -921,25 +915,12 @@ export async function reconcilePoolFleet(
   deps: EipDeps,
   concurrency = 4,
 ): Promise<EipClusterReport[]> {
-  return mapBounded(items, concurrency, async ({ spec, file, ...options }): Promise<EipClusterReport> => {
-    try {
-      return await reconcilePools(spec, deps, { ...options, ...(file ? { source: file } : {}) });
-    } catch (error) {
-      const status: PoolStatus = isTransient(error) ? 'InProgress' : 'Blocked';
-      deps.logger.error('elastic IP run failed', { cluster: spec.name, region: spec.region, status, error: errorFacts(error) });
-      return {
-        cluster: spec.name,
-        region: spec.region,
-        ...(file ? { source: file } : {}),
-        mode: options.mode,
-        status,
-        summary: `run failed: ${errorText(error)}`,
-        pools: [],
-        executed: [],
-        deferred: [],
-        blocked: [],
-      };
-    }
+  return runFleet(items, {
+    run: ({ spec, file, ...options }) => reconcilePools(spec, deps, { ...options, ...(file ? { source: file } : {}) }),
+    failed: (head) => ({ ...head, pools: [], executed: [], deferred: [], blocked: [] }),
+    logger: deps.logger,
+    failure: 'elastic IP run failed',
+    concurrency,
   });
 }
 

@@ -3,14 +3,15 @@
  * report. Never waits for EKS: long operations finish across invocations driven by the schedule.
  */
 import type { EksPort } from '../../shared/aws/eks-port';
-import { mapBounded } from '../../shared/concurrency';
-import { clip, errorFacts, errorText, isTransient, RequestRejectedError, UnknownTargetError } from '../../shared/errors';
+import { clip, errorFacts, errorText, RequestRejectedError, UnknownTargetError } from '../../shared/errors';
 import type { Phrases } from '../../shared/reconcile/execute';
 import { executePlan } from '../../shared/reconcile/execute';
+import { finishReport, runFleet } from '../../shared/reconcile/fleet';
 import type { Plan, TargetId } from '../../shared/plan/plan';
 import { planStatus, targetId } from '../../shared/plan/plan';
 import type { RunLogger } from '../../shared/reconcile/run-logger';
 import type { Mode, Status } from '../../shared/reconcile/status';
+import { statusOfFailure } from '../../shared/reconcile/status';
 import type { ClusterSpec } from '../../shared/spec/schema';
 import type { ProvisionAction, ProvisionWriteAction } from './actions';
 import { isWrite } from './actions';
@@ -92,7 +93,7 @@ export async function reconcileCluster(spec: ClusterSpec, deps: ProvisionDeps, o
     plan = planCluster(spec, await observe(eks, spec, { accessEntryDetail: options.accessEntryDetail ?? true }), { now: deps.now(), ...(options.source ? { source: options.source } : {}) });
   } catch (error) {
     // Throttling, a 5xx, the network or EKS busy: the next run reads again; anything else needs a person.
-    const status: ClusterStatus = isTransient(error) ? 'InProgress' : 'Blocked';
+    const status = statusOfFailure(error);
     const summary = `could not read the cluster: ${errorText(error)}`;
     deps.logger.error('cluster observation failed', { cluster: spec.name, region: spec.region, status, error: errorFacts(error) });
     return { ...base, status, summary, drift: [], executed: [], deferred: [], blocked: [] };
@@ -187,12 +188,7 @@ async function execute(
 }
 
 function finish(report: ClusterReport, status: ClusterStatus, summary: string, deps: ProvisionDeps): ClusterReport {
-  report.status = status;
-  report.summary = summary;
-  const facts = { cluster: report.cluster, region: report.region, mode: report.mode, status, summary, executed: report.executed.length };
-  if (status === 'Blocked') deps.logger.warn('cluster reconciled', facts);
-  else deps.logger.info('cluster reconciled', facts);
-  return report;
+  return finishReport(report, status, summary, deps.logger, 'cluster reconciled');
 }
 
 /**
@@ -206,30 +202,18 @@ export async function reconcileFleet(
   options: { only?: readonly string[]; concurrency?: number; accessEntryDetail?: boolean } = {},
 ): Promise<ClusterReport[]> {
   if (options.only !== undefined) checkOnly(options.only, specs.map(({ spec }) => spec));
-  return mapBounded(specs, options.concurrency ?? 4, async ({ spec, file, mode }): Promise<ClusterReport> => {
-    try {
-      return await reconcileCluster(spec, deps, {
+  return runFleet(specs, {
+    run: ({ spec, file, mode }) =>
+      reconcileCluster(spec, deps, {
         mode,
         ...(options.only ? { only: options.only } : {}),
         ...(file ? { source: file } : {}),
         ...(options.accessEntryDetail === undefined ? {} : { accessEntryDetail: options.accessEntryDetail }),
-      });
-    } catch (error) {
-      const status: ClusterStatus = isTransient(error) ? 'InProgress' : 'Blocked';
-      deps.logger.error('cluster run failed', { cluster: spec.name, region: spec.region, status, error: errorFacts(error) });
-      return {
-        cluster: spec.name,
-        region: spec.region,
-        ...(file ? { source: file } : {}),
-        mode,
-        status,
-        summary: `run failed: ${errorText(error)}`,
-        drift: [],
-        executed: [],
-        deferred: [],
-        blocked: [],
-      };
-    }
+      }),
+    failed: (head) => ({ ...head, drift: [], executed: [], deferred: [], blocked: [] }),
+    logger: deps.logger,
+    failure: 'cluster run failed',
+    ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
   });
 }
 
