@@ -17,7 +17,8 @@ import type { EipEvent, InstanceEvent } from './event';
 import { isInstanceEvent, isManualInvoke } from './event';
 import { instanceFilters, instanceMatchesPool } from './members';
 import { renderPoolPlan } from './render';
-import type { EipClusterReport, EipDeps, Mode } from './run';
+import type { Mode } from '../../shared/reconcile/status';
+import type { EipClusterReport, EipDeps } from './run';
 import { reconcilePoolFleet, reconcilePools } from './run';
 
 export interface InvokeDeps extends EipDeps {

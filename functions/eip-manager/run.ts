@@ -45,9 +45,6 @@ import { mayRelease, maySurplusRelease, planPools } from './plan';
 import type { AllowListStore } from './publish';
 import { allowListValue, DEFAULT_STAGE, legacyPoolParameterName, poolParameterName, publishedAllocationIds } from './publish';
 
-export type { Mode } from '../../shared/reconcile/status';
-export type { RunLogger } from '../../shared/reconcile/run-logger';
-
 /** The suite's one status vocabulary (shared/reconcile/status.ts). */
 export type PoolStatus = Status;
 

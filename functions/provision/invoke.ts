@@ -14,7 +14,8 @@ import { isManualInvoke } from './event';
 import { accessEntryDetailDue } from './observed';
 import type { NotifyDeps } from './notify';
 import { notifyNewDrift } from './notify';
-import type { ClusterReport, Mode, ProvisionDeps } from './run';
+import type { Mode } from '../../shared/reconcile/status';
+import type { ClusterReport, ProvisionDeps } from './run';
 import { reconcileFleet } from './run';
 
 export interface InvokeDeps extends ProvisionDeps {

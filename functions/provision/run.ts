@@ -18,9 +18,6 @@ import { isWrite } from './actions';
 import { observe } from './observe';
 import { planCluster, specTargets, targetFits } from './plan';
 
-export type { Mode } from '../../shared/reconcile/status';
-export type { RunLogger } from '../../shared/reconcile/run-logger';
-
 /** The suite's one status vocabulary (shared/reconcile/status.ts). */
 export type ClusterStatus = Status;
 

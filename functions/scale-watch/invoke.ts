@@ -26,7 +26,8 @@ import type { ClusterSpec } from '../../shared/spec/schema';
 import type { AlarmEvent, ManualInvoke, ScaleWatchEvent } from './event';
 import { isAlarmEvent, isScheduledEvent } from './event';
 import type { Trigger } from './plan';
-import type { AlarmsReport, Mode, RuleReport, ScaleWatchDeps } from './run';
+import type { Mode } from '../../shared/reconcile/status';
+import type { AlarmsReport, RuleReport, ScaleWatchDeps } from './run';
 import { describeTrigger, reconcileAlarms, runRule } from './run';
 
 /** Where notifications go (shared/aws/sns.ts `SnsNotifier` is one). */

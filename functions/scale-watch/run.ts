@@ -28,9 +28,6 @@ import { planRule } from './plan';
 /** The field manager scale-watch's merge patches are recorded under (`managedFields`). */
 export const FIELD_MANAGER = 'eks-pilot-scale-watch';
 
-export type { Mode } from '../../shared/reconcile/status';
-export type { RunLogger } from '../../shared/reconcile/run-logger';
-
 /**
  * The suite's one status vocabulary (shared/reconcile/status.ts): a rule whose moves went through
  * (or had none to make, or whose event was ignored: see `decision`) is Converged; one that would

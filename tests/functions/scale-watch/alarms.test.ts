@@ -1,6 +1,6 @@
 import type { MetricAlarm } from '@aws-sdk/client-cloudwatch';
 import { planAlarms, putMetricAlarmRequest } from '../../../functions/scale-watch/alarms';
-import type { RunLogger } from '../../../functions/scale-watch/run';
+import type { RunLogger } from '../../../shared/reconcile/run-logger';
 import { reconcileAlarms } from '../../../functions/scale-watch/run';
 import { RequestRejectedError, ThrottledError, UpstreamError } from '../../../shared/errors';
 import type { ClusterSpec } from '../../../shared/spec/schema';

@@ -8,7 +8,7 @@ import { scaleWatchEventSchema } from '../../../functions/scale-watch/event';
 import type { InvokeDeps, Notifier } from '../../../functions/scale-watch/invoke';
 import { handleScaleWatchEvent } from '../../../functions/scale-watch/invoke';
 import { reconcileCluster } from '../../../functions/provision/run';
-import type { RunLogger } from '../../../functions/scale-watch/run';
+import type { RunLogger } from '../../../shared/reconcile/run-logger';
 import alarmEvent from '../../../events/scale-watch/alarm-kianax-cpu.json';
 import okEvent from '../../../events/scale-watch/ok-kianax-cpu.json';
 import scheduleEvent from '../../../events/scale-watch/schedule.json';

@@ -1,6 +1,7 @@
 import { observe } from '../../../functions/provision/observe';
 import { planCluster } from '../../../functions/provision/plan';
-import type { RunLogger, ScaleWatchDeps } from '../../../functions/scale-watch/run';
+import type { ScaleWatchDeps } from '../../../functions/scale-watch/run';
+import type { RunLogger } from '../../../shared/reconcile/run-logger';
 import { FIELD_MANAGER, runRule } from '../../../functions/scale-watch/run';
 import { REPLICA_OVERRIDE_ANNOTATION } from '../../../functions/scale-watch/records';
 import { OVERRIDE_TAG, readOverride } from '../../../shared/overrides';
