@@ -4,6 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
+import { specPathsFrom } from '../shared/spec/paths';
 import { UsageError } from './output';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -45,7 +46,7 @@ export function parseCommand<O extends Options>(argv: readonly string[], options
 export function specPaths(positionals: readonly string[], spec: readonly string[] | undefined, command: string, env: NodeJS.ProcessEnv = process.env): string[] {
   const paths = [...positionals, ...(spec ?? [])];
   if (paths.length > 0) return paths;
-  const fromEnv = (env.EKS_PILOT_SPECS ?? '').split(',').map((item) => item.trim()).filter(Boolean);
+  const fromEnv = specPathsFrom(env.EKS_PILOT_SPECS, []);
   if (fromEnv.length > 0) return fromEnv;
   throw new UsageError(`${command} needs a spec file or folder`);
 }

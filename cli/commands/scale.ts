@@ -48,7 +48,7 @@ export async function scaleCommand(argv: readonly string[], io: Io, ports: Ports
   const reports = response.rules.filter((report) => report.rule === rule.name && report.cluster === spec.name);
   io.stdout.write(values.json ? toJson({ rules: reports, ...(response.ignored ? { ignored: response.ignored } : {}) }) : reports.map(renderReport).join('\n'));
   if (reports.some((report) => report.status === 'Blocked')) return EXIT.error;
-  return values['detailed-exitcode'] && reports.some((report) => report.status === 'Planned') ? EXIT.changesPending : EXIT.ok;
+  return values['detailed-exitcode'] && reports.some((report) => report.status === 'Drifted') ? EXIT.changesPending : EXIT.ok;
 }
 
 function findRule(specs: readonly LoadedSpec[], name: string, cluster: string | undefined): { spec: ClusterSpec; rule: ScalingRuleSpec } {

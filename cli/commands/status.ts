@@ -91,7 +91,7 @@ export async function statusCommand(argv: readonly string[], io: Io, ports: Port
       cluster.scaling.some((rule) => rule.error !== undefined || rule.unreachable !== undefined),
   );
   if (unread) return EXIT.error;
-  const pending = clusters.some((cluster) => cluster.provision.drift.length > 0 || cluster.workloads.some((workload) => workload.drift?.status === 'drifted') || cluster.pools.some((pool) => pool.status !== 'Converged'));
+  const pending = clusters.some((cluster) => cluster.provision.drift.length > 0 || cluster.workloads.some((workload) => workload.drift?.status === 'Drifted') || cluster.pools.some((pool) => pool.status !== 'Converged'));
   return values['detailed-exitcode'] && pending ? EXIT.changesPending : EXIT.ok;
 }
 
@@ -157,6 +157,6 @@ function describeWorkload(workload: WorkloadStatus): string {
   if (workload.error !== undefined) return workload.error;
   const running = workload.running === undefined ? 'no release recorded (the manifests\' images)' : `release ${workload.running.revision} ${workload.running.result} (${workload.running.kind}, ${workload.running.startedAt})`;
   const last = workload.last !== undefined && workload.last.revision !== workload.running?.revision ? `; last: release ${workload.last.revision} ${workload.last.result}${workload.last.reason ? ` (${workload.last.reason})` : ''}` : '';
-  const drift = workload.drift === undefined ? '' : workload.drift.status === 'drifted' ? `; drifted: ${workload.drift.drift.join(', ')}` : `; ${workload.drift.status}`;
+  const drift = workload.drift === undefined ? '' : workload.drift.status === 'Drifted' ? `; drifted: ${workload.drift.drift.join(', ')}` : `; ${workload.drift.status}`;
   return `${running}${last}${drift}`;
 }

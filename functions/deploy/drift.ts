@@ -8,6 +8,7 @@
  */
 import type { KubernetesObject, KubernetesPort } from '../../shared/k8s';
 import { REDACTED } from '../../shared/lambda/logger';
+import type { Status } from '../../shared/reconcile/status';
 import { OWNER_LABEL } from '../../shared/spec/workloads';
 import { diffObjects } from './diff';
 import { honourOverride } from './honour-override';
@@ -25,8 +26,12 @@ import { findOrphans, notPruned, prune } from './prune';
 import type { DeployTarget } from './targets';
 import { targetKey } from './targets';
 
-/** `refused`: the running release's images are not taken by the workload's policies, so it is neither compared nor restored. */
-export type DriftStatus = 'in-sync' | 'drifted' | 'remediated' | 'in-progress' | 'refused' | 'error';
+/**
+ * The suite's one status vocabulary (shared/reconcile/status.ts): Converged, in sync or remediated
+ * (`drift` lists what was); InProgress, a release rolls out; Blocked, refused (the running release's
+ * images are not taken by the workload's policies, so it is neither compared nor restored) or failed.
+ */
+export type DriftStatus = Status;
 
 export interface DriftReport {
   cluster: string;
@@ -58,12 +63,12 @@ export async function checkDrift(target: DeployTarget, k8s: KubernetesPort, logg
   if (progressing !== undefined) {
     // A rollout is being watched: its own worker owns the workload until it ends.
     logger.info('drift check skipped: a release is rolling out', { ...facts, revision: progressing.revision });
-    return { ...base, status: 'in-progress', drift: [], orphans: [], pruned: [] };
+    return { ...base, status: 'InProgress', drift: [], orphans: [], pruned: [] };
   }
   const restore = restoreImages(target, records);
   if ('refused' in restore) {
     logger.error('drift check refused: the release record is not trusted', { ...facts, reason: restore.refused });
-    return { ...base, status: 'refused', drift: [], orphans: [], pruned: [], error: restore.refused };
+    return { ...base, status: 'Blocked', drift: [], orphans: [], pruned: [], error: restore.refused };
   }
   const rendered = renderWorkload(target.workload.name, target.objects, pinnedImages(restore.images));
   // Sourced Secrets are read again on every check, so a rotated source shows (and, remediating, lands) here.
@@ -73,18 +78,18 @@ export async function checkDrift(target: DeployTarget, k8s: KubernetesPort, logg
   const pruned: string[] = [];
   if (drift.length === 0 && orphans.length === 0) {
     logger.info('workload in sync', facts);
-    return { ...base, status: 'in-sync', drift, orphans: [], pruned };
+    return { ...base, status: 'Converged', drift, orphans: [], pruned };
   }
   if (!options.remediate) {
     logger.warn('workload drifted', { ...facts, drift, orphans: orphans.map(describeObject) });
-    return { ...base, status: 'drifted', drift, orphans: orphans.map(describeObject), pruned };
+    return { ...base, status: 'Drifted', drift, orphans: orphans.map(describeObject), pruned };
   }
   await applyAll(k8s, rendered.objects, target, logger, facts, { now: options.now });
   const result = await prune(k8s, orphans);
   pruned.push(...result.pruned);
   const failed = notPruned(result);
   logger.warn('workload drift remediated', { ...facts, drift, pruned, ...(failed.length > 0 ? { notPruned: failed } : {}) });
-  return { ...base, status: 'remediated', drift, orphans: orphans.map(describeObject), pruned, ...(failed.length > 0 ? { notPruned: failed } : {}) };
+  return { ...base, status: 'Converged', drift, orphans: orphans.map(describeObject), pruned, ...(failed.length > 0 ? { notPruned: failed } : {}) };
 }
 
 /**

@@ -13,6 +13,7 @@ import type { KubernetesPort } from '../../shared/k8s';
 import { createLogger } from '../../shared/lambda/logger';
 import { carries } from '../../shared/lambda/events';
 import { lambdaStack } from '../../shared/lambda/middleware';
+import { specPathsFrom } from '../../shared/spec/paths';
 import { workerEventSchema } from './event';
 import { handleWorkerEvent } from './invoke';
 import type { WorkerDeps } from './run';
@@ -57,7 +58,7 @@ function queueFor(): FifoQueuePort {
 
 /** Every workload of the specs; a broken one is reported and skipped, never the fleet. */
 function fleet(): ReturnType<typeof loadFleet> {
-  return loadFleet((process.env.EKS_PILOT_SPECS ?? 'specs').split(',').map((item) => item.trim()).filter(Boolean));
+  return loadFleet(specPathsFrom(process.env.EKS_PILOT_SPECS));
 }
 
 const secretValues = createAwsSecretValues();

@@ -115,12 +115,12 @@ async function driftCheck(deps: WorkerDeps): Promise<DriftReport[]> {
       reports.push(await checkDrift(target, await deps.connect(target), deps.logger, { remediate: target.workload.onDrift === 'remediate', now: deps.now(), ...(deps.secretValues === undefined ? {} : { secretValues: deps.secretValues }) }));
     } catch (error) {
       deps.logger.error('drift check failed', { cluster: target.cluster, workload: targetKey(target), error: errorFacts(error) });
-      reports.push({ cluster: target.cluster, workload: target.workload.name, status: 'error', drift: [], orphans: [], pruned: [], error: error instanceof Error ? error.message : String(error) });
+      reports.push({ cluster: target.cluster, workload: target.workload.name, status: 'Blocked', drift: [], orphans: [], pruned: [], error: error instanceof Error ? error.message : String(error) });
     }
   }
   for (const item of (await deps.broken?.()) ?? []) {
     deps.logger.error('drift check skipped: broken workload', { cluster: item.cluster, workload: item.workload, source: item.source, reason: item.reason });
-    reports.push({ cluster: item.cluster ?? item.source, workload: item.workload ?? '(spec)', status: 'error', drift: [], orphans: [], pruned: [], error: item.reason });
+    reports.push({ cluster: item.cluster ?? item.source, workload: item.workload ?? '(spec)', status: 'Blocked', drift: [], orphans: [], pruned: [], error: item.reason });
   }
   return reports;
 }

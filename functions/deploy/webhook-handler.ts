@@ -6,6 +6,7 @@ import { CachedSecrets, createWebhookSecretSource } from '../../shared/aws/secre
 import { createSqsFifoQueue } from '../../shared/aws/sqs';
 import { createLogger } from '../../shared/lambda/logger';
 import { lambdaStack } from '../../shared/lambda/middleware';
+import { specPathsFrom } from '../../shared/spec/paths';
 import { httpApiEventSchema, httpErrors, jsonResponse, lowerCaseHeaders, rawBody } from './http';
 import { loadFleet } from './targets';
 import type { WebhookDeps } from './webhook';
@@ -39,7 +40,7 @@ export function resetWebhookDeps(): void {
 }
 
 function specPaths(): string[] {
-  return (process.env.EKS_PILOT_SPECS ?? 'specs').split(',').map((item) => item.trim()).filter(Boolean);
+  return specPathsFrom(process.env.EKS_PILOT_SPECS);
 }
 
 function required(name: string): string {

@@ -4,7 +4,7 @@
  * rejected by the middy stack with the field named.
  */
 import { z } from 'zod';
-import { scheduledEventSchema } from '../../shared/lambda/events';
+import { routedEvent, scheduledEventSchema } from '../../shared/lambda/events';
 
 /** `{"mode": "plan" | "apply", "cluster": "...", "pools": ["egress"]}` */
 export const manualInvokeSchema = z.strictObject({
@@ -59,22 +59,13 @@ const SHAPES = {
  * Picks the shape by the event's own marker (`mode` or `detail-type`) and validates against that one
  * shape, so a bad event's error names the field that is wrong, not "matched no alternative".
  */
-export const eipEventSchema = z.unknown().transform((event, ctx): ScheduledEvent | ManualInvoke | InstanceEvent => {
-  const fields = (typeof event === 'object' && event !== null ? event : {}) as Record<string, unknown>;
-  const detailType = fields['detail-type'];
-  const schema = 'mode' in fields ? manualInvokeSchema : typeof detailType === 'string' && detailType in SHAPES ? SHAPES[detailType as keyof typeof SHAPES] : undefined;
-  if (schema === undefined) {
-    ctx.addIssue({
-      code: 'custom',
-      message: `expected a scheduled event, an EC2 instance state-change notification, an EC2 spot interruption warning, or a manual invoke {"mode": "plan" | "apply", "cluster"?, "pools"?}`,
-    });
-    return z.NEVER;
-  }
-  const parsed = schema.safeParse(event);
-  if (parsed.success) return parsed.data;
-  for (const issue of parsed.error.issues) ctx.addIssue({ ...issue, message: issue.message.replace(/^Invalid (option|input): /, '') });
-  return z.NEVER;
-});
+export const eipEventSchema = routedEvent<ScheduledEvent | ManualInvoke | InstanceEvent>(
+  (fields) => {
+    const detailType = fields['detail-type'];
+    return 'mode' in fields ? manualInvokeSchema : typeof detailType === 'string' && detailType in SHAPES ? SHAPES[detailType as keyof typeof SHAPES] : undefined;
+  },
+  'expected a scheduled event, an EC2 instance state-change notification, an EC2 spot interruption warning, or a manual invoke {"mode": "plan" | "apply", "cluster"?, "pools"?}',
+);
 
 export type EipEvent = z.output<typeof eipEventSchema>;
 

@@ -8,6 +8,7 @@ import { createEc2Port } from '../../shared/aws/ec2';
 import { createLogger } from '../../shared/lambda/logger';
 import { carries } from '../../shared/lambda/events';
 import { lambdaStack } from '../../shared/lambda/middleware';
+import { specPathsFrom } from '../../shared/spec/paths';
 import { correlationKeysOf, eipEventSchema } from './event';
 import { handleEipEvent } from './invoke';
 import type { AllowListStore } from './publish';
@@ -41,7 +42,7 @@ export const handler = lambdaStack(
   (event) =>
     handleEipEvent(event, {
       ...deps,
-      specPaths: (process.env.EKS_PILOT_SPECS ?? 'specs').split(',').map((item) => item.trim()).filter(Boolean),
+      specPaths: specPathsFrom(process.env.EKS_PILOT_SPECS),
       metrics,
     }),
   {

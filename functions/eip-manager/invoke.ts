@@ -7,9 +7,9 @@
  * belongs to, and reconciles those pools from what it observes. A duplicate, late or out-of-order
  * event therefore finds nothing to do, or does what the schedule would have done.
  */
-import type { Metrics } from '@aws-lambda-powertools/metrics';
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { clip, InvalidEventError } from '../../shared/errors';
+import type { MetricsSink } from '../../shared/reconcile/metrics';
+import { publishCounts } from '../../shared/reconcile/metrics';
 import type { LoadedSpec } from '../../shared/spec/load';
 import { loadSpecsOnce } from '../../shared/spec/load';
 import type { ClusterSpec } from '../../shared/spec/schema';
@@ -17,12 +17,13 @@ import type { EipEvent, InstanceEvent } from './event';
 import { isInstanceEvent, isManualInvoke } from './event';
 import { instanceFilters, instanceMatchesPool } from './members';
 import { renderPoolPlan } from './render';
-import type { EipClusterReport, EipDeps, Mode } from './run';
+import type { Mode } from '../../shared/reconcile/status';
+import type { EipClusterReport, EipDeps } from './run';
 import { reconcilePoolFleet, reconcilePools } from './run';
 
 export interface InvokeDeps extends EipDeps {
   specPaths: readonly string[];
-  metrics?: Pick<Metrics, 'singleMetric'>;
+  metrics?: MetricsSink;
 }
 
 export interface EipResponse {
@@ -110,24 +111,16 @@ function accountOf(spec: ClusterSpec): string | undefined {
  * Cluster and Pool dimensions so one alarm covers every pool.
  */
 function publishMetrics(reports: readonly EipClusterReport[], metrics: InvokeDeps['metrics']): void {
-  if (!metrics) return;
   for (const report of reports) {
     for (const pool of report.pools) {
-      const values: [string, number][] = [
+      publishCounts(metrics, { Cluster: report.cluster, Pool: pool.pool }, [
         ['ElasticIpsHeld', pool.held],
         ['ElasticIpsAttached', pool.attached],
         ['ElasticIpsMissing', pool.missing],
         ['ElasticIpsSurplus', pool.surplus],
-        ...(pool.quotaExhausted ? ([['AddressLimitExceeded', 1]] as [string, number][]) : []),
-      ];
-      for (const [name, value] of values) {
-        // A single metric is flushed as soon as it is added, with exactly the dimensions set before.
-        const metric = metrics.singleMetric();
-        metric.addDimension('Cluster', report.cluster);
-        metric.addDimension('Pool', pool.pool);
-        metric.addMetric(name, MetricUnit.Count, value);
-      }
-      if (pool.quotaExhausted) metrics.singleMetric().addMetric('AddressLimitExceeded', MetricUnit.Count, 1);
+        ...(pool.quotaExhausted ? ([['AddressLimitExceeded', 1]] as const) : []),
+      ]);
+      if (pool.quotaExhausted) publishCounts(metrics, {}, [['AddressLimitExceeded', 1]]);
     }
   }
 }

@@ -16,16 +16,21 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Address, Filter } from '@aws-sdk/client-ec2';
-import { mapBounded } from '../../shared/concurrency';
 import type { Ec2Port } from '../../shared/aws/ec2-port';
 import type { Lease, LeasePort } from '../../shared/aws/lease-port';
 import { LeaseLostError } from '../../shared/aws/lease-port';
 import { AddressInUseError, AddressLimitExceededError, AssociationConflictError, TargetGoneError } from '../../shared/aws/ec2-port';
-import { EksPilotError, errorFacts, errorText, isTransient, RequestRejectedError, ThrottledError, UpstreamError } from '../../shared/errors';
+import { EksPilotError, errorFacts, errorText, isTransient, ThrottledError, UpstreamError } from '../../shared/errors';
+import type { Phrases } from '../../shared/reconcile/execute';
+import { executePlan } from '../../shared/reconcile/execute';
+import { finishReport, runFleet } from '../../shared/reconcile/fleet';
 import type { TargetId } from '../../shared/plan/plan';
 import { planStatus, targetId } from '../../shared/plan/plan';
 import { POOL_TAG } from '../../shared/spec/eip-pools';
 import type { ElasticIpPoolSpec } from '../../shared/spec/eip-pools';
+import type { RunLogger } from '../../shared/reconcile/run-logger';
+import type { Mode, Status } from '../../shared/reconcile/status';
+import { statusOfFailure, worstStatus } from '../../shared/reconcile/status';
 import type { ClusterSpec } from '../../shared/spec/schema';
 import type { EipAction, EipWriteAction, ExistingAddress } from './actions';
 import { isWrite } from './actions';
@@ -40,9 +45,8 @@ import { mayRelease, maySurplusRelease, planPools } from './plan';
 import type { AllowListStore } from './publish';
 import { allowListValue, DEFAULT_STAGE, legacyPoolParameterName, poolParameterName, publishedAllocationIds } from './publish';
 
-export type Mode = 'plan' | 'apply';
-
-export type PoolStatus = 'Converged' | 'InProgress' | 'Drifted' | 'Blocked';
+/** The suite's one status vocabulary (shared/reconcile/status.ts). */
+export type PoolStatus = Status;
 
 export interface ExecutedEipAction {
   kind: EipWriteAction['kind'];
@@ -99,12 +103,6 @@ export interface EipClusterReport {
   /** Actions EC2 refused, refusals of the plan, the quota. */
   blocked: PoolIssue[];
   plan?: EipPlan;
-}
-
-export interface RunLogger {
-  info(message: string, facts: Record<string, unknown>): void;
-  warn(message: string, facts: Record<string, unknown>): void;
-  error(message: string, facts: Record<string, unknown>): void;
 }
 
 export interface EipDeps {
@@ -225,7 +223,7 @@ async function reconcileLeased(
     observed = await observe(ec2, spec.name, pools, published);
   } catch (error) {
     // Throttling, a 5xx or the network: the next run reads again; anything else needs a person.
-    const status: PoolStatus = isTransient(error) ? 'InProgress' : 'Blocked';
+    const status = statusOfFailure(error);
     deps.logger.error('elastic IP observation failed', { cluster: spec.name, region: spec.region, status, error: errorFacts(error) });
     return finish(report, status, `could not read the account: ${errorText(error)}`, deps);
   }
@@ -319,7 +317,7 @@ class PoolLeases {
       return { status: 'InProgress', reason: `another run holds the pool's lease: ${who}; this run wrote nothing, the next one looks again` };
     } catch (error) {
       // Without the lease the run cannot know it is alone: it writes nothing.
-      const status: PoolStatus = isTransient(error) ? 'InProgress' : 'Blocked';
+      const status = statusOfFailure(error);
       this.deps.logger.error('elastic IP pool lease unavailable', { ...facts, status, error: errorFacts(error) });
       return { status, reason: `could not take the pool's lease (${errorText(error)}); this run wrote nothing` };
     }
@@ -387,6 +385,28 @@ function publishedReader(spec: ClusterSpec, deps: EipDeps, seen: Map<string, str
 
 // ---- execution ----------------------------------------------------------------------------------
 
+/** How eip-manager's reports word the executor's failures. */
+const PHRASES: Phrases = {
+  busy: (error) => `EC2 is busy (${errorText(error)}); the next run retries`,
+  throttled: () => ({ reason: 'throttled by EC2 (RequestLimitExceeded); the next run retries', stop: 'EC2 throttled' }),
+  unavailable: (error) => ({ reason: `EC2 did not answer (${errorText(error)}); the next run retries`, stop: 'EC2 did not answer' }),
+  notSent: (stop) => `not sent: ${stop} this run`,
+  logMessage: (kind, error) => {
+    switch (kind) {
+      case 'busy':
+        return 'ec2 busy; left for the next run';
+      case 'throttled':
+        return 'ec2 throttled; stopping this run';
+      case 'unavailable':
+        return error instanceof LeaseLostError ? undefined : 'ec2 call failed for now; stopping this run';
+      case 'rejected':
+        return 'ec2 call failed';
+      default:
+        throw new Error(`unknown failure ${kind satisfies never as string}`);
+    }
+  },
+};
+
 /** Per-run state of the executor. */
 interface Execution {
   spec: ClusterSpec;
@@ -449,47 +469,34 @@ async function execute(
       ),
     ),
   };
-  let stopped: string | undefined;
-  for (const [index, action] of plan.actions.entries()) {
-    if (action.kind === 'Refuse') {
-      report.blocked.push(issue(action, action.reason));
-      continue;
-    }
-    if (!isWrite(action)) continue;
-    if (stopped !== undefined) {
-      report.deferred.push(issue(action, `not sent: ${stopped} this run`));
-      if (action.kind === 'AssociateAddress' || action.kind === 'AssociateNatGatewayAddress') outcomeOf(run, action.pool).notAssociated += 1;
-      continue;
-    }
-    try {
+  const associates = (action: EipAction): boolean => action.kind === 'AssociateAddress' || action.kind === 'AssociateNatGatewayAddress';
+  await executePlan<EipAction, EipWriteAction, unknown>(plan.actions, {
+    isWrite,
+    stance: (action) => (action.kind === 'Refuse' ? 'refuse' : 'note'),
+    send: async (action, index) => {
       await run.leases?.ensure(action.pool);
       await executeOne(run, action);
       // The claim read ends a pool's allocations, or follows at once an allocation that got no answer.
       if (action.kind === 'AllocateAddress' && (run.allocationErrors.size > 0 || !nextWriteAllocates(plan.actions, index, action.pool))) await settleClaims(run, action.pool);
-    } catch (error) {
-      if (action.kind === 'AssociateAddress' || action.kind === 'AssociateNatGatewayAddress') outcomeOf(run, action.pool).notAssociated += 1;
+    },
+    // A lost lease stops the run as a throttle does: another run writes the pool now.
+    classify: (error) => (error instanceof LeaseLostError ? { kind: 'unavailable', reason: `not sent: ${error.message}; the next run takes over`, stop: 'the pool lease was lost' } : undefined),
+    phrases: PHRASES,
+    logger: deps.logger,
+    facts: (action) => ({ cluster: spec.name, pool: action.pool }),
+    // Each write records what it did itself (executeOne): an association may use another address than planned.
+    onDone: () => undefined,
+    onDeferred: (action, reason) => {
+      report.deferred.push(issue(action, reason));
+      if (associates(action)) outcomeOf(run, action.pool).notAssociated += 1;
+    },
+    onBlocked: (action, reason) => report.blocked.push(issue(action, reason)),
+    onFailed: (action, error, failure) => {
+      // A deferred association was counted above; a rejected one is not associated either.
+      if (associates(action) && failure.kind === 'rejected') outcomeOf(run, action.pool).notAssociated += 1;
       if (action.kind === 'AllocateAddress') run.failedSlots.set(action.slot, `its allocation failed: ${errorText(error)}`);
-      if (error instanceof LeaseLostError) {
-        stopped = 'the pool lease was lost';
-        report.deferred.push(issue(action, `not sent: ${error.message}; the next run takes over`));
-      } else if (error instanceof ThrottledError) {
-        stopped = 'EC2 throttled';
-        report.deferred.push(issue(action, 'throttled by EC2 (RequestLimitExceeded); the next run retries'));
-        deps.logger.warn('ec2 throttled; stopping this run', { cluster: spec.name, pool: action.pool, action: action.kind });
-      } else if (isTransient(error)) {
-        // A 5xx or the network after the SDK's retries: nothing more is sent; the next run retries.
-        stopped = 'EC2 did not answer';
-        report.deferred.push(issue(action, `EC2 did not answer (${errorText(error)}); the next run retries`));
-        deps.logger.warn('ec2 call failed for now; stopping this run', { cluster: spec.name, pool: action.pool, action: action.kind, error: errorFacts(error) });
-      } else if (error instanceof RequestRejectedError || error instanceof UpstreamError) {
-        // Thrown on, the writes already sent this run would vanish from the report.
-        report.blocked.push(issue(action, error.message));
-        deps.logger.error('ec2 call failed', { cluster: spec.name, pool: action.pool, action: action.kind, target: targetId(action.target), error: errorFacts(error) });
-      } else {
-        throw error;
-      }
-    }
-  }
+    },
+  });
   return run;
 }
 
@@ -886,18 +893,11 @@ function attachedOrInUse(view: PoolView, attached: number): string {
 }
 
 function finishFromPools(report: EipClusterReport, deps: EipDeps): EipClusterReport {
-  const order: PoolStatus[] = ['Blocked', 'InProgress', 'Drifted', 'Converged'];
-  const status = order.find((candidate) => report.pools.some((pool) => pool.status === candidate)) ?? 'Converged';
-  return finish(report, status, report.pools.map((pool) => `${pool.pool}: ${pool.status} (${pool.summary})`).join('; '), deps);
+  return finish(report, worstStatus(report.pools.map((pool) => pool.status)), report.pools.map((pool) => `${pool.pool}: ${pool.status} (${pool.summary})`).join('; '), deps);
 }
 
 function finish(report: EipClusterReport, status: PoolStatus, summary: string, deps: EipDeps): EipClusterReport {
-  report.status = status;
-  report.summary = summary;
-  const facts = { cluster: report.cluster, region: report.region, mode: report.mode, status, summary, executed: report.executed.length };
-  if (status === 'Blocked') deps.logger.warn('elastic IP pools reconciled', facts);
-  else deps.logger.info('elastic IP pools reconciled', facts);
-  return report;
+  return finishReport(report, status, summary, deps.logger, 'elastic IP pools reconciled');
 }
 
 /**
@@ -912,25 +912,12 @@ export async function reconcilePoolFleet(
   deps: EipDeps,
   concurrency = 4,
 ): Promise<EipClusterReport[]> {
-  return mapBounded(items, concurrency, async ({ spec, file, ...options }): Promise<EipClusterReport> => {
-    try {
-      return await reconcilePools(spec, deps, { ...options, ...(file ? { source: file } : {}) });
-    } catch (error) {
-      const status: PoolStatus = isTransient(error) ? 'InProgress' : 'Blocked';
-      deps.logger.error('elastic IP run failed', { cluster: spec.name, region: spec.region, status, error: errorFacts(error) });
-      return {
-        cluster: spec.name,
-        region: spec.region,
-        ...(file ? { source: file } : {}),
-        mode: options.mode,
-        status,
-        summary: `run failed: ${errorText(error)}`,
-        pools: [],
-        executed: [],
-        deferred: [],
-        blocked: [],
-      };
-    }
+  return runFleet(items, {
+    run: ({ spec, file, ...options }) => reconcilePools(spec, deps, { ...options, ...(file ? { source: file } : {}) }),
+    failed: (head) => ({ ...head, pools: [], executed: [], deferred: [], blocked: [] }),
+    logger: deps.logger,
+    failure: 'elastic IP run failed',
+    concurrency,
   });
 }
 

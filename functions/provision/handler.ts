@@ -9,6 +9,7 @@ import { createSsmDriftMemory } from '../../shared/aws/ssm';
 import { createLogger } from '../../shared/lambda/logger';
 import { carries } from '../../shared/lambda/events';
 import { lambdaStack } from '../../shared/lambda/middleware';
+import { specPathsFrom } from '../../shared/spec/paths';
 import { isManualInvoke, provisionEventSchema } from './event';
 import { handleProvisionEvent } from './invoke';
 import type { ProvisionDeps } from './run';
@@ -38,7 +39,7 @@ export const handler = lambdaStack(
   (event) =>
     handleProvisionEvent(event, {
       ...deps,
-      specPaths: (process.env.EKS_PILOT_SPECS ?? 'specs').split(',').map((item) => item.trim()).filter(Boolean),
+      specPaths: specPathsFrom(process.env.EKS_PILOT_SPECS),
       metrics,
       ...(notify ? { notify } : {}),
     }),

@@ -3,9 +3,9 @@
  * mode, reconcile the fleet, publish metrics, and answer with a report a person can read in the
  * console (the same plan text the CLI prints).
  */
-import type { Metrics } from '@aws-lambda-powertools/metrics';
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { clip, InvalidEventError } from '../../shared/errors';
+import type { MetricsSink } from '../../shared/reconcile/metrics';
+import { publishCounts } from '../../shared/reconcile/metrics';
 import { renderPlan } from '../../shared/plan/render';
 import type { LoadedSpec } from '../../shared/spec/load';
 import { loadSpecsOnce } from '../../shared/spec/load';
@@ -14,12 +14,13 @@ import { isManualInvoke } from './event';
 import { accessEntryDetailDue } from './observed';
 import type { NotifyDeps } from './notify';
 import { notifyNewDrift } from './notify';
-import type { ClusterReport, Mode, ProvisionDeps } from './run';
+import type { Mode } from '../../shared/reconcile/status';
+import type { ClusterReport, ProvisionDeps } from './run';
 import { reconcileFleet } from './run';
 
 export interface InvokeDeps extends ProvisionDeps {
   specPaths: readonly string[];
-  metrics?: Pick<Metrics, 'singleMetric'>;
+  metrics?: MetricsSink;
   /** Set when a drift topic is configured: new drift is published to SNS, remembered in SSM. */
   notify?: Omit<NotifyDeps, 'logger'>;
 }
@@ -58,18 +59,11 @@ export async function handleProvisionEvent(event: ProvisionEvent, deps: InvokeDe
 
 /** Embedded metric format, per cluster: drift, pending actions, and a count under its status's name. */
 function publishMetrics(reports: readonly ClusterReport[], metrics: InvokeDeps['metrics']): void {
-  if (!metrics) return;
   for (const report of reports) {
-    const values: [string, number][] = [
+    publishCounts(metrics, { Cluster: report.cluster }, [
       ['DriftedFields', report.drift.length],
       ['PendingActions', report.deferred.length + report.executed.length],
       [report.status, 1],
-    ];
-    for (const [name, value] of values) {
-      // A single metric is flushed as soon as it is added, with exactly the dimensions set before.
-      const metric = metrics.singleMetric();
-      metric.addDimension('Cluster', report.cluster);
-      metric.addMetric(name, MetricUnit.Count, value);
-    }
+    ]);
   }
 }

@@ -6,7 +6,8 @@
  */
 import { createHash } from 'node:crypto';
 import { errorFacts } from '../../shared/errors';
-import type { ClusterReport, RunLogger } from './run';
+import type { RunLogger } from '../../shared/reconcile/run-logger';
+import type { ClusterReport } from './run';
 
 /**
  * The drift set last notified for each cluster.

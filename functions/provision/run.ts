@@ -3,19 +3,23 @@
  * report. Never waits for EKS: long operations finish across invocations driven by the schedule.
  */
 import type { EksPort } from '../../shared/aws/eks-port';
-import { mapBounded } from '../../shared/concurrency';
-import { clip, errorFacts, errorText, isTransient, RequestRejectedError, ResourceBusyError, ThrottledError, UnknownTargetError, UpstreamError } from '../../shared/errors';
+import { clip, errorFacts, errorText, RequestRejectedError, UnknownTargetError } from '../../shared/errors';
+import type { Phrases } from '../../shared/reconcile/execute';
+import { executePlan } from '../../shared/reconcile/execute';
+import { finishReport, runFleet } from '../../shared/reconcile/fleet';
 import type { Plan, TargetId } from '../../shared/plan/plan';
 import { planStatus, targetId } from '../../shared/plan/plan';
+import type { RunLogger } from '../../shared/reconcile/run-logger';
+import type { Mode, Status } from '../../shared/reconcile/status';
+import { statusOfFailure } from '../../shared/reconcile/status';
 import type { ClusterSpec } from '../../shared/spec/schema';
 import type { ProvisionAction, ProvisionWriteAction } from './actions';
 import { isWrite } from './actions';
 import { observe } from './observe';
 import { planCluster, specTargets, targetFits } from './plan';
 
-export type Mode = 'plan' | 'apply';
-
-export type ClusterStatus = 'Converged' | 'InProgress' | 'Drifted' | 'Blocked';
+/** The suite's one status vocabulary (shared/reconcile/status.ts). */
+export type ClusterStatus = Status;
 
 export interface ExecutedAction {
   kind: ProvisionWriteAction['kind'];
@@ -40,12 +44,6 @@ export interface ClusterReport {
   /** Actions EKS refused, or that cannot be done without a person. */
   blocked: { target: TargetId; kind: string; reason: string }[];
   plan?: Plan<ProvisionAction>;
-}
-
-export interface RunLogger {
-  info(message: string, facts: Record<string, unknown>): void;
-  warn(message: string, facts: Record<string, unknown>): void;
-  error(message: string, facts: Record<string, unknown>): void;
 }
 
 export interface ProvisionDeps {
@@ -92,7 +90,7 @@ export async function reconcileCluster(spec: ClusterSpec, deps: ProvisionDeps, o
     plan = planCluster(spec, await observe(eks, spec, { accessEntryDetail: options.accessEntryDetail ?? true }), { now: deps.now(), ...(options.source ? { source: options.source } : {}) });
   } catch (error) {
     // Throttling, a 5xx, the network or EKS busy: the next run reads again; anything else needs a person.
-    const status: ClusterStatus = isTransient(error) ? 'InProgress' : 'Blocked';
+    const status = statusOfFailure(error);
     const summary = `could not read the cluster: ${errorText(error)}`;
     deps.logger.error('cluster observation failed', { cluster: spec.name, region: spec.region, status, error: errorFacts(error) });
     return { ...base, status, summary, drift: [], executed: [], deferred: [], blocked: [] };
@@ -132,9 +130,31 @@ function isSelected(action: ProvisionAction, only: readonly string[] | undefined
   return only === undefined || only.includes(targetId(action.target));
 }
 
+/** How provision's reports word the executor's failures. */
+const PHRASES: Phrases = {
+  busy: () => 'EKS is busy with another update (ResourceInUseException)',
+  throttled: () => ({ reason: 'throttled by EKS; the next run retries', stop: 'EKS throttled' }),
+  unavailable: (error) => ({ reason: `EKS did not answer (${errorText(error)}); the next run retries`, stop: 'EKS did not answer' }),
+  notSent: (stop) => `not sent: ${stop} this run`,
+  logMessage: (kind, error) => {
+    switch (kind) {
+      case 'busy':
+        return undefined;
+      case 'throttled':
+        return 'eks throttled; stopping this run';
+      case 'unavailable':
+        return 'eks call failed for now; stopping this run';
+      case 'rejected':
+        return error instanceof RequestRejectedError ? 'eks rejected the request' : 'eks call failed';
+      default:
+        throw new Error(`unknown failure ${kind satisfies never as string}`);
+    }
+  },
+};
+
 /**
- * Runs the plan's actions in order, one in-flight operation per target: an action waits while its
- * own target or any target it comes after is busy (started this run, or already in progress).
+ * Runs the plan's actions through the shared executor (shared/reconcile/execute.ts): one in-flight
+ * operation per target, `after` waits on a target's every write; ReplaceNodegroup is blocked.
  */
 async function execute(
   plan: Plan<ProvisionAction>,
@@ -143,72 +163,29 @@ async function execute(
   report: ClusterReport,
   deps: ProvisionDeps,
 ): Promise<void> {
-  const busy = new Set<TargetId>(plan.actions.filter((action) => action.kind === 'Wait').map((action) => targetId(action.target)));
-  // A target is unfinished while any of its writes has not completed; `after` waits on that, so a
-  // dependency holds wherever its action stands in the list.
-  const remaining = new Map<TargetId, number>();
-  for (const action of plan.actions) {
-    if (isWrite(action)) remaining.set(targetId(action.target), (remaining.get(targetId(action.target)) ?? 0) + 1);
-  }
-  const unfinished = (id: TargetId): boolean => busy.has(id) || (remaining.get(id) ?? 0) > 0;
-  let stopped: string | undefined;
-  for (const action of plan.actions) {
-    const target = targetId(action.target);
-    if (action.kind === 'ReplaceNodegroup') {
-      report.blocked.push({ target, kind: action.kind, reason: action.reason });
-      continue;
-    }
-    if (!isWrite(action)) continue;
-    if (!isSelected(action, only)) continue;
-    // After a throttle (or a 5xx, a network error) nothing more is sent, but what was left is still listed for the next run.
-    if (stopped !== undefined) {
-      report.deferred.push({ target, kind: action.kind, reason: `not sent: ${stopped} this run` });
-      continue;
-    }
-    const waitingFor = busy.has(target) ? target : action.after?.find(unfinished);
-    if (waitingFor !== undefined) {
-      busy.add(target);
-      report.deferred.push({ target, kind: action.kind, reason: `waits for ${waitingFor}` });
-      continue;
-    }
-    try {
-      const result = await eks.execute(action);
+  const cluster = plan.subject.cluster;
+  await executePlan<ProvisionAction, ProvisionWriteAction, Awaited<ReturnType<EksPort['execute']>>>(plan.actions, {
+    isWrite,
+    stance: (action) => (action.kind === 'Wait' ? 'wait' : action.kind === 'Refuse' || action.kind === 'ReplaceNodegroup' ? 'refuse' : 'note'),
+    send: (action) => eks.execute(action),
+    settles: (action) => SYNCHRONOUS.has(action.kind),
+    selected: (action) => isSelected(action, only),
+    phrases: PHRASES,
+    logger: deps.logger,
+    facts: () => ({ cluster }),
+    onDone: (action, answer) => {
+      const result = answer === 'already-done' ? { alreadyDone: true } : answer;
+      const target = targetId(action.target);
       report.executed.push({ kind: action.kind, target, ...result });
-      deps.logger.info('eks action applied', { cluster: plan.subject.cluster, action: action.kind, target, reason: action.reason, ...result });
-      if (SYNCHRONOUS.has(action.kind)) remaining.set(target, (remaining.get(target) ?? 1) - 1);
-      else busy.add(target);
-    } catch (error) {
-      busy.add(target);
-      if (error instanceof ResourceBusyError) {
-        report.deferred.push({ target, kind: action.kind, reason: 'EKS is busy with another update (ResourceInUseException)' });
-      } else if (isTransient(error)) {
-        const throttled = error instanceof ThrottledError;
-        report.deferred.push({ target, kind: action.kind, reason: throttled ? 'throttled by EKS; the next run retries' : `EKS did not answer (${errorText(error)}); the next run retries` });
-        const facts = { cluster: plan.subject.cluster, action: action.kind, target };
-        if (throttled) deps.logger.warn('eks throttled; stopping this run', facts);
-        else deps.logger.warn('eks call failed for now; stopping this run', { ...facts, error: errorFacts(error) });
-        stopped = throttled ? 'EKS throttled' : 'EKS did not answer';
-      } else if (error instanceof RequestRejectedError) {
-        report.blocked.push({ target, kind: action.kind, reason: error.message });
-        deps.logger.error('eks rejected the request', { cluster: plan.subject.cluster, action: action.kind, target, error: errorFacts(error) });
-      } else if (error instanceof UpstreamError) {
-        // Thrown on, the writes already sent this run would vanish from the report.
-        report.blocked.push({ target, kind: action.kind, reason: error.message });
-        deps.logger.error('eks call failed', { cluster: plan.subject.cluster, action: action.kind, target, error: errorFacts(error) });
-      } else {
-        throw error;
-      }
-    }
-  }
+      deps.logger.info('eks action applied', { cluster, action: action.kind, target, reason: action.reason, ...result });
+    },
+    onDeferred: (action, reason) => report.deferred.push({ target: targetId(action.target), kind: action.kind, reason }),
+    onBlocked: (action, reason) => report.blocked.push({ target: targetId(action.target), kind: action.kind, reason }),
+  });
 }
 
 function finish(report: ClusterReport, status: ClusterStatus, summary: string, deps: ProvisionDeps): ClusterReport {
-  report.status = status;
-  report.summary = summary;
-  const facts = { cluster: report.cluster, region: report.region, mode: report.mode, status, summary, executed: report.executed.length };
-  if (status === 'Blocked') deps.logger.warn('cluster reconciled', facts);
-  else deps.logger.info('cluster reconciled', facts);
-  return report;
+  return finishReport(report, status, summary, deps.logger, 'cluster reconciled');
 }
 
 /**
@@ -222,30 +199,18 @@ export async function reconcileFleet(
   options: { only?: readonly string[]; concurrency?: number; accessEntryDetail?: boolean } = {},
 ): Promise<ClusterReport[]> {
   if (options.only !== undefined) checkOnly(options.only, specs.map(({ spec }) => spec));
-  return mapBounded(specs, options.concurrency ?? 4, async ({ spec, file, mode }): Promise<ClusterReport> => {
-    try {
-      return await reconcileCluster(spec, deps, {
+  return runFleet(specs, {
+    run: ({ spec, file, mode }) =>
+      reconcileCluster(spec, deps, {
         mode,
         ...(options.only ? { only: options.only } : {}),
         ...(file ? { source: file } : {}),
         ...(options.accessEntryDetail === undefined ? {} : { accessEntryDetail: options.accessEntryDetail }),
-      });
-    } catch (error) {
-      const status: ClusterStatus = isTransient(error) ? 'InProgress' : 'Blocked';
-      deps.logger.error('cluster run failed', { cluster: spec.name, region: spec.region, status, error: errorFacts(error) });
-      return {
-        cluster: spec.name,
-        region: spec.region,
-        ...(file ? { source: file } : {}),
-        mode,
-        status,
-        summary: `run failed: ${errorText(error)}`,
-        drift: [],
-        executed: [],
-        deferred: [],
-        blocked: [],
-      };
-    }
+      }),
+    failed: (head) => ({ ...head, drift: [], executed: [], deferred: [], blocked: [] }),
+    logger: deps.logger,
+    failure: 'cluster run failed',
+    ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
   });
 }
 

@@ -5,7 +5,7 @@
  * field named.
  */
 import { z } from 'zod';
-import { scheduledEventSchema } from '../../shared/lambda/events';
+import { routedEvent, scheduledEventSchema } from '../../shared/lambda/events';
 import { ALARM_STATES } from './observed';
 
 /**
@@ -87,31 +87,20 @@ const MANUAL: Record<string, z.ZodType> = { plan: planInvokeSchema, reset: reset
  * Picks the shape by the event's own marker (`action` or `detail-type`) and validates against that
  * one shape, so a bad event's error names the field that is wrong, not "matched no alternative".
  */
-export const scaleWatchEventSchema = z.unknown().transform((event, ctx): ScaleWatchEvent => {
-  const fields = (typeof event === 'object' && event !== null ? event : {}) as Record<string, unknown>;
-  const schema =
+export const scaleWatchEventSchema = routedEvent<ScaleWatchEvent>(
+  (fields) =>
     'action' in fields
       ? MANUAL[String(fields.action)]
       : fields['detail-type'] === 'Scheduled Event'
         ? scheduledEventSchema
         : 'detail-type' in fields
           ? alarmEventSchema
-          : undefined;
-  if (schema === undefined) {
-    ctx.addIssue({
-      code: 'custom',
-      message:
-        'action' in fields
-          ? 'expected action plan, reset or alarms'
-          : 'expected a CloudWatch Alarm State Change, a Scheduled Event, or a manual invoke {"action": "plan" | "reset" | "alarms", ...}',
-    });
-    return z.NEVER;
-  }
-  const parsed = schema.safeParse(event);
-  if (parsed.success) return parsed.data as ScaleWatchEvent;
-  for (const issue of parsed.error.issues) ctx.addIssue({ ...issue, message: issue.message.replace(/^Invalid (option|input): /, '') });
-  return z.NEVER;
-});
+          : undefined,
+  (fields) =>
+    'action' in fields
+      ? 'expected action plan, reset or alarms'
+      : 'expected a CloudWatch Alarm State Change, a Scheduled Event, or a manual invoke {"action": "plan" | "reset" | "alarms", ...}',
+);
 
 /**
  * @example

@@ -12,6 +12,7 @@ import type { KubernetesPort } from '../../shared/k8s';
 import { createLogger } from '../../shared/lambda/logger';
 import { carries } from '../../shared/lambda/events';
 import { lambdaStack } from '../../shared/lambda/middleware';
+import { specPathsFrom } from '../../shared/spec/paths';
 import type { ClusterSpec } from '../../shared/spec/schema';
 import { isAlarmEvent, isManualInvoke, scaleWatchEventSchema } from './event';
 import type { ScaleWatchEvent } from './event';
@@ -57,7 +58,7 @@ export const handler = lambdaStack(
       kubernetesFor,
       now: () => new Date(),
       logger,
-      specPaths: (process.env.EKS_PILOT_SPECS ?? 'specs').split(',').map((item) => item.trim()).filter(Boolean),
+      specPaths: specPathsFrom(process.env.EKS_PILOT_SPECS),
       metrics,
       ...(notifier ? { notifier } : {}),
     }),

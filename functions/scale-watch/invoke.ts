@@ -13,10 +13,11 @@
  * - Manual invokes: `plan` (what a transition would do, no write), `reset` (the spec's values back
  *   now), `alarms` (alarms as code on demand, plan or apply).
  */
-import type { Metrics } from '@aws-lambda-powertools/metrics';
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { CloudWatchAlarmsPort } from '../../shared/aws/cloudwatch-port';
-import { clip, errorFacts, InvalidEventError, isTransient, UpstreamError } from '../../shared/errors';
+import { clip, errorFacts, InvalidEventError, UpstreamError } from '../../shared/errors';
+import type { MetricsSink } from '../../shared/reconcile/metrics';
+import { publishCounts } from '../../shared/reconcile/metrics';
+import { statusOfFailure } from '../../shared/reconcile/status';
 import { renderPlan } from '../../shared/plan/render';
 import { loadSpecsOnce } from '../../shared/spec/load';
 import type { ScalingRuleSpec } from '../../shared/spec/scaling';
@@ -25,7 +26,8 @@ import type { ClusterSpec } from '../../shared/spec/schema';
 import type { AlarmEvent, ManualInvoke, ScaleWatchEvent } from './event';
 import { isAlarmEvent, isScheduledEvent } from './event';
 import type { Trigger } from './plan';
-import type { AlarmsReport, Mode, RuleReport, ScaleWatchDeps } from './run';
+import type { Mode } from '../../shared/reconcile/status';
+import type { AlarmsReport, RuleReport, ScaleWatchDeps } from './run';
 import { describeTrigger, reconcileAlarms, runRule } from './run';
 
 /** Where notifications go (shared/aws/sns.ts `SnsNotifier` is one). */
@@ -36,7 +38,7 @@ export interface Notifier {
 export interface InvokeDeps extends ScaleWatchDeps {
   cloudWatchFor(spec: ClusterSpec): CloudWatchAlarmsPort;
   specPaths: readonly string[];
-  metrics?: Pick<Metrics, 'singleMetric'>;
+  metrics?: MetricsSink;
   /** Set when a topic is configured: every bound change is published there. */
   notifier?: Notifier;
 }
@@ -171,7 +173,7 @@ async function alarmsOrFailure(spec: ClusterSpec, mode: Mode, deps: InvokeDeps):
   } catch (error) {
     deps.logger.error('alarms reconcile failed', { cluster: spec.name, error: errorFacts(error) });
     // Throttled, a 5xx or the network: the next schedule tries again; anything else needs a person.
-    const status = isTransient(error) ? 'InProgress' : 'Blocked';
+    const status = statusOfFailure(error);
     return { cluster: spec.name, region: spec.region, mode, status, drift: [], written: [], failed: [{ alarm: '*', reason: error instanceof Error ? error.message : String(error) }] };
   }
 }
@@ -193,7 +195,7 @@ function failedReport(spec: ClusterSpec, rule: ScalingRuleSpec, trigger: Trigger
     trigger: describeTrigger(trigger),
     decision: 'failed',
     // A rule that could not be observed for now (throttling, a 5xx, the network) is retried by the next run.
-    status: isTransient(error) ? 'InProgress' : 'Blocked',
+    status: statusOfFailure(error),
     summary: `could not run: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`,
     executed: [],
     boundChanges: [],
@@ -209,23 +211,13 @@ function rendered<T extends { plan?: Parameters<typeof renderPlan>[0] }>(report:
 
 /** Embedded metric format: one count per action taken, under the action's name, by cluster and rule. */
 function publishMetrics(response: ScaleWatchResponse, metrics: InvokeDeps['metrics']): void {
-  if (!metrics) return;
   for (const report of response.rules) {
     const counts = new Map<string, number>();
     for (const executed of report.executed) counts.set(executed.kind, (counts.get(executed.kind) ?? 0) + 1);
     if (report.boundChanges.length > 0 && report.mode === 'apply') counts.set('BoundChanges', report.boundChanges.length);
     if (report.deferred.length > 0) counts.set('DeferredActions', report.deferred.length);
-    if (report.status === 'Ignored') counts.set('IgnoredEvents', 1);
-    for (const [name, value] of counts) {
-      const metric = metrics.singleMetric();
-      metric.addDimension('Cluster', report.cluster);
-      metric.addDimension('Rule', report.rule);
-      metric.addMetric(name, MetricUnit.Count, value);
-    }
+    if (report.decision === 'ignore') counts.set('IgnoredEvents', 1);
+    publishCounts(metrics, { Cluster: report.cluster, Rule: report.rule }, counts);
   }
-  for (const report of response.alarms) {
-    const metric = metrics.singleMetric();
-    metric.addDimension('Cluster', report.cluster);
-    metric.addMetric('AlarmDrift', MetricUnit.Count, report.drift.length);
-  }
+  for (const report of response.alarms) publishCounts(metrics, { Cluster: report.cluster }, [['AlarmDrift', report.drift.length]]);
 }

@@ -6,12 +6,16 @@
  */
 import type { CloudWatchAlarmsPort } from '../../shared/aws/cloudwatch-port';
 import type { EksPort } from '../../shared/aws/eks-port';
-import { EksPilotError, errorFacts, errorText, isTransient, RequestRejectedError, ResourceBusyError, ThrottledError, UpstreamError } from '../../shared/errors';
+import { EksPilotError, errorFacts, errorText, isTransient, UpstreamError } from '../../shared/errors';
+import type { Phrases } from '../../shared/reconcile/execute';
+import { executePlan } from '../../shared/reconcile/execute';
 import type { KubernetesPort } from '../../shared/k8s';
 import { KubernetesConflictError } from '../../shared/k8s';
 import type { Change, Plan, TargetId } from '../../shared/plan/plan';
 import { targetId } from '../../shared/plan/plan';
 import type { ScalingRuleSpec } from '../../shared/spec/scaling';
+import type { RunLogger } from '../../shared/reconcile/run-logger';
+import type { Mode, Status } from '../../shared/reconcile/status';
 import type { ClusterSpec } from '../../shared/spec/schema';
 import type { ScaleWatchAction, ScaleWatchWrite } from './actions';
 import type { AlarmAction } from './alarms';
@@ -24,9 +28,12 @@ import { planRule } from './plan';
 /** The field manager scale-watch's merge patches are recorded under (`managedFields`). */
 export const FIELD_MANAGER = 'eks-pilot-scale-watch';
 
-export type Mode = 'plan' | 'apply';
-
-export type RuleStatus = 'Applied' | 'NoChange' | 'Ignored' | 'Planned' | 'InProgress' | 'Blocked';
+/**
+ * The suite's one status vocabulary (shared/reconcile/status.ts): a rule whose moves went through
+ * (or had none to make, or whose event was ignored: see `decision`) is Converged; one that would
+ * move in plan mode is Drifted.
+ */
+export type RuleStatus = Status;
 
 export interface BoundChange {
   target: TargetId;
@@ -55,12 +62,6 @@ export interface RuleReport {
   deferred: { target: TargetId; kind: string; reason: string }[];
   blocked: { target: TargetId; kind: string; reason: string }[];
   plan?: RulePlan;
-}
-
-export interface RunLogger {
-  info(message: string, facts: Record<string, unknown>): void;
-  warn(message: string, facts: Record<string, unknown>): void;
-  error(message: string, facts: Record<string, unknown>): void;
 }
 
 export interface ScaleWatchDeps {
@@ -95,7 +96,7 @@ export async function runRule(spec: ClusterSpec, rule: ScalingRuleSpec, trigger:
     mode,
     trigger: describeTrigger(trigger),
     decision: decision.kind,
-    status: 'NoChange',
+    status: 'Converged',
     summary: decision.reason,
     ...(decision.kind !== 'ignore' && decision.state ? { alarm: decision.state.alarmName } : {}),
     executed: [],
@@ -107,28 +108,54 @@ export async function runRule(spec: ClusterSpec, rule: ScalingRuleSpec, trigger:
   const facts = { cluster: spec.name, rule: rule.name, trigger: report.trigger, decision: decision.kind, reason: decision.reason };
   if (decision.kind === 'ignore') {
     deps.logger.info('alarm event ignored', facts);
-    report.status = 'Ignored';
+    report.status = 'Converged';
     return report;
   }
   if (mode === 'plan') {
     report.boundChanges = plan.actions.filter(movesBounds).flatMap((action) => boundChangesOf(action));
     report.blocked = plan.actions.filter((action) => action.kind === 'Refuse').map((action) => ({ target: targetId(action.target), kind: action.kind, reason: action.reason }));
-    report.status = plan.actions.some(isWrite) ? 'Planned' : 'NoChange';
+    report.status = plan.actions.some(isWrite) ? 'Drifted' : 'Converged';
     deps.logger.info('rule planned', { ...facts, actions: plan.actions.length });
     return report;
   }
   await execute(plan, eks, k8s, report, deps);
   report.status =
-    report.blocked.length > 0 ? 'Blocked' : report.deferred.length > 0 || plan.actions.some((action) => action.kind === 'Wait') ? 'InProgress' : report.executed.length > 0 ? 'Applied' : 'NoChange';
+    report.blocked.length > 0 ? 'Blocked' : report.deferred.length > 0 || plan.actions.some((action) => action.kind === 'Wait') ? 'InProgress' : 'Converged';
   const line = { ...facts, status: report.status, executed: report.executed.length, deferred: report.deferred.length };
   if (report.status === 'Blocked') deps.logger.warn('rule reconciled', { ...line, blocked: report.blocked });
   else deps.logger.info('rule reconciled', line);
   return report;
 }
 
+/** How scale-watch's reports word the executor's failures: whatever was left, the next scheduled run finishes. */
+const PHRASES: Phrases = {
+  busy: (error) =>
+    error instanceof KubernetesConflictError
+      ? 'the object changed under us (409); the next scheduled run retries'
+      : 'EKS is busy with another update of the node group (ResourceInUseException); the next scheduled run finishes the move',
+  throttled: () => ({ reason: 'throttled; the next scheduled run retries', stop: 'throttled' }),
+  unavailable: (error) => ({ reason: `no answer (${errorText(error)}); the next scheduled run retries`, stop: 'no answer' }),
+  notSent: (stop) => `not sent: ${stop} earlier in this run; the next scheduled run sends it`,
+  logMessage: (kind, error) => {
+    switch (kind) {
+      case 'busy':
+        return error instanceof KubernetesConflictError ? 'kubernetes conflict; left for the next scheduled run' : 'node group busy; left for the next scheduled run';
+      case 'throttled':
+        return 'throttled; stopping this run';
+      case 'unavailable':
+        return 'scale action failed for now; stopping this run';
+      case 'rejected':
+        return 'scale action failed';
+      default:
+        throw new Error(`unknown failure ${kind satisfies never as string}`);
+    }
+  },
+};
+
 /**
- * Runs the plan's writes in order. A write waits (deferred to a later run) while a target it comes
- * `after` did not get all of its own writes through in this run, or is waiting on EKS.
+ * Runs the plan's writes through the shared executor (shared/reconcile/execute.ts). Every write
+ * counts as done once EKS or the Kubernetes API accepts it: the override record follows the bounds
+ * in the same run. A Wait is listed as deferred, a Refuse as blocked.
  */
 async function execute(
   plan: RulePlan,
@@ -137,36 +164,20 @@ async function execute(
   report: RuleReport,
   deps: ScaleWatchDeps,
 ): Promise<void> {
-  const unfinished = new Set<TargetId>();
-  let stopped: string | undefined;
   const alarm = report.alarm;
-  for (const action of plan.actions) {
-    const target = targetId(action.target);
-    if (!isWrite(action)) {
-      if (action.kind === 'Wait') {
-        unfinished.add(target);
-        report.deferred.push({ target, kind: action.kind, reason: action.reason });
-      } else if (action.kind === 'Refuse') {
-        unfinished.add(target);
-        report.blocked.push({ target, kind: action.kind, reason: action.reason });
-      }
-      continue;
-    }
-    if (stopped !== undefined) {
-      unfinished.add(target);
-      report.deferred.push({ target, kind: action.kind, reason: `not sent: ${stopped} earlier in this run; the next scheduled run sends it` });
-      continue;
-    }
-    const waitingFor = action.after?.find((id) => unfinished.has(id));
-    if (waitingFor !== undefined) {
-      unfinished.add(target);
-      report.deferred.push({ target, kind: action.kind, reason: `waits for ${waitingFor}` });
-      continue;
-    }
-    try {
-      await send(action, eks, k8s);
+  const where = { cluster: plan.subject.cluster, rule: plan.rule };
+  await executePlan<ScaleWatchAction, ScaleWatchWrite, unknown>(plan.actions, {
+    isWrite,
+    stance: (action) => (action.kind === 'Wait' ? 'wait' : action.kind === 'Refuse' ? 'refuse' : 'note'),
+    send: (action) => send(action, eks, k8s),
+    reportWaits: true,
+    phrases: PHRASES,
+    logger: deps.logger,
+    facts: () => where,
+    onDone: (action) => {
+      const target = targetId(action.target);
       report.executed.push({ kind: action.kind, target });
-      const facts = { cluster: plan.subject.cluster, rule: plan.rule, alarm, action: action.kind, target, reason: action.reason };
+      const facts = { ...where, alarm, action: action.kind, target, reason: action.reason };
       if (movesBounds(action)) {
         for (const change of boundChangesOf(action)) {
           report.boundChanges.push(change);
@@ -175,32 +186,10 @@ async function execute(
       } else {
         deps.logger.info('override record written', { ...facts, changes: action.changes });
       }
-    } catch (error) {
-      unfinished.add(target);
-      const facts = { cluster: plan.subject.cluster, rule: plan.rule, action: action.kind, target, error: errorFacts(error) };
-      if (error instanceof ResourceBusyError) {
-        report.deferred.push({ target, kind: action.kind, reason: 'EKS is busy with another update of the node group (ResourceInUseException); the next scheduled run finishes the move' });
-        deps.logger.warn('node group busy; left for the next scheduled run', facts);
-      } else if (error instanceof ThrottledError) {
-        report.deferred.push({ target, kind: action.kind, reason: 'throttled; the next scheduled run retries' });
-        deps.logger.warn('throttled; stopping this run', facts);
-        stopped = 'throttled';
-      } else if (error instanceof KubernetesConflictError) {
-        report.deferred.push({ target, kind: action.kind, reason: `the object changed under us (409); the next scheduled run retries` });
-        deps.logger.warn('kubernetes conflict; left for the next scheduled run', facts);
-      } else if (isTransient(error)) {
-        // A 5xx or the network after the SDK's retries: nothing more is sent; the next scheduled run retries.
-        report.deferred.push({ target, kind: action.kind, reason: `no answer (${errorText(error)}); the next scheduled run retries` });
-        deps.logger.warn('scale action failed for now; stopping this run', facts);
-        stopped = 'no answer';
-      } else if (error instanceof RequestRejectedError || error instanceof UpstreamError) {
-        report.blocked.push({ target, kind: action.kind, reason: error.message });
-        deps.logger.error('scale action failed', facts);
-      } else {
-        throw error;
-      }
-    }
-  }
+    },
+    onDeferred: (action, reason) => report.deferred.push({ target: targetId(action.target), kind: action.kind, reason }),
+    onBlocked: (action, reason) => report.blocked.push({ target: targetId(action.target), kind: action.kind, reason }),
+  });
 }
 
 async function send(action: ScaleWatchWrite, eks: Pick<EksPort, 'execute'>, k8s: () => Promise<KubernetesPort>): Promise<void> {
@@ -248,7 +237,7 @@ export interface AlarmsReport {
   region: string;
   mode: Mode;
   /** InProgress: every failed write failed for now (throttling, a 5xx, the network); the next scheduled run retries. */
-  status: 'Converged' | 'Drifted' | 'Applied' | 'InProgress' | 'Blocked';
+  status: Status;
   /** `alarm field` of every difference found, e.g. `alarm/kianax-general-ng-cpu-high threshold`; a missing alarm once. */
   drift: string[];
   written: string[];
@@ -288,6 +277,6 @@ export async function reconcileAlarms(spec: ClusterSpec, cloudWatch: CloudWatchA
       logger.error('alarm write failed', { cluster: spec.name, alarm: action.target.name, transient: isTransient(error), error: errorFacts(error) });
     }
   }
-  report.status = blocked ? 'Blocked' : report.failed.length > 0 ? 'InProgress' : 'Applied';
+  report.status = blocked ? 'Blocked' : report.failed.length > 0 ? 'InProgress' : 'Converged';
   return report;
 }

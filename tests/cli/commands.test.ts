@@ -259,7 +259,7 @@ describe('eks-pilot scale', () => {
 
     // Assess
     expect(result.stderr).toBe('');
-    expect(result.stdout).toContain(`Rule general-ng-cpu of kianax (us-east-1): Planned: step: ${ALARM} in ALARM since 2026-11-22T12:00:00.000Z: one step\n`);
+    expect(result.stdout).toContain(`Rule general-ng-cpu of kianax (us-east-1): Drifted: step: ${ALARM} in ALARM since 2026-11-22T12:00:00.000Z: one step\n`);
     expect(result.stdout).toContain('  would move nodegroup/general-ng scaling.maxSize: 5 -> 7\n');
     expect(result.stdout).toContain('  would move hpa/kianax/kianax-api spec.maxReplicas: 10 -> 15\n');
     expect(ports.eks.writes()).toEqual([]);
@@ -277,7 +277,7 @@ describe('eks-pilot scale', () => {
 
     // Assess
     expect(result.code).toBe(EXIT.ok);
-    expect(result.stdout).toContain('Rule general-ng-cpu of kianax (us-east-1): NoChange: return: reset asked for: the spec\'s values come back now\n');
+    expect(result.stdout).toContain('Rule general-ng-cpu of kianax (us-east-1): Converged: return: reset asked for: the spec\'s values come back now\n');
   });
 
   it.each([

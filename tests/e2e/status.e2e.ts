@@ -76,7 +76,7 @@ it('prints a line per cluster, workload, override and pool of a converged fleet'
   expect(stdout).toContain('Fleet of 4 clusters');
   for (const cluster of ['starter (us-east-1)', 'kianax (us-east-1)', 'financial-move (sa-east-1)', 'crypto-oms (eu-west-1)']) expect(stdout).toContain(`\n${cluster} from `);
   expect(stdout.match(/^ {2}provision: Converged: matches the spec$/gm)).toHaveLength(4);
-  expect(stdout).toMatch(/^ {4}crypto-oms: release 1 succeeded \(deploy, [0-9T:.-]+Z\); in-sync$/m);
+  expect(stdout).toMatch(/^ {4}crypto-oms: release 1 succeeded \(deploy, [0-9T:.-]+Z\); Converged$/m);
   expect(stdout).toMatch(/^ {4}kianax: no release recorded \(the manifests' images\); drifted: Namespace kianax missing/m);
   expect(stdout).toMatch(/^ {4}prod: no release recorded \(the manifests' images\); drifted: /m);
   expect(stdout).toMatch(/^ {6}nodegroup\/general-ng: overridden: max 7 until /m);

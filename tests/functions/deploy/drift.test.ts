@@ -48,7 +48,7 @@ describe('drift check and offline plan', () => {
     const report = await checkDrift(target, cluster.port, silent, { remediate: true, now: new Date(0) });
 
     // Assess
-    expect(report).toMatchObject({ status: 'remediated', drift: ['Deployment crypto-oms/order-ingestion spec.template.spec.containers[0].image'] });
+    expect(report).toMatchObject({ status: 'Converged', drift: ['Deployment crypto-oms/order-ingestion spec.template.spec.containers[0].image'] });
     expect(JSON.stringify(cluster.objects.get(path)?.spec)).toContain(`order-ingestion:v1.1.0@${pushed.digest}`);
   });
 
@@ -72,7 +72,7 @@ describe('drift check and offline plan', () => {
     const remediated = await checkDrift(target, cluster.port, silent, { remediate: true, now: new Date(0) });
 
     // Assess
-    expect(reported).toMatchObject({ status: 'drifted', drift: [], orphans: ['ConfigMap crypto-oms/old-config'], pruned: [] });
+    expect(reported).toMatchObject({ status: 'Drifted', drift: [], orphans: ['ConfigMap crypto-oms/old-config'], pruned: [] });
     expect(deletesAfterReport).toBe(0);
     expect(remediated).toMatchObject({ orphans: ['ConfigMap crypto-oms/old-config'], pruned: ['ConfigMap crypto-oms/old-config'] });
     expect(cluster.server.requests.filter((request) => request.method === 'DELETE').map((request) => request.path)).toEqual([leftoverPath]);

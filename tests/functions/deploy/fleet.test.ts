@@ -127,9 +127,9 @@ describe('a fleet with one broken workload', () => {
     expect(worker.deploymentImage('web', 'shop-a')).toBe(`${WEB}:v1.1.0@${digestOf('web:v1.1.0')}`);
     expect(worker.deploymentImage('web', 'shop-b')).toBe(`${WEB}:v1.1.0@${digestOf('web:v1.1.0')}`);
     expect(drift.reports.map((report) => [report.workload, report.status])).toEqual([
-      ['shop-a', 'in-sync'],
-      ['shop-b', 'in-sync'],
-      ['shop-c', 'error'],
+      ['shop-a', 'Converged'],
+      ['shop-b', 'Converged'],
+      ['shop-c', 'Blocked'],
     ]);
     expect(logs.lines().some((line) => line.message === 'broken workload skipped' && line.workload === 'shop-c')).toBe(true);
   });

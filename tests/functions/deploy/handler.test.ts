@@ -224,7 +224,7 @@ describe('deploy-worker handler', () => {
       {
         cluster: 'crypto-oms',
         workload: 'crypto-oms',
-        status: 'drifted',
+        status: 'Drifted',
         drift: ['Service crypto-oms/risk-engine missing', 'Deployment crypto-oms/market-data spec.template.spec.containers[0].image'],
         orphans: [],
         pruned: [],

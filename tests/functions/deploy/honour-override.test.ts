@@ -148,8 +148,8 @@ describe('deploy honours an active scale-watch override on an HPA', () => {
     const after = await checkDrift(target, fake.port, depsFor(fake, target).logger, { remediate: false, now: new Date(EXPIRES.getTime() + MINUTE) });
 
     // Assess
-    expect(during).toMatchObject({ status: 'in-sync', drift: [] });
-    expect(after).toMatchObject({ status: 'drifted', drift: ['HorizontalPodAutoscaler crypto-oms/order-ingestion spec.maxReplicas'] });
+    expect(during).toMatchObject({ status: 'Converged', drift: [] });
+    expect(after).toMatchObject({ status: 'Drifted', drift: ['HorizontalPodAutoscaler crypto-oms/order-ingestion spec.maxReplicas'] });
     expect((fake.objects.get(HPA_PATH) as Hpa).spec.maxReplicas).toBe(15);
   });
 
@@ -164,7 +164,7 @@ describe('deploy honours an active scale-watch override on an HPA', () => {
     const report = await checkDrift(target, fake.port, depsFor(fake, target).logger, { remediate: true, now: new Date(START + 10 * MINUTE) });
 
     // Assess
-    expect(report).toMatchObject({ status: 'remediated', drift: ['Deployment crypto-oms/order-ingestion spec.template.spec.containers[0].image'] });
+    expect(report).toMatchObject({ status: 'Converged', drift: ['Deployment crypto-oms/order-ingestion spec.template.spec.containers[0].image'] });
     expect(appliedHpa(fake).spec.maxReplicas).toBe(15);
     expect((fake.objects.get(HPA_PATH) as Hpa).spec.maxReplicas).toBe(15);
   });

@@ -40,7 +40,7 @@ describe('the release history deploy keeps', () => {
     expect(refused).toHaveLength(MAX_REFUSALS);
     expect(refused.find((record) => record.image?.tag === 'v1.0.5')).toMatchObject({ count: 30, lastDeliveryId: 'repush-29', reason: 'v1.0.5 is older than v1.2.0, which runs: semver rules only move forward' });
     expect(worker.deploymentImage('order-ingestion')).toBe(`${ORDER_INGESTION}:v1.2.0@${digestOf(`${ORDER_INGESTION}:v1.2.0`)}`);
-    expect(drift.reports).toEqual([{ cluster: 'crypto-oms', workload: 'crypto-oms', status: 'in-sync', drift: [], orphans: [], pruned: [] }]);
+    expect(drift.reports).toEqual([{ cluster: 'crypto-oms', workload: 'crypto-oms', status: 'Converged', drift: [], orphans: [], pruned: [] }]);
   });
 
   it('refuses a drift remediation from a tampered history record, naming why, and changes nothing', async () => {
@@ -57,7 +57,7 @@ describe('the release history deploy keeps', () => {
     const pushed = await worker.deliver([push('v1.2.0')]);
 
     // Assess
-    expect(drift.reports[0]).toMatchObject({ status: 'refused' });
+    expect(drift.reports[0]).toMatchObject({ status: 'Blocked' });
     expect(drift.reports[0]?.error).toBe(
       `release 1's images are not taken by the workload's image policies (${RISK_ENGINE}: ${EVIL} is not a pinned image of ${RISK_ENGINE}): not restored`,
     );

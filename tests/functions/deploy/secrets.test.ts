@@ -51,7 +51,7 @@ describe('Secrets deploy does not own', () => {
     expect(worker.releases()).toEqual([expect.objectContaining({ result: 'succeeded' })]);
     expect(fake.objects.get(SECRET_PATH)).toEqual(FOREIGN);
     expect(fake.server.requests.filter((request) => request.path === SECRET_PATH).map((request) => request.method)).toEqual(['GET', 'GET']);
-    expect(drift.reports[0]).toMatchObject({ status: 'in-sync', drift: [] });
+    expect(drift.reports[0]).toMatchObject({ status: 'Converged', drift: [] });
     expect(logs.lines().find((line) => line.message === "secret exists and is not deploy's: not applied")).toMatchObject({ object: 'Secret crypto-oms/crypto-oms-secret' });
     expect(logs.raw()).not.toContain('real-password');
     expect(logs.raw()).not.toContain(FOREIGN.data ? (FOREIGN.data as Record<string, string>).DATABASE_URL : 'x');
@@ -107,7 +107,7 @@ describe('Secrets deploy does not own', () => {
       expect(stored?.metadata.labels).toMatchObject({ 'eks-pilot.io/workload': 'shop' });
       expect(fake.appliedObjects().indexOf('Secret shop/shop-db')).toBeLessThan(fake.appliedObjects().indexOf('Deployment shop/web'));
       expect(fake.objects.get('/api/v1/namespaces/shop/secrets/shop-legacy')).toEqual(legacy);
-      expect(drift.reports).toEqual([expect.objectContaining({ workload: 'shop', status: 'in-sync' })]);
+      expect(drift.reports).toEqual([expect.objectContaining({ workload: 'shop', status: 'Converged' })]);
       for (const text of [logs.raw(), JSON.stringify(history), JSON.stringify(worker.releases('shop', 'shop')), JSON.stringify(drift)]) {
         expect(text).not.toContain('s3cr3t-from-aws');
         expect(text).not.toContain(Buffer.from('postgres://shop:s3cr3t-from-aws@db/shop').toString('base64'));
@@ -128,7 +128,7 @@ describe('Secrets deploy does not own', () => {
       const drift = await worker.invoke<{ reports: DriftReport[] }>({ ...scheduleEvent });
 
       // Assess
-      expect(drift.reports[0]).toMatchObject({ status: 'drifted', drift: ['Secret shop/shop-db data.DATABASE_URL'] });
+      expect(drift.reports[0]).toMatchObject({ status: 'Drifted', drift: ['Secret shop/shop-db data.DATABASE_URL'] });
       expect(JSON.stringify(drift)).not.toContain('rotated-value');
     });
 

@@ -4,7 +4,8 @@
  */
 import path from 'node:path';
 import type { AllowListStore } from '../../../functions/eip-manager/publish';
-import type { EipClusterReport, EipDeps, ReconcilePoolsOptions, RunLogger } from '../../../functions/eip-manager/run';
+import type { EipClusterReport, EipDeps, ReconcilePoolsOptions } from '../../../functions/eip-manager/run';
+import type { RunLogger } from '../../../shared/reconcile/run-logger';
 import { reconcilePools } from '../../../functions/eip-manager/run';
 import { loadSpecs, parseSpec } from '../../../shared/spec/load';
 import type { ClusterSpec } from '../../../shared/spec/schema';

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { DriftMemory, Notifier } from '../../../functions/provision/notify';
 import { SUBJECT_LIMIT, driftDigest, driftNotification, notifyNewDrift } from '../../../functions/provision/notify';
-import type { ClusterReport, ClusterStatus, RunLogger } from '../../../functions/provision/run';
+import type { ClusterReport, ClusterStatus } from '../../../functions/provision/run';
+import type { RunLogger } from '../../../shared/reconcile/run-logger';
 import { UpstreamError } from '../../../shared/errors';
 
 const SCALING_MAX = 'nodegroup/jobs-ng scaling.max';

@@ -1,5 +1,7 @@
 import path from 'node:path';
-import type { ClusterReport, Mode, ProvisionDeps, RunLogger } from '../../../functions/provision/run';
+import type { ClusterReport, ProvisionDeps } from '../../../functions/provision/run';
+import type { RunLogger } from '../../../shared/reconcile/run-logger';
+import type { Mode } from '../../../shared/reconcile/status';
 import { reconcileCluster, reconcileFleet } from '../../../functions/provision/run';
 import type { EksWrite } from '../../../shared/aws/eks-port';
 import { RequestRejectedError, ResourceBusyError, UnknownTargetError, UpstreamError } from '../../../shared/errors';

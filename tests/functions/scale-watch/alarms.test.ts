@@ -1,6 +1,6 @@
 import type { MetricAlarm } from '@aws-sdk/client-cloudwatch';
 import { planAlarms, putMetricAlarmRequest } from '../../../functions/scale-watch/alarms';
-import type { RunLogger } from '../../../functions/scale-watch/run';
+import type { RunLogger } from '../../../shared/reconcile/run-logger';
 import { reconcileAlarms } from '../../../functions/scale-watch/run';
 import { RequestRejectedError, ThrottledError, UpstreamError } from '../../../shared/errors';
 import type { ClusterSpec } from '../../../shared/spec/schema';
@@ -121,7 +121,7 @@ describe('reconcileAlarms', () => {
     const second = await reconcileAlarms(spec, cloudWatch, 'apply', logger);
 
     // Assess
-    expect(first).toMatchObject({ status: 'Applied', written: [ALARM_NAME] });
+    expect(first).toMatchObject({ status: 'Converged', written: [ALARM_NAME] });
     expect(second).toMatchObject({ status: 'Converged', drift: [] });
     expect(cloudWatch.alarms.get(ALARM_NAME)?.StateValue).toBe('OK');
   });
@@ -141,7 +141,7 @@ describe('reconcileAlarms', () => {
 
     // Assess
     expect(first).toMatchObject({ status: 'InProgress', written: [], failed: [{ alarm: ALARM_NAME, reason: failure.message }] });
-    expect(second).toMatchObject({ status: 'Applied', written: [ALARM_NAME] });
+    expect(second).toMatchObject({ status: 'Converged', written: [ALARM_NAME] });
   });
 
   it('reports an alarm CloudWatch refuses as blocked, with the reason', async () => {

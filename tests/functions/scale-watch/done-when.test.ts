@@ -8,7 +8,7 @@ import { scaleWatchEventSchema } from '../../../functions/scale-watch/event';
 import type { InvokeDeps, Notifier } from '../../../functions/scale-watch/invoke';
 import { handleScaleWatchEvent } from '../../../functions/scale-watch/invoke';
 import { reconcileCluster } from '../../../functions/provision/run';
-import type { RunLogger } from '../../../functions/scale-watch/run';
+import type { RunLogger } from '../../../shared/reconcile/run-logger';
 import alarmEvent from '../../../events/scale-watch/alarm-kianax-cpu.json';
 import okEvent from '../../../events/scale-watch/ok-kianax-cpu.json';
 import scheduleEvent from '../../../events/scale-watch/schedule.json';
@@ -65,7 +65,7 @@ describe('kianax: an ALARM on the general node group\'s CPU alarm, then OK', () 
     cloudWatch.setState(ALARM_NAME, 'ALARM', ALARM_AT);
     const raised = await handleScaleWatchEvent(parse(alarmEvent), deps);
     eks.settle();
-    expect(raised.rules.map((report) => [report.rule, report.decision, report.status])).toEqual([['general-ng-cpu', 'step', 'Applied']]);
+    expect(raised.rules.map((report) => [report.rule, report.decision, report.status])).toEqual([['general-ng-cpu', 'step', 'Converged']]);
     expect(bounds()).toEqual(['general-ng max 7', 'kianax-api max 15', 'kianax-web max 15']);
     expect(published).toEqual(['eks-pilot scale-watch: kianax general-ng-cpu step']);
     expect(await provisionDrift(minutes(ALARM_AT, 5))).toEqual([]);
@@ -73,7 +73,7 @@ describe('kianax: an ALARM on the general node group\'s CPU alarm, then OK', () 
     // The same event again (Lambda may deliver it twice): nothing moves.
     now = minutes(ALARM_AT, 1);
     const duplicate = await handleScaleWatchEvent(parse(alarmEvent), deps);
-    expect(duplicate.rules[0]?.status).toBe('Ignored');
+    expect(duplicate.rules[0]?.status).toBe('Converged');
 
     // A second ALARM transition inside the 10-minute cooldown: nothing moves.
     cloudWatch.setState(ALARM_NAME, 'OK', minutes(ALARM_AT, 3));

@@ -93,7 +93,7 @@ describe('scale-watch handler', () => {
     const response = answered(await handler(alarmEvent, lambdaContext));
 
     // Assess
-    expect(response.rules.map((report) => [report.cluster, report.rule, report.decision, report.status])).toEqual([['kianax', 'general-ng-cpu', 'step', 'Applied']]);
+    expect(response.rules.map((report) => [report.cluster, report.rule, report.decision, report.status])).toEqual([['kianax', 'general-ng-cpu', 'step', 'Converged']]);
     expect(cloudWatch).toHaveReceivedCommandWith(DescribeAlarmsCommand, { AlarmNames: [ALARM_NAME] });
     expect(eks).toHaveReceivedCommandWith(TagResourceCommand, {
       resourceArn: general.nodegroupArn,
@@ -127,7 +127,7 @@ describe('scale-watch handler', () => {
 
     // Assess
     const [report] = response.rules;
-    expect(report?.status).toBe('Planned');
+    expect(report?.status).toBe('Drifted');
     expect(report?.plan?.[0]).toBe('Cluster kianax (us-east-1)');
     expect(report?.plan?.join('\n')).toContain('UpdateNodegroupConfig');
     expect(eks).not.toHaveReceivedCommand(TagResourceCommand);
@@ -145,7 +145,7 @@ describe('scale-watch handler', () => {
     const response = answered(await handler(scheduleEvent, lambdaContext));
 
     // Assess
-    expect(response.alarms.map((report) => [report.cluster, report.status, report.drift])).toEqual([['kianax', 'Applied', [`alarm/${ALARM_NAME} missing`]]]);
+    expect(response.alarms.map((report) => [report.cluster, report.status, report.drift])).toEqual([['kianax', 'Converged', [`alarm/${ALARM_NAME} missing`]]]);
     expect(cloudWatch).toHaveReceivedCommandWith(PutMetricAlarmCommand, {
       AlarmName: ALARM_NAME,
       Namespace: 'ContainerInsights',

@@ -88,7 +88,7 @@ describe('handleScaleWatchEvent', () => {
     const response = await handleScaleWatchEvent(scaleWatchEventSchema.parse(insufficientEvent), later);
 
     // Assess
-    expect(response.rules.map((report) => [report.decision, report.status])).toEqual([['freeze', 'NoChange']]);
+    expect(response.rules.map((report) => [report.decision, report.status])).toEqual([['freeze', 'Converged']]);
     expect(world.eks.nodegroup('kianax', 'general-ng')?.scalingConfig?.maxSize).toBe(7);
   });
 
@@ -140,8 +140,8 @@ describe('handleScaleWatchEvent', () => {
 
     // Assess
     expect(world.eks.writes()).toHaveLength(2);
-    expect(retried.rules[0]?.status).toBe('Applied');
-    expect(again.rules[0]?.status).toBe('Ignored');
+    expect(retried.rules[0]?.status).toBe('Converged');
+    expect(again.rules[0]?.status).toBe('Converged');
   });
 
   it('does not fail a run whose bounds moved when the notification cannot be sent', async () => {
@@ -153,6 +153,6 @@ describe('handleScaleWatchEvent', () => {
     const response = await handleScaleWatchEvent(scaleWatchEventSchema.parse(alarmEvent), deps);
 
     // Assess
-    expect(response.rules[0]?.status).toBe('Applied');
+    expect(response.rules[0]?.status).toBe('Converged');
   });
 });

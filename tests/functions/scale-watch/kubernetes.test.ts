@@ -69,7 +69,7 @@ describe('scale-watch at the Kubernetes API (HTTP level)', () => {
     const report = await runRule(spec, ruleOf(spec), alarmEvent('ALARM', NOW), deps, 'apply');
 
     // Assess
-    expect(report.status).toBe('Applied');
+    expect(report.status).toBe('Converged');
     const requests = server?.requests ?? [];
     expect(requests.map((request) => `${request.method} ${request.path}`)).toEqual([
       `GET ${HPA_PATH}/kianax-api`,

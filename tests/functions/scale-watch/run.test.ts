@@ -1,6 +1,7 @@
 import { observe } from '../../../functions/provision/observe';
 import { planCluster } from '../../../functions/provision/plan';
-import type { RunLogger, ScaleWatchDeps } from '../../../functions/scale-watch/run';
+import type { ScaleWatchDeps } from '../../../functions/scale-watch/run';
+import type { RunLogger } from '../../../shared/reconcile/run-logger';
 import { FIELD_MANAGER, runRule } from '../../../functions/scale-watch/run';
 import { REPLICA_OVERRIDE_ANNOTATION } from '../../../functions/scale-watch/records';
 import { OVERRIDE_TAG, readOverride } from '../../../shared/overrides';
@@ -64,7 +65,7 @@ describe('runRule against the node group (EKS port)', () => {
     w.eks.settle();
 
     // Assess
-    expect(report.status).toBe('Applied');
+    expect(report.status).toBe('Converged');
     expect(w.eks.writes().map((call) => call.name)).toEqual(['TagResource', 'UpdateNodegroupConfig']);
     expect(w.k8s.patches().map((call) => `${call.kind} ${call.name} ${call.options?.fieldManager ?? ''}`)).toEqual([
       `HorizontalPodAutoscaler kianax-api ${FIELD_MANAGER}`,
@@ -106,7 +107,7 @@ describe('runRule against the node group (EKS port)', () => {
     ]);
     expect(w.logs.some((line) => line.level === 'error')).toBe(false);
     expect(second.decision).toBe('cooldown');
-    expect(second.status).toBe('Applied');
+    expect(second.status).toBe('Converged');
     expect(w.eks.nodegroup('kianax', 'general-ng')?.scalingConfig?.maxSize).toBe(7);
     expect([maxReplicas(w.k8s, 'kianax-api'), maxReplicas(w.k8s, 'kianax-web')]).toEqual([15, 15]);
     expect(w.eks.writes().filter((call) => call.name === 'TagResource')).toHaveLength(1);
@@ -134,7 +135,7 @@ describe('runRule against the node group (EKS port)', () => {
       'PatchScaler hpa/kianax/kianax-api',
       'PatchScaler hpa/kianax/kianax-web',
     ]);
-    expect(second.status).toBe('Applied');
+    expect(second.status).toBe('Converged');
     expect(w.eks.nodegroup('kianax', 'general-ng')?.scalingConfig?.maxSize).toBe(7);
   });
 
@@ -158,7 +159,7 @@ describe('runRule against the node group (EKS port)', () => {
     const report = await runRule(spec, spec.scalingRules[0] ?? ruleOf(spec), alarmEvent('ALARM', NOW, 'shop-cpu-high'), w.deps(NOW), 'apply');
 
     // Assess
-    expect(report.status).toBe('Applied');
+    expect(report.status).toBe('Converged');
     expect(w.k8s.patches().map((call) => `${call.kind} ${call.namespace ?? ''}/${call.name}`)).toEqual(['ScaledObject shop/jobs']);
     const stored = w.k8s.object('ScaledObject', 'shop', 'jobs');
     expect((stored?.spec as Record<string, unknown>).maxReplicaCount).toBe(30);
@@ -174,7 +175,7 @@ describe('runRule against the node group (EKS port)', () => {
     const report = await runRule(w.spec, ruleOf(w.spec), alarmEvent('ALARM', NOW), w.deps(NOW), 'plan');
 
     // Assess
-    expect(report.status).toBe('Planned');
+    expect(report.status).toBe('Drifted');
     expect(report.boundChanges.map((change) => `${change.target} ${String(change.from)}->${String(change.to)}`)).toEqual([
       'nodegroup/general-ng 5->7',
       'hpa/kianax/kianax-api 10->15',
