@@ -3,10 +3,10 @@
  * planWorkload), with its drift against the cluster when there is one to read.
  */
 import { stringify } from 'yaml';
-import type { PlanReport } from '../functions/deploy/drift';
-import { planWorkload } from '../functions/deploy/drift';
-import { containerImages, describeObject } from '../functions/deploy/manifests';
-import type { DeployTarget } from '../functions/deploy/targets';
+import type { PlanReport } from '../functions/deploy/model/preview';
+import { planWorkload } from '../functions/deploy/worker/drift';
+import { containerImages, describeObject } from '../functions/deploy/model/manifests';
+import type { DeployTarget } from '../functions/deploy/model/targets';
 import type { KubernetesPort } from '../shared/k8s/port';
 import { oneLine } from './output';
 

@@ -81,8 +81,8 @@ async function main(input: PushToApplyInput): Promise<PushToApplyFigures> {
     return { Successful: entries.map((entry, index) => ({ Id: entry.Id, MessageId: `m-${String(index)}`, MD5OfMessageBody: 'x' })), Failed: [] };
   });
   const pushes = Array.from({ length: input.runs + 1 }, (_, index) => signedPush('crypto-oms', 'order-ingestion', `v1.${String(index + 1)}.0`));
-  const { handler: receiver } = await import('../../functions/deploy/webhook-handler');
-  const { handler: worker } = await import('../../functions/deploy/handler');
+  const { handler: receiver } = await import('../../functions/deploy/webhook/handler');
+  const { handler: worker } = await import('../../functions/deploy/worker/handler');
 
   const times: PushTimes[] = [];
   for (const push of pushes) {

@@ -43,7 +43,7 @@ serviceMain(
       Successful: (request.Entries ?? []).map((entry, index) => ({ Id: entry.Id, MessageId: `m-${String(index)}`, MD5OfMessageBody: 'x' })),
       Failed: [],
     }));
-    const { handler } = await import('../../functions/deploy/handler');
+    const { handler } = await import('../../functions/deploy/worker/handler');
     return handler;
   },
   async (handler, request): Promise<BatchResult> => {

@@ -6,18 +6,18 @@
  */
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import type { PlanReport } from '../../functions/deploy/drift';
-import { planWorkload } from '../../functions/deploy/drift';
-import { manualInvokeSchema } from '../../functions/deploy/event';
-import type { ManualInvoke } from '../../functions/deploy/event';
-import { parsePinned } from '../../functions/deploy/images';
-import type { ManualResponse } from '../../functions/deploy/invoke';
-import type { OfflinePushPlan } from '../../functions/deploy/offline';
-import { planPushOffline } from '../../functions/deploy/offline';
-import type { ReleaseRecord } from '../../functions/deploy/releases';
-import type { DeployOutcome, WorkerDeps } from '../../functions/deploy/run';
-import type { DeployTarget } from '../../functions/deploy/targets';
-import { findTarget, targetsOf } from '../../functions/deploy/targets';
+import type { PlanReport } from '../../functions/deploy/model/preview';
+import { planWorkload } from '../../functions/deploy/worker/drift';
+import { manualInvokeSchema } from '../../functions/deploy/worker/event';
+import type { ManualInvoke } from '../../functions/deploy/worker/event';
+import { parsePinned } from '../../functions/deploy/model/images';
+import type { ManualResponse } from '../../functions/deploy/worker/invoke';
+import type { OfflinePushPlan } from '../../functions/deploy/model/offline';
+import { planPushOffline } from '../../functions/deploy/model/offline';
+import type { ReleaseRecord } from '../../functions/deploy/model/releases';
+import type { DeployOutcome, WorkerDeps } from '../../functions/deploy/worker/run';
+import type { DeployTarget } from '../../functions/deploy/model/targets';
+import { findTarget, targetsOf } from '../../functions/deploy/model/targets';
 import { EksPilotError } from '../../shared/errors';
 import { PACKAGE_EVENTS } from '../../shared/github/package-event';
 import { loadSpecs } from '../../shared/spec/load';
@@ -59,7 +59,7 @@ export async function deployCommand(argv: readonly string[], io: Io, ports: Port
     if (!values.offline) throw new UsageError('deploy plan --payload plans offline (with no cluster): add --offline');
     const targets = await targetsOf(await loadSpecs(specPaths(rest, values.spec, 'deploy plan')));
     const { event, payload } = await readPayload(values.payload, values.event);
-    const plan = await planPushOffline(targets, event, payload);
+    const plan = planPushOffline(targets, event, payload);
     return printPushPlan(plan, targets, io, values.json, values['detailed-exitcode']);
   }
   const [workload, ...paths] = rest;
@@ -76,7 +76,7 @@ export async function deployCommand(argv: readonly string[], io: Io, ports: Port
     const plan = await planWorkload(target, undefined, image);
     return printPlan(plan, target, false, io, values.json, values['detailed-exitcode']);
   }
-  const { handleWorkerEvent } = await import('../../functions/deploy/invoke');
+  const { handleWorkerEvent } = await import('../../functions/deploy/worker/invoke');
   const response = await handleWorkerEvent({ trigger: 'manual', event: invoke }, await workerDeps(targets, ports), { remainingMs: () => Number.MAX_SAFE_INTEGER }, `cli-${randomUUID().slice(0, 8)}`);
   if (!('action' in response)) throw new Error('deploy-worker answered a manual invoke without an action');
   return printManual(response, targets, io, values.json, values['detailed-exitcode']);

@@ -4,12 +4,12 @@
  * when they expire; each pool's held, attached and missing addresses. A cluster whose Kubernetes API
  * cannot be reached gets an `unreachable` line; the rest of the screen is still printed.
  */
-import type { DriftReport } from '../../functions/deploy/drift';
-import { checkDrift } from '../../functions/deploy/drift';
-import type { ReleaseRecord } from '../../functions/deploy/releases';
-import { ReleaseStore } from '../../functions/deploy/releases';
-import type { DeployTarget } from '../../functions/deploy/targets';
-import { targetsOf } from '../../functions/deploy/targets';
+import type { DriftReport } from '../../functions/deploy/worker/drift';
+import { checkDrift } from '../../functions/deploy/worker/drift';
+import type { ReleaseRecord } from '../../functions/deploy/model/releases';
+import { ReleaseStore } from '../../functions/deploy/model/releases';
+import type { DeployTarget } from '../../functions/deploy/model/targets';
+import { targetsOf } from '../../functions/deploy/model/targets';
 import type { PoolReport } from '../../functions/eip-manager/run';
 import type { ClusterReport } from '../../functions/provision/run';
 import { ClusterUnavailableError, KubernetesUnreachableError } from '../../shared/k8s/errors';
