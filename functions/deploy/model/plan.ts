@@ -8,8 +8,14 @@
  * top of it, what the drift check restores) is checked against the workload's current image
  * policies first: whoever can edit the release ConfigMap cannot make deploy run an image no policy
  * takes.
+ *
+ * What happens after the apply is planned here too: which orphans to delete ({@link planPrune})
+ * and, at each poll of a rollout, whether it is done, failed, stalled, or must be polled again or
+ * handed on to the next invocation ({@link planWatch}).
  */
+import type { KubernetesObject } from '../../../shared/k8s';
 import type { PinnedImage } from './images';
+import { describeObject } from './manifests';
 import { parseImageRef, parsePinned, pinnedRef } from './images';
 import { decide, describeRule, ruleMatches, rulesFor } from './policy';
 import type { ReleaseRecord } from './releases';
@@ -215,4 +221,70 @@ function refusalKey(record: Pick<ReleaseRecord, 'kind' | 'image' | 'reason'>): s
 function sameImage(record: ReleaseRecord, image: PinnedImage): boolean {
   if (record.image?.repository !== image.repository || record.image.tag !== image.tag) return false;
   return record.image.digest === image.digest || (record.digests ?? []).includes(image.digest);
+}
+
+/** The label deploy's release history carries: its own bookkeeping, never an orphan. */
+export const RELEASES_LABEL = 'eks-pilot.io/releases';
+
+/** One delete of a prune, with why. */
+export interface PruneAction {
+  action: 'delete';
+  object: KubernetesObject;
+  reason: string;
+}
+
+/**
+ * The deletes a prune makes: every live object carrying the workload's ownership label (`live`,
+ * read from the workload's namespaces) that the rendering no longer holds. Namespaces and deploy's
+ * own release history are never pruned.
+ *
+ * @example
+ * planPrune([liveOldConfig], rendered, 'shop'); // [{ action: 'delete', object: liveOldConfig, reason: 'ConfigMap shop/old-config left the manifests of workload shop' }]
+ */
+export function planPrune(live: readonly KubernetesObject[], rendered: { objects: readonly KubernetesObject[] }, workload: string): PruneAction[] {
+  const wanted = new Set(rendered.objects.map(describeObject));
+  return live
+    .filter((object) => object.kind !== 'Namespace' && object.metadata.labels?.[RELEASES_LABEL] === undefined && !wanted.has(describeObject(object)))
+    .map((object) => ({ action: 'delete', object, reason: `${describeObject(object)} left the manifests of workload ${workload}` }));
+}
+
+/** A rollout object's state at one poll (rollout.ts reads it from what the API server answers). */
+export type RolloutState = { state: 'complete' } | { state: 'progressing'; reason: string } | { state: 'failed'; reason: string };
+
+/** What to do after one poll of a rollout. */
+export type WatchStep =
+  | { action: 'complete' }
+  | { action: 'failed'; reason: string }
+  | { action: 'stalled'; reason: string }
+  | { action: 'hand-on'; pending: string }
+  | { action: 'poll-again'; pending: string };
+
+/** The time a watch has: the invocation's time left, the poll interval and the time kept back to record and hand on. */
+export interface WatchBudget {
+  remainingMs: number;
+  pollMs: number;
+  reserveMs: number;
+}
+
+/**
+ * Decides after one poll of a release's rollout: a failed object fails it; every object complete
+ * completes it; past the workload's timeout (counted from the release's start, across
+ * invocations) it has stalled; with too little time left for another poll it is handed on to the
+ * next invocation; else it is polled again.
+ *
+ * @example
+ * planWatch([{ state: 'progressing', reason: 'Deployment shop/web: 1 of 3 replicas updated' }], record, 600, now, { remainingMs: 30_000, pollMs: 5_000, reserveMs: 20_000 });
+ * // { action: 'poll-again', pending: 'Deployment shop/web: 1 of 3 replicas updated' }
+ */
+export function planWatch(states: readonly RolloutState[], record: Pick<ReleaseRecord, 'startedAt'>, timeoutSeconds: number, now: Date, budget: WatchBudget): WatchStep {
+  const failed = states.flatMap((state) => (state.state === 'failed' ? [state.reason] : []));
+  if (failed.length > 0) return { action: 'failed', reason: failed.join('; ') };
+  const progressing = states.flatMap((state) => (state.state === 'progressing' ? [state.reason] : []));
+  if (progressing.length === 0) return { action: 'complete' };
+  const pending = progressing.join('; ');
+  if (now.getTime() >= Date.parse(record.startedAt) + timeoutSeconds * 1000) {
+    return { action: 'stalled', reason: `rollout stalled: not finished within ${timeoutSeconds} s (${pending})` };
+  }
+  if (budget.remainingMs < budget.pollMs + budget.reserveMs) return { action: 'hand-on', pending };
+  return { action: 'poll-again', pending };
 }

@@ -12,7 +12,7 @@ import { diffObjects } from '../model/diff';
 import { honourOverride } from './honour-override';
 import type { PinnedImage } from '../model/images';
 import { describeObject } from '../model/manifests';
-import { restoreImages } from '../model/plan';
+import { planPrune, restoreImages } from '../model/plan';
 import type { SecretValuesPort } from '../model/secret-values';
 import { sourcedSecrets, withSecrets } from '../model/secret-values';
 import { pinnedImages, ReleaseStore } from '../model/releases';
@@ -21,7 +21,7 @@ import { planReport, renderPlanned } from '../model/preview';
 import { APPLY_OPTIONS, renderWorkload } from '../model/render';
 import type { RunLogger } from '../model/run-logger';
 import { applyAll } from './apply';
-import { findOrphans, notPruned, prune } from './prune';
+import { notPruned, ownedObjects, prune } from './prune';
 import type { DeployTarget } from '../model/targets';
 import { targetKey } from '../model/targets';
 
@@ -69,7 +69,9 @@ export async function checkDrift(target: DeployTarget, k8s: KubernetesPort, logg
   // Sourced Secrets are read again on every check, so a rotated source shows (and, remediating, lands) here.
   rendered.objects = withSecrets(rendered.objects, await sourcedSecrets(target, options.secretValues));
   const { drift } = await driftOf(k8s, rendered.objects, options.now);
-  const orphans = target.workload.prune ? await findOrphans(k8s, target, rendered) : [];
+  // Only a workload that prunes has its owned objects read: the others have nothing to plan from.
+  const deletes = target.workload.prune ? planPrune(await ownedObjects(k8s, target, rendered), rendered, target.workload.name) : [];
+  const orphans = deletes.map((item) => item.object);
   const pruned: string[] = [];
   if (drift.length === 0 && orphans.length === 0) {
     logger.info('workload in sync', facts);
@@ -80,7 +82,7 @@ export async function checkDrift(target: DeployTarget, k8s: KubernetesPort, logg
     return { ...base, status: 'drifted', drift, orphans: orphans.map(describeObject), pruned };
   }
   await applyAll(k8s, rendered.objects, target, logger, facts, { now: options.now });
-  const result = await prune(k8s, orphans);
+  const result = await prune(k8s, deletes);
   pruned.push(...result.pruned);
   const failed = notPruned(result);
   logger.warn('workload drift remediated', { ...facts, drift, pruned, ...(failed.length > 0 ? { notPruned: failed } : {}) });

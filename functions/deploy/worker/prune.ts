@@ -1,6 +1,7 @@
 /**
- * Pruning, opt-in per workload: objects that carry the workload's ownership label in its namespaces
- * but left the manifests. Namespaces are never pruned, nor deploy's own release history.
+ * Pruning, opt-in per workload, carried out: the objects that carry the workload's ownership label
+ * in its namespaces are read here, {@link planPrune} (model/plan.ts) decides which left the
+ * manifests, and `prune` deletes them.
  */
 import type { KubernetesObject, KubernetesPort } from '../../../shared/k8s';
 import { KubernetesNotFoundError } from '../../../shared/k8s/errors';
@@ -8,36 +9,34 @@ import { KNOWN_KINDS } from '../../../shared/k8s/resources';
 import { OWNER_LABEL } from '../../../shared/spec/workloads';
 import { isTransient } from './apply';
 import { describeObject } from '../model/manifests';
+import type { PruneAction } from '../model/plan';
 import type { RenderedWorkload } from '../model/render';
 import type { DeployTarget } from '../model/targets';
 
 /**
- * Objects with the workload's ownership label, in its namespaces, that the rendering no longer holds.
+ * Every object with the workload's ownership label in the rendering's namespaces, as the cluster
+ * holds it: what {@link planPrune} chooses the deletes from.
  *
  * @example
- * const orphans = await findOrphans(k8s, target, renderWorkload(target.workload.name, target.objects, images));
+ * const deletes = planPrune(await ownedObjects(k8s, target, rendered), rendered, target.workload.name);
  */
-export async function findOrphans(k8s: KubernetesPort, target: DeployTarget, rendered: RenderedWorkload): Promise<KubernetesObject[]> {
-  const wanted = new Set(rendered.objects.map(describeObject));
+export async function ownedObjects(k8s: KubernetesPort, target: DeployTarget, rendered: RenderedWorkload): Promise<KubernetesObject[]> {
   const namespaces = [...new Set(rendered.objects.flatMap((object) => (object.metadata.namespace === undefined ? [] : [object.metadata.namespace])))];
   const selector = `${OWNER_LABEL}=${target.workload.name}`;
-  const orphans: KubernetesObject[] = [];
+  const owned: KubernetesObject[] = [];
   for (const namespace of namespaces) {
     for (const type of KNOWN_KINDS.filter((known) => known.namespaced)) {
       const apiVersion = rendered.objects.find((object) => object.kind === type.kind)?.apiVersion ?? defaultVersion(type.group);
-      let items: KubernetesObject[];
       try {
-        items = await k8s.list(apiVersion, type.kind, namespace, selector);
+        owned.push(...(await k8s.list(apiVersion, type.kind, namespace, selector)));
       } catch (error) {
         // A kind the cluster does not serve (KEDA not installed) has nothing to prune.
         if (error instanceof KubernetesNotFoundError) continue;
         throw error;
       }
-      // The release history carries the label but is deploy's own bookkeeping.
-      orphans.push(...items.filter((item) => !wanted.has(describeObject(item)) && item.metadata.labels?.['eks-pilot.io/releases'] === undefined));
     }
   }
-  return orphans;
+  return owned;
 }
 
 /** What a prune did: the objects deleted (one already gone counts), and every delete it could not do, with why. */
@@ -47,15 +46,15 @@ export interface PruneResult {
 }
 
 /**
- * Deletes the orphans. A delete the API server refuses (a 403, a finalizer's webhook saying no) is
+ * Carries out a prune's deletes. A delete the API server refuses (a 403, a finalizer's webhook saying no) is
  * reported in `failed` and the others go on; a transient failure is thrown, so the message is retried.
  *
  * @example
- * const { pruned, failed } = await prune(k8s, orphans); // pruned: ['ConfigMap crypto-oms/old-config']
+ * const { pruned, failed } = await prune(k8s, planPrune(await ownedObjects(k8s, target, rendered), rendered, target.workload.name)); // pruned: ['ConfigMap crypto-oms/old-config']
  */
-export async function prune(k8s: KubernetesPort, orphans: readonly KubernetesObject[]): Promise<PruneResult> {
+export async function prune(k8s: KubernetesPort, deletes: readonly PruneAction[]): Promise<PruneResult> {
   const result: PruneResult = { pruned: [], failed: [] };
-  for (const orphan of orphans) {
+  for (const { object: orphan } of deletes) {
     try {
       await k8s.delete(orphan.apiVersion, orphan.kind, orphan.metadata.namespace, orphan.metadata.name);
       result.pruned.push(describeObject(orphan));

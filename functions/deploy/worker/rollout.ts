@@ -6,8 +6,9 @@
  */
 import type { KubernetesObject } from '../../../shared/k8s';
 import { describeObject } from '../model/manifests';
+import type { RolloutState } from '../model/plan';
 
-export type RolloutState = { state: 'complete' } | { state: 'progressing'; reason: string } | { state: 'failed'; reason: string };
+export type { RolloutState } from '../model/plan';
 
 interface Status {
   observedGeneration?: number;

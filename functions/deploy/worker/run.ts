@@ -13,12 +13,12 @@ import { pinnedRef } from '../model/images';
 import { describeObject, ROLLOUT_KINDS } from '../model/manifests';
 import type { WatchMessage } from '../model/messages';
 import { toFifo } from '../model/messages';
-import type { DeployPlan, DeployTrigger, Draft } from '../model/plan';
-import { planAutomaticRollback, planPush, planRollback } from '../model/plan';
+import type { DeployPlan, DeployTrigger, Draft, WatchStep } from '../model/plan';
+import { planAutomaticRollback, planPrune, planPush, planRollback, planWatch } from '../model/plan';
 import type { ReleaseRecord } from '../model/releases';
 import { nextRevision, pinnedImages, ReleaseStore, upsert } from '../model/releases';
 import { renderWorkload } from '../model/render';
-import { findOrphans, notPruned, prune } from './prune';
+import { notPruned, ownedObjects, prune } from './prune';
 import { rolloutState } from './rollout';
 import type { SecretValuesPort } from '../model/secret-values';
 import { SecretSourceError, sourcedSecrets, withSecrets } from '../model/secret-values';
@@ -230,13 +230,12 @@ async function release(
     await store.write(history);
     return { outcome: 'failed', revision, reason };
   }
-  if (target.workload.prune) {
-    const orphans = await findOrphans(k8s, target, rendered);
-    if (orphans.length > 0) {
-      const result = await prune(k8s, orphans);
-      deps.logger.warn('objects left the manifests', { ...facts, orphans: orphans.map(describeObject), pruned: result.pruned });
-      if (result.failed.length > 0) deps.logger.error('prune could not delete', { ...facts, notPruned: notPruned(result) });
-    }
+  // Only a workload that prunes has its owned objects read: the others have nothing to plan from.
+  const deletes = target.workload.prune ? planPrune(await ownedObjects(k8s, target, rendered), rendered, target.workload.name) : [];
+  if (deletes.length > 0) {
+    const result = await prune(k8s, deletes);
+    deps.logger.warn('objects left the manifests', { ...facts, orphans: deletes.map((item) => describeObject(item.object)), pruned: result.pruned });
+    if (result.failed.length > 0) deps.logger.error('prune could not delete', { ...facts, notPruned: notPruned(result) });
   }
   history = upsert(history, base);
   await store.write(history);
@@ -244,12 +243,11 @@ async function release(
   return watchAndFinish(target, k8s, store, history, base, rendered.objects, 0, deps, budget);
 }
 
-type WatchResult = { kind: 'complete' } | { kind: 'failed'; reason: string } | { kind: 'out-of-time'; pending: string };
+type WatchResult = Exclude<WatchStep, { action: 'poll-again' }>;
 
 /**
- * Polls the rollout of the rendering's Deployments, StatefulSets and DaemonSets until it completes,
- * fails (ProgressDeadlineExceeded), stalls past the workload's timeout (counted from the release's
- * start, across invocations), or the invocation's time runs short.
+ * Polls the rollout of the rendering's Deployments, StatefulSets and DaemonSets and carries out
+ * what {@link planWatch} decides after each poll: sleep and poll again, or stop with the result.
  */
 async function watchRollout(
   k8s: KubernetesPort,
@@ -262,19 +260,12 @@ async function watchRollout(
   const watched = objects.filter((object) => (ROLLOUT_KINDS as readonly string[]).includes(object.kind));
   const pollMs = deps.pollMs ?? DEFAULT_POLL_MS;
   const reserveMs = deps.reserveMs ?? DEFAULT_RESERVE_MS;
-  const deadline = Date.parse(record.startedAt) + target.workload.rollout.timeoutSeconds * 1000;
   for (;;) {
     const states = await Promise.all(
       watched.map(async (object) => rolloutState(await k8s.get(object.apiVersion, object.kind, object.metadata.namespace, object.metadata.name))),
     );
-    const failed = states.flatMap((state) => (state.state === 'failed' ? [state.reason] : []));
-    if (failed.length > 0) return { kind: 'failed', reason: failed.join('; ') };
-    const pending = states.flatMap((state) => (state.state === 'progressing' ? [state.reason] : []));
-    if (pending.length === 0) return { kind: 'complete' };
-    if (deps.now().getTime() >= deadline) {
-      return { kind: 'failed', reason: `rollout stalled: not finished within ${target.workload.rollout.timeoutSeconds} s (${pending.join('; ')})` };
-    }
-    if (budget.remainingMs() < pollMs + reserveMs) return { kind: 'out-of-time', pending: pending.join('; ') };
+    const step = planWatch(states, record, target.workload.rollout.timeoutSeconds, deps.now(), { remainingMs: budget.remainingMs(), pollMs, reserveMs });
+    if (step.action !== 'poll-again') return step;
     await deps.sleep(pollMs);
   }
 }
@@ -292,20 +283,21 @@ async function watchAndFinish(
 ): Promise<DeployOutcome> {
   const facts = { cluster: target.cluster, workload: targetKey(target), deliveryId: record.deliveryId, revision: record.revision };
   const result = await watchRollout(k8s, objects, record, target, deps, budget);
-  switch (result.kind) {
+  switch (result.action) {
     case 'complete': {
       const done: ReleaseRecord = { ...record, result: 'succeeded', finishedAt: deps.now().toISOString() };
       await store.write(upsert(records, done));
       deps.logger.info('rollout complete', { ...facts, kind: record.kind });
       return { outcome: 'succeeded', revision: record.revision, images: record.images };
     }
-    case 'out-of-time': {
+    case 'hand-on': {
       const message: WatchMessage = { type: 'watch', cluster: target.cluster, workload: target.workload.name, revision: record.revision, deliveryId: record.deliveryId, attempt: attempt + 1 };
       await deps.queue.send([toFifo(message)]);
       deps.logger.info('rollout watch handed on', { ...facts, attempt: message.attempt, pending: result.pending });
       return { outcome: 'watching', revision: record.revision, pending: result.pending };
     }
-    case 'failed': {
+    case 'failed':
+    case 'stalled': {
       const failed: ReleaseRecord = { ...record, result: 'failed', finishedAt: deps.now().toISOString(), reason: result.reason };
       const history = upsert(records, failed);
       deps.logger.warn('rollout failed', { ...facts, kind: record.kind, reason: result.reason });
@@ -314,7 +306,7 @@ async function watchAndFinish(
       return { outcome: 'failed', revision: record.revision, reason: result.reason };
     }
     default:
-      throw new Error(`unknown watch result ${(result satisfies never as WatchResult).kind}`);
+      throw new Error(`unknown watch result ${(result satisfies never as WatchResult).action}`);
   }
 }
 

@@ -1,5 +1,7 @@
 import { forbidden } from '../../../../functions/deploy/worker/apply';
-import { imagesRefusal, planPush, refuse } from '../../../../functions/deploy/model/plan';
+import type { RolloutState } from '../../../../functions/deploy/model/plan';
+import { imagesRefusal, planPrune, planPush, planWatch, refuse } from '../../../../functions/deploy/model/plan';
+import type { KubernetesObject } from '../../../../shared/k8s';
 import type { ReleaseRecord } from '../../../../functions/deploy/model/releases';
 import { capHistory, MAX_REFUSALS, MAX_RELEASES } from '../../../../functions/deploy/model/releases';
 import type { DeployTarget } from '../../../../functions/deploy/model/targets';
@@ -102,5 +104,68 @@ describe('deploy plan', () => {
 
     // Assess
     expect(denied?.permission).toBe(permission);
+  });
+});
+
+function object(kind: string, name: string, labels: Record<string, string> = { 'app.kubernetes.io/part-of': 'shop' }, namespace = 'shop'): KubernetesObject {
+  return { apiVersion: kind === 'Deployment' ? 'apps/v1' : 'v1', kind, metadata: { name, ...(kind === 'Namespace' ? {} : { namespace }), labels } };
+}
+
+describe('planPrune', () => {
+  const rendered = { objects: [object('Deployment', 'web'), object('ConfigMap', 'routes')] };
+
+  it.each<[string, KubernetesObject[], string[]]>([
+    ['nothing when every owned object is still rendered', [object('Deployment', 'web'), object('ConfigMap', 'routes')], []],
+    ['an object that left the manifests', [object('Deployment', 'web'), object('ConfigMap', 'old-config')], ['ConfigMap shop/old-config left the manifests of workload shop']],
+    ['an object of the same name but another kind', [object('Service', 'web')], ['Service shop/web left the manifests of workload shop']],
+    ['never deploy\'s own release history', [object('ConfigMap', 'shop-releases', { 'app.kubernetes.io/part-of': 'shop', 'eks-pilot.io/releases': 'shop' })], []],
+    ['never a Namespace', [object('Namespace', 'shop', {})], []],
+    ['every orphan, in the order read', [object('ConfigMap', 'b'), object('Secret', 'a')], ['ConfigMap shop/b left the manifests of workload shop', 'Secret shop/a left the manifests of workload shop']],
+  ])('plans %s', (_what, live, reasons) => {
+    // Act
+    const deletes = planPrune(live, rendered, 'shop');
+
+    // Assess
+    expect(deletes.map((item) => item.reason)).toEqual(reasons);
+    expect(deletes.every((item) => live.includes(item.object))).toBe(true);
+  });
+
+  it('does not change what it is given', () => {
+    // Prepare
+    const live = [object('ConfigMap', 'old-config')];
+    const before = structuredClone(live);
+
+    // Act
+    planPrune(live, rendered, 'shop');
+
+    // Assess
+    expect(live).toEqual(before);
+  });
+});
+
+describe('planWatch', () => {
+  const started = { startedAt: '2026-11-22T12:00:00.000Z' };
+  const at = (seconds: number): Date => new Date(Date.parse(started.startedAt) + seconds * 1000);
+  const budget = (remainingMs: number) => ({ remainingMs, pollMs: 5_000, reserveMs: 20_000 });
+  const complete: RolloutState = { state: 'complete' };
+  const going: RolloutState = { state: 'progressing', reason: 'Deployment shop/web: 1 of 3 replicas updated' };
+  const failed: RolloutState = { state: 'failed', reason: 'Deployment shop/web exceeded its progress deadline (ProgressDeadlineExceeded)' };
+
+  it.each<[string, RolloutState[], number, number, ReturnType<typeof planWatch>]>([
+    ['complete when every object is complete', [complete, complete], 30, 600_000, { action: 'complete' }],
+    ['complete when nothing rolls out', [], 30, 600_000, { action: 'complete' }],
+    ['failed when one object failed, even with time left', [complete, failed], 30, 600_000, { action: 'failed', reason: failed.reason }],
+    ['failed before stalled: a failure is named as it is', [failed, going], 900, 600_000, { action: 'failed', reason: failed.reason }],
+    ['stalled once the timeout since the release started has passed', [going], 600, 600_000, { action: 'stalled', reason: `rollout stalled: not finished within 600 s (${going.reason})` }],
+    ['stalled before handed on: a stalled release is not watched again', [going], 601, 1_000, { action: 'stalled', reason: `rollout stalled: not finished within 600 s (${going.reason})` }],
+    ['handed on when another poll would eat the reserve', [going], 30, 24_999, { action: 'hand-on', pending: going.reason }],
+    ['polled again when a poll and the reserve still fit', [going, complete], 30, 25_000, { action: 'poll-again', pending: going.reason }],
+    ['every pending object named', [going, { state: 'progressing', reason: 'StatefulSet shop/db: 0 of 1 pods ready' }], 30, 600_000, { action: 'poll-again', pending: `${going.reason}; StatefulSet shop/db: 0 of 1 pods ready` }],
+  ])('is %s', (_what, states, seconds, remainingMs, expected) => {
+    // Act
+    const step = planWatch(states, started, 600, at(seconds), budget(remainingMs));
+
+    // Assess
+    expect(step).toEqual(expected);
   });
 });
