@@ -35,10 +35,10 @@ export async function planWorkloads(targets: readonly DeployTarget[], connect: (
   for (const target of targets) {
     const base = { cluster: target.cluster, workload: target.workload.name, live: connect !== undefined };
     try {
-      views.push({ ...base, plan: await planWorkload(target, connect === undefined ? undefined : { k8s: await connect(target), now }) });
+      views.push({ ...base, plan: await planWorkload(target, connect === undefined ? { now } : { k8s: await connect(target), now }) });
     } catch (error) {
       try {
-        views.push({ ...base, live: false, unreachable: oneLine(error), plan: await planWorkload(target, undefined) });
+        views.push({ ...base, live: false, unreachable: oneLine(error), plan: await planWorkload(target, { now }) });
       } catch (offline) {
         views.push({ ...base, error: oneLine(offline) });
       }

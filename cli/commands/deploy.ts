@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { PlanReport } from '../../functions/deploy/model/preview';
+import { describeDecision } from '../../functions/deploy/model/preview';
 import { planWorkload } from '../../functions/deploy/worker/drift';
 import { manualInvokeSchema } from '../../functions/deploy/worker/event';
 import type { ManualInvoke } from '../../functions/deploy/worker/event';
@@ -59,7 +60,7 @@ export async function deployCommand(argv: readonly string[], io: Io, ports: Port
     if (!values.offline) throw new UsageError('deploy plan --payload plans offline (with no cluster): add --offline');
     const targets = await targetsOf(await loadSpecs(specPaths(rest, values.spec, 'deploy plan')));
     const { event, payload } = await readPayload(values.payload, values.event);
-    const plan = planPushOffline(targets, event, payload);
+    const plan = planPushOffline(targets, event, payload, ports.now());
     return printPushPlan(plan, targets, io, values.json, values['detailed-exitcode']);
   }
   const [workload, ...paths] = rest;
@@ -73,7 +74,8 @@ export async function deployCommand(argv: readonly string[], io: Io, ports: Port
   if (values.offline) {
     const target = findTarget(targets, workload, values.cluster);
     const image = invoke.action === 'plan' && invoke.image !== undefined ? parsePinned(invoke.image) : undefined;
-    const plan = await planWorkload(target, undefined, image);
+    // The worker's own planPush decides, against the manifests' images (no history offline).
+    const plan = await planWorkload(target, { now: ports.now() }, image === undefined ? undefined : { image, trigger: { deliveryId: 'cli-plan', source: 'manual' } });
     return printPlan(plan, target, false, io, values.json, values['detailed-exitcode']);
   }
   const { handleWorkerEvent } = await import('../../functions/deploy/worker/invoke');
@@ -160,7 +162,12 @@ function printPushPlan(plan: OfflinePushPlan, targets: readonly DeployTarget[], 
 
 function printPlan(plan: PlanReport, target: DeployTarget, live: boolean, io: Io, json: boolean, detailed: boolean): number {
   if (json) io.stdout.write(toJson({ plan }));
-  else io.stdout.write(renderWorkloads({ name: target.cluster, region: target.region }, [{ cluster: plan.cluster, workload: plan.workload, live, plan }], { objects: true }));
+  else {
+    if (plan.decision !== undefined) io.stdout.write(`${plan.cluster}/${plan.workload}: the worker would ${describeDecision(plan.decision)}\n\n`);
+    io.stdout.write(renderWorkloads({ name: target.cluster, region: target.region }, [{ cluster: plan.cluster, workload: plan.workload, live, plan }], { objects: true }));
+  }
+  // A planned image the worker would skip or refuse changes nothing.
+  if (plan.decision !== undefined && plan.decision.action !== 'release') return EXIT.ok;
   // Live, only drift is a change: `images` compares the rendering with the manifests, not with the cluster.
   const changes = live ? plan.drift.length > 0 : plan.objects.length > 0;
   return detailed && changes ? EXIT.changesPending : EXIT.ok;

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { FifoMessage } from '../../../shared/aws/sqs';
+import type { PackageEventName } from '../../../shared/github/package-event';
 import { DIGEST_PATTERN, TAG_PATTERN } from './images';
 
 const pinnedImageSchema = z.strictObject({
@@ -64,4 +65,23 @@ export function toFifo(message: QueueMessage): FifoMessage {
     groupId: `${message.cluster}/${message.workload}`,
     deduplicationId: createHash('sha256').update(about.join('\n')).digest('hex'),
   };
+}
+
+/**
+ * When GitHub published the pushed package version (`package_version.updated_at`, else
+ * `created_at`), or undefined when the payload has no real time (GitHub sends `0001-01-01T00:00:00Z`
+ * for some container versions).
+ *
+ * @example
+ * publicationTime('registry_package', payload); // '2026-11-22T11:59:58Z'
+ */
+export function publicationTime(event: PackageEventName, payload: object): string | undefined {
+  const pkg = (payload as Record<string, unknown>)[event];
+  const version = typeof pkg === 'object' && pkg !== null ? (pkg as Record<string, unknown>).package_version : undefined;
+  if (typeof version !== 'object' || version === null) return undefined;
+  for (const key of ['updated_at', 'created_at']) {
+    const value = (version as Record<string, unknown>)[key];
+    if (typeof value === 'string' && Date.parse(value) > Date.parse('2000-01-01T00:00:00Z')) return value;
+  }
+  return undefined;
 }

@@ -5,12 +5,11 @@
  */
 import type { FifoQueuePort } from '../../../shared/aws/sqs';
 import { clip } from '../../../shared/errors';
-import type { PackageEventName } from '../../../shared/github/package-event';
 import { isPackageEvent, parsePackageEvent } from '../../../shared/github/package-event';
 import { SIGNATURE_HEADER, verifySignature } from '../../../shared/github/signature';
 import { pinnedRef } from '../model/images';
 import type { DeployMessage } from '../model/messages';
-import { toFifo } from '../model/messages';
+import { publicationTime, toFifo } from '../model/messages';
 import { decide } from '../model/policy';
 import type { RunLogger } from '../model/run-logger';
 import type { BrokenWorkload, DeployTarget } from '../model/targets';
@@ -149,25 +148,6 @@ export async function receiveWebhook(request: WebhookRequest, deps: WebhookDeps)
   const queued = messages.map((message) => ({ cluster: message.cluster, workload: message.workload, image }));
   for (const message of messages) deps.logger.info('deploy queued', { ...facts, cluster: message.cluster, workload: targetKey({ cluster: message.cluster, workload: { name: message.workload } }), image });
   return { statusCode: 202, body: { status: 'queued', deliveryId, queued, ...(skipped.length > 0 ? { skipped } : {}), ...(broken.length > 0 ? { broken } : {}) } };
-}
-
-/**
- * When GitHub published the pushed package version (`package_version.updated_at`, else
- * `created_at`), or undefined when the payload has no real time (GitHub sends `0001-01-01T00:00:00Z`
- * for some container versions).
- *
- * @example
- * publicationTime('registry_package', payload); // '2026-11-22T11:59:58Z'
- */
-export function publicationTime(event: PackageEventName, payload: object): string | undefined {
-  const pkg = (payload as Record<string, unknown>)[event];
-  const version = typeof pkg === 'object' && pkg !== null ? (pkg as Record<string, unknown>).package_version : undefined;
-  if (typeof version !== 'object' || version === null) return undefined;
-  for (const key of ['updated_at', 'created_at']) {
-    const value = (version as Record<string, unknown>)[key];
-    if (typeof value === 'string' && Date.parse(value) > Date.parse('2000-01-01T00:00:00Z')) return value;
-  }
-  return undefined;
 }
 
 function reject(statusCode: number, reason: string, field: string): WebhookResponse {

@@ -12,12 +12,13 @@ import { diffObjects } from '../model/diff';
 import { honourOverride } from './honour-override';
 import type { PinnedImage } from '../model/images';
 import { describeObject } from '../model/manifests';
+import type { DeployTrigger } from '../model/plan';
 import { planPrune, restoreImages } from '../model/plan';
 import type { SecretValuesPort } from '../model/secret-values';
 import { sourcedSecrets, withSecrets } from '../model/secret-values';
 import { pinnedImages, ReleaseStore } from '../model/releases';
 import type { PlanReport } from '../model/preview';
-import { planReport, renderPlanned } from '../model/preview';
+import { planReport, previewPush, renderPlanned } from '../model/preview';
 import { APPLY_OPTIONS, renderWorkload } from '../model/render';
 import type { RunLogger } from '../model/run-logger';
 import { applyAll } from './apply';
@@ -118,18 +119,26 @@ export async function driftOf(k8s: KubernetesPort, rendered: readonly Kubernetes
   return { drift, objects };
 }
 
+/** A planned image and what started it, as the worker would see it (a manual invoke, a push). */
+export interface PlannedImage {
+  image: PinnedImage;
+  trigger: DeployTrigger;
+}
+
 /**
- * Plans a workload at its current release, or with `image` deployed on top: the rendering and its
- * diff against the cluster as of `cluster.now` (by dry-run apply). Changes nothing. Without a
- * cluster (offline) the objects are the rendering as is.
+ * Plans a workload at its current release, or what the worker would do with `planned` (planPush,
+ * via previewPush): the rendering and its diff against the cluster as of `context.now` (by dry-run
+ * apply). Changes nothing, records nothing. Without a cluster (offline) the history is empty (the
+ * manifests' images run) and the objects are the rendering as is.
  *
  * @example
- * const plan = await planWorkload(target, { k8s, now: deps.now() }, { repository: 'ghcr.io/acme/web', tag: 'v1.3.0', digest });
+ * const plan = await planWorkload(target, { k8s, now: deps.now() }, { image, trigger: { deliveryId: 'manual-c6af9ac6', source: 'manual' } });
+ * plan.decision; // { action: 'release', images: {...} }
  */
-export async function planWorkload(target: DeployTarget, cluster: { k8s: KubernetesPort; now: Date } | undefined, image?: PinnedImage): Promise<PlanReport> {
-  const records = cluster === undefined ? [] : await new ReleaseStore(cluster.k8s, target).read();
-  const rendered = renderPlanned(target, records, image);
-  if (cluster === undefined) return planReport(target, rendered);
-  const { drift, objects } = await driftOf(cluster.k8s, rendered.objects, cluster.now);
-  return planReport(target, rendered, drift, objects);
+export async function planWorkload(target: DeployTarget, context: { k8s?: KubernetesPort; now: Date }, planned?: PlannedImage): Promise<PlanReport> {
+  const records = context.k8s === undefined ? [] : await new ReleaseStore(context.k8s, target).read();
+  const { rendered, decision } = planned === undefined ? { rendered: renderPlanned(target, records), decision: undefined } : previewPush(target, records, planned.image, planned.trigger, context.now);
+  if (context.k8s === undefined) return planReport(target, rendered, [], rendered.objects, decision);
+  const { drift, objects } = await driftOf(context.k8s, rendered.objects, context.now);
+  return planReport(target, rendered, drift, objects, decision);
 }

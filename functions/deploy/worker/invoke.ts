@@ -137,7 +137,11 @@ async function manual(event: Extract<WorkerEvent, { trigger: 'manual' }>['event'
     }
     case 'plan': {
       const image = event.image === undefined ? undefined : pinned(event.image);
-      return { action: 'plan', plan: await planWorkload(target, { k8s: await deps.connect(target), now: deps.now() }, image) };
+      return {
+        action: 'plan',
+        // The worker's own planPush decides, as a manual deploy of the image would.
+        plan: await planWorkload(target, { k8s: await deps.connect(target), now: deps.now() }, image === undefined ? undefined : { image, trigger: { deliveryId, source: 'manual' } }),
+      };
     }
     case 'deploy':
       return { action: 'deploy', ...base, result: await deployImage(target, pinned(event.image), deliveryId, deps, budget) };

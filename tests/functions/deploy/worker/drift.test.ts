@@ -125,7 +125,7 @@ describe('drift check and offline plan', () => {
     const payload = registryPackagePayload('financial-move', 'task-service', 'v1.3.0', digestOf('t'));
 
     // Act
-    const plan = planPushOffline(targets, 'registry_package', payload);
+    const plan = planPushOffline(targets, 'registry_package', payload, new Date(0));
 
     // Assess
     expect(plan.image).toBe(`ghcr.io/financial-move/task-service:v1.3.0@${digestOf('t')}`);
@@ -139,7 +139,7 @@ describe('drift check and offline plan', () => {
     const payload = registryPackagePayload('financial-move', 'task-service', 'v0.9.0', digestOf('t'));
 
     // Act
-    const plan = planPushOffline(targets, 'registry_package', payload);
+    const plan = planPushOffline(targets, 'registry_package', payload, new Date(0));
 
     // Assess
     expect(plan.plans).toEqual([]);
