@@ -36,6 +36,7 @@ import type { AwsDoubles } from '../aws-doubles';
 import { bridgeCloudWatch, bridgeEc2, bridgeEks, bridgeSsmParameters, doubleAwsClients, startTripwire } from '../aws-doubles';
 import { scenarioMain } from '../child';
 import { EXAMPLES, lambdaContext, QUEUE_URL } from '../fixtures';
+import { answerExampleSecrets } from '../../tests/functions/deploy/secrets-double';
 
 export interface RunCount {
   run: string;
@@ -229,6 +230,8 @@ async function deployWorker(aws: AwsDoubles): Promise<FunctionCalls> {
 async function main(): Promise<AwsCallsFigures> {
   const tripwire = await startTripwire();
   const aws = doubleAwsClients();
+  // crypto-oms sources its Secret from Secrets Manager: the doubles hold it, as the account would.
+  answerExampleSecrets(aws);
   const functions: FunctionCalls[] = [];
   functions.push(await provision(aws, 'kianax'));
   functions.push(await provision(aws, 'financial-move'));

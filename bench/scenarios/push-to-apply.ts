@@ -19,6 +19,7 @@ import { scenarioMain } from '../child';
 import { EXAMPLES, lambdaContext, QUEUE_URL, SECRET_PARAMETERS, signedPush, sqsEventOf, WEBHOOK_SECRET, writeKubeconfig } from '../fixtures';
 import type { Summary } from '../stats';
 import { msSince, summarise } from '../stats';
+import { answerExampleSecrets } from '../../tests/functions/deploy/secrets-double';
 
 export interface PushToApplyInput {
   /** Warm pushes measured after the container's first one. */
@@ -73,6 +74,8 @@ async function main(input: PushToApplyInput): Promise<PushToApplyFigures> {
     KUBECONFIG: writeKubeconfig(dir, cluster.server.url),
   });
   const aws = doubleAwsClients();
+  // crypto-oms sources its Secret from Secrets Manager: the doubles hold it, as the account would.
+  answerExampleSecrets(aws);
   aws.ssm.on(GetParametersCommand).resolves({ Parameters: [{ Name: SECRET_PARAMETERS.current, Value: WEBHOOK_SECRET, Type: 'SecureString' }] });
   let queued: SendMessageBatchRequestEntry[] = [];
   aws.sqs.on(SendMessageBatchCommand).callsFake((request: SendMessageBatchCommandInput) => {

@@ -29,6 +29,7 @@ import { formatTable } from '../../shared/plan/render';
 import { EXIT, QUIET_LOGGER, toJson, UsageError } from '../output';
 import { renderWorkloads } from '../workloads';
 
+
 export const DEPLOY_USAGE = `Usage: eks-pilot deploy plan <workload> [--image <pinned image>] [--offline] [--spec <file or folder>]...
        eks-pilot deploy plan --payload <webhook.json> --offline [--spec <file or folder>]...
        eks-pilot deploy deploy <workload> --image <ghcr.io/o/n:tag@sha256:...> [--spec <file or folder>]...
@@ -109,6 +110,8 @@ async function workerDeps(targets: readonly DeployTarget[], ports: Ports): Promi
   const connect = await ports.kubernetes();
   return {
     targets: () => Promise.resolve([...targets]),
+    // Only a workload that sources Secrets from AWS loads the adapter.
+    ...(targets.some((target) => target.workload.secrets.length > 0) ? { secretValues: await ports.secrets() } : {}),
     connect: (target) => connect(target),
     queue: { send: () => Promise.reject(new EksPilotError('the CLI watches the rollout to its end; it queues no watch')) },
     now: ports.now,

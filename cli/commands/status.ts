@@ -22,6 +22,7 @@ import { EXIT, oneLine, QUIET_LOGGER, toJson, UsageError } from '../output';
 import type { RuleView } from '../scaling';
 import { liveRuleView } from '../scaling';
 
+
 export const STATUS_USAGE = `Usage: eks-pilot status [--json] [--detailed-exitcode] <spec file or folder>...
 `;
 
@@ -114,7 +115,7 @@ async function workloadStatuses(targets: readonly DeployTarget[], ports: Ports):
       const records = await new ReleaseStore(k8s, target).read();
       const running = records.filter((record) => record.result !== 'refused').at(-1);
       const last = records.at(-1);
-      const drift = await checkDrift(target, k8s, QUIET_LOGGER, { remediate: false, now: ports.now() });
+      const drift = await checkDrift(target, k8s, QUIET_LOGGER, { remediate: false, now: ports.now(), ...(target.workload.secrets.length > 0 ? { secretValues: await ports.secrets() } : {}) });
       statuses.push({
         workload: target.workload.name,
         ...(running ? { running: { revision: running.revision, result: running.result, kind: running.kind, startedAt: running.startedAt, images: running.images } } : {}),

@@ -14,6 +14,7 @@ import type { ReleaseRecord } from './releases';
 import { currentImages, pinnedImages } from './releases';
 import type { RenderedWorkload } from './render';
 import { renderWorkload } from './render';
+import { plannedSecrets, withSecrets } from './secret-values';
 import type { DeployTarget } from './targets';
 
 /** What a plan answers: the objects as deploy would apply them (Secret values hidden), the image changes and the drift. */
@@ -108,7 +109,8 @@ export function planReport(
     images: rendered.images,
     autoscaled: rendered.autoscaled,
     drift: [...drift],
-    objects: objects.map(hideSecretValues),
+    // Sourced Secrets by name and source only: a plan never reads their values.
+    objects: withSecrets(objects, plannedSecrets(target)).map(hideSecretValues),
     ...(decision === undefined ? {} : { decision }),
   };
 }

@@ -16,6 +16,9 @@ import type { DeployTarget } from './targets';
 /** A source that cannot give a Secret's values: missing, not a JSON object of strings, a parameter missing. Never holds a value. */
 export class SecretSourceError extends EksPilotError {}
 
+/** Where a sourced Secret's values come from, on the Secret itself (`secretsmanager:<id>`, `ssm:<names>`). */
+export const SOURCE_ANNOTATION = 'eks-pilot.io/secret-source';
+
 /** Reads a Secret's values from its source. */
 export interface SecretValuesPort {
   read(source: SecretSourceSpec, target: DeployTarget): Promise<Record<string, string>>;
@@ -40,20 +43,36 @@ export async function sourcedSecrets(target: DeployTarget, port: SecretValuesPor
   const objects: KubernetesObject[] = [];
   for (const source of target.workload.secrets) {
     const values = await port.read(source, target);
-    objects.push({
-      apiVersion: 'v1',
-      kind: 'Secret',
-      metadata: {
-        name: source.name,
-        namespace: source.namespace ?? releaseLocation(target).namespace,
-        labels: { [OWNER_LABEL]: target.workload.name, [MANAGED_BY.key]: MANAGED_BY.value },
-        annotations: { 'eks-pilot.io/secret-source': describeSource(source) },
-      },
-      type: 'Opaque',
-      data: Object.fromEntries(Object.entries(values).map(([key, value]) => [key, Buffer.from(value, 'utf8').toString('base64')])),
-    });
+    objects.push({ ...secretShell(target, source), data: Object.fromEntries(Object.entries(values).map(([key, value]) => [key, Buffer.from(value, 'utf8').toString('base64')])) });
   }
   return objects;
+}
+
+/**
+ * The workload's sourced Secrets as a plan lists them: by name, namespace and source (the
+ * `eks-pilot.io/secret-source` annotation), with no data. A plan reads no source: no value can
+ * reach it.
+ *
+ * @example
+ * plannedSecrets(target); // [{ kind: 'Secret', metadata: { name: 'crypto-oms-secret', annotations: { 'eks-pilot.io/secret-source': 'secretsmanager:...' } } }]
+ */
+export function plannedSecrets(target: DeployTarget): KubernetesObject[] {
+  return target.workload.secrets.map((source) => secretShell(target, source));
+}
+
+/** A sourced Secret without its data: where it goes, whose it is, where its values come from. */
+function secretShell(target: DeployTarget, source: SecretSourceSpec): KubernetesObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: {
+      name: source.name,
+      namespace: source.namespace ?? releaseLocation(target).namespace,
+      labels: { [OWNER_LABEL]: target.workload.name, [MANAGED_BY.key]: MANAGED_BY.value },
+      annotations: { [SOURCE_ANNOTATION]: describeSource(source) },
+    },
+    type: 'Opaque',
+  };
 }
 
 /**

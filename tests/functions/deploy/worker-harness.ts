@@ -11,6 +11,7 @@ import { resetAwsClients } from '../../../shared/aws/clients';
 import { lambdaContext } from '../../fixtures/lambda-context';
 import { startFakeCluster } from '../../helpers/fake-k8s';
 import type { FakeCluster, FakeClusterOptions } from '../../helpers/fake-k8s';
+import { seedExampleSecrets } from './secrets-double';
 import { digestOf } from './support';
 
 export const ORDER_INGESTION = 'ghcr.io/crypto-oms/order-ingestion';
@@ -54,6 +55,8 @@ export class WorkerHarness {
     };
     resetAwsClients();
     resetWorkerDeps();
+    // The examples source their Secrets from AWS: the worker's adapter finds them in the SDK stubs.
+    seedExampleSecrets();
     return cluster;
   }
 

@@ -10,6 +10,7 @@ import { status } from '../../../shared/k8s/fake-api-server';
 import { startFakeCluster } from '../../../helpers/fake-k8s';
 import type { FakeCluster } from '../../../helpers/fake-k8s';
 import { CRYPTO_OMS, digestOf, FINANCIAL_MOVE, registryPackagePayload } from '../support';
+import { FakeSecretValues } from '../secrets-double';
 
 const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
@@ -36,7 +37,7 @@ describe('drift check and offline plan', () => {
     // Prepare
     cluster = await startFakeCluster();
     const target = crypto({ onDrift: 'remediate' });
-    const deps: WorkerDeps = { targets: () => Promise.resolve([target]), connect: () => Promise.resolve(cluster?.port as never), queue: { send: () => Promise.resolve([]) }, now: () => new Date(0), sleep: () => Promise.resolve(), logger: silent };
+    const deps: WorkerDeps = { targets: () => Promise.resolve([target]), connect: () => Promise.resolve(cluster?.port as never), queue: { send: () => Promise.resolve([]) }, now: () => new Date(0), sleep: () => Promise.resolve(), logger: silent, secretValues: new FakeSecretValues() };
     const pushed = { repository: 'ghcr.io/crypto-oms/order-ingestion', tag: 'v1.1.0', digest: digestOf('v1.1.0') };
     await deployImage(target, pushed, 'd1', deps, { remainingMs: () => 900_000 });
     const path = '/apis/apps/v1/namespaces/crypto-oms/deployments/order-ingestion';
@@ -45,7 +46,7 @@ describe('drift check and offline plan', () => {
     if (container !== undefined) container.image = 'ghcr.io/crypto-oms/order-ingestion:latest';
 
     // Act
-    const report = await checkDrift(target, cluster.port, silent, { remediate: true, now: new Date(0) });
+    const report = await checkDrift(target, cluster.port, silent, { remediate: true, now: new Date(0), secretValues: new FakeSecretValues() });
 
     // Assess
     expect(report).toMatchObject({ status: 'remediated', drift: ['Deployment crypto-oms/order-ingestion spec.template.spec.containers[0].image'] });
@@ -62,14 +63,14 @@ describe('drift check and offline plan', () => {
     const leftoverPath = '/api/v1/namespaces/crypto-oms/configmaps/old-config';
     cluster = await startFakeCluster();
     const target = crypto({ prune: true });
-    const deps: WorkerDeps = { targets: () => Promise.resolve([target]), connect: () => Promise.resolve(cluster?.port as never), queue: { send: () => Promise.resolve([]) }, now: () => new Date(0), sleep: () => Promise.resolve(), logger: silent };
+    const deps: WorkerDeps = { targets: () => Promise.resolve([target]), connect: () => Promise.resolve(cluster?.port as never), queue: { send: () => Promise.resolve([]) }, now: () => new Date(0), sleep: () => Promise.resolve(), logger: silent, secretValues: new FakeSecretValues() };
     await deployImage(target, { repository: 'ghcr.io/crypto-oms/order-ingestion', tag: 'v1.1.0', digest: digestOf('v1.1.0') }, 'd1', deps, { remainingMs: () => 900_000 });
     cluster.objects.set(leftoverPath, leftover);
 
     // Act
-    const reported = await checkDrift(target, cluster.port, silent, { remediate: false, now: new Date(0) });
+    const reported = await checkDrift(target, cluster.port, silent, { remediate: false, now: new Date(0), secretValues: new FakeSecretValues() });
     const deletesAfterReport = cluster.server.requests.filter((request) => request.method === 'DELETE').length;
-    const remediated = await checkDrift(target, cluster.port, silent, { remediate: true, now: new Date(0) });
+    const remediated = await checkDrift(target, cluster.port, silent, { remediate: true, now: new Date(0), secretValues: new FakeSecretValues() });
 
     // Assess
     expect(reported).toMatchObject({ status: 'drifted', drift: [], orphans: ['ConfigMap crypto-oms/old-config'], pruned: [] });
@@ -92,7 +93,7 @@ describe('drift check and offline plan', () => {
     const target = crypto({ prune: true });
 
     // Act
-    const report = await checkDrift(target, cluster.port, silent, { remediate: true, now: new Date(0) });
+    const report = await checkDrift(target, cluster.port, silent, { remediate: true, now: new Date(0), secretValues: new FakeSecretValues() });
 
     // Assess
     expect(report.pruned).toEqual(['ConfigMap crypto-oms/old-b']);
@@ -109,7 +110,7 @@ describe('drift check and offline plan', () => {
     };
     cluster = await startFakeCluster({ seed: { '/api/v1/namespaces/crypto-oms/configmaps/old-config': leftover } });
     const target = crypto({ prune: true });
-    const deps: WorkerDeps = { targets: () => Promise.resolve([target]), connect: () => Promise.resolve(cluster?.port as never), queue: { send: () => Promise.resolve([]) }, now: () => new Date(0), sleep: () => Promise.resolve(), logger: silent };
+    const deps: WorkerDeps = { targets: () => Promise.resolve([target]), connect: () => Promise.resolve(cluster?.port as never), queue: { send: () => Promise.resolve([]) }, now: () => new Date(0), sleep: () => Promise.resolve(), logger: silent, secretValues: new FakeSecretValues() };
 
     // Act
     await deployImage(target, { repository: 'ghcr.io/crypto-oms/order-ingestion', tag: 'v1.1.0', digest: digestOf('v1.1.0') }, 'd1', deps, { remainingMs: () => 900_000 });

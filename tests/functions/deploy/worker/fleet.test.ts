@@ -1,7 +1,6 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { SSMClient } from '@aws-sdk/client-ssm';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
@@ -16,9 +15,11 @@ import { status } from '../../../shared/k8s/fake-api-server';
 import { captureLogLines } from '../../../helpers/log-lines';
 import { acceptBatches, digestOf, registryPackagePayload, serveWebhookSecret, webhookEvent } from '../support';
 import { push, WorkerHarness } from '../worker-harness';
+import { awsSecretStubs } from '../secrets-double';
 
 const sqs = mockClient(SQSClient);
-const ssm = mockClient(SSMClient);
+// The one SSM stub of this process: the examples' sourced Secrets are read through it too.
+const { ssm } = awsSecretStubs();
 const STARTER = readFileSync(path.join(__dirname, '../../../../examples/starter/cluster.yaml'), 'utf8');
 const WEB = 'ghcr.io/acme/web';
 

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { GetParametersCommand } from '@aws-sdk/client-ssm';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
@@ -25,9 +25,11 @@ import { captureLogLines } from '../../../helpers/log-lines';
 import { deadlineExceeded, startFakeCluster } from '../../../helpers/fake-k8s';
 import type { FakeCluster, FakeClusterOptions } from '../../../helpers/fake-k8s';
 import { CRYPTO_OMS, WEBHOOK_SECRET, acceptBatches } from '../support';
+import { awsSecretStubs, seedExampleSecrets } from '../secrets-double';
 
 const sqs = mockClient(SQSClient);
-const ssm = mockClient(SSMClient);
+// The one SSM stub of this process: the examples' sourced Secrets are read through it too.
+const { ssm } = awsSecretStubs();
 const PUSHED = 'ghcr.io/crypto-oms/order-ingestion:v1.1.0@sha256:b6ab0516c2d63f38669bb6d6e7798f2a092dda409261fe40e90d21113f5668cb';
 
 describe('deploy-worker handler', () => {
@@ -78,6 +80,7 @@ describe('deploy-worker handler', () => {
     resetWebhookDeps();
     acceptBatches(sqs);
     ssm.on(GetParametersCommand).resolves({ Parameters: [{ Name: '/eks-pilot/test/github-webhook-secret', Value: WEBHOOK_SECRET }] });
+    seedExampleSecrets();
   });
 
   afterEach(async () => {
@@ -200,7 +203,11 @@ describe('deploy-worker handler', () => {
     expect(response.plan.images).toEqual([{ object: 'Deployment crypto-oms/order-ingestion', container: 'order-ingestion', from: 'ghcr.io/crypto-oms/order-ingestion:v1.0.0', to: planEvent.image }]);
     expect(response.plan.drift).toEqual(['Deployment crypto-oms/order-ingestion spec.template.spec.containers[0].image']);
     expect(response.plan.autoscaled).toEqual(['Deployment crypto-oms/order-ingestion', 'Deployment crypto-oms/risk-engine', 'Deployment crypto-oms/market-data']);
-    expect(response.plan.objects.find((object) => object.kind === 'Secret')?.stringData).toEqual({ DATABASE_URL: '[redacted]', EXCHANGE_API_KEY: '[redacted]', EXCHANGE_API_SECRET: '[redacted]' });
+    // The Secret is sourced from Secrets Manager: the plan names it and its source, and reads no value.
+    const secret = response.plan.objects.find((object) => object.kind === 'Secret');
+    expect(secret?.metadata).toMatchObject({ name: 'crypto-oms-secret', namespace: 'crypto-oms', annotations: { 'eks-pilot.io/secret-source': 'secretsmanager:eks-pilot/crypto-oms/crypto-oms-secret' } });
+    expect(secret?.data).toBeUndefined();
+    expect(secret?.stringData).toBeUndefined();
     expect(fake.appliedObjects()).toHaveLength(appliedBefore);
   });
 

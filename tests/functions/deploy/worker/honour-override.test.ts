@@ -11,6 +11,7 @@ import { loadSpecs } from '../../../../shared/spec/load';
 import { startFakeCluster } from '../../../helpers/fake-k8s';
 import type { FakeCluster } from '../../../helpers/fake-k8s';
 import { CRYPTO_OMS, digestOf } from '../support';
+import { FakeSecretValues } from '../secrets-double';
 
 const START = Date.parse('2026-11-22T12:00:00Z');
 const MINUTE = 60_000;
@@ -62,6 +63,7 @@ describe('deploy honours an active scale-watch override on an HPA', () => {
       now: () => new Date(clock),
       sleep: () => Promise.resolve(),
       logger: { info: record, warn: record, error: record },
+      secretValues: new FakeSecretValues(),
     };
   }
 
@@ -144,8 +146,8 @@ describe('deploy honours an active scale-watch override on an HPA', () => {
     const fake = await deployedAndRaised();
 
     // Act
-    const during = await checkDrift(target, fake.port, depsFor(fake, target).logger, { remediate: false, now: new Date(START + 10 * MINUTE) });
-    const after = await checkDrift(target, fake.port, depsFor(fake, target).logger, { remediate: false, now: new Date(EXPIRES.getTime() + MINUTE) });
+    const during = await checkDrift(target, fake.port, depsFor(fake, target).logger, { remediate: false, now: new Date(START + 10 * MINUTE), secretValues: new FakeSecretValues() });
+    const after = await checkDrift(target, fake.port, depsFor(fake, target).logger, { remediate: false, now: new Date(EXPIRES.getTime() + MINUTE), secretValues: new FakeSecretValues() });
 
     // Assess
     expect(during).toMatchObject({ status: 'in-sync', drift: [] });
@@ -161,7 +163,7 @@ describe('deploy honours an active scale-watch override on an HPA', () => {
     if (container !== undefined) container.image = `${ORDER_INGESTION}:latest`;
 
     // Act
-    const report = await checkDrift(target, fake.port, depsFor(fake, target).logger, { remediate: true, now: new Date(START + 10 * MINUTE) });
+    const report = await checkDrift(target, fake.port, depsFor(fake, target).logger, { remediate: true, now: new Date(START + 10 * MINUTE), secretValues: new FakeSecretValues() });
 
     // Assess
     expect(report).toMatchObject({ status: 'remediated', drift: ['Deployment crypto-oms/order-ingestion spec.template.spec.containers[0].image'] });

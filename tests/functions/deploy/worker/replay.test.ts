@@ -1,4 +1,3 @@
-import { SSMClient } from '@aws-sdk/client-ssm';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
@@ -9,9 +8,11 @@ import { lambdaContext } from '../../../fixtures/lambda-context';
 import { captureLogLines } from '../../../helpers/log-lines';
 import { CRYPTO_OMS, acceptBatches, digestOf, registryPackagePayload, serveWebhookSecret, webhookEvent } from '../support';
 import { ORDER_INGESTION, WorkerHarness } from '../worker-harness';
+import { awsSecretStubs } from '../secrets-double';
 
 const sqs = mockClient(SQSClient);
-const ssm = mockClient(SSMClient);
+// The one SSM stub of this process: the examples' sourced Secrets are read through it too.
+const { ssm } = awsSecretStubs();
 
 /** GitHub's example push of crypto-oms's order-ingestion at `tag`, published at `publishedAt`, as `event`. */
 function pushBody(tag: string, publishedAt: string, event: 'registry_package' | 'package' = 'registry_package'): string {

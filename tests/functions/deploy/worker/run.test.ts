@@ -12,6 +12,7 @@ import { status } from '../../../shared/k8s/fake-api-server';
 import { deadlineExceeded, stalled, startFakeCluster } from '../../../helpers/fake-k8s';
 import type { FakeCluster, FakeClusterOptions, RolloutSimulator } from '../../../helpers/fake-k8s';
 import { CRYPTO_OMS, digestOf, FINANCIAL_MOVE } from '../support';
+import { FakeSecretValues } from '../secrets-double';
 
 const START = Date.parse('2026-11-22T12:00:00Z');
 const ORDER_INGESTION = 'ghcr.io/crypto-oms/order-ingestion';
@@ -49,6 +50,7 @@ describe('deploy worker against a Kubernetes API server', () => {
         return Promise.resolve();
       },
       logger: { info: record('info'), warn: record('warn'), error: record('error') },
+      secretValues: new FakeSecretValues(),
       pollMs: 5_000,
       reserveMs: 20_000,
     };

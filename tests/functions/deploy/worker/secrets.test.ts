@@ -1,9 +1,8 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { mockClient } from 'aws-sdk-client-mock';
+import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { GetParametersCommand } from '@aws-sdk/client-ssm';
 import 'aws-sdk-client-mock-jest';
 import scheduleEvent from '../../../../events/deploy/schedule.json';
 import type { ManualResponse } from '../../../../functions/deploy/worker/invoke';
@@ -12,11 +11,11 @@ import { fleetOf } from '../../../../functions/deploy/model/targets';
 import type { KubernetesObject } from '../../../../shared/k8s';
 import { loadSpecs } from '../../../../shared/spec/load';
 import { captureLogLines } from '../../../helpers/log-lines';
+import { awsSecretStubs } from '../secrets-double';
 import { CRYPTO_OMS } from '../support';
 import { push, WorkerHarness } from '../worker-harness';
 
-const secretsManager = mockClient(SecretsManagerClient);
-const ssm = mockClient(SSMClient);
+const { secretsManager, ssm } = awsSecretStubs();
 const STARTER = readFileSync(path.join(__dirname, '../../../../examples/starter/cluster.yaml'), 'utf8');
 const WEB = 'ghcr.io/acme/web';
 const SECRET_PATH = '/api/v1/namespaces/crypto-oms/secrets/crypto-oms-secret';
