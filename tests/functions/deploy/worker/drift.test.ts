@@ -33,6 +33,35 @@ describe('drift check and offline plan', () => {
     return { ...target, workload: { ...target.workload, ...overrides } };
   }
 
+  it.each([
+    ['report', false, 'drifted', 'postgres://oms:test-only@db/oms'],
+    ['remediate', true, 'remediated', 'postgres://oms:rotated@db/oms'],
+  ])('finds a rotated Secrets Manager value on the next drift check (onDrift: %s, remediate: %s), reports it %s, and never shows the value', async (_onDrift, remediate, expected, landed) => {
+    // Prepare
+    cluster = await startFakeCluster();
+    const target = crypto();
+    const source = new FakeSecretValues();
+    const logs: string[] = [];
+    const logger = { info: (message: string, facts?: object) => logs.push(JSON.stringify({ message, facts })), warn: (message: string, facts?: object) => logs.push(JSON.stringify({ message, facts })), error: (message: string, facts?: object) => logs.push(JSON.stringify({ message, facts })) };
+    const deps: WorkerDeps = { targets: () => Promise.resolve([target]), connect: () => Promise.resolve(cluster?.port as never), queue: { send: () => Promise.resolve([]) }, now: () => new Date(0), sleep: () => Promise.resolve(), logger, secretValues: source };
+    await deployImage(target, { repository: 'ghcr.io/crypto-oms/order-ingestion', tag: 'v1.1.0', digest: digestOf('v1.1.0') }, 'd1', deps, { remainingMs: () => 900_000 });
+    const before = await checkDrift(target, cluster.port, logger, { remediate, now: new Date(0), secretValues: source });
+    source.set('eks-pilot/crypto-oms/crypto-oms-secret', { DATABASE_URL: 'postgres://oms:rotated@db/oms', EXCHANGE_API_KEY: 'test-key', EXCHANGE_API_SECRET: 'test-secret' });
+
+    // Act
+    const after = await checkDrift(target, cluster.port, logger, { remediate, now: new Date(0), secretValues: source });
+
+    // Assess
+    expect(before).toMatchObject({ status: 'in-sync', drift: [] });
+    expect(after).toMatchObject({ status: expected, drift: ['Secret crypto-oms/crypto-oms-secret data.DATABASE_URL'] });
+    const secret = cluster.objects.get('/api/v1/namespaces/crypto-oms/secrets/crypto-oms-secret');
+    expect((secret?.data as Record<string, string> | undefined)?.DATABASE_URL).toBe(Buffer.from(landed).toString('base64'));
+    const shown = JSON.stringify([after, logs, await cluster.port.get('v1', 'ConfigMap', 'crypto-oms', 'eks-pilot-releases-crypto-oms')]);
+    expect(shown).toContain('eks-pilot-releases-crypto-oms');
+    expect(shown).not.toContain('rotated@db');
+    expect(shown).not.toContain(Buffer.from('postgres://oms:rotated@db/oms').toString('base64'));
+  });
+
   it('re-applies a drifted workload at its current release when the spec says remediate', async () => {
     // Prepare
     cluster = await startFakeCluster();
