@@ -26,6 +26,7 @@ import { startKubernetes } from './support/kubernetes';
 import type { Moto } from './support/moto';
 import { freePort, startMoto } from './support/moto';
 import { ROOT } from './support/specs';
+import { createExampleSecrets } from './support/example-secrets';
 
 type Mode = { kind: 'run' } | { kind: 'background'; ready: string } | { kind: 'skip'; reason: string };
 
@@ -121,6 +122,7 @@ describe('the README', () => {
 
     beforeAll(async () => {
       moto = await startMoto();
+      await createExampleSecrets(moto);
       const eks = new EKSClient(moto.clientConfig('us-east-1'));
       await eks.send(new CreateClusterCommand({ name: 'kianax', version: '1.31', roleArn: 'arn:aws:iam::777788889999:role/kianax-eks-cluster', resourcesVpcConfig: { subnetIds: ['subnet-0aaa1111bbbb2222a', 'subnet-0aaa1111bbbb2222b'] } }));
       await eks.send(new CreateNodegroupCommand({ clusterName: 'kianax', nodegroupName: 'general-ng', nodeRole: 'arn:aws:iam::777788889999:role/kianax-eks-node', subnets: ['subnet-0aaa1111bbbb2222a'], scalingConfig: { minSize: 2, maxSize: 5, desiredSize: 2 }, labels: { role: 'general' } }));
