@@ -11,6 +11,7 @@ import type { ClusterSpec } from '../shared/spec/schema';
 import type { EipDeps } from '../functions/eip-manager/run';
 import type { ProvisionDeps } from '../functions/provision/run';
 import { QUIET_LOGGER } from './output';
+import type { SecretValuesPort } from '../functions/deploy/model/secret-values';
 
 /** Where a cluster is: what connecting to its Kubernetes API needs. */
 export interface ClusterRef {
@@ -29,6 +30,8 @@ export interface CliFactories {
   cloudWatch: () => Promise<(spec: ClusterSpec) => CloudWatchAlarmsPort>;
   /** A cluster's Kubernetes API (EKS token, or KUBECONFIG's current context when it is set). */
   kubernetes: () => Promise<(cluster: ClusterRef) => Promise<KubernetesPort>>;
+  /** Where deploy reads the Secrets a workload sources from AWS (Secrets Manager, SSM), as deploy-worker does. */
+  secrets: () => Promise<SecretValuesPort>;
   now: () => Date;
   sleep: (ms: number) => Promise<void>;
 }
@@ -76,6 +79,10 @@ export const DEFAULT_FACTORIES: CliFactories = {
       return connection;
     };
   },
+  secrets: async () => {
+    const { createAwsSecretValues } = await import('../functions/deploy/worker/aws-secret-values');
+    return createAwsSecretValues();
+  },
   now: () => new Date(),
   sleep: (ms) => sleep(ms),
 };
@@ -96,6 +103,7 @@ export function portsFrom(overrides: Partial<CliFactories> = {}): Ports {
     eip: once(chosen.eip),
     cloudWatch: once(chosen.cloudWatch),
     kubernetes: once(chosen.kubernetes),
+    secrets: once(chosen.secrets),
     now: chosen.now,
     sleep: chosen.sleep,
   };

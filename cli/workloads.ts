@@ -3,10 +3,10 @@
  * planWorkload), with its drift against the cluster when there is one to read.
  */
 import { stringify } from 'yaml';
-import type { PlanReport } from '../functions/deploy/drift';
-import { planWorkload } from '../functions/deploy/drift';
-import { containerImages, describeObject } from '../functions/deploy/manifests';
-import type { DeployTarget } from '../functions/deploy/targets';
+import type { PlanReport } from '../functions/deploy/model/preview';
+import { planWorkload } from '../functions/deploy/worker/drift';
+import { containerImages, describeObject } from '../functions/deploy/model/manifests';
+import type { DeployTarget } from '../functions/deploy/model/targets';
 import type { KubernetesPort } from '../shared/k8s/port';
 import { oneLine } from './output';
 
@@ -35,10 +35,10 @@ export async function planWorkloads(targets: readonly DeployTarget[], connect: (
   for (const target of targets) {
     const base = { cluster: target.cluster, workload: target.workload.name, live: connect !== undefined };
     try {
-      views.push({ ...base, plan: await planWorkload(target, connect === undefined ? undefined : { k8s: await connect(target), now }) });
+      views.push({ ...base, plan: await planWorkload(target, connect === undefined ? { now } : { k8s: await connect(target), now }) });
     } catch (error) {
       try {
-        views.push({ ...base, live: false, unreachable: oneLine(error), plan: await planWorkload(target, undefined) });
+        views.push({ ...base, live: false, unreachable: oneLine(error), plan: await planWorkload(target, { now }) });
       } catch (offline) {
         views.push({ ...base, error: oneLine(offline) });
       }

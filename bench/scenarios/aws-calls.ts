@@ -15,7 +15,7 @@ import path from 'node:path';
 import type { ProvisionResponse } from '../../functions/provision/invoke';
 import type { EipResponse } from '../../functions/eip-manager/invoke';
 import type { ScaleWatchResponse } from '../../functions/scale-watch/invoke';
-import type { DriftReport } from '../../functions/deploy/drift';
+import type { DriftReport } from '../../functions/deploy/worker/drift';
 import { putMetricAlarmRequest } from '../../functions/scale-watch/alarms';
 import eipScheduleEvent from '../../events/eip-manager/schedule.json';
 import deployScheduleEvent from '../../events/deploy/schedule.json';
@@ -36,6 +36,7 @@ import type { AwsDoubles } from '../aws-doubles';
 import { bridgeCloudWatch, bridgeEc2, bridgeEks, bridgeSsmParameters, doubleAwsClients, startTripwire } from '../aws-doubles';
 import { scenarioMain } from '../child';
 import { EXAMPLES, lambdaContext, QUEUE_URL } from '../fixtures';
+import { answerExampleSecrets } from '../../tests/functions/deploy/secrets-double';
 
 export interface RunCount {
   run: string;
@@ -208,7 +209,7 @@ async function deployWorker(aws: AwsDoubles): Promise<FunctionCalls> {
     EKS_PILOT_ROLLOUT_RESERVE_MS: '1000',
   });
   delete process.env.KUBECONFIG;
-  const { handler, resetWorkerDeps } = await import('../../functions/deploy/handler');
+  const { handler, resetWorkerDeps } = await import('../../functions/deploy/worker/handler');
   // Deploy the sample push first, so the cluster holds the workload at its current release.
   await handler(deployQueueEvent, lambdaContext);
   resetWorkerDeps();
@@ -229,6 +230,8 @@ async function deployWorker(aws: AwsDoubles): Promise<FunctionCalls> {
 async function main(): Promise<AwsCallsFigures> {
   const tripwire = await startTripwire();
   const aws = doubleAwsClients();
+  // crypto-oms sources its Secret from Secrets Manager: the doubles hold it, as the account would.
+  answerExampleSecrets(aws);
   const functions: FunctionCalls[] = [];
   functions.push(await provision(aws, 'kianax'));
   functions.push(await provision(aws, 'financial-move'));

@@ -156,7 +156,7 @@ async function main(input: FanOutInput): Promise<FanOutFigures> {
     queued.push(...entries);
     return { Successful: entries.map((entry, index) => ({ Id: entry.Id, MessageId: `m-${String(index)}`, MD5OfMessageBody: 'x' })), Failed: [] };
   });
-  const { handler: receiver } = await import('../../functions/deploy/webhook-handler');
+  const { handler: receiver } = await import('../../functions/deploy/webhook/handler');
 
   const containerInput: WorkerContainerInput = { specs: specFile, kubeconfig };
   const most = Math.max(...input.concurrency);

@@ -19,6 +19,7 @@ import { scenarioMain } from '../child';
 import { EXAMPLES, lambdaContext, QUEUE_URL, SECRET_PARAMETERS, signedPush, sqsEventOf, WEBHOOK_SECRET, writeKubeconfig } from '../fixtures';
 import type { Summary } from '../stats';
 import { msSince, summarise } from '../stats';
+import { answerExampleSecrets } from '../../tests/functions/deploy/secrets-double';
 
 export interface PushToApplyInput {
   /** Warm pushes measured after the container's first one. */
@@ -73,6 +74,8 @@ async function main(input: PushToApplyInput): Promise<PushToApplyFigures> {
     KUBECONFIG: writeKubeconfig(dir, cluster.server.url),
   });
   const aws = doubleAwsClients();
+  // crypto-oms sources its Secret from Secrets Manager: the doubles hold it, as the account would.
+  answerExampleSecrets(aws);
   aws.ssm.on(GetParametersCommand).resolves({ Parameters: [{ Name: SECRET_PARAMETERS.current, Value: WEBHOOK_SECRET, Type: 'SecureString' }] });
   let queued: SendMessageBatchRequestEntry[] = [];
   aws.sqs.on(SendMessageBatchCommand).callsFake((request: SendMessageBatchCommandInput) => {
@@ -81,8 +84,8 @@ async function main(input: PushToApplyInput): Promise<PushToApplyFigures> {
     return { Successful: entries.map((entry, index) => ({ Id: entry.Id, MessageId: `m-${String(index)}`, MD5OfMessageBody: 'x' })), Failed: [] };
   });
   const pushes = Array.from({ length: input.runs + 1 }, (_, index) => signedPush('crypto-oms', 'order-ingestion', `v1.${String(index + 1)}.0`));
-  const { handler: receiver } = await import('../../functions/deploy/webhook-handler');
-  const { handler: worker } = await import('../../functions/deploy/handler');
+  const { handler: receiver } = await import('../../functions/deploy/webhook/handler');
+  const { handler: worker } = await import('../../functions/deploy/worker/handler');
 
   const times: PushTimes[] = [];
   for (const push of pushes) {

@@ -53,7 +53,7 @@ async function main(input: WebhookAckInput): Promise<WebhookAckFigures> {
   }));
   // Signing is GitHub's work: every event is built before the clock starts.
   const events = Array.from({ length: input.events + 1 }, (_, index) => signedPush('crypto-oms', 'order-ingestion', `v1.${String(index + 1)}.0`));
-  const { handler } = await import('../../functions/deploy/webhook-handler');
+  const { handler } = await import('../../functions/deploy/webhook/handler');
 
   const answers: Record<string, number> = {};
   const times: number[] = [];

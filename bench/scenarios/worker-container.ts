@@ -11,6 +11,7 @@ import { doubleAwsClients, startTripwire } from '../aws-doubles';
 import { serviceMain } from '../child';
 import { lambdaContext, QUEUE_URL } from '../fixtures';
 import { msSince } from '../stats';
+import { answerExampleSecrets } from '../../tests/functions/deploy/secrets-double';
 
 export interface WorkerContainerInput {
   specs: string;
@@ -39,11 +40,13 @@ serviceMain(
       EKS_PILOT_ROLLOUT_RESERVE_MS: '1000',
     });
     const aws = doubleAwsClients();
+    // crypto-oms sources its Secret from Secrets Manager: the doubles hold it, as the account would.
+    answerExampleSecrets(aws);
     aws.sqs.on(SendMessageBatchCommand).callsFake((request: SendMessageBatchCommandInput) => ({
       Successful: (request.Entries ?? []).map((entry, index) => ({ Id: entry.Id, MessageId: `m-${String(index)}`, MD5OfMessageBody: 'x' })),
       Failed: [],
     }));
-    const { handler } = await import('../../functions/deploy/handler');
+    const { handler } = await import('../../functions/deploy/worker/handler');
     return handler;
   },
   async (handler, request): Promise<BatchResult> => {

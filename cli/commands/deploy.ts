@@ -6,18 +6,19 @@
  */
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import type { PlanReport } from '../../functions/deploy/drift';
-import { planWorkload } from '../../functions/deploy/drift';
-import { manualInvokeSchema } from '../../functions/deploy/event';
-import type { ManualInvoke } from '../../functions/deploy/event';
-import { parsePinned } from '../../functions/deploy/images';
-import type { ManualResponse } from '../../functions/deploy/invoke';
-import type { OfflinePushPlan } from '../../functions/deploy/offline';
-import { planPushOffline } from '../../functions/deploy/offline';
-import type { ReleaseRecord } from '../../functions/deploy/releases';
-import type { DeployOutcome, WorkerDeps } from '../../functions/deploy/run';
-import type { DeployTarget } from '../../functions/deploy/targets';
-import { findTarget, targetsOf } from '../../functions/deploy/targets';
+import type { PlanReport } from '../../functions/deploy/model/preview';
+import { describeDecision } from '../../functions/deploy/model/preview';
+import { planWorkload } from '../../functions/deploy/worker/drift';
+import { manualInvokeSchema } from '../../functions/deploy/worker/event';
+import type { ManualInvoke } from '../../functions/deploy/worker/event';
+import { parsePinned } from '../../functions/deploy/model/images';
+import type { ManualResponse } from '../../functions/deploy/worker/invoke';
+import type { OfflinePushPlan } from '../../functions/deploy/model/offline';
+import { planPushOffline } from '../../functions/deploy/model/offline';
+import type { ReleaseRecord } from '../../functions/deploy/model/releases';
+import type { DeployOutcome, WorkerDeps } from '../../functions/deploy/worker/run';
+import type { DeployTarget } from '../../functions/deploy/model/targets';
+import { findTarget, targetsOf } from '../../functions/deploy/model/targets';
 import { EksPilotError } from '../../shared/errors';
 import { PACKAGE_EVENTS } from '../../shared/github/package-event';
 import { loadSpecs } from '../../shared/spec/load';
@@ -27,6 +28,7 @@ import type { Io } from '../output';
 import { formatTable } from '../../shared/plan/render';
 import { EXIT, QUIET_LOGGER, toJson, UsageError } from '../output';
 import { renderWorkloads } from '../workloads';
+
 
 export const DEPLOY_USAGE = `Usage: eks-pilot deploy plan <workload> [--image <pinned image>] [--offline] [--spec <file or folder>]...
        eks-pilot deploy plan --payload <webhook.json> --offline [--spec <file or folder>]...
@@ -59,7 +61,7 @@ export async function deployCommand(argv: readonly string[], io: Io, ports: Port
     if (!values.offline) throw new UsageError('deploy plan --payload plans offline (with no cluster): add --offline');
     const targets = await targetsOf(await loadSpecs(specPaths(rest, values.spec, 'deploy plan')));
     const { event, payload } = await readPayload(values.payload, values.event);
-    const plan = await planPushOffline(targets, event, payload);
+    const plan = planPushOffline(targets, event, payload, ports.now());
     return printPushPlan(plan, targets, io, values.json, values['detailed-exitcode']);
   }
   const [workload, ...paths] = rest;
@@ -73,10 +75,11 @@ export async function deployCommand(argv: readonly string[], io: Io, ports: Port
   if (values.offline) {
     const target = findTarget(targets, workload, values.cluster);
     const image = invoke.action === 'plan' && invoke.image !== undefined ? parsePinned(invoke.image) : undefined;
-    const plan = await planWorkload(target, undefined, image);
+    // The worker's own planPush decides, against the manifests' images (no history offline).
+    const plan = await planWorkload(target, { now: ports.now() }, image === undefined ? undefined : { image, trigger: { deliveryId: 'cli-plan', source: 'manual' } });
     return printPlan(plan, target, false, io, values.json, values['detailed-exitcode']);
   }
-  const { handleWorkerEvent } = await import('../../functions/deploy/invoke');
+  const { handleWorkerEvent } = await import('../../functions/deploy/worker/invoke');
   const response = await handleWorkerEvent({ trigger: 'manual', event: invoke }, await workerDeps(targets, ports), { remainingMs: () => Number.MAX_SAFE_INTEGER }, `cli-${randomUUID().slice(0, 8)}`);
   if (!('action' in response)) throw new Error('deploy-worker answered a manual invoke without an action');
   return printManual(response, targets, io, values.json, values['detailed-exitcode']);
@@ -107,6 +110,8 @@ async function workerDeps(targets: readonly DeployTarget[], ports: Ports): Promi
   const connect = await ports.kubernetes();
   return {
     targets: () => Promise.resolve([...targets]),
+    // Only a workload that sources Secrets from AWS loads the adapter.
+    ...(targets.some((target) => target.workload.secrets.length > 0) ? { secretValues: await ports.secrets() } : {}),
     connect: (target) => connect(target),
     queue: { send: () => Promise.reject(new EksPilotError('the CLI watches the rollout to its end; it queues no watch')) },
     now: ports.now,
@@ -160,7 +165,12 @@ function printPushPlan(plan: OfflinePushPlan, targets: readonly DeployTarget[], 
 
 function printPlan(plan: PlanReport, target: DeployTarget, live: boolean, io: Io, json: boolean, detailed: boolean): number {
   if (json) io.stdout.write(toJson({ plan }));
-  else io.stdout.write(renderWorkloads({ name: target.cluster, region: target.region }, [{ cluster: plan.cluster, workload: plan.workload, live, plan }], { objects: true }));
+  else {
+    if (plan.decision !== undefined) io.stdout.write(`${plan.cluster}/${plan.workload}: the worker would ${describeDecision(plan.decision)}\n\n`);
+    io.stdout.write(renderWorkloads({ name: target.cluster, region: target.region }, [{ cluster: plan.cluster, workload: plan.workload, live, plan }], { objects: true }));
+  }
+  // A planned image the worker would skip or refuse changes nothing.
+  if (plan.decision !== undefined && plan.decision.action !== 'release') return EXIT.ok;
   // Live, only drift is a change: `images` compares the rendering with the manifests, not with the cluster.
   const changes = live ? plan.drift.length > 0 : plan.objects.length > 0;
   return detailed && changes ? EXIT.changesPending : EXIT.ok;

@@ -4,12 +4,12 @@
  * when they expire; each pool's held, attached and missing addresses. A cluster whose Kubernetes API
  * cannot be reached gets an `unreachable` line; the rest of the screen is still printed.
  */
-import type { DriftReport } from '../../functions/deploy/drift';
-import { checkDrift } from '../../functions/deploy/drift';
-import type { ReleaseRecord } from '../../functions/deploy/releases';
-import { ReleaseStore } from '../../functions/deploy/releases';
-import type { DeployTarget } from '../../functions/deploy/targets';
-import { targetsOf } from '../../functions/deploy/targets';
+import type { DriftReport } from '../../functions/deploy/worker/drift';
+import { checkDrift } from '../../functions/deploy/worker/drift';
+import type { ReleaseRecord } from '../../functions/deploy/model/releases';
+import { ReleaseStore } from '../../functions/deploy/model/releases';
+import type { DeployTarget } from '../../functions/deploy/model/targets';
+import { targetsOf } from '../../functions/deploy/model/targets';
 import type { PoolReport } from '../../functions/eip-manager/run';
 import type { ClusterReport } from '../../functions/provision/run';
 import { ClusterUnavailableError, KubernetesUnreachableError } from '../../shared/k8s/errors';
@@ -21,6 +21,7 @@ import type { Io } from '../output';
 import { EXIT, oneLine, QUIET_LOGGER, toJson, UsageError } from '../output';
 import type { RuleView } from '../scaling';
 import { liveRuleView } from '../scaling';
+
 
 export const STATUS_USAGE = `Usage: eks-pilot status [--json] [--detailed-exitcode] <spec file or folder>...
 `;
@@ -114,7 +115,7 @@ async function workloadStatuses(targets: readonly DeployTarget[], ports: Ports):
       const records = await new ReleaseStore(k8s, target).read();
       const running = records.filter((record) => record.result !== 'refused').at(-1);
       const last = records.at(-1);
-      const drift = await checkDrift(target, k8s, QUIET_LOGGER, { remediate: false, now: ports.now() });
+      const drift = await checkDrift(target, k8s, QUIET_LOGGER, { remediate: false, now: ports.now(), ...(target.workload.secrets.length > 0 ? { secretValues: await ports.secrets() } : {}) });
       statuses.push({
         workload: target.workload.name,
         ...(running ? { running: { revision: running.revision, result: running.result, kind: running.kind, startedAt: running.startedAt, images: running.images } } : {}),

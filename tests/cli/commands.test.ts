@@ -229,6 +229,44 @@ describe('eks-pilot deploy against a Kubernetes API server', () => {
     expect(plan.code).toBe(EXIT.ok);
   });
 
+  it('plans an image as the worker would take it: released, then skipped once it runs, and an older tag refused with the rule', async () => {
+    // Prepare
+    cluster = await startFakeCluster();
+    const k8s = cluster.port;
+    const image = `${ORDER_INGESTION}:v1.1.0@${digestOf('v1.1.0')}`;
+    const older = `${ORDER_INGESTION}:v1.0.1@${digestOf('v1.0.1')}`;
+
+    // Act
+    const before = await cli(['deploy', 'plan', 'crypto-oms', '--image', image, '--detailed-exitcode', spec('crypto-oms')], { k8s });
+    await cli(['deploy', 'deploy', 'crypto-oms', '--image', image, spec('crypto-oms')], { k8s });
+    const again = await cli(['deploy', 'plan', 'crypto-oms', '--image', image, '--detailed-exitcode', '--json', spec('crypto-oms')], { k8s });
+    const backwards = await cli(['deploy', 'plan', 'crypto-oms', '--image', older, '--detailed-exitcode', spec('crypto-oms')], { k8s });
+    const deployedBackwards = await cli(['deploy', 'deploy', 'crypto-oms', '--image', older, '--json', spec('crypto-oms')], { k8s });
+
+    // Assess
+    expect(before.stdout.split('\n')[0]).toMatch(/^crypto-oms\/crypto-oms: the worker would release: /);
+    expect(before.stdout.split('\n')[0]).toContain(image);
+    expect(before.code).toBe(EXIT.changesPending);
+    const decision = (JSON.parse(again.stdout) as { plan: { decision: unknown } }).plan.decision;
+    expect(decision).toEqual({ action: 'skip', outcome: 'unchanged', reason: `${image} already runs` });
+    expect(again.code).toBe(EXIT.ok);
+    const refusal = /^crypto-oms\/crypto-oms: the worker would refuse: (.+)\n/.exec(backwards.stdout)?.[1];
+    expect(refusal).toContain('v1.0.1');
+    expect(backwards.code).toBe(EXIT.ok);
+    expect((JSON.parse(deployedBackwards.stdout) as { result: { outcome: string; reason: string } }).result).toEqual(expect.objectContaining({ outcome: 'refused', reason: refusal }));
+  });
+
+  it('plans an image offline through the same decision, against the manifests\' images', async () => {
+    // Act
+    const same = await cli(['deploy', 'plan', 'crypto-oms', '--offline', '--json', '--image', `${ORDER_INGESTION}:v0.9.0@${digestOf('v0.9.0')}`, spec('crypto-oms')]);
+
+    // Assess
+    const plan = (JSON.parse(same.stdout) as { plan: { decision: { action: string; reason: string }; images: unknown[] } }).plan;
+    expect(plan.decision.action).toBe('refuse');
+    expect(plan.decision.reason).toContain('v0.9.0');
+    expect(plan.images).toEqual([]);
+  });
+
   it('refuses an image that is not pinned by digest before reaching the cluster', async () => {
     // Act
     const result = await cli(['deploy', 'deploy', 'crypto-oms', '--image', `${ORDER_INGESTION}:v1.1.0`, spec('crypto-oms')]);

@@ -10,6 +10,7 @@ import type { ClusterSpec } from '../../shared/spec/schema';
 import type { FakeCloudWatch } from '../functions/scale-watch/fakes';
 import type { FakeEc2 } from '../helpers/fake-ec2';
 import type { FakeEks } from '../helpers/fake-eks';
+import { FakeSecretValues } from '../functions/deploy/secrets-double';
 
 export const ROOT = path.join(__dirname, '../..');
 export const EXAMPLES = path.join(ROOT, 'examples');
@@ -46,6 +47,7 @@ export async function cli(
       k8s === undefined
         ? refuse('Kubernetes')
         : () => Promise.resolve((ref) => (typeof k8s === 'function' ? k8s(ref.cluster) : Promise.resolve(k8s))),
+    secrets: () => Promise.resolve(new FakeSecretValues()),
     now,
     sleep: () => Promise.resolve(),
   };

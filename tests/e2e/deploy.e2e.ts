@@ -7,6 +7,7 @@
  */
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Message } from '@aws-sdk/client-sqs';
+import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { KubernetesObject } from '../../shared/k8s';
 import { digestOf, registryPackagePayload, WEBHOOK_SECRET, webhookEvent } from '../functions/deploy/support';
@@ -23,6 +24,8 @@ const QUEUE = 'eks-pilot-dev-deploy.fifo';
 const QUEUE_URL = `https://sqs.${REGION}.amazonaws.com/123456789012/${QUEUE}`;
 const IMAGE = 'ghcr.io/crypto-oms/order-ingestion';
 const DIGEST = digestOf('v1.3.0');
+const CLUSTER_REGION = 'eu-west-1';
+const SECRET_VALUES = { DATABASE_URL: 'postgres://oms:e2e-only-password@db/oms', EXCHANGE_API_KEY: 'e2e-key', EXCHANGE_API_SECRET: 'e2e-secret' };
 
 let moto: Moto;
 let k8s: KubernetesStandIn;
@@ -39,6 +42,10 @@ beforeAll(async () => {
   await sqs.send(new CreateQueueCommand({ QueueName: QUEUE, Attributes: { FifoQueue: 'true', ContentBasedDeduplication: 'false', VisibilityTimeout: '1800' } }));
   queueArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: QUEUE_URL, AttributeNames: ['QueueArn'] }))).Attributes?.QueueArn ?? '';
   await ssm.send(new PutParameterCommand({ Name: '/eks-pilot/dev/github-webhook-secret', Type: 'SecureString', Value: WEBHOOK_SECRET }));
+  // crypto-oms sources its Secret from Secrets Manager in its cluster's Region, as its README says to create it.
+  const secrets = new SecretsManagerClient(moto.clientConfig(CLUSTER_REGION));
+  await secrets.send(new CreateSecretCommand({ Name: 'eks-pilot/crypto-oms/crypto-oms-secret', SecretString: JSON.stringify(SECRET_VALUES) }));
+  secrets.destroy();
 });
 afterAll(async () => {
   sqs.destroy();
@@ -115,4 +122,9 @@ it('verifies a signed push, queues it once to the FIFO queue, and the worker rol
   expect(JSON.stringify(deployment?.spec)).toContain(pinned);
   const { result: history } = await invokeFunction<{ releases: { image?: string; images?: unknown; result?: string; status?: string }[] }>('deploy-worker', { action: 'history', workload: 'crypto-oms' }, { region: REGION, env: env(), refs: { DeployQueue: QUEUE_URL } });
   expect(JSON.stringify(history.releases[0])).toContain(pinned);
+  // The sourced Secret landed with moto's value, and no record holds it.
+  const secret = k8s.cluster.objects.get('/api/v1/namespaces/crypto-oms/secrets/crypto-oms-secret');
+  expect((secret?.data as Record<string, string> | undefined)?.DATABASE_URL).toBe(Buffer.from(SECRET_VALUES.DATABASE_URL).toString('base64'));
+  expect(JSON.stringify(history)).not.toContain('e2e-only-password');
+  expect(JSON.stringify(history)).not.toContain(Buffer.from(SECRET_VALUES.DATABASE_URL).toString('base64'));
 });

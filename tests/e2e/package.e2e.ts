@@ -24,8 +24,8 @@ describe.each<[FunctionName, string]>([
 });
 
 describe.each<[FunctionName, string]>([
-  ['deploy-webhook', 'functions/deploy/webhook-handler.js'],
-  ['deploy-worker', 'functions/deploy/handler.js'],
+  ['deploy-webhook', 'functions/deploy/webhook/handler.js'],
+  ['deploy-worker', 'functions/deploy/worker/handler.js'],
 ])('the %s zip', (name, bundle) => {
   it('holds its bundle, the specs and their manifests, each once, and nothing an earlier invoke local staged', () => {
     const entries = zipEntries(name);

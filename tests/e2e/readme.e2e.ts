@@ -29,6 +29,7 @@ import { freePort, startMoto } from './support/moto';
 import type { Block } from '../docs/markdown';
 import { docPages, shellBlocks } from '../docs/markdown';
 import { ROOT } from './support/specs';
+import { createExampleSecrets } from './support/example-secrets';
 
 /** A page's block, with the page it is in. */
 interface PageBlock extends Block {
@@ -85,6 +86,7 @@ describe('the docs', () => {
 
     beforeAll(async () => {
       moto = await startMoto();
+      await createExampleSecrets(moto);
       const eks = new EKSClient(moto.clientConfig('us-east-1'));
       await eks.send(new CreateClusterCommand({ name: 'kianax', version: '1.31', roleArn: 'arn:aws:iam::777788889999:role/kianax-eks-cluster', resourcesVpcConfig: { subnetIds: ['subnet-0aaa1111bbbb2222a', 'subnet-0aaa1111bbbb2222b'] } }));
       await eks.send(new CreateNodegroupCommand({ clusterName: 'kianax', nodegroupName: 'general-ng', nodeRole: 'arn:aws:iam::777788889999:role/kianax-eks-node', subnets: ['subnet-0aaa1111bbbb2222a'], scalingConfig: { minSize: 2, maxSize: 5, desiredSize: 2 }, labels: { role: 'general' } }));

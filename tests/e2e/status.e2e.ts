@@ -18,6 +18,7 @@ import { invokeFunction } from './support/lambda';
 import type { Moto } from './support/moto';
 import { startMoto } from './support/moto';
 import { SPECS_FOLDER, specFile } from './support/specs';
+import { createExampleSecrets } from './support/example-secrets';
 
 const HPAS = '/apis/autoscaling/v2/namespaces/kianax/horizontalpodautoscalers';
 const ALARM = 'kianax-general-ng-cpu-high';
@@ -28,6 +29,7 @@ let k8s: KubernetesStandIn;
 
 beforeAll(async () => {
   moto = await startMoto();
+  await createExampleSecrets(moto);
   proxy = await startEksTagsProxy(moto.endpoint);
   k8s = await startKubernetes({ [`${HPAS}/kianax-api`]: hpa('kianax', 'kianax-api'), [`${HPAS}/kianax-web`]: hpa('kianax', 'kianax-web') });
 });

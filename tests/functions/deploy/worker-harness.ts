@@ -2,15 +2,16 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { SQSBatchResponse } from 'aws-lambda';
-import { handler, resetWorkerDeps } from '../../../functions/deploy/handler';
-import type { DeployMessage, QueueMessage } from '../../../functions/deploy/messages';
-import { toFifo } from '../../../functions/deploy/messages';
-import type { ReleaseRecord } from '../../../functions/deploy/releases';
-import { RELEASES_KEY } from '../../../functions/deploy/releases';
+import { handler, resetWorkerDeps } from '../../../functions/deploy/worker/handler';
+import type { DeployMessage, QueueMessage } from '../../../functions/deploy/model/messages';
+import { toFifo } from '../../../functions/deploy/model/messages';
+import type { ReleaseRecord } from '../../../functions/deploy/model/releases';
+import { RELEASES_KEY } from '../../../functions/deploy/model/releases';
 import { resetAwsClients } from '../../../shared/aws/clients';
 import { lambdaContext } from '../../fixtures/lambda-context';
 import { startFakeCluster } from '../../helpers/fake-k8s';
 import type { FakeCluster, FakeClusterOptions } from '../../helpers/fake-k8s';
+import { seedExampleSecrets } from './secrets-double';
 import { digestOf } from './support';
 
 export const ORDER_INGESTION = 'ghcr.io/crypto-oms/order-ingestion';
@@ -54,6 +55,8 @@ export class WorkerHarness {
     };
     resetAwsClients();
     resetWorkerDeps();
+    // The examples source their Secrets from AWS: the worker's adapter finds them in the SDK stubs.
+    seedExampleSecrets();
     return cluster;
   }
 

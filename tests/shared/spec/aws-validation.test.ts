@@ -1,7 +1,7 @@
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fleetOf } from '../../../functions/deploy/targets';
+import { fleetOf } from '../../../functions/deploy/model/targets';
 import { loadSpecs, parseSpec } from '../../../shared/spec/load';
 import { AWS_REGIONS, regionProblem } from '../../../shared/spec/aws-regions';
 import { accessPolicyProblem } from '../../../shared/spec/eks-access-policies';

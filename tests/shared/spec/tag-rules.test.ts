@@ -1,7 +1,7 @@
 import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fleetOf } from '../../../functions/deploy/targets';
+import { fleetOf } from '../../../functions/deploy/model/targets';
 import { loadSpecs, parseSpec } from '../../../shared/spec/load';
 import { globMatches, re2Problem, regexMatches } from '../../../shared/spec/tag-match';
 import { globProblem, globToRegex, isOciTag, regexProblem } from '../../../shared/spec/tag-rules';

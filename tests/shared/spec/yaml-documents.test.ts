@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { formatSpecIssue } from '../../../shared/errors';
 import { MANIFEST_LIMITS, parseYamlDocuments } from '../../../shared/spec/load';
-import { loadManifests, ManifestError } from '../../../functions/deploy/manifests';
+import { loadManifests, ManifestError } from '../../../functions/deploy/model/manifests';
 
 /** Nine references per level to the level above: `depth` levels expand to 9^depth strings. */
 function aliasBomb(depth: number): string {

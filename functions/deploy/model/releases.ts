@@ -1,0 +1,242 @@
+/**
+ * Releases, kept in the cluster the way Helm keeps its own: one ConfigMap per workload,
+ * `eks-pilot-releases-<workload>`, in the workload's namespace, labelled with the ownership label,
+ * holding the history as JSON (newest last). It survives cold starts, needs no table and no IAM
+ * beyond the access entry deploy already has, and goes with the cluster. One writer at a time per
+ * workload is guaranteed by the FIFO message group.
+ *
+ * The history is capped ({@link capHistory}) so that it can never forget what runs: the running
+ * release and the last succeeded one are always kept, refusals have a cap of their own (and repeated
+ * refusals of one tag are one record with a count), so no number of refused pushes pushes out an
+ * applied release.
+ */
+import { z } from 'zod';
+import type { KubernetesObject, KubernetesPort } from '../../../shared/k8s';
+import { OWNER_LABEL } from '../../../shared/spec/workloads';
+import type { PinnedImage } from './images';
+import { parsePinned } from './images';
+import { containerImages } from './manifests';
+import { APPLY_OPTIONS, MANAGED_BY } from './render';
+import type { DeployTarget } from './targets';
+
+/** Applied releases kept per workload: a ConfigMap holds 1 MiB, a record is about 1 KB. */
+export const MAX_RELEASES = 50;
+
+/** Refusal records kept per workload, on top of {@link MAX_RELEASES}: refusals never push out a release. */
+export const MAX_REFUSALS = 20;
+
+/** Digests remembered on one coalesced refusal, so a replay of any of them is known. */
+export const MAX_REFUSED_DIGESTS = 50;
+
+/** The data key of the history in the ConfigMap. */
+export const RELEASES_KEY = 'releases.json';
+
+export const RELEASE_RESULTS = ['progressing', 'succeeded', 'failed', 'rolled-back', 'superseded', 'refused'] as const;
+export type ReleaseResult = (typeof RELEASE_RESULTS)[number];
+
+const pinnedSchema = z.object({ repository: z.string(), tag: z.string(), digest: z.string() });
+
+export const releaseRecordSchema = z.object({
+  revision: z.number().int().min(1),
+  cluster: z.string(),
+  workload: z.string(),
+  kind: z.enum(['deploy', 'rollback']),
+  /** The image this release brought (a deploy); absent on a rollback, which restores `images` whole. */
+  image: pinnedSchema.optional(),
+  /** The pinned image it replaced for that repository (or the manifest's image on a first deploy). */
+  replaced: z.string().optional(),
+  /** Every repository's pinned image after this release: what a rollback to it restores. */
+  images: z.record(z.string(), z.string()),
+  deliveryId: z.string(),
+  startedAt: z.string(),
+  finishedAt: z.string().optional(),
+  result: z.enum(RELEASE_RESULTS),
+  reason: z.string().optional(),
+  /** On a rollback: the release it undid. */
+  rollbackOf: z.number().int().optional(),
+  /** On a rolled-back release: the rollback that undid it. */
+  rolledBackTo: z.number().int().optional(),
+  /** When GitHub published the pushed package version (`package_version.updated_at`), for ordering pushes. */
+  publishedAt: z.string().optional(),
+  /** On a refusal: how many times the same refusal came (repeated refusals are one record). */
+  count: z.number().int().min(1).optional(),
+  /** On a coalesced refusal: the time and delivery of the latest one. */
+  lastAt: z.string().optional(),
+  lastDeliveryId: z.string().optional(),
+  /** On a coalesced refusal of a tag: every digest refused under it (the newest {@link MAX_REFUSED_DIGESTS}). */
+  digests: z.array(z.string()).optional(),
+});
+
+export type ReleaseRecord = z.output<typeof releaseRecordSchema>;
+
+/**
+ * The ConfigMap of a workload's releases: its namespace is the first namespace its manifests use.
+ *
+ * @example
+ * releaseLocation(target); // { namespace: 'crypto-oms', name: 'eks-pilot-releases-crypto-oms' }
+ */
+export function releaseLocation(target: DeployTarget): { namespace: string; name: string } {
+  const namespace = target.objects.map(({ object }) => object.metadata.namespace).find((value) => value !== undefined) ?? namespaceObject(target);
+  return { namespace, name: `eks-pilot-releases-${target.workload.name}` };
+}
+
+function namespaceObject(target: DeployTarget): string {
+  const ns = target.objects.find(({ object }) => object.kind === 'Namespace');
+  if (ns === undefined) throw new Error(`workload ${target.workload.name} has no namespaced object to keep its releases next to`);
+  return ns.object.metadata.name;
+}
+
+/**
+ * Reads and writes a workload's release history through the Kubernetes port.
+ *
+ * @example
+ * const store = new ReleaseStore(k8s, target);
+ * const history = await store.read();
+ * await store.write([...history, record]);
+ */
+export class ReleaseStore {
+  private readonly k8s: KubernetesPort;
+  private readonly target: DeployTarget;
+
+  constructor(k8s: KubernetesPort, target: DeployTarget) {
+    this.k8s = k8s;
+    this.target = target;
+  }
+
+  /** The history, oldest first; empty when nothing was deployed yet. Unreadable entries are skipped. */
+  async read(): Promise<ReleaseRecord[]> {
+    const { namespace, name } = releaseLocation(this.target);
+    const configMap = await this.k8s.get('v1', 'ConfigMap', namespace, name);
+    const text = (configMap?.data as Record<string, string> | undefined)?.[RELEASES_KEY];
+    if (text === undefined) return [];
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      return [];
+    }
+    if (!Array.isArray(parsed)) return [];
+    return parsed.flatMap((item: unknown) => {
+      const record = releaseRecordSchema.safeParse(item);
+      return record.success ? [record.data] : [];
+    });
+  }
+
+  /** Writes the history, capped by {@link capHistory}, with one server-side apply. */
+  async write(records: readonly ReleaseRecord[]): Promise<void> {
+    const { namespace, name } = releaseLocation(this.target);
+    const kept = capHistory(records);
+    const configMap: KubernetesObject = {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name, namespace, labels: { [OWNER_LABEL]: this.target.workload.name, [MANAGED_BY.key]: MANAGED_BY.value, 'eks-pilot.io/releases': 'v1' } },
+      data: { [RELEASES_KEY]: JSON.stringify(kept) },
+    };
+    await this.k8s.apply(configMap, APPLY_OPTIONS);
+  }
+}
+
+/**
+ * The images the manifests name for the repositories the workload has policies for: what runs before any release.
+ *
+ * @example
+ * manifestImages(target)['ghcr.io/crypto-oms/order-ingestion']; // 'ghcr.io/crypto-oms/order-ingestion:v1.0.0'
+ */
+export function manifestImages(target: DeployTarget): Record<string, string> {
+  const images: Record<string, string> = {};
+  for (const { object } of target.objects) {
+    for (const { image, repository } of containerImages(object)) if (target.workload.images.some((policy) => policy.repository === repository)) images[repository] ??= image;
+  }
+  return images;
+}
+
+/** The releases that were applied to the cluster (a refused one never was). */
+export function applied(records: readonly ReleaseRecord[]): ReleaseRecord[] {
+  return records.filter((record) => record.result !== 'refused');
+}
+
+/**
+ * The release that runs: the newest applied one (undefined before the first release).
+ *
+ * @example
+ * runningRelease(history)?.revision; // 4
+ */
+export function runningRelease(records: readonly ReleaseRecord[]): ReleaseRecord | undefined {
+  return applied(records).at(-1);
+}
+
+/**
+ * The history as it is stored, pure: the newest {@link MAX_RELEASES} applied releases and the newest
+ * {@link MAX_REFUSALS} refusals, and always the running release, the last succeeded one and any
+ * release still progressing, whatever the caps say. Order is kept.
+ *
+ * @example
+ * capHistory([success, ...sixtyRefusals]); // success and the newest 20 refusals
+ */
+export function capHistory(records: readonly ReleaseRecord[]): ReleaseRecord[] {
+  const keep = new Set<ReleaseRecord>();
+  for (const record of applied(records).slice(-MAX_RELEASES)) keep.add(record);
+  for (const record of records.filter((item) => item.result === 'refused').slice(-MAX_REFUSALS)) keep.add(record);
+  for (const pinned of [runningRelease(records), lastSucceeded(records), ...records.filter((item) => item.result === 'progressing')]) {
+    if (pinned !== undefined) keep.add(pinned);
+  }
+  return records.filter((record) => keep.has(record));
+}
+
+/**
+ * What runs now, per repository: the images of the newest applied release, or the manifests' own
+ * when there is none.
+ *
+ * @example
+ * currentImages(history, target)['ghcr.io/acme/web']; // 'ghcr.io/acme/web:v1.2.0@sha256:...'
+ */
+export function currentImages(records: readonly ReleaseRecord[], target: DeployTarget): Record<string, string> {
+  return applied(records).at(-1)?.images ?? manifestImages(target);
+}
+
+/**
+ * The newest succeeded release before `revision` (all when omitted): where a rollback goes.
+ *
+ * @example
+ * lastSucceeded(history, 5)?.revision; // 3
+ */
+export function lastSucceeded(records: readonly ReleaseRecord[], before = Infinity): ReleaseRecord | undefined {
+  return records.filter((record) => record.result === 'succeeded' && record.revision < before).at(-1);
+}
+
+/**
+ * The next revision number.
+ *
+ * @example
+ * nextRevision([]); // 1
+ */
+export function nextRevision(records: readonly ReleaseRecord[]): number {
+  return Math.max(0, ...records.map((record) => record.revision)) + 1;
+}
+
+/**
+ * A record's images as pinned images, for rendering; unpinned manifest images are left out (they stay as written).
+ *
+ * @example
+ * pinnedImages(record.images)['ghcr.io/acme/web']; // { repository, tag, digest }
+ */
+export function pinnedImages(images: Readonly<Record<string, string>>): Record<string, PinnedImage> {
+  const out: Record<string, PinnedImage> = {};
+  for (const [repository, ref] of Object.entries(images)) {
+    const pinned = parsePinned(ref);
+    if (pinned !== undefined) out[repository] = pinned;
+  }
+  return out;
+}
+
+/**
+ * Returns the history with one record replaced (by revision) or appended; never changes its input.
+ *
+ * @example
+ * await store.write(upsert(history, { ...record, result: 'succeeded' }));
+ */
+export function upsert(records: readonly ReleaseRecord[], record: ReleaseRecord): ReleaseRecord[] {
+  const index = records.findIndex((item) => item.revision === record.revision);
+  if (index === -1) return [...records, record];
+  return records.map((item, at) => (at === index ? record : item));
+}

@@ -1,0 +1,53 @@
+/**
+ * The events deploy-worker accepts: a batch from the deploy queue, the EventBridge schedule that
+ * drives the drift check, and a manual invoke (plan, deploy, rollback, history). The shape is picked
+ * by the event's own marker (`Records`, `detail-type`, `action`) so a bad event's error names the
+ * field that is wrong.
+ */
+import { z } from 'zod';
+import { scheduledEventSchema } from '../../../shared/lambda/events';
+
+/** An SQS batch, as far as the worker reads it. */
+export const sqsEventSchema = z.looseObject({
+  Records: z
+    .array(z.looseObject({ messageId: z.string(), body: z.string(), eventSource: z.literal('aws:sqs'), attributes: z.looseObject({ MessageGroupId: z.string().optional() }).optional() }))
+    .min(1),
+});
+
+const workload = z.string().min(1);
+const cluster = z.string().min(1).optional();
+const pinned = z.string().regex(/^[^\s@]+:[\w][\w.-]{0,127}@sha256:[0-9a-f]{64}$/, 'expected a pinned image, ghcr.io/<owner>/<name>:<tag>@sha256:<64 hex>');
+
+/** `{"action": "plan" | "deploy" | "rollback" | "history", "workload": "...", "cluster"?, "image"?, "to"?, "force"?}` */
+export const manualInvokeSchema = z.discriminatedUnion('action', [
+  z.strictObject({ action: z.literal('plan'), workload, cluster, image: pinned.optional() }),
+  z.strictObject({ action: z.literal('deploy'), workload, cluster, image: pinned }),
+  // `force`: roll back to a release that failed or was rolled back.
+  z.strictObject({ action: z.literal('rollback'), workload, cluster, to: z.number().int().min(1).optional(), force: z.boolean().optional() }),
+  z.strictObject({ action: z.literal('history'), workload, cluster }),
+]);
+
+export type SqsEvent = z.output<typeof sqsEventSchema>;
+export type ScheduledEvent = z.output<typeof scheduledEventSchema>;
+export type ManualInvoke = z.output<typeof manualInvokeSchema>;
+export type WorkerEvent = { trigger: 'queue'; event: SqsEvent } | { trigger: 'schedule'; event: ScheduledEvent } | { trigger: 'manual'; event: ManualInvoke };
+
+export const workerEventSchema = z.unknown().transform((event, ctx): WorkerEvent => {
+  const fields = typeof event === 'object' && event !== null ? event : {};
+  const [trigger, schema] =
+    'Records' in fields ? (['queue', sqsEventSchema] as const) : 'action' in fields ? (['manual', manualInvokeSchema] as const) : 'detail-type' in fields ? (['schedule', scheduledEventSchema] as const) : [undefined, undefined];
+  if (trigger === undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      message: 'expected an SQS batch (Records), a scheduled event (detail-type "Scheduled Event") or a manual invoke {"action": "plan" | "deploy" | "rollback" | "history", "workload", ...}',
+    });
+    return z.NEVER;
+  }
+  const parsed = schema.safeParse(event);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) ctx.addIssue({ ...issue, message: issue.message.replace(/^Invalid (option|input): /, '') });
+    return z.NEVER;
+  }
+  // Safe: each schema's output is the event of its trigger.
+  return { trigger, event: parsed.data } as WorkerEvent;
+});
