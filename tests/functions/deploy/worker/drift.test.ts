@@ -34,8 +34,8 @@ describe('drift check and offline plan', () => {
   }
 
   it.each([
-    ['report', false, 'drifted', 'postgres://oms:test-only@db/oms'],
-    ['remediate', true, 'remediated', 'postgres://oms:rotated@db/oms'],
+    ['report', false, 'Drifted', 'postgres://oms:test-only@db/oms'],
+    ['remediate', true, 'Converged', 'postgres://oms:rotated@db/oms'],
   ])('finds a rotated Secrets Manager value on the next drift check (onDrift: %s, remediate: %s), reports it %s, and never shows the value', async (_onDrift, remediate, expected, landed) => {
     // Prepare
     cluster = await startFakeCluster();
@@ -52,7 +52,7 @@ describe('drift check and offline plan', () => {
     const after = await checkDrift(target, cluster.port, logger, { remediate, now: new Date(0), secretValues: source });
 
     // Assess
-    expect(before).toMatchObject({ status: 'in-sync', drift: [] });
+    expect(before).toMatchObject({ status: 'Converged', drift: [] });
     expect(after).toMatchObject({ status: expected, drift: ['Secret crypto-oms/crypto-oms-secret data.DATABASE_URL'] });
     const secret = cluster.objects.get('/api/v1/namespaces/crypto-oms/secrets/crypto-oms-secret');
     expect((secret?.data as Record<string, string> | undefined)?.DATABASE_URL).toBe(Buffer.from(landed).toString('base64'));
