@@ -129,8 +129,12 @@ it('ends two applies started at the same instant on empty pools with exactly cou
     expect(all.filter((address) => address.NetworkInterfaceId).length).toBe(new Set(all.map((address) => address.NetworkInterfaceId).filter(Boolean)).size);
     expect(all.every((address) => tag(address, 'eks-pilot/claim') !== undefined)).toBe(true);
     const statuses = answers.flatMap((answer) => answer.reports.map((report) => report.status));
-    expect(statuses).toContain('Converged');
+    // Each run may have found one pool's lease taken (both InProgress, each having filled the other
+    // pool): what matters is that the pools are whole and that the next run finds nothing to do.
     expect(statuses.every((status) => status === 'Converged' || status === 'InProgress')).toBe(true);
+    const next = (await eipManager({ mode: 'apply', cluster: 'financial-move' })) as Answer;
+    expect(next.reports.map((report) => report.status)).toEqual(['Converged']);
+    expect((await addresses()).map((address) => address.AllocationId).sort()).toEqual(all.map((address) => address.AllocationId).sort());
     overlapped.push(statuses.includes('InProgress'));
   }
   process.stdout.write(`e2e: ${overlapped.filter(Boolean).length} of ${overlapped.length} pairs overlapped (one run found the lease taken)\n`);
