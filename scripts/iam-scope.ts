@@ -56,6 +56,10 @@ export interface IamScope {
   kmsKeyArns: string[];
   driftTopicArns: string[];
   scaleTopicArns: string[];
+  /** The Secrets Manager secrets the workloads' Secrets are rendered from (deploy-worker). */
+  workloadSecretArns: string[];
+  /** The SSM SecureString parameters the workloads' Secrets are rendered from (deploy-worker). */
+  workloadParameterArns: string[];
   /** `kms:ViaService` values for decrypting secrets: SSM and Secrets Manager in each Region secrets are read in. */
   secretServices: string[];
 }
@@ -134,11 +138,36 @@ export function iamScopeOf(specs: readonly ClusterSpec[], widening: IamWidening,
       }),
       ...widening.natGatewayIds.map((id) => `arn:aws:ec2:*:*:natgateway/${id}`),
     ]),
+    ...workloadSourceArns(specs),
     kmsKeyArns: sorted(widening.kmsKeyArns),
     driftTopicArns: sorted(widening.driftTopicArns),
     scaleTopicArns: sorted(widening.scaleTopicArns),
     secretServices: sorted([stack.region, ...specs.map((spec) => spec.region)].flatMap((region) => [`ssm.${region}.amazonaws.com`, `secretsmanager.${region}.amazonaws.com`])),
   };
+}
+
+/**
+ * The workloads' Secret sources, read with the function's own role in each cluster's Region (so in
+ * any cluster's, assumed or not). A secret named without an ARN gets Secrets Manager's six-character
+ * suffix as `-??????`, as the Secrets Manager user guide advises for policies ("ARN of a secret":
+ * https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_iam-policies.html).
+ *
+ * @example
+ * workloadSourceArns([spec]).workloadSecretArns; // ['arn:aws:secretsmanager:sa-east-1:*:secret:eks-pilot/prod/workers-secret-??????']
+ */
+function workloadSourceArns(specs: readonly ClusterSpec[]): Pick<IamScope, 'workloadSecretArns' | 'workloadParameterArns'> {
+  const secrets: string[] = [];
+  const parameters: string[] = [];
+  for (const spec of specs) {
+    const { partition } = partitionAndAccount(spec.roleArn);
+    for (const source of spec.workloads.flatMap((workload) => workload.secrets)) {
+      if (source.secretsManager !== undefined) {
+        secrets.push(source.secretsManager.startsWith('arn:') ? source.secretsManager : `arn:${partition}:secretsmanager:${spec.region}:*:secret:${source.secretsManager}-??????`);
+      }
+      for (const name of Object.values(source.ssm ?? {})) parameters.push(`arn:${partition}:ssm:${spec.region}:*:parameter${name}`);
+    }
+  }
+  return { workloadSecretArns: sorted(secrets), workloadParameterArns: sorted(parameters) };
 }
 
 /**

@@ -89,11 +89,11 @@ export const secretSourceSchema = z
       .string()
       .min(1)
       .optional()
-      .describe('Secrets Manager secret id or ARN whose AWSCURRENT SecretString is a JSON object of strings: each key becomes a data key of the Secret. deploy-worker may read secrets named eks-pilot/*.'),
+      .describe('Secrets Manager secret id or ARN whose AWSCURRENT SecretString is a JSON object of strings: each key becomes a data key of the Secret. deploy-worker\'s role is granted exactly the secrets the specs name, when packaging.'),
     ssm: z
       .record(secretKey, z.string().regex(/^\/[\w.\-/]+$/, 'expected an SSM parameter name such as /eks-pilot/prod/db-password'))
       .optional()
-      .describe('Data key to SecureString parameter name, e.g. `{ DATABASE_URL: /eks-pilot/prod/shop/database-url }`. deploy-worker may read parameters under /eks-pilot/.'),
+      .describe('Data key to SecureString parameter name, e.g. `{ DATABASE_URL: /eks-pilot/prod/shop/database-url }`. deploy-worker\'s role is granted exactly the parameters the specs name, when packaging.'),
   })
   .superRefine((source, ctx) => {
     if ((source.secretsManager === undefined) === (source.ssm === undefined)) ctx.addIssue({ code: 'custom', message: 'a secret takes exactly one of secretsManager, ssm' });

@@ -102,6 +102,10 @@ describe('the roles name the example specs\' resources', () => {
     ['scale-watch moves the bounds of the node group kianax\'s rule names', 'ScaleWatchRole', request('eks:UpdateNodegroupConfig', 'arn:aws:eks:us-east-1:777788889999:nodegroup/kianax/general-ng/0a1b2c3d'), true],
     ['scale-watch moves no node group no rule names', 'ScaleWatchRole', request('eks:UpdateNodegroupConfig', 'arn:aws:eks:us-east-1:777788889999:nodegroup/kianax/system-ng/0a1b2c3d'), false],
     ['scale-watch keeps the kianax alarm', 'ScaleWatchRole', request('cloudwatch:PutMetricAlarm', 'arn:aws:cloudwatch:us-east-1:777788889999:alarm:kianax-general-ng-cpu-high'), true],
+    ['deploy-worker reads the secret crypto-oms sources its Secret from', 'DeployWorkerRole', request('secretsmanager:GetSecretValue', 'arn:aws:secretsmanager:eu-west-1:444455556666:secret:eks-pilot/crypto-oms/crypto-oms-secret-AbCdEf'), true],
+    ['deploy-worker reads no other secret', 'DeployWorkerRole', request('secretsmanager:GetSecretValue', 'arn:aws:secretsmanager:eu-west-1:444455556666:secret:eks-pilot/crypto-oms/other-AbCdEf'), false],
+    ['deploy-worker reads the grafana parameter financial-move sources', 'DeployWorkerRole', request('ssm:GetParameters', 'arn:aws:ssm:sa-east-1:111122223333:parameter/eks-pilot/prod/grafana/admin-password'), true],
+    ['deploy-worker reads no other parameter', 'DeployWorkerRole', request('ssm:GetParameters', 'arn:aws:ssm:sa-east-1:111122223333:parameter/eks-pilot/prod/github-webhook-secret'), false],
     ['scale-watch writes no other alarm', 'ScaleWatchRole', request('cloudwatch:PutMetricAlarm', 'arn:aws:cloudwatch:us-east-1:777788889999:alarm:billing-alarm'), false],
   ])('%s', (_label, role, iamRequest, expected) => {
     // Act

@@ -97,3 +97,38 @@ describe('iamScopeOf', () => {
     expect(items).toEqual(expected);
   });
 });
+
+describe('iamScopeOf, the workloads\' Secret sources', () => {
+  it('names each secret and parameter the examples source their Secrets from, in the cluster\'s Region', async () => {
+    // Prepare
+    const specs = [await example('financial-move'), await example('crypto-oms')];
+
+    // Act
+    const scope = iamScopeOf(specs, NONE, STACK);
+
+    // Assess
+    expect(scope.workloadSecretArns).toContain('arn:aws:secretsmanager:sa-east-1:*:secret:eks-pilot/prod/workers-secret-??????');
+    expect(scope.workloadParameterArns).toEqual([
+      'arn:aws:ssm:sa-east-1:*:parameter/eks-pilot/prod/grafana/admin-password',
+      'arn:aws:ssm:sa-east-1:*:parameter/eks-pilot/prod/grafana/admin-user',
+    ]);
+    expect([...scope.workloadSecretArns, ...scope.workloadParameterArns].some((arn) => arn.includes('*/') || arn.endsWith('/*'))).toBe(false);
+  });
+
+  it('keeps a secret named by its ARN as it is, and grants no source to a spec without workloads', async () => {
+    // Prepare
+    const base = await example('crypto-oms');
+    const [workload] = base.workloads;
+    if (workload === undefined) throw new Error('crypto-oms has no workload');
+    const arn = 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:shared/db-AbCdEf';
+    const spec = { ...base, workloads: [{ ...workload, secrets: [{ name: 'db', secretsManager: arn }] }] };
+
+    // Act
+    const named = iamScopeOf([spec], NONE, STACK);
+    const none = iamScopeOf([await example('starter')], NONE, STACK);
+
+    // Assess
+    expect(named.workloadSecretArns).toEqual([arn]);
+    expect([...none.workloadSecretArns, ...none.workloadParameterArns]).toEqual([]);
+  });
+});
