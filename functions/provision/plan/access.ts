@@ -5,6 +5,7 @@
 import type { AssociatedAccessPolicy } from '@aws-sdk/client-eks';
 import type { TargetId } from '../../../shared/plan/plan';
 import type { AccessEntrySpec, ClusterSpec } from '../../../shared/spec/schema';
+import { regionPartition } from '../../../shared/spec/aws-regions';
 import type { ProvisionAction } from '../actions';
 import type { ObservedAccessEntry, ObservedState } from '../observed';
 import { diffSet, diffValue, sameSet } from './compare';
@@ -150,11 +151,11 @@ export function accessPolicyArn(policy: string, region: string): string {
  *
  * @example
  * partitionOf('us-gov-west-1'); // 'aws-us-gov'
+ * partitionOf('us-iso-east-1'); // 'aws-iso'
  */
 export function partitionOf(region: string): string {
-  if (region.startsWith('cn-')) return 'aws-cn';
-  if (region.startsWith('us-gov-')) return 'aws-us-gov';
-  return 'aws';
+  // The SDK's own partition list (the spec loader refuses a Region it does not know).
+  return regionPartition(region) ?? 'aws';
 }
 
 /**

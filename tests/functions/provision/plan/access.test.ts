@@ -8,6 +8,9 @@ describe('accessPolicyArn', () => {
     ['AmazonEKSViewPolicy', 'eu-west-1', 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy'],
     ['AmazonEKSViewPolicy', 'cn-north-1', 'arn:aws-cn:eks::aws:cluster-access-policy/AmazonEKSViewPolicy'],
     ['AmazonEKSViewPolicy', 'us-gov-west-1', 'arn:aws-us-gov:eks::aws:cluster-access-policy/AmazonEKSViewPolicy'],
+    ['AmazonEKSViewPolicy', 'us-iso-east-1', 'arn:aws-iso:eks::aws:cluster-access-policy/AmazonEKSViewPolicy'],
+    ['AmazonEKSViewPolicy', 'us-isob-east-1', 'arn:aws-iso-b:eks::aws:cluster-access-policy/AmazonEKSViewPolicy'],
+    ['AmazonEKSViewPolicy', 'eusc-de-east-1', 'arn:aws-eusc:eks::aws:cluster-access-policy/AmazonEKSViewPolicy'],
     ['arn:aws:eks::aws:cluster-access-policy/AmazonEKSEditPolicy', 'cn-north-1', 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSEditPolicy'],
   ])('names %s in %s as %s', (policy, region, expected) => {
     expect(accessPolicyArn(policy, region)).toBe(expected);
