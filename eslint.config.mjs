@@ -14,6 +14,20 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
     },
   },
+  // Only the config module reads the environment; everything else in the product gets typed
+  // settings from it (tests, the bench and scripts may still set and read process.env).
+  {
+    files: ['functions/**', 'shared/**', 'cli/**'],
+    ignores: ['shared/config.ts'],
+    rules: {
+      'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'read settings through shared/config.ts, the one module that reads the environment' }],
+      'no-restricted-syntax': [
+        'error',
+        { selector: "ImportDeclaration[source.value=/^(node:)?process$/] ImportSpecifier[imported.name='env']", message: 'read settings through shared/config.ts, the one module that reads the environment' },
+        { selector: "MemberExpression[object.type='MemberExpression'][object.property.name='process'][property.name='env']", message: 'read settings through shared/config.ts, the one module that reads the environment' },
+      ],
+    },
+  },
   {
     files: ['**/*.cjs', '**/*.mjs', '**/*.js'],
     ...tseslint.configs.disableTypeChecked,

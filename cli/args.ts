@@ -4,7 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
-import { specPathsFrom } from '../shared/spec/paths';
+import { cliSettings } from '../shared/config';
 import { UsageError } from './output';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -43,11 +43,11 @@ export function parseCommand<O extends Options>(argv: readonly string[], options
  * @example
  * specPaths(['examples/kianax'], undefined, 'pools'); // ['examples/kianax']
  */
-export function specPaths(positionals: readonly string[], spec: readonly string[] | undefined, command: string, env: NodeJS.ProcessEnv = process.env): string[] {
+export function specPaths(positionals: readonly string[], spec: readonly string[] | undefined, command: string): string[] {
   const paths = [...positionals, ...(spec ?? [])];
   if (paths.length > 0) return paths;
-  const fromEnv = specPathsFrom(env.EKS_PILOT_SPECS, []);
-  if (fromEnv.length > 0) return fromEnv;
+  const fromEnv = cliSettings().specPaths;
+  if (fromEnv.length > 0) return [...fromEnv];
   throw new UsageError(`${command} needs a spec file or folder`);
 }
 

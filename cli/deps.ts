@@ -11,6 +11,7 @@ import type { ClusterSpec } from '../shared/spec/schema';
 import type { EipDeps } from '../functions/eip-manager/run';
 import type { ProvisionDeps } from '../functions/provision/run';
 import { QUIET_LOGGER } from './output';
+import { cliSettings } from '../shared/config';
 import type { SecretValuesPort } from '../functions/deploy/model/secret-values';
 
 /** Where a cluster is: what connecting to its Kubernetes API needs. */
@@ -48,14 +49,15 @@ export const DEFAULT_FACTORIES: CliFactories = {
     return { eksFor: (spec) => createEksPort(where(spec)), now: () => new Date(), logger: QUIET_LOGGER };
   },
   eip: async () => {
-    const [{ createEc2Port }, { createDynamoDbLeases, DEFAULT_LEASE_TABLE }] = await Promise.all([import('../shared/aws/ec2'), import('../shared/aws/dynamodb-lease')]);
+    const [{ createEc2Port }, { createDynamoDbLeases }] = await Promise.all([import('../shared/aws/ec2'), import('../shared/aws/dynamodb-lease')]);
+    const { leaseTable, stage } = cliSettings();
     return {
       ec2For: (spec) => createEc2Port(where(spec)),
       // The same lease table as the Lambdas of every stage: a CLI apply of pools waits its turn.
-      leaseFor: (spec) => createDynamoDbLeases({ ...where(spec), tableName: process.env.EKS_PILOT_LEASE_TABLE ?? DEFAULT_LEASE_TABLE }),
+      leaseFor: (spec) => createDynamoDbLeases({ ...where(spec), tableName: leaseTable }),
       holder: `cli ${userInfo().username}@${hostname()}`,
       // The stage whose allow-list names to show (default dev, as a stack deployed without --stage).
-      ...(process.env.EKS_PILOT_STAGE ? { stage: process.env.EKS_PILOT_STAGE } : {}),
+      ...(stage ? { stage } : {}),
       now: () => new Date(),
       logger: QUIET_LOGGER,
     };
@@ -67,13 +69,14 @@ export const DEFAULT_FACTORIES: CliFactories = {
   kubernetes: async () => {
     const [{ createEksPort }, { connectToCluster }] = await Promise.all([import('../shared/aws/eks'), import('../shared/k8s/connect')]);
     const eksFor = (ref: ClusterRef) => createEksPort(where(ref));
+    const { kubeconfig, endpoints } = cliSettings();
     // One connection per cluster for the whole command, as the Lambdas keep one per container.
     const connections = new Map<string, Promise<KubernetesPort>>();
     return (ref) => {
       const key = `${ref.region}/${ref.cluster}`;
       let connection = connections.get(key);
       if (connection === undefined) {
-        connection = connectToCluster({ clusterName: ref.cluster, eks: eksFor(ref), ...where(ref) });
+        connection = connectToCluster({ clusterName: ref.cluster, eks: eksFor(ref), ...where(ref), ...(kubeconfig === undefined ? {} : { kubeconfig }), endpoints });
         connections.set(key, connection);
       }
       return connection;

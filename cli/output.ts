@@ -2,6 +2,7 @@
  * What every command shares on the way out: the streams, terraform's exit codes, the one way a
  * failure is described (no stack trace unless EKS_PILOT_DEBUG is set), and JSON output.
  */
+import { cliDebug } from '../shared/config';
 import { EksPilotError, SpecError } from '../shared/errors';
 import type { PlanStatus } from '../shared/plan/plan';
 
@@ -52,7 +53,7 @@ export function describeFailure(error: unknown): string {
     const count = error.issues.length;
     return `error: the spec is not valid (${count} ${count === 1 ? 'problem' : 'problems'}):\n${error.message}\n`;
   }
-  const debug = process.env.EKS_PILOT_DEBUG ? `\n${(error as Error).stack ?? String(error)}` : '';
+  const debug = cliDebug() ? `\n${(error as Error).stack ?? String(error)}` : '';
   if (error instanceof EksPilotError) return `error: ${error.message}${debug}\n`;
   // A bug of ours: say so plainly; the stack only on request.
   return `internal error: ${error instanceof Error ? error.message : String(error)}${debug}\n`;

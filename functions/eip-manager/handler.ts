@@ -1,14 +1,16 @@
 /**
- * Composition root of the eip-manager function: builds the clients once per container and hands a
- * validated event to `handleEipEvent`.
+ * Composition root of the eip-manager function: reads its settings each invocation, builds the
+ * clients once per container and hands a validated event to `handleEipEvent`.
  */
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { createDynamoDbLeases, DEFAULT_LEASE_TABLE } from '../../shared/aws/dynamodb-lease';
+import { createDynamoDbLeases } from '../../shared/aws/dynamodb-lease';
 import { createEc2Port } from '../../shared/aws/ec2';
+import { eipManagerSettings } from '../../shared/config';
+import type { EipManagerSettings } from '../../shared/config';
+import { perContainer } from '../../shared/lambda/container';
 import { createLogger } from '../../shared/lambda/logger';
 import { carries } from '../../shared/lambda/events';
 import { lambdaStack } from '../../shared/lambda/middleware';
-import { specPathsFrom } from '../../shared/spec/paths';
 import { correlationKeysOf, eipEventSchema } from './event';
 import { handleEipEvent } from './invoke';
 import type { AllowListStore } from './publish';
@@ -17,34 +19,40 @@ import type { EipDeps } from './run';
 import { createSsmAllowList } from './ssm-allow-list';
 
 const logger = createLogger({ serviceName: 'eip-manager' });
-const metrics = new Metrics({ namespace: process.env.EKS_PILOT_METRICS_NAMESPACE ?? 'EksPilot', serviceName: 'eip-manager' });
+const metricsFor = perContainer((namespace) => new Metrics({ namespace, serviceName: 'eip-manager' }));
 
 // The pools' parameters live in the function's own Region; the client is looked up per call, so the
 // shared factory's cache (and a test's reset of it) decides when it is built.
-const ssm = (): AllowListStore => createSsmAllowList({ region: process.env.AWS_REGION ?? 'us-east-1' });
-const allowList: AllowListStore = { read: (name) => ssm().read(name), write: (name, value) => ssm().write(name, value) };
+function allowListIn(region: string): AllowListStore {
+  const ssm = (): AllowListStore => createSsmAllowList({ region });
+  return { read: (name) => ssm().read(name), write: (name, value) => ssm().write(name, value) };
+}
 
 const where = (spec: ClusterSpec): { region: string; assumeRoleArn?: string } => ({ region: spec.region, ...(spec.assumeRoleArn ? { assumeRoleArn: spec.assumeRoleArn } : {}) });
 
-const deps: EipDeps = {
-  ec2For: (spec) => createEc2Port(where(spec)),
-  // Next to the addresses (their Region and account), under the name every stage, stack and the CLI share.
-  leaseFor: (spec) => createDynamoDbLeases({ ...where(spec), tableName: process.env.EKS_PILOT_LEASE_TABLE ?? DEFAULT_LEASE_TABLE }),
-  holder: `lambda ${process.env.AWS_LAMBDA_FUNCTION_NAME ?? 'eip-manager'}`,
-  // The stack sets its own stage; the allow-list names carry it.
-  ...(process.env.EKS_PILOT_STAGE ? { stage: process.env.EKS_PILOT_STAGE } : {}),
-  allowList,
-  now: () => new Date(),
-  logger,
-};
+function depsOf(settings: EipManagerSettings): EipDeps {
+  return {
+    ec2For: (spec) => createEc2Port(where(spec)),
+    // Next to the addresses (their Region and account), under the name every stage, stack and the CLI share.
+    leaseFor: (spec) => createDynamoDbLeases({ ...where(spec), tableName: settings.leaseTable }),
+    holder: `lambda ${settings.functionName}`,
+    // The stack sets its own stage; the allow-list names carry it.
+    ...(settings.stage ? { stage: settings.stage } : {}),
+    allowList: allowListIn(settings.region),
+    now: () => new Date(),
+    logger,
+  };
+}
 
 export const handler = lambdaStack(
-  (event) =>
-    handleEipEvent(event, {
-      ...deps,
-      specPaths: specPathsFrom(process.env.EKS_PILOT_SPECS),
-      metrics,
-    }),
+  (event) => {
+    const settings = eipManagerSettings();
+    return handleEipEvent(event, {
+      ...depsOf(settings),
+      specPaths: settings.specPaths,
+      metrics: metricsFor(settings.metricsNamespace),
+    });
+  },
   {
     logger,
     eventSchema: eipEventSchema,

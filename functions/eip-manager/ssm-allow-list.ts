@@ -49,7 +49,7 @@ export class SsmAllowList implements AllowListStore {
  * per region. `region` is where the parameters live (the function's own Region).
  *
  * @example
- * const store = createSsmAllowList({ region: process.env.AWS_REGION ?? 'us-east-1' });
+ * const store = createSsmAllowList({ region: eipManagerSettings().region });
  */
 export function createSsmAllowList(options: { region: string }): SsmAllowList {
   return new SsmAllowList(awsClient(SSMClient, { region: options.region }));

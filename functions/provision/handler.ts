@@ -1,33 +1,35 @@
 /**
- * Composition root of the provision function: builds the clients once per container and hands a
- * validated event to `handleProvisionEvent`.
+ * Composition root of the provision function: reads its settings each invocation, builds the
+ * clients once per container (and setting) and hands a validated event to `handleProvisionEvent`.
  */
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { createEksPort } from '../../shared/aws/eks';
 import { createSnsNotifier } from '../../shared/aws/sns';
 import { createSsmDriftMemory } from '../../shared/aws/ssm';
+import { provisionSettings } from '../../shared/config';
+import type { ProvisionSettings } from '../../shared/config';
+import { perContainer } from '../../shared/lambda/container';
 import { createLogger } from '../../shared/lambda/logger';
 import { carries } from '../../shared/lambda/events';
 import { lambdaStack } from '../../shared/lambda/middleware';
-import { specPathsFrom } from '../../shared/spec/paths';
 import { isManualInvoke, provisionEventSchema } from './event';
 import { handleProvisionEvent } from './invoke';
+import type { InvokeDeps } from './invoke';
 import type { ProvisionDeps } from './run';
 
 const logger = createLogger({ serviceName: 'provision' });
-const metrics = new Metrics({ namespace: process.env.EKS_PILOT_METRICS_NAMESPACE ?? 'EksPilot', serviceName: 'provision' });
+const metricsFor = perContainer((namespace) => new Metrics({ namespace, serviceName: 'provision' }));
+const notifierFor = perContainer((topicArn) => createSnsNotifier({ topicArn }));
+const memoryFor = perContainer((key) => {
+  const [region = '', prefix = ''] = key.split('|');
+  return createSsmDriftMemory({ region, prefix });
+});
 
-const driftTopicArn = process.env.EKS_PILOT_DRIFT_TOPIC_ARN;
 // Notifications are opt-in: without a topic, a converged cluster costs no read beyond EKS's.
-const notify = driftTopicArn
-  ? {
-      notifier: createSnsNotifier({ topicArn: driftTopicArn }),
-      memory: createSsmDriftMemory({
-        region: process.env.AWS_REGION ?? 'us-east-1',
-        prefix: process.env.EKS_PILOT_DRIFT_PARAMETER_PREFIX ?? '/eks-pilot/drift',
-      }),
-    }
-  : undefined;
+function notifyOf(settings: ProvisionSettings): NonNullable<InvokeDeps['notify']> | undefined {
+  if (settings.driftTopicArn === undefined) return undefined;
+  return { notifier: notifierFor(settings.driftTopicArn), memory: memoryFor(`${settings.region}|${settings.driftParameterPrefix}`) };
+}
 
 const deps: ProvisionDeps = {
   eksFor: (spec) => createEksPort({ region: spec.region, ...(spec.assumeRoleArn ? { assumeRoleArn: spec.assumeRoleArn } : {}) }),
@@ -36,13 +38,16 @@ const deps: ProvisionDeps = {
 };
 
 export const handler = lambdaStack(
-  (event) =>
-    handleProvisionEvent(event, {
+  (event) => {
+    const settings = provisionSettings();
+    const notify = notifyOf(settings);
+    return handleProvisionEvent(event, {
       ...deps,
-      specPaths: specPathsFrom(process.env.EKS_PILOT_SPECS),
-      metrics,
+      specPaths: settings.specPaths,
+      metrics: metricsFor(settings.metricsNamespace),
       ...(notify ? { notify } : {}),
-    }),
+    });
+  },
   {
     logger,
     eventSchema: provisionEventSchema,

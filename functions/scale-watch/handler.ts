@@ -7,36 +7,36 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { createCloudWatchPort } from '../../shared/aws/cloudwatch';
 import { createEksPort } from '../../shared/aws/eks';
 import { createSnsNotifier } from '../../shared/aws/sns';
+import { scaleWatchSettings } from '../../shared/config';
+import type { ClusterAccessSettings } from '../../shared/config';
+import { perContainer } from '../../shared/lambda/container';
 import { connectToCluster } from '../../shared/k8s';
 import type { KubernetesPort } from '../../shared/k8s';
 import { createLogger } from '../../shared/lambda/logger';
 import { carries } from '../../shared/lambda/events';
 import { lambdaStack } from '../../shared/lambda/middleware';
-import { specPathsFrom } from '../../shared/spec/paths';
 import type { ClusterSpec } from '../../shared/spec/schema';
 import { isAlarmEvent, isManualInvoke, scaleWatchEventSchema } from './event';
 import type { ScaleWatchEvent } from './event';
 import { handleScaleWatchEvent } from './invoke';
 
 const logger = createLogger({ serviceName: 'scale-watch' });
-const metrics = new Metrics({ namespace: process.env.EKS_PILOT_METRICS_NAMESPACE ?? 'EksPilot', serviceName: 'scale-watch' });
-
-const topicArn = process.env.EKS_PILOT_SCALE_TOPIC_ARN;
+const metricsFor = perContainer((namespace) => new Metrics({ namespace, serviceName: 'scale-watch' }));
 // Notifications are opt-in: without a topic, nothing is published.
-const notifier = topicArn ? createSnsNotifier({ topicArn }) : undefined;
+const notifierFor = perContainer((topicArn) => createSnsNotifier({ topicArn }));
 
 const where = (spec: ClusterSpec): { region: string; assumeRoleArn?: string } => ({
   region: spec.region,
   ...(spec.assumeRoleArn ? { assumeRoleArn: spec.assumeRoleArn } : {}),
 });
 
-// One connection per cluster and container: it keeps its TLS session and its EKS token.
+// One connection per cluster and container (and KUBECONFIG): it keeps its TLS session and its EKS token.
 const connections = new Map<string, Promise<KubernetesPort>>();
-function kubernetesFor(spec: ClusterSpec): Promise<KubernetesPort> {
-  const key = `${spec.region}/${spec.name}`;
+function kubernetesFor(spec: ClusterSpec, access: ClusterAccessSettings): Promise<KubernetesPort> {
+  const key = `${spec.region}/${spec.name}/${access.kubeconfig ?? ''}`;
   let connection = connections.get(key);
   if (connection === undefined) {
-    connection = connectToCluster({ clusterName: spec.name, eks: createEksPort(where(spec)), ...where(spec) });
+    connection = connectToCluster({ clusterName: spec.name, eks: createEksPort(where(spec)), ...where(spec), ...access });
     connections.set(key, connection);
     // A failed connection is not cached: the next invocation tries again.
     connection.catch(() => connections.delete(key));
@@ -51,17 +51,20 @@ function correlationKeys(event: ScaleWatchEvent): Record<string, string> {
 }
 
 export const handler = lambdaStack(
-  (event) =>
-    handleScaleWatchEvent(event, {
+  (event) => {
+    const settings = scaleWatchSettings();
+    const access: ClusterAccessSettings = { ...(settings.kubeconfig === undefined ? {} : { kubeconfig: settings.kubeconfig }), endpoints: settings.endpoints };
+    return handleScaleWatchEvent(event, {
       eksFor: (spec) => createEksPort(where(spec)),
       cloudWatchFor: (spec) => createCloudWatchPort(where(spec)),
-      kubernetesFor,
+      kubernetesFor: (spec) => kubernetesFor(spec, access),
       now: () => new Date(),
       logger,
-      specPaths: specPathsFrom(process.env.EKS_PILOT_SPECS),
-      metrics,
-      ...(notifier ? { notifier } : {}),
-    }),
+      specPaths: settings.specPaths,
+      metrics: metricsFor(settings.metricsNamespace),
+      ...(settings.scaleTopicArn ? { notifier: notifierFor(settings.scaleTopicArn) } : {}),
+    });
+  },
   {
     logger,
     eventSchema: scaleWatchEventSchema,

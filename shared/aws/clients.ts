@@ -1,4 +1,5 @@
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
+import type { AwsEndpoints } from '../config';
 
 /** Where a client talks to AWS, and as whom. */
 export interface AwsClientOptions {
@@ -81,20 +82,20 @@ export function awsClient<TClient>(Client: AwsClientConstructor<TClient>, option
  * Whether the SDK will send `serviceId`'s calls to a configured endpoint (an emulator) instead of
  * AWS: `AWS_ENDPOINT_URL_<SERVICE_ID>` or `AWS_ENDPOINT_URL` is set and
  * `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS` is not true, as the SDK's own precedence reads them (an
- * `endpoint_url` in the shared config file is not seen here).
+ * `endpoint_url` in the shared config file is not seen here). `endpoints` are the settings' (the
+ * config module reads the variables).
  *
  * @example
- * endpointConfigured('SQS', { AWS_ENDPOINT_URL: 'http://127.0.0.1:5000' }); // true
+ * endpointConfigured('SQS', awsEndpoints({ AWS_ENDPOINT_URL: 'http://127.0.0.1:5000' })); // true
  */
-export function endpointConfigured(serviceId: string, env: NodeJS.ProcessEnv = process.env): boolean {
-  if ((env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS ?? '').toLowerCase() === 'true') return false;
-  const specific = `AWS_ENDPOINT_URL_${serviceId.toUpperCase().replace(/[\s-]+/g, '_')}`;
-  return Boolean(env[specific] ?? env.AWS_ENDPOINT_URL);
+export function endpointConfigured(serviceId: string, endpoints: AwsEndpoints): boolean {
+  const specific = serviceId.toUpperCase().replace(/[\s-]+/g, '_');
+  return Boolean(endpoints.byService[specific] ?? endpoints.all);
 }
 
 /**
  * Forgets every cached client, so the next {@link awsClient} call builds a new one. For tests: a
- * client resolves its endpoint and credentials once, so a test that changes `process.env` needs a
+ * client resolves its endpoint and credentials once, so a test that changes the environment needs a
  * fresh client.
  *
  * @example

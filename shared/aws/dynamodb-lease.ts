@@ -30,12 +30,13 @@ import {
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { SETTING_DEFAULTS } from '../config';
 import { awsClient } from './clients';
 import type { Lease, LeaseOutcome, LeasePort, LeaseRequest } from './lease-port';
 import { LeaseStoreError } from './lease-port';
 
 /** The table every stage, stack and the CLI share unless told otherwise. */
-export const DEFAULT_LEASE_TABLE = 'eks-pilot-leases';
+export const DEFAULT_LEASE_TABLE = SETTING_DEFAULTS.leaseTable;
 
 /** How long a writer waits for a table it (or a racing writer) just created to become ACTIVE. */
 const TABLE_WAIT_SECONDS = 60;
@@ -163,7 +164,7 @@ export class DynamoDbLeases implements LeasePort {
  * factory caches per Region and role.
  *
  * @example
- * const leases = createDynamoDbLeases({ region: spec.region, tableName: process.env.EKS_PILOT_LEASE_TABLE ?? DEFAULT_LEASE_TABLE });
+ * const leases = createDynamoDbLeases({ region: spec.region, tableName: eipManagerSettings().leaseTable });
  */
 export function createDynamoDbLeases(options: { region: string; assumeRoleArn?: string; tableName?: string }): DynamoDbLeases {
   const { tableName = DEFAULT_LEASE_TABLE, ...where } = options;

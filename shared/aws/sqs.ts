@@ -4,6 +4,7 @@
  * redelivery within SQS's five-minute window is dropped by SQS itself.
  */
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { AwsEndpoints } from '../config';
 import { EksPilotError, UpstreamError } from '../errors';
 import { awsClient, endpointConfigured } from './clients';
 
@@ -77,19 +78,20 @@ export class SqsFifoQueue implements FifoQueuePort {
  *
  * The SDK sends each call to the host of its `QueueUrl` unless told otherwise
  * (`useQueueUrlAsEndpoint`, @aws-sdk/middleware-sdk-sqs). With an endpoint configured
- * (`AWS_ENDPOINT_URL[_SQS]`, an emulator), the configured endpoint wins, so an AWS-style queue URL
- * cannot leave the emulator; without one, the queue URL's host is used, which is AWS's for an AWS
- * queue and the emulator's for an emulator's queue URL.
+ * (`AWS_ENDPOINT_URL[_SQS]`, an emulator, as the settings' `endpoints` say), the configured endpoint
+ * wins, so an AWS-style queue URL cannot leave the emulator; without one, the queue URL's host is
+ * used, which is AWS's for an AWS queue and the emulator's for an emulator's queue URL.
  *
  * @example
- * const queue = createSqsFifoQueue({ queueUrl: process.env.EKS_PILOT_DEPLOY_QUEUE_URL, region: 'eu-west-1' });
+ * const { deployQueueUrl, region, endpoints } = deployWebhookSettings();
+ * const queue = createSqsFifoQueue({ queueUrl: deployQueueUrl, region, endpoints });
  */
-export function createSqsFifoQueue(options: { queueUrl: string; region?: string }): SqsFifoQueue {
+export function createSqsFifoQueue(options: { queueUrl: string; region?: string; endpoints?: AwsEndpoints }): SqsFifoQueue {
   const region = regionOf(options.queueUrl) ?? options.region;
   if (region === undefined) {
     throw new EksPilotError('cannot tell the Region of the deploy queue: not an AWS queue URL, and no Region given (set AWS_REGION)', { context: { queueUrl: options.queueUrl } });
   }
-  const extraConfig = { useQueueUrlAsEndpoint: !endpointConfigured('SQS') };
+  const extraConfig = { useQueueUrlAsEndpoint: options.endpoints === undefined || !endpointConfigured('SQS', options.endpoints) };
   return new SqsFifoQueue(awsClient(SQSClient, { region, extraConfig }), options.queueUrl);
 }
 

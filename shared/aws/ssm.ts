@@ -81,7 +81,7 @@ export class SsmDriftMemory {
  * the clusters'.
  *
  * @example
- * const memory = createSsmDriftMemory({ region: process.env.AWS_REGION ?? 'eu-west-1', prefix: '/eks-pilot/dev/drift' });
+ * const memory = createSsmDriftMemory({ region: 'eu-west-1', prefix: '/eks-pilot/dev/drift' });
  */
 export function createSsmDriftMemory(options: { region: string; prefix: string }): SsmDriftMemory {
   return new SsmDriftMemory(awsClient(SSMClient, { region: options.region }), options.prefix);

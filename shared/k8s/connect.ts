@@ -1,12 +1,13 @@
 import { fromNodeProviderChain, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import type { EksReads } from '../aws/eks-port';
 import { DEFAULT_SESSION_NAME } from '../aws/clients';
+import type { AwsEndpoints } from '../config';
 import { UpstreamError } from '../errors';
 import { KubernetesAdapter } from './adapter';
 import { KubernetesHttpClient } from './client';
 import type { BearerTokenSource, KubernetesHttpClientOptions } from './client';
 import { EksTokenCache } from './eks-token';
-import type { AwsCredentialsProvider, Env } from './eks-token';
+import type { AwsCredentialsProvider } from './eks-token';
 import { ClusterUnavailableError } from './errors';
 import { loadKubeconfig } from './kubeconfig';
 import type { KubernetesPort } from './port';
@@ -38,8 +39,10 @@ export interface ConnectOptions {
   tokens?: EksTokenCache;
   /** Clock for token dates and reuse; default `() => new Date()`. */
   now?: () => Date;
-  /** Where `KUBECONFIG` and the STS endpoint variables are read; default `process.env`. */
-  env?: Env;
+  /** The settings' `KUBECONFIG` (one path, or several joined by the path delimiter); when set and not empty, it wins over EKS. */
+  kubeconfig?: string;
+  /** The settings' configured AWS endpoints, which the STS host of the token follows; default none. */
+  endpoints?: AwsEndpoints;
   /** Per-request timeout and answer size limit. */
   http?: KubernetesHttpClientOptions;
 }
@@ -69,8 +72,7 @@ export interface ConnectOptions {
  * const hpa = await k8s.get('autoscaling/v2', 'HorizontalPodAutoscaler', 'shop', 'web'); // null when absent
  */
 export async function connectToCluster(options: ConnectOptions): Promise<KubernetesPort> {
-  const env = options.env ?? process.env;
-  const kubeconfig = env.KUBECONFIG;
+  const kubeconfig = options.kubeconfig;
   if (kubeconfig !== undefined && kubeconfig !== '') {
     const target = await loadKubeconfig(kubeconfig);
     const token = target.token;
@@ -87,7 +89,8 @@ export async function connectToCluster(options: ConnectOptions): Promise<Kuberne
   const access = options.cluster ?? (await describe(options));
   const now = options.now ?? (() => new Date());
   const tokens =
-    options.tokens ?? new EksTokenCache({ region, credentials: options.credentials ?? defaultCredentials(options), now, env });
+    options.tokens ??
+    new EksTokenCache({ region, credentials: options.credentials ?? defaultCredentials(options), now, ...(options.endpoints ? { endpoints: options.endpoints } : {}) });
   const auth: BearerTokenSource = {
     token: async () => {
       try {

@@ -13,6 +13,7 @@
 import { partition } from '@aws-sdk/core/client';
 import { Sha256 } from '@smithy/core/checksum';
 import { SignatureV4 } from '@smithy/signature-v4';
+import type { AwsEndpoints } from '../config';
 
 /** The version prefix EKS expects on every token. */
 export const EKS_TOKEN_PREFIX = 'k8s-aws-v1.';
@@ -39,26 +40,21 @@ export interface AwsCredentials {
 // The SDK's providers take `{ forceRefresh: true }` to skip their memoized answer.
 export type AwsCredentialsProvider = (options?: Record<string, unknown>) => Promise<AwsCredentials>;
 
-/** Environment variables, as `process.env` holds them. */
-export type Env = Readonly<Record<string, string | undefined>>;
-
 /**
- * The STS endpoint the SDK would call in `region`, honouring the same configured-endpoint
- * variables: `AWS_ENDPOINT_URL_STS`, then `AWS_ENDPOINT_URL`, unless
- * `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS` is `true`; else the regional endpoint
- * `https://sts.<region>.<partition DNS suffix>` (never the global sts.amazonaws.com). The shared
- * config file's `endpoint_url` is not read: Lambda has none.
+ * The STS endpoint the SDK would call in `region`, honouring the same configured endpoints (the
+ * settings' `endpoints`, read by the config module): `AWS_ENDPOINT_URL_STS`, then
+ * `AWS_ENDPOINT_URL`, none when `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS` is `true`; else the regional
+ * endpoint `https://sts.<region>.<partition DNS suffix>` (never the global sts.amazonaws.com). The
+ * shared config file's `endpoint_url` is not read: Lambda has none.
  *
  * @example
- * stsEndpoint('eu-west-1', {}).href;                                             // 'https://sts.eu-west-1.amazonaws.com/'
- * stsEndpoint('cn-north-1', {}).href;                                            // 'https://sts.cn-north-1.amazonaws.com.cn/'
- * stsEndpoint('eu-west-1', { AWS_ENDPOINT_URL: 'http://localhost:4566' }).href; // 'http://localhost:4566/'
+ * stsEndpoint('eu-west-1').href;                                                           // 'https://sts.eu-west-1.amazonaws.com/'
+ * stsEndpoint('cn-north-1').href;                                                          // 'https://sts.cn-north-1.amazonaws.com.cn/'
+ * stsEndpoint('eu-west-1', awsEndpoints({ AWS_ENDPOINT_URL: 'http://localhost:4566' })).href; // 'http://localhost:4566/'
  */
-export function stsEndpoint(region: string, env: Env = process.env): URL {
-  if (env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS?.toLowerCase() !== 'true') {
-    const configured = nonEmpty(env.AWS_ENDPOINT_URL_STS) ?? nonEmpty(env.AWS_ENDPOINT_URL);
-    if (configured !== undefined) return new URL(configured);
-  }
+export function stsEndpoint(region: string, endpoints?: AwsEndpoints): URL {
+  const configured = nonEmpty(endpoints?.byService.STS) ?? nonEmpty(endpoints?.all);
+  if (configured !== undefined) return new URL(configured);
   return new URL(`https://sts.${region}.${partition(region).dnsSuffix}`);
 }
 
@@ -69,7 +65,7 @@ export interface EksTokenRequest {
   credentials: AwsCredentials;
   /** The X-Amz-Date of the URL: the clock's now. */
   signingDate: Date;
-  /** Default: {@link stsEndpoint} of the region and `process.env`. */
+  /** Default: {@link stsEndpoint} of the region (AWS's, no configured endpoint). */
   endpoint?: URL;
 }
 
@@ -113,8 +109,8 @@ export interface EksTokenCacheOptions {
   credentials: AwsCredentialsProvider;
   /** The clock; tokens are dated and aged by it. */
   now: () => Date;
-  /** For {@link stsEndpoint}; default `process.env`. */
-  env?: Env;
+  /** For {@link stsEndpoint}: the settings' configured endpoints; default none (AWS's STS). */
+  endpoints?: AwsEndpoints;
 }
 
 interface CachedToken {
@@ -147,7 +143,7 @@ export class EksTokenCache {
     if (hit !== undefined && now.getTime() < hit.reuseUntil) return hit.token;
 
     const credentials = await this.freshCredentials(now);
-    const endpoint = stsEndpoint(this.options.region, this.options.env ?? process.env);
+    const endpoint = stsEndpoint(this.options.region, this.options.endpoints);
     const token = await createEksToken({ clusterName, region: this.options.region, credentials, signingDate: now, endpoint });
     let reuseUntil = now.getTime() + EKS_TOKEN_REUSE_MS;
     if (credentials.expiration !== undefined) reuseUntil = Math.min(reuseUntil, credentials.expiration.getTime() - 60_000);

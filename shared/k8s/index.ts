@@ -22,7 +22,7 @@ export {
   createEksToken,
   stsEndpoint,
 } from './eks-token';
-export type { AwsCredentials, AwsCredentialsProvider, EksTokenCacheOptions, EksTokenRequest, Env } from './eks-token';
+export type { AwsCredentials, AwsCredentialsProvider, EksTokenCacheOptions, EksTokenRequest } from './eks-token';
 export { loadKubeconfig } from './kubeconfig';
 export type { KubeconfigTarget } from './kubeconfig';
 export { KNOWN_KINDS, resourceFor, resourcePath } from './resources';

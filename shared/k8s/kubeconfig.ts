@@ -47,7 +47,7 @@ const UNSUPPORTED_USER_FIELDS: Readonly<Record<string, string>> = {
  *
  * @throws KubeconfigError naming the file and what is wrong or unsupported.
  * @example
- * const target = await loadKubeconfig(process.env.KUBECONFIG ?? '');
+ * const target = await loadKubeconfig('/home/dev/.kube/config');
  * target.endpoint.server; // 'https://127.0.0.1:6443'
  */
 export async function loadKubeconfig(kubeconfig: string): Promise<KubeconfigTarget> {

@@ -1,5 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { LogLevel } from '@aws-lambda-powertools/logger/types';
+import { loggerSettings } from '../config';
 import { scrubSecrets } from '../errors';
 
 /**
@@ -35,7 +36,7 @@ export interface CreateLoggerOptions {
  * logger.info('elastic IP associated', { allocationId: 'eipalloc-0abc', instanceId: 'i-0def' });
  */
 export function createLogger(options: CreateLoggerOptions = {}): Logger {
-  const serviceName = options.serviceName ?? (process.env.POWERTOOLS_SERVICE_NAME || DEFAULT_SERVICE_NAME);
+  const serviceName = options.serviceName ?? loggerSettings().serviceName ?? DEFAULT_SERVICE_NAME;
   return new Logger({
     serviceName,
     ...(options.logLevel === undefined ? {} : { logLevel: options.logLevel }),

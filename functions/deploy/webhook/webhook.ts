@@ -4,6 +4,7 @@
  * no cluster is touched here (GitHub gives up after 10 s and never retries by itself).
  */
 import type { FifoQueuePort } from '../../../shared/aws/sqs';
+import { SETTING_DEFAULTS } from '../../../shared/config';
 import { clip } from '../../../shared/errors';
 import { isPackageEvent, parsePackageEvent } from '../../../shared/github/package-event';
 import { SIGNATURE_HEADER, signatureHeaderProblem, verifySignature } from '../../../shared/github/signature';
@@ -16,7 +17,7 @@ import type { BrokenWorkload, DeployTarget } from '../model/targets';
 import { matchRepository, targetKey } from '../model/targets';
 
 /** The largest body read; registry_package payloads are a few KB, GitHub caps payloads at 25 MB. */
-export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+export const DEFAULT_MAX_BODY_BYTES = SETTING_DEFAULTS.webhookMaxBytes;
 
 /** One HTTP request as the receiver sees it: lower-cased headers and the raw bytes. */
 export interface WebhookRequest {

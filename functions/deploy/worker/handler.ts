@@ -1,23 +1,23 @@
 /**
  * Composition root of deploy-worker: the SQS consumer, the scheduled drift check and the manual
- * invoke. Builds the queue once per container and one Kubernetes connection per cluster (EKS token
- * and DescribeCluster, or `KUBECONFIG` when set), then hands the validated event to
- * `handleWorkerEvent`.
+ * invoke. Reads its settings each invocation, builds the queue once per container and one
+ * Kubernetes connection per cluster (EKS token and DescribeCluster, or `KUBECONFIG` when set), then
+ * hands the validated event to `handleWorkerEvent`.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createEksPort } from '../../../shared/aws/eks';
 import { createSqsFifoQueue } from '../../../shared/aws/sqs';
 import type { FifoQueuePort } from '../../../shared/aws/sqs';
+import { deployWorkerSettings, missingSetting } from '../../../shared/config';
+import type { ClusterAccessSettings, DeployWorkerSettings } from '../../../shared/config';
 import { connectToCluster } from '../../../shared/k8s';
 import type { KubernetesPort } from '../../../shared/k8s';
 import { createLogger } from '../../../shared/lambda/logger';
 import { carries } from '../../../shared/lambda/events';
 import { lambdaStack } from '../../../shared/lambda/middleware';
-import { specPathsFrom } from '../../../shared/spec/paths';
 import { workerEventSchema } from './event';
 import { handleWorkerEvent } from './invoke';
 import type { WorkerDeps } from './run';
-import { DEFAULT_POLL_MS, DEFAULT_RESERVE_MS } from './run';
 import type { DeployTarget } from '../model/targets';
 import { createAwsSecretValues } from './aws-secret-values';
 import { loadFleet } from '../model/targets';
@@ -27,12 +27,12 @@ const logger = createLogger({ serviceName: 'deploy-worker' });
 const connections = new Map<string, Promise<KubernetesPort>>();
 
 /** One connection per cluster and container; a failed connect is not kept. */
-function connect(target: DeployTarget): Promise<KubernetesPort> {
-  const key = `${target.region}/${target.cluster}/${process.env.KUBECONFIG ?? ''}`;
+function connect(target: DeployTarget, access: ClusterAccessSettings): Promise<KubernetesPort> {
+  const key = `${target.region}/${target.cluster}/${access.kubeconfig ?? ''}`;
   let port = connections.get(key);
   if (port === undefined) {
     const eks = createEksPort({ region: target.region, ...(target.assumeRoleArn ? { assumeRoleArn: target.assumeRoleArn } : {}) });
-    port = connectToCluster({ clusterName: target.cluster, region: target.region, eks, ...(target.assumeRoleArn ? { assumeRoleArn: target.assumeRoleArn } : {}) });
+    port = connectToCluster({ clusterName: target.cluster, region: target.region, eks, ...(target.assumeRoleArn ? { assumeRoleArn: target.assumeRoleArn } : {}), ...access });
     connections.set(key, port);
     const started = port;
     started.catch(() => {
@@ -50,36 +50,36 @@ export function resetWorkerDeps(): void {
 
 let queue: FifoQueuePort | undefined;
 
-function queueFor(): FifoQueuePort {
+function queueFor(settings: DeployWorkerSettings): FifoQueuePort {
+  if (queue !== undefined) return queue;
+  if (settings.deployQueueUrl === undefined) throw missingSetting('EKS_PILOT_DEPLOY_QUEUE_URL', 'the deploy queue (its URL), where a watch is handed on');
   // The stack's own queue, in the function's Region; an emulator's queue URL names no Region.
-  queue ??= createSqsFifoQueue({ queueUrl: process.env.EKS_PILOT_DEPLOY_QUEUE_URL ?? '', region: process.env.AWS_REGION ?? 'us-east-1' });
+  queue = createSqsFifoQueue({ queueUrl: settings.deployQueueUrl, region: settings.region, endpoints: settings.endpoints });
   return queue;
-}
-
-/** Every workload of the specs; a broken one is reported and skipped, never the fleet. */
-function fleet(): ReturnType<typeof loadFleet> {
-  return loadFleet(specPathsFrom(process.env.EKS_PILOT_SPECS));
 }
 
 const secretValues = createAwsSecretValues();
 
-function deps(): WorkerDeps {
+function deps(settings: DeployWorkerSettings): WorkerDeps {
+  const access: ClusterAccessSettings = { ...(settings.kubeconfig === undefined ? {} : { kubeconfig: settings.kubeconfig }), endpoints: settings.endpoints };
+  // Every workload of the specs; a broken one is reported and skipped, never the fleet.
+  const fleet = (): ReturnType<typeof loadFleet> => loadFleet(settings.specPaths);
   return {
     targets: async () => (await fleet()).targets,
     broken: async () => (await fleet()).broken,
     secretValues,
-    connect,
+    connect: (target) => connect(target, access),
     // Built on first send: a manual plan or history needs no queue URL.
-    queue: { send: (messages) => queueFor().send(messages) },
+    queue: { send: (messages) => queueFor(settings).send(messages) },
     now: () => new Date(),
     sleep: (ms) => sleep(ms),
     logger,
-    pollMs: Number(process.env.EKS_PILOT_ROLLOUT_POLL_MS ?? DEFAULT_POLL_MS),
-    reserveMs: Number(process.env.EKS_PILOT_ROLLOUT_RESERVE_MS ?? DEFAULT_RESERVE_MS),
+    pollMs: settings.rolloutPollMs,
+    reserveMs: settings.rolloutReserveMs,
   };
 }
 
-export const handler = lambdaStack((event, context) => handleWorkerEvent(event, deps(), { remainingMs: () => context.getRemainingTimeInMillis() }, context.awsRequestId), {
+export const handler = lambdaStack((event, context) => handleWorkerEvent(event, deps(deployWorkerSettings()), { remainingMs: () => context.getRemainingTimeInMillis() }, context.awsRequestId), {
   logger,
   eventSchema: workerEventSchema,
   // A manual invoke's caller reads the answer: it gets every error as an object, never a stack.

@@ -25,10 +25,11 @@ import { SecretSourceError, sourcedSecrets, withSecrets } from '../model/secret-
 import type { RunLogger } from '../model/run-logger';
 import type { BrokenWorkload, DeployTarget } from '../model/targets';
 import { targetKey } from '../model/targets';
+import { SETTING_DEFAULTS } from '../../../shared/config';
 
-export const DEFAULT_POLL_MS = 5_000;
+export const DEFAULT_POLL_MS = SETTING_DEFAULTS.rolloutPollMs;
 /** Time kept back at the end of an invocation to record the outcome and hand the watch on. */
-export const DEFAULT_RESERVE_MS = 20_000;
+export const DEFAULT_RESERVE_MS = SETTING_DEFAULTS.rolloutReserveMs;
 
 /** What the worker needs, all ports. */
 export interface WorkerDeps {

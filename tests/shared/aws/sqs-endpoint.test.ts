@@ -9,6 +9,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { endpointConfigured, resetAwsClients } from '../../../shared/aws/clients';
 import { createSqsFifoQueue } from '../../../shared/aws/sqs';
+import { awsEndpoints } from '../../../shared/config';
 import { EksPilotError } from '../../../shared/errors';
 
 interface Seen {
@@ -61,7 +62,7 @@ describe('createSqsFifoQueue and a configured endpoint', () => {
     const queueUrl = 'https://sqs.eu-west-1.amazonaws.com/123456789012/eks-pilot-dev-deploy.fifo';
 
     // Act
-    const ids = await createSqsFifoQueue({ queueUrl }).send([message]);
+    const ids = await createSqsFifoQueue({ queueUrl, endpoints: awsEndpoints() }).send([message]);
 
     // Assess
     expect(ids).toEqual(['m-0']);
@@ -74,7 +75,7 @@ describe('createSqsFifoQueue and a configured endpoint', () => {
     const queueUrl = 'http://sqs.elsewhere.invalid:4566/123456789012/eks-pilot-dev-deploy.fifo';
 
     // Act
-    await createSqsFifoQueue({ queueUrl, region: 'us-east-1' }).send([message]);
+    await createSqsFifoQueue({ queueUrl, region: 'us-east-1', endpoints: awsEndpoints() }).send([message]);
 
     // Assess
     expect(seen.map((request) => request.queueUrl)).toEqual([queueUrl]);
@@ -85,7 +86,7 @@ describe('createSqsFifoQueue and a configured endpoint', () => {
     const queueUrl = `${endpoint}/123456789012/eks-pilot-dev-deploy.fifo`;
 
     // Act
-    await createSqsFifoQueue({ queueUrl, region: 'us-east-1' }).send([message]);
+    await createSqsFifoQueue({ queueUrl, region: 'us-east-1', endpoints: awsEndpoints() }).send([message]);
 
     // Assess: the SDK takes the queue URL's host and port (it posts to `/`), which is this server
     expect(seen.map((request) => request.queueUrl)).toEqual([queueUrl]);
@@ -104,10 +105,10 @@ describe('endpointConfigured', () => {
     [{ AWS_ENDPOINT_URL_EKS: 'http://127.0.0.1:5000' }, false],
     [{ AWS_ENDPOINT_URL: 'http://127.0.0.1:5000', AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: 'true' }, false],
   ])('reads %j as %s for SQS', (env, expected) => {
-    expect(endpointConfigured('SQS', env)).toBe(expected);
+    expect(endpointConfigured('SQS', awsEndpoints(env))).toBe(expected);
   });
 
   it('spells a service id with spaces the way the SDK does', () => {
-    expect(endpointConfigured('Secrets Manager', { AWS_ENDPOINT_URL_SECRETS_MANAGER: 'http://x' })).toBe(true);
+    expect(endpointConfigured('Secrets Manager', awsEndpoints({ AWS_ENDPOINT_URL_SECRETS_MANAGER: 'http://x' }))).toBe(true);
   });
 });

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import type { Cluster } from '@aws-sdk/client-eks';
+import { clusterAccessSettings } from '../../../shared/config';
 import { connectToCluster } from '../../../shared/k8s/connect';
 import type { ClusterReader } from '../../../shared/k8s/connect';
 import { EKS_TOKEN_PREFIX } from '../../../shared/k8s/eks-token';
@@ -88,7 +89,7 @@ contexts:
       const eks = eksReturning(null);
 
       // Act
-      const k8s = await connectToCluster({ clusterName: 'payments', region: 'eu-west-1', eks });
+      const k8s = await connectToCluster({ ...clusterAccessSettings(), clusterName: 'payments', region: 'eu-west-1', eks });
       const found = await k8s.get('v1', 'ConfigMap', 'shop', 'settings');
 
       // Assess
@@ -122,7 +123,7 @@ contexts:
       );
 
       // Act
-      const k8s = await connectToCluster({ clusterName: 'payments', region: 'eu-west-1' });
+      const k8s = await connectToCluster({ ...clusterAccessSettings(), clusterName: 'payments', region: 'eu-west-1' });
       await k8s.apply(configMap, { fieldManager: 'eks-pilot-deploy', force: true });
 
       // Assess
@@ -153,7 +154,7 @@ contexts:
       );
 
       // Act
-      const k8s = await connectToCluster({ clusterName: 'payments', region: 'eu-west-1' });
+      const k8s = await connectToCluster({ ...clusterAccessSettings(), clusterName: 'payments', region: 'eu-west-1' });
       await k8s.get('v1', 'ConfigMap', 'shop', 'settings');
 
       // Assess
@@ -181,7 +182,7 @@ contexts:
       process.env.KUBECONFIG = [first, second].join(delimiter);
 
       // Act
-      const k8s = await connectToCluster({ clusterName: 'payments', region: 'eu-west-1' });
+      const k8s = await connectToCluster({ ...clusterAccessSettings(), clusterName: 'payments', region: 'eu-west-1' });
       await k8s.get('v1', 'ConfigMap', 'shop', 'settings');
 
       // Assess
@@ -211,7 +212,7 @@ contexts:
       );
 
       // Act
-      const connecting = connectToCluster({ clusterName: 'payments', region: 'eu-west-1' });
+      const connecting = connectToCluster({ ...clusterAccessSettings(), clusterName: 'payments', region: 'eu-west-1' });
 
       // Assess
       await expect(connecting).rejects.toThrow(KubeconfigError);
@@ -223,7 +224,7 @@ contexts:
       process.env.KUBECONFIG = kubeconfig('empty', 'apiVersion: v1\nkind: Config\nclusters: []\n');
 
       // Act
-      const connecting = connectToCluster({ clusterName: 'payments', region: 'eu-west-1' });
+      const connecting = connectToCluster({ ...clusterAccessSettings(), clusterName: 'payments', region: 'eu-west-1' });
 
       // Assess
       await expect(connecting).rejects.toThrow(KubeconfigError);
@@ -235,7 +236,7 @@ contexts:
       process.env.KUBECONFIG = join(dir, 'missing');
 
       // Act
-      const connecting = connectToCluster({ clusterName: 'payments', region: 'eu-west-1' });
+      const connecting = connectToCluster({ ...clusterAccessSettings(), clusterName: 'payments', region: 'eu-west-1' });
 
       // Assess
       await expect(connecting).rejects.toThrow(`cannot read kubeconfig ${join(dir, 'missing')}`);
@@ -249,7 +250,7 @@ contexts:
       const eks = eksReturning({ name: 'payments', status: 'ACTIVE', endpoint: server.url, certificateAuthority: { data: base64(fixture('ca.crt')) } });
 
       // Act
-      const k8s: KubernetesPort = await connectToCluster({ clusterName: 'payments', region: 'eu-west-1', eks, credentials, now: () => NOW });
+      const k8s: KubernetesPort = await connectToCluster({ ...clusterAccessSettings(), clusterName: 'payments', region: 'eu-west-1', eks, credentials, now: () => NOW });
       await k8s.get('v1', 'ConfigMap', 'shop', 'settings');
       await k8s.get('v1', 'ConfigMap', 'shop', 'settings');
 
@@ -272,6 +273,7 @@ contexts:
         'server',
       );
       const k8s = await connectToCluster({
+        ...clusterAccessSettings(),
         clusterName: 'payments',
         region: 'eu-west-1',
         cluster: { endpoint: server.url, certificateAuthorityData: base64(fixture('ca.crt')) },
@@ -293,6 +295,7 @@ contexts:
       // Prepare
       server = await startFakeApiServer(answerWithConfigMap, 'server');
       const k8s = await connectToCluster({
+        ...clusterAccessSettings(),
         clusterName: 'payments',
         region: 'eu-west-1',
         cluster: { endpoint: server.url, certificateAuthorityData: base64(fixture('client.crt')) },
@@ -314,7 +317,7 @@ contexts:
       const eks = eksReturning(null);
 
       // Act
-      const connecting = connectToCluster({ clusterName: 'payments', region: 'eu-west-1', eks, credentials });
+      const connecting = connectToCluster({ ...clusterAccessSettings(), clusterName: 'payments', region: 'eu-west-1', eks, credentials });
 
       // Assess
       await expect(connecting).rejects.toThrow(ClusterUnavailableError);
@@ -326,7 +329,7 @@ contexts:
       const eks = eksReturning({ name: 'payments', status: 'CREATING' });
 
       // Act
-      const connecting = connectToCluster({ clusterName: 'payments', region: 'eu-west-1', eks, credentials });
+      const connecting = connectToCluster({ ...clusterAccessSettings(), clusterName: 'payments', region: 'eu-west-1', eks, credentials });
 
       // Assess
       await expect(connecting).rejects.toThrow('EKS cluster payments in eu-west-1 has no API endpoint or CA yet (status CREATING)');
@@ -336,6 +339,7 @@ contexts:
       // Prepare
       server = await startFakeApiServer(answerWithConfigMap, 'server');
       const k8s = await connectToCluster({
+        ...clusterAccessSettings(),
         clusterName: 'payments',
         region: 'eu-west-1',
         cluster: { endpoint: server.url, certificateAuthorityData: base64(fixture('ca.crt')) },

@@ -7,6 +7,7 @@ import {
   stsEndpoint,
 } from '../../../shared/k8s/eks-token';
 import type { AwsCredentials, AwsCredentialsProvider } from '../../../shared/k8s/eks-token';
+import { AWS_ENDPOINTS_NONE, awsEndpoints } from '../../../shared/config';
 
 // AWS's documentation example keys: fake, and safe to sign with in a test.
 const credentials: AwsCredentials = {
@@ -132,7 +133,7 @@ describe('EKS tokens', () => {
       process.env.AWS_ENDPOINT_URL_STS = 'http://localhost:4566';
 
       // Act
-      const url = decode(await createEksToken({ clusterName: 'payments', region: 'eu-west-1', credentials, signingDate: SIGNED_AT }));
+      const url = decode(await createEksToken({ clusterName: 'payments', region: 'eu-west-1', credentials, signingDate: SIGNED_AT, endpoint: stsEndpoint('eu-west-1', awsEndpoints()) }));
 
       // Assess
       expect(url.origin).toBe('http://localhost:4566');
@@ -163,7 +164,7 @@ describe('EKS tokens', () => {
       // Prepare: nothing beyond the table row.
 
       // Act
-      const endpoint = stsEndpoint(region, env);
+      const endpoint = stsEndpoint(region, awsEndpoints(env));
 
       // Assess
       expect(endpoint.href).toBe(expected);
@@ -179,7 +180,7 @@ describe('EKS tokens', () => {
         calls.push(options);
         return provider(options);
       };
-      const cache = new EksTokenCache({ region: 'eu-west-1', credentials: counted, now: () => new Date(now), env: {} });
+      const cache = new EksTokenCache({ region: 'eu-west-1', credentials: counted, now: () => new Date(now), endpoints: AWS_ENDPOINTS_NONE });
       return {
         cache,
         calls,
