@@ -25,7 +25,7 @@ describe("deploy's resources in serverless.yml", () => {
     expect(resources.DeployQueue?.Properties.RedrivePolicy).toEqual({ deadLetterTargetArn: { 'Fn::GetAtt': ['DeployDeadLetterQueue', 'Arn'] }, maxReceiveCount: 5 });
   });
 
-  it('lets the worker read only the eks-pilot/ secrets and parameters a workload may source its Secrets from', () => {
+  it('lets the worker read only the secrets and parameters the specs source their Secrets from (named at package time; tests/e2e/iam.e2e.ts checks the packaged ARNs)', () => {
     // Prepare
     const role = template.resources.Resources.DeployWorkerRole?.Properties as { Policies: { PolicyDocument: { Statement: { Sid: string; Action: unknown; Resource: unknown }[] } }[] };
 
@@ -33,7 +33,7 @@ describe("deploy's resources in serverless.yml", () => {
     const statements = role.Policies.flatMap((policy) => policy.PolicyDocument.Statement);
 
     // Assess
-    expect(statements.find((statement) => statement.Sid === 'ReadWorkloadSecrets')).toMatchObject({ Action: 'secretsmanager:GetSecretValue', Resource: 'arn:aws:secretsmanager:*:*:secret:eks-pilot/*' });
-    expect(statements.find((statement) => statement.Sid === 'ReadWorkloadParameters')).toMatchObject({ Action: 'ssm:GetParameters', Resource: 'arn:aws:ssm:*:*:parameter/eks-pilot/*' });
+    expect(statements.find((statement) => statement.Sid === 'ReadWorkloadSecrets')).toMatchObject({ Action: 'secretsmanager:GetSecretValue', Resource: '${specs:workloadSecretArns}' });
+    expect(statements.find((statement) => statement.Sid === 'ReadWorkloadParameters')).toMatchObject({ Action: 'ssm:GetParameters', Resource: '${specs:workloadParameterArns}' });
   });
 });
