@@ -4,7 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
-import { specPathsFrom } from '../shared/spec/paths';
+import { specPathsFrom } from '../shared/model/cluster-spec/paths';
 import { UsageError } from './output';
 
 type Options = NonNullable<ParseArgsConfig['options']>;

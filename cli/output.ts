@@ -3,7 +3,7 @@
  * failure is described (no stack trace unless EKS_PILOT_DEBUG is set), and JSON output.
  */
 import { EksPilotError, SpecError } from '../shared/errors';
-import type { PlanStatus } from '../shared/plan/plan';
+import type { PlanStatus } from '../shared/model/plan/plan';
 
 export interface Io {
   stdout: { write(text: string): unknown };

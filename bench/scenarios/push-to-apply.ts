@@ -13,7 +13,7 @@ import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import type { SendMessageBatchCommandInput, SendMessageBatchRequestEntry } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyStructuredResultV2, SQSBatchResponse } from 'aws-lambda';
 import { startFakeCluster } from '../../tests/helpers/fake-k8s';
-import type { RecordedRequest } from '../../tests/shared/k8s/fake-api-server';
+import type { RecordedRequest } from '../../tests/shared/adapters/kubernetes/fake-api-server';
 import { doubleAwsClients, startTripwire } from '../aws-doubles';
 import { scenarioMain } from '../child';
 import { EXAMPLES, lambdaContext, QUEUE_URL, SECRET_PARAMETERS, signedPush, sqsEventOf, WEBHOOK_SECRET, writeKubeconfig } from '../fixtures';

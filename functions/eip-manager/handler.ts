@@ -3,18 +3,18 @@
  * validated event to `handleEipEvent`.
  */
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { createDynamoDbLeases, DEFAULT_LEASE_TABLE } from '../../shared/aws/dynamodb-lease';
-import { createEc2Port } from '../../shared/aws/ec2';
+import { createDynamoDbLeases, DEFAULT_LEASE_TABLE } from '../../shared/adapters/aws/dynamodb-lease';
+import { createEc2Port } from '../../shared/adapters/aws/ec2';
 import { createLogger } from '../../shared/lambda/logger';
 import { carries } from '../../shared/lambda/events';
 import { lambdaStack } from '../../shared/lambda/middleware';
-import { specPathsFrom } from '../../shared/spec/paths';
+import { specPathsFrom } from '../../shared/model/cluster-spec/paths';
 import { correlationKeysOf, eipEventSchema } from './event';
 import { handleEipEvent } from './invoke';
-import type { AllowListStore } from './publish';
-import type { ClusterSpec } from '../../shared/spec/schema';
+import type { AllowListStore } from '../../shared/ports/allow-list';
+import type { ClusterSpec } from '../../shared/model/cluster-spec/schema';
 import type { EipDeps } from './run';
-import { createSsmAllowList } from './ssm-allow-list';
+import { createSsmAllowList } from '../../shared/adapters/aws/ssm-allow-list';
 
 const logger = createLogger({ serviceName: 'eip-manager' });
 const metrics = new Metrics({ namespace: process.env.EKS_PILOT_METRICS_NAMESPACE ?? 'EksPilot', serviceName: 'eip-manager' });

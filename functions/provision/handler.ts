@@ -3,13 +3,13 @@
  * validated event to `handleProvisionEvent`.
  */
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { createEksPort } from '../../shared/aws/eks';
-import { createSnsNotifier } from '../../shared/aws/sns';
-import { createSsmDriftMemory } from '../../shared/aws/ssm';
+import { createEksPort } from '../../shared/adapters/aws/eks';
+import { createSnsNotifier } from '../../shared/adapters/aws/sns-notifier';
+import { createSsmDriftMemory } from '../../shared/adapters/aws/ssm-drift-memory';
 import { createLogger } from '../../shared/lambda/logger';
 import { carries } from '../../shared/lambda/events';
 import { lambdaStack } from '../../shared/lambda/middleware';
-import { specPathsFrom } from '../../shared/spec/paths';
+import { specPathsFrom } from '../../shared/model/cluster-spec/paths';
 import { isManualInvoke, provisionEventSchema } from './event';
 import { handleProvisionEvent } from './invoke';
 import type { ProvisionDeps } from './run';

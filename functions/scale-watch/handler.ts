@@ -4,16 +4,16 @@
  * validated event to `handleScaleWatchEvent`.
  */
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { createCloudWatchPort } from '../../shared/aws/cloudwatch';
-import { createEksPort } from '../../shared/aws/eks';
-import { createSnsNotifier } from '../../shared/aws/sns';
-import { connectToCluster } from '../../shared/k8s';
-import type { KubernetesPort } from '../../shared/k8s';
+import { createCloudWatchPort } from '../../shared/adapters/aws/cloudwatch';
+import { createEksPort } from '../../shared/adapters/aws/eks';
+import { createSnsNotifier } from '../../shared/adapters/aws/sns-notifier';
+import { connectToCluster } from '../../shared/adapters/kubernetes';
+import type { KubernetesPort } from '../../shared/ports/kubernetes';
 import { createLogger } from '../../shared/lambda/logger';
 import { carries } from '../../shared/lambda/events';
 import { lambdaStack } from '../../shared/lambda/middleware';
-import { specPathsFrom } from '../../shared/spec/paths';
-import type { ClusterSpec } from '../../shared/spec/schema';
+import { specPathsFrom } from '../../shared/model/cluster-spec/paths';
+import type { ClusterSpec } from '../../shared/model/cluster-spec/schema';
 import { isAlarmEvent, isManualInvoke, scaleWatchEventSchema } from './event';
 import type { ScaleWatchEvent } from './event';
 import { handleScaleWatchEvent } from './invoke';

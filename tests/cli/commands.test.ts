@@ -2,14 +2,14 @@ import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { EXIT } from '../../cli/main';
-import { ClusterUnavailableError, KubernetesUnreachableError } from '../../shared/k8s/errors';
+import { ClusterUnavailableError, KubernetesUnreachableError } from '../../shared/ports/kubernetes-errors';
 import { FakeCloudWatch, FakeKubernetes, hpa } from '../functions/scale-watch/fakes';
 import { registryPackagePayload, digestOf } from '../functions/deploy/support';
 import { FakeEc2 } from '../helpers/fake-ec2';
 import { FakeEks } from '../helpers/fake-eks';
 import { startFakeCluster } from '../helpers/fake-k8s';
 import type { FakeCluster } from '../helpers/fake-k8s';
-import { loadSpecs } from '../../shared/spec/load';
+import { loadSpecs } from '../../shared/model/cluster-spec/load';
 import { cli, EXAMPLES, NOW, ROOT, spec } from './support';
 
 const WEBHOOK_EVENT = path.join(ROOT, 'events/deploy/webhook-registry-package.json');

@@ -5,8 +5,8 @@
 import path from 'node:path';
 import type { CliFactories } from '../../cli/deps';
 import { main } from '../../cli/main';
-import type { KubernetesPort } from '../../shared/k8s/port';
-import type { ClusterSpec } from '../../shared/spec/schema';
+import type { KubernetesPort } from '../../shared/ports/kubernetes';
+import type { ClusterSpec } from '../../shared/model/cluster-spec/schema';
 import type { FakeCloudWatch } from '../functions/scale-watch/fakes';
 import type { FakeEc2 } from '../helpers/fake-ec2';
 import type { FakeEks } from '../helpers/fake-eks';

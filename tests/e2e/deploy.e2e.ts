@@ -9,7 +9,7 @@ import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, S
 import type { Message } from '@aws-sdk/client-sqs';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import type { KubernetesObject } from '../../shared/k8s';
+import type { KubernetesObject } from '../../shared/ports/kubernetes';
 import { digestOf, registryPackagePayload, WEBHOOK_SECRET, webhookEvent } from '../functions/deploy/support';
 import type { KubernetesStandIn } from './support/kubernetes';
 import { startKubernetes } from './support/kubernetes';

@@ -2,7 +2,7 @@
  * A hand-written fake of the EC2 port that behaves like EC2 for Elastic IPs across invocations:
  * addresses with tags and associations, instances with a primary network interface and a state,
  * NAT gateways with their addresses, and the account's Elastic IP quota. EC2's refusals come back
- * as the typed errors the SDK adapter (shared/aws/ec2.ts) raises, with an EC2ServiceException
+ * as the typed errors the SDK adapter (shared/adapters/aws/ec2.ts) raises, with an EC2ServiceException
  * carrying the real error code as `cause`:
  *
  * - AllocateAddress beyond the quota: AddressLimitExceeded;
@@ -25,8 +25,8 @@
  */
 import { EC2ServiceException } from '@aws-sdk/client-ec2';
 import type { Address, Filter, Instance, InstanceStateName, NatGateway, Tag } from '@aws-sdk/client-ec2';
-import type { Ec2Port, Ec2Write, Ec2WriteKind, Ec2WriteResult } from '../../shared/aws/ec2-port';
-import { AddressInUseError, AddressLimitExceededError, AssociationConflictError, TargetGoneError } from '../../shared/aws/ec2-port';
+import type { Ec2Port, Ec2Write, Ec2WriteKind, Ec2WriteResult } from '../../shared/ports/ec2';
+import { AddressInUseError, AddressLimitExceededError, AssociationConflictError, TargetGoneError } from '../../shared/ports/ec2';
 import { RequestRejectedError, ThrottledError, UpstreamError } from '../../shared/errors';
 
 export type Ec2ReadName = 'DescribeAddresses' | 'DescribeInstances' | 'DescribeNatGateways';

@@ -1,7 +1,7 @@
 /**
  * A hand-written fake of the EKS port that behaves like EKS across invocations: writes move
  * resources into CREATING / UPDATING and start updates, `settle()` lets the time pass that EKS
- * needs, and EKS's own refusals come back as the typed errors the SDK adapter (shared/aws/eks.ts)
+ * needs, and EKS's own refusals come back as the typed errors the SDK adapter (shared/adapters/aws/eks.ts)
  * would raise, with the SDK exception as `cause`. Every call is recorded, so a test can assert the
  * order of writes and count reads.
  *
@@ -40,9 +40,9 @@ import type {
   UpdateParam,
   UpdateType,
 } from '@aws-sdk/client-eks';
-import type { EksPort, EksWrite, EksWriteKind, EksWriteResult } from '../../shared/aws/eks-port';
+import type { EksPort, EksWrite, EksWriteKind, EksWriteResult } from '../../shared/ports/eks';
 import { RequestRejectedError, ResourceBusyError, ThrottledError, UpstreamError } from '../../shared/errors';
-import type { ClusterSpec } from '../../shared/spec/schema';
+import type { ClusterSpec } from '../../shared/model/cluster-spec/schema';
 
 /** The read actions of the port, named as EKS names them. */
 export type EksReadName =

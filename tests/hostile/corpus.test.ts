@@ -27,9 +27,9 @@ import { handler as webhookHandler, resetWebhookDeps } from '../../functions/dep
 import { handler as eipHandler } from '../../functions/eip-manager/handler';
 import { handler as provisionHandler } from '../../functions/provision/handler';
 import { handler as scaleWatchHandler } from '../../functions/scale-watch/handler';
-import { resetAwsClients } from '../../shared/aws/clients';
+import { resetAwsClients } from '../../shared/adapters/aws/clients';
 import { formatSpecIssue } from '../../shared/errors';
-import { loadSpecs, MAX_SPEC_BYTES, parseSpecFile } from '../../shared/spec/load';
+import { loadSpecs, MAX_SPEC_BYTES, parseSpecFile } from '../../shared/model/cluster-spec/load';
 import { lambdaContext } from '../fixtures/lambda-context';
 import { rejected } from '../helpers/answers';
 import { captureLogLines } from '../helpers/log-lines';

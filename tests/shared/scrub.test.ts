@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { main } from '../../cli/main';
 import { SCRUBBED, SECRET_PATTERNS, scrubSecrets, scrubStrings } from '../../shared/errors';
-import { KubernetesAccessError } from '../../shared/k8s/errors';
+import { KubernetesAccessError } from '../../shared/ports/kubernetes-errors';
 import { createLogger } from '../../shared/lambda/logger';
 import { lambdaStack } from '../../shared/lambda/middleware';
 import { lambdaContext } from '../fixtures/lambda-context';

@@ -2,11 +2,11 @@
  * Composition root of deploy-webhook, the route GitHub calls: builds the secret cache and the queue
  * once per container, and answers each delivery through `receiveWebhook`.
  */
-import { CachedSecrets, createWebhookSecretSource } from '../../../shared/aws/secrets';
-import { createSqsFifoQueue } from '../../../shared/aws/sqs';
+import { CachedSecrets, createWebhookSecretSource } from '../../../shared/adapters/aws/webhook-secrets';
+import { createSqsFifoQueue } from '../../../shared/adapters/aws/sqs-fifo-queue';
 import { createLogger } from '../../../shared/lambda/logger';
 import { lambdaStack } from '../../../shared/lambda/middleware';
-import { specPathsFrom } from '../../../shared/spec/paths';
+import { specPathsFrom } from '../../../shared/model/cluster-spec/paths';
 import { httpApiEventSchema, httpErrors, jsonResponse, lowerCaseHeaders, rawBody } from './http';
 import { loadFleet } from '../model/targets';
 import type { WebhookDeps } from './webhook';

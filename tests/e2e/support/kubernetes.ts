@@ -7,7 +7,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { KubernetesObject } from '../../../shared/k8s';
+import type { KubernetesObject } from '../../../shared/ports/kubernetes';
 import { startFakeCluster } from '../../helpers/fake-k8s';
 import type { FakeCluster } from '../../helpers/fake-k8s';
 import { mergePatchInto } from '../../functions/scale-watch/fakes';

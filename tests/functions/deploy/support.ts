@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import webhooks from '@octokit/webhooks-examples';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { signBody } from '../../../shared/github/signature';
+import { signBody } from '../../../functions/deploy/webhook/signature';
 
 export const EXAMPLES = path.join(__dirname, '../../../examples');
 export const CRYPTO_OMS = path.join(EXAMPLES, 'crypto-oms/cluster.yaml');

@@ -7,7 +7,7 @@ import type { DeployMessage, QueueMessage } from '../../../functions/deploy/mode
 import { toFifo } from '../../../functions/deploy/model/messages';
 import type { ReleaseRecord } from '../../../functions/deploy/model/releases';
 import { RELEASES_KEY } from '../../../functions/deploy/model/releases';
-import { resetAwsClients } from '../../../shared/aws/clients';
+import { resetAwsClients } from '../../../shared/adapters/aws/clients';
 import { lambdaContext } from '../../fixtures/lambda-context';
 import { startFakeCluster } from '../../helpers/fake-k8s';
 import type { FakeCluster, FakeClusterOptions } from '../../helpers/fake-k8s';

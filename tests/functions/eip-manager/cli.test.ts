@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { EXIT, main } from '../../../cli/main';
-import { ClusterUnavailableError } from '../../../shared/k8s/errors';
+import { ClusterUnavailableError } from '../../../shared/ports/kubernetes-errors';
 import { FakeEc2 } from '../../helpers/fake-ec2';
 import { FakeEks } from '../../helpers/fake-eks';
 import { depsFor, EXAMPLES, FINANCIAL_MOVE, financialMove } from './support';

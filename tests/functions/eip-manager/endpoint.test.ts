@@ -9,7 +9,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import scheduleEvent from '../../../events/eip-manager/schedule.json';
 import { handler } from '../../../functions/eip-manager/handler';
-import { resetAwsClients } from '../../../shared/aws/clients';
+import { resetAwsClients } from '../../../shared/adapters/aws/clients';
 import { lambdaContext } from '../../fixtures/lambda-context';
 import { answered } from '../../helpers/answers';
 import { captureLogLines } from '../../helpers/log-lines';

@@ -20,7 +20,7 @@ import scheduleEvent from '../../../events/eip-manager/schedule.json';
 import shuttingDownEvent from '../../../events/eip-manager/instance-shutting-down.json';
 import spotEvent from '../../../events/eip-manager/spot-interruption.json';
 import { handler } from '../../../functions/eip-manager/handler';
-import { resetAwsClients } from '../../../shared/aws/clients';
+import { resetAwsClients } from '../../../shared/adapters/aws/clients';
 import { lambdaContext } from '../../fixtures/lambda-context';
 import { answered, rejected } from '../../helpers/answers';
 import { captureLogLines } from '../../helpers/log-lines';

@@ -1,5 +1,5 @@
-import { durationMs } from '../../../shared/spec/eip-pools';
-import { parseSpec } from '../../../shared/spec/load';
+import { durationMs } from '../../../shared/model/cluster-spec/eip-pools';
+import { parseSpec } from '../../../shared/model/cluster-spec/load';
 import { specWith } from './support';
 
 const BASE = `apiVersion: eks-pilot/v1

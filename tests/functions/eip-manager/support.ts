@@ -3,12 +3,12 @@
  * in-memory allow-list store and recording deps around a FakeEc2.
  */
 import path from 'node:path';
-import type { AllowListStore } from '../../../functions/eip-manager/publish';
+import type { AllowListStore } from '../../../shared/ports/allow-list';
 import type { EipClusterReport, EipDeps, ReconcilePoolsOptions } from '../../../functions/eip-manager/run';
 import type { RunLogger } from '../../../shared/reconcile/run-logger';
 import { reconcilePools } from '../../../functions/eip-manager/run';
-import { loadSpecs, parseSpec } from '../../../shared/spec/load';
-import type { ClusterSpec } from '../../../shared/spec/schema';
+import { loadSpecs, parseSpec } from '../../../shared/model/cluster-spec/load';
+import type { ClusterSpec } from '../../../shared/model/cluster-spec/schema';
 import type { FakeEc2, FakeEc2Call } from '../../helpers/fake-ec2';
 import type { FakeLeases } from '../../helpers/fake-lease';
 

@@ -3,11 +3,11 @@ import type { ClusterReport, ProvisionDeps } from '../../../functions/provision/
 import type { RunLogger } from '../../../shared/reconcile/run-logger';
 import type { Mode } from '../../../shared/reconcile/status';
 import { reconcileCluster, reconcileFleet } from '../../../functions/provision/run';
-import type { EksWrite } from '../../../shared/aws/eks-port';
+import type { EksWrite } from '../../../shared/ports/eks';
 import { RequestRejectedError, ResourceBusyError, UnknownTargetError, UpstreamError } from '../../../shared/errors';
-import { OVERRIDE_TAG, overrideTags } from '../../../shared/overrides';
-import { loadSpecs, parseSpec } from '../../../shared/spec/load';
-import type { ClusterSpec } from '../../../shared/spec/schema';
+import { OVERRIDE_TAG, overrideTags } from '../../../shared/model/overrides';
+import { loadSpecs, parseSpec } from '../../../shared/model/cluster-spec/load';
+import type { ClusterSpec } from '../../../shared/model/cluster-spec/schema';
 import { FakeEks } from '../../helpers/fake-eks';
 import type { Failure, FakeWriteCall } from '../../helpers/fake-eks';
 

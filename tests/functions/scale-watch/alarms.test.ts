@@ -3,7 +3,7 @@ import { planAlarms, putMetricAlarmRequest } from '../../../functions/scale-watc
 import type { RunLogger } from '../../../shared/reconcile/run-logger';
 import { reconcileAlarms } from '../../../functions/scale-watch/run';
 import { RequestRejectedError, ThrottledError, UpstreamError } from '../../../shared/errors';
-import type { ClusterSpec } from '../../../shared/spec/schema';
+import type { ClusterSpec } from '../../../shared/model/cluster-spec/schema';
 import { FakeCloudWatch } from './fakes';
 import { ALARM_NAME, kianax } from './support';
 

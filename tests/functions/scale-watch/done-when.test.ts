@@ -5,7 +5,8 @@
 import path from 'node:path';
 import type { ScaleWatchEvent } from '../../../functions/scale-watch/event';
 import { scaleWatchEventSchema } from '../../../functions/scale-watch/event';
-import type { InvokeDeps, Notifier } from '../../../functions/scale-watch/invoke';
+import type { InvokeDeps } from '../../../functions/scale-watch/invoke';
+import type { Notifier } from '../../../shared/ports/notifier';
 import { handleScaleWatchEvent } from '../../../functions/scale-watch/invoke';
 import { reconcileCluster } from '../../../functions/provision/run';
 import type { RunLogger } from '../../../shared/reconcile/run-logger';

@@ -4,9 +4,9 @@
  * patches the way the API server does. Both record every call.
  */
 import type { MetricAlarm, PutMetricAlarmCommandInput } from '@aws-sdk/client-cloudwatch';
-import type { AlarmQuery, CloudWatchAlarmsPort, DescribedAlarms } from '../../../shared/aws/cloudwatch-port';
-import type { KubernetesObject, KubernetesPort, PatchOptions } from '../../../shared/k8s';
-import { KubernetesNotFoundError } from '../../../shared/k8s';
+import type { AlarmQuery, CloudWatchAlarmsPort, DescribedAlarms } from '../../../shared/ports/cloudwatch';
+import type { KubernetesObject, KubernetesPort, PatchOptions } from '../../../shared/ports/kubernetes';
+import { KubernetesNotFoundError } from '../../../shared/ports/kubernetes-errors';
 import type { AlarmStateValue } from '../../../functions/scale-watch/observed';
 
 export class FakeCloudWatch implements CloudWatchAlarmsPort {

@@ -1,5 +1,5 @@
-import { parseSpec } from '../../../shared/spec/load';
-import { scalingDurationMs } from '../../../shared/spec/scaling';
+import { parseSpec } from '../../../shared/model/cluster-spec/load';
+import { scalingDurationMs } from '../../../shared/model/cluster-spec/scaling';
 import { issuesOf, kianax } from './support';
 
 describe('the scaling section of the spec', () => {

@@ -10,9 +10,9 @@ import type { AlarmState, AlarmStateValue, ObservedScaler, RuleObservation } fro
 import { scalerKey } from '../../../functions/scale-watch/observed';
 import type { RulePlan, Trigger } from '../../../functions/scale-watch/plan';
 import { planRule } from '../../../functions/scale-watch/plan';
-import { loadSpecs, parseSpec } from '../../../shared/spec/load';
-import type { ScalingRuleSpec } from '../../../shared/spec/scaling';
-import type { ClusterSpec } from '../../../shared/spec/schema';
+import { loadSpecs, parseSpec } from '../../../shared/model/cluster-spec/load';
+import type { ScalingRuleSpec } from '../../../shared/model/cluster-spec/scaling';
+import type { ClusterSpec } from '../../../shared/model/cluster-spec/schema';
 
 export const NOW = new Date('2026-11-22T12:00:00Z');
 export const EXAMPLES = path.join(__dirname, '../../../examples');

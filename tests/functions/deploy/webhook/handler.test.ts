@@ -7,7 +7,7 @@ import pingEvent from '../../../../events/deploy/webhook-ping.json';
 import platformEvent from '../../../../events/deploy/webhook-platform-manifest.json';
 import pushEvent from '../../../../events/deploy/webhook-registry-package.json';
 import { handler, resetWebhookDeps } from '../../../../functions/deploy/webhook/handler';
-import { resetAwsClients } from '../../../../shared/aws/clients';
+import { resetAwsClients } from '../../../../shared/adapters/aws/clients';
 import { lambdaContext } from '../../../fixtures/lambda-context';
 import { captureLogLines } from '../../../helpers/log-lines';
 import { CRYPTO_OMS, FINANCIAL_MOVE, WEBHOOK_SECRET, acceptBatches, digestOf, registryPackagePayload, webhookEvent } from '../support';

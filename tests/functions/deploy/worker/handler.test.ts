@@ -17,8 +17,8 @@ import { handler, resetWorkerDeps } from '../../../../functions/deploy/worker/ha
 import type { ManualResponse } from '../../../../functions/deploy/worker/invoke';
 import type { DriftReport } from '../../../../functions/deploy/worker/drift';
 import { handler as webhookHandler, resetWebhookDeps } from '../../../../functions/deploy/webhook/handler';
-import { resetAwsClients } from '../../../../shared/aws/clients';
-import type { KubernetesObject } from '../../../../shared/k8s';
+import { resetAwsClients } from '../../../../shared/adapters/aws/clients';
+import type { KubernetesObject } from '../../../../shared/ports/kubernetes';
 import { lambdaContext } from '../../../fixtures/lambda-context';
 import { rejected } from '../../../helpers/answers';
 import { captureLogLines } from '../../../helpers/log-lines';

@@ -1,6 +1,6 @@
 import { EMPTY_ACCOUNT } from '../../../../functions/eip-manager/observed';
 import { planPools } from '../../../../functions/eip-manager/plan';
-import { planStatus } from '../../../../shared/plan/plan';
+import { planStatus } from '../../../../shared/model/plan/plan';
 import { financialMove, NOW, specWith } from '../support';
 import { EGRESS, label } from './support';
 

@@ -1,5 +1,5 @@
 import { planPools } from '../../../../functions/eip-manager/plan';
-import { planStatus } from '../../../../shared/plan/plan';
+import { planStatus } from '../../../../shared/model/plan/plan';
 import { NOW, specWith } from '../support';
 import { address, allocationId, EGRESS, label, node, observed, touched, writes } from './support';
 

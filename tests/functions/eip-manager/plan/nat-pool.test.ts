@@ -1,7 +1,7 @@
 import type { NatGateway } from '@aws-sdk/client-ec2';
 import { EMPTY_ACCOUNT } from '../../../../functions/eip-manager/observed';
 import { planPools } from '../../../../functions/eip-manager/plan';
-import { planStatus } from '../../../../shared/plan/plan';
+import { planStatus } from '../../../../shared/model/plan/plan';
 import { NOW, specWith } from '../support';
 import { address, allocationId, observed } from './support';
 
