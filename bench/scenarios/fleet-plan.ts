@@ -15,7 +15,7 @@ import { planCluster } from '../../functions/provision/plan';
 import { planStatus, summarise as summarisePlan } from '../../shared/model/plan/plan';
 import { loadSpecs } from '../../shared/model/cluster-spec/load';
 import type { ClusterSpec } from '../../shared/model/cluster-spec/schema';
-import { FakeEks } from '../../tests/helpers/fake-eks';
+import { FakeEks } from '../../testing/fake-eks';
 import { scenarioMain } from '../child';
 import type { Summary } from '../stats';
 import { msSince, summarise } from '../stats';

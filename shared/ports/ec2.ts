@@ -1,7 +1,7 @@
 /**
  * The narrow EC2 capability eip-manager works against: Elastic IP addresses, the instances and NAT
  * gateways they attach to, and the address writes. The SDK adapter in ec2.ts is the only
- * implementation that talks to AWS; tests use the fake in tests/helpers/fake-ec2.ts.
+ * implementation that talks to AWS; tests use the fake in testing/fake-ec2.ts.
  *
  * Reads return `null` (or an empty list) for "not found". Writes take the SDK's own request shapes,
  * so a plan's request is sent as printed. A write that finds its work already done resolves

@@ -4,7 +4,7 @@
  * that succeeds only when nobody holds the lease or its holder's time has run out, so a holder that
  * dies mid-run blocks the others for at most the lease's duration. The DynamoDB adapter in
  * dynamodb-lease.ts is the only implementation that talks to AWS; tests use
- * tests/helpers/fake-lease.ts.
+ * testing/fake-lease.ts.
  */
 import { UpstreamError } from '../errors';
 

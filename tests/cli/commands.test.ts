@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { EXIT } from '../../cli/main';
 import { ClusterUnavailableError, KubernetesUnreachableError } from '../../shared/ports/kubernetes-errors';
-import { FakeCloudWatch, FakeKubernetes, hpa } from '../functions/scale-watch/fakes';
-import { registryPackagePayload, digestOf } from '../functions/deploy/support';
-import { FakeEc2 } from '../helpers/fake-ec2';
-import { FakeEks } from '../helpers/fake-eks';
-import { startFakeCluster } from '../helpers/fake-k8s';
-import type { FakeCluster } from '../helpers/fake-k8s';
+import { FakeCloudWatch, FakeKubernetes, hpa } from '../../testing/scale-watch-fakes';
+import { registryPackagePayload, digestOf } from '../../testing/deploy-events';
+import { FakeEc2 } from '../../testing/fake-ec2';
+import { FakeEks } from '../../testing/fake-eks';
+import { startFakeCluster } from '../../testing/fake-k8s';
+import type { FakeCluster } from '../../testing/fake-k8s';
 import { loadSpecs } from '../../shared/model/cluster-spec/load';
 import { cli, EXAMPLES, NOW, ROOT, spec } from './support';
 

@@ -10,7 +10,7 @@ import type { Message } from '@aws-sdk/client-sqs';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { KubernetesObject } from '../../shared/ports/kubernetes';
-import { digestOf, registryPackagePayload, WEBHOOK_SECRET, webhookEvent } from '../functions/deploy/support';
+import { digestOf, registryPackagePayload, WEBHOOK_SECRET, webhookEvent } from '../../testing/deploy-events';
 import type { KubernetesStandIn } from './support/kubernetes';
 import { startKubernetes } from './support/kubernetes';
 import { invokeFunction } from './support/lambda';

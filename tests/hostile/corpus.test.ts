@@ -30,10 +30,10 @@ import { handler as scaleWatchHandler } from '../../functions/scale-watch/handle
 import { resetAwsClients } from '../../shared/adapters/aws/clients';
 import { formatSpecIssue } from '../../shared/errors';
 import { loadSpecs, MAX_SPEC_BYTES, parseSpecFile } from '../../shared/model/cluster-spec/load';
-import { lambdaContext } from '../fixtures/lambda-context';
-import { rejected } from '../helpers/answers';
-import { captureLogLines } from '../helpers/log-lines';
-import { digestOf, registryPackagePayload, serveWebhookSecret, webhookEvent } from '../functions/deploy/support';
+import { lambdaContext } from '../../testing/lambda-context';
+import { rejected } from '../../testing/answers';
+import { captureLogLines } from '../../testing/log-lines';
+import { digestOf, registryPackagePayload, serveWebhookSecret, webhookEvent } from '../../testing/deploy-events';
 
 const EXAMPLES = path.join(__dirname, '../../examples');
 const VALID = readFileSync(path.join(__dirname, '../fixtures/specs/valid.yaml'), 'utf8');

@@ -4,7 +4,7 @@ import type { RunLogger } from '../../../shared/reconcile/run-logger';
 import { reconcileAlarms } from '../../../functions/scale-watch/run';
 import { RequestRejectedError, ThrottledError, UpstreamError } from '../../../shared/errors';
 import type { ClusterSpec } from '../../../shared/model/cluster-spec/schema';
-import { FakeCloudWatch } from './fakes';
+import { FakeCloudWatch } from '../../../testing/scale-watch-fakes';
 import { ALARM_NAME, kianax } from './support';
 
 const logger: RunLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };

@@ -13,12 +13,12 @@ import type { KubernetesObject } from '../../../shared/ports/kubernetes';
 import alarmEvent from '../../../events/scale-watch/alarm-kianax-cpu.json';
 import planEvent from '../../../events/scale-watch/plan-kianax-alarm.json';
 import scheduleEvent from '../../../events/scale-watch/schedule.json';
-import { lambdaContext } from '../../fixtures/lambda-context';
-import { answered, rejected } from '../../helpers/answers';
-import { captureLogLines } from '../../helpers/log-lines';
-import { startFakeApiServer, status } from '../../shared/adapters/kubernetes/fake-api-server';
-import type { FakeApiServer } from '../../shared/adapters/kubernetes/fake-api-server';
-import { hpa, mergePatchInto } from './fakes';
+import { lambdaContext } from '../../../testing/lambda-context';
+import { answered, rejected } from '../../../testing/answers';
+import { captureLogLines } from '../../../testing/log-lines';
+import { startFakeApiServer, status } from '../../../testing/kubernetes-api-server';
+import type { FakeApiServer } from '../../../testing/kubernetes-api-server';
+import { hpa, mergePatchInto } from '../../../testing/scale-watch-fakes';
 import { ALARM_NAME, KIANAX, kianax, nodegroupFromSpec } from './support';
 
 const eks = mockClient(EKSClient);

@@ -8,7 +8,7 @@ import type { DeployTarget } from '../../../../functions/deploy/model/targets';
 import { targetsOf } from '../../../../functions/deploy/model/targets';
 import { KubernetesAccessError } from '../../../../shared/ports/kubernetes-errors';
 import { loadSpecs } from '../../../../shared/model/cluster-spec/load';
-import { CRYPTO_OMS, digestOf } from '../support';
+import { CRYPTO_OMS, digestOf } from '../../../../testing/deploy-events';
 
 const WEB = 'ghcr.io/crypto-oms/order-ingestion';
 const NOW = new Date('2026-11-22T12:00:00Z');

@@ -8,10 +8,10 @@ import type { KubernetesObject } from '../../../../shared/ports/kubernetes';
 import type { ReplicaRecord } from '../../../../shared/model/overrides';
 import { readReplicaRecord, REPLICA_OVERRIDE_ANNOTATION, replicaRecordAnnotations } from '../../../../shared/model/overrides';
 import { loadSpecs } from '../../../../shared/model/cluster-spec/load';
-import { startFakeCluster } from '../../../helpers/fake-k8s';
-import type { FakeCluster } from '../../../helpers/fake-k8s';
-import { CRYPTO_OMS, digestOf } from '../support';
-import { FakeSecretValues } from '../secrets-double';
+import { startFakeCluster } from '../../../../testing/fake-k8s';
+import type { FakeCluster } from '../../../../testing/fake-k8s';
+import { CRYPTO_OMS, digestOf } from '../../../../testing/deploy-events';
+import { FakeSecretValues } from '../../../../testing/secret-values';
 
 const START = Date.parse('2026-11-22T12:00:00Z');
 const MINUTE = 60_000;

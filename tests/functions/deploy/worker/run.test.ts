@@ -8,11 +8,11 @@ import { targetsOf } from '../../../../functions/deploy/model/targets';
 import type { FifoMessage } from '../../../../shared/ports/fifo-queue';
 import type { KubernetesObject } from '../../../../shared/ports/kubernetes';
 import { loadSpecs } from '../../../../shared/model/cluster-spec/load';
-import { status } from '../../../shared/adapters/kubernetes/fake-api-server';
-import { deadlineExceeded, stalled, startFakeCluster } from '../../../helpers/fake-k8s';
-import type { FakeCluster, FakeClusterOptions, RolloutSimulator } from '../../../helpers/fake-k8s';
-import { CRYPTO_OMS, digestOf, FINANCIAL_MOVE } from '../support';
-import { FakeSecretValues } from '../secrets-double';
+import { status } from '../../../../testing/kubernetes-api-server';
+import { deadlineExceeded, stalled, startFakeCluster } from '../../../../testing/fake-k8s';
+import type { FakeCluster, FakeClusterOptions, RolloutSimulator } from '../../../../testing/fake-k8s';
+import { CRYPTO_OMS, digestOf, FINANCIAL_MOVE } from '../../../../testing/deploy-events';
+import { FakeSecretValues } from '../../../../testing/secret-values';
 
 const START = Date.parse('2026-11-22T12:00:00Z');
 const ORDER_INGESTION = 'ghcr.io/crypto-oms/order-ingestion';

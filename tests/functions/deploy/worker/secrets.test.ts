@@ -10,9 +10,9 @@ import type { DriftReport } from '../../../../functions/deploy/worker/drift';
 import { fleetOf } from '../../../../functions/deploy/model/targets';
 import type { KubernetesObject } from '../../../../shared/ports/kubernetes';
 import { loadSpecs } from '../../../../shared/model/cluster-spec/load';
-import { captureLogLines } from '../../../helpers/log-lines';
-import { awsSecretStubs } from '../secrets-double';
-import { CRYPTO_OMS } from '../support';
+import { captureLogLines } from '../../../../testing/log-lines';
+import { awsSecretStubs } from '../../../../testing/secret-values';
+import { CRYPTO_OMS } from '../../../../testing/deploy-events';
 import { push, WorkerHarness } from '../worker-harness';
 
 const { secretsManager, ssm } = awsSecretStubs();

@@ -13,8 +13,8 @@ import {
   UnsupportedKindError,
 } from '../../../../shared/ports/kubernetes-errors';
 import type { KubernetesObject } from '../../../../shared/ports/kubernetes';
-import { startFakeApiServer, status } from './fake-api-server';
-import type { FakeApiServer, Handler } from './fake-api-server';
+import { startFakeApiServer, status } from '../../../../testing/kubernetes-api-server';
+import type { FakeApiServer, Handler } from '../../../../testing/kubernetes-api-server';
 
 const ACCESS_HINT = 'The EKS access entry for the role may be missing on cluster payments.';
 

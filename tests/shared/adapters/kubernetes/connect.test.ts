@@ -13,8 +13,8 @@ import {
   KubernetesUnreachableError,
 } from '../../../../shared/ports/kubernetes-errors';
 import type { KubernetesPort } from '../../../../shared/ports/kubernetes';
-import { fixture, startFakeApiServer, status } from './fake-api-server';
-import type { FakeApiServer, Handler } from './fake-api-server';
+import { fixture, startFakeApiServer, status } from '../../../../testing/kubernetes-api-server';
+import type { FakeApiServer, Handler } from '../../../../testing/kubernetes-api-server';
 
 const ROLE_ARN = 'arn:aws:iam::123456789012:role/eks-pilot-deploy';
 const NOW = new Date('2026-11-22T10:00:00Z');

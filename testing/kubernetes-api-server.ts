@@ -34,9 +34,9 @@ export interface FakeApiServer {
   close(): Promise<void>;
 }
 
-const FIXTURES = join(__dirname, 'fixtures');
+const FIXTURES = join(__dirname, 'kubernetes-tls');
 
-/** PEM text of a file under tests/shared/adapters/kubernetes/fixtures. */
+/** PEM text of a file under testing/kubernetes-tls. */
 export function fixture(name: string): string {
   return readFileSync(join(FIXTURES, name), 'utf8');
 }

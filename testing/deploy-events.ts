@@ -7,9 +7,9 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import webhooks from '@octokit/webhooks-examples';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { signBody } from '../../../functions/deploy/webhook/signature';
+import { signBody } from '../functions/deploy/webhook/signature';
 
-export const EXAMPLES = path.join(__dirname, '../../../examples');
+export const EXAMPLES = path.join(__dirname, '../examples');
 export const CRYPTO_OMS = path.join(EXAMPLES, 'crypto-oms/cluster.yaml');
 export const FINANCIAL_MOVE = path.join(EXAMPLES, 'financial-move/cluster.yaml');
 

@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
 
-const ROOT = path.resolve(__dirname, '../..');
+const ROOT = path.resolve(__dirname, '..');
 
 /** The IAM service prefix of each SDK client package the project uses (its model's `signingName`). */
 const SERVICE_PREFIX: Record<string, string> = {

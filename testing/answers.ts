@@ -1,5 +1,5 @@
-import type { ErrorAnswer } from '../../shared/lambda/middleware';
-import { isErrorAnswer } from '../../shared/lambda/middleware';
+import type { ErrorAnswer } from '../shared/lambda/middleware';
+import { isErrorAnswer } from '../shared/lambda/middleware';
 
 /**
  * The report a handler answered; fails the test, with the error's message, when it answered an error.

@@ -1,8 +1,8 @@
-import { KubernetesAdapter } from '../../shared/adapters/kubernetes/adapter';
-import { KubernetesHttpClient } from '../../shared/adapters/kubernetes/client';
-import type { KubernetesObject, KubernetesPort } from '../../shared/ports/kubernetes';
-import { startFakeApiServer, status } from '../shared/adapters/kubernetes/fake-api-server';
-import type { FakeApiServer, RecordedRequest, Reply } from '../shared/adapters/kubernetes/fake-api-server';
+import { KubernetesAdapter } from '../shared/adapters/kubernetes/adapter';
+import { KubernetesHttpClient } from '../shared/adapters/kubernetes/client';
+import type { KubernetesObject, KubernetesPort } from '../shared/ports/kubernetes';
+import { startFakeApiServer, status } from './kubernetes-api-server';
+import type { FakeApiServer, RecordedRequest, Reply } from './kubernetes-api-server';
 
 /** The status a rollout simulator answers for a workload object on its n-th read since the last apply. */
 export type RolloutSimulator = (object: KubernetesObject, readsSinceApply: number) => Record<string, unknown> | undefined;

@@ -40,9 +40,9 @@ import type {
   UpdateParam,
   UpdateType,
 } from '@aws-sdk/client-eks';
-import type { EksPort, EksWrite, EksWriteKind, EksWriteResult } from '../../shared/ports/eks';
-import { RequestRejectedError, ResourceBusyError, ThrottledError, UpstreamError } from '../../shared/errors';
-import type { ClusterSpec } from '../../shared/model/cluster-spec/schema';
+import type { EksPort, EksWrite, EksWriteKind, EksWriteResult } from '../shared/ports/eks';
+import { RequestRejectedError, ResourceBusyError, ThrottledError, UpstreamError } from '../shared/errors';
+import type { ClusterSpec } from '../shared/model/cluster-spec/schema';
 
 /** The read actions of the port, named as EKS names them. */
 export type EksReadName =

@@ -9,8 +9,8 @@
  * const leases = new FakeLeases();
  * leases.hold('eip-pool/sa-east-1/payments/egress', { owner: 'other-run', expiresAt: new Date(NOW.getTime() + 60_000) });
  */
-import type { Lease, LeaseOutcome, LeasePort, LeaseRequest } from '../../shared/ports/lease';
-import { LeaseStoreError } from '../../shared/ports/lease';
+import type { Lease, LeaseOutcome, LeasePort, LeaseRequest } from '../shared/ports/lease';
+import { LeaseStoreError } from '../shared/ports/lease';
 
 export interface FakeLeaseCall {
   name: 'acquire' | 'renew' | 'release';

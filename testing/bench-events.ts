@@ -9,13 +9,12 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { SendMessageBatchRequestEntry } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { digestOf, registryPackagePayload, webhookEvent } from '../tests/functions/deploy/support';
-import { ROOT } from './serverless-config';
+import { digestOf, registryPackagePayload, webhookEvent } from './deploy-events';
 
-export { WEBHOOK_SECRET } from '../tests/functions/deploy/support';
-export { lambdaContext } from '../tests/fixtures/lambda-context';
+export { WEBHOOK_SECRET } from './deploy-events';
+export { lambdaContext } from './lambda-context';
 
-export const EXAMPLES = path.join(ROOT, 'examples');
+export const EXAMPLES = path.join(__dirname, '../examples');
 
 /** The webhook secret setting of serverless.yml's default: a current and a previous SSM parameter. */
 export const SECRET_PARAMETERS = { current: '/eks-pilot/bench/github-webhook-secret', previous: '/eks-pilot/bench/github-webhook-secret-previous' } as const;

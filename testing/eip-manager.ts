@@ -3,39 +3,25 @@
  * in-memory allow-list store and recording deps around a FakeEc2.
  */
 import path from 'node:path';
-import type { AllowListStore } from '../../../shared/ports/allow-list';
-import type { EipClusterReport, EipDeps, ReconcilePoolsOptions } from '../../../functions/eip-manager/run';
-import type { RunLogger } from '../../../shared/reconcile/run-logger';
-import { reconcilePools } from '../../../functions/eip-manager/run';
-import { loadSpecs, parseSpec } from '../../../shared/model/cluster-spec/load';
-import type { ClusterSpec } from '../../../shared/model/cluster-spec/schema';
-import type { FakeEc2, FakeEc2Call } from '../../helpers/fake-ec2';
-import type { FakeLeases } from '../../helpers/fake-lease';
+import type { AllowListStore } from '../shared/ports/allow-list';
+import type { EipClusterReport, EipDeps, ReconcilePoolsOptions } from '../functions/eip-manager/run';
+import type { RunLogger } from '../shared/reconcile/run-logger';
+import { reconcilePools } from '../functions/eip-manager/run';
+import { loadSpecs } from '../shared/model/cluster-spec/load';
+import type { ClusterSpec } from '../shared/model/cluster-spec/schema';
+import type { FakeEc2, FakeEc2Call } from './fake-ec2';
+import type { FakeLeases } from './fake-lease';
+import { minimalSpecYaml, parseSpecOrThrow } from './specs';
 
 export const NOW = new Date('2026-11-22T12:00:00Z');
-export const EXAMPLES = path.join(__dirname, '../../../examples');
+export const EXAMPLES = path.join(__dirname, '../examples');
 export const FINANCIAL_MOVE = path.join(EXAMPLES, 'financial-move');
 
-const BASE = `
-apiVersion: eks-pilot/v1
-kind: Cluster
-name: payments
-region: sa-east-1
-version: "1.33"
-roleArn: arn:aws:iam::111122223333:role/payments-cluster
-vpc:
-  subnetIds: [subnet-0aaaaaaaaaaaaaaa1, subnet-0aaaaaaaaaaaaaaa2]
-nodeGroups:
-  - name: prod-ng
-    nodeRoleArn: arn:aws:iam::111122223333:role/payments-node
-    scaling: { min: 2, max: 4 }
-`;
+const BASE = `\n${minimalSpecYaml({ name: 'payments', region: 'sa-east-1', nodeGroups: [{ name: 'prod-ng', min: 2, max: 4 }] })}`;
 
 /** The `payments` cluster with these pools (YAML list items, indented two spaces). */
 export function specWith(pools: string): ClusterSpec {
-  const parsed = parseSpec(`${BASE}elasticIpPools:\n${pools}`, 'inline.yaml');
-  if (!parsed.ok) throw new Error(parsed.issues.map((issue) => `${issue.path}: ${issue.message}`).join('\n'));
-  return parsed.spec;
+  return parseSpecOrThrow(`${BASE}elasticIpPools:\n${pools}`);
 }
 
 export async function financialMove(): Promise<ClusterSpec> {

@@ -10,9 +10,9 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { AwsClientStub } from 'aws-sdk-client-mock';
-import type { SecretValuesPort } from '../../../shared/ports/secret-values';
-import { describeSource, SecretSourceError } from '../../../shared/ports/secret-values';
-import type { SecretSourceSpec } from '../../../shared/model/cluster-spec/workloads';
+import type { SecretValuesPort } from '../shared/ports/secret-values';
+import { describeSource, SecretSourceError } from '../shared/ports/secret-values';
+import type { SecretSourceSpec } from '../shared/model/cluster-spec/workloads';
 
 /** Secrets Manager secrets the examples name (secret id -> the JSON object its SecretString holds). */
 export const EXAMPLE_SECRETS: Readonly<Record<string, Readonly<Record<string, string>>>> = {

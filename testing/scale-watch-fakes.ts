@@ -1,13 +1,13 @@
 /**
- * Hand-written fakes of the two ports scale-watch adds to the EKS one (tests/helpers/fake-eks.ts):
+ * Hand-written fakes of the two ports scale-watch adds to the EKS one (testing/fake-eks.ts):
  * CloudWatch alarms held in memory, and a Kubernetes API holding objects and applying JSON merge
  * patches the way the API server does. Both record every call.
  */
 import type { MetricAlarm, PutMetricAlarmCommandInput } from '@aws-sdk/client-cloudwatch';
-import type { AlarmQuery, CloudWatchAlarmsPort, DescribedAlarms } from '../../../shared/ports/cloudwatch';
-import type { KubernetesObject, KubernetesPort, PatchOptions } from '../../../shared/ports/kubernetes';
-import { KubernetesNotFoundError } from '../../../shared/ports/kubernetes-errors';
-import type { AlarmStateValue } from '../../../functions/scale-watch/observed';
+import type { AlarmQuery, CloudWatchAlarmsPort, DescribedAlarms } from '../shared/ports/cloudwatch';
+import type { KubernetesObject, KubernetesPort, PatchOptions } from '../shared/ports/kubernetes';
+import { KubernetesNotFoundError } from '../shared/ports/kubernetes-errors';
+import type { AlarmStateValue } from '../functions/scale-watch/observed';
 
 export class FakeCloudWatch implements CloudWatchAlarmsPort {
   readonly alarms = new Map<string, MetricAlarm>();

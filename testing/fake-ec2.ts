@@ -25,9 +25,9 @@
  */
 import { EC2ServiceException } from '@aws-sdk/client-ec2';
 import type { Address, Filter, Instance, InstanceStateName, NatGateway, Tag } from '@aws-sdk/client-ec2';
-import type { Ec2Port, Ec2Write, Ec2WriteKind, Ec2WriteResult } from '../../shared/ports/ec2';
-import { AddressInUseError, AddressLimitExceededError, AssociationConflictError, TargetGoneError } from '../../shared/ports/ec2';
-import { RequestRejectedError, ThrottledError, UpstreamError } from '../../shared/errors';
+import type { Ec2Port, Ec2Write, Ec2WriteKind, Ec2WriteResult } from '../shared/ports/ec2';
+import { AddressInUseError, AddressLimitExceededError, AssociationConflictError, TargetGoneError } from '../shared/ports/ec2';
+import { RequestRejectedError, ThrottledError, UpstreamError } from '../shared/errors';
 
 export type Ec2ReadName = 'DescribeAddresses' | 'DescribeInstances' | 'DescribeNatGateways';
 

@@ -1,7 +1,7 @@
 /**
  * The AWS SDK doubled at the client, as the handler tests double it (aws-sdk-client-mock replaces
  * each client class's `send`), with every call counted per API action and classed as a read or a
- * write. Where a test fake models a service (tests/helpers/fake-eks.ts, fake-ec2.ts, the
+ * write. Where a test fake models a service (testing/fake-eks.ts, fake-ec2.ts, the
  * scale-watch FakeCloudWatch), its state answers the SDK's commands, so a run sees an account as
  * those fakes keep it. A local "tripwire" endpoint in AWS_ENDPOINT_URL catches any call that would
  * still leave the process: the bench stays offline, and such a call is counted, not lost.
@@ -43,9 +43,9 @@ import { GetParameterCommand, ParameterNotFound, PutParameterCommand, SSMClient 
 import type { GetParameterCommandInput, PutParameterCommandInput } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
-import type { FakeCloudWatch } from '../tests/functions/scale-watch/fakes';
-import type { FakeEc2 } from '../tests/helpers/fake-ec2';
-import type { FakeEks } from '../tests/helpers/fake-eks';
+import type { FakeCloudWatch } from './scale-watch-fakes';
+import type { FakeEc2 } from './fake-ec2';
+import type { FakeEks } from './fake-eks';
 
 /** Actions that only read: Describe*, List*, Get*, BatchGet*. Everything else counts as a write. */
 const READ_ACTION = /^(Describe|List|Get|BatchGet)/;

@@ -5,7 +5,7 @@
  * SIGINT or SIGTERM, then removes the kubeconfig.
  *
  * @example
- * npx tsx tests/helpers/fake-k8s-server.ts /tmp/eks-pilot-fake.kubeconfig &
+ * npx tsx testing/fake-k8s-server.ts /tmp/eks-pilot-fake.kubeconfig &
  * KUBECONFIG=/tmp/eks-pilot-fake.kubeconfig EKS_PILOT_SPECS=examples/crypto-oms \
  *   npx serverless invoke local -f deploy-worker -p events/deploy/plan.json
  */
@@ -18,7 +18,7 @@ import { startFakeCluster } from './fake-k8s';
 async function main(): Promise<void> {
   const { positionals, values } = parseArgs({ allowPositionals: true, options: { force: { type: 'boolean', default: false } } });
   const target = positionals[0];
-  if (target === undefined) throw new Error('usage: npx tsx tests/helpers/fake-k8s-server.ts <kubeconfig file to write> [--force]');
+  if (target === undefined) throw new Error('usage: npx tsx testing/fake-k8s-server.ts <kubeconfig file to write> [--force]');
   const kubeconfig = resolve(target);
   // A real cluster's kubeconfig must never be overwritten by a stand-in.
   if (existsSync(kubeconfig) && !values.force) throw new Error(`${kubeconfig} exists: pass --force to overwrite it`);
