@@ -7,7 +7,7 @@
  * function), each with the document that says so.
  *
  * @example
- * const actions = await sdkActionsOf('functions/deploy/webhook-handler.ts'); // Set { 'sqs:SendMessageBatch', 'ssm:GetParameters', ... }
+ * const actions = await sdkActionsOf('functions/deploy/webhook/handler.ts'); // Set { 'sqs:SendMessageBatch', 'ssm:GetParameters', ... }
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -105,7 +105,7 @@ export async function sdkActionsOf(entry: string): Promise<Set<string>> {
  * (`lambda:event-source/sqs` when Lambda polls a queue for it).
  *
  * @example
- * neededActions(await sdkActionsOf('functions/deploy/handler.ts'), { sqsEventSource: true }).has('sqs:ReceiveMessage'); // true
+ * neededActions(await sdkActionsOf('functions/deploy/worker/handler.ts'), { sqsEventSource: true }).has('sqs:ReceiveMessage'); // true
  */
 export function neededActions(code: ReadonlySet<string>, options: { sqsEventSource: boolean }): Set<string> {
   const made = new Set(code);
