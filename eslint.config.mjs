@@ -1,6 +1,58 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+// ---- Boundaries --------------------------------------------------------------------------------
+// The import rules the layout keeps (CONTRIBUTING.md, "The rules"), as `no-restricted-imports`
+// patterns on the specifier. Flat config replaces, not merges, a rule's options when two objects
+// match a file, so each file group below gets every pattern that applies to it, built once here.
+// tests/lint/boundaries.test.ts lints an offending file for each message.
+
+const FUNCTIONS = ['provision', 'eip-manager', 'scale-watch', 'deploy'];
+
+/** Another function's folder, from anywhere inside `name`'s. */
+const otherFunctions = (name) => ({
+  regex: `^(\\.\\./)+(functions/)?(${FUNCTIONS.filter((other) => other !== name).join('|')})(/|$)`,
+  message: `boundaries: a function never imports another function (${name} is one folder; move what both need to shared/).`,
+});
+/** Inside deploy: the webhook and the worker are two Lambda functions sharing only model/. */
+const deploySide = (from, to) => ({
+  regex: `^(\\.\\./)+((functions/)?deploy/)?${to}(/|$)`,
+  message: `boundaries: deploy's ${from}/ never imports ${to}/ (what both need lives in functions/deploy/model/).`,
+});
+const noAdapters = {
+  regex: '^(\\.\\./)+(shared/)?adapters(/|$)',
+  message: 'boundaries: only handlers (functions/**/handler.ts), the CLI and adapters import shared/adapters/; depend on a port in shared/ports/ instead.',
+};
+const noSdk = {
+  group: ['@aws-sdk/*', '@smithy/*'],
+  allowTypeImports: true,
+  message: 'boundaries: only adapters (shared/adapters/), handlers and the CLI import an AWS SDK or Smithy value; elsewhere use `import type` for its shapes, or a port.',
+};
+const noTests = {
+  regex: '^(\\.\\./)+tests(/|$)',
+  message: 'boundaries: the bench and testing/ never import tests/; a double or builder both need lives in testing/.',
+};
+const restrict = (files, patterns, ignores = []) => ({ files, ignores, rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns }] } });
+
+const boundaries = [
+  ...FUNCTIONS.filter((name) => name !== 'deploy').flatMap((name) => [
+    restrict([`functions/${name}/**/handler.ts`], [otherFunctions(name)]),
+    restrict([`functions/${name}/**/*.ts`], [otherFunctions(name), noAdapters, noSdk], ['functions/*/**/handler.ts']),
+  ]),
+  ...[
+    ['webhook', 'worker'],
+    ['worker', 'webhook'],
+  ].flatMap(([side, other]) => [
+    restrict([`functions/deploy/${side}/handler.ts`], [otherFunctions('deploy'), deploySide(side, other)]),
+    restrict([`functions/deploy/${side}/**/*.ts`], [otherFunctions('deploy'), deploySide(side, other), noAdapters, noSdk], ['functions/*/**/handler.ts']),
+  ]),
+  restrict(['functions/deploy/model/**/*.ts'], [otherFunctions('deploy'), noAdapters, noSdk]),
+  // The error classes read the SDK's own retry classifier (@smithy/core/retry) to tell a transient failure.
+  restrict(['shared/**/*.ts'], [noAdapters, noSdk], ['shared/adapters/**', 'shared/errors.ts']),
+  restrict(['shared/errors.ts'], [noAdapters]),
+  restrict(['bench/**/*.ts', 'testing/**/*.ts'], [noTests]),
+];
+
 export default tseslint.config(
   { ignores: ['node_modules/', '.serverless/', '.esbuild/', 'coverage/', 'dist/', '.e2e/'] },
   js.configs.recommended,
@@ -28,6 +80,7 @@ export default tseslint.config(
       ],
     },
   },
+  ...boundaries,
   {
     files: ['**/*.cjs', '**/*.mjs', '**/*.js'],
     ...tseslint.configs.disableTypeChecked,

@@ -23,8 +23,8 @@ export const OWN_CODE = '(eks-pilot code)';
  * proxy can say what share of a handler's load they are.
  */
 export const COMPONENTS = [
-  { name: 'spec schema (zod)', entry: 'shared/spec/schema.ts' },
-  { name: 'EC2 adapter (client-ec2)', entry: 'shared/aws/ec2.ts' },
+  { name: 'spec schema (zod)', entry: 'shared/model/cluster-spec/schema.ts' },
+  { name: 'EC2 adapter (client-ec2)', entry: 'shared/adapters/aws/ec2.ts' },
 ] as const;
 
 export interface PackageShare {

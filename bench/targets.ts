@@ -60,7 +60,7 @@ function bundleVerdicts(results: Figures): Verdict[] {
     figure: strays.length === 0 ? 'in eip-manager only' : `also in ${strays.map((bundle) => bundle.function).join(', ')}`,
     met: strays.length === 0,
     distance: strays.length === 0 ? 'none elsewhere' : strays.map((bundle) => `${bundle.function} +${bytes(bundle.ec2ClientBytes)} B`).join(', '),
-    ...(strays.length === 0 ? {} : { help: 'follow the import of shared/aws/ec2.ts (or ec2-port.ts values) into these handlers; import types only outside eip-manager' }),
+    ...(strays.length === 0 ? {} : { help: 'follow the import of shared/adapters/aws/ec2.ts (or ec2-port.ts values) into these handlers; import types only outside eip-manager' }),
   });
   return verdicts;
 }

@@ -5,14 +5,14 @@
  */
 import { hostname, userInfo } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { CloudWatchAlarmsPort } from '../shared/aws/cloudwatch-port';
-import type { KubernetesPort } from '../shared/k8s/port';
-import type { ClusterSpec } from '../shared/spec/schema';
+import type { CloudWatchAlarmsPort } from '../shared/ports/cloudwatch';
+import type { KubernetesPort } from '../shared/ports/kubernetes';
+import type { ClusterSpec } from '../shared/model/cluster-spec/schema';
 import type { EipDeps } from '../functions/eip-manager/run';
 import type { ProvisionDeps } from '../functions/provision/run';
 import { QUIET_LOGGER } from './output';
+import type { SecretValuesPort } from '../shared/ports/secret-values';
 import { cliSettings } from '../shared/config';
-import type { SecretValuesPort } from '../functions/deploy/model/secret-values';
 
 /** Where a cluster is: what connecting to its Kubernetes API needs. */
 export interface ClusterRef {
@@ -45,11 +45,11 @@ const where = (spec: { region: string; assumeRoleArn?: string | undefined }): { 
 /** The real adapters, loaded lazily. */
 export const DEFAULT_FACTORIES: CliFactories = {
   provision: async () => {
-    const { createEksPort } = await import('../shared/aws/eks');
+    const { createEksPort } = await import('../shared/adapters/aws/eks');
     return { eksFor: (spec) => createEksPort(where(spec)), now: () => new Date(), logger: QUIET_LOGGER };
   },
   eip: async () => {
-    const [{ createEc2Port }, { createDynamoDbLeases }] = await Promise.all([import('../shared/aws/ec2'), import('../shared/aws/dynamodb-lease')]);
+    const [{ createEc2Port }, { createDynamoDbLeases }] = await Promise.all([import('../shared/adapters/aws/ec2'), import('../shared/adapters/aws/dynamodb-lease')]);
     const { leaseTable, stage } = cliSettings();
     return {
       ec2For: (spec) => createEc2Port(where(spec)),
@@ -63,11 +63,11 @@ export const DEFAULT_FACTORIES: CliFactories = {
     };
   },
   cloudWatch: async () => {
-    const { createCloudWatchPort } = await import('../shared/aws/cloudwatch');
+    const { createCloudWatchPort } = await import('../shared/adapters/aws/cloudwatch');
     return (spec) => createCloudWatchPort(where(spec));
   },
   kubernetes: async () => {
-    const [{ createEksPort }, { connectToCluster }] = await Promise.all([import('../shared/aws/eks'), import('../shared/k8s/connect')]);
+    const [{ createEksPort }, { connectToCluster }] = await Promise.all([import('../shared/adapters/aws/eks'), import('../shared/adapters/kubernetes/connect')]);
     const eksFor = (ref: ClusterRef) => createEksPort(where(ref));
     const { kubeconfig, endpoints } = cliSettings();
     // One connection per cluster for the whole command, as the Lambdas keep one per container.
@@ -83,7 +83,7 @@ export const DEFAULT_FACTORIES: CliFactories = {
     };
   },
   secrets: async () => {
-    const { createAwsSecretValues } = await import('../functions/deploy/worker/aws-secret-values');
+    const { createAwsSecretValues } = await import('../shared/adapters/aws/secret-values');
     return createAwsSecretValues();
   },
   now: () => new Date(),

@@ -4,7 +4,7 @@
  */
 import { cliDebug } from '../shared/config';
 import { EksPilotError, SpecError } from '../shared/errors';
-import type { PlanStatus } from '../shared/plan/plan';
+import type { PlanStatus } from '../shared/model/plan/plan';
 
 export interface Io {
   stdout: { write(text: string): unknown };

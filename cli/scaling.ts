@@ -10,10 +10,10 @@ import { scalerKey } from '../functions/scale-watch/observed';
 import { planRule } from '../functions/scale-watch/plan';
 import type { BoundsRecord, RecordReading } from '../functions/scale-watch/records';
 import { readNodeGroupRecord, readReplicaRecord } from '../functions/scale-watch/records';
-import { ClusterUnavailableError, KubernetesUnreachableError } from '../shared/k8s/errors';
-import { targetId } from '../shared/plan/plan';
-import type { ScalingRuleSpec, StepSpec } from '../shared/spec/scaling';
-import type { ClusterSpec } from '../shared/spec/schema';
+import { ClusterUnavailableError, KubernetesUnreachableError } from '../shared/ports/kubernetes-errors';
+import { targetId } from '../shared/model/plan/plan';
+import type { ScalingRuleSpec, StepSpec } from '../shared/model/cluster-spec/scaling';
+import type { ClusterSpec } from '../shared/model/cluster-spec/schema';
 import { oneLine } from './output';
 
 export type TargetStateKind = 'spec' | 'overridden' | 'expired' | 'malformed' | 'missing';

@@ -1,11 +1,11 @@
 /**
  * Plan sections other than the cluster's, printed with the one plan table every function shares
- * (shared/plan/render.ts) under their own heading, and the JSON form of any plan.
+ * (shared/model/plan/render.ts) under their own heading, and the JSON form of any plan.
  */
 import type { AlarmAction } from '../functions/scale-watch/alarms';
-import type { Plan } from '../shared/plan/plan';
-import { planStatus, summarise } from '../shared/plan/plan';
-import { renderPlan } from '../shared/plan/render';
+import type { Plan } from '../shared/model/plan/plan';
+import { planStatus, summarise } from '../shared/model/plan/plan';
+import { renderPlan } from '../shared/model/plan/render';
 
 /**
  * The alarms-as-code plan of a cluster: what scale-watch's schedule would create or update.
@@ -21,7 +21,7 @@ export function renderAlarmPlan(plan: Plan<AlarmAction>, alarms: number): string
 }
 
 /**
- * A plan as scripts read it: its subject, status, summary and actions (shared/plan/render.ts `planToJson` shape).
+ * A plan as scripts read it: its subject, status, summary and actions (shared/model/plan/render.ts `planToJson` shape).
  *
  * @example
  * planJson(plan).status; // 'changes'

@@ -7,7 +7,7 @@ import type { PlanReport } from '../functions/deploy/model/preview';
 import { planWorkload } from '../functions/deploy/worker/drift';
 import { containerImages, describeObject } from '../functions/deploy/model/manifests';
 import type { DeployTarget } from '../functions/deploy/model/targets';
-import type { KubernetesPort } from '../shared/k8s/port';
+import type { KubernetesPort } from '../shared/ports/kubernetes';
 import { oneLine } from './output';
 
 /** A workload's plan, or why it could not be made. */

@@ -10,7 +10,7 @@
  * by the assumed role's policy in the other account, and this stack's roles get `sts:AssumeRole`
  * on it and nothing else for it.
  */
-import type { ClusterSpec } from '../shared/spec/schema';
+import type { ClusterSpec } from '../shared/model/cluster-spec/schema';
 
 /** What a deployment adds to the specs' lists (the `serverless.yml` parameters, comma-separated). */
 export interface IamWidening {

@@ -43,14 +43,14 @@ const WIDENING_PARAMS = {
 
 /**
  * The specs' IAM scope, once per process: the loader and the derivation are the TypeScript the
- * functions run (shared/spec/load.ts, scripts/iam-scope.ts), loaded through tsx.
+ * functions run (shared/model/cluster-spec/load.ts, scripts/iam-scope.ts), loaded through tsx.
  */
 let scopePromise;
 function iamScope(resolveVariable, serviceDir, ServerlessError, log) {
   if (scopePromise === undefined) {
     scopePromise = (async () => {
       const { require: tsRequire } = require('tsx/cjs/api');
-      const { loadSpecs } = tsRequire(path.join(__dirname, '../shared/spec/load.ts'), path.join(__dirname, 'serverless-local.cjs'));
+      const { loadSpecs } = tsRequire(path.join(__dirname, '../shared/model/cluster-spec/load.ts'), path.join(__dirname, 'serverless-local.cjs'));
       const { iamScopeOf, listParameter } = tsRequire(path.join(__dirname, 'iam-scope.ts'), path.join(__dirname, 'serverless-local.cjs'));
       const folders = String(await resolveVariable('param:specs')).split(',').map((item) => item.trim()).filter(Boolean);
       const widening = {};

@@ -1,6 +1,6 @@
 /**
  * Generates the spec reference (docs/spec-reference.md) and the editors' JSON Schema
- * (docs/spec.schema.json) from shared/spec/schema.ts, so the descriptions written next to each
+ * (docs/spec.schema.json) from shared/model/cluster-spec/schema.ts, so the descriptions written next to each
  * field are the only place a field is documented. `npm run docs:spec` writes both files;
  * tests/docs/spec-docs.test.ts fails when the committed files are stale.
  */
@@ -8,7 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import { z } from 'zod';
-import { clusterSpecSchema, SPEC_API_VERSION } from '../shared/spec/schema';
+import { clusterSpecSchema, SPEC_API_VERSION } from '../shared/model/cluster-spec/schema';
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -81,7 +81,7 @@ function renderMarkdown(root: JsonSchemaNode): string {
   const sections: Section[] = [];
   collectSections(root, '', 'The cluster (top level)', 'The document itself: one cluster.', sections);
   const lines = [
-    '<!-- Generated from shared/spec/schema.ts by `npm run docs:spec`. Do not edit by hand. -->',
+    '<!-- Generated from shared/model/cluster-spec/schema.ts by `npm run docs:spec`. Do not edit by hand. -->',
     '',
     '# Cluster spec reference',
     '',

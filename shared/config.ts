@@ -7,7 +7,7 @@
  * naming the variable and what it holds, and a test passes its own environment.
  */
 import { clip, EksPilotError } from './errors';
-import { DEFAULT_SPEC_PATHS, specPathsFrom } from './spec/paths';
+import { DEFAULT_SPEC_PATHS, specPathsFrom } from './model/cluster-spec/paths';
 
 /** Environment variables as `process.env` holds them. */
 export type Environment = Readonly<Record<string, string | undefined>>;

@@ -2,7 +2,7 @@
  * AWS calls per converged run: each function's real handler, on an example already converged, with
  * every SDK client doubled and each call counted per API action (Describe/List/Get are reads,
  * anything else a write). The account the doubles answer from is the tests' own model of it:
- * - provision: FakeEks seeded from the spec (tests/helpers/fake-eks.ts `seedFromSpec`);
+ * - provision: FakeEks seeded from the spec (testing/fake-eks.ts `seedFromSpec`);
  * - eip-manager: FakeEc2 with three prod-ng nodes, converged by eip-manager's own apply runs
  *   (port level, as its run tests do), and the pools' SSM parameters as those runs published them;
  * - scale-watch: FakeEks, the scale-watch tests' FakeCloudWatch holding the spec's alarms (OK for a
@@ -22,21 +22,21 @@ import deployScheduleEvent from '../../events/deploy/schedule.json';
 import deployQueueEvent from '../../events/deploy/worker-queue.json';
 import provisionScheduleEvent from '../../events/provision/schedule.json';
 import scaleScheduleEvent from '../../events/scale-watch/schedule.json';
-import { resetAwsClients } from '../../shared/aws/clients';
-import { loadSpecs } from '../../shared/spec/load';
-import type { ClusterSpec } from '../../shared/spec/schema';
-import { apply as applyPools, depsFor as eipDepsFor } from '../../tests/functions/eip-manager/support';
-import { FakeCloudWatch, hpa } from '../../tests/functions/scale-watch/fakes';
-import { FakeEc2 } from '../../tests/helpers/fake-ec2';
-import { FakeEks } from '../../tests/helpers/fake-eks';
-import { answered } from '../../tests/helpers/answers';
-import { startFakeCluster } from '../../tests/helpers/fake-k8s';
-import type { FakeCluster } from '../../tests/helpers/fake-k8s';
-import type { AwsDoubles } from '../aws-doubles';
-import { bridgeCloudWatch, bridgeEc2, bridgeEks, bridgeSsmParameters, doubleAwsClients, startTripwire } from '../aws-doubles';
+import { resetAwsClients } from '../../shared/adapters/aws/clients';
+import { loadSpecs } from '../../shared/model/cluster-spec/load';
+import type { ClusterSpec } from '../../shared/model/cluster-spec/schema';
+import { apply as applyPools, depsFor as eipDepsFor } from '../../testing/eip-manager';
+import { FakeCloudWatch, hpa } from '../../testing/scale-watch-fakes';
+import { FakeEc2 } from '../../testing/fake-ec2';
+import { FakeEks } from '../../testing/fake-eks';
+import { answered } from '../../testing/answers';
+import { startFakeCluster } from '../../testing/fake-k8s';
+import type { FakeCluster } from '../../testing/fake-k8s';
+import type { AwsDoubles } from '../../testing/aws-doubles';
+import { bridgeCloudWatch, bridgeEc2, bridgeEks, bridgeSsmParameters, doubleAwsClients, startTripwire } from '../../testing/aws-doubles';
 import { scenarioMain } from '../child';
-import { EXAMPLES, lambdaContext, QUEUE_URL } from '../fixtures';
-import { answerExampleSecrets } from '../../tests/functions/deploy/secrets-double';
+import { EXAMPLES, lambdaContext, QUEUE_URL } from '../../testing/bench-events';
+import { answerExampleSecrets } from '../../testing/secret-values';
 
 export interface RunCount {
   run: string;

@@ -12,14 +12,14 @@ import { GetParametersCommand } from '@aws-sdk/client-ssm';
 import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import type { SendMessageBatchCommandInput, SendMessageBatchRequestEntry } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyStructuredResultV2, SQSBatchResponse } from 'aws-lambda';
-import { startFakeCluster } from '../../tests/helpers/fake-k8s';
-import type { RecordedRequest } from '../../tests/shared/k8s/fake-api-server';
-import { doubleAwsClients, startTripwire } from '../aws-doubles';
+import { startFakeCluster } from '../../testing/fake-k8s';
+import type { RecordedRequest } from '../../testing/kubernetes-api-server';
+import { doubleAwsClients, startTripwire } from '../../testing/aws-doubles';
 import { scenarioMain } from '../child';
-import { EXAMPLES, lambdaContext, QUEUE_URL, SECRET_PARAMETERS, signedPush, sqsEventOf, WEBHOOK_SECRET, writeKubeconfig } from '../fixtures';
+import { EXAMPLES, lambdaContext, QUEUE_URL, SECRET_PARAMETERS, signedPush, sqsEventOf, WEBHOOK_SECRET, writeKubeconfig } from '../../testing/bench-events';
 import type { Summary } from '../stats';
 import { msSince, summarise } from '../stats';
-import { answerExampleSecrets } from '../../tests/functions/deploy/secrets-double';
+import { answerExampleSecrets } from '../../testing/secret-values';
 
 export interface PushToApplyInput {
   /** Warm pushes measured after the container's first one. */

@@ -4,7 +4,7 @@
  * read from bytes to a validated spec with parseSpecFile, and the same spec with the map's last key
  * repeated (refused by the duplicate-key walk). Linear cost shows as a flat time per key.
  */
-import { parseSpecFile } from '../../shared/spec/load';
+import { parseSpecFile } from '../../shared/model/cluster-spec/load';
 import { scenarioMain } from '../child';
 import type { Summary } from '../stats';
 import { msSince, summarise } from '../stats';

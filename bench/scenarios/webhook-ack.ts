@@ -9,10 +9,10 @@ import { GetParametersCommand } from '@aws-sdk/client-ssm';
 import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import type { SendMessageBatchCommandInput } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import type { CallTally } from '../aws-doubles';
-import { doubleAwsClients, startTripwire } from '../aws-doubles';
+import type { CallTally } from '../../testing/aws-doubles';
+import { doubleAwsClients, startTripwire } from '../../testing/aws-doubles';
 import { scenarioMain } from '../child';
-import { EXAMPLES, lambdaContext, QUEUE_URL, SECRET_PARAMETERS, signedPush, WEBHOOK_SECRET } from '../fixtures';
+import { EXAMPLES, lambdaContext, QUEUE_URL, SECRET_PARAMETERS, signedPush, WEBHOOK_SECRET } from '../../testing/bench-events';
 import type { Summary } from '../stats';
 import { msSince, summarise } from '../stats';
 

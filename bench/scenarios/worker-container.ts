@@ -7,11 +7,11 @@
 import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import type { SendMessageBatchCommandInput } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse } from 'aws-lambda';
-import { doubleAwsClients, startTripwire } from '../aws-doubles';
+import { doubleAwsClients, startTripwire } from '../../testing/aws-doubles';
 import { serviceMain } from '../child';
-import { lambdaContext, QUEUE_URL } from '../fixtures';
+import { lambdaContext, QUEUE_URL } from '../../testing/bench-events';
 import { msSince } from '../stats';
-import { answerExampleSecrets } from '../../tests/functions/deploy/secrets-double';
+import { answerExampleSecrets } from '../../testing/secret-values';
 
 export interface WorkerContainerInput {
   specs: string;

@@ -2,7 +2,7 @@
  * `eks-pilot apply`: one reconcile of provision, as the Lambda runs it: starts the first safe steps,
  * never waits for EKS. Run it again (or let the schedule) to go on.
  */
-import { loadSpecs } from '../../shared/spec/load';
+import { loadSpecs } from '../../shared/model/cluster-spec/load';
 import { parseCommand, specPaths } from '../args';
 import type { Ports } from '../deps';
 import type { Io } from '../output';

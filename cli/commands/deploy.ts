@@ -20,12 +20,12 @@ import type { DeployOutcome, WorkerDeps } from '../../functions/deploy/worker/ru
 import type { DeployTarget } from '../../functions/deploy/model/targets';
 import { findTarget, targetsOf } from '../../functions/deploy/model/targets';
 import { EksPilotError } from '../../shared/errors';
-import { PACKAGE_EVENTS } from '../../shared/github/package-event';
-import { loadSpecs } from '../../shared/spec/load';
+import { PACKAGE_EVENTS } from '../../shared/model/package-event';
+import { loadSpecs } from '../../shared/model/cluster-spec/load';
 import { parseCommand, specPaths, wholeNumber } from '../args';
 import type { Ports } from '../deps';
 import type { Io } from '../output';
-import { formatTable } from '../../shared/plan/render';
+import { formatTable } from '../../shared/model/plan/render';
 import { EXIT, QUIET_LOGGER, toJson, UsageError } from '../output';
 import { renderWorkloads } from '../workloads';
 

@@ -6,10 +6,10 @@
 import { planInvokeSchema, resetInvokeSchema } from '../../functions/scale-watch/event';
 import type { ScaleWatchEvent } from '../../functions/scale-watch/event';
 import type { InvokeDeps, ScaleWatchResponse } from '../../functions/scale-watch/invoke';
-import type { LoadedSpec } from '../../shared/spec/load';
-import { loadSpecs } from '../../shared/spec/load';
-import type { ScalingRuleSpec } from '../../shared/spec/scaling';
-import type { ClusterSpec } from '../../shared/spec/schema';
+import type { LoadedSpec } from '../../shared/model/cluster-spec/load';
+import { loadSpecs } from '../../shared/model/cluster-spec/load';
+import type { ScalingRuleSpec } from '../../shared/model/cluster-spec/scaling';
+import type { ClusterSpec } from '../../shared/model/cluster-spec/schema';
 import { parseCommand, specPaths } from '../args';
 import type { Ports } from '../deps';
 import type { Io } from '../output';

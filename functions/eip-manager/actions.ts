@@ -7,7 +7,7 @@ import type {
   DisassociateAddressCommandInput,
   ReleaseAddressCommandInput,
 } from '@aws-sdk/client-ec2';
-import type { Action } from '../../shared/plan/plan';
+import type { Action } from '../../shared/model/plan/plan';
 
 /** An address that exists: its allocation id and public IP. */
 export interface ExistingAddress {

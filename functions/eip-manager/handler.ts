@@ -3,20 +3,20 @@
  * clients once per container and hands a validated event to `handleEipEvent`.
  */
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { createDynamoDbLeases } from '../../shared/aws/dynamodb-lease';
-import { createEc2Port } from '../../shared/aws/ec2';
-import { eipManagerSettings } from '../../shared/config';
-import type { EipManagerSettings } from '../../shared/config';
-import { perContainer } from '../../shared/lambda/container';
+import { createDynamoDbLeases } from '../../shared/adapters/aws/dynamodb-lease';
+import { createEc2Port } from '../../shared/adapters/aws/ec2';
 import { createLogger } from '../../shared/lambda/logger';
 import { carries } from '../../shared/lambda/events';
 import { lambdaStack } from '../../shared/lambda/middleware';
+import { eipManagerSettings } from '../../shared/config';
+import type { EipManagerSettings } from '../../shared/config';
+import { perContainer } from '../../shared/lambda/container';
 import { correlationKeysOf, eipEventSchema } from './event';
 import { handleEipEvent } from './invoke';
-import type { AllowListStore } from './publish';
-import type { ClusterSpec } from '../../shared/spec/schema';
+import type { AllowListStore } from '../../shared/ports/allow-list';
+import type { ClusterSpec } from '../../shared/model/cluster-spec/schema';
 import type { EipDeps } from './run';
-import { createSsmAllowList } from './ssm-allow-list';
+import { createSsmAllowList } from '../../shared/adapters/aws/ssm-allow-list';
 
 const logger = createLogger({ serviceName: 'eip-manager' });
 const metricsFor = perContainer((namespace) => new Metrics({ namespace, serviceName: 'eip-manager' }));

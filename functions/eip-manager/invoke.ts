@@ -10,9 +10,9 @@
 import { clip, InvalidEventError } from '../../shared/errors';
 import type { MetricsSink } from '../../shared/reconcile/metrics';
 import { publishCounts } from '../../shared/reconcile/metrics';
-import type { LoadedSpec } from '../../shared/spec/load';
-import { loadSpecsOnce } from '../../shared/spec/load';
-import type { ClusterSpec } from '../../shared/spec/schema';
+import type { LoadedSpec } from '../../shared/model/cluster-spec/load';
+import { loadSpecsOnce } from '../../shared/model/cluster-spec/load';
+import type { ClusterSpec } from '../../shared/model/cluster-spec/schema';
 import type { EipEvent, InstanceEvent } from './event';
 import { isInstanceEvent, isManualInvoke } from './event';
 import { instanceFilters, instanceMatchesPool } from './members';

@@ -3,8 +3,8 @@
  * address belongs to, which instances a pool serves, and where an address sits. No I/O.
  */
 import type { Address, Filter, Instance } from '@aws-sdk/client-ec2';
-import type { ElasticIpPoolSpec } from '../../shared/spec/eip-pools';
-import { NODE_GROUP_TAG, POOL_TAG } from '../../shared/spec/eip-pools';
+import type { ElasticIpPoolSpec } from '../../shared/model/cluster-spec/eip-pools';
+import { NODE_GROUP_TAG, POOL_TAG } from '../../shared/model/cluster-spec/eip-pools';
 
 /** How an address came to belong to a pool. */
 export interface Membership {

@@ -4,8 +4,8 @@
  * gateways the pools name; and, in apply mode, each pool's allow-list, so the plan knows which
  * addresses may be known to partners. A converged account costs these reads only.
  */
-import type { Ec2Reads } from '../../shared/aws/ec2-port';
-import type { ElasticIpPoolSpec } from '../../shared/spec/eip-pools';
+import type { Ec2Reads } from '../../shared/ports/ec2';
+import type { ElasticIpPoolSpec } from '../../shared/model/cluster-spec/eip-pools';
 import { instanceFilters } from './members';
 import type { ObservedPools } from './observed';
 

@@ -10,18 +10,6 @@
 import type { ExistingAddress } from './actions';
 import { compareIps } from './members';
 
-/**
- * Where a pool's addresses are read from: SSM Parameter Store in production.
- *
- * @example
- * const current = await store.read('/eks-pilot/prod/sa-east-1/financial-move/eip-pools/egress'); // null when never written
- * await store.write('/eks-pilot/prod/sa-east-1/financial-move/eip-pools/egress', allowListValue(addresses));
- */
-export interface AllowListStore {
-  read(name: string): Promise<string | null>;
-  write(name: string, value: string): Promise<void>;
-}
-
 /** The stage a name is for when nobody says: the stack sets EKS_PILOT_STAGE to its own; the CLI reads it too. */
 export const DEFAULT_STAGE = 'dev';
 

@@ -1,4 +1,4 @@
-import { renderPlan } from '../../shared/plan/render';
+import { renderPlan } from '../../shared/model/plan/render';
 import type { EipPlan } from './plan';
 
 /**

@@ -16,22 +16,22 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Address, Filter } from '@aws-sdk/client-ec2';
-import type { Ec2Port } from '../../shared/aws/ec2-port';
-import type { Lease, LeasePort } from '../../shared/aws/lease-port';
-import { LeaseLostError } from '../../shared/aws/lease-port';
-import { AddressInUseError, AddressLimitExceededError, AssociationConflictError, TargetGoneError } from '../../shared/aws/ec2-port';
+import type { Ec2Port } from '../../shared/ports/ec2';
+import type { Lease, LeasePort } from '../../shared/ports/lease';
+import { LeaseLostError } from '../../shared/ports/lease';
+import { AddressInUseError, AddressLimitExceededError, AssociationConflictError, TargetGoneError } from '../../shared/ports/ec2';
 import { EksPilotError, errorFacts, errorText, isTransient, ThrottledError, UpstreamError } from '../../shared/errors';
 import type { Phrases } from '../../shared/reconcile/execute';
 import { executePlan } from '../../shared/reconcile/execute';
 import { finishReport, runFleet } from '../../shared/reconcile/fleet';
-import type { TargetId } from '../../shared/plan/plan';
-import { planStatus, targetId } from '../../shared/plan/plan';
-import { POOL_TAG } from '../../shared/spec/eip-pools';
-import type { ElasticIpPoolSpec } from '../../shared/spec/eip-pools';
+import type { TargetId } from '../../shared/model/plan/plan';
+import { planStatus, targetId } from '../../shared/model/plan/plan';
+import { POOL_TAG } from '../../shared/model/cluster-spec/eip-pools';
+import type { ElasticIpPoolSpec } from '../../shared/model/cluster-spec/eip-pools';
 import type { RunLogger } from '../../shared/reconcile/run-logger';
 import type { Mode, Status } from '../../shared/reconcile/status';
 import { statusOfFailure, worstStatus } from '../../shared/reconcile/status';
-import type { ClusterSpec } from '../../shared/spec/schema';
+import type { ClusterSpec } from '../../shared/model/cluster-spec/schema';
 import type { EipAction, EipWriteAction, ExistingAddress } from './actions';
 import { isWrite } from './actions';
 import { PoolQuotaError } from './errors';
@@ -42,7 +42,7 @@ import type { PublishedReader } from './observe';
 import type { ObservedPools } from './observed';
 import type { EipPlan, HeldState, PoolView } from './plan';
 import { mayRelease, maySurplusRelease, planPools } from './plan';
-import type { AllowListStore } from './publish';
+import type { AllowListStore } from '../../shared/ports/allow-list';
 import { allowListValue, DEFAULT_STAGE, legacyPoolParameterName, poolParameterName, publishedAllocationIds } from './publish';
 
 /** The suite's one status vocabulary (shared/reconcile/status.ts). */

@@ -1,5 +1,5 @@
-import type { EksWrite, EksWriteKind } from '../../shared/aws/eks-port';
-import type { Action, Classification } from '../../shared/plan/plan';
+import type { EksWrite, EksWriteKind } from '../../shared/ports/eks';
+import type { Action, Classification } from '../../shared/model/plan/plan';
 
 type WriteAction<K extends EksWriteKind> = Action<K, Extract<EksWrite, { kind: K }>['request']> & {
   request: Extract<EksWrite, { kind: K }>['request'];

@@ -3,15 +3,15 @@
  * clients once per container (and setting) and hands a validated event to `handleProvisionEvent`.
  */
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { createEksPort } from '../../shared/aws/eks';
-import { createSnsNotifier } from '../../shared/aws/sns';
-import { createSsmDriftMemory } from '../../shared/aws/ssm';
-import { provisionSettings } from '../../shared/config';
-import type { ProvisionSettings } from '../../shared/config';
-import { perContainer } from '../../shared/lambda/container';
+import { createEksPort } from '../../shared/adapters/aws/eks';
+import { createSnsNotifier } from '../../shared/adapters/aws/sns-notifier';
+import { createSsmDriftMemory } from '../../shared/adapters/aws/ssm-drift-memory';
 import { createLogger } from '../../shared/lambda/logger';
 import { carries } from '../../shared/lambda/events';
 import { lambdaStack } from '../../shared/lambda/middleware';
+import { provisionSettings } from '../../shared/config';
+import type { ProvisionSettings } from '../../shared/config';
+import { perContainer } from '../../shared/lambda/container';
 import { isManualInvoke, provisionEventSchema } from './event';
 import { handleProvisionEvent } from './invoke';
 import type { InvokeDeps } from './invoke';

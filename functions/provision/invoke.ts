@@ -6,9 +6,9 @@
 import { clip, InvalidEventError } from '../../shared/errors';
 import type { MetricsSink } from '../../shared/reconcile/metrics';
 import { publishCounts } from '../../shared/reconcile/metrics';
-import { renderPlan } from '../../shared/plan/render';
-import type { LoadedSpec } from '../../shared/spec/load';
-import { loadSpecsOnce } from '../../shared/spec/load';
+import { renderPlan } from '../../shared/model/plan/render';
+import type { LoadedSpec } from '../../shared/model/cluster-spec/load';
+import { loadSpecsOnce } from '../../shared/model/cluster-spec/load';
 import type { ProvisionEvent } from './event';
 import { isManualInvoke } from './event';
 import { accessEntryDetailDue } from './observed';

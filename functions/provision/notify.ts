@@ -8,35 +8,8 @@ import { createHash } from 'node:crypto';
 import { errorFacts } from '../../shared/errors';
 import type { RunLogger } from '../../shared/reconcile/run-logger';
 import type { ClusterReport } from './run';
-
-/**
- * The drift set last notified for each cluster.
- *
- * `recall` answers `null` when nothing is remembered. An implementation with a size limit may store,
- * and so answer, the SHA-256 hex digest of each entry ({@link driftDigest}) in place of the entry:
- * {@link driftNotification} treats either form as remembered. `remember` replaces the whole set;
- * `forget` of a cluster with nothing remembered is done, not an error.
- *
- * @example
- * const previous = await memory.recall('eu-west-1', 'payments'); // ['nodegroup/jobs-ng scaling.max'] or null
- * await memory.remember('eu-west-1', 'payments', ['nodegroup/jobs-ng scaling.max']);
- * await memory.forget('eu-west-1', 'payments');
- */
-export interface DriftMemory {
-  recall(region: string, cluster: string): Promise<string[] | null>;
-  remember(region: string, cluster: string, drift: string[]): Promise<void>;
-  forget(region: string, cluster: string): Promise<void>;
-}
-
-/**
- * Where notifications go (an SNS topic in production).
- *
- * @example
- * await notifier.publish('eks-pilot: new drift on payments (eu-west-1)', 'New drift ...');
- */
-export interface Notifier {
-  publish(subject: string, message: string): Promise<void>;
-}
+import type { DriftMemory } from '../../shared/ports/drift-memory';
+import type { Notifier } from '../../shared/ports/notifier';
 
 /** One notification: an SNS-safe subject (printable ASCII, at most {@link SUBJECT_LIMIT} characters) and a plain-text body. */
 export interface DriftNotification {

@@ -3,8 +3,8 @@
  * are described by the names the spec gives (no listing), and updates are listed only while
  * something is UPDATING. A converged cluster costs reads only.
  */
-import type { EksReads } from '../../shared/aws/eks-port';
-import type { ClusterSpec } from '../../shared/spec/schema';
+import type { EksReads } from '../../shared/ports/eks';
+import type { ClusterSpec } from '../../shared/model/cluster-spec/schema';
 import type { ObservedAccessEntry, ObservedState } from './observed';
 import { EMPTY_ACCOUNT } from './observed';
 

@@ -2,17 +2,17 @@
  * Orchestration for provision: observe through the EKS port, plan, execute the first safe steps,
  * report. Never waits for EKS: long operations finish across invocations driven by the schedule.
  */
-import type { EksPort } from '../../shared/aws/eks-port';
+import type { EksPort } from '../../shared/ports/eks';
 import { clip, errorFacts, errorText, RequestRejectedError, UnknownTargetError } from '../../shared/errors';
 import type { Phrases } from '../../shared/reconcile/execute';
 import { executePlan } from '../../shared/reconcile/execute';
 import { finishReport, runFleet } from '../../shared/reconcile/fleet';
-import type { Plan, TargetId } from '../../shared/plan/plan';
-import { planStatus, targetId } from '../../shared/plan/plan';
+import type { Plan, TargetId } from '../../shared/model/plan/plan';
+import { planStatus, targetId } from '../../shared/model/plan/plan';
 import type { RunLogger } from '../../shared/reconcile/run-logger';
 import type { Mode, Status } from '../../shared/reconcile/status';
 import { statusOfFailure } from '../../shared/reconcile/status';
-import type { ClusterSpec } from '../../shared/spec/schema';
+import type { ClusterSpec } from '../../shared/model/cluster-spec/schema';
 import type { ProvisionAction, ProvisionWriteAction } from './actions';
 import { isWrite } from './actions';
 import { observe } from './observe';

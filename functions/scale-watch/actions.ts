@@ -1,5 +1,5 @@
-import type { EksWrite } from '../../shared/aws/eks-port';
-import type { Action } from '../../shared/plan/plan';
+import type { EksWrite } from '../../shared/ports/eks';
+import type { Action } from '../../shared/model/plan/plan';
 
 type EksKind = 'UpdateNodegroupConfig' | 'TagResource' | 'UntagResource';
 

@@ -5,9 +5,9 @@
  * definition from the spec. Alarms the spec does not name are never touched.
  */
 import type { MetricAlarm, PutMetricAlarmCommandInput } from '@aws-sdk/client-cloudwatch';
-import type { Action, Change, Plan } from '../../shared/plan/plan';
-import type { AlarmSpec } from '../../shared/spec/scaling';
-import type { ClusterSpec } from '../../shared/spec/schema';
+import type { Action, Change, Plan } from '../../shared/model/plan/plan';
+import type { AlarmSpec } from '../../shared/model/cluster-spec/scaling';
+import type { ClusterSpec } from '../../shared/model/cluster-spec/schema';
 
 export type AlarmAction = Action<'PutMetricAlarm', PutMetricAlarmCommandInput> & {
   request: PutMetricAlarmCommandInput;

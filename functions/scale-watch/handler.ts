@@ -4,18 +4,18 @@
  * validated event to `handleScaleWatchEvent`.
  */
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { createCloudWatchPort } from '../../shared/aws/cloudwatch';
-import { createEksPort } from '../../shared/aws/eks';
-import { createSnsNotifier } from '../../shared/aws/sns';
-import { scaleWatchSettings } from '../../shared/config';
-import type { ClusterAccessSettings } from '../../shared/config';
-import { perContainer } from '../../shared/lambda/container';
-import { connectToCluster } from '../../shared/k8s';
-import type { KubernetesPort } from '../../shared/k8s';
+import { createCloudWatchPort } from '../../shared/adapters/aws/cloudwatch';
+import { createEksPort } from '../../shared/adapters/aws/eks';
+import { createSnsNotifier } from '../../shared/adapters/aws/sns-notifier';
+import { connectToCluster } from '../../shared/adapters/kubernetes';
+import type { KubernetesPort } from '../../shared/ports/kubernetes';
 import { createLogger } from '../../shared/lambda/logger';
 import { carries } from '../../shared/lambda/events';
 import { lambdaStack } from '../../shared/lambda/middleware';
-import type { ClusterSpec } from '../../shared/spec/schema';
+import type { ClusterSpec } from '../../shared/model/cluster-spec/schema';
+import { scaleWatchSettings } from '../../shared/config';
+import type { ClusterAccessSettings } from '../../shared/config';
+import { perContainer } from '../../shared/lambda/container';
 import { isAlarmEvent, isManualInvoke, scaleWatchEventSchema } from './event';
 import type { ScaleWatchEvent } from './event';
 import { handleScaleWatchEvent } from './invoke';

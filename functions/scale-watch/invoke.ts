@@ -13,27 +13,25 @@
  * - Manual invokes: `plan` (what a transition would do, no write), `reset` (the spec's values back
  *   now), `alarms` (alarms as code on demand, plan or apply).
  */
-import type { CloudWatchAlarmsPort } from '../../shared/aws/cloudwatch-port';
+import type { CloudWatchAlarmsPort } from '../../shared/ports/cloudwatch';
 import { clip, errorFacts, InvalidEventError, UpstreamError } from '../../shared/errors';
 import type { MetricsSink } from '../../shared/reconcile/metrics';
 import { publishCounts } from '../../shared/reconcile/metrics';
 import { statusOfFailure } from '../../shared/reconcile/status';
-import { renderPlan } from '../../shared/plan/render';
-import { loadSpecsOnce } from '../../shared/spec/load';
-import type { ScalingRuleSpec } from '../../shared/spec/scaling';
-import { ruleWatches } from '../../shared/spec/scaling';
-import type { ClusterSpec } from '../../shared/spec/schema';
+import { renderPlan } from '../../shared/model/plan/render';
+import { loadSpecsOnce } from '../../shared/model/cluster-spec/load';
+import type { ScalingRuleSpec } from '../../shared/model/cluster-spec/scaling';
+import { ruleWatches } from '../../shared/model/cluster-spec/scaling';
+import type { ClusterSpec } from '../../shared/model/cluster-spec/schema';
 import type { AlarmEvent, ManualInvoke, ScaleWatchEvent } from './event';
 import { isAlarmEvent, isScheduledEvent } from './event';
 import type { Trigger } from './plan';
 import type { Mode } from '../../shared/reconcile/status';
 import type { AlarmsReport, RuleReport, ScaleWatchDeps } from './run';
 import { describeTrigger, reconcileAlarms, runRule } from './run';
+import type { Notifier } from '../../shared/ports/notifier';
 
-/** Where notifications go (shared/aws/sns.ts `SnsNotifier` is one). */
-export interface Notifier {
-  publish(subject: string, message: string): Promise<void>;
-}
+/** Where notifications go (shared/adapters/aws/sns-notifier.ts `SnsNotifier` is one). */
 
 export interface InvokeDeps extends ScaleWatchDeps {
   cloudWatchFor(spec: ClusterSpec): CloudWatchAlarmsPort;

@@ -3,12 +3,12 @@
  * (DescribeNodegroup by name) and, only when it moves HPAs, each HPA and the KEDA ScaledObject that
  * owns it (one or two GETs each).
  */
-import type { EksReads } from '../../shared/aws/eks-port';
-import type { CloudWatchAlarmsPort, DescribedAlarms } from '../../shared/aws/cloudwatch-port';
-import type { KubernetesObject, KubernetesPort } from '../../shared/k8s';
-import type { ScalingRuleSpec } from '../../shared/spec/scaling';
-import { ruleWatches } from '../../shared/spec/scaling';
-import type { ClusterSpec } from '../../shared/spec/schema';
+import type { EksReads } from '../../shared/ports/eks';
+import type { CloudWatchAlarmsPort, DescribedAlarms } from '../../shared/ports/cloudwatch';
+import type { KubernetesObject, KubernetesPort } from '../../shared/ports/kubernetes';
+import type { ScalingRuleSpec } from '../../shared/model/cluster-spec/scaling';
+import { ruleWatches } from '../../shared/model/cluster-spec/scaling';
+import type { ClusterSpec } from '../../shared/model/cluster-spec/schema';
 import type { AlarmState, AlarmStateValue, ObservedScaler, RuleObservation } from './observed';
 import { ALARM_STATES, scalerKey } from './observed';
 

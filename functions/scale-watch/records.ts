@@ -1,7 +1,7 @@
 /**
  * Where scale-watch keeps what it raised, when, and until when: on the objects it moved, so the
  * record survives cold starts and the owners of those objects' desired state see it. The protocol
- * itself (tags, annotations, their reader and writer) is shared/overrides.ts, which provision and
+ * itself (tags, annotations, their reader and writer) is shared/model/overrides.ts, which provision and
  * deploy read too; this module adapts the node-group tags to scale-watch's {@link BoundsRecord} and
  * re-exports the replica-override part so scale-watch imports all of it from one place.
  *
@@ -10,10 +10,10 @@
  * - HPAs and KEDA ScaledObjects: annotations with the same meaning, plus the values to restore when
  *   the override ends, which deploy's apply and drift check read.
  */
-import type { BoundsRecord, OverrideReading, RecordReading, ScalingOverride } from '../../shared/overrides';
-import { OVERRIDE_TAG_KEYS, overrideSource, overrideTags, parseSource, readOverride } from '../../shared/overrides';
+import type { BoundsRecord, OverrideReading, RecordReading, ScalingOverride } from '../../shared/model/overrides';
+import { OVERRIDE_TAG_KEYS, overrideSource, overrideTags, parseSource, readOverride } from '../../shared/model/overrides';
 
-export type { BoundsRecord, RecordReading, ReplicaRecord } from '../../shared/overrides';
+export type { BoundsRecord, RecordReading, ReplicaRecord } from '../../shared/model/overrides';
 export {
   REPLICA_OVERRIDE_ANNOTATION,
   REPLICA_OVERRIDE_ANNOTATION_KEYS,
@@ -22,10 +22,10 @@ export {
   presentReplicaAnnotations,
   readReplicaRecord,
   replicaRecordAnnotations,
-} from '../../shared/overrides';
+} from '../../shared/model/overrides';
 
 /**
- * The override a node group's tags record, through shared/overrides.ts.
+ * The override a node group's tags record, through shared/model/overrides.ts.
  *
  * @example
  * readNodeGroupRecord(nodegroup.tags, now); // { kind: 'active', record: { max: 7, expires, alarm, stepAt } }
@@ -35,7 +35,7 @@ export function readNodeGroupRecord(tags: Readonly<Record<string, string>> | und
 }
 
 /**
- * The tags that record `record` on a node group (shared/overrides.ts `overrideTags`).
+ * The tags that record `record` on a node group (shared/model/overrides.ts `overrideTags`).
  *
  * @example
  * nodeGroupRecordTags({ max: 7, expires, alarm: 'kianax-cpu', stepAt }); // { 'eks-pilot/override-max-size': '7', ... }

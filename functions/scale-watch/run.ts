@@ -4,19 +4,19 @@
  * for the next scheduled run, which reads the override recorded on the node group and finishes the
  * move; so an alarm event is never failed, and never retried, for a busy node group.
  */
-import type { CloudWatchAlarmsPort } from '../../shared/aws/cloudwatch-port';
-import type { EksPort } from '../../shared/aws/eks-port';
+import type { CloudWatchAlarmsPort } from '../../shared/ports/cloudwatch';
+import type { EksPort } from '../../shared/ports/eks';
 import { EksPilotError, errorFacts, errorText, isTransient, UpstreamError } from '../../shared/errors';
 import type { Phrases } from '../../shared/reconcile/execute';
 import { executePlan } from '../../shared/reconcile/execute';
-import type { KubernetesPort } from '../../shared/k8s';
-import { KubernetesConflictError } from '../../shared/k8s';
-import type { Change, Plan, TargetId } from '../../shared/plan/plan';
-import { targetId } from '../../shared/plan/plan';
-import type { ScalingRuleSpec } from '../../shared/spec/scaling';
+import type { KubernetesPort } from '../../shared/ports/kubernetes';
+import { KubernetesConflictError } from '../../shared/ports/kubernetes-errors';
+import type { Change, Plan, TargetId } from '../../shared/model/plan/plan';
+import { targetId } from '../../shared/model/plan/plan';
+import type { ScalingRuleSpec } from '../../shared/model/cluster-spec/scaling';
 import type { RunLogger } from '../../shared/reconcile/run-logger';
 import type { Mode, Status } from '../../shared/reconcile/status';
-import type { ClusterSpec } from '../../shared/spec/schema';
+import type { ClusterSpec } from '../../shared/model/cluster-spec/schema';
 import type { ScaleWatchAction, ScaleWatchWrite } from './actions';
 import type { AlarmAction } from './alarms';
 import { planAlarms } from './alarms';

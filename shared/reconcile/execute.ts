@@ -20,9 +20,9 @@
  *   on. Anything else is a bug and is thrown on.
  */
 import { errorFacts, isTransient, RequestRejectedError, ResourceBusyError, ThrottledError, UpstreamError } from '../errors';
-import { KubernetesConflictError } from '../k8s/errors';
-import type { Action, TargetId } from '../plan/plan';
-import { targetId } from '../plan/plan';
+import { KubernetesConflictError } from '../ports/kubernetes-errors';
+import type { Action, TargetId } from '../model/plan/plan';
+import { targetId } from '../model/plan/plan';
 import type { RunLogger } from './run-logger';
 
 /** What became of a write that did not go through, in the one meaning every function shares. */

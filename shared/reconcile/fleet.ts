@@ -6,7 +6,7 @@
  */
 import { mapBounded } from '../concurrency';
 import { errorFacts, errorText } from '../errors';
-import type { ClusterSpec } from '../spec/schema';
+import type { ClusterSpec } from '../model/cluster-spec/schema';
 import type { RunLogger } from './run-logger';
 import type { Mode, Status } from './status';
 import { statusOfFailure } from './status';

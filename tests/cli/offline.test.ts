@@ -15,8 +15,8 @@ jest.mock('@aws-sdk/client-cloudwatch', () => { throw new Error(`@aws-sdk/client
 jest.mock('@aws-sdk/client-sqs', () => { throw new Error(`@aws-sdk/client-sqs ${LOADED}`); });
 jest.mock('@aws-sdk/client-ssm', () => { throw new Error(`@aws-sdk/client-ssm ${LOADED}`); });
 jest.mock('@aws-sdk/client-sts', () => { throw new Error(`@aws-sdk/client-sts ${LOADED}`); });
-jest.mock('../../shared/aws/eks', () => { throw new Error(`shared/aws/eks ${LOADED}`); });
-jest.mock('../../shared/k8s/connect', () => { throw new Error(`shared/k8s/connect ${LOADED}`); });
+jest.mock('../../shared/adapters/aws/eks', () => { throw new Error(`shared/adapters/aws/eks ${LOADED}`); });
+jest.mock('../../shared/adapters/kubernetes/connect', () => { throw new Error(`shared/adapters/kubernetes/connect ${LOADED}`); });
 
 const EXAMPLES = path.join(__dirname, '../../examples');
 const spec = (name: string): string => path.join(EXAMPLES, name, 'cluster.yaml');

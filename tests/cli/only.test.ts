@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { EXIT, main } from '../../cli/main';
-import { FakeEks } from '../helpers/fake-eks';
+import { FakeEks } from '../../testing/fake-eks';
 
 const STARTER = path.join(__dirname, '../../examples/starter/cluster.yaml');
 

@@ -1,16 +1,16 @@
 /**
  * Running the CLI in tests: main() with captured streams and the project's fakes as its ports
- * (tests/helpers/fake-eks.ts, fake-ec2.ts, fake-k8s.ts, tests/functions/scale-watch/fakes.ts).
+ * (testing/fake-eks.ts, fake-ec2.ts, fake-k8s.ts, testing/scale-watch-fakes.ts).
  */
 import path from 'node:path';
 import type { CliFactories } from '../../cli/deps';
 import { main } from '../../cli/main';
-import type { KubernetesPort } from '../../shared/k8s/port';
-import type { ClusterSpec } from '../../shared/spec/schema';
-import type { FakeCloudWatch } from '../functions/scale-watch/fakes';
-import type { FakeEc2 } from '../helpers/fake-ec2';
-import type { FakeEks } from '../helpers/fake-eks';
-import { FakeSecretValues } from '../functions/deploy/secrets-double';
+import type { KubernetesPort } from '../../shared/ports/kubernetes';
+import type { ClusterSpec } from '../../shared/model/cluster-spec/schema';
+import type { FakeCloudWatch } from '../../testing/scale-watch-fakes';
+import type { FakeEc2 } from '../../testing/fake-ec2';
+import type { FakeEks } from '../../testing/fake-eks';
+import { FakeSecretValues } from '../../testing/secret-values';
 
 export const ROOT = path.join(__dirname, '../..');
 export const EXAMPLES = path.join(ROOT, 'examples');

@@ -10,7 +10,7 @@ const EXAMPLES = path.join(ROOT, 'examples');
 const STARTER = path.join(EXAMPLES, 'starter/cluster.yaml');
 
 /**
- * Fields shared/spec/schema.ts gives no `.describe(...)`: their rows have an empty Description.
+ * Fields shared/model/cluster-spec/schema.ts gives no `.describe(...)`: their rows have an empty Description.
  * When one gains a description, take it off this list (and run `npm run docs:spec`).
  */
 /** Fields the schema leaves without a description; every field has one today. */
@@ -49,7 +49,7 @@ function expectCommitted(file: string, expected: string): void {
   let at = 0;
   while (committedLines[at] === expectedLines[at]) at += 1;
   throw new Error(
-    `${name} is out of date with shared/spec/schema.ts: run \`npm run docs:spec\`\n` +
+    `${name} is out of date with shared/model/cluster-spec/schema.ts: run \`npm run docs:spec\`\n` +
       `first difference at line ${at + 1}:\n  committed: ${committedLines[at] ?? '(end of file)'}\n  generated: ${expectedLines[at] ?? '(end of file)'}`,
   );
 }

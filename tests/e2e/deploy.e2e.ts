@@ -9,8 +9,8 @@ import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, S
 import type { Message } from '@aws-sdk/client-sqs';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import type { KubernetesObject } from '../../shared/k8s';
-import { digestOf, registryPackagePayload, WEBHOOK_SECRET, webhookEvent } from '../functions/deploy/support';
+import type { KubernetesObject } from '../../shared/ports/kubernetes';
+import { digestOf, registryPackagePayload, WEBHOOK_SECRET, webhookEvent } from '../../testing/deploy-events';
 import type { KubernetesStandIn } from './support/kubernetes';
 import { startKubernetes } from './support/kubernetes';
 import { invokeFunction } from './support/lambda';

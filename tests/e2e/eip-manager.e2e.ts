@@ -20,8 +20,8 @@ import terminatedTemplate from '../../events/eip-manager/instance-terminated.jso
 import runningTemplate from '../../events/eip-manager/instance-running.json';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Statement } from '../helpers/iam-policy';
-import { allows } from '../helpers/iam-policy';
+import type { Statement } from '../../testing/iam-policy';
+import { allows } from '../../testing/iam-policy';
 import { invokeFunction } from './support/lambda';
 import { PACKAGE_DIR } from './support/package';
 import type { Moto } from './support/moto';

@@ -2,14 +2,14 @@
  * The roles as `serverless package` wrote them for the e2e copies of the examples
  * (tests/e2e/support/global-setup.ts): every statement names the example specs' resources and no
  * others, a `*` resource only for actions that take no resource-level permissions, and no action
- * the function's code never makes AWS authorise (tests/helpers/sdk-actions.ts); the public route is
+ * the function's code never makes AWS authorise (testing/sdk-actions.ts); the public route is
  * throttled and logged, and both deploy functions have reserved concurrency.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { IamRequest, Statement } from '../helpers/iam-policy';
-import { allows } from '../helpers/iam-policy';
-import { neededActions, sdkActionsOf } from '../helpers/sdk-actions';
+import type { IamRequest, Statement } from '../../testing/iam-policy';
+import { allows } from '../../testing/iam-policy';
+import { neededActions, sdkActionsOf } from '../../testing/sdk-actions';
 import { PACKAGE_DIR } from './support/package';
 
 interface Role {

@@ -21,7 +21,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CreateClusterCommand, CreateNodegroupCommand, EKSClient } from '@aws-sdk/client-eks';
-import { hpa } from '../functions/scale-watch/fakes';
+import { hpa } from '../../testing/scale-watch-fakes';
 import type { KubernetesStandIn } from './support/kubernetes';
 import { startKubernetes } from './support/kubernetes';
 import type { Moto } from './support/moto';

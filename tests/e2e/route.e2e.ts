@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { webhookEvent } from '../functions/deploy/support';
+import { webhookEvent } from '../../testing/deploy-events';
 import { extractFunction, functionConfig, PACKAGE_DIR } from './support/package';
 
 const run = promisify(execFile);

@@ -8,7 +8,7 @@ import { CloudWatchClient, DescribeAlarmsCommand, SetAlarmStateCommand } from '@
 import { CreateClusterCommand, CreateNodegroupCommand, DescribeNodegroupCommand, EKSClient } from '@aws-sdk/client-eks';
 import alarmTemplate from '../../events/scale-watch/alarm-kianax-cpu.json';
 import scheduleEvent from '../../events/scale-watch/schedule.json';
-import { hpa } from '../functions/scale-watch/fakes';
+import { hpa } from '../../testing/scale-watch-fakes';
 import type { EksTagsProxy } from './support/eks-tags-proxy';
 import { startEksTagsProxy } from './support/eks-tags-proxy';
 import type { KubernetesStandIn } from './support/kubernetes';

@@ -8,7 +8,7 @@ import { CloudWatchClient, SetAlarmStateCommand, DescribeAlarmsCommand } from '@
 import { EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
 import alarmTemplate from '../../events/scale-watch/alarm-kianax-cpu.json';
 import scheduleEvent from '../../events/scale-watch/schedule.json';
-import { hpa } from '../functions/scale-watch/fakes';
+import { hpa } from '../../testing/scale-watch-fakes';
 import { runBin } from './support/bin';
 import type { EksTagsProxy } from './support/eks-tags-proxy';
 import { startEksTagsProxy } from './support/eks-tags-proxy';

@@ -14,9 +14,9 @@ import { handler as workerHandler, resetWorkerDeps } from '../../functions/deplo
 import { handler as provisionHandler } from '../../functions/provision/handler';
 import { handler as eipHandler } from '../../functions/eip-manager/handler';
 import { handler as scaleWatchHandler } from '../../functions/scale-watch/handler';
-import { lambdaContext } from '../fixtures/lambda-context';
-import { rejected } from '../helpers/answers';
-import { captureLogLines } from '../helpers/log-lines';
+import { lambdaContext } from '../../testing/lambda-context';
+import { rejected } from '../../testing/answers';
+import { captureLogLines } from '../../testing/log-lines';
 
 const EXAMPLES = path.join(__dirname, '..', '..', 'examples');
 

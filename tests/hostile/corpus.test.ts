@@ -27,13 +27,13 @@ import { handler as webhookHandler, resetWebhookDeps } from '../../functions/dep
 import { handler as eipHandler } from '../../functions/eip-manager/handler';
 import { handler as provisionHandler } from '../../functions/provision/handler';
 import { handler as scaleWatchHandler } from '../../functions/scale-watch/handler';
-import { resetAwsClients } from '../../shared/aws/clients';
+import { resetAwsClients } from '../../shared/adapters/aws/clients';
 import { formatSpecIssue } from '../../shared/errors';
-import { loadSpecs, MAX_SPEC_BYTES, parseSpecFile } from '../../shared/spec/load';
-import { lambdaContext } from '../fixtures/lambda-context';
-import { rejected } from '../helpers/answers';
-import { captureLogLines } from '../helpers/log-lines';
-import { digestOf, registryPackagePayload, serveWebhookSecret, webhookEvent } from '../functions/deploy/support';
+import { loadSpecs, MAX_SPEC_BYTES, parseSpecFile } from '../../shared/model/cluster-spec/load';
+import { lambdaContext } from '../../testing/lambda-context';
+import { rejected } from '../../testing/answers';
+import { captureLogLines } from '../../testing/log-lines';
+import { digestOf, registryPackagePayload, serveWebhookSecret, webhookEvent } from '../../testing/deploy-events';
 
 const EXAMPLES = path.join(__dirname, '../../examples');
 const VALID = readFileSync(path.join(__dirname, '../fixtures/specs/valid.yaml'), 'utf8');

@@ -21,7 +21,7 @@ const OFFENDING = {
   'an import of env': "import { env } from 'node:process';\nexport const table = env.EKS_PILOT_LEASE_TABLE;\n",
   'a read through globalThis': 'export const table = globalThis.process.env.EKS_PILOT_LEASE_TABLE;\n',
 };
-const COVERED = ['functions/eip-manager/handler.ts', 'shared/aws/clients.ts', 'cli/deps.ts'];
+const COVERED = ['functions/eip-manager/handler.ts', 'shared/adapters/aws/clients.ts', 'cli/deps.ts'];
 const ALLOWED = ['shared/config.ts', 'tests/shared/config.test.ts', 'bench/run.ts', 'scripts/spec-docs.ts'];
 const LINE_TWO = "// the table\nexport const table = process.env.EKS_PILOT_LEASE_TABLE ?? 'eks-pilot-leases';\n";
 

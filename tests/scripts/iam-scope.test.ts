@@ -2,8 +2,8 @@
  * The roles' scope as packaging derives it from the specs (scripts/iam-scope.ts); the packaged
  * template itself is checked by tests/e2e/iam.e2e.ts.
  */
-import { loadSpecs } from '../../shared/spec/load';
-import type { ClusterSpec } from '../../shared/spec/schema';
+import { loadSpecs } from '../../shared/model/cluster-spec/load';
+import type { ClusterSpec } from '../../shared/model/cluster-spec/schema';
 import type { IamWidening } from '../../scripts/iam-scope';
 import { iamScopeOf, listParameter, NO_ALARMS } from '../../scripts/iam-scope';
 

@@ -20,7 +20,7 @@ import {
   scaleWatchSettings,
 } from '../../shared/config';
 import type { Environment } from '../../shared/config';
-import { DEFAULT_LEASE_TABLE } from '../../shared/aws/dynamodb-lease';
+import { DEFAULT_LEASE_TABLE } from '../../shared/adapters/aws/dynamodb-lease';
 import { EksPilotError } from '../../shared/errors';
 import { DEFAULT_MAX_BODY_BYTES } from '../../functions/deploy/webhook/webhook';
 import { DEFAULT_POLL_MS, DEFAULT_RESERVE_MS } from '../../functions/deploy/worker/run';

@@ -6,11 +6,11 @@
 import { z } from 'zod';
 import { main } from '../../cli/main';
 import { SCRUBBED, SECRET_PATTERNS, scrubSecrets, scrubStrings } from '../../shared/errors';
-import { KubernetesAccessError } from '../../shared/k8s/errors';
+import { KubernetesAccessError } from '../../shared/ports/kubernetes-errors';
 import { createLogger } from '../../shared/lambda/logger';
 import { lambdaStack } from '../../shared/lambda/middleware';
-import { lambdaContext } from '../fixtures/lambda-context';
-import { captureLogLines } from '../helpers/log-lines';
+import { lambdaContext } from '../../testing/lambda-context';
+import { captureLogLines } from '../../testing/log-lines';
 
 // An EKS token as aws-iam-authenticator makes it (k8s-aws-v1. + base64url of a presigned STS URL).
 const EKS_TOKEN = `k8s-aws-v1.${Buffer.from('https://sts.us-east-1.amazonaws.com/?Action=GetCallerIdentity&Version=2011-06-15&X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Signature=0f1e2d3c').toString('base64url')}`;

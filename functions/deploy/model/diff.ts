@@ -4,7 +4,7 @@
  * Arrays compare by position, as a server-side apply replaces atomic lists and merges keyed ones
  * in place.
  */
-import type { KubernetesObject } from '../../../shared/k8s';
+import type { KubernetesObject } from '../../../shared/ports/kubernetes';
 
 const SERVER_FIELDS = ['managedFields', 'resourceVersion', 'generation', 'uid', 'creationTimestamp', 'selfLink'];
 

@@ -6,9 +6,9 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { EksPilotError, formatSpecIssue } from '../../../shared/errors';
-import { resourceFor } from '../../../shared/k8s/resources';
-import { MANIFEST_LIMITS, parseYamlDocuments } from '../../../shared/spec/load';
-import type { KubernetesObject } from '../../../shared/k8s';
+import { resourceFor } from '../../../shared/ports/kubernetes-resources';
+import { MANIFEST_LIMITS, parseYamlDocuments } from '../../../shared/model/cluster-spec/load';
+import type { KubernetesObject } from '../../../shared/ports/kubernetes';
 import { parseImageRef } from './images';
 
 /** The kinds whose pods deploy sets images on. */

@@ -5,8 +5,8 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import type { FifoMessage } from '../../../shared/aws/sqs';
-import type { PackageEventName } from '../../../shared/github/package-event';
+import type { FifoMessage } from '../../../shared/ports/fifo-queue';
+import type { PackageEventName } from '../../../shared/model/package-event';
 import { DIGEST_PATTERN, TAG_PATTERN } from './images';
 
 const pinnedImageSchema = z.strictObject({

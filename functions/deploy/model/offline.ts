@@ -4,7 +4,7 @@
  * What runs is taken from the manifests, so "only moves forward" is judged against them; each
  * decision is the worker's own planPush.
  */
-import { isPackageEvent, parsePackageEvent } from '../../../shared/github/package-event';
+import { isPackageEvent, parsePackageEvent } from '../../../shared/model/package-event';
 import type { PlanReport } from './preview';
 import { planReport, previewPush } from './preview';
 import { pinnedRef } from './images';

@@ -13,7 +13,7 @@
  * and, at each poll of a rollout, whether it is done, failed, stalled, or must be polled again or
  * handed on to the next invocation ({@link planWatch}).
  */
-import type { KubernetesObject } from '../../../shared/k8s';
+import type { KubernetesObject } from '../../../shared/ports/kubernetes';
 import type { PinnedImage } from './images';
 import { describeObject } from './manifests';
 import { parseImageRef, parsePinned, pinnedRef } from './images';

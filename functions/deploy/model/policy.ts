@@ -4,9 +4,9 @@
  * forward, and the caller passes what runs (no I/O here).
  */
 import semver from 'semver';
-import type { ImagePolicySpec, TagRule, TagRuleKind } from '../../../shared/spec/workloads';
-import { globMatches, regexMatches } from '../../../shared/spec/tag-match';
-import { TAG_RULE_KINDS } from '../../../shared/spec/workloads';
+import type { ImagePolicySpec, TagRule, TagRuleKind } from '../../../shared/model/cluster-spec/workloads';
+import { globMatches, regexMatches } from '../../../shared/model/cluster-spec/tag-match';
+import { TAG_RULE_KINDS } from '../../../shared/model/cluster-spec/workloads';
 
 /** Whether to deploy, and why: the matching rule, or what refused the tag. */
 export type PolicyDecision =

@@ -5,7 +5,7 @@
  * plan says what the worker would do: skip (and why), refuse (and why), or release. The drift
  * against a cluster is the worker's (a dry-run apply); offline there is none.
  */
-import type { KubernetesObject } from '../../../shared/k8s';
+import type { KubernetesObject } from '../../../shared/ports/kubernetes';
 import { REDACTED } from '../../../shared/lambda/logger';
 import type { PinnedImage } from './images';
 import type { DeployPlan, DeployTrigger } from './plan';

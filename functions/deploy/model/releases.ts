@@ -11,8 +11,8 @@
  * applied release.
  */
 import { z } from 'zod';
-import type { KubernetesObject, KubernetesPort } from '../../../shared/k8s';
-import { OWNER_LABEL } from '../../../shared/spec/workloads';
+import type { KubernetesObject, KubernetesPort } from '../../../shared/ports/kubernetes';
+import { OWNER_LABEL } from '../../../shared/model/cluster-spec/workloads';
 import type { PinnedImage } from './images';
 import { parsePinned } from './images';
 import { containerImages } from './manifests';

@@ -3,8 +3,8 @@
  * without `spec.replicas` where an autoscaler owns it, sorted in the order the API server needs them.
  * No I/O, no clock: the same rendering drives apply, the dry run of the drift check and the plan.
  */
-import type { KubernetesObject } from '../../../shared/k8s';
-import { OWNER_LABEL } from '../../../shared/spec/workloads';
+import type { KubernetesObject } from '../../../shared/ports/kubernetes';
+import { OWNER_LABEL } from '../../../shared/model/cluster-spec/workloads';
 import type { PinnedImage } from './images';
 import { parseImageRef, pinnedRef } from './images';
 import type { ManifestObject } from './manifests';

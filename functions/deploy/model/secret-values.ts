@@ -3,31 +3,19 @@
  * secret whose SecretString is a JSON object, or SSM SecureString parameters) and deploy renders
  * the Secret at apply time. Values stay inside the rendered object sent to the API server: no log
  * line, error message, plan or release record holds them (errors name the source, never a value).
- * No SDK here: the AWS adapter is aws-secret-values.ts, built only by the worker's handler.
+ * No SDK here: the port is shared/ports/secret-values.ts, its AWS adapter shared/adapters/aws/secret-values.ts, built only by the worker's handler.
  */
-import { EksPilotError } from '../../../shared/errors';
-import type { KubernetesObject } from '../../../shared/k8s';
-import type { SecretSourceSpec } from '../../../shared/spec/workloads';
-import { OWNER_LABEL } from '../../../shared/spec/workloads';
+import type { KubernetesObject } from '../../../shared/ports/kubernetes';
+import type { SecretSourceSpec } from '../../../shared/model/cluster-spec/workloads';
+import { OWNER_LABEL } from '../../../shared/model/cluster-spec/workloads';
 import { APPLY_RANK, MANAGED_BY } from './render';
 import { releaseLocation } from './releases';
 import type { DeployTarget } from './targets';
-
-/** A source that cannot give a Secret's values: missing, not a JSON object of strings, a parameter missing. Never holds a value. */
-export class SecretSourceError extends EksPilotError {}
+import type { SecretValuesPort } from '../../../shared/ports/secret-values';
+import { describeSource, SecretSourceError } from '../../../shared/ports/secret-values';
 
 /** Where a sourced Secret's values come from, on the Secret itself (`secretsmanager:<id>`, `ssm:<names>`). */
 export const SOURCE_ANNOTATION = 'eks-pilot.io/secret-source';
-
-/** Reads a Secret's values from its source. */
-export interface SecretValuesPort {
-  read(source: SecretSourceSpec, target: DeployTarget): Promise<Record<string, string>>;
-}
-
-/** The source as logs and errors name it. */
-export function describeSource(source: SecretSourceSpec): string {
-  return source.secretsManager === undefined ? `ssm:${Object.values(source.ssm ?? {}).join(',')}` : `secretsmanager:${source.secretsManager}`;
-}
 
 /**
  * The workload's sourced Secrets as objects to apply (values base64 in `data`, as the API server

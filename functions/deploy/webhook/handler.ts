@@ -2,12 +2,12 @@
  * Composition root of deploy-webhook, the route GitHub calls: reads its settings each delivery,
  * builds the secret cache and the queue once per container, and answers through `receiveWebhook`.
  */
-import { CachedSecrets, createWebhookSecretSource } from '../../../shared/aws/secrets';
-import { createSqsFifoQueue } from '../../../shared/aws/sqs';
-import { deployWebhookSettings } from '../../../shared/config';
-import type { DeployWebhookSettings } from '../../../shared/config';
+import { CachedSecrets, createWebhookSecretSource } from '../../../shared/adapters/aws/webhook-secrets';
+import { createSqsFifoQueue } from '../../../shared/adapters/aws/sqs-fifo-queue';
 import { createLogger } from '../../../shared/lambda/logger';
 import { lambdaStack } from '../../../shared/lambda/middleware';
+import { deployWebhookSettings } from '../../../shared/config';
+import type { DeployWebhookSettings } from '../../../shared/config';
 import { httpApiEventSchema, httpErrors, jsonResponse, lowerCaseHeaders, rawBody } from './http';
 import { loadFleet } from '../model/targets';
 import type { WebhookDeps } from './webhook';

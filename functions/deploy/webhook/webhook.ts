@@ -3,16 +3,16 @@
  * find the workloads whose policy takes it, queue one message per workload, answer. Answers fast:
  * no cluster is touched here (GitHub gives up after 10 s and never retries by itself).
  */
-import type { FifoQueuePort } from '../../../shared/aws/sqs';
+import type { FifoQueuePort } from '../../../shared/ports/fifo-queue';
 import { SETTING_DEFAULTS } from '../../../shared/config';
 import { clip } from '../../../shared/errors';
-import { isPackageEvent, parsePackageEvent } from '../../../shared/github/package-event';
-import { SIGNATURE_HEADER, signatureHeaderProblem, verifySignature } from '../../../shared/github/signature';
+import { isPackageEvent, parsePackageEvent } from '../../../shared/model/package-event';
+import { SIGNATURE_HEADER, signatureHeaderProblem, verifySignature } from './signature';
 import { pinnedRef } from '../model/images';
 import type { DeployMessage } from '../model/messages';
 import { publicationTime, toFifo } from '../model/messages';
 import { decide } from '../model/policy';
-import type { RunLogger } from '../model/run-logger';
+import type { RunLogger } from '../../../shared/reconcile/run-logger';
 import type { BrokenWorkload, DeployTarget } from '../model/targets';
 import { matchRepository, targetKey } from '../model/targets';
 

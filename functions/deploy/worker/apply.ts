@@ -3,14 +3,14 @@
  * line between errors a retry can get past and errors a person must fix.
  */
 import { ResourceBusyError, ThrottledError } from '../../../shared/errors';
-import type { KubernetesObject, KubernetesPort } from '../../../shared/k8s';
-import { ClusterUnavailableError, KubernetesAccessError, KubernetesCallError, KubernetesUnreachableError } from '../../../shared/k8s/errors';
-import { OWNER_LABEL } from '../../../shared/spec/workloads';
+import type { KubernetesObject, KubernetesPort } from '../../../shared/ports/kubernetes';
+import { ClusterUnavailableError, KubernetesAccessError, KubernetesCallError, KubernetesUnreachableError } from '../../../shared/ports/kubernetes-errors';
+import { OWNER_LABEL } from '../../../shared/model/cluster-spec/workloads';
 import { ApplyError } from '../model/errors';
 import { withLiveOverride } from './honour-override';
 import { containerImages, describeObject } from '../model/manifests';
 import { APPLY_OPTIONS } from '../model/render';
-import type { RunLogger } from '../model/run-logger';
+import type { RunLogger } from '../../../shared/reconcile/run-logger';
 import type { DeployTarget } from '../model/targets';
 
 /**

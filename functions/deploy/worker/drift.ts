@@ -6,22 +6,22 @@
  * An HPA or ScaledObject under an active scale-watch override is compared with (and remediated to)
  * the override's bounds, so the override is not drift while it lasts.
  */
-import type { KubernetesObject, KubernetesPort } from '../../../shared/k8s';
+import type { KubernetesObject, KubernetesPort } from '../../../shared/ports/kubernetes';
 import type { Status } from '../../../shared/reconcile/status';
-import { OWNER_LABEL } from '../../../shared/spec/workloads';
+import { OWNER_LABEL } from '../../../shared/model/cluster-spec/workloads';
 import { diffObjects } from '../model/diff';
 import { honourOverride } from './honour-override';
 import type { PinnedImage } from '../model/images';
 import { describeObject } from '../model/manifests';
 import type { DeployTrigger } from '../model/plan';
 import { planPrune, restoreImages } from '../model/plan';
-import type { SecretValuesPort } from '../model/secret-values';
+import type { SecretValuesPort } from '../../../shared/ports/secret-values';
 import { sourcedSecrets, withSecrets } from '../model/secret-values';
 import { pinnedImages, ReleaseStore } from '../model/releases';
 import type { PlanReport } from '../model/preview';
 import { planReport, previewPush, renderPlanned } from '../model/preview';
 import { APPLY_OPTIONS, renderWorkload } from '../model/render';
-import type { RunLogger } from '../model/run-logger';
+import type { RunLogger } from '../../../shared/reconcile/run-logger';
 import { applyAll } from './apply';
 import { notPruned, ownedObjects, prune } from './prune';
 import type { DeployTarget } from '../model/targets';

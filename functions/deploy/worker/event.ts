@@ -5,7 +5,7 @@
  * field that is wrong.
  */
 import { z } from 'zod';
-import { scheduledEventSchema } from '../../../shared/lambda/events';
+import { routedEvent, scheduledEventSchema } from '../../../shared/lambda/events';
 
 /** An SQS batch, as far as the worker reads it. */
 export const sqsEventSchema = z.looseObject({
@@ -32,22 +32,18 @@ export type ScheduledEvent = z.output<typeof scheduledEventSchema>;
 export type ManualInvoke = z.output<typeof manualInvokeSchema>;
 export type WorkerEvent = { trigger: 'queue'; event: SqsEvent } | { trigger: 'schedule'; event: ScheduledEvent } | { trigger: 'manual'; event: ManualInvoke };
 
-export const workerEventSchema = z.unknown().transform((event, ctx): WorkerEvent => {
-  const fields = typeof event === 'object' && event !== null ? event : {};
-  const [trigger, schema] =
-    'Records' in fields ? (['queue', sqsEventSchema] as const) : 'action' in fields ? (['manual', manualInvokeSchema] as const) : 'detail-type' in fields ? (['schedule', scheduledEventSchema] as const) : [undefined, undefined];
-  if (trigger === undefined) {
-    ctx.addIssue({
-      code: 'custom',
-      message: 'expected an SQS batch (Records), a scheduled event (detail-type "Scheduled Event") or a manual invoke {"action": "plan" | "deploy" | "rollback" | "history", "workload", ...}',
-    });
-    return z.NEVER;
-  }
-  const parsed = schema.safeParse(event);
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) ctx.addIssue({ ...issue, message: issue.message.replace(/^Invalid (option|input): /, '') });
-    return z.NEVER;
-  }
-  // Safe: each schema's output is the event of its trigger.
-  return { trigger, event: parsed.data } as WorkerEvent;
-});
+const queueEvent = sqsEventSchema.transform((event): WorkerEvent => ({ trigger: 'queue', event }));
+const manualEvent = manualInvokeSchema.transform((event): WorkerEvent => ({ trigger: 'manual', event }));
+const scheduleEvent = scheduledEventSchema.transform((event): WorkerEvent => ({ trigger: 'schedule', event }));
+
+/**
+ * The worker's event, routed by its own marker (`Records`, `action`, `detail-type`) through the one
+ * event router, and tagged with its trigger.
+ *
+ * @example
+ * workerEventSchema.parse({ action: 'history', workload: 'web' }); // { trigger: 'manual', event: { action: 'history', workload: 'web' } }
+ */
+export const workerEventSchema = routedEvent<WorkerEvent>(
+  (fields) => ('Records' in fields ? queueEvent : 'action' in fields ? manualEvent : 'detail-type' in fields ? scheduleEvent : undefined),
+  'expected an SQS batch (Records), a scheduled event (detail-type "Scheduled Event") or a manual invoke {"action": "plan" | "deploy" | "rollback" | "history", "workload", ...}',
+);

@@ -5,21 +5,21 @@
  * hands the validated event to `handleWorkerEvent`.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createEksPort } from '../../../shared/aws/eks';
-import { createSqsFifoQueue } from '../../../shared/aws/sqs';
-import type { FifoQueuePort } from '../../../shared/aws/sqs';
-import { deployWorkerSettings, missingSetting } from '../../../shared/config';
-import type { ClusterAccessSettings, DeployWorkerSettings } from '../../../shared/config';
-import { connectToCluster } from '../../../shared/k8s';
-import type { KubernetesPort } from '../../../shared/k8s';
+import { createEksPort } from '../../../shared/adapters/aws/eks';
+import { createSqsFifoQueue } from '../../../shared/adapters/aws/sqs-fifo-queue';
+import type { FifoQueuePort } from '../../../shared/ports/fifo-queue';
+import { connectToCluster } from '../../../shared/adapters/kubernetes';
+import type { KubernetesPort } from '../../../shared/ports/kubernetes';
 import { createLogger } from '../../../shared/lambda/logger';
 import { carries } from '../../../shared/lambda/events';
 import { lambdaStack } from '../../../shared/lambda/middleware';
+import { deployWorkerSettings, missingSetting } from '../../../shared/config';
+import type { ClusterAccessSettings, DeployWorkerSettings } from '../../../shared/config';
 import { workerEventSchema } from './event';
 import { handleWorkerEvent } from './invoke';
 import type { WorkerDeps } from './run';
 import type { DeployTarget } from '../model/targets';
-import { createAwsSecretValues } from './aws-secret-values';
+import { createAwsSecretValues } from '../../../shared/adapters/aws/secret-values';
 import { loadFleet } from '../model/targets';
 
 const logger = createLogger({ serviceName: 'deploy-worker' });

@@ -1,14 +1,14 @@
 /**
- * Deploy's side of the scaling-override protocol (shared/overrides.ts). While scale-watch holds an
+ * Deploy's side of the scaling-override protocol (shared/model/overrides.ts). While scale-watch holds an
  * HPA's or KEDA ScaledObject's replica bounds raised, deploy applies the raised bounds in place of
  * the manifest's, so an apply during an incident never lowers them. It also writes the manifest's
  * values into the `eks-pilot/spec-*-replicas` annotations, so the end of the override restores the
  * current manifest and not the one that was live when the override began. An expired or unreadable
  * override changes nothing: the manifest is applied as it is, and scale-watch cleans the record up.
  */
-import type { KubernetesObject, KubernetesPort } from '../../../shared/k8s';
-import type { ReplicaRecord } from '../../../shared/overrides';
-import { readReplicaRecord, specReplicaAnnotations } from '../../../shared/overrides';
+import type { KubernetesObject, KubernetesPort } from '../../../shared/ports/kubernetes';
+import type { ReplicaRecord } from '../../../shared/model/overrides';
+import { readReplicaRecord, specReplicaAnnotations } from '../../../shared/model/overrides';
 
 /** The replica-bound fields of the kinds scale-watch raises (the manifests' kinds are checked against their API group on load). */
 export const BOUND_FIELDS: Readonly<Partial<Record<string, { min: string; max: string }>>> = {

@@ -3,10 +3,10 @@
  * in its namespaces are read here, {@link planPrune} (model/plan.ts) decides which left the
  * manifests, and `prune` deletes them.
  */
-import type { KubernetesObject, KubernetesPort } from '../../../shared/k8s';
-import { KubernetesNotFoundError } from '../../../shared/k8s/errors';
-import { KNOWN_KINDS } from '../../../shared/k8s/resources';
-import { OWNER_LABEL } from '../../../shared/spec/workloads';
+import type { KubernetesObject, KubernetesPort } from '../../../shared/ports/kubernetes';
+import { KubernetesNotFoundError } from '../../../shared/ports/kubernetes-errors';
+import { KNOWN_KINDS } from '../../../shared/ports/kubernetes-resources';
+import { OWNER_LABEL } from '../../../shared/model/cluster-spec/workloads';
 import { isTransient } from './apply';
 import { describeObject } from '../model/manifests';
 import type { PruneAction } from '../model/plan';

@@ -4,7 +4,7 @@
  * generation, then every replica must be updated and available. Kubernetes only flags a stalled
  * Deployment (`Progressing=False`, `ProgressDeadlineExceeded`); deciding to roll back is ours.
  */
-import type { KubernetesObject } from '../../../shared/k8s';
+import type { KubernetesObject } from '../../../shared/ports/kubernetes';
 import { describeObject } from '../model/manifests';
 import type { RolloutState } from '../model/plan';
 

@@ -5,8 +5,8 @@
  * Every cluster call goes through the Kubernetes port; the clock, the sleep and the remaining time
  * are parameters.
  */
-import type { FifoQueuePort } from '../../../shared/aws/sqs';
-import type { KubernetesObject, KubernetesPort } from '../../../shared/k8s';
+import type { FifoQueuePort } from '../../../shared/ports/fifo-queue';
+import type { KubernetesObject, KubernetesPort } from '../../../shared/ports/kubernetes';
 import { applyAll, forbidden, immutableJobs, isTransient } from './apply';
 import type { PinnedImage } from '../model/images';
 import { pinnedRef } from '../model/images';
@@ -20,9 +20,10 @@ import { nextRevision, pinnedImages, ReleaseStore, upsert } from '../model/relea
 import { renderWorkload } from '../model/render';
 import { notPruned, ownedObjects, prune } from './prune';
 import { rolloutState } from './rollout';
-import type { SecretValuesPort } from '../model/secret-values';
-import { SecretSourceError, sourcedSecrets, withSecrets } from '../model/secret-values';
-import type { RunLogger } from '../model/run-logger';
+import type { SecretValuesPort } from '../../../shared/ports/secret-values';
+import { sourcedSecrets, withSecrets } from '../model/secret-values';
+import { SecretSourceError } from '../../../shared/ports/secret-values';
+import type { RunLogger } from '../../../shared/reconcile/run-logger';
 import type { BrokenWorkload, DeployTarget } from '../model/targets';
 import { targetKey } from '../model/targets';
 import { SETTING_DEFAULTS } from '../../../shared/config';

@@ -1,5 +1,5 @@
 /** How a pool is named to a person: what its addresses attach to, where they are published. */
-import type { ElasticIpPoolSpec } from '../../../shared/spec/eip-pools';
+import type { ElasticIpPoolSpec } from '../../../shared/model/cluster-spec/eip-pools';
 import { DEFAULT_STAGE, poolParameterName } from '../publish';
 import type { PoolContext } from './types';
 

@@ -17,7 +17,7 @@
  * (instance-pool, nat-pool, reserved-pool), and so has each kind of decision they share
  * (adoption, allocation, surplus, release, notes), with the types in types.ts.
  */
-import type { ClusterSpec } from '../../../shared/spec/schema';
+import type { ClusterSpec } from '../../../shared/model/cluster-spec/schema';
 import { membersOf, poolMembership } from '../members';
 import type { ObservedPools } from '../observed';
 import { planInstancePool } from './instance-pool';

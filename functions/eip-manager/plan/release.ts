@@ -3,8 +3,8 @@
  * unattached for `unusedFor`, is released; the unused-since marks that rule reads are kept.
  */
 import type { Address } from '@aws-sdk/client-ec2';
-import type { ElasticIpPoolSpec } from '../../../shared/spec/eip-pools';
-import { durationMs, POOL_TAG } from '../../../shared/spec/eip-pools';
+import type { ElasticIpPoolSpec } from '../../../shared/model/cluster-spec/eip-pools';
+import { durationMs, POOL_TAG } from '../../../shared/model/cluster-spec/eip-pools';
 import type { EipAction } from '../actions';
 import type { Membership } from '../members';
 import { tagsOf } from '../members';

@@ -1,8 +1,8 @@
 /** The shapes eip-manager's plan is made of: its options, what it found, and what it reports per pool. */
 import type { Address } from '@aws-sdk/client-ec2';
-import type { Plan } from '../../../shared/plan/plan';
-import type { ElasticIpPoolSpec } from '../../../shared/spec/eip-pools';
-import type { ClusterSpec } from '../../../shared/spec/schema';
+import type { Plan } from '../../../shared/model/plan/plan';
+import type { ElasticIpPoolSpec } from '../../../shared/model/cluster-spec/eip-pools';
+import type { ClusterSpec } from '../../../shared/model/cluster-spec/schema';
 import type { EipAction, ExistingAddress } from '../actions';
 import type { Membership } from '../members';
 

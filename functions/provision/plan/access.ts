@@ -3,9 +3,9 @@
  * Kubernetes groups, user name, policies, policy scopes and tags of the others are corrected.
  */
 import type { AssociatedAccessPolicy } from '@aws-sdk/client-eks';
-import type { TargetId } from '../../../shared/plan/plan';
-import type { AccessEntrySpec, ClusterSpec } from '../../../shared/spec/schema';
-import { regionPartition } from '../../../shared/spec/aws-regions';
+import type { TargetId } from '../../../shared/model/plan/plan';
+import type { AccessEntrySpec, ClusterSpec } from '../../../shared/model/cluster-spec/schema';
+import { regionPartition } from '../../../shared/model/cluster-spec/aws-regions';
 import type { ProvisionAction } from '../actions';
 import type { ObservedAccessEntry, ObservedState } from '../observed';
 import { diffSet, diffValue, sameSet } from './compare';

@@ -4,8 +4,8 @@
  */
 import type { Addon } from '@aws-sdk/client-eks';
 import { parse as parseYaml } from 'yaml';
-import type { Change, TargetId } from '../../../shared/plan/plan';
-import type { AddonSpec, ClusterSpec } from '../../../shared/spec/schema';
+import type { Change, TargetId } from '../../../shared/model/plan/plan';
+import type { AddonSpec, ClusterSpec } from '../../../shared/model/cluster-spec/schema';
 import type { ProvisionAction } from '../actions';
 import type { ObservedState } from '../observed';
 import { deepEqual, diffValue } from './compare';

@@ -3,7 +3,7 @@
  * subnets and security groups, the authentication mode one step at a time, envelope encryption).
  */
 import type { Cluster } from '@aws-sdk/client-eks';
-import type { ClusterSpec } from '../../../shared/spec/schema';
+import type { ClusterSpec } from '../../../shared/model/cluster-spec/schema';
 import type { ProvisionAction } from '../actions';
 import { diffSet, diffValue } from './compare';
 

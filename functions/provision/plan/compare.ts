@@ -2,7 +2,7 @@
  * The comparisons provision's plan makes: values, sets ignoring order, and JSON-like values, so a
  * list EKS returns in another order never shows as drift.
  */
-import type { Change } from '../../../shared/plan/plan';
+import type { Change } from '../../../shared/model/plan/plan';
 
 /**
  * The change of one field, or none when both sides are equal.

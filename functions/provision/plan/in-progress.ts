@@ -3,7 +3,7 @@
  * is being deleted or has failed is refused, for a person to look at.
  */
 import type { Cluster } from '@aws-sdk/client-eks';
-import type { ClusterSpec } from '../../../shared/spec/schema';
+import type { ClusterSpec } from '../../../shared/model/cluster-spec/schema';
 import type { ProvisionAction } from '../actions';
 import type { ObservedState } from '../observed';
 

@@ -12,8 +12,8 @@
  * (refusals, new-cluster, in-progress, cluster-config, version, node-groups, addons, access, tags),
  * and compare.ts the value and set comparisons they share.
  */
-import type { Plan, TargetId } from '../../../shared/plan/plan';
-import type { ClusterSpec } from '../../../shared/spec/schema';
+import type { Plan, TargetId } from '../../../shared/model/plan/plan';
+import type { ClusterSpec } from '../../../shared/model/cluster-spec/schema';
 import type { ProvisionAction } from '../actions';
 import type { ObservedState } from '../observed';
 import { accessPolicyArn, planAccessEntries, policyName } from './access';

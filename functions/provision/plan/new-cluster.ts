@@ -2,8 +2,8 @@
  * Step 2 of provision's plan: a cluster that does not exist is created, and then everything that
  * lives in it, each waiting for what it needs.
  */
-import type { TargetId } from '../../../shared/plan/plan';
-import type { ClusterSpec } from '../../../shared/spec/schema';
+import type { TargetId } from '../../../shared/model/plan/plan';
+import type { ClusterSpec } from '../../../shared/model/cluster-spec/schema';
 import type { ProvisionAction } from '../actions';
 import { createAccessEntry } from './access';
 import { createAddon, NETWORK_ADDONS } from './addons';

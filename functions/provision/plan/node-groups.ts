@@ -4,9 +4,9 @@
  * replacement when a field cannot change in place, or deleted when the spec prunes them.
  */
 import type { Cluster, Nodegroup, Taint, UpdateNodegroupConfigCommandInput } from '@aws-sdk/client-eks';
-import { OVERRIDE_TAG_KEYS, readOverride } from '../../../shared/overrides';
-import type { Change, TargetId } from '../../../shared/plan/plan';
-import type { ClusterSpec, NodeGroupSpec } from '../../../shared/spec/schema';
+import { OVERRIDE_TAG_KEYS, readOverride } from '../../../shared/model/overrides';
+import type { Change, TargetId } from '../../../shared/model/plan/plan';
+import type { ClusterSpec, NodeGroupSpec } from '../../../shared/model/cluster-spec/schema';
 import type { ProvisionAction } from '../actions';
 import type { ObservedState } from '../observed';
 import { NETWORK_ADDONS } from './addons';

@@ -3,7 +3,7 @@
  * authentication mode backwards, a Kubernetes downgrade) is refused, with the reason.
  */
 import type { Cluster } from '@aws-sdk/client-eks';
-import type { ClusterSpec } from '../../../shared/spec/schema';
+import type { ClusterSpec } from '../../../shared/model/cluster-spec/schema';
 import type { ProvisionAction } from '../actions';
 import { AUTH_MODE_STEPS, authMode } from './cluster-config';
 import { minor } from './version';

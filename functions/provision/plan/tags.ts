@@ -1,5 +1,5 @@
 /** Step 7 of provision's plan, tags: the spec's tags on the cluster, node groups, add-ons and access entries. */
-import type { TargetId } from '../../../shared/plan/plan';
+import type { TargetId } from '../../../shared/model/plan/plan';
 import type { ProvisionAction } from '../actions';
 
 /**

@@ -3,9 +3,9 @@
  * caught up with the control plane before it moves again.
  */
 import type { Cluster } from '@aws-sdk/client-eks';
-import type { TargetId } from '../../../shared/plan/plan';
-import { targetId } from '../../../shared/plan/plan';
-import type { ClusterSpec } from '../../../shared/spec/schema';
+import type { TargetId } from '../../../shared/model/plan/plan';
+import { targetId } from '../../../shared/model/plan/plan';
+import type { ClusterSpec } from '../../../shared/model/cluster-spec/schema';
 import type { ProvisionAction } from '../actions';
 import type { ObservedState } from '../observed';
 

@@ -3,8 +3,8 @@
  * reports) and the records on the targets: ignore a stale or duplicate event, step, cool down,
  * hold, return, or freeze.
  */
-import type { ScalingRuleSpec } from '../../../shared/spec/scaling';
-import { scalingDurationMs } from '../../../shared/spec/scaling';
+import type { ScalingRuleSpec } from '../../../shared/model/cluster-spec/scaling';
+import { scalingDurationMs } from '../../../shared/model/cluster-spec/scaling';
 import type { AlarmState, AlarmStateValue } from '../observed';
 import { recordOf } from './targets';
 import type { Decision, RuleState, Target, Trigger } from './types';

@@ -17,9 +17,9 @@
  * This file holds that order; the decision, the record each target should carry, the node group
  * and HPA actions and the targets each have their file beside it, with the types in types.ts.
  */
-import type { TargetId } from '../../../shared/plan/plan';
-import type { ScalingRuleSpec } from '../../../shared/spec/scaling';
-import type { ClusterSpec } from '../../../shared/spec/schema';
+import type { TargetId } from '../../../shared/model/plan/plan';
+import type { ScalingRuleSpec } from '../../../shared/model/cluster-spec/scaling';
+import type { ClusterSpec } from '../../../shared/model/cluster-spec/schema';
 import type { ScaleWatchAction } from '../actions';
 import type { RuleObservation } from '../observed';
 import { decide } from './decision';

@@ -2,8 +2,8 @@
  * The record each target should carry after the decision: one step further (within the step's
  * ceiling or floor), renewed, shortened to the return time, or gone.
  */
-import type { ScalingRuleSpec, StepSpec } from '../../../shared/spec/scaling';
-import { scalingDurationMs, stepRaises } from '../../../shared/spec/scaling';
+import type { ScalingRuleSpec, StepSpec } from '../../../shared/model/cluster-spec/scaling';
+import { scalingDurationMs, stepRaises } from '../../../shared/model/cluster-spec/scaling';
 import { SCALER_DEFAULTS } from '../observed';
 import type { BoundsRecord, ReplicaRecord } from '../records';
 import { missingReason, recordOf } from './targets';

@@ -3,8 +3,8 @@
  * raising and bounds first when lowering, so provision never sees raised bounds without a record.
  */
 import type { Nodegroup, UpdateNodegroupConfigCommandInput } from '@aws-sdk/client-eks';
-import type { Change } from '../../../shared/plan/plan';
-import type { ClusterSpec, NodeGroupSpec } from '../../../shared/spec/schema';
+import type { Change } from '../../../shared/model/plan/plan';
+import type { ClusterSpec, NodeGroupSpec } from '../../../shared/model/cluster-spec/schema';
 import type { ScaleWatchAction } from '../actions';
 import type { BoundsRecord } from '../records';
 import { nodeGroupRecordTags, presentOverrideTags } from '../records';

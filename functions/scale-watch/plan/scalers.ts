@@ -1,5 +1,5 @@
 /** An HPA's (or its ScaledObject's) action: one patch of its replica bounds and its record annotations. */
-import type { Change } from '../../../shared/plan/plan';
+import type { Change } from '../../../shared/model/plan/plan';
 import type { ScalerPatch, ScaleWatchAction } from '../actions';
 import type { BoundsRecord, ReplicaRecord } from '../records';
 import { presentReplicaAnnotations, replicaRecordAnnotations } from '../records';

@@ -1,7 +1,7 @@
 /** The targets of a rule: the node groups and HPAs it names, with what was observed of them. */
-import type { TargetId } from '../../../shared/plan/plan';
-import type { ScalingRuleSpec } from '../../../shared/spec/scaling';
-import type { ClusterSpec } from '../../../shared/spec/schema';
+import type { TargetId } from '../../../shared/model/plan/plan';
+import type { ScalingRuleSpec } from '../../../shared/model/cluster-spec/scaling';
+import type { ClusterSpec } from '../../../shared/model/cluster-spec/schema';
 import type { RuleObservation } from '../observed';
 import { scalerKey } from '../observed';
 import type { BoundsRecord } from '../records';

@@ -1,8 +1,8 @@
 /** The shapes scale-watch's plan is made of: what it is made for, what it decides, what it moves. */
 import type { Nodegroup } from '@aws-sdk/client-eks';
-import type { Plan, TargetId } from '../../../shared/plan/plan';
-import type { HpaTargetSpec, NodeGroupTargetSpec } from '../../../shared/spec/scaling';
-import type { NodeGroupSpec } from '../../../shared/spec/schema';
+import type { Plan, TargetId } from '../../../shared/model/plan/plan';
+import type { HpaTargetSpec, NodeGroupTargetSpec } from '../../../shared/model/cluster-spec/scaling';
+import type { NodeGroupSpec } from '../../../shared/model/cluster-spec/schema';
 import type { ScaleWatchAction } from '../actions';
 import type { AlarmStateValue, ObservedScaler } from '../observed';
 import type { BoundsRecord, RecordReading, ReplicaRecord } from '../records';

@@ -5,7 +5,7 @@
  */
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { EXAMPLE_PARAMETERS, EXAMPLE_SECRETS } from '../../functions/deploy/secrets-double';
+import { EXAMPLE_PARAMETERS, EXAMPLE_SECRETS } from '../../../testing/secret-values';
 import type { Moto } from './moto';
 
 /** The Region of each example source: crypto-oms runs in eu-west-1, financial-move in sa-east-1. */

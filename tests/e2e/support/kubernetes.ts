@@ -1,16 +1,16 @@
 /**
  * A Kubernetes API stand-in for the packaged functions: the project's recording fake cluster
- * (tests/helpers/fake-k8s.ts: server-side apply, GET, list, DELETE, rollouts that complete) plus
+ * (testing/fake-k8s.ts: server-side apply, GET, list, DELETE, rollouts that complete) plus
  * JSON merge patches as the API server applies them (RFC 7386), served on 127.0.0.1 and reached
  * through a KUBECONFIG file, as a developer's kind cluster would be.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { KubernetesObject } from '../../../shared/k8s';
-import { startFakeCluster } from '../../helpers/fake-k8s';
-import type { FakeCluster } from '../../helpers/fake-k8s';
-import { mergePatchInto } from '../../functions/scale-watch/fakes';
+import type { KubernetesObject } from '../../../shared/ports/kubernetes';
+import { startFakeCluster } from '../../../testing/fake-k8s';
+import type { FakeCluster } from '../../../testing/fake-k8s';
+import { mergePatchInto } from '../../../testing/scale-watch-fakes';
 
 export interface KubernetesStandIn {
   cluster: FakeCluster;

@@ -2,7 +2,7 @@
  * The examples as moto can serve them. moto 5.2.1 lacks parts of EKS (its moto/eks/responses.py):
  * no add-ons, no access entries and no `accessConfig` (every cluster reads as CONFIG_MAP), no
  * version updates. Each copy drops or pins exactly those fields, and {@link MOTO_GAPS} says so in
- * the suite's output; the project's own fakes (tests/helpers/fake-eks.ts) keep covering them.
+ * the suite's output; the project's own fakes (testing/fake-eks.ts) keep covering them.
  */
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -19,13 +19,13 @@ export type E2eExample = (typeof E2E_EXAMPLES)[number];
 
 /** What moto cannot serve, and what the end-to-end copies do about it. */
 export const MOTO_GAPS = [
-  'moto 5.2.1 has no EKS add-on API: the copies drop `addons` (tests/helpers/fake-eks.ts covers them)',
+  'moto 5.2.1 has no EKS add-on API: the copies drop `addons` (testing/fake-eks.ts covers them)',
   'moto 5.2.1 has no EKS access-entry API: the copies drop `accessEntries` (covered by the fake)',
   'moto 5.2.1 keeps no `accessConfig`: the copies pin `authenticationMode: CONFIG_MAP` (mode moves covered by the fake)',
   'moto 5.2.1 has no UpdateClusterVersion/UpdateNodegroupVersion/ListUpdates and answers ACTIVE at once (upgrades and waits covered by the fake)',
   'moto 5.2.1 keeps no EKS node-group tags (TagResource answers NotFound): the scale-watch suite keeps them in a proxy in front of moto (tests/e2e/support/eks-tags-proxy.ts, reached through AWS_ENDPOINT_URL_EKS)',
   'moto 5.2.1 EC2 keeps a terminated instance\'s Elastic IP associated and reports InstanceId "" for interface associations: the eip-manager suite disassociates as EC2 would and follows interfaces',
-  'moto 5.2.1 EC2 has no AssociateNatGatewayAddress and no Elastic IP quota (NAT pools and AddressLimitExceeded covered by tests/helpers/fake-ec2.ts)',
+  'moto 5.2.1 EC2 has no AssociateNatGatewayAddress and no Elastic IP quota (NAT pools and AddressLimitExceeded covered by testing/fake-ec2.ts)',
 ];
 
 /** The spec file of an example's copy, relative to the repository. */

@@ -7,12 +7,12 @@ import type { DeployMessage, QueueMessage } from '../../../functions/deploy/mode
 import { toFifo } from '../../../functions/deploy/model/messages';
 import type { ReleaseRecord } from '../../../functions/deploy/model/releases';
 import { RELEASES_KEY } from '../../../functions/deploy/model/releases';
-import { resetAwsClients } from '../../../shared/aws/clients';
-import { lambdaContext } from '../../fixtures/lambda-context';
-import { startFakeCluster } from '../../helpers/fake-k8s';
-import type { FakeCluster, FakeClusterOptions } from '../../helpers/fake-k8s';
-import { seedExampleSecrets } from './secrets-double';
-import { digestOf } from './support';
+import { resetAwsClients } from '../../../shared/adapters/aws/clients';
+import { lambdaContext } from '../../../testing/lambda-context';
+import { startFakeCluster } from '../../../testing/fake-k8s';
+import type { FakeCluster, FakeClusterOptions } from '../../../testing/fake-k8s';
+import { seedExampleSecrets } from '../../../testing/secret-values';
+import { digestOf } from '../../../testing/deploy-events';
 
 export const ORDER_INGESTION = 'ghcr.io/crypto-oms/order-ingestion';
 

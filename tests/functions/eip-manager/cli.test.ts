@@ -1,9 +1,9 @@
 import path from 'node:path';
 import { EXIT, main } from '../../../cli/main';
-import { ClusterUnavailableError } from '../../../shared/k8s/errors';
-import { FakeEc2 } from '../../helpers/fake-ec2';
-import { FakeEks } from '../../helpers/fake-eks';
-import { depsFor, EXAMPLES, FINANCIAL_MOVE, financialMove } from './support';
+import { ClusterUnavailableError } from '../../../shared/ports/kubernetes-errors';
+import { FakeEc2 } from '../../../testing/fake-ec2';
+import { FakeEks } from '../../../testing/fake-eks';
+import { depsFor, EXAMPLES, FINANCIAL_MOVE, financialMove } from '../../../testing/eip-manager';
 
 async function run(argv: string[]) {
   let stdout = '';

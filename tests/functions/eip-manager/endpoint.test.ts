@@ -9,11 +9,11 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import scheduleEvent from '../../../events/eip-manager/schedule.json';
 import { handler } from '../../../functions/eip-manager/handler';
-import { resetAwsClients } from '../../../shared/aws/clients';
-import { lambdaContext } from '../../fixtures/lambda-context';
-import { answered } from '../../helpers/answers';
-import { captureLogLines } from '../../helpers/log-lines';
-import { FINANCIAL_MOVE } from './support';
+import { resetAwsClients } from '../../../shared/adapters/aws/clients';
+import { lambdaContext } from '../../../testing/lambda-context';
+import { answered } from '../../../testing/answers';
+import { captureLogLines } from '../../../testing/log-lines';
+import { FINANCIAL_MOVE } from '../../../testing/eip-manager';
 
 interface Received {
   service: 'ec2' | 'ssm' | 'dynamodb';

@@ -20,11 +20,11 @@ import scheduleEvent from '../../../events/eip-manager/schedule.json';
 import shuttingDownEvent from '../../../events/eip-manager/instance-shutting-down.json';
 import spotEvent from '../../../events/eip-manager/spot-interruption.json';
 import { handler } from '../../../functions/eip-manager/handler';
-import { resetAwsClients } from '../../../shared/aws/clients';
-import { lambdaContext } from '../../fixtures/lambda-context';
-import { answered, rejected } from '../../helpers/answers';
-import { captureLogLines } from '../../helpers/log-lines';
-import { FINANCIAL_MOVE } from './support';
+import { resetAwsClients } from '../../../shared/adapters/aws/clients';
+import { lambdaContext } from '../../../testing/lambda-context';
+import { answered, rejected } from '../../../testing/answers';
+import { captureLogLines } from '../../../testing/log-lines';
+import { FINANCIAL_MOVE } from '../../../testing/eip-manager';
 
 const ec2 = mockClient(EC2Client);
 const ssm = mockClient(SSMClient);

@@ -2,8 +2,8 @@ import runningEvent from '../../../events/eip-manager/instance-running.json';
 import terminatedEvent from '../../../events/eip-manager/instance-terminated.json';
 import type { InstanceStateChange } from '../../../functions/eip-manager/event';
 import { handleEipEvent } from '../../../functions/eip-manager/invoke';
-import { FakeEc2 } from '../../helpers/fake-ec2';
-import { depsFor, FINANCIAL_MOVE } from './support';
+import { FakeEc2 } from '../../../testing/fake-ec2';
+import { depsFor, FINANCIAL_MOVE } from '../../../testing/eip-manager';
 
 function stateChange(template: typeof runningEvent, instanceId: string): InstanceStateChange {
   return { ...template, 'detail-type': 'EC2 Instance State-change Notification', source: 'aws.ec2', detail: { ...template.detail, 'instance-id': instanceId, state: template.detail.state as InstanceStateChange['detail']['state'] } };

@@ -6,9 +6,9 @@
 import type { Address } from '@aws-sdk/client-ec2';
 import { POOL_LEASE_MS, reconcilePools } from '../../../functions/eip-manager/run';
 import type { EipClusterReport } from '../../../functions/eip-manager/run';
-import { FakeEc2 } from '../../helpers/fake-ec2';
-import { FakeLeases } from '../../helpers/fake-lease';
-import { depsFor, MemoryAllowList, NOW, specWith } from './support';
+import { FakeEc2 } from '../../../testing/fake-ec2';
+import { FakeLeases } from '../../../testing/fake-lease';
+import { depsFor, MemoryAllowList, NOW, specWith } from '../../../testing/eip-manager';
 
 const POOLS = `
   - name: egress

@@ -2,7 +2,7 @@ import { GetParameterCommand, ParameterNotFound, PutParameterCommand, SSMClient 
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { allowListValue, legacyPoolParameterName, poolParameterName } from '../../../functions/eip-manager/publish';
-import { SsmAllowList } from '../../../functions/eip-manager/ssm-allow-list';
+import { SsmAllowList } from '../../../shared/adapters/aws/ssm-allow-list';
 import { UpstreamError } from '../../../shared/errors';
 
 const ssmMock = mockClient(SSMClient);

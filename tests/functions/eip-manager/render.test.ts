@@ -1,7 +1,7 @@
 import { EMPTY_ACCOUNT } from '../../../functions/eip-manager/observed';
 import { planPools } from '../../../functions/eip-manager/plan';
 import { renderPoolPlan } from '../../../functions/eip-manager/render';
-import { NOW, specWith } from './support';
+import { NOW, specWith } from '../../../testing/eip-manager';
 
 describe('renderPoolPlan', () => {
   it('prints the pool actions under their own heading, then each pool and where it is published', () => {

@@ -1,13 +1,13 @@
 /**
  * The eip-manager role in serverless.yml holds the pool boundary docs/security.md states, checked with a
- * model of IAM's evaluation (tests/helpers/iam-policy.ts) on the requests eip-manager sends and on
+ * model of IAM's evaluation (testing/iam-policy.ts) on the requests eip-manager sends and on
  * the ones it must never be able to send. The e2e suite checks the same on the packaged template.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
-import type { IamRequest, Statement } from '../../helpers/iam-policy';
-import { allows } from '../../helpers/iam-policy';
+import type { IamRequest, Statement } from '../../../testing/iam-policy';
+import { allows } from '../../../testing/iam-policy';
 
 const ADDRESS = 'arn:aws:ec2:sa-east-1:111122223333:elastic-ip/eipalloc-0a1b2c3d4e5f60718';
 const ENI = { arn: 'arn:aws:ec2:sa-east-1:111122223333:network-interface/eni-0a1b2c3d4e5f60718' };

@@ -1,9 +1,9 @@
 import type { Address } from '@aws-sdk/client-ec2';
 import { reconcilePools, reconcilePoolFleet } from '../../../functions/eip-manager/run';
-import { FakeEc2 } from '../../helpers/fake-ec2';
-import type { Ec2Failure, FakeEc2Call } from '../../helpers/fake-ec2';
+import { FakeEc2 } from '../../../testing/fake-ec2';
+import type { Ec2Failure, FakeEc2Call } from '../../../testing/fake-ec2';
 import { UpstreamError } from '../../../shared/errors';
-import { apply, depsFor, financialMove, NOW, specWith } from './support';
+import { apply, depsFor, financialMove, NOW, specWith } from '../../../testing/eip-manager';
 
 const EGRESS = `
   - name: egress

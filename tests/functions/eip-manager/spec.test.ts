@@ -1,21 +1,9 @@
-import { durationMs } from '../../../shared/spec/eip-pools';
-import { parseSpec } from '../../../shared/spec/load';
-import { specWith } from './support';
+import { durationMs } from '../../../shared/model/cluster-spec/eip-pools';
+import { parseSpec } from '../../../shared/model/cluster-spec/load';
+import { specWith } from '../../../testing/eip-manager';
+import { minimalSpecYaml } from '../../../testing/specs';
 
-const BASE = `apiVersion: eks-pilot/v1
-kind: Cluster
-name: payments
-region: sa-east-1
-version: "1.33"
-roleArn: arn:aws:iam::111122223333:role/payments-cluster
-vpc:
-  subnetIds: [subnet-0aaaaaaaaaaaaaaa1, subnet-0aaaaaaaaaaaaaaa2]
-nodeGroups:
-  - name: prod-ng
-    nodeRoleArn: arn:aws:iam::111122223333:role/payments-node
-    scaling: { min: 2, max: 4 }
-elasticIpPools:
-`;
+const BASE = `${minimalSpecYaml({ name: 'payments', region: 'sa-east-1', nodeGroups: [{ name: 'prod-ng', min: 2, max: 4 }] })}elasticIpPools:\n`;
 
 function issuesOf(pools: string): string[] {
   const parsed = parseSpec(`${BASE}${pools}`, 'cluster.yaml');

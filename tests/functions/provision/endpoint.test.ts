@@ -10,10 +10,10 @@ import path from 'node:path';
 import applyEvent from '../../../events/provision/apply.json';
 import planEvent from '../../../events/provision/plan-kianax.json';
 import { handler } from '../../../functions/provision/handler';
-import { resetAwsClients } from '../../../shared/aws/clients';
-import { lambdaContext } from '../../fixtures/lambda-context';
-import { answered } from '../../helpers/answers';
-import { captureLogLines } from '../../helpers/log-lines';
+import { resetAwsClients } from '../../../shared/adapters/aws/clients';
+import { lambdaContext } from '../../../testing/lambda-context';
+import { answered } from '../../../testing/answers';
+import { captureLogLines } from '../../../testing/log-lines';
 
 interface Received {
   method: string;

@@ -11,9 +11,9 @@ import { handler } from '../../../functions/provision/handler';
 import applyEvent from '../../../events/provision/apply.json';
 import planEvent from '../../../events/provision/plan-kianax.json';
 import scheduleEvent from '../../../events/provision/schedule.json';
-import { lambdaContext } from '../../fixtures/lambda-context';
-import { answered, rejected } from '../../helpers/answers';
-import { captureLogLines } from '../../helpers/log-lines';
+import { lambdaContext } from '../../../testing/lambda-context';
+import { answered, rejected } from '../../../testing/answers';
+import { captureLogLines } from '../../../testing/log-lines';
 
 const EXAMPLES = path.join(__dirname, '../../../examples');
 const eks = mockClient(EKSClient);

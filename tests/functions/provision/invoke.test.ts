@@ -1,9 +1,10 @@
 import path from 'node:path';
 import { handleProvisionEvent } from '../../../functions/provision/invoke';
-import type { DriftMemory, Notifier } from '../../../functions/provision/notify';
+import type { DriftMemory } from '../../../shared/ports/drift-memory';
+import type { Notifier } from '../../../shared/ports/notifier';
 import { UpstreamError } from '../../../shared/errors';
-import { loadSpecs } from '../../../shared/spec/load';
-import { FakeEks } from '../../helpers/fake-eks';
+import { loadSpecs } from '../../../shared/model/cluster-spec/load';
+import { FakeEks } from '../../../testing/fake-eks';
 
 const KIANAX = path.join(__dirname, '../../../examples/kianax');
 const schedule = { 'detail-type': 'Scheduled Event' as const, source: 'aws.events' as const, time: '2026-11-22T12:00:00Z', resources: [] };

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { DriftMemory, Notifier } from '../../../functions/provision/notify';
+import type { DriftMemory } from '../../../shared/ports/drift-memory';
+import type { Notifier } from '../../../shared/ports/notifier';
 import { SUBJECT_LIMIT, driftDigest, driftNotification, notifyNewDrift } from '../../../functions/provision/notify';
 import type { ClusterReport, ClusterStatus } from '../../../functions/provision/run';
 import type { RunLogger } from '../../../shared/reconcile/run-logger';

@@ -3,13 +3,14 @@ import type { ClusterReport, ProvisionDeps } from '../../../functions/provision/
 import type { RunLogger } from '../../../shared/reconcile/run-logger';
 import type { Mode } from '../../../shared/reconcile/status';
 import { reconcileCluster, reconcileFleet } from '../../../functions/provision/run';
-import type { EksWrite } from '../../../shared/aws/eks-port';
+import type { EksWrite } from '../../../shared/ports/eks';
 import { RequestRejectedError, ResourceBusyError, UnknownTargetError, UpstreamError } from '../../../shared/errors';
-import { OVERRIDE_TAG, overrideTags } from '../../../shared/overrides';
-import { loadSpecs, parseSpec } from '../../../shared/spec/load';
-import type { ClusterSpec } from '../../../shared/spec/schema';
-import { FakeEks } from '../../helpers/fake-eks';
-import type { Failure, FakeWriteCall } from '../../helpers/fake-eks';
+import { OVERRIDE_TAG, overrideTags } from '../../../shared/model/overrides';
+import { loadSpecs, parseSpec } from '../../../shared/model/cluster-spec/load';
+import type { ClusterSpec } from '../../../shared/model/cluster-spec/schema';
+import { FakeEks } from '../../../testing/fake-eks';
+import type { Failure, FakeWriteCall } from '../../../testing/fake-eks';
+import { minimalSpecYaml } from '../../../testing/specs';
 
 const EXAMPLES = path.join(__dirname, '../../../examples');
 const NOW = new Date('2026-11-22T12:00:00Z');
@@ -79,24 +80,17 @@ function label(call: FakeWriteCall): string {
 
 const CLUSTER_LEVEL = new Set(['UpdateClusterConfig', 'UpdateClusterVersion', 'AssociateEncryptionConfig']);
 
-const UPGRADE_SPEC = `
-apiVersion: eks-pilot/v1
-kind: Cluster
-name: upgrade-demo
-region: eu-west-1
-version: "1.31"
-roleArn: arn:aws:iam::123456789012:role/upgrade-demo-cluster
-vpc:
-  subnetIds: [subnet-0aaaaaaaaaaaaaaa1, subnet-0aaaaaaaaaaaaaaa2]
-logging: [api, audit]
-nodeGroups:
-  - name: apps-ng
-    nodeRoleArn: arn:aws:iam::123456789012:role/upgrade-demo-node
-    scaling: { min: 2, max: 4 }
-  - name: batch-ng
-    nodeRoleArn: arn:aws:iam::123456789012:role/upgrade-demo-node
-    scaling: { min: 0, max: 3 }
-`;
+const UPGRADE_SPEC = `\n${minimalSpecYaml({
+  name: 'upgrade-demo',
+  region: 'eu-west-1',
+  version: '1.31',
+  account: '123456789012',
+  extra: ['logging: [api, audit]'],
+  nodeGroups: [
+    { name: 'apps-ng', min: 2, max: 4 },
+    { name: 'batch-ng', min: 0, max: 3 },
+  ],
+})}`;
 
 describe('reconcileCluster from an empty account', () => {
   // Invocations: the cluster; the network add-ons (and access entries); the node groups; the add-ons

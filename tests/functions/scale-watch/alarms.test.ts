@@ -3,8 +3,8 @@ import { planAlarms, putMetricAlarmRequest } from '../../../functions/scale-watc
 import type { RunLogger } from '../../../shared/reconcile/run-logger';
 import { reconcileAlarms } from '../../../functions/scale-watch/run';
 import { RequestRejectedError, ThrottledError, UpstreamError } from '../../../shared/errors';
-import type { ClusterSpec } from '../../../shared/spec/schema';
-import { FakeCloudWatch } from './fakes';
+import type { ClusterSpec } from '../../../shared/model/cluster-spec/schema';
+import { FakeCloudWatch } from '../../../testing/scale-watch-fakes';
 import { ALARM_NAME, kianax } from './support';
 
 const logger: RunLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };

@@ -5,15 +5,16 @@
 import path from 'node:path';
 import type { ScaleWatchEvent } from '../../../functions/scale-watch/event';
 import { scaleWatchEventSchema } from '../../../functions/scale-watch/event';
-import type { InvokeDeps, Notifier } from '../../../functions/scale-watch/invoke';
+import type { InvokeDeps } from '../../../functions/scale-watch/invoke';
+import type { Notifier } from '../../../shared/ports/notifier';
 import { handleScaleWatchEvent } from '../../../functions/scale-watch/invoke';
 import { reconcileCluster } from '../../../functions/provision/run';
 import type { RunLogger } from '../../../shared/reconcile/run-logger';
 import alarmEvent from '../../../events/scale-watch/alarm-kianax-cpu.json';
 import okEvent from '../../../events/scale-watch/ok-kianax-cpu.json';
 import scheduleEvent from '../../../events/scale-watch/schedule.json';
-import { FakeEks } from '../../helpers/fake-eks';
-import { FakeCloudWatch, FakeKubernetes, hpa } from './fakes';
+import { FakeEks } from '../../../testing/fake-eks';
+import { FakeCloudWatch, FakeKubernetes, hpa } from '../../../testing/scale-watch-fakes';
 import { ALARM_NAME, KIANAX, kianax, minutes } from './support';
 
 const ALARM_AT = new Date('2026-11-22T12:00:00Z');

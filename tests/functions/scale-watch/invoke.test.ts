@@ -7,8 +7,8 @@ import alarmEvent from '../../../events/scale-watch/alarm-kianax-cpu.json';
 import insufficientEvent from '../../../events/scale-watch/insufficient-data-kianax-cpu.json';
 import resetEvent from '../../../events/scale-watch/reset-kianax.json';
 import scheduleEvent from '../../../events/scale-watch/schedule.json';
-import { FakeEks } from '../../helpers/fake-eks';
-import { FakeCloudWatch, FakeKubernetes, hpa } from './fakes';
+import { FakeEks } from '../../../testing/fake-eks';
+import { FakeCloudWatch, FakeKubernetes, hpa } from '../../../testing/scale-watch-fakes';
 import { ALARM_NAME, KIANAX, kianax, minutes } from './support';
 
 const ALARM_AT = new Date('2026-11-22T12:00:00Z');

@@ -1,13 +1,13 @@
 import type { ScaleWatchDeps } from '../../../functions/scale-watch/run';
 import { runRule } from '../../../functions/scale-watch/run';
 import { REPLICA_OVERRIDE_ANNOTATION } from '../../../functions/scale-watch/records';
-import { KubernetesAdapter, KubernetesHttpClient } from '../../../shared/k8s';
-import type { KubernetesObject } from '../../../shared/k8s';
-import type { ClusterSpec } from '../../../shared/spec/schema';
-import { FakeEks } from '../../helpers/fake-eks';
-import { startFakeApiServer, status } from '../../shared/k8s/fake-api-server';
-import type { FakeApiServer, RecordedRequest, Reply } from '../../shared/k8s/fake-api-server';
-import { FakeCloudWatch, hpa, mergePatchInto, scaledObject } from './fakes';
+import { KubernetesAdapter, KubernetesHttpClient } from '../../../shared/adapters/kubernetes';
+import type { KubernetesObject } from '../../../shared/ports/kubernetes';
+import type { ClusterSpec } from '../../../shared/model/cluster-spec/schema';
+import { FakeEks } from '../../../testing/fake-eks';
+import { startFakeApiServer, status } from '../../../testing/kubernetes-api-server';
+import type { FakeApiServer, RecordedRequest, Reply } from '../../../testing/kubernetes-api-server';
+import { FakeCloudWatch, hpa, mergePatchInto, scaledObject } from '../../../testing/scale-watch-fakes';
 import { ALARM_NAME, NOW, alarmEvent, kianax, minutes, ruleOf, shopWith } from './support';
 
 const HPA_PATH = '/apis/autoscaling/v2/namespaces/kianax/horizontalpodautoscalers';

@@ -4,11 +4,11 @@ import type { ScaleWatchDeps } from '../../../functions/scale-watch/run';
 import type { RunLogger } from '../../../shared/reconcile/run-logger';
 import { FIELD_MANAGER, runRule } from '../../../functions/scale-watch/run';
 import { REPLICA_OVERRIDE_ANNOTATION } from '../../../functions/scale-watch/records';
-import { OVERRIDE_TAG, readOverride } from '../../../shared/overrides';
-import type { ClusterSpec } from '../../../shared/spec/schema';
-import { FakeEks } from '../../helpers/fake-eks';
-import type { Failure } from '../../helpers/fake-eks';
-import { FakeCloudWatch, FakeKubernetes, hpa, scaledObject } from './fakes';
+import { OVERRIDE_TAG, readOverride } from '../../../shared/model/overrides';
+import type { ClusterSpec } from '../../../shared/model/cluster-spec/schema';
+import { FakeEks } from '../../../testing/fake-eks';
+import type { Failure } from '../../../testing/fake-eks';
+import { FakeCloudWatch, FakeKubernetes, hpa, scaledObject } from '../../../testing/scale-watch-fakes';
 import { ALARM_NAME, NOW, alarmEvent, kianax, minutes, ruleOf, shopWith } from './support';
 
 interface World {

@@ -1,6 +1,7 @@
-import { parseSpec } from '../../../shared/spec/load';
-import { scalingDurationMs } from '../../../shared/spec/scaling';
+import { parseSpec } from '../../../shared/model/cluster-spec/load';
+import { scalingDurationMs } from '../../../shared/model/cluster-spec/scaling';
 import { issuesOf, kianax } from './support';
+import { minimalSpecYaml } from '../../../testing/specs';
 
 describe('the scaling section of the spec', () => {
   it('reads the kianax example with its defaults applied', async () => {
@@ -103,19 +104,7 @@ describe('the scaling section of the spec', () => {
 
 /** A one-node-group spec with these alarms and rules (YAML list items, indented two spaces). */
 function issuesWithAlarms(alarms: string, rules: string): string[] {
-  const text = `apiVersion: eks-pilot/v1
-kind: Cluster
-name: shop
-region: eu-west-1
-version: "1.33"
-roleArn: arn:aws:iam::111122223333:role/shop-cluster
-vpc:
-  subnetIds: [subnet-0aaaaaaaaaaaaaaa1, subnet-0aaaaaaaaaaaaaaa2]
-nodeGroups:
-  - name: web-ng
-    nodeRoleArn: arn:aws:iam::111122223333:role/shop-node
-    scaling: { min: 2, max: 4 }
-alarms:
+  const text = `${minimalSpecYaml({ name: 'shop', region: 'eu-west-1', nodeGroups: [{ name: 'web-ng', min: 2, max: 4 }] })}alarms:
 ${alarms}scalingRules:
 ${rules}`;
   const parsed = parseSpec(text, 'inline.yaml');

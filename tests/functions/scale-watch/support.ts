@@ -10,9 +10,10 @@ import type { AlarmState, AlarmStateValue, ObservedScaler, RuleObservation } fro
 import { scalerKey } from '../../../functions/scale-watch/observed';
 import type { RulePlan, Trigger } from '../../../functions/scale-watch/plan';
 import { planRule } from '../../../functions/scale-watch/plan';
-import { loadSpecs, parseSpec } from '../../../shared/spec/load';
-import type { ScalingRuleSpec } from '../../../shared/spec/scaling';
-import type { ClusterSpec } from '../../../shared/spec/schema';
+import { loadSpecs, parseSpec } from '../../../shared/model/cluster-spec/load';
+import type { ScalingRuleSpec } from '../../../shared/model/cluster-spec/scaling';
+import type { ClusterSpec } from '../../../shared/model/cluster-spec/schema';
+import { minimalSpecYaml, parseSpecOrThrow } from '../../../testing/specs';
 
 export const NOW = new Date('2026-11-22T12:00:00Z');
 export const EXAMPLES = path.join(__dirname, '../../../examples');
@@ -32,23 +33,7 @@ export function ruleOf(spec: ClusterSpec, name?: string): ScalingRuleSpec {
   return rule;
 }
 
-const BASE = `
-apiVersion: eks-pilot/v1
-kind: Cluster
-name: shop
-region: eu-west-1
-version: "1.33"
-roleArn: arn:aws:iam::111122223333:role/shop-cluster
-vpc:
-  subnetIds: [subnet-0aaaaaaaaaaaaaaa1, subnet-0aaaaaaaaaaaaaaa2]
-nodeGroups:
-  - name: web-ng
-    nodeRoleArn: arn:aws:iam::111122223333:role/shop-node
-    scaling: { min: 2, max: 4 }
-  - name: batch-ng
-    nodeRoleArn: arn:aws:iam::111122223333:role/shop-node
-    scaling: { min: 1, max: 3 }
-alarms:
+const BASE = `\n${minimalSpecYaml({ name: 'shop', region: 'eu-west-1', nodeGroups: [{ name: 'web-ng', min: 2, max: 4 }, { name: 'batch-ng', min: 1, max: 3 }] })}alarms:
   - name: shop-cpu-high
     metric: { namespace: ContainerInsights, name: node_cpu_utilization, dimensions: { ClusterName: shop } }
     threshold: 75
@@ -59,9 +44,7 @@ alarms:
 
 /** The inline `shop` cluster with these scaling rules (YAML list items, indented two spaces). */
 export function shopWith(rules: string): ClusterSpec {
-  const parsed = parseSpec(`${BASE}scalingRules:\n${rules}`, 'inline.yaml');
-  if (!parsed.ok) throw new Error(parsed.issues.map((issue) => `${issue.path}: ${issue.message}`).join('\n'));
-  return parsed.spec;
+  return parseSpecOrThrow(`${BASE}scalingRules:\n${rules}`);
 }
 
 /** Parses a spec text; the issues as `path: message` lines when it does not validate. */

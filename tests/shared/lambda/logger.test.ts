@@ -1,5 +1,5 @@
 import { createLogger, redact, REDACTED } from '../../../shared/lambda/logger';
-import { captureLogLines } from '../../helpers/log-lines';
+import { captureLogLines } from '../../../testing/log-lines';
 
 describe('createLogger', () => {
   const originalEnv = process.env;

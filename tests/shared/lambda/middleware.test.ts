@@ -5,9 +5,9 @@ import { EksPilotError, UpstreamError } from '../../../shared/errors';
 import { createLogger } from '../../../shared/lambda/logger';
 import { isErrorAnswer, lambdaStack, logErrors, validateEvent } from '../../../shared/lambda/middleware';
 import scheduledEvent from '../../fixtures/events/scheduled-event.json';
-import { lambdaContext } from '../../fixtures/lambda-context';
-import { captureLogLines } from '../../helpers/log-lines';
-import type { LogLine } from '../../helpers/log-lines';
+import { lambdaContext } from '../../../testing/lambda-context';
+import { captureLogLines } from '../../../testing/log-lines';
+import type { LogLine } from '../../../testing/log-lines';
 
 const ScheduledEvent = z.object({
   version: z.literal('0'),

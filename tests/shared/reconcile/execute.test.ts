@@ -1,6 +1,6 @@
 import { RequestRejectedError, ResourceBusyError, ThrottledError, UpstreamError } from '../../../shared/errors';
-import { KubernetesConflictError } from '../../../shared/k8s/errors';
-import type { Action, TargetId } from '../../../shared/plan/plan';
+import { KubernetesConflictError } from '../../../shared/ports/kubernetes-errors';
+import type { Action, TargetId } from '../../../shared/model/plan/plan';
 import type { Classification, ExecuteHooks, Failure, Phrases } from '../../../shared/reconcile/execute';
 import { classifyFailure, executePlan } from '../../../shared/reconcile/execute';
 

@@ -4,7 +4,7 @@ import { finishReport, runFleet } from '../../../shared/reconcile/fleet';
 import type { Status } from '../../../shared/reconcile/status';
 import type { MetricsSink } from '../../../shared/reconcile/metrics';
 import { publishCounts } from '../../../shared/reconcile/metrics';
-import type { ClusterSpec } from '../../../shared/spec/schema';
+import type { ClusterSpec } from '../../../shared/model/cluster-spec/schema';
 
 type Report = ReportHead & { executed: string[] };
 

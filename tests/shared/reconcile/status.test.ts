@@ -1,7 +1,7 @@
 import { RequestRejectedError, ResourceBusyError, ThrottledError, UpstreamError } from '../../../shared/errors';
 import type { Status } from '../../../shared/reconcile/status';
 import { statusOfFailure, worstStatus } from '../../../shared/reconcile/status';
-import { specPathsFrom } from '../../../shared/spec/paths';
+import { specPathsFrom } from '../../../shared/model/cluster-spec/paths';
 
 describe('the status vocabulary', () => {
   it.each<[string, Status[], Status]>([

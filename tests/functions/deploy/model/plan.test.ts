@@ -1,14 +1,14 @@
 import { forbidden } from '../../../../functions/deploy/worker/apply';
 import type { RolloutState } from '../../../../functions/deploy/model/plan';
 import { imagesRefusal, planPrune, planPush, planWatch, refuse } from '../../../../functions/deploy/model/plan';
-import type { KubernetesObject } from '../../../../shared/k8s';
+import type { KubernetesObject } from '../../../../shared/ports/kubernetes';
 import type { ReleaseRecord } from '../../../../functions/deploy/model/releases';
 import { capHistory, MAX_REFUSALS, MAX_RELEASES } from '../../../../functions/deploy/model/releases';
 import type { DeployTarget } from '../../../../functions/deploy/model/targets';
 import { targetsOf } from '../../../../functions/deploy/model/targets';
-import { KubernetesAccessError } from '../../../../shared/k8s/errors';
-import { loadSpecs } from '../../../../shared/spec/load';
-import { CRYPTO_OMS, digestOf } from '../support';
+import { KubernetesAccessError } from '../../../../shared/ports/kubernetes-errors';
+import { loadSpecs } from '../../../../shared/model/cluster-spec/load';
+import { CRYPTO_OMS, digestOf } from '../../../../testing/deploy-events';
 
 const WEB = 'ghcr.io/crypto-oms/order-ingestion';
 const NOW = new Date('2026-11-22T12:00:00Z');

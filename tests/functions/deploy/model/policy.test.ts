@@ -1,5 +1,5 @@
 import { decide, describeRule, rulesFor } from '../../../../functions/deploy/model/policy';
-import type { ImagePolicySpec } from '../../../../shared/spec/workloads';
+import type { ImagePolicySpec } from '../../../../shared/model/cluster-spec/workloads';
 
 const policy: ImagePolicySpec = {
   repository: 'ghcr.io/acme/web',

@@ -3,7 +3,7 @@ import type { ManifestObject } from '../../../../functions/deploy/model/manifest
 import { containerImages } from '../../../../functions/deploy/model/manifests';
 import { APPLY_RANK, renderWorkload } from '../../../../functions/deploy/model/render';
 import { rolloutState } from '../../../../functions/deploy/worker/rollout';
-import type { KubernetesObject } from '../../../../shared/k8s';
+import type { KubernetesObject } from '../../../../shared/ports/kubernetes';
 
 const DIGEST = `sha256:${'ab'.repeat(32)}`;
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseSpec } from '../../../../shared/spec/load';
+import { parseSpec } from '../../../../shared/model/cluster-spec/load';
 
 const STARTER = readFileSync(path.join(__dirname, '../../../../examples/starter/cluster.yaml'), 'utf8');
 

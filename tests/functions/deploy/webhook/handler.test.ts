@@ -7,10 +7,10 @@ import pingEvent from '../../../../events/deploy/webhook-ping.json';
 import platformEvent from '../../../../events/deploy/webhook-platform-manifest.json';
 import pushEvent from '../../../../events/deploy/webhook-registry-package.json';
 import { handler, resetWebhookDeps } from '../../../../functions/deploy/webhook/handler';
-import { resetAwsClients } from '../../../../shared/aws/clients';
-import { lambdaContext } from '../../../fixtures/lambda-context';
-import { captureLogLines } from '../../../helpers/log-lines';
-import { CRYPTO_OMS, FINANCIAL_MOVE, WEBHOOK_SECRET, acceptBatches, digestOf, registryPackagePayload, webhookEvent } from '../support';
+import { resetAwsClients } from '../../../../shared/adapters/aws/clients';
+import { lambdaContext } from '../../../../testing/lambda-context';
+import { captureLogLines } from '../../../../testing/log-lines';
+import { CRYPTO_OMS, FINANCIAL_MOVE, WEBHOOK_SECRET, acceptBatches, digestOf, registryPackagePayload, webhookEvent } from '../../../../testing/deploy-events';
 
 const ssm = mockClient(SSMClient);
 const sqs = mockClient(SQSClient);

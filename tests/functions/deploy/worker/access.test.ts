@@ -1,9 +1,9 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { captureLogLines } from '../../../helpers/log-lines';
-import { namespaceScoped } from '../../../helpers/fake-k8s';
-import { CRYPTO_OMS } from '../support';
+import { captureLogLines } from '../../../../testing/log-lines';
+import { namespaceScoped } from '../../../../testing/fake-k8s';
+import { CRYPTO_OMS } from '../../../../testing/deploy-events';
 import { push, WorkerHarness } from '../worker-harness';
 
 const STARTER = readFileSync(path.join(__dirname, '../../../../examples/starter/cluster.yaml'), 'utf8');

@@ -4,13 +4,13 @@ import { deployImage } from '../../../../functions/deploy/worker/run';
 import type { WorkerDeps } from '../../../../functions/deploy/worker/run';
 import type { DeployTarget } from '../../../../functions/deploy/model/targets';
 import { targetsOf } from '../../../../functions/deploy/model/targets';
-import type { KubernetesObject } from '../../../../shared/k8s';
-import { loadSpecs } from '../../../../shared/spec/load';
-import { status } from '../../../shared/k8s/fake-api-server';
-import { startFakeCluster } from '../../../helpers/fake-k8s';
-import type { FakeCluster } from '../../../helpers/fake-k8s';
-import { CRYPTO_OMS, digestOf, FINANCIAL_MOVE, registryPackagePayload } from '../support';
-import { FakeSecretValues } from '../secrets-double';
+import type { KubernetesObject } from '../../../../shared/ports/kubernetes';
+import { loadSpecs } from '../../../../shared/model/cluster-spec/load';
+import { status } from '../../../../testing/kubernetes-api-server';
+import { startFakeCluster } from '../../../../testing/fake-k8s';
+import type { FakeCluster } from '../../../../testing/fake-k8s';
+import { CRYPTO_OMS, digestOf, FINANCIAL_MOVE, registryPackagePayload } from '../../../../testing/deploy-events';
+import { FakeSecretValues } from '../../../../testing/secret-values';
 
 const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
 

@@ -9,13 +9,13 @@ import type { DriftReport } from '../../../../functions/deploy/worker/drift';
 import type { QueueMessage } from '../../../../functions/deploy/model/messages';
 import { handler as webhookHandler, resetWebhookDeps } from '../../../../functions/deploy/webhook/handler';
 import { fleetOf, loadFleet } from '../../../../functions/deploy/model/targets';
-import { loadSpecs } from '../../../../shared/spec/load';
-import { lambdaContext } from '../../../fixtures/lambda-context';
-import { status } from '../../../shared/k8s/fake-api-server';
-import { captureLogLines } from '../../../helpers/log-lines';
-import { acceptBatches, digestOf, registryPackagePayload, serveWebhookSecret, webhookEvent } from '../support';
+import { loadSpecs } from '../../../../shared/model/cluster-spec/load';
+import { lambdaContext } from '../../../../testing/lambda-context';
+import { status } from '../../../../testing/kubernetes-api-server';
+import { captureLogLines } from '../../../../testing/log-lines';
+import { acceptBatches, digestOf, registryPackagePayload, serveWebhookSecret, webhookEvent } from '../../../../testing/deploy-events';
 import { push, WorkerHarness } from '../worker-harness';
-import { awsSecretStubs } from '../secrets-double';
+import { awsSecretStubs } from '../../../../testing/secret-values';
 
 const sqs = mockClient(SQSClient);
 // The one SSM stub of this process: the examples' sourced Secrets are read through it too.

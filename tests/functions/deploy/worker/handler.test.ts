@@ -17,15 +17,15 @@ import { handler, resetWorkerDeps } from '../../../../functions/deploy/worker/ha
 import type { ManualResponse } from '../../../../functions/deploy/worker/invoke';
 import type { DriftReport } from '../../../../functions/deploy/worker/drift';
 import { handler as webhookHandler, resetWebhookDeps } from '../../../../functions/deploy/webhook/handler';
-import { resetAwsClients } from '../../../../shared/aws/clients';
-import type { KubernetesObject } from '../../../../shared/k8s';
-import { lambdaContext } from '../../../fixtures/lambda-context';
-import { rejected } from '../../../helpers/answers';
-import { captureLogLines } from '../../../helpers/log-lines';
-import { deadlineExceeded, startFakeCluster } from '../../../helpers/fake-k8s';
-import type { FakeCluster, FakeClusterOptions } from '../../../helpers/fake-k8s';
-import { CRYPTO_OMS, WEBHOOK_SECRET, acceptBatches } from '../support';
-import { awsSecretStubs, seedExampleSecrets } from '../secrets-double';
+import { resetAwsClients } from '../../../../shared/adapters/aws/clients';
+import type { KubernetesObject } from '../../../../shared/ports/kubernetes';
+import { lambdaContext } from '../../../../testing/lambda-context';
+import { rejected } from '../../../../testing/answers';
+import { captureLogLines } from '../../../../testing/log-lines';
+import { deadlineExceeded, startFakeCluster } from '../../../../testing/fake-k8s';
+import type { FakeCluster, FakeClusterOptions } from '../../../../testing/fake-k8s';
+import { CRYPTO_OMS, WEBHOOK_SECRET, acceptBatches } from '../../../../testing/deploy-events';
+import { awsSecretStubs, seedExampleSecrets } from '../../../../testing/secret-values';
 
 const sqs = mockClient(SQSClient);
 // The one SSM stub of this process: the examples' sourced Secrets are read through it too.

@@ -1,8 +1,8 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { captureLogLines } from '../../../helpers/log-lines';
-import { digestOf } from '../support';
+import { captureLogLines } from '../../../../testing/log-lines';
+import { digestOf } from '../../../../testing/deploy-events';
 import { push, WorkerHarness } from '../worker-harness';
 
 const STARTER = readFileSync(path.join(__dirname, '../../../../examples/starter/cluster.yaml'), 'utf8');

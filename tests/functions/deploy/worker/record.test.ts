@@ -2,9 +2,9 @@ import type { DriftReport } from '../../../../functions/deploy/worker/drift';
 import type { ManualResponse } from '../../../../functions/deploy/worker/invoke';
 import { MAX_REFUSALS } from '../../../../functions/deploy/model/releases';
 import scheduleEvent from '../../../../events/deploy/schedule.json';
-import { captureLogLines } from '../../../helpers/log-lines';
-import { deadlineExceeded } from '../../../helpers/fake-k8s';
-import { CRYPTO_OMS, digestOf } from '../support';
+import { captureLogLines } from '../../../../testing/log-lines';
+import { deadlineExceeded } from '../../../../testing/fake-k8s';
+import { CRYPTO_OMS, digestOf } from '../../../../testing/deploy-events';
 import { ORDER_INGESTION, push, WorkerHarness } from '../worker-harness';
 
 const EVIL = `evil.example.com/miner:latest@${digestOf('miner')}`;

@@ -4,11 +4,11 @@ import 'aws-sdk-client-mock-jest';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { QueueMessage } from '../../../../functions/deploy/model/messages';
 import { handler as webhookHandler, resetWebhookDeps } from '../../../../functions/deploy/webhook/handler';
-import { lambdaContext } from '../../../fixtures/lambda-context';
-import { captureLogLines } from '../../../helpers/log-lines';
-import { CRYPTO_OMS, acceptBatches, digestOf, registryPackagePayload, serveWebhookSecret, webhookEvent } from '../support';
+import { lambdaContext } from '../../../../testing/lambda-context';
+import { captureLogLines } from '../../../../testing/log-lines';
+import { CRYPTO_OMS, acceptBatches, digestOf, registryPackagePayload, serveWebhookSecret, webhookEvent } from '../../../../testing/deploy-events';
 import { ORDER_INGESTION, WorkerHarness } from '../worker-harness';
-import { awsSecretStubs } from '../secrets-double';
+import { awsSecretStubs } from '../../../../testing/secret-values';
 
 const sqs = mockClient(SQSClient);
 // The one SSM stub of this process: the examples' sourced Secrets are read through it too.

@@ -5,14 +5,14 @@ import type { ReleaseRecord } from '../../../../functions/deploy/model/releases'
 import { RELEASES_KEY } from '../../../../functions/deploy/model/releases';
 import type { DeployTarget } from '../../../../functions/deploy/model/targets';
 import { targetsOf } from '../../../../functions/deploy/model/targets';
-import type { FifoMessage } from '../../../../shared/aws/sqs';
-import type { KubernetesObject } from '../../../../shared/k8s';
-import { loadSpecs } from '../../../../shared/spec/load';
-import { status } from '../../../shared/k8s/fake-api-server';
-import { deadlineExceeded, stalled, startFakeCluster } from '../../../helpers/fake-k8s';
-import type { FakeCluster, FakeClusterOptions, RolloutSimulator } from '../../../helpers/fake-k8s';
-import { CRYPTO_OMS, digestOf, FINANCIAL_MOVE } from '../support';
-import { FakeSecretValues } from '../secrets-double';
+import type { FifoMessage } from '../../../../shared/ports/fifo-queue';
+import type { KubernetesObject } from '../../../../shared/ports/kubernetes';
+import { loadSpecs } from '../../../../shared/model/cluster-spec/load';
+import { status } from '../../../../testing/kubernetes-api-server';
+import { deadlineExceeded, stalled, startFakeCluster } from '../../../../testing/fake-k8s';
+import type { FakeCluster, FakeClusterOptions, RolloutSimulator } from '../../../../testing/fake-k8s';
+import { CRYPTO_OMS, digestOf, FINANCIAL_MOVE } from '../../../../testing/deploy-events';
+import { FakeSecretValues } from '../../../../testing/secret-values';
 
 const START = Date.parse('2026-11-22T12:00:00Z');
 const ORDER_INGESTION = 'ghcr.io/crypto-oms/order-ingestion';

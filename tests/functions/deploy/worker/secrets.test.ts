@@ -8,11 +8,11 @@ import scheduleEvent from '../../../../events/deploy/schedule.json';
 import type { ManualResponse } from '../../../../functions/deploy/worker/invoke';
 import type { DriftReport } from '../../../../functions/deploy/worker/drift';
 import { fleetOf } from '../../../../functions/deploy/model/targets';
-import type { KubernetesObject } from '../../../../shared/k8s';
-import { loadSpecs } from '../../../../shared/spec/load';
-import { captureLogLines } from '../../../helpers/log-lines';
-import { awsSecretStubs } from '../secrets-double';
-import { CRYPTO_OMS } from '../support';
+import type { KubernetesObject } from '../../../../shared/ports/kubernetes';
+import { loadSpecs } from '../../../../shared/model/cluster-spec/load';
+import { captureLogLines } from '../../../../testing/log-lines';
+import { awsSecretStubs } from '../../../../testing/secret-values';
+import { CRYPTO_OMS } from '../../../../testing/deploy-events';
 import { push, WorkerHarness } from '../worker-harness';
 
 const { secretsManager, ssm } = awsSecretStubs();

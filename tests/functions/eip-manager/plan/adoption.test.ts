@@ -1,5 +1,5 @@
 import { planPools } from '../../../../functions/eip-manager/plan';
-import { NOW, specWith } from '../support';
+import { NOW, specWith } from '../../../../testing/eip-manager';
 import { address, allocationId, EGRESS, node, observed, touched, writes } from './support';
 
 describe('planPools adopting existing addresses', () => {

@@ -1,7 +1,7 @@
 import { EMPTY_ACCOUNT } from '../../../../functions/eip-manager/observed';
 import { planPools } from '../../../../functions/eip-manager/plan';
-import { planStatus } from '../../../../shared/plan/plan';
-import { financialMove, NOW, specWith } from '../support';
+import { planStatus } from '../../../../shared/model/plan/plan';
+import { financialMove, NOW, specWith } from '../../../../testing/eip-manager';
 import { EGRESS, label } from './support';
 
 describe('planPools against an empty account', () => {

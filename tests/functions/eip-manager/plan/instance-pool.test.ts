@@ -1,6 +1,6 @@
 import { planPools } from '../../../../functions/eip-manager/plan';
-import { planStatus } from '../../../../shared/plan/plan';
-import { NOW, specWith } from '../support';
+import { planStatus } from '../../../../shared/model/plan/plan';
+import { NOW, specWith } from '../../../../testing/eip-manager';
 import { address, allocationId, EGRESS, label, node, observed, touched, writes } from './support';
 
 describe('planPools for a node group pool', () => {

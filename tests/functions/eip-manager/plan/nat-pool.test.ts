@@ -1,8 +1,8 @@
 import type { NatGateway } from '@aws-sdk/client-ec2';
 import { EMPTY_ACCOUNT } from '../../../../functions/eip-manager/observed';
 import { planPools } from '../../../../functions/eip-manager/plan';
-import { planStatus } from '../../../../shared/plan/plan';
-import { NOW, specWith } from '../support';
+import { planStatus } from '../../../../shared/model/plan/plan';
+import { NOW, specWith } from '../../../../testing/eip-manager';
 import { address, allocationId, observed } from './support';
 
 describe('planPools for a NAT gateway pool', () => {

@@ -1,6 +1,6 @@
 import type { Address } from '@aws-sdk/client-ec2';
 import { planPools } from '../../../../functions/eip-manager/plan';
-import { NOW, specWith } from '../support';
+import { NOW, specWith } from '../../../../testing/eip-manager';
 import { address, allocationId, EGRESS, node, observed, touched } from './support';
 
 describe('planPools never touches an address outside its pools', () => {

@@ -1,5 +1,5 @@
 import { planPools } from '../../../../functions/eip-manager/plan';
-import { NOW, specWith } from '../support';
+import { NOW, specWith } from '../../../../testing/eip-manager';
 import { address, deepFreeze, EGRESS, label, node, observed } from './support';
 
 describe('planPools as a pure function', () => {

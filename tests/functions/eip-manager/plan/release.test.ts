@@ -2,7 +2,7 @@ import type { Address } from '@aws-sdk/client-ec2';
 import { poolMembership } from '../../../../functions/eip-manager/members';
 import { EMPTY_ACCOUNT } from '../../../../functions/eip-manager/observed';
 import { mayRelease, planPools } from '../../../../functions/eip-manager/plan';
-import { NOW, specWith } from '../support';
+import { NOW, specWith } from '../../../../testing/eip-manager';
 import { address, allocationId, CLUSTER, HOUR, node, observed } from './support';
 
 describe('planPools release policies', () => {

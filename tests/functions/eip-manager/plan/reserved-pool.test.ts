@@ -1,5 +1,5 @@
 import { planPools } from '../../../../functions/eip-manager/plan';
-import { NOW, specWith } from '../support';
+import { NOW, specWith } from '../../../../testing/eip-manager';
 import { address, observed } from './support';
 
 describe('planPools for a pool held for a load balancer', () => {

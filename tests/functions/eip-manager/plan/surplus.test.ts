@@ -1,7 +1,7 @@
 import type { Address } from '@aws-sdk/client-ec2';
 import { EMPTY_ACCOUNT } from '../../../../functions/eip-manager/observed';
 import { planPools } from '../../../../functions/eip-manager/plan';
-import { NOW, specWith } from '../support';
+import { NOW, specWith } from '../../../../testing/eip-manager';
 import { address, allocationId, CLUSTER, EGRESS, label, node, observed, writes } from './support';
 
 describe('planPools with more addresses than count', () => {

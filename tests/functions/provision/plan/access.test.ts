@@ -1,5 +1,5 @@
 import { accessPolicyArn } from '../../../../functions/provision/plan';
-import { planStatus } from '../../../../shared/plan/plan';
+import { planStatus } from '../../../../shared/model/plan/plan';
 import type { Case } from './support';
 import { ADMINS, BASE, DEPLOYER, drifted, entryIn, plan, policyArn, steps, without } from './support';
 

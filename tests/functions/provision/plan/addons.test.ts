@@ -1,4 +1,4 @@
-import { planStatus } from '../../../../shared/plan/plan';
+import { planStatus } from '../../../../shared/model/plan/plan';
 import type { Case, Step } from './support';
 import { ACCOUNT, addonIn, BASE, COREDNS_JSON, drifted, plan, steps, VPC_CNI_JSON, VPC_CNI_ROLE, without } from './support';
 

@@ -1,4 +1,4 @@
-import { planStatus } from '../../../../shared/plan/plan';
+import { planStatus } from '../../../../shared/model/plan/plan';
 import type { Case, Step } from './support';
 import { BASE, drifted, KMS_KEY, must, plan, steps, withSpec } from './support';
 

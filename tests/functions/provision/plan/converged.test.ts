@@ -1,5 +1,5 @@
 import type { ObservedState } from '../../../../functions/provision/observed';
-import { planStatus } from '../../../../shared/plan/plan';
+import { planStatus } from '../../../../shared/model/plan/plan';
 import { ACCOUNT, addonIn, BASE, converged, COREDNS_CONFIG, DEPLOYER, drifted, entryIn, EXAMPLE_NAMES, exampleSpec, LOG_TYPES, must, nodegroupIn, plan, policyArn, specOf } from './support';
 
 describe('planCluster against a converged cluster', () => {

@@ -1,7 +1,7 @@
 import type { ProvisionAction } from '../../../../functions/provision/actions';
 import type { ObservedState } from '../../../../functions/provision/observed';
 import { EMPTY_ACCOUNT } from '../../../../functions/provision/observed';
-import type { Plan, TargetId } from '../../../../shared/plan/plan';
+import type { Plan, TargetId } from '../../../../shared/model/plan/plan';
 import type { Observed } from './support';
 import { addonIn, ADMINS, BASE, convergedCluster, DEPLOYER, drifted, entryIn, nodegroupIn, plan, without } from './support';
 

@@ -1,5 +1,5 @@
 import type { Update } from '@aws-sdk/client-eks';
-import { planStatus } from '../../../../shared/plan/plan';
+import { planStatus } from '../../../../shared/model/plan/plan';
 import type { Observed } from './support';
 import { addonIn, BASE, drifted, must, nodegroupIn, plan, step } from './support';
 

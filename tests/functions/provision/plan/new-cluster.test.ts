@@ -1,7 +1,7 @@
 import { EMPTY_ACCOUNT } from '../../../../functions/provision/observed';
 import { planCluster } from '../../../../functions/provision/plan';
-import { planStatus } from '../../../../shared/plan/plan';
-import type { ClusterSpec } from '../../../../shared/spec/schema';
+import { planStatus } from '../../../../shared/model/plan/plan';
+import type { ClusterSpec } from '../../../../shared/model/cluster-spec/schema';
 import { example, NOW } from './support';
 
 describe('planCluster against an empty account', () => {

@@ -1,6 +1,6 @@
 import type { Nodegroup } from '@aws-sdk/client-eks';
-import { planStatus } from '../../../../shared/plan/plan';
-import type { ClusterSpec } from '../../../../shared/spec/schema';
+import { planStatus } from '../../../../shared/model/plan/plan';
+import type { ClusterSpec } from '../../../../shared/model/cluster-spec/schema';
 import type { Case, Step } from './support';
 import { ACCOUNT, BASE, drifted, kinds, nodegroupIn, plan, steps, withNodegroup, without, withSpec } from './support';
 

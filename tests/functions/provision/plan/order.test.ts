@@ -1,4 +1,4 @@
-import { planStatus } from '../../../../shared/plan/plan';
+import { planStatus } from '../../../../shared/model/plan/plan';
 import type { Observed, Step } from './support';
 import { ACCOUNT, addonIn, BASE, DEPLOYER, drifted, entryIn, must, nodegroupIn, nodegroupsAt, plan, steps, withSpec } from './support';
 

@@ -1,5 +1,5 @@
-import { planStatus } from '../../../../shared/plan/plan';
-import type { ClusterSpec } from '../../../../shared/spec/schema';
+import { planStatus } from '../../../../shared/model/plan/plan';
+import type { ClusterSpec } from '../../../../shared/model/cluster-spec/schema';
 import type { Observed } from './support';
 import { ACCOUNT, BASE, drifted, KMS_KEY, nodegroupIn, nodegroupsAt, OTHER_KMS_KEY, plan, step, withSpec } from './support';
 

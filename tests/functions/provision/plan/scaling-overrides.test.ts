@@ -1,5 +1,5 @@
-import { OVERRIDE_TAG, OVERRIDE_TAG_KEYS, overrideTags } from '../../../../shared/overrides';
-import { planStatus } from '../../../../shared/plan/plan';
+import { OVERRIDE_TAG, OVERRIDE_TAG_KEYS, overrideTags } from '../../../../shared/model/overrides';
+import { planStatus } from '../../../../shared/model/plan/plan';
 import type { Observed, Step } from './support';
 import { addonIn, ADMINS, BASE, drifted, entryIn, nodegroupIn, NOW, plan, steps, WEB_ARN } from './support';
 

@@ -8,10 +8,10 @@ import type { Addon, AssociatedAccessPolicy, Cluster, LogType, Nodegroup, Taint 
 import type { ProvisionAction } from '../../../../functions/provision/actions';
 import type { ObservedAccessEntry, ObservedState } from '../../../../functions/provision/observed';
 import { accessPolicyArn, planCluster } from '../../../../functions/provision/plan';
-import type { Classification, Plan, TargetId } from '../../../../shared/plan/plan';
-import { loadSpecs, parseSpec } from '../../../../shared/spec/load';
-import type { AccessEntrySpec, AddonSpec, ClusterSpec, ClusterSpecInput, NodeGroupSpec } from '../../../../shared/spec/schema';
-import { clusterSpecSchema } from '../../../../shared/spec/schema';
+import type { Classification, Plan, TargetId } from '../../../../shared/model/plan/plan';
+import { loadSpecs, parseSpec } from '../../../../shared/model/cluster-spec/load';
+import type { AccessEntrySpec, AddonSpec, ClusterSpec, ClusterSpecInput, NodeGroupSpec } from '../../../../shared/model/cluster-spec/schema';
+import { clusterSpecSchema } from '../../../../shared/model/cluster-spec/schema';
 
 export const EXAMPLES = path.join(__dirname, '../../../../examples');
 export const NOW = { now: new Date('2026-11-22T12:00:00Z') };

@@ -1,4 +1,4 @@
-import { planStatus } from '../../../../shared/plan/plan';
+import { planStatus } from '../../../../shared/model/plan/plan';
 import type { Case } from './support';
 import { addonIn, BASE, CLUSTER_ARN, COREDNS_ARN, drifted, nodegroupIn, plan, steps, WEB_ARN } from './support';
 

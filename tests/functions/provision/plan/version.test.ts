@@ -1,6 +1,6 @@
 import type { ProvisionAction } from '../../../../functions/provision/actions';
-import type { Plan } from '../../../../shared/plan/plan';
-import { planStatus } from '../../../../shared/plan/plan';
+import type { Plan } from '../../../../shared/model/plan/plan';
+import { planStatus } from '../../../../shared/model/plan/plan';
 import type { Case, Observed } from './support';
 import { BASE, drifted, nodegroupIn, nodegroupsAt, plan, steps } from './support';
 

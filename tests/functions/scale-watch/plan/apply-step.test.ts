@@ -1,5 +1,5 @@
 import { applyStep } from '../../../../functions/scale-watch/plan';
-import type { StepSpec } from '../../../../shared/spec/scaling';
+import type { StepSpec } from '../../../../shared/model/cluster-spec/scaling';
 
 describe('applyStep', () => {
   it.each<{ value: number; step: StepSpec; expected: number }>([

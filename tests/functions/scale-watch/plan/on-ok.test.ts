@@ -1,7 +1,7 @@
 import type { RuleObservation } from '../../../../functions/scale-watch/observed';
 import { planRule, RETURN_GRACE_MS } from '../../../../functions/scale-watch/plan';
 import { REPLICA_OVERRIDE_ANNOTATION } from '../../../../functions/scale-watch/records';
-import { OVERRIDE_TAG } from '../../../../shared/overrides';
+import { OVERRIDE_TAG } from '../../../../shared/model/overrides';
 import { alarmEvent, alarmState, applyPlan, boundsOf, kianax, kinds, minutes, NOW, observationFor, ruleOf, step } from '../support';
 import { only } from './support';
 
