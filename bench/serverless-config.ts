@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { BuildOptions } from 'esbuild';
 import { parse } from 'yaml';
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const ROOT = path.resolve(__dirname, '..');
 
