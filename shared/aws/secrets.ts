@@ -2,14 +2,11 @@
  * The GitHub webhook secret, read from SSM Parameter Store or Secrets Manager and cached per
  * container. Rotation keeps two values: the current secret and the previous one, both accepted
  * until GitHub signs with the new one. Values never leave this module except to the verifier: no
- * log line, error message or context field holds them. The SDK client of the configured store is
- * imported on first use: a webhook reading SSM never evaluates the Secrets Manager client, nor the
- * other way round, and neither runs at cold start.
+ * log line, error message or context field holds them.
  */
-import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type { SSMClient } from '@aws-sdk/client-ssm';
+import { GetSecretValueCommand, ResourceNotFoundException, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { EksPilotError, UpstreamError } from '../errors';
-import { lazily } from '../lambda/lazy';
 import { awsClient } from './clients';
 
 /** Where the secrets come from; `load` answers the current secret first, then the previous one if any. */
@@ -39,7 +36,6 @@ export class SsmWebhookSecrets implements WebhookSecretSource {
   }
 
   async load(): Promise<string[]> {
-    const { GetParametersCommand } = await import('@aws-sdk/client-ssm');
     let output;
     try {
       output = await this.client.send(new GetParametersCommand({ Names: this.names, WithDecryption: true }));
@@ -84,7 +80,6 @@ export class SecretsManagerWebhookSecrets implements WebhookSecretSource {
   }
 
   private async version(stage: 'AWSCURRENT' | 'AWSPREVIOUS'): Promise<string | undefined> {
-    const { GetSecretValueCommand, ResourceNotFoundException } = await import('@aws-sdk/client-secrets-manager');
     try {
       const output = await this.client.send(new GetSecretValueCommand({ SecretId: this.secretId, VersionStage: stage }));
       return output.SecretString === '' ? undefined : output.SecretString;
@@ -169,19 +164,10 @@ export function createWebhookSecretSource(setting: string, region: string): Webh
     if (current === undefined || extra.length > 0) {
       throw new EksPilotError('the webhook secret setting ssm:<current>[,<previous>] names one or two parameters', { context: { setting } });
     }
-    const describe = `ssm:${previous === undefined ? current : `${current},${previous}`}`;
-    return loadedOnUse(describe, async () => new SsmWebhookSecrets(awsClient((await import('@aws-sdk/client-ssm')).SSMClient, { region }), current, previous));
+    return new SsmWebhookSecrets(awsClient(SSMClient, { region }), current, previous);
   }
-  if (scheme === 'secretsmanager' && rest !== '') {
-    return loadedOnUse(`secretsmanager:${rest}`, async () => new SecretsManagerWebhookSecrets(awsClient((await import('@aws-sdk/client-secrets-manager')).SecretsManagerClient, { region }), rest));
-  }
+  if (scheme === 'secretsmanager' && rest !== '') return new SecretsManagerWebhookSecrets(awsClient(SecretsManagerClient, { region }), rest);
   throw new EksPilotError('the webhook secret setting must be ssm:<parameter>[,<previous parameter>] or secretsmanager:<secret id>', { context: { setting } });
-}
-
-/** A source whose client (and SDK module) is built on the first `load`. */
-function loadedOnUse(describe: string, build: () => Promise<WebhookSecretSource>): WebhookSecretSource {
-  const source = lazily(build);
-  return { describe, load: async () => (await source()).load() };
 }
 
 function errorName(error: unknown): string {

@@ -1,8 +1,9 @@
 /**
  * The AWS adapter of {@link SecretValuesPort}: the only deploy code that imports the Secrets Manager
- * and SSM clients, so the offline CLI and the webhook never load them. Each is imported on first
- * use: a worker whose workloads hold no Secret (or only one kind) never evaluates the other.
+ * and SSM clients, so the offline CLI and the webhook never load them.
  */
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { awsClient } from '../../../shared/aws/clients';
 import { UpstreamError } from '../../../shared/errors';
 import type { SecretSourceSpec } from '../../../shared/spec/workloads';
@@ -23,7 +24,6 @@ export function createAwsSecretValues(): SecretValuesPort {
       if (source.secretsManager !== undefined) {
         let text: string | undefined;
         try {
-          const { GetSecretValueCommand, SecretsManagerClient } = await import('@aws-sdk/client-secrets-manager');
           text = (await awsClient(SecretsManagerClient, { region: target.region }).send(new GetSecretValueCommand({ SecretId: source.secretsManager }))).SecretString;
         } catch (error) {
           throw new UpstreamError(`GetSecretValue failed for Secret ${source.name} (${describeSource(source)}): ${error instanceof Error ? error.name : 'error'}`, { cause: error, context });
@@ -33,7 +33,6 @@ export function createAwsSecretValues(): SecretValuesPort {
       const names = Object.values(source.ssm ?? {});
       let parameters;
       try {
-        const { GetParametersCommand, SSMClient } = await import('@aws-sdk/client-ssm');
         parameters = (await awsClient(SSMClient, { region: target.region }).send(new GetParametersCommand({ Names: names, WithDecryption: true }))).Parameters ?? [];
       } catch (error) {
         throw new UpstreamError(`GetParameters failed for Secret ${source.name} (${describeSource(source)}): ${error instanceof Error ? error.name : 'error'}`, { cause: error, context });
