@@ -6,30 +6,24 @@
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { createCloudWatchPort } from '../../shared/aws/cloudwatch';
 import { createEksPort } from '../../shared/aws/eks';
+import { createSnsNotifier } from '../../shared/aws/sns';
 import { connectToCluster } from '../../shared/k8s';
 import type { KubernetesPort } from '../../shared/k8s';
 import { createLogger } from '../../shared/lambda/logger';
 import { carries } from '../../shared/lambda/events';
-import { lazily } from '../../shared/lambda/lazy';
 import { lambdaStack } from '../../shared/lambda/middleware';
 import { specPathsFrom } from '../../shared/spec/paths';
 import type { ClusterSpec } from '../../shared/spec/schema';
 import { isAlarmEvent, isManualInvoke, scaleWatchEventSchema } from './event';
 import type { ScaleWatchEvent } from './event';
 import { handleScaleWatchEvent } from './invoke';
-import type { Notifier } from './invoke';
 
 const logger = createLogger({ serviceName: 'scale-watch' });
 const metrics = new Metrics({ namespace: process.env.EKS_PILOT_METRICS_NAMESPACE ?? 'EksPilot', serviceName: 'scale-watch' });
 
 const topicArn = process.env.EKS_PILOT_SCALE_TOPIC_ARN;
-// Notifications are opt-in: without a topic, nothing is published; with one, the SNS client loads
-// on the first publish, not at every cold start.
-function notifierFor(arn: string): Notifier {
-  const sns = lazily(async () => (await import('../../shared/aws/sns')).createSnsNotifier({ topicArn: arn }));
-  return { publish: async (subject, message) => (await sns()).publish(subject, message) };
-}
-const notifier = topicArn ? notifierFor(topicArn) : undefined;
+// Notifications are opt-in: without a topic, nothing is published.
+const notifier = topicArn ? createSnsNotifier({ topicArn }) : undefined;
 
 const where = (spec: ClusterSpec): { region: string; assumeRoleArn?: string } => ({
   region: spec.region,
