@@ -64,6 +64,14 @@ export default tseslint.config(
       '@typescript-eslint/switch-exhaustiveness-check': 'error',
       '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      // `import { z }` keeps esbuild from tree-shaking zod: every locale ships (~370 kB per bundle).
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "ImportDeclaration[source.value='zod'][importKind!='type'] > ImportSpecifier[imported.name='z'][importKind!='type']",
+          message: "import * as z from 'zod': the form esbuild tree-shakes ({ z } brings every locale into the bundle)",
+        },
+      ],
     },
   },
   // Only the config module reads the environment; everything else in the product gets typed

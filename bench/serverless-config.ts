@@ -4,10 +4,11 @@
  * from the file itself, so a change there changes what the bench measures.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
-import type { BuildOptions } from 'esbuild';
+import type { BuildOptions, Plugin } from 'esbuild';
 import { parse } from 'yaml';
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const ROOT = path.resolve(__dirname, '..');
 
@@ -87,7 +88,7 @@ export function readServerlessConfig(file = path.join(ROOT, 'serverless.yml')): 
   const external = [...stringArray(merged.external), ...(exclude.includes('*') ? [] : exclude)];
   for (const key of PLUGIN_ONLY_KEYS) Reflect.deleteProperty(merged, key);
   // Safe: the keys left are esbuild's own, as serverless-esbuild passes them on unchecked.
-  const esbuild = { ...merged, external } as BuildOptions;
+  const esbuild = { ...merged, external, plugins: pluginsOf(merged.plugins, path.dirname(file)) } as BuildOptions;
 
   const functions = Object.entries(parsed.functions).map(([name, fn]): FunctionEntry => {
     const modulePath = fn.handler.slice(0, fn.handler.lastIndexOf('.'));
@@ -104,6 +105,20 @@ export function readServerlessConfig(file = path.join(ROOT, 'serverless.yml')): 
     };
   });
   return { runtime, functions, esbuild };
+}
+
+/**
+ * `custom.esbuild.plugins` as serverless-esbuild reads it (dist/index.js, `get plugins`): a file,
+ * relative to the service folder, exporting the plugins (or a function returning them).
+ */
+function pluginsOf(setting: unknown, serviceDir: string): Plugin[] {
+  if (setting === undefined) return [];
+  if (typeof setting !== 'string') throw new Error('serverless.yml: custom.esbuild.plugins must name a file');
+  const loaded: unknown = createRequire(path.join(serviceDir, 'package.json'))(path.join(serviceDir, setting));
+  const plugins = typeof loaded === 'function' ? (loaded as () => unknown)() : loaded;
+  if (!Array.isArray(plugins)) throw new Error(`serverless.yml: ${setting} must export an array of esbuild plugins`);
+  // Safe: serverless-esbuild hands the same value to esbuild unchecked.
+  return plugins as Plugin[];
 }
 
 function stringArray(value: unknown): string[] {

@@ -7,7 +7,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'yaml';
-import { z } from 'zod';
+import * as z from 'zod';
 import { clusterSpecSchema, SPEC_API_VERSION } from '../shared/model/cluster-spec/schema';
 
 const ROOT = path.resolve(__dirname, '..');

@@ -4,7 +4,8 @@
  * paginator and waiter the project's files import from an `@aws-sdk/client-*` package, and
  * `sts:AssumeRole` where `fromTemporaryCredentials` is imported. {@link IMPLIED_ACTIONS} adds what
  * AWS authorises besides the call's own action (a dependent action, or a call Lambda makes for the
- * function), each with the document that says so.
+ * function), each with the document that says so. A command destructured from `await import(...)`
+ * (a client loaded on first use) counts as imported.
  *
  * @example
  * const actions = await sdkActionsOf('functions/deploy/webhook/handler.ts'); // Set { 'sqs:SendMessageBatch', 'ssm:GetParameters', ... }
@@ -70,7 +71,8 @@ async function bundledSources(entry: string): Promise<string[]> {
   return Object.keys(result.metafile.inputs).filter((input) => !input.includes('node_modules/') && /\.ts$/.test(input));
 }
 
-const IMPORT = /import\s*\{([^}]*)\}\s*from\s*'@aws-sdk\/(client-[a-z0-9-]+|credential-providers)'/g;
+// A static import, or a client imported on first use: `const { XCommand } = await import('@aws-sdk/client-x')`.
+const IMPORT = /(?:import\s*\{([^}]*)\}\s*from\s*|const\s*\{([^}]*)\}\s*=\s*await\s+import\(\s*)'@aws-sdk\/(client-[a-z0-9-]+|credential-providers)'/g;
 
 /**
  * Every action the handler's code makes AWS authorise (before {@link IMPLIED_ACTIONS}).
@@ -83,8 +85,8 @@ export async function sdkActionsOf(entry: string): Promise<Set<string>> {
   for (const file of await bundledSources(entry)) {
     const text = readFileSync(path.join(ROOT, file), 'utf8');
     for (const match of text.matchAll(IMPORT)) {
-      const names = (match[1] ?? '').split(',').map((name) => name.trim().replace(/^type\s+/, '').split(/\s+as\s+/)[0] ?? '').filter(Boolean);
-      const pkg = match[2] ?? '';
+      const names = (match[1] ?? match[2] ?? '').split(',').map((name) => name.trim().replace(/^type\s+/, '').split(/\s+as\s+/)[0] ?? '').filter(Boolean);
+      const pkg = match[3] ?? '';
       if (pkg === 'credential-providers') {
         if (names.includes('fromTemporaryCredentials')) actions.add('sts:AssumeRole');
         continue;

@@ -3,7 +3,7 @@
  * that move addresses (an instance's state change and a spot interruption warning). Anything else is
  * rejected by the middy stack with the field named.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { routedEvent, scheduledEventSchema } from '../../shared/lambda/events';
 
 /** `{"mode": "plan" | "apply", "cluster": "...", "pools": ["egress"]}` */

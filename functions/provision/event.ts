@@ -2,7 +2,7 @@
  * The events provision accepts: the EventBridge schedule that drives the drift check, and a manual
  * invoke from the console or CLI. Anything else is rejected by the middy stack with the field named.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { routedEvent, scheduledEventSchema } from '../../shared/lambda/events';
 
 /** `{"mode": "plan" | "apply", "cluster": "...", "only": ["nodegroup/jobs-ng", ...]}` */

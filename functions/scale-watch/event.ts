@@ -4,7 +4,7 @@
  * group left over), and three manual invokes. Anything else is rejected by the middy stack with the
  * field named.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { routedEvent, scheduledEventSchema } from '../../shared/lambda/events';
 import { ALARM_STATES } from './observed';
 

@@ -1,5 +1,5 @@
 /** Event shapes several functions accept, defined once. */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** EventBridge "Scheduled Event", as a `schedule` event in serverless.yml delivers it. */
 export const scheduledEventSchema = z.looseObject({

@@ -3,7 +3,7 @@
  * construction, checked on the patterns' source rather than timed), and the whole way out of a
  * function (the log line and the answer) and of the CLI.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { main } from '../../cli/main';
 import { SCRUBBED, SECRET_PATTERNS, scrubSecrets, scrubStrings } from '../../shared/errors';
 import { KubernetesAccessError } from '../../shared/ports/kubernetes-errors';

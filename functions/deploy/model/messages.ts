@@ -4,7 +4,7 @@
  * (`<cluster>/<workload>`), so one workload's messages are processed one at a time, in order.
  */
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { FifoMessage } from '../../../shared/ports/fifo-queue';
 import type { PackageEventName } from '../../../shared/model/package-event';
 import { DIGEST_PATTERN, TAG_PATTERN } from './images';

@@ -10,7 +10,7 @@
  * refusals of one tag are one record with a count), so no number of refused pushes pushes out an
  * applied release.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { KubernetesObject, KubernetesPort } from '../../../shared/ports/kubernetes';
 import { OWNER_LABEL } from '../../../shared/model/cluster-spec/workloads';
 import type { PinnedImage } from './images';

@@ -4,7 +4,7 @@
  */
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyResultV2 } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidEventError } from '../../../shared/errors';
 
 /** HTTP API payload format 2.0, as far as the receiver reads it. */

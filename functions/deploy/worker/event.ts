@@ -4,7 +4,7 @@
  * by the event's own marker (`Records`, `detail-type`, `action`) so a bad event's error names the
  * field that is wrong.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { routedEvent, scheduledEventSchema } from '../../../shared/lambda/events';
 
 /** An SQS batch, as far as the worker reads it. */

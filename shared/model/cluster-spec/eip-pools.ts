@@ -4,7 +4,7 @@
  * existing addresses it adopts, and whether it may ever release one. Like the rest of the spec,
  * every object is strict and defaults are applied here, so a plan never sees "unset".
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Tags eip-manager puts on the addresses it allocates, and reads to recognise them. */
 export const POOL_TAG = {

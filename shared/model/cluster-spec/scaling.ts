@@ -10,7 +10,7 @@
  *
  * Like the rest of the spec, every object is strict and defaults are applied here.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Cross-field checks run even when other fields failed (see schema.ts), so they read defensively. */
 const always = { when: () => true };

@@ -8,7 +8,7 @@
  * Enumerations are the EKS API's (./eks-enums.ts, checked against the EKS SDK's model by a test),
  * held as plain values so loading a spec loads no AWS client.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { regionProblem } from './aws-regions';
 import { accessPolicyProblem } from './eks-access-policies';
 import { AMI_TYPES, AUTHENTICATION_MODES, CAPACITY_TYPES, LOG_TYPES, RESOLVE_CONFLICTS, TAINT_EFFECTS } from './eks-enums';

@@ -6,7 +6,7 @@
  */
 import path from 'node:path';
 import semver from 'semver';
-import { z } from 'zod';
+import * as z from 'zod';
 import { globProblem, regexProblem } from './tag-rules';
 
 /** Label deploy puts on every object it applies: `<cluster>.<workload>`, so pruning finds them again. */

@@ -1,6 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import middy from '@middy/core';
-import { z } from 'zod';
+import * as z from 'zod';
 import { EksPilotError, UpstreamError } from '../../../shared/errors';
 import { createLogger } from '../../../shared/lambda/logger';
 import { isErrorAnswer, lambdaStack, logErrors, validateEvent } from '../../../shared/lambda/middleware';

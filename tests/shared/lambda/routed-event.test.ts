@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { routedEvent, scheduledEventSchema } from '../../../shared/lambda/events';
 
 const manual = z.strictObject({ mode: z.enum(['plan', 'apply']) });
