@@ -3,9 +3,7 @@
 // is older; anything else is a setup error worth stating plainly rather than a test failure later.
 const major = Number(process.versions.node.split('.')[0]);
 if (major !== 22) {
-  throw new Error(
-    `tests must run on Node 22 (the Lambda nodejs22.x runtime), not ${process.version}: run them with "npm test"`,
-  );
+  throw new Error(`tests must run on Node 22 (the Lambda nodejs22.x runtime), not ${process.version}: run them with "npm test"`);
 }
 
 /** @type {import('jest').Config} */

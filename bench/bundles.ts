@@ -83,7 +83,14 @@ export async function buildComponents(config: ServerlessConfig, outDir: string):
   for (const [index, component] of COMPONENTS.entries()) {
     const outdir = path.join(outDir, 'components', String(index));
     mkdirSync(outdir, { recursive: true });
-    const result = await build({ ...config.esbuild, entryPoints: [path.join(ROOT, component.entry)], outdir, metafile: true, absWorkingDir: ROOT, logLevel: 'silent' });
+    const result = await build({
+      ...config.esbuild,
+      entryPoints: [path.join(ROOT, component.entry)],
+      outdir,
+      metafile: true,
+      absWorkingDir: ROOT,
+      logLevel: 'silent',
+    });
     const [bundlePath, output] = onlyOutput(result.metafile, component.name);
     figures.push({ name: component.name, entry: component.entry, bundlePath: path.join(ROOT, bundlePath), bytes: output.bytes });
   }
@@ -144,9 +151,7 @@ function packagesOf(output: Metafile['outputs'][string], total: number): Package
     const name = packageOf(input);
     byPackage.set(name, (byPackage.get(name) ?? 0) + bytesInOutput);
   }
-  return [...byPackage.entries()]
-    .map(([name, bytes]) => ({ name, bytes, share: bytes / total }))
-    .sort((a, b) => b.bytes - a.bytes);
+  return [...byPackage.entries()].map(([name, bytes]) => ({ name, bytes, share: bytes / total })).sort((a, b) => b.bytes - a.bytes);
 }
 
 /**

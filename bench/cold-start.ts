@@ -59,7 +59,10 @@ export async function measureColdStarts(
 ): Promise<ColdStartFigures> {
   const jobs: Job[] = [
     { kind: 'bare' },
-    ...targets.flatMap((target): Job[] => [{ kind: 'bundled', target }, { kind: 'unbundled', target }]),
+    ...targets.flatMap((target): Job[] => [
+      { kind: 'bundled', target },
+      { kind: 'unbundled', target },
+    ]),
     ...components.map((target): Job => ({ kind: 'component', target })),
   ];
   const samples = new Map<string, { require: number[]; process: number[] }>();

@@ -37,7 +37,14 @@ function bundleSection(results: BenchResults): string {
   const ec2 = results.verdicts.find((verdict) => verdict.target === 'EC2 client only in eip-manager');
   return [
     `1. Bundle size: minified, built with serverless.yml's custom.esbuild as serverless-esbuild passes it (target: <= ${bytes(BUNDLE_LIMIT_BYTES)} B each)`,
-    renderTable(['function', 'bytes', 'gzip', 'top packages (share of bytes)', EC2_CLIENT, 'verdict'], rows, ['left', 'right', 'right', 'left', 'right', 'left']),
+    renderTable(['function', 'bytes', 'gzip', 'top packages (share of bytes)', EC2_CLIENT, 'verdict'], rows, [
+      'left',
+      'right',
+      'right',
+      'left',
+      'right',
+      'left',
+    ]),
     ec2 === undefined ? '' : `${ec2.met ? 'ok' : 'FLAG'}: ${EC2_CLIENT} ${ec2.figure}${ec2.met ? '' : ` (${ec2.distance})`}`,
   ].join('\n');
 }
@@ -86,7 +93,17 @@ function webhookSection(results: BenchResults): string {
     `3. Webhook ack latency: deploy-webhook handler time, real middy stack, SSM and SQS doubled at the SDK client (target: p99 < 50 ms)`,
     renderTable(
       ['deliveries', 'first (new container)', 'p50', 'p90', 'p99', 'max', 'verdict'],
-      [[`1 + ${String(webhook.warm.n)}`, ms(webhook.firstMs), ms(webhook.warm.p50), ms(webhook.warm.p90), ms(webhook.warm.p99), ms(webhook.warm.max), verdictText(find(results.verdicts, 'webhook ack p99', 'deploy-webhook'))]],
+      [
+        [
+          `1 + ${String(webhook.warm.n)}`,
+          ms(webhook.firstMs),
+          ms(webhook.warm.p50),
+          ms(webhook.warm.p90),
+          ms(webhook.warm.p99),
+          ms(webhook.warm.max),
+          verdictText(find(results.verdicts, 'webhook ack p99', 'deploy-webhook')),
+        ],
+      ],
       ['left', 'right', 'right', 'right', 'right', 'right', 'left'],
     ),
     `answers: ${answers}; AWS calls over all deliveries: ${calls}`,
@@ -95,7 +112,14 @@ function webhookSection(results: BenchResults): string {
 
 function pushSection(results: BenchResults): string {
   const { pushToApply } = results;
-  const row = (label: string, summary: Summary, first: number): string[] => [label, ms(first), ms(summary.p50), ms(summary.p90), ms(summary.p99), ms(summary.max)];
+  const row = (label: string, summary: Summary, first: number): string[] => [
+    label,
+    ms(first),
+    ms(summary.p50),
+    ms(summary.p90),
+    ms(summary.p99),
+    ms(summary.max),
+  ];
   return [
     `4. Push to first apply: signed push into deploy-webhook -> queued batch into deploy-worker -> first server-side apply at a local API server (ms; SQS's own delivery delay not included; target: p99 < 1,000 ms)`,
     renderTable(
@@ -117,7 +141,15 @@ function callsSection(results: BenchResults): string {
   for (const fn of results.awsCalls.functions) {
     const subject = `${fn.function} (${fn.example})`;
     for (const run of fn.runs) {
-      rows.push([fn.function, fn.example, run.run, String(run.reads), String(run.writes), run.kubernetesRequests === undefined ? '-' : String(run.kubernetesRequests), run.outcome]);
+      rows.push([
+        fn.function,
+        fn.example,
+        run.run,
+        String(run.reads),
+        String(run.writes),
+        run.kubernetesRequests === undefined ? '-' : String(run.kubernetesRequests),
+        run.outcome,
+      ]);
     }
     const reads = find(results.verdicts, 'reads per converged run', subject);
     const writes = find(results.verdicts, 'writes per converged run', subject);
@@ -155,8 +187,20 @@ function fleetSection(results: BenchResults): string {
     renderTable(
       ['provision planCluster', 'clusters x node groups', 'p50 / p90 ms', 'plans with changes', 'verdict'],
       [
-        ['converged fleet', `${String(fleetPlan.clusters)} x ${String(fleetPlan.nodeGroups)}`, p50p90(fleetPlan.converged), String(fleetPlan.convergedWithChanges), ''],
-        ['drifted fleet', `${String(fleetPlan.clusters)} x ${String(fleetPlan.nodeGroups)}`, p50p90(fleetPlan.drifted), `${String(fleetPlan.driftedUpdates)} updates`, verdictText(fleetVerdict)],
+        [
+          'converged fleet',
+          `${String(fleetPlan.clusters)} x ${String(fleetPlan.nodeGroups)}`,
+          p50p90(fleetPlan.converged),
+          String(fleetPlan.convergedWithChanges),
+          '',
+        ],
+        [
+          'drifted fleet',
+          `${String(fleetPlan.clusters)} x ${String(fleetPlan.nodeGroups)}`,
+          p50p90(fleetPlan.drifted),
+          `${String(fleetPlan.driftedUpdates)} updates`,
+          verdictText(fleetVerdict),
+        ],
         ['loadSpecs (new container)', `${String(fleetPlan.clusters)} files`, p50p90(fleetPlan.loadSpecs), '', 'no target'],
       ],
       ['left', 'right', 'right', 'right', 'left'],
@@ -164,7 +208,15 @@ function fleetSection(results: BenchResults): string {
     '',
     `deploy fan-out: one push of an image ${String(fanOut.workloads)} workloads use; SQS batches of ${String(fanOut.batchSize)}; warm worker containers (processes) at once: 1 or one per batch; ${String(fanOut.rounds)} rounds (ms)`,
     renderTable(
-      ['containers', 'batches', 'ack p50', 'first apply per workload p50 / max', 'all rollouts done p50 / p90', 'one batch in its container p50 / p90', 'failed'],
+      [
+        'containers',
+        'batches',
+        'ack p50',
+        'first apply per workload p50 / max',
+        'all rollouts done p50 / p90',
+        'one batch in its container p50 / p90',
+        'failed',
+      ],
       fanOutRows,
       ['right', 'right', 'right', 'right', 'right', 'right', 'right'],
     ),
@@ -174,30 +226,42 @@ function fleetSection(results: BenchResults): string {
 
 function specParseSection(results: BenchResults): string {
   const { cases } = results.specParse;
-  const rows = cases.map((item) => [
-    String(item.keys),
-    bytes(item.bytes),
-    p50p90(item.accepted),
-    p50p90(item.refused),
-    item.microsPerKey.toFixed(1),
-  ]);
+  const rows = cases.map((item) => [String(item.keys), bytes(item.bytes), p50p90(item.accepted), p50p90(item.refused), item.microsPerKey.toFixed(1)]);
   const first = cases[0];
   const last = cases.at(-1);
-  const growth = first === undefined || last === undefined ? '' : `time per key at ${String(last.keys)} keys is ${(last.microsPerKey / first.microsPerKey).toFixed(2)}x that at ${String(first.keys)} (linear: about 1x; quadratic: ${String(last.keys / first.keys)}x)`;
+  const growth =
+    first === undefined || last === undefined
+      ? ''
+      : `time per key at ${String(last.keys)} keys is ${(last.microsPerKey / first.microsPerKey).toFixed(2)}x that at ${String(first.keys)} (linear: about 1x; quadratic: ${String(last.keys / first.keys)}x)`;
   return [
     '7. Spec parse cost: parseSpecFile (bytes to a validated spec) with N keys in one map',
-    renderTable(['keys', 'bytes', 'accepted p50 / p90 ms', 'duplicate key refused p50 / p90 ms', 'µs per key (accepted p50)'], rows, ['right', 'right', 'right', 'right', 'right']),
+    renderTable(['keys', 'bytes', 'accepted p50 / p90 ms', 'duplicate key refused p50 / p90 ms', 'µs per key (accepted p50)'], rows, [
+      'right',
+      'right',
+      'right',
+      'right',
+      'right',
+    ]),
     growth,
   ].join('\n');
 }
 
 function targetsSection(results: BenchResults): string {
-  const rows = results.verdicts.map((verdict) => [verdict.met ? 'met' : 'MISSED', verdict.target, verdict.subject, verdict.limit, verdict.figure, verdict.distance]);
+  const rows = results.verdicts.map((verdict) => [
+    verdict.met ? 'met' : 'MISSED',
+    verdict.target,
+    verdict.subject,
+    verdict.limit,
+    verdict.figure,
+    verdict.distance,
+  ]);
   const missed = results.verdicts.filter((verdict) => !verdict.met);
   return [
     `Targets of issue 7: ${String(results.verdicts.length - missed.length)} met, ${String(missed.length)} missed`,
     renderTable(['', 'target', 'subject', 'limit', 'figure', 'distance'], rows),
-    ...(missed.length === 0 ? [] : ['', 'What would help (missed targets):', ...missed.map((verdict) => `- ${verdict.target}, ${verdict.subject}: ${verdict.help ?? ''}`)]),
+    ...(missed.length === 0
+      ? []
+      : ['', 'What would help (missed targets):', ...missed.map((verdict) => `- ${verdict.target}, ${verdict.subject}: ${verdict.help ?? ''}`)]),
   ].join('\n');
 }
 

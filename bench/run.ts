@@ -101,9 +101,25 @@ async function main(): Promise<void> {
   } satisfies FanOutInput);
 
   step(`spec parse cost: ${settings.specParseKeys.join(', ')} keys in one map`);
-  const specParse = await runScenario<SpecParseFigures>(path.join(SCENARIOS, 'spec-parse.ts'), { keys: settings.specParseKeys, rounds: settings.specParseRounds } satisfies SpecParseInput);
+  const specParse = await runScenario<SpecParseFigures>(path.join(SCENARIOS, 'spec-parse.ts'), {
+    keys: settings.specParseKeys,
+    rounds: settings.specParseRounds,
+  } satisfies SpecParseInput);
 
-  const figures = { startedAt: started.toISOString(), machine, settings, bundles, components, coldStart, webhook, pushToApply, awsCalls, fleetPlan, fanOut, specParse };
+  const figures = {
+    startedAt: started.toISOString(),
+    machine,
+    settings,
+    bundles,
+    components,
+    coldStart,
+    webhook,
+    pushToApply,
+    awsCalls,
+    fleetPlan,
+    fanOut,
+    specParse,
+  };
   const finished = new Date();
   const results: BenchResults = {
     ...figures,

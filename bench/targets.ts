@@ -28,7 +28,14 @@ type Figures = Omit<BenchResults, 'verdicts' | 'finishedAt' | 'durationSeconds'>
  * verdicts.filter((verdict) => !verdict.met).map((verdict) => verdict.subject); // ['eip-manager', ...]
  */
 export function checkTargets(results: Figures): Verdict[] {
-  return [...bundleVerdicts(results), ...loadVerdicts(results), ...processVerdicts(results), ...latencyVerdicts(results), ...callVerdicts(results), fleetVerdict(results)];
+  return [
+    ...bundleVerdicts(results),
+    ...loadVerdicts(results),
+    ...processVerdicts(results),
+    ...latencyVerdicts(results),
+    ...callVerdicts(results),
+    fleetVerdict(results),
+  ];
 }
 
 function bundleVerdicts(results: Figures): Verdict[] {
@@ -62,7 +69,9 @@ function bundleVerdicts(results: Figures): Verdict[] {
     figure: strays.length === 0 ? 'in eip-manager only' : `also in ${strays.map((bundle) => bundle.function).join(', ')}`,
     met: strays.length === 0,
     distance: strays.length === 0 ? 'none elsewhere' : strays.map((bundle) => `${bundle.function} +${bytes(bundle.ec2ClientBytes)} B`).join(', '),
-    ...(strays.length === 0 ? {} : { help: 'follow the import of shared/adapters/aws/ec2.ts (or ec2-port.ts values) into these handlers; import types only outside eip-manager' }),
+    ...(strays.length === 0
+      ? {}
+      : { help: 'follow the import of shared/adapters/aws/ec2.ts (or ec2-port.ts values) into these handlers; import types only outside eip-manager' }),
   });
   return verdicts;
 }
@@ -144,7 +153,8 @@ function latencyVerdicts(results: Figures): Verdict[] {
       limit: `< ${String(PUSH_P99_LIMIT_MS)} ms`,
       figure: `p99 ${ms(push)} ms`,
       met: push < PUSH_P99_LIMIT_MS,
-      distance: push < PUSH_P99_LIMIT_MS ? `${ms(PUSH_P99_LIMIT_MS - push)} ms under, before SQS's own delivery delay` : `${ms(push - PUSH_P99_LIMIT_MS)} ms over`,
+      distance:
+        push < PUSH_P99_LIMIT_MS ? `${ms(PUSH_P99_LIMIT_MS - push)} ms under, before SQS's own delivery delay` : `${ms(push - PUSH_P99_LIMIT_MS)} ms over`,
       ...(push < PUSH_P99_LIMIT_MS ? {} : { help: 'profile the worker path (release read, render) with --cpu-prof on bench/scenarios/push-to-apply.ts' }),
     },
   ];
@@ -162,7 +172,9 @@ function callVerdicts(results: Figures): Verdict[] {
       figure: String(writes),
       met: writes === 0,
       distance: writes === 0 ? 'none' : `${String(writes)} over`,
-      ...(writes === 0 ? {} : { help: `the run wrote: ${Object.keys(fn.runs.find((run) => run.writes > 0)?.byAction ?? {}).join(', ')}; its plan sees drift that is not there` }),
+      ...(writes === 0
+        ? {}
+        : { help: `the run wrote: ${Object.keys(fn.runs.find((run) => run.writes > 0)?.byAction ?? {}).join(', ')}; its plan sees drift that is not there` }),
     });
     if (fn.readBudget === undefined) continue;
     const budgeted = fn.runs.filter((run) => fn.readBudget?.budgeted.includes(run.run) ?? false);
@@ -184,7 +196,9 @@ function callVerdicts(results: Figures): Verdict[] {
               accessEntryReads > 0
                 ? `the access entries: DescribeAccessEntry and ListAssociatedAccessPolicies per entry (${String(accessEntryReads)} reads) are not in the budget, which only has room for DescribeCluster and ListAccessEntries. ` +
                   'Checking access entries on a slower cadence than the 5-minute drift check (or only on apply) would meet it; else the budget needs 2 per access entry.'
-                : `reads by action: ${Object.entries(worst?.byAction ?? {}).map(([action, times]) => `${action} ${String(times)}`).join(', ')}`,
+                : `reads by action: ${Object.entries(worst?.byAction ?? {})
+                    .map(([action, times]) => `${action} ${String(times)}`)
+                    .join(', ')}`,
           }),
     });
   }

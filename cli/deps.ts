@@ -49,7 +49,10 @@ export const DEFAULT_FACTORIES: CliFactories = {
     return { eksFor: (spec) => createEksPort(where(spec)), now: () => new Date(), logger: QUIET_LOGGER };
   },
   eip: async () => {
-    const [{ createEc2Port }, { createDynamoDbLeases }] = await Promise.all([import('../shared/adapters/aws/ec2'), import('../shared/adapters/aws/dynamodb-lease')]);
+    const [{ createEc2Port }, { createDynamoDbLeases }] = await Promise.all([
+      import('../shared/adapters/aws/ec2'),
+      import('../shared/adapters/aws/dynamodb-lease'),
+    ]);
     const { leaseTable, stage } = cliSettings();
     return {
       ec2For: (spec) => createEc2Port(where(spec)),
@@ -67,7 +70,10 @@ export const DEFAULT_FACTORIES: CliFactories = {
     return (spec) => createCloudWatchPort(where(spec));
   },
   kubernetes: async () => {
-    const [{ createEksPort }, { connectToCluster }] = await Promise.all([import('../shared/adapters/aws/eks'), import('../shared/adapters/kubernetes/connect')]);
+    const [{ createEksPort }, { connectToCluster }] = await Promise.all([
+      import('../shared/adapters/aws/eks'),
+      import('../shared/adapters/kubernetes/connect'),
+    ]);
     const eksFor = (ref: ClusterRef) => createEksPort(where(ref));
     const { kubeconfig, endpoints } = cliSettings();
     // One connection per cluster for the whole command, as the Lambdas keep one per container.
@@ -76,7 +82,13 @@ export const DEFAULT_FACTORIES: CliFactories = {
       const key = `${ref.region}/${ref.cluster}`;
       let connection = connections.get(key);
       if (connection === undefined) {
-        connection = connectToCluster({ clusterName: ref.cluster, eks: eksFor(ref), ...where(ref), ...(kubeconfig === undefined ? {} : { kubeconfig }), endpoints });
+        connection = connectToCluster({
+          clusterName: ref.cluster,
+          eks: eksFor(ref),
+          ...where(ref),
+          ...(kubeconfig === undefined ? {} : { kubeconfig }),
+          endpoints,
+        });
         connections.set(key, connection);
       }
       return connection;

@@ -77,7 +77,10 @@ const COMMANDS: Record<string, Command> = {
 export async function main(argv: readonly string[], given: Io, chosen: Partial<CliFactories> = {}): Promise<number> {
   // Everything written (errors and warnings, and the reports, which repeat per-cluster errors) is
   // scrubbed of tokens, signatures and keys, whichever command wrote it.
-  const io: Io = { stdout: { write: (text: string) => given.stdout.write(scrubSecrets(text)) }, stderr: { write: (text: string) => given.stderr.write(scrubSecrets(text)) } };
+  const io: Io = {
+    stdout: { write: (text: string) => given.stdout.write(scrubSecrets(text)) },
+    stderr: { write: (text: string) => given.stderr.write(scrubSecrets(text)) },
+  };
   const [command, ...rest] = argv;
   const wantsHelp = argv.includes('--help') || argv.includes('-h');
   if (command === undefined || command.startsWith('-')) {

@@ -61,6 +61,5 @@ export function describeFailure(error: unknown): string {
 
 /** One line for an error inside a report (a cluster that could not be read), never a stack. */
 export function oneLine(error: unknown): string {
-  return error instanceof Error ? error.message.split('\n')[0] ?? error.name : String(error);
+  return error instanceof Error ? (error.message.split('\n')[0] ?? error.name) : String(error);
 }
-

@@ -60,7 +60,12 @@ export function offlineRuleView(spec: ClusterSpec, rule: ScalingRuleSpec): RuleV
       const values = group === undefined ? '' : ` (min ${group.scaling.min}, max ${group.scaling.max})`;
       return { target: `nodegroup/${target.name}`, state: 'spec', text: `at spec values${values}`, moves: nodeGroupMoves(target) };
     }),
-    ...rule.hpas.map((target): TargetState => ({ target: `hpa/${scalerKey(target)}`, state: 'spec', text: 'at the manifest\'s values', moves: hpaMoves(target) })),
+    ...rule.hpas.map((target): TargetState => ({
+      target: `hpa/${scalerKey(target)}`,
+      state: 'spec',
+      text: "at the manifest's values",
+      moves: hpaMoves(target),
+    })),
   ];
   return { ...base(spec, rule), targets };
 }
@@ -77,7 +82,8 @@ export async function liveRuleView(spec: ClusterSpec, rule: ScalingRuleSpec, por
   try {
     observed = await observeRule(spec, rule, ports);
   } catch (error) {
-    if (error instanceof ClusterUnavailableError || error instanceof KubernetesUnreachableError) return { ...offlineRuleView(spec, rule), unreachable: oneLine(error) };
+    if (error instanceof ClusterUnavailableError || error instanceof KubernetesUnreachableError)
+      return { ...offlineRuleView(spec, rule), unreachable: oneLine(error) };
     return { ...offlineRuleView(spec, rule), targets: [], error: oneLine(error) };
   }
   return ruleViewOf(spec, rule, observed, now);
@@ -96,7 +102,8 @@ export function ruleViewOf(spec: ClusterSpec, rule: ScalingRuleSpec, observed: R
     }),
     ...rule.hpas.map((target): TargetState => {
       const found = observed.scalers[scalerKey(target)] ?? null;
-      if (found === null) return { target: `hpa/${scalerKey(target)}`, state: 'missing', text: 'the HPA (or its ScaledObject) does not exist', moves: hpaMoves(target) };
+      if (found === null)
+        return { target: `hpa/${scalerKey(target)}`, state: 'missing', text: 'the HPA (or its ScaledObject) does not exist', moves: hpaMoves(target) };
       const id = `${found.via === 'keda' ? 'scaledobject' : 'hpa'}/${found.namespace}/${found.name}`;
       const values = `min ${String(found.min ?? 'unset')}, max ${String(found.max ?? 'unset')}`;
       return { target: id, ...stateOf(readReplicaRecord(found.annotations, now), values), moves: hpaMoves(target) };
@@ -177,7 +184,8 @@ export function renderRules(spec: Pick<ClusterSpec, 'name' | 'region'>, views: r
       continue;
     }
     if (view.unreachable !== undefined) lines.push(`    cluster unreachable (${view.unreachable}); shown from the spec:`);
-    for (const target of view.targets) lines.push(`    ${target.target}: ${target.text}${target.moves.length > 0 ? `; on ALARM ${target.moves.join(', ')}` : ''}`);
+    for (const target of view.targets)
+      lines.push(`    ${target.target}: ${target.text}${target.moves.length > 0 ? `; on ALARM ${target.moves.join(', ')}` : ''}`);
     if (view.next !== undefined) {
       lines.push(`    next scheduled run: ${view.next.decision}: ${view.next.reason}`);
       for (const action of view.next.actions) lines.push(`      ${action}`);

@@ -30,7 +30,11 @@ export interface WorkloadView {
  * @example
  * const views = await planWorkloads(targets, undefined, new Date()); // offline
  */
-export async function planWorkloads(targets: readonly DeployTarget[], connect: ((target: DeployTarget) => Promise<KubernetesPort>) | undefined, now: Date): Promise<WorkloadView[]> {
+export async function planWorkloads(
+  targets: readonly DeployTarget[],
+  connect: ((target: DeployTarget) => Promise<KubernetesPort>) | undefined,
+  now: Date,
+): Promise<WorkloadView[]> {
   const views: WorkloadView[] = [];
   for (const target of targets) {
     const base = { cluster: target.cluster, workload: target.workload.name, live: connect !== undefined };
@@ -72,11 +76,14 @@ export function renderWorkloads(spec: { name: string; region: string }, views: r
 function workloadLines(view: WorkloadView, withObjects: boolean): string[] {
   if (view.plan === undefined) return [`  ${view.workload}: error: ${view.error ?? 'unknown error'}`];
   const { plan } = view;
-  const outcome = view.unreachable !== undefined
-    ? `cluster unreachable (${view.unreachable}); rendered offline: every object would be applied`
-    : !view.live
-      ? 'offline: every object would be applied'
-      : plan.drift.length === 0 ? 'in sync with the cluster' : `${plan.drift.length} drifted`;
+  const outcome =
+    view.unreachable !== undefined
+      ? `cluster unreachable (${view.unreachable}); rendered offline: every object would be applied`
+      : !view.live
+        ? 'offline: every object would be applied'
+        : plan.drift.length === 0
+          ? 'in sync with the cluster'
+          : `${plan.drift.length} drifted`;
   const lines = [`  ${view.workload}: ${plan.objects.length} objects, ${outcome}`];
   for (const object of plan.objects) {
     const images = containerImages(object).map((image) => `${image.container}=${image.image}`);
@@ -86,7 +93,14 @@ function workloadLines(view: WorkloadView, withObjects: boolean): string[] {
   for (const drift of plan.drift) lines.push(`    drift ${drift}`);
   if (withObjects) {
     lines.push('    ---');
-    for (const object of plan.objects) lines.push(...stringify(object).trimEnd().split('\n').map((line) => `    ${line}`), '    ---');
+    for (const object of plan.objects)
+      lines.push(
+        ...stringify(object)
+          .trimEnd()
+          .split('\n')
+          .map((line) => `    ${line}`),
+        '    ---',
+      );
   }
   return lines;
 }

@@ -94,7 +94,11 @@ export function iamScopeOf(specs: readonly ClusterSpec[], widening: IamWidening,
   const ownRolePrefix = `${stack.service}-${stack.stage}-`;
   const assumeRoleArns = sorted([...specs.flatMap((spec) => (spec.assumeRoleArn === undefined ? [] : [spec.assumeRoleArn])), ...widening.assumeRoleArns]);
   for (const arn of assumeRoleArns) {
-    const roleName = arn.slice(arn.indexOf(':role/') + ':role/'.length).split('/').pop() ?? '';
+    const roleName =
+      arn
+        .slice(arn.indexOf(':role/') + ':role/'.length)
+        .split('/')
+        .pop() ?? '';
     if (roleName.startsWith(ownRolePrefix) || roleName === '*') {
       throw new Error(`assumeRoleArn ${arn} names one of this stack's own roles (${ownRolePrefix}*): the functions never assume their own roles`);
     }
@@ -104,37 +108,54 @@ export function iamScopeOf(specs: readonly ClusterSpec[], widening: IamWidening,
     const { partition, account } = partitionAndAccount(spec.roleArn);
     return spec.alarms.map((alarm) => `arn:${partition}:cloudwatch:${spec.region}:${account}:alarm:${alarm.name}`);
   });
-  const alarmNames = sorted(specs.flatMap((spec) => [...spec.alarms.map((alarm) => alarm.name), ...spec.scalingRules.flatMap((rule) => (rule.alarm === undefined ? [] : [rule.alarm]))]));
-  const alarmPrefixes = sorted([...specs.flatMap((spec) => spec.scalingRules.flatMap((rule) => (rule.alarmPrefix === undefined ? [] : [rule.alarmPrefix]))), ...widening.alarmPrefixes]);
+  const alarmNames = sorted(
+    specs.flatMap((spec) => [
+      ...spec.alarms.map((alarm) => alarm.name),
+      ...spec.scalingRules.flatMap((rule) => (rule.alarm === undefined ? [] : [rule.alarm])),
+    ]),
+  );
+  const alarmPrefixes = sorted([
+    ...specs.flatMap((spec) => spec.scalingRules.flatMap((rule) => (rule.alarmPrefix === undefined ? [] : [rule.alarmPrefix]))),
+    ...widening.alarmPrefixes,
+  ]);
   const alarmNamePattern: PatternEntry[] = [...alarmNames, ...alarmPrefixes.map((prefix) => ({ prefix }))];
 
   return {
     clusterArns: sorted([...own.map((spec) => eks(spec, `cluster/${spec.name}`)), ...widening.clusterNames.map((name) => anyEks(`cluster/${name}`))]),
-    nodegroupArns: sorted([...own.map((spec) => eks(spec, `nodegroup/${spec.name}/*/*`)), ...widening.clusterNames.map((name) => anyEks(`nodegroup/${name}/*/*`))]),
+    nodegroupArns: sorted([
+      ...own.map((spec) => eks(spec, `nodegroup/${spec.name}/*/*`)),
+      ...widening.clusterNames.map((name) => anyEks(`nodegroup/${name}/*/*`)),
+    ]),
     scaledNodegroupArns: sorted([
       ...own.flatMap((spec) => spec.scalingRules.flatMap((rule) => rule.nodeGroups.map((group) => eks(spec, `nodegroup/${spec.name}/${group.name}/*`)))),
       ...widening.clusterNames.map((name) => anyEks(`nodegroup/${name}/*/*`)),
     ]),
-    addonArns: sorted([...own.flatMap((spec) => spec.addons.map((addon) => eks(spec, `addon/${spec.name}/${addon.name}/*`))), ...widening.clusterNames.map((name) => anyEks(`addon/${name}/*/*`))]),
+    addonArns: sorted([
+      ...own.flatMap((spec) => spec.addons.map((addon) => eks(spec, `addon/${spec.name}/${addon.name}/*`))),
+      ...widening.clusterNames.map((name) => anyEks(`addon/${name}/*/*`)),
+    ]),
     accessEntryArns: sorted([
       ...own.filter((spec) => spec.accessEntries.length > 0).map((spec) => eks(spec, `access-entry/${spec.name}/*`)),
       ...widening.clusterNames.map((name) => anyEks(`access-entry/${name}/*`)),
     ]),
     passRoleArns: sorted([
-      ...own.flatMap((spec) => [spec.roleArn, ...spec.nodeGroups.map((group) => group.nodeRoleArn), ...spec.addons.flatMap((addon) => (addon.serviceAccountRoleArn === undefined ? [] : [addon.serviceAccountRoleArn]))]),
+      ...own.flatMap((spec) => [
+        spec.roleArn,
+        ...spec.nodeGroups.map((group) => group.nodeRoleArn),
+        ...spec.addons.flatMap((addon) => (addon.serviceAccountRoleArn === undefined ? [] : [addon.serviceAccountRoleArn])),
+      ]),
       ...widening.passRoleArns,
     ]),
     assumeRoleArns,
     encryptionKeyArns: sorted(own.flatMap((spec) => (spec.encryptionKeyArn === undefined ? [] : [spec.encryptionKeyArn]))),
-    alarmArns: sorted([
-      ...alarmArns,
-      ...widening.alarmPrefixes.map((prefix) => `arn:aws:cloudwatch:*:*:alarm:${prefix}*`),
-    ]),
+    alarmArns: sorted([...alarmArns, ...widening.alarmPrefixes.map((prefix) => `arn:aws:cloudwatch:*:*:alarm:${prefix}*`)]),
     alarmNamePattern: alarmNamePattern.length > 0 ? alarmNamePattern : [NO_ALARMS],
     natGatewayArns: sorted([
       ...own.flatMap((spec) => {
         const { partition, account } = partitionAndAccount(spec.roleArn);
-        return spec.elasticIpPools.flatMap((pool) => ('natGatewayId' in pool.attachTo ? [`arn:${partition}:ec2:${spec.region}:${account}:natgateway/${pool.attachTo.natGatewayId}`] : []));
+        return spec.elasticIpPools.flatMap((pool) =>
+          'natGatewayId' in pool.attachTo ? [`arn:${partition}:ec2:${spec.region}:${account}:natgateway/${pool.attachTo.natGatewayId}`] : [],
+        );
       }),
       ...widening.natGatewayIds.map((id) => `arn:aws:ec2:*:*:natgateway/${id}`),
     ]),
@@ -142,7 +163,9 @@ export function iamScopeOf(specs: readonly ClusterSpec[], widening: IamWidening,
     kmsKeyArns: sorted(widening.kmsKeyArns),
     driftTopicArns: sorted(widening.driftTopicArns),
     scaleTopicArns: sorted(widening.scaleTopicArns),
-    secretServices: sorted([stack.region, ...specs.map((spec) => spec.region)].flatMap((region) => [`ssm.${region}.amazonaws.com`, `secretsmanager.${region}.amazonaws.com`])),
+    secretServices: sorted(
+      [stack.region, ...specs.map((spec) => spec.region)].flatMap((region) => [`ssm.${region}.amazonaws.com`, `secretsmanager.${region}.amazonaws.com`]),
+    ),
   };
 }
 
@@ -162,7 +185,11 @@ function workloadSourceArns(specs: readonly ClusterSpec[]): Pick<IamScope, 'work
     const { partition } = partitionAndAccount(spec.roleArn);
     for (const source of spec.workloads.flatMap((workload) => workload.secrets)) {
       if (source.secretsManager !== undefined) {
-        secrets.push(source.secretsManager.startsWith('arn:') ? source.secretsManager : `arn:${partition}:secretsmanager:${spec.region}:*:secret:${source.secretsManager}-??????`);
+        secrets.push(
+          source.secretsManager.startsWith('arn:')
+            ? source.secretsManager
+            : `arn:${partition}:secretsmanager:${spec.region}:*:secret:${source.secretsManager}-??????`,
+        );
       }
       for (const name of Object.values(source.ssm ?? {})) parameters.push(`arn:${partition}:ssm:${spec.region}:*:parameter${name}`);
     }

@@ -52,22 +52,36 @@ function iamScope(resolveVariable, serviceDir, ServerlessError, log) {
       const { require: tsRequire } = require('tsx/cjs/api');
       const { loadSpecs } = tsRequire(path.join(__dirname, '../shared/model/cluster-spec/load.ts'), path.join(__dirname, 'serverless-local.cjs'));
       const { iamScopeOf, listParameter } = tsRequire(path.join(__dirname, 'iam-scope.ts'), path.join(__dirname, 'serverless-local.cjs'));
-      const folders = String(await resolveVariable('param:specs')).split(',').map((item) => item.trim()).filter(Boolean);
+      const folders = String(await resolveVariable('param:specs'))
+        .split(',')
+        .map((item) => item.trim())
+        .filter(Boolean);
       const widening = {};
       for (const [field, param] of Object.entries(WIDENING_PARAMS)) widening[field] = listParameter(await resolveVariable(`param:${param}`));
-      const stack = { service: String(await resolveVariable('self:service')), stage: String(await resolveVariable('sls:stage')), region: String(await resolveVariable('self:provider.region')) };
+      const stack = {
+        service: String(await resolveVariable('self:service')),
+        stage: String(await resolveVariable('sls:stage')),
+        region: String(await resolveVariable('self:provider.region')),
+      };
       // No specs folder at all (a fresh clone's `npm run package`): nothing to name, so nothing is granted but what the parameters widen.
       const present = folders.filter((folder) => fs.existsSync(path.resolve(serviceDir, folder)));
       const missing = folders.filter((folder) => !present.includes(folder));
-      if (missing.length > 0 && log) log.warning(`specs: ${missing.join(', ')} does not exist; the roles name no cluster of it (only what the widening parameters add)`);
+      if (missing.length > 0 && log)
+        log.warning(`specs: ${missing.join(', ')} does not exist; the roles name no cluster of it (only what the widening parameters add)`);
       let loaded;
       try {
         loaded = present.length === 0 ? [] : await loadSpecs(present.map((folder) => path.resolve(serviceDir, folder)));
       } catch (error) {
-        throw new ServerlessError(`the specs (${folders.join(', ')}) do not load, so the roles cannot name their resources:\n${error instanceof Error ? error.message : String(error)}`);
+        throw new ServerlessError(
+          `the specs (${folders.join(', ')}) do not load, so the roles cannot name their resources:\n${error instanceof Error ? error.message : String(error)}`,
+        );
       }
       try {
-        return iamScopeOf(loaded.map((item) => item.spec), widening, stack);
+        return iamScopeOf(
+          loaded.map((item) => item.spec),
+          widening,
+          stack,
+        );
       } catch (error) {
         throw new ServerlessError(error instanceof Error ? error.message : String(error));
       }
@@ -87,7 +101,8 @@ class EksPilotLocal {
       specs: {
         resolve: async ({ address, resolveVariable }) => {
           const scope = await iamScope(resolveVariable, this.serviceDir, serverless.classes.Error, log);
-          if (!address || !Object.hasOwn(scope, address)) throw new serverless.classes.Error(`\${specs:${address}}: no such list; the lists are ${Object.keys(scope).join(', ')}`);
+          if (!address || !Object.hasOwn(scope, address))
+            throw new serverless.classes.Error(`\${specs:${address}}: no such list; the lists are ${Object.keys(scope).join(', ')}`);
           return { value: scope[address] };
         },
       },
@@ -130,7 +145,10 @@ class EksPilotLocal {
   /** The folders EKS_PILOT_SPECS names, as the handlers split it. */
   specFolders() {
     const setting = String((this.serverless.service.provider.environment || {}).EKS_PILOT_SPECS || '');
-    return setting.split(',').map((item) => item.trim()).filter(Boolean);
+    return setting
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean);
   }
 
   forgetStaged(functionAlias) {
@@ -166,7 +184,9 @@ class EksPilotLocal {
         if (!Array.isArray(document.Statement)) continue;
         document.Statement = document.Statement.filter((statement) => !(Array.isArray(statement.Resource) && statement.Resource.length === 0));
       }
-      resource.Properties.Policies = (resource.Properties.Policies || []).filter((policy) => !policy.PolicyDocument || !Array.isArray(policy.PolicyDocument.Statement) || policy.PolicyDocument.Statement.length > 0);
+      resource.Properties.Policies = (resource.Properties.Policies || []).filter(
+        (policy) => !policy.PolicyDocument || !Array.isArray(policy.PolicyDocument.Statement) || policy.PolicyDocument.Statement.length > 0,
+      );
     }
   }
 

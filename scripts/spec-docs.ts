@@ -158,16 +158,7 @@ function renderSection(section: Section, sections: readonly Section[]): string[]
     ];
     return `| ${cells.map(cell).join(' | ')} |`;
   });
-  return [
-    `## ${section.title}`,
-    '',
-    section.intro,
-    '',
-    '| Field | Type | Required | Default | Description |',
-    '| --- | --- | --- | --- | --- |',
-    ...rows,
-    '',
-  ];
+  return [`## ${section.title}`, '', section.intro, '', '| Field | Type | Required | Default | Description |', '| --- | --- | --- | --- | --- |', ...rows, ''];
 }
 
 function typeText(node: JsonSchemaNode, at: string, sections: readonly Section[]): string {
@@ -196,13 +187,13 @@ function typeText(node: JsonSchemaNode, at: string, sections: readonly Section[]
       const keys = node.propertyNames === undefined ? [] : stringConstraints(node.propertyNames);
       const values = typeof node.additionalProperties === 'object' ? node.additionalProperties : {};
       if (values.type === undefined && values.anyOf === undefined && values.enum === undefined) {
-        return withConstraints('map of string to any value', keys.map((text) => `keys ${text}`));
+        return withConstraints(
+          'map of string to any value',
+          keys.map((text) => `keys ${text}`),
+        );
       }
       if (values.type !== 'string') throw new Error(`${at} maps to ${values.type ?? 'a union'}; teach typeText to describe it`);
-      return withConstraints('map of string to string', [
-        ...keys.map((text) => `keys ${text}`),
-        ...stringConstraints(values).map((text) => `values ${text}`),
-      ]);
+      return withConstraints('map of string to string', [...keys.map((text) => `keys ${text}`), ...stringConstraints(values).map((text) => `values ${text}`)]);
     }
     case 'null':
       throw new Error(`${at} is null-typed; teach typeText to describe it`);
@@ -217,7 +208,11 @@ function listOf(items: JsonSchemaNode, at: string, sections: readonly Section[])
   const target = sections.find((section) => section.path === at);
   if (objectForms(items) !== undefined && target !== undefined) return `list of objects: see ${link(target)}`;
   if (items.enum !== undefined) return `list, each one of ${items.enum.map((value) => code(yamlFlow(value))).join(', ')}`;
-  if (items.type === 'string') return withConstraints('list of strings', stringConstraints(items).map((text) => `each ${text}`));
+  if (items.type === 'string')
+    return withConstraints(
+      'list of strings',
+      stringConstraints(items).map((text) => `each ${text}`),
+    );
   throw new Error(`${at} is a list of ${items.type ?? 'a union'}; teach listOf to describe it`);
 }
 

@@ -342,7 +342,8 @@ export function provisionSettings(env: Environment = process.env): Readonly<Prov
     ...metricsSettings(reader),
     ...optional('driftTopicArn', topicArn(reader, 'EKS_PILOT_DRIFT_TOPIC_ARN')),
     driftParameterPrefix:
-      reader.matching('EKS_PILOT_DRIFT_PARAMETER_PREFIX', PARAMETER_PREFIX, 'an SSM parameter path such as /eks-pilot/dev/drift') ?? SETTING_DEFAULTS.driftParameterPrefix,
+      reader.matching('EKS_PILOT_DRIFT_PARAMETER_PREFIX', PARAMETER_PREFIX, 'an SSM parameter path such as /eks-pilot/dev/drift') ??
+      SETTING_DEFAULTS.driftParameterPrefix,
   });
 }
 
@@ -391,9 +392,15 @@ export function scaleWatchSettings(env: Environment = process.env): Readonly<Sca
 export function deployWebhookSettings(env: Environment = process.env): Readonly<DeployWebhookSettings> {
   const reader = new EnvironmentReader(env);
   const base = functionSettings(reader);
-  const webhookSecret = reader.required('EKS_PILOT_WEBHOOK_SECRET', 'where the GitHub webhook secret is (ssm:<parameter>[,<previous>] or secretsmanager:<secret id>)');
+  const webhookSecret = reader.required(
+    'EKS_PILOT_WEBHOOK_SECRET',
+    'where the GitHub webhook secret is (ssm:<parameter>[,<previous>] or secretsmanager:<secret id>)',
+  );
   if (webhookSecret !== '' && !WEBHOOK_SECRET.test(webhookSecret)) {
-    reader.fail('EKS_PILOT_WEBHOOK_SECRET', `EKS_PILOT_WEBHOOK_SECRET must be ssm:<parameter>[,<previous parameter>] or secretsmanager:<secret id>, got ${quoted(webhookSecret)}`);
+    reader.fail(
+      'EKS_PILOT_WEBHOOK_SECRET',
+      `EKS_PILOT_WEBHOOK_SECRET must be ssm:<parameter>[,<previous parameter>] or secretsmanager:<secret id>, got ${quoted(webhookSecret)}`,
+    );
   }
   const deployQueueUrl = reader.required('EKS_PILOT_DEPLOY_QUEUE_URL', 'the deploy queue (its URL)');
   if (deployQueueUrl !== '') reader.url('EKS_PILOT_DEPLOY_QUEUE_URL');

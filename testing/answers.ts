@@ -19,6 +19,7 @@ export function answered<T>(result: T | ErrorAnswer): T {
  * expect(rejected(await handler({ mode: 'destroy' }, lambdaContext))).toMatchObject({ field: 'mode' });
  */
 export function rejected(result: unknown): ErrorAnswer['error'] {
-  if (!isErrorAnswer(result)) throw new Error(`expected an error answer, the handler answered ${(JSON.stringify(result) as string | undefined)?.slice(0, 200) ?? String(result)}`);
+  if (!isErrorAnswer(result))
+    throw new Error(`expected an error answer, the handler answered ${(JSON.stringify(result) as string | undefined)?.slice(0, 200) ?? String(result)}`);
   return result.error;
 }

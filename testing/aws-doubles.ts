@@ -184,7 +184,9 @@ export function bridgeEks(stub: AwsDoubles['eks'], eks: FakeEks): void {
     if (addon === null) throw eksNotFound(`add-on ${input.addonName ?? ''}`);
     return { addon };
   });
-  stub.on(ListAccessEntriesCommand).callsFake(async (input: ListAccessEntriesCommandInput) => ({ accessEntries: await eks.listAccessEntries(input.clusterName ?? '') }));
+  stub
+    .on(ListAccessEntriesCommand)
+    .callsFake(async (input: ListAccessEntriesCommandInput) => ({ accessEntries: await eks.listAccessEntries(input.clusterName ?? '') }));
   stub.on(DescribeAccessEntryCommand).callsFake(async (input: DescribeAccessEntryCommandInput) => {
     const accessEntry = await eks.describeAccessEntry(input.clusterName ?? '', input.principalArn ?? '');
     if (accessEntry === null) throw eksNotFound(`access entry ${input.principalArn ?? ''}`);
@@ -211,7 +213,12 @@ export function bridgeEc2(stub: AwsDoubles['ec2'], ec2: FakeEc2): void {
     if (instanceId === undefined) return { Reservations: [{ Instances: await ec2.describeInstances(input.Filters ?? []) }] };
     const instance = await ec2.describeInstance(instanceId);
     if (instance === null) {
-      throw new EC2ServiceException({ name: 'InvalidInstanceID.NotFound', $fault: 'client', $metadata: {}, message: `The instance ID '${instanceId}' does not exist` });
+      throw new EC2ServiceException({
+        name: 'InvalidInstanceID.NotFound',
+        $fault: 'client',
+        $metadata: {},
+        message: `The instance ID '${instanceId}' does not exist`,
+      });
     }
     return { Reservations: [{ Instances: [instance] }] };
   });

@@ -28,7 +28,10 @@ export function digestOf(word: string): string {
 export function registryPackagePayload(owner: string, name: string, tag: string, digest: string, action = 'published'): Record<string, unknown> {
   const entry = webhooks.find((item) => item.name === 'package');
   const example = structuredClone(entry?.examples[1]) as unknown as Record<string, unknown> & { package: Record<string, unknown> };
-  const pkg = example.package as Record<string, unknown> & { owner: Record<string, unknown>; package_version: Record<string, unknown> & { container_metadata: Record<string, Record<string, unknown>> } };
+  const pkg = example.package as Record<string, unknown> & {
+    owner: Record<string, unknown>;
+    package_version: Record<string, unknown> & { container_metadata: Record<string, Record<string, unknown>> };
+  };
   delete (example as Record<string, unknown>).package;
   pkg.name = name;
   pkg.namespace = `${owner}/${name}`;

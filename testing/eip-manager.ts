@@ -61,7 +61,11 @@ export interface LogEntry {
 export type TestDeps = EipDeps & { logs: LogEntry[]; store: MemoryAllowList; clock: { now: Date } };
 
 /** Deps around a FakeEc2; with `leases`, apply takes the pools' leases there, as run `runId`. */
-export function depsFor(ec2: FakeEc2, now: Date = NOW, options: { leases?: FakeLeases; runId?: string; store?: MemoryAllowList; clock?: { now: Date } } = {}): TestDeps {
+export function depsFor(
+  ec2: FakeEc2,
+  now: Date = NOW,
+  options: { leases?: FakeLeases; runId?: string; store?: MemoryAllowList; clock?: { now: Date } } = {},
+): TestDeps {
   const logs: LogEntry[] = [];
   const record =
     (level: LogEntry['level']) =>
@@ -86,7 +90,12 @@ export function depsFor(ec2: FakeEc2, now: Date = NOW, options: { leases?: FakeL
 }
 
 /** One apply run, with the writes it sent. */
-export async function apply(spec: ClusterSpec, ec2: FakeEc2, deps: EipDeps, options: Partial<ReconcilePoolsOptions> = {}): Promise<{ report: EipClusterReport; writes: FakeEc2Call[] }> {
+export async function apply(
+  spec: ClusterSpec,
+  ec2: FakeEc2,
+  deps: EipDeps,
+  options: Partial<ReconcilePoolsOptions> = {},
+): Promise<{ report: EipClusterReport; writes: FakeEc2Call[] }> {
   const before = ec2.calls.length;
   const report = await reconcilePools(spec, deps, { mode: 'apply', ...options });
   return { report, writes: ec2.calls.slice(before).filter((call) => call.kind === 'write') };

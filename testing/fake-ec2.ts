@@ -175,7 +175,8 @@ export class FakeEc2 implements Ec2Port {
     this.instances.delete(instanceId);
   }
 
-  /** An address allocated outside eip-manager (console, another tool), optionally associated with an instance's primary interface or another network interface. */
+  /** An address allocated outside eip-manager (console, another tool), optionally associated with an instance's primary interface or another network
+   * interface. */
   seedAddress(options: { tags?: Record<string, string>; instanceId?: string; networkInterfaceId?: string } = {}): string {
     const address = this.newAddress(toTags(options.tags ?? {}));
     if (options.instanceId !== undefined) {
@@ -203,7 +204,15 @@ export class FakeEc2 implements Ec2Port {
       State: options.state ?? 'available',
       ConnectivityType: 'public',
       NatGatewayAddresses: [
-        { AllocationId: primary, NetworkInterfaceId: eni, PrivateIp: '10.0.200.10', PublicIp: address.PublicIp, AssociationId: address.AssociationId, IsPrimary: true, Status: 'succeeded' },
+        {
+          AllocationId: primary,
+          NetworkInterfaceId: eni,
+          PrivateIp: '10.0.200.10',
+          PublicIp: address.PublicIp,
+          AssociationId: address.AssociationId,
+          IsPrimary: true,
+          Status: 'succeeded',
+        },
       ],
     });
     return natGatewayId;
@@ -326,15 +335,30 @@ export class FakeEc2 implements Ec2Port {
       case 'AssociateAddress': {
         const { AllocationId, NetworkInterfaceId, PrivateIpAddress, AllowReassociation, InstanceId } = write.request;
         if (InstanceId !== undefined) {
-          throw ec2Error(RequestRejectedError, 'AssociateAddress', 'InvalidInstanceID', 'There are multiple interfaces attached to instance; specify a network interface');
+          throw ec2Error(
+            RequestRejectedError,
+            'AssociateAddress',
+            'InvalidInstanceID',
+            'There are multiple interfaces attached to instance; specify a network interface',
+          );
         }
         const address = this.addresses.get(AllocationId ?? '');
         if (address === undefined) {
-          throw ec2Error(AssociationConflictError, 'AssociateAddress', 'InvalidAllocationID.NotFound', `The allocation ID '${AllocationId ?? ''}' does not exist`);
+          throw ec2Error(
+            AssociationConflictError,
+            'AssociateAddress',
+            'InvalidAllocationID.NotFound',
+            `The allocation ID '${AllocationId ?? ''}' does not exist`,
+          );
         }
         const owner = [...this.instances.values()].find((instance) => instance.NetworkInterfaces?.some((eni) => eni.NetworkInterfaceId === NetworkInterfaceId));
         if (owner === undefined || owner.State?.Name === 'terminated') {
-          throw ec2Error(TargetGoneError, 'AssociateAddress', 'InvalidNetworkInterfaceID.NotFound', `The networkInterface ID '${NetworkInterfaceId ?? ''}' does not exist`);
+          throw ec2Error(
+            TargetGoneError,
+            'AssociateAddress',
+            'InvalidNetworkInterfaceID.NotFound',
+            `The networkInterface ID '${NetworkInterfaceId ?? ''}' does not exist`,
+          );
         }
         const privateIp = PrivateIpAddress ?? owner.NetworkInterfaces?.find((eni) => eni.NetworkInterfaceId === NetworkInterfaceId)?.PrivateIpAddress ?? '';
         const holder = [...this.addresses.values()].find((other) => other.NetworkInterfaceId === NetworkInterfaceId && other.PrivateIpAddress === privateIp);
@@ -356,9 +380,20 @@ export class FakeEc2 implements Ec2Port {
         let associationId = '';
         for (const allocationId of write.request.AllocationIds ?? []) {
           const address = this.addresses.get(allocationId);
-          if (address === undefined) throw ec2Error(AssociationConflictError, 'AssociateNatGatewayAddress', 'InvalidAllocationID.NotFound', `The allocation ID '${allocationId}' does not exist`);
+          if (address === undefined)
+            throw ec2Error(
+              AssociationConflictError,
+              'AssociateNatGatewayAddress',
+              'InvalidAllocationID.NotFound',
+              `The allocation ID '${allocationId}' does not exist`,
+            );
           if (address.AssociationId !== undefined) {
-            throw ec2Error(AssociationConflictError, 'AssociateNatGatewayAddress', 'Resource.AlreadyAssociated', `Elastic IP address ${allocationId} is already associated`);
+            throw ec2Error(
+              AssociationConflictError,
+              'AssociateNatGatewayAddress',
+              'Resource.AlreadyAssociated',
+              `Elastic IP address ${allocationId} is already associated`,
+            );
           }
           associationId = this.associate(address, eni, `10.0.200.${String(11 + (nat.NatGatewayAddresses?.length ?? 0))}`, undefined);
           nat.NatGatewayAddresses?.push({
@@ -461,7 +496,12 @@ export class FakeEc2 implements Ec2Port {
     fault.remaining -= 1;
     if (fault.failure === 'throttled') throw ec2Error(ThrottledError, name, 'RequestLimitExceeded', 'Request limit exceeded.');
     if (fault.failure === 'unavailable') {
-      const cause = new EC2ServiceException({ name: 'Unavailable', $fault: 'server', $metadata: { httpStatusCode: 503 }, message: 'The server is temporarily unavailable.' });
+      const cause = new EC2ServiceException({
+        name: 'Unavailable',
+        $fault: 'server',
+        $metadata: { httpStatusCode: 503 },
+        message: 'The server is temporarily unavailable.',
+      });
       throw new UpstreamError(`${name} failed: Unavailable: The server is temporarily unavailable.`, { cause, context: { action: name } });
     }
     throw fault.failure;

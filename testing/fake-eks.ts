@@ -317,7 +317,11 @@ export class FakeEks implements EksPort {
   }
 
   describeNodegroup(clusterName: string, nodegroupName: string): Promise<Nodegroup | null> {
-    return this.read('DescribeNodegroup', { clusterName, nodegroupName }, () => copy(this.clusters.get(clusterName)?.nodegroups.get(nodegroupName)?.value) ?? null);
+    return this.read(
+      'DescribeNodegroup',
+      { clusterName, nodegroupName },
+      () => copy(this.clusters.get(clusterName)?.nodegroups.get(nodegroupName)?.value) ?? null,
+    );
   }
 
   listNodegroups(clusterName: string): Promise<string[]> {
@@ -333,7 +337,11 @@ export class FakeEks implements EksPort {
   }
 
   describeAccessEntry(clusterName: string, principalArn: string): Promise<AccessEntry | null> {
-    return this.read('DescribeAccessEntry', { clusterName, principalArn }, () => copy(this.clusters.get(clusterName)?.accessEntries.get(principalArn)?.entry) ?? null);
+    return this.read(
+      'DescribeAccessEntry',
+      { clusterName, principalArn },
+      () => copy(this.clusters.get(clusterName)?.accessEntries.get(principalArn)?.entry) ?? null,
+    );
   }
 
   listAssociatedAccessPolicies(clusterName: string, principalArn: string): Promise<AssociatedAccessPolicy[]> {
@@ -352,9 +360,11 @@ export class FakeEks implements EksPort {
 
   describeUpdate(input: DescribeUpdateCommandInput): Promise<Update | null> {
     return this.read('DescribeUpdate', { ...input }, () => {
-      const scoped = this.clusters.get(input.name ?? '')?.updates.find(
-        (candidate) => candidate.update.id === input.updateId && candidate.nodegroupName === input.nodegroupName && candidate.addonName === input.addonName,
-      );
+      const scoped = this.clusters
+        .get(input.name ?? '')
+        ?.updates.find(
+          (candidate) => candidate.update.id === input.updateId && candidate.nodegroupName === input.nodegroupName && candidate.addonName === input.addonName,
+        );
       return copy(scoped?.update) ?? null;
     });
   }
@@ -451,10 +461,11 @@ export class FakeEks implements EksPort {
         publicAccessCidrs: vpc.endpointPublicAccess === false ? ['0.0.0.0/0'] : [...(vpc.publicAccessCidrs ?? ['0.0.0.0/0'])],
       },
       logging: loggingOf(enabled),
-      accessConfig: { authenticationMode: mode, bootstrapClusterCreatorAdminPermissions: request.accessConfig?.bootstrapClusterCreatorAdminPermissions ?? true },
-      ...(request.encryptionConfig?.length
-        ? { encryptionConfig: request.encryptionConfig.map((config) => ({ provider: { ...config.provider } })) }
-        : {}),
+      accessConfig: {
+        authenticationMode: mode,
+        bootstrapClusterCreatorAdminPermissions: request.accessConfig?.bootstrapClusterCreatorAdminPermissions ?? true,
+      },
+      ...(request.encryptionConfig?.length ? { encryptionConfig: request.encryptionConfig.map((config) => ({ provider: { ...config.provider } })) } : {}),
       tags: { ...(request.tags ?? {}) },
     });
     record.cluster.pending.push(() => {
@@ -474,7 +485,9 @@ export class FakeEks implements EksPort {
     const vpc = request.resourcesVpcConfig;
     const kinds = [
       request.logging !== undefined && 'logging',
-      vpc !== undefined && (vpc.endpointPublicAccess !== undefined || vpc.endpointPrivateAccess !== undefined || vpc.publicAccessCidrs !== undefined) && 'endpoint access',
+      vpc !== undefined &&
+        (vpc.endpointPublicAccess !== undefined || vpc.endpointPrivateAccess !== undefined || vpc.publicAccessCidrs !== undefined) &&
+        'endpoint access',
       vpc !== undefined && (vpc.subnetIds !== undefined || vpc.securityGroupIds !== undefined) && 'subnets and security groups',
       request.accessConfig !== undefined && 'access config',
       request.upgradePolicy !== undefined && 'upgrade policy',
@@ -522,7 +535,12 @@ export class FakeEks implements EksPort {
         { type: 'PublicAccessCidrs', value: JSON.stringify(cidrs) },
       ];
       return this.startClusterUpdate(record, 'EndpointAccessUpdate', params, () => {
-        cluster.resourcesVpcConfig = { ...cluster.resourcesVpcConfig, endpointPublicAccess: publicAccess, endpointPrivateAccess: privateAccess, publicAccessCidrs: [...cidrs] };
+        cluster.resourcesVpcConfig = {
+          ...cluster.resourcesVpcConfig,
+          endpointPublicAccess: publicAccess,
+          endpointPrivateAccess: privateAccess,
+          publicAccessCidrs: [...cidrs],
+        };
       });
     }
 
@@ -811,7 +829,8 @@ export class FakeEks implements EksPort {
     const found = this.existing(action, clusterName).accessEntries.get(request.principalArn ?? '');
     if (found === undefined) throw notFound(action, clusterName, `The specified access entry resource could not be found: ${request.principalArn ?? ''}`);
     const policyArn = request.policyArn ?? '';
-    if (!/^arn:[\w-]+:eks::aws:cluster-access-policy\/\w+$/.test(policyArn)) throw rejected(action, clusterName, `The specified policyArn is invalid: ${policyArn}`);
+    if (!/^arn:[\w-]+:eks::aws:cluster-access-policy\/\w+$/.test(policyArn))
+      throw rejected(action, clusterName, `The specified policyArn is invalid: ${policyArn}`);
     const scope = request.accessScope ?? {};
     if (scope.type === 'namespace' && !scope.namespaces?.length) throw rejected(action, clusterName, 'A namespace access scope needs at least one namespace');
     if (scope.type === 'cluster' && scope.namespaces?.length) throw rejected(action, clusterName, 'A cluster access scope takes no namespaces');
@@ -840,7 +859,8 @@ export class FakeEks implements EksPort {
       throw new UpstreamError(`${action} failed: ${cause.name}: ${cause.message}`, { cause, context: { action, cluster: clusterOfArn(resourceArn) } });
     }
     const reserved = Object.keys(request.tags ?? {}).filter((key) => key.startsWith('aws:'));
-    if (reserved.length > 0) throw rejected(action, clusterOfArn(resourceArn), `Tag keys with the aws: prefix are reserved (${reserved.join(', ')})`, 'BadRequestException');
+    if (reserved.length > 0)
+      throw rejected(action, clusterOfArn(resourceArn), `Tag keys with the aws: prefix are reserved (${reserved.join(', ')})`, 'BadRequestException');
     tagged.tags = { ...tagged.tags, ...request.tags };
     return {};
   }
@@ -864,7 +884,9 @@ export class FakeEks implements EksPort {
       const cause = new InvalidRequestException({ message: `Cluster '${name}' is not in ACTIVE status`, $metadata: {} });
       throw new ResourceBusyError(`${action} refused while the resource is busy: ${cause.message}`, { cause, context: { action, cluster: name } });
     }
-    const inFlight = record.updates.find((scoped) => scoped.nodegroupName === undefined && scoped.addonName === undefined && scoped.update.status === 'InProgress');
+    const inFlight = record.updates.find(
+      (scoped) => scoped.nodegroupName === undefined && scoped.addonName === undefined && scoped.update.status === 'InProgress',
+    );
     if (inFlight !== undefined) throw busy(action, name, `Cluster has update ${inFlight.update.id ?? '?'} in progress`);
     return record;
   }
@@ -874,7 +896,8 @@ export class FakeEks implements EksPort {
     if (group === undefined) throw notFound(action, clusterName, `No node group found for name: ${name}.`);
     this.clusterReadyFor(action, clusterName);
     const status = group.value.status;
-    if (status !== 'ACTIVE' && status !== 'DEGRADED') throw busy(action, clusterName, `Nodegroup ${name} cannot be updated as it is currently not in Active State (${status ?? '?'})`);
+    if (status !== 'ACTIVE' && status !== 'DEGRADED')
+      throw busy(action, clusterName, `Nodegroup ${name} cannot be updated as it is currently not in Active State (${status ?? '?'})`);
     return group;
   }
 
@@ -882,7 +905,12 @@ export class FakeEks implements EksPort {
     const name = record.cluster.value.name ?? '';
     if (record.cluster.value.status === 'CREATING') throw busy(action, name, `Cluster '${name}' is CREATING`);
     if ((record.cluster.value.accessConfig?.authenticationMode ?? 'CONFIG_MAP') === 'CONFIG_MAP') {
-      throw rejected(action, name, "The cluster's authentication mode must be set to one of [API, API_AND_CONFIG_MAP] to perform this operation.", 'InvalidRequestException');
+      throw rejected(
+        action,
+        name,
+        "The cluster's authentication mode must be set to one of [API, API_AND_CONFIG_MAP] to perform this operation.",
+        'InvalidRequestException',
+      );
     }
   }
 
@@ -937,7 +965,12 @@ export class FakeEks implements EksPort {
       case 'rejected':
         throw rejected(name, cluster, 'The request is invalid (injected by the test)');
       case 'unavailable': {
-        const cause = new EKSServiceException({ name: 'ServiceUnavailableException', $fault: 'server', $metadata: { httpStatusCode: 503 }, message: 'Service Unavailable' });
+        const cause = new EKSServiceException({
+          name: 'ServiceUnavailableException',
+          $fault: 'server',
+          $metadata: { httpStatusCode: 503 },
+          message: 'Service Unavailable',
+        });
         throw new UpstreamError(`${name} failed: ServiceUnavailableException: Service Unavailable`, { cause, context: { action: name, cluster } });
       }
       default: {
@@ -974,7 +1007,13 @@ export class FakeEks implements EksPort {
     });
   }
 
-  private newAccessEntry(record: ClusterRecord, principalArn: string, groups: readonly string[], username: string | undefined, tags: Record<string, string>): AccessEntry {
+  private newAccessEntry(
+    record: ClusterRecord,
+    principalArn: string,
+    groups: readonly string[],
+    username: string | undefined,
+    tags: Record<string, string>,
+  ): AccessEntry {
     const [, partition = 'aws', , , account = '', resource = ''] = principalArn.split(':');
     const roleName = resource.slice(resource.lastIndexOf('/') + 1);
     return {

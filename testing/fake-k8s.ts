@@ -37,7 +37,15 @@ export function completeStatus(object: KubernetesObject): Record<string, unknown
   if (object.kind === 'DaemonSet') {
     return { observedGeneration: generation, desiredNumberScheduled: 3, updatedNumberScheduled: 3, numberAvailable: 3, numberReady: 3 };
   }
-  return { observedGeneration: generation, replicas, updatedReplicas: replicas, readyReplicas: replicas, availableReplicas: replicas, currentRevision: 'r2', updateRevision: 'r2' };
+  return {
+    observedGeneration: generation,
+    replicas,
+    updatedReplicas: replicas,
+    readyReplicas: replicas,
+    availableReplicas: replicas,
+    currentRevision: 'r2',
+    updateRevision: 'r2',
+  };
 }
 
 /** A rollout that never moves: one new replica created, never available. */
@@ -56,7 +64,14 @@ export const deadlineExceeded: RolloutSimulator = (object) => ({
   replicas: 2,
   updatedReplicas: 1,
   availableReplicas: 1,
-  conditions: [{ type: 'Progressing', status: 'False', reason: 'ProgressDeadlineExceeded', message: `ReplicaSet "${object.metadata.name}-7d9f" has timed out progressing.` }],
+  conditions: [
+    {
+      type: 'Progressing',
+      status: 'False',
+      reason: 'ProgressDeadlineExceeded',
+      message: `ReplicaSet "${object.metadata.name}-7d9f" has timed out progressing.`,
+    },
+  ],
 });
 
 const WORKLOADS = new Set(['Deployment', 'StatefulSet', 'DaemonSet']);
@@ -70,7 +85,10 @@ const WORKLOADS = new Set(['Deployment', 'StatefulSet', 'DaemonSet']);
  * @example
  * const cluster = await startFakeCluster({ intercept: namespaceScoped(['crypto-oms']) });
  */
-export function namespaceScoped(namespaces: readonly string[], user = 'arn:aws:sts::111122223333:assumed-role/eks-pilot-prod-deploy/deploy-worker'): (request: RecordedRequest) => Reply | undefined {
+export function namespaceScoped(
+  namespaces: readonly string[],
+  user = 'arn:aws:sts::111122223333:assumed-role/eks-pilot-prod-deploy/deploy-worker',
+): (request: RecordedRequest) => Reply | undefined {
   return (request) => {
     const match = /^\/(?:api\/[^/]+|apis\/([^/]+)\/[^/]+)(?:\/namespaces\/([^/]+))?\/([^/]+)(?:\/([^/]+))?$/.exec(request.path);
     if (match === null) return undefined;
@@ -106,7 +124,11 @@ export async function startFakeCluster(options: FakeClusterOptions = {}): Promis
       const applied = JSON.parse(request.body) as KubernetesObject;
       const existing = objects.get(request.path);
       // A Job's pod template is immutable once created, as kube-apiserver's validation says.
-      if (existing?.kind === 'Job' && JSON.stringify((existing.spec as { template?: unknown } | undefined)?.template) !== JSON.stringify((applied.spec as { template?: unknown } | undefined)?.template)) {
+      if (
+        existing?.kind === 'Job' &&
+        JSON.stringify((existing.spec as { template?: unknown } | undefined)?.template) !==
+          JSON.stringify((applied.spec as { template?: unknown } | undefined)?.template)
+      ) {
         const name = existing.metadata.name;
         return status(422, 'Invalid', `Job.batch "${name}" is invalid: spec.template: Invalid value: core.PodTemplateSpec{...}: field is immutable`, {
           name,
@@ -165,7 +187,8 @@ export async function startFakeCluster(options: FakeClusterOptions = {}): Promis
   });
   const client = new KubernetesHttpClient({ cluster: 'fake', server: server.url }, { token: () => Promise.resolve('fake-token') });
   const port = new KubernetesAdapter(client, { cluster: 'fake', server: server.url, via: 'kubeconfig' }, 'fake cluster');
-  const applies = (): RecordedRequest[] => server.requests.filter((request) => request.method === 'PATCH' && request.headers['content-type'] === 'application/apply-patch+yaml');
+  const applies = (): RecordedRequest[] =>
+    server.requests.filter((request) => request.method === 'PATCH' && request.headers['content-type'] === 'application/apply-patch+yaml');
   return {
     server,
     port,
@@ -185,7 +208,11 @@ export async function startFakeCluster(options: FakeClusterOptions = {}): Promis
   };
 }
 
-function mergedMap(key: 'labels' | 'annotations', existing: Record<string, string> | undefined, applied: Record<string, string> | undefined): Record<string, Record<string, string>> {
+function mergedMap(
+  key: 'labels' | 'annotations',
+  existing: Record<string, string> | undefined,
+  applied: Record<string, string> | undefined,
+): Record<string, Record<string, string>> {
   return existing === undefined && applied === undefined ? {} : { [key]: { ...existing, ...applied } };
 }
 

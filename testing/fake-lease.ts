@@ -86,7 +86,8 @@ export class FakeLeases implements LeasePort {
     if (this.failures <= 0) return;
     this.failures -= 1;
     this.record(name, key, owner, 'failed');
-    const cause = this.failure ?? Object.assign(new Error('Service unavailable'), { name: 'InternalServerError', $fault: 'server', $metadata: { httpStatusCode: 500 } });
+    const cause =
+      this.failure ?? Object.assign(new Error('Service unavailable'), { name: 'InternalServerError', $fault: 'server', $metadata: { httpStatusCode: 500 } });
     throw new LeaseStoreError(`${name} on the lease table failed: ${cause.message}`, { cause, context: { action: name, key } });
   }
 

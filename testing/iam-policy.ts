@@ -31,7 +31,10 @@ export interface IamRequest {
 const list = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
 
 function glob(pattern: string, value: string, caseInsensitive = false): boolean {
-  const source = `^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`;
+  const source = `^${pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.')}$`;
   return new RegExp(source, caseInsensitive ? 'i' : '').test(value);
 }
 
@@ -55,7 +58,12 @@ function conditionHolds(operator: string, key: string, wanted: string[], context
   }
 }
 
-function statementAllows(statement: Statement, action: string, resource: { arn: string; context?: Record<string, string | string[]> }, context: Record<string, string | string[]>): boolean {
+function statementAllows(
+  statement: Statement,
+  action: string,
+  resource: { arn: string; context?: Record<string, string | string[]> },
+  context: Record<string, string | string[]>,
+): boolean {
   if (statement.Effect !== 'Allow') throw new Error('iam-policy: Deny statements are not modelled');
   if (!list(statement.Action).some((pattern) => glob(pattern, action, true))) return false;
   if (!list(statement.Resource).some((pattern) => glob(pattern, resource.arn))) return false;
@@ -67,5 +75,8 @@ function statementAllows(statement: Statement, action: string, resource: { arn: 
 
 /** Whether the statements allow the request: every resource allowed by some statement. */
 export function allows(statements: readonly Statement[], request: IamRequest): boolean {
-  return request.resources.length > 0 && request.resources.every((resource) => statements.some((statement) => statementAllows(statement, request.action, resource, request.context)));
+  return (
+    request.resources.length > 0 &&
+    request.resources.every((resource) => statements.some((statement) => statementAllows(statement, request.action, resource, request.context)))
+  );
 }

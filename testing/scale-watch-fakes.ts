@@ -29,7 +29,13 @@ export class FakeCloudWatch implements CloudWatchAlarmsPort {
   /** The alarm goes to `value` at `at`, as CloudWatch would record the transition. */
   setState(name: string, value: AlarmStateValue, at: Date): void {
     const alarm = this.alarms.get(name) ?? { AlarmName: name };
-    this.alarms.set(name, { ...alarm, StateValue: value, StateTransitionedTimestamp: at, StateUpdatedTimestamp: at, StateReason: `set by the test to ${value}` });
+    this.alarms.set(name, {
+      ...alarm,
+      StateValue: value,
+      StateTransitionedTimestamp: at,
+      StateUpdatedTimestamp: at,
+      StateReason: `set by the test to ${value}`,
+    });
   }
 
   describeAlarms(query: AlarmQuery): Promise<DescribedAlarms> {
@@ -37,7 +43,10 @@ export class FakeCloudWatch implements CloudWatchAlarmsPort {
     const failure = this.fault('DescribeAlarms');
     if (failure !== undefined) return Promise.reject(failure);
     const all = [...this.alarms.values()];
-    const metricAlarms = 'names' in query ? all.filter((alarm) => query.names.includes(alarm.AlarmName ?? '')) : all.filter((alarm) => (alarm.AlarmName ?? '').startsWith(query.prefix));
+    const metricAlarms =
+      'names' in query
+        ? all.filter((alarm) => query.names.includes(alarm.AlarmName ?? ''))
+        : all.filter((alarm) => (alarm.AlarmName ?? '').startsWith(query.prefix));
     return Promise.resolve({ metricAlarms: structuredClone(metricAlarms), compositeAlarms: [] });
   }
 
@@ -94,11 +103,22 @@ export class FakeKubernetes implements KubernetesPort {
     return Promise.resolve(structuredClone(this.objects.get(key(kind, namespace, name))) ?? null);
   }
 
-  patch(_apiVersion: string, kind: string, namespace: string | undefined, name: string, mergePatch: Record<string, unknown>, options?: PatchOptions): Promise<KubernetesObject> {
+  patch(
+    _apiVersion: string,
+    kind: string,
+    namespace: string | undefined,
+    name: string,
+    mergePatch: Record<string, unknown>,
+    options?: PatchOptions,
+  ): Promise<KubernetesObject> {
     this.calls.push({ verb: 'patch', kind, namespace, name, patch: structuredClone(mergePatch), ...(options ? { options } : {}) });
     const found = this.objects.get(key(kind, namespace, name));
     if (found === undefined) {
-      return Promise.reject(new KubernetesNotFoundError(`cannot patch ${kind} ${namespace ?? ''}/${name}: it does not exist (404)`, { context: { cluster: 'fake', method: 'PATCH', path: `/${kind}/${name}`, status: 404 } }));
+      return Promise.reject(
+        new KubernetesNotFoundError(`cannot patch ${kind} ${namespace ?? ''}/${name}: it does not exist (404)`, {
+          context: { cluster: 'fake', method: 'PATCH', path: `/${kind}/${name}`, status: 404 },
+        }),
+      );
     }
     const merged = mergePatchInto(found, mergePatch) as KubernetesObject;
     this.objects.set(key(kind, namespace, name), merged);
@@ -118,8 +138,13 @@ export class FakeKubernetes implements KubernetesPort {
 /** RFC 7386: objects merge, null deletes, anything else replaces. */
 export function mergePatchInto(target: unknown, patch: unknown): unknown {
   if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) return patch;
-  const result: Record<string, unknown> = typeof target === 'object' && target !== null && !Array.isArray(target) ? { ...(target as Record<string, unknown>) } : {};
-  const removed = new Set(Object.entries(patch).filter(([, value]) => value === null).map(([field]) => field));
+  const result: Record<string, unknown> =
+    typeof target === 'object' && target !== null && !Array.isArray(target) ? { ...(target as Record<string, unknown>) } : {};
+  const removed = new Set(
+    Object.entries(patch)
+      .filter(([, value]) => value === null)
+      .map(([field]) => field),
+  );
   for (const [field, value] of Object.entries(patch)) if (value !== null) result[field] = mergePatchInto(result[field], value);
   return Object.fromEntries(Object.entries(result).filter(([field]) => !removed.has(field)));
 }
@@ -134,7 +159,9 @@ export function hpa(namespace: string, name: string, bounds: { min?: number; max
       namespace,
       ...(owner === undefined
         ? {}
-        : { ownerReferences: [{ apiVersion: 'keda.sh/v1alpha1', kind: 'ScaledObject', name: owner, uid: 'uid-so', controller: true, blockOwnerDeletion: true }] }),
+        : {
+            ownerReferences: [{ apiVersion: 'keda.sh/v1alpha1', kind: 'ScaledObject', name: owner, uid: 'uid-so', controller: true, blockOwnerDeletion: true }],
+          }),
     },
     spec: {
       scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name },

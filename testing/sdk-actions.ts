@@ -37,21 +37,41 @@ const WAITER_OPERATION: Record<string, string> = { waitUntilTableExists: 'Descri
  * of `because` (or, for `lambda:event-source`, when Lambda polls a queue for it).
  */
 export const IMPLIED_ACTIONS: readonly { action: string; because: readonly string[]; doc: string }[] = [
-  { action: 'sqs:SendMessage', because: ['sqs:SendMessageBatch'], doc: 'https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-api-permissions-reference.html (SendMessageBatch is authorised as sqs:SendMessage)' },
+  {
+    action: 'sqs:SendMessage',
+    because: ['sqs:SendMessageBatch'],
+    doc: 'https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-api-permissions-reference.html (SendMessageBatch is authorised as sqs:SendMessage)',
+  },
   ...['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'].map((action) => ({
     action,
     because: ['lambda:event-source/sqs'],
     doc: 'https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html (execution role permissions for an SQS event source mapping)',
   })),
-  { action: 'kms:Decrypt', because: ['ssm:GetParameters', 'secretsmanager:GetSecretValue'], doc: 'https://docs.aws.amazon.com/kms/latest/developerguide/services-parameter-store.html, https://docs.aws.amazon.com/secretsmanager/latest/userguide/security-encryption.html (a customer managed key)' },
+  {
+    action: 'kms:Decrypt',
+    because: ['ssm:GetParameters', 'secretsmanager:GetSecretValue'],
+    doc: 'https://docs.aws.amazon.com/kms/latest/developerguide/services-parameter-store.html, https://docs.aws.amazon.com/secretsmanager/latest/userguide/security-encryption.html (a customer managed key)',
+  },
   ...['kms:CreateGrant', 'kms:DescribeKey'].map((action) => ({
     action,
     because: ['eks:CreateCluster', 'eks:AssociateEncryptionConfig'],
     doc: 'https://docs.aws.amazon.com/eks/latest/userguide/envelope-encryption.html (the KMS permissions of the principal that creates the cluster)',
   })),
-  { action: 'iam:PassRole', because: ['eks:CreateCluster', 'eks:CreateNodegroup', 'eks:CreateAddon'], doc: 'https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelastickubernetesservice.html (dependent actions)' },
-  { action: 'iam:CreateServiceLinkedRole', because: ['eks:CreateCluster', 'eks:CreateNodegroup'], doc: 'https://docs.aws.amazon.com/eks/latest/userguide/using-service-linked-roles.html' },
-  { action: 'dynamodb:TagResource', because: ['dynamodb:CreateTable'], doc: 'https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Tagging.Operations.html (CreateTable with Tags)' },
+  {
+    action: 'iam:PassRole',
+    because: ['eks:CreateCluster', 'eks:CreateNodegroup', 'eks:CreateAddon'],
+    doc: 'https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelastickubernetesservice.html (dependent actions)',
+  },
+  {
+    action: 'iam:CreateServiceLinkedRole',
+    because: ['eks:CreateCluster', 'eks:CreateNodegroup'],
+    doc: 'https://docs.aws.amazon.com/eks/latest/userguide/using-service-linked-roles.html',
+  },
+  {
+    action: 'dynamodb:TagResource',
+    because: ['dynamodb:CreateTable'],
+    doc: 'https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Tagging.Operations.html (CreateTable with Tags)',
+  },
 ];
 
 /** Project files (not node_modules) the handler's bundle holds, relative to the repository. */
@@ -85,7 +105,16 @@ export async function sdkActionsOf(entry: string): Promise<Set<string>> {
   for (const file of await bundledSources(entry)) {
     const text = readFileSync(path.join(ROOT, file), 'utf8');
     for (const match of text.matchAll(IMPORT)) {
-      const names = (match[1] ?? match[2] ?? '').split(',').map((name) => name.trim().replace(/^type\s+/, '').split(/\s+as\s+/)[0] ?? '').filter(Boolean);
+      const names = (match[1] ?? match[2] ?? '')
+        .split(',')
+        .map(
+          (name) =>
+            name
+              .trim()
+              .replace(/^type\s+/, '')
+              .split(/\s+as\s+/)[0] ?? '',
+        )
+        .filter(Boolean);
       const pkg = match[3] ?? '';
       if (pkg === 'credential-providers') {
         if (names.includes('fromTemporaryCredentials')) actions.add('sts:AssumeRole');

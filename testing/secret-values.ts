@@ -16,10 +16,21 @@ import type { SecretSourceSpec } from '../shared/model/cluster-spec/workloads';
 
 /** Secrets Manager secrets the examples name (secret id -> the JSON object its SecretString holds). */
 export const EXAMPLE_SECRETS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
-  'eks-pilot/crypto-oms/crypto-oms-secret': { DATABASE_URL: 'postgres://oms:test-only@db/oms', EXCHANGE_API_KEY: 'test-key', EXCHANGE_API_SECRET: 'test-secret' },
+  'eks-pilot/crypto-oms/crypto-oms-secret': {
+    DATABASE_URL: 'postgres://oms:test-only@db/oms',
+    EXCHANGE_API_KEY: 'test-key',
+    EXCHANGE_API_SECRET: 'test-secret',
+  },
   'eks-pilot/prod/task-service-secret': { DATABASE_URL: 'postgres://task:test-only@db/task', API_KEY: 'test-key' },
-  'eks-pilot/prod/wallet-cryptotraders-service-secret': { DATABASE_URL: 'postgres://wallet:test-only@db/wallet', EXCHANGE_API_KEY: 'test-key', EXCHANGE_API_SECRET: 'test-secret' },
-  'eks-pilot/prod/workers-secret': { DATABASE_URL: 'postgres://workers:test-only@db/workers', QUEUE_URL: 'https://sqs.sa-east-1.amazonaws.com/111122223333/workers' },
+  'eks-pilot/prod/wallet-cryptotraders-service-secret': {
+    DATABASE_URL: 'postgres://wallet:test-only@db/wallet',
+    EXCHANGE_API_KEY: 'test-key',
+    EXCHANGE_API_SECRET: 'test-secret',
+  },
+  'eks-pilot/prod/workers-secret': {
+    DATABASE_URL: 'postgres://workers:test-only@db/workers',
+    QUEUE_URL: 'https://sqs.sa-east-1.amazonaws.com/111122223333/workers',
+  },
 };
 
 /** SSM SecureString parameters the examples name (parameter name -> value). */
@@ -80,7 +91,8 @@ export function seedExampleSecrets(): void {
  * answerExampleSecrets(doubleAwsClients()); // the bench's worker scenarios deploy crypto-oms
  */
 export function answerExampleSecrets({ secretsManager, ssm }: SecretStubs): void {
-  for (const [id, values] of Object.entries(EXAMPLE_SECRETS)) secretsManager.on(GetSecretValueCommand, { SecretId: id }).resolves({ SecretString: JSON.stringify(values) });
+  for (const [id, values] of Object.entries(EXAMPLE_SECRETS))
+    secretsManager.on(GetSecretValueCommand, { SecretId: id }).resolves({ SecretString: JSON.stringify(values) });
   const names = Object.keys(EXAMPLE_PARAMETERS);
   ssm.on(GetParametersCommand, { Names: names, WithDecryption: true }).resolves({
     Parameters: names.map((name) => ({ Name: name, Type: 'SecureString', Value: EXAMPLE_PARAMETERS[name] ?? '', Version: 1 })),

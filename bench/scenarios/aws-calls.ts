@@ -217,7 +217,10 @@ async function deployWorker(aws: AwsDoubles): Promise<FunctionCalls> {
   const invoke: Invoke = async (event) => {
     const before = server.server.requests.length;
     const response = (await handler(event, lambdaContext)) as { reports: DriftReport[] };
-    return { outcome: response.reports.map((report) => `${report.cluster}/${report.workload} ${report.status}`).join('; '), kubernetesRequests: kubernetesRequestsSince(server, before) };
+    return {
+      outcome: response.reports.map((report) => `${report.cluster}/${report.workload} ${report.status}`).join('; '),
+      kubernetesRequests: kubernetesRequestsSince(server, before),
+    };
   };
   const runs = await count(aws, [
     ['schedule #1 (new container)', invoke, deployScheduleEvent],

@@ -165,7 +165,9 @@ async function main(input: FanOutInput): Promise<FanOutFigures> {
   );
 
   let version = 0;
-  const pass = async (concurrency: number): Promise<{ ackMs: number; firstApplyMs: number[]; doneMs: number; batchMs: number[]; failed: number; batches: number }> => {
+  const pass = async (
+    concurrency: number,
+  ): Promise<{ ackMs: number; firstApplyMs: number[]; doneMs: number; batchMs: number[]; failed: number; batches: number }> => {
     version += 1;
     const push = signedPush(OWNER, IMAGE, `v1.${String(version)}.0`);
     queued = [];
@@ -174,7 +176,8 @@ async function main(input: FanOutInput): Promise<FanOutFigures> {
     passStart = started;
     const answer = (await receiver(push, lambdaContext)) as APIGatewayProxyStructuredResultV2;
     const ackMs = msSince(started);
-    if (answer.statusCode !== 202 || queued.length !== input.workloads) throw new Error(`the receiver answered ${String(answer.statusCode)} and queued ${String(queued.length)} messages`);
+    if (answer.statusCode !== 202 || queued.length !== input.workloads)
+      throw new Error(`the receiver answered ${String(answer.statusCode)} and queued ${String(queued.length)} messages`);
     const waiting = chunk(queued, input.batchSize).map((entries) => sqsEventOf(entries));
     const batches = waiting.length;
     let failed = 0;

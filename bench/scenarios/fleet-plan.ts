@@ -98,7 +98,12 @@ function drift(eks: FakeEks, spec: ClusterSpec): void {
     });
   });
   eks.changeCluster(spec.name, (cluster) => {
-    cluster.logging = { clusterLogging: [{ types: ['api', 'authenticator'], enabled: true }, { types: ['audit', 'controllerManager', 'scheduler'], enabled: false }] };
+    cluster.logging = {
+      clusterLogging: [
+        { types: ['api', 'authenticator'], enabled: true },
+        { types: ['audit', 'controllerManager', 'scheduler'], enabled: false },
+      ],
+    };
   });
 }
 
@@ -124,7 +129,8 @@ function planAll(specs: readonly ClusterSpec[], observed: readonly ObservedState
 
 async function main(input: FleetPlanInput): Promise<FleetPlanFigures> {
   const dir = mkdtempSync(path.join(tmpdir(), 'eks-pilot-fleet-'));
-  for (let index = 0; index < input.clusters; index += 1) writeFileSync(path.join(dir, `fleet-${String(index).padStart(3, '0')}.yaml`), clusterYaml(index, input.nodeGroups));
+  for (let index = 0; index < input.clusters; index += 1)
+    writeFileSync(path.join(dir, `fleet-${String(index).padStart(3, '0')}.yaml`), clusterYaml(index, input.nodeGroups));
   const loadTimes: number[] = [];
   let specs: ClusterSpec[] = [];
   for (let round = 0; round < 5; round += 1) {

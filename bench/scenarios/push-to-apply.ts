@@ -94,7 +94,8 @@ async function main(input: PushToApplyInput): Promise<PushToApplyFigures> {
     const started = process.hrtime.bigint();
     const answer = (await receiver(push, lambdaContext)) as APIGatewayProxyStructuredResultV2;
     const ackMs = msSince(started);
-    if (answer.statusCode !== 202 || queued.length !== 1) throw new Error(`the receiver answered ${String(answer.statusCode)} ${answer.body ?? ''} and queued ${String(queued.length)}`);
+    if (answer.statusCode !== 202 || queued.length !== 1)
+      throw new Error(`the receiver answered ${String(answer.statusCode)} ${answer.body ?? ''} and queued ${String(queued.length)}`);
     const result = (await worker(sqsEventOf(queued), lambdaContext)) as SQSBatchResponse;
     const doneMs = msSince(started);
     if (result.batchItemFailures.length > 0) throw new Error('the worker failed the message');
@@ -112,7 +113,11 @@ async function main(input: PushToApplyInput): Promise<PushToApplyFigures> {
   if (first === undefined) throw new Error('no push ran');
   return {
     first,
-    warm: { ack: summarise(warm.map((run) => run.ackMs)), firstApply: summarise(warm.map((run) => run.firstApplyMs)), done: summarise(warm.map((run) => run.doneMs)) },
+    warm: {
+      ack: summarise(warm.map((run) => run.ackMs)),
+      firstApply: summarise(warm.map((run) => run.firstApplyMs)),
+      done: summarise(warm.map((run) => run.doneMs)),
+    },
     appliesPerPush: seen.applies / pushes.length,
     lastPushLanded: deployment.includes(`order-ingestion:${lastTag}@`),
     unmockedAwsRequests: tripwire.requests,

@@ -52,7 +52,8 @@ function time(bytes: Buffer, expectOk: boolean): number {
   const started = process.hrtime.bigint();
   const result = parseSpecFile(bytes, 'bench.yaml');
   const elapsed = msSince(started);
-  if (result.ok !== expectOk) throw new Error(`expected the spec to be ${expectOk ? 'accepted' : 'refused'}: ${result.ok ? 'accepted' : JSON.stringify(result.issues.slice(0, 2))}`);
+  if (result.ok !== expectOk)
+    throw new Error(`expected the spec to be ${expectOk ? 'accepted' : 'refused'}: ${result.ok ? 'accepted' : JSON.stringify(result.issues.slice(0, 2))}`);
   return elapsed;
 }
 

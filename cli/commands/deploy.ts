@@ -29,7 +29,6 @@ import { formatTable } from '../../shared/model/plan/render';
 import { EXIT, QUIET_LOGGER, toJson, UsageError } from '../output';
 import { renderWorkloads } from '../workloads';
 
-
 export const DEPLOY_USAGE = `Usage: eks-pilot deploy plan <workload> [--image <pinned image>] [--offline] [--spec <file or folder>]...
        eks-pilot deploy plan --payload <webhook.json> --offline [--spec <file or folder>]...
        eks-pilot deploy deploy <workload> --image <ghcr.io/o/n:tag@sha256:...> [--spec <file or folder>]...
@@ -66,7 +65,8 @@ export async function deployCommand(argv: readonly string[], io: Io, ports: Port
   }
   const [workload, ...paths] = rest;
   if (workload === undefined) throw new UsageError(`deploy ${action} needs a workload name`);
-  if (values.image !== undefined && action !== 'plan' && action !== 'deploy') throw new UsageError(`--image goes with deploy plan and deploy deploy, not ${action}`);
+  if (values.image !== undefined && action !== 'plan' && action !== 'deploy')
+    throw new UsageError(`--image goes with deploy plan and deploy deploy, not ${action}`);
   if (values.to !== undefined && action !== 'rollback') throw new UsageError('--to goes with deploy rollback only');
   if (values.offline && action !== 'plan') throw new UsageError(`deploy ${action} changes or reads a cluster; --offline goes with deploy plan only`);
   const targets = await targetsOf(await loadSpecs(specPaths(paths, values.spec, `deploy ${action}`)));
@@ -76,11 +76,20 @@ export async function deployCommand(argv: readonly string[], io: Io, ports: Port
     const target = findTarget(targets, workload, values.cluster);
     const image = invoke.action === 'plan' && invoke.image !== undefined ? parsePinned(invoke.image) : undefined;
     // The worker's own planPush decides, against the manifests' images (no history offline).
-    const plan = await planWorkload(target, { now: ports.now() }, image === undefined ? undefined : { image, trigger: { deliveryId: 'cli-plan', source: 'manual' } });
+    const plan = await planWorkload(
+      target,
+      { now: ports.now() },
+      image === undefined ? undefined : { image, trigger: { deliveryId: 'cli-plan', source: 'manual' } },
+    );
     return printPlan(plan, target, false, io, values.json, values['detailed-exitcode']);
   }
   const { handleWorkerEvent } = await import('../../functions/deploy/worker/invoke');
-  const response = await handleWorkerEvent({ trigger: 'manual', event: invoke }, await workerDeps(targets, ports), { remainingMs: () => Number.MAX_SAFE_INTEGER }, `cli-${randomUUID().slice(0, 8)}`);
+  const response = await handleWorkerEvent(
+    { trigger: 'manual', event: invoke },
+    await workerDeps(targets, ports),
+    { remainingMs: () => Number.MAX_SAFE_INTEGER },
+    `cli-${randomUUID().slice(0, 8)}`,
+  );
   if (!('action' in response)) throw new Error('deploy-worker answered a manual invoke without an action');
   return printManual(response, targets, io, values.json, values['detailed-exitcode']);
 }
@@ -100,7 +109,9 @@ function manualInvoke(action: Action, workload: string, cluster: string | undefi
     ...(to === undefined ? {} : { to }),
   });
   if (!parsed.success) {
-    throw new UsageError(parsed.error.issues.map((issue) => `--${issue.path.join('.') || 'arguments'}: ${issue.message.replace(/^Invalid (option|input): /, '')}`).join('; '));
+    throw new UsageError(
+      parsed.error.issues.map((issue) => `--${issue.path.join('.') || 'arguments'}: ${issue.message.replace(/^Invalid (option|input): /, '')}`).join('; '),
+    );
   }
   return parsed.data;
 }
@@ -135,7 +146,9 @@ async function readPayload(file: string, eventOption: string | undefined): Promi
   const fields = typeof json === 'object' && json !== null ? (json as Record<string, unknown>) : {};
   if (typeof fields.body === 'string') {
     const body = fields.isBase64Encoded === true ? Buffer.from(fields.body, 'base64').toString('utf8') : fields.body;
-    const headers = Object.fromEntries(Object.entries(typeof fields.headers === 'object' && fields.headers !== null ? fields.headers : {}).map(([key, value]) => [key.toLowerCase(), value]));
+    const headers = Object.fromEntries(
+      Object.entries(typeof fields.headers === 'object' && fields.headers !== null ? fields.headers : {}).map(([key, value]) => [key.toLowerCase(), value]),
+    );
     const event = eventOption ?? (typeof headers['x-github-event'] === 'string' ? headers['x-github-event'] : undefined);
     if (event === undefined) throw new UsageError(`--payload ${file}: the event has no X-GitHub-Event header; name it with --event registry_package`);
     return { event, payload: parseJson(body, `--payload ${file} (its body)`) };
@@ -156,9 +169,14 @@ function parseJson(text: string, where: string): unknown {
 function printPushPlan(plan: OfflinePushPlan, targets: readonly DeployTarget[], io: Io, json: boolean, detailed: boolean): number {
   if (json) io.stdout.write(toJson({ push: plan }));
   else {
-    io.stdout.write(`Push ${plan.image ?? '(none)'}: ${plan.plans.length} ${plan.plans.length === 1 ? 'workload changes' : 'workloads change'}${plan.reason ? ` (${plan.reason})` : ''}\n`);
+    io.stdout.write(
+      `Push ${plan.image ?? '(none)'}: ${plan.plans.length} ${plan.plans.length === 1 ? 'workload changes' : 'workloads change'}${plan.reason ? ` (${plan.reason})` : ''}\n`,
+    );
     for (const skipped of plan.skipped) io.stdout.write(`  skipped ${skipped.cluster}/${skipped.workload}: ${skipped.reason}\n`);
-    for (const report of plan.plans) io.stdout.write(`\n${renderWorkloads(subjectOf(report, targets), [{ cluster: report.cluster, workload: report.workload, live: false, plan: report }], { objects: true })}`);
+    for (const report of plan.plans)
+      io.stdout.write(
+        `\n${renderWorkloads(subjectOf(report, targets), [{ cluster: report.cluster, workload: report.workload, live: false, plan: report }], { objects: true })}`,
+      );
   }
   return detailed && plan.plans.length > 0 ? EXIT.changesPending : EXIT.ok;
 }
@@ -167,7 +185,9 @@ function printPlan(plan: PlanReport, target: DeployTarget, live: boolean, io: Io
   if (json) io.stdout.write(toJson({ plan }));
   else {
     if (plan.decision !== undefined) io.stdout.write(`${plan.cluster}/${plan.workload}: the worker would ${describeDecision(plan.decision)}\n\n`);
-    io.stdout.write(renderWorkloads({ name: target.cluster, region: target.region }, [{ cluster: plan.cluster, workload: plan.workload, live, plan }], { objects: true }));
+    io.stdout.write(
+      renderWorkloads({ name: target.cluster, region: target.region }, [{ cluster: plan.cluster, workload: plan.workload, live, plan }], { objects: true }),
+    );
   }
   // A planned image the worker would skip or refuse changes nothing.
   if (plan.decision !== undefined && plan.decision.action !== 'release') return EXIT.ok;
@@ -221,7 +241,7 @@ export function renderHistory(key: string, releases: readonly ReleaseRecord[]): 
 export function describeOutcome(result: DeployOutcome): string {
   switch (result.outcome) {
     case 'succeeded':
-      return `succeeded: release ${result.revision} runs ${Object.values(result.images).join(', ') || 'the manifests\' images'}`;
+      return `succeeded: release ${result.revision} runs ${Object.values(result.images).join(', ') || "the manifests' images"}`;
     case 'rolled-back':
       return `rolled back: release ${result.revision} failed (${result.reason}); release ${result.rollback} restored the previous images`;
     case 'failed':

@@ -53,8 +53,14 @@ export async function planCommand(argv: readonly string[], io: Io, ports: Ports)
   for (const plan of plans) {
     const where = `${plan.loaded.spec.name} (${plan.loaded.spec.region})`;
     for (const error of plan.errors) io.stderr.write(`error: ${where}: ${error}\n`);
-    for (const rule of plan.rules) if (rule.unreachable !== undefined) io.stderr.write(`warning: ${where}: scaling rule ${rule.rule}: the cluster's Kubernetes API is unreachable (${rule.unreachable}); shown from the spec\n`);
-    for (const view of plan.workloads) if (view.unreachable !== undefined) io.stderr.write(`warning: ${where}: workload ${view.workload}: the cluster's Kubernetes API is unreachable (${view.unreachable}); planned offline\n`);
+    for (const rule of plan.rules)
+      if (rule.unreachable !== undefined)
+        io.stderr.write(
+          `warning: ${where}: scaling rule ${rule.rule}: the cluster's Kubernetes API is unreachable (${rule.unreachable}); shown from the spec\n`,
+        );
+    for (const view of plan.workloads)
+      if (view.unreachable !== undefined)
+        io.stderr.write(`warning: ${where}: workload ${view.workload}: the cluster's Kubernetes API is unreachable (${view.unreachable}); planned offline\n`);
   }
   io.stdout.write(values.json ? planToJsonBody(plans) : plans.map(renderSpecPlan).join('\n'));
   const statuses: PlanStatus[] = plans.flatMap((plan) => [
@@ -62,7 +68,9 @@ export async function planCommand(argv: readonly string[], io: Io, ports: Ports)
     ...plan.rules.map((rule): PlanStatus => ((rule.next?.actions.length ?? 0) > 0 ? 'changes' : 'no-changes')),
     ...plan.workloads.map((view): PlanStatus => (workloadChanges(view) ? 'changes' : 'no-changes')),
   ]);
-  const unread = plans.some((plan) => plan.errors.length > 0 || plan.rules.some((rule) => rule.error !== undefined) || plan.workloads.some((view) => view.error !== undefined));
+  const unread = plans.some(
+    (plan) => plan.errors.length > 0 || plan.rules.some((rule) => rule.error !== undefined) || plan.workloads.some((view) => view.error !== undefined),
+  );
   return unread ? EXIT.error : exitFor(statuses, values['detailed-exitcode']);
 }
 
@@ -90,7 +98,10 @@ async function planLive(specs: readonly LoadedSpec[], targets: DeployTarget[], p
     import('../../functions/scale-watch/run'),
   ]);
   const provision = await ports.provision();
-  const reports = await reconcileFleet(specs.map(({ spec, file }) => ({ spec, file, mode: 'plan' as const })), provision);
+  const reports = await reconcileFleet(
+    specs.map(({ spec, file }) => ({ spec, file, mode: 'plan' as const })),
+    provision,
+  );
   const plans: SpecPlan[] = [];
   for (const [index, loaded] of specs.entries()) {
     const { spec, file } = loaded;
@@ -117,7 +128,11 @@ async function planLive(specs: readonly LoadedSpec[], targets: DeployTarget[], p
     if (spec.scalingRules.length > 0 && cloudWatchFor !== undefined) {
       const connect = await ports.kubernetes();
       for (const rule of spec.scalingRules) {
-        const observe = { eks: provision.eksFor(spec), cloudWatch: cloudWatchFor(spec), kubernetes: () => connect({ cluster: spec.name, region: spec.region, ...(spec.assumeRoleArn ? { assumeRoleArn: spec.assumeRoleArn } : {}) }) };
+        const observe = {
+          eks: provision.eksFor(spec),
+          cloudWatch: cloudWatchFor(spec),
+          kubernetes: () => connect({ cluster: spec.name, region: spec.region, ...(spec.assumeRoleArn ? { assumeRoleArn: spec.assumeRoleArn } : {}) }),
+        };
         plan.rules.push(await liveRuleView(spec, rule, observe, ports.now()));
       }
     }

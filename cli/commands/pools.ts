@@ -48,7 +48,10 @@ export async function poolsCommand(argv: readonly string[], io: Io, ports: Ports
     io.stdout.write(plans.map(renderPoolPlan).join('\n'));
     if (pools.length > 0) {
       io.stdout.write('\nHeld, attached, missing:\n');
-      for (const pool of pools) io.stdout.write(`  ${pool.cluster}/${pool.pool}: ${pool.status}: ${pool.held} held, ${pool.attached} attached, ${pool.missing} missing (of ${pool.count})\n`);
+      for (const pool of pools)
+        io.stdout.write(
+          `  ${pool.cluster}/${pool.pool}: ${pool.status}: ${pool.held} held, ${pool.attached} attached, ${pool.missing} missing (of ${pool.count})\n`,
+        );
     }
   }
   return unread ? EXIT.error : exitFor(plans.map(planStatus), values['detailed-exitcode']);

@@ -41,7 +41,10 @@ export async function scaleCommand(argv: readonly string[], io: Io, ports: Ports
   if (action === 'reset' && (values.alarm !== undefined || values.at !== undefined)) throw new UsageError('--alarm and --at go with scale plan only');
   const paths = specPaths(rest, values.spec, `scale ${action}`);
   const { spec, rule } = findRule(await loadSpecs(paths), ruleName, values.cluster);
-  const event: ScaleWatchEvent = action === 'plan' ? planEvent(spec, rule, values.state, values.alarm, values.at) : validated(resetInvokeSchema.safeParse({ action: 'reset', cluster: spec.name, rule: rule.name }));
+  const event: ScaleWatchEvent =
+    action === 'plan'
+      ? planEvent(spec, rule, values.state, values.alarm, values.at)
+      : validated(resetInvokeSchema.safeParse({ action: 'reset', cluster: spec.name, rule: rule.name }));
 
   const { handleScaleWatchEvent } = await import('../../functions/scale-watch/invoke');
   const response = await handleScaleWatchEvent(event, await invokeDeps(paths, ports));
@@ -52,10 +55,13 @@ export async function scaleCommand(argv: readonly string[], io: Io, ports: Ports
 }
 
 function findRule(specs: readonly LoadedSpec[], name: string, cluster: string | undefined): { spec: ClusterSpec; rule: ScalingRuleSpec } {
-  const found = specs.flatMap(({ spec }) => spec.scalingRules.filter((rule) => rule.name === name && (cluster === undefined || spec.name === cluster)).map((rule) => ({ spec, rule })));
+  const found = specs.flatMap(({ spec }) =>
+    spec.scalingRules.filter((rule) => rule.name === name && (cluster === undefined || spec.name === cluster)).map((rule) => ({ spec, rule })),
+  );
   const [only, second] = found;
   if (only !== undefined && second === undefined) return only;
-  if (only !== undefined) throw new UsageError(`scaling rule "${name}" exists on several clusters (${found.map((item) => item.spec.name).join(', ')}): name one with --cluster`);
+  if (only !== undefined)
+    throw new UsageError(`scaling rule "${name}" exists on several clusters (${found.map((item) => item.spec.name).join(', ')}): name one with --cluster`);
   const known = specs.flatMap(({ spec }) => spec.scalingRules.map((rule) => `${spec.name}/${rule.name}`)).join(', ') || 'none';
   throw new UsageError(`no scaling rule "${name}"${cluster === undefined ? '' : ` on cluster ${cluster}`}; the specs have: ${known}`);
 }
@@ -66,9 +72,15 @@ function planEvent(spec: ClusterSpec, rule: ScalingRuleSpec, state: string, alar
   return validated(planInvokeSchema.safeParse({ action: 'plan', alarm: name, state, cluster: spec.name, ...(at === undefined ? {} : { at }) }));
 }
 
-function validated<T>(parsed: { success: true; data: T } | { success: false; error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] } }): T {
+function validated<T>(
+  parsed: { success: true; data: T } | { success: false; error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] } },
+): T {
   if (parsed.success) return parsed.data;
-  throw new UsageError(parsed.error.issues.map((issue) => `--${issue.path.map(String).join('.') || 'arguments'}: ${issue.message.replace(/^Invalid (option|input): /, '')}`).join('; '));
+  throw new UsageError(
+    parsed.error.issues
+      .map((issue) => `--${issue.path.map(String).join('.') || 'arguments'}: ${issue.message.replace(/^Invalid (option|input): /, '')}`)
+      .join('; '),
+  );
 }
 
 async function invokeDeps(specPaths: readonly string[], ports: Ports): Promise<InvokeDeps> {
@@ -84,8 +96,12 @@ async function invokeDeps(specPaths: readonly string[], ports: Ports): Promise<I
 }
 
 function renderReport(report: Report): string {
-  const lines = [`Rule ${report.rule} of ${report.cluster} (${report.region}): ${report.status}: ${report.decision}: ${report.summary}`, `  trigger: ${report.trigger}`];
-  for (const change of report.boundChanges) lines.push(`  ${report.mode === 'plan' ? 'would move' : 'moved'} ${change.target} ${change.field}: ${valueText(change.from)} -> ${valueText(change.to)}`);
+  const lines = [
+    `Rule ${report.rule} of ${report.cluster} (${report.region}): ${report.status}: ${report.decision}: ${report.summary}`,
+    `  trigger: ${report.trigger}`,
+  ];
+  for (const change of report.boundChanges)
+    lines.push(`  ${report.mode === 'plan' ? 'would move' : 'moved'} ${change.target} ${change.field}: ${valueText(change.from)} -> ${valueText(change.to)}`);
   for (const item of report.executed) lines.push(`  applied  ${item.kind} ${item.target}`);
   for (const item of report.deferred) lines.push(`  later    ${item.kind} ${item.target}: ${item.reason}`);
   for (const item of report.blocked) lines.push(`  blocked  ${item.kind} ${item.target}: ${item.reason}`);

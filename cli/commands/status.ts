@@ -22,7 +22,6 @@ import { EXIT, oneLine, QUIET_LOGGER, toJson, UsageError } from '../output';
 import type { RuleView } from '../scaling';
 import { liveRuleView } from '../scaling';
 
-
 export const STATUS_USAGE = `Usage: eks-pilot status [--json] [--detailed-exitcode] <spec file or folder>...
 `;
 
@@ -49,13 +48,19 @@ interface ClusterStatus {
 }
 
 export async function statusCommand(argv: readonly string[], io: Io, ports: Ports): Promise<number> {
-  const { values, positionals } = parseCommand(argv, { offline: { type: 'boolean', default: false }, 'detailed-exitcode': { type: 'boolean', default: false } });
+  const { values, positionals } = parseCommand(argv, {
+    offline: { type: 'boolean', default: false },
+    'detailed-exitcode': { type: 'boolean', default: false },
+  });
   if (values.offline) throw new UsageError('status shows what runs in the account; it has no --offline (eks-pilot plan --offline shows what would be created)');
   const specs = await loadSpecs(specPaths(positionals, undefined, 'status'));
   const targets = await targetsOf(specs);
   const [{ reconcileFleet }, { reconcilePools }] = await Promise.all([import('../../functions/provision/run'), import('../../functions/eip-manager/run')]);
   const provision = await ports.provision();
-  const reports = await reconcileFleet(specs.map(({ spec, file }) => ({ spec, file, mode: 'plan' as const })), provision);
+  const reports = await reconcileFleet(
+    specs.map(({ spec, file }) => ({ spec, file, mode: 'plan' as const })),
+    provision,
+  );
   const clusters: ClusterStatus[] = [];
   for (const [index, loaded] of specs.entries()) {
     const { spec, file } = loaded;
@@ -65,7 +70,10 @@ export async function statusCommand(argv: readonly string[], io: Io, ports: Port
       region: spec.region,
       source: file,
       provision: { status: report?.status ?? 'Blocked', summary: report?.summary ?? 'not read', drift: report?.drift ?? [] },
-      workloads: await workloadStatuses(targets.filter((target) => target.source === loaded.file), ports),
+      workloads: await workloadStatuses(
+        targets.filter((target) => target.source === loaded.file),
+        ports,
+      ),
       scaling: [],
       pools: [],
     };
@@ -92,7 +100,12 @@ export async function statusCommand(argv: readonly string[], io: Io, ports: Port
       cluster.scaling.some((rule) => rule.error !== undefined || rule.unreachable !== undefined),
   );
   if (unread) return EXIT.error;
-  const pending = clusters.some((cluster) => cluster.provision.drift.length > 0 || cluster.workloads.some((workload) => workload.drift?.status === 'Drifted') || cluster.pools.some((pool) => pool.status !== 'Converged'));
+  const pending = clusters.some(
+    (cluster) =>
+      cluster.provision.drift.length > 0 ||
+      cluster.workloads.some((workload) => workload.drift?.status === 'Drifted') ||
+      cluster.pools.some((pool) => pool.status !== 'Converged'),
+  );
   return values['detailed-exitcode'] && pending ? EXIT.changesPending : EXIT.ok;
 }
 
@@ -115,10 +128,16 @@ async function workloadStatuses(targets: readonly DeployTarget[], ports: Ports):
       const records = await new ReleaseStore(k8s, target).read();
       const running = records.filter((record) => record.result !== 'refused').at(-1);
       const last = records.at(-1);
-      const drift = await checkDrift(target, k8s, QUIET_LOGGER, { remediate: false, now: ports.now(), ...(target.workload.secrets.length > 0 ? { secretValues: await ports.secrets() } : {}) });
+      const drift = await checkDrift(target, k8s, QUIET_LOGGER, {
+        remediate: false,
+        now: ports.now(),
+        ...(target.workload.secrets.length > 0 ? { secretValues: await ports.secrets() } : {}),
+      });
       statuses.push({
         workload: target.workload.name,
-        ...(running ? { running: { revision: running.revision, result: running.result, kind: running.kind, startedAt: running.startedAt, images: running.images } } : {}),
+        ...(running
+          ? { running: { revision: running.revision, result: running.result, kind: running.kind, startedAt: running.startedAt, images: running.images } }
+          : {}),
         ...(last ? { last: { revision: last.revision, result: last.result, startedAt: last.startedAt, ...(last.reason ? { reason: last.reason } : {}) } } : {}),
         drift: { status: drift.status, drift: drift.drift, orphans: drift.orphans },
       });
@@ -143,12 +162,15 @@ function renderStatus(clusters: readonly ClusterStatus[]): string {
         continue;
       }
       const active = rule.targets.filter((target) => target.state === 'overridden' || target.state === 'expired');
-      lines.push(`    ${rule.rule}${rule.alarmState ? ` (${rule.alarmState})` : ''}: ${active.length === 0 ? 'none active, at spec values' : `${active.length} in force`}`);
+      lines.push(
+        `    ${rule.rule}${rule.alarmState ? ` (${rule.alarmState})` : ''}: ${active.length === 0 ? 'none active, at spec values' : `${active.length} in force`}`,
+      );
       for (const target of active) lines.push(`      ${target.target}: ${target.text}`);
     }
     lines.push(`  pools:${cluster.pools.length === 0 && cluster.poolsError === undefined ? ' no Elastic IP pools in the spec' : ''}`);
     if (cluster.poolsError !== undefined) lines.push(`    unreadable: ${cluster.poolsError}`);
-    for (const pool of cluster.pools) lines.push(`    ${pool.pool}: ${pool.status}: ${pool.held} held, ${pool.attached} attached, ${pool.missing} missing (of ${pool.count})`);
+    for (const pool of cluster.pools)
+      lines.push(`    ${pool.pool}: ${pool.status}: ${pool.held} held, ${pool.attached} attached, ${pool.missing} missing (of ${pool.count})`);
     return `${lines.join('\n')}\n`;
   });
   return `Fleet of ${clusters.length} ${clusters.length === 1 ? 'cluster' : 'clusters'}\n\n${blocks.join('\n')}`;
@@ -156,8 +178,15 @@ function renderStatus(clusters: readonly ClusterStatus[]): string {
 
 function describeWorkload(workload: WorkloadStatus): string {
   if (workload.error !== undefined) return workload.error;
-  const running = workload.running === undefined ? 'no release recorded (the manifests\' images)' : `release ${workload.running.revision} ${workload.running.result} (${workload.running.kind}, ${workload.running.startedAt})`;
-  const last = workload.last !== undefined && workload.last.revision !== workload.running?.revision ? `; last: release ${workload.last.revision} ${workload.last.result}${workload.last.reason ? ` (${workload.last.reason})` : ''}` : '';
-  const drift = workload.drift === undefined ? '' : workload.drift.status === 'Drifted' ? `; drifted: ${workload.drift.drift.join(', ')}` : `; ${workload.drift.status}`;
+  const running =
+    workload.running === undefined
+      ? "no release recorded (the manifests' images)"
+      : `release ${workload.running.revision} ${workload.running.result} (${workload.running.kind}, ${workload.running.startedAt})`;
+  const last =
+    workload.last !== undefined && workload.last.revision !== workload.running?.revision
+      ? `; last: release ${workload.last.revision} ${workload.last.result}${workload.last.reason ? ` (${workload.last.reason})` : ''}`
+      : '';
+  const drift =
+    workload.drift === undefined ? '' : workload.drift.status === 'Drifted' ? `; drifted: ${workload.drift.drift.join(', ')}` : `; ${workload.drift.status}`;
   return `${running}${last}${drift}`;
 }

@@ -33,7 +33,8 @@ export const instanceStateChangeSchema = z.looseObject({
   }),
 });
 
-/** EventBridge "EC2 Spot Instance Interruption Warning", two minutes before EC2 interrupts the instance (EC2 User Guide, "Spot Instance interruption notices"). */
+/** EventBridge "EC2 Spot Instance Interruption Warning", two minutes before EC2 interrupts the instance (EC2 User Guide, "Spot Instance interruption
+ * notices"). */
 export const spotInterruptionSchema = z.looseObject({
   'detail-type': z.literal('EC2 Spot Instance Interruption Warning'),
   ...ec2EventEnvelope,
@@ -59,13 +60,10 @@ const SHAPES = {
  * Picks the shape by the event's own marker (`mode` or `detail-type`) and validates against that one
  * shape, so a bad event's error names the field that is wrong, not "matched no alternative".
  */
-export const eipEventSchema = routedEvent<ScheduledEvent | ManualInvoke | InstanceEvent>(
-  (fields) => {
-    const detailType = fields['detail-type'];
-    return 'mode' in fields ? manualInvokeSchema : typeof detailType === 'string' && detailType in SHAPES ? SHAPES[detailType as keyof typeof SHAPES] : undefined;
-  },
-  'expected a scheduled event, an EC2 instance state-change notification, an EC2 spot interruption warning, or a manual invoke {"mode": "plan" | "apply", "cluster"?, "pools"?}',
-);
+export const eipEventSchema = routedEvent<ScheduledEvent | ManualInvoke | InstanceEvent>((fields) => {
+  const detailType = fields['detail-type'];
+  return 'mode' in fields ? manualInvokeSchema : typeof detailType === 'string' && detailType in SHAPES ? SHAPES[detailType as keyof typeof SHAPES] : undefined;
+}, 'expected a scheduled event, an EC2 instance state-change notification, an EC2 spot interruption warning, or a manual invoke {"mode": "plan" | "apply", "cluster"?, "pools"?}');
 
 export type EipEvent = z.output<typeof eipEventSchema>;
 

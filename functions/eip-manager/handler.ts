@@ -28,7 +28,10 @@ function allowListIn(region: string): AllowListStore {
   return { read: (name) => ssm().read(name), write: (name, value) => ssm().write(name, value) };
 }
 
-const where = (spec: ClusterSpec): { region: string; assumeRoleArn?: string } => ({ region: spec.region, ...(spec.assumeRoleArn ? { assumeRoleArn: spec.assumeRoleArn } : {}) });
+const where = (spec: ClusterSpec): { region: string; assumeRoleArn?: string } => ({
+  region: spec.region,
+  ...(spec.assumeRoleArn ? { assumeRoleArn: spec.assumeRoleArn } : {}),
+});
 
 function depsOf(settings: EipManagerSettings): EipDeps {
   return {

@@ -88,7 +88,9 @@ async function reconcileForInstance(event: InstanceEvent, all: readonly LoadedSp
       deps.logger.info('instance not found; nothing to reconcile', { cluster: spec.name, instanceId });
       continue;
     }
-    const pools = instancePools(spec).filter((pool) => instanceMatchesPool(spec.name, pool, instance)).map((pool) => pool.name);
+    const pools = instancePools(spec)
+      .filter((pool) => instanceMatchesPool(spec.name, pool, instance))
+      .map((pool) => pool.name);
     if (pools.length === 0) continue;
     reports.push(await reconcilePools(spec, deps, { mode: 'apply', pools, leaving, ...(file ? { source: file } : {}) }));
   }

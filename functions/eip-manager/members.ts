@@ -81,11 +81,7 @@ export function instanceFilters(cluster: string, pool: ElasticIpPoolSpec): Filte
   const states: Filter = { Name: 'instance-state-name', Values: [...LIVE_INSTANCE_STATES] };
   const target = pool.attachTo;
   if ('nodeGroup' in target) {
-    return [
-      { Name: `tag:${NODE_GROUP_TAG.cluster}`, Values: [cluster] },
-      { Name: `tag:${NODE_GROUP_TAG.nodeGroup}`, Values: [target.nodeGroup] },
-      states,
-    ];
+    return [{ Name: `tag:${NODE_GROUP_TAG.cluster}`, Values: [cluster] }, { Name: `tag:${NODE_GROUP_TAG.nodeGroup}`, Values: [target.nodeGroup] }, states];
   }
   if ('instanceTags' in target) {
     return [...Object.entries(target.instanceTags).map(([key, value]) => ({ Name: `tag:${key}`, Values: [value] })), states];

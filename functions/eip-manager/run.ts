@@ -258,7 +258,12 @@ async function reconcileLeased(
   const surprised = [...run.surprises.keys()];
   if (surprised.length > 0) {
     try {
-      const again = await observe(ec2, spec.name, pools.filter((pool) => surprised.includes(pool.name)), published);
+      const again = await observe(
+        ec2,
+        spec.name,
+        pools.filter((pool) => surprised.includes(pool.name)),
+        published,
+      );
       const followUp = planPools(spec, again, { ...planOptions, pools: surprised });
       const followUpOutcomes = newOutcomes(followUp);
       await execute(followUp, spec, ec2, now, claim, followUpOutcomes, report, deps, leases);
@@ -306,13 +311,24 @@ class PoolLeases {
     const key = poolLeaseKey(this.spec, pool);
     const facts = { cluster: this.spec.name, pool, key };
     try {
-      const outcome = await this.port.acquire({ key, owner: this.owner, holder: this.deps.holder ?? 'eip-manager', now: this.deps.now(), durationMs: POOL_LEASE_MS });
+      const outcome = await this.port.acquire({
+        key,
+        owner: this.owner,
+        holder: this.deps.holder ?? 'eip-manager',
+        now: this.deps.now(),
+        durationMs: POOL_LEASE_MS,
+      });
       if (outcome.acquired) {
         this.held.set(pool, outcome.lease);
         return undefined;
       }
       const by = outcome.heldBy;
-      this.deps.logger.info('elastic IP pool lease held by another run', { ...facts, holder: by?.holder, owner: by?.owner, expiresAt: by?.expiresAt.toISOString() });
+      this.deps.logger.info('elastic IP pool lease held by another run', {
+        ...facts,
+        holder: by?.holder,
+        owner: by?.owner,
+        expiresAt: by?.expiresAt.toISOString(),
+      });
       const who = by === null ? 'another run' : `${by.holder} (run ${by.owner}, lease until ${by.expiresAt.toISOString()})`;
       return { status: 'InProgress', reason: `another run holds the pool's lease: ${who}; this run wrote nothing, the next one looks again` };
     } catch (error) {
@@ -356,7 +372,9 @@ class PoolLeases {
 }
 
 function newOutcomes(plan: EipPlan): Map<string, PoolOutcome> {
-  return new Map<string, PoolOutcome>(plan.pools.map((view) => [view.name, { allocated: [], released: new Set(), associated: 0, reclaimed: 0, notAssociated: 0 }]));
+  return new Map<string, PoolOutcome>(
+    plan.pools.map((view) => [view.name, { allocated: [], released: new Set(), associated: 0, reclaimed: 0, notAssociated: 0 }]),
+  );
 }
 
 /** Reads what each pool's allow-list publishes, so the plan knows which surplus nobody can know. A read that fails counts as unknown. */
@@ -371,7 +389,13 @@ function publishedReader(spec: ClusterSpec, deps: EipDeps, seen: Map<string, str
       seen.set(parameter, value);
       if (legacyValue !== null) {
         // Kept: partners may still read it. Never written again (it collides across stages and Regions).
-        deps.logger.warn('elastic IP pool still published under its old name', { cluster: spec.name, pool: pool.name, parameter, legacyParameter: legacy, reason: 'move readers to the new name, then delete the old parameter' });
+        deps.logger.warn('elastic IP pool still published under its old name', {
+          cluster: spec.name,
+          pool: pool.name,
+          parameter,
+          legacyParameter: legacy,
+          reason: 'move readers to the new name, then delete the old parameter',
+        });
       }
       const current = publishedAllocationIds(value);
       const before = publishedAllocationIds(legacyValue);
@@ -465,7 +489,9 @@ async function execute(
     taken: new Set(),
     promised: new Set(
       plan.actions.flatMap((action) =>
-        (action.kind === 'AssociateAddress' || action.kind === 'AssociateNatGatewayAddress') && !('slot' in action.address) ? [action.address.allocationId] : [],
+        (action.kind === 'AssociateAddress' || action.kind === 'AssociateNatGatewayAddress') && !('slot' in action.address)
+          ? [action.address.allocationId]
+          : [],
       ),
     ),
   };
@@ -477,10 +503,14 @@ async function execute(
       await run.leases?.ensure(action.pool);
       await executeOne(run, action);
       // The claim read ends a pool's allocations, or follows at once an allocation that got no answer.
-      if (action.kind === 'AllocateAddress' && (run.allocationErrors.size > 0 || !nextWriteAllocates(plan.actions, index, action.pool))) await settleClaims(run, action.pool);
+      if (action.kind === 'AllocateAddress' && (run.allocationErrors.size > 0 || !nextWriteAllocates(plan.actions, index, action.pool)))
+        await settleClaims(run, action.pool);
     },
     // A lost lease stops the run as a throttle does: another run writes the pool now.
-    classify: (error) => (error instanceof LeaseLostError ? { kind: 'unavailable', reason: `not sent: ${error.message}; the next run takes over`, stop: 'the pool lease was lost' } : undefined),
+    classify: (error) =>
+      error instanceof LeaseLostError
+        ? { kind: 'unavailable', reason: `not sent: ${error.message}; the next run takes over`, stop: 'the pool lease was lost' }
+        : undefined,
     phrases: PHRASES,
     logger: deps.logger,
     facts: (action) => ({ cluster: spec.name, pool: action.pool }),
@@ -544,11 +574,24 @@ async function settleClaims(run: Execution, pool: string): Promise<void> {
       run.failedSlots.delete(slot);
       run.allocationErrors.delete(slot);
       run.report.executed.push({ kind: 'AllocateAddress', pool, target: `eip-pool/${pool}`, ...found });
-      run.deps.logger.warn('elastic IP allocation found by its claim', { cluster: run.spec.name, pool, ...found, slot, claim: run.claim, reason: 'AllocateAddress gave no answer, but EC2 allocated the address' });
+      run.deps.logger.warn('elastic IP allocation found by its claim', {
+        cluster: run.spec.name,
+        pool,
+        ...found,
+        slot,
+        claim: run.claim,
+        reason: 'AllocateAddress gave no answer, but EC2 allocated the address',
+      });
       continue;
     }
     run.surprises.set(pool, [...(run.surprises.get(pool) ?? []), found]);
-    run.deps.logger.warn('elastic IP allocated beyond the plan', { cluster: run.spec.name, pool, ...found, claim: run.claim, reason: 'EC2 carried out an AllocateAddress twice (a retry after a lost answer)' });
+    run.deps.logger.warn('elastic IP allocated beyond the plan', {
+      cluster: run.spec.name,
+      pool,
+      ...found,
+      claim: run.claim,
+      reason: 'EC2 carried out an AllocateAddress twice (a retry after a lost answer)',
+    });
   }
   const failed = batch.flatMap((slot) => (run.allocationErrors.has(slot) ? [run.allocationErrors.get(slot)] : []));
   for (const slot of batch) run.allocationErrors.delete(slot);
@@ -582,7 +625,11 @@ async function executeOne(run: Execution, action: EipWriteAction): Promise<void>
       return release(run, action);
     case 'CreateTags':
       await run.ec2.execute({ kind: 'CreateTags', request: action.request });
-      marked(run, action, action.request.Tags?.some((tag) => tag.Key === POOL_TAG.adoptedBy) === true ? 'elastic IP marked adopted' : 'elastic IP marked unused');
+      marked(
+        run,
+        action,
+        action.request.Tags?.some((tag) => tag.Key === POOL_TAG.adoptedBy) === true ? 'elastic IP marked adopted' : 'elastic IP marked unused',
+      );
       return;
     case 'DeleteTags':
       await run.ec2.execute({ kind: 'DeleteTags', request: action.request });
@@ -597,7 +644,13 @@ async function executeOne(run: Execution, action: EipWriteAction): Promise<void>
 
 function marked(run: Execution, action: Extract<EipWriteAction, { kind: 'CreateTags' | 'DeleteTags' }>, message: string): void {
   record(run, action, action.address);
-  run.deps.logger.info(message, { cluster: run.spec.name, pool: action.pool, allocationId: action.address.allocationId, publicIp: action.address.publicIp, reason: action.reason });
+  run.deps.logger.info(message, {
+    cluster: run.spec.name,
+    pool: action.pool,
+    allocationId: action.address.allocationId,
+    publicIp: action.address.publicIp,
+    reason: action.reason,
+  });
 }
 
 async function allocate(run: Execution, action: Extract<EipWriteAction, { kind: 'AllocateAddress' }>): Promise<void> {
@@ -616,7 +669,13 @@ async function allocate(run: Execution, action: Extract<EipWriteAction, { kind: 
     run.slots.set(action.slot, address);
     outcome.allocated.push(address);
     record(run, action, address);
-    run.deps.logger.info('elastic IP allocated', { cluster: run.spec.name, pool: action.pool, ...address, target: targetId(action.target), reason: action.reason });
+    run.deps.logger.info('elastic IP allocated', {
+      cluster: run.spec.name,
+      pool: action.pool,
+      ...address,
+      target: targetId(action.target),
+      reason: action.reason,
+    });
   } catch (error) {
     if (!(error instanceof AddressLimitExceededError)) {
       // No answer (the network, a 5xx): EC2 may have allocated all the same; the claim read decides.
@@ -630,11 +689,20 @@ async function allocate(run: Execution, action: Extract<EipWriteAction, { kind: 
     const pool = run.spec.elasticIpPools.find((candidate) => candidate.name === action.pool);
     const count = pool?.count ?? 0;
     const held = (run.report.plan?.pools.find((view) => view.name === action.pool)?.held.length ?? 0) + outcome.allocated.length;
-    const quota = new PoolQuotaError({ cluster: run.spec.name, region: run.spec.region, pool: action.pool, count, held, missing: Math.max(0, count - held) }, { cause: error });
+    const quota = new PoolQuotaError(
+      { cluster: run.spec.name, region: run.spec.region, pool: action.pool, count, held, missing: Math.max(0, count - held) },
+      { cause: error },
+    );
     outcome.quota = quota;
     run.failedSlots.set(action.slot, 'the Elastic IP quota is used up (AddressLimitExceeded)');
     run.report.blocked.push(issue(action, quota.message));
-    run.deps.logger.error('elastic IP quota reached', { cluster: run.spec.name, region: run.spec.region, pool: action.pool, missing: quota.context.missing, error: errorFacts(quota) });
+    run.deps.logger.error('elastic IP quota reached', {
+      cluster: run.spec.name,
+      region: run.spec.region,
+      pool: action.pool,
+      missing: quota.context.missing,
+      error: errorFacts(quota),
+    });
   }
 }
 
@@ -658,13 +726,23 @@ async function associate(run: Execution, action: Extract<EipWriteAction, { kind:
     const fresh = await run.ec2.describeAddresses();
     const membership = poolMembership(run.spec.name, run.spec.elasticIpPools, fresh);
     if (action.kind === 'AssociateAddress') {
-      const target = { instanceId: action.instanceId, networkInterfaceId: action.request.NetworkInterfaceId ?? '', privateIp: action.request.PrivateIpAddress ?? '' };
+      const target = {
+        instanceId: action.instanceId,
+        networkInterfaceId: action.request.NetworkInterfaceId ?? '',
+        privateIp: action.request.PrivateIpAddress ?? '',
+      };
       const current = addressOn(fresh, target);
       if (current !== undefined) {
         if (membership.get(current.AllocationId ?? '')?.pool === action.pool) {
           outcome.associated += 1;
           record(run, action, { allocationId: current.AllocationId ?? '', publicIp: current.PublicIp ?? '', alreadyDone: true });
-          run.deps.logger.info('elastic IP already on target', { cluster: run.spec.name, pool: action.pool, allocationId: current.AllocationId, publicIp: current.PublicIp, instanceId: action.instanceId });
+          run.deps.logger.info('elastic IP already on target', {
+            cluster: run.spec.name,
+            pool: action.pool,
+            allocationId: current.AllocationId,
+            publicIp: current.PublicIp,
+            instanceId: action.instanceId,
+          });
         } else {
           outcome.notAssociated += 1;
           run.report.deferred.push(issue(action, `${action.instanceId} took ${current.PublicIp ?? 'an address'} from outside the pool meanwhile: left alone`));
@@ -728,7 +806,13 @@ async function associate(run: Execution, action: Extract<EipWriteAction, { kind:
  * still show its association; both are trusted as free (if they are not, EC2 refuses the
  * association, AllowReassociation being false, and the next address is tried).
  */
-function pickCandidate(run: Execution, pool: string, planned: ExistingAddress, fresh: readonly Address[], membership: ReadonlyMap<string, Membership>): ExistingAddress | undefined {
+function pickCandidate(
+  run: Execution,
+  pool: string,
+  planned: ExistingAddress,
+  fresh: readonly Address[],
+  membership: ReadonlyMap<string, Membership>,
+): ExistingAddress | undefined {
   const isFreeMember = (address: Address): boolean => address.AssociationId === undefined && membership.get(address.AllocationId ?? '')?.pool === pool;
   if (!run.taken.has(planned.allocationId)) {
     const seen = fresh.find((address) => address.AllocationId === planned.allocationId);
@@ -755,7 +839,8 @@ async function release(run: Execution, action: Extract<EipWriteAction, { kind: '
   }
   const membership = poolMembership(run.spec.name, run.spec.elasticIpPools, fresh);
   const member = membership.get(action.address.allocationId);
-  const allowed = action.rule === 'surplus' ? maySurplusRelease(action.pool, member, address) : pool !== undefined && mayRelease(pool, member, address, run.now);
+  const allowed =
+    action.rule === 'surplus' ? maySurplusRelease(action.pool, member, address) : pool !== undefined && mayRelease(pool, member, address, run.now);
   if (!allowed) {
     run.report.deferred.push(issue(action, 'no longer releasable: the address changed since the plan (attached, re-tagged or adopted)'));
     run.deps.logger.warn('elastic IP release skipped', { ...facts, reason: 'no longer releasable on a fresh read' });
@@ -799,7 +884,15 @@ async function appliedReport(
   if (unserved > 0) facts.push(`${unserved} target(s) without an address`);
   if (surplus > 0) facts.push(surplusFacts(view, surplus));
   const reasons = [...blocked, ...deferred].map((item) => item.reason);
-  if (surplus > 0) deps.logger.warn('elastic IP pool holds more than its count', { cluster: spec.name, pool: view.name, count: view.count, held: held.length, surplus, kept: view.surplusKept.map((address) => address.allocationId) });
+  if (surplus > 0)
+    deps.logger.warn('elastic IP pool holds more than its count', {
+      cluster: spec.name,
+      pool: view.name,
+      count: view.count,
+      held: held.length,
+      surplus,
+      kept: view.surplusKept.map((address) => address.allocationId),
+    });
   return {
     pool: view.name,
     status,
@@ -835,14 +928,29 @@ async function publish(
     const current = seen.has(view.parameter) ? seen.get(view.parameter) : await deps.allowList.read(view.parameter);
     if (current === value) return 'unchanged';
     await deps.allowList.write(view.parameter, value);
-    deps.logger.info('elastic IP pool published', { cluster: spec.name, pool: view.name, parameter: view.parameter, publicIps: held.map((address) => address.publicIp).sort(compareIps) });
+    deps.logger.info('elastic IP pool published', {
+      cluster: spec.name,
+      pool: view.name,
+      parameter: view.parameter,
+      publicIps: held.map((address) => address.publicIp).sort(compareIps),
+    });
     return 'written';
   } catch (error) {
     if (error instanceof LeaseLostError) {
-      report.deferred.push({ pool: view.name, target: `eip-pool/${view.name}`, kind: 'PutParameter', reason: `not published: ${error.message}; the next run takes over` });
+      report.deferred.push({
+        pool: view.name,
+        target: `eip-pool/${view.name}`,
+        kind: 'PutParameter',
+        reason: `not published: ${error.message}; the next run takes over`,
+      });
       return 'not-written';
     }
-    const item = { pool: view.name, target: `eip-pool/${view.name}` as const, kind: 'PutParameter', reason: `could not publish to ${view.parameter}: ${errorText(error)}` };
+    const item = {
+      pool: view.name,
+      target: `eip-pool/${view.name}` as const,
+      kind: 'PutParameter',
+      reason: `could not publish to ${view.parameter}: ${errorText(error)}`,
+    };
     // SSM throttled or down is retried by the next run (the value is written when it differs); a refusal needs a person.
     if (isTransient(error)) report.deferred.push({ ...item, reason: `${item.reason}; the next run retries` });
     else report.blocked.push(item);
@@ -893,7 +1001,12 @@ function attachedOrInUse(view: PoolView, attached: number): string {
 }
 
 function finishFromPools(report: EipClusterReport, deps: EipDeps): EipClusterReport {
-  return finish(report, worstStatus(report.pools.map((pool) => pool.status)), report.pools.map((pool) => `${pool.pool}: ${pool.status} (${pool.summary})`).join('; '), deps);
+  return finish(
+    report,
+    worstStatus(report.pools.map((pool) => pool.status)),
+    report.pools.map((pool) => `${pool.pool}: ${pool.status} (${pool.summary})`).join('; '),
+    deps,
+  );
 }
 
 function finish(report: EipClusterReport, status: PoolStatus, summary: string, deps: EipDeps): EipClusterReport {

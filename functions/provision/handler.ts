@@ -53,5 +53,6 @@ export const handler = lambdaStack(
     eventSchema: provisionEventSchema,
     // A manual invoke's caller reads the answer: it gets every error as an object, never a stack.
     callerWaits: (event) => carries(event, 'mode'),
-    correlationKeys: (event) => (isManualInvoke(event) ? { trigger: 'manual', mode: event.mode } : { trigger: 'schedule' }) },
+    correlationKeys: (event) => (isManualInvoke(event) ? { trigger: 'manual', mode: event.mode } : { trigger: 'schedule' }),
+  },
 );

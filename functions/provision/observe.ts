@@ -19,11 +19,17 @@ export async function observe(eks: EksReads, spec: ClusterSpec, options: Observe
   if (cluster.status === 'CREATING') return { ...EMPTY_ACCOUNT, cluster };
 
   const [nodeGroups, unlistedNodeGroups, addons, { accessEntries, listedAccessEntries }] = await Promise.all([
-    describeEach(spec.nodeGroups.map((group) => group.name), (name) => eks.describeNodegroup(spec.name, name)),
+    describeEach(
+      spec.nodeGroups.map((group) => group.name),
+      (name) => eks.describeNodegroup(spec.name, name),
+    ),
     spec.pruneNodeGroups
       ? eks.listNodegroups(spec.name).then((names) => names.filter((name) => !spec.nodeGroups.some((group) => group.name === name)))
       : Promise.resolve([]),
-    describeEach(spec.addons.map((addon) => addon.name), (name) => eks.describeAddon(spec.name, name)),
+    describeEach(
+      spec.addons.map((addon) => addon.name),
+      (name) => eks.describeAddon(spec.name, name),
+    ),
     observeAccessEntries(eks, spec, options.accessEntryDetail ?? true),
   ]);
 
@@ -42,7 +48,9 @@ export async function observe(eks: EksReads, spec: ClusterSpec, options: Observe
         return updates.filter((update) => update?.status === 'InProgress');
       }),
     )
-  ).flat().filter((update) => update !== null);
+  )
+    .flat()
+    .filter((update) => update !== null);
 
   return { cluster, nodeGroups, unlistedNodeGroups, addons, accessEntries, listedAccessEntries, updatesInProgress };
 }

@@ -87,7 +87,10 @@ export async function reconcileCluster(spec: ClusterSpec, deps: ProvisionDeps, o
   const eks = deps.eksFor(spec);
   let plan: Plan<ProvisionAction>;
   try {
-    plan = planCluster(spec, await observe(eks, spec, { accessEntryDetail: options.accessEntryDetail ?? true }), { now: deps.now(), ...(options.source ? { source: options.source } : {}) });
+    plan = planCluster(spec, await observe(eks, spec, { accessEntryDetail: options.accessEntryDetail ?? true }), {
+      now: deps.now(),
+      ...(options.source ? { source: options.source } : {}),
+    });
   } catch (error) {
     // Throttling, a 5xx, the network or EKS busy: the next run reads again; anything else needs a person.
     const status = statusOfFailure(error);
@@ -115,10 +118,15 @@ export async function reconcileCluster(spec: ClusterSpec, deps: ProvisionDeps, o
   if (report.blocked.length > 0) {
     return finish(report, 'Blocked', report.blocked.map((item) => `${item.target}: ${item.reason}`).join('; '), deps);
   }
-  const pending = [...waits.map((action) => action.reason), ...report.executed.filter((item) => !SYNCHRONOUS.has(item.kind)).map((item) => `${item.kind} ${item.target} started`)];
+  const pending = [
+    ...waits.map((action) => action.reason),
+    ...report.executed.filter((item) => !SYNCHRONOUS.has(item.kind)).map((item) => `${item.kind} ${item.target} started`),
+  ];
   const later = report.deferred.length > 0 ? [`${report.deferred.length} action(s) wait for a later run`] : [];
   // Drift `only` left alone is still drift: the cluster has not converged.
-  const leftAlone = [...new Set(plan.actions.filter((action) => isWrite(action) && !isSelected(action, options.only)).map((action) => targetId(action.target)))];
+  const leftAlone = [
+    ...new Set(plan.actions.filter((action) => isWrite(action) && !isSelected(action, options.only)).map((action) => targetId(action.target))),
+  ];
   const untouched = leftAlone.length > 0 ? [`left alone (not in only): ${leftAlone.join(', ')}`] : [];
   if (pending.length > 0 || later.length > 0) return finish(report, 'InProgress', [...pending, ...later, ...untouched].join('; '), deps);
   const applied = report.executed.length > 0 ? `applied ${report.executed.length} action(s)` : undefined;
@@ -198,7 +206,11 @@ export async function reconcileFleet(
   deps: ProvisionDeps,
   options: { only?: readonly string[]; concurrency?: number; accessEntryDetail?: boolean } = {},
 ): Promise<ClusterReport[]> {
-  if (options.only !== undefined) checkOnly(options.only, specs.map(({ spec }) => spec));
+  if (options.only !== undefined)
+    checkOnly(
+      options.only,
+      specs.map(({ spec }) => spec),
+    );
   return runFleet(specs, {
     run: ({ spec, file, mode }) =>
       reconcileCluster(spec, deps, {

@@ -63,5 +63,7 @@ export function isWrite(action: ScaleWatchAction): action is ScaleWatchWrite {
  * plan.actions.filter(movesBounds); // UpdateNodegroupConfig, and PatchScaler with a spec field
  */
 export function movesBounds(action: ScaleWatchAction): boolean {
-  return action.kind === 'UpdateNodegroupConfig' || (action.kind === 'PatchScaler' && action.changes.some((change) => !change.field.startsWith('annotations.')));
+  return (
+    action.kind === 'UpdateNodegroupConfig' || (action.kind === 'PatchScaler' && action.changes.some((change) => !change.field.startsWith('annotations.')))
+  );
 }

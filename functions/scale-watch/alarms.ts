@@ -26,7 +26,16 @@ export function planAlarms(spec: ClusterSpec, described: readonly MetricAlarm[])
     const current = byName.get(alarm.name);
     const target = { kind: 'alarm', name: alarm.name };
     if (current === undefined) {
-      return [{ kind: 'PutMetricAlarm', classification: 'create', target, reason: 'alarm does not exist', changes: [{ field: 'metric', to: metricLabel(request) }], request }];
+      return [
+        {
+          kind: 'PutMetricAlarm',
+          classification: 'create',
+          target,
+          reason: 'alarm does not exist',
+          changes: [{ field: 'metric', to: metricLabel(request) }],
+          request,
+        },
+      ];
     }
     const changes = driftOf(request, current);
     if (changes.length === 0) return [];

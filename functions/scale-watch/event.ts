@@ -56,7 +56,10 @@ export const planInvokeSchema = z.strictObject({
   state: z.enum(ALARM_STATES),
   cluster: z.string().min(1).optional(),
   /** The transition's instant; default now. */
-  at: z.iso.datetime({ offset: true }).transform((text) => new Date(text)).optional(),
+  at: z.iso
+    .datetime({ offset: true })
+    .transform((text) => new Date(text))
+    .optional(),
 });
 
 /** `{"action": "reset", "cluster": "...", "rule"?: "..."}`: every override of the cluster (or rule) back to the spec, now. */

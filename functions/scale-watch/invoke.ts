@@ -67,7 +67,10 @@ export async function handleScaleWatchEvent(event: ScaleWatchEvent, deps: Invoke
 
 async function onAlarm(event: AlarmEvent, specs: readonly ClusterSpec[], deps: InvokeDeps): Promise<ScaleWatchResponse> {
   const { alarmName, state } = event.detail;
-  const matched = rulesWatching(specs.filter((spec) => spec.region === event.region), alarmName);
+  const matched = rulesWatching(
+    specs.filter((spec) => spec.region === event.region),
+    alarmName,
+  );
   if (matched.length === 0) {
     const ignored = `no scaling rule in ${event.region} is driven by alarm ${alarmName}`;
     deps.logger.info('alarm not handled by any rule', { alarm: alarmName, region: event.region, eventId: event.id });
@@ -134,7 +137,10 @@ async function onManual(event: ManualInvoke, specs: readonly ClusterSpec[], deps
       const selected = spec.scalingRules.filter((rule) => event.rule === undefined || rule.name === event.rule);
       if (selected.length === 0) {
         const reason = `cluster ${spec.name} has no scaling rule ${clip(event.rule ?? '')}; its rules: ${spec.scalingRules.map((rule) => rule.name).join(', ') || 'none'}`;
-        throw new InvalidEventError(reason, { context: { cluster: spec.name, rule: event.rule === undefined ? undefined : clip(event.rule) }, issues: [{ field: 'rule', reason }] });
+        throw new InvalidEventError(reason, {
+          context: { cluster: spec.name, rule: event.rule === undefined ? undefined : clip(event.rule) },
+          issues: [{ field: 'rule', reason }],
+        });
       }
       const rules: RuleReport[] = [];
       for (const rule of selected) rules.push(await runAndNotify(spec, rule, { kind: 'reset' }, deps, 'apply'));
@@ -154,7 +160,12 @@ async function runAndNotify(spec: ClusterSpec, rule: ScalingRuleSpec, trigger: T
   const report = await runRule(spec, rule, trigger, deps, mode);
   if (deps.notifier !== undefined && mode === 'apply' && report.boundChanges.length > 0) {
     const lines = report.boundChanges.map((change) => `- ${change.target} ${change.field}: ${String(change.from)} -> ${String(change.to)}`);
-    const message = [`Rule ${rule.name} of EKS cluster ${spec.name} (${spec.region}) moved bounds.`, `Trigger: ${report.trigger}`, `Why: ${report.summary}`, ...lines].join('\n');
+    const message = [
+      `Rule ${rule.name} of EKS cluster ${spec.name} (${spec.region}) moved bounds.`,
+      `Trigger: ${report.trigger}`,
+      `Why: ${report.summary}`,
+      ...lines,
+    ].join('\n');
     try {
       await deps.notifier.publish(`eks-pilot scale-watch: ${spec.name} ${rule.name} ${report.decision}`.slice(0, 99), message);
     } catch (error) {
@@ -172,7 +183,15 @@ async function alarmsOrFailure(spec: ClusterSpec, mode: Mode, deps: InvokeDeps):
     deps.logger.error('alarms reconcile failed', { cluster: spec.name, error: errorFacts(error) });
     // Throttled, a 5xx or the network: the next schedule tries again; anything else needs a person.
     const status = statusOfFailure(error);
-    return { cluster: spec.name, region: spec.region, mode, status, drift: [], written: [], failed: [{ alarm: '*', reason: error instanceof Error ? error.message : String(error) }] };
+    return {
+      cluster: spec.name,
+      region: spec.region,
+      mode,
+      status,
+      drift: [],
+      written: [],
+      failed: [{ alarm: '*', reason: error instanceof Error ? error.message : String(error) }],
+    };
   }
 }
 

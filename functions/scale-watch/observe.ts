@@ -32,7 +32,9 @@ export async function observeRule(spec: ClusterSpec, rule: ScalingRuleSpec, port
     Promise.all(rule.nodeGroups.map(async (target) => [target.name, await ports.eks.describeNodegroup(spec.name, target.name)] as const)),
     rule.hpas.length === 0
       ? Promise.resolve([])
-      : ports.kubernetes().then((k8s) => Promise.all(rule.hpas.map(async (target) => [scalerKey(target), await observeScaler(k8s, target.namespace, target.name)] as const))),
+      : ports
+          .kubernetes()
+          .then((k8s) => Promise.all(rule.hpas.map(async (target) => [scalerKey(target), await observeScaler(k8s, target.namespace, target.name)] as const))),
   ]);
   return {
     alarms: alarmStates(described).filter((alarm) => ruleWatches(rule, alarm.alarmName)),

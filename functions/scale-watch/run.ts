@@ -113,7 +113,9 @@ export async function runRule(spec: ClusterSpec, rule: ScalingRuleSpec, trigger:
   }
   if (mode === 'plan') {
     report.boundChanges = plan.actions.filter(movesBounds).flatMap((action) => boundChangesOf(action));
-    report.blocked = plan.actions.filter((action) => action.kind === 'Refuse').map((action) => ({ target: targetId(action.target), kind: action.kind, reason: action.reason }));
+    report.blocked = plan.actions
+      .filter((action) => action.kind === 'Refuse')
+      .map((action) => ({ target: targetId(action.target), kind: action.kind, reason: action.reason }));
     report.status = plan.actions.some(isWrite) ? 'Drifted' : 'Converged';
     deps.logger.info('rule planned', { ...facts, actions: plan.actions.length });
     return report;
@@ -139,7 +141,9 @@ const PHRASES: Phrases = {
   logMessage: (kind, error) => {
     switch (kind) {
       case 'busy':
-        return error instanceof KubernetesConflictError ? 'kubernetes conflict; left for the next scheduled run' : 'node group busy; left for the next scheduled run';
+        return error instanceof KubernetesConflictError
+          ? 'kubernetes conflict; left for the next scheduled run'
+          : 'node group busy; left for the next scheduled run';
       case 'throttled':
         return 'throttled; stopping this run';
       case 'unavailable':
@@ -215,7 +219,9 @@ async function send(action: ScaleWatchWrite, eks: Pick<EksPort, 'execute'>, k8s:
 
 function boundChangesOf(action: ScaleWatchAction): BoundChange[] {
   const target = targetId(action.target);
-  return action.changes.filter((change: Change) => change.field !== 'override').map((change) => ({ target, field: change.field, from: change.from, to: change.to }));
+  return action.changes
+    .filter((change: Change) => change.field !== 'override')
+    .map((change) => ({ target, field: change.field, from: change.from, to: change.to }));
 }
 
 export function describeTrigger(trigger: Trigger): string {
@@ -230,7 +236,6 @@ export function describeTrigger(trigger: Trigger): string {
       throw new Error(`unknown trigger ${(trigger satisfies never as Trigger).kind}`);
   }
 }
-
 
 export interface AlarmsReport {
   cluster: string;
@@ -259,7 +264,9 @@ export async function reconcileAlarms(spec: ClusterSpec, cloudWatch: CloudWatchA
   const described = await cloudWatch.describeAlarms({ names: spec.alarms.map((alarm) => alarm.name) });
   const plan = planAlarms(spec, described.metricAlarms);
   const drift = plan.actions.flatMap((action) =>
-    action.classification === 'create' ? [`alarm/${action.target.name} missing`] : action.changes.map((change) => `alarm/${action.target.name} ${change.field}`),
+    action.classification === 'create'
+      ? [`alarm/${action.target.name} missing`]
+      : action.changes.map((change) => `alarm/${action.target.name} ${change.field}`),
   );
   const report: AlarmsReport = { ...base, status: drift.length > 0 ? 'Drifted' : 'Converged', drift, written: [], failed: [], plan };
   if (drift.length > 0) logger.warn('alarm drift', { cluster: spec.name, drift });
@@ -269,7 +276,11 @@ export async function reconcileAlarms(spec: ClusterSpec, cloudWatch: CloudWatchA
     try {
       await cloudWatch.putMetricAlarm(action.request);
       report.written.push(action.target.name);
-      logger.info(action.classification === 'create' ? 'alarm created' : 'alarm updated', { cluster: spec.name, alarm: action.target.name, changes: action.changes });
+      logger.info(action.classification === 'create' ? 'alarm created' : 'alarm updated', {
+        cluster: spec.name,
+        alarm: action.target.name,
+        changes: action.changes,
+      });
     } catch (error) {
       if (!(error instanceof UpstreamError) && !isTransient(error)) throw error;
       report.failed.push({ alarm: action.target.name, reason: error instanceof Error ? error.message : String(error) });

@@ -34,7 +34,10 @@ export function carries(event: unknown, key: string): boolean {
  *   'expected a scheduled event or a manual invoke {"mode": "plan" | "apply"}',
  * );
  */
-export function routedEvent<T>(pick: (fields: Record<string, unknown>) => z.ZodType | undefined, expected: string | ((fields: Record<string, unknown>) => string)): z.ZodType<T> {
+export function routedEvent<T>(
+  pick: (fields: Record<string, unknown>) => z.ZodType | undefined,
+  expected: string | ((fields: Record<string, unknown>) => string),
+): z.ZodType<T> {
   return z.unknown().transform((event, ctx): T => {
     // Safe: only the top-level keys are read, to pick the shape; the shape's schema checks the rest.
     const fields = (typeof event === 'object' && event !== null ? event : {}) as Record<string, unknown>;

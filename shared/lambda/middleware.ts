@@ -5,18 +5,25 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
 import type { z } from 'zod';
 import type { InputIssue } from '../errors';
-import { clip, clipStrings, ECHO_LIMIT, EksPilotError, InvalidEventError, InvalidInputError, isTransient, MESSAGE_LIMIT, scrubSecrets, scrubStrings } from '../errors';
+import {
+  clip,
+  clipStrings,
+  ECHO_LIMIT,
+  EksPilotError,
+  InvalidEventError,
+  InvalidInputError,
+  isTransient,
+  MESSAGE_LIMIT,
+  scrubSecrets,
+  scrubStrings,
+} from '../errors';
 import { redact } from './logger';
 
 /** Log keys a function adds to every line of one invocation (cluster, delivery id, ...). */
 export type CorrelationKeys = Record<string, string | number | boolean | undefined>;
 
 /** The function a {@link lambdaStack} wraps: it receives the event already parsed by the schema. */
-export type StackHandler<TEvent, TResult> = (
-  event: TEvent,
-  context: Context,
-  options: MiddyHandlerObject,
-) => Promise<TResult>;
+export type StackHandler<TEvent, TResult> = (event: TEvent, context: Context, options: MiddyHandlerObject) => Promise<TResult>;
 
 /** What every function passes to {@link lambdaStack}. */
 export interface LambdaStackOptions<TSchema extends z.ZodType> {
@@ -245,10 +252,7 @@ export function answerErrors(options: Partial<AnswerErrorsOptions> = {}): Middle
  * @example
  * middy(handler).use(appendCorrelationKeys(logger, (event: AlarmEvent) => ({ alarm: event.detail.alarmName })));
  */
-export function appendCorrelationKeys<TEvent>(
-  logger: Logger,
-  keysOf: (event: TEvent) => CorrelationKeys,
-): MiddlewareObj<TEvent> {
+export function appendCorrelationKeys<TEvent>(logger: Logger, keysOf: (event: TEvent) => CorrelationKeys): MiddlewareObj<TEvent> {
   return {
     name: 'appendCorrelationKeys',
     before: (request) => {
@@ -305,9 +309,7 @@ function formatPath(path: readonly PropertyKey[]): string {
 // back to zod's own message, which names the constraint (e.g. "Too small: expected string to have >=1 characters").
 const describeIssue: z.core.$ZodErrorMap = (issue) => {
   if (issue.code === 'invalid_type') {
-    return issue.input === undefined
-      ? `required, expected ${issue.expected}`
-      : `expected ${issue.expected}, received ${typeName(issue.input)}`;
+    return issue.input === undefined ? `required, expected ${issue.expected}` : `expected ${issue.expected}, received ${typeName(issue.input)}`;
   }
   if (issue.code === 'invalid_value') {
     const [only, ...rest] = issue.values;

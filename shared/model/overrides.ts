@@ -173,7 +173,8 @@ export function readReplicaRecord(annotations: Readonly<Record<string, string>> 
   const max = readCount(present[REPLICA_OVERRIDE_ANNOTATION.maxReplicas]);
   const specMin = readSpecCount(present[REPLICA_OVERRIDE_ANNOTATION.specMinReplicas]);
   const specMax = readSpecCount(present[REPLICA_OVERRIDE_ANNOTATION.specMaxReplicas]);
-  if (min === null || max === null || specMin === false || specMax === false) return { kind: 'malformed', reason: 'a replica annotation is not a whole number' };
+  if (min === null || max === null || specMin === false || specMax === false)
+    return { kind: 'malformed', reason: 'a replica annotation is not a whole number' };
   if (min === undefined && max === undefined) return { kind: 'malformed', reason: 'neither replica annotation is set' };
   const source = present[REPLICA_OVERRIDE_ANNOTATION.source] ?? 'unknown';
   const { alarm, stepAt } = parseSource(source);

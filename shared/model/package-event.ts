@@ -42,7 +42,8 @@ const TAG = /^[\w][\w.-]{0,127}$/;
 export function parsePackageEvent(event: PackageEventName, payload: unknown): PackageEventResult {
   const body = record(payload);
   const action = body?.action;
-  if (!isPushAction(action)) return { kind: 'ignored', reason: `action ${JSON.stringify(action ?? null)} of ${event} is not handled (only published, updated)` };
+  if (!isPushAction(action))
+    return { kind: 'ignored', reason: `action ${JSON.stringify(action ?? null)} of ${event} is not handled (only published, updated)` };
   const pkg = record(body?.[event]);
   if (pkg === undefined) return { kind: 'ignored', reason: `the ${event} event has no "${event}" object` };
   const version = record(pkg.package_version);

@@ -73,7 +73,8 @@ export function classifyFailure(error: unknown, phrases: Phrases): Failure | und
 export interface ExecuteHooks<A extends Action, W extends A, R> {
   /** Whether the action sends a request. */
   isWrite(action: A): action is W;
-  /** What an action that sends nothing means: `wait`, an operation is under way on its target; `refuse`, its target cannot be done; `note`, nothing to the run. */
+  /** What an action that sends nothing means: `wait`, an operation is under way on its target; `refuse`, its target cannot be done; `note`, nothing to the
+   * run. */
   stance(action: A): 'wait' | 'refuse' | 'note';
   /** The function's "send for each write kind": the request through its port. `index` is the action's place in the plan. */
   send(action: W, index: number): Promise<R>;

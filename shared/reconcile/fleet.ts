@@ -50,7 +50,8 @@ export interface FleetOptions<I extends FleetItem, R> {
  * Blocked, logged once; the others carry on.
  *
  * @example
- * const reports = await runFleet(items, { run: (item) => reconcileCluster(item.spec, deps, item), failed: (head) => ({ ...head, drift: [] }), logger, failure: 'cluster run failed' });
+ * const reports = await runFleet(items, { run: (item) => reconcileCluster(item.spec, deps, item), failed: (head) => ({ ...head, drift: [] }), logger,
+ * failure: 'cluster run failed' });
  */
 export async function runFleet<I extends FleetItem, R>(items: readonly I[], options: FleetOptions<I, R>): Promise<R[]> {
   return mapBounded(items, options.concurrency ?? FLEET_CONCURRENCY, async (item): Promise<R> => {
@@ -60,7 +61,10 @@ export async function runFleet<I extends FleetItem, R>(items: readonly I[], opti
       const { spec, file, mode } = item;
       const status = statusOfFailure(error);
       options.logger.error(options.failure, { cluster: spec.name, region: spec.region, status, error: errorFacts(error) });
-      return options.failed({ cluster: spec.name, region: spec.region, ...(file ? { source: file } : {}), mode, status, summary: `run failed: ${errorText(error)}` }, item);
+      return options.failed(
+        { cluster: spec.name, region: spec.region, ...(file ? { source: file } : {}), mode, status, summary: `run failed: ${errorText(error)}` },
+        item,
+      );
     }
   });
 }
@@ -71,7 +75,13 @@ export async function runFleet<I extends FleetItem, R>(items: readonly I[], opti
  * @example
  * return finishReport(report, 'Drifted', `drift: ${drift.join(', ')}`, logger, 'cluster reconciled');
  */
-export function finishReport<R extends ReportHead & { executed: readonly unknown[] }>(report: R, status: Status, summary: string, logger: RunLogger, message: string): R {
+export function finishReport<R extends ReportHead & { executed: readonly unknown[] }>(
+  report: R,
+  status: Status,
+  summary: string,
+  logger: RunLogger,
+  message: string,
+): R {
   report.status = status;
   report.summary = summary;
   const facts = { cluster: report.cluster, region: report.region, mode: report.mode, status, summary, executed: report.executed.length };

@@ -16,7 +16,11 @@ export type MetricsSink = Pick<Metrics, 'singleMetric'>;
  * @example
  * publishCounts(metrics, { Cluster: 'kianax' }, [['DriftedFields', 2], ['Drifted', 1]]);
  */
-export function publishCounts(metrics: MetricsSink | undefined, dimensions: Readonly<Record<string, string>>, counts: Iterable<readonly [string, number]>): void {
+export function publishCounts(
+  metrics: MetricsSink | undefined,
+  dimensions: Readonly<Record<string, string>>,
+  counts: Iterable<readonly [string, number]>,
+): void {
   if (!metrics) return;
   for (const [name, value] of counts) {
     const metric = metrics.singleMetric();

@@ -47,8 +47,10 @@ describe('eks-pilot plan --offline, across the four functions', () => {
       'Workloads of kianax (us-east-1)',
     ]);
     expect(result.stdout).toMatch(/PutMetricAlarm +alarm\/kianax-general-ng-cpu-high +create +alarm does not exist/);
-    expect(result.stdout).toContain('  general-ng-cpu (alarm kianax-general-ng-cpu-high)\n    nodegroup/general-ng: at spec values (min 2, max 5); on ALARM maxSize +2 up to 9\n');
-    expect(result.stdout).toContain('    hpa/kianax/kianax-api: at the manifest\'s values; on ALARM maxReplicas +5 up to 20\n');
+    expect(result.stdout).toContain(
+      '  general-ng-cpu (alarm kianax-general-ng-cpu-high)\n    nodegroup/general-ng: at spec values (min 2, max 5); on ALARM maxSize +2 up to 9\n',
+    );
+    expect(result.stdout).toContain("    hpa/kianax/kianax-api: at the manifest's values; on ALARM maxReplicas +5 up to 20\n");
     expect(result.stdout).toContain('Workloads of kianax (us-east-1)\n  kianax: 12 objects, offline: every object would be applied\n');
   });
 
@@ -58,7 +60,9 @@ describe('eks-pilot plan --offline, across the four functions', () => {
 
     // Assess
     expect(result.code).toBe(EXIT.ok);
-    expect(result.stdout).toContain('Workloads of crypto-oms (eu-west-1)\n  crypto-oms: 15 objects, offline: every object would be applied\n    Namespace crypto-oms\n');
+    expect(result.stdout).toContain(
+      'Workloads of crypto-oms (eu-west-1)\n  crypto-oms: 15 objects, offline: every object would be applied\n    Namespace crypto-oms\n',
+    );
     expect(result.stdout).toContain(`    Deployment crypto-oms/order-ingestion  order-ingestion=${ORDER_INGESTION}:v1.0.0\n`);
     expect(result.stdout).toContain('Alarms of crypto-oms (eu-west-1)\n  None: the spec has no alarms.\n');
     expect(result.stdout).toContain('Scaling rules of crypto-oms (eu-west-1)\n  None: the spec has no scalingRules.\n');
@@ -76,40 +80,56 @@ describe('eks-pilot plan --offline, across the four functions', () => {
       workloads: { workload: string; plan: { objects: unknown[] } }[];
     };
     expect(json.plans.map((plan) => plan.cluster)).toEqual(['kianax', 'crypto-oms']);
-    expect(json.alarms.map((plan) => [plan.cluster, plan.status])).toEqual([['kianax', 'changes'], ['crypto-oms', 'no-changes']]);
+    expect(json.alarms.map((plan) => [plan.cluster, plan.status])).toEqual([
+      ['kianax', 'changes'],
+      ['crypto-oms', 'no-changes'],
+    ]);
     expect(json.scalingRules.map((rule) => [rule.rule, rule.targets.map((target) => `${target.target} ${target.state}`)])).toEqual([
       ['general-ng-cpu', ['nodegroup/general-ng spec', 'hpa/kianax/kianax-api spec', 'hpa/kianax/kianax-web spec']],
     ]);
-    expect(json.workloads.map((view) => [view.workload, view.plan.objects.length])).toEqual([['kianax', 12], ['crypto-oms', 15]]);
+    expect(json.workloads.map((view) => [view.workload, view.plan.objects.length])).toEqual([
+      ['kianax', 12],
+      ['crypto-oms', 15],
+    ]);
   });
 });
 
 describe('eks-pilot plan against the account and the cluster', () => {
-  it('shows the alarms to update, each rule\'s override until its expiry, and the workloads\' drift', async () => {
+  it("shows the alarms to update, each rule's override until its expiry, and the workloads' drift", async () => {
     // Prepare
     const eks = await seededEks('kianax', 'us-east-1');
     const cloudWatch = new FakeCloudWatch();
     cloudWatch.setState(ALARM, 'OK', new Date('2026-11-22T11:00:00Z'));
     const k8s = new FakeKubernetes();
     k8s.put(hpa('kianax', 'kianax-api'));
-    k8s.put({ ...hpa('kianax', 'kianax-web', { min: 2, max: 15 }), metadata: { ...hpa('kianax', 'kianax-web').metadata, annotations: {
-      'eks-pilot/override-max-replicas': '15',
-      'eks-pilot/override-expires': '2026-11-22T14:00:00.000Z',
-      'eks-pilot/override-source': `alarm/${ALARM}@2026-11-22T10:00:00.000Z`,
-      'eks-pilot/spec-max-replicas': '10',
-    } } });
+    k8s.put({
+      ...hpa('kianax', 'kianax-web', { min: 2, max: 15 }),
+      metadata: {
+        ...hpa('kianax', 'kianax-web').metadata,
+        annotations: {
+          'eks-pilot/override-max-replicas': '15',
+          'eks-pilot/override-expires': '2026-11-22T14:00:00.000Z',
+          'eks-pilot/override-source': `alarm/${ALARM}@2026-11-22T10:00:00.000Z`,
+          'eks-pilot/spec-max-replicas': '10',
+        },
+      },
+    });
 
     // Act
     const result = await cli(['plan', '--detailed-exitcode', spec('kianax')], { eks, cloudWatch, k8s });
 
     // Assess
     // This Kubernetes fake serves scale-watch's reads only: the workload is planned offline, with a warning.
-    expect(result.stderr).toBe("warning: kianax (us-east-1): workload kianax: the cluster's Kubernetes API is unreachable (scale-watch never applies); planned offline\n");
+    expect(result.stderr).toBe(
+      "warning: kianax (us-east-1): workload kianax: the cluster's Kubernetes API is unreachable (scale-watch never applies); planned offline\n",
+    );
     expect(result.stdout).toContain('  No changes. The cluster matches its spec.');
     expect(result.stdout).toMatch(/PutMetricAlarm +alarm\/kianax-general-ng-cpu-high +update +alarm differs from the spec/);
     expect(result.stdout).toContain(`  general-ng-cpu (alarm kianax-general-ng-cpu-high): ${ALARM} OK since 2026-11-22T11:00:00.000Z\n`);
     expect(result.stdout).toContain('    nodegroup/general-ng: at spec values (min 2, max 5); on ALARM maxSize +2 up to 9\n');
-    expect(result.stdout).toContain(`    hpa/kianax/kianax-web: overridden: max 15 until 2026-11-22T14:00:00.000Z (alarm ${ALARM}); on ALARM maxReplicas +5 up to 20\n`);
+    expect(result.stdout).toContain(
+      `    hpa/kianax/kianax-web: overridden: max 15 until 2026-11-22T14:00:00.000Z (alarm ${ALARM}); on ALARM maxReplicas +5 up to 20\n`,
+    );
     expect(result.stdout).toContain('    next scheduled run: return:');
     expect(result.stdout).toContain('      PatchScaler hpa/kianax/kianax-web: ');
     expect(k8s.patches()).toEqual([]);
@@ -135,22 +155,33 @@ describe('eks-pilot plan against the account and the cluster', () => {
       ].join('\n'),
     );
     expect(result.stdout).toMatch(/CreateCluster +cluster\/kianax +create/);
-    expect(result.stdout).toContain('    cluster unreachable (EKS cluster kianax not found in us-east-1); shown from the spec:\n    nodegroup/general-ng: at spec values (min 2, max 5); on ALARM maxSize +2 up to 9\n');
+    expect(result.stdout).toContain(
+      '    cluster unreachable (EKS cluster kianax not found in us-east-1); shown from the spec:\n    nodegroup/general-ng: at spec values (min 2, max 5); on ALARM maxSize +2 up to 9\n',
+    );
     expect(result.code).toBe(EXIT.changesPending);
   });
 
-  it('plans a workload offline, with a warning, when its cluster\'s Kubernetes API cannot be reached', async () => {
+  it("plans a workload offline, with a warning, when its cluster's Kubernetes API cannot be reached", async () => {
     // Prepare
     const eks = await seededEks('crypto-oms', 'eu-west-1');
-    const unreachable = () => Promise.reject(new KubernetesUnreachableError('no answer from https://crypto-oms.example (ECONNREFUSED)', { context: { cluster: 'crypto-oms', method: 'GET', path: '/', status: 0 } }));
+    const unreachable = () =>
+      Promise.reject(
+        new KubernetesUnreachableError('no answer from https://crypto-oms.example (ECONNREFUSED)', {
+          context: { cluster: 'crypto-oms', method: 'GET', path: '/', status: 0 },
+        }),
+      );
 
     // Act
     const result = await cli(['plan', spec('crypto-oms')], { eks, k8s: unreachable });
 
     // Assess
     expect(result.code).toBe(EXIT.ok);
-    expect(result.stderr).toBe("warning: crypto-oms (eu-west-1): workload crypto-oms: the cluster's Kubernetes API is unreachable (no answer from https://crypto-oms.example (ECONNREFUSED)); planned offline\n");
-    expect(result.stdout).toContain('  crypto-oms: 15 objects, cluster unreachable (no answer from https://crypto-oms.example (ECONNREFUSED)); rendered offline: every object would be applied\n');
+    expect(result.stderr).toBe(
+      "warning: crypto-oms (eu-west-1): workload crypto-oms: the cluster's Kubernetes API is unreachable (no answer from https://crypto-oms.example (ECONNREFUSED)); planned offline\n",
+    );
+    expect(result.stdout).toContain(
+      '  crypto-oms: 15 objects, cluster unreachable (no answer from https://crypto-oms.example (ECONNREFUSED)); rendered offline: every object would be applied\n',
+    );
   });
 });
 
@@ -179,7 +210,9 @@ describe('eks-pilot deploy plan --payload --offline', () => {
 
     // Assess
     expect(result.code).toBe(EXIT.ok);
-    expect(result.stdout).toBe('Push (none): 0 workloads change (untagged manifest (a platform manifest of a multi-arch push): the tagged index deploys instead)\n');
+    expect(result.stdout).toBe(
+      'Push (none): 0 workloads change (untagged manifest (a platform manifest of a multi-arch push): the tagged index deploys instead)\n',
+    );
   });
 
   it('refuses a push the policy does not take, naming the rule', async () => {
@@ -221,7 +254,9 @@ describe('eks-pilot deploy against a Kubernetes API server', () => {
     expect(deployed.stdout).toMatch(new RegExp(`^crypto-oms/crypto-oms: succeeded: release 1 runs .*${image.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
     expect(deployed.code).toBe(EXIT.ok);
     expect(cluster.appliedObjects()).toContain('Deployment crypto-oms/order-ingestion');
-    expect(history.stdout).toMatch(/^crypto-oms\/crypto-oms: 1 release, newest first\n {2}REV {2}RESULT +KIND +IMAGE +STARTED +REASON\n {2}1 +succeeded +deploy +ghcr\.io\/crypto-oms\/order-ingestion:v1\.1\.0 /);
+    expect(history.stdout).toMatch(
+      /^crypto-oms\/crypto-oms: 1 release, newest first\n {2}REV {2}RESULT +KIND +IMAGE +STARTED +REASON\n {2}1 +succeeded +deploy +ghcr\.io\/crypto-oms\/order-ingestion:v1\.1\.0 /,
+    );
     expect(history.code).toBe(EXIT.ok);
     expect(rollback.stdout).toBe('crypto-oms/crypto-oms: ignored: no earlier successful release to roll back to\n');
     expect(rollback.code).toBe(EXIT.error);
@@ -253,12 +288,23 @@ describe('eks-pilot deploy against a Kubernetes API server', () => {
     const refusal = /^crypto-oms\/crypto-oms: the worker would refuse: (.+)\n/.exec(backwards.stdout)?.[1];
     expect(refusal).toContain('v1.0.1');
     expect(backwards.code).toBe(EXIT.ok);
-    expect((JSON.parse(deployedBackwards.stdout) as { result: { outcome: string; reason: string } }).result).toEqual(expect.objectContaining({ outcome: 'refused', reason: refusal }));
+    expect((JSON.parse(deployedBackwards.stdout) as { result: { outcome: string; reason: string } }).result).toEqual(
+      expect.objectContaining({ outcome: 'refused', reason: refusal }),
+    );
   });
 
-  it('plans an image offline through the same decision, against the manifests\' images', async () => {
+  it("plans an image offline through the same decision, against the manifests' images", async () => {
     // Act
-    const same = await cli(['deploy', 'plan', 'crypto-oms', '--offline', '--json', '--image', `${ORDER_INGESTION}:v0.9.0@${digestOf('v0.9.0')}`, spec('crypto-oms')]);
+    const same = await cli([
+      'deploy',
+      'plan',
+      'crypto-oms',
+      '--offline',
+      '--json',
+      '--image',
+      `${ORDER_INGESTION}:v0.9.0@${digestOf('v0.9.0')}`,
+      spec('crypto-oms'),
+    ]);
 
     // Assess
     const plan = (JSON.parse(same.stdout) as { plan: { decision: { action: string; reason: string }; images: unknown[] } }).plan;
@@ -273,7 +319,9 @@ describe('eks-pilot deploy against a Kubernetes API server', () => {
 
     // Assess
     expect(result.code).toBe(EXIT.error);
-    expect(result.stderr.startsWith('error: --image: expected a pinned image, ghcr.io/<owner>/<name>:<tag>@sha256:<64 hex>\n\nUsage: eks-pilot plan')).toBe(true);
+    expect(result.stderr.startsWith('error: --image: expected a pinned image, ghcr.io/<owner>/<name>:<tag>@sha256:<64 hex>\n\nUsage: eks-pilot plan')).toBe(
+      true,
+    );
   });
 });
 
@@ -305,7 +353,7 @@ describe('eks-pilot scale', () => {
     expect(result.code).toBe(EXIT.changesPending);
   });
 
-  it('resets a rule to the spec\'s values now', async () => {
+  it("resets a rule to the spec's values now", async () => {
     // Prepare
     const ports = await kianaxPorts();
     await cli(['scale', 'plan', 'general-ng-cpu', spec('kianax')], ports);
@@ -315,7 +363,7 @@ describe('eks-pilot scale', () => {
 
     // Assess
     expect(result.code).toBe(EXIT.ok);
-    expect(result.stdout).toContain('Rule general-ng-cpu of kianax (us-east-1): Converged: return: reset asked for: the spec\'s values come back now\n');
+    expect(result.stdout).toContain("Rule general-ng-cpu of kianax (us-east-1): Converged: return: reset asked for: the spec's values come back now\n");
   });
 
   it.each([
@@ -323,7 +371,10 @@ describe('eks-pilot scale', () => {
     [['scale', 'plan', 'general-ng-cpu', '--state', 'RED', spec('kianax')], 'error: --state: expected one of "OK"|"ALARM"|"INSUFFICIENT_DATA"\n'],
     [['scale', 'reset', spec('kianax')], 'error: scale reset needs a spec file or folder\n'],
     [['scale', 'grow', 'general-ng-cpu', spec('kianax')], 'error: unknown scale action "grow" (expected plan or reset)\n'],
-    [['scale', 'plan', 'general-ng-cpu', '--offline', spec('kianax')], 'error: scale plan reads the alarms and the cluster; for the rules offline, run eks-pilot plan --offline\n'],
+    [
+      ['scale', 'plan', 'general-ng-cpu', '--offline', spec('kianax')],
+      'error: scale plan reads the alarms and the cluster; for the rules offline, run eks-pilot plan --offline\n',
+    ],
   ])('exits 1 with a clear message for %j', async (argv, message) => {
     const result = await cli(argv);
     expect(result.code).toBe(EXIT.error);
@@ -336,10 +387,12 @@ describe('eks-pilot pools', () => {
   it('plans the pools of financial-move offline', async () => {
     const result = await cli(['pools', '--offline', '--detailed-exitcode', spec('financial-move')]);
     expect(result.code).toBe(EXIT.changesPending);
-    expect(result.stdout).toContain('    egress (node group prod-ng): 0 of 2 held, 2 to allocate -> /eks-pilot/dev/sa-east-1/financial-move/eip-pools/egress\n');
+    expect(result.stdout).toContain(
+      '    egress (node group prod-ng): 0 of 2 held, 2 to allocate -> /eks-pilot/dev/sa-east-1/financial-move/eip-pools/egress\n',
+    );
   });
 
-  it('prints each pool\'s held, attached and missing addresses from the account', async () => {
+  it("prints each pool's held, attached and missing addresses from the account", async () => {
     // Prepare
     const ec2 = new FakeEc2({ region: 'sa-east-1' });
     ec2.seedAddress({ tags: { 'eks-pilot/cluster': 'financial-move', 'eks-pilot/pool': 'ingress' } });
@@ -370,19 +423,32 @@ describe('eks-pilot status', () => {
     cloudWatch.setState(ALARM, 'ALARM', new Date('2026-11-22T11:50:00Z'));
     const kianaxK8s = new FakeKubernetes();
     kianaxK8s.put(hpa('kianax', 'kianax-api'));
-    kianaxK8s.put({ ...hpa('kianax', 'kianax-web', { min: 2, max: 15 }), metadata: { ...hpa('kianax', 'kianax-web').metadata, annotations: {
-      'eks-pilot/override-max-replicas': '15',
-      'eks-pilot/override-expires': '2026-11-22T17:50:00.000Z',
-      'eks-pilot/override-source': `alarm/${ALARM}@2026-11-22T11:50:00.000Z`,
-      'eks-pilot/spec-max-replicas': '10',
-    } } });
+    kianaxK8s.put({
+      ...hpa('kianax', 'kianax-web', { min: 2, max: 15 }),
+      metadata: {
+        ...hpa('kianax', 'kianax-web').metadata,
+        annotations: {
+          'eks-pilot/override-max-replicas': '15',
+          'eks-pilot/override-expires': '2026-11-22T17:50:00.000Z',
+          'eks-pilot/override-source': `alarm/${ALARM}@2026-11-22T11:50:00.000Z`,
+          'eks-pilot/spec-max-replicas': '10',
+        },
+      },
+    });
     // A manifests path stays inside the spec's folder: each copy gets its manifests next to it.
     for (const example of ['kianax', 'crypto-oms']) {
       await cp(path.join(EXAMPLES, `${example}/manifests`), path.join(dir, `${example}/manifests`), { recursive: true });
-      await writeFile(path.join(dir, `${example}.yaml`), (await readFile(spec(example), 'utf8')).replace('manifests: manifests', `manifests: ${example}/manifests`));
+      await writeFile(
+        path.join(dir, `${example}.yaml`),
+        (await readFile(spec(example), 'utf8')).replace('manifests: manifests', `manifests: ${example}/manifests`),
+      );
     }
     const k8s = (cluster: string) =>
-      cluster === 'kianax' ? Promise.resolve(kianaxK8s) : Promise.reject(new KubernetesUnreachableError('no answer from the API server (ETIMEDOUT)', { context: { cluster, method: 'GET', path: '/', status: 0 } }));
+      cluster === 'kianax'
+        ? Promise.resolve(kianaxK8s)
+        : Promise.reject(
+            new KubernetesUnreachableError('no answer from the API server (ETIMEDOUT)', { context: { cluster, method: 'GET', path: '/', status: 0 } }),
+          );
 
     // Act
     const result = await cli(['status', dir], { eks, cloudWatch, k8s, now: () => NOW });
@@ -391,23 +457,41 @@ describe('eks-pilot status', () => {
     // Assess
     expect(result.stdout).toContain(`Fleet of 2 clusters\n\ncrypto-oms (eu-west-1) from ${path.join(dir, 'crypto-oms.yaml')}\n  provision: Converged`);
     expect(result.stdout).toContain('  workloads:\n    crypto-oms: unreachable: no answer from the API server (ETIMEDOUT)\n');
-    expect(result.stdout).toContain(`    general-ng-cpu (${ALARM} ALARM since 2026-11-22T11:50:00.000Z): 1 in force\n      hpa/kianax/kianax-web: overridden: max 15 until 2026-11-22T17:50:00.000Z (alarm ${ALARM})\n`);
+    expect(result.stdout).toContain(
+      `    general-ng-cpu (${ALARM} ALARM since 2026-11-22T11:50:00.000Z): 1 in force\n      hpa/kianax/kianax-web: overridden: max 15 until 2026-11-22T17:50:00.000Z (alarm ${ALARM})\n`,
+    );
     // The kianax fake serves scale-watch's reads only: the workload's drift check says so, on its line.
     expect(result.stdout).toContain('  workloads:\n    kianax: error: scale-watch never applies\n');
     expect(result.stdout).toContain('  pools: no Elastic IP pools in the spec\n');
     expect(eks.writes()).toEqual([]);
     expect(kianaxK8s.patches()).toEqual([]);
     expect(result.code).toBe(EXIT.error);
-    const clusters = (JSON.parse(json.stdout) as { clusters: { cluster: string; provision: { status: string }; workloads: { error?: string }[]; scaling: { targets: { state: string; expires?: string }[] }[] }[] }).clusters;
-    expect(clusters.map((cluster) => [cluster.cluster, cluster.provision.status])).toEqual([['crypto-oms', 'Converged'], ['kianax', 'Converged']]);
+    const clusters = (
+      JSON.parse(json.stdout) as {
+        clusters: {
+          cluster: string;
+          provision: { status: string };
+          workloads: { error?: string }[];
+          scaling: { targets: { state: string; expires?: string }[] }[];
+        }[];
+      }
+    ).clusters;
+    expect(clusters.map((cluster) => [cluster.cluster, cluster.provision.status])).toEqual([
+      ['crypto-oms', 'Converged'],
+      ['kianax', 'Converged'],
+    ]);
     expect(clusters[0]?.workloads[0]?.error).toBe('unreachable: no answer from the API server (ETIMEDOUT)');
-    expect(clusters[1]?.scaling[0]?.targets.filter((target) => target.state === 'overridden').map((target) => target.expires)).toEqual(['2026-11-22T17:50:00.000Z']);
+    expect(clusters[1]?.scaling[0]?.targets.filter((target) => target.state === 'overridden').map((target) => target.expires)).toEqual([
+      '2026-11-22T17:50:00.000Z',
+    ]);
   });
 
   it('refuses --offline, naming the command that plans offline', async () => {
     const result = await cli(['status', '--offline', spec('kianax')]);
     expect(result.code).toBe(EXIT.error);
-    expect(result.stderr.startsWith('error: status shows what runs in the account; it has no --offline (eks-pilot plan --offline shows what would be created)\n')).toBe(true);
+    expect(
+      result.stderr.startsWith('error: status shows what runs in the account; it has no --offline (eks-pilot plan --offline shows what would be created)\n'),
+    ).toBe(true);
   });
 });
 
@@ -418,9 +502,15 @@ describe('eks-pilot usage errors', () => {
     [['deploy', 'plan', spec('crypto-oms'), '--payload', WEBHOOK_EVENT], 'error: deploy plan --payload plans offline (with no cluster): add --offline\n'],
     [['deploy', 'history', '--spec', spec('crypto-oms')], 'error: deploy history needs a workload name\n'],
     [['deploy', 'rollback', 'crypto-oms', '--to', 'last', spec('crypto-oms')], 'error: --to expects a whole number of 1 or more, not "last"\n'],
-    [['deploy', 'history', 'crypto-oms', '--offline', spec('crypto-oms')], 'error: deploy history changes or reads a cluster; --offline goes with deploy plan only\n'],
+    [
+      ['deploy', 'history', 'crypto-oms', '--offline', spec('crypto-oms')],
+      'error: deploy history changes or reads a cluster; --offline goes with deploy plan only\n',
+    ],
     [['deploy', 'plan', 'nope', '--offline', spec('crypto-oms')], 'error: no workload "nope"; the specs have: crypto-oms/crypto-oms\n'],
-    [['deploy', 'plan', '--offline', '--payload', '/nonexistent.json', spec('crypto-oms')], 'error: --payload /nonexistent.json: cannot read the file (ENOENT)\n'],
+    [
+      ['deploy', 'plan', '--offline', '--payload', '/nonexistent.json', spec('crypto-oms')],
+      'error: --payload /nonexistent.json: cannot read the file (ENOENT)\n',
+    ],
     [['pools', '--offlne', spec('crypto-oms')], "error: Unknown option '--offlne'"],
     [['status'], 'error: status needs a spec file or folder\n'],
     [['--offline'], 'error: expected a command before --offline\n'],
@@ -433,7 +523,7 @@ describe('eks-pilot usage errors', () => {
 });
 
 describe('eks-pilot apply', () => {
-  it('starts creating the cluster in an empty account, as provision\'s reconcile does, and never waits for EKS', async () => {
+  it("starts creating the cluster in an empty account, as provision's reconcile does, and never waits for EKS", async () => {
     // Prepare
     const eks = new FakeEks({ region: 'us-east-1' });
 

@@ -114,7 +114,12 @@ describe('the CLI page (docs/cli.md)', () => {
       .split('\n')
       .map((line) => line.replace(/#.*$/, '').trim())
       .filter((line) => line.startsWith('npx eks-pilot ') && line.includes('--offline'))
-      .map((line) => line.split(/\s+/).slice(2).map((word) => (word.startsWith('examples/') || word.startsWith('events/') ? path.join(ROOT, word) : word)));
+      .map((line) =>
+        line
+          .split(/\s+/)
+          .slice(2)
+          .map((word) => (word.startsWith('examples/') || word.startsWith('events/') ? path.join(ROOT, word) : word)),
+      );
 
     // Act
     const results = await Promise.all(offline.map((argv) => run(...argv)));

@@ -8,15 +8,33 @@ import path from 'node:path';
 import { EXIT, main } from '../../cli/main';
 
 const LOADED = 'loaded by an offline command';
-jest.mock('@aws-sdk/credential-providers', () => { throw new Error(`@aws-sdk/credential-providers ${LOADED}`); });
-jest.mock('@aws-sdk/client-eks', () => { throw new Error(`@aws-sdk/client-eks ${LOADED}`); });
-jest.mock('@aws-sdk/client-ec2', () => { throw new Error(`@aws-sdk/client-ec2 ${LOADED}`); });
-jest.mock('@aws-sdk/client-cloudwatch', () => { throw new Error(`@aws-sdk/client-cloudwatch ${LOADED}`); });
-jest.mock('@aws-sdk/client-sqs', () => { throw new Error(`@aws-sdk/client-sqs ${LOADED}`); });
-jest.mock('@aws-sdk/client-ssm', () => { throw new Error(`@aws-sdk/client-ssm ${LOADED}`); });
-jest.mock('@aws-sdk/client-sts', () => { throw new Error(`@aws-sdk/client-sts ${LOADED}`); });
-jest.mock('../../shared/adapters/aws/eks', () => { throw new Error(`shared/adapters/aws/eks ${LOADED}`); });
-jest.mock('../../shared/adapters/kubernetes/connect', () => { throw new Error(`shared/adapters/kubernetes/connect ${LOADED}`); });
+jest.mock('@aws-sdk/credential-providers', () => {
+  throw new Error(`@aws-sdk/credential-providers ${LOADED}`);
+});
+jest.mock('@aws-sdk/client-eks', () => {
+  throw new Error(`@aws-sdk/client-eks ${LOADED}`);
+});
+jest.mock('@aws-sdk/client-ec2', () => {
+  throw new Error(`@aws-sdk/client-ec2 ${LOADED}`);
+});
+jest.mock('@aws-sdk/client-cloudwatch', () => {
+  throw new Error(`@aws-sdk/client-cloudwatch ${LOADED}`);
+});
+jest.mock('@aws-sdk/client-sqs', () => {
+  throw new Error(`@aws-sdk/client-sqs ${LOADED}`);
+});
+jest.mock('@aws-sdk/client-ssm', () => {
+  throw new Error(`@aws-sdk/client-ssm ${LOADED}`);
+});
+jest.mock('@aws-sdk/client-sts', () => {
+  throw new Error(`@aws-sdk/client-sts ${LOADED}`);
+});
+jest.mock('../../shared/adapters/aws/eks', () => {
+  throw new Error(`shared/adapters/aws/eks ${LOADED}`);
+});
+jest.mock('../../shared/adapters/kubernetes/connect', () => {
+  throw new Error(`shared/adapters/kubernetes/connect ${LOADED}`);
+});
 
 const EXAMPLES = path.join(__dirname, '../../examples');
 const spec = (name: string): string => path.join(EXAMPLES, name, 'cluster.yaml');

@@ -11,7 +11,12 @@ describe('eks-pilot apply --only', () => {
     let stdout = '';
     let stderr = '';
     const io = { stdout: { write: (text: string) => (stdout += text) }, stderr: { write: (text: string) => (stderr += text) } };
-    const deps = () => Promise.resolve({ eksFor: () => eks, now: () => new Date('2026-11-22T12:00:00Z'), logger: { info: () => undefined, warn: () => undefined, error: () => undefined } });
+    const deps = () =>
+      Promise.resolve({
+        eksFor: () => eks,
+        now: () => new Date('2026-11-22T12:00:00Z'),
+        logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
+      });
 
     // Act
     const code = await main(['apply', '--only', 'nodegroup/nope', STARTER], io, { provision: deps });

@@ -32,7 +32,13 @@ export interface Result {
  */
 export async function cli(
   argv: readonly string[],
-  fakes: { eks?: FakeEks; ec2?: FakeEc2; cloudWatch?: FakeCloudWatch; k8s?: KubernetesPort | ((cluster: string) => Promise<KubernetesPort>); now?: () => Date } = {},
+  fakes: {
+    eks?: FakeEks;
+    ec2?: FakeEc2;
+    cloudWatch?: FakeCloudWatch;
+    k8s?: KubernetesPort | ((cluster: string) => Promise<KubernetesPort>);
+    now?: () => Date;
+  } = {},
 ): Promise<Result> {
   let stdout = '';
   let stderr = '';
@@ -44,9 +50,7 @@ export async function cli(
     eip: ec2 ? () => Promise.resolve({ ec2For: () => ec2, now, logger: QUIET }) : refuse('EC2'),
     cloudWatch: cloudWatch ? () => Promise.resolve((_: ClusterSpec) => cloudWatch) : refuse('CloudWatch'),
     kubernetes:
-      k8s === undefined
-        ? refuse('Kubernetes')
-        : () => Promise.resolve((ref) => (typeof k8s === 'function' ? k8s(ref.cluster) : Promise.resolve(k8s))),
+      k8s === undefined ? refuse('Kubernetes') : () => Promise.resolve((ref) => (typeof k8s === 'function' ? k8s(ref.cluster) : Promise.resolve(k8s))),
     secrets: () => Promise.resolve(new FakeSecretValues()),
     now,
     sleep: () => Promise.resolve(),

@@ -16,7 +16,9 @@ function deadLinks(page: Page, root: string = ROOT): string[] {
     if (!existsSync(resolved)) return [`${where}: ${path.relative(root, resolved)} does not exist`];
     if (anchor === undefined || anchor === '') return [];
     if (!resolved.endsWith('.md')) return [`${where}: an anchor into a file that is not Markdown`];
-    return anchors(file === '' ? page.text : readFileSync(resolved, 'utf8')).has(anchor) ? [] : [`${where}: ${path.relative(root, resolved)} has no heading #${anchor}`];
+    return anchors(file === '' ? page.text : readFileSync(resolved, 'utf8')).has(anchor)
+      ? []
+      : [`${where}: ${path.relative(root, resolved)} has no heading #${anchor}`];
   });
 }
 
@@ -40,12 +42,26 @@ describe('the docs', () => {
     // Assess
     expect(files[0]).toBe('README.md');
     expect(files.at(-1)).toBe('CONTRIBUTING.md');
-    expect(files).toEqual(expect.arrayContaining(['docs/provision.md', 'docs/deploy.md', 'docs/scale-watch.md', 'docs/eip-manager.md', 'docs/cli.md', 'docs/performance.md', 'docs/spec-reference.md']));
+    expect(files).toEqual(
+      expect.arrayContaining([
+        'docs/provision.md',
+        'docs/deploy.md',
+        'docs/scale-watch.md',
+        'docs/eip-manager.md',
+        'docs/cli.md',
+        'docs/performance.md',
+        'docs/spec-reference.md',
+      ]),
+    );
   });
 
   it('mark every shell block as run, background or skip (with a reason)', () => {
     // Act
-    const unmarked = pages.flatMap((page) => shellBlocks(page.text).filter((block) => block.mode === undefined).map((block) => `${page.file}:${String(block.line)}`));
+    const unmarked = pages.flatMap((page) =>
+      shellBlocks(page.text)
+        .filter((block) => block.mode === undefined)
+        .map((block) => `${page.file}:${String(block.line)}`),
+    );
 
     // Assess
     expect(unmarked).toEqual([]);
@@ -67,10 +83,14 @@ describe('the docs', () => {
     expect(lines).toBeLessThan(250);
   });
 
-  it("have a README map that names every top-level folder, every folder of shared/ and every function", () => {
+  it('have a README map that names every top-level folder, every folder of shared/ and every function', () => {
     // Prepare
     const readme = pages[0]?.text ?? '';
-    const named = [...foldersOf('.').map((name) => `\`${name}/`), ...foldersOf('shared').map((name) => `\`shared/${name}/\``), ...foldersOf('functions').map((name) => `\`${name}\``)];
+    const named = [
+      ...foldersOf('.').map((name) => `\`${name}/`),
+      ...foldersOf('shared').map((name) => `\`shared/${name}/\``),
+      ...foldersOf('functions').map((name) => `\`${name}\``),
+    ];
 
     // Act
     const missing = named.filter((name) => !readme.includes(name));
@@ -83,7 +103,11 @@ describe('the docs', () => {
 describe('the link check', () => {
   it.each([
     ['a missing file', '[x](docs/nowhere.md)', 'README.md:1 docs/nowhere.md: docs/nowhere.md does not exist'],
-    ['a missing heading in another page', 'see [exit codes](docs/cli.md#no-such-heading)', 'README.md:1 docs/cli.md#no-such-heading: docs/cli.md has no heading #no-such-heading'],
+    [
+      'a missing heading in another page',
+      'see [exit codes](docs/cli.md#no-such-heading)',
+      'README.md:1 docs/cli.md#no-such-heading: docs/cli.md has no heading #no-such-heading',
+    ],
     ['a missing heading in the page itself', '# Title\n\n[up](#titel)', 'README.md:3 #titel: README.md has no heading #titel'],
   ])('reports %s', (_case, text, problem) => {
     // Act
@@ -95,7 +119,8 @@ describe('the link check', () => {
 
   it('accepts existing files, folders, headings of the page and of others, and absolute URLs', () => {
     // Prepare
-    const text = '# Title\n\n[a](docs/cli.md) [b](shared/) [c](#title) [d](docs/cli.md#exit-codes) [e](https://example.com/x.md#y)\n```sh\n[f](not/checked.md)\n```\n`[g](nor/this.md)`';
+    const text =
+      '# Title\n\n[a](docs/cli.md) [b](shared/) [c](#title) [d](docs/cli.md#exit-codes) [e](https://example.com/x.md#y)\n```sh\n[f](not/checked.md)\n```\n`[g](nor/this.md)`';
 
     // Act
     const dead = deadLinks({ file: 'README.md', text });

@@ -68,7 +68,13 @@ export function shellBlocks(markdown: string): Block[] {
     while (above >= 0 && (lines[above] ?? '').trim() === '') above -= 1;
     const marker = MARKER.exec(lines[above] ?? '');
     const mode: Mode | undefined =
-      marker === null ? undefined : marker[1] === 'run' ? { kind: 'run' } : marker[2] !== undefined ? { kind: 'background', ready: marker[2] } : { kind: 'skip', reason: marker[3] ?? '' };
+      marker === null
+        ? undefined
+        : marker[1] === 'run'
+          ? { kind: 'run' }
+          : marker[2] !== undefined
+            ? { kind: 'background', ready: marker[2] }
+            : { kind: 'skip', reason: marker[3] ?? '' };
     const body: string[] = [];
     let end = index + 1;
     while (end < lines.length && !/^\s*```\s*$/.test(lines[end] ?? '')) {

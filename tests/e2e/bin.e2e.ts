@@ -97,9 +97,15 @@ describe.each(nodes)('eks-pilot on $label', ({ node }) => {
 });
 
 describe('npx eks-pilot, as the README gives it', () => {
-  it('prints no npm warning (no EBADENGINE) on the machine\'s own Node', () => {
+  it("prints no npm warning (no EBADENGINE) on the machine's own Node", () => {
     // npm's own bin directory comes from the machine's node; node_modules/.bin stays off PATH.
-    const env = { ...process.env, PATH: (process.env.PATH ?? '').split(path.delimiter).filter((dir) => !dir.includes('node_modules')).join(path.delimiter) };
+    const env = {
+      ...process.env,
+      PATH: (process.env.PATH ?? '')
+        .split(path.delimiter)
+        .filter((dir) => !dir.includes('node_modules'))
+        .join(path.delimiter),
+    };
     const result = spawnSync('npx', ['eks-pilot', 'plan', '--offline', STARTER], { cwd: ROOT, env, encoding: 'utf8' });
 
     expect(result.status).toBe(0);
@@ -143,7 +149,9 @@ describe('eks-pilot against moto (AWS_ENDPOINT_URL)', () => {
 
     // Someone moves the node group's bounds by hand.
     const eks = new EKSClient(moto.clientConfig('us-east-1'));
-    await eks.send(new UpdateNodegroupConfigCommand({ clusterName: 'starter', nodegroupName: 'starter-ng', scalingConfig: { minSize: 1, maxSize: 6, desiredSize: 3 } }));
+    await eks.send(
+      new UpdateNodegroupConfigCommand({ clusterName: 'starter', nodegroupName: 'starter-ng', scalingConfig: { minSize: 1, maxSize: 6, desiredSize: 3 } }),
+    );
     const moved = await eks.send(new DescribeNodegroupCommand({ clusterName: 'starter', nodegroupName: 'starter-ng' }));
     expect(moved.nodegroup?.scalingConfig).toEqual({ minSize: 1, maxSize: 6, desiredSize: 3 });
 
@@ -163,4 +171,3 @@ describe('eks-pilot against moto (AWS_ENDPOINT_URL)', () => {
     expect(stderr).not.toMatch(/\n\s+at /);
   });
 });
-

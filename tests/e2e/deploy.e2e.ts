@@ -39,7 +39,9 @@ beforeAll(async () => {
   const config = moto.clientConfig(REGION);
   sqs = new SQSClient({ ...config, useQueueUrlAsEndpoint: false });
   ssm = new SSMClient(config);
-  await sqs.send(new CreateQueueCommand({ QueueName: QUEUE, Attributes: { FifoQueue: 'true', ContentBasedDeduplication: 'false', VisibilityTimeout: '1800' } }));
+  await sqs.send(
+    new CreateQueueCommand({ QueueName: QUEUE, Attributes: { FifoQueue: 'true', ContentBasedDeduplication: 'false', VisibilityTimeout: '1800' } }),
+  );
   queueArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: QUEUE_URL, AttributeNames: ['QueueArn'] }))).Attributes?.QueueArn ?? '';
   await ssm.send(new PutParameterCommand({ Name: '/eks-pilot/dev/github-webhook-secret', Type: 'SecureString', Value: WEBHOOK_SECRET }));
   // crypto-oms sources its Secret from Secrets Manager in its cluster's Region, as its README says to create it.
@@ -57,12 +59,24 @@ afterAll(async () => {
 const env = (): Record<string, string> => ({ ...moto.env, EKS_PILOT_SPECS: specFile('crypto-oms'), KUBECONFIG: k8s.kubeconfig });
 
 async function webhook(event: unknown): Promise<{ statusCode: number; body: Record<string, unknown> }> {
-  const { result } = await invokeFunction<{ statusCode: number; body: string }>('deploy-webhook', event, { region: REGION, env: env(), refs: { DeployQueue: QUEUE_URL } });
+  const { result } = await invokeFunction<{ statusCode: number; body: string }>('deploy-webhook', event, {
+    region: REGION,
+    env: env(),
+    refs: { DeployQueue: QUEUE_URL },
+  });
   return { statusCode: result.statusCode, body: JSON.parse(result.body) as Record<string, unknown> };
 }
 
 async function receiveAll(): Promise<Message[]> {
-  const output = await sqs.send(new ReceiveMessageCommand({ QueueUrl: QUEUE_URL, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, MessageSystemAttributeNames: ['All'], MessageAttributeNames: ['All'] }));
+  const output = await sqs.send(
+    new ReceiveMessageCommand({
+      QueueUrl: QUEUE_URL,
+      MaxNumberOfMessages: 10,
+      WaitTimeSeconds: 1,
+      MessageSystemAttributeNames: ['All'],
+      MessageAttributeNames: ['All'],
+    }),
+  );
   return output.Messages ?? [];
 }
 
@@ -112,15 +126,25 @@ it('verifies a signed push, queues it once to the FIFO queue, and the worker rol
   expect(messages[0]?.Attributes?.MessageGroupId).toBe('crypto-oms/crypto-oms');
 
   // Act: Lambda hands the received batch to the worker
-  const { result } = await invokeFunction<{ batchItemFailures: unknown[] }>('deploy-worker', sqsEvent(messages), { region: REGION, env: env(), refs: { DeployQueue: QUEUE_URL } });
+  const { result } = await invokeFunction<{ batchItemFailures: unknown[] }>('deploy-worker', sqsEvent(messages), {
+    region: REGION,
+    env: env(),
+    refs: { DeployQueue: QUEUE_URL },
+  });
 
   // Assess: applied in order, the pushed image pinned, the release recorded
   expect(result).toEqual({ batchItemFailures: [] });
   const applied = k8s.cluster.appliedObjects();
   expect(applied[0]).toBe('Namespace crypto-oms');
-  const deployment = [...k8s.cluster.objects.values()].find((object: KubernetesObject) => object.kind === 'Deployment' && JSON.stringify(object.spec).includes(IMAGE));
+  const deployment = [...k8s.cluster.objects.values()].find(
+    (object: KubernetesObject) => object.kind === 'Deployment' && JSON.stringify(object.spec).includes(IMAGE),
+  );
   expect(JSON.stringify(deployment?.spec)).toContain(pinned);
-  const { result: history } = await invokeFunction<{ releases: { image?: string; images?: unknown; result?: string; status?: string }[] }>('deploy-worker', { action: 'history', workload: 'crypto-oms' }, { region: REGION, env: env(), refs: { DeployQueue: QUEUE_URL } });
+  const { result: history } = await invokeFunction<{ releases: { image?: string; images?: unknown; result?: string; status?: string }[] }>(
+    'deploy-worker',
+    { action: 'history', workload: 'crypto-oms' },
+    { region: REGION, env: env(), refs: { DeployQueue: QUEUE_URL } },
+  );
   expect(JSON.stringify(history.releases[0])).toContain(pinned);
   // The sourced Secret landed with moto's value, and no record holds it.
   const secret = k8s.cluster.objects.get('/api/v1/namespaces/crypto-oms/secrets/crypto-oms-secret');

@@ -76,7 +76,10 @@ async function launchNode(): Promise<Node> {
     }),
   );
   const instance = output.Instances?.[0];
-  return { instanceId: instance?.InstanceId ?? '', eni: instance?.NetworkInterfaces?.find((eni) => eni.Attachment?.DeviceIndex === 0)?.NetworkInterfaceId ?? '' };
+  return {
+    instanceId: instance?.InstanceId ?? '',
+    eni: instance?.NetworkInterfaces?.find((eni) => eni.Attachment?.DeviceIndex === 0)?.NetworkInterfaceId ?? '',
+  };
 }
 
 // moto reports `InstanceId: ""` for an address associated through a network interface (EC2 names
@@ -92,7 +95,12 @@ const inPool = (address: Address): boolean => tag(address, 'eks-pilot/pool') ===
 
 /** The sample EventBridge event, about this node. */
 function stateChange(template: typeof runningTemplate, node: Node, state: string): unknown {
-  return { ...template, region: REGION, resources: [`arn:aws:ec2:${REGION}:123456789012:instance/${node.instanceId}`], detail: { 'instance-id': node.instanceId, state } };
+  return {
+    ...template,
+    region: REGION,
+    resources: [`arn:aws:ec2:${REGION}:123456789012:instance/${node.instanceId}`],
+    detail: { 'instance-id': node.instanceId, state },
+  };
 }
 
 const parameterName = (pool: string): string => `/eks-pilot/dev/sa-east-1/financial-move/eip-pools/${pool}`;
@@ -146,8 +154,15 @@ it('ends two applies started at the same instant on empty pools with exactly cou
 it('keeps the egress pool whole on the nodes it finds by tag, and follows a node that is replaced', async () => {
   // Prepare: two nodes, the address partners allow-list already, and someone else's address
   const nodes = [await launchNode(), await launchNode()];
-  const known = await ec2.send(new AllocateAddressCommand({ Domain: 'vpc', TagSpecifications: [{ ResourceType: 'elastic-ip', Tags: [{ Key: 'partner-allowlist', Value: 'financial-move-egress' }] }] }));
-  const foreign = await ec2.send(new AllocateAddressCommand({ Domain: 'vpc', TagSpecifications: [{ ResourceType: 'elastic-ip', Tags: [{ Key: 'team', Value: 'other' }] }] }));
+  const known = await ec2.send(
+    new AllocateAddressCommand({
+      Domain: 'vpc',
+      TagSpecifications: [{ ResourceType: 'elastic-ip', Tags: [{ Key: 'partner-allowlist', Value: 'financial-move-egress' }] }],
+    }),
+  );
+  const foreign = await ec2.send(
+    new AllocateAddressCommand({ Domain: 'vpc', TagSpecifications: [{ ResourceType: 'elastic-ip', Tags: [{ Key: 'team', Value: 'other' }] }] }),
+  );
 
   // Act
   await eipManager({ mode: 'apply', cluster: 'financial-move', pools: ['egress'] });

@@ -21,7 +21,8 @@ interface Template {
 }
 
 const template = JSON.parse(readFileSync(path.join(PACKAGE_DIR, 'cloudformation-template-update-stack.json'), 'utf8')) as Template;
-const statementsOf = (roleId: string): Statement[] => ((template.Resources[roleId] as unknown as Role).Properties.Policies ?? []).flatMap((policy) => policy.PolicyDocument.Statement);
+const statementsOf = (roleId: string): Statement[] =>
+  ((template.Resources[roleId] as unknown as Role).Properties.Policies ?? []).flatMap((policy) => policy.PolicyDocument.Statement);
 const list = (value: string | string[]): string[] => (Array.isArray(value) ? value : [value]);
 
 /**
@@ -33,7 +34,8 @@ const NO_RESOURCE_LEVEL: Record<string, string> = {
   'ec2:DescribeInstances': 'https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html (DescribeInstances: no resource type)',
   'ec2:DescribeNatGateways': 'https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html (DescribeNatGateways: no resource type)',
   // Scopable, but composite alarms (AlarmTypes CompositeAlarm, which scale-watch asks for) are only returned to a permission scoped to *.
-  'cloudwatch:DescribeAlarms': 'https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_DescribeAlarms.html (@aws-sdk/client-cloudwatch DescribeAlarmsCommand.d.ts)',
+  'cloudwatch:DescribeAlarms':
+    'https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_DescribeAlarms.html (@aws-sdk/client-cloudwatch DescribeAlarmsCommand.d.ts)',
 };
 
 const FUNCTIONS = [
@@ -61,7 +63,11 @@ describe.each(FUNCTIONS)('the $name role', ({ role, entry, sqsEventSource }) => 
     const needed = neededActions(await sdkActionsOf(entry), { sqsEventSource });
 
     // Act
-    const unused = statementsOf(role).flatMap((statement) => list(statement.Action).filter((action) => !needed.has(action)).map((action) => `${statement.Sid ?? '?'}: ${action}`));
+    const unused = statementsOf(role).flatMap((statement) =>
+      list(statement.Action)
+        .filter((action) => !needed.has(action))
+        .map((action) => `${statement.Sid ?? '?'}: ${action}`),
+    );
 
     // Assess
     expect(unused).toEqual([]);
@@ -83,30 +89,110 @@ describe.each(FUNCTIONS)('the $name role', ({ role, entry, sqsEventSource }) => 
   });
 });
 
-describe('the roles name the example specs\' resources', () => {
+describe("the roles name the example specs' resources", () => {
   const cluster = (region: string, account: string, name: string): string => `arn:aws:eks:${region}:${account}:cluster/${name}`;
   const request = (action: string, arn: string, context: IamRequest['context'] = {}): IamRequest => ({ action, resources: [{ arn }], context });
 
   it.each<[string, string, IamRequest, boolean]>([
     ['provision describes the starter cluster', 'ProvisionRole', request('eks:DescribeCluster', cluster('us-east-1', '123456789012', 'starter')), true],
-    ['provision describes financial-move in its Region and account', 'ProvisionRole', request('eks:DescribeCluster', cluster('sa-east-1', '111122223333', 'financial-move')), true],
-    ['provision touches no cluster the specs do not name', 'ProvisionRole', request('eks:DescribeCluster', cluster('us-east-1', '123456789012', 'someone-elses')), false],
-    ['provision touches financial-move in no other Region', 'ProvisionRole', request('eks:DescribeCluster', cluster('us-east-1', '111122223333', 'financial-move')), false],
-    ['provision updates a kianax node group', 'ProvisionRole', request('eks:UpdateNodegroupConfig', 'arn:aws:eks:us-east-1:777788889999:nodegroup/kianax/general-ng/0a1b2c3d'), true],
-    ['provision passes the kianax node role to EKS', 'ProvisionRole', request('iam:PassRole', 'arn:aws:iam::777788889999:role/kianax-eks-node', { 'iam:PassedToService': 'eks.amazonaws.com' }), true],
-    ['provision passes the crypto-oms cluster role to EKS', 'ProvisionRole', request('iam:PassRole', 'arn:aws:iam::444455556666:role/crypto-oms-eks-cluster', { 'iam:PassedToService': 'eks.amazonaws.com' }), true],
-    ['provision passes no other role with "eks" in its name', 'ProvisionRole', request('iam:PassRole', 'arn:aws:iam::777788889999:role/kianax-eks-admin', { 'iam:PassedToService': 'eks.amazonaws.com' }), false],
-    ['provision passes a node role to no other service', 'ProvisionRole', request('iam:PassRole', 'arn:aws:iam::777788889999:role/kianax-eks-node', { 'iam:PassedToService': 'ec2.amazonaws.com' }), false],
+    [
+      'provision describes financial-move in its Region and account',
+      'ProvisionRole',
+      request('eks:DescribeCluster', cluster('sa-east-1', '111122223333', 'financial-move')),
+      true,
+    ],
+    [
+      'provision touches no cluster the specs do not name',
+      'ProvisionRole',
+      request('eks:DescribeCluster', cluster('us-east-1', '123456789012', 'someone-elses')),
+      false,
+    ],
+    [
+      'provision touches financial-move in no other Region',
+      'ProvisionRole',
+      request('eks:DescribeCluster', cluster('us-east-1', '111122223333', 'financial-move')),
+      false,
+    ],
+    [
+      'provision updates a kianax node group',
+      'ProvisionRole',
+      request('eks:UpdateNodegroupConfig', 'arn:aws:eks:us-east-1:777788889999:nodegroup/kianax/general-ng/0a1b2c3d'),
+      true,
+    ],
+    [
+      'provision passes the kianax node role to EKS',
+      'ProvisionRole',
+      request('iam:PassRole', 'arn:aws:iam::777788889999:role/kianax-eks-node', { 'iam:PassedToService': 'eks.amazonaws.com' }),
+      true,
+    ],
+    [
+      'provision passes the crypto-oms cluster role to EKS',
+      'ProvisionRole',
+      request('iam:PassRole', 'arn:aws:iam::444455556666:role/crypto-oms-eks-cluster', { 'iam:PassedToService': 'eks.amazonaws.com' }),
+      true,
+    ],
+    [
+      'provision passes no other role with "eks" in its name',
+      'ProvisionRole',
+      request('iam:PassRole', 'arn:aws:iam::777788889999:role/kianax-eks-admin', { 'iam:PassedToService': 'eks.amazonaws.com' }),
+      false,
+    ],
+    [
+      'provision passes a node role to no other service',
+      'ProvisionRole',
+      request('iam:PassRole', 'arn:aws:iam::777788889999:role/kianax-eks-node', { 'iam:PassedToService': 'ec2.amazonaws.com' }),
+      false,
+    ],
     ['deploy-worker describes crypto-oms', 'DeployWorkerRole', request('eks:DescribeCluster', cluster('eu-west-1', '444455556666', 'crypto-oms')), true],
     ['deploy-worker describes no other cluster', 'DeployWorkerRole', request('eks:DescribeCluster', cluster('eu-west-1', '444455556666', 'other')), false],
-    ['scale-watch moves the bounds of the node group kianax\'s rule names', 'ScaleWatchRole', request('eks:UpdateNodegroupConfig', 'arn:aws:eks:us-east-1:777788889999:nodegroup/kianax/general-ng/0a1b2c3d'), true],
-    ['scale-watch moves no node group no rule names', 'ScaleWatchRole', request('eks:UpdateNodegroupConfig', 'arn:aws:eks:us-east-1:777788889999:nodegroup/kianax/system-ng/0a1b2c3d'), false],
-    ['scale-watch keeps the kianax alarm', 'ScaleWatchRole', request('cloudwatch:PutMetricAlarm', 'arn:aws:cloudwatch:us-east-1:777788889999:alarm:kianax-general-ng-cpu-high'), true],
-    ['deploy-worker reads the secret crypto-oms sources its Secret from', 'DeployWorkerRole', request('secretsmanager:GetSecretValue', 'arn:aws:secretsmanager:eu-west-1:444455556666:secret:eks-pilot/crypto-oms/crypto-oms-secret-AbCdEf'), true],
-    ['deploy-worker reads no other secret', 'DeployWorkerRole', request('secretsmanager:GetSecretValue', 'arn:aws:secretsmanager:eu-west-1:444455556666:secret:eks-pilot/crypto-oms/other-AbCdEf'), false],
-    ['deploy-worker reads the grafana parameter financial-move sources', 'DeployWorkerRole', request('ssm:GetParameters', 'arn:aws:ssm:sa-east-1:111122223333:parameter/eks-pilot/prod/grafana/admin-password'), true],
-    ['deploy-worker reads no other parameter', 'DeployWorkerRole', request('ssm:GetParameters', 'arn:aws:ssm:sa-east-1:111122223333:parameter/eks-pilot/prod/github-webhook-secret'), false],
-    ['scale-watch writes no other alarm', 'ScaleWatchRole', request('cloudwatch:PutMetricAlarm', 'arn:aws:cloudwatch:us-east-1:777788889999:alarm:billing-alarm'), false],
+    [
+      "scale-watch moves the bounds of the node group kianax's rule names",
+      'ScaleWatchRole',
+      request('eks:UpdateNodegroupConfig', 'arn:aws:eks:us-east-1:777788889999:nodegroup/kianax/general-ng/0a1b2c3d'),
+      true,
+    ],
+    [
+      'scale-watch moves no node group no rule names',
+      'ScaleWatchRole',
+      request('eks:UpdateNodegroupConfig', 'arn:aws:eks:us-east-1:777788889999:nodegroup/kianax/system-ng/0a1b2c3d'),
+      false,
+    ],
+    [
+      'scale-watch keeps the kianax alarm',
+      'ScaleWatchRole',
+      request('cloudwatch:PutMetricAlarm', 'arn:aws:cloudwatch:us-east-1:777788889999:alarm:kianax-general-ng-cpu-high'),
+      true,
+    ],
+    [
+      'deploy-worker reads the secret crypto-oms sources its Secret from',
+      'DeployWorkerRole',
+      request('secretsmanager:GetSecretValue', 'arn:aws:secretsmanager:eu-west-1:444455556666:secret:eks-pilot/crypto-oms/crypto-oms-secret-AbCdEf'),
+      true,
+    ],
+    [
+      'deploy-worker reads no other secret',
+      'DeployWorkerRole',
+      request('secretsmanager:GetSecretValue', 'arn:aws:secretsmanager:eu-west-1:444455556666:secret:eks-pilot/crypto-oms/other-AbCdEf'),
+      false,
+    ],
+    [
+      'deploy-worker reads the grafana parameter financial-move sources',
+      'DeployWorkerRole',
+      request('ssm:GetParameters', 'arn:aws:ssm:sa-east-1:111122223333:parameter/eks-pilot/prod/grafana/admin-password'),
+      true,
+    ],
+    [
+      'deploy-worker reads no other parameter',
+      'DeployWorkerRole',
+      request('ssm:GetParameters', 'arn:aws:ssm:sa-east-1:111122223333:parameter/eks-pilot/prod/github-webhook-secret'),
+      false,
+    ],
+    [
+      'scale-watch writes no other alarm',
+      'ScaleWatchRole',
+      request('cloudwatch:PutMetricAlarm', 'arn:aws:cloudwatch:us-east-1:777788889999:alarm:billing-alarm'),
+      false,
+    ],
   ])('%s', (_label, role, iamRequest, expected) => {
     // Act
     const allowed = allows(statementsOf(role), iamRequest);
@@ -125,7 +211,9 @@ describe('the roles name the example specs\' resources', () => {
 
   it('hears the alarms the example specs name, and no other', () => {
     // Prepare
-    const rule = Object.values(template.Resources).find((resource) => resource.Type === 'AWS::Events::Rule' && JSON.stringify(resource.Properties.EventPattern ?? {}).includes('CloudWatch Alarm State Change'));
+    const rule = Object.values(template.Resources).find(
+      (resource) => resource.Type === 'AWS::Events::Rule' && JSON.stringify(resource.Properties.EventPattern ?? {}).includes('CloudWatch Alarm State Change'),
+    );
 
     // Act
     const pattern = rule?.Properties.EventPattern as { detail: { alarmName: unknown[] } } | undefined;

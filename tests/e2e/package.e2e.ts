@@ -11,7 +11,9 @@ import { zipEntries } from './support/package';
 import { E2E_EXAMPLES, ROOT, SPECS_FOLDER } from './support/specs';
 
 const specs = E2E_EXAMPLES.map((example) => `${SPECS_FOLDER}/${example}.yaml`).sort();
-const manifests = E2E_EXAMPLES.flatMap((example) => readdirSync(path.join(ROOT, SPECS_FOLDER, example, 'manifests')).map((file) => `${SPECS_FOLDER}/${example}/manifests/${file}`)).sort();
+const manifests = E2E_EXAMPLES.flatMap((example) =>
+  readdirSync(path.join(ROOT, SPECS_FOLDER, example, 'manifests')).map((file) => `${SPECS_FOLDER}/${example}/manifests/${file}`),
+).sort();
 
 describe.each<[FunctionName, string]>([
   ['provision', 'functions/provision/handler.js'],

@@ -28,7 +28,12 @@ let clients: { sns: SNSClient; sqs: SQSClient; eks: EKSClient; ssm: SSMClient };
 beforeAll(async () => {
   moto = await startMoto();
   const config = moto.clientConfig(REGION);
-  clients = { sns: new SNSClient(config), sqs: new SQSClient({ ...config, useQueueUrlAsEndpoint: false }), eks: new EKSClient(config), ssm: new SSMClient(config) };
+  clients = {
+    sns: new SNSClient(config),
+    sqs: new SQSClient({ ...config, useQueueUrlAsEndpoint: false }),
+    eks: new EKSClient(config),
+    ssm: new SSMClient(config),
+  };
 });
 afterAll(async () => {
   for (const client of Object.values(clients)) client.destroy();
@@ -72,7 +77,9 @@ it('converges kianax from an empty account, then reports an out-of-band change o
   expect(await notifications(queueUrl)).toEqual([]);
 
   // Someone relabels general-ng by hand.
-  await clients.eks.send(new UpdateNodegroupConfigCommand({ clusterName: 'kianax', nodegroupName: 'general-ng', labels: { addOrUpdateLabels: { role: 'batch' } } }));
+  await clients.eks.send(
+    new UpdateNodegroupConfigCommand({ clusterName: 'kianax', nodegroupName: 'general-ng', labels: { addOrUpdateLabels: { role: 'batch' } } }),
+  );
 
   const [drifted] = await provision(scheduleEvent, topicArn);
   expect(drifted?.status).toBe('Drifted');

@@ -57,7 +57,9 @@ function sessionScript(blocks: readonly PageBlock[], port: number, logs: string)
         const log = path.join(logs, `background-${background}.log`);
         script.push(`( ${command} ) > ${log} 2>&1 &`);
         script.push(`for _ in $(seq 1 240); do grep -q ${quoted(mode.ready)} ${log} && break; sleep 0.5; done`);
-        script.push(`grep -q ${quoted(mode.ready)} ${log} || { cat ${log}; echo ${quoted(`${block.file}:${String(block.line)}: never printed ${mode.ready}`)}; exit 1; }`);
+        script.push(
+          `grep -q ${quoted(mode.ready)} ${log} || { cat ${log}; echo ${quoted(`${block.file}:${String(block.line)}: never printed ${mode.ready}`)}; exit 1; }`,
+        );
       } else if (command.includes('--detailed-exitcode')) {
         script.push(`${command} || [ $? -eq 2 ]`);
       } else {
@@ -88,8 +90,24 @@ describe('the docs', () => {
       moto = await startMoto();
       await createExampleSecrets(moto);
       const eks = new EKSClient(moto.clientConfig('us-east-1'));
-      await eks.send(new CreateClusterCommand({ name: 'kianax', version: '1.31', roleArn: 'arn:aws:iam::777788889999:role/kianax-eks-cluster', resourcesVpcConfig: { subnetIds: ['subnet-0aaa1111bbbb2222a', 'subnet-0aaa1111bbbb2222b'] } }));
-      await eks.send(new CreateNodegroupCommand({ clusterName: 'kianax', nodegroupName: 'general-ng', nodeRole: 'arn:aws:iam::777788889999:role/kianax-eks-node', subnets: ['subnet-0aaa1111bbbb2222a'], scalingConfig: { minSize: 2, maxSize: 5, desiredSize: 2 }, labels: { role: 'general' } }));
+      await eks.send(
+        new CreateClusterCommand({
+          name: 'kianax',
+          version: '1.31',
+          roleArn: 'arn:aws:iam::777788889999:role/kianax-eks-cluster',
+          resourcesVpcConfig: { subnetIds: ['subnet-0aaa1111bbbb2222a', 'subnet-0aaa1111bbbb2222b'] },
+        }),
+      );
+      await eks.send(
+        new CreateNodegroupCommand({
+          clusterName: 'kianax',
+          nodegroupName: 'general-ng',
+          nodeRole: 'arn:aws:iam::777788889999:role/kianax-eks-node',
+          subnets: ['subnet-0aaa1111bbbb2222a'],
+          scalingConfig: { minSize: 2, maxSize: 5, desiredSize: 2 },
+          labels: { role: 'general' },
+        }),
+      );
       eks.destroy();
       const hpas = '/apis/autoscaling/v2/namespaces/kianax/horizontalpodautoscalers';
       k8s = await startKubernetes({ [`${hpas}/kianax-api`]: hpa('kianax', 'kianax-api'), [`${hpas}/kianax-web`]: hpa('kianax', 'kianax-web') });
@@ -115,7 +133,10 @@ describe('the docs', () => {
       const logs = mkdtempSync(path.join(tmpdir(), 'eks-pilot-readme-logs-'));
       const script = path.join(logs, 'session.sh');
       writeFileSync(script, sessionScript(blocks, await freePort(), logs));
-      const userPath = (process.env.PATH ?? '').split(path.delimiter).filter((dir) => !dir.includes('node_modules')).join(path.delimiter);
+      const userPath = (process.env.PATH ?? '')
+        .split(path.delimiter)
+        .filter((dir) => !dir.includes('node_modules'))
+        .join(path.delimiter);
       const env = {
         PATH: userPath,
         HOME: home,

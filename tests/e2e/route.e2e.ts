@@ -36,12 +36,15 @@ describe('the packaged route', () => {
 
     // Assess
     expect(stage.DefaultRouteSettings).toEqual({ DetailedMetricsEnabled: false, ThrottlingBurstLimit: 20, ThrottlingRateLimit: 10 });
-    expect(stage.AccessLogSettings).toEqual({ DestinationArn: { 'Fn::GetAtt': ['HttpApiLogGroup', 'Arn'] }, Format: expect.stringContaining('"status":"$context.status"') as unknown });
+    expect(stage.AccessLogSettings).toEqual({
+      DestinationArn: { 'Fn::GetAtt': ['HttpApiLogGroup', 'Arn'] },
+      Format: expect.stringContaining('"status":"$context.status"') as unknown,
+    });
     expect((stage.AccessLogSettings as { Format: string }).Format).not.toMatch(/header|signature/i);
     expect(logGroup.RetentionInDays).toBe(30);
   });
 
-  it('reserves concurrency for both deploy functions, the webhook\'s as large as the burst, and polls the queue below the worker\'s', () => {
+  it("reserves concurrency for both deploy functions, the webhook's as large as the burst, and polls the queue below the worker's", () => {
     // Act
     const webhook = resource('DeployDashwebhookLambdaFunction').Properties.ReservedConcurrentExecutions;
     const worker = resource('DeployDashworkerLambdaFunction').Properties.ReservedConcurrentExecutions;
@@ -66,26 +69,33 @@ describe('the packaged route', () => {
     const scratch = mkdtempSync(path.join(tmpdir(), 'eks-pilot-flood-'));
     const eventFile = path.join(scratch, 'event.json');
     const resultFile = path.join(scratch, 'result.json');
-    writeFileSync(eventFile, JSON.stringify(webhookEvent('registry_package', JSON.stringify({ action: 'published', flood: 'x'.repeat(2000) }), { secret: null })));
+    writeFileSync(
+      eventFile,
+      JSON.stringify(webhookEvent('registry_package', JSON.stringify({ action: 'published', flood: 'x'.repeat(2000) }), { secret: null })),
+    );
 
     // Act
     try {
-      await run(process.execPath, ['--no-experimental-require-module', path.join(__dirname, 'support/flood-bundle.cjs'), taskRoot, config.handler, eventFile, String(FLOOD), resultFile], {
-        cwd: taskRoot,
-        env: {
-          PATH: process.env.PATH ?? '/usr/bin:/bin',
-          TZ: ':UTC',
-          LAMBDA_TASK_ROOT: taskRoot,
-          AWS_REGION: 'us-east-1',
-          AWS_LAMBDA_FUNCTION_NAME: 'eks-pilot-dev-deploy-webhook',
-          AWS_ENDPOINT_URL: endpoint,
-          AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
-          AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
-          ...config.environment,
+      await run(
+        process.execPath,
+        ['--no-experimental-require-module', path.join(__dirname, 'support/flood-bundle.cjs'), taskRoot, config.handler, eventFile, String(FLOOD), resultFile],
+        {
+          cwd: taskRoot,
+          env: {
+            PATH: process.env.PATH ?? '/usr/bin:/bin',
+            TZ: ':UTC',
+            LAMBDA_TASK_ROOT: taskRoot,
+            AWS_REGION: 'us-east-1',
+            AWS_LAMBDA_FUNCTION_NAME: 'eks-pilot-dev-deploy-webhook',
+            AWS_ENDPOINT_URL: endpoint,
+            AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
+            AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+            ...config.environment,
+          },
+          maxBuffer: 256 * 1024 * 1024,
+          timeout: 120_000,
         },
-        maxBuffer: 256 * 1024 * 1024,
-        timeout: 120_000,
-      });
+      );
     } finally {
       await new Promise<void>((resolve) => {
         server.close(() => {
@@ -93,7 +103,14 @@ describe('the packaged route', () => {
         });
       });
     }
-    const outcome = JSON.parse(readFileSync(resultFile, 'utf8')) as { ok: boolean; statuses: Record<string, number>; totalMs: number; p50Ms: number; p99Ms: number; maxMs: number };
+    const outcome = JSON.parse(readFileSync(resultFile, 'utf8')) as {
+      ok: boolean;
+      statuses: Record<string, number>;
+      totalMs: number;
+      p50Ms: number;
+      p99Ms: number;
+      maxMs: number;
+    };
     process.stdout.write(
       `\nflood: ${FLOOD} unsigned requests, one container: ${outcome.totalMs.toFixed(0)} ms in all, p50 ${outcome.p50Ms.toFixed(3)} ms, p99 ${outcome.p99Ms.toFixed(3)} ms, max ${outcome.maxMs.toFixed(1)} ms (the first invocation of the container), ${awsCalls} AWS calls\n`,
     );

@@ -35,7 +35,14 @@ beforeAll(async () => {
   eks = new EKSClient(config);
   cloudWatch = new CloudWatchClient(config);
   // kianax as provision leaves it (its own suite converges it): the cluster and general-ng at the spec's bounds.
-  await eks.send(new CreateClusterCommand({ name: 'kianax', version: '1.31', roleArn: 'arn:aws:iam::777788889999:role/kianax-eks-cluster', resourcesVpcConfig: { subnetIds: ['subnet-0aaa1111bbbb2222a', 'subnet-0aaa1111bbbb2222b'] } }));
+  await eks.send(
+    new CreateClusterCommand({
+      name: 'kianax',
+      version: '1.31',
+      roleArn: 'arn:aws:iam::777788889999:role/kianax-eks-cluster',
+      resourcesVpcConfig: { subnetIds: ['subnet-0aaa1111bbbb2222a', 'subnet-0aaa1111bbbb2222b'] },
+    }),
+  );
   await eks.send(
     new CreateNodegroupCommand({
       clusterName: 'kianax',
@@ -57,7 +64,10 @@ afterAll(async () => {
 });
 
 async function scaleWatch(event: unknown): Promise<unknown> {
-  const { result } = await invokeFunction('scale-watch', event, { region: REGION, env: { ...moto.env, AWS_ENDPOINT_URL_EKS: proxy.endpoint, EKS_PILOT_SPECS: specFile('kianax'), KUBECONFIG: k8s.kubeconfig } });
+  const { result } = await invokeFunction('scale-watch', event, {
+    region: REGION,
+    env: { ...moto.env, AWS_ENDPOINT_URL_EKS: proxy.endpoint, EKS_PILOT_SPECS: specFile('kianax'), KUBECONFIG: k8s.kubeconfig },
+  });
   return result;
 }
 
@@ -67,11 +77,16 @@ function alarmEvent(state: string, at: Date): unknown {
   return {
     ...alarmTemplate,
     time: at.toISOString().replace(/\.\d+Z$/, 'Z'),
-    detail: { ...alarmTemplate.detail, state: { ...alarmTemplate.detail.state, value: state, timestamp }, previousState: { ...alarmTemplate.detail.previousState, value: 'OK' } },
+    detail: {
+      ...alarmTemplate.detail,
+      state: { ...alarmTemplate.detail.state, value: state, timestamp },
+      previousState: { ...alarmTemplate.detail.previousState, value: 'OK' },
+    },
   };
 }
 
-const maxSize = async (): Promise<number | undefined> => (await eks.send(new DescribeNodegroupCommand({ clusterName: 'kianax', nodegroupName: 'general-ng' }))).nodegroup?.scalingConfig?.maxSize;
+const maxSize = async (): Promise<number | undefined> =>
+  (await eks.send(new DescribeNodegroupCommand({ clusterName: 'kianax', nodegroupName: 'general-ng' }))).nodegroup?.scalingConfig?.maxSize;
 const maxReplicas = (name: string): unknown => (k8s.cluster.objects.get(`${HPAS}/${name}`)?.spec as { maxReplicas?: number } | undefined)?.maxReplicas;
 
 it('keeps the alarm as code, steps the bounds once on ALARM, and ignores the same event again', async () => {
@@ -80,7 +95,14 @@ it('keeps the alarm as code, steps the bounds once on ALARM, and ignores the sam
 
   // Assess
   const described = await cloudWatch.send(new DescribeAlarmsCommand({ AlarmNames: [ALARM] }));
-  expect(described.MetricAlarms?.[0]).toMatchObject({ AlarmName: ALARM, Namespace: 'ContainerInsights', MetricName: 'node_cpu_utilization', Threshold: 70, EvaluationPeriods: 3, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
+  expect(described.MetricAlarms?.[0]).toMatchObject({
+    AlarmName: ALARM,
+    Namespace: 'ContainerInsights',
+    MetricName: 'node_cpu_utilization',
+    Threshold: 70,
+    EvaluationPeriods: 3,
+    ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+  });
 
   // The alarm fires: CloudWatch records the transition, EventBridge delivers the event.
   await cloudWatch.send(new SetAlarmStateCommand({ AlarmName: ALARM, StateValue: 'ALARM', StateReason: 'Threshold Crossed: e2e' }));
@@ -92,7 +114,11 @@ it('keeps the alarm as code, steps the bounds once on ALARM, and ignores the sam
   expect(await maxSize()).toBe(7);
   expect([maxReplicas('kianax-api'), maxReplicas('kianax-web')]).toEqual([15, 15]);
   // The override record provision reads, on the node group (kept by the proxy: moto keeps none).
-  expect(Object.keys([...proxy.tags.values()][0] ?? {}).sort()).toEqual(['eks-pilot/override-expires', 'eks-pilot/override-max-size', 'eks-pilot/override-source']);
+  expect(Object.keys([...proxy.tags.values()][0] ?? {}).sort()).toEqual([
+    'eks-pilot/override-expires',
+    'eks-pilot/override-max-size',
+    'eks-pilot/override-source',
+  ]);
 
   // EventBridge delivers it again: nothing moves twice.
   await scaleWatch(event);

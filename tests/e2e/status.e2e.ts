@@ -62,12 +62,30 @@ it('prints a line per cluster, workload, override and pool of a converged fleet'
   await cloudWatch.send(new SetAlarmStateCommand({ AlarmName: ALARM, StateValue: 'ALARM', StateReason: 'e2e' }));
   const at = (await cloudWatch.send(new DescribeAlarmsCommand({ AlarmNames: [ALARM] }))).MetricAlarms?.[0]?.StateTransitionedTimestamp ?? new Date();
   cloudWatch.destroy();
-  await scaleWatch({ ...alarmTemplate, detail: { ...alarmTemplate.detail, state: { ...alarmTemplate.detail.state, value: 'ALARM', timestamp: at.toISOString().replace('Z', '+0000') } } });
+  await scaleWatch({
+    ...alarmTemplate,
+    detail: { ...alarmTemplate.detail, state: { ...alarmTemplate.detail.state, value: 'ALARM', timestamp: at.toISOString().replace('Z', '+0000') } },
+  });
   const ec2 = new EC2Client(moto.clientConfig('sa-east-1'));
-  const nodeTags = [{ Key: 'eks:cluster-name', Value: 'financial-move' }, { Key: 'eks:nodegroup-name', Value: 'prod-ng' }];
-  await ec2.send(new RunInstancesCommand({ ImageId: 'ami-12c6146b', InstanceType: 't3.large', MinCount: 2, MaxCount: 2, TagSpecifications: [{ ResourceType: 'instance', Tags: nodeTags }] }));
+  const nodeTags = [
+    { Key: 'eks:cluster-name', Value: 'financial-move' },
+    { Key: 'eks:nodegroup-name', Value: 'prod-ng' },
+  ];
+  await ec2.send(
+    new RunInstancesCommand({
+      ImageId: 'ami-12c6146b',
+      InstanceType: 't3.large',
+      MinCount: 2,
+      MaxCount: 2,
+      TagSpecifications: [{ ResourceType: 'instance', Tags: nodeTags }],
+    }),
+  );
   ec2.destroy();
-  await invokeFunction('eip-manager', { mode: 'apply', cluster: 'financial-move' }, { region: 'sa-east-1', env: { ...env(), EKS_PILOT_SPECS: specFile('financial-move') } });
+  await invokeFunction(
+    'eip-manager',
+    { mode: 'apply', cluster: 'financial-move' },
+    { region: 'sa-east-1', env: { ...env(), EKS_PILOT_SPECS: specFile('financial-move') } },
+  );
 
   // Act
   const { code, stdout, stderr } = await runBin(['status', SPECS_FOLDER], { env: env() });
@@ -76,7 +94,8 @@ it('prints a line per cluster, workload, override and pool of a converged fleet'
   // Assess
   expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
   expect(stdout).toContain('Fleet of 4 clusters');
-  for (const cluster of ['starter (us-east-1)', 'kianax (us-east-1)', 'financial-move (sa-east-1)', 'crypto-oms (eu-west-1)']) expect(stdout).toContain(`\n${cluster} from `);
+  for (const cluster of ['starter (us-east-1)', 'kianax (us-east-1)', 'financial-move (sa-east-1)', 'crypto-oms (eu-west-1)'])
+    expect(stdout).toContain(`\n${cluster} from `);
   expect(stdout.match(/^ {2}provision: Converged: matches the spec$/gm)).toHaveLength(4);
   expect(stdout).toMatch(/^ {4}crypto-oms: release 1 succeeded \(deploy, [0-9T:.-]+Z\); Converged$/m);
   expect(stdout).toMatch(/^ {4}kianax: no release recorded \(the manifests' images\); drifted: Namespace kianax missing/m);
@@ -86,9 +105,13 @@ it('prints a line per cluster, workload, override and pool of a converged fleet'
   expect(stdout).toMatch(/^ {6}hpa\/kianax\/kianax-web: overridden: max 15 until /m);
   expect(stdout).toMatch(/^ {4}egress: Converged: 2 held, 2 attached, 0 missing \(of 2\)$/m);
   expect(stdout).toMatch(/^ {4}ingress: Converged: 2 held, 0 attached, 0 missing \(of 2\)$/m);
-  const parsed = JSON.parse(json.stdout) as { clusters: { cluster: string; pools: { pool: string }[]; workloads: { workload: string; running?: { images: unknown } }[] }[] };
+  const parsed = JSON.parse(json.stdout) as {
+    clusters: { cluster: string; pools: { pool: string }[]; workloads: { workload: string; running?: { images: unknown } }[] }[];
+  };
   expect(JSON.stringify(parsed.clusters[0]?.workloads[0]?.running?.images)).toContain(IMAGE);
-  expect(parsed.clusters.map((cluster) => [cluster.cluster, cluster.workloads.map((workload) => workload.workload), cluster.pools.map((pool) => pool.pool)])).toEqual([
+  expect(
+    parsed.clusters.map((cluster) => [cluster.cluster, cluster.workloads.map((workload) => workload.workload), cluster.pools.map((pool) => pool.pool)]),
+  ).toEqual([
     ['crypto-oms', ['crypto-oms'], []],
     ['financial-move', ['prod'], ['egress', 'ingress']],
     ['kianax', ['kianax'], []],

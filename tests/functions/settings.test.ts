@@ -75,8 +75,22 @@ describe('settings read per request', () => {
   });
 
   it.each([
-    ['provision', provisionHandler, planProvisionEvent, 'EKS_PILOT_DRIFT_TOPIC_ARN', 'eks-pilot-drift', 'EKS_PILOT_DRIFT_TOPIC_ARN must be an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>), got "eks-pilot-drift"'],
-    ['eip-manager', eipHandler, { mode: 'plan' }, 'EKS_PILOT_STAGE', 'dev/eu', 'EKS_PILOT_STAGE must be a stage name of letters, digits, "-", "_" or ".", got "dev/eu"'],
+    [
+      'provision',
+      provisionHandler,
+      planProvisionEvent,
+      'EKS_PILOT_DRIFT_TOPIC_ARN',
+      'eks-pilot-drift',
+      'EKS_PILOT_DRIFT_TOPIC_ARN must be an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>), got "eks-pilot-drift"',
+    ],
+    [
+      'eip-manager',
+      eipHandler,
+      { mode: 'plan' },
+      'EKS_PILOT_STAGE',
+      'dev/eu',
+      'EKS_PILOT_STAGE must be a stage name of letters, digits, "-", "_" or ".", got "dev/eu"',
+    ],
     ['scale-watch', scaleWatchHandler, alarmsPlanEvent, 'AWS_ENDPOINT_URL', 'localhost:4566', 'AWS_ENDPOINT_URL must be an http(s) URL, got "localhost:4566"'],
   ] as const)('answers a manual %s invoke with the variable that cannot be used', async (_name, handler, event, variable, value, message) => {
     // Prepare

@@ -68,29 +68,95 @@ function manyKeys(count: number, indent = '  '): string {
   return Array.from({ length: count }, (_, n) => `${indent}k${n.toString(36)}: v`).join('\n');
 }
 
-const withVpcLine = (line: string) => VALID.replace('  subnetIds: [subnet-0123456789abcdef0, subnet-0123456789abcdef1]', `  subnetIds: [subnet-0123456789abcdef0, subnet-0123456789abcdef1]\n${line}`);
-const workload = (rule: string) => `${VALID}workloads:\n  - name: web\n    manifests: manifests\n    images:\n      - repository: ghcr.io/acme/web\n        tags: [${rule}]\n`;
+const withVpcLine = (line: string) =>
+  VALID.replace(
+    '  subnetIds: [subnet-0123456789abcdef0, subnet-0123456789abcdef1]',
+    `  subnetIds: [subnet-0123456789abcdef0, subnet-0123456789abcdef1]\n${line}`,
+  );
+const workload = (rule: string) =>
+  `${VALID}workloads:\n  - name: web\n    manifests: manifests\n    images:\n      - repository: ghcr.io/acme/web\n        tags: [${rule}]\n`;
 
 describe('hostile specs', () => {
   it.each<[string, () => Buffer, RegExp]>([
     ['a file over the size limit', () => Buffer.alloc(MAX_SPEC_BYTES + 1, 0x20), /^hostile\.yaml: the file is 1048577 bytes; a spec may be at most 1048576$/],
     ['a billion-laughs alias bomb (9 levels)', () => Buffer.from(aliasBomb(9)), /^hostile\.yaml:1:1: YAML aliases expand too far/],
     ['an alias bomb of more than 100 aliases', () => Buffer.from(aliasBomb(12)), /^hostile\.yaml:\d+:\d+ l\d+\[\d\]: more than 100 YAML aliases$/],
-    ['nesting 40 levels deep', () => Buffer.from(`tags: ${'['.repeat(40)}${']'.repeat(40)}\n`), /^hostile\.yaml:1:\d+ tags(\[0\])+: nested deeper than 32 levels$/],
-    ['a duplicate key', () => Buffer.from(VALID.replace('region: us-east-1', 'region: us-east-1\nregion: us-west-2')), /^hostile\.yaml:5:1 region: duplicate key "region" \(first at line 4\)$/],
-    ['20,000 keys in one map with a duplicate at the end (quadratic in a pairwise check)', () => Buffer.from(`${VALID}tags:\n${manyKeys(20_000)}\n  k0: again\n`), /^hostile\.yaml:\d+:3 tags\.k0: duplicate key "k0"/],
-    ['10,000 unknown keys (one issue each, each located)', () => Buffer.from(`${VALID}${manyKeys(10_000, '')}\n`), /^hostile\.yaml:\d+:1 k0: unknown field "k0"$/],
-    ['a regex tag rule that backtracks, (a+)+', () => Buffer.from(workload('{ regex: "(a+)+" }')), /^hostile\.yaml:18:25 workloads\[0\]\.images\[0\]\.tags\[0\]\.regex: nests a repetition inside a repetition/],
-    ['a glob tag rule with a slash', () => Buffer.from(workload('{ glob: "feature/*" }')), /^hostile\.yaml:18:24 workloads\[0\]\.images\[0\]\.tags\[0\]\.glob: a tag glob takes letters/],
-    ['an unknown Region', () => Buffer.from(VALID.replace('region: us-east-1', 'region: mars-north-1')), /^hostile\.yaml:4:9 region: unknown AWS Region "mars-north-1"/],
-    ['an invalid CIDR', () => Buffer.from(withVpcLine('  publicAccessCidrs: ["10.0.0.0/33"]')), /^hostile\.yaml:9:\d+ vpc\.publicAccessCidrs\[0\]: expected an IPv4 CIDR/],
-    ['a CIDR with host bits set', () => Buffer.from(withVpcLine('  publicAccessCidrs: ["203.0.113.9/24"]')), /^hostile\.yaml:9:\d+ vpc\.publicAccessCidrs\[0\]: 203\.0\.113\.9\/24 has host bits set/],
-    ['a tag key with the aws: prefix', () => Buffer.from(`${VALID}tags: { "aws:cloudformation:stack": x }\n`), /^hostile\.yaml:13:\d+ tags\.aws:cloudformation:stack: the aws: prefix is reserved for AWS$/],
-    ['more tags than EKS allows', () => Buffer.from(`${VALID}tags: { ${Array.from({ length: 51 }, (_, n) => `t${n}: x`).join(', ')} }\n`), /^hostile\.yaml:13:\d+ tags: at most 50 tags per resource$/],
-    ['an access policy that does not exist', () => Buffer.from(`${VALID}accessEntries:\n  - principalArn: arn:aws:iam::123456789012:role/admin\n    accessPolicies: [{ policy: AmazonEKSRootPolicy }]\n`), /^hostile\.yaml:15:\d+ accessEntries\[0\]\.accessPolicies\[0\]\.policy: no EKS access policy "AmazonEKSRootPolicy"/],
-    ['a __proto__ key', () => Buffer.from(`${VALID}tags:\n  __proto__: { polluted: "yes" }\n`), /^hostile\.yaml:14:3 tags\.__proto__: "__proto__" is a reserved name and cannot be a key$/],
-    ['a constructor key', () => Buffer.from(`${VALID}tags:\n  constructor: x\n`), /^hostile\.yaml:14:3 tags\.constructor: "constructor" is a reserved name and cannot be a key$/],
-    ['bytes that are not UTF-8', () => Buffer.concat([Buffer.from(VALID.replace('name: test-cluster', 'name: caf')), Buffer.from([0xe9, 0x0a])]), /^hostile\.yaml:\d+:\d+: the file is not valid UTF-8$/],
+    [
+      'nesting 40 levels deep',
+      () => Buffer.from(`tags: ${'['.repeat(40)}${']'.repeat(40)}\n`),
+      /^hostile\.yaml:1:\d+ tags(\[0\])+: nested deeper than 32 levels$/,
+    ],
+    [
+      'a duplicate key',
+      () => Buffer.from(VALID.replace('region: us-east-1', 'region: us-east-1\nregion: us-west-2')),
+      /^hostile\.yaml:5:1 region: duplicate key "region" \(first at line 4\)$/,
+    ],
+    [
+      '20,000 keys in one map with a duplicate at the end (quadratic in a pairwise check)',
+      () => Buffer.from(`${VALID}tags:\n${manyKeys(20_000)}\n  k0: again\n`),
+      /^hostile\.yaml:\d+:3 tags\.k0: duplicate key "k0"/,
+    ],
+    [
+      '10,000 unknown keys (one issue each, each located)',
+      () => Buffer.from(`${VALID}${manyKeys(10_000, '')}\n`),
+      /^hostile\.yaml:\d+:1 k0: unknown field "k0"$/,
+    ],
+    [
+      'a regex tag rule that backtracks, (a+)+',
+      () => Buffer.from(workload('{ regex: "(a+)+" }')),
+      /^hostile\.yaml:18:25 workloads\[0\]\.images\[0\]\.tags\[0\]\.regex: nests a repetition inside a repetition/,
+    ],
+    [
+      'a glob tag rule with a slash',
+      () => Buffer.from(workload('{ glob: "feature/*" }')),
+      /^hostile\.yaml:18:24 workloads\[0\]\.images\[0\]\.tags\[0\]\.glob: a tag glob takes letters/,
+    ],
+    [
+      'an unknown Region',
+      () => Buffer.from(VALID.replace('region: us-east-1', 'region: mars-north-1')),
+      /^hostile\.yaml:4:9 region: unknown AWS Region "mars-north-1"/,
+    ],
+    [
+      'an invalid CIDR',
+      () => Buffer.from(withVpcLine('  publicAccessCidrs: ["10.0.0.0/33"]')),
+      /^hostile\.yaml:9:\d+ vpc\.publicAccessCidrs\[0\]: expected an IPv4 CIDR/,
+    ],
+    [
+      'a CIDR with host bits set',
+      () => Buffer.from(withVpcLine('  publicAccessCidrs: ["203.0.113.9/24"]')),
+      /^hostile\.yaml:9:\d+ vpc\.publicAccessCidrs\[0\]: 203\.0\.113\.9\/24 has host bits set/,
+    ],
+    [
+      'a tag key with the aws: prefix',
+      () => Buffer.from(`${VALID}tags: { "aws:cloudformation:stack": x }\n`),
+      /^hostile\.yaml:13:\d+ tags\.aws:cloudformation:stack: the aws: prefix is reserved for AWS$/,
+    ],
+    [
+      'more tags than EKS allows',
+      () => Buffer.from(`${VALID}tags: { ${Array.from({ length: 51 }, (_, n) => `t${n}: x`).join(', ')} }\n`),
+      /^hostile\.yaml:13:\d+ tags: at most 50 tags per resource$/,
+    ],
+    [
+      'an access policy that does not exist',
+      () =>
+        Buffer.from(`${VALID}accessEntries:\n  - principalArn: arn:aws:iam::123456789012:role/admin\n    accessPolicies: [{ policy: AmazonEKSRootPolicy }]\n`),
+      /^hostile\.yaml:15:\d+ accessEntries\[0\]\.accessPolicies\[0\]\.policy: no EKS access policy "AmazonEKSRootPolicy"/,
+    ],
+    [
+      'a __proto__ key',
+      () => Buffer.from(`${VALID}tags:\n  __proto__: { polluted: "yes" }\n`),
+      /^hostile\.yaml:14:3 tags\.__proto__: "__proto__" is a reserved name and cannot be a key$/,
+    ],
+    [
+      'a constructor key',
+      () => Buffer.from(`${VALID}tags:\n  constructor: x\n`),
+      /^hostile\.yaml:14:3 tags\.constructor: "constructor" is a reserved name and cannot be a key$/,
+    ],
+    [
+      'bytes that are not UTF-8',
+      () => Buffer.concat([Buffer.from(VALID.replace('name: test-cluster', 'name: caf')), Buffer.from([0xe9, 0x0a])]),
+      /^hostile\.yaml:\d+:\d+: the file is not valid UTF-8$/,
+    ],
   ])('refuses %s with file:line:column field: message', async (name, bytes, expected) => {
     // Prepare
     const input = bytes();
@@ -105,19 +171,31 @@ describe('hostile specs', () => {
     messages.forEach(expectClean);
   });
 
-  it('refuses a scaling ceiling below the HPA\'s own maxReplicas, naming the spec file and the manifest', async () => {
+  it("refuses a scaling ceiling below the HPA's own maxReplicas, naming the spec file and the manifest", async () => {
     // Prepare
     const dir = mkdtempSync(path.join(tmpdir(), 'hostile-ceiling-'));
     cpSync(path.join(EXAMPLES, 'kianax'), dir, { recursive: true });
     const file = path.join(dir, 'cluster.yaml');
-    writeFileSync(file, readFileSync(file, 'utf8').replace('name: kianax-web\n        maxReplicas: { add: 5, ceiling: 20 }', 'name: kianax-web\n        maxReplicas: { add: 5, ceiling: 3 }'));
+    writeFileSync(
+      file,
+      readFileSync(file, 'utf8').replace(
+        'name: kianax-web\n        maxReplicas: { add: 5, ceiling: 20 }',
+        'name: kianax-web\n        maxReplicas: { add: 5, ceiling: 3 }',
+      ),
+    );
 
     // Act
     const { targets, broken } = await timed('spec: a ceiling below the HPA', async () => fleetOf(await loadSpecs([file])));
 
     // Assess
     expect(targets).toEqual([]);
-    expect(broken.map((item) => item.reason)).toEqual([expect.stringMatching(new RegExp(`^${escape(file)}:\\d+:41 scalingRules\\[0\\]\\.hpas\\[1\\]\\.maxReplicas\\.ceiling: ceiling \\(3\\) is below maxReplicas \\(\\d+\\) of HPA kianax/kianax-web in ${escape(path.join(dir, 'manifests', '50-hpa.yaml'))}:\\d+`))]);
+    expect(broken.map((item) => item.reason)).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^${escape(file)}:\\d+:41 scalingRules\\[0\\]\\.hpas\\[1\\]\\.maxReplicas\\.ceiling: ceiling \\(3\\) is below maxReplicas \\(\\d+\\) of HPA kianax/kianax-web in ${escape(path.join(dir, 'manifests', '50-hpa.yaml'))}:\\d+`,
+        ),
+      ),
+    ]);
   });
 });
 
@@ -125,14 +203,54 @@ describe('hostile manifests', () => {
   const CONFIGMAP = 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: c, namespace: default }\n';
 
   it.each<[string, () => Buffer, RegExp]>([
-    ['a file over the size limit', () => Buffer.alloc(MAX_SPEC_BYTES + 1, 0x20), /objects\.yaml: the file is 1048577 bytes; a manifest file may be at most 1048576$/],
-    ['a billion-laughs alias bomb', () => Buffer.from(`${CONFIGMAP}data:\n${aliasBomb(9).split('\n').map((line) => `  ${line}`).join('\n')}\n`), /objects\.yaml:1:1: YAML aliases expand too far/],
-    ['more than 100 aliases', () => Buffer.from(`${CONFIGMAP}data:\n${aliasBomb(12).split('\n').map((line) => `  ${line}`).join('\n')}\n`), /objects\.yaml:\d+:\d+ data\.l\d+\[\d\]: more than 100 YAML aliases$/],
-    ['nesting 40 levels deep', () => Buffer.from(`${CONFIGMAP}spec: ${'['.repeat(40)}${']'.repeat(40)}\n`), /objects\.yaml:4:\d+ spec(\[0\])+: nested deeper than 32 levels$/],
+    [
+      'a file over the size limit',
+      () => Buffer.alloc(MAX_SPEC_BYTES + 1, 0x20),
+      /objects\.yaml: the file is 1048577 bytes; a manifest file may be at most 1048576$/,
+    ],
+    [
+      'a billion-laughs alias bomb',
+      () =>
+        Buffer.from(
+          `${CONFIGMAP}data:\n${aliasBomb(9)
+            .split('\n')
+            .map((line) => `  ${line}`)
+            .join('\n')}\n`,
+        ),
+      /objects\.yaml:1:1: YAML aliases expand too far/,
+    ],
+    [
+      'more than 100 aliases',
+      () =>
+        Buffer.from(
+          `${CONFIGMAP}data:\n${aliasBomb(12)
+            .split('\n')
+            .map((line) => `  ${line}`)
+            .join('\n')}\n`,
+        ),
+      /objects\.yaml:\d+:\d+ data\.l\d+\[\d\]: more than 100 YAML aliases$/,
+    ],
+    [
+      'nesting 40 levels deep',
+      () => Buffer.from(`${CONFIGMAP}spec: ${'['.repeat(40)}${']'.repeat(40)}\n`),
+      /objects\.yaml:4:\d+ spec(\[0\])+: nested deeper than 32 levels$/,
+    ],
     ['a duplicate key', () => Buffer.from(`${CONFIGMAP}data:\n  a: "1"\n  a: "2"\n`), /objects\.yaml:6:3 data\.a: duplicate key "a" \(first at line 5\)$/],
-    ['20,000 keys with a duplicate at the end', () => Buffer.from(`${CONFIGMAP}data:\n${manyKeys(20_000)}\n  k0: again\n`), /objects\.yaml:\d+:3 data\.k0: duplicate key "k0"/],
-    ['a __proto__ key', () => Buffer.from(`${CONFIGMAP}data:\n  __proto__: { polluted: "yes" }\n`), /objects\.yaml:5:3 data\.__proto__: "__proto__" is a reserved name/],
-    ['bytes that are not UTF-8', () => Buffer.concat([Buffer.from(`${CONFIGMAP}data:\n  city: S`), Buffer.from([0xe3]), Buffer.from('o Paulo\n')]), /objects\.yaml:5:10: the file is not valid UTF-8$/],
+    [
+      '20,000 keys with a duplicate at the end',
+      () => Buffer.from(`${CONFIGMAP}data:\n${manyKeys(20_000)}\n  k0: again\n`),
+      /objects\.yaml:\d+:3 data\.k0: duplicate key "k0"/,
+    ],
+    [
+      'a __proto__ key',
+      () => Buffer.from(`${CONFIGMAP}data:\n  __proto__: { polluted: "yes" }\n`),
+      /objects\.yaml:5:3 data\.__proto__: "__proto__" is a reserved name/,
+    ],
+    [
+      'bytes that are not UTF-8',
+      () => Buffer.concat([Buffer.from(`${CONFIGMAP}data:\n  city: S`), Buffer.from([0xe3]), Buffer.from('o Paulo\n')]),
+      /objects\.yaml:5:10: the file is not valid UTF-8$/,
+    ],
     ['a YAML syntax error', () => Buffer.from(`${CONFIGMAP}data: [unclosed\n`), /objects\.yaml:5:1: YAML syntax:/],
   ])('refuses %s with file:line:column: message', async (name, bytes, expected) => {
     // Prepare
@@ -140,7 +258,12 @@ describe('hostile manifests', () => {
     writeFileSync(path.join(folder, 'objects.yaml'), bytes());
 
     // Act
-    const error = await timed(`manifest: ${name}`, () => loadManifests(folder).then(() => undefined, (caught: unknown) => caught));
+    const error = await timed(`manifest: ${name}`, () =>
+      loadManifests(folder).then(
+        () => undefined,
+        (caught: unknown) => caught,
+      ),
+    );
 
     // Assess
     expect(error).toBeInstanceOf(Error);
@@ -200,18 +323,46 @@ describe('hostile events', () => {
 
   it.each<[string, string, () => unknown, RegExp]>([
     ['deploy-worker', 'a manual invoke with an unknown action', () => ({ action: 'explode', workload: 'crypto-oms' }), /action/],
-    ['deploy-worker', 'a manual deploy of an image without a digest', () => ({ action: 'deploy', workload: 'crypto-oms', image: 'ghcr.io/crypto-oms/order-ingestion:v1.2.0' }), /image: expected a pinned image, ghcr\.io\/<owner>\/<name>:<tag>@sha256:<64 hex>/],
+    [
+      'deploy-worker',
+      'a manual deploy of an image without a digest',
+      () => ({ action: 'deploy', workload: 'crypto-oms', image: 'ghcr.io/crypto-oms/order-ingestion:v1.2.0' }),
+      /image: expected a pinned image, ghcr\.io\/<owner>\/<name>:<tag>@sha256:<64 hex>/,
+    ],
     ['provision', 'a manual invoke with an unknown mode', () => ({ mode: 'destroy' }), /mode: expected one of "plan"\|"apply"/],
-    ['provision', 'a scheduled event of another detail-type', () => ({ ...provisionSchedule, 'detail-type': 'Something Else' }), /detail-type: expected "Scheduled Event"/],
-    ['eip-manager', 'an EC2 state change with an unknown state', () => ({ ...eipRunning, detail: { 'instance-id': 'i-0a1b2c3d4e5f60789', state: 'exploded' } }), /detail\.state: expected one of/],
+    [
+      'provision',
+      'a scheduled event of another detail-type',
+      () => ({ ...provisionSchedule, 'detail-type': 'Something Else' }),
+      /detail-type: expected "Scheduled Event"/,
+    ],
+    [
+      'eip-manager',
+      'an EC2 state change with an unknown state',
+      () => ({ ...eipRunning, detail: { 'instance-id': 'i-0a1b2c3d4e5f60789', state: 'exploded' } }),
+      /detail\.state: expected one of/,
+    ],
     ['eip-manager', 'an EC2 state change without an instance id', () => ({ ...eipRunning, detail: { state: 'running' } }), /instance-id/],
-    ['scale-watch', 'an alarm event with an unknown state', () => ({ ...scaleAlarm, detail: { ...scaleAlarm.detail, state: { ...scaleAlarm.detail.state, value: 'BROKEN' } } }), /detail\.state\.value: expected one of "OK"\|"ALARM"\|"INSUFFICIENT_DATA"/],
+    [
+      'scale-watch',
+      'an alarm event with an unknown state',
+      () => ({ ...scaleAlarm, detail: { ...scaleAlarm.detail, state: { ...scaleAlarm.detail.state, value: 'BROKEN' } } }),
+      /detail\.state\.value: expected one of "OK"\|"ALARM"\|"INSUFFICIENT_DATA"/,
+    ],
     ['scale-watch', 'a manual invoke with a 10,000-character key', () => ({ action: 'alarms', mode: 'plan', ['k'.repeat(10_000)]: true }), /characters\)/],
   ])('%s answers %s with an error object naming the field, before any AWS call', async (fn, name, event, reason) => {
     // Prepare
-    const specs = { 'deploy-worker': 'crypto-oms/cluster.yaml', provision: 'kianax', 'eip-manager': 'financial-move/cluster.yaml', 'scale-watch': 'kianax/cluster.yaml' }[fn] ?? '';
+    const specs =
+      { 'deploy-worker': 'crypto-oms/cluster.yaml', provision: 'kianax', 'eip-manager': 'financial-move/cluster.yaml', 'scale-watch': 'kianax/cluster.yaml' }[
+        fn
+      ] ?? '';
     process.env.EKS_PILOT_SPECS = path.join(EXAMPLES, specs);
-    const handlers: Record<string, (input: never, context: typeof lambdaContext) => Promise<unknown>> = { 'deploy-worker': deployHandler, provision: provisionHandler, 'eip-manager': eipHandler, 'scale-watch': scaleWatchHandler };
+    const handlers: Record<string, (input: never, context: typeof lambdaContext) => Promise<unknown>> = {
+      'deploy-worker': deployHandler,
+      provision: provisionHandler,
+      'eip-manager': eipHandler,
+      'scale-watch': scaleWatchHandler,
+    };
     const handler = handlers[fn];
     if (handler === undefined) throw new Error(`no handler ${fn}`);
 
@@ -245,4 +396,3 @@ describe('hostile events', () => {
 function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }
-

@@ -37,7 +37,11 @@ const linted = new Map<string, LintMessage[]>();
 /** Lints every case at once, as if each text were the file at its path. */
 function lintAll(cases: readonly { file: string; code: string }[]): void {
   const input = cases.map(({ file, code }) => ({ file: path.join(ROOT, file), code }));
-  const output = execFileSync(process.execPath, ['--input-type=module', '-e', LINT_TEXTS, JSON.stringify(input)], { cwd: ROOT, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
+  const output = execFileSync(process.execPath, ['--input-type=module', '-e', LINT_TEXTS, JSON.stringify(input)], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    maxBuffer: 16 * 1024 * 1024,
+  });
   // Safe: the child writes the array built above.
   const results = JSON.parse(output) as LintMessage[][];
   cases.forEach(({ file, code }, index) => linted.set(`${file}\n${code}`, results[index] ?? []));
@@ -53,75 +57,95 @@ function boundaryMessages(file: string, code: string): string[] {
 }
 
 const OFFENDING: [string, string, string, string][] = [
-    [
-      'a function importing another function',
-      'functions/provision/run.ts',
-      "import { planPools } from '../eip-manager/plan';\nexport const plan = planPools;\n",
-      'a function never imports another function',
-    ],
-    [
-      'a function importing another function by its full path from a plan folder',
-      'functions/scale-watch/plan/decision.ts',
-      "import type { ProvisionAction } from '../../../functions/provision/actions';\nexport type A = ProvisionAction;\n",
-      'a function never imports another function',
-    ],
-    [
-      "deploy's webhook importing the worker",
-      'functions/deploy/webhook/webhook.ts',
-      "import { runWorker } from '../worker/run';\nexport const run = runWorker;\n",
-      "deploy's webhook/ never imports worker/",
-    ],
-    [
-      "deploy's worker importing the webhook",
-      'functions/deploy/worker/run.ts',
-      "import { handleWebhook } from '../webhook/webhook';\nexport const handle = handleWebhook;\n",
-      "deploy's worker/ never imports webhook/",
-    ],
-    [
-      "a function's run.ts importing an adapter",
-      'functions/deploy/worker/run.ts',
-      "import type { SqsFifoQueue } from '../../../shared/adapters/aws/sqs-fifo-queue';\nexport type Q = SqsFifoQueue;\n",
-      'only handlers (functions/**/handler.ts), the CLI and adapters import shared/adapters/',
-    ],
-    [
-      'a planner importing an SDK value',
-      'functions/provision/plan/version.ts',
-      "import { EKSClient } from '@aws-sdk/client-eks';\nexport const client = new EKSClient({});\n",
-      'only adapters (shared/adapters/), handlers and the CLI import an AWS SDK or Smithy value',
-    ],
-    [
-      'the model importing an adapter',
-      'shared/model/cluster-spec/load.ts',
-      "import { awsClient } from '../../adapters/aws/clients';\nexport const client = awsClient;\n",
-      'only handlers (functions/**/handler.ts), the CLI and adapters import shared/adapters/',
-    ],
-    [
-      'a port importing an SDK value',
-      'shared/ports/eks.ts',
-      "import { ResourceInUseException } from '@aws-sdk/client-eks';\nexport const busy = ResourceInUseException;\n",
-      'only adapters (shared/adapters/), handlers and the CLI import an AWS SDK or Smithy value',
-    ],
-    [
-      'the bench importing tests',
-      'bench/scenarios/fleet-plan.ts',
-      "import { NOW } from '../../tests/functions/provision/plan/support';\nexport const now = NOW;\n",
-      'the bench and testing/ never import tests/',
-    ],
-    [
-      'a test double importing tests',
-      'testing/fake-eks.ts',
-      "import { NOW } from '../tests/functions/provision/plan/support';\nexport const now = NOW;\n",
-      'the bench and testing/ never import tests/',
-    ],
+  [
+    'a function importing another function',
+    'functions/provision/run.ts',
+    "import { planPools } from '../eip-manager/plan';\nexport const plan = planPools;\n",
+    'a function never imports another function',
+  ],
+  [
+    'a function importing another function by its full path from a plan folder',
+    'functions/scale-watch/plan/decision.ts',
+    "import type { ProvisionAction } from '../../../functions/provision/actions';\nexport type A = ProvisionAction;\n",
+    'a function never imports another function',
+  ],
+  [
+    "deploy's webhook importing the worker",
+    'functions/deploy/webhook/webhook.ts',
+    "import { runWorker } from '../worker/run';\nexport const run = runWorker;\n",
+    "deploy's webhook/ never imports worker/",
+  ],
+  [
+    "deploy's worker importing the webhook",
+    'functions/deploy/worker/run.ts',
+    "import { handleWebhook } from '../webhook/webhook';\nexport const handle = handleWebhook;\n",
+    "deploy's worker/ never imports webhook/",
+  ],
+  [
+    "a function's run.ts importing an adapter",
+    'functions/deploy/worker/run.ts',
+    "import type { SqsFifoQueue } from '../../../shared/adapters/aws/sqs-fifo-queue';\nexport type Q = SqsFifoQueue;\n",
+    'only handlers (functions/**/handler.ts), the CLI and adapters import shared/adapters/',
+  ],
+  [
+    'a planner importing an SDK value',
+    'functions/provision/plan/version.ts',
+    "import { EKSClient } from '@aws-sdk/client-eks';\nexport const client = new EKSClient({});\n",
+    'only adapters (shared/adapters/), handlers and the CLI import an AWS SDK or Smithy value',
+  ],
+  [
+    'the model importing an adapter',
+    'shared/model/cluster-spec/load.ts',
+    "import { awsClient } from '../../adapters/aws/clients';\nexport const client = awsClient;\n",
+    'only handlers (functions/**/handler.ts), the CLI and adapters import shared/adapters/',
+  ],
+  [
+    'a port importing an SDK value',
+    'shared/ports/eks.ts',
+    "import { ResourceInUseException } from '@aws-sdk/client-eks';\nexport const busy = ResourceInUseException;\n",
+    'only adapters (shared/adapters/), handlers and the CLI import an AWS SDK or Smithy value',
+  ],
+  [
+    'the bench importing tests',
+    'bench/scenarios/fleet-plan.ts',
+    "import { NOW } from '../../tests/functions/provision/plan/support';\nexport const now = NOW;\n",
+    'the bench and testing/ never import tests/',
+  ],
+  [
+    'a test double importing tests',
+    'testing/fake-eks.ts',
+    "import { NOW } from '../tests/functions/provision/plan/support';\nexport const now = NOW;\n",
+    'the bench and testing/ never import tests/',
+  ],
 ];
 
 const ALLOWED: [string, string, string][] = [
-  ['a handler building an adapter', 'functions/deploy/worker/handler.ts', "import { createSqsFifoQueue } from '../../../shared/adapters/aws/sqs-fifo-queue';\nexport const create = createSqsFifoQueue;\n"],
+  [
+    'a handler building an adapter',
+    'functions/deploy/worker/handler.ts',
+    "import { createSqsFifoQueue } from '../../../shared/adapters/aws/sqs-fifo-queue';\nexport const create = createSqsFifoQueue;\n",
+  ],
   ['the CLI building an adapter', 'cli/deps.ts', "import { createEksPort } from '../shared/adapters/aws/eks';\nexport const create = createEksPort;\n"],
-  ['an adapter importing the SDK', 'shared/adapters/aws/eks.ts', "import { EKSClient } from '@aws-sdk/client-eks';\nexport const client = new EKSClient({});\n"],
-  ['a planner importing only an SDK shape', 'functions/provision/plan/version.ts', "import type { Cluster } from '@aws-sdk/client-eks';\nexport type C = Cluster;\n"],
-  ["a function's run.ts importing a port", 'functions/deploy/worker/run.ts', "import type { FifoQueuePort } from '../../../shared/ports/fifo-queue';\nexport type Q = FifoQueuePort;\n"],
-  ['deploy importing its own model', 'functions/deploy/webhook/webhook.ts', "import { parseMessage } from '../model/messages';\nexport const parse = parseMessage;\n"],
+  [
+    'an adapter importing the SDK',
+    'shared/adapters/aws/eks.ts',
+    "import { EKSClient } from '@aws-sdk/client-eks';\nexport const client = new EKSClient({});\n",
+  ],
+  [
+    'a planner importing only an SDK shape',
+    'functions/provision/plan/version.ts',
+    "import type { Cluster } from '@aws-sdk/client-eks';\nexport type C = Cluster;\n",
+  ],
+  [
+    "a function's run.ts importing a port",
+    'functions/deploy/worker/run.ts',
+    "import type { FifoQueuePort } from '../../../shared/ports/fifo-queue';\nexport type Q = FifoQueuePort;\n",
+  ],
+  [
+    'deploy importing its own model',
+    'functions/deploy/webhook/webhook.ts',
+    "import { parseMessage } from '../model/messages';\nexport const parse = parseMessage;\n",
+  ],
   ['the bench importing testing/', 'bench/scenarios/fleet-plan.ts', "import { FakeEks } from '../../testing/fake-eks';\nexport const fake = FakeEks;\n"],
 ];
 

@@ -61,7 +61,9 @@ async function lintAll(cases: readonly Case[]): Promise<Finding[][]> {
 
 /** The environment rule's findings only, as `line:column rule`. */
 function environmentFindings(findings: readonly Finding[] | undefined): string[] {
-  return (findings ?? []).filter((finding) => finding.message.includes(RULE_MESSAGE)).map((finding) => `${finding.line}:${finding.column} ${finding.ruleId ?? 'parse error'}`);
+  return (findings ?? [])
+    .filter((finding) => finding.message.includes(RULE_MESSAGE))
+    .map((finding) => `${finding.line}:${finding.column} ${finding.ruleId ?? 'parse error'}`);
 }
 
 describe('the environment lint rule', () => {

@@ -7,7 +7,16 @@ import type { ClusterSpec } from '../../shared/model/cluster-spec/schema';
 import type { IamWidening } from '../../scripts/iam-scope';
 import { iamScopeOf, listParameter, NO_ALARMS } from '../../scripts/iam-scope';
 
-const NONE: IamWidening = { clusterNames: [], passRoleArns: [], assumeRoleArns: [], alarmPrefixes: [], natGatewayIds: [], kmsKeyArns: [], driftTopicArns: [], scaleTopicArns: [] };
+const NONE: IamWidening = {
+  clusterNames: [],
+  passRoleArns: [],
+  assumeRoleArns: [],
+  alarmPrefixes: [],
+  natGatewayIds: [],
+  kmsKeyArns: [],
+  driftTopicArns: [],
+  scaleTopicArns: [],
+};
 const STACK = { service: 'eks-pilot', stage: 'dev', region: 'us-east-1' };
 
 async function example(name: string): Promise<ClusterSpec> {
@@ -52,7 +61,7 @@ describe('iamScopeOf', () => {
     expect([...scope.clusterArns, ...scope.nodegroupArns, ...scope.passRoleArns]).toEqual([]);
   });
 
-  it('refuses an assumeRoleArn that names one of this stack\'s own roles', async () => {
+  it("refuses an assumeRoleArn that names one of this stack's own roles", async () => {
     // Prepare
     const spec = { ...(await example('starter')), assumeRoleArn: 'arn:aws:iam::123456789012:role/eks-pilot-dev-scale-watch' };
 
@@ -60,10 +69,10 @@ describe('iamScopeOf', () => {
     const act = (): unknown => iamScopeOf([spec], NONE, STACK);
 
     // Assess
-    expect(act).toThrow('assumeRoleArn arn:aws:iam::123456789012:role/eks-pilot-dev-scale-watch names one of this stack\'s own roles (eks-pilot-dev-*)');
+    expect(act).toThrow("assumeRoleArn arn:aws:iam::123456789012:role/eks-pilot-dev-scale-watch names one of this stack's own roles (eks-pilot-dev-*)");
   });
 
-  it('adds what the parameters widen, after the specs\' own', async () => {
+  it("adds what the parameters widen, after the specs' own", async () => {
     // Prepare
     const widening: IamWidening = { ...NONE, clusterNames: ['later'], alarmPrefixes: ['team-'], passRoleArns: ['arn:aws:iam::123456789012:role/later-node'] };
 
@@ -98,8 +107,8 @@ describe('iamScopeOf', () => {
   });
 });
 
-describe('iamScopeOf, the workloads\' Secret sources', () => {
-  it('names each secret and parameter the examples source their Secrets from, in the cluster\'s Region', async () => {
+describe("iamScopeOf, the workloads' Secret sources", () => {
+  it("names each secret and parameter the examples source their Secrets from, in the cluster's Region", async () => {
     // Prepare
     const specs = [await example('financial-move'), await example('crypto-oms')];
 

@@ -72,7 +72,8 @@ describe('inlineSchemaTraitKeys', () => {
 describe('sdkSchemaKeysPlugin', () => {
   it('keeps one EC2 command from bringing all of EC2 schemas into the bundle', async () => {
     // Prepare
-    const source = "import { DescribeAddressesCommand, EC2Client } from '@aws-sdk/client-ec2';\nexport const send = () => new EC2Client({}).send(new DescribeAddressesCommand({}));\n";
+    const source =
+      "import { DescribeAddressesCommand, EC2Client } from '@aws-sdk/client-ec2';\nexport const send = () => new EC2Client({}).send(new DescribeAddressesCommand({}));\n";
 
     // Act
     const { ec2Bytes } = await bundle(source, [sdkSchemaKeysPlugin()]);

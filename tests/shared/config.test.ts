@@ -43,22 +43,139 @@ function failure(read: (env: Environment) => unknown, env: Environment): string 
 
 describe('config', () => {
   describe('every variable: its default, a valid value, an invalid one', () => {
-    type Row = [variable: string, read: (env: Environment) => unknown, base: Environment, unset: unknown, valid: string, parsed: unknown, invalid: string | undefined, message: string | undefined];
+    type Row = [
+      variable: string,
+      read: (env: Environment) => unknown,
+      base: Environment,
+      unset: unknown,
+      valid: string,
+      parsed: unknown,
+      invalid: string | undefined,
+      message: string | undefined,
+    ];
     const rows: Row[] = [
-      ['AWS_REGION', (env) => provisionSettings(env).region, {}, 'us-east-1', 'eu-west-1', 'eu-west-1', 'Ireland', 'AWS_REGION must be an AWS Region such as eu-west-1, got "Ireland"'],
-      ['EKS_PILOT_SPECS', (env) => eipManagerSettings(env).specPaths, {}, ['specs'], ' specs/a.yaml, specs/b ,', ['specs/a.yaml', 'specs/b'], undefined, undefined],
-      ['EKS_PILOT_METRICS_NAMESPACE', (env) => scaleWatchSettings(env).metricsNamespace, {}, 'EksPilot', 'EksPilotStaging', 'EksPilotStaging', undefined, undefined],
-      ['EKS_PILOT_DRIFT_TOPIC_ARN', (env) => provisionSettings(env).driftTopicArn, {}, undefined, TOPIC_ARN, TOPIC_ARN, 'eks-pilot-drift', 'EKS_PILOT_DRIFT_TOPIC_ARN must be an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>), got "eks-pilot-drift"'],
-      ['EKS_PILOT_DRIFT_PARAMETER_PREFIX', (env) => provisionSettings(env).driftParameterPrefix, {}, '/eks-pilot/drift', '/eks-pilot/prod/drift', '/eks-pilot/prod/drift', 'eks-pilot/drift', 'EKS_PILOT_DRIFT_PARAMETER_PREFIX must be an SSM parameter path such as /eks-pilot/dev/drift, got "eks-pilot/drift"'],
+      [
+        'AWS_REGION',
+        (env) => provisionSettings(env).region,
+        {},
+        'us-east-1',
+        'eu-west-1',
+        'eu-west-1',
+        'Ireland',
+        'AWS_REGION must be an AWS Region such as eu-west-1, got "Ireland"',
+      ],
+      [
+        'EKS_PILOT_SPECS',
+        (env) => eipManagerSettings(env).specPaths,
+        {},
+        ['specs'],
+        ' specs/a.yaml, specs/b ,',
+        ['specs/a.yaml', 'specs/b'],
+        undefined,
+        undefined,
+      ],
+      [
+        'EKS_PILOT_METRICS_NAMESPACE',
+        (env) => scaleWatchSettings(env).metricsNamespace,
+        {},
+        'EksPilot',
+        'EksPilotStaging',
+        'EksPilotStaging',
+        undefined,
+        undefined,
+      ],
+      [
+        'EKS_PILOT_DRIFT_TOPIC_ARN',
+        (env) => provisionSettings(env).driftTopicArn,
+        {},
+        undefined,
+        TOPIC_ARN,
+        TOPIC_ARN,
+        'eks-pilot-drift',
+        'EKS_PILOT_DRIFT_TOPIC_ARN must be an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>), got "eks-pilot-drift"',
+      ],
+      [
+        'EKS_PILOT_DRIFT_PARAMETER_PREFIX',
+        (env) => provisionSettings(env).driftParameterPrefix,
+        {},
+        '/eks-pilot/drift',
+        '/eks-pilot/prod/drift',
+        '/eks-pilot/prod/drift',
+        'eks-pilot/drift',
+        'EKS_PILOT_DRIFT_PARAMETER_PREFIX must be an SSM parameter path such as /eks-pilot/dev/drift, got "eks-pilot/drift"',
+      ],
       ['EKS_PILOT_LEASE_TABLE', (env) => eipManagerSettings(env).leaseTable, {}, 'eks-pilot-leases', 'leases-test', 'leases-test', undefined, undefined],
-      ['EKS_PILOT_STAGE', (env) => eipManagerSettings(env).stage, {}, undefined, 'prod', 'prod', 'prod/eu', 'EKS_PILOT_STAGE must be a stage name of letters, digits, "-", "_" or ".", got "prod/eu"'],
-      ['AWS_LAMBDA_FUNCTION_NAME', (env) => eipManagerSettings(env).functionName, {}, 'eip-manager', 'eks-pilot-dev-eip-manager', 'eks-pilot-dev-eip-manager', undefined, undefined],
-      ['EKS_PILOT_SCALE_TOPIC_ARN', (env) => scaleWatchSettings(env).scaleTopicArn, {}, undefined, TOPIC_ARN, TOPIC_ARN, 'arn:aws:sqs:eu-west-1:123456789012:q', 'EKS_PILOT_SCALE_TOPIC_ARN must be an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>), got "arn:aws:sqs:eu-west-1:123456789012:q"'],
+      [
+        'EKS_PILOT_STAGE',
+        (env) => eipManagerSettings(env).stage,
+        {},
+        undefined,
+        'prod',
+        'prod',
+        'prod/eu',
+        'EKS_PILOT_STAGE must be a stage name of letters, digits, "-", "_" or ".", got "prod/eu"',
+      ],
+      [
+        'AWS_LAMBDA_FUNCTION_NAME',
+        (env) => eipManagerSettings(env).functionName,
+        {},
+        'eip-manager',
+        'eks-pilot-dev-eip-manager',
+        'eks-pilot-dev-eip-manager',
+        undefined,
+        undefined,
+      ],
+      [
+        'EKS_PILOT_SCALE_TOPIC_ARN',
+        (env) => scaleWatchSettings(env).scaleTopicArn,
+        {},
+        undefined,
+        TOPIC_ARN,
+        TOPIC_ARN,
+        'arn:aws:sqs:eu-west-1:123456789012:q',
+        'EKS_PILOT_SCALE_TOPIC_ARN must be an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>), got "arn:aws:sqs:eu-west-1:123456789012:q"',
+      ],
       ['KUBECONFIG', (env) => deployWorkerSettings(env).kubeconfig, {}, undefined, '/home/dev/.kube/kind', '/home/dev/.kube/kind', undefined, undefined],
-      ['EKS_PILOT_WEBHOOK_MAX_BYTES', (env) => deployWebhookSettings(env).webhookMaxBytes, WEBHOOK_REQUIRED, 1048576, '65536', 65536, '1MB', 'EKS_PILOT_WEBHOOK_MAX_BYTES must be a positive integer, got "1MB"'],
-      ['EKS_PILOT_DEPLOY_QUEUE_URL (worker)', (env) => deployWorkerSettings(env).deployQueueUrl, {}, undefined, QUEUE_URL, QUEUE_URL, 'eks-pilot-dev-deploy.fifo', 'EKS_PILOT_DEPLOY_QUEUE_URL must be an http(s) URL, got "eks-pilot-dev-deploy.fifo"'],
-      ['EKS_PILOT_ROLLOUT_POLL_MS', (env) => deployWorkerSettings(env).rolloutPollMs, {}, 5000, '250', 250, 'abc', 'EKS_PILOT_ROLLOUT_POLL_MS must be a positive integer, got "abc"'],
-      ['EKS_PILOT_ROLLOUT_RESERVE_MS', (env) => deployWorkerSettings(env).rolloutReserveMs, {}, 20000, '0', 0, '-5', 'EKS_PILOT_ROLLOUT_RESERVE_MS must be a non-negative integer, got "-5"'],
+      [
+        'EKS_PILOT_WEBHOOK_MAX_BYTES',
+        (env) => deployWebhookSettings(env).webhookMaxBytes,
+        WEBHOOK_REQUIRED,
+        1048576,
+        '65536',
+        65536,
+        '1MB',
+        'EKS_PILOT_WEBHOOK_MAX_BYTES must be a positive integer, got "1MB"',
+      ],
+      [
+        'EKS_PILOT_DEPLOY_QUEUE_URL (worker)',
+        (env) => deployWorkerSettings(env).deployQueueUrl,
+        {},
+        undefined,
+        QUEUE_URL,
+        QUEUE_URL,
+        'eks-pilot-dev-deploy.fifo',
+        'EKS_PILOT_DEPLOY_QUEUE_URL must be an http(s) URL, got "eks-pilot-dev-deploy.fifo"',
+      ],
+      [
+        'EKS_PILOT_ROLLOUT_POLL_MS',
+        (env) => deployWorkerSettings(env).rolloutPollMs,
+        {},
+        5000,
+        '250',
+        250,
+        'abc',
+        'EKS_PILOT_ROLLOUT_POLL_MS must be a positive integer, got "abc"',
+      ],
+      [
+        'EKS_PILOT_ROLLOUT_RESERVE_MS',
+        (env) => deployWorkerSettings(env).rolloutReserveMs,
+        {},
+        20000,
+        '0',
+        0,
+        '-5',
+        'EKS_PILOT_ROLLOUT_RESERVE_MS must be a non-negative integer, got "-5"',
+      ],
       ['POWERTOOLS_SERVICE_NAME', (env) => loggerSettings(env).serviceName, {}, undefined, 'eip-manager', 'eip-manager', undefined, undefined],
       ['EKS_PILOT_SPECS (CLI)', (env) => cliSettings(env).specPaths, {}, [], 'examples/kianax', ['examples/kianax'], undefined, undefined],
       ['EKS_PILOT_DEBUG (CLI)', (env) => cliDebug(env), {}, false, '1', true, undefined, undefined],
@@ -82,7 +199,7 @@ describe('config', () => {
     });
   });
 
-  it('keeps the defaults in one place: the constants the code falls back on are the settings\' defaults', () => {
+  it("keeps the defaults in one place: the constants the code falls back on are the settings' defaults", () => {
     expect(DEFAULT_LEASE_TABLE).toBe(SETTING_DEFAULTS.leaseTable);
     expect(DEFAULT_MAX_BODY_BYTES).toBe(SETTING_DEFAULTS.webhookMaxBytes);
     expect(DEFAULT_POLL_MS).toBe(SETTING_DEFAULTS.rolloutPollMs);
@@ -119,11 +236,14 @@ describe('config', () => {
 
       // Assess
       if (usable) expect(message).toBeUndefined();
-      else expect(message).toMatch(/^EKS_PILOT_WEBHOOK_SECRET (must be ssm:<parameter>\[,<previous parameter>\] or secretsmanager:<secret id>, got "|is not set)/);
+      else
+        expect(message).toMatch(/^EKS_PILOT_WEBHOOK_SECRET (must be ssm:<parameter>\[,<previous parameter>\] or secretsmanager:<secret id>, got "|is not set)/);
     });
 
     it('refuses a queue URL that is not a URL', () => {
-      expect(failure(deployWebhookSettings, { ...WEBHOOK_REQUIRED, EKS_PILOT_DEPLOY_QUEUE_URL: 'deploy.fifo' })).toBe('EKS_PILOT_DEPLOY_QUEUE_URL must be an http(s) URL, got "deploy.fifo"');
+      expect(failure(deployWebhookSettings, { ...WEBHOOK_REQUIRED, EKS_PILOT_DEPLOY_QUEUE_URL: 'deploy.fifo' })).toBe(
+        'EKS_PILOT_DEPLOY_QUEUE_URL must be an http(s) URL, got "deploy.fifo"',
+      );
     });
 
     it('hands out the settings typed and frozen', () => {
@@ -147,8 +267,14 @@ describe('config', () => {
     it.each([
       [{}, AWS_ENDPOINTS_NONE],
       [{ AWS_ENDPOINT_URL: 'http://127.0.0.1:5000' }, { all: 'http://127.0.0.1:5000', byService: {} }],
-      [{ AWS_ENDPOINT_URL_SQS: 'http://127.0.0.1:5000', AWS_ENDPOINT_URL_SECRETS_MANAGER: 'http://127.0.0.1:5001' }, { byService: { SQS: 'http://127.0.0.1:5000', SECRETS_MANAGER: 'http://127.0.0.1:5001' } }],
-      [{ AWS_ENDPOINT_URL: 'http://127.0.0.1:5000', AWS_ENDPOINT_URL_STS: 'http://127.0.0.1:5002', AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: 'TRUE' }, AWS_ENDPOINTS_NONE],
+      [
+        { AWS_ENDPOINT_URL_SQS: 'http://127.0.0.1:5000', AWS_ENDPOINT_URL_SECRETS_MANAGER: 'http://127.0.0.1:5001' },
+        { byService: { SQS: 'http://127.0.0.1:5000', SECRETS_MANAGER: 'http://127.0.0.1:5001' } },
+      ],
+      [
+        { AWS_ENDPOINT_URL: 'http://127.0.0.1:5000', AWS_ENDPOINT_URL_STS: 'http://127.0.0.1:5002', AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: 'TRUE' },
+        AWS_ENDPOINTS_NONE,
+      ],
       [{ AWS_ENDPOINT_URL: '', AWS_ENDPOINT_URL_EKS: ' ' }, AWS_ENDPOINTS_NONE],
     ])('reads %j as %j', (env, expected) => {
       expect(awsEndpoints(env)).toEqual(expected);
@@ -160,7 +286,7 @@ describe('config', () => {
       );
     });
 
-    it('are part of every function\'s settings and of the cluster access settings', () => {
+    it("are part of every function's settings and of the cluster access settings", () => {
       // Prepare
       const env = { AWS_ENDPOINT_URL: 'http://127.0.0.1:5000', KUBECONFIG: '/tmp/kind' };
 
@@ -196,20 +322,26 @@ describe('config', () => {
     });
 
     it('cuts a long value it echoes', () => {
-      expect(failure(deployWorkerSettings, { EKS_PILOT_ROLLOUT_POLL_MS: 'x'.repeat(5000) })).toMatch(/^EKS_PILOT_ROLLOUT_POLL_MS must be a positive integer, got "x{200}… \(5000 characters\)"$/);
+      expect(failure(deployWorkerSettings, { EKS_PILOT_ROLLOUT_POLL_MS: 'x'.repeat(5000) })).toMatch(
+        /^EKS_PILOT_ROLLOUT_POLL_MS must be a positive integer, got "x{200}… \(5000 characters\)"$/,
+      );
     });
 
     it('refuses a number beyond what JavaScript counts exactly', () => {
-      expect(failure(deployWorkerSettings, { EKS_PILOT_ROLLOUT_POLL_MS: '99999999999999999999' })).toBe('EKS_PILOT_ROLLOUT_POLL_MS must be a positive integer, got "99999999999999999999"');
+      expect(failure(deployWorkerSettings, { EKS_PILOT_ROLLOUT_POLL_MS: '99999999999999999999' })).toBe(
+        'EKS_PILOT_ROLLOUT_POLL_MS must be a positive integer, got "99999999999999999999"',
+      );
       expect(failure(deployWorkerSettings, { EKS_PILOT_ROLLOUT_POLL_MS: '0' })).toBe('EKS_PILOT_ROLLOUT_POLL_MS must be a positive integer, got "0"');
     });
 
     it('is what missingSetting makes for a setting only one path needs', () => {
-      expect(missingSetting('EKS_PILOT_DEPLOY_QUEUE_URL', 'the deploy queue (its URL)').message).toBe('EKS_PILOT_DEPLOY_QUEUE_URL is not set: it names the deploy queue (its URL)');
+      expect(missingSetting('EKS_PILOT_DEPLOY_QUEUE_URL', 'the deploy queue (its URL)').message).toBe(
+        'EKS_PILOT_DEPLOY_QUEUE_URL is not set: it names the deploy queue (its URL)',
+      );
     });
   });
 
-  it('reads process.env at call time when given no environment, as Powertools\' service does', () => {
+  it("reads process.env at call time when given no environment, as Powertools' service does", () => {
     // Prepare
     const originalEnv = process.env;
     process.env = { ...originalEnv, EKS_PILOT_LEASE_TABLE: 'from-the-environment' };

@@ -24,7 +24,10 @@ describe('isTransient', () => {
     ['a 500 from SSM', new InternalServerError({ $metadata: { httpStatusCode: 500 }, message: 'internal' })],
     ['a 507, any other 5xx', serviceError('InsufficientStorage', 507)],
     ['EKS ThrottlingException', new ThrottlingException({ $metadata: { httpStatusCode: 429 }, message: 'Rate exceeded' })],
-    ['EC2 RequestLimitExceeded', new EC2ServiceException({ name: 'RequestLimitExceeded', $fault: 'client', $metadata: { httpStatusCode: 503 }, message: 'Request limit exceeded.' })],
+    [
+      'EC2 RequestLimitExceeded',
+      new EC2ServiceException({ name: 'RequestLimitExceeded', $fault: 'client', $metadata: { httpStatusCode: 503 }, message: 'Request limit exceeded.' }),
+    ],
     ['SNS Throttling by name', Object.assign(new Error('Rate exceeded'), { name: 'Throttling' })],
     ['TooManyRequestsException by name', Object.assign(new Error('slow down'), { name: 'TooManyRequestsException' })],
     ['an error the SDK marks $retryable', Object.assign(new Error('x'), { $retryable: { throttling: false } })],
@@ -37,7 +40,10 @@ describe('isTransient', () => {
     ['our ThrottledError', new ThrottledError('DescribeCluster throttled')],
     ['our ResourceBusyError (EKS one update at a time)', new ResourceBusyError('UpdateNodegroupConfig refused while busy')],
     ['an UpstreamError wrapping ECONNREFUSED', new UpstreamError('Publish failed', { cause: nodeError('ECONNREFUSED') })],
-    ['an UpstreamError wrapping a 503 two causes deep', new UpstreamError('PutParameter failed', { cause: new Error('wrapped', { cause: serviceError('ServiceUnavailable', 503) }) })],
+    [
+      'an UpstreamError wrapping a 503 two causes deep',
+      new UpstreamError('PutParameter failed', { cause: new Error('wrapped', { cause: serviceError('ServiceUnavailable', 503) }) }),
+    ],
     ['a Kubernetes 503 (status in the context)', new UpstreamError('cannot patch on cluster x: HTTP 503', { context: { status: 503 } })],
   ])('calls %s transient', (_label, error) => {
     expect(isTransient(error)).toBe(true);
@@ -46,9 +52,15 @@ describe('isTransient', () => {
   it.each<[string, unknown]>([
     ['EKS InvalidParameterException (400)', new InvalidParameterException({ $metadata: { httpStatusCode: 400 }, message: 'minSize > maxSize' })],
     ['EKS ResourceInUseException not translated (409)', new ResourceInUseException({ $metadata: { httpStatusCode: 409 }, message: 'in use' })],
-    ['EC2 AddressLimitExceeded (a quota, not throttling)', new EC2ServiceException({ name: 'AddressLimitExceeded', $fault: 'client', $metadata: { httpStatusCode: 400 }, message: 'limit' })],
+    [
+      'EC2 AddressLimitExceeded (a quota, not throttling)',
+      new EC2ServiceException({ name: 'AddressLimitExceeded', $fault: 'client', $metadata: { httpStatusCode: 400 }, message: 'limit' }),
+    ],
     ['AccessDeniedException (403)', serviceError('AccessDeniedException', 403)],
-    ['our RequestRejectedError, even wrapping a retryable cause', new RequestRejectedError('rejected', { cause: Object.assign(new Error('x'), { $retryable: {} }) })],
+    [
+      'our RequestRejectedError, even wrapping a retryable cause',
+      new RequestRejectedError('rejected', { cause: Object.assign(new Error('x'), { $retryable: {} }) }),
+    ],
     ['invalid input', new InvalidEventError('mode: expected plan|apply')],
     ['an unknown only target', new UnknownTargetError('only names nodegroup/nope')],
     ['a plain UpstreamError with no cause', new UpstreamError('Publish failed: NotFound')],

@@ -27,7 +27,7 @@ describe('scrubSecrets', () => {
     ['a secret key in JSON', '{"SecretAccessKey":"wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"}', `{"SecretAccessKey":"${SCRUBBED}"}`],
     ['a session token', 'aws_session_token=IQoJb3JpZ2luX2VjEJr//////////wEaCXVzLWVhc3QtMSJH', `aws_session_token=${SCRUBBED}`],
     [
-      'a presigned URL\'s signature, credential and token',
+      "a presigned URL's signature, credential and token",
       'GET https://sts.amazonaws.com/?X-Amz-Credential=AKIA%2F20261201&X-Amz-Security-Token=IQo%2Bb3&X-Amz-Signature=0f1e2d3c&X-Amz-Expires=60',
       `GET https://sts.amazonaws.com/?X-Amz-Credential=${SCRUBBED}&X-Amz-Security-Token=${SCRUBBED}&X-Amz-Signature=${SCRUBBED}&X-Amz-Expires=60`,
     ],
@@ -106,9 +106,12 @@ describe('an API server error that echoes the bearer token', () => {
 
   // What a misconfigured proxy or webhook authenticator in front of kube-apiserver has been seen to answer: its Status.message quoting the request's header.
   const echoing = (): KubernetesAccessError =>
-    new KubernetesAccessError(`PATCH /apis/apps/v1/namespaces/shop/deployments/web: 401 Unauthorized: invalid credentials in "Authorization: Bearer ${EKS_TOKEN}"`, {
-      context: { cluster: 'kianax', method: 'PATCH', path: '/apis/apps/v1/namespaces/shop/deployments/web', status: 401, reason: 'Unauthorized' },
-    });
+    new KubernetesAccessError(
+      `PATCH /apis/apps/v1/namespaces/shop/deployments/web: 401 Unauthorized: invalid credentials in "Authorization: Bearer ${EKS_TOKEN}"`,
+      {
+        context: { cluster: 'kianax', method: 'PATCH', path: '/apis/apps/v1/namespaces/shop/deployments/web', status: 401, reason: 'Unauthorized' },
+      },
+    );
 
   it('is logged and answered without the token', async () => {
     // Prepare
@@ -125,7 +128,9 @@ describe('an API server error that echoes the bearer token', () => {
 
     // Assess
     expect(JSON.stringify(answer)).not.toContain(EKS_TOKEN.slice('k8s-aws-v1.'.length, 40));
-    expect((answer as { error: { name: string; message: string } }).error).toEqual(expect.objectContaining({ name: 'KubernetesAccessError', message: expect.stringContaining(`Bearer ${SCRUBBED}`) as unknown }));
+    expect((answer as { error: { name: string; message: string } }).error).toEqual(
+      expect.objectContaining({ name: 'KubernetesAccessError', message: expect.stringContaining(`Bearer ${SCRUBBED}`) as unknown }),
+    );
     expect(logs.raw()).not.toContain(EKS_TOKEN.slice('k8s-aws-v1.'.length, 40));
     const [line] = logs.lines() as { message: string; error: { message: string } }[];
     expect(logs.lines()).toHaveLength(1);

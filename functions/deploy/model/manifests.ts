@@ -39,7 +39,10 @@ export interface ManifestObject {
 export async function loadManifests(folder: string): Promise<ManifestObject[]> {
   let names: string[];
   try {
-    names = (await readdir(folder, { withFileTypes: true })).filter((entry) => entry.isFile() && /\.ya?ml$/.test(entry.name)).map((entry) => entry.name).sort();
+    names = (await readdir(folder, { withFileTypes: true }))
+      .filter((entry) => entry.isFile() && /\.ya?ml$/.test(entry.name))
+      .map((entry) => entry.name)
+      .sort();
   } catch (error) {
     throw new ManifestError(`cannot read the manifests folder ${folder}`, { cause: error, context: { folder } });
   }
@@ -121,13 +124,21 @@ export function containerImages(object: KubernetesObject): ContainerImage[] {
   const pod = podSpecOf(object);
   if (pod === undefined) return [];
   const out: ContainerImage[] = [];
-  for (const [key, init] of [['initContainers', true], ['containers', false]] as const) {
+  for (const [key, init] of [
+    ['initContainers', true],
+    ['containers', false],
+  ] as const) {
     const list = pod[key];
     if (!Array.isArray(list)) continue;
     for (const item of list as unknown[]) {
       const container = record(item);
       if (typeof container?.image !== 'string') continue;
-      out.push({ container: typeof container.name === 'string' ? container.name : '?', init, image: container.image, repository: parseImageRef(container.image).repository });
+      out.push({
+        container: typeof container.name === 'string' ? container.name : '?',
+        init,
+        image: container.image,
+        repository: parseImageRef(container.image).repository,
+      });
     }
   }
   return out;

@@ -98,14 +98,29 @@ export function planPush(target: DeployTarget, records: readonly ReleaseRecord[]
   if (trigger.source === 'push') {
     const seen = records.find((record) => sameImage(record, image));
     if (seen !== undefined) {
-      return { action: 'skip', outcome: 'duplicate', reason: `${pinnedRef(image)} was already ${seen.result === 'refused' ? 'refused' : 'released'} (release ${seen.revision}): a replay changes nothing` };
+      return {
+        action: 'skip',
+        outcome: 'duplicate',
+        reason: `${pinnedRef(image)} was already ${seen.result === 'refused' ? 'refused' : 'released'} (release ${seen.revision}): a replay changes nothing`,
+      };
     }
     const live = runningRelease(records);
     if (trigger.publishedAt !== undefined && live?.publishedAt !== undefined && Date.parse(trigger.publishedAt) < Date.parse(live.publishedAt)) {
-      return { action: 'skip', outcome: 'duplicate', reason: `${pinnedRef(image)} was published at ${trigger.publishedAt}, before release ${live.revision} that runs (${live.publishedAt})` };
+      return {
+        action: 'skip',
+        outcome: 'duplicate',
+        reason: `${pinnedRef(image)} was published at ${trigger.publishedAt}, before release ${live.revision} that runs (${live.publishedAt})`,
+      };
     }
   }
-  const base = { kind: 'deploy' as const, image, ...(running === undefined ? {} : { replaced: running }), images: current, deliveryId: trigger.deliveryId, ...(trigger.publishedAt ? { publishedAt: trigger.publishedAt } : {}) };
+  const base = {
+    kind: 'deploy' as const,
+    image,
+    ...(running === undefined ? {} : { replaced: running }),
+    images: current,
+    deliveryId: trigger.deliveryId,
+    ...(trigger.publishedAt ? { publishedAt: trigger.publishedAt } : {}),
+  };
   // The pushed repository's running image is being replaced: only the images carried over are checked.
   const untrusted = imagesRefusal(target, Object.fromEntries(Object.entries(current).filter(([repository]) => repository !== image.repository)));
   if (untrusted !== undefined) {
@@ -124,15 +139,29 @@ export function planPush(target: DeployTarget, records: readonly ReleaseRecord[]
  * @example
  * planRollback(target, history, { to: 3, deliveryId: 'manual-c6af9ac6' }, now);
  */
-export function planRollback(target: DeployTarget, records: readonly ReleaseRecord[], request: { to?: number; force?: boolean; deliveryId: string }, now: Date): DeployPlan {
+export function planRollback(
+  target: DeployTarget,
+  records: readonly ReleaseRecord[],
+  request: { to?: number; force?: boolean; deliveryId: string },
+  now: Date,
+): DeployPlan {
   const latest = runningRelease(records);
   const { to } = request;
   const destination = to === undefined ? lastSucceeded(records, latest?.revision) : records.find((record) => record.revision === to);
   if (destination === undefined || destination.result === 'refused') {
     const known = records.filter((record) => record.result !== 'refused').map((record) => record.revision);
-    return { action: 'skip', outcome: 'ignored', reason: to === undefined ? 'no earlier successful release to roll back to' : `no applied release ${to}; applied releases: ${known.join(', ') || 'none'}` };
+    return {
+      action: 'skip',
+      outcome: 'ignored',
+      reason: to === undefined ? 'no earlier successful release to roll back to' : `no applied release ${to}; applied releases: ${known.join(', ') || 'none'}`,
+    };
   }
-  const base = { kind: 'rollback' as const, images: latest?.images ?? currentImages(records, target), deliveryId: request.deliveryId, ...(latest === undefined ? {} : { rollbackOf: latest.revision }) };
+  const base = {
+    kind: 'rollback' as const,
+    images: latest?.images ?? currentImages(records, target),
+    deliveryId: request.deliveryId,
+    ...(latest === undefined ? {} : { rollbackOf: latest.revision }),
+  };
   if (request.force !== true && (destination.result === 'failed' || destination.result === 'rolled-back')) {
     const reason = `release ${destination.revision} ${destination.result === 'failed' ? 'failed' : 'was rolled back'}${destination.reason ? ` (${destination.reason})` : ''}: rolling back to it needs "force": true`;
     return { action: 'refuse', reason, ...refuse(records, target, { ...base, reason }, now) };
@@ -142,7 +171,14 @@ export function planRollback(target: DeployTarget, records: readonly ReleaseReco
     const reason = `rollback to release ${destination.revision} refused: its images are not taken by the workload's image policies (${untrusted})`;
     return { action: 'refuse', reason, ...refuse(records, target, { ...base, reason }, now) };
   }
-  return { action: 'release', draft: { ...base, images: destination.images, reason: `manual rollback to release ${destination.revision}${request.force === true && destination.result !== 'succeeded' ? ' (forced)' : ''}` } };
+  return {
+    action: 'release',
+    draft: {
+      ...base,
+      images: destination.images,
+      reason: `manual rollback to release ${destination.revision}${request.force === true && destination.result !== 'succeeded' ? ' (forced)' : ''}`,
+    },
+  };
 }
 
 /**
@@ -152,11 +188,16 @@ export function planRollback(target: DeployTarget, records: readonly ReleaseReco
  * @example
  * planAutomaticRollback(target, history, failed); // { to: release 3 } or { refused: 'why' }
  */
-export function planAutomaticRollback(target: DeployTarget, records: readonly ReleaseRecord[], failed: ReleaseRecord): { to: ReleaseRecord } | { refused: string } {
+export function planAutomaticRollback(
+  target: DeployTarget,
+  records: readonly ReleaseRecord[],
+  failed: ReleaseRecord,
+): { to: ReleaseRecord } | { refused: string } {
   const previous = lastSucceeded(records, failed.revision);
   if (previous === undefined) return { refused: 'no earlier successful release to roll back to' };
   const untrusted = imagesRefusal(target, previous.images);
-  if (untrusted !== undefined) return { refused: `rollback to release ${previous.revision} refused: its images are not taken by the workload's image policies (${untrusted})` };
+  if (untrusted !== undefined)
+    return { refused: `rollback to release ${previous.revision} refused: its images are not taken by the workload's image policies (${untrusted})` };
   return { to: previous };
 }
 
@@ -185,11 +226,18 @@ type RefusalFields = Omit<ReleaseRecord, 'revision' | 'cluster' | 'workload' | '
  * @example
  * refuse(history, target, { kind: 'deploy', image, images, deliveryId, reason }, now); // { record, history }
  */
-export function refuse(records: readonly ReleaseRecord[], target: Pick<DeployTarget, 'cluster' | 'workload'>, fields: RefusalFields, now: Date): { record: ReleaseRecord; history: ReleaseRecord[] } {
+export function refuse(
+  records: readonly ReleaseRecord[],
+  target: Pick<DeployTarget, 'cluster' | 'workload'>,
+  fields: RefusalFields,
+  now: Date,
+): { record: ReleaseRecord; history: ReleaseRecord[] } {
   const at = now.toISOString();
   const earlier = records.find((record) => record.result === 'refused' && refusalKey(record) === refusalKey(fields));
   if (earlier !== undefined) {
-    const digests = [...new Set([...(earlier.digests ?? (earlier.image ? [earlier.image.digest] : [])), ...(fields.image ? [fields.image.digest] : [])])].slice(-MAX_REFUSED_DIGESTS);
+    const digests = [...new Set([...(earlier.digests ?? (earlier.image ? [earlier.image.digest] : [])), ...(fields.image ? [fields.image.digest] : [])])].slice(
+      -MAX_REFUSED_DIGESTS,
+    );
     const record: ReleaseRecord = {
       ...earlier,
       ...(fields.image ? { image: fields.image } : {}),
@@ -239,7 +287,8 @@ export interface PruneAction {
  * own release history are never pruned.
  *
  * @example
- * planPrune([liveOldConfig], rendered, 'shop'); // [{ action: 'delete', object: liveOldConfig, reason: 'ConfigMap shop/old-config left the manifests of workload shop' }]
+ * planPrune([liveOldConfig], rendered, 'shop');
+ * // [{ action: 'delete', object: liveOldConfig, reason: 'ConfigMap shop/old-config left the manifests of workload shop' }]
  */
 export function planPrune(live: readonly KubernetesObject[], rendered: { objects: readonly KubernetesObject[] }, workload: string): PruneAction[] {
   const wanted = new Set(rendered.objects.map(describeObject));
@@ -273,10 +322,17 @@ export interface WatchBudget {
  * next invocation; else it is polled again.
  *
  * @example
- * planWatch([{ state: 'progressing', reason: 'Deployment shop/web: 1 of 3 replicas updated' }], record, 600, now, { remainingMs: 30_000, pollMs: 5_000, reserveMs: 20_000 });
+ * planWatch([{ state: 'progressing', reason: 'Deployment shop/web: 1 of 3 replicas updated' }], record, 600, now, { remainingMs: 30_000, pollMs: 5_000,
+ * reserveMs: 20_000 });
  * // { action: 'poll-again', pending: 'Deployment shop/web: 1 of 3 replicas updated' }
  */
-export function planWatch(states: readonly RolloutState[], record: Pick<ReleaseRecord, 'startedAt'>, timeoutSeconds: number, now: Date, budget: WatchBudget): WatchStep {
+export function planWatch(
+  states: readonly RolloutState[],
+  record: Pick<ReleaseRecord, 'startedAt'>,
+  timeoutSeconds: number,
+  now: Date,
+  budget: WatchBudget,
+): WatchStep {
   const failed = states.flatMap((state) => (state.state === 'failed' ? [state.reason] : []));
   if (failed.length > 0) return { action: 'failed', reason: failed.join('; ') };
   const progressing = states.flatMap((state) => (state.state === 'progressing' ? [state.reason] : []));

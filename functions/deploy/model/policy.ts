@@ -9,9 +9,7 @@ import { globMatches, regexMatches } from '../../../shared/model/cluster-spec/ta
 import { TAG_RULE_KINDS } from '../../../shared/model/cluster-spec/workloads';
 
 /** Whether to deploy, and why: the matching rule, or what refused the tag. */
-export type PolicyDecision =
-  | { deploy: true; rule: string }
-  | { deploy: false; reason: string; refusal: 'no-rule' | 'backwards' };
+export type PolicyDecision = { deploy: true; rule: string } | { deploy: false; reason: string; refusal: 'no-rule' | 'backwards' };
 
 /**
  * The one kind a validated rule has, and its pattern.
@@ -80,7 +78,8 @@ export function ruleMatches(rule: TagRule, tag: string): boolean {
  * @example
  * const policy = { repository: 'ghcr.io/acme/web', tags: [{ semver: '>=1.0.0', environments: ['prod'] }, { glob: 'main-*', environments: ['staging'] }] };
  * decide(policy, 'prod', 'v1.3.0', 'v1.2.0');    // { deploy: true, rule: 'semver >=1.0.0 (prod)' }
- * decide(policy, 'prod', 'v1.1.0', 'v1.2.0');    // { deploy: false, refusal: 'backwards', reason: 'v1.1.0 is older than v1.2.0, which runs: semver rules only move forward' }
+ * decide(policy, 'prod', 'v1.1.0', 'v1.2.0');
+ * // { deploy: false, refusal: 'backwards', reason: 'v1.1.0 is older than v1.2.0, which runs: semver rules only move forward' }
  * decide(policy, 'prod', 'main-4f2a9c1');        // { deploy: false, refusal: 'no-rule', ... }
  */
 export function decide(policy: ImagePolicySpec, environment: string | undefined, tag: string, currentTag?: string): PolicyDecision {

@@ -44,11 +44,20 @@ export type PlanDecision =
  * const { decision, rendered } = previewPush(target, history, image, { deliveryId: 'plan', source: 'manual' }, now);
  * decision; // { action: 'refuse', reason: 'tag v0.9.0 is older than v1.0.0 that runs ...' }
  */
-export function previewPush(target: DeployTarget, records: readonly ReleaseRecord[], image: PinnedImage, trigger: DeployTrigger, now: Date): { decision: PlanDecision; rendered: RenderedWorkload } {
+export function previewPush(
+  target: DeployTarget,
+  records: readonly ReleaseRecord[],
+  image: PinnedImage,
+  trigger: DeployTrigger,
+  now: Date,
+): { decision: PlanDecision; rendered: RenderedWorkload } {
   const plan: DeployPlan = planPush(target, records, image, trigger, now);
   switch (plan.action) {
     case 'release':
-      return { decision: { action: 'release', images: plan.draft.images }, rendered: renderWorkload(target.workload.name, target.objects, pinnedImages(plan.draft.images)) };
+      return {
+        decision: { action: 'release', images: plan.draft.images },
+        rendered: renderWorkload(target.workload.name, target.objects, pinnedImages(plan.draft.images)),
+      };
     case 'skip':
       return { decision: { action: 'skip', outcome: plan.outcome, reason: plan.reason }, rendered: renderPlanned(target, records) };
     case 'refuse':

@@ -145,7 +145,8 @@ export class ReleaseStore {
 export function manifestImages(target: DeployTarget): Record<string, string> {
   const images: Record<string, string> = {};
   for (const { object } of target.objects) {
-    for (const { image, repository } of containerImages(object)) if (target.workload.images.some((policy) => policy.repository === repository)) images[repository] ??= image;
+    for (const { image, repository } of containerImages(object))
+      if (target.workload.images.some((policy) => policy.repository === repository)) images[repository] ??= image;
   }
   return images;
 }

@@ -27,11 +27,17 @@ export const SOURCE_ANNOTATION = 'eks-pilot.io/secret-source';
  */
 export async function sourcedSecrets(target: DeployTarget, port: SecretValuesPort | undefined): Promise<KubernetesObject[]> {
   if (target.workload.secrets.length === 0) return [];
-  if (port === undefined) throw new SecretSourceError(`workload ${target.workload.name} sources Secrets from AWS, and this run has no way to read them`, { context: { workload: target.workload.name } });
+  if (port === undefined)
+    throw new SecretSourceError(`workload ${target.workload.name} sources Secrets from AWS, and this run has no way to read them`, {
+      context: { workload: target.workload.name },
+    });
   const objects: KubernetesObject[] = [];
   for (const source of target.workload.secrets) {
     const values = await port.read(source, target);
-    objects.push({ ...secretShell(target, source), data: Object.fromEntries(Object.entries(values).map(([key, value]) => [key, Buffer.from(value, 'utf8').toString('base64')])) });
+    objects.push({
+      ...secretShell(target, source),
+      data: Object.fromEntries(Object.entries(values).map(([key, value]) => [key, Buffer.from(value, 'utf8').toString('base64')])),
+    });
   }
   return objects;
 }

@@ -5,7 +5,7 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { EksPilotError} from '../../../shared/errors';
+import type { EksPilotError } from '../../../shared/errors';
 import { clip, InvalidEventError, SpecError } from '../../../shared/errors';
 import type { LoadedSpec } from '../../../shared/model/cluster-spec/load';
 import { loadSpecsSettled, specIssueAt } from '../../../shared/model/cluster-spec/load';
@@ -78,7 +78,14 @@ export async function fleetOf(specs: readonly LoadedSpec[]): Promise<Fleet> {
       const folder = path.resolve(path.dirname(file), workload.manifests);
       const where = { source: file, cluster: spec.name, workload: workload.name, repositories: workload.images.map((image) => image.repository) };
       if (!(await isFolder(folder))) {
-        const error = new SpecError([specIssueAt(await readFile(file, 'utf8'), file, ['workloads', index, 'manifests'], `no manifests folder ${workload.manifests} next to the spec (${folder})`)]);
+        const error = new SpecError([
+          specIssueAt(
+            await readFile(file, 'utf8'),
+            file,
+            ['workloads', index, 'manifests'],
+            `no manifests folder ${workload.manifests} next to the spec (${folder})`,
+          ),
+        ]);
         broken.push({ ...where, reason: error.message, error });
         continue;
       }
@@ -124,7 +131,11 @@ function refuseLiteralSecrets(folder: string, objects: readonly ManifestObject[]
   const problems = objects.flatMap(({ object, file, line }) => {
     if (object.kind !== 'Secret') return [];
     const keys = [...Object.keys(asRecord(object.data)), ...Object.keys(asRecord(object.stringData))];
-    return keys.length === 0 ? [] : [`${file}:${line}: Secret ${object.metadata.namespace ?? ''}/${object.metadata.name} has literal values (keys ${keys.join(', ')}): source them from AWS with the workload's \`secrets\`, or set literalSecrets: true`];
+    return keys.length === 0
+      ? []
+      : [
+          `${file}:${line}: Secret ${object.metadata.namespace ?? ''}/${object.metadata.name} has literal values (keys ${keys.join(', ')}): source them from AWS with the workload's \`secrets\`, or set literalSecrets: true`,
+        ];
   });
   if (problems.length > 0) throw new ManifestError(`the manifests in ${folder} cannot be applied:\n${problems.join('\n')}`, { context: { folder, problems } });
 }
@@ -209,7 +220,11 @@ export function findTarget(targets: readonly DeployTarget[], workload: string, c
   const brokenOne = only === undefined ? broken.find((item) => item.workload === workload && (cluster === undefined || item.cluster === cluster)) : undefined;
   if (brokenOne !== undefined) {
     const reason = `workload ${brokenOne.cluster ?? '?'}/${brokenOne.workload ?? '?'} is broken and skipped until its spec is fixed: ${clip(brokenOne.reason, 800)}`;
-    throw new BrokenWorkloadError(reason, { cause: brokenOne.error, context: { workload: clip(workload), cluster: brokenOne.cluster }, issues: [{ field: 'workload', reason }] });
+    throw new BrokenWorkloadError(reason, {
+      cause: brokenOne.error,
+      context: { workload: clip(workload), cluster: brokenOne.cluster },
+      issues: [{ field: 'workload', reason }],
+    });
   }
   const known = targets.map(targetKey).join(', ') || 'none';
   const reason =
@@ -217,5 +232,8 @@ export function findTarget(targets: readonly DeployTarget[], workload: string, c
       ? `no workload "${clip(workload)}"${cluster === undefined ? '' : ` on cluster ${clip(cluster)}`}; the specs have: ${known}`
       : `workload "${clip(workload)}" exists on several clusters (${found.map((target) => target.cluster).join(', ')}): name the cluster`;
   const field = only === undefined ? 'workload' : 'cluster';
-  throw new InvalidEventError(reason, { context: { workload: clip(workload), cluster: cluster === undefined ? undefined : clip(cluster) }, issues: [{ field, reason }] });
+  throw new InvalidEventError(reason, {
+    context: { workload: clip(workload), cluster: cluster === undefined ? undefined : clip(cluster) },
+    issues: [{ field, reason }],
+  });
 }

@@ -12,9 +12,7 @@ export const SIGNATURE_HEADER = 'x-hub-signature-256';
 const SIGNATURE_FORMAT = /^sha256=([0-9a-f]{64})$/;
 
 /** The outcome of a check: which secret matched, or what was wrong. Never holds a secret or a digest. */
-export type SignatureCheck =
-  | { valid: true; secretIndex: number }
-  | { valid: false; problem: 'missing' | 'malformed' | 'mismatch' | 'no-secret' };
+export type SignatureCheck = { valid: true; secretIndex: number } | { valid: false; problem: 'missing' | 'malformed' | 'mismatch' | 'no-secret' };
 
 /**
  * Checks a signature header against the raw body for each candidate secret (current first).

@@ -103,7 +103,7 @@ export async function receiveWebhook(request: WebhookRequest, deps: WebhookDeps)
     payload = JSON.parse(request.body.toString('utf8'));
   } catch {
     deps.logger.warn('webhook refused: body is not JSON', facts);
-    return reject(400, 'the body is not JSON (set the hook\'s content type to application/json)', 'body');
+    return reject(400, "the body is not JSON (set the hook's content type to application/json)", 'body');
   }
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) return reject(400, 'the body is not a JSON object', 'body');
 
@@ -119,7 +119,12 @@ export async function receiveWebhook(request: WebhookRequest, deps: WebhookDeps)
   const { matched, unused } = matchRepository(await deps.targets(), push.repository);
   const broken = ((await deps.broken?.()) ?? [])
     .filter((item) => item.repositories.length === 0 || item.repositories.includes(push.repository))
-    .map((item) => ({ ...(item.cluster === undefined ? {} : { cluster: item.cluster }), ...(item.workload === undefined ? {} : { workload: item.workload }), source: item.source, reason: clip(item.reason, 600) }));
+    .map((item) => ({
+      ...(item.cluster === undefined ? {} : { cluster: item.cluster }),
+      ...(item.workload === undefined ? {} : { workload: item.workload }),
+      source: item.source,
+      reason: clip(item.reason, 600),
+    }));
   for (const item of broken) deps.logger.error('broken workload skipped', { ...facts, ...item });
   const publishedAt = publicationTime(event, payload);
   const skipped: NonNullable<WebhookAnswer['skipped']> = unused.map((target) => ({
@@ -149,12 +154,24 @@ export async function receiveWebhook(request: WebhookRequest, deps: WebhookDeps)
   const image = pinnedRef(push);
   if (messages.length === 0) {
     const reason = matched.length + unused.length === 0 ? `no workload deploys ${push.repository}` : `no workload takes ${image}`;
-    return { ...(await ignored(deliveryId, reason, deps, facts)), body: { status: 'ignored', reason, deliveryId, ...(skipped.length > 0 ? { skipped } : {}), ...(broken.length > 0 ? { broken } : {}) } };
+    return {
+      ...(await ignored(deliveryId, reason, deps, facts)),
+      body: { status: 'ignored', reason, deliveryId, ...(skipped.length > 0 ? { skipped } : {}), ...(broken.length > 0 ? { broken } : {}) },
+    };
   }
   await deps.queue.send(messages.map(toFifo));
   const queued = messages.map((message) => ({ cluster: message.cluster, workload: message.workload, image }));
-  for (const message of messages) deps.logger.info('deploy queued', { ...facts, cluster: message.cluster, workload: targetKey({ cluster: message.cluster, workload: { name: message.workload } }), image });
-  return { statusCode: 202, body: { status: 'queued', deliveryId, queued, ...(skipped.length > 0 ? { skipped } : {}), ...(broken.length > 0 ? { broken } : {}) } };
+  for (const message of messages)
+    deps.logger.info('deploy queued', {
+      ...facts,
+      cluster: message.cluster,
+      workload: targetKey({ cluster: message.cluster, workload: { name: message.workload } }),
+      image,
+    });
+  return {
+    statusCode: 202,
+    body: { status: 'queued', deliveryId, queued, ...(skipped.length > 0 ? { skipped } : {}), ...(broken.length > 0 ? { broken } : {}) },
+  };
 }
 
 function reject(statusCode: number, reason: string, field: string): WebhookResponse {

@@ -47,7 +47,8 @@ export interface Forbidden {
  */
 export function forbidden(error: unknown): Forbidden | undefined {
   for (let current: unknown = error, depth = 0; current instanceof Error && depth <= 10; current = current.cause, depth += 1) {
-    if (current instanceof KubernetesAccessError && current.status === 403) return { permission: permissionOf(current.context.method, current.context.path), message: current.message };
+    if (current instanceof KubernetesAccessError && current.status === 403)
+      return { permission: permissionOf(current.context.method, current.context.path), message: current.message };
   }
   return undefined;
 }
@@ -90,14 +91,21 @@ export async function applyAll(
       }
       if (object.kind === 'Secret' && (await foreignSecret(k8s, object, target))) {
         // Real credentials someone else put there (kubectl, an operator, External Secrets) are never overwritten.
-        if (options.dryRun !== true) logger.warn('secret exists and is not deploy\'s: not applied', { ...facts, object: describeObject(object) });
+        if (options.dryRun !== true) logger.warn("secret exists and is not deploy's: not applied", { ...facts, object: describeObject(object) });
         continue;
       }
       const honoured = await withLiveOverride(k8s, object, options.now);
       answers.push(await k8s.apply(honoured.object, { ...APPLY_OPTIONS, ...(options.dryRun === true ? { dryRun: true } : {}) }));
       const kept = honoured.override;
       if (kept !== undefined && options.dryRun !== true) {
-        logger.info('scale-watch override kept', { ...facts, object: describeObject(object), minReplicas: kept.min, maxReplicas: kept.max, expires: kept.expires.toISOString(), alarm: kept.alarm });
+        logger.info('scale-watch override kept', {
+          ...facts,
+          object: describeObject(object),
+          minReplicas: kept.min,
+          maxReplicas: kept.max,
+          expires: kept.expires.toISOString(),
+          alarm: kept.alarm,
+        });
       }
     } catch (error) {
       if (isTransient(error)) throw error;

@@ -56,7 +56,12 @@ export interface DriftReport {
  * const report = await checkDrift(target, k8s, logger, { remediate: target.workload.onDrift === 'remediate', now: deps.now() });
  * report.drift; // ['Deployment crypto-oms/order-ingestion spec.template.spec.containers[0].image']
  */
-export async function checkDrift(target: DeployTarget, k8s: KubernetesPort, logger: RunLogger, options: { remediate: boolean; now: Date; secretValues?: SecretValuesPort }): Promise<DriftReport> {
+export async function checkDrift(
+  target: DeployTarget,
+  k8s: KubernetesPort,
+  logger: RunLogger,
+  options: { remediate: boolean; now: Date; secretValues?: SecretValuesPort },
+): Promise<DriftReport> {
   const base = { cluster: target.cluster, workload: target.workload.name };
   const facts = { cluster: target.cluster, workload: targetKey(target) };
   const records = await new ReleaseStore(k8s, target).read();
@@ -102,7 +107,11 @@ export async function checkDrift(target: DeployTarget, k8s: KubernetesPort, logg
  * @example
  * const { drift } = await driftOf(k8s, rendered.objects, now); // ['HorizontalPodAutoscaler shop/web spec.maxReplicas']
  */
-export async function driftOf(k8s: KubernetesPort, rendered: readonly KubernetesObject[], now: Date): Promise<{ drift: string[]; objects: KubernetesObject[] }> {
+export async function driftOf(
+  k8s: KubernetesPort,
+  rendered: readonly KubernetesObject[],
+  now: Date,
+): Promise<{ drift: string[]; objects: KubernetesObject[] }> {
   const drift: string[] = [];
   const objects: KubernetesObject[] = [];
   for (const object of rendered) {
@@ -142,7 +151,10 @@ export interface PlannedImage {
  */
 export async function planWorkload(target: DeployTarget, context: { k8s?: KubernetesPort; now: Date }, planned?: PlannedImage): Promise<PlanReport> {
   const records = context.k8s === undefined ? [] : await new ReleaseStore(context.k8s, target).read();
-  const { rendered, decision } = planned === undefined ? { rendered: renderPlanned(target, records), decision: undefined } : previewPush(target, records, planned.image, planned.trigger, context.now);
+  const { rendered, decision } =
+    planned === undefined
+      ? { rendered: renderPlanned(target, records), decision: undefined }
+      : previewPush(target, records, planned.image, planned.trigger, context.now);
   if (context.k8s === undefined) return planReport(target, rendered, [], rendered.objects, decision);
   const { drift, objects } = await driftOf(context.k8s, rendered.objects, context.now);
   return planReport(target, rendered, drift, objects, decision);

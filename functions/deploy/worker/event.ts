@@ -10,7 +10,14 @@ import { routedEvent, scheduledEventSchema } from '../../../shared/lambda/events
 /** An SQS batch, as far as the worker reads it. */
 export const sqsEventSchema = z.looseObject({
   Records: z
-    .array(z.looseObject({ messageId: z.string(), body: z.string(), eventSource: z.literal('aws:sqs'), attributes: z.looseObject({ MessageGroupId: z.string().optional() }).optional() }))
+    .array(
+      z.looseObject({
+        messageId: z.string(),
+        body: z.string(),
+        eventSource: z.literal('aws:sqs'),
+        attributes: z.looseObject({ MessageGroupId: z.string().optional() }).optional(),
+      }),
+    )
     .min(1),
 });
 

@@ -32,7 +32,13 @@ function connect(target: DeployTarget, access: ClusterAccessSettings): Promise<K
   let port = connections.get(key);
   if (port === undefined) {
     const eks = createEksPort({ region: target.region, ...(target.assumeRoleArn ? { assumeRoleArn: target.assumeRoleArn } : {}) });
-    port = connectToCluster({ clusterName: target.cluster, region: target.region, eks, ...(target.assumeRoleArn ? { assumeRoleArn: target.assumeRoleArn } : {}), ...access });
+    port = connectToCluster({
+      clusterName: target.cluster,
+      region: target.region,
+      eks,
+      ...(target.assumeRoleArn ? { assumeRoleArn: target.assumeRoleArn } : {}),
+      ...access,
+    });
     connections.set(key, port);
     const started = port;
     started.catch(() => {
@@ -79,21 +85,24 @@ function deps(settings: DeployWorkerSettings): WorkerDeps {
   };
 }
 
-export const handler = lambdaStack((event, context) => handleWorkerEvent(event, deps(deployWorkerSettings()), { remainingMs: () => context.getRemainingTimeInMillis() }, context.awsRequestId), {
-  logger,
-  eventSchema: workerEventSchema,
-  // A manual invoke's caller reads the answer: it gets every error as an object, never a stack.
-  callerWaits: (event) => carries(event, 'action') && !carries(event, 'Records'),
-  correlationKeys: (event) => {
-    switch (event.trigger) {
-      case 'queue':
-        return { trigger: 'queue', messages: event.event.Records.length };
-      case 'schedule':
-        return { trigger: 'schedule' };
-      case 'manual':
-        return { trigger: 'manual', action: event.event.action, workload: event.event.workload, cluster: event.event.cluster };
-      default:
-        throw new Error(`unknown trigger ${(event satisfies never as { trigger: string }).trigger}`);
-    }
+export const handler = lambdaStack(
+  (event, context) => handleWorkerEvent(event, deps(deployWorkerSettings()), { remainingMs: () => context.getRemainingTimeInMillis() }, context.awsRequestId),
+  {
+    logger,
+    eventSchema: workerEventSchema,
+    // A manual invoke's caller reads the answer: it gets every error as an object, never a stack.
+    callerWaits: (event) => carries(event, 'action') && !carries(event, 'Records'),
+    correlationKeys: (event) => {
+      switch (event.trigger) {
+        case 'queue':
+          return { trigger: 'queue', messages: event.event.Records.length };
+        case 'schedule':
+          return { trigger: 'schedule' };
+        case 'manual':
+          return { trigger: 'manual', action: event.event.action, workload: event.event.workload, cluster: event.event.cluster };
+        default:
+          throw new Error(`unknown trigger ${(event satisfies never as { trigger: string }).trigger}`);
+      }
+    },
   },
-});
+);

@@ -68,7 +68,10 @@ export async function processBatch(
     const facts: Record<string, unknown> = { messageId: record.messageId };
     const parsed = queueMessageSchema.safeParse(parseJson(record.body));
     if (!parsed.success) {
-      deps.logger.error('queue message dropped: not a deploy message', { ...facts, issues: parsed.error.issues.map((issue) => clip(`${issue.path.join('.')}: ${issue.message}`)) });
+      deps.logger.error('queue message dropped: not a deploy message', {
+        ...facts,
+        issues: parsed.error.issues.map((issue) => clip(`${issue.path.join('.')}: ${issue.message}`)),
+      });
       continue;
     }
     const message = parsed.data;
@@ -85,12 +88,18 @@ export async function processBatch(
         target = findTarget(targets, message.workload, message.cluster, broken);
       } catch (error) {
         if (!(error instanceof InvalidEventError)) throw error;
-        deps.logger.error(error instanceof BrokenWorkloadError ? 'queue message dropped: broken workload' : 'queue message dropped: unknown workload', { ...facts, reason: error.message });
+        deps.logger.error(error instanceof BrokenWorkloadError ? 'queue message dropped: broken workload' : 'queue message dropped: unknown workload', {
+          ...facts,
+          reason: error.message,
+        });
         continue;
       }
       const outcome =
         message.type === 'deploy'
-          ? await deployImage(target, message.image, message.deliveryId, deps, budget, { source: 'push', ...(message.publishedAt === undefined ? {} : { publishedAt: message.publishedAt }) })
+          ? await deployImage(target, message.image, message.deliveryId, deps, budget, {
+              source: 'push',
+              ...(message.publishedAt === undefined ? {} : { publishedAt: message.publishedAt }),
+            })
           : await continueWatch(target, message, deps, budget);
       deps.logger.info('queue message processed', { ...facts, ...outcome });
     } catch (error) {
@@ -113,20 +122,47 @@ async function driftCheck(deps: WorkerDeps): Promise<DriftReport[]> {
   const reports: DriftReport[] = [];
   for (const target of await deps.targets()) {
     try {
-      reports.push(await checkDrift(target, await deps.connect(target), deps.logger, { remediate: target.workload.onDrift === 'remediate', now: deps.now(), ...(deps.secretValues === undefined ? {} : { secretValues: deps.secretValues }) }));
+      reports.push(
+        await checkDrift(target, await deps.connect(target), deps.logger, {
+          remediate: target.workload.onDrift === 'remediate',
+          now: deps.now(),
+          ...(deps.secretValues === undefined ? {} : { secretValues: deps.secretValues }),
+        }),
+      );
     } catch (error) {
       deps.logger.error('drift check failed', { cluster: target.cluster, workload: targetKey(target), error: errorFacts(error) });
-      reports.push({ cluster: target.cluster, workload: target.workload.name, status: 'Blocked', drift: [], orphans: [], pruned: [], error: error instanceof Error ? error.message : String(error) });
+      reports.push({
+        cluster: target.cluster,
+        workload: target.workload.name,
+        status: 'Blocked',
+        drift: [],
+        orphans: [],
+        pruned: [],
+        error: error instanceof Error ? error.message : String(error),
+      });
     }
   }
   for (const item of (await deps.broken?.()) ?? []) {
     deps.logger.error('drift check skipped: broken workload', { cluster: item.cluster, workload: item.workload, source: item.source, reason: item.reason });
-    reports.push({ cluster: item.cluster ?? item.source, workload: item.workload ?? '(spec)', status: 'Blocked', drift: [], orphans: [], pruned: [], error: item.reason });
+    reports.push({
+      cluster: item.cluster ?? item.source,
+      workload: item.workload ?? '(spec)',
+      status: 'Blocked',
+      drift: [],
+      orphans: [],
+      pruned: [],
+      error: item.reason,
+    });
   }
   return reports;
 }
 
-async function manual(event: Extract<WorkerEvent, { trigger: 'manual' }>['event'], deps: WorkerDeps, budget: Budget, requestId: string): Promise<ManualResponse> {
+async function manual(
+  event: Extract<WorkerEvent, { trigger: 'manual' }>['event'],
+  deps: WorkerDeps,
+  budget: Budget,
+  requestId: string,
+): Promise<ManualResponse> {
   const target = findTarget(await deps.targets(), event.workload, event.cluster, (await deps.broken?.()) ?? []);
   const base = { cluster: target.cluster, workload: target.workload.name };
   const deliveryId = `manual-${requestId}`;
@@ -140,13 +176,21 @@ async function manual(event: Extract<WorkerEvent, { trigger: 'manual' }>['event'
       return {
         action: 'plan',
         // The worker's own planPush decides, as a manual deploy of the image would.
-        plan: await planWorkload(target, { k8s: await deps.connect(target), now: deps.now() }, image === undefined ? undefined : { image, trigger: { deliveryId, source: 'manual' } }),
+        plan: await planWorkload(
+          target,
+          { k8s: await deps.connect(target), now: deps.now() },
+          image === undefined ? undefined : { image, trigger: { deliveryId, source: 'manual' } },
+        ),
       };
     }
     case 'deploy':
       return { action: 'deploy', ...base, result: await deployImage(target, pinned(event.image), deliveryId, deps, budget) };
     case 'rollback':
-      return { action: 'rollback', ...base, result: await rollbackTo(target, event.to, deliveryId, deps, budget, event.force === undefined ? {} : { force: event.force }) };
+      return {
+        action: 'rollback',
+        ...base,
+        result: await rollbackTo(target, event.to, deliveryId, deps, budget, event.force === undefined ? {} : { force: event.force }),
+      };
     default:
       throw new Error(`unknown action ${(event satisfies never as { action: string }).action}`);
   }

@@ -50,7 +50,8 @@ export interface PruneResult {
  * reported in `failed` and the others go on; a transient failure is thrown, so the message is retried.
  *
  * @example
- * const { pruned, failed } = await prune(k8s, planPrune(await ownedObjects(k8s, target, rendered), rendered, target.workload.name)); // pruned: ['ConfigMap crypto-oms/old-config']
+ * const { pruned, failed } = await prune(k8s, planPrune(await ownedObjects(k8s, target, rendered), rendered, target.workload.name));
+ * // pruned: ['ConfigMap crypto-oms/old-config']
  */
 export async function prune(k8s: KubernetesPort, deletes: readonly PruneAction[]): Promise<PruneResult> {
   const result: PruneResult = { pruned: [], failed: [] };
@@ -77,7 +78,14 @@ export function notPruned(result: PruneResult): string[] {
 }
 
 function defaultVersion(group: string): string {
-  const versions: Record<string, string> = { '': 'v1', apps: 'apps/v1', batch: 'batch/v1', autoscaling: 'autoscaling/v2', policy: 'policy/v1', 'networking.k8s.io': 'networking.k8s.io/v1', 'keda.sh': 'keda.sh/v1alpha1' };
+  const versions: Record<string, string> = {
+    '': 'v1',
+    apps: 'apps/v1',
+    batch: 'batch/v1',
+    autoscaling: 'autoscaling/v2',
+    policy: 'policy/v1',
+    'networking.k8s.io': 'networking.k8s.io/v1',
+    'keda.sh': 'keda.sh/v1alpha1',
+  };
   return versions[group] ?? `${group}/v1`;
 }
-

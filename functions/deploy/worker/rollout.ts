@@ -42,12 +42,15 @@ export function rolloutState(object: KubernetesObject | null): RolloutState {
   switch (object.kind) {
     case 'Deployment': {
       const stalled = status.conditions?.find((condition) => condition.type === 'Progressing' && condition.reason === 'ProgressDeadlineExceeded');
-      if (stalled !== undefined) return { state: 'failed', reason: `${name} exceeded its progress deadline (ProgressDeadlineExceeded)${stalled.message ? `: ${stalled.message}` : ''}` };
+      if (stalled !== undefined)
+        return { state: 'failed', reason: `${name} exceeded its progress deadline (ProgressDeadlineExceeded)${stalled.message ? `: ${stalled.message}` : ''}` };
       const wanted = spec.replicas ?? 1;
       const updated = status.updatedReplicas ?? 0;
       if (updated < wanted) return { state: 'progressing', reason: `${name}: ${updated} of ${wanted} replicas updated` };
-      if ((status.replicas ?? 0) > updated) return { state: 'progressing', reason: `${name}: ${(status.replicas ?? 0) - updated} old replicas pending termination` };
-      if ((status.availableReplicas ?? 0) < updated) return { state: 'progressing', reason: `${name}: ${status.availableReplicas ?? 0} of ${updated} updated replicas are available` };
+      if ((status.replicas ?? 0) > updated)
+        return { state: 'progressing', reason: `${name}: ${(status.replicas ?? 0) - updated} old replicas pending termination` };
+      if ((status.availableReplicas ?? 0) < updated)
+        return { state: 'progressing', reason: `${name}: ${status.availableReplicas ?? 0} of ${updated} updated replicas are available` };
       return { state: 'complete' };
     }
     case 'StatefulSet': {
@@ -57,15 +60,20 @@ export function rolloutState(object: KubernetesObject | null): RolloutState {
       const partition = spec.updateStrategy?.rollingUpdate?.partition ?? 0;
       if (partition > 0) {
         const updated = status.updatedReplicas ?? 0;
-        return updated < wanted - partition ? { state: 'progressing', reason: `${name}: ${updated} of ${wanted - partition} pods updated` } : { state: 'complete' };
+        return updated < wanted - partition
+          ? { state: 'progressing', reason: `${name}: ${updated} of ${wanted - partition} pods updated` }
+          : { state: 'complete' };
       }
-      if (status.updateRevision !== status.currentRevision) return { state: 'progressing', reason: `${name}: ${status.updatedReplicas ?? 0} of ${wanted} pods updated` };
+      if (status.updateRevision !== status.currentRevision)
+        return { state: 'progressing', reason: `${name}: ${status.updatedReplicas ?? 0} of ${wanted} pods updated` };
       return { state: 'complete' };
     }
     case 'DaemonSet': {
       const wanted = status.desiredNumberScheduled ?? 0;
-      if ((status.updatedNumberScheduled ?? 0) < wanted) return { state: 'progressing', reason: `${name}: ${status.updatedNumberScheduled ?? 0} of ${wanted} pods updated` };
-      if ((status.numberAvailable ?? 0) < wanted) return { state: 'progressing', reason: `${name}: ${status.numberAvailable ?? 0} of ${wanted} pods available` };
+      if ((status.updatedNumberScheduled ?? 0) < wanted)
+        return { state: 'progressing', reason: `${name}: ${status.updatedNumberScheduled ?? 0} of ${wanted} pods updated` };
+      if ((status.numberAvailable ?? 0) < wanted)
+        return { state: 'progressing', reason: `${name}: ${status.numberAvailable ?? 0} of ${wanted} pods available` };
       return { state: 'complete' };
     }
     default:

@@ -72,7 +72,8 @@ export type DeployOutcome =
  * releases it.
  *
  * @example
- * await deployImage(target, { repository: 'ghcr.io/acme/web', tag: 'v1.3.0', digest }, '72d3162e-...', deps, { remainingMs: () => context.getRemainingTimeInMillis() }, { source: 'push' });
+ * await deployImage(target, { repository: 'ghcr.io/acme/web', tag: 'v1.3.0', digest }, '72d3162e-...', deps, { remainingMs: () =>
+ * context.getRemainingTimeInMillis() }, { source: 'push' });
  */
 export async function deployImage(
   target: DeployTarget,
@@ -102,11 +103,23 @@ export async function deployImage(
  * @example
  * await rollbackTo(target, 3, 'manual-c6af9ac6', deps, budget);
  */
-export async function rollbackTo(target: DeployTarget, to: number | undefined, deliveryId: string, deps: WorkerDeps, budget: Budget, options: { force?: boolean } = {}): Promise<DeployOutcome> {
+export async function rollbackTo(
+  target: DeployTarget,
+  to: number | undefined,
+  deliveryId: string,
+  deps: WorkerDeps,
+  budget: Budget,
+  options: { force?: boolean } = {},
+): Promise<DeployOutcome> {
   const k8s = await deps.connect(target);
   const store = new ReleaseStore(k8s, target);
   const records = await store.read();
-  const plan = planRollback(target, records, { ...(to === undefined ? {} : { to }), ...(options.force === undefined ? {} : { force: options.force }), deliveryId }, deps.now());
+  const plan = planRollback(
+    target,
+    records,
+    { ...(to === undefined ? {} : { to }), ...(options.force === undefined ? {} : { force: options.force }), deliveryId },
+    deps.now(),
+  );
   return carryOut(plan, target, k8s, store, records, { cluster: target.cluster, workload: targetKey(target), deliveryId }, deps, budget);
 }
 
@@ -200,7 +213,10 @@ async function release(
   const jobs = await immutableJobs(k8s, rendered.objects);
   if (jobs.length > 0 && !target.workload.recreateJobs) {
     const reason = jobs
-      .map((job) => `${describeObject(job.object)}: its pod template is immutable and this release changes its images (${job.from.join(', ')} -> ${job.to.join(', ')}); set recreateJobs: true to delete and recreate it`)
+      .map(
+        (job) =>
+          `${describeObject(job.object)}: its pod template is immutable and this release changes its images (${job.from.join(', ')} -> ${job.to.join(', ')}); set recreateJobs: true to delete and recreate it`,
+      )
       .join('; ');
     await store.write(upsert(records, { ...base, result: 'refused', finishedAt: deps.now().toISOString(), reason }));
     deps.logger.warn('deploy refused: immutable Job', { ...facts, reason });
@@ -241,7 +257,12 @@ async function release(
   }
   history = upsert(history, base);
   await store.write(history);
-  deps.logger.info('release applied', { ...facts, objects: rendered.objects.length, images: rendered.images.map((change) => change.to), autoscaled: rendered.autoscaled });
+  deps.logger.info('release applied', {
+    ...facts,
+    objects: rendered.objects.length,
+    images: rendered.images.map((change) => change.to),
+    autoscaled: rendered.autoscaled,
+  });
   return watchAndFinish(target, k8s, store, history, base, rendered.objects, 0, deps, budget);
 }
 
@@ -293,7 +314,14 @@ async function watchAndFinish(
       return { outcome: 'succeeded', revision: record.revision, images: record.images };
     }
     case 'hand-on': {
-      const message: WatchMessage = { type: 'watch', cluster: target.cluster, workload: target.workload.name, revision: record.revision, deliveryId: record.deliveryId, attempt: attempt + 1 };
+      const message: WatchMessage = {
+        type: 'watch',
+        cluster: target.cluster,
+        workload: target.workload.name,
+        revision: record.revision,
+        deliveryId: record.deliveryId,
+        attempt: attempt + 1,
+      };
       await deps.queue.send([toFifo(message)]);
       deps.logger.info('rollout watch handed on', { ...facts, attempt: message.attempt, pending: result.pending });
       return { outcome: 'watching', revision: record.revision, pending: result.pending };
@@ -340,11 +368,19 @@ async function rollBack(
     k8s,
     store,
     history,
-    { kind: 'rollback', images: previous.images, deliveryId: failed.deliveryId, rollbackOf: failed.revision, reason: `rollback of release ${failed.revision} to release ${previous.revision}: ${reason}` },
+    {
+      kind: 'rollback',
+      images: previous.images,
+      deliveryId: failed.deliveryId,
+      rollbackOf: failed.revision,
+      reason: `rollback of release ${failed.revision} to release ${previous.revision}: ${reason}`,
+    },
     deps,
     budget,
   );
-  return outcome.outcome === 'succeeded' || outcome.outcome === 'watching' ? { outcome: 'rolled-back', revision: failed.revision, rollback: rollbackRevision, reason } : outcome;
+  return outcome.outcome === 'succeeded' || outcome.outcome === 'watching'
+    ? { outcome: 'rolled-back', revision: failed.revision, rollback: rollbackRevision, reason }
+    : outcome;
 }
 
 function ignore(deps: WorkerDeps, facts: Record<string, unknown>, reason: string, outcome: 'ignored' | 'duplicate' | 'unchanged' = 'ignored'): DeployOutcome {

@@ -12,7 +12,10 @@ import type { PoolContext } from './types';
 export function attachLabel(pool: ElasticIpPoolSpec): string {
   const target = pool.attachTo;
   if ('nodeGroup' in target) return `node group ${target.nodeGroup}`;
-  if ('instanceTags' in target) return `instances tagged ${Object.entries(target.instanceTags).map(([key, value]) => `${key}=${value}`).join(', ')}`;
+  if ('instanceTags' in target)
+    return `instances tagged ${Object.entries(target.instanceTags)
+      .map(([key, value]) => `${key}=${value}`)
+      .join(', ')}`;
   if ('natGatewayId' in target) return `NAT gateway ${target.natGatewayId}`;
   return `reserved for a ${target.reservedFor.replace('-', ' ')}`;
 }

@@ -32,10 +32,12 @@ export function planInstancePool(context: PoolContext, observed: ObservedPools):
   const instances = observed.instances[pool.name] ?? [];
   const leaving = new Set(options.leaving ?? []);
   const byInstance = new Map(instances.flatMap((instance) => (instance.InstanceId === undefined ? [] : [[instance.InstanceId, instance] as const])));
-  const byInterface = new Map(instances.flatMap((instance) => {
-    const primary = primaryInterface(instance);
-    return primary === undefined ? [] : [[primary.networkInterfaceId, instance] as const];
-  }));
+  const byInterface = new Map(
+    instances.flatMap((instance) => {
+      const primary = primaryInterface(instance);
+      return primary === undefined ? [] : [[primary.networkInterfaceId, instance] as const];
+    }),
+  );
 
   const held: HeldAddress[] = [];
   const notes: EipAction[] = [...contestedNotes(context)];
@@ -55,12 +57,21 @@ export function planInstancePool(context: PoolContext, observed: ObservedPools):
     }
     const instance = (address.InstanceId === undefined ? undefined : byInstance.get(address.InstanceId)) ?? byInterface.get(address.NetworkInterfaceId ?? '');
     const primary = instance === undefined ? undefined : primaryInterface(instance);
-    const onPrimary = primary !== undefined && primary.networkInterfaceId === address.NetworkInterfaceId && (address.PrivateIpAddress === undefined || address.PrivateIpAddress === primary.privateIp);
+    const onPrimary =
+      primary !== undefined &&
+      primary.networkInterfaceId === address.NetworkInterfaceId &&
+      (address.PrivateIpAddress === undefined || address.PrivateIpAddress === primary.privateIp);
     if (instance === undefined || primary === undefined || !onPrimary) {
       // EC2 (and moto) may answer an empty string rather than leave a field out.
       const where = [address.InstanceId, address.NetworkInterfaceId].find((id) => id !== undefined && id !== '') ?? 'another resource';
       held.push({ ...existing, adopted, state: 'elsewhere', attachedTo: where });
-      notes.push(note(pool.name, { kind: 'elastic-ip', name: existing.allocationId }, `${existing.publicIp} is associated with ${where}, not a target of pool ${pool.name}: left alone`));
+      notes.push(
+        note(
+          pool.name,
+          { kind: 'elastic-ip', name: existing.allocationId },
+          `${existing.publicIp} is associated with ${where}, not a target of pool ${pool.name}: left alone`,
+        ),
+      );
       continue;
     }
     const state = instance.State?.Name ?? 'pending';
@@ -72,7 +83,9 @@ export function planInstancePool(context: PoolContext, observed: ObservedPools):
       onLeaving.push({ address, instanceId: primary.instanceId });
     } else if (state === 'shutting-down') {
       held.push({ ...existing, adopted, state: 'returning', attachedTo: primary.instanceId });
-      returning.push(disassociate(pool.name, address, primary.instanceId, `instance ${primary.instanceId} is shutting down: its address returns to pool ${pool.name}`));
+      returning.push(
+        disassociate(pool.name, address, primary.instanceId, `instance ${primary.instanceId} is shutting down: its address returns to pool ${pool.name}`),
+      );
       available.push(existing);
       freeNow.push(address);
     } else {
@@ -94,14 +107,22 @@ export function planInstancePool(context: PoolContext, observed: ObservedPools):
     if (instance.State?.Name !== 'running' || leaving.has(instance.InstanceId ?? '')) continue;
     const primary = primaryInterface(instance);
     if (primary === undefined) {
-      notes.push(note(pool.name, { kind: 'instance', name: instance.InstanceId ?? '?' }, 'EC2 reports no primary network interface yet: it gets an address on a later run'));
+      notes.push(
+        note(
+          pool.name,
+          { kind: 'instance', name: instance.InstanceId ?? '?' },
+          'EC2 reports no primary network interface yet: it gets an address on a later run',
+        ),
+      );
       continue;
     }
     targets += 1;
     const current = addressOn(observed.addresses, primary);
     if (current === undefined) waiting.push(primary);
     else if (membership.get(current.AllocationId ?? '')?.pool !== pool.name) {
-      notes.push(note(pool.name, { kind: 'instance', name: primary.instanceId }, `holds ${current.PublicIp ?? '?'}, an address outside pool ${pool.name}: left alone`));
+      notes.push(
+        note(pool.name, { kind: 'instance', name: primary.instanceId }, `holds ${current.PublicIp ?? '?'}, an address outside pool ${pool.name}: left alone`),
+      );
     }
   }
 
@@ -117,7 +138,9 @@ export function planInstancePool(context: PoolContext, observed: ObservedPools):
       attachedNow.push(address);
       continue;
     }
-    reclaimed.push(disassociate(pool.name, address, instanceId, `instance ${instanceId} has an interruption warning and ${waiter.instanceId} waits for an address`));
+    reclaimed.push(
+      disassociate(pool.name, address, instanceId, `instance ${instanceId} has an interruption warning and ${waiter.instanceId} waits for an address`),
+    );
     available.push(existingOf(address));
     freeNow.push(address);
   }
@@ -128,11 +151,19 @@ export function planInstancePool(context: PoolContext, observed: ObservedPools):
     const ref = available[index];
     if (ref === undefined) return;
     used.add(refKey(ref));
-    associations.push(associateWithInstance(pool.name, ref, target, `running instance ${target.instanceId} (${attachLabel(pool)}) has no address of pool ${pool.name}`));
+    associations.push(
+      associateWithInstance(pool.name, ref, target, `running instance ${target.instanceId} (${attachLabel(pool)}) has no address of pool ${pool.name}`),
+    );
   });
   const unserved = Math.max(0, waiting.length - available.length);
   if (unserved > 0) {
-    notes.push(note(pool.name, { kind: 'eip-pool', name: pool.name }, `${unserved} running instance(s) of ${attachLabel(pool)} hold no address: the pool holds ${pool.count}`));
+    notes.push(
+      note(
+        pool.name,
+        { kind: 'eip-pool', name: pool.name },
+        `${unserved} running instance(s) of ${attachLabel(pool)} hold no address: the pool holds ${pool.count}`,
+      ),
+    );
   }
 
   const freeAfter = freeNow.filter((address) => !used.has(address.AllocationId ?? ''));
@@ -141,7 +172,16 @@ export function planInstancePool(context: PoolContext, observed: ObservedPools):
   const lifecycle = planLifecycle(context, freeAfter, attachedAfter, releasedNow.size);
   const surplusActions = surplusPlan(context, surplus, lifecycle);
   return {
-    actions: [...adoptionMarks(context), ...returning, ...reclaimed, ...surplusActions, ...allocations(context, slots, freeSlots), ...associations, ...lifecycle, ...notes],
+    actions: [
+      ...adoptionMarks(context),
+      ...returning,
+      ...reclaimed,
+      ...surplusActions,
+      ...allocations(context, slots, freeSlots),
+      ...associations,
+      ...lifecycle,
+      ...notes,
+    ],
     view: view(context, held, slots.length, [...surplusActions, ...lifecycle], targets, unserved, surplus),
   };
 }

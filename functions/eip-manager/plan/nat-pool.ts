@@ -27,7 +27,9 @@ export function planNatPool(context: PoolContext, natGatewayId: string, natGatew
   const { spec, pool, members, membership } = context;
   const nat: NatGateway | undefined = natGateways === null ? undefined : natGateways[natGatewayId];
   const onNat = new Set(
-    (nat?.NatGatewayAddresses ?? []).filter((address) => address.Status !== 'disassociating' && address.Status !== 'failed').map((address) => address.AllocationId),
+    (nat?.NatGatewayAddresses ?? [])
+      .filter((address) => address.Status !== 'disassociating' && address.Status !== 'failed')
+      .map((address) => address.AllocationId),
   );
   const held: HeldAddress[] = [];
   const notes: EipAction[] = [...contestedNotes(context)];
@@ -43,7 +45,13 @@ export function planNatPool(context: PoolContext, natGatewayId: string, natGatew
       // EC2 (and moto) may answer an empty string rather than leave a field out.
       const where = [address.InstanceId, address.NetworkInterfaceId].find((id) => id !== undefined && id !== '') ?? 'another resource';
       held.push({ ...existing, adopted, state: 'elsewhere', attachedTo: where });
-      notes.push(note(pool.name, { kind: 'elastic-ip', name: existing.allocationId }, `${existing.publicIp} is associated with ${where}, not NAT gateway ${natGatewayId}: left alone`));
+      notes.push(
+        note(
+          pool.name,
+          { kind: 'elastic-ip', name: existing.allocationId },
+          `${existing.publicIp} is associated with ${where}, not NAT gateway ${natGatewayId}: left alone`,
+        ),
+      );
     } else {
       held.push({ ...existing, adopted, state: 'free' });
       free.push(address);
@@ -89,19 +97,17 @@ export function planNatPool(context: PoolContext, natGatewayId: string, natGatew
     };
   }
   const unread = natGateways === null ? ' (not read: offline plan)' : '';
-  const associations = refs.map(
-    (ref): EipAction => ({
-      kind: 'AssociateNatGatewayAddress',
-      classification: 'update',
-      pool: pool.name,
-      target,
-      reason: `NAT gateway ${natGatewayId}${unread} does not hold this address of pool ${pool.name} yet`,
-      changes: [{ field: 'address', to: describeRef(ref) }],
-      address: ref,
-      natGatewayId,
-      request: { NatGatewayId: natGatewayId, AllocationIds: 'slot' in ref ? [] : [ref.allocationId] },
-    }),
-  );
+  const associations = refs.map((ref): EipAction => ({
+    kind: 'AssociateNatGatewayAddress',
+    classification: 'update',
+    pool: pool.name,
+    target,
+    reason: `NAT gateway ${natGatewayId}${unread} does not hold this address of pool ${pool.name} yet`,
+    changes: [{ field: 'address', to: describeRef(ref) }],
+    address: ref,
+    natGatewayId,
+    request: { NatGatewayId: natGatewayId, AllocationIds: 'slot' in ref ? [] : [ref.allocationId] },
+  }));
   const lifecycle = planLifecycle(context, [], [...attachedNow, ...free], releasedNow.size);
   const surplusActions = surplusPlan(context, surplus, lifecycle);
   return {

@@ -43,7 +43,13 @@ export function contestedNotes(context: PoolContext): EipAction[] {
     const others = membership.get(address.AllocationId ?? '')?.alsoClaimedBy ?? [];
     if (others.length === 0) return [];
     const existing = existingOf(address);
-    return [note(pool.name, { kind: 'elastic-ip', name: existing.allocationId }, `${existing.publicIp} also matches pool ${others.join(', ')}; it belongs to pool ${pool.name}`)];
+    return [
+      note(
+        pool.name,
+        { kind: 'elastic-ip', name: existing.allocationId },
+        `${existing.publicIp} also matches pool ${others.join(', ')}; it belongs to pool ${pool.name}`,
+      ),
+    ];
   });
 }
 

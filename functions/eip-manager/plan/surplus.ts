@@ -25,7 +25,8 @@ import type { HeldAddress, PoolContext, SurplusAddress, SurplusDecision } from '
 export function decideSurplus(context: PoolContext, held: readonly HeldAddress[]): SurplusDecision {
   const { pool, membership, published } = context;
   if (held.length <= pool.count) return { releaseNow: [], kept: [] };
-  const rank = (address: HeldAddress): number => (address.adopted ? 0 : published === null || published.has(address.allocationId) ? 1 : address.state !== 'free' ? 2 : 3);
+  const rank = (address: HeldAddress): number =>
+    address.adopted ? 0 : published === null || published.has(address.allocationId) ? 1 : address.state !== 'free' ? 2 : 3;
   const beyond = [...held].sort((a, b) => rank(a) - rank(b) || a.allocationId.localeCompare(b.allocationId)).slice(pool.count);
   // The claim tag proves a run of eip-manager allocated it (older addresses may be known some other way).
   const claimed = new Set(context.members.flatMap((member) => (tagsOf(member)[POOL_TAG.claim] === undefined ? [] : [member.AllocationId ?? ''])));
@@ -51,19 +52,17 @@ export function decideSurplus(context: PoolContext, held: readonly HeldAddress[]
 export function surplusPlan(context: PoolContext, decision: SurplusDecision, lifecycle: readonly EipAction[]): EipAction[] {
   const { pool, members } = context;
   const holds = `pool ${pool.name} holds ${members.length} of ${pool.count}`;
-  const releases = decision.releaseNow.map(
-    (address): EipAction => ({
-      kind: 'ReleaseAddress',
-      classification: 'delete',
-      pool: pool.name,
-      target: { kind: 'elastic-ip', name: address.allocationId },
-      reason: `surplus: ${holds}; the pool allocated it itself${claimOf(context, address.allocationId)}, it is unattached and was never published`,
-      changes: [{ field: 'address', from: address.publicIp }],
-      address: { allocationId: address.allocationId, publicIp: address.publicIp },
-      rule: 'surplus',
-      request: { AllocationId: address.allocationId },
-    }),
-  );
+  const releases = decision.releaseNow.map((address): EipAction => ({
+    kind: 'ReleaseAddress',
+    classification: 'delete',
+    pool: pool.name,
+    target: { kind: 'elastic-ip', name: address.allocationId },
+    reason: `surplus: ${holds}; the pool allocated it itself${claimOf(context, address.allocationId)}, it is unattached and was never published`,
+    changes: [{ field: 'address', from: address.publicIp }],
+    address: { allocationId: address.allocationId, publicIp: address.publicIp },
+    rule: 'surplus',
+    request: { AllocationId: address.allocationId },
+  }));
   const notes = keptSurplus(context, decision, lifecycle).map((address) =>
     note(pool.name, { kind: 'elastic-ip', name: address.allocationId }, `${address.publicIp} is beyond the pool's count (${holds}) and ${address.why}`),
   );

@@ -32,6 +32,10 @@ export function view(
     targets,
     unserved,
     surplus: Math.max(0, held.length - toRelease.length - pool.count),
-    surplusKept: keptSurplus(context, surplus, lifecycle.filter((action) => action.kind === 'ReleaseAddress' && action.rule === 'afterUnused')),
+    surplusKept: keptSurplus(
+      context,
+      surplus,
+      lifecycle.filter((action) => action.kind === 'ReleaseAddress' && action.rule === 'afterUnused'),
+    ),
   };
 }

@@ -82,7 +82,15 @@ function updateAccessEntry(spec: ClusterSpec, entry: AccessEntrySpec, current: O
     if (associated === undefined) {
       actions.push(associatePolicy(spec, entry, policy, 'access policy is not associated'));
     } else if (!sameScope(associated, policy.namespaces)) {
-      actions.push(associatePolicy(spec, entry, policy, 'access policy scope differs from the spec', scopeLabel(associated.accessScope?.type, associated.accessScope?.namespaces)));
+      actions.push(
+        associatePolicy(
+          spec,
+          entry,
+          policy,
+          'access policy scope differs from the spec',
+          scopeLabel(associated.accessScope?.type, associated.accessScope?.namespaces),
+        ),
+      );
     }
   }
   for (const associated of current.policies) {

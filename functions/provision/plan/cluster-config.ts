@@ -102,7 +102,10 @@ export function planClusterConfig(spec: ClusterSpec, cluster: Cluster): Provisio
       kind: 'UpdateClusterConfig',
       classification: 'update',
       target,
-      reason: next === spec.authenticationMode ? 'authentication mode differs from the spec' : `authentication mode moves one step at a time, towards ${spec.authenticationMode}`,
+      reason:
+        next === spec.authenticationMode
+          ? 'authentication mode differs from the spec'
+          : `authentication mode moves one step at a time, towards ${spec.authenticationMode}`,
       changes: [{ field: 'authenticationMode', from: mode, to: next }],
       request: { name: spec.name, accessConfig: { authenticationMode: next } },
     });
@@ -113,7 +116,7 @@ export function planClusterConfig(spec: ClusterSpec, cluster: Cluster): Provisio
       kind: 'AssociateEncryptionConfig',
       classification: 'update',
       target,
-      reason: 'envelope encryption with the spec\'s KMS key is not enabled',
+      reason: "envelope encryption with the spec's KMS key is not enabled",
       changes: [{ field: 'encryptionKeyArn', from: undefined, to: spec.encryptionKeyArn }],
       request: { clusterName: spec.name, encryptionConfig: [{ provider: { keyArn: spec.encryptionKeyArn } }] },
     });

@@ -63,9 +63,7 @@ function createCluster(spec: ClusterSpec): ProvisionAction {
       },
       accessConfig: { authenticationMode: spec.authenticationMode },
       ...(spec.logging.length > 0 ? { logging: { clusterLogging: [{ types: spec.logging, enabled: true }] } } : {}),
-      ...(spec.encryptionKeyArn
-        ? { encryptionConfig: [{ provider: { keyArn: spec.encryptionKeyArn } }] }
-        : {}),
+      ...(spec.encryptionKeyArn ? { encryptionConfig: [{ provider: { keyArn: spec.encryptionKeyArn } }] } : {}),
       tags: spec.tags,
     },
   };

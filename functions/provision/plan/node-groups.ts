@@ -62,17 +62,15 @@ export function planNodeGroups(
     return planExistingNodegroup(spec, group, current, clusterVersion, now, afterCluster);
   });
   // Deleting is opt-in: never act on an unlisted group unless the spec says so, whatever was observed.
-  const pruned = (spec.pruneNodeGroups ? observed.unlistedNodeGroups : []).map(
-    (name): ProvisionAction => ({
-      kind: 'DeleteNodegroup',
-      classification: 'delete',
-      target: { kind: 'nodegroup', name },
-      reason: 'node group is not in the spec and pruneNodeGroups is on',
-      changes: [],
-      request: { clusterName: spec.name, nodegroupName: name },
-      ...(afterCluster.length > 0 ? { after: afterCluster } : {}),
-    }),
-  );
+  const pruned = (spec.pruneNodeGroups ? observed.unlistedNodeGroups : []).map((name): ProvisionAction => ({
+    kind: 'DeleteNodegroup',
+    classification: 'delete',
+    target: { kind: 'nodegroup', name },
+    reason: 'node group is not in the spec and pruneNodeGroups is on',
+    changes: [],
+    request: { clusterName: spec.name, nodegroupName: name },
+    ...(afterCluster.length > 0 ? { after: afterCluster } : {}),
+  }));
   return [...planned, ...pruned];
 }
 
@@ -210,7 +208,10 @@ function planExistingNodegroup(
       kind: 'UntagResource',
       classification: 'update',
       target,
-      reason: override.kind === 'expired' ? `scaling override from ${override.override.source} has expired` : `scaling override tags are unreadable: ${override.reason}`,
+      reason:
+        override.kind === 'expired'
+          ? `scaling override from ${override.override.source} has expired`
+          : `scaling override tags are unreadable: ${override.reason}`,
       changes: present.map((key) => ({ field: `tags.${key}`, from: current.tags?.[key] })),
       request: { resourceArn: current.nodegroupArn, tagKeys: present },
     });
@@ -243,7 +244,9 @@ function nodegroupConfigUpdate(
 
   const currentLabels = current.labels ?? {};
   const addLabels = Object.fromEntries(Object.entries(group.labels).filter(([key, value]) => currentLabels[key] !== value));
-  const removeLabels = Object.keys(currentLabels).filter((key) => !(key in group.labels)).sort();
+  const removeLabels = Object.keys(currentLabels)
+    .filter((key) => !(key in group.labels))
+    .sort();
   if (Object.keys(addLabels).length > 0 || removeLabels.length > 0) {
     changes.push({ field: 'labels', from: sortedRecord(currentLabels), to: sortedRecord(group.labels) });
   }
@@ -251,15 +254,17 @@ function nodegroupConfigUpdate(
   const wantedTaints = group.taints.map((taint): Taint => ({ key: taint.key, value: taint.value, effect: taint.effect }));
   const currentTaints = current.taints ?? [];
   const addTaints = wantedTaints.filter((taint) => !currentTaints.some((other) => sameTaint(taint, other)));
-  const removeTaints = currentTaints.filter(
-    (taint) => !wantedTaints.some((other) => other.key === taint.key && other.effect === taint.effect),
-  );
+  const removeTaints = currentTaints.filter((taint) => !wantedTaints.some((other) => other.key === taint.key && other.effect === taint.effect));
   if (addTaints.length > 0 || removeTaints.length > 0) {
     changes.push({ field: 'taints', from: currentTaints.map(formatTaint).sort(), to: wantedTaints.map(formatTaint).sort() });
   }
 
   const updateConfigChanges = [
-    ...diffValue('updateConfig.maxUnavailable', current.updateConfig?.maxUnavailable, 'maxUnavailable' in group.updateConfig ? group.updateConfig.maxUnavailable : undefined),
+    ...diffValue(
+      'updateConfig.maxUnavailable',
+      current.updateConfig?.maxUnavailable,
+      'maxUnavailable' in group.updateConfig ? group.updateConfig.maxUnavailable : undefined,
+    ),
     ...diffValue(
       'updateConfig.maxUnavailablePercentage',
       current.updateConfig?.maxUnavailablePercentage,

@@ -23,7 +23,7 @@ const SAME_TRANSITION_MS = 1_000;
  * // 'hold' until the alarm has been OK for the rule's hold time, then 'return'
  */
 export function decide(rule: ScalingRuleSpec, described: readonly AlarmState[], trigger: Trigger, targets: readonly Target[], now: Date): Decision {
-  if (trigger.kind === 'reset') return { kind: 'return', reason: 'reset asked for: the spec\'s values come back now' };
+  if (trigger.kind === 'reset') return { kind: 'return', reason: "reset asked for: the spec's values come back now" };
   const records = targets.map(recordOf).filter((record) => record !== undefined);
   const lastStep = latest(records.map((record) => record.stepAt));
   let alarms = [...described];
@@ -31,10 +31,16 @@ export function decide(rule: ScalingRuleSpec, described: readonly AlarmState[], 
     const known = described.find((alarm) => alarm.alarmName === trigger.alarmName);
     const at = trigger.at.toISOString();
     if (known !== undefined && known.since.getTime() - trigger.at.getTime() > SAME_TRANSITION_MS) {
-      return { kind: 'ignore', reason: `stale event: ${trigger.alarmName} ${trigger.state} at ${at}, but CloudWatch reports ${known.value} since ${known.since.toISOString()}` };
+      return {
+        kind: 'ignore',
+        reason: `stale event: ${trigger.alarmName} ${trigger.state} at ${at}, but CloudWatch reports ${known.value} since ${known.since.toISOString()}`,
+      };
     }
     if (lastStep !== undefined && trigger.at.getTime() < lastStep.getTime()) {
-      return { kind: 'ignore', reason: `stale event: ${trigger.alarmName} ${trigger.state} at ${at} is older than the last step taken (${lastStep.toISOString()})` };
+      return {
+        kind: 'ignore',
+        reason: `stale event: ${trigger.alarmName} ${trigger.state} at ${at} is older than the last step taken (${lastStep.toISOString()})`,
+      };
     }
     if (lastStep !== undefined && trigger.state === 'ALARM' && trigger.at.getTime() === lastStep.getTime()) {
       return { kind: 'ignore', reason: `duplicate event: the step for ${trigger.alarmName} ALARM at ${at} was taken already` };
@@ -53,7 +59,13 @@ export function decide(rule: ScalingRuleSpec, described: readonly AlarmState[], 
       const cooldownMs = scalingDurationMs(rule.cooldown);
       if (lastStep !== undefined && now.getTime() - lastStep.getTime() < cooldownMs) {
         const until = new Date(lastStep.getTime() + cooldownMs);
-        return { kind: 'cooldown', state, lastStep, until, reason: `${state.alarmName} in ALARM, inside the cooldown: the next step is possible at ${until.toISOString()}` };
+        return {
+          kind: 'cooldown',
+          state,
+          lastStep,
+          until,
+          reason: `${state.alarmName} in ALARM, inside the cooldown: the next step is possible at ${until.toISOString()}`,
+        };
       }
       const stepAt = trigger.kind === 'alarm' ? trigger.at : now;
       return { kind: 'step', state, stepAt, reason: `${state.alarmName} in ALARM since ${state.since.toISOString()}: one step` };
@@ -61,9 +73,18 @@ export function decide(rule: ScalingRuleSpec, described: readonly AlarmState[], 
     case 'OK': {
       const returnAt = new Date(state.since.getTime() + scalingDurationMs(rule.hold));
       if (now.getTime() >= returnAt.getTime()) {
-        return { kind: 'return', state, reason: `${state.alarmName} OK since ${state.since.toISOString()}, past the hold time (${rule.hold}): the spec's values come back` };
+        return {
+          kind: 'return',
+          state,
+          reason: `${state.alarmName} OK since ${state.since.toISOString()}, past the hold time (${rule.hold}): the spec's values come back`,
+        };
       }
-      return { kind: 'hold', state, returnAt, reason: `${state.alarmName} OK since ${state.since.toISOString()}: the spec's values come back at ${returnAt.toISOString()} if it stays OK` };
+      return {
+        kind: 'hold',
+        state,
+        returnAt,
+        reason: `${state.alarmName} OK since ${state.since.toISOString()}: the spec's values come back at ${returnAt.toISOString()} if it stays OK`,
+      };
     }
     case 'INSUFFICIENT_DATA':
       return { kind: 'freeze', state, reason: `${state.alarmName} has INSUFFICIENT_DATA: no step and no return; overrides run out at their expiry` };
@@ -86,5 +107,8 @@ function combine(alarms: readonly AlarmState[]): RuleState | undefined {
 }
 
 function latest(dates: readonly (Date | undefined)[]): Date | undefined {
-  return dates.reduce<Date | undefined>((found, date) => (date !== undefined && (found === undefined || date.getTime() > found.getTime()) ? date : found), undefined);
+  return dates.reduce<Date | undefined>(
+    (found, date) => (date !== undefined && (found === undefined || date.getTime() > found.getTime()) ? date : found),
+    undefined,
+  );
 }

@@ -46,7 +46,12 @@ export function planRule(spec: ClusterSpec, rule: ScalingRuleSpec, observed: Rul
   const decision = decide(rule, observed.alarms, trigger, targets, now);
   const ruleTarget = { kind: 'rule', name: rule.name };
   if (decision.kind === 'ignore') {
-    return { subject, rule: rule.name, decision, actions: [{ kind: 'Hold', classification: 'no-op', target: ruleTarget, reason: decision.reason, changes: [] }] };
+    return {
+      subject,
+      rule: rule.name,
+      decision,
+      actions: [{ kind: 'Hold', classification: 'no-op', target: ruleTarget, reason: decision.reason, changes: [] }],
+    };
   }
 
   const holds: ScaleWatchAction[] = [];
@@ -61,17 +66,24 @@ export function planRule(spec: ClusterSpec, rule: ScalingRuleSpec, observed: Rul
 
   const raising = decision.kind === 'step' || decision.kind === 'cooldown';
   const pendingBounds = (actions: readonly ScaleWatchAction[]): TargetId[] => [
-    ...new Set(actions.filter((action) => action.kind === 'UpdateNodegroupConfig' || action.kind === 'Wait' || action.kind === 'PatchScaler').map((action): TargetId => `${action.target.kind}/${action.target.name}`)),
+    ...new Set(
+      actions
+        .filter((action) => action.kind === 'UpdateNodegroupConfig' || action.kind === 'Wait' || action.kind === 'PatchScaler')
+        .map((action): TargetId => `${action.target.kind}/${action.target.name}`),
+    ),
   ];
   const actions = raising
     ? [...nodeActions, ...withAfter(scalerActions, pendingBounds(nodeActions))]
     : [...scalerActions, ...withAfter(nodeActions, pendingBounds(scalerActions))];
   const writes = actions.filter((action) => action.classification !== 'no-op');
-  const ruleHold: ScaleWatchAction[] = writes.length === 0 && holds.length === 0 ? [{ kind: 'Hold', classification: 'no-op', target: ruleTarget, reason: decision.reason, changes: [] }] : [];
+  const ruleHold: ScaleWatchAction[] =
+    writes.length === 0 && holds.length === 0 ? [{ kind: 'Hold', classification: 'no-op', target: ruleTarget, reason: decision.reason, changes: [] }] : [];
   return { subject, rule: rule.name, decision, actions: [...ruleHold, ...holds, ...actions] };
 }
 
 function withAfter(actions: readonly ScaleWatchAction[], after: readonly TargetId[]): ScaleWatchAction[] {
   if (after.length === 0) return [...actions];
-  return actions.map((action) => (action.classification === 'no-op' || action.classification === 'forbidden' ? action : { ...action, after: [...(action.after ?? []), ...after] }));
+  return actions.map((action) =>
+    action.classification === 'no-op' || action.classification === 'forbidden' ? action : { ...action, after: [...(action.after ?? []), ...after] },
+  );
 }

@@ -29,7 +29,13 @@ export interface Next<R extends BoundsRecord> {
  * @example
  * nextRecord(target, { kind: 'return', reason }, rule, targets, now); // { record: undefined }: the spec's values come back
  */
-export function nextRecord(target: Target, decision: Exclude<Decision, { kind: 'ignore' }>, rule: ScalingRuleSpec, targets: readonly Target[], now: Date): Next<BoundsRecord> {
+export function nextRecord(
+  target: Target,
+  decision: Exclude<Decision, { kind: 'ignore' }>,
+  rule: ScalingRuleSpec,
+  targets: readonly Target[],
+  now: Date,
+): Next<BoundsRecord> {
   const current = recordOf(target);
   const expireAfter = scalingDurationMs(rule.expireAfter);
   switch (decision.kind) {
@@ -68,7 +74,10 @@ function stepped(target: Target, current: BoundsRecord | undefined, alarm: strin
   for (const move of moves.bounds) {
     const from = current?.[move.bound] ?? move.base;
     const to = applyStep(from, move.step);
-    if (to === from) atLimit.push(`${move.field} is at its ${stepRaises(move.step) ? `ceiling (${String(move.step.ceiling)})` : `floor (${String(move.step.floor)})`}: ${from}`);
+    if (to === from)
+      atLimit.push(
+        `${move.field} is at its ${stepRaises(move.step) ? `ceiling (${String(move.step.ceiling)})` : `floor (${String(move.step.floor)})`}: ${from}`,
+      );
     values[move.bound] = to;
   }
   // minimum never above maximum: the maximum's ceiling wins.

@@ -18,7 +18,12 @@ import type { Decision, NodeGroupTarget } from './types';
  * @example
  * nodeGroupActions(spec, target, record, decision).map((action) => action.kind); // ['TagResource', 'UpdateNodegroupConfig'] on a step
  */
-export function nodeGroupActions(spec: ClusterSpec, target: NodeGroupTarget, next: BoundsRecord | undefined, decision: Exclude<Decision, { kind: 'ignore' }>): ScaleWatchAction[] {
+export function nodeGroupActions(
+  spec: ClusterSpec,
+  target: NodeGroupTarget,
+  next: BoundsRecord | undefined,
+  decision: Exclude<Decision, { kind: 'ignore' }>,
+): ScaleWatchAction[] {
   const targetRef = split(target.id);
   const current = recordOf(target);
   const group = target.group;
@@ -50,16 +55,32 @@ export function nodeGroupActions(spec: ClusterSpec, target: NodeGroupTarget, nex
   const actions: ScaleWatchAction[] = [];
   const reason = reasonFor(decision, next);
 
-  const stale = Object.keys(present).filter((key) => !(key in wanted)).sort();
+  const stale = Object.keys(present)
+    .filter((key) => !(key in wanted))
+    .sort();
   const changedTags = Object.fromEntries(Object.entries(wanted).filter(([key, value]) => present[key] !== value));
   const overrideChange: Change = { field: 'override', from: describeRecord(current), to: describeRecord(next) };
   if (next !== undefined) {
     // Raising: the record first, then the bounds, so provision never sees raised bounds without it.
     if (stale.length > 0) {
-      actions.push({ kind: 'UntagResource', classification: 'update', target: targetRef, reason: 'override tags this record does not use', changes: stale.map((key) => ({ field: `tags.${key}`, from: present[key] })), request: { resourceArn: arn, tagKeys: stale } });
+      actions.push({
+        kind: 'UntagResource',
+        classification: 'update',
+        target: targetRef,
+        reason: 'override tags this record does not use',
+        changes: stale.map((key) => ({ field: `tags.${key}`, from: present[key] })),
+        request: { resourceArn: arn, tagKeys: stale },
+      });
     }
     if (Object.keys(changedTags).length > 0) {
-      actions.push({ kind: 'TagResource', classification: 'update', target: targetRef, reason, changes: [overrideChange], request: { resourceArn: arn, tags: wanted } });
+      actions.push({
+        kind: 'TagResource',
+        classification: 'update',
+        target: targetRef,
+        reason,
+        changes: [overrideChange],
+        request: { resourceArn: arn, tags: wanted },
+      });
     }
     actions.push(...boundsAction(spec, target, bounds, observed, reason, actions.length > 0));
   } else {
@@ -95,17 +116,28 @@ function boundsFor(group: NodeGroupSpec, record: BoundsRecord | undefined, obser
   return { minSize, maxSize, desiredSize: Math.min(Math.max(current, minSize), maxSize) };
 }
 
-function boundsAction(spec: ClusterSpec, target: NodeGroupTarget, bounds: Bounds, observed: Nodegroup, reason: string, afterRecord: boolean): ScaleWatchAction[] {
+function boundsAction(
+  spec: ClusterSpec,
+  target: NodeGroupTarget,
+  bounds: Bounds,
+  observed: Nodegroup,
+  reason: string,
+  afterRecord: boolean,
+): ScaleWatchAction[] {
   const now = observed.scalingConfig ?? {};
   const changes: Change[] = [
     ...(now.minSize === bounds.minSize ? [] : [{ field: 'scaling.minSize', from: now.minSize, to: bounds.minSize }]),
     ...(now.maxSize === bounds.maxSize ? [] : [{ field: 'scaling.maxSize', from: now.maxSize, to: bounds.maxSize }]),
-    ...(now.desiredSize === undefined || now.desiredSize === bounds.desiredSize ? [] : [{ field: 'scaling.desiredSize', from: now.desiredSize, to: bounds.desiredSize }]),
+    ...(now.desiredSize === undefined || now.desiredSize === bounds.desiredSize
+      ? []
+      : [{ field: 'scaling.desiredSize', from: now.desiredSize, to: bounds.desiredSize }]),
   ];
   if (changes.length === 0) return [];
   const targetRef = split(target.id);
   if (observed.status === 'UPDATING') {
-    return [{ kind: 'Wait', classification: 'no-op', target: targetRef, reason: `node group is UPDATING; its bounds follow on a later run (${reason})`, changes }];
+    return [
+      { kind: 'Wait', classification: 'no-op', target: targetRef, reason: `node group is UPDATING; its bounds follow on a later run (${reason})`, changes },
+    ];
   }
   const request: UpdateNodegroupConfigCommandInput = {
     clusterName: spec.name,
@@ -116,5 +148,7 @@ function boundsAction(spec: ClusterSpec, target: NodeGroupTarget, bounds: Bounds
       ...(now.desiredSize === undefined || now.desiredSize === bounds.desiredSize ? {} : { desiredSize: bounds.desiredSize }),
     },
   };
-  return [{ kind: 'UpdateNodegroupConfig', classification: 'update', target: targetRef, reason, changes, request, ...(afterRecord ? { after: [target.id] } : {}) }];
+  return [
+    { kind: 'UpdateNodegroupConfig', classification: 'update', target: targetRef, reason, changes, request, ...(afterRecord ? { after: [target.id] } : {}) },
+  ];
 }

@@ -33,6 +33,8 @@ export function reasonFor(decision: Exclude<Decision, { kind: 'ignore' }>, next:
  */
 export function describeRecord(record: BoundsRecord | undefined): string | undefined {
   if (record === undefined) return undefined;
-  const bounds = [record.min === undefined ? undefined : `min ${record.min}`, record.max === undefined ? undefined : `max ${record.max}`].filter(Boolean).join(', ');
+  const bounds = [record.min === undefined ? undefined : `min ${record.min}`, record.max === undefined ? undefined : `max ${record.max}`]
+    .filter(Boolean)
+    .join(', ');
   return `${bounds} until ${record.expires.toISOString()} (alarm ${record.alarm})`;
 }

@@ -68,6 +68,7 @@ export function split(id: TargetId): { kind: string; name: string } {
  * missingReason(target); // 'node group jobs-ng does not exist in EKS'
  */
 export function missingReason(target: Target): string {
-  if (target.kind === 'nodegroup') return target.group === undefined ? `node group ${target.spec.name} is not in the spec` : `node group ${target.spec.name} does not exist in EKS`;
+  if (target.kind === 'nodegroup')
+    return target.group === undefined ? `node group ${target.spec.name} is not in the spec` : `node group ${target.spec.name} does not exist in EKS`;
   return `HPA ${target.spec.namespace}/${target.spec.name} (or the ScaledObject that owns it) does not exist`;
 }

@@ -218,7 +218,8 @@ function toEc2Error(action: Ec2Action, error: unknown, facts: Record<string, unk
     default:
       break;
   }
-  if (code === CODE.throttled || isThrottling(error)) return new ThrottledError(`${action} throttled after the SDK's retries (${code ?? 'throttling'})`, options);
+  if (code === CODE.throttled || isThrottling(error))
+    return new ThrottledError(`${action} throttled after the SDK's retries (${code ?? 'throttling'})`, options);
   if (code !== undefined && REJECTED.has(code)) return new RequestRejectedError(`${action} rejected (${code}): ${message}`, options);
   const detail = error instanceof Error ? `${error.name}: ${message}` : message;
   return new UpstreamError(`${action} failed: ${detail}`, options);

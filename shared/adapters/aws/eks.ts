@@ -75,7 +75,8 @@ const ALREADY_EXISTS: Partial<Record<EksWriteKind, RegExp>> = {
   CreateAccessEntry: /already in use on this cluster|already exists/i, // "The specified access entry resource is already in use on this cluster."
 };
 
-// EKS refuses work on a cluster still creating or updating with 400 InvalidRequestException "Cluster 'payments' is not in ACTIVE status": wait, don't page a person.
+// EKS refuses work on a cluster still creating or updating with 400 InvalidRequestException "Cluster 'payments' is not in ACTIVE status": wait, don't page a
+// person.
 const NOT_ACTIVE = /is not in ACTIVE status/i;
 
 /** Writes whose "not found" answer means the thing to remove is gone already. */
@@ -106,9 +107,7 @@ export class EksAdapter implements EksPort {
   }
 
   async describeNodegroup(clusterName: string, nodegroupName: string): Promise<Nodegroup | null> {
-    const output = await this.read('DescribeNodegroup', clusterName, () =>
-      this.client.send(new DescribeNodegroupCommand({ clusterName, nodegroupName })),
-    );
+    const output = await this.read('DescribeNodegroup', clusterName, () => this.client.send(new DescribeNodegroupCommand({ clusterName, nodegroupName })));
     return output === null ? null : (output.nodegroup ?? null);
   }
 
@@ -124,9 +123,7 @@ export class EksAdapter implements EksPort {
   }
 
   async describeAddon(clusterName: string, addonName: string): Promise<Addon | null> {
-    const output = await this.read('DescribeAddon', clusterName, () =>
-      this.client.send(new DescribeAddonCommand({ clusterName, addonName })),
-    );
+    const output = await this.read('DescribeAddon', clusterName, () => this.client.send(new DescribeAddonCommand({ clusterName, addonName })));
     return output === null ? null : (output.addon ?? null);
   }
 
@@ -142,9 +139,7 @@ export class EksAdapter implements EksPort {
   }
 
   async describeAccessEntry(clusterName: string, principalArn: string): Promise<AccessEntry | null> {
-    const output = await this.read('DescribeAccessEntry', clusterName, () =>
-      this.client.send(new DescribeAccessEntryCommand({ clusterName, principalArn })),
-    );
+    const output = await this.read('DescribeAccessEntry', clusterName, () => this.client.send(new DescribeAccessEntryCommand({ clusterName, principalArn })));
     return output === null ? null : (output.accessEntry ?? null);
   }
 

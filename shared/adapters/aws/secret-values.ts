@@ -24,18 +24,26 @@ export function createAwsSecretValues(): SecretValuesPort {
       if (source.secretsManager !== undefined) {
         let text: string | undefined;
         try {
-          text = (await awsClient(SecretsManagerClient, { region: target.region }).send(new GetSecretValueCommand({ SecretId: source.secretsManager }))).SecretString;
+          text = (await awsClient(SecretsManagerClient, { region: target.region }).send(new GetSecretValueCommand({ SecretId: source.secretsManager })))
+            .SecretString;
         } catch (error) {
-          throw new UpstreamError(`GetSecretValue failed for Secret ${source.name} (${describeSource(source)}): ${error instanceof Error ? error.name : 'error'}`, { cause: error, context });
+          throw new UpstreamError(
+            `GetSecretValue failed for Secret ${source.name} (${describeSource(source)}): ${error instanceof Error ? error.name : 'error'}`,
+            { cause: error, context },
+          );
         }
         return jsonValues(text, source, context);
       }
       const names = Object.values(source.ssm ?? {});
       let parameters;
       try {
-        parameters = (await awsClient(SSMClient, { region: target.region }).send(new GetParametersCommand({ Names: names, WithDecryption: true }))).Parameters ?? [];
+        parameters =
+          (await awsClient(SSMClient, { region: target.region }).send(new GetParametersCommand({ Names: names, WithDecryption: true }))).Parameters ?? [];
       } catch (error) {
-        throw new UpstreamError(`GetParameters failed for Secret ${source.name} (${describeSource(source)}): ${error instanceof Error ? error.name : 'error'}`, { cause: error, context });
+        throw new UpstreamError(
+          `GetParameters failed for Secret ${source.name} (${describeSource(source)}): ${error instanceof Error ? error.name : 'error'}`,
+          { cause: error, context },
+        );
       }
       const byName = new Map(parameters.map((parameter) => [parameter.Name, parameter.Value]));
       const values: Record<string, string> = {};
@@ -61,6 +69,7 @@ function jsonValues(text: string | undefined, source: SecretSourceSpec, context:
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new SecretSourceError(problem, { context });
   const entries = Object.entries(parsed);
   const bad = entries.filter(([, value]) => typeof value !== 'string').map(([key]) => key);
-  if (bad.length > 0 || entries.length === 0) throw new SecretSourceError(`${problem}${bad.length > 0 ? ` (keys not strings: ${bad.join(', ')})` : ' (it is empty)'}`, { context });
+  if (bad.length > 0 || entries.length === 0)
+    throw new SecretSourceError(`${problem}${bad.length > 0 ? ` (keys not strings: ${bad.join(', ')})` : ' (it is empty)'}`, { context });
   return Object.fromEntries(entries);
 }

@@ -80,7 +80,9 @@ export class SqsFifoQueue implements FifoQueuePort {
 export function createSqsFifoQueue(options: { queueUrl: string; region?: string; endpoints?: AwsEndpoints }): SqsFifoQueue {
   const region = regionOf(options.queueUrl) ?? options.region;
   if (region === undefined) {
-    throw new EksPilotError('cannot tell the Region of the deploy queue: not an AWS queue URL, and no Region given (set AWS_REGION)', { context: { queueUrl: options.queueUrl } });
+    throw new EksPilotError('cannot tell the Region of the deploy queue: not an AWS queue URL, and no Region given (set AWS_REGION)', {
+      context: { queueUrl: options.queueUrl },
+    });
   }
   const extraConfig = { useQueueUrlAsEndpoint: options.endpoints === undefined || !endpointConfigured('SQS', options.endpoints) };
   return new SqsFifoQueue(awsClient(SQSClient, { region, extraConfig }), options.queueUrl);

@@ -36,7 +36,13 @@ export class SsmAllowList implements AllowListStore {
   async write(name: string, value: string): Promise<void> {
     try {
       await this.client.send(
-        new PutParameterCommand({ Name: name, Value: value, Type: 'String', Overwrite: true, Description: 'Elastic IP pool addresses published by eks-pilot eip-manager' }),
+        new PutParameterCommand({
+          Name: name,
+          Value: value,
+          Type: 'String',
+          Overwrite: true,
+          Description: 'Elastic IP pool addresses published by eks-pilot eip-manager',
+        }),
       );
     } catch (error) {
       throw toSsmError('PutParameter', name, error);

@@ -17,7 +17,8 @@ import type { WebhookSecretSource } from '../../ports/webhook-secrets';
  * missing previous parameter is normal; a missing current one is an error.
  *
  * @example
- * const source = new SsmWebhookSecrets(new SSMClient({ region: 'eu-west-1' }), '/eks-pilot/prod/github-webhook-secret', '/eks-pilot/prod/github-webhook-secret-previous');
+ * const source = new SsmWebhookSecrets(new SSMClient({ region: 'eu-west-1' }), '/eks-pilot/prod/github-webhook-secret',
+ * '/eks-pilot/prod/github-webhook-secret-previous');
  * await source.load(); // [current, previous]
  */
 export class SsmWebhookSecrets implements WebhookSecretSource {
@@ -36,7 +37,10 @@ export class SsmWebhookSecrets implements WebhookSecretSource {
     try {
       output = await this.client.send(new GetParametersCommand({ Names: this.names, WithDecryption: true }));
     } catch (error) {
-      throw new UpstreamError(`GetParameters failed for the webhook secret: ${errorName(error)}`, { cause: error, context: { action: 'GetParameters', names: this.names } });
+      throw new UpstreamError(`GetParameters failed for the webhook secret: ${errorName(error)}`, {
+        cause: error,
+        context: { action: 'GetParameters', names: this.names },
+      });
     }
     const byName = new Map((output.Parameters ?? []).map((parameter) => [parameter.Name, parameter.Value]));
     const [current, previous] = this.names;
@@ -156,7 +160,10 @@ export function createWebhookSecretSource(setting: string, region: string): Webh
   const scheme = colon === -1 ? '' : setting.slice(0, colon);
   const rest = setting.slice(colon + 1).trim();
   if (scheme === 'ssm') {
-    const [current, previous, ...extra] = rest.split(',').map((name) => name.trim()).filter(Boolean);
+    const [current, previous, ...extra] = rest
+      .split(',')
+      .map((name) => name.trim())
+      .filter(Boolean);
     if (current === undefined || extra.length > 0) {
       throw new EksPilotError('the webhook secret setting ssm:<current>[,<previous>] names one or two parameters', { context: { setting } });
     }

@@ -146,7 +146,8 @@ export class KubernetesHttpClient {
    *
    * @throws KubernetesUnreachableError when no answer came back (network, TLS, timeout, oversized answer).
    * @example
-   * const res = await client.send({ method: 'PATCH', path, query: new URLSearchParams({ fieldManager: 'eks-pilot' }), contentType: 'application/merge-patch+json', body: '{"spec":{"maxReplicas":8}}' });
+   * const res = await client.send({ method: 'PATCH', path, query: new URLSearchParams({ fieldManager: 'eks-pilot' }), contentType:
+   * 'application/merge-patch+json', body: '{"spec":{"maxReplicas":8}}' });
    */
   async send(request: KubernetesHttpRequest): Promise<KubernetesHttpResponse> {
     const response = await this.sendOnce(request);
@@ -177,12 +178,7 @@ export class KubernetesHttpClient {
     }
   }
 
-  private exchange(
-    request: KubernetesHttpRequest,
-    path: string,
-    headers: Record<string, string>,
-    retryStaleSocket: boolean,
-  ): Promise<KubernetesHttpResponse> {
+  private exchange(request: KubernetesHttpRequest, path: string, headers: Record<string, string>, retryStaleSocket: boolean): Promise<KubernetesHttpResponse> {
     const send = this.server.protocol === 'https:' ? httpsRequest : httpRequest;
     const context = { cluster: this.endpoint.cluster, method: request.method, path: request.path, status: 0 };
     return new Promise((resolve, reject) => {
@@ -228,7 +224,10 @@ export class KubernetesHttpClient {
           size += chunk.length;
           if (size > this.maxResponseBytes) {
             res.destroy();
-            fail(`Kubernetes API of cluster ${this.endpoint.cluster} answered ${request.method} ${request.path} with more than ${this.maxResponseBytes} bytes`, undefined);
+            fail(
+              `Kubernetes API of cluster ${this.endpoint.cluster} answered ${request.method} ${request.path} with more than ${this.maxResponseBytes} bytes`,
+              undefined,
+            );
             return;
           }
           chunks.push(chunk);

@@ -90,7 +90,12 @@ export async function connectToCluster(options: ConnectOptions): Promise<Kuberne
   const now = options.now ?? (() => new Date());
   const tokens =
     options.tokens ??
-    new EksTokenCache({ region, credentials: options.credentials ?? defaultCredentials(options), now, ...(options.endpoints ? { endpoints: options.endpoints } : {}) });
+    new EksTokenCache({
+      region,
+      credentials: options.credentials ?? defaultCredentials(options),
+      now,
+      ...(options.endpoints ? { endpoints: options.endpoints } : {}),
+    });
   const auth: BearerTokenSource = {
     token: async () => {
       try {
@@ -132,10 +137,9 @@ async function describe(options: ConnectOptions): Promise<ClusterAccess> {
   const endpoint = cluster.endpoint;
   const certificateAuthorityData = cluster.certificateAuthority?.data;
   if (endpoint === undefined || endpoint === '' || certificateAuthorityData === undefined || certificateAuthorityData === '') {
-    throw new ClusterUnavailableError(
-      `EKS cluster ${clusterName} in ${region} has no API endpoint or CA yet (status ${cluster.status ?? 'unknown'})`,
-      { context: { cluster: clusterName, region, status: cluster.status } },
-    );
+    throw new ClusterUnavailableError(`EKS cluster ${clusterName} in ${region} has no API endpoint or CA yet (status ${cluster.status ?? 'unknown'})`, {
+      context: { cluster: clusterName, region, status: cluster.status },
+    });
   }
   return { endpoint, certificateAuthorityData };
 }

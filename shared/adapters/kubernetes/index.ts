@@ -13,15 +13,7 @@ export type { ApplyOptions, KubernetesObject, KubernetesPort, KubernetesTarget, 
 export { KubernetesAdapter, APPLY_PATCH, MERGE_PATCH, LIST_PAGE_SIZE } from './adapter';
 export { KubernetesHttpClient, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT_MS } from './client';
 export type { BearerTokenSource, KubernetesEndpoint, KubernetesHttpClientOptions, KubernetesHttpRequest, KubernetesHttpResponse } from './client';
-export {
-  CLUSTER_ID_HEADER,
-  EKS_TOKEN_PREFIX,
-  EKS_TOKEN_REUSE_MS,
-  EksTokenCache,
-  PRESIGN_EXPIRES_SECONDS,
-  createEksToken,
-  stsEndpoint,
-} from './eks-token';
+export { CLUSTER_ID_HEADER, EKS_TOKEN_PREFIX, EKS_TOKEN_REUSE_MS, EksTokenCache, PRESIGN_EXPIRES_SECONDS, createEksToken, stsEndpoint } from './eks-token';
 export type { AwsCredentials, AwsCredentialsProvider, EksTokenCacheOptions, EksTokenRequest } from './eks-token';
 export { loadKubeconfig } from './kubeconfig';
 export type { KubeconfigTarget } from './kubeconfig';

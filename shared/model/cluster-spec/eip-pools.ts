@@ -24,11 +24,13 @@ export const POOL_TAG = {
 /** The managed node group tags EKS puts on every instance of a group (propagated from its Auto Scaling group). */
 export const NODE_GROUP_TAG = { cluster: 'eks:cluster-name', nodeGroup: 'eks:nodegroup-name' } as const;
 
-const poolName = z
-  .string()
-  .regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, 'expected a pool name: lower-case letters, digits and -, at most 63 characters');
+const poolName = z.string().regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, 'expected a pool name: lower-case letters, digits and -, at most 63 characters');
 const allocationId = z.string().regex(/^eipalloc-[0-9a-f]{8,17}$/, 'expected an allocation id, eipalloc-<8 to 17 hex digits>');
-const tagKey = z.string().min(1).max(128).regex(/^(?!aws:)/, 'tag keys starting with aws: are reserved by AWS');
+const tagKey = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^(?!aws:)/, 'tag keys starting with aws: are reserved by AWS');
 const tagValue = z.string().max(256);
 /** `30m`, `12h`, `7d`. */
 const duration = z.string().regex(/^[1-9]\d{0,4}[mhd]$/, 'expected a duration such as 30m, 12h or 7d');
@@ -53,13 +55,13 @@ const attachTo = z
       natGatewayId: z
         .string()
         .regex(/^nat-[0-9a-f]{8,17}$/, 'expected a NAT gateway id, nat-<8 to 17 hex digits>')
-        .describe('An existing public NAT gateway: the pool\'s addresses become its secondary addresses, so egress through it leaves from them.'),
+        .describe("An existing public NAT gateway: the pool's addresses become its secondary addresses, so egress through it leaves from them."),
     }),
     z.strictObject({
       reservedFor: z
         .enum(['load-balancer'])
         .describe(
-          'Held unattached for a Network Load Balancer\'s subnet mappings, one per subnet (the AWS Load Balancer Controller\'s aws-load-balancer-eip-allocations annotation). Application Load Balancers take no Elastic IPs.',
+          "Held unattached for a Network Load Balancer's subnet mappings, one per subnet (the AWS Load Balancer Controller's aws-load-balancer-eip-allocations annotation). Application Load Balancers take no Elastic IPs.",
         ),
     }),
   ])
@@ -80,14 +82,13 @@ export const elasticIpPoolSchema = z.strictObject({
     .int()
     .min(1)
     .max(100)
-    .describe('How many addresses the pool holds. eip-manager allocates what it lacks; a pool that holds more keeps them unless its release policy allows otherwise.'),
+    .describe(
+      'How many addresses the pool holds. eip-manager allocates what it lacks; a pool that holds more keeps them unless its release policy allows otherwise.',
+    ),
   attachTo,
   adopt: z
     .strictObject({
-      tags: z
-        .record(tagKey, tagValue)
-        .default({})
-        .describe('Existing addresses carrying all of these tags belong to the pool. Default none.'),
+      tags: z.record(tagKey, tagValue).default({}).describe('Existing addresses carrying all of these tags belong to the pool. Default none.'),
       allocationIds: z.array(allocationId).default([]).describe('Existing addresses, by allocation id, that belong to the pool. Default none.'),
     })
     .default({ tags: {}, allocationIds: [] })
@@ -97,8 +98,12 @@ export const elasticIpPoolSchema = z.strictObject({
       policy: z
         .enum(['never', 'afterUnused'])
         .default('never')
-        .describe('never (default): no address of the pool is ever released. afterUnused: an address the pool allocated itself, beyond count and unattached for unusedFor, is released.'),
-      unusedFor: duration.optional().describe('With afterUnused: how long an address stays unattached before it may be released, e.g. 7d. Required with afterUnused.'),
+        .describe(
+          'never (default): no address of the pool is ever released. afterUnused: an address the pool allocated itself, beyond count and unattached for unusedFor, is released.',
+        ),
+      unusedFor: duration
+        .optional()
+        .describe('With afterUnused: how long an address stays unattached before it may be released, e.g. 7d. Required with afterUnused.'),
     })
     .superRefine(checkRelease)
     .default({ policy: 'never' })

@@ -132,9 +132,7 @@ async function specFilesAt(target: string): Promise<string[]> {
     .map((entry) => path.join(target, entry.name))
     .sort();
   if (files.length === 0) {
-    throw new SpecError([
-      { file: target, line: 0, column: 0, path: '', message: 'the folder holds no spec files (*.yaml or *.yml directly inside it)' },
-    ]);
+    throw new SpecError([{ file: target, line: 0, column: 0, path: '', message: 'the folder holds no spec files (*.yaml or *.yml directly inside it)' }]);
   }
   return files;
 }
@@ -193,12 +191,17 @@ export interface YamlDocumentValue {
  * const { documents, issues } = parseYamlDocuments(await readFile(file), file, MANIFEST_LIMITS);
  * issues.map(formatSpecIssue); // ['manifests/web.yaml:12:3 metadata.name: duplicate key "name" (first at line 11)']
  */
-export function parseYamlDocuments(source: string | Buffer, file: string, limits: Readonly<YamlLimits> = MANIFEST_LIMITS): { documents: YamlDocumentValue[]; issues: SpecIssue[] } {
+export function parseYamlDocuments(
+  source: string | Buffer,
+  file: string,
+  limits: Readonly<YamlLimits> = MANIFEST_LIMITS,
+): { documents: YamlDocumentValue[]; issues: SpecIssue[] } {
   const text = typeof source === 'string' ? source : decodeFile(source, file, limits);
   if (typeof text !== 'string') return { documents: [], issues: [text] };
   const lineCounter = new LineCounter();
   const at = atIn(lineCounter, file);
-  if (Buffer.byteLength(text) > limits.maxBytes) return { documents: [], issues: [at(0, '', `the text is ${Buffer.byteLength(text)} bytes; ${limits.noun} may be at most ${limits.maxBytes}`)] };
+  if (Buffer.byteLength(text) > limits.maxBytes)
+    return { documents: [], issues: [at(0, '', `the text is ${Buffer.byteLength(text)} bytes; ${limits.noun} may be at most ${limits.maxBytes}`)] };
   const parsed = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
   if (!Array.isArray(parsed)) return { documents: [], issues: [] };
   const documents: YamlDocumentValue[] = [];
@@ -227,7 +230,13 @@ function toPlain(document: Document.Parsed, at: At, limits: Readonly<YamlLimits>
   try {
     return { value: document.toJS({ maxAliasCount: limits.maxAliases }) };
   } catch (error) {
-    return { issue: at(rangeStart(document.contents) ?? document.range[0], '', `YAML aliases expand too far: ${error instanceof Error ? error.message : String(error)}`) };
+    return {
+      issue: at(
+        rangeStart(document.contents) ?? document.range[0],
+        '',
+        `YAML aliases expand too far: ${error instanceof Error ? error.message : String(error)}`,
+      ),
+    };
   }
 }
 
@@ -244,7 +253,8 @@ function atIn(lineCounter: LineCounter, file: string): At {
 export function parseSpec(text: string, file: string): ParseResult {
   const lineCounter = new LineCounter();
   const at = atIn(lineCounter, file);
-  if (Buffer.byteLength(text) > MAX_SPEC_BYTES) return { ok: false, issues: [at(0, '', `the spec is ${Buffer.byteLength(text)} bytes; a spec may be at most ${MAX_SPEC_BYTES}`)] };
+  if (Buffer.byteLength(text) > MAX_SPEC_BYTES)
+    return { ok: false, issues: [at(0, '', `the spec is ${Buffer.byteLength(text)} bytes; a spec may be at most ${MAX_SPEC_BYTES}`)] };
   // yaml's own uniqueKeys check compares every pair of keys in a map (quadratic in its size):
   // duplicates are found by {@link structureIssues} in one pass instead.
   const documents = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
@@ -383,10 +393,7 @@ function rangeStart(node: unknown): number | undefined {
 
 /** `nodeGroups[1].scaling.min`. */
 export function formatPath(fieldPath: readonly PathSegment[]): string {
-  return fieldPath.reduce<string>(
-    (text, segment) => (typeof segment === 'number' ? `${text}[${segment}]` : text ? `${text}.${segment}` : segment),
-    '',
-  );
+  return fieldPath.reduce<string>((text, segment) => (typeof segment === 'number' ? `${text}[${segment}]` : text ? `${text}.${segment}` : segment), '');
 }
 
 /** The field names allowed at a path of the schema, for "did you mean" hints. */

@@ -29,13 +29,9 @@ const alarmName = z
     'expected an alarm name of letters, digits and _ . : / = + @ -, at most 255 characters (it is written into the override tags)',
   );
 
-const ruleName = z
-  .string()
-  .regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, 'expected a rule name: lower-case letters, digits and -, at most 63 characters');
+const ruleName = z.string().regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, 'expected a rule name: lower-case letters, digits and -, at most 63 characters');
 
-const k8sName = z
-  .string()
-  .regex(/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/, 'expected a Kubernetes object name (lower-case DNS subdomain)');
+const k8sName = z.string().regex(/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/, 'expected a Kubernetes object name (lower-case DNS subdomain)');
 const k8sNamespace = z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'expected a Kubernetes namespace name');
 
 /** `90s`, `5m`, `12h`, `7d`. */
@@ -58,12 +54,7 @@ export function scalingDurationMs(text: string): number {
 // ---- alarms as code -----------------------------------------------------------------------------
 
 export const ALARM_STATISTICS = ['Average', 'Sum', 'Minimum', 'Maximum', 'SampleCount'] as const;
-export const COMPARISON_OPERATORS = [
-  'GreaterThanOrEqualToThreshold',
-  'GreaterThanThreshold',
-  'LessThanThreshold',
-  'LessThanOrEqualToThreshold',
-] as const;
+export const COMPARISON_OPERATORS = ['GreaterThanOrEqualToThreshold', 'GreaterThanThreshold', 'LessThanThreshold', 'LessThanOrEqualToThreshold'] as const;
 export const TREAT_MISSING_DATA = ['missing', 'notBreaching', 'breaching', 'ignore'] as const;
 
 const actionArn = z
@@ -76,11 +67,7 @@ export const alarmSchema = z
     description: z.string().max(1024).optional().describe('AlarmDescription, for people reading the console.'),
     metric: z
       .strictObject({
-        namespace: z
-          .string()
-          .min(1)
-          .max(255)
-          .describe('Metric namespace, e.g. ContainerInsights (Container Insights on EKS) or AWS/EC2.'),
+        namespace: z.string().min(1).max(255).describe('Metric namespace, e.g. ContainerInsights (Container Insights on EKS) or AWS/EC2.'),
         name: z
           .string()
           .min(1)
@@ -108,7 +95,7 @@ export const alarmSchema = z
       .enum(COMPARISON_OPERATORS)
       .default('GreaterThanOrEqualToThreshold')
       .describe('How a datapoint is compared with the threshold. Default GreaterThanOrEqualToThreshold.'),
-    threshold: z.number().describe('The value datapoints are compared with, in the metric\'s unit (percent for the *_utilization metrics).'),
+    threshold: z.number().describe("The value datapoints are compared with, in the metric's unit (percent for the *_utilization metrics)."),
     evaluationPeriods: z.number().int().min(1).max(100).default(3).describe('How many recent periods are evaluated. Default 3.'),
     datapointsToAlarm: z
       .number()
@@ -120,7 +107,11 @@ export const alarmSchema = z
       .enum(TREAT_MISSING_DATA)
       .default('missing')
       .describe('What a missing datapoint counts as: missing (default), notBreaching, breaching or ignore.'),
-    alarmActions: z.array(actionArn).max(5).default([]).describe('ARNs notified on ALARM (an SNS topic that pages a person). Default none: scale-watch hears every change through EventBridge.'),
+    alarmActions: z
+      .array(actionArn)
+      .max(5)
+      .default([])
+      .describe('ARNs notified on ALARM (an SNS topic that pages a person). Default none: scale-watch hears every change through EventBridge.'),
     okActions: z.array(actionArn).max(5).default([]).describe('ARNs notified on OK. Default none.'),
   })
   .superRefine((alarm, ctx) => {
@@ -157,12 +148,7 @@ export const stepSchema = z
       .min(0)
       .optional()
       .describe('The hard ceiling a raising step never crosses, however many alarms arrive. Required for a step that raises.'),
-    floor: z
-      .number()
-      .int()
-      .min(0)
-      .optional()
-      .describe('The hard floor a lowering step never crosses. Required for a step that lowers.'),
+    floor: z.number().int().min(0).optional().describe('The hard floor a lowering step never crosses. Required for a step that lowers.'),
   })
   .superRefine(checkStep, always)
   .describe('One step: add or multiply, within a ceiling (raising) or a floor (lowering).');
@@ -183,7 +169,7 @@ const hpaTarget = z
   .strictObject({
     namespace: k8sNamespace.describe('Namespace of the HorizontalPodAutoscaler.'),
     name: k8sName.describe(
-      'Name of the HorizontalPodAutoscaler. When KEDA owns it (an ownerReference to a ScaledObject, e.g. keda-hpa-<name>), scale-watch patches the ScaledObject\'s minReplicaCount/maxReplicaCount instead, since KEDA reverts edits to its HPA.',
+      "Name of the HorizontalPodAutoscaler. When KEDA owns it (an ownerReference to a ScaledObject, e.g. keda-hpa-<name>), scale-watch patches the ScaledObject's minReplicaCount/maxReplicaCount instead, since KEDA reverts edits to its HPA.",
     ),
     minReplicas: stepSchema.optional().describe('How minReplicas (KEDA: minReplicaCount) moves on ALARM.'),
     maxReplicas: stepSchema.optional().describe('How maxReplicas (KEDA: maxReplicaCount) moves on ALARM.'),
@@ -202,7 +188,7 @@ const hpaTarget = z
 export const scalingRuleSchema = z
   .strictObject({
     name: ruleName.describe('Rule name, unique in the cluster: in logs, metrics and notifications.'),
-    alarm: alarmName.optional().describe('The alarm that drives the rule, one of this spec\'s `alarms`. Exactly one of alarm and alarmPrefix.'),
+    alarm: alarmName.optional().describe("The alarm that drives the rule, one of this spec's `alarms`. Exactly one of alarm and alarmPrefix."),
     alarmPrefix: z
       .string()
       .min(1)
@@ -213,14 +199,14 @@ export const scalingRuleSchema = z
       ),
     cooldown: duration
       .default('5m')
-      .describe('The least time between two steps of the rule. An ALARM inside it moves nothing; while the alarm stays in ALARM, the scheduled run takes the next step once it has passed. Default 5m.'),
-    hold: duration
-      .default('15m')
-      .describe('How long the alarm must stay OK before the spec\'s values come back (hysteresis). Default 15m.'),
+      .describe(
+        'The least time between two steps of the rule. An ALARM inside it moves nothing; while the alarm stays in ALARM, the scheduled run takes the next step once it has passed. Default 5m.',
+      ),
+    hold: duration.default('15m').describe("How long the alarm must stay OK before the spec's values come back (hysteresis). Default 15m."),
     expireAfter: duration
       .default('6h')
       .describe(
-        'How long raised bounds last without renewal. scale-watch renews them while the alarm stays in ALARM; if it stops hearing (INSUFFICIENT_DATA, or scale-watch itself down), they lapse and the spec\'s values come back. Default 6h.',
+        "How long raised bounds last without renewal. scale-watch renews them while the alarm stays in ALARM; if it stops hearing (INSUFFICIENT_DATA, or scale-watch itself down), they lapse and the spec's values come back. Default 6h.",
       ),
     nodeGroups: z.array(nodeGroupTarget).default([]).describe('Managed node groups whose bounds the rule moves. Raised before the HPAs, lowered after them.'),
     hpas: z.array(hpaTarget).default([]).describe('HPAs (or the KEDA ScaledObjects that own them) whose bounds the rule moves.'),
@@ -288,7 +274,12 @@ export function checkScalingRules(fields: Record<string, unknown>, ctx: z.Refine
   const alarms = Array.isArray(fields.alarms) ? (fields.alarms as unknown[]) : [];
   const rules = Array.isArray(fields.scalingRules) ? (fields.scalingRules as unknown[]) : [];
   const alarmNames = alarms.map((alarm) => (alarm as Record<string, unknown> | null)?.name).filter((name): name is string => typeof name === 'string');
-  unique(alarmNames.map((name, index) => [name, index]), 'alarms', 'alarm name', ctx);
+  unique(
+    alarmNames.map((name, index) => [name, index]),
+    'alarms',
+    'alarm name',
+    ctx,
+  );
   unique(
     rules.map((rule, index) => [(rule as Record<string, unknown> | null)?.name, index]),
     'scalingRules',
@@ -309,7 +300,12 @@ export function checkScalingRules(fields: Record<string, unknown>, ctx: z.Refine
   const claim = (key: string, index: number, path: (string | number)[], what: string): void => {
     const first = owner.get(key);
     if (first === undefined) owner.set(key, index);
-    else if (first !== index) ctx.addIssue({ code: 'custom', path, message: `${what} is already moved by scalingRules[${first}]; one rule per bound, so two rules never fight over it` });
+    else if (first !== index)
+      ctx.addIssue({
+        code: 'custom',
+        path,
+        message: `${what} is already moved by scalingRules[${first}]; one rule per bound, so two rules never fight over it`,
+      });
     else ctx.addIssue({ code: 'custom', path, message: `${what} is listed twice in this rule` });
   };
 
@@ -344,20 +340,28 @@ export function checkScalingRules(fields: Record<string, unknown>, ctx: z.Refine
       const min = readStep(minSize);
       if (max !== undefined) {
         if (max.raises && max.ceiling !== undefined) {
-          if (max.ceiling < spec.max) issue(ctx, [...path, 'maxSize', 'ceiling'], `ceiling (${max.ceiling}) is below the spec's maxSize (${spec.max}) of ${name}`);
-          if (max.ceiling > MAX_NODE_GROUP_SIZE) issue(ctx, [...path, 'maxSize', 'ceiling'], `ceiling (${max.ceiling}) exceeds the ${MAX_NODE_GROUP_SIZE} nodes EKS allows in a node group`);
+          if (max.ceiling < spec.max)
+            issue(ctx, [...path, 'maxSize', 'ceiling'], `ceiling (${max.ceiling}) is below the spec's maxSize (${spec.max}) of ${name}`);
+          if (max.ceiling > MAX_NODE_GROUP_SIZE)
+            issue(ctx, [...path, 'maxSize', 'ceiling'], `ceiling (${max.ceiling}) exceeds the ${MAX_NODE_GROUP_SIZE} nodes EKS allows in a node group`);
         }
         if (!max.raises && max.floor !== undefined) {
           if (max.floor > spec.max) issue(ctx, [...path, 'maxSize', 'floor'], `floor (${max.floor}) is above the spec's maxSize (${spec.max}) of ${name}`);
-          if (max.floor < Math.max(spec.min, 1)) issue(ctx, [...path, 'maxSize', 'floor'], `floor (${max.floor}) is below the spec's minSize (${spec.min}) of ${name} (or below 1)`);
+          if (max.floor < Math.max(spec.min, 1))
+            issue(ctx, [...path, 'maxSize', 'floor'], `floor (${max.floor}) is below the spec's minSize (${spec.min}) of ${name} (or below 1)`);
         }
       }
       if (min !== undefined) {
         if (min.raises && min.ceiling !== undefined) {
-          if (min.ceiling < spec.min) issue(ctx, [...path, 'minSize', 'ceiling'], `ceiling (${min.ceiling}) is below the spec's minSize (${spec.min}) of ${name}`);
+          if (min.ceiling < spec.min)
+            issue(ctx, [...path, 'minSize', 'ceiling'], `ceiling (${min.ceiling}) is below the spec's minSize (${spec.min}) of ${name}`);
           const highestMax = max?.raises === true && max.ceiling !== undefined ? Math.max(max.ceiling, spec.max) : spec.max;
           if (min.ceiling > highestMax) {
-            issue(ctx, [...path, 'minSize', 'ceiling'], `ceiling (${min.ceiling}) is above the highest maxSize ${name} can have (${highestMax}); minSize never exceeds maxSize`);
+            issue(
+              ctx,
+              [...path, 'minSize', 'ceiling'],
+              `ceiling (${min.ceiling}) is above the highest maxSize ${name} can have (${highestMax}); minSize never exceeds maxSize`,
+            );
           }
         }
         if (!min.raises && min.floor !== undefined && min.floor > spec.min) {
@@ -373,8 +377,10 @@ export function checkScalingRules(fields: Record<string, unknown>, ctx: z.Refine
       if (minReplicas !== undefined) claim(`hpa/${namespace}/${name}/minReplicas`, index, [...path, 'minReplicas'], `minReplicas of HPA ${namespace}/${name}`);
       if (maxReplicas !== undefined) claim(`hpa/${namespace}/${name}/maxReplicas`, index, [...path, 'maxReplicas'], `maxReplicas of HPA ${namespace}/${name}`);
       const max = readStep(maxReplicas);
-      if (max !== undefined && max.ceiling !== undefined && max.ceiling < 1) issue(ctx, [...path, 'maxReplicas', 'ceiling'], 'an HPA needs maxReplicas of at least 1');
-      if (max !== undefined && !max.raises && max.floor !== undefined && max.floor < 1) issue(ctx, [...path, 'maxReplicas', 'floor'], 'an HPA needs maxReplicas of at least 1');
+      if (max !== undefined && max.ceiling !== undefined && max.ceiling < 1)
+        issue(ctx, [...path, 'maxReplicas', 'ceiling'], 'an HPA needs maxReplicas of at least 1');
+      if (max !== undefined && !max.raises && max.floor !== undefined && max.floor < 1)
+        issue(ctx, [...path, 'maxReplicas', 'floor'], 'an HPA needs maxReplicas of at least 1');
     });
   });
 }

@@ -29,10 +29,7 @@ const IAM_PATH_NAME = String.raw`[\w+=,.@/-]+`;
 
 const iamRoleArn = z
   .string()
-  .regex(
-    new RegExp(`^arn:${PARTITION}:iam::${ACCOUNT}:role/${IAM_PATH_NAME}$`),
-    'expected an IAM role ARN, arn:aws:iam::<12-digit account>:role/<name>',
-  );
+  .regex(new RegExp(`^arn:${PARTITION}:iam::${ACCOUNT}:role/${IAM_PATH_NAME}$`), 'expected an IAM role ARN, arn:aws:iam::<12-digit account>:role/<name>');
 
 const principalArn = z.string().superRefine((arn, ctx) => {
   if (/^arn:[\w-]+:sts::\d{12}:assumed-role\//.test(arn)) {
@@ -52,9 +49,7 @@ const labelKey = z
     /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/,
     'expected a Kubernetes label key, [prefix/]name with name at most 63 characters',
   );
-const labelValue = z
-  .string()
-  .regex(/^(|[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)$/, 'expected a Kubernetes label value of at most 63 characters');
+const labelValue = z.string().regex(/^(|[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)$/, 'expected a Kubernetes label value of at most 63 characters');
 
 /** AWS's tagging rules (EKS and EC2 user guides, "Tag restrictions"). */
 export const MAX_TAGS = 50;
@@ -71,7 +66,9 @@ const tags = z
   )
   .refine((map) => Object.keys(map).length <= MAX_TAGS, { message: `at most ${String(MAX_TAGS)} tags per resource` })
   .default({})
-  .describe('AWS tags on this resource (the cluster, node group, add-on or access entry it sits in). At most 50; keys up to 128 characters, values up to 256, no `aws:` prefix.');
+  .describe(
+    'AWS tags on this resource (the cluster, node group, add-on or access entry it sits in). At most 50; keys up to 128 characters, values up to 256, no `aws:` prefix.',
+  );
 
 /** `version: 1.30` unquoted is the number 1.3 in YAML; the message says how to write it. */
 const kubernetesVersion = z.unknown().transform((value, ctx) => {
@@ -124,11 +121,10 @@ export const vpcSchema = z
     endpointPrivateAccess: z
       .boolean()
       .default(true)
-      .describe('Whether the API server endpoint is reachable from inside the VPC. Default true (EKS\'s own default is false), so nodes reach the API server without leaving the VPC.'),
-    publicAccessCidrs: z
-      .array(cidr)
-      .default(['0.0.0.0/0'])
-      .describe('CIDR blocks allowed to reach the public endpoint. The EKS default is 0.0.0.0/0.'),
+      .describe(
+        "Whether the API server endpoint is reachable from inside the VPC. Default true (EKS's own default is false), so nodes reach the API server without leaving the VPC.",
+      ),
+    publicAccessCidrs: z.array(cidr).default(['0.0.0.0/0']).describe('CIDR blocks allowed to reach the public endpoint. The EKS default is 0.0.0.0/0.'),
   })
   .refine((vpc) => vpc.endpointPublicAccess || vpc.endpointPrivateAccess, {
     message: 'endpointPublicAccess and endpointPrivateAccess cannot both be false',
@@ -147,12 +143,12 @@ export const addonSchema = z.strictObject({
   configurationValues: z
     .record(z.string(), z.unknown())
     .optional()
-    .describe('Add-on configuration, written as YAML; sent to EKS as JSON. Must match the add-on\'s configuration schema.'),
+    .describe("Add-on configuration, written as YAML; sent to EKS as JSON. Must match the add-on's configuration schema."),
   resolveConflicts: z
     .enum(RESOLVE_CONFLICTS)
     .default('OVERWRITE')
     .describe('What EKS does with fields someone changed in the cluster. Default OVERWRITE: the spec wins. PRESERVE applies to updates only.'),
-  serviceAccountRoleArn: iamRoleArn.optional().describe('IAM role for the add-on\'s service account (IRSA).'),
+  serviceAccountRoleArn: iamRoleArn.optional().describe("IAM role for the add-on's service account (IRSA)."),
   tags,
 });
 
@@ -176,7 +172,12 @@ const accessPolicy = z.strictObject({
 export const accessEntrySchema = z.strictObject({
   principalArn: principalArn.describe('IAM role (or user) ARN the entry grants access to. One entry per principal.'),
   kubernetesGroups: z
-    .array(z.string().min(1).regex(/^(?!system:)/, 'Kubernetes groups starting with system: are reserved and EKS refuses them'))
+    .array(
+      z
+        .string()
+        .min(1)
+        .regex(/^(?!system:)/, 'Kubernetes groups starting with system: are reserved and EKS refuses them'),
+    )
     .default([])
     .describe('Kubernetes groups the principal belongs to, for your own RBAC bindings. Must not start with system:.'),
   username: z.string().min(1).optional().describe('Kubernetes user name. Unset: EKS derives one from the principal.'),
@@ -190,69 +191,61 @@ const taint = z.strictObject({
   effect: z.enum(TAINT_EFFECTS).describe('NO_SCHEDULE, NO_EXECUTE or PREFER_NO_SCHEDULE (EKS spells them this way).'),
 });
 
-export const nodeGroupSchema = z
-  .strictObject({
-    name: z
-      .string()
-      .regex(/^[0-9A-Za-z][A-Za-z0-9_-]{0,62}$/, 'expected a node group name: letters, digits, - and _, at most 63 characters')
-      .describe('Managed node group name, unique in the cluster.'),
-    nodeRoleArn: iamRoleArn.describe('IAM role the nodes run as (AmazonEKSWorkerNodePolicy, AmazonEC2ContainerRegistryReadOnly, AmazonEKS_CNI_Policy).'),
-    instanceTypes: z
-      .array(z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, 'expected an EC2 instance type such as t3.medium'))
-      .min(1)
-      .default(['t3.medium'])
-      .describe('EC2 instance types. Several types make sense for SPOT capacity. Default t3.medium.'),
-    capacityType: z
-      .enum(CAPACITY_TYPES)
-      .default('ON_DEMAND')
-      .describe('ON_DEMAND (default), SPOT or CAPACITY_BLOCK.'),
-    amiType: z
-      .enum(AMI_TYPES)
-      .default('AL2023_x86_64_STANDARD')
-      .describe('Node AMI family. Default AL2023_x86_64_STANDARD (Amazon Linux 2 AMIs are not published for 1.33 and later).'),
-    diskSize: z
-      .number()
-      .int()
-      .min(1)
-      .max(16384)
-      .default(20)
-      .describe('Root volume size in GiB. Default 20, EKS\'s default for Linux AMIs; set 50 or more for Windows AMI types.'),
-    labels: z.record(labelKey, labelValue).default({}).describe('Kubernetes labels put on every node.'),
-    taints: z.array(taint).max(50).default([]).describe('Kubernetes taints put on every node: key, optional value, effect.'),
-    scaling: z
-      .strictObject({
-        min: z.number().int().min(0).describe('minSize: the fewest nodes.'),
-        max: z.number().int().min(1).max(450).describe('maxSize: the most nodes (at most 450 per group in EKS).'),
-        desired: z
-          .number()
-          .int()
-          .min(0)
-          .optional()
-          .describe('desiredSize at creation. Unset: min. After creation the autoscaler owns it; provision only brings it back inside [min, max].'),
-      })
-      .superRefine(checkScaling, always)
-      .describe('Scaling bounds of the group.'),
-    updateConfig: z
-      .union([
-        z.strictObject({ maxUnavailable: z.number().int().min(1).max(100).describe('Nodes a rolling update may take down at once.') }),
-        z.strictObject({
-          maxUnavailablePercentage: z.number().int().min(1).max(100).describe('Share of the nodes, in percent, a rolling update may take down at once.'),
-        }),
-      ])
-      .default({ maxUnavailable: 1 })
-      .describe('How many nodes a rolling update may take down at once: maxUnavailable or maxUnavailablePercentage. Default maxUnavailable 1.'),
-    subnetIds: z
-      .array(subnetId)
-      .min(1)
-      .optional()
-      .describe('Subnets the nodes run in. Unset: the cluster\'s subnets.'),
-    releaseVersion: z
-      .string()
-      .min(1)
-      .optional()
-      .describe('AMI release version. Unset: the latest for the group\'s Kubernetes version when it is created or upgraded.'),
-    tags,
-  });
+export const nodeGroupSchema = z.strictObject({
+  name: z
+    .string()
+    .regex(/^[0-9A-Za-z][A-Za-z0-9_-]{0,62}$/, 'expected a node group name: letters, digits, - and _, at most 63 characters')
+    .describe('Managed node group name, unique in the cluster.'),
+  nodeRoleArn: iamRoleArn.describe('IAM role the nodes run as (AmazonEKSWorkerNodePolicy, AmazonEC2ContainerRegistryReadOnly, AmazonEKS_CNI_Policy).'),
+  instanceTypes: z
+    .array(z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, 'expected an EC2 instance type such as t3.medium'))
+    .min(1)
+    .default(['t3.medium'])
+    .describe('EC2 instance types. Several types make sense for SPOT capacity. Default t3.medium.'),
+  capacityType: z.enum(CAPACITY_TYPES).default('ON_DEMAND').describe('ON_DEMAND (default), SPOT or CAPACITY_BLOCK.'),
+  amiType: z
+    .enum(AMI_TYPES)
+    .default('AL2023_x86_64_STANDARD')
+    .describe('Node AMI family. Default AL2023_x86_64_STANDARD (Amazon Linux 2 AMIs are not published for 1.33 and later).'),
+  diskSize: z
+    .number()
+    .int()
+    .min(1)
+    .max(16384)
+    .default(20)
+    .describe("Root volume size in GiB. Default 20, EKS's default for Linux AMIs; set 50 or more for Windows AMI types."),
+  labels: z.record(labelKey, labelValue).default({}).describe('Kubernetes labels put on every node.'),
+  taints: z.array(taint).max(50).default([]).describe('Kubernetes taints put on every node: key, optional value, effect.'),
+  scaling: z
+    .strictObject({
+      min: z.number().int().min(0).describe('minSize: the fewest nodes.'),
+      max: z.number().int().min(1).max(450).describe('maxSize: the most nodes (at most 450 per group in EKS).'),
+      desired: z
+        .number()
+        .int()
+        .min(0)
+        .optional()
+        .describe('desiredSize at creation. Unset: min. After creation the autoscaler owns it; provision only brings it back inside [min, max].'),
+    })
+    .superRefine(checkScaling, always)
+    .describe('Scaling bounds of the group.'),
+  updateConfig: z
+    .union([
+      z.strictObject({ maxUnavailable: z.number().int().min(1).max(100).describe('Nodes a rolling update may take down at once.') }),
+      z.strictObject({
+        maxUnavailablePercentage: z.number().int().min(1).max(100).describe('Share of the nodes, in percent, a rolling update may take down at once.'),
+      }),
+    ])
+    .default({ maxUnavailable: 1 })
+    .describe('How many nodes a rolling update may take down at once: maxUnavailable or maxUnavailablePercentage. Default maxUnavailable 1.'),
+  subnetIds: z.array(subnetId).min(1).optional().describe("Subnets the nodes run in. Unset: the cluster's subnets."),
+  releaseVersion: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("AMI release version. Unset: the latest for the group's Kubernetes version when it is created or upgraded."),
+  tags,
+});
 
 export const SPEC_API_VERSION = 'eks-pilot/v1';
 
@@ -273,9 +266,7 @@ export const clusterSpecSchema = z
       .describe('AWS Region of the cluster: one the AWS SDK lists (us-east-1, sa-east-1, cn-north-1, us-gov-west-1, ...).'),
     version: kubernetesVersion.describe('Kubernetes minor version, quoted: "1.31". Upgrades go one minor version per step.'),
     roleArn: iamRoleArn.describe('IAM role the EKS control plane uses. Cannot change once created.'),
-    assumeRoleArn: iamRoleArn
-      .optional()
-      .describe('Role the functions assume to manage a cluster in another account. Unset: the functions\' own role.'),
+    assumeRoleArn: iamRoleArn.optional().describe("Role the functions assume to manage a cluster in another account. Unset: the functions' own role."),
     vpc: vpcSchema.describe('Control plane networking.'),
     logging: z
       .array(z.enum(LOG_TYPES))
@@ -289,9 +280,14 @@ export const clusterSpecSchema = z
       ),
     encryptionKeyArn: z
       .string()
-      .regex(/^arn:aws[\w-]*:kms:[a-z0-9-]+:\d{12}:key\/[\w-]+$/, 'expected a KMS key ARN, arn:aws:kms:<region>:<account>:key/<key id> (EKS reports key ARNs, not aliases)')
+      .regex(
+        /^arn:aws[\w-]*:kms:[a-z0-9-]+:\d{12}:key\/[\w-]+$/,
+        'expected a KMS key ARN, arn:aws:kms:<region>:<account>:key/<key id> (EKS reports key ARNs, not aliases)',
+      )
       .optional()
-      .describe('Your own KMS key for envelope encryption of Kubernetes API data (EKS encrypts with an AWS-owned key otherwise). Cannot be changed or removed once set.'),
+      .describe(
+        'Your own KMS key for envelope encryption of Kubernetes API data (EKS encrypts with an AWS-owned key otherwise). Cannot be changed or removed once set.',
+      ),
     tags,
     addons: z.array(addonSchema).default([]).describe('EKS add-ons.'),
     accessEntries: z.array(accessEntrySchema).default([]).describe('EKS access entries (needs authenticationMode API or API_AND_CONFIG_MAP).'),
@@ -307,16 +303,22 @@ export const clusterSpecSchema = z
     elasticIpPools: z
       .array(elasticIpPoolSchema)
       .default([])
-      .describe('Elastic IP pools eip-manager keeps whole: allocated, attached to nodes or a NAT gateway (or held for a load balancer), published to SSM, released only when the pool allows.'),
+      .describe(
+        'Elastic IP pools eip-manager keeps whole: allocated, attached to nodes or a NAT gateway (or held for a load balancer), published to SSM, released only when the pool allows.',
+      ),
     workloads: workloadsSchema,
     alarms: z
       .array(alarmSchema)
       .default([])
-      .describe('CloudWatch metric alarms kept as code: scale-watch\'s scheduled run creates or updates them (PutMetricAlarm) in the cluster\'s Region and reports what had drifted.'),
+      .describe(
+        "CloudWatch metric alarms kept as code: scale-watch's scheduled run creates or updates them (PutMetricAlarm) in the cluster's Region and reports what had drifted.",
+      ),
     scalingRules: z
       .array(scalingRuleSchema)
       .default([])
-      .describe('What scale-watch moves when an alarm fires: node group and HPA bounds, one step at a time within ceilings, back to the spec\'s values after the alarm has been OK for the hold time.'),
+      .describe(
+        "What scale-watch moves when an alarm fires: node group and HPA bounds, one step at a time within ceilings, back to the spec's values after the alarm has been OK for the hold time.",
+      ),
   })
   .superRefine(checkCluster, always);
 

@@ -69,19 +69,31 @@ function scalingProblems(spec: ClusterSpec, objects: readonly ManifestSource[]):
       const max = target.maxReplicas;
       if (max !== undefined) {
         if (stepRaises(max) && max.ceiling !== undefined && max.ceiling < own.max) {
-          problems.push({ path: [...path, 'maxReplicas', 'ceiling'], message: `ceiling (${max.ceiling}) is below ${own.maxField} (${own.max}) of ${hpa} in ${own.where}: on ALARM it would lower it` });
+          problems.push({
+            path: [...path, 'maxReplicas', 'ceiling'],
+            message: `ceiling (${max.ceiling}) is below ${own.maxField} (${own.max}) of ${hpa} in ${own.where}: on ALARM it would lower it`,
+          });
         }
         if (!stepRaises(max) && max.floor !== undefined && max.floor > own.max) {
-          problems.push({ path: [...path, 'maxReplicas', 'floor'], message: `floor (${max.floor}) is above ${own.maxField} (${own.max}) of ${hpa} in ${own.where}: on ALARM it would raise it` });
+          problems.push({
+            path: [...path, 'maxReplicas', 'floor'],
+            message: `floor (${max.floor}) is above ${own.maxField} (${own.max}) of ${hpa} in ${own.where}: on ALARM it would raise it`,
+          });
         }
       }
       const min = target.minReplicas;
       if (min !== undefined) {
         if (stepRaises(min) && min.ceiling !== undefined && min.ceiling < own.min) {
-          problems.push({ path: [...path, 'minReplicas', 'ceiling'], message: `ceiling (${min.ceiling}) is below ${own.minField} (${own.min}) of ${hpa} in ${own.where}: on ALARM it would lower it` });
+          problems.push({
+            path: [...path, 'minReplicas', 'ceiling'],
+            message: `ceiling (${min.ceiling}) is below ${own.minField} (${own.min}) of ${hpa} in ${own.where}: on ALARM it would lower it`,
+          });
         }
         if (!stepRaises(min) && min.floor !== undefined && min.floor > own.min) {
-          problems.push({ path: [...path, 'minReplicas', 'floor'], message: `floor (${min.floor}) is above ${own.minField} (${own.min}) of ${hpa} in ${own.where}: on ALARM it would raise it` });
+          problems.push({
+            path: [...path, 'minReplicas', 'floor'],
+            message: `floor (${min.floor}) is above ${own.minField} (${own.min}) of ${hpa} in ${own.where}: on ALARM it would raise it`,
+          });
         }
       }
     });

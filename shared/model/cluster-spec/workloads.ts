@@ -13,9 +13,7 @@ import { globProblem, regexProblem } from './tag-rules';
 export const OWNER_LABEL = 'eks-pilot.io/workload';
 
 /** A DNS-1123 label: workload and environment names end up in labels and object names. */
-const dnsLabel = z
-  .string()
-  .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'expected lower-case letters, digits and -, at most 63 characters');
+const dnsLabel = z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'expected lower-case letters, digits and -, at most 63 characters');
 
 /** `ghcr.io/<owner>/<name>`: lower case, as the registry and Kubernetes both require. */
 const repository = z
@@ -31,7 +29,9 @@ const tagRule = z
       .string()
       .refine((range) => semver.validRange(range) !== null, 'expected a semver range such as ">=1.2.0" or "^2"')
       .optional()
-      .describe('Tags that are semantic versions in this range (a leading v is allowed: v1.4.2). Deploys only move forward: an older version than the one running is refused.'),
+      .describe(
+        'Tags that are semantic versions in this range (a leading v is allowed: v1.4.2). Deploys only move forward: an older version than the one running is refused.',
+      ),
     glob: z
       .string()
       .min(1)
@@ -47,11 +47,7 @@ const tagRule = z
         'Tags matching this regular expression, anchored at both ends, e.g. `release-\\d+`: the common syntax of JavaScript and RE2 (no lookaround, no backreferences), without nested repetition such as `(a+)+`. Matched in linear time; a tag over 128 characters matches nothing.',
       ),
     exact: z.string().min(1).optional().describe('This one tag, e.g. `stable`.'),
-    environments: z
-      .array(dnsLabel)
-      .min(1)
-      .optional()
-      .describe('Environments the rule applies to (a workload\'s `environment`). Unset: every environment.'),
+    environments: z.array(dnsLabel).min(1).optional().describe("Environments the rule applies to (a workload's `environment`). Unset: every environment."),
   })
   .superRefine((rule, ctx) => {
     const kinds = TAG_RULE_KINDS.filter((kind) => rule[kind] !== undefined);
@@ -68,11 +64,10 @@ export const TAG_RULE_KINDS = ['semver', 'glob', 'regex', 'exact'] as const;
 export type TagRuleKind = (typeof TAG_RULE_KINDS)[number];
 
 export const imagePolicySchema = z.strictObject({
-  repository: repository.describe('GHCR repository whose pushes this workload takes, e.g. ghcr.io/acme/web. Its containers are found by this name in the manifests.'),
-  tags: z
-    .array(tagRule)
-    .min(1)
-    .describe('Which pushed tags deploy: a tag deploys when any rule for the workload\'s environment matches it.'),
+  repository: repository.describe(
+    'GHCR repository whose pushes this workload takes, e.g. ghcr.io/acme/web. Its containers are found by this name in the manifests.',
+  ),
+  tags: z.array(tagRule).min(1).describe("Which pushed tags deploy: a tag deploys when any rule for the workload's environment matches it."),
 });
 
 /** A Kubernetes data key: letters, digits, `-`, `_` and `.`. */
@@ -84,23 +79,28 @@ export const secretSourceSchema = z
       .string()
       .regex(/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/, 'expected a Kubernetes object name: lower-case letters, digits, - and .')
       .describe('Name of the Secret deploy renders and applies.'),
-    namespace: dnsLabel.optional().describe('Namespace of the Secret. Unset: the namespace of the workload\'s manifests (where its release history is kept).'),
+    namespace: dnsLabel.optional().describe("Namespace of the Secret. Unset: the namespace of the workload's manifests (where its release history is kept)."),
     secretsManager: z
       .string()
       .min(1)
       .optional()
-      .describe('Secrets Manager secret id or ARN whose AWSCURRENT SecretString is a JSON object of strings: each key becomes a data key of the Secret. deploy-worker\'s role is granted exactly the secrets the specs name, when packaging.'),
+      .describe(
+        "Secrets Manager secret id or ARN whose AWSCURRENT SecretString is a JSON object of strings: each key becomes a data key of the Secret. deploy-worker's role is granted exactly the secrets the specs name, when packaging.",
+      ),
     ssm: z
       .record(secretKey, z.string().regex(/^\/[\w.\-/]+$/, 'expected an SSM parameter name such as /eks-pilot/prod/db-password'))
       .optional()
-      .describe('Data key to SecureString parameter name, e.g. `{ DATABASE_URL: /eks-pilot/prod/shop/database-url }`. deploy-worker\'s role is granted exactly the parameters the specs name, when packaging.'),
+      .describe(
+        "Data key to SecureString parameter name, e.g. `{ DATABASE_URL: /eks-pilot/prod/shop/database-url }`. deploy-worker's role is granted exactly the parameters the specs name, when packaging.",
+      ),
   })
   .superRefine((source, ctx) => {
-    if ((source.secretsManager === undefined) === (source.ssm === undefined)) ctx.addIssue({ code: 'custom', message: 'a secret takes exactly one of secretsManager, ssm' });
+    if ((source.secretsManager === undefined) === (source.ssm === undefined))
+      ctx.addIssue({ code: 'custom', message: 'a secret takes exactly one of secretsManager, ssm' });
   });
 
 export const workloadSchema = z.strictObject({
-  name: dnsLabel.describe('Workload name, unique in the cluster: it names the releases, the SQS message group and the manual invoke\'s `workload`.'),
+  name: dnsLabel.describe("Workload name, unique in the cluster: it names the releases, the SQS message group and the manual invoke's `workload`."),
   manifests: z
     .string()
     .min(1)
@@ -108,10 +108,14 @@ export const workloadSchema = z.strictObject({
       const problem = manifestsPathProblem(folder);
       if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
     })
-    .describe('Folder of Kubernetes manifests (every *.yaml and *.yml in it, multi-document files included), relative to the spec file and inside its folder (no absolute path, no `..` out of it). The folder must exist.'),
+    .describe(
+      'Folder of Kubernetes manifests (every *.yaml and *.yml in it, multi-document files included), relative to the spec file and inside its folder (no absolute path, no `..` out of it). The folder must exist.',
+    ),
   environment: dnsLabel
     .optional()
-    .describe('Environment this workload runs as (prod, staging, ...), which picks the image rules that apply. Unset: only rules without `environments` apply.'),
+    .describe(
+      'Environment this workload runs as (prod, staging, ...), which picks the image rules that apply. Unset: only rules without `environments` apply.',
+    ),
   images: z.array(imagePolicySchema).min(1).describe('Image policies, one per GHCR repository the workload deploys from.'),
   prune: z
     .boolean()
@@ -129,7 +133,7 @@ export const workloadSchema = z.strictObject({
         .min(30)
         .max(3600)
         .default(600)
-        .describe('How long a rollout may take before it counts as stalled and is rolled back. Default 600, Kubernetes\' progressDeadlineSeconds default.'),
+        .describe("How long a rollout may take before it counts as stalled and is rolled back. Default 600, Kubernetes' progressDeadlineSeconds default."),
       rollback: z.boolean().default(true).describe('Roll back to the previous successful release when the rollout fails. Default true.'),
     })
     .default({ timeoutSeconds: 600, rollback: true })
@@ -137,15 +141,21 @@ export const workloadSchema = z.strictObject({
   recreateJobs: z
     .boolean()
     .default(false)
-    .describe('When a release changes the images of a Job that exists (its pod template is immutable), delete the Job and create it anew. Default false: such a release is refused with the reason.'),
+    .describe(
+      'When a release changes the images of a Job that exists (its pod template is immutable), delete the Job and create it anew. Default false: such a release is refused with the reason.',
+    ),
   literalSecrets: z
     .boolean()
     .default(false)
-    .describe('Allow Secret manifests with literal values (data or stringData). Default false: such a manifest makes the workload a spec error naming the file and keys; source the values from AWS with `secrets` instead.'),
+    .describe(
+      'Allow Secret manifests with literal values (data or stringData). Default false: such a manifest makes the workload a spec error naming the file and keys; source the values from AWS with `secrets` instead.',
+    ),
   secrets: z
     .array(secretSourceSchema)
     .default([])
-    .describe('Secrets deploy renders from AWS at apply time (Secrets Manager or SSM SecureString parameters). Their values are never logged, planned or recorded; an existing Secret of that name deploy does not own is never overwritten.'),
+    .describe(
+      'Secrets deploy renders from AWS at apply time (Secrets Manager or SSM SecureString parameters). Their values are never logged, planned or recorded; an existing Secret of that name deploy does not own is never overwritten.',
+    ),
 });
 
 export type WorkloadSpec = z.output<typeof workloadSchema>;
@@ -156,7 +166,9 @@ export type SecretSourceSpec = WorkloadSpec['secrets'][number];
 export const workloadsSchema = z
   .array(workloadSchema)
   .default([])
-  .describe('Applications deploy keeps on the cluster: manifests plus image policies. A signed GHCR push deploys to every workload whose policy takes the tag.');
+  .describe(
+    'Applications deploy keeps on the cluster: manifests plus image policies. A signed GHCR push deploys to every workload whose policy takes the tag.',
+  );
 
 /**
  * Cross-field checks of the `workloads` section, run from the cluster's `checkCluster`: unique names,
@@ -174,7 +186,12 @@ export function checkWorkloads(fields: Record<string, unknown>, ctx: z.Refinemen
     if (typeof workload.name === 'string') {
       const first = seen.get(workload.name);
       if (first === undefined) seen.set(workload.name, index);
-      else ctx.addIssue({ code: 'custom', path: ['workloads', index, 'name'], message: `duplicate workload name "${workload.name}" (first at workloads[${first}])` });
+      else
+        ctx.addIssue({
+          code: 'custom',
+          path: ['workloads', index, 'name'],
+          message: `duplicate workload name "${workload.name}" (first at workloads[${first}])`,
+        });
     }
     const images = Array.isArray(workload.images) ? (workload.images as unknown[]) : [];
     const repositories = new Map<string, number>();

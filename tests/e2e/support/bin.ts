@@ -17,9 +17,14 @@ export interface BinResult {
  */
 export function runBin(args: readonly string[], options: { env?: Record<string, string>; node?: string } = {}): Promise<BinResult> {
   return new Promise((resolve) => {
-    execFile(options.node ?? process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, ...options.env }, timeout: 120_000 }, (error, stdout, stderr) => {
-      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
-      resolve({ code, stdout, stderr });
-    });
+    execFile(
+      options.node ?? process.execPath,
+      [BIN, ...args],
+      { cwd: ROOT, env: { ...process.env, ...options.env }, timeout: 120_000 },
+      (error, stdout, stderr) => {
+        const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
+        resolve({ code, stdout, stderr });
+      },
+    );
   });
 }

@@ -52,7 +52,8 @@ export async function startEksTagsProxy(upstream: string): Promise<EksTagsProxy>
   /** Sends a request on to moto with the caller's (signed) headers. */
   const forward = async (request: IncomingMessage, body: Buffer, override?: { method: string; url: string }): Promise<Upstream> => {
     const headers: Record<string, string> = {};
-    for (const [key, value] of Object.entries(request.headers)) if (typeof value === 'string' && key !== 'host' && key !== 'content-length') headers[key] = value;
+    for (const [key, value] of Object.entries(request.headers))
+      if (typeof value === 'string' && key !== 'host' && key !== 'content-length') headers[key] = value;
     const init: RequestInit = { method: override?.method ?? request.method ?? 'GET', headers };
     if (body.length > 0 && override === undefined) init.body = body;
     const response = await fetch(`${upstream}${override?.url ?? request.url ?? '/'}`, init);

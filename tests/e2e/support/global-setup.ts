@@ -12,6 +12,8 @@ export default function globalSetup(): void {
   const started = Date.now();
   invokeLocallyWithOtherSpecs();
   packageFunctions();
-  process.stdout.write(`\ne2e: ran an invoke local with examples/kianax, then packaged the five functions with serverless package, in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  process.stdout.write(
+    `\ne2e: ran an invoke local with examples/kianax, then packaged the five functions with serverless package, in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
+  );
   process.stdout.write(`e2e: what moto lacks, and the project's fakes cover instead:\n${MOTO_GAPS.map((gap) => `  - ${gap}`).join('\n')}\n`);
 }

@@ -33,7 +33,11 @@ export async function startKubernetes(seed: Record<string, KubernetesObject> = {
       if (request.method !== 'PATCH' || request.headers['content-type'] !== 'application/merge-patch+json') return undefined;
       const found = store.objects?.get(request.path);
       const name = request.path.split('/').at(-1) ?? '';
-      if (found === undefined) return { status: 404, body: { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'NotFound', code: 404, message: `"${name}" not found`, details: { name } } };
+      if (found === undefined)
+        return {
+          status: 404,
+          body: { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'NotFound', code: 404, message: `"${name}" not found`, details: { name } },
+        };
       const patched = mergePatchInto(found, JSON.parse(request.body)) as KubernetesObject;
       store.objects?.set(request.path, patched);
       return { status: 200, body: patched };

@@ -73,12 +73,16 @@ export async function invokeFunction<T = unknown>(name: FunctionName, event: unk
     ...config.environment,
     ...options.env,
   };
-  const { stdout } = await run(process.execPath, ['--no-experimental-require-module', INVOKER, taskRoot, config.handler, eventFile, resultFile, String(config.timeoutSeconds)], {
-    cwd: taskRoot,
-    env,
-    timeout: (config.timeoutSeconds + 30) * 1000,
-    maxBuffer: 64 * 1024 * 1024,
-  });
+  const { stdout } = await run(
+    process.execPath,
+    ['--no-experimental-require-module', INVOKER, taskRoot, config.handler, eventFile, resultFile, String(config.timeoutSeconds)],
+    {
+      cwd: taskRoot,
+      env,
+      timeout: (config.timeoutSeconds + 30) * 1000,
+      maxBuffer: 64 * 1024 * 1024,
+    },
+  );
   const logs = stdout
     .split('\n')
     .filter((line) => line.startsWith('{'))

@@ -28,7 +28,9 @@ export const MOTO_COMMAND = process.env.EKS_PILOT_MOTO_SERVER ?? 'moto_server';
 export function requireMoto(): void {
   const probe = spawnSync(MOTO_COMMAND, ['--help'], { encoding: 'utf8' });
   if (probe.error !== undefined || probe.status !== 0) {
-    throw new Error(`the end-to-end suite needs moto's server (${MOTO_COMMAND} not runnable: ${probe.error?.message ?? probe.stderr}); install it with: pip install "moto[server]"`);
+    throw new Error(
+      `the end-to-end suite needs moto's server (${MOTO_COMMAND} not runnable: ${probe.error?.message ?? probe.stderr}); install it with: pip install "moto[server]"`,
+    );
   }
 }
 

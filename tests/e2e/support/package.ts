@@ -21,7 +21,14 @@ export type FunctionName = 'provision' | 'eip-manager' | 'deploy-webhook' | 'dep
 export function invokeLocallyWithOtherSpecs(): void {
   execFileSync('npx', ['--no-install', 'serverless', 'invoke', 'local', '-f', 'deploy-worker', '-p', 'events/deploy/plan.json'], {
     cwd: ROOT,
-    env: { ...process.env, EKS_PILOT_SPECS: 'examples/kianax', AWS_ENDPOINT_URL: 'http://127.0.0.1:9', AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'x', SLS_TELEMETRY_DISABLED: '1' },
+    env: {
+      ...process.env,
+      EKS_PILOT_SPECS: 'examples/kianax',
+      AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
+      AWS_ACCESS_KEY_ID: 'x',
+      AWS_SECRET_ACCESS_KEY: 'x',
+      SLS_TELEMETRY_DISABLED: '1',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
     timeout: 300_000,
   });
@@ -29,7 +36,9 @@ export function invokeLocallyWithOtherSpecs(): void {
 
 /** The file names a packaged function's zip holds. */
 export function zipEntries(name: FunctionName): string[] {
-  return execFileSync('unzip', ['-Z1', path.join(PACKAGE_DIR, `${name}.zip`)], { encoding: 'utf8' }).split('\n').filter(Boolean);
+  return execFileSync('unzip', ['-Z1', path.join(PACKAGE_DIR, `${name}.zip`)], { encoding: 'utf8' })
+    .split('\n')
+    .filter(Boolean);
 }
 
 /** Runs `serverless package` as a user does (through npx, offline) with the e2e specs folder. */

@@ -49,7 +49,10 @@ export function writeE2eSpecs(): void {
     document.set('authenticationMode', 'CONFIG_MAP');
     const workloads = (document.toJS() as { workloads?: unknown[] }).workloads ?? [];
     for (let index = 0; index < workloads.length; index += 1) document.setIn(['workloads', index, 'manifests'], `${example}/manifests`);
-    writeFileSync(path.join(folder, `${example}.yaml`), `# Derived from examples/${example}/cluster.yaml for moto by tests/e2e/support/specs.ts.\n${document.toString()}`);
+    writeFileSync(
+      path.join(folder, `${example}.yaml`),
+      `# Derived from examples/${example}/cluster.yaml for moto by tests/e2e/support/specs.ts.\n${document.toString()}`,
+    );
     cpSync(path.join(source, 'manifests'), path.join(folder, example, 'manifests'), { recursive: true });
   }
 }

@@ -27,7 +27,9 @@ describe('the deploy function folders', () => {
     const files = importsOf(folder);
 
     // Act
-    const crossing = files.flatMap(({ file, imports }) => imports.filter((target) => forbidden.some((prefix) => target.startsWith(prefix))).map((target) => `${file} -> ${target}`));
+    const crossing = files.flatMap(({ file, imports }) =>
+      imports.filter((target) => forbidden.some((prefix) => target.startsWith(prefix))).map((target) => `${file} -> ${target}`),
+    );
 
     // Assess
     expect(files.length).toBeGreaterThan(0);

@@ -106,13 +106,17 @@ export class WorkerHarness {
   }
 
   deploymentImage(name: string, namespace = 'crypto-oms'): string | undefined {
-    const deployment = this.cluster?.objects.get(`/apis/apps/v1/namespaces/${namespace}/deployments/${name}`) as { spec?: { template?: { spec?: { containers?: { image?: string }[] } } } } | undefined;
+    const deployment = this.cluster?.objects.get(`/apis/apps/v1/namespaces/${namespace}/deployments/${name}`) as
+      { spec?: { template?: { spec?: { containers?: { image?: string }[] } } } } | undefined;
     return deployment?.spec?.template?.spec?.containers?.[0]?.image;
   }
 }
 
 /** A deploy message as the webhook queues it for crypto-oms. */
-export function push(tag: string, options: { digest?: string; deliveryId?: string; publishedAt?: string; repository?: string; cluster?: string; workload?: string } = {}): DeployMessage {
+export function push(
+  tag: string,
+  options: { digest?: string; deliveryId?: string; publishedAt?: string; repository?: string; cluster?: string; workload?: string } = {},
+): DeployMessage {
   const repository = options.repository ?? ORDER_INGESTION;
   return {
     type: 'deploy',

@@ -13,7 +13,7 @@ async function run(argv: string[]) {
 }
 
 describe('eks-pilot plan with Elastic IP pools', () => {
-  it('shows the pools\' plan after the cluster\'s in the offline plan of financial-move', async () => {
+  it("shows the pools' plan after the cluster's in the offline plan of financial-move", async () => {
     // Act
     const result = await run(['plan', '--offline', path.join(FINANCIAL_MOVE, 'cluster.yaml')]);
 
@@ -24,10 +24,12 @@ describe('eks-pilot plan with Elastic IP pools', () => {
     expect(result.stdout.indexOf('Elastic IP pools of')).toBeGreaterThan(result.stdout.indexOf('Cluster financial-move'));
     expect(result.stdout).toMatch(/AllocateAddress +eip-pool\/egress +create +pool egress holds 0 of 2 addresses/);
     expect(result.stdout).toContain('    egress (node group prod-ng): 0 of 2 held, 2 to allocate -> /eks-pilot/dev/sa-east-1/financial-move/eip-pools/egress');
-    expect(result.stdout).toContain('    ingress (reserved for a load balancer): 0 of 2 held, 2 to allocate -> /eks-pilot/dev/sa-east-1/financial-move/eip-pools/ingress');
+    expect(result.stdout).toContain(
+      '    ingress (reserved for a load balancer): 0 of 2 held, 2 to allocate -> /eks-pilot/dev/sa-east-1/financial-move/eip-pools/ingress',
+    );
   });
 
-  it('adds the pools\' plan to the JSON, and prints none for a spec without pools', async () => {
+  it("adds the pools' plan to the JSON, and prints none for a spec without pools", async () => {
     // Act
     const withPools = await run(['plan', '--offline', '--json', path.join(FINANCIAL_MOVE, 'cluster.yaml')]);
     const without = await run(['plan', '--offline', path.join(EXAMPLES, 'starter/cluster.yaml')]);
@@ -39,7 +41,7 @@ describe('eks-pilot plan with Elastic IP pools', () => {
     expect(without.stdout).not.toContain('Elastic IP pools');
   });
 
-  it('reads the account for the pools\' plan without --offline, printing the addresses each pool holds, and writes nothing', async () => {
+  it("reads the account for the pools' plan without --offline, printing the addresses each pool holds, and writes nothing", async () => {
     // Prepare
     const spec = await financialMove();
     const eks = new FakeEks({ region: 'sa-east-1' });
@@ -65,7 +67,9 @@ describe('eks-pilot plan with Elastic IP pools', () => {
     expect(ec2.writes()).toEqual([]);
     expect(eks.writes()).toEqual([]);
     expect(stdout).toContain('  No changes. The cluster matches its spec.');
-    expect(stdout).toContain(`    ingress (reserved for a load balancer): 1 of 2 held, 1 to allocate: ${ip} -> /eks-pilot/dev/sa-east-1/financial-move/eip-pools/ingress`);
+    expect(stdout).toContain(
+      `    ingress (reserved for a load balancer): 1 of 2 held, 1 to allocate: ${ip} -> /eks-pilot/dev/sa-east-1/financial-move/eip-pools/ingress`,
+    );
     expect(code).toBe(EXIT.changesPending);
   });
 });

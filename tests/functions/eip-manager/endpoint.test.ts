@@ -68,12 +68,21 @@ function startAws(quota: number): Promise<{ server: Server; url: string; receive
       };
       switch (params.Action ?? '') {
         case 'DescribeAddresses':
-          return reply(200, `<DescribeAddressesResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>r1</requestId><addressesSet>${addresses.map(addressXml).join('')}</addressesSet></DescribeAddressesResponse>`);
+          return reply(
+            200,
+            `<DescribeAddressesResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>r1</requestId><addressesSet>${addresses.map(addressXml).join('')}</addressesSet></DescribeAddressesResponse>`,
+          );
         case 'DescribeInstances':
-          return reply(200, `<DescribeInstancesResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>r2</requestId><reservationSet><item><reservationId>r-1</reservationId><instancesSet>${NODES.map(instanceXml).join('')}</instancesSet></item></reservationSet></DescribeInstancesResponse>`);
+          return reply(
+            200,
+            `<DescribeInstancesResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>r2</requestId><reservationSet><item><reservationId>r-1</reservationId><instancesSet>${NODES.map(instanceXml).join('')}</instancesSet></item></reservationSet></DescribeInstancesResponse>`,
+          );
         case 'AllocateAddress': {
           if (addresses.length >= quota) {
-            return reply(400, '<Response><Errors><Error><Code>AddressLimitExceeded</Code><Message>The maximum number of addresses has been reached.</Message></Error></Errors><RequestID>r3</RequestID></Response>');
+            return reply(
+              400,
+              '<Response><Errors><Error><Code>AddressLimitExceeded</Code><Message>The maximum number of addresses has been reached.</Message></Error></Errors><RequestID>r3</RequestID></Response>',
+            );
           }
           const n = addresses.length + 1;
           const tags: [string, string][] = [];
@@ -82,19 +91,31 @@ function startAws(quota: number): Promise<{ server: Server; url: string; receive
           }
           const address = { allocationId: `eipalloc-0e0000000000000${String(n)}`, publicIp: `203.0.113.${String(n)}`, tags };
           addresses.push(address);
-          return reply(200, `<AllocateAddressResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>r4</requestId><publicIp>${address.publicIp}</publicIp><domain>vpc</domain><allocationId>${address.allocationId}</allocationId></AllocateAddressResponse>`);
+          return reply(
+            200,
+            `<AllocateAddressResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>r4</requestId><publicIp>${address.publicIp}</publicIp><domain>vpc</domain><allocationId>${address.allocationId}</allocationId></AllocateAddressResponse>`,
+          );
         }
         case 'AssociateAddress': {
           const address = addresses.find((candidate) => candidate.allocationId === params.AllocationId);
           const node = NODES.find((candidate) => candidate.eni === params.NetworkInterfaceId);
           if (address === undefined || node === undefined || address.networkInterfaceId !== undefined) {
-            return reply(400, '<Response><Errors><Error><Code>Resource.AlreadyAssociated</Code><Message>already associated</Message></Error></Errors><RequestID>r5</RequestID></Response>');
+            return reply(
+              400,
+              '<Response><Errors><Error><Code>Resource.AlreadyAssociated</Code><Message>already associated</Message></Error></Errors><RequestID>r5</RequestID></Response>',
+            );
           }
           Object.assign(address, { networkInterfaceId: node.eni, privateIp: node.ip, instanceId: node.instanceId });
-          return reply(200, `<AssociateAddressResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>r6</requestId><return>true</return><associationId>eipassoc-0e0000000000000${String(addresses.indexOf(address) + 1)}</associationId></AssociateAddressResponse>`);
+          return reply(
+            200,
+            `<AssociateAddressResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>r6</requestId><return>true</return><associationId>eipassoc-0e0000000000000${String(addresses.indexOf(address) + 1)}</associationId></AssociateAddressResponse>`,
+          );
         }
         default:
-          return reply(400, `<Response><Errors><Error><Code>InvalidAction</Code><Message>${params.Action ?? '?'}</Message></Error></Errors><RequestID>r7</RequestID></Response>`);
+          return reply(
+            400,
+            `<Response><Errors><Error><Code>InvalidAction</Code><Message>${params.Action ?? '?'}</Message></Error></Errors><RequestID>r7</RequestID></Response>`,
+          );
       }
     });
   });
@@ -171,7 +192,14 @@ describe('eip-manager against AWS_ENDPOINT_URL', () => {
 
     // Assess
     const ec2Writes = aws.received.filter((request) => request.service === 'ec2' && !request.action.startsWith('Describe'));
-    expect(ec2Writes.map((request) => request.action)).toEqual(['AllocateAddress', 'AllocateAddress', 'AssociateAddress', 'AssociateAddress', 'AllocateAddress', 'AllocateAddress']);
+    expect(ec2Writes.map((request) => request.action)).toEqual([
+      'AllocateAddress',
+      'AllocateAddress',
+      'AssociateAddress',
+      'AssociateAddress',
+      'AllocateAddress',
+      'AllocateAddress',
+    ]);
     expect(ec2Writes[0]?.params).toMatchObject({
       Domain: 'vpc',
       'TagSpecification.1.ResourceType': 'elastic-ip',
@@ -181,21 +209,34 @@ describe('eip-manager against AWS_ENDPOINT_URL', () => {
       'TagSpecification.1.Tag.2.Value': 'egress',
       'TagSpecification.1.Tag.3.Key': 'eks-pilot/claim',
     });
-    expect(ec2Writes[2]?.params).toMatchObject({ AllocationId: 'eipalloc-0e00000000000001', NetworkInterfaceId: 'eni-0000000000000000a', PrivateIpAddress: '10.0.0.10', AllowReassociation: 'false' });
-    expect(aws.received.every((request) => /^AWS4-HMAC-SHA256 Credential=test\/\d{8}\/sa-east-1\/(ec2|ssm|dynamodb)\/aws4_request/.test(request.authorization ?? ''))).toBe(true);
+    expect(ec2Writes[2]?.params).toMatchObject({
+      AllocationId: 'eipalloc-0e00000000000001',
+      NetworkInterfaceId: 'eni-0000000000000000a',
+      PrivateIpAddress: '10.0.0.10',
+      AllowReassociation: 'false',
+    });
+    expect(
+      aws.received.every((request) =>
+        /^AWS4-HMAC-SHA256 Credential=test\/\d{8}\/sa-east-1\/(ec2|ssm|dynamodb)\/aws4_request/.test(request.authorization ?? ''),
+      ),
+    ).toBe(true);
     const [report] = response.reports;
     expect(report?.pools.map((pool) => [pool.pool, pool.status, pool.held, pool.attached, pool.missing])).toEqual([
       ['egress', 'Converged', 2, 2, 0],
       ['ingress', 'Blocked', 1, 0, 1],
     ]);
-    expect(report?.blocked[0]?.reason).toMatch(/^pool ingress of financial-move lacks 1 of its 2 Elastic IP addresses: the Elastic IP quota in sa-east-1 is used up \(AddressLimitExceeded\)/);
+    expect(report?.blocked[0]?.reason).toMatch(
+      /^pool ingress of financial-move lacks 1 of its 2 Elastic IP addresses: the Elastic IP quota in sa-east-1 is used up \(AddressLimitExceeded\)/,
+    );
     expect(aws.parameters.get('/eks-pilot/dev/sa-east-1/financial-move/eip-pools/egress')).toBe(
       '{"publicIps":["203.0.113.1","203.0.113.2"],"allocationIds":["eipalloc-0e00000000000001","eipalloc-0e00000000000002"]}',
     );
-    expect(aws.parameters.get('/eks-pilot/dev/sa-east-1/financial-move/eip-pools/ingress')).toBe('{"publicIps":["203.0.113.3"],"allocationIds":["eipalloc-0e00000000000003"]}');
+    expect(aws.parameters.get('/eks-pilot/dev/sa-east-1/financial-move/eip-pools/ingress')).toBe(
+      '{"publicIps":["203.0.113.3"],"allocationIds":["eipalloc-0e00000000000003"]}',
+    );
   });
 
-  it('makes no mutating EC2 or SSM call on the second run: it only takes and gives back the pools\' leases', async () => {
+  it("makes no mutating EC2 or SSM call on the second run: it only takes and gives back the pools' leases", async () => {
     // Prepare
     aws.server.close();
     aws = await startAws(4);

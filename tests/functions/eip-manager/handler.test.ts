@@ -54,7 +54,14 @@ function egressAddress(n: number, on?: Instance): Address {
       { Key: 'eks-pilot/cluster', Value: 'financial-move' },
       { Key: 'eks-pilot/pool', Value: 'egress' },
     ],
-    ...(on && eni ? { AssociationId: `eipassoc-${String(n)}`, NetworkInterfaceId: eni.NetworkInterfaceId, PrivateIpAddress: eni.PrivateIpAddress, InstanceId: on.InstanceId } : {}),
+    ...(on && eni
+      ? {
+          AssociationId: `eipassoc-${String(n)}`,
+          NetworkInterfaceId: eni.NetworkInterfaceId,
+          PrivateIpAddress: eni.PrivateIpAddress,
+          InstanceId: on.InstanceId,
+        }
+      : {}),
   };
 }
 
@@ -102,8 +109,17 @@ describe('eip-manager handler', () => {
     // Assess
     expect(ec2).toHaveReceivedCommandTimes(AllocateAddressCommand, 4);
     expect(ec2).toHaveReceivedCommandTimes(AssociateAddressCommand, 2);
-    expect(ec2).toHaveReceivedCommandWith(AssociateAddressCommand, { AllocationId: 'eipalloc-0a00000000000001', NetworkInterfaceId: 'eni-00000000000000001', PrivateIpAddress: '10.0.0.1', AllowReassociation: false });
-    expect(ec2).toHaveReceivedCommandWith(AssociateAddressCommand, { AllocationId: 'eipalloc-0a00000000000002', NetworkInterfaceId: 'eni-00000000000000002', AllowReassociation: false });
+    expect(ec2).toHaveReceivedCommandWith(AssociateAddressCommand, {
+      AllocationId: 'eipalloc-0a00000000000001',
+      NetworkInterfaceId: 'eni-00000000000000001',
+      PrivateIpAddress: '10.0.0.1',
+      AllowReassociation: false,
+    });
+    expect(ec2).toHaveReceivedCommandWith(AssociateAddressCommand, {
+      AllocationId: 'eipalloc-0a00000000000002',
+      NetworkInterfaceId: 'eni-00000000000000002',
+      AllowReassociation: false,
+    });
     expect(ec2).not.toHaveReceivedCommand(DescribeNatGatewaysCommand);
     expect(ec2).toHaveReceivedCommandWith(DescribeInstancesCommand, {
       Filters: [
@@ -155,10 +171,18 @@ describe('eip-manager handler', () => {
 
     // Assess
     expect(ec2).toHaveReceivedCommandTimes(AssociateAddressCommand, 1);
-    expect(ec2).toHaveReceivedCommandWith(AssociateAddressCommand, { AllocationId: 'eipalloc-00000000000000001', NetworkInterfaceId: 'eni-00000000000000005', AllowReassociation: false });
+    expect(ec2).toHaveReceivedCommandWith(AssociateAddressCommand, {
+      AllocationId: 'eipalloc-00000000000000001',
+      NetworkInterfaceId: 'eni-00000000000000005',
+      AllowReassociation: false,
+    });
     expect(ec2).not.toHaveReceivedCommand(AllocateAddressCommand);
     expect(response.reports.map((report) => report.pools.map((pool) => pool.pool))).toEqual([['egress']]);
-    expect(logs.lines().find((line) => line.message === 'elastic IP associated')).toMatchObject({ trigger: 'ec2-event', change: 'running', instanceId: EVENT_INSTANCE });
+    expect(logs.lines().find((line) => line.message === 'elastic IP associated')).toMatchObject({
+      trigger: 'ec2-event',
+      change: 'running',
+      instanceId: EVENT_INSTANCE,
+    });
   });
 
   it('does nothing for a duplicate running event: the node already holds its address', async () => {
@@ -166,7 +190,9 @@ describe('eip-manager handler', () => {
     const node = prodNode(EVENT_INSTANCE, 5);
     ec2.on(DescribeInstancesCommand).resolves(reservations([node]));
     ec2.on(DescribeAddressesCommand).resolves({ Addresses: [egressAddress(1, node), egressAddress(2)] });
-    ssm.on(GetParameterCommand).resolves({ Parameter: { Value: '{"publicIps":["198.51.100.1","198.51.100.2"],"allocationIds":["eipalloc-00000000000000001","eipalloc-00000000000000002"]}' } });
+    ssm.on(GetParameterCommand).resolves({
+      Parameter: { Value: '{"publicIps":["198.51.100.1","198.51.100.2"],"allocationIds":["eipalloc-00000000000000001","eipalloc-00000000000000002"]}' },
+    });
     captureLogLines();
 
     // Act
@@ -194,7 +220,7 @@ describe('eip-manager handler', () => {
     expect(ec2).not.toHaveReceivedCommand(ReleaseAddressCommand);
   });
 
-  it('gives a shutting-down node\'s address to a waiting node in the same run, though EC2 still reads it as associated', async () => {
+  it("gives a shutting-down node's address to a waiting node in the same run, though EC2 still reads it as associated", async () => {
     // Prepare
     const leaving = prodNode(EVENT_INSTANCE, 5, 'shutting-down');
     const kept = prodNode('i-0000000000000000a', 1);
@@ -211,7 +237,11 @@ describe('eip-manager handler', () => {
 
     // Assess
     expect(ec2).toHaveReceivedCommandWith(DisassociateAddressCommand, { AssociationId: 'eipassoc-1' });
-    expect(ec2).toHaveReceivedCommandWith(AssociateAddressCommand, { AllocationId: 'eipalloc-00000000000000001', NetworkInterfaceId: 'eni-00000000000000006', AllowReassociation: false });
+    expect(ec2).toHaveReceivedCommandWith(AssociateAddressCommand, {
+      AllocationId: 'eipalloc-00000000000000001',
+      NetworkInterfaceId: 'eni-00000000000000006',
+      AllowReassociation: false,
+    });
   });
 
   it('keeps the address on a spot node with an interruption warning when no node waits for one', async () => {
@@ -232,7 +262,9 @@ describe('eip-manager handler', () => {
 
   it('reads only the instance for an event about an instance in no pool', async () => {
     // Prepare
-    ec2.on(DescribeInstancesCommand).resolves(reservations([{ InstanceId: EVENT_INSTANCE, State: { Name: 'running' }, Tags: [{ Key: 'role', Value: 'bastion' }] }]));
+    ec2
+      .on(DescribeInstancesCommand)
+      .resolves(reservations([{ InstanceId: EVENT_INSTANCE, State: { Name: 'running' }, Tags: [{ Key: 'role', Value: 'bastion' }] }]));
     const logs = captureLogLines();
 
     // Act
@@ -328,7 +360,14 @@ describe('eip-manager handler', () => {
     delete process.env.POWERTOOLS_METRICS_DISABLED;
     ec2.on(DescribeAddressesCommand).resolves({ Addresses: [] });
     ec2.on(DescribeInstancesCommand).resolves(reservations([]));
-    ec2.on(AllocateAddressCommand).rejects(new EC2ServiceException({ name: 'AddressLimitExceeded', $fault: 'client', $metadata: {}, message: 'The maximum number of addresses has been reached.' }));
+    ec2.on(AllocateAddressCommand).rejects(
+      new EC2ServiceException({
+        name: 'AddressLimitExceeded',
+        $fault: 'client',
+        $metadata: {},
+        message: 'The maximum number of addresses has been reached.',
+      }),
+    );
     const logs = captureLogLines();
 
     // Act
@@ -352,14 +391,23 @@ describe('eip-manager handler', () => {
     ]);
     const alarmed = named('AddressLimitExceeded').filter((line) => !('Pool' in line));
     expect(alarmed).toHaveLength(2);
-    expect(alarmed[0]).toMatchObject({ service: 'eip-manager', AddressLimitExceeded: 1, _aws: { CloudWatchMetrics: [{ Namespace: 'EksPilot', Dimensions: [['service']] }] } });
-    expect(logs.lines().filter((line) => line.message === 'elastic IP quota reached').map((line) => (line.error as { message: string }).message)).toEqual([
+    expect(alarmed[0]).toMatchObject({
+      service: 'eip-manager',
+      AddressLimitExceeded: 1,
+      _aws: { CloudWatchMetrics: [{ Namespace: 'EksPilot', Dimensions: [['service']] }] },
+    });
+    expect(
+      logs
+        .lines()
+        .filter((line) => line.message === 'elastic IP quota reached')
+        .map((line) => (line.error as { message: string }).message),
+    ).toEqual([
       expect.stringContaining('pool egress of financial-move lacks 2 of its 2 Elastic IP addresses'),
       expect.stringContaining('pool ingress of financial-move lacks 2 of its 2 Elastic IP addresses'),
     ]);
   });
 
-  it('takes each pool\'s lease in the pools\' Region with a conditional write, and gives it back when done', async () => {
+  it("takes each pool's lease in the pools' Region with a conditional write, and gives it back when done", async () => {
     // Prepare
     captureLogLines();
     ec2.on(DescribeAddressesCommand).resolves({ Addresses: [] });
@@ -375,16 +423,26 @@ describe('eip-manager handler', () => {
       ConditionExpression: 'attribute_not_exists(leaseKey) OR expiresAt < :now OR #owner = :owner',
       Item: expect.objectContaining({ leaseKey: { S: 'eip-pool/sa-east-1/financial-move/ingress' } }) as unknown,
     });
-    expect(dynamodb).toHaveReceivedCommandWith(DeleteItemCommand, { TableName: 'eks-pilot-leases', Key: { leaseKey: { S: 'eip-pool/sa-east-1/financial-move/ingress' } } });
-    expect(dynamodb.commandCalls(PutItemCommand)[0]?.args[0].input.Item?.owner).toEqual(dynamodb.commandCalls(DeleteItemCommand)[0]?.args[0].input.ExpressionAttributeValues?.[':owner']);
+    expect(dynamodb).toHaveReceivedCommandWith(DeleteItemCommand, {
+      TableName: 'eks-pilot-leases',
+      Key: { leaseKey: { S: 'eip-pool/sa-east-1/financial-move/ingress' } },
+    });
+    expect(dynamodb.commandCalls(PutItemCommand)[0]?.args[0].input.Item?.owner).toEqual(
+      dynamodb.commandCalls(DeleteItemCommand)[0]?.args[0].input.ExpressionAttributeValues?.[':owner'],
+    );
   });
 
-  it('answers InProgress and sends no EC2 or SSM write when another run holds the pool\'s lease', async () => {
+  it("answers InProgress and sends no EC2 or SSM write when another run holds the pool's lease", async () => {
     // Prepare
     captureLogLines();
     dynamodb.on(PutItemCommand).rejects(new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} }));
     dynamodb.on(GetItemCommand).resolves({
-      Item: { leaseKey: { S: 'eip-pool/sa-east-1/financial-move/ingress' }, owner: { S: 'run-a' }, holder: { S: 'cli ops@laptop' }, expiresAt: { N: String(Date.parse('2030-01-01T00:00:00Z')) } },
+      Item: {
+        leaseKey: { S: 'eip-pool/sa-east-1/financial-move/ingress' },
+        owner: { S: 'run-a' },
+        holder: { S: 'cli ops@laptop' },
+        expiresAt: { N: String(Date.parse('2030-01-01T00:00:00Z')) },
+      },
     });
     ec2.on(DescribeAddressesCommand).resolves({ Addresses: [] });
     ec2.on(DescribeInstancesCommand).resolves(reservations([]));
@@ -394,7 +452,9 @@ describe('eip-manager handler', () => {
 
     // Assess
     expect(response.reports[0]?.status).toBe('InProgress');
-    expect(response.reports[0]?.pools[0]?.summary).toMatch(/^another run holds the pool's lease: cli ops@laptop \(run run-a, lease until 2030-01-01T00:00:00.000Z\); this run wrote nothing/);
+    expect(response.reports[0]?.pools[0]?.summary).toMatch(
+      /^another run holds the pool's lease: cli ops@laptop \(run run-a, lease until 2030-01-01T00:00:00.000Z\); this run wrote nothing/,
+    );
     expect(ec2).not.toHaveReceivedCommand(AllocateAddressCommand);
     expect(ssm).not.toHaveReceivedCommand(PutParameterCommand);
     expect(dynamodb).not.toHaveReceivedCommand(DeleteItemCommand);

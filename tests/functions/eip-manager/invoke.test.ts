@@ -6,7 +6,12 @@ import { FakeEc2 } from '../../../testing/fake-ec2';
 import { depsFor, FINANCIAL_MOVE } from '../../../testing/eip-manager';
 
 function stateChange(template: typeof runningEvent, instanceId: string): InstanceStateChange {
-  return { ...template, 'detail-type': 'EC2 Instance State-change Notification', source: 'aws.ec2', detail: { ...template.detail, 'instance-id': instanceId, state: template.detail.state as InstanceStateChange['detail']['state'] } };
+  return {
+    ...template,
+    'detail-type': 'EC2 Instance State-change Notification',
+    source: 'aws.ec2',
+    detail: { ...template.detail, 'instance-id': instanceId, state: template.detail.state as InstanceStateChange['detail']['state'] },
+  };
 }
 
 describe('handleEipEvent with EC2 instance events', () => {

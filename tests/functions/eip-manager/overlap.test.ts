@@ -33,7 +33,8 @@ function publishedIds(store: MemoryAllowList, pool: string): string[] {
 /** Every network interface holds at most one address. */
 function interfacesWithTwo(ec2: FakeEc2): string[] {
   const seen = new Map<string, number>();
-  for (const address of ec2.allAddresses()) if (address.NetworkInterfaceId) seen.set(address.NetworkInterfaceId, (seen.get(address.NetworkInterfaceId) ?? 0) + 1);
+  for (const address of ec2.allAddresses())
+    if (address.NetworkInterfaceId) seen.set(address.NetworkInterfaceId, (seen.get(address.NetworkInterfaceId) ?? 0) + 1);
   return [...seen].filter(([, count]) => count > 1).map(([eni]) => eni);
 }
 
@@ -64,30 +65,33 @@ describe('two eip-manager applies at once', () => {
     expect(ec2.addressesTagged('egress').length + ec2.addressesTagged('ingress').length).toBeGreaterThan(4);
   });
 
-  it.each(Array.from({ length: 10 }, (_, index) => [index + 1]))('end with exactly count addresses per pool, one per node, all published, with a lease (pair %i of 10, the second starting that many turns later)', async (stagger) => {
-    // Prepare
-    const ec2 = new FakeEc2({ region: 'sa-east-1', quota: 20 });
-    const nodes = [ec2.launchNode('payments', 'prod-ng'), ec2.launchNode('payments', 'prod-ng')];
-    const store = new MemoryAllowList();
-    const leases = new FakeLeases();
+  it.each(Array.from({ length: 10 }, (_, index) => [index + 1]))(
+    'end with exactly count addresses per pool, one per node, all published, with a lease (pair %i of 10, the second starting that many turns later)',
+    async (stagger) => {
+      // Prepare
+      const ec2 = new FakeEc2({ region: 'sa-east-1', quota: 20 });
+      const nodes = [ec2.launchNode('payments', 'prod-ng'), ec2.launchNode('payments', 'prod-ng')];
+      const store = new MemoryAllowList();
+      const leases = new FakeLeases();
 
-    // Act
-    const reports = await twoAtOnce(ec2, store, leases, stagger);
+      // Act
+      const reports = await twoAtOnce(ec2, store, leases, stagger);
 
-    // Assess
-    for (const pool of ['egress', 'ingress']) {
-      expect(ec2.addressesTagged(pool)).toHaveLength(2);
-      expect(publishedIds(store, pool)).toEqual(allocationIds(ec2.addressesTagged(pool)));
-    }
-    expect(nodes.map((node) => ec2.addressOf(node)?.AllocationId).filter(Boolean)).toHaveLength(2);
-    expect(interfacesWithTwo(ec2)).toEqual([]);
-    expect(reports.map((report) => report.status).sort()).toEqual(['Converged', 'InProgress']);
-    const loser = reports.find((report) => report.status === 'InProgress');
-    expect(loser?.executed).toEqual([]);
-    expect(loser?.pools.every((pool) => pool.summary.startsWith("another run holds the pool's lease: test run-"))).toBe(true);
-    expect(leases.keys()).toEqual([]);
-    expect(ec2.writes().every((call) => call.name !== 'AllocateAddress' || JSON.stringify(call.input).includes('"eks-pilot/claim"'))).toBe(true);
-  });
+      // Assess
+      for (const pool of ['egress', 'ingress']) {
+        expect(ec2.addressesTagged(pool)).toHaveLength(2);
+        expect(publishedIds(store, pool)).toEqual(allocationIds(ec2.addressesTagged(pool)));
+      }
+      expect(nodes.map((node) => ec2.addressOf(node)?.AllocationId).filter(Boolean)).toHaveLength(2);
+      expect(interfacesWithTwo(ec2)).toEqual([]);
+      expect(reports.map((report) => report.status).sort()).toEqual(['Converged', 'InProgress']);
+      const loser = reports.find((report) => report.status === 'InProgress');
+      expect(loser?.executed).toEqual([]);
+      expect(loser?.pools.every((pool) => pool.summary.startsWith("another run holds the pool's lease: test run-"))).toBe(true);
+      expect(leases.keys()).toEqual([]);
+      expect(ec2.writes().every((call) => call.name !== 'AllocateAddress' || JSON.stringify(call.input).includes('"eks-pilot/claim"'))).toBe(true);
+    },
+  );
 });
 
 describe('a pool lease', () => {

@@ -25,9 +25,15 @@ describe('the allow-list value', () => {
   });
 
   it('names the parameter after the stage, the Region, the cluster and the pool, so no two deployments or Regions collide', () => {
-    expect(poolParameterName({ stage: 'prod', region: 'sa-east-1', cluster: 'financial-move' }, 'egress')).toBe('/eks-pilot/prod/sa-east-1/financial-move/eip-pools/egress');
-    expect(poolParameterName({ stage: 'dev', region: 'sa-east-1', cluster: 'financial-move' }, 'egress')).not.toBe(poolParameterName({ stage: 'prod', region: 'sa-east-1', cluster: 'financial-move' }, 'egress'));
-    expect(poolParameterName({ stage: 'prod', region: 'us-east-1', cluster: 'financial-move' }, 'egress')).not.toBe(poolParameterName({ stage: 'prod', region: 'sa-east-1', cluster: 'financial-move' }, 'egress'));
+    expect(poolParameterName({ stage: 'prod', region: 'sa-east-1', cluster: 'financial-move' }, 'egress')).toBe(
+      '/eks-pilot/prod/sa-east-1/financial-move/eip-pools/egress',
+    );
+    expect(poolParameterName({ stage: 'dev', region: 'sa-east-1', cluster: 'financial-move' }, 'egress')).not.toBe(
+      poolParameterName({ stage: 'prod', region: 'sa-east-1', cluster: 'financial-move' }, 'egress'),
+    );
+    expect(poolParameterName({ stage: 'prod', region: 'us-east-1', cluster: 'financial-move' }, 'egress')).not.toBe(
+      poolParameterName({ stage: 'prod', region: 'sa-east-1', cluster: 'financial-move' }, 'egress'),
+    );
     expect(legacyPoolParameterName('financial-move', 'egress')).toBe(NAME);
   });
 });
@@ -63,7 +69,12 @@ describe('SsmAllowList', () => {
     await store.write(NAME, '{"publicIps":["198.51.100.9"],"allocationIds":["eipalloc-0a"]}');
 
     // Assess
-    expect(ssmMock).toHaveReceivedCommandWith(PutParameterCommand, { Name: NAME, Value: '{"publicIps":["198.51.100.9"],"allocationIds":["eipalloc-0a"]}', Type: 'String', Overwrite: true });
+    expect(ssmMock).toHaveReceivedCommandWith(PutParameterCommand, {
+      Name: NAME,
+      Value: '{"publicIps":["198.51.100.9"],"allocationIds":["eipalloc-0a"]}',
+      Type: 'String',
+      Overwrite: true,
+    });
   });
 
   it('turns a failure into an UpstreamError naming the action and the parameter, with the SDK error as cause', async () => {

@@ -38,7 +38,16 @@ describe('renderPoolPlan', () => {
     attachTo: { reservedFor: load-balancer }
 `);
     const observed = {
-      addresses: [{ AllocationId: 'eipalloc-00000000000000001', PublicIp: '198.51.100.1', Tags: [{ Key: 'eks-pilot/cluster', Value: 'payments' }, { Key: 'eks-pilot/pool', Value: 'ingress' }] }],
+      addresses: [
+        {
+          AllocationId: 'eipalloc-00000000000000001',
+          PublicIp: '198.51.100.1',
+          Tags: [
+            { Key: 'eks-pilot/cluster', Value: 'payments' },
+            { Key: 'eks-pilot/pool', Value: 'ingress' },
+          ],
+        },
+      ],
       instances: {},
       natGateways: {},
     };

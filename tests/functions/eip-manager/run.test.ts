@@ -36,7 +36,10 @@ describe('reconcilePools on a node group pool', () => {
 
     // Act
     const filled = await apply(spec, ec2, deps);
-    const ipsBefore = ec2.addressesTagged('egress').map((address) => address.PublicIp).sort();
+    const ipsBefore = ec2
+      .addressesTagged('egress')
+      .map((address) => address.PublicIp)
+      .sort();
     const firstIp = ec2.addressOf(first)?.PublicIp;
     ec2.setState(first, 'terminated');
     const afterTermination = await apply(spec, ec2, deps);
@@ -49,7 +52,12 @@ describe('reconcilePools on a node group pool', () => {
     expect(kinds(afterTermination.writes)).toEqual([]);
     expect(kinds(afterReplacement.writes)).toEqual(['AssociateAddress']);
     expect(ec2.addressOf(replacement)?.PublicIp).toBe(firstIp);
-    expect(ec2.addressesTagged('egress').map((address) => address.PublicIp).sort()).toEqual(ipsBefore);
+    expect(
+      ec2
+        .addressesTagged('egress')
+        .map((address) => address.PublicIp)
+        .sort(),
+    ).toEqual(ipsBefore);
     expect(afterReplacement.report).toMatchObject({ status: 'Converged', pools: [{ pool: 'egress', held: 2, attached: 2, missing: 0, unserved: 0 }] });
   });
 
@@ -76,7 +84,12 @@ describe('reconcilePools on a node group pool', () => {
       {
         level: 'info',
         message: 'elastic IP disassociated',
-        facts: expect.objectContaining({ pool: 'egress', publicIp: oldIp, instanceId: old, reason: `instance ${old} is shutting down: its address returns to pool egress` }) as unknown,
+        facts: expect.objectContaining({
+          pool: 'egress',
+          publicIp: oldIp,
+          instanceId: old,
+          reason: `instance ${old} is shutting down: its address returns to pool egress`,
+        }) as unknown,
       },
     ]);
     expect(report.status).toBe('Converged');
@@ -97,7 +110,16 @@ describe('reconcilePools on a node group pool', () => {
     const associated = deps.logs.filter((log) => log.message === 'elastic IP associated');
     expect(allocated).toHaveLength(2);
     for (const log of allocated) {
-      expect(log.facts).toEqual(expect.objectContaining({ cluster: 'payments', pool: 'egress', allocationId: expect.stringMatching(/^eipalloc-/) as unknown, publicIp: expect.any(String) as unknown, target: 'eip-pool/egress', reason: 'pool egress holds 0 of 2 addresses' }));
+      expect(log.facts).toEqual(
+        expect.objectContaining({
+          cluster: 'payments',
+          pool: 'egress',
+          allocationId: expect.stringMatching(/^eipalloc-/) as unknown,
+          publicIp: expect.any(String) as unknown,
+          target: 'eip-pool/egress',
+          reason: 'pool egress holds 0 of 2 addresses',
+        }),
+      );
     }
     expect(associated).toEqual([
       expect.objectContaining({
@@ -134,8 +156,15 @@ describe('reconcilePools racing another run', () => {
     expect(reports.flatMap((report) => report.blocked)).toEqual([]);
     expect(ec2.writes().filter((call) => call.name === 'AssociateAddress' && call.outcome === 'ok')).toHaveLength(2);
     // The runs did collide: one reached for an address the other had just taken, and EC2 refused.
-    expect(ec2.writes().filter((call) => call.outcome === 'failed').map((call) => (call.error?.cause as Error | undefined)?.name)).toEqual(['Resource.AlreadyAssociated']);
-    expect(ec2.writes().every((call) => call.name !== 'AssociateAddress' || (call.input as { AllowReassociation?: boolean }).AllowReassociation === false)).toBe(true);
+    expect(
+      ec2
+        .writes()
+        .filter((call) => call.outcome === 'failed')
+        .map((call) => (call.error?.cause as Error | undefined)?.name),
+    ).toEqual(['Resource.AlreadyAssociated']);
+    expect(
+      ec2.writes().every((call) => call.name !== 'AssociateAddress' || (call.input as { AllowReassociation?: boolean }).AllowReassociation === false),
+    ).toBe(true);
   });
 
   it('moves on to the next free address when EC2 answers Resource.AlreadyAssociated at the last moment', async () => {
@@ -165,7 +194,10 @@ describe('reconcilePools racing another run', () => {
     ]);
     expect(ec2.addressOf(node)?.AllocationId).toBe(next?.AllocationId);
     expect(ec2.addressOf(someoneElse)?.AllocationId).toBe(planned?.AllocationId);
-    expect(deps.logs.find((log) => log.message === 'elastic IP taken meanwhile; trying the next')?.facts).toMatchObject({ code: 'Resource.AlreadyAssociated', allocationId: planned?.AllocationId });
+    expect(deps.logs.find((log) => log.message === 'elastic IP taken meanwhile; trying the next')?.facts).toMatchObject({
+      code: 'Resource.AlreadyAssociated',
+      allocationId: planned?.AllocationId,
+    });
     expect(report.pools[0]).toMatchObject({ status: 'Converged', attached: 1 });
   });
 
@@ -183,9 +215,13 @@ describe('reconcilePools racing another run', () => {
     const node = ec2.launchNode('payments', 'prod-ng');
     const someoneElse = ec2.launchInstance({ role: 'bastion' });
     // The first DescribeAddresses is the observation; the second, the re-check.
-    ec2.beforeNext('DescribeAddresses', () => {
-      ec2.associateOutOfBand(planned?.AllocationId ?? '', someoneElse);
-    }, 1);
+    ec2.beforeNext(
+      'DescribeAddresses',
+      () => {
+        ec2.associateOutOfBand(planned?.AllocationId ?? '', someoneElse);
+      },
+      1,
+    );
 
     // Act
     const { writes } = await apply(spec, ec2, deps);
@@ -209,9 +245,13 @@ describe('reconcilePools racing another run', () => {
     const [only] = ec2.addressesTagged('egress');
     ec2.launchNode('payments', 'prod-ng');
     const someoneElse = ec2.launchInstance({ role: 'bastion' });
-    ec2.beforeNext('DescribeAddresses', () => {
-      ec2.associateOutOfBand(only?.AllocationId ?? '', someoneElse);
-    }, 1);
+    ec2.beforeNext(
+      'DescribeAddresses',
+      () => {
+        ec2.associateOutOfBand(only?.AllocationId ?? '', someoneElse);
+      },
+      1,
+    );
 
     // Act
     const { report, writes } = await apply(spec, ec2, deps);
@@ -305,7 +345,11 @@ describe('reconcilePools never touches what the spec does not allow', () => {
     // Assess
     expect(writes.map((call) => [call.name, call.input])).toEqual([['ReleaseAddress', { AllocationId: oldest }]]);
     expect(ec2.addressesTagged('spare')).toHaveLength(1);
-    expect(deps.logs.find((log) => log.message === 'elastic IP released')?.facts).toMatchObject({ pool: 'spare', allocationId: oldest, publicIp: expect.any(String) as unknown });
+    expect(deps.logs.find((log) => log.message === 'elastic IP released')?.facts).toMatchObject({
+      pool: 'spare',
+      allocationId: oldest,
+      publicIp: expect.any(String) as unknown,
+    });
     expect(report.pools[0]).toMatchObject({ held: 1, missing: 0 });
   });
 
@@ -322,9 +366,13 @@ describe('reconcilePools never touches what the spec does not allow', () => {
     const tags = { 'eks-pilot/cluster': 'payments', 'eks-pilot/pool': 'spare', 'eks-pilot/unused-since': '2026-11-01T00:00:00Z' };
     const [oldest] = [ec2.seedAddress({ tags }), ec2.seedAddress({ tags })];
     const loadBalancer = ec2.launchInstance({ role: 'nlb-stand-in' });
-    ec2.beforeNext('DescribeAddresses', () => {
-      ec2.associateOutOfBand(oldest, loadBalancer);
-    }, 1);
+    ec2.beforeNext(
+      'DescribeAddresses',
+      () => {
+        ec2.associateOutOfBand(oldest, loadBalancer);
+      },
+      1,
+    );
 
     // Act
     const { writes, report } = await apply(spec, ec2, deps);
@@ -398,7 +446,12 @@ describe('reconcilePools when the Elastic IP quota is used up', () => {
     expect(report.blocked).toEqual([{ pool: 'ingress', target: 'eip-pool/ingress', kind: 'AllocateAddress', reason: message }]);
     expect(deps.logs.find((log) => log.message === 'elastic IP quota reached')).toMatchObject({
       level: 'error',
-      facts: { pool: 'ingress', missing: 1, region: 'sa-east-1', error: { name: 'PoolQuotaError', message, context: expect.objectContaining({ code: 'AddressLimitExceeded' }) as unknown } },
+      facts: {
+        pool: 'ingress',
+        missing: 1,
+        region: 'sa-east-1',
+        error: { name: 'PoolQuotaError', message, context: expect.objectContaining({ code: 'AddressLimitExceeded' }) as unknown },
+      },
     });
     expect(deps.store.publicIps('/eks-pilot/dev/sa-east-1/payments/eip-pools/ingress')).toHaveLength(1);
   });
@@ -430,7 +483,10 @@ describe('reconcilePools adopting and attaching elsewhere', () => {
     const spec = specWith(`${EGRESS}    adopt: { tags: { partner-allowlist: payments-egress } }\n`);
     const ec2 = new FakeEc2({ region: 'sa-east-1' });
     const deps = depsFor(ec2);
-    const known = [ec2.seedAddress({ tags: { 'partner-allowlist': 'payments-egress' } }), ec2.seedAddress({ tags: { 'partner-allowlist': 'payments-egress' } })];
+    const known = [
+      ec2.seedAddress({ tags: { 'partner-allowlist': 'payments-egress' } }),
+      ec2.seedAddress({ tags: { 'partner-allowlist': 'payments-egress' } }),
+    ];
     const nodes = [ec2.launchNode('payments', 'prod-ng'), ec2.launchNode('payments', 'prod-ng')];
 
     // Act
@@ -438,12 +494,20 @@ describe('reconcilePools adopting and attaching elsewhere', () => {
 
     // Assess
     expect(writes.map((call) => call.name)).toEqual(['CreateTags', 'CreateTags', 'AssociateAddress', 'AssociateAddress']);
-    expect(ec2.allAddresses().map((address) => address.Tags?.find((tag) => tag.Key === 'eks-pilot/adopted-by')?.Value)).toEqual(['payments/egress', 'payments/egress']);
+    expect(ec2.allAddresses().map((address) => address.Tags?.find((tag) => tag.Key === 'eks-pilot/adopted-by')?.Value)).toEqual([
+      'payments/egress',
+      'payments/egress',
+    ]);
     expect(nodes.map((node) => ec2.addressOf(node)?.AllocationId).sort()).toEqual([...known].sort());
-    expect(deps.store.publicIps(EGRESS_PARAMETER)).toEqual(ec2.allAddresses().map((address) => address.PublicIp).sort());
+    expect(deps.store.publicIps(EGRESS_PARAMETER)).toEqual(
+      ec2
+        .allAddresses()
+        .map((address) => address.PublicIp)
+        .sort(),
+    );
   });
 
-  it('associates the pool\'s addresses with an existing NAT gateway as secondary addresses, leaving its primary alone', async () => {
+  it("associates the pool's addresses with an existing NAT gateway as secondary addresses, leaving its primary alone", async () => {
     // Prepare
     const ec2 = new FakeEc2({ region: 'sa-east-1' });
     const natGatewayId = ec2.addNatGateway();
@@ -495,7 +559,7 @@ describe('reconcilePools adopting and attaching elsewhere', () => {
 });
 
 describe('reconcilePools publishing and failures', () => {
-  it('writes a pool\'s parameter when its addresses change, and not otherwise', async () => {
+  it("writes a pool's parameter when its addresses change, and not otherwise", async () => {
     // Prepare
     const spec = specWith(EGRESS);
     const ec2 = new FakeEc2({ region: 'sa-east-1' });
@@ -530,7 +594,12 @@ describe('reconcilePools publishing and failures', () => {
     expect(ec2.writes()).toEqual([]);
     expect(deps.store.writes).toBe(0);
     expect(report).toMatchObject({ status: 'Drifted', pools: [{ pool: 'egress', status: 'Drifted', held: 0, missing: 2, published: 'not-written' }] });
-    expect(ec2.reads().map((call) => call.name).sort()).toEqual(['DescribeAddresses', 'DescribeInstances', 'DescribeNatGateways']);
+    expect(
+      ec2
+        .reads()
+        .map((call) => call.name)
+        .sort(),
+    ).toEqual(['DescribeAddresses', 'DescribeInstances', 'DescribeNatGateways']);
   });
 
   it('stops sending writes once EC2 throttles, and leaves the rest for the next run', async () => {
@@ -602,7 +671,9 @@ describe('reconcilePools publishing and failures', () => {
     deps.store.write = (name, value) => {
       if (failures-- > 0) {
         const cause = Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } });
-        return Promise.reject(new UpstreamError('PutParameter failed: ThrottlingException: Rate exceeded', { cause, context: { action: 'PutParameter', name } }));
+        return Promise.reject(
+          new UpstreamError('PutParameter failed: ThrottlingException: Rate exceeded', { cause, context: { action: 'PutParameter', name } }),
+        );
       }
       return write(name, value);
     };
@@ -628,7 +699,13 @@ describe('reconcilePools publishing and failures', () => {
     const deps = { ...depsFor(healthy), ec2For: (cluster: { name: string }) => (cluster.name === 'payments' ? broken : healthy) };
 
     // Act
-    const reports = await reconcilePoolFleet([{ spec, mode: 'apply' }, { spec: other, mode: 'apply' }], deps);
+    const reports = await reconcilePoolFleet(
+      [
+        { spec, mode: 'apply' },
+        { spec: other, mode: 'apply' },
+      ],
+      deps,
+    );
 
     // Assess
     expect(reports.map((report) => [report.cluster, report.status])).toEqual([
@@ -663,7 +740,14 @@ describe('eip-manager on the financial-move example', () => {
     const settled = await apply(spec, ec2, deps);
 
     // Assess
-    expect(fromEmpty.writes.map((call) => call.name)).toEqual(['AllocateAddress', 'AllocateAddress', 'AssociateAddress', 'AssociateAddress', 'AllocateAddress', 'AllocateAddress']);
+    expect(fromEmpty.writes.map((call) => call.name)).toEqual([
+      'AllocateAddress',
+      'AllocateAddress',
+      'AssociateAddress',
+      'AssociateAddress',
+      'AllocateAddress',
+      'AllocateAddress',
+    ]);
     expect(fromEmpty.report.pools.map((pool) => [pool.pool, pool.held, pool.attached, pool.missing, pool.unserved])).toEqual([
       ['egress', 2, 2, 0, 1],
       ['ingress', 2, 0, 0, 0],
@@ -681,13 +765,22 @@ describe('eip-manager on the financial-move example', () => {
     expect(deps.store.publicIps(egress)).toEqual(published.egress);
     expect(deps.store.publicIps(ingress)).toEqual(published.ingress);
     expect(ec2.writes().filter((call) => call.name === 'ReleaseAddress')).toEqual([]);
-    expect(ec2.allAddresses().map((address: Address) => address.PublicIp).sort()).toEqual([...published.egress, ...published.ingress].sort());
+    expect(
+      ec2
+        .allAddresses()
+        .map((address: Address) => address.PublicIp)
+        .sort(),
+    ).toEqual([...published.egress, ...published.ingress].sort());
   });
 });
 
 describe('reconcilePools when EC2 answers are lost', () => {
   const published = (deps: ReturnType<typeof depsFor>): string[] => deps.store.publicIps(EGRESS_PARAMETER).sort();
-  const poolIps = (ec2: FakeEc2): string[] => ec2.addressesTagged('egress').map((address) => address.PublicIp ?? '').sort();
+  const poolIps = (ec2: FakeEc2): string[] =>
+    ec2
+      .addressesTagged('egress')
+      .map((address) => address.PublicIp ?? '')
+      .sort();
 
   it('uses the address EC2 allocated when the AllocateAddress answer never came back', async () => {
     // Prepare
@@ -799,6 +892,9 @@ describe('reconcilePools and the allow-list name before Region and stage', () =>
     expect(report.pools[0]).toMatchObject({ status: 'Drifted', surplus: 1, parameter: '/eks-pilot/prod/sa-east-1/payments/eip-pools/egress' });
     expect(deps.store.values.get(legacy)).toBe(old);
     expect(deps.store.values.has('/eks-pilot/prod/sa-east-1/payments/eip-pools/egress')).toBe(true);
-    expect(deps.logs.find((log) => log.message === 'elastic IP pool still published under its old name')?.facts).toMatchObject({ legacyParameter: legacy, parameter: '/eks-pilot/prod/sa-east-1/payments/eip-pools/egress' });
+    expect(deps.logs.find((log) => log.message === 'elastic IP pool still published under its old name')?.facts).toMatchObject({
+      legacyParameter: legacy,
+      parameter: '/eks-pilot/prod/sa-east-1/payments/eip-pools/egress',
+    });
   });
 });

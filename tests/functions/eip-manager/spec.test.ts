@@ -20,7 +20,14 @@ describe('the elasticIpPools section of a spec', () => {
 `).elasticIpPools;
 
     // Assess
-    expect(pool).toEqual({ name: 'egress', count: 2, attachTo: { nodeGroup: 'prod-ng' }, adopt: { tags: {}, allocationIds: [] }, release: { policy: 'never' }, tags: {} });
+    expect(pool).toEqual({
+      name: 'egress',
+      count: 2,
+      attachTo: { nodeGroup: 'prod-ng' },
+      adopt: { tags: {}, allocationIds: [] },
+      release: { policy: 'never' },
+      tags: {},
+    });
   });
 
   it('defaults to no pools', () => {
@@ -64,7 +71,11 @@ describe('the elasticIpPools section of a spec', () => {
       '  - { name: a, count: 1, attachTo: { nodeGroup: prod-ng, reservedFor: load-balancer } }\n',
       '14 elasticIpPools[0].attachTo: expected exactly one of the allowed forms; see docs/spec-reference.md',
     ],
-    ['a count of zero', '  - { name: a, count: 0, attachTo: { reservedFor: load-balancer } }\n', '14 elasticIpPools[0].count: Too small: expected number to be >=1'],
+    [
+      'a count of zero',
+      '  - { name: a, count: 0, attachTo: { reservedFor: load-balancer } }\n',
+      '14 elasticIpPools[0].count: Too small: expected number to be >=1',
+    ],
     [
       'a misspelt field',
       '  - { name: a, count: 1, atachTo: { reservedFor: load-balancer } }\n',

@@ -1,9 +1,4 @@
-import {
-  CreateClusterCommand,
-  DescribeClusterCommand,
-  EKSClient,
-  ResourceNotFoundException,
-} from '@aws-sdk/client-eks';
+import { CreateClusterCommand, DescribeClusterCommand, EKSClient, ResourceNotFoundException } from '@aws-sdk/client-eks';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import path from 'node:path';

@@ -44,10 +44,46 @@ describe('handleProvisionEvent with drift notifications', () => {
   });
 
   it.each<[string, Partial<Notifier & DriftMemory>]>([
-    ['SNS answers 503', { publish: () => Promise.reject(new UpstreamError('Publish failed: ServiceUnavailable', { cause: Object.assign(new Error('try later'), { name: 'ServiceUnavailable', $metadata: { httpStatusCode: 503 } }) })) }],
-    ['SNS refuses the topic (403)', { publish: () => Promise.reject(new UpstreamError('Publish failed: AuthorizationError', { cause: Object.assign(new Error('denied'), { name: 'AuthorizationError', $metadata: { httpStatusCode: 403 } }) })) }],
-    ['SSM throttles the recall', { recall: () => Promise.reject(new UpstreamError('GetParameter failed: ThrottlingException', { cause: Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }) })) }],
-    ['SSM is unreachable (ECONNREFUSED)', { remember: () => Promise.reject(new UpstreamError('PutParameter failed', { cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }) })) }],
+    [
+      'SNS answers 503',
+      {
+        publish: () =>
+          Promise.reject(
+            new UpstreamError('Publish failed: ServiceUnavailable', {
+              cause: Object.assign(new Error('try later'), { name: 'ServiceUnavailable', $metadata: { httpStatusCode: 503 } }),
+            }),
+          ),
+      },
+    ],
+    [
+      'SNS refuses the topic (403)',
+      {
+        publish: () =>
+          Promise.reject(
+            new UpstreamError('Publish failed: AuthorizationError', {
+              cause: Object.assign(new Error('denied'), { name: 'AuthorizationError', $metadata: { httpStatusCode: 403 } }),
+            }),
+          ),
+      },
+    ],
+    [
+      'SSM throttles the recall',
+      {
+        recall: () =>
+          Promise.reject(
+            new UpstreamError('GetParameter failed: ThrottlingException', {
+              cause: Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }),
+            }),
+          ),
+      },
+    ],
+    [
+      'SSM is unreachable (ECONNREFUSED)',
+      {
+        remember: () =>
+          Promise.reject(new UpstreamError('PutParameter failed', { cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }) })),
+      },
+    ],
   ])('keeps a drifted report Drifted, never Blocked, when %s', async (_label, failing) => {
     // Prepare
     const eks = new FakeEks({ region: 'us-east-1' });
@@ -69,7 +105,7 @@ function pick<T extends object>(value: T, keys: readonly string[]): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([key]) => keys.includes(key))) as Partial<T>;
 }
 
-describe('handleProvisionEvent and the access entries\' detail', () => {
+describe("handleProvisionEvent and the access entries' detail", () => {
   const ADMINS = 'arn:aws:iam::777788889999:role/kianax-platform-admins';
   const at = (time: string) => ({ ...schedule, time });
 
@@ -82,7 +118,11 @@ describe('handleProvisionEvent and the access entries\' detail', () => {
     return { eks, deps: { eksFor: () => eks, now: () => new Date('2026-11-22T12:05:00Z'), logger, specPaths: [KIANAX] } };
   }
 
-  const detailReads = (eks: FakeEks): string[] => eks.reads().map((call) => call.name).filter((name) => name === 'DescribeAccessEntry' || name === 'ListAssociatedAccessPolicies');
+  const detailReads = (eks: FakeEks): string[] =>
+    eks
+      .reads()
+      .map((call) => call.name)
+      .filter((name) => name === 'DescribeAccessEntry' || name === 'ListAssociatedAccessPolicies');
 
   it('lists the entries on a scheduled run off the hour, and reads their detail on the run at the top of the hour', async () => {
     // Prepare
@@ -104,7 +144,10 @@ describe('handleProvisionEvent and the access entries\' detail', () => {
   it('finds a policy taken away by hand on the hourly check, and a deleted entry on any run', async () => {
     // Prepare
     const { eks, deps } = await convergedKianax();
-    await eks.execute({ kind: 'DisassociateAccessPolicy', request: { clusterName: 'kianax', principalArn: ADMINS, policyArn: 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy' } });
+    await eks.execute({
+      kind: 'DisassociateAccessPolicy',
+      request: { clusterName: 'kianax', principalArn: ADMINS, policyArn: 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy' },
+    });
 
     // Act
     const offHour = await handleProvisionEvent(at('2026-11-22T12:10:00Z'), deps);

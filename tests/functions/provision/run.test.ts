@@ -115,20 +115,42 @@ describe('reconcileCluster from an empty account', () => {
       // Assess
       const walk = invocations.flatMap((invocation) => invocation.writes);
       expect(invocations[0]?.writes.map(label)).toEqual([`CreateCluster ${name}`]);
-      expect(invocations[0]?.report).toMatchObject({ status: 'InProgress', summary: expect.stringContaining(`CreateCluster cluster/${name} started`) as unknown });
+      expect(invocations[0]?.report).toMatchObject({
+        status: 'InProgress',
+        summary: expect.stringContaining(`CreateCluster cluster/${name} started`) as unknown,
+      });
       expect(walk.filter((call) => call.outcome !== 'ok')).toEqual([]);
       const nodegroupCreates = walk.filter((call) => call.name === 'CreateNodegroup');
       expect(nodegroupCreates.map(label).sort()).toEqual(spec.nodeGroups.map((group) => `CreateNodegroup ${group.name}`).sort());
       expect(nodegroupCreates.every((call) => call.clusterStatus === 'ACTIVE')).toBe(true);
-      expect(walk.filter((call) => call.name === 'CreateAddon').map(label).sort()).toEqual(spec.addons.map((addon) => `CreateAddon ${addon.name}`).sort());
-      expect(walk.filter((call) => call.name === 'CreateAccessEntry').map(label).sort()).toEqual(
-        spec.accessEntries.map((entry) => `CreateAccessEntry ${entry.principalArn}`).sort(),
-      );
-      expect(invocations.at(-1)?.report).toMatchObject({ status: 'Converged', summary: 'matches the spec', drift: [], executed: [], deferred: [], blocked: [] });
+      expect(
+        walk
+          .filter((call) => call.name === 'CreateAddon')
+          .map(label)
+          .sort(),
+      ).toEqual(spec.addons.map((addon) => `CreateAddon ${addon.name}`).sort());
+      expect(
+        walk
+          .filter((call) => call.name === 'CreateAccessEntry')
+          .map(label)
+          .sort(),
+      ).toEqual(spec.accessEntries.map((entry) => `CreateAccessEntry ${entry.principalArn}`).sort());
+      expect(invocations.at(-1)?.report).toMatchObject({
+        status: 'Converged',
+        summary: 'matches the spec',
+        drift: [],
+        executed: [],
+        deferred: [],
+        blocked: [],
+      });
       expect(invocations).toHaveLength(runs);
       const firstNodegroupRun = invocations.findIndex((invocation) => invocation.writes.some((call) => call.name === 'CreateNodegroup'));
       const podAddonRuns = invocations.flatMap((invocation, index) =>
-        invocation.writes.some((call) => call.name === 'CreateAddon' && ['coredns', 'metrics-server'].includes(String((call.input as { addonName?: string }).addonName))) ? [index] : [],
+        invocation.writes.some(
+          (call) => call.name === 'CreateAddon' && ['coredns', 'metrics-server'].includes(String((call.input as { addonName?: string }).addonName)),
+        )
+          ? [index]
+          : [],
       );
       expect(podAddonRuns.every((index) => index > firstNodegroupRun)).toBe(true);
       expect(eks.cluster(name)).toMatchObject({ status: 'ACTIVE', version: spec.version });
@@ -142,9 +164,21 @@ describe('reconcileCluster on a converged cluster', () => {
   // when the spec has access entries, ListAccessEntries plus DescribeAccessEntry and
   // ListAssociatedAccessPolicies per entry. No ListNodegroups (pruning is off), no ListUpdates (nothing is UPDATING).
   it.each([
-    ['financial-move', 11, { DescribeCluster: 1, DescribeNodegroup: 1, DescribeAddon: 4, ListAccessEntries: 1, DescribeAccessEntry: 2, ListAssociatedAccessPolicies: 2 }],
-    ['crypto-oms', 9, { DescribeCluster: 1, DescribeNodegroup: 1, DescribeAddon: 4, ListAccessEntries: 1, DescribeAccessEntry: 1, ListAssociatedAccessPolicies: 1 }],
-    ['kianax', 11, { DescribeCluster: 1, DescribeNodegroup: 3, DescribeAddon: 4, ListAccessEntries: 1, DescribeAccessEntry: 1, ListAssociatedAccessPolicies: 1 }],
+    [
+      'financial-move',
+      11,
+      { DescribeCluster: 1, DescribeNodegroup: 1, DescribeAddon: 4, ListAccessEntries: 1, DescribeAccessEntry: 2, ListAssociatedAccessPolicies: 2 },
+    ],
+    [
+      'crypto-oms',
+      9,
+      { DescribeCluster: 1, DescribeNodegroup: 1, DescribeAddon: 4, ListAccessEntries: 1, DescribeAccessEntry: 1, ListAssociatedAccessPolicies: 1 },
+    ],
+    [
+      'kianax',
+      11,
+      { DescribeCluster: 1, DescribeNodegroup: 3, DescribeAddon: 4, ListAccessEntries: 1, DescribeAccessEntry: 1, ListAssociatedAccessPolicies: 1 },
+    ],
     ['comments-app', 5, { DescribeCluster: 1, DescribeNodegroup: 1, DescribeAddon: 3 }],
     ['starter', 2, { DescribeCluster: 1, DescribeNodegroup: 1 }],
   ])('writes nothing to a converged %s and reads it in %i calls', async (name, total, byName) => {
@@ -230,10 +264,11 @@ describe('reconcileCluster upgrading Kubernetes', () => {
     }
     for (const invocation of invocations) expect(invocation.writes.filter((call) => CLUSTER_LEVEL.has(call.name)).length).toBeLessThanOrEqual(1);
     expect(walk.filter((call) => call.outcome !== 'ok')).toEqual([]);
-    expect(walk.map(label)).toEqual(
-      expect.arrayContaining(['UpdateClusterConfig upgrade-demo', 'UpdateNodegroupConfig apps-ng']) as unknown,
-    );
-    expect(eks.cluster('upgrade-demo')).toMatchObject({ version: '1.31', logging: { clusterLogging: [{ types: ['api', 'audit'], enabled: true }, { enabled: false }] } });
+    expect(walk.map(label)).toEqual(expect.arrayContaining(['UpdateClusterConfig upgrade-demo', 'UpdateNodegroupConfig apps-ng']) as unknown);
+    expect(eks.cluster('upgrade-demo')).toMatchObject({
+      version: '1.31',
+      logging: { clusterLogging: [{ types: ['api', 'audit'], enabled: true }, { enabled: false }] },
+    });
     expect(eks.nodegroup('upgrade-demo', 'apps-ng')).toMatchObject({ version: '1.31', scalingConfig: { minSize: 2, maxSize: 4, desiredSize: 2 } });
   });
 });
@@ -290,7 +325,10 @@ describe('reconcileCluster and out-of-band changes', () => {
       deferred: [{ target: 'nodegroup/prod-ng', kind: 'UpdateNodegroupConfig', reason: 'waits for cluster/financial-move' }],
     });
     expect(eks.nodegroup('financial-move', 'prod-ng')?.scalingConfig).toEqual({ minSize: 3, maxSize: 10, desiredSize: 3 });
-    expect(eks.updates('financial-move').map((update) => `${update.type ?? '?'} ${update.status ?? '?'}`)).toEqual(['LoggingUpdate Successful', 'ConfigUpdate Successful']);
+    expect(eks.updates('financial-move').map((update) => `${update.type ?? '?'} ${update.status ?? '?'}`)).toEqual([
+      'LoggingUpdate Successful',
+      'ConfigUpdate Successful',
+    ]);
   });
 });
 
@@ -318,10 +356,12 @@ describe('reconcileCluster while EKS is still working', () => {
       summary: `cluster is UPDATING: LoggingUpdate ${updateId}; 1 action(s) wait for a later run`,
       deferred: [{ target: 'cluster/financial-move', kind: 'UpdateClusterConfig', reason: 'waits for cluster/financial-move' }],
     });
-    expect(eks.reads().filter((call) => call.name === 'ListUpdates' || call.name === 'DescribeUpdate').map((call) => call.input)).toEqual([
-      { name: 'financial-move' },
-      { name: 'financial-move', updateId },
-    ]);
+    expect(
+      eks
+        .reads()
+        .filter((call) => call.name === 'ListUpdates' || call.name === 'DescribeUpdate')
+        .map((call) => call.input),
+    ).toEqual([{ name: 'financial-move' }, { name: 'financial-move', updateId }]);
   });
 });
 
@@ -389,9 +429,7 @@ describe('reconcileCluster and EKS errors', () => {
     });
     expect(first.writes.map((call) => call.outcome)).toEqual(['failed']);
     expect(second.report).toMatchObject({ status: 'InProgress', summary: 'UpdateNodegroupConfig nodegroup/starter-ng started', deferred: [] });
-    expect(second.writes.map((call) => call.input)).toEqual([
-      { clusterName: 'starter', nodegroupName: 'starter-ng', labels: { removeLabels: ['team'] } },
-    ]);
+    expect(second.writes.map((call) => call.input)).toEqual([{ clusterName: 'starter', nodegroupName: 'starter-ng', labels: { removeLabels: ['team'] } }]);
     expect(third.report).toMatchObject({ status: 'Converged', summary: 'matches the spec' });
     expect(third.writes).toEqual([]);
     expect(eks.nodegroup('starter', 'starter-ng')?.labels).toEqual({});
@@ -474,7 +512,11 @@ describe('reconcileCluster and EKS errors', () => {
       status: 'InProgress',
       blocked: [],
       deferred: [
-        { target: 'nodegroup/general-ng', kind: 'UpdateNodegroupConfig', reason: 'EKS did not answer (UpstreamError: UpdateNodegroupConfig failed: ServiceUnavailableException: Service Unavailable); the next run retries' },
+        {
+          target: 'nodegroup/general-ng',
+          kind: 'UpdateNodegroupConfig',
+          reason: 'EKS did not answer (UpstreamError: UpdateNodegroupConfig failed: ServiceUnavailableException: Service Unavailable); the next run retries',
+        },
         { target: 'nodegroup/system-ng', kind: 'UpdateNodegroupConfig', reason: 'not sent: EKS did not answer this run' },
         { target: 'nodegroup/jobs-ng', kind: 'UpdateNodegroupConfig', reason: 'not sent: EKS did not answer this run' },
       ],
@@ -491,7 +533,10 @@ describe('reconcileCluster and EKS errors', () => {
     ['a 503 after the SDK retries', 'unavailable'],
     ['throttling', 'throttled'],
     ['a refused connection (ECONNREFUSED)', Object.assign(new Error('connect ECONNREFUSED 10.0.0.1:443'), { code: 'ECONNREFUSED' })],
-    ['a timeout (ETIMEDOUT) under a typed error', new UpstreamError('DescribeCluster failed', { cause: Object.assign(new Error('connect ETIMEDOUT'), { code: 'ETIMEDOUT' }) })],
+    [
+      'a timeout (ETIMEDOUT) under a typed error',
+      new UpstreamError('DescribeCluster failed', { cause: Object.assign(new Error('connect ETIMEDOUT'), { code: 'ETIMEDOUT' }) }),
+    ],
   ])('reports a DescribeCluster that fails with %s as InProgress, not Blocked, and writes nothing', async (_label, failure) => {
     // Prepare
     const { spec, eks } = await kianaxWithRaisedBounds();
@@ -755,7 +800,14 @@ describe('FakeEks, the double these tests stand on', () => {
     [
       'an UpdateClusterConfig that mixes logging and endpoint access',
       activeCluster,
-      { kind: 'UpdateClusterConfig', request: { name: 'upgrade-demo', logging: { clusterLogging: [{ types: ['scheduler'], enabled: true }] }, resourcesVpcConfig: { endpointPublicAccess: false } } },
+      {
+        kind: 'UpdateClusterConfig',
+        request: {
+          name: 'upgrade-demo',
+          logging: { clusterLogging: [{ types: ['scheduler'], enabled: true }] },
+          resourcesVpcConfig: { endpointPublicAccess: false },
+        },
+      },
       RequestRejectedError,
       /Only one type of update can be allowed/,
     ],
@@ -771,7 +823,13 @@ describe('FakeEks, the double these tests stand on', () => {
       ResourceBusyError,
       /is not in ACTIVE status/,
     ],
-    ['a version upgrade that skips a minor version', activeCluster, { kind: 'UpdateClusterVersion', request: { name: 'upgrade-demo', version: '1.32' } }, RequestRejectedError, /from 1\.30 to 1\.32/],
+    [
+      'a version upgrade that skips a minor version',
+      activeCluster,
+      { kind: 'UpdateClusterVersion', request: { name: 'upgrade-demo', version: '1.32' } },
+      RequestRejectedError,
+      /from 1\.30 to 1\.32/,
+    ],
     [
       'a control-plane upgrade while a node group lags behind',
       () => {
@@ -810,7 +868,10 @@ describe('FakeEks, the double these tests stand on', () => {
       'a node group update while the node group is UPDATING',
       async () => {
         const eks = activeCluster();
-        await eks.execute({ kind: 'UpdateNodegroupConfig', request: { clusterName: 'upgrade-demo', nodegroupName: 'apps-ng', labels: { addOrUpdateLabels: { a: 'b' } } } });
+        await eks.execute({
+          kind: 'UpdateNodegroupConfig',
+          request: { clusterName: 'upgrade-demo', nodegroupName: 'apps-ng', labels: { addOrUpdateLabels: { a: 'b' } } },
+        });
         return eks;
       },
       { kind: 'UpdateNodegroupConfig', request: { clusterName: 'upgrade-demo', nodegroupName: 'apps-ng', scalingConfig: { maxSize: 5 } } },
@@ -827,7 +888,10 @@ describe('FakeEks, the double these tests stand on', () => {
         });
         return eks;
       },
-      { kind: 'CreateNodegroup', request: { clusterName: 'upgrade-demo', nodegroupName: 'apps-ng', nodeRole: 'arn:aws:iam::123456789012:role/n', subnets: ['subnet-1'] } },
+      {
+        kind: 'CreateNodegroup',
+        request: { clusterName: 'upgrade-demo', nodegroupName: 'apps-ng', nodeRole: 'arn:aws:iam::123456789012:role/n', subnets: ['subnet-1'] },
+      },
       ResourceBusyError,
       /is not in ACTIVE status/,
     ],

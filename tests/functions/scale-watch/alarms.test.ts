@@ -57,19 +57,59 @@ describe('planAlarms', () => {
     const spec = await kianax();
 
     // Act
-    const plan = planAlarms(spec, [described(spec, (alarm) => { alarm.DatapointsToAlarm = 3; })]);
+    const plan = planAlarms(spec, [
+      described(spec, (alarm) => {
+        alarm.DatapointsToAlarm = 3;
+      }),
+    ]);
 
     // Assess
     expect(plan.actions).toEqual([]);
   });
 
   it.each<{ drift: string; change: (alarm: MetricAlarm) => void; field: string }>([
-    { drift: 'a threshold changed in the console', change: (alarm) => { alarm.Threshold = 90; }, field: 'threshold' },
-    { drift: 'a dimension added', change: (alarm) => { alarm.Dimensions = [...(alarm.Dimensions ?? []), { Name: 'NodeName', Value: 'ip-10-0-0-1' }]; }, field: 'metric.dimensions' },
-    { drift: 'actions disabled', change: (alarm) => { alarm.ActionsEnabled = false; }, field: 'actionsEnabled' },
-    { drift: 'a period changed', change: (alarm) => { alarm.Period = 300; }, field: 'metric.period' },
-    { drift: 'missing data treated otherwise', change: (alarm) => { alarm.TreatMissingData = 'breaching'; }, field: 'treatMissingData' },
-    { drift: 'an SNS action added', change: (alarm) => { alarm.AlarmActions = ['arn:aws:sns:us-east-1:777788889999:pager']; }, field: 'alarmActions' },
+    {
+      drift: 'a threshold changed in the console',
+      change: (alarm) => {
+        alarm.Threshold = 90;
+      },
+      field: 'threshold',
+    },
+    {
+      drift: 'a dimension added',
+      change: (alarm) => {
+        alarm.Dimensions = [...(alarm.Dimensions ?? []), { Name: 'NodeName', Value: 'ip-10-0-0-1' }];
+      },
+      field: 'metric.dimensions',
+    },
+    {
+      drift: 'actions disabled',
+      change: (alarm) => {
+        alarm.ActionsEnabled = false;
+      },
+      field: 'actionsEnabled',
+    },
+    {
+      drift: 'a period changed',
+      change: (alarm) => {
+        alarm.Period = 300;
+      },
+      field: 'metric.period',
+    },
+    {
+      drift: 'missing data treated otherwise',
+      change: (alarm) => {
+        alarm.TreatMissingData = 'breaching';
+      },
+      field: 'treatMissingData',
+    },
+    {
+      drift: 'an SNS action added',
+      change: (alarm) => {
+        alarm.AlarmActions = ['arn:aws:sns:us-east-1:777788889999:pager'];
+      },
+      field: 'alarmActions',
+    },
   ])('reports $drift as drift of $field and puts the spec back', async ({ change, field }) => {
     // Prepare
     const spec = await kianax();
@@ -100,7 +140,12 @@ describe('reconcileAlarms', () => {
     // Prepare
     const spec = await kianax();
     const cloudWatch = new FakeCloudWatch();
-    cloudWatch.alarms.set(ALARM_NAME, described(spec, (alarm) => { alarm.Threshold = 90; }));
+    cloudWatch.alarms.set(
+      ALARM_NAME,
+      described(spec, (alarm) => {
+        alarm.Threshold = 90;
+      }),
+    );
 
     // Act
     const report = await reconcileAlarms(spec, cloudWatch, 'plan', logger);
@@ -114,7 +159,12 @@ describe('reconcileAlarms', () => {
     // Prepare
     const spec = await kianax();
     const cloudWatch = new FakeCloudWatch();
-    cloudWatch.alarms.set(ALARM_NAME, described(spec, (alarm) => { alarm.Threshold = 90; }));
+    cloudWatch.alarms.set(
+      ALARM_NAME,
+      described(spec, (alarm) => {
+        alarm.Threshold = 90;
+      }),
+    );
 
     // Act
     const first = await reconcileAlarms(spec, cloudWatch, 'apply', logger);
@@ -127,8 +177,16 @@ describe('reconcileAlarms', () => {
   });
 
   it.each<[string, UpstreamError]>([
-    ['throttles it (Throttling)', new ThrottledError("PutMetricAlarm throttled after the SDK's retries", { cause: Object.assign(new Error('Rate exceeded'), { name: 'Throttling' }) })],
-    ['answers 503', new UpstreamError('PutMetricAlarm failed: ServiceUnavailable: try later', { cause: Object.assign(new Error('try later'), { name: 'ServiceUnavailable', $metadata: { httpStatusCode: 503 } }) })],
+    [
+      'throttles it (Throttling)',
+      new ThrottledError("PutMetricAlarm throttled after the SDK's retries", { cause: Object.assign(new Error('Rate exceeded'), { name: 'Throttling' }) }),
+    ],
+    [
+      'answers 503',
+      new UpstreamError('PutMetricAlarm failed: ServiceUnavailable: try later', {
+        cause: Object.assign(new Error('try later'), { name: 'ServiceUnavailable', $metadata: { httpStatusCode: 503 } }),
+      }),
+    ],
   ])('reports an alarm write CloudWatch %s as InProgress, not Blocked, and writes it on the next run', async (_label, failure) => {
     // Prepare
     const spec = await kianax();
@@ -148,12 +206,17 @@ describe('reconcileAlarms', () => {
     // Prepare
     const spec = await kianax();
     const cloudWatch = new FakeCloudWatch();
-    jest.spyOn(cloudWatch, 'putMetricAlarm').mockRejectedValue(new RequestRejectedError('PutMetricAlarm rejected: The maximum number of alarms has been reached'));
+    jest
+      .spyOn(cloudWatch, 'putMetricAlarm')
+      .mockRejectedValue(new RequestRejectedError('PutMetricAlarm rejected: The maximum number of alarms has been reached'));
 
     // Act
     const report = await reconcileAlarms(spec, cloudWatch, 'apply', logger);
 
     // Assess
-    expect(report).toMatchObject({ status: 'Blocked', failed: [{ alarm: ALARM_NAME, reason: 'PutMetricAlarm rejected: The maximum number of alarms has been reached' }] });
+    expect(report).toMatchObject({
+      status: 'Blocked',
+      failed: [{ alarm: ALARM_NAME, reason: 'PutMetricAlarm rejected: The maximum number of alarms has been reached' }],
+    });
   });
 });

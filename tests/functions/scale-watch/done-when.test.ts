@@ -29,7 +29,7 @@ function alarmAt(at: Date, id: string): unknown {
   return { ...alarmEvent, id, time: at.toISOString(), detail: { ...alarmEvent.detail, state: { ...alarmEvent.detail.state, timestamp: stamp } } };
 }
 
-describe('kianax: an ALARM on the general node group\'s CPU alarm, then OK', () => {
+describe("kianax: an ALARM on the general node group's CPU alarm, then OK", () => {
   it('raises one step within ceilings, ignores a second ALARM in the cooldown, restores the spec after the hold, and provision sees no drift meanwhile', async () => {
     // Prepare
     const spec = await kianax();
@@ -55,7 +55,9 @@ describe('kianax: an ALARM on the general node group\'s CPU alarm, then OK', () 
     };
     const bounds = (): string[] => [
       `general-ng max ${String(eks.nodegroup('kianax', 'general-ng')?.scalingConfig?.maxSize)}`,
-      ...['kianax-api', 'kianax-web'].map((name) => `${name} max ${String((k8s.object('HorizontalPodAutoscaler', 'kianax', name)?.spec as { maxReplicas?: number }).maxReplicas)}`),
+      ...['kianax-api', 'kianax-web'].map(
+        (name) => `${name} max ${String((k8s.object('HorizontalPodAutoscaler', 'kianax', name)?.spec as { maxReplicas?: number }).maxReplicas)}`,
+      ),
     ];
     const provisionDrift = async (at: Date): Promise<string[]> => {
       const report = await reconcileCluster(spec, { eksFor: () => eks, now: () => at, logger }, { mode: 'plan' });

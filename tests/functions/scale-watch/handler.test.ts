@@ -61,7 +61,18 @@ describe('scale-watch handler', () => {
     process.env = { ...originalEnv, EKS_PILOT_SPECS: KIANAX, POWERTOOLS_METRICS_DISABLED: 'true', KUBECONFIG: path.join(dir, 'kubeconfig') };
     jest.useFakeTimers({
       now: new Date(ALARM_AT.getTime() + 5_000),
-      doNotFake: ['hrtime', 'nextTick', 'performance', 'queueMicrotask', 'setImmediate', 'clearImmediate', 'setInterval', 'clearInterval', 'setTimeout', 'clearTimeout'],
+      doNotFake: [
+        'hrtime',
+        'nextTick',
+        'performance',
+        'queueMicrotask',
+        'setImmediate',
+        'clearImmediate',
+        'setInterval',
+        'clearInterval',
+        'setTimeout',
+        'clearTimeout',
+      ],
     });
     eks.reset();
     cloudWatch.reset();
@@ -93,14 +104,27 @@ describe('scale-watch handler', () => {
     const response = answered(await handler(alarmEvent, lambdaContext));
 
     // Assess
-    expect(response.rules.map((report) => [report.cluster, report.rule, report.decision, report.status])).toEqual([['kianax', 'general-ng-cpu', 'step', 'Converged']]);
+    expect(response.rules.map((report) => [report.cluster, report.rule, report.decision, report.status])).toEqual([
+      ['kianax', 'general-ng-cpu', 'step', 'Converged'],
+    ]);
     expect(cloudWatch).toHaveReceivedCommandWith(DescribeAlarmsCommand, { AlarmNames: [ALARM_NAME] });
     expect(eks).toHaveReceivedCommandWith(TagResourceCommand, {
       resourceArn: general.nodegroupArn,
-      tags: overrideTags({ maxSize: 7, expires: new Date(ALARM_AT.getTime() + 6 * 3_600_000 + 5_000), source: `alarm/${ALARM_NAME}@${ALARM_AT.toISOString()}` }),
+      tags: overrideTags({
+        maxSize: 7,
+        expires: new Date(ALARM_AT.getTime() + 6 * 3_600_000 + 5_000),
+        source: `alarm/${ALARM_NAME}@${ALARM_AT.toISOString()}`,
+      }),
     });
-    expect(eks).toHaveReceivedCommandWith(UpdateNodegroupConfigCommand, { clusterName: 'kianax', nodegroupName: 'general-ng', scalingConfig: { minSize: 2, maxSize: 7 } });
-    expect(server.requests.filter((request) => request.method === 'PATCH').map((request) => request.path)).toEqual([`${HPA_PATH}/kianax-api`, `${HPA_PATH}/kianax-web`]);
+    expect(eks).toHaveReceivedCommandWith(UpdateNodegroupConfigCommand, {
+      clusterName: 'kianax',
+      nodegroupName: 'general-ng',
+      scalingConfig: { minSize: 2, maxSize: 7 },
+    });
+    expect(server.requests.filter((request) => request.method === 'PATCH').map((request) => request.path)).toEqual([
+      `${HPA_PATH}/kianax-api`,
+      `${HPA_PATH}/kianax-web`,
+    ]);
     const changed = logs.lines().filter((line) => line.message === 'bounds changed');
     expect(changed.map((line) => [line.target, line.field, line.from, line.to])).toEqual([
       ['nodegroup/general-ng', 'scaling.maxSize', 5, 7],
@@ -184,7 +208,12 @@ describe('scale-watch handler', () => {
     const answer = await handler(broken, lambdaContext);
 
     // Assess
-    expect(rejected(answer)).toMatchObject({ name: 'InvalidEventError', field: 'detail.state.value', reason: 'expected one of "OK"|"ALARM"|"INSUFFICIENT_DATA"', retryable: false });
+    expect(rejected(answer)).toMatchObject({
+      name: 'InvalidEventError',
+      field: 'detail.state.value',
+      reason: 'expected one of "OK"|"ALARM"|"INSUFFICIENT_DATA"',
+      retryable: false,
+    });
     expect(logs.lines().some((line) => line.message === 'invocation failed')).toBe(true);
   });
 

@@ -92,7 +92,7 @@ describe('handleScaleWatchEvent', () => {
     expect(world.eks.nodegroup('kianax', 'general-ng')?.scalingConfig?.maxSize).toBe(7);
   });
 
-  it('puts the spec\'s values back on a reset, whatever the alarm says', async () => {
+  it("puts the spec's values back on a reset, whatever the alarm says", async () => {
     // Prepare
     const world = await setUp(minutes(ALARM_AT, 0.1));
     await handleScaleWatchEvent(scaleWatchEventSchema.parse(alarmEvent), world.deps);
@@ -111,7 +111,9 @@ describe('handleScaleWatchEvent', () => {
   it('reports a rule whose alarm CloudWatch cannot describe for now (503) as InProgress on the schedule, not Blocked', async () => {
     // Prepare
     const world = await setUp(minutes(ALARM_AT, 0.1));
-    const outage = new UpstreamError('DescribeAlarms failed: ServiceUnavailable', { cause: Object.assign(new Error('try later'), { name: 'ServiceUnavailable', $metadata: { httpStatusCode: 503 } }) });
+    const outage = new UpstreamError('DescribeAlarms failed: ServiceUnavailable', {
+      cause: Object.assign(new Error('try later'), { name: 'ServiceUnavailable', $metadata: { httpStatusCode: 503 } }),
+    });
     world.cloudWatch.failNext('DescribeAlarms', outage, 2);
 
     // Act

@@ -132,7 +132,7 @@ describe('scale-watch at the Kubernetes API (HTTP level)', () => {
     expect(back?.metadata.annotations ?? {}).toEqual({});
   });
 
-  it('follows the HPA\'s KEDA owner reference and patches the ScaledObject', async () => {
+  it("follows the HPA's KEDA owner reference and patches the ScaledObject", async () => {
     // Prepare
     const spec = shopWith(`
   - name: jobs

@@ -83,7 +83,15 @@ describe('runRule against the node group (EKS port)', () => {
       { target: 'hpa/kianax/kianax-web', field: 'spec.maxReplicas', from: 10, to: 15 },
     ]);
     const changed = w.logs.filter((line) => line.message === 'bounds changed').map((line) => line.facts);
-    expect(changed[0]).toMatchObject({ cluster: 'kianax', rule: 'general-ng-cpu', alarm: ALARM_NAME, target: 'nodegroup/general-ng', field: 'scaling.maxSize', from: 5, to: 7 });
+    expect(changed[0]).toMatchObject({
+      cluster: 'kianax',
+      rule: 'general-ng-cpu',
+      alarm: ALARM_NAME,
+      target: 'nodegroup/general-ng',
+      field: 'scaling.maxSize',
+      from: 5,
+      to: 7,
+    });
     expect(changed[0]?.reason).toMatch(/^kianax-general-ng-cpu-high ALARM: one step/);
   });
 
@@ -186,7 +194,7 @@ describe('runRule against the node group (EKS port)', () => {
   });
 });
 
-describe('scale-watch and provision\'s drift check', () => {
+describe("scale-watch and provision's drift check", () => {
   it('shows no drift to provision while the override is active, and drift once it has expired', async () => {
     // Prepare
     const w = await kianaxWorld();

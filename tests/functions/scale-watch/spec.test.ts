@@ -13,14 +13,21 @@ describe('the scaling section of the spec', () => {
       ['kianax-general-ng-cpu-high', 'ContainerInsights', 'node_cpu_utilization', { ClusterName: 'kianax' }],
     ]);
     expect(spec.alarms[0]).toMatchObject({ treatMissingData: 'missing', alarmActions: [], okActions: [] });
-    expect(spec.scalingRules[0]).toMatchObject({ name: 'general-ng-cpu', alarm: 'kianax-general-ng-cpu-high', cooldown: '10m', hold: '15m', expireAfter: '6h' });
+    expect(spec.scalingRules[0]).toMatchObject({
+      name: 'general-ng-cpu',
+      alarm: 'kianax-general-ng-cpu-high',
+      cooldown: '10m',
+      hold: '15m',
+      expireAfter: '6h',
+    });
   });
 
   it.each<{ problem: string; rules: string; expected: string }>([
     {
       problem: 'an alarm the spec does not define',
       rules: '  - { name: web, alarm: shop-nope, nodeGroups: [{ name: web-ng, maxSize: { add: 1, ceiling: 6 } }] }\n',
-      expected: 'scalingRules[0].alarm: no alarm "shop-nope" in alarms (the spec has shop-cpu-high, shop-memory-high); define it there, or name alarms kept elsewhere with alarmPrefix',
+      expected:
+        'scalingRules[0].alarm: no alarm "shop-nope" in alarms (the spec has shop-cpu-high, shop-memory-high); define it there, or name alarms kept elsewhere with alarmPrefix',
     },
     {
       problem: 'both alarm and alarmPrefix',
@@ -33,9 +40,9 @@ describe('the scaling section of the spec', () => {
       expected: 'scalingRules[0].nodeGroups[0].name: no node group "api-ng" in nodeGroups (the spec has web-ng, batch-ng)',
     },
     {
-      problem: 'a ceiling below the spec\'s maxSize',
+      problem: "a ceiling below the spec's maxSize",
       rules: '  - { name: web, alarm: shop-cpu-high, nodeGroups: [{ name: web-ng, maxSize: { add: 1, ceiling: 3 } }] }\n',
-      expected: 'scalingRules[0].nodeGroups[0].maxSize.ceiling: ceiling (3) is below the spec\'s maxSize (4) of web-ng',
+      expected: "scalingRules[0].nodeGroups[0].maxSize.ceiling: ceiling (3) is below the spec's maxSize (4) of web-ng",
     },
     {
       problem: 'a raising step without a ceiling',
@@ -57,7 +64,8 @@ describe('the scaling section of the spec', () => {
       rules:
         '  - { name: web, alarm: shop-cpu-high, nodeGroups: [{ name: web-ng, maxSize: { add: 1, ceiling: 6 } }] }\n' +
         '  - { name: web-memory, alarm: shop-memory-high, nodeGroups: [{ name: web-ng, maxSize: { add: 2, ceiling: 8 } }] }\n',
-      expected: 'scalingRules[1].nodeGroups[0].maxSize: maxSize of node group web-ng is already moved by scalingRules[0]; one rule per bound, so two rules never fight over it',
+      expected:
+        'scalingRules[1].nodeGroups[0].maxSize: maxSize of node group web-ng is already moved by scalingRules[0]; one rule per bound, so two rules never fight over it',
     },
     {
       problem: 'a rule that moves nothing',
@@ -82,7 +90,10 @@ describe('the scaling section of the spec', () => {
     const rules = '  - { name: web, alarmPrefix: dup, nodeGroups: [{ name: web-ng, maxSize: { add: 1, ceiling: 6 } }] }\n';
 
     // Act
-    const issues = issuesWithAlarms('  - { name: dup, metric: { namespace: N, name: m }, threshold: 1 }\n  - { name: dup, metric: { namespace: N, name: m }, threshold: 2 }\n', rules);
+    const issues = issuesWithAlarms(
+      '  - { name: dup, metric: { namespace: N, name: m }, threshold: 1 }\n  - { name: dup, metric: { namespace: N, name: m }, threshold: 2 }\n',
+      rules,
+    );
 
     // Assess
     expect(issues).toContain('alarms[1].name: duplicate alarm name "dup" (first at alarms[0])');

@@ -33,7 +33,14 @@ export function ruleOf(spec: ClusterSpec, name?: string): ScalingRuleSpec {
   return rule;
 }
 
-const BASE = `\n${minimalSpecYaml({ name: 'shop', region: 'eu-west-1', nodeGroups: [{ name: 'web-ng', min: 2, max: 4 }, { name: 'batch-ng', min: 1, max: 3 }] })}alarms:
+const BASE = `\n${minimalSpecYaml({
+  name: 'shop',
+  region: 'eu-west-1',
+  nodeGroups: [
+    { name: 'web-ng', min: 2, max: 4 },
+    { name: 'batch-ng', min: 1, max: 3 },
+  ],
+})}alarms:
   - name: shop-cpu-high
     metric: { namespace: ContainerInsights, name: node_cpu_utilization, dimensions: { ClusterName: shop } }
     threshold: 75
@@ -138,7 +145,9 @@ function apply(observed: RuleObservation, action: ScaleWatchAction): void {
       return;
     }
     case 'PatchScaler': {
-      const found = Object.values(observed.scalers).find((candidate) => candidate?.name === action.request.name && candidate.namespace === action.request.namespace);
+      const found = Object.values(observed.scalers).find(
+        (candidate) => candidate?.name === action.request.name && candidate.namespace === action.request.namespace,
+      );
       if (!found) throw new Error('no scaler');
       const { spec = {}, metadata } = action.request.patch;
       for (const [field, value] of Object.entries(spec)) {
@@ -159,7 +168,13 @@ function apply(observed: RuleObservation, action: ScaleWatchAction): void {
 }
 
 /** Plans, applies, and returns both: one invocation of the rule. */
-export function step(spec: ClusterSpec, rule: ScalingRuleSpec, observed: RuleObservation, trigger: Trigger, now: Date): { plan: RulePlan; observed: RuleObservation } {
+export function step(
+  spec: ClusterSpec,
+  rule: ScalingRuleSpec,
+  observed: RuleObservation,
+  trigger: Trigger,
+  now: Date,
+): { plan: RulePlan; observed: RuleObservation } {
   const plan = planRule(spec, rule, observed, trigger, now);
   return { plan, observed: applyPlan(observed, plan, trigger) };
 }
@@ -167,7 +182,9 @@ export function step(spec: ClusterSpec, rule: ScalingRuleSpec, observed: RuleObs
 /** The bounds a person reads: node group min/max and each HPA's min/max. */
 export function boundsOf(observed: RuleObservation): Record<string, string> {
   return {
-    ...Object.fromEntries(Object.entries(observed.nodeGroups).map(([name, group]) => [name, `${String(group?.scalingConfig?.minSize)}-${String(group?.scalingConfig?.maxSize)}`])),
+    ...Object.fromEntries(
+      Object.entries(observed.nodeGroups).map(([name, group]) => [name, `${String(group?.scalingConfig?.minSize)}-${String(group?.scalingConfig?.maxSize)}`]),
+    ),
     ...Object.fromEntries(Object.entries(observed.scalers).map(([key, found]) => [key, `${String(found?.min)}-${String(found?.max)}`])),
   };
 }

@@ -61,27 +61,21 @@ describe('createLogger', () => {
     expect(logs.lines().map((line) => line.message)).toEqual(['shown at DEBUG']);
   });
 
-  it.each([
-    ['token'],
-    ['SessionToken'],
-    ['webhookSecret'],
-    ['password'],
-    ['Authorization'],
-    ['X-Hub-Signature-256'],
-    ['SecretAccessKey'],
-    ['apiKey'],
-  ])('never prints a value under the key %s, however deep', (key) => {
-    // Prepare
-    const logs = captureLogLines();
-    const logger = createLogger();
+  it.each([['token'], ['SessionToken'], ['webhookSecret'], ['password'], ['Authorization'], ['X-Hub-Signature-256'], ['SecretAccessKey'], ['apiKey']])(
+    'never prints a value under the key %s, however deep',
+    (key) => {
+      // Prepare
+      const logs = captureLogLines();
+      const logger = createLogger();
 
-    // Act
-    logger.info('request received', { headers: [{ [key]: 'do-not-print-me' }] });
+      // Act
+      logger.info('request received', { headers: [{ [key]: 'do-not-print-me' }] });
 
-    // Assess
-    expect(logs.raw()).not.toContain('do-not-print-me');
-    expect(logs.lines()[0]).toMatchObject({ headers: [{ [key]: REDACTED }] });
-  });
+      // Assess
+      expect(logs.raw()).not.toContain('do-not-print-me');
+      expect(logs.lines()[0]).toMatchObject({ headers: [{ [key]: REDACTED }] });
+    },
+  );
 });
 
 describe('redact', () => {

@@ -146,8 +146,7 @@ describe('lambdaStack', () => {
     // Assess
     expect(isErrorAnswer(answer)).toBe(true);
     expect(isErrorAnswer(answer) ? answer.error.message : undefined).toBe(
-      'unexpected event: detail-type: expected "Scheduled Event"; region: required, expected string; ' +
-        'resources[0]: expected string, received number',
+      'unexpected event: detail-type: expected "Scheduled Event"; region: required, expected string; ' + 'resources[0]: expected string, received number',
     );
     expect(isErrorAnswer(answer) ? answer.error.issues?.map((issue) => issue.field) : undefined).toEqual(['detail-type', 'region', 'resources[0]']);
     expect(JSON.stringify(answer)).not.toContain('Object Created');
@@ -212,10 +211,10 @@ describe('lambdaStack', () => {
     const logs = captureLogLines();
     const secret = 'k8s-aws-v1.aHR0cHM6Ly9zdHMuZXUtd2VzdC0xLmFtYXpvbmF3cy5jb20v';
     const plainLogger = new Logger({ serviceName: 'eks-pilot-test' });
-    const handler = lambdaStack(
-      () => Promise.reject(new EksPilotError('kube API refused the request', { context: { cluster: 'payments', token: secret } })),
-      { logger: plainLogger, eventSchema: ScheduledEvent },
-    );
+    const handler = lambdaStack(() => Promise.reject(new EksPilotError('kube API refused the request', { context: { cluster: 'payments', token: secret } })), {
+      logger: plainLogger,
+      eventSchema: ScheduledEvent,
+    });
 
     // Act
     await handler(scheduledEvent, lambdaContext).catch(() => undefined);

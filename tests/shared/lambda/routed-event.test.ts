@@ -19,7 +19,11 @@ describe('routedEvent', () => {
   it.each<[string, unknown, { path: PropertyKey[]; message: string }[]]>([
     ['a marker with a bad value, named by its field', { mode: 'destroy' }, [{ path: ['mode'], message: 'expected one of "plan"|"apply"' }]],
     ['an unknown key of the picked shape only', { mode: 'plan', cluster: 1 }, [{ path: [], message: 'Unrecognized key: "cluster"' }]],
-    ['no marker, with the expectation for those fields', { hello: 'world' }, [{ path: [], message: 'expected a scheduled event or {"mode": "plan" | "apply"}' }]],
+    [
+      'no marker, with the expectation for those fields',
+      { hello: 'world' },
+      [{ path: [], message: 'expected a scheduled event or {"mode": "plan" | "apply"}' }],
+    ],
     ['not an object', 'plan', [{ path: [], message: 'expected an event object' }]],
   ])('rejects %s', (_label, event, issues) => {
     // Act

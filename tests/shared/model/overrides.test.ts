@@ -118,9 +118,25 @@ describe('the replica override protocol (annotations)', () => {
   });
 
   it.each<[string, Record<string, string>, string]>([
-    ['an expiry that is not a time', { [REPLICA_OVERRIDE_ANNOTATION.maxReplicas]: '15', [REPLICA_OVERRIDE_ANNOTATION.expires]: 'soon' }, `${REPLICA_OVERRIDE_ANNOTATION.expires} is not an ISO 8601 time`],
-    ['a spec value that is not a whole number', { [REPLICA_OVERRIDE_ANNOTATION.maxReplicas]: '15', [REPLICA_OVERRIDE_ANNOTATION.specMaxReplicas]: 'ten', [REPLICA_OVERRIDE_ANNOTATION.expires]: LATER.toISOString() }, 'a replica annotation is not a whole number'],
-    ['no bound at all', { [REPLICA_OVERRIDE_ANNOTATION.specMaxReplicas]: '10', [REPLICA_OVERRIDE_ANNOTATION.expires]: LATER.toISOString() }, 'neither replica annotation is set'],
+    [
+      'an expiry that is not a time',
+      { [REPLICA_OVERRIDE_ANNOTATION.maxReplicas]: '15', [REPLICA_OVERRIDE_ANNOTATION.expires]: 'soon' },
+      `${REPLICA_OVERRIDE_ANNOTATION.expires} is not an ISO 8601 time`,
+    ],
+    [
+      'a spec value that is not a whole number',
+      {
+        [REPLICA_OVERRIDE_ANNOTATION.maxReplicas]: '15',
+        [REPLICA_OVERRIDE_ANNOTATION.specMaxReplicas]: 'ten',
+        [REPLICA_OVERRIDE_ANNOTATION.expires]: LATER.toISOString(),
+      },
+      'a replica annotation is not a whole number',
+    ],
+    [
+      'no bound at all',
+      { [REPLICA_OVERRIDE_ANNOTATION.specMaxReplicas]: '10', [REPLICA_OVERRIDE_ANNOTATION.expires]: LATER.toISOString() },
+      'neither replica annotation is set',
+    ],
   ])('reads annotations with %s as malformed, saying why', (_label, annotations, reason) => {
     // Act
     const reading = readReplicaRecord(annotations, NOW);

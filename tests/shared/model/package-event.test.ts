@@ -23,7 +23,7 @@ function registryPackage(tag: string, digest: string, action = 'published'): Rec
 const DIGEST = `sha256:${'a1'.repeat(32)}`;
 
 describe('parsePackageEvent', () => {
-  it('ignores GitHub\'s example container push, whose tag is empty (a platform manifest)', () => {
+  it("ignores GitHub's example container push, whose tag is empty (a platform manifest)", () => {
     // Prepare
     const payload = packageExamples()[1];
 
@@ -34,7 +34,7 @@ describe('parsePackageEvent', () => {
     expect(result).toEqual({ kind: 'ignored', reason: 'untagged manifest (a platform manifest of a multi-arch push): the tagged index deploys instead' });
   });
 
-  it('ignores GitHub\'s example npm package', () => {
+  it("ignores GitHub's example npm package", () => {
     // Prepare
     const payload = packageExamples()[0];
 
@@ -90,7 +90,7 @@ describe('parsePackageEvent', () => {
     expect(result).toEqual({ kind: 'ignored', reason });
   });
 
-  it('ignores a tag without a sha256 digest to pin (GitHub\'s example digest is 40 hex digits)', () => {
+  it("ignores a tag without a sha256 digest to pin (GitHub's example digest is 40 hex digits)", () => {
     // Prepare
     const payload = registryPackage('v1.2.3', 'sha256:6c62fb45fe66bfb1ea9a66abc38f6a0cc974292b');
 

@@ -32,8 +32,21 @@ describe('resourcePath', () => {
   it('covers every kind deploy and scale-watch use, and no other', () => {
     // Prepare
     const expected = [
-      'Namespace', 'ServiceAccount', 'ConfigMap', 'Secret', 'Service', 'Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob',
-      'HorizontalPodAutoscaler', 'PodDisruptionBudget', 'Ingress', 'NetworkPolicy', 'ScaledObject',
+      'Namespace',
+      'ServiceAccount',
+      'ConfigMap',
+      'Secret',
+      'Service',
+      'Deployment',
+      'StatefulSet',
+      'DaemonSet',
+      'Job',
+      'CronJob',
+      'HorizontalPodAutoscaler',
+      'PodDisruptionBudget',
+      'Ingress',
+      'NetworkPolicy',
+      'ScaledObject',
     ];
 
     // Act
@@ -112,7 +125,9 @@ describe('resourceFor', () => {
     const resolving = () => resourceFor(apiVersion, 'Deployment');
 
     // Assess
-    expect(resolving).toThrow('eks-pilot does not know the kind Deployment in apiVersion "v1": Deployment belongs to the API group "apps" (e.g. apiVersion apps/<version>)');
+    expect(resolving).toThrow(
+      'eks-pilot does not know the kind Deployment in apiVersion "v1": Deployment belongs to the API group "apps" (e.g. apiVersion apps/<version>)',
+    );
   });
 
   it('takes any version of a known group, leaving a version the cluster does not serve to the API server', () => {

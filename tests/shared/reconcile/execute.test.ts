@@ -17,18 +17,31 @@ const PHRASES: Phrases = {
 };
 
 const fiveHundred = (): UpstreamError =>
-  new UpstreamError('UpdateNodegroupConfig failed: ServiceUnavailable', { cause: Object.assign(new Error('unavailable'), { name: 'ServiceUnavailable', $metadata: { httpStatusCode: 503 } }) });
+  new UpstreamError('UpdateNodegroupConfig failed: ServiceUnavailable', {
+    cause: Object.assign(new Error('unavailable'), { name: 'ServiceUnavailable', $metadata: { httpStatusCode: 503 } }),
+  });
 const conflict = (): KubernetesConflictError =>
   new KubernetesConflictError('the object changed (409)', { context: { cluster: 'kianax', method: 'PATCH', path: '/apis/autoscaling/v2/x', status: 409 } });
 
 /** `Op nodegroup/a after cluster/c`, as a plan action. */
 function act(kind: TestAction['kind'], id: TargetId, extra: Partial<TestAction> = {}): TestAction {
   const [targetKind = '', name = ''] = id.split('/');
-  return { kind, classification: kind === 'Refuse' ? 'forbidden' : kind === 'Wait' || kind === 'Note' ? 'no-op' : 'update', target: { kind: targetKind, name }, reason: `${kind} ${id}`, changes: [], ...extra };
+  return {
+    kind,
+    classification: kind === 'Refuse' ? 'forbidden' : kind === 'Wait' || kind === 'Note' ? 'no-op' : 'update',
+    target: { kind: targetKind, name },
+    reason: `${kind} ${id}`,
+    changes: [],
+    ...extra,
+  };
 }
 
 /** Runs `actions` against a service whose answers `answer` scripts; what happened, as lines a person reads. */
-async function run(actions: readonly TestAction[], answer: (action: TestWrite) => unknown = () => undefined, overrides: Partial<ExecuteHooks<TestAction, TestWrite, unknown>> = {}) {
+async function run(
+  actions: readonly TestAction[],
+  answer: (action: TestWrite) => unknown = () => undefined,
+  overrides: Partial<ExecuteHooks<TestAction, TestWrite, unknown>> = {},
+) {
   const lines: string[] = [];
   const logs: string[] = [];
   const failures: Failure['kind'][] = [];
@@ -78,16 +91,52 @@ describe('classifyFailure', () => {
 describe('executePlan ordering', () => {
   it.each<[string, TestAction[], string[]]>([
     ['sends a plan without dependencies in order', [act('Op', 'cluster/c'), act('Tag', 'nodegroup/a')], ['sent Op cluster/c', 'sent Tag nodegroup/a']],
-    ['waits on a target whose write stands later in the plan', [act('Tag', 'addon/x', { after: ['cluster/c'] }), act('Op', 'cluster/c')], ['later Tag addon/x: waits for cluster/c', 'sent Op cluster/c']],
-    ['waits on a target with a Wait anywhere in the plan', [act('Tag', 'addon/x', { after: ['cluster/c'] }), act('Wait', 'cluster/c')], ['later Tag addon/x: waits for cluster/c']],
-    ['waits on an operation this run started', [act('Op', 'cluster/c'), act('Op', 'nodegroup/a', { after: ['cluster/c'] })], ['sent Op cluster/c', 'later Op nodegroup/a: waits for cluster/c']],
-    ['goes on after a target whose writes all settled', [act('Tag', 'cluster/c'), act('Tag', 'nodegroup/a', { after: ['cluster/c'] })], ['sent Tag cluster/c', 'sent Tag nodegroup/a']],
-    ['keeps one in-flight operation per target', [act('Op', 'nodegroup/a'), act('Tag', 'nodegroup/a'), act('Op', 'nodegroup/a')], ['sent Op nodegroup/a', 'later Tag nodegroup/a: waits for nodegroup/a', 'later Op nodegroup/a: waits for nodegroup/a']],
-    ['lets a write that settled be followed on its own target, `after` it', [act('Tag', 'nodegroup/a'), act('Tag', 'nodegroup/a', { after: ['nodegroup/a'] })], ['sent Tag nodegroup/a', 'sent Tag nodegroup/a']],
-    ['holds a target from its Wait on, not before it', [act('Tag', 'nodegroup/a'), act('Wait', 'nodegroup/a'), act('Op', 'nodegroup/a')], ['sent Tag nodegroup/a', 'later Op nodegroup/a: waits for nodegroup/a']],
-    ['blocks a refused target and every write of it', [act('Refuse', 'cluster/c'), act('Tag', 'cluster/c')], ['blocked Refuse cluster/c: Refuse cluster/c', 'later Tag cluster/c: waits for cluster/c']],
+    [
+      'waits on a target whose write stands later in the plan',
+      [act('Tag', 'addon/x', { after: ['cluster/c'] }), act('Op', 'cluster/c')],
+      ['later Tag addon/x: waits for cluster/c', 'sent Op cluster/c'],
+    ],
+    [
+      'waits on a target with a Wait anywhere in the plan',
+      [act('Tag', 'addon/x', { after: ['cluster/c'] }), act('Wait', 'cluster/c')],
+      ['later Tag addon/x: waits for cluster/c'],
+    ],
+    [
+      'waits on an operation this run started',
+      [act('Op', 'cluster/c'), act('Op', 'nodegroup/a', { after: ['cluster/c'] })],
+      ['sent Op cluster/c', 'later Op nodegroup/a: waits for cluster/c'],
+    ],
+    [
+      'goes on after a target whose writes all settled',
+      [act('Tag', 'cluster/c'), act('Tag', 'nodegroup/a', { after: ['cluster/c'] })],
+      ['sent Tag cluster/c', 'sent Tag nodegroup/a'],
+    ],
+    [
+      'keeps one in-flight operation per target',
+      [act('Op', 'nodegroup/a'), act('Tag', 'nodegroup/a'), act('Op', 'nodegroup/a')],
+      ['sent Op nodegroup/a', 'later Tag nodegroup/a: waits for nodegroup/a', 'later Op nodegroup/a: waits for nodegroup/a'],
+    ],
+    [
+      'lets a write that settled be followed on its own target, `after` it',
+      [act('Tag', 'nodegroup/a'), act('Tag', 'nodegroup/a', { after: ['nodegroup/a'] })],
+      ['sent Tag nodegroup/a', 'sent Tag nodegroup/a'],
+    ],
+    [
+      'holds a target from its Wait on, not before it',
+      [act('Tag', 'nodegroup/a'), act('Wait', 'nodegroup/a'), act('Op', 'nodegroup/a')],
+      ['sent Tag nodegroup/a', 'later Op nodegroup/a: waits for nodegroup/a'],
+    ],
+    [
+      'blocks a refused target and every write of it',
+      [act('Refuse', 'cluster/c'), act('Tag', 'cluster/c')],
+      ['blocked Refuse cluster/c: Refuse cluster/c', 'later Tag cluster/c: waits for cluster/c'],
+    ],
     ['sends nothing for a note', [act('Note', 'eip-pool/egress'), act('Tag', 'eip-pool/egress')], ['sent Tag eip-pool/egress']],
-    ['leaves an unselected write unreported, and pending for what comes after it', [act('Op', 'nodegroup/a', { selected: false }), act('Tag', 'addon/x', { after: ['nodegroup/a'] }), act('Tag', 'addon/y')], ['later Tag addon/x: waits for nodegroup/a', 'sent Tag addon/y']],
+    [
+      'leaves an unselected write unreported, and pending for what comes after it',
+      [act('Op', 'nodegroup/a', { selected: false }), act('Tag', 'addon/x', { after: ['nodegroup/a'] }), act('Tag', 'addon/y')],
+      ['later Tag addon/x: waits for nodegroup/a', 'sent Tag addon/y'],
+    ],
   ])('%s', async (_label, actions, lines) => {
     // Act
     const result = await run(actions);
@@ -117,12 +166,28 @@ describe('executePlan failures', () => {
     [
       'no answer stops the run the same way',
       fiveHundred(),
-      ['later Op nodegroup/a: no answer', 'later Tag nodegroup/b: not sent: the service did not answer', 'later Op nodegroup/c: not sent: the service did not answer'],
+      [
+        'later Op nodegroup/a: no answer',
+        'later Tag nodegroup/b: not sent: the service did not answer',
+        'later Op nodegroup/c: not sent: the service did not answer',
+      ],
       'unavailable',
       'the service did not answer',
     ],
-    ['a busy target is left for a later run and the others go on', new ResourceBusyError('ResourceInUseException'), ['later Op nodegroup/a: busy', 'sent Tag nodegroup/b', 'sent Op nodegroup/c'], 'busy', undefined],
-    ['a rejected write blocks its target and the others go on', new RequestRejectedError('minSize > maxSize'), ['blocked Op nodegroup/a: minSize > maxSize', 'sent Tag nodegroup/b', 'sent Op nodegroup/c'], 'rejected', undefined],
+    [
+      'a busy target is left for a later run and the others go on',
+      new ResourceBusyError('ResourceInUseException'),
+      ['later Op nodegroup/a: busy', 'sent Tag nodegroup/b', 'sent Op nodegroup/c'],
+      'busy',
+      undefined,
+    ],
+    [
+      'a rejected write blocks its target and the others go on',
+      new RequestRejectedError('minSize > maxSize'),
+      ['blocked Op nodegroup/a: minSize > maxSize', 'sent Tag nodegroup/b', 'sent Op nodegroup/c'],
+      'rejected',
+      undefined,
+    ],
   ])('%s', async (_label, error, lines, kind, stopped) => {
     // Prepare
     const actions = [act('Op', 'nodegroup/a'), act('Tag', 'nodegroup/b'), act('Op', 'nodegroup/c')];
@@ -139,7 +204,9 @@ describe('executePlan failures', () => {
 
   it('sends nothing more to a target whose write failed, and waits on it', async () => {
     // Act
-    const result = await run([act('Op', 'nodegroup/a'), act('Op', 'nodegroup/a'), act('Tag', 'hpa/x', { after: ['nodegroup/a'] })], (action) => (action.kind === 'Op' ? conflict() : undefined));
+    const result = await run([act('Op', 'nodegroup/a'), act('Op', 'nodegroup/a'), act('Tag', 'hpa/x', { after: ['nodegroup/a'] })], (action) =>
+      action.kind === 'Op' ? conflict() : undefined,
+    );
 
     // Assess
     expect(result.lines).toEqual(['later Op nodegroup/a: busy', 'later Op nodegroup/a: waits for nodegroup/a', 'later Tag hpa/x: waits for nodegroup/a']);
@@ -152,10 +219,15 @@ describe('executePlan failures', () => {
   it('asks the function first, so a failure only it knows gets the shared meaning it chooses', async () => {
     // Prepare
     class LeaseLost extends Error {}
-    const classify = (error: unknown): Classification | undefined => (error instanceof LeaseLost ? { kind: 'unavailable', reason: 'lease lost', stop: 'the lease was lost' } : undefined);
+    const classify = (error: unknown): Classification | undefined =>
+      error instanceof LeaseLost ? { kind: 'unavailable', reason: 'lease lost', stop: 'the lease was lost' } : undefined;
 
     // Act
-    const result = await run([act('Tag', 'eip-pool/a'), act('Tag', 'eip-pool/b')], (action) => (action.reason === 'Tag eip-pool/a' ? new LeaseLost('taken over') : undefined), { classify });
+    const result = await run(
+      [act('Tag', 'eip-pool/a'), act('Tag', 'eip-pool/b')],
+      (action) => (action.reason === 'Tag eip-pool/a' ? new LeaseLost('taken over') : undefined),
+      { classify },
+    );
 
     // Assess
     expect(result.lines).toEqual(['later Tag eip-pool/a: lease lost', 'later Tag eip-pool/b: not sent: the lease was lost']);
@@ -213,7 +285,11 @@ describe('executePlan across runs', () => {
     const third = await runAgainst(service);
 
     // Assess
-    expect(first.lines).toEqual(['later Tag nodegroup/a: throttled', 'later Tag nodegroup/b: not sent: the service throttled', 'later Tag hpa/x: not sent: the service throttled']);
+    expect(first.lines).toEqual([
+      'later Tag nodegroup/a: throttled',
+      'later Tag nodegroup/b: not sent: the service throttled',
+      'later Tag hpa/x: not sent: the service throttled',
+    ]);
     expect(second.lines).toEqual(['sent Tag nodegroup/a', 'sent Tag nodegroup/b', 'sent Tag hpa/x']);
     expect(third.lines).toEqual(['sent Tag nodegroup/a (already done)', 'sent Tag nodegroup/b (already done)', 'sent Tag hpa/x (already done)']);
     expect(service.applied).toEqual(['Tag nodegroup/a', 'Tag nodegroup/b', 'Tag hpa/x']);

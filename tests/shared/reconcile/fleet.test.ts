@@ -54,7 +54,9 @@ describe('runFleet', () => {
     // Act
     const reports = await runFleet([item('a'), item('b')], {
       run: ({ spec, mode }): Promise<Report> =>
-        spec.name === 'a' ? Promise.reject(error) : Promise.resolve({ cluster: spec.name, region: spec.region, mode, status: 'Converged', summary: 'matches the spec', executed: [] }),
+        spec.name === 'a'
+          ? Promise.reject(error)
+          : Promise.resolve({ cluster: spec.name, region: spec.region, mode, status: 'Converged', summary: 'matches the spec', executed: [] }),
       failed: (head) => ({ ...head, executed: [] }),
       logger,
       failure: 'cluster run failed',
@@ -62,10 +64,20 @@ describe('runFleet', () => {
 
     // Assess
     expect(reports).toEqual([
-      { cluster: 'a', region: 'eu-west-1', source: 'specs/a.yaml', mode: 'apply', status, summary: `run failed: ${error.name}: ${error.message}`, executed: [] },
+      {
+        cluster: 'a',
+        region: 'eu-west-1',
+        source: 'specs/a.yaml',
+        mode: 'apply',
+        status,
+        summary: `run failed: ${error.name}: ${error.message}`,
+        executed: [],
+      },
       { cluster: 'b', region: 'eu-west-1', mode: 'apply', status: 'Converged', summary: 'matches the spec', executed: [] },
     ]);
-    expect(logs).toEqual([{ level: 'error', message: 'cluster run failed', facts: expect.objectContaining({ cluster: 'a', region: 'eu-west-1', status }) as unknown }]);
+    expect(logs).toEqual([
+      { level: 'error', message: 'cluster run failed', facts: expect.objectContaining({ cluster: 'a', region: 'eu-west-1', status }) as unknown },
+    ]);
   });
 });
 
@@ -85,7 +97,9 @@ describe('finishReport', () => {
 
     // Assess
     expect(finished).toMatchObject({ status, summary: 'why' });
-    expect(logs).toEqual([{ level, message: 'cluster reconciled', facts: { cluster: 'a', region: 'eu-west-1', mode: 'plan', status, summary: 'why', executed: 1 } }]);
+    expect(logs).toEqual([
+      { level, message: 'cluster reconciled', facts: { cluster: 'a', region: 'eu-west-1', mode: 'plan', status, summary: 'why', executed: 1 } },
+    ]);
   });
 });
 

@@ -17,7 +17,13 @@ describe('the status vocabulary', () => {
   it.each<[string, unknown, Status]>([
     ['a throttle', new ThrottledError('DescribeCluster throttled'), 'InProgress'],
     ['EKS busy', new ResourceBusyError('UpdateClusterConfig: ResourceInUseException'), 'InProgress'],
-    ['a 5xx', new UpstreamError('DescribeAddresses failed', { cause: Object.assign(new Error('unavailable'), { name: 'ServiceUnavailable', $metadata: { httpStatusCode: 503 } }) }), 'InProgress'],
+    [
+      'a 5xx',
+      new UpstreamError('DescribeAddresses failed', {
+        cause: Object.assign(new Error('unavailable'), { name: 'ServiceUnavailable', $metadata: { httpStatusCode: 503 } }),
+      }),
+      'InProgress',
+    ],
     ['a refusal', new RequestRejectedError('UpdateNodegroupConfig rejected: minSize > maxSize'), 'Blocked'],
     ['a bug', new TypeError('x is undefined'), 'Blocked'],
   ])('reports a run that failed on %s as %s', (_label, error, status) => {

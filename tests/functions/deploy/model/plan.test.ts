@@ -15,7 +15,17 @@ const NOW = new Date('2026-11-22T12:00:00Z');
 
 function record(revision: number, result: ReleaseRecord['result'], tag = `v1.${revision}.0`): ReleaseRecord {
   const image = { repository: WEB, tag, digest: digestOf(`${revision}`) };
-  return { revision, cluster: 'crypto-oms', workload: 'crypto-oms', kind: 'deploy', image, images: { [WEB]: `${WEB}:${tag}@${image.digest}` }, deliveryId: `d${revision}`, startedAt: NOW.toISOString(), result };
+  return {
+    revision,
+    cluster: 'crypto-oms',
+    workload: 'crypto-oms',
+    kind: 'deploy',
+    image,
+    images: { [WEB]: `${WEB}:${tag}@${image.digest}` },
+    deliveryId: `d${revision}`,
+    startedAt: NOW.toISOString(),
+    result,
+  };
 }
 
 describe('deploy plan', () => {
@@ -28,8 +38,16 @@ describe('deploy plan', () => {
   });
 
   it.each([
-    ['the running release and the last succeeded one behind 60 refusals', [record(1, 'succeeded'), record(2, 'failed'), ...Array.from({ length: 60 }, (_, index) => record(3 + index, 'refused'))], [1, 2]],
-    ['the last succeeded release behind 60 applied ones', [record(1, 'succeeded'), ...Array.from({ length: 60 }, (_, index) => record(2 + index, 'failed'))], [1]],
+    [
+      'the running release and the last succeeded one behind 60 refusals',
+      [record(1, 'succeeded'), record(2, 'failed'), ...Array.from({ length: 60 }, (_, index) => record(3 + index, 'refused'))],
+      [1, 2],
+    ],
+    [
+      'the last succeeded release behind 60 applied ones',
+      [record(1, 'succeeded'), ...Array.from({ length: 60 }, (_, index) => record(2 + index, 'failed'))],
+      [1],
+    ],
   ])('keeps %s', (_what, history, pinned) => {
     // Act
     const kept = capHistory(history);
@@ -43,8 +61,12 @@ describe('deploy plan', () => {
 
   it.each([
     ['a pinned image a rule takes', `${WEB}:v1.4.0@${digestOf('x')}`, undefined],
-    ['the manifests\' own image', `${WEB}:v1.0.0`, undefined],
-    ['another registry\'s image under the repository', `evil.example.com/miner:latest@${digestOf('m')}`, `${WEB}: evil.example.com/miner:latest@${digestOf('m')} is not a pinned image of ${WEB}`],
+    ["the manifests' own image", `${WEB}:v1.0.0`, undefined],
+    [
+      "another registry's image under the repository",
+      `evil.example.com/miner:latest@${digestOf('m')}`,
+      `${WEB}: evil.example.com/miner:latest@${digestOf('m')} is not a pinned image of ${WEB}`,
+    ],
     ['a tag no rule takes', `${WEB}:latest@${digestOf('m')}`, `${WEB}:latest@${digestOf('m')}: tag latest matches no current rule (semver >=1.0.0 (prod))`],
   ])('judges %s against the current policies', (_what, ref, reason) => {
     // Act
@@ -79,15 +101,33 @@ describe('deploy plan', () => {
 
   it('coalesces a second refusal of the same tag into one record with a count, the last time and both digests', () => {
     // Prepare
-    const first = refuse([record(1, 'succeeded')], target, { kind: 'deploy', image: { repository: WEB, tag: 'v0.9.0', digest: digestOf('a') }, images: {}, deliveryId: 'a', reason: 'older' }, NOW);
+    const first = refuse(
+      [record(1, 'succeeded')],
+      target,
+      { kind: 'deploy', image: { repository: WEB, tag: 'v0.9.0', digest: digestOf('a') }, images: {}, deliveryId: 'a', reason: 'older' },
+      NOW,
+    );
 
     // Act
-    const second = refuse(first.history, target, { kind: 'deploy', image: { repository: WEB, tag: 'v0.9.0', digest: digestOf('b') }, images: {}, deliveryId: 'b', reason: 'older' }, new Date('2026-11-22T13:00:00Z'));
+    const second = refuse(
+      first.history,
+      target,
+      { kind: 'deploy', image: { repository: WEB, tag: 'v0.9.0', digest: digestOf('b') }, images: {}, deliveryId: 'b', reason: 'older' },
+      new Date('2026-11-22T13:00:00Z'),
+    );
 
     // Assess
     expect(second.history).toHaveLength(2);
-    expect(second.record).toMatchObject({ revision: 2, count: 2, lastAt: '2026-11-22T13:00:00.000Z', lastDeliveryId: 'b', digests: [digestOf('a'), digestOf('b')] });
-    expect(planPush(target, second.history, { repository: WEB, tag: 'v0.9.0', digest: digestOf('a') }, { deliveryId: 'c', source: 'push' }, NOW)).toMatchObject({ action: 'skip', outcome: 'duplicate' });
+    expect(second.record).toMatchObject({
+      revision: 2,
+      count: 2,
+      lastAt: '2026-11-22T13:00:00.000Z',
+      lastDeliveryId: 'b',
+      digests: [digestOf('a'), digestOf('b')],
+    });
+    expect(planPush(target, second.history, { repository: WEB, tag: 'v0.9.0', digest: digestOf('a') }, { deliveryId: 'c', source: 'push' }, NOW)).toMatchObject(
+      { action: 'skip', outcome: 'duplicate' },
+    );
   });
 
   it.each([
@@ -116,11 +156,23 @@ describe('planPrune', () => {
 
   it.each<[string, KubernetesObject[], string[]]>([
     ['nothing when every owned object is still rendered', [object('Deployment', 'web'), object('ConfigMap', 'routes')], []],
-    ['an object that left the manifests', [object('Deployment', 'web'), object('ConfigMap', 'old-config')], ['ConfigMap shop/old-config left the manifests of workload shop']],
+    [
+      'an object that left the manifests',
+      [object('Deployment', 'web'), object('ConfigMap', 'old-config')],
+      ['ConfigMap shop/old-config left the manifests of workload shop'],
+    ],
     ['an object of the same name but another kind', [object('Service', 'web')], ['Service shop/web left the manifests of workload shop']],
-    ['never deploy\'s own release history', [object('ConfigMap', 'shop-releases', { 'app.kubernetes.io/part-of': 'shop', 'eks-pilot.io/releases': 'shop' })], []],
+    [
+      "never deploy's own release history",
+      [object('ConfigMap', 'shop-releases', { 'app.kubernetes.io/part-of': 'shop', 'eks-pilot.io/releases': 'shop' })],
+      [],
+    ],
     ['never a Namespace', [object('Namespace', 'shop', {})], []],
-    ['every orphan, in the order read', [object('ConfigMap', 'b'), object('Secret', 'a')], ['ConfigMap shop/b left the manifests of workload shop', 'Secret shop/a left the manifests of workload shop']],
+    [
+      'every orphan, in the order read',
+      [object('ConfigMap', 'b'), object('Secret', 'a')],
+      ['ConfigMap shop/b left the manifests of workload shop', 'Secret shop/a left the manifests of workload shop'],
+    ],
   ])('plans %s', (_what, live, reasons) => {
     // Act
     const deletes = planPrune(live, rendered, 'shop');
@@ -156,11 +208,29 @@ describe('planWatch', () => {
     ['complete when nothing rolls out', [], 30, 600_000, { action: 'complete' }],
     ['failed when one object failed, even with time left', [complete, failed], 30, 600_000, { action: 'failed', reason: failed.reason }],
     ['failed before stalled: a failure is named as it is', [failed, going], 900, 600_000, { action: 'failed', reason: failed.reason }],
-    ['stalled once the timeout since the release started has passed', [going], 600, 600_000, { action: 'stalled', reason: `rollout stalled: not finished within 600 s (${going.reason})` }],
-    ['stalled before handed on: a stalled release is not watched again', [going], 601, 1_000, { action: 'stalled', reason: `rollout stalled: not finished within 600 s (${going.reason})` }],
+    [
+      'stalled once the timeout since the release started has passed',
+      [going],
+      600,
+      600_000,
+      { action: 'stalled', reason: `rollout stalled: not finished within 600 s (${going.reason})` },
+    ],
+    [
+      'stalled before handed on: a stalled release is not watched again',
+      [going],
+      601,
+      1_000,
+      { action: 'stalled', reason: `rollout stalled: not finished within 600 s (${going.reason})` },
+    ],
     ['handed on when another poll would eat the reserve', [going], 30, 24_999, { action: 'hand-on', pending: going.reason }],
     ['polled again when a poll and the reserve still fit', [going, complete], 30, 25_000, { action: 'poll-again', pending: going.reason }],
-    ['every pending object named', [going, { state: 'progressing', reason: 'StatefulSet shop/db: 0 of 1 pods ready' }], 30, 600_000, { action: 'poll-again', pending: `${going.reason}; StatefulSet shop/db: 0 of 1 pods ready` }],
+    [
+      'every pending object named',
+      [going, { state: 'progressing', reason: 'StatefulSet shop/db: 0 of 1 pods ready' }],
+      30,
+      600_000,
+      { action: 'poll-again', pending: `${going.reason}; StatefulSet shop/db: 0 of 1 pods ready` },
+    ],
   ])('is %s', (_what, states, seconds, remainingMs, expected) => {
     // Act
     const step = planWatch(states, started, 600, at(seconds), budget(remainingMs));

@@ -15,7 +15,15 @@ const cronJob: KubernetesObject = {
   apiVersion: 'batch/v1',
   kind: 'CronJob',
   metadata: { name: 'report', namespace: 'shop' },
-  spec: { jobTemplate: { spec: { template: { spec: { initContainers: [{ name: 'migrate', image: 'ghcr.io/acme/web:v1' }], containers: [{ name: 'report', image: 'ghcr.io/acme/report:v1' }] } } } } },
+  spec: {
+    jobTemplate: {
+      spec: {
+        template: {
+          spec: { initContainers: [{ name: 'migrate', image: 'ghcr.io/acme/web:v1' }], containers: [{ name: 'report', image: 'ghcr.io/acme/report:v1' }] },
+        },
+      },
+    },
+  },
 };
 const deployment: KubernetesObject = {
   apiVersion: 'apps/v1',
@@ -23,7 +31,12 @@ const deployment: KubernetesObject = {
   metadata: { name: 'web', namespace: 'shop', generation: 4 },
   spec: { replicas: 3, template: { spec: { containers: [{ name: 'web', image: 'ghcr.io/Acme/web:v1' }] } } },
 };
-const hpa: KubernetesObject = { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', metadata: { name: 'web', namespace: 'shop' }, spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' } } };
+const hpa: KubernetesObject = {
+  apiVersion: 'autoscaling/v2',
+  kind: 'HorizontalPodAutoscaler',
+  metadata: { name: 'web', namespace: 'shop' },
+  spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' } },
+};
 const ingress: KubernetesObject = { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'web', namespace: 'shop' } };
 const namespace: KubernetesObject = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } };
 const service: KubernetesObject = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'shop' } };
@@ -57,7 +70,10 @@ describe('renderWorkload', () => {
     ]);
     expect(rendered.autoscaled).toEqual(['Deployment shop/web']);
     expect(rendered.objects[0]?.spec).not.toHaveProperty('replicas');
-    expect(containerImages(rendered.objects[1] as KubernetesObject).map((item) => item.image)).toEqual([`ghcr.io/acme/web:v2@${DIGEST}`, 'ghcr.io/acme/report:v1']);
+    expect(containerImages(rendered.objects[1] as KubernetesObject).map((item) => item.image)).toEqual([
+      `ghcr.io/acme/web:v2@${DIGEST}`,
+      'ghcr.io/acme/report:v1',
+    ]);
     expect(JSON.stringify([deployment, cronJob])).toBe(before);
   });
 });
@@ -75,14 +91,38 @@ describe('rolloutState', () => {
     ['a generation not yet observed', at('Deployment', { replicas: 2 }, { observedGeneration: 1 }), 'progressing'],
     ['replicas still updating', at('Deployment', { replicas: 2 }, { observedGeneration: 2, updatedReplicas: 1 }), 'progressing'],
     ['old replicas terminating', at('Deployment', { replicas: 2 }, { observedGeneration: 2, replicas: 3, updatedReplicas: 2 }), 'progressing'],
-    ['updated replicas not available', at('Deployment', { replicas: 2 }, { observedGeneration: 2, replicas: 2, updatedReplicas: 2, availableReplicas: 1 }), 'progressing'],
+    [
+      'updated replicas not available',
+      at('Deployment', { replicas: 2 }, { observedGeneration: 2, replicas: 2, updatedReplicas: 2, availableReplicas: 1 }),
+      'progressing',
+    ],
     ['a complete Deployment', at('Deployment', { replicas: 2 }, { observedGeneration: 2, replicas: 2, updatedReplicas: 2, availableReplicas: 2 }), 'complete'],
-    ['ProgressDeadlineExceeded', at('Deployment', {}, { observedGeneration: 2, conditions: [{ type: 'Progressing', status: 'False', reason: 'ProgressDeadlineExceeded' }] }), 'failed'],
-    ['a StatefulSet between revisions', at('StatefulSet', { replicas: 2 }, { observedGeneration: 2, readyReplicas: 2, currentRevision: 'a', updateRevision: 'b' }), 'progressing'],
-    ['a complete StatefulSet', at('StatefulSet', { replicas: 2 }, { observedGeneration: 2, readyReplicas: 2, currentRevision: 'b', updateRevision: 'b' }), 'complete'],
-    ['a partitioned StatefulSet done with its part', at('StatefulSet', { replicas: 3, updateStrategy: { rollingUpdate: { partition: 2 } } }, { observedGeneration: 2, readyReplicas: 3, updatedReplicas: 1 }), 'complete'],
+    [
+      'ProgressDeadlineExceeded',
+      at('Deployment', {}, { observedGeneration: 2, conditions: [{ type: 'Progressing', status: 'False', reason: 'ProgressDeadlineExceeded' }] }),
+      'failed',
+    ],
+    [
+      'a StatefulSet between revisions',
+      at('StatefulSet', { replicas: 2 }, { observedGeneration: 2, readyReplicas: 2, currentRevision: 'a', updateRevision: 'b' }),
+      'progressing',
+    ],
+    [
+      'a complete StatefulSet',
+      at('StatefulSet', { replicas: 2 }, { observedGeneration: 2, readyReplicas: 2, currentRevision: 'b', updateRevision: 'b' }),
+      'complete',
+    ],
+    [
+      'a partitioned StatefulSet done with its part',
+      at('StatefulSet', { replicas: 3, updateStrategy: { rollingUpdate: { partition: 2 } } }, { observedGeneration: 2, readyReplicas: 3, updatedReplicas: 1 }),
+      'complete',
+    ],
     ['a DaemonSet still scheduling', at('DaemonSet', {}, { observedGeneration: 2, desiredNumberScheduled: 3, updatedNumberScheduled: 2 }), 'progressing'],
-    ['a complete DaemonSet', at('DaemonSet', {}, { observedGeneration: 2, desiredNumberScheduled: 3, updatedNumberScheduled: 3, numberAvailable: 3 }), 'complete'],
+    [
+      'a complete DaemonSet',
+      at('DaemonSet', {}, { observedGeneration: 2, desiredNumberScheduled: 3, updatedNumberScheduled: 3, numberAvailable: 3 }),
+      'complete',
+    ],
   ])('reads %s', (_what, object, state) => {
     // Prepare: the table
 
@@ -98,7 +138,10 @@ describe('diffObjects', () => {
   it('ignores what the API server maintains and names each changed path', () => {
     // Prepare
     const live = { ...deployment, metadata: { ...deployment.metadata, resourceVersion: '9', uid: 'u', managedFields: [{}] }, status: { replicas: 3 } };
-    const wanted: KubernetesObject = { ...deployment, spec: { replicas: 3, template: { spec: { containers: [{ name: 'web', image: 'ghcr.io/acme/web:v2' }] } } } };
+    const wanted: KubernetesObject = {
+      ...deployment,
+      spec: { replicas: 3, template: { spec: { containers: [{ name: 'web', image: 'ghcr.io/acme/web:v2' }] } } },
+    };
 
     // Act
     const paths = diffObjects(live, wanted);

@@ -11,7 +11,9 @@ function withWorkloads(yaml: string): string {
 describe('the workloads section of the spec', () => {
   it('applies defaults to a workload', () => {
     // Prepare
-    const text = withWorkloads(`  - name: web\n    manifests: manifests\n    images:\n      - repository: ghcr.io/acme/web\n        tags: [{ semver: ">=1.0.0" }]\n`);
+    const text = withWorkloads(
+      `  - name: web\n    manifests: manifests\n    images:\n      - repository: ghcr.io/acme/web\n        tags: [{ semver: ">=1.0.0" }]\n`,
+    );
 
     // Act
     const result = parseSpec(text, 'cluster.yaml');
@@ -91,7 +93,9 @@ describe('the workloads section of the spec', () => {
     ['manifests/../../..', "expected a folder inside the spec file's folder; manifests/../../.. leaves it"],
   ])('refuses the manifests path %s with its line and field', (folder, message) => {
     // Prepare
-    const text = withWorkloads(`  - name: web\n    manifests: ${JSON.stringify(folder)}\n    images:\n      - repository: ghcr.io/acme/web\n        tags: [{ semver: ">=1.0.0" }]\n`);
+    const text = withWorkloads(
+      `  - name: web\n    manifests: ${JSON.stringify(folder)}\n    images:\n      - repository: ghcr.io/acme/web\n        tags: [{ semver: ">=1.0.0" }]\n`,
+    );
 
     // Act
     const result = parseSpec(text, 'cluster.yaml');
@@ -99,6 +103,14 @@ describe('the workloads section of the spec', () => {
     // Assess
     expect(result.ok).toBe(false);
     if (result.ok) return;
-    expect(result.issues).toEqual([{ file: 'cluster.yaml', line: text.split('\n').findIndex((line) => line.startsWith('    manifests:')) + 1, column: 16, path: 'workloads[0].manifests', message }]);
+    expect(result.issues).toEqual([
+      {
+        file: 'cluster.yaml',
+        line: text.split('\n').findIndex((line) => line.startsWith('    manifests:')) + 1,
+        column: 16,
+        path: 'workloads[0].manifests',
+        message,
+      },
+    ]);
   });
 });

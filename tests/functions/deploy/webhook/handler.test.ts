@@ -77,14 +77,23 @@ describe('deploy-webhook handler', () => {
       type: 'deploy',
       cluster: 'crypto-oms',
       workload: 'crypto-oms',
-      image: { repository: 'ghcr.io/crypto-oms/order-ingestion', tag: 'v1.1.0', digest: 'sha256:b6ab0516c2d63f38669bb6d6e7798f2a092dda409261fe40e90d21113f5668cb' },
+      image: {
+        repository: 'ghcr.io/crypto-oms/order-ingestion',
+        tag: 'v1.1.0',
+        digest: 'sha256:b6ab0516c2d63f38669bb6d6e7798f2a092dda409261fe40e90d21113f5668cb',
+      },
       deliveryId: '9b5f5c80-c6f3-11f0-8e4b-1d2a3b4c5d6e',
       event: 'registry_package',
       receivedAt: expect.any(String) as string,
     });
     expect(ssm).toHaveReceivedCommandWith(GetParametersCommand, { Names: [CURRENT, PREVIOUS], WithDecryption: true });
     const queued = logs.lines().find((line) => line.message === 'deploy queued');
-    expect(queued).toMatchObject({ deliveryId: '9b5f5c80-c6f3-11f0-8e4b-1d2a3b4c5d6e', githubEvent: 'registry_package', cluster: 'crypto-oms', workload: 'crypto-oms/crypto-oms' });
+    expect(queued).toMatchObject({
+      deliveryId: '9b5f5c80-c6f3-11f0-8e4b-1d2a3b4c5d6e',
+      githubEvent: 'registry_package',
+      cluster: 'crypto-oms',
+      workload: 'crypto-oms/crypto-oms',
+    });
     expect(logs.raw()).not.toContain(WEBHOOK_SECRET);
   });
 
@@ -134,7 +143,10 @@ describe('deploy-webhook handler', () => {
   });
 
   it.each([
-    ['forged (signed with another secret)', webhookEvent('registry_package', JSON.stringify(registryPackagePayload('crypto-oms', 'order-ingestion', 'v1.1.0', digestOf('x'))), { secret: 'forged' })],
+    [
+      'forged (signed with another secret)',
+      webhookEvent('registry_package', JSON.stringify(registryPackagePayload('crypto-oms', 'order-ingestion', 'v1.1.0', digestOf('x'))), { secret: 'forged' }),
+    ],
     ['unsigned', webhookEvent('registry_package', '{"action":"published"}', { secret: null })],
     ['signed with sha1', webhookEvent('registry_package', '{}', { signature: 'sha1=7d38cdd689735b008b3c702edd92eea23791c5f6' })],
     [
@@ -183,7 +195,10 @@ describe('deploy-webhook handler', () => {
     const response = await invoke(webhookEvent('registry_package', 'action=published&tag=v1'));
 
     // Assess
-    expect(response).toEqual({ statusCode: 400, body: { status: 'rejected', reason: "the body is not JSON (set the hook's content type to application/json)", field: 'body' } });
+    expect(response).toEqual({
+      statusCode: 400,
+      body: { status: 'rejected', reason: "the body is not JSON (set the hook's content type to application/json)", field: 'body' },
+    });
     expect(sqs).not.toHaveReceivedCommand(SendMessageBatchCommand);
   });
 
@@ -214,7 +229,11 @@ describe('deploy-webhook handler', () => {
 
   it.each([
     ['an event it does not handle', webhookEvent('issues', '{"action":"opened"}'), 'event issues is not handled (only registry_package and package)'],
-    ['GitHub\'s example platform-manifest push (empty tag)', platformEvent, 'untagged manifest (a platform manifest of a multi-arch push): the tagged index deploys instead'],
+    [
+      "GitHub's example platform-manifest push (empty tag)",
+      platformEvent,
+      'untagged manifest (a platform manifest of a multi-arch push): the tagged index deploys instead',
+    ],
     [
       'a deleted package version',
       webhookEvent('registry_package', JSON.stringify(registryPackagePayload('crypto-oms', 'order-ingestion', 'v1.1.0', digestOf('x'), 'deleted'))),

@@ -6,7 +6,7 @@ const BODY = 'Hello, World!';
 const GITHUB_SIGNATURE = 'sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17';
 
 describe('verifySignature', () => {
-  it('accepts GitHub\'s documented example signature', () => {
+  it("accepts GitHub's documented example signature", () => {
     // Prepare
     const body = Buffer.from(BODY);
 

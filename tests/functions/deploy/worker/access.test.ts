@@ -8,7 +8,11 @@ import { push, WorkerHarness } from '../worker-harness';
 
 const STARTER = readFileSync(path.join(__dirname, '../../../../examples/starter/cluster.yaml'), 'utf8');
 const WEB = 'ghcr.io/acme/web';
-const NAMESPACE = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'crypto-oms', uid: 'ns-1', labels: { 'kubernetes.io/metadata.name': 'crypto-oms' } } };
+const NAMESPACE = {
+  apiVersion: 'v1',
+  kind: 'Namespace',
+  metadata: { name: 'crypto-oms', uid: 'ns-1', labels: { 'kubernetes.io/metadata.name': 'crypto-oms' } },
+};
 
 describe('deploy under namespace-scoped access (AmazonEKSEditPolicy on the workload namespaces)', () => {
   const worker = new WorkerHarness();
@@ -34,7 +38,11 @@ describe('deploy under namespace-scoped access (AmazonEKSEditPolicy on the workl
     expect(worker.releases()).toEqual([expect.objectContaining({ revision: 1, result: 'succeeded' })]);
     const namespaceRequests = fake.server.requests.filter((request) => request.path === '/api/v1/namespaces/crypto-oms');
     expect(namespaceRequests.map((request) => request.method)).toEqual(['GET']);
-    expect(fake.server.requests.filter((request) => request.headers['content-type'] === 'application/apply-patch+yaml').every((request) => request.path.startsWith('/api/v1/namespaces/crypto-oms/') || request.path.includes('/namespaces/crypto-oms/'))).toBe(true);
+    expect(
+      fake.server.requests
+        .filter((request) => request.headers['content-type'] === 'application/apply-patch+yaml')
+        .every((request) => request.path.startsWith('/api/v1/namespaces/crypto-oms/') || request.path.includes('/namespaces/crypto-oms/')),
+    ).toBe(true);
     expect(logs.lines().find((line) => line.message === 'namespace exists: not applied')).toMatchObject({ object: 'Namespace crypto-oms' });
   });
 
@@ -47,9 +55,15 @@ describe('deploy under namespace-scoped access (AmazonEKSEditPolicy on the workl
       path.join(dir, 'shop', '10-deployment.yaml'),
       `apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: web, namespace: shop }\nspec:\n  selector: { matchLabels: { app: web } }\n  template:\n    metadata: { labels: { app: web } }\n    spec: { containers: [{ name: web, image: "${WEB}:v1.0.0" }] }\n`,
     );
-    writeFileSync(path.join(dir, 'shop', '20-shared.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: shop-routes, namespace: shared }\ndata: { route: /shop }\n');
+    writeFileSync(
+      path.join(dir, 'shop', '20-shared.yaml'),
+      'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: shop-routes, namespace: shared }\ndata: { route: /shop }\n',
+    );
     const spec = path.join(dir, 'cluster.yaml');
-    writeFileSync(spec, `${STARTER}\nworkloads:\n  - name: shop\n    manifests: shop\n    images:\n      - repository: ${WEB}\n        tags: [{ semver: ">=1.0.0" }]\n`);
+    writeFileSync(
+      spec,
+      `${STARTER}\nworkloads:\n  - name: shop\n    manifests: shop\n    images:\n      - repository: ${WEB}\n        tags: [{ semver: ">=1.0.0" }]\n`,
+    );
     const fake = await worker.start(spec, { intercept: namespaceScoped(['shop']) });
     const message = push('v1.1.0', { repository: WEB, cluster: 'starter', workload: 'shop', deliveryId: 'delivery-403' });
 
@@ -80,6 +94,9 @@ describe('deploy under namespace-scoped access (AmazonEKSEditPolicy on the workl
     // Assess
     expect(response).toEqual({ batchItemFailures: [] });
     expect(fake.appliedObjects()).toEqual([]);
-    expect(logs.lines().find((line) => line.message === 'queue message dropped: forbidden')).toMatchObject({ permission: 'get configmaps in namespace crypto-oms', deliveryId: 'delivery-v1.1.0' });
+    expect(logs.lines().find((line) => line.message === 'queue message dropped: forbidden')).toMatchObject({
+      permission: 'get configmaps in namespace crypto-oms',
+      deliveryId: 'delivery-v1.1.0',
+    });
   });
 });

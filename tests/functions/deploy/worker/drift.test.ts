@@ -36,37 +36,66 @@ describe('drift check and offline plan', () => {
   it.each([
     ['report', false, 'Drifted', 'postgres://oms:test-only@db/oms'],
     ['remediate', true, 'Converged', 'postgres://oms:rotated@db/oms'],
-  ])('finds a rotated Secrets Manager value on the next drift check (onDrift: %s, remediate: %s), reports it %s, and never shows the value', async (_onDrift, remediate, expected, landed) => {
-    // Prepare
-    cluster = await startFakeCluster();
-    const target = crypto();
-    const source = new FakeSecretValues();
-    const logs: string[] = [];
-    const logger = { info: (message: string, facts?: object) => logs.push(JSON.stringify({ message, facts })), warn: (message: string, facts?: object) => logs.push(JSON.stringify({ message, facts })), error: (message: string, facts?: object) => logs.push(JSON.stringify({ message, facts })) };
-    const deps: WorkerDeps = { targets: () => Promise.resolve([target]), connect: () => Promise.resolve(cluster?.port as never), queue: { send: () => Promise.resolve([]) }, now: () => new Date(0), sleep: () => Promise.resolve(), logger, secretValues: source };
-    await deployImage(target, { repository: 'ghcr.io/crypto-oms/order-ingestion', tag: 'v1.1.0', digest: digestOf('v1.1.0') }, 'd1', deps, { remainingMs: () => 900_000 });
-    const before = await checkDrift(target, cluster.port, logger, { remediate, now: new Date(0), secretValues: source });
-    source.set('eks-pilot/crypto-oms/crypto-oms-secret', { DATABASE_URL: 'postgres://oms:rotated@db/oms', EXCHANGE_API_KEY: 'test-key', EXCHANGE_API_SECRET: 'test-secret' });
+  ])(
+    'finds a rotated Secrets Manager value on the next drift check (onDrift: %s, remediate: %s), reports it %s, and never shows the value',
+    async (_onDrift, remediate, expected, landed) => {
+      // Prepare
+      cluster = await startFakeCluster();
+      const target = crypto();
+      const source = new FakeSecretValues();
+      const logs: string[] = [];
+      const logger = {
+        info: (message: string, facts?: object) => logs.push(JSON.stringify({ message, facts })),
+        warn: (message: string, facts?: object) => logs.push(JSON.stringify({ message, facts })),
+        error: (message: string, facts?: object) => logs.push(JSON.stringify({ message, facts })),
+      };
+      const deps: WorkerDeps = {
+        targets: () => Promise.resolve([target]),
+        connect: () => Promise.resolve(cluster?.port as never),
+        queue: { send: () => Promise.resolve([]) },
+        now: () => new Date(0),
+        sleep: () => Promise.resolve(),
+        logger,
+        secretValues: source,
+      };
+      await deployImage(target, { repository: 'ghcr.io/crypto-oms/order-ingestion', tag: 'v1.1.0', digest: digestOf('v1.1.0') }, 'd1', deps, {
+        remainingMs: () => 900_000,
+      });
+      const before = await checkDrift(target, cluster.port, logger, { remediate, now: new Date(0), secretValues: source });
+      source.set('eks-pilot/crypto-oms/crypto-oms-secret', {
+        DATABASE_URL: 'postgres://oms:rotated@db/oms',
+        EXCHANGE_API_KEY: 'test-key',
+        EXCHANGE_API_SECRET: 'test-secret',
+      });
 
-    // Act
-    const after = await checkDrift(target, cluster.port, logger, { remediate, now: new Date(0), secretValues: source });
+      // Act
+      const after = await checkDrift(target, cluster.port, logger, { remediate, now: new Date(0), secretValues: source });
 
-    // Assess
-    expect(before).toMatchObject({ status: 'Converged', drift: [] });
-    expect(after).toMatchObject({ status: expected, drift: ['Secret crypto-oms/crypto-oms-secret data.DATABASE_URL'] });
-    const secret = cluster.objects.get('/api/v1/namespaces/crypto-oms/secrets/crypto-oms-secret');
-    expect((secret?.data as Record<string, string> | undefined)?.DATABASE_URL).toBe(Buffer.from(landed).toString('base64'));
-    const shown = JSON.stringify([after, logs, await cluster.port.get('v1', 'ConfigMap', 'crypto-oms', 'eks-pilot-releases-crypto-oms')]);
-    expect(shown).toContain('eks-pilot-releases-crypto-oms');
-    expect(shown).not.toContain('rotated@db');
-    expect(shown).not.toContain(Buffer.from('postgres://oms:rotated@db/oms').toString('base64'));
-  });
+      // Assess
+      expect(before).toMatchObject({ status: 'Converged', drift: [] });
+      expect(after).toMatchObject({ status: expected, drift: ['Secret crypto-oms/crypto-oms-secret data.DATABASE_URL'] });
+      const secret = cluster.objects.get('/api/v1/namespaces/crypto-oms/secrets/crypto-oms-secret');
+      expect((secret?.data as Record<string, string> | undefined)?.DATABASE_URL).toBe(Buffer.from(landed).toString('base64'));
+      const shown = JSON.stringify([after, logs, await cluster.port.get('v1', 'ConfigMap', 'crypto-oms', 'eks-pilot-releases-crypto-oms')]);
+      expect(shown).toContain('eks-pilot-releases-crypto-oms');
+      expect(shown).not.toContain('rotated@db');
+      expect(shown).not.toContain(Buffer.from('postgres://oms:rotated@db/oms').toString('base64'));
+    },
+  );
 
   it('re-applies a drifted workload at its current release when the spec says remediate', async () => {
     // Prepare
     cluster = await startFakeCluster();
     const target = crypto({ onDrift: 'remediate' });
-    const deps: WorkerDeps = { targets: () => Promise.resolve([target]), connect: () => Promise.resolve(cluster?.port as never), queue: { send: () => Promise.resolve([]) }, now: () => new Date(0), sleep: () => Promise.resolve(), logger: silent, secretValues: new FakeSecretValues() };
+    const deps: WorkerDeps = {
+      targets: () => Promise.resolve([target]),
+      connect: () => Promise.resolve(cluster?.port as never),
+      queue: { send: () => Promise.resolve([]) },
+      now: () => new Date(0),
+      sleep: () => Promise.resolve(),
+      logger: silent,
+      secretValues: new FakeSecretValues(),
+    };
     const pushed = { repository: 'ghcr.io/crypto-oms/order-ingestion', tag: 'v1.1.0', digest: digestOf('v1.1.0') };
     await deployImage(target, pushed, 'd1', deps, { remainingMs: () => 900_000 });
     const path = '/apis/apps/v1/namespaces/crypto-oms/deployments/order-ingestion';
@@ -92,8 +121,18 @@ describe('drift check and offline plan', () => {
     const leftoverPath = '/api/v1/namespaces/crypto-oms/configmaps/old-config';
     cluster = await startFakeCluster();
     const target = crypto({ prune: true });
-    const deps: WorkerDeps = { targets: () => Promise.resolve([target]), connect: () => Promise.resolve(cluster?.port as never), queue: { send: () => Promise.resolve([]) }, now: () => new Date(0), sleep: () => Promise.resolve(), logger: silent, secretValues: new FakeSecretValues() };
-    await deployImage(target, { repository: 'ghcr.io/crypto-oms/order-ingestion', tag: 'v1.1.0', digest: digestOf('v1.1.0') }, 'd1', deps, { remainingMs: () => 900_000 });
+    const deps: WorkerDeps = {
+      targets: () => Promise.resolve([target]),
+      connect: () => Promise.resolve(cluster?.port as never),
+      queue: { send: () => Promise.resolve([]) },
+      now: () => new Date(0),
+      sleep: () => Promise.resolve(),
+      logger: silent,
+      secretValues: new FakeSecretValues(),
+    };
+    await deployImage(target, { repository: 'ghcr.io/crypto-oms/order-ingestion', tag: 'v1.1.0', digest: digestOf('v1.1.0') }, 'd1', deps, {
+      remainingMs: () => 900_000,
+    });
     cluster.objects.set(leftoverPath, leftover);
 
     // Act
@@ -111,12 +150,21 @@ describe('drift check and offline plan', () => {
 
   it('reports every orphan delete it could not do, and deletes the others', async () => {
     // Prepare
-    const leftover = (name: string): KubernetesObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'crypto-oms', labels: { 'eks-pilot.io/workload': 'crypto-oms' } } });
+    const leftover = (name: string): KubernetesObject => ({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name, namespace: 'crypto-oms', labels: { 'eks-pilot.io/workload': 'crypto-oms' } },
+    });
     cluster = await startFakeCluster({
       seed: { '/api/v1/namespaces/crypto-oms/configmaps/old-a': leftover('old-a'), '/api/v1/namespaces/crypto-oms/configmaps/old-b': leftover('old-b') },
       intercept: (request) =>
         request.method === 'DELETE' && request.path.endsWith('/old-a')
-          ? status(403, 'Forbidden', 'configmaps "old-a" is forbidden: User "deploy" cannot delete resource "configmaps" in API group "" in the namespace "crypto-oms"', { name: 'old-a', kind: 'configmaps' })
+          ? status(
+              403,
+              'Forbidden',
+              'configmaps "old-a" is forbidden: User "deploy" cannot delete resource "configmaps" in API group "" in the namespace "crypto-oms"',
+              { name: 'old-a', kind: 'configmaps' },
+            )
           : undefined,
     });
     const target = crypto({ prune: true });
@@ -126,7 +174,11 @@ describe('drift check and offline plan', () => {
 
     // Assess
     expect(report.pruned).toEqual(['ConfigMap crypto-oms/old-b']);
-    expect(report.notPruned).toEqual([expect.stringMatching(/^ConfigMap crypto-oms\/old-a: Kubernetes API of cluster fake forbids us to delete ConfigMap crypto-oms\/old-a \(403 Forbidden\)/) as string]);
+    expect(report.notPruned).toEqual([
+      expect.stringMatching(
+        /^ConfigMap crypto-oms\/old-a: Kubernetes API of cluster fake forbids us to delete ConfigMap crypto-oms\/old-a \(403 Forbidden\)/,
+      ) as string,
+    ]);
     expect(cluster.objects.has('/api/v1/namespaces/crypto-oms/configmaps/old-a')).toBe(true);
   });
 
@@ -139,10 +191,20 @@ describe('drift check and offline plan', () => {
     };
     cluster = await startFakeCluster({ seed: { '/api/v1/namespaces/crypto-oms/configmaps/old-config': leftover } });
     const target = crypto({ prune: true });
-    const deps: WorkerDeps = { targets: () => Promise.resolve([target]), connect: () => Promise.resolve(cluster?.port as never), queue: { send: () => Promise.resolve([]) }, now: () => new Date(0), sleep: () => Promise.resolve(), logger: silent, secretValues: new FakeSecretValues() };
+    const deps: WorkerDeps = {
+      targets: () => Promise.resolve([target]),
+      connect: () => Promise.resolve(cluster?.port as never),
+      queue: { send: () => Promise.resolve([]) },
+      now: () => new Date(0),
+      sleep: () => Promise.resolve(),
+      logger: silent,
+      secretValues: new FakeSecretValues(),
+    };
 
     // Act
-    await deployImage(target, { repository: 'ghcr.io/crypto-oms/order-ingestion', tag: 'v1.1.0', digest: digestOf('v1.1.0') }, 'd1', deps, { remainingMs: () => 900_000 });
+    await deployImage(target, { repository: 'ghcr.io/crypto-oms/order-ingestion', tag: 'v1.1.0', digest: digestOf('v1.1.0') }, 'd1', deps, {
+      remainingMs: () => 900_000,
+    });
 
     // Assess
     expect(cluster.server.requests.filter((request) => request.method === 'DELETE').map((request) => `${request.path}?${request.query.toString()}`)).toEqual([
@@ -160,7 +222,9 @@ describe('drift check and offline plan', () => {
     // Assess
     expect(plan.image).toBe(`ghcr.io/financial-move/task-service:v1.3.0@${digestOf('t')}`);
     expect(plan.plans.map((item) => `${item.cluster}/${item.workload}`)).toEqual(['financial-move/prod']);
-    expect(plan.plans[0]?.images).toEqual([{ object: 'Deployment prod/task-service', container: 'task-service', from: 'ghcr.io/financial-move/task-service:v1.0.0', to: plan.image }]);
+    expect(plan.plans[0]?.images).toEqual([
+      { object: 'Deployment prod/task-service', container: 'task-service', from: 'ghcr.io/financial-move/task-service:v1.0.0', to: plan.image },
+    ]);
     expect(plan.plans[0]?.objects[0]?.kind).toBe('Namespace');
   });
 
@@ -173,6 +237,12 @@ describe('drift check and offline plan', () => {
 
     // Assess
     expect(plan.plans).toEqual([]);
-    expect(plan.skipped).toEqual([{ cluster: 'financial-move', workload: 'prod', reason: 'tag v0.9.0 of ghcr.io/financial-move/task-service matches no rule for environment prod (rules: semver >=1.0.0 (prod))' }]);
+    expect(plan.skipped).toEqual([
+      {
+        cluster: 'financial-move',
+        workload: 'prod',
+        reason: 'tag v0.9.0 of ghcr.io/financial-move/task-service matches no rule for environment prod (rules: semver >=1.0.0 (prod))',
+      },
+    ]);
   });
 });

@@ -24,7 +24,9 @@ const STARTER = readFileSync(path.join(__dirname, '../../../../examples/starter/
 const WEB = 'ghcr.io/acme/web';
 
 function workload(name: string, manifests: string): string {
-  return [`  - name: ${name}`, `    manifests: ${manifests}`, '    images:', `      - repository: ${WEB}`, '        tags: [{ semver: ">=1.0.0" }]', ''].join('\n');
+  return [`  - name: ${name}`, `    manifests: ${manifests}`, '    images:', `      - repository: ${WEB}`, '        tags: [{ semver: ">=1.0.0" }]', ''].join(
+    '\n',
+  );
 }
 
 function manifests(namespace: string): string {
@@ -79,7 +81,12 @@ describe('a fleet with one broken workload', () => {
     expect(targets.map((target) => target.workload.name)).toEqual(['shop-a', 'shop-b']);
     const line = readFileSync(spec, 'utf8').split('\n').indexOf('    manifests: shop-c') + 1;
     expect(broken).toEqual([
-      expect.objectContaining({ cluster: 'starter', workload: 'shop-c', repositories: [WEB], reason: `${spec}:${line}:16 workloads[2].manifests: no manifests folder shop-c next to the spec (${path.join(dir, 'shop-c')})` }),
+      expect.objectContaining({
+        cluster: 'starter',
+        workload: 'shop-c',
+        repositories: [WEB],
+        reason: `${spec}:${line}:16 workloads[2].manifests: no manifests folder shop-c next to the spec (${path.join(dir, 'shop-c')})`,
+      }),
     ]);
   });
 
@@ -96,7 +103,9 @@ describe('a fleet with one broken workload', () => {
       [path.join(dir, 'broken.yaml'), undefined],
       [spec, 'shop-c'],
     ]);
-    expect(broken[0]?.reason).toBe(`${path.join(dir, 'broken.yaml')}:6:10 version: expected a quoted version such as "1.31"; unquoted, YAML reads it as the number 1.3 (1.30 becomes 1.3)`);
+    expect(broken[0]?.reason).toBe(
+      `${path.join(dir, 'broken.yaml')}:6:10 version: expected a quoted version such as "1.31"; unquoted, YAML reads it as the number 1.3 (1.30 becomes 1.3)`,
+    );
   });
 
   it('leaves the other two deploying: the webhook answers 202 naming the broken one, the worker deploys both and the drift check reports it', async () => {
@@ -108,7 +117,10 @@ describe('a fleet with one broken workload', () => {
     const body = JSON.stringify(registryPackagePayload('acme', 'web', 'v1.1.0', digestOf('web:v1.1.0')));
 
     // Act
-    const answer = (await webhookHandler(webhookEvent('registry_package', body, { deliveryId: 'delivery-fleet' }), lambdaContext)) as APIGatewayProxyStructuredResultV2;
+    const answer = (await webhookHandler(
+      webhookEvent('registry_package', body, { deliveryId: 'delivery-fleet' }),
+      lambdaContext,
+    )) as APIGatewayProxyStructuredResultV2;
     const entries = sqs.commandCalls(SendMessageBatchCommand).flatMap((call) => call.args[0].input.Entries ?? []);
     const response = await worker.deliver(entries.map((entry) => JSON.parse(entry.MessageBody ?? '{}') as QueueMessage));
     const drift = await worker.invoke<{ reports: DriftReport[] }>(scheduleEvent);
@@ -122,7 +134,14 @@ describe('a fleet with one broken workload', () => {
         { cluster: 'starter', workload: 'shop-a' },
         { cluster: 'starter', workload: 'shop-b' },
       ],
-      broken: [{ cluster: 'starter', workload: 'shop-c', source: spec, reason: expect.stringContaining('workloads[2].manifests: no manifests folder shop-c') as string }],
+      broken: [
+        {
+          cluster: 'starter',
+          workload: 'shop-c',
+          source: spec,
+          reason: expect.stringContaining('workloads[2].manifests: no manifests folder shop-c') as string,
+        },
+      ],
     });
     expect(response).toEqual({ batchItemFailures: [] });
     expect(worker.deploymentImage('web', 'shop-a')).toBe(`${WEB}:v1.1.0@${digestOf('web:v1.1.0')}`);
@@ -135,7 +154,7 @@ describe('a fleet with one broken workload', () => {
     expect(logs.lines().some((line) => line.message === 'broken workload skipped' && line.workload === 'shop-c')).toBe(true);
   });
 
-  it('returns only the failing message group\'s messages when one workload fails transiently', async () => {
+  it("returns only the failing message group's messages when one workload fails transiently", async () => {
     // Prepare: shop-a's API answers 500 on its release history
     captureLogLines();
     await worker.start(spec, {

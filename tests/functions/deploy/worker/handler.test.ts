@@ -98,7 +98,19 @@ describe('deploy-worker handler', () => {
     const answer = (await webhookHandler(pushEvent, lambdaContext)) as APIGatewayProxyStructuredResultV2;
     const entry = sqs.commandCalls(SendMessageBatchCommand)[0]?.args[0].input.Entries?.[0];
     const delivered = {
-      Records: [{ messageId: 'm-0', receiptHandle: 'r', body: entry?.MessageBody ?? '', attributes: { MessageGroupId: entry?.MessageGroupId }, messageAttributes: {}, md5OfBody: 'x', eventSource: 'aws:sqs', eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:q.fifo', awsRegion: 'us-east-1' }],
+      Records: [
+        {
+          messageId: 'm-0',
+          receiptHandle: 'r',
+          body: entry?.MessageBody ?? '',
+          attributes: { MessageGroupId: entry?.MessageGroupId },
+          messageAttributes: {},
+          md5OfBody: 'x',
+          eventSource: 'aws:sqs',
+          eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:q.fifo',
+          awsRegion: 'us-east-1',
+        },
+      ],
     };
 
     // Act
@@ -119,14 +131,23 @@ describe('deploy-worker handler', () => {
     expect(deployment?.body).toContain(`"image":"${PUSHED}"`);
     expect(releases(fake)).toEqual([expect.objectContaining({ revision: 1, result: 'succeeded', deliveryId: '9b5f5c80-c6f3-11f0-8e4b-1d2a3b4c5d6e' })]);
     const processed = logs.lines().find((line) => line.message === 'queue message processed');
-    expect(processed).toMatchObject({ service: 'deploy-worker', trigger: 'queue', cluster: 'crypto-oms', workload: 'crypto-oms/crypto-oms', deliveryId: '9b5f5c80-c6f3-11f0-8e4b-1d2a3b4c5d6e', outcome: 'succeeded' });
+    expect(processed).toMatchObject({
+      service: 'deploy-worker',
+      trigger: 'queue',
+      cluster: 'crypto-oms',
+      workload: 'crypto-oms/crypto-oms',
+      deliveryId: '9b5f5c80-c6f3-11f0-8e4b-1d2a3b4c5d6e',
+      outcome: 'succeeded',
+    });
     expect(logs.raw()).not.toContain('REPLACE_ME');
   });
 
   it('processes the sample queue event and reports a failed message and the rest of the batch for redelivery', async () => {
     // Prepare
     captureLogLines();
-    await withCluster({ intercept: (request) => (request.method === 'GET' && request.path.includes('eks-pilot-releases') ? { status: 500, body: 'etcd timeout' } : undefined) });
+    await withCluster({
+      intercept: (request) => (request.method === 'GET' && request.path.includes('eks-pilot-releases') ? { status: 500, body: 'etcd timeout' } : undefined),
+    });
     const second = { ...queueEvent.Records[0], messageId: 'second' };
     const batch = { Records: [queueEvent.Records[0], second] };
 
@@ -154,17 +175,28 @@ describe('deploy-worker handler', () => {
   it('rolls back a failed rollout through the stack and ends on the previous image with the reason recorded', async () => {
     // Prepare
     captureLogLines();
-    const fake = await withCluster({ rollout: { 'order-ingestion': (object, reads) => (JSON.stringify(object.spec).includes(':v1.2.0@') ? deadlineExceeded(object, reads) : undefined) } });
+    const fake = await withCluster({
+      rollout: { 'order-ingestion': (object, reads) => (JSON.stringify(object.spec).includes(':v1.2.0@') ? deadlineExceeded(object, reads) : undefined) },
+    });
     await handler(queueEvent, lambdaContext);
 
     // Act
     const response = (await handler(deployEvent, lambdaContext)) as ManualResponse;
 
     // Assess
-    expect(response).toMatchObject({ action: 'deploy', cluster: 'crypto-oms', workload: 'crypto-oms', result: { outcome: 'rolled-back', revision: 2, rollback: 3 } });
+    expect(response).toMatchObject({
+      action: 'deploy',
+      cluster: 'crypto-oms',
+      workload: 'crypto-oms',
+      result: { outcome: 'rolled-back', revision: 2, rollback: 3 },
+    });
     const stored = fake.objects.get('/apis/apps/v1/namespaces/crypto-oms/deployments/order-ingestion') as KubernetesObject;
     expect(JSON.stringify(stored.spec)).toContain(PUSHED);
-    expect(releases(fake)[1]).toMatchObject({ result: 'rolled-back', deliveryId: 'manual-c6af9ac6-7b61-11e6-9a41-93e812345678', reason: expect.stringContaining('ProgressDeadlineExceeded') as string });
+    expect(releases(fake)[1]).toMatchObject({
+      result: 'rolled-back',
+      deliveryId: 'manual-c6af9ac6-7b61-11e6-9a41-93e812345678',
+      reason: expect.stringContaining('ProgressDeadlineExceeded') as string,
+    });
   });
 
   it('lists the history newest first, and rolls back to a named release', async () => {
@@ -200,12 +232,22 @@ describe('deploy-worker handler', () => {
 
     // Assess
     if (response.action !== 'plan') throw new Error('expected a plan');
-    expect(response.plan.images).toEqual([{ object: 'Deployment crypto-oms/order-ingestion', container: 'order-ingestion', from: 'ghcr.io/crypto-oms/order-ingestion:v1.0.0', to: planEvent.image }]);
+    expect(response.plan.images).toEqual([
+      { object: 'Deployment crypto-oms/order-ingestion', container: 'order-ingestion', from: 'ghcr.io/crypto-oms/order-ingestion:v1.0.0', to: planEvent.image },
+    ]);
     expect(response.plan.drift).toEqual(['Deployment crypto-oms/order-ingestion spec.template.spec.containers[0].image']);
-    expect(response.plan.autoscaled).toEqual(['Deployment crypto-oms/order-ingestion', 'Deployment crypto-oms/risk-engine', 'Deployment crypto-oms/market-data']);
+    expect(response.plan.autoscaled).toEqual([
+      'Deployment crypto-oms/order-ingestion',
+      'Deployment crypto-oms/risk-engine',
+      'Deployment crypto-oms/market-data',
+    ]);
     // The Secret is sourced from Secrets Manager: the plan names it and its source, and reads no value.
     const secret = response.plan.objects.find((object) => object.kind === 'Secret');
-    expect(secret?.metadata).toMatchObject({ name: 'crypto-oms-secret', namespace: 'crypto-oms', annotations: { 'eks-pilot.io/secret-source': 'secretsmanager:eks-pilot/crypto-oms/crypto-oms-secret' } });
+    expect(secret?.metadata).toMatchObject({
+      name: 'crypto-oms-secret',
+      namespace: 'crypto-oms',
+      annotations: { 'eks-pilot.io/secret-source': 'secretsmanager:eks-pilot/crypto-oms/crypto-oms-secret' },
+    });
     expect(secret?.data).toBeUndefined();
     expect(secret?.stringData).toBeUndefined();
     expect(fake.appliedObjects()).toHaveLength(appliedBefore);

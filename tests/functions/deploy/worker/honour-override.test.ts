@@ -106,7 +106,10 @@ describe('deploy honours an active scale-watch override on an HPA', () => {
 
     // Assess
     expect(outcome).toMatchObject({ outcome: 'succeeded', revision: 2 });
-    const requests = fake.server.requests.slice(requestsBefore).filter((request) => request.path === HPA_PATH).map((request) => `${request.method} ${request.headers['content-type'] ?? ''}`);
+    const requests = fake.server.requests
+      .slice(requestsBefore)
+      .filter((request) => request.path === HPA_PATH)
+      .map((request) => `${request.method} ${request.headers['content-type'] ?? ''}`);
     expect(requests).toEqual(['GET ', 'PATCH application/apply-patch+yaml']);
     const body = appliedHpa(fake);
     expect(body.spec.maxReplicas).toBe(15);
@@ -146,8 +149,16 @@ describe('deploy honours an active scale-watch override on an HPA', () => {
     const fake = await deployedAndRaised();
 
     // Act
-    const during = await checkDrift(target, fake.port, depsFor(fake, target).logger, { remediate: false, now: new Date(START + 10 * MINUTE), secretValues: new FakeSecretValues() });
-    const after = await checkDrift(target, fake.port, depsFor(fake, target).logger, { remediate: false, now: new Date(EXPIRES.getTime() + MINUTE), secretValues: new FakeSecretValues() });
+    const during = await checkDrift(target, fake.port, depsFor(fake, target).logger, {
+      remediate: false,
+      now: new Date(START + 10 * MINUTE),
+      secretValues: new FakeSecretValues(),
+    });
+    const after = await checkDrift(target, fake.port, depsFor(fake, target).logger, {
+      remediate: false,
+      now: new Date(EXPIRES.getTime() + MINUTE),
+      secretValues: new FakeSecretValues(),
+    });
 
     // Assess
     expect(during).toMatchObject({ status: 'Converged', drift: [] });
@@ -163,7 +174,11 @@ describe('deploy honours an active scale-watch override on an HPA', () => {
     if (container !== undefined) container.image = `${ORDER_INGESTION}:latest`;
 
     // Act
-    const report = await checkDrift(target, fake.port, depsFor(fake, target).logger, { remediate: true, now: new Date(START + 10 * MINUTE), secretValues: new FakeSecretValues() });
+    const report = await checkDrift(target, fake.port, depsFor(fake, target).logger, {
+      remediate: true,
+      now: new Date(START + 10 * MINUTE),
+      secretValues: new FakeSecretValues(),
+    });
 
     // Assess
     expect(report).toMatchObject({ status: 'Converged', drift: ['Deployment crypto-oms/order-ingestion spec.template.spec.containers[0].image'] });
@@ -186,8 +201,12 @@ describe('honourOverride', () => {
     metadata: { name: 'web', namespace: 'shop' },
     spec: { scaleTargetRef: { name: 'web' }, maxReplicaCount: 20 },
   };
-  const liveWith = (object: KubernetesObject, annotations: Record<string, string>): KubernetesObject => ({ ...object, metadata: { ...object.metadata, annotations } });
-  const record = (values: Partial<ReplicaRecord>): Record<string, string> => replicaRecordAnnotations({ expires: EXPIRES, alarm: 'web-cpu', stepAt: new Date(START - MINUTE), ...values });
+  const liveWith = (object: KubernetesObject, annotations: Record<string, string>): KubernetesObject => ({
+    ...object,
+    metadata: { ...object.metadata, annotations },
+  });
+  const record = (values: Partial<ReplicaRecord>): Record<string, string> =>
+    replicaRecordAnnotations({ expires: EXPIRES, alarm: 'web-cpu', stepAt: new Date(START - MINUTE), ...values });
 
   it.each([
     {
@@ -227,11 +246,23 @@ describe('honourOverride', () => {
   });
 
   it.each([
-    { name: 'an expired override', rendered: hpa, live: liveWith(hpa, replicaRecordAnnotations({ max: 16, specMax: 10, expires: new Date(START - 1), alarm: 'web-cpu' })) },
-    { name: 'a malformed override', rendered: hpa, live: liveWith(hpa, { [REPLICA_OVERRIDE_ANNOTATION.maxReplicas]: 'many', [REPLICA_OVERRIDE_ANNOTATION.expires]: EXPIRES.toISOString() }) },
+    {
+      name: 'an expired override',
+      rendered: hpa,
+      live: liveWith(hpa, replicaRecordAnnotations({ max: 16, specMax: 10, expires: new Date(START - 1), alarm: 'web-cpu' })),
+    },
+    {
+      name: 'a malformed override',
+      rendered: hpa,
+      live: liveWith(hpa, { [REPLICA_OVERRIDE_ANNOTATION.maxReplicas]: 'many', [REPLICA_OVERRIDE_ANNOTATION.expires]: EXPIRES.toISOString() }),
+    },
     { name: 'no override', rendered: hpa, live: liveWith(hpa, { team: 'shop' }) },
     { name: 'an object not yet in the cluster', rendered: hpa, live: null },
-    { name: 'a kind scale-watch does not raise', rendered: { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'shop' } }, live: liveWith(hpa, record({ max: 16 })) },
+    {
+      name: 'a kind scale-watch does not raise',
+      rendered: { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'shop' } },
+      live: liveWith(hpa, record({ max: 16 })),
+    },
   ])('applies the manifest as it is for $name', ({ rendered, live }) => {
     // Prepare
     const at = now;

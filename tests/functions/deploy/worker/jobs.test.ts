@@ -21,7 +21,10 @@ describe('a release that changes the image of an existing Job', () => {
       `apiVersion: batch/v1\nkind: Job\nmetadata: { name: migrate, namespace: shop }\nspec:\n  template:\n    spec: { restartPolicy: Never, containers: [{ name: migrate, image: "${WEB}:v1.0.0", args: [migrate] }] }\n`,
     );
     const spec = path.join(dir, 'cluster.yaml');
-    writeFileSync(spec, `${STARTER}\nworkloads:\n  - name: shop\n    manifests: shop\n    recreateJobs: ${String(recreateJobs)}\n    images:\n      - repository: ${WEB}\n        tags: [{ semver: ">=1.0.0" }]\n`);
+    writeFileSync(
+      spec,
+      `${STARTER}\nworkloads:\n  - name: shop\n    manifests: shop\n    recreateJobs: ${String(recreateJobs)}\n    images:\n      - repository: ${WEB}\n        tags: [{ semver: ">=1.0.0" }]\n`,
+    );
     return spec;
   }
 
@@ -65,7 +68,9 @@ describe('a release that changes the image of an existing Job', () => {
     // Assess
     expect(response).toEqual({ batchItemFailures: [] });
     expect(worker.releases('shop', 'shop').map((record) => record.result)).toEqual(['succeeded', 'succeeded']);
-    const requests = fake.server.requests.filter((request) => request.path === JOB_PATH && request.method !== 'GET').map((request) => `${request.method} ${request.query.toString()}`);
+    const requests = fake.server.requests
+      .filter((request) => request.path === JOB_PATH && request.method !== 'GET')
+      .map((request) => `${request.method} ${request.query.toString()}`);
     expect(requests).toEqual([
       'PATCH fieldManager=eks-pilot-deploy&force=true&fieldValidation=Strict',
       'DELETE propagationPolicy=Background',

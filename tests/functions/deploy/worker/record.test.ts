@@ -38,7 +38,11 @@ describe('the release history deploy keeps', () => {
     expect(history[0]).toMatchObject({ revision: 1, result: 'succeeded', image: { tag: 'v1.2.0' } });
     const refused = history.filter((record) => record.result === 'refused');
     expect(refused).toHaveLength(MAX_REFUSALS);
-    expect(refused.find((record) => record.image?.tag === 'v1.0.5')).toMatchObject({ count: 30, lastDeliveryId: 'repush-29', reason: 'v1.0.5 is older than v1.2.0, which runs: semver rules only move forward' });
+    expect(refused.find((record) => record.image?.tag === 'v1.0.5')).toMatchObject({
+      count: 30,
+      lastDeliveryId: 'repush-29',
+      reason: 'v1.0.5 is older than v1.2.0, which runs: semver rules only move forward',
+    });
     expect(worker.deploymentImage('order-ingestion')).toBe(`${ORDER_INGESTION}:v1.2.0@${digestOf(`${ORDER_INGESTION}:v1.2.0`)}`);
     expect(drift.reports).toEqual([{ cluster: 'crypto-oms', workload: 'crypto-oms', status: 'Converged', drift: [], orphans: [], pruned: [] }]);
   });
@@ -71,12 +75,20 @@ describe('the release history deploy keeps', () => {
     // Prepare: 1 succeeded (tampered below), 2 succeeded, 3 failed and rolled back by 4
     captureLogLines();
     let failing = true;
-    await worker.start(CRYPTO_OMS, { rollout: { 'order-ingestion': (object, reads) => (failing && JSON.stringify(object.spec).includes(':v1.3.0@') ? deadlineExceeded(object, reads) : undefined) } });
+    await worker.start(CRYPTO_OMS, {
+      rollout: {
+        'order-ingestion': (object, reads) => (failing && JSON.stringify(object.spec).includes(':v1.3.0@') ? deadlineExceeded(object, reads) : undefined),
+      },
+    });
     await worker.deliver([push('v1.1.0')]);
     await worker.deliver([push('v1.2.0')]);
     await worker.deliver([push('v1.3.0')]);
     const history = worker.releases();
-    worker.tamper(history.map((record) => (record.revision === 1 ? { ...record, images: { ...record.images, [ORDER_INGESTION]: `${ORDER_INGESTION}:latest@${digestOf('miner')}` } } : record)));
+    worker.tamper(
+      history.map((record) =>
+        record.revision === 1 ? { ...record, images: { ...record.images, [ORDER_INGESTION]: `${ORDER_INGESTION}:latest@${digestOf('miner')}` } } : record,
+      ),
+    );
     failing = false;
 
     // Act
@@ -93,9 +105,18 @@ describe('the release history deploy keeps', () => {
     ]);
     expect(toTampered).toMatchObject({
       action: 'rollback',
-      result: { outcome: 'refused', reason: `rollback to release 1 refused: its images are not taken by the workload's image policies (${ORDER_INGESTION}:latest@${digestOf('miner')}: tag latest matches no current rule (semver >=1.0.0 (prod)))` },
+      result: {
+        outcome: 'refused',
+        reason: `rollback to release 1 refused: its images are not taken by the workload's image policies (${ORDER_INGESTION}:latest@${digestOf('miner')}: tag latest matches no current rule (semver >=1.0.0 (prod)))`,
+      },
     });
-    expect(toFailed).toMatchObject({ action: 'rollback', result: { outcome: 'refused', reason: expect.stringMatching(/^release 3 was rolled back \(.*ProgressDeadlineExceeded.*\): rolling back to it needs "force": true$/) as string } });
+    expect(toFailed).toMatchObject({
+      action: 'rollback',
+      result: {
+        outcome: 'refused',
+        reason: expect.stringMatching(/^release 3 was rolled back \(.*ProgressDeadlineExceeded.*\): rolling back to it needs "force": true$/) as string,
+      },
+    });
     expect(forced).toMatchObject({ action: 'rollback', result: { outcome: 'succeeded' } });
     expect(worker.releases().at(-1)).toMatchObject({ kind: 'rollback', result: 'succeeded', reason: 'manual rollback to release 3 (forced)' });
     expect(worker.deploymentImage('order-ingestion')).toContain(':v1.3.0@');

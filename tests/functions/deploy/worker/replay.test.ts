@@ -49,13 +49,24 @@ describe('replays and re-sends of a push', () => {
   }
 
   /** Sends a delivery to the real webhook, and what it queued (with its deduplication ids) to the real worker. */
-  async function deliver(githubEvent: string, body: string, deliveryId: string): Promise<{ statusCode: number; deduplicationIds: string[]; failures: unknown[] }> {
+  async function deliver(
+    githubEvent: string,
+    body: string,
+    deliveryId: string,
+  ): Promise<{ statusCode: number; deduplicationIds: string[]; failures: unknown[] }> {
     const before = sqs.commandCalls(SendMessageBatchCommand).length;
     const answer = (await webhookHandler(webhookEvent(githubEvent, body, { deliveryId }), lambdaContext)) as APIGatewayProxyStructuredResultV2;
-    const entries = sqs.commandCalls(SendMessageBatchCommand).slice(before).flatMap((call) => call.args[0].input.Entries ?? []);
+    const entries = sqs
+      .commandCalls(SendMessageBatchCommand)
+      .slice(before)
+      .flatMap((call) => call.args[0].input.Entries ?? []);
     const messages = entries.map((entry) => JSON.parse(entry.MessageBody ?? '{}') as QueueMessage);
     const response = messages.length === 0 ? { batchItemFailures: [] } : await worker.deliver(messages);
-    return { statusCode: answer.statusCode ?? 0, deduplicationIds: entries.map((entry) => entry.MessageDeduplicationId ?? ''), failures: response.batchItemFailures };
+    return {
+      statusCode: answer.statusCode ?? 0,
+      deduplicationIds: entries.map((entry) => entry.MessageDeduplicationId ?? ''),
+      failures: response.batchItemFailures,
+    };
   }
 
   it('changes nothing when a captured delivery is replayed under a new delivery id after a newer push', async () => {
@@ -78,7 +89,9 @@ describe('replays and re-sends of a push', () => {
     expect(worker.cluster?.appliedObjects().length).toBe(applied);
     expect(worker.deploymentImage('order-ingestion')).toContain(':v1.3.0@');
     const line = logs.lines().find((item) => item.message === 'deploy duplicate' && item.deliveryId === 'delivery-replayed');
-    expect(line).toMatchObject({ reason: `${ORDER_INGESTION}:v1.2.0@${digestOf(`${ORDER_INGESTION}:v1.2.0`)} was already released (release 1): a replay changes nothing` });
+    expect(line).toMatchObject({
+      reason: `${ORDER_INGESTION}:v1.2.0@${digestOf(`${ORDER_INGESTION}:v1.2.0`)} was already released (release 1): a replay changes nothing`,
+    });
   });
 
   it('does nothing with a push published before the release that runs', async () => {
@@ -95,7 +108,9 @@ describe('replays and re-sends of a push', () => {
     expect(late.failures).toEqual([]);
     expect(worker.releases()).toEqual(history);
     expect(worker.deploymentImage('order-ingestion')).toContain(':v1.3.0@');
-    expect(logs.lines().find((item) => item.deliveryId === 'delivery-late' && item.message === 'deploy duplicate')?.reason).toMatch(/was published at 2026-11-22T10:00:00Z, before release 1 that runs \(2026-11-22T11:30:00Z\)$/);
+    expect(logs.lines().find((item) => item.deliveryId === 'delivery-late' && item.message === 'deploy duplicate')?.reason).toMatch(
+      /was published at 2026-11-22T10:00:00Z, before release 1 that runs \(2026-11-22T11:30:00Z\)$/,
+    );
   });
 
   it('queues one push delivered as both registry_package and package as one message', async () => {

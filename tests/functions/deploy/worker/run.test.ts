@@ -32,7 +32,10 @@ describe('deploy worker against a Kubernetes API server', () => {
   let sent: FifoMessage[];
   const logs: { level: string; message: string; facts: Record<string, unknown> }[] = [];
 
-  async function setUp(file: string, options: FakeClusterOptions = {}): Promise<{ target: DeployTarget; deps: WorkerDeps; budget: Budget; cluster: FakeCluster }> {
+  async function setUp(
+    file: string,
+    options: FakeClusterOptions = {},
+  ): Promise<{ target: DeployTarget; deps: WorkerDeps; budget: Budget; cluster: FakeCluster }> {
     const started = await startFakeCluster(options);
     cluster = started;
     const [target] = await targetsOf(await loadSpecs([file]));
@@ -43,7 +46,12 @@ describe('deploy worker against a Kubernetes API server', () => {
     const deps: WorkerDeps = {
       targets: () => Promise.resolve([target]),
       connect: () => Promise.resolve(started.port),
-      queue: { send: (messages) => { sent.push(...messages); return Promise.resolve(messages.map((_, index) => `m${index}`)); } },
+      queue: {
+        send: (messages) => {
+          sent.push(...messages);
+          return Promise.resolve(messages.map((_, index) => `m${index}`));
+        },
+      },
       now: () => new Date(clock),
       sleep: (ms) => {
         clock += ms;
@@ -65,8 +73,7 @@ describe('deploy worker against a Kubernetes API server', () => {
 
   function deploymentImage(fake: FakeCluster, namespace: string, name: string): string | undefined {
     const deployment = fake.objects.get(`/apis/apps/v1/namespaces/${namespace}/deployments/${name}`) as
-      | (KubernetesObject & { spec: { template: { spec: { containers: { image: string }[] } } } })
-      | undefined;
+      (KubernetesObject & { spec: { template: { spec: { containers: { image: string }[] } } } }) | undefined;
     return deployment?.spec.template.spec.containers[0]?.image;
   }
 
@@ -116,13 +123,17 @@ describe('deploy worker against a Kubernetes API server', () => {
       expect(Object.fromEntries(request.query)).toEqual({ fieldManager: 'eks-pilot-deploy', force: 'true', fieldValidation: 'Strict' });
     }
     const deployment = fake.applies().find((request) => request.path === '/apis/apps/v1/namespaces/crypto-oms/deployments/order-ingestion');
-    const body = JSON.parse(deployment?.body ?? '{}') as KubernetesObject & { spec: Record<string, unknown> & { template: { spec: { containers: { image: string }[] } } } };
+    const body = JSON.parse(deployment?.body ?? '{}') as KubernetesObject & {
+      spec: Record<string, unknown> & { template: { spec: { containers: { image: string }[] } } };
+    };
     expect(body.spec.template.spec.containers[0]?.image).toBe(`ghcr.io/crypto-oms/order-ingestion:v1.1.0@${pushed.digest}`);
     expect(body.spec).not.toHaveProperty('replicas');
     expect(body.metadata.labels).toMatchObject({ 'eks-pilot.io/workload': 'crypto-oms', 'app.kubernetes.io/managed-by': 'eks-pilot' });
     const processor = fake.applies().find((request) => request.path.endsWith('/deployments/order-processor'));
     expect((JSON.parse(processor?.body ?? '{}') as { spec: { replicas?: number } }).spec.replicas).toBe(2);
-    expect(fake.applies().find((request) => request.path.endsWith('/deployments/risk-engine'))?.body).toContain('"image":"ghcr.io/crypto-oms/risk-engine:v1.0.0"');
+    expect(fake.applies().find((request) => request.path.endsWith('/deployments/risk-engine'))?.body).toContain(
+      '"image":"ghcr.io/crypto-oms/risk-engine:v1.0.0"',
+    );
     expect(fake.server.requests.filter((request) => request.method === 'GET' && request.path.includes('/deployments/'))).toHaveLength(4);
     expect(releasesIn(fake, 'crypto-oms', 'crypto-oms')).toEqual([
       {
@@ -144,7 +155,12 @@ describe('deploy worker against a Kubernetes API server', () => {
         result: 'succeeded',
       },
     ]);
-    expect(logs.find((line) => line.message === 'rollout complete')?.facts).toMatchObject({ cluster: 'crypto-oms', workload: 'crypto-oms/crypto-oms', deliveryId: 'delivery-1', revision: 1 });
+    expect(logs.find((line) => line.message === 'rollout complete')?.facts).toMatchObject({
+      cluster: 'crypto-oms',
+      workload: 'crypto-oms/crypto-oms',
+      deliveryId: 'delivery-1',
+      revision: 1,
+    });
   });
 
   it('deploys the financial-move example end to end in dependency order, leaving the Docker Hub image alone', async () => {
@@ -231,7 +247,10 @@ describe('deploy worker against a Kubernetes API server', () => {
 
     // Assess
     expect(again).toEqual({ outcome: 'unchanged', reason: `${ORDER_INGESTION}:v1.2.0@${image('v1.2.0').digest} already runs` });
-    expect(replayed).toEqual({ outcome: 'duplicate', reason: `${ORDER_INGESTION}:v1.1.0@${first.digest} was already released (release 1): a replay changes nothing` });
+    expect(replayed).toEqual({
+      outcome: 'duplicate',
+      reason: `${ORDER_INGESTION}:v1.1.0@${first.digest} was already released (release 1): a replay changes nothing`,
+    });
     expect(fake.appliedObjects()).toHaveLength(appliedBefore);
     expect(releasesIn(fake, 'crypto-oms', 'crypto-oms')).toEqual(recordsBefore);
   });
@@ -246,7 +265,8 @@ describe('deploy worker against a Kubernetes API server', () => {
     const outcome = await deployImage(target, image('v1.2.0'), 'd2', deps, budget);
 
     // Assess
-    const reason = 'Deployment crypto-oms/order-ingestion exceeded its progress deadline (ProgressDeadlineExceeded): ReplicaSet "order-ingestion-7d9f" has timed out progressing.';
+    const reason =
+      'Deployment crypto-oms/order-ingestion exceeded its progress deadline (ProgressDeadlineExceeded): ReplicaSet "order-ingestion-7d9f" has timed out progressing.';
     expect(outcome).toEqual({ outcome: 'rolled-back', revision: 2, rollback: 3, reason });
     expect(deploymentImage(fake, 'crypto-oms', 'order-ingestion')).toBe(`ghcr.io/crypto-oms/order-ingestion:v1.1.0@${good.digest}`);
     const releases = releasesIn(fake, 'crypto-oms', 'crypto-oms');
@@ -259,7 +279,7 @@ describe('deploy worker against a Kubernetes API server', () => {
     expect(releases[2]).toMatchObject({ rollbackOf: 2, reason: `rollback of release 2 to release 1: ${reason}` });
   });
 
-  it('rolls back a rollout that stalls past the workload\'s timeout, polling within the invocation', async () => {
+  it("rolls back a rollout that stalls past the workload's timeout, polling within the invocation", async () => {
     // Prepare
     const { target, deps, budget, cluster: fake } = await setUp(CRYPTO_OMS, { rollout: { 'order-ingestion': failingTag('v1.2.0', stalled) } });
     await deployImage(target, image('v1.1.0'), 'd1', deps, budget);
@@ -279,7 +299,11 @@ describe('deploy worker against a Kubernetes API server', () => {
   it('hands the watch on through the queue when the invocation runs short, and the next invocation finishes it', async () => {
     // Prepare
     let slow = true;
-    const { target, deps, cluster: fake } = await setUp(CRYPTO_OMS, { rollout: { 'order-ingestion': (object, reads) => (slow ? stalled(object, reads) : undefined) } });
+    const {
+      target,
+      deps,
+      cluster: fake,
+    } = await setUp(CRYPTO_OMS, { rollout: { 'order-ingestion': (object, reads) => (slow ? stalled(object, reads) : undefined) } });
     const shortBudget: Budget = { remainingMs: () => 40_000 - (clock - START) };
 
     // Act
@@ -328,7 +352,12 @@ describe('deploy worker against a Kubernetes API server', () => {
   it('records an apply the API server rejects and rolls back', async () => {
     // Prepare
     let reject = false;
-    const { target, deps, budget, cluster: fake } = await setUp(CRYPTO_OMS, {
+    const {
+      target,
+      deps,
+      budget,
+      cluster: fake,
+    } = await setUp(CRYPTO_OMS, {
       intercept: (request) =>
         reject && request.method === 'PATCH' && request.path.endsWith('/deployments/order-ingestion') && request.body.includes(':v1.2.0@')
           ? status(422, 'Invalid', 'Deployment.apps "order-ingestion" is invalid: spec.template.spec.containers[0].image: Invalid value')
@@ -342,7 +371,9 @@ describe('deploy worker against a Kubernetes API server', () => {
 
     // Assess
     expect(outcome).toMatchObject({ outcome: 'rolled-back', revision: 2, rollback: 3 });
-    expect(releasesIn(fake, 'crypto-oms', 'crypto-oms')[1]?.reason).toMatch(/^apply failed: Deployment crypto-oms\/order-ingestion: cluster fake rejected the request .*\(422\)/);
+    expect(releasesIn(fake, 'crypto-oms', 'crypto-oms')[1]?.reason).toMatch(
+      /^apply failed: Deployment crypto-oms\/order-ingestion: cluster fake rejected the request .*\(422\)/,
+    );
   });
 
   it('rolls back by hand to a named release, and to the previous successful one when none is named', async () => {

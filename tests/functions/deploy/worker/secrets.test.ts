@@ -51,7 +51,9 @@ describe('Secrets deploy does not own', () => {
     expect(fake.objects.get(SECRET_PATH)).toEqual(FOREIGN);
     expect(fake.server.requests.filter((request) => request.path === SECRET_PATH).map((request) => request.method)).toEqual(['GET', 'GET']);
     expect(drift.reports[0]).toMatchObject({ status: 'Converged', drift: [] });
-    expect(logs.lines().find((line) => line.message === "secret exists and is not deploy's: not applied")).toMatchObject({ object: 'Secret crypto-oms/crypto-oms-secret' });
+    expect(logs.lines().find((line) => line.message === "secret exists and is not deploy's: not applied")).toMatchObject({
+      object: 'Secret crypto-oms/crypto-oms-secret',
+    });
     expect(logs.raw()).not.toContain('real-password');
     expect(logs.raw()).not.toContain(FOREIGN.data ? (FOREIGN.data as Record<string, string>).DATABASE_URL : 'x');
   });
@@ -88,9 +90,19 @@ describe('Secrets deploy does not own', () => {
     it('renders the Secret from a Secrets Manager secret at apply time, keeps its values out of logs and records, and leaves a foreign Secret alone', async () => {
       // Prepare: shop-legacy already exists, created by hand
       const logs = captureLogLines();
-      secretsManager.on(GetSecretValueCommand, { SecretId: 'eks-pilot/test/shop-db' }).resolves({ SecretString: JSON.stringify({ DATABASE_URL: 'postgres://shop:s3cr3t-from-aws@db/shop' }) });
-      secretsManager.on(GetSecretValueCommand, { SecretId: 'eks-pilot/test/shop-legacy' }).resolves({ SecretString: JSON.stringify({ TOKEN: 'legacy-t0ken-from-aws' }) });
-      const legacy: KubernetesObject = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'shop-legacy', namespace: 'shop', uid: 'legacy' }, type: 'Opaque', data: { TOKEN: Buffer.from('hand-made').toString('base64') } };
+      secretsManager
+        .on(GetSecretValueCommand, { SecretId: 'eks-pilot/test/shop-db' })
+        .resolves({ SecretString: JSON.stringify({ DATABASE_URL: 'postgres://shop:s3cr3t-from-aws@db/shop' }) });
+      secretsManager
+        .on(GetSecretValueCommand, { SecretId: 'eks-pilot/test/shop-legacy' })
+        .resolves({ SecretString: JSON.stringify({ TOKEN: 'legacy-t0ken-from-aws' }) });
+      const legacy: KubernetesObject = {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: 'shop-legacy', namespace: 'shop', uid: 'legacy' },
+        type: 'Opaque',
+        data: { TOKEN: Buffer.from('hand-made').toString('base64') },
+      };
       const fake = await worker.start(path.join(dir, 'cluster.yaml'), { seed: { '/api/v1/namespaces/shop/secrets/shop-legacy': structuredClone(legacy) } });
 
       // Act
@@ -117,11 +129,15 @@ describe('Secrets deploy does not own', () => {
     it('shows a rotated source on the next drift check by key, never by value', async () => {
       // Prepare
       captureLogLines();
-      secretsManager.on(GetSecretValueCommand, { SecretId: 'eks-pilot/test/shop-db' }).resolves({ SecretString: JSON.stringify({ DATABASE_URL: 'old-value' }) });
+      secretsManager
+        .on(GetSecretValueCommand, { SecretId: 'eks-pilot/test/shop-db' })
+        .resolves({ SecretString: JSON.stringify({ DATABASE_URL: 'old-value' }) });
       secretsManager.on(GetSecretValueCommand, { SecretId: 'eks-pilot/test/shop-legacy' }).resolves({ SecretString: JSON.stringify({ TOKEN: 'legacy' }) });
       await worker.start(path.join(dir, 'cluster.yaml'));
       await worker.deliver([push('v1.1.0', { repository: WEB, cluster: 'starter', workload: 'shop' })]);
-      secretsManager.on(GetSecretValueCommand, { SecretId: 'eks-pilot/test/shop-db' }).resolves({ SecretString: JSON.stringify({ DATABASE_URL: 'rotated-value' }) });
+      secretsManager
+        .on(GetSecretValueCommand, { SecretId: 'eks-pilot/test/shop-db' })
+        .resolves({ SecretString: JSON.stringify({ DATABASE_URL: 'rotated-value' }) });
 
       // Act
       const drift = await worker.invoke<{ reports: DriftReport[] }>({ ...scheduleEvent });
@@ -143,7 +159,10 @@ describe('Secrets deploy does not own', () => {
       // Assess
       expect(response).toEqual({ batchItemFailures: [] });
       expect(worker.releases('shop', 'shop')).toEqual([
-        expect.objectContaining({ result: 'refused', reason: 'secret source: Secret shop-db: secretsmanager:eks-pilot/test/shop-db must hold a SecretString that is a JSON object of strings' }),
+        expect.objectContaining({
+          result: 'refused',
+          reason: 'secret source: Secret shop-db: secretsmanager:eks-pilot/test/shop-db must hold a SecretString that is a JSON object of strings',
+        }),
       ]);
       expect(fake.appliedObjects()).toEqual(['ConfigMap shop/eks-pilot-releases-shop']);
       expect(JSON.stringify(worker.releases('shop', 'shop'))).not.toContain('plain-text-password');
@@ -154,8 +173,22 @@ describe('Secrets deploy does not own', () => {
       captureLogLines();
       ssm.reset();
       const spec = path.join(dir, 'cluster.yaml');
-      writeFileSync(spec, readFileSync(spec, 'utf8').replace(/ {4}secrets:\n.*\n.*\n/, '    secrets:\n      - name: shop-db\n        ssm: { DATABASE_URL: /eks-pilot/test/shop/database-url, API_KEY: /eks-pilot/test/shop/api-key }\n'));
-      ssm.on(GetParametersCommand).resolvesOnce({ Parameters: [{ Name: '/eks-pilot/test/shop/database-url', Value: 'ssm-db-value' }, { Name: '/eks-pilot/test/shop/api-key', Value: 'ssm-key-value' }] }).resolves({ Parameters: [{ Name: '/eks-pilot/test/shop/database-url', Value: 'ssm-db-value' }] });
+      writeFileSync(
+        spec,
+        readFileSync(spec, 'utf8').replace(
+          / {4}secrets:\n.*\n.*\n/,
+          '    secrets:\n      - name: shop-db\n        ssm: { DATABASE_URL: /eks-pilot/test/shop/database-url, API_KEY: /eks-pilot/test/shop/api-key }\n',
+        ),
+      );
+      ssm
+        .on(GetParametersCommand)
+        .resolvesOnce({
+          Parameters: [
+            { Name: '/eks-pilot/test/shop/database-url', Value: 'ssm-db-value' },
+            { Name: '/eks-pilot/test/shop/api-key', Value: 'ssm-key-value' },
+          ],
+        })
+        .resolves({ Parameters: [{ Name: '/eks-pilot/test/shop/database-url', Value: 'ssm-db-value' }] });
       const fake = await worker.start(spec);
 
       // Act
@@ -163,8 +196,14 @@ describe('Secrets deploy does not own', () => {
       await worker.deliver([push('v1.2.0', { repository: WEB, cluster: 'starter', workload: 'shop' })]);
 
       // Assess
-      expect(ssm).toHaveReceivedCommandWith(GetParametersCommand, { Names: ['/eks-pilot/test/shop/database-url', '/eks-pilot/test/shop/api-key'], WithDecryption: true });
-      expect(fake.objects.get('/api/v1/namespaces/shop/secrets/shop-db')?.data).toEqual({ DATABASE_URL: Buffer.from('ssm-db-value').toString('base64'), API_KEY: Buffer.from('ssm-key-value').toString('base64') });
+      expect(ssm).toHaveReceivedCommandWith(GetParametersCommand, {
+        Names: ['/eks-pilot/test/shop/database-url', '/eks-pilot/test/shop/api-key'],
+        WithDecryption: true,
+      });
+      expect(fake.objects.get('/api/v1/namespaces/shop/secrets/shop-db')?.data).toEqual({
+        DATABASE_URL: Buffer.from('ssm-db-value').toString('base64'),
+        API_KEY: Buffer.from('ssm-key-value').toString('base64'),
+      });
       expect(worker.releases('shop', 'shop').map((record) => [record.revision, record.result, record.reason])).toEqual([
         [1, 'succeeded', undefined],
         [2, 'refused', 'secret source: Secret shop-db: SSM parameter /eks-pilot/test/shop/api-key (key API_KEY) does not exist'],
@@ -178,8 +217,12 @@ describe('Secret manifests with literal values', () => {
     // Prepare
     const dir = mkdtempSync(path.join(tmpdir(), 'deploy-literal-'));
     mkdirSync(path.join(dir, 'shop'));
-    writeFileSync(path.join(dir, 'shop', 'secret.yaml'), '# placeholder\napiVersion: v1\nkind: Secret\nmetadata: { name: shop-db, namespace: shop }\nstringData: { DATABASE_URL: "postgres://shop:hunter2@db/shop" }\n');
-    const workload = (literal: boolean): string => `  - name: shop\n    manifests: shop\n    literalSecrets: ${String(literal)}\n    images:\n      - repository: ${WEB}\n        tags: [{ semver: ">=1.0.0" }]\n`;
+    writeFileSync(
+      path.join(dir, 'shop', 'secret.yaml'),
+      '# placeholder\napiVersion: v1\nkind: Secret\nmetadata: { name: shop-db, namespace: shop }\nstringData: { DATABASE_URL: "postgres://shop:hunter2@db/shop" }\n',
+    );
+    const workload = (literal: boolean): string =>
+      `  - name: shop\n    manifests: shop\n    literalSecrets: ${String(literal)}\n    images:\n      - repository: ${WEB}\n        tags: [{ semver: ">=1.0.0" }]\n`;
     writeFileSync(path.join(dir, 'refused.yaml'), `${STARTER}\nworkloads:\n${workload(false)}`);
     writeFileSync(path.join(dir, 'allowed.yaml'), `${STARTER.replace('name: starter', 'name: allowed')}\nworkloads:\n${workload(true)}`);
 

@@ -15,7 +15,11 @@ describe('planPools adopting existing addresses', () => {
     expect(plan.actions.filter((action) => action.kind === 'AllocateAddress')).toEqual([]);
     // First the adoption marks the IAM role associates by, then the associations.
     expect(touched(plan.actions)).toEqual([allocationId(20), allocationId(21), allocationId(20), allocationId(21)]);
-    expect(writes(plan.actions).slice(0, 2).map((action) => action.request)).toEqual([20, 21].map((n) => ({ Resources: [allocationId(n)], Tags: [{ Key: 'eks-pilot/adopted-by', Value: 'payments/egress' }] })));
+    expect(
+      writes(plan.actions)
+        .slice(0, 2)
+        .map((action) => action.request),
+    ).toEqual([20, 21].map((n) => ({ Resources: [allocationId(n)], Tags: [{ Key: 'eks-pilot/adopted-by', Value: 'payments/egress' }] })));
     expect(plan.pools[0]?.held.map((held) => [held.publicIp, held.adopted])).toEqual([
       ['198.51.100.20', true],
       ['198.51.100.21', true],

@@ -42,7 +42,7 @@ describe('planPools against an empty account', () => {
     expect(planStatus(plan)).toBe('changes');
   });
 
-  it('adds the pool\'s own tags to what it allocates, the eks-pilot tags winning', () => {
+  it("adds the pool's own tags to what it allocates, the eks-pilot tags winning", () => {
     // Prepare
     const spec = specWith(`${EGRESS}    tags: { team: payments, eks-pilot/pool: spoofed }\n`);
 

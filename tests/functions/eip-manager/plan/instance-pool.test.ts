@@ -67,7 +67,10 @@ describe('planPools for a node group pool', () => {
     const plan = planPools(spec, state, { now: NOW });
 
     // Assess
-    expect(plan.actions.map(label)).toEqual([`DisassociateAddress instance/${leaving.InstanceId ?? ''}`, `AssociateAddress instance/${replacement.InstanceId ?? ''}`]);
+    expect(plan.actions.map(label)).toEqual([
+      `DisassociateAddress instance/${leaving.InstanceId ?? ''}`,
+      `AssociateAddress instance/${replacement.InstanceId ?? ''}`,
+    ]);
     expect(plan.actions[0]?.request).toEqual({ AssociationId: 'eipassoc-2' });
     expect(plan.actions[1]).toMatchObject({ address: { allocationId: allocationId(2) } });
     expect(plan.pools[0]?.toAllocate).toBe(0);
@@ -89,7 +92,7 @@ describe('planPools for a node group pool', () => {
 
   it.each([
     ['keeps the address on an interrupted node when no node waits', [] as number[], [] as string[]],
-    ['gives the interrupted node\'s address to a node that would otherwise wait', [3], ['DisassociateAddress', 'AssociateAddress']],
+    ["gives the interrupted node's address to a node that would otherwise wait", [3], ['DisassociateAddress', 'AssociateAddress']],
   ])('%s', (_case, others, kinds) => {
     // Prepare
     const spec = specWith(`
@@ -123,7 +126,7 @@ describe('planPools for a node group pool', () => {
     expect(plan.actions).toEqual([expect.objectContaining({ kind: 'Note', reason: 'holds 198.51.100.7, an address outside pool egress: left alone' })]);
   });
 
-  it('does not count an address on a node\'s secondary private IP as the node\'s, and leaves it there', () => {
+  it("does not count an address on a node's secondary private IP as the node's, and leaves it there", () => {
     // Prepare
     const spec = specWith(EGRESS);
     const target = node(1);
@@ -179,7 +182,12 @@ describe('planPools for a node group pool', () => {
     const plan = planPools(specWith(EGRESS), state, { now: NOW });
 
     // Assess
-    expect(plan.pools[0]?.held.find((held) => held.allocationId === allocationId(1))).toMatchObject({ state: 'elsewhere', attachedTo: 'eni-0ffffffffffffffff' });
-    expect(plan.actions.map((action) => action.reason)).toContain('198.51.100.1 is associated with eni-0ffffffffffffffff, not a target of pool egress: left alone');
+    expect(plan.pools[0]?.held.find((held) => held.allocationId === allocationId(1))).toMatchObject({
+      state: 'elsewhere',
+      attachedTo: 'eni-0ffffffffffffffff',
+    });
+    expect(plan.actions.map((action) => action.reason)).toContain(
+      '198.51.100.1 is associated with eni-0ffffffffffffffff, not a target of pool egress: left alone',
+    );
   });
 });

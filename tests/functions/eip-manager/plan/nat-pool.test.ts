@@ -24,7 +24,7 @@ describe('planPools for a NAT gateway pool', () => {
     };
   }
 
-  it('associates a free address and a new one as the NAT gateway\'s secondary addresses', () => {
+  it("associates a free address and a new one as the NAT gateway's secondary addresses", () => {
     // Act
     const plan = planPools(spec, observed([address(1, { pool: 'nat-egress' })], [], 'nat-egress', { [NAT]: nat('available') }), { now: NOW });
 
@@ -41,9 +41,14 @@ describe('planPools for a NAT gateway pool', () => {
     // Act
     const plan = planPools(
       spec,
-      observed([address(1, { pool: 'nat-egress', onInterface: 'eni-0abcabcabcabcabca' }), address(2, { pool: 'nat-egress', onInterface: 'eni-0abcabcabcabcabca' })], [], 'nat-egress', {
-        [NAT]: nat('available', [allocationId(1), allocationId(2)]),
-      }),
+      observed(
+        [address(1, { pool: 'nat-egress', onInterface: 'eni-0abcabcabcabcabca' }), address(2, { pool: 'nat-egress', onInterface: 'eni-0abcabcabcabcabca' })],
+        [],
+        'nat-egress',
+        {
+          [NAT]: nat('available', [allocationId(1), allocationId(2)]),
+        },
+      ),
       { now: NOW },
     );
 
@@ -78,7 +83,12 @@ describe('planPools for a NAT gateway pool', () => {
     const plan = planPools(spec, EMPTY_ACCOUNT, { now: NOW });
 
     // Assess
-    expect(plan.actions.map((action) => action.kind)).toEqual(['AllocateAddress', 'AllocateAddress', 'AssociateNatGatewayAddress', 'AssociateNatGatewayAddress']);
+    expect(plan.actions.map((action) => action.kind)).toEqual([
+      'AllocateAddress',
+      'AllocateAddress',
+      'AssociateNatGatewayAddress',
+      'AssociateNatGatewayAddress',
+    ]);
     expect(plan.actions[2]?.reason).toContain('(not read: offline plan)');
   });
 });

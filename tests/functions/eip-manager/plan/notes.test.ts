@@ -19,7 +19,10 @@ describe('planPools never touches an address outside its pools', () => {
     adopt: { tags: { partner-allowlist: payments } }
     release: { policy: afterUnused, unusedFor: 1h }
 `);
-    const state = observed([{ ...outside, Tags: [...(outside.Tags ?? []), { Key: 'eks-pilot/unused-since', Value: '2026-01-01T00:00:00Z' }] }], [node(1), node(2), node(3)]);
+    const state = observed(
+      [{ ...outside, Tags: [...(outside.Tags ?? []), { Key: 'eks-pilot/unused-since', Value: '2026-01-01T00:00:00Z' }] }],
+      [node(1), node(2), node(3)],
+    );
 
     // Act
     const plan = planPools(spec, state, { now: NOW });

@@ -10,8 +10,18 @@ describe('planPools release policies', () => {
   const RECENT = '2026-11-22T11:30:00Z';
 
   it.each<[string, string, Address[], string[]]>([
-    ['never releases under policy never, however old and surplus', 'release: { policy: never }', [address(1, { pool: 'egress', tags: { 'eks-pilot/unused-since': OLD } }), address(2, { pool: 'egress' })], []],
-    ['never releases under the default policy', '', [address(1, { pool: 'egress', tags: { 'eks-pilot/unused-since': OLD } }), address(2, { pool: 'egress' })], []],
+    [
+      'never releases under policy never, however old and surplus',
+      'release: { policy: never }',
+      [address(1, { pool: 'egress', tags: { 'eks-pilot/unused-since': OLD } }), address(2, { pool: 'egress' })],
+      [],
+    ],
+    [
+      'never releases under the default policy',
+      '',
+      [address(1, { pool: 'egress', tags: { 'eks-pilot/unused-since': OLD } }), address(2, { pool: 'egress' })],
+      [],
+    ],
     [
       'releases a surplus address the pool allocated, unused for longer than unusedFor',
       'release: { policy: afterUnused, unusedFor: 7d }',
@@ -50,7 +60,11 @@ describe('planPools release policies', () => {
 
     // Assess
     expect(plan.actions.filter((action) => action.kind === 'ReleaseAddress').map((action) => action.kind)).toEqual(kinds);
-    if (kinds.length > 0) expect(plan.actions.find((action) => action.kind === 'ReleaseAddress')).toMatchObject({ classification: 'delete', request: { AllocationId: allocationId(1) } });
+    if (kinds.length > 0)
+      expect(plan.actions.find((action) => action.kind === 'ReleaseAddress')).toMatchObject({
+        classification: 'delete',
+        request: { AllocationId: allocationId(1) },
+      });
   });
 
   it('marks an unattached address of an afterUnused pool with since when, and clears the mark once the address is attached', () => {
@@ -98,12 +112,32 @@ describe('planPools release policies', () => {
   });
 
   it.each<[boolean, string, string, Address]>([
-    [true, 'an old, free, pool-allocated address under afterUnused', 'afterUnused, unusedFor: 1h', address(1, { pool: 'egress', tags: { 'eks-pilot/unused-since': '2026-11-22T10:00:00Z' } })],
+    [
+      true,
+      'an old, free, pool-allocated address under afterUnused',
+      'afterUnused, unusedFor: 1h',
+      address(1, { pool: 'egress', tags: { 'eks-pilot/unused-since': '2026-11-22T10:00:00Z' } }),
+    ],
     [false, 'any address under never', 'never', address(1, { pool: 'egress', tags: { 'eks-pilot/unused-since': '2026-01-01T00:00:00Z' } })],
-    [false, 'an attached address', 'afterUnused, unusedFor: 1h', address(1, { pool: 'egress', on: node(1), tags: { 'eks-pilot/unused-since': '2026-01-01T00:00:00Z' } })],
-    [false, 'an address whose mark is not a date', 'afterUnused, unusedFor: 1h', address(1, { pool: 'egress', tags: { 'eks-pilot/unused-since': 'last tuesday' } })],
+    [
+      false,
+      'an attached address',
+      'afterUnused, unusedFor: 1h',
+      address(1, { pool: 'egress', on: node(1), tags: { 'eks-pilot/unused-since': '2026-01-01T00:00:00Z' } }),
+    ],
+    [
+      false,
+      'an address whose mark is not a date',
+      'afterUnused, unusedFor: 1h',
+      address(1, { pool: 'egress', tags: { 'eks-pilot/unused-since': 'last tuesday' } }),
+    ],
     [false, 'an address without a mark', 'afterUnused, unusedFor: 1h', address(1, { pool: 'egress' })],
-    [false, 'an address of another cluster', 'afterUnused, unusedFor: 1h', address(1, { pool: 'egress', cluster: 'other', tags: { 'eks-pilot/unused-since': '2026-01-01T00:00:00Z' } })],
+    [
+      false,
+      'an address of another cluster',
+      'afterUnused, unusedFor: 1h',
+      address(1, { pool: 'egress', cluster: 'other', tags: { 'eks-pilot/unused-since': '2026-01-01T00:00:00Z' } }),
+    ],
   ])('mayRelease answers %s for %s', (allowed, _case, policy, candidate) => {
     // Prepare
     const spec = specWith(`
@@ -130,7 +164,9 @@ describe('planPools release policies', () => {
     attachTo: { reservedFor: load-balancer }
     release: { policy: afterUnused, unusedFor: 1h }
 `);
-    const addresses = [3, 1, 2].map((n) => address(n, { pool: 'egress', tags: { 'eks-pilot/unused-since': new Date(NOW.getTime() - n * 10 * HOUR).toISOString() } }));
+    const addresses = [3, 1, 2].map((n) =>
+      address(n, { pool: 'egress', tags: { 'eks-pilot/unused-since': new Date(NOW.getTime() - n * 10 * HOUR).toISOString() } }),
+    );
 
     // Act
     const plan = planPools(spec, observed(addresses), { now: NOW });

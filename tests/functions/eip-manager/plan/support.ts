@@ -61,13 +61,23 @@ export function address(n: number, options: AddressOptions = {}): Address {
     Domain: 'vpc',
     Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
     ...(eni
-      ? { AssociationId: `eipassoc-${String(n)}`, NetworkInterfaceId: eni.NetworkInterfaceId, PrivateIpAddress: eni.PrivateIpAddress, InstanceId: options.on?.InstanceId }
+      ? {
+          AssociationId: `eipassoc-${String(n)}`,
+          NetworkInterfaceId: eni.NetworkInterfaceId,
+          PrivateIpAddress: eni.PrivateIpAddress,
+          InstanceId: options.on?.InstanceId,
+        }
       : {}),
     ...(options.onInterface ? { AssociationId: `eipassoc-${String(n)}`, NetworkInterfaceId: options.onInterface, PrivateIpAddress: '10.9.9.9' } : {}),
   };
 }
 
-export function observed(addresses: Address[], instances: Instance[] = [], pool = 'egress', natGateways: Record<string, NatGateway> | null = {}): ObservedPools {
+export function observed(
+  addresses: Address[],
+  instances: Instance[] = [],
+  pool = 'egress',
+  natGateways: Record<string, NatGateway> | null = {},
+): ObservedPools {
   return { addresses, instances: { [pool]: instances }, natGateways };
 }
 

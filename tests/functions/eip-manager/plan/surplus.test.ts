@@ -10,12 +10,51 @@ describe('planPools with more addresses than count', () => {
   type Case = [string, Address[], string[] | null, { releases: number[]; kept: number[]; surplus: number }];
 
   it.each<Case>([
-    ['releases a claimed, unattached, never published surplus address at once, even under policy never', [address(1, { pool: 'egress', on: nodes[0] }), address(2, { pool: 'egress', on: nodes[1] }), address(3, { pool: 'egress', tags: CLAIM })], [allocationId(1), allocationId(2)], { releases: [3], kept: [], surplus: 0 }],
-    ['keeps a surplus address that is published, and names it', [address(1, { pool: 'egress', on: nodes[0] }), address(2, { pool: 'egress', on: nodes[1] }), address(3, { pool: 'egress', tags: CLAIM })], [allocationId(1), allocationId(2), allocationId(3)], { releases: [], kept: [3], surplus: 1 }],
-    ['keeps every surplus address when the allow-list was not read', [address(1, { pool: 'egress', on: nodes[0] }), address(2, { pool: 'egress', on: nodes[1] }), address(3, { pool: 'egress', tags: CLAIM })], null, { releases: [], kept: [3], surplus: 1 }],
-    ['keeps a surplus address without a claim tag (allocated before claims, maybe known some other way)', [address(1, { pool: 'egress', on: nodes[0] }), address(2, { pool: 'egress', on: nodes[1] }), address(3, { pool: 'egress' })], [], { releases: [], kept: [3], surplus: 1 }],
-    ['keeps an attached surplus address and releases the free claimed one', [address(1, { pool: 'egress', on: nodes[0] }), address(2, { pool: 'egress', on: nodes[1], tags: CLAIM }), address(3, { pool: 'egress', tags: CLAIM }), address(4, { pool: 'egress', tags: CLAIM, onInterface: 'eni-0elsewhere' })], [allocationId(1)], { releases: [3], kept: [4], surplus: 1 }],
-    ['counts an adopted address first and keeps the attached one beyond count', [address(1, { pool: 'egress', on: nodes[0] }), address(2, { pool: 'egress', on: nodes[1] }), address(3, { tags: { ...CLAIM, 'partner-allowlist': 'yes' } })], [], { releases: [], kept: [2], surplus: 1 }],
+    [
+      'releases a claimed, unattached, never published surplus address at once, even under policy never',
+      [address(1, { pool: 'egress', on: nodes[0] }), address(2, { pool: 'egress', on: nodes[1] }), address(3, { pool: 'egress', tags: CLAIM })],
+      [allocationId(1), allocationId(2)],
+      { releases: [3], kept: [], surplus: 0 },
+    ],
+    [
+      'keeps a surplus address that is published, and names it',
+      [address(1, { pool: 'egress', on: nodes[0] }), address(2, { pool: 'egress', on: nodes[1] }), address(3, { pool: 'egress', tags: CLAIM })],
+      [allocationId(1), allocationId(2), allocationId(3)],
+      { releases: [], kept: [3], surplus: 1 },
+    ],
+    [
+      'keeps every surplus address when the allow-list was not read',
+      [address(1, { pool: 'egress', on: nodes[0] }), address(2, { pool: 'egress', on: nodes[1] }), address(3, { pool: 'egress', tags: CLAIM })],
+      null,
+      { releases: [], kept: [3], surplus: 1 },
+    ],
+    [
+      'keeps a surplus address without a claim tag (allocated before claims, maybe known some other way)',
+      [address(1, { pool: 'egress', on: nodes[0] }), address(2, { pool: 'egress', on: nodes[1] }), address(3, { pool: 'egress' })],
+      [],
+      { releases: [], kept: [3], surplus: 1 },
+    ],
+    [
+      'keeps an attached surplus address and releases the free claimed one',
+      [
+        address(1, { pool: 'egress', on: nodes[0] }),
+        address(2, { pool: 'egress', on: nodes[1], tags: CLAIM }),
+        address(3, { pool: 'egress', tags: CLAIM }),
+        address(4, { pool: 'egress', tags: CLAIM, onInterface: 'eni-0elsewhere' }),
+      ],
+      [allocationId(1)],
+      { releases: [3], kept: [4], surplus: 1 },
+    ],
+    [
+      'counts an adopted address first and keeps the attached one beyond count',
+      [
+        address(1, { pool: 'egress', on: nodes[0] }),
+        address(2, { pool: 'egress', on: nodes[1] }),
+        address(3, { tags: { ...CLAIM, 'partner-allowlist': 'yes' } }),
+      ],
+      [],
+      { releases: [], kept: [2], surplus: 1 },
+    ],
   ])('%s', (_label, addresses, published, expected) => {
     // Prepare
     const spec = specWith(`
@@ -82,7 +121,16 @@ describe('planPools with more addresses than count', () => {
     expect(allocations).toHaveLength(2);
     for (const action of allocations) {
       expect(action.request).toMatchObject({
-        TagSpecifications: [{ ResourceType: 'elastic-ip', Tags: expect.arrayContaining([{ Key: 'eks-pilot/claim', Value: 'run-7' }, { Key: 'eks-pilot/pool', Value: 'egress' }, { Key: 'eks-pilot/cluster', Value: CLUSTER }]) as unknown }],
+        TagSpecifications: [
+          {
+            ResourceType: 'elastic-ip',
+            Tags: expect.arrayContaining([
+              { Key: 'eks-pilot/claim', Value: 'run-7' },
+              { Key: 'eks-pilot/pool', Value: 'egress' },
+              { Key: 'eks-pilot/cluster', Value: CLUSTER },
+            ]) as unknown,
+          },
+        ],
       });
     }
   });

@@ -17,7 +17,6 @@ describe('accessPolicyArn', () => {
   });
 });
 
-
 describe('planCluster classifies each difference from the spec', () => {
   const created: Case[] = [
     {

@@ -43,7 +43,13 @@ describe('planCluster classifies each difference from the spec', () => {
     kind: 'UpdateAddon',
     target: 'addon/coredns',
     classification: 'update',
-    request: { clusterName: 'orders', addonName: 'coredns', addonVersion: 'v1.11.3-eksbuild.2', configurationValues: COREDNS_JSON, resolveConflicts: 'OVERWRITE' },
+    request: {
+      clusterName: 'orders',
+      addonName: 'coredns',
+      addonVersion: 'v1.11.3-eksbuild.2',
+      configurationValues: COREDNS_JSON,
+      resolveConflicts: 'OVERWRITE',
+    },
   };
   const updateVpcCni: Step = {
     kind: 'UpdateAddon',

@@ -29,7 +29,16 @@ describe('planCluster classifies each difference from the spec', () => {
           ],
         };
       },
-      expected: [updateCluster({ logging: { clusterLogging: [{ types: ['authenticator'], enabled: true }, { types: ['scheduler'], enabled: false }] } })],
+      expected: [
+        updateCluster({
+          logging: {
+            clusterLogging: [
+              { types: ['authenticator'], enabled: true },
+              { types: ['scheduler'], enabled: false },
+            ],
+          },
+        }),
+      ],
     },
     {
       name: 'endpoint access',
@@ -67,7 +76,7 @@ describe('planCluster classifies each difference from the spec', () => {
       expected: [updateCluster({ accessConfig: { authenticationMode: 'API' } })],
     },
     {
-      name: 'envelope encryption, by associating the spec\'s KMS key',
+      name: "envelope encryption, by associating the spec's KMS key",
       spec: withSpec({ encryptionKeyArn: KMS_KEY }),
       observe: (o) => {
         delete o.cluster.encryptionConfig;

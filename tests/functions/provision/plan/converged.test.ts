@@ -1,6 +1,23 @@
 import type { ObservedState } from '../../../../functions/provision/observed';
 import { planStatus } from '../../../../shared/model/plan/plan';
-import { ACCOUNT, addonIn, BASE, converged, COREDNS_CONFIG, DEPLOYER, drifted, entryIn, EXAMPLE_NAMES, exampleSpec, LOG_TYPES, must, nodegroupIn, plan, policyArn, specOf } from './support';
+import {
+  ACCOUNT,
+  addonIn,
+  BASE,
+  converged,
+  COREDNS_CONFIG,
+  DEPLOYER,
+  drifted,
+  entryIn,
+  EXAMPLE_NAMES,
+  exampleSpec,
+  LOG_TYPES,
+  must,
+  nodegroupIn,
+  plan,
+  policyArn,
+  specOf,
+} from './support';
 
 describe('planCluster against a converged cluster', () => {
   it.each(EXAMPLE_NAMES)('plans nothing for examples/%s/cluster.yaml', (name) => {

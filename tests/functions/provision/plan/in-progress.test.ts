@@ -4,7 +4,6 @@ import type { Observed } from './support';
 import { addonIn, BASE, drifted, must, nodegroupIn, plan, step } from './support';
 
 describe('planCluster classifies each difference from the spec', () => {
-
   const versionUpdate: Update = {
     id: '6f0b7c1e-2d3a-4b5c-8d9e-0f1a2b3c4d5e',
     status: 'InProgress',
@@ -62,9 +61,7 @@ describe('planCluster classifies each difference from the spec', () => {
     const result = plan(BASE, observed);
 
     // Assess
-    expect(result.actions.map((action) => ({ ...step(action), reason: action.reason }))).toEqual([
-      { kind: 'Wait', target, classification: 'no-op', reason },
-    ]);
+    expect(result.actions.map((action) => ({ ...step(action), reason: action.reason }))).toEqual([{ kind: 'Wait', target, classification: 'no-op', reason }]);
     expect(planStatus(result)).toBe('no-changes');
   });
 });

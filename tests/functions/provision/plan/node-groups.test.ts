@@ -154,7 +154,6 @@ describe('planCluster classifies each difference from the spec', () => {
     expect(planStatus(result)).toBe('changes');
   });
 
-
   it.each<{ name: string; group: string; field: string; change: Partial<Nodegroup> }>([
     { name: 'instance types', group: 'web-ng', field: 'instanceTypes', change: { instanceTypes: ['m5.large', 'm6a.large'] } },
     { name: 'capacity type', group: 'web-ng', field: 'capacityType', change: { capacityType: 'SPOT' } },
@@ -262,7 +261,14 @@ describe('planCluster leaves desiredSize to the autoscaler', () => {
     expect(steps(result)).toEqual(
       scalingConfig === undefined
         ? []
-        : [{ kind: 'UpdateNodegroupConfig', target: 'nodegroup/web-ng', classification: 'update', request: { clusterName: 'orders', nodegroupName: 'web-ng', scalingConfig } }],
+        : [
+            {
+              kind: 'UpdateNodegroupConfig',
+              target: 'nodegroup/web-ng',
+              classification: 'update',
+              request: { clusterName: 'orders', nodegroupName: 'web-ng', scalingConfig },
+            },
+          ],
     );
   });
 });

@@ -86,7 +86,12 @@ describe('planCluster orders what it plans', () => {
 
     // Assess
     expect(steps(result)).toEqual([
-      { kind: 'UpdateClusterConfig', target: 'cluster/orders', classification: 'update', request: { name: 'orders', accessConfig: { authenticationMode: next } } },
+      {
+        kind: 'UpdateClusterConfig',
+        target: 'cluster/orders',
+        classification: 'update',
+        request: { name: 'orders', accessConfig: { authenticationMode: next } },
+      },
     ]);
   });
 });

@@ -4,7 +4,6 @@ import type { Observed } from './support';
 import { ACCOUNT, BASE, drifted, KMS_KEY, nodegroupIn, nodegroupsAt, OTHER_KMS_KEY, plan, step, withSpec } from './support';
 
 describe('planCluster classifies each difference from the spec', () => {
-
   it.each<{ name: string; spec?: ClusterSpec; observe: (observed: Observed) => void; target: string; fields: string[]; reason: string }>([
     {
       name: 'a different cluster role',

@@ -23,7 +23,11 @@ describe('planCluster honours scale-watch overrides', () => {
   }
 
   it.each<{ bounds: string; tags: Record<string, string>; scaling: { minSize: number; maxSize: number; desiredSize: number } }>([
-    { bounds: 'both bounds', tags: overrideTags({ minSize: 4, maxSize: 20, expires: inAnHour, source }), scaling: { minSize: 4, maxSize: 20, desiredSize: 12 } },
+    {
+      bounds: 'both bounds',
+      tags: overrideTags({ minSize: 4, maxSize: 20, expires: inAnHour, source }),
+      scaling: { minSize: 4, maxSize: 20, desiredSize: 12 },
+    },
     { bounds: 'only the max', tags: overrideTags({ maxSize: 20, expires: inAnHour, source }), scaling: { minSize: 2, maxSize: 20, desiredSize: 12 } },
   ])('counts an active override of $bounds as desired', ({ tags, scaling }) => {
     // Prepare
@@ -46,12 +50,17 @@ describe('planCluster honours scale-watch overrides', () => {
 
     // Assess
     expect(steps(result)).toEqual([
-      { kind: 'UpdateNodegroupConfig', target: 'nodegroup/web-ng', classification: 'update', request: { clusterName: 'orders', nodegroupName: 'web-ng', scalingConfig: { minSize: 4, maxSize: 20, desiredSize: 4 } } },
+      {
+        kind: 'UpdateNodegroupConfig',
+        target: 'nodegroup/web-ng',
+        classification: 'update',
+        request: { clusterName: 'orders', nodegroupName: 'web-ng', scalingConfig: { minSize: 4, maxSize: 20, desiredSize: 4 } },
+      },
     ]);
     expect(result.actions[0]?.reason).toContain(`scaling override from ${source}`);
   });
 
-  it('puts the spec\'s bounds back once an override expires and removes exactly its tags', () => {
+  it("puts the spec's bounds back once an override expires and removes exactly its tags", () => {
     // Prepare
     const observed = webWith(overrideTags({ minSize: 4, maxSize: 20, expires: aMinuteAgo, source }), { minSize: 4, maxSize: 20, desiredSize: 12 });
 
@@ -60,7 +69,12 @@ describe('planCluster honours scale-watch overrides', () => {
 
     // Assess
     expect(steps(result)).toEqual([
-      { kind: 'UpdateNodegroupConfig', target: 'nodegroup/web-ng', classification: 'update', request: { clusterName: 'orders', nodegroupName: 'web-ng', scalingConfig: { minSize: 2, maxSize: 10, desiredSize: 10 } } },
+      {
+        kind: 'UpdateNodegroupConfig',
+        target: 'nodegroup/web-ng',
+        classification: 'update',
+        request: { clusterName: 'orders', nodegroupName: 'web-ng', scalingConfig: { minSize: 2, maxSize: 10, desiredSize: 10 } },
+      },
       untagWeb([...OVERRIDE_TAG_KEYS]),
     ]);
     expect(result.actions[1]?.reason).toBe(`scaling override from ${source} has expired`);
@@ -75,16 +89,24 @@ describe('planCluster honours scale-watch overrides', () => {
 
     // Assess
     expect(steps(result)).toEqual([
-      { kind: 'UpdateNodegroupConfig', target: 'nodegroup/web-ng', classification: 'update', request: { clusterName: 'orders', nodegroupName: 'web-ng', scalingConfig: { minSize: 2, maxSize: 10, desiredSize: 10 } } },
+      {
+        kind: 'UpdateNodegroupConfig',
+        target: 'nodegroup/web-ng',
+        classification: 'update',
+        request: { clusterName: 'orders', nodegroupName: 'web-ng', scalingConfig: { minSize: 2, maxSize: 10, desiredSize: 10 } },
+      },
       untagWeb([OVERRIDE_TAG.maxSize, OVERRIDE_TAG.expires, OVERRIDE_TAG.source]),
     ]);
   });
 
   it.each<{ problem: string; tags: Record<string, string> }>([
     { problem: 'an expiry that is not a time', tags: { [OVERRIDE_TAG.maxSize]: '20', [OVERRIDE_TAG.expires]: 'next tuesday', [OVERRIDE_TAG.source]: source } },
-    { problem: 'a size that is not a whole number', tags: { [OVERRIDE_TAG.maxSize]: 'twenty', [OVERRIDE_TAG.expires]: inAnHour.toISOString(), [OVERRIDE_TAG.source]: source } },
+    {
+      problem: 'a size that is not a whole number',
+      tags: { [OVERRIDE_TAG.maxSize]: 'twenty', [OVERRIDE_TAG.expires]: inAnHour.toISOString(), [OVERRIDE_TAG.source]: source },
+    },
     { problem: 'no size at all', tags: { [OVERRIDE_TAG.expires]: inAnHour.toISOString() } },
-  ])('cleans up override tags with $problem and keeps the spec\'s bounds', ({ tags }) => {
+  ])("cleans up override tags with $problem and keeps the spec's bounds", ({ tags }) => {
     // Prepare
     const observed = webWith(tags, { minSize: 2, maxSize: 10, desiredSize: 3 });
 

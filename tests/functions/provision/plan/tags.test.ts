@@ -9,14 +9,18 @@ describe('planCluster classifies each difference from the spec', () => {
       observe: (o) => {
         o.cluster.tags = { project: 'orders' };
       },
-      expected: [{ kind: 'TagResource', target: 'cluster/orders', classification: 'update', request: { resourceArn: CLUSTER_ARN, tags: { environment: 'prod' } } }],
+      expected: [
+        { kind: 'TagResource', target: 'cluster/orders', classification: 'update', request: { resourceArn: CLUSTER_ARN, tags: { environment: 'prod' } } },
+      ],
     },
     {
       name: 'a cluster tag whose value changed',
       observe: (o) => {
         o.cluster.tags = { project: 'orders', environment: 'staging' };
       },
-      expected: [{ kind: 'TagResource', target: 'cluster/orders', classification: 'update', request: { resourceArn: CLUSTER_ARN, tags: { environment: 'prod' } } }],
+      expected: [
+        { kind: 'TagResource', target: 'cluster/orders', classification: 'update', request: { resourceArn: CLUSTER_ARN, tags: { environment: 'prod' } } },
+      ],
     },
     {
       name: 'a node group tag whose value changed',
@@ -30,7 +34,9 @@ describe('planCluster classifies each difference from the spec', () => {
       observe: (o) => {
         addonIn(o, 'coredns').tags = {};
       },
-      expected: [{ kind: 'TagResource', target: 'addon/coredns', classification: 'update', request: { resourceArn: COREDNS_ARN, tags: { owner: 'platform' } } }],
+      expected: [
+        { kind: 'TagResource', target: 'addon/coredns', classification: 'update', request: { resourceArn: COREDNS_ARN, tags: { owner: 'platform' } } },
+      ],
     },
   ];
 

@@ -61,7 +61,12 @@ describe('planCluster upgrades Kubernetes one minor version at a time', () => {
     // Assess
     expect(steps(result)).toEqual([
       // Nothing else is pending on the cluster: the group's step waits for nothing (the version step waits for it).
-      { kind: 'UpdateNodegroupVersion', target: 'nodegroup/web-ng', classification: 'update', request: { clusterName: 'orders', nodegroupName: 'web-ng', version: '1.30' } },
+      {
+        kind: 'UpdateNodegroupVersion',
+        target: 'nodegroup/web-ng',
+        classification: 'update',
+        request: { clusterName: 'orders', nodegroupName: 'web-ng', version: '1.30' },
+      },
       {
         kind: 'UpdateClusterVersion',
         target: 'cluster/orders',
@@ -103,7 +108,12 @@ describe('planCluster upgrades Kubernetes one minor version at a time', () => {
 
     // Assess
     expect(steps(result)).toEqual([
-      { kind: 'UpdateNodegroupVersion', target: 'nodegroup/web-ng', classification: 'update', request: { clusterName: 'orders', nodegroupName: 'web-ng', version: '1.31' } },
+      {
+        kind: 'UpdateNodegroupVersion',
+        target: 'nodegroup/web-ng',
+        classification: 'update',
+        request: { clusterName: 'orders', nodegroupName: 'web-ng', version: '1.31' },
+      },
     ]);
   });
 
@@ -129,7 +139,7 @@ describe('planCluster upgrades Kubernetes one minor version at a time', () => {
     ]);
   });
 
-  it('keeps a node group\'s version update apart from its configuration update', () => {
+  it("keeps a node group's version update apart from its configuration update", () => {
     // Prepare
     const observed = drifted(BASE, (o) => {
       const web = nodegroupIn(o, 'web-ng');
@@ -147,9 +157,19 @@ describe('planCluster upgrades Kubernetes one minor version at a time', () => {
         kind: 'UpdateNodegroupConfig',
         target: 'nodegroup/web-ng',
         classification: 'update',
-        request: { clusterName: 'orders', nodegroupName: 'web-ng', scalingConfig: { minSize: 2, maxSize: 10 }, labels: { addOrUpdateLabels: { tier: 'frontend' } } },
+        request: {
+          clusterName: 'orders',
+          nodegroupName: 'web-ng',
+          scalingConfig: { minSize: 2, maxSize: 10 },
+          labels: { addOrUpdateLabels: { tier: 'frontend' } },
+        },
       },
-      { kind: 'UpdateNodegroupVersion', target: 'nodegroup/web-ng', classification: 'update', request: { clusterName: 'orders', nodegroupName: 'web-ng', version: '1.31' } },
+      {
+        kind: 'UpdateNodegroupVersion',
+        target: 'nodegroup/web-ng',
+        classification: 'update',
+        request: { clusterName: 'orders', nodegroupName: 'web-ng', version: '1.31' },
+      },
     ]);
   });
 

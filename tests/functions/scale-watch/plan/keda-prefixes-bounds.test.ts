@@ -18,7 +18,11 @@ describe('planRule with KEDA, prefixes and both bounds', () => {
 `);
     const rule = spec.scalingRules[0];
     if (!rule) throw new Error('no rule');
-    const observed: RuleObservation = { alarms: [], nodeGroups: {}, scalers: { 'shop/keda-hpa-worker': scaler('shop', 'keda-hpa-worker', { max: 50 }, 'worker') } };
+    const observed: RuleObservation = {
+      alarms: [],
+      nodeGroups: {},
+      scalers: { 'shop/keda-hpa-worker': scaler('shop', 'keda-hpa-worker', { max: 50 }, 'worker') },
+    };
 
     // Act
     const raisedPlan = planRule(spec, rule, observed, alarmEvent('ALARM', NOW, 'shop-cpu-high'), NOW);

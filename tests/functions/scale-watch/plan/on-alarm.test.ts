@@ -1,7 +1,22 @@
 import { planRule } from '../../../../functions/scale-watch/plan';
 import { REPLICA_OVERRIDE_ANNOTATION } from '../../../../functions/scale-watch/records';
 import { OVERRIDE_TAG, overrideTags } from '../../../../shared/model/overrides';
-import { ALARM_NAME, alarmEvent, alarmState, applyPlan, boundsOf, kianax, kinds, MINUTE, minutes, nodegroupArn, NOW, observationFor, ruleOf, step } from '../support';
+import {
+  ALARM_NAME,
+  alarmEvent,
+  alarmState,
+  applyPlan,
+  boundsOf,
+  kianax,
+  kinds,
+  MINUTE,
+  minutes,
+  nodegroupArn,
+  NOW,
+  observationFor,
+  ruleOf,
+  step,
+} from '../support';
 import { only } from './support';
 
 describe('planRule on ALARM', () => {

@@ -6,7 +6,12 @@ import { alarmEvent, alarmState, applyPlan, boundsOf, kianax, kinds, minutes, NO
 import { only } from './support';
 
 describe('planRule on OK and INSUFFICIENT_DATA', () => {
-  async function raised(): Promise<{ spec: Awaited<ReturnType<typeof kianax>>; rule: ReturnType<typeof ruleOf>; observed: RuleObservation; original: Record<string, string> }> {
+  async function raised(): Promise<{
+    spec: Awaited<ReturnType<typeof kianax>>;
+    rule: ReturnType<typeof ruleOf>;
+    observed: RuleObservation;
+    original: Record<string, string>;
+  }> {
     const spec = await kianax();
     const rule = ruleOf(spec);
     const start = observationFor(spec, rule, [alarmState('OK', minutes(NOW, -60))]);
@@ -14,7 +19,7 @@ describe('planRule on OK and INSUFFICIENT_DATA', () => {
     return { spec, rule, observed, original: boundsOf(start) };
   }
 
-  it('keeps the bounds inside the hold time and moves the overrides\' expiry to the return time', async () => {
+  it("keeps the bounds inside the hold time and moves the overrides' expiry to the return time", async () => {
     // Prepare
     const { spec, rule, observed } = await raised();
     const okAt = minutes(NOW, 20);
@@ -27,7 +32,9 @@ describe('planRule on OK and INSUFFICIENT_DATA', () => {
     expect(kinds(plan)).toEqual(['PatchScaler hpa/kianax/kianax-api', 'PatchScaler hpa/kianax/kianax-web', 'TagResource nodegroup/general-ng']);
     const returnAt = minutes(okAt, 15);
     expect(only(plan.actions, 'TagResource')[0]?.request.tags?.[OVERRIDE_TAG.expires]).toBe(new Date(returnAt.getTime() + RETURN_GRACE_MS).toISOString());
-    expect(only(plan.actions, 'PatchScaler')[0]?.request.patch).toEqual({ metadata: { annotations: { [REPLICA_OVERRIDE_ANNOTATION.expires]: returnAt.toISOString() } } });
+    expect(only(plan.actions, 'PatchScaler')[0]?.request.patch).toEqual({
+      metadata: { annotations: { [REPLICA_OVERRIDE_ANNOTATION.expires]: returnAt.toISOString() } },
+    });
   });
 
   it('returns exactly to the spec after the hold time, HPAs before the node group', async () => {

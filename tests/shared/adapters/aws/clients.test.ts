@@ -189,7 +189,7 @@ describe('awsClient', () => {
       expect(sts).toHaveReceivedCommandTimes(AssumeRoleCommand, 1);
     });
 
-    it('uses the function\'s own credentials when no role is given', async () => {
+    it("uses the function's own credentials when no role is given", async () => {
       // Prepare
       const eks = awsClient(EKSClient, { region: 'eu-west-1' });
 

@@ -26,7 +26,10 @@ describe('CloudWatchAdapter', () => {
     // Assess
     expect(result.metricAlarms.map((alarm) => alarm.AlarmName)).toEqual(['a', 'b']);
     expect(result.compositeAlarms.map((alarm) => alarm.AlarmName)).toEqual(['c']);
-    expect(cloudWatch).toHaveReceivedNthSpecificCommandWith(1, DescribeAlarmsCommand, { AlarmNames: ['a', 'b', 'c'], AlarmTypes: ['MetricAlarm', 'CompositeAlarm'] });
+    expect(cloudWatch).toHaveReceivedNthSpecificCommandWith(1, DescribeAlarmsCommand, {
+      AlarmNames: ['a', 'b', 'c'],
+      AlarmTypes: ['MetricAlarm', 'CompositeAlarm'],
+    });
     expect(cloudWatch).toHaveReceivedNthSpecificCommandWith(2, DescribeAlarmsCommand, { AlarmNames: ['a', 'b', 'c'], NextToken: 'page-2' });
   });
 
@@ -58,7 +61,14 @@ describe('CloudWatchAdapter', () => {
   it('sends the PutMetricAlarm request as given', async () => {
     // Prepare
     cloudWatch.on(PutMetricAlarmCommand).resolves({});
-    const request = { AlarmName: 'kianax-cpu', Namespace: 'ContainerInsights', MetricName: 'node_cpu_utilization', Threshold: 70, EvaluationPeriods: 3, ComparisonOperator: 'GreaterThanOrEqualToThreshold' as const };
+    const request = {
+      AlarmName: 'kianax-cpu',
+      Namespace: 'ContainerInsights',
+      MetricName: 'node_cpu_utilization',
+      Threshold: 70,
+      EvaluationPeriods: 3,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold' as const,
+    };
 
     // Act
     await adapter.putMetricAlarm(request);
@@ -68,8 +78,16 @@ describe('CloudWatchAdapter', () => {
   });
 
   it.each([
-    { name: 'an invalid parameter', error: new InvalidParameterValueException({ message: 'Period must be 10, 20, 30 or a multiple of 60', $metadata: {} }), type: RequestRejectedError },
-    { name: 'the alarm quota', error: new LimitExceededFault({ message: 'The maximum number of alarms has been reached', $metadata: {} }), type: RequestRejectedError },
+    {
+      name: 'an invalid parameter',
+      error: new InvalidParameterValueException({ message: 'Period must be 10, 20, 30 or a multiple of 60', $metadata: {} }),
+      type: RequestRejectedError,
+    },
+    {
+      name: 'the alarm quota',
+      error: new LimitExceededFault({ message: 'The maximum number of alarms has been reached', $metadata: {} }),
+      type: RequestRejectedError,
+    },
     { name: 'throttling', error: Object.assign(new Error('Rate exceeded'), { name: 'Throttling' }), type: ThrottledError },
     { name: 'anything else', error: Object.assign(new Error('boom'), { name: 'InternalServiceFault' }), type: UpstreamError },
   ])('turns $name into a typed error with the SDK error as cause', async ({ error, type }) => {

@@ -53,7 +53,9 @@ describe('DynamoDbLeases', () => {
   it('answers who holds the lease when the condition fails', async () => {
     // Prepare
     dynamodb.on(PutItemCommand).rejects(new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} }));
-    dynamodb.on(GetItemCommand).resolves({ Item: { leaseKey: { S: KEY }, owner: { S: 'run-b' }, holder: { S: 'cli ops@laptop' }, expiresAt: { N: '1796119200000' } } });
+    dynamodb
+      .on(GetItemCommand)
+      .resolves({ Item: { leaseKey: { S: KEY }, owner: { S: 'run-b' }, holder: { S: 'cli ops@laptop' }, expiresAt: { N: '1796119200000' } } });
 
     // Act
     const outcome = await leases().acquire(request);
@@ -65,7 +67,10 @@ describe('DynamoDbLeases', () => {
 
   it('creates the table on first use (or finds it created by a racing writer), waits for it, then takes the lease', async () => {
     // Prepare
-    dynamodb.on(PutItemCommand).rejectsOnce(new ResourceNotFoundException({ message: 'Requested resource not found', $metadata: {} })).resolves({});
+    dynamodb
+      .on(PutItemCommand)
+      .rejectsOnce(new ResourceNotFoundException({ message: 'Requested resource not found', $metadata: {} }))
+      .resolves({});
     dynamodb.on(CreateTableCommand).rejects(new ResourceInUseException({ message: 'Table already exists', $metadata: {} }));
     dynamodb.on(DescribeTableCommand).resolves({ Table: { TableName: 'eks-pilot-leases', TableStatus: 'ACTIVE' } });
 
@@ -84,7 +89,10 @@ describe('DynamoDbLeases', () => {
 
   it('renews only while the lease is still ours, and answers null once another run took it', async () => {
     // Prepare
-    dynamodb.on(UpdateItemCommand).resolvesOnce({}).rejects(new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} }));
+    dynamodb
+      .on(UpdateItemCommand)
+      .resolvesOnce({})
+      .rejects(new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} }));
     const later = new Date(NOW.getTime() + 100_000);
 
     // Act
@@ -94,7 +102,10 @@ describe('DynamoDbLeases', () => {
     // Assess
     expect(renewed?.expiresAt).toEqual(new Date(later.getTime() + 180_000));
     expect(lost).toBeNull();
-    expect(dynamodb).toHaveReceivedCommandWith(UpdateItemCommand, { ConditionExpression: '#owner = :owner', ExpressionAttributeValues: { ':expires': { N: String(later.getTime() + 180_000) }, ':owner': { S: 'run-a' } } });
+    expect(dynamodb).toHaveReceivedCommandWith(UpdateItemCommand, {
+      ConditionExpression: '#owner = :owner',
+      ExpressionAttributeValues: { ':expires': { N: String(later.getTime() + 180_000) }, ':owner': { S: 'run-a' } },
+    });
   });
 
   it('gives the lease back only if it is still ours', async () => {
@@ -110,14 +121,21 @@ describe('DynamoDbLeases', () => {
 
   it('turns any other failure into a LeaseStoreError with the SDK error as cause', async () => {
     // Prepare
-    const denied = new DynamoDBServiceException({ name: 'AccessDeniedException', $fault: 'client', $metadata: { httpStatusCode: 400 }, message: 'not authorized to perform dynamodb:PutItem' });
+    const denied = new DynamoDBServiceException({
+      name: 'AccessDeniedException',
+      $fault: 'client',
+      $metadata: { httpStatusCode: 400 },
+      message: 'not authorized to perform dynamodb:PutItem',
+    });
     dynamodb.on(PutItemCommand).rejects(denied);
 
     // Act
-    const error = await leases().acquire(request).then(
-      () => undefined,
-      (failure: unknown) => failure,
-    );
+    const error = await leases()
+      .acquire(request)
+      .then(
+        () => undefined,
+        (failure: unknown) => failure,
+      );
 
     // Assess
     expect(error).toBeInstanceOf(LeaseStoreError);

@@ -51,7 +51,10 @@ const writes: { write: Ec2Write; response: object; result: Ec2WriteResult }[] = 
     result: { allocationId: ALLOCATION, publicIp: '198.51.100.7' },
   },
   {
-    write: { kind: 'AssociateAddress', request: { AllocationId: ALLOCATION, NetworkInterfaceId: 'eni-0a1b2c3d4e5f60700', PrivateIpAddress: '10.0.1.5', AllowReassociation: false } },
+    write: {
+      kind: 'AssociateAddress',
+      request: { AllocationId: ALLOCATION, NetworkInterfaceId: 'eni-0a1b2c3d4e5f60700', PrivateIpAddress: '10.0.1.5', AllowReassociation: false },
+    },
     response: { AssociationId: 'eipassoc-0a1b2c3d4e5f60711' },
     result: { associationId: 'eipassoc-0a1b2c3d4e5f60711' },
   },
@@ -62,7 +65,11 @@ const writes: { write: Ec2Write; response: object; result: Ec2WriteResult }[] = 
   },
   { write: { kind: 'DisassociateAddress', request: { AssociationId: 'eipassoc-0a1b2c3d4e5f60711' } }, response: {}, result: {} },
   { write: { kind: 'ReleaseAddress', request: { AllocationId: ALLOCATION } }, response: {}, result: {} },
-  { write: { kind: 'CreateTags', request: { Resources: [ALLOCATION], Tags: [{ Key: 'eks-pilot/unused-since', Value: '2026-11-22T12:00:00.000Z' }] } }, response: {}, result: {} },
+  {
+    write: { kind: 'CreateTags', request: { Resources: [ALLOCATION], Tags: [{ Key: 'eks-pilot/unused-since', Value: '2026-11-22T12:00:00.000Z' }] } },
+    response: {},
+    result: {},
+  },
   { write: { kind: 'DeleteTags', request: { Resources: [ALLOCATION], Tags: [{ Key: 'eks-pilot/unused-since' }] } }, response: {}, result: {} },
 ];
 
@@ -167,7 +174,11 @@ describe('Ec2Adapter', () => {
 
       // Assess
       expect(error).toBeInstanceOf(RequestRejectedError);
-      expect(error).toMatchObject({ message: 'DescribeAddresses rejected (UnauthorizedOperation): You are not authorized to perform this operation.', cause, context: { action: 'DescribeAddresses', code: 'UnauthorizedOperation' } });
+      expect(error).toMatchObject({
+        message: 'DescribeAddresses rejected (UnauthorizedOperation): You are not authorized to perform this operation.',
+        cause,
+        context: { action: 'DescribeAddresses', code: 'UnauthorizedOperation' },
+      });
     });
   });
 
@@ -263,7 +274,7 @@ describe('createEc2Port', () => {
     resetAwsClients();
   });
 
-  it('builds an adapter over the shared factory\'s client for the Region', async () => {
+  it("builds an adapter over the shared factory's client for the Region", async () => {
     // Prepare
     ec2Mock.reset();
     ec2Mock.on(DescribeAddressesCommand).resolves({ Addresses: [] });

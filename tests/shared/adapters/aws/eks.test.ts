@@ -287,7 +287,9 @@ describe('EksAdapter', () => {
 
     it('returns null for an access entry that does not exist', async () => {
       // Prepare
-      eksMock.on(DescribeAccessEntryCommand).rejects(new ResourceNotFoundException({ message: 'The specified principalArn could not be found.', $metadata: {} }));
+      eksMock
+        .on(DescribeAccessEntryCommand)
+        .rejects(new ResourceNotFoundException({ message: 'The specified principalArn could not be found.', $metadata: {} }));
 
       // Act
       const entry = await eks.describeAccessEntry(CLUSTER, ROLE_ARN);
@@ -376,7 +378,10 @@ describe('EksAdapter', () => {
     it('lists the associated access policies of every page', async () => {
       // Prepare
       const view = { policyArn: POLICY_ARN, accessScope: { type: 'cluster' as const } };
-      const edit = { policyArn: 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSEditPolicy', accessScope: { type: 'namespace' as const, namespaces: ['payments'] } };
+      const edit = {
+        policyArn: 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSEditPolicy',
+        accessScope: { type: 'namespace' as const, namespaces: ['payments'] },
+      };
       eksMock
         .on(ListAssociatedAccessPoliciesCommand)
         .resolvesOnce({ associatedAccessPolicies: [view], nextToken: 'page-2' })
@@ -425,7 +430,10 @@ describe('EksAdapter', () => {
     it('leaves the caller’s listUpdates input untouched while paging', async () => {
       // Prepare
       const input: ListUpdatesCommandInput = { name: CLUSTER };
-      eksMock.on(ListUpdatesCommand).resolvesOnce({ updateIds: ['upd-1'], nextToken: 'page-2' }).resolvesOnce({ updateIds: [] });
+      eksMock
+        .on(ListUpdatesCommand)
+        .resolvesOnce({ updateIds: ['upd-1'], nextToken: 'page-2' })
+        .resolvesOnce({ updateIds: [] });
 
       // Act
       await eks.listUpdates(input);
@@ -550,21 +558,18 @@ describe('EksAdapter', () => {
       expect(error.cause).toBe(thrown);
     });
 
-    it.each(['UpdateClusterVersion', 'UpdateNodegroupVersion', 'UpdateAddon'] as const)(
-      'reports %s while another update runs as busy',
-      async (kind) => {
-        // Prepare
-        const message = 'Cannot VersionUpdate because cluster payments currently has update cd26335b in progress';
-        eksMock.onAnyCommand().rejects(new ResourceInUseException({ message, clusterName: CLUSTER, $metadata: metadata }));
+    it.each(['UpdateClusterVersion', 'UpdateNodegroupVersion', 'UpdateAddon'] as const)('reports %s while another update runs as busy', async (kind) => {
+      // Prepare
+      const message = 'Cannot VersionUpdate because cluster payments currently has update cd26335b in progress';
+      eksMock.onAnyCommand().rejects(new ResourceInUseException({ message, clusterName: CLUSTER, $metadata: metadata }));
 
-        // Act
-        const error = await rejectionOf(eks.execute(writeOf(kind)));
+      // Act
+      const error = await rejectionOf(eks.execute(writeOf(kind)));
 
-        // Assess
-        expect(error).toBeInstanceOf(ResourceBusyError);
-        expect(error).toHaveProperty('context', { action: kind, cluster: CLUSTER });
-      },
-    );
+      // Assess
+      expect(error).toBeInstanceOf(ResourceBusyError);
+      expect(error).toHaveProperty('context', { action: kind, cluster: CLUSTER });
+    });
 
     it('reports a write on a cluster that is not ACTIVE yet as busy', async () => {
       // Prepare
@@ -582,7 +587,9 @@ describe('EksAdapter', () => {
       'treats %s of something already gone (ResourceNotFoundException) as done',
       async (kind) => {
         // Prepare
-        eksMock.onAnyCommand().rejects(new ResourceNotFoundException({ message: 'The specified resource could not be found.', $metadata: { httpStatusCode: 404 } }));
+        eksMock
+          .onAnyCommand()
+          .rejects(new ResourceNotFoundException({ message: 'The specified resource could not be found.', $metadata: { httpStatusCode: 404 } }));
 
         // Act
         const outcome = await eks.execute(writeOf(kind));
@@ -617,7 +624,9 @@ describe('EksAdapter', () => {
 
     it('reports an update of a node group that does not exist as a failure, not as done', async () => {
       // Prepare
-      eksMock.on(UpdateNodegroupConfigCommand).rejects(new ResourceNotFoundException({ message: 'No node group found for name: workers.', $metadata: { httpStatusCode: 404 } }));
+      eksMock
+        .on(UpdateNodegroupConfigCommand)
+        .rejects(new ResourceNotFoundException({ message: 'No node group found for name: workers.', $metadata: { httpStatusCode: 404 } }));
 
       // Act
       const error = await rejectionOf(eks.execute(writeOf('UpdateNodegroupConfig')));
@@ -635,7 +644,10 @@ describe('EksAdapter', () => {
           $retryable: { throttling: true },
         }),
       ],
-      ['a TooManyRequestsException', new EKSServiceException({ name: 'TooManyRequestsException', $fault: 'client', message: 'Too many requests', $metadata: { httpStatusCode: 429 } })],
+      [
+        'a TooManyRequestsException',
+        new EKSServiceException({ name: 'TooManyRequestsException', $fault: 'client', message: 'Too many requests', $metadata: { httpStatusCode: 429 } }),
+      ],
     ])('reports %s that outlived the SDK retries as throttled', async (_label, thrown) => {
       // Prepare
       eksMock.on(UpdateClusterConfigCommand).rejects(thrown);
@@ -651,11 +663,17 @@ describe('EksAdapter', () => {
     });
 
     it.each([
-      ['InvalidParameterException', new InvalidParameterException({ message: 'Requested Nodegroup release version 1.32 is invalid.', $metadata: { httpStatusCode: 400 } })],
+      [
+        'InvalidParameterException',
+        new InvalidParameterException({ message: 'Requested Nodegroup release version 1.32 is invalid.', $metadata: { httpStatusCode: 400 } }),
+      ],
       ['InvalidRequestException', new InvalidRequestException({ message: 'Only one type of update can be allowed.', $metadata: { httpStatusCode: 400 } })],
       [
         'UnsupportedAvailabilityZoneException',
-        new UnsupportedAvailabilityZoneException({ message: 'Cannot create cluster because us-east-1e does not have capacity.', $metadata: { httpStatusCode: 400 } }),
+        new UnsupportedAvailabilityZoneException({
+          message: 'Cannot create cluster because us-east-1e does not have capacity.',
+          $metadata: { httpStatusCode: 400 },
+        }),
       ],
       ['BadRequestException', new BadRequestException({ message: 'Tag keys must not start with aws:', $metadata: { httpStatusCode: 400 } })],
     ])('reports %s as a rejected request naming the action and the service message', async (_name, thrown) => {

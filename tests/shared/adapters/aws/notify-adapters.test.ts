@@ -37,7 +37,10 @@ function sha256(text: string): string {
 
 /** Distinct drift entries whose JSON array is longer than a standard parameter holds. */
 function manyEntries(count: number): string[] {
-  return Array.from({ length: count }, (_, index) => `accessentry/arn:aws:iam::123456789012:role/team-${String(index).padStart(3, '0')}-admins kubernetesGroups`);
+  return Array.from(
+    { length: count },
+    (_, index) => `accessentry/arn:aws:iam::123456789012:role/team-${String(index).padStart(3, '0')}-admins kubernetesGroups`,
+  );
 }
 
 describe('SsmDriftMemory', () => {
@@ -164,7 +167,17 @@ describe('SsmDriftMemory', () => {
     expect(value.length).toBeLessThanOrEqual(STANDARD_PARAMETER_LIMIT);
     expect(JSON.parse(value)).toEqual(entries.map(sha256).sort());
     ssmMock.on(GetParameterCommand).resolves({ Parameter: { Name: NAME, Type: 'String', Value: value } });
-    const report = { cluster: 'payments', region: 'eu-west-1', mode: 'plan', status: 'Drifted', summary: '', drift: entries, executed: [], deferred: [], blocked: [] } satisfies ClusterReport;
+    const report = {
+      cluster: 'payments',
+      region: 'eu-west-1',
+      mode: 'plan',
+      status: 'Drifted',
+      summary: '',
+      drift: entries,
+      executed: [],
+      deferred: [],
+      blocked: [],
+    } satisfies ClusterReport;
     expect(driftNotification(report, await memory.recall('eu-west-1', 'payments'))).toBeNull();
   });
 
@@ -258,8 +271,16 @@ describe('SnsNotifier', () => {
   });
 
   it.each([
-    ['throttling that outlived the SDK retries', new ThrottledException({ message: 'Rate exceeded', $metadata: { httpStatusCode: 400 } }), 'ThrottledException: Rate exceeded'],
-    ['a topic that does not exist', new NotFoundException({ message: 'Topic does not exist', $metadata: { httpStatusCode: 404 } }), 'NotFoundException: Topic does not exist'],
+    [
+      'throttling that outlived the SDK retries',
+      new ThrottledException({ message: 'Rate exceeded', $metadata: { httpStatusCode: 400 } }),
+      'ThrottledException: Rate exceeded',
+    ],
+    [
+      'a topic that does not exist',
+      new NotFoundException({ message: 'Topic does not exist', $metadata: { httpStatusCode: 404 } }),
+      'NotFoundException: Topic does not exist',
+    ],
   ])('reports %s as an upstream error naming the action and topic, not the message', async (_label, thrown, detail) => {
     // Prepare
     snsMock.on(PublishCommand).rejects(thrown);

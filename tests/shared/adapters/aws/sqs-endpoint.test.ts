@@ -25,7 +25,11 @@ const server = createServer((request, response) => {
   request.on('end', () => {
     const input = JSON.parse(body) as { QueueUrl: string; Entries: { Id: string; MessageBody: string }[] };
     seen.push({ target: request.headers['x-amz-target'] as string | undefined, path: request.url, queueUrl: input.QueueUrl });
-    const successful = input.Entries.map((entry) => ({ Id: entry.Id, MessageId: `m-${entry.Id}`, MD5OfMessageBody: createHash('md5').update(entry.MessageBody).digest('hex') }));
+    const successful = input.Entries.map((entry) => ({
+      Id: entry.Id,
+      MessageId: `m-${entry.Id}`,
+      MD5OfMessageBody: createHash('md5').update(entry.MessageBody).digest('hex'),
+    }));
     response.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' });
     response.end(JSON.stringify({ Successful: successful, Failed: [] }));
   });

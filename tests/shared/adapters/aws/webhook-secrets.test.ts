@@ -19,7 +19,12 @@ describe('webhook secret sources', () => {
 
   it('reads the current and previous SSM parameters in one decrypted GetParameters call', async () => {
     // Prepare
-    ssm.on(GetParametersCommand).resolves({ Parameters: [{ Name: '/s/previous', Value: 'old' }, { Name: '/s/current', Value: 'new' }] });
+    ssm.on(GetParametersCommand).resolves({
+      Parameters: [
+        { Name: '/s/previous', Value: 'old' },
+        { Name: '/s/current', Value: 'new' },
+      ],
+    });
     const source = new SsmWebhookSecrets(new SSMClient({ region: 'eu-west-1' }), '/s/current', '/s/previous');
 
     // Act

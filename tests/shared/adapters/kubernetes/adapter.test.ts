@@ -181,9 +181,16 @@ describe('KubernetesAdapter', () => {
       const { k8s, requests } = await adapterFor(() => ({ status: 200, body: hpa }));
 
       // Act
-      const result = await k8s.patch('autoscaling/v2', 'HorizontalPodAutoscaler', 'shop', 'web', { spec: { maxReplicas: 8 } }, {
-        fieldManager: 'eks-pilot-scale-watch',
-      });
+      const result = await k8s.patch(
+        'autoscaling/v2',
+        'HorizontalPodAutoscaler',
+        'shop',
+        'web',
+        { spec: { maxReplicas: 8 } },
+        {
+          fieldManager: 'eks-pilot-scale-watch',
+        },
+      );
 
       // Assess
       const [request] = requests;
@@ -206,7 +213,9 @@ describe('KubernetesAdapter', () => {
 
       // Assess
       await expect(patching).rejects.toThrow(KubernetesNotFoundError);
-      await expect(patching).rejects.toThrow('cannot patch ScaledObject shop/web on cluster payments: it does not exist (404): scaledobjects.keda.sh "web" not found');
+      await expect(patching).rejects.toThrow(
+        'cannot patch ScaledObject shop/web on cluster payments: it does not exist (404): scaledobjects.keda.sh "web" not found',
+      );
     });
   });
 
@@ -327,10 +336,28 @@ describe('KubernetesAdapter', () => {
   describe('errors', () => {
     it.each([
       [401, 'Unauthorized', 'Unauthorized', KubernetesAccessError, /did not accept our credentials \(401 Unauthorized\).*access entry/],
-      [403, 'Forbidden', 'deployments.apps "web" is forbidden: User "arn:aws:sts::1:assumed-role/x" cannot patch resource', KubernetesAccessError, /forbids us to apply Deployment shop\/web \(403 Forbidden\).*access entry/],
+      [
+        403,
+        'Forbidden',
+        'deployments.apps "web" is forbidden: User "arn:aws:sts::1:assumed-role/x" cannot patch resource',
+        KubernetesAccessError,
+        /forbids us to apply Deployment shop\/web \(403 Forbidden\).*access entry/,
+      ],
       [404, 'NotFound', 'namespaces "shop" not found', KubernetesNotFoundError, /cannot apply Deployment shop\/web on cluster payments: not found \(404\)/],
-      [409, 'Conflict', 'Apply failed with 1 conflict: conflict with "kubectl" using apps/v1: .spec.replicas', KubernetesConflictError, /conflict \(409\): Apply failed/],
-      [422, 'Invalid', 'Deployment.apps "web" is invalid: spec.template.spec.containers: Required value', RequestRejectedError, /rejected the request.*\(422\)/],
+      [
+        409,
+        'Conflict',
+        'Apply failed with 1 conflict: conflict with "kubectl" using apps/v1: .spec.replicas',
+        KubernetesConflictError,
+        /conflict \(409\): Apply failed/,
+      ],
+      [
+        422,
+        'Invalid',
+        'Deployment.apps "web" is invalid: spec.template.spec.containers: Required value',
+        RequestRejectedError,
+        /rejected the request.*\(422\)/,
+      ],
       [429, 'TooManyRequests', 'too many requests', ThrottledError, /throttled/],
       [500, 'InternalError', 'Internal error occurred: failed calling webhook', UpstreamError, /HTTP 500: Internal error occurred: failed calling webhook/],
     ])('maps a %i answer to its typed error with the status, reason and Status.message', async (code, reason, message, type, pattern) => {
@@ -386,7 +413,8 @@ describe('KubernetesAdapter', () => {
         },
       };
       const { k8s, requests } = await adapterFor(
-        (request) => (request.headers.authorization === 'Bearer token-0' ? status(401, 'Unauthorized', 'Unauthorized') : { status: 200, body: stored(deployment) }),
+        (request) =>
+          request.headers.authorization === 'Bearer token-0' ? status(401, 'Unauthorized', 'Unauthorized') : { status: 200, body: stored(deployment) },
         tokens,
       );
 

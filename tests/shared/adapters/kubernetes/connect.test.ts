@@ -7,12 +7,7 @@ import type { ClusterReader } from '../../../../shared/adapters/kubernetes/conne
 import { EKS_TOKEN_PREFIX } from '../../../../shared/adapters/kubernetes/eks-token';
 import type { AwsCredentialsProvider } from '../../../../shared/adapters/kubernetes/eks-token';
 import { clusterAccessSettings } from '../../../../shared/config';
-import {
-  ClusterUnavailableError,
-  KubeconfigError,
-  KubernetesAccessError,
-  KubernetesUnreachableError,
-} from '../../../../shared/ports/kubernetes-errors';
+import { ClusterUnavailableError, KubeconfigError, KubernetesAccessError, KubernetesUnreachableError } from '../../../../shared/ports/kubernetes-errors';
 import type { KubernetesPort } from '../../../../shared/ports/kubernetes';
 import { fixture, startFakeApiServer, status } from '../../../../testing/kubernetes-api-server';
 import type { FakeApiServer, Handler } from '../../../../testing/kubernetes-api-server';
@@ -67,7 +62,7 @@ describe('connectToCluster', () => {
   }
 
   describe('with KUBECONFIG', () => {
-    it('talks to the current context\'s server with its token, and never asks EKS', async () => {
+    it("talks to the current context's server with its token, and never asks EKS", async () => {
       // Prepare
       server = await startFakeApiServer(answerWithConfigMap);
       process.env.KUBECONFIG = kubeconfig(
@@ -216,7 +211,9 @@ contexts:
 
       // Assess
       await expect(connecting).rejects.toThrow(KubeconfigError);
-      await expect(connecting).rejects.toThrow(/user "eks-admin" in .*eks uses an exec credential plugin, which eks-pilot does not run \(for EKS, unset KUBECONFIG/);
+      await expect(connecting).rejects.toThrow(
+        /user "eks-admin" in .*eks uses an exec credential plugin, which eks-pilot does not run \(for EKS, unset KUBECONFIG/,
+      );
     });
 
     it('refuses a kubeconfig without a current context', async () => {
@@ -250,7 +247,14 @@ contexts:
       const eks = eksReturning({ name: 'payments', status: 'ACTIVE', endpoint: server.url, certificateAuthority: { data: base64(fixture('ca.crt')) } });
 
       // Act
-      const k8s: KubernetesPort = await connectToCluster({ ...clusterAccessSettings(), clusterName: 'payments', region: 'eu-west-1', eks, credentials, now: () => NOW });
+      const k8s: KubernetesPort = await connectToCluster({
+        ...clusterAccessSettings(),
+        clusterName: 'payments',
+        region: 'eu-west-1',
+        eks,
+        credentials,
+        now: () => NOW,
+      });
       await k8s.get('v1', 'ConfigMap', 'shop', 'settings');
       await k8s.get('v1', 'ConfigMap', 'shop', 'settings');
 
@@ -269,7 +273,12 @@ contexts:
     it('uses the endpoint and CA it is given, and names the access entry when the cluster answers 403', async () => {
       // Prepare
       server = await startFakeApiServer(
-        () => status(403, 'Forbidden', 'configmaps "settings" is forbidden: User "arn:aws:sts::123456789012:assumed-role/eks-pilot-deploy/eks-pilot" cannot get resource "configmaps"'),
+        () =>
+          status(
+            403,
+            'Forbidden',
+            'configmaps "settings" is forbidden: User "arn:aws:sts::123456789012:assumed-role/eks-pilot-deploy/eks-pilot" cannot get resource "configmaps"',
+          ),
         'server',
       );
       const k8s = await connectToCluster({
@@ -308,7 +317,9 @@ contexts:
 
       // Assess
       expect(error).toBeInstanceOf(KubernetesUnreachableError);
-      expect((error as Error).message).toMatch(/^TLS with the Kubernetes API of cluster payments at 127\.0\.0\.1:\d+ failed \((SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_GET_ISSUER_CERT_LOCALLY)\)/);
+      expect((error as Error).message).toMatch(
+        /^TLS with the Kubernetes API of cluster payments at 127\.0\.0\.1:\d+ failed \((SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_GET_ISSUER_CERT_LOCALLY)\)/,
+      );
       expect(server.requests).toHaveLength(0);
     });
 

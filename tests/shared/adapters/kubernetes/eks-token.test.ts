@@ -1,11 +1,5 @@
 import { createHash, createHmac } from 'node:crypto';
-import {
-  EKS_TOKEN_PREFIX,
-  EKS_TOKEN_REUSE_MS,
-  EksTokenCache,
-  createEksToken,
-  stsEndpoint,
-} from '../../../../shared/adapters/kubernetes/eks-token';
+import { EKS_TOKEN_PREFIX, EKS_TOKEN_REUSE_MS, EksTokenCache, createEksToken, stsEndpoint } from '../../../../shared/adapters/kubernetes/eks-token';
 import type { AwsCredentials, AwsCredentialsProvider } from '../../../../shared/adapters/kubernetes/eks-token';
 import { AWS_ENDPOINTS_NONE, awsEndpoints } from '../../../../shared/config';
 
@@ -121,7 +115,9 @@ describe('EKS tokens', () => {
       const { accessKeyId, secretAccessKey } = credentials;
 
       // Act
-      const url = decode(await createEksToken({ clusterName: 'payments', region: 'eu-west-1', credentials: { accessKeyId, secretAccessKey }, signingDate: SIGNED_AT }));
+      const url = decode(
+        await createEksToken({ clusterName: 'payments', region: 'eu-west-1', credentials: { accessKeyId, secretAccessKey }, signingDate: SIGNED_AT }),
+      );
 
       // Assess
       expect(url.searchParams.has('X-Amz-Security-Token')).toBe(false);
@@ -133,7 +129,15 @@ describe('EKS tokens', () => {
       process.env.AWS_ENDPOINT_URL_STS = 'http://localhost:4566';
 
       // Act
-      const url = decode(await createEksToken({ clusterName: 'payments', region: 'eu-west-1', credentials, signingDate: SIGNED_AT, endpoint: stsEndpoint('eu-west-1', awsEndpoints()) }));
+      const url = decode(
+        await createEksToken({
+          clusterName: 'payments',
+          region: 'eu-west-1',
+          credentials,
+          signingDate: SIGNED_AT,
+          endpoint: stsEndpoint('eu-west-1', awsEndpoints()),
+        }),
+      );
 
       // Assess
       expect(url.origin).toBe('http://localhost:4566');

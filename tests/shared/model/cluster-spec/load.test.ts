@@ -46,37 +46,66 @@ describe('parseSpec', () => {
   });
 
   it.each([
-    ['a typo in a key, with a suggestion', 'region: us-east-1', 'regoin: us-east-1', [
-      'cluster.yaml:4 regoin: unknown field "regoin" (did you mean "region"?)',
-      'cluster.yaml:1 region: required field is missing (expected string)',
-    ]],
-    ['a typo in a nested key', '    scaling: { min: 1, max: 3 }', '    scaling: { min: 1, max: 3, desierd: 2 }', [
-      'cluster.yaml:12 nodeGroups[0].scaling.desierd: unknown field "desierd" (did you mean "desired"?)',
-    ]],
-    ['a wrong type', '    scaling: { min: 1, max: 3 }', '    scaling: { min: "one", max: 3 }', [
-      'cluster.yaml:12 nodeGroups[0].scaling.min: expected number, received string',
-    ]],
-    ['min greater than max', '    scaling: { min: 1, max: 3 }', '    scaling: { min: 4, max: 3 }', [
-      'cluster.yaml:12 nodeGroups[0].scaling.min: min (4) must not exceed max (3)',
-    ]],
-    ['desired outside [min, max]', '    scaling: { min: 1, max: 3 }', '    scaling: { min: 1, max: 3, desired: 7 }', [
-      'cluster.yaml:12 nodeGroups[0].scaling.desired: desired (7) must lie within [min, max] = [1, 3]',
-    ]],
-    ['an unquoted version YAML reads as a number', 'version: "1.31"', 'version: 1.30', [
-      'cluster.yaml:5 version: expected a quoted version such as "1.31"; unquoted, YAML reads it as the number 1.3 (1.30 becomes 1.3)',
-    ]],
-    ['an unknown version format', 'version: "1.31"', 'version: "v1.31.2"', [
-      'cluster.yaml:5 version: expected a Kubernetes minor version such as "1.31", got "v1.31.2"',
-    ]],
-    ['an invalid role ARN', 'role/eks-cluster', 'user/eks-cluster', [
-      'cluster.yaml:6 roleArn: expected an IAM role ARN, arn:aws:iam::<12-digit account>:role/<name>',
-    ]],
-    ['an unknown enum value', '    scaling: { min: 1, max: 3 }', '    scaling: { min: 1, max: 3 }\n    capacityType: SPOTS', [
-      'cluster.yaml:13 nodeGroups[0].capacityType: expected one of "CAPACITY_BLOCK"|"ON_DEMAND"|"SPOT"',
-    ]],
-    ['a single subnet', 'subnetIds: [subnet-0123456789abcdef0, subnet-0123456789abcdef1]', 'subnetIds: [subnet-0123456789abcdef0]', [
-      'cluster.yaml:8 vpc.subnetIds: EKS needs subnets in at least two Availability Zones',
-    ]],
+    [
+      'a typo in a key, with a suggestion',
+      'region: us-east-1',
+      'regoin: us-east-1',
+      ['cluster.yaml:4 regoin: unknown field "regoin" (did you mean "region"?)', 'cluster.yaml:1 region: required field is missing (expected string)'],
+    ],
+    [
+      'a typo in a nested key',
+      '    scaling: { min: 1, max: 3 }',
+      '    scaling: { min: 1, max: 3, desierd: 2 }',
+      ['cluster.yaml:12 nodeGroups[0].scaling.desierd: unknown field "desierd" (did you mean "desired"?)'],
+    ],
+    [
+      'a wrong type',
+      '    scaling: { min: 1, max: 3 }',
+      '    scaling: { min: "one", max: 3 }',
+      ['cluster.yaml:12 nodeGroups[0].scaling.min: expected number, received string'],
+    ],
+    [
+      'min greater than max',
+      '    scaling: { min: 1, max: 3 }',
+      '    scaling: { min: 4, max: 3 }',
+      ['cluster.yaml:12 nodeGroups[0].scaling.min: min (4) must not exceed max (3)'],
+    ],
+    [
+      'desired outside [min, max]',
+      '    scaling: { min: 1, max: 3 }',
+      '    scaling: { min: 1, max: 3, desired: 7 }',
+      ['cluster.yaml:12 nodeGroups[0].scaling.desired: desired (7) must lie within [min, max] = [1, 3]'],
+    ],
+    [
+      'an unquoted version YAML reads as a number',
+      'version: "1.31"',
+      'version: 1.30',
+      ['cluster.yaml:5 version: expected a quoted version such as "1.31"; unquoted, YAML reads it as the number 1.3 (1.30 becomes 1.3)'],
+    ],
+    [
+      'an unknown version format',
+      'version: "1.31"',
+      'version: "v1.31.2"',
+      ['cluster.yaml:5 version: expected a Kubernetes minor version such as "1.31", got "v1.31.2"'],
+    ],
+    [
+      'an invalid role ARN',
+      'role/eks-cluster',
+      'user/eks-cluster',
+      ['cluster.yaml:6 roleArn: expected an IAM role ARN, arn:aws:iam::<12-digit account>:role/<name>'],
+    ],
+    [
+      'an unknown enum value',
+      '    scaling: { min: 1, max: 3 }',
+      '    scaling: { min: 1, max: 3 }\n    capacityType: SPOTS',
+      ['cluster.yaml:13 nodeGroups[0].capacityType: expected one of "CAPACITY_BLOCK"|"ON_DEMAND"|"SPOT"'],
+    ],
+    [
+      'a single subnet',
+      'subnetIds: [subnet-0123456789abcdef0, subnet-0123456789abcdef1]',
+      'subnetIds: [subnet-0123456789abcdef0]',
+      ['cluster.yaml:8 vpc.subnetIds: EKS needs subnets in at least two Availability Zones'],
+    ],
   ])('rejects %s, naming the line and the field', async (_case, find, replace, expected) => {
     // Act
     const issues = issuesOf(await variant(find, replace));
@@ -168,12 +197,17 @@ describe('parseSpec', () => {
 });
 
 describe('parseSpec, on what AWS refuses', () => {
-  const withVpc = async (line: string) => variant('  subnetIds: [subnet-0123456789abcdef0, subnet-0123456789abcdef1]', `  subnetIds: [subnet-0123456789abcdef0, subnet-0123456789abcdef1]\n${line}`);
+  const withVpc = async (line: string) =>
+    variant('  subnetIds: [subnet-0123456789abcdef0, subnet-0123456789abcdef1]', `  subnetIds: [subnet-0123456789abcdef0, subnet-0123456789abcdef1]\n${line}`);
 
   it.each([
     ['an octet over 255', '  publicAccessCidrs: ["203.0.113.300/24"]', 'cluster.yaml:9 vpc.publicAccessCidrs[0]: expected an IPv4 CIDR such as 203.0.113.0/24'],
     ['a prefix over 32', '  publicAccessCidrs: ["203.0.113.0/33"]', 'cluster.yaml:9 vpc.publicAccessCidrs[0]: expected an IPv4 CIDR such as 203.0.113.0/24'],
-    ['host bits set', '  publicAccessCidrs: ["203.0.113.5/24"]', 'cluster.yaml:9 vpc.publicAccessCidrs[0]: 203.0.113.5/24 has host bits set: the block is 203.0.113.0/24'],
+    [
+      'host bits set',
+      '  publicAccessCidrs: ["203.0.113.5/24"]',
+      'cluster.yaml:9 vpc.publicAccessCidrs[0]: 203.0.113.5/24 has host bits set: the block is 203.0.113.0/24',
+    ],
   ])('refuses a CIDR with %s', async (_case, line, expected) => {
     expect(issuesOf(await withVpc(line))).toEqual([expected]);
   });
@@ -196,7 +230,10 @@ describe('parseSpecFile', () => {
   it('refuses a file over the size limit before parsing it', () => {
     const result = parseSpecFile(Buffer.alloc(MAX_SPEC_BYTES + 1, 0x20), 'big.yaml');
 
-    expect(result).toEqual({ ok: false, issues: [{ file: 'big.yaml', line: 0, column: 0, path: '', message: `the file is ${MAX_SPEC_BYTES + 1} bytes; a spec may be at most ${MAX_SPEC_BYTES}` }] });
+    expect(result).toEqual({
+      ok: false,
+      issues: [{ file: 'big.yaml', line: 0, column: 0, path: '', message: `the file is ${MAX_SPEC_BYTES + 1} bytes; a spec may be at most ${MAX_SPEC_BYTES}` }],
+    });
   });
 
   it('refuses bytes that are not UTF-8, naming the line and column of the first', () => {
@@ -235,7 +272,10 @@ describe('loadSpecs', () => {
     const specs = await loadSpecs([dir]);
 
     // Assess
-    expect(specs.map(({ file, spec }) => [path.basename(file), spec.name])).toEqual([['a.yaml', 'a'], ['b.yml', 'b']]);
+    expect(specs.map(({ file, spec }) => [path.basename(file), spec.name])).toEqual([
+      ['a.yaml', 'a'],
+      ['b.yml', 'b'],
+    ]);
   });
 
   it('says so when a path does not exist', async () => {

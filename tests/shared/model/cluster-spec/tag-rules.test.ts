@@ -44,7 +44,8 @@ describe('tag rules at spec load', () => {
         line,
         column: 25,
         path: 'workloads[0].images[0].tags[0].regex',
-        message: 'nests a repetition inside a repetition (as in (a+)+) or repeats more than 25 times: such a pattern can backtrack catastrophically; write it flat, e.g. a+',
+        message:
+          'nests a repetition inside a repetition (as in (a+)+) or repeats more than 25 times: such a pattern can backtrack catastrophically; write it flat, e.g. a+',
       },
     ]);
   });
@@ -123,7 +124,9 @@ describe('tag rules when deploy reads the workloads', () => {
     const line = text.split('\n').findIndex((row) => row.includes('(?=1)')) + 1;
     expect(targets).toEqual([]);
     expect(broken.map((item) => item.reason)).toEqual([
-      expect.stringMatching(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:${line}:25 workloads\\[0\\]\\.images\\[0\\]\\.tags\\[0\\]\\.regex: RE2 does not take it`)),
+      expect.stringMatching(
+        new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:${line}:25 workloads\\[0\\]\\.images\\[0\\]\\.tags\\[0\\]\\.regex: RE2 does not take it`),
+      ),
     ]);
   });
 });

@@ -8,7 +8,15 @@ import { loadManifests, ManifestError } from '../../../../functions/deploy/model
 /** Nine references per level to the level above: `depth` levels expand to 9^depth strings. */
 function aliasBomb(depth: number): string {
   const levels = Array.from({ length: depth }, (_, n) => `l${n + 1}: &l${n + 1} [${Array.from({ length: 9 }, () => `*l${n}`).join(', ')}]`);
-  return ['apiVersion: v1', 'kind: ConfigMap', 'metadata: { name: bomb, namespace: default }', 'data:', '  l0: &l0 "lol"', ...levels.map((line) => `  ${line}`), ''].join('\n');
+  return [
+    'apiVersion: v1',
+    'kind: ConfigMap',
+    'metadata: { name: bomb, namespace: default }',
+    'data:',
+    '  l0: &l0 "lol"',
+    ...levels.map((line) => `  ${line}`),
+    '',
+  ].join('\n');
 }
 
 describe('parseYamlDocuments', () => {
@@ -32,7 +40,11 @@ describe('parseYamlDocuments', () => {
     ['a __proto__ key', 'data:\n  __proto__: { polluted: "yes" }\n', 'objects.yaml:2:3 data.__proto__: "__proto__" is a reserved name and cannot be a key'],
     ['nesting 40 levels deep', `spec: ${'['.repeat(40)}${']'.repeat(40)}\n`, 'nested deeper than 32 levels'],
     ['a syntax error', 'metadata: [unclosed\n', 'objects.yaml:2:1: YAML syntax:'],
-    ['an alias bomb of 9 levels (yaml refuses the expansion)', aliasBomb(9), 'objects.yaml:1:1: YAML aliases expand too far: Excessive alias count indicates a resource exhaustion attack'],
+    [
+      'an alias bomb of 9 levels (yaml refuses the expansion)',
+      aliasBomb(9),
+      'objects.yaml:1:1: YAML aliases expand too far: Excessive alias count indicates a resource exhaustion attack',
+    ],
     ['an alias bomb of 12 levels (over 100 aliases)', aliasBomb(12), 'more than 100 YAML aliases'],
   ])('refuses %s with file:line:column', (_case, text, expected) => {
     // Act
@@ -58,7 +70,9 @@ describe('parseYamlDocuments', () => {
     const latin1 = parseYamlDocuments(Buffer.concat([Buffer.from('data:\n  city: S'), Buffer.from([0xe3]), Buffer.from('o Paulo\n')]), 'latin1.yaml');
 
     // Assess
-    expect(big.issues.map(formatSpecIssue)).toEqual([`big.yaml: the file is ${MANIFEST_LIMITS.maxBytes + 1} bytes; a manifest file may be at most ${MANIFEST_LIMITS.maxBytes}`]);
+    expect(big.issues.map(formatSpecIssue)).toEqual([
+      `big.yaml: the file is ${MANIFEST_LIMITS.maxBytes + 1} bytes; a manifest file may be at most ${MANIFEST_LIMITS.maxBytes}`,
+    ]);
     expect(latin1.issues.map(formatSpecIssue)).toEqual(['latin1.yaml:2:10: the file is not valid UTF-8']);
   });
 });
