@@ -40,21 +40,9 @@ import type {
   UpdateParam,
   UpdateType,
 } from '@aws-sdk/client-eks';
-import type { EksPort, EksWrite, EksWriteKind, EksWriteResult } from '../shared/ports/eks';
+import type { EksPort, EksReadName, EksWrite, EksWriteKind, EksWriteResult } from '../shared/ports/eks';
 import { RequestRejectedError, ResourceBusyError, ThrottledError, UpstreamError } from '../shared/errors';
 import type { ClusterSpec } from '../shared/model/cluster-spec/schema';
-
-/** The read actions of the port, named as EKS names them. */
-export type EksReadName =
-  | 'DescribeCluster'
-  | 'DescribeNodegroup'
-  | 'ListNodegroups'
-  | 'DescribeAddon'
-  | 'ListAccessEntries'
-  | 'DescribeAccessEntry'
-  | 'ListAssociatedAccessPolicies'
-  | 'ListUpdates'
-  | 'DescribeUpdate';
 
 export interface FakeReadCall {
   kind: 'read';

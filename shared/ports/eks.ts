@@ -85,3 +85,15 @@ export interface EksWrites {
 }
 
 export type EksPort = EksReads & EksWrites;
+
+/** The read actions of the port, named as EKS names them (in CloudTrail and in error messages). */
+export type EksReadName =
+  | 'DescribeCluster'
+  | 'DescribeNodegroup'
+  | 'ListNodegroups'
+  | 'DescribeAddon'
+  | 'ListAccessEntries'
+  | 'DescribeAccessEntry'
+  | 'ListAssociatedAccessPolicies'
+  | 'ListUpdates'
+  | 'DescribeUpdate';

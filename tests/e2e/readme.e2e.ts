@@ -20,7 +20,8 @@ import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { CreateClusterCommand, CreateNodegroupCommand, EKSClient } from '@aws-sdk/client-eks';
+import { EKSClient } from '@aws-sdk/client-eks';
+import { createKianax } from './support/kianax';
 import { hpa } from '../../testing/scale-watch-fakes';
 import type { KubernetesStandIn } from './support/kubernetes';
 import { startKubernetes } from './support/kubernetes';
@@ -90,24 +91,7 @@ describe('the docs', () => {
       moto = await startMoto();
       await createExampleSecrets(moto);
       const eks = new EKSClient(moto.clientConfig('us-east-1'));
-      await eks.send(
-        new CreateClusterCommand({
-          name: 'kianax',
-          version: '1.31',
-          roleArn: 'arn:aws:iam::777788889999:role/kianax-eks-cluster',
-          resourcesVpcConfig: { subnetIds: ['subnet-0aaa1111bbbb2222a', 'subnet-0aaa1111bbbb2222b'] },
-        }),
-      );
-      await eks.send(
-        new CreateNodegroupCommand({
-          clusterName: 'kianax',
-          nodegroupName: 'general-ng',
-          nodeRole: 'arn:aws:iam::777788889999:role/kianax-eks-node',
-          subnets: ['subnet-0aaa1111bbbb2222a'],
-          scalingConfig: { minSize: 2, maxSize: 5, desiredSize: 2 },
-          labels: { role: 'general' },
-        }),
-      );
+      await createKianax(eks);
       eks.destroy();
       const hpas = '/apis/autoscaling/v2/namespaces/kianax/horizontalpodautoscalers';
       k8s = await startKubernetes({ [`${hpas}/kianax-api`]: hpa('kianax', 'kianax-api'), [`${hpas}/kianax-web`]: hpa('kianax', 'kianax-web') });

@@ -5,7 +5,8 @@
  * delivered twice steps once.
  */
 import { CloudWatchClient, DescribeAlarmsCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
-import { CreateClusterCommand, CreateNodegroupCommand, DescribeNodegroupCommand, EKSClient } from '@aws-sdk/client-eks';
+import { DescribeNodegroupCommand, EKSClient } from '@aws-sdk/client-eks';
+import { createKianax } from './support/kianax';
 import alarmTemplate from '../../events/scale-watch/alarm-kianax-cpu.json';
 import scheduleEvent from '../../events/scale-watch/schedule.json';
 import { hpa } from '../../testing/scale-watch-fakes';
@@ -34,26 +35,7 @@ beforeAll(async () => {
   const config = moto.clientConfig(REGION);
   eks = new EKSClient(config);
   cloudWatch = new CloudWatchClient(config);
-  // kianax as provision leaves it (its own suite converges it): the cluster and general-ng at the spec's bounds.
-  await eks.send(
-    new CreateClusterCommand({
-      name: 'kianax',
-      version: '1.31',
-      roleArn: 'arn:aws:iam::777788889999:role/kianax-eks-cluster',
-      resourcesVpcConfig: { subnetIds: ['subnet-0aaa1111bbbb2222a', 'subnet-0aaa1111bbbb2222b'] },
-    }),
-  );
-  await eks.send(
-    new CreateNodegroupCommand({
-      clusterName: 'kianax',
-      nodegroupName: 'general-ng',
-      nodeRole: 'arn:aws:iam::777788889999:role/kianax-eks-node',
-      subnets: ['subnet-0aaa1111bbbb2222a'],
-      instanceTypes: ['t3.medium'],
-      scalingConfig: { minSize: 2, maxSize: 5, desiredSize: 2 },
-      labels: { role: 'general' },
-    }),
-  );
+  await createKianax(eks);
 });
 afterAll(async () => {
   eks.destroy();

@@ -46,20 +46,10 @@ import type {
 } from '@aws-sdk/client-eks';
 import { EksPilotError, RequestRejectedError, ResourceBusyError, ThrottledError, UpstreamError } from '../../errors';
 import { awsClient } from './clients';
-import type { EksPort, EksWrite, EksWriteKind, EksWriteResult } from '../../ports/eks';
+import type { EksPort, EksReadName, EksWrite, EksWriteKind, EksWriteResult } from '../../ports/eks';
 
 /** Every EKS API action the adapter calls, as named in CloudTrail and in error messages. */
-type EksAction =
-  | EksWriteKind
-  | 'DescribeCluster'
-  | 'DescribeNodegroup'
-  | 'ListNodegroups'
-  | 'DescribeAddon'
-  | 'ListAccessEntries'
-  | 'DescribeAccessEntry'
-  | 'ListAssociatedAccessPolicies'
-  | 'ListUpdates'
-  | 'DescribeUpdate';
+type EksAction = EksWriteKind | EksReadName;
 
 /** What the write commands answer, as far as the adapter reads it. */
 interface WriteOutput {
