@@ -29,7 +29,7 @@ import { handler as provisionHandler } from '../../functions/provision/handler';
 import { handler as scaleWatchHandler } from '../../functions/scale-watch/handler';
 import { resetAwsClients } from '../../shared/adapters/aws/clients';
 import { formatSpecIssue } from '../../shared/errors';
-import { loadSpecs, MAX_SPEC_BYTES, parseSpecFile } from '../../shared/model/cluster-spec/load';
+import { loadSpecs, MAX_MANIFEST_BYTES, MAX_SPEC_BYTES, parseSpecFile } from '../../shared/model/cluster-spec/load';
 import { lambdaContext } from '../../testing/lambda-context';
 import { rejected } from '../../testing/answers';
 import { captureLogLines } from '../../testing/log-lines';
@@ -37,18 +37,25 @@ import { digestOf, registryPackagePayload, serveWebhookSecret, webhookEvent } fr
 
 const EXAMPLES = path.join(__dirname, '../../examples');
 const VALID = readFileSync(path.join(__dirname, '../fixtures/specs/valid.yaml'), 'utf8');
-const durations: { name: string; ms: number }[] = [];
+const durations: { name: string; ms: number; cpuMs: number }[] = [];
 
+/**
+ * Runs `act`, recording its wall time and the CPU time this process spent on it: on a shared
+ * machine the wall time also counts other processes' turns, the CPU time only this case's work.
+ */
 async function timed<T>(name: string, act: () => Promise<T> | T): Promise<T> {
   const started = process.hrtime.bigint();
+  const cpu = process.cpuUsage();
   const result = await act();
-  durations.push({ name, ms: Number(process.hrtime.bigint() - started) / 1e6 });
+  const { user, system } = process.cpuUsage(cpu);
+  durations.push({ name, ms: Number(process.hrtime.bigint() - started) / 1e6, cpuMs: (user + system) / 1e3 });
   return result;
 }
 
 afterAll(() => {
-  const slowest = [...durations].sort((a, b) => b.ms - a.ms).slice(0, 5);
-  process.stdout.write(`hostile corpus: ${durations.length} cases; slowest: ${slowest.map(({ name, ms }) => `${name} ${ms.toFixed(1)} ms`).join(', ')}\n`);
+  const slowest = [...durations].sort((a, b) => b.cpuMs - a.cpuMs).slice(0, 5);
+  const figures = slowest.map(({ name, ms, cpuMs }) => `${name} ${cpuMs.toFixed(1)} ms CPU (${ms.toFixed(1)} ms wall)`);
+  process.stdout.write(`hostile corpus: ${durations.length} cases; slowest: ${figures.join(', ')}\n`);
 });
 
 /** What every refusal must not look like. */
@@ -78,7 +85,7 @@ const workload = (rule: string) =>
 
 describe('hostile specs', () => {
   it.each<[string, () => Buffer, RegExp]>([
-    ['a file over the size limit', () => Buffer.alloc(MAX_SPEC_BYTES + 1, 0x20), /^hostile\.yaml: the file is 1048577 bytes; a spec may be at most 1048576$/],
+    ['a file over the size limit', () => Buffer.alloc(MAX_SPEC_BYTES + 1, 0x20), /^hostile\.yaml: the file is 262145 bytes; a spec may be at most 262144$/],
     ['a billion-laughs alias bomb (9 levels)', () => Buffer.from(aliasBomb(9)), /^hostile\.yaml:1:1: YAML aliases expand too far/],
     ['an alias bomb of more than 100 aliases', () => Buffer.from(aliasBomb(12)), /^hostile\.yaml:\d+:\d+ l\d+\[\d\]: more than 100 YAML aliases$/],
     [
@@ -95,6 +102,11 @@ describe('hostile specs', () => {
       '20,000 keys in one map with a duplicate at the end (quadratic in a pairwise check)',
       () => Buffer.from(`${VALID}tags:\n${manyKeys(20_000)}\n  k0: again\n`),
       /^hostile\.yaml:\d+:3 tags\.k0: duplicate key "k0"/,
+    ],
+    [
+      'short unknown keys up to the size limit (the most a spec can make yaml parse)',
+      () => Buffer.from(`${VALID}${Array.from({ length: Math.floor((MAX_SPEC_BYTES - VALID.length) / 10) - 1 }, (_, n) => `z${n}: v`).join('\n')}\n`),
+      /^hostile\.yaml:\d+:1 z0: unknown field "z0"$/,
     ],
     [
       '10,000 unknown keys (one issue each, each located)',
@@ -205,7 +217,7 @@ describe('hostile manifests', () => {
   it.each<[string, () => Buffer, RegExp]>([
     [
       'a file over the size limit',
-      () => Buffer.alloc(MAX_SPEC_BYTES + 1, 0x20),
+      () => Buffer.alloc(MAX_MANIFEST_BYTES + 1, 0x20),
       /objects\.yaml: the file is 1048577 bytes; a manifest file may be at most 1048576$/,
     ],
     [

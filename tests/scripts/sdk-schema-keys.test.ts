@@ -10,6 +10,8 @@ import type { Plugin } from 'esbuild';
 import { inlineSchemaTraitKeys, sdkSchemaKeysPlugin } from '../../scripts/esbuild/sdk-schema-keys.cjs';
 
 const ROOT = path.resolve(__dirname, '..', '..');
+/** Bundling the EC2 client takes a few seconds on a busy machine; jest's 5 s default is not enough. */
+const BUILD_TIMEOUT_MS = 60_000;
 
 /** Bundles `source` as the functions are bundled (minified ES build of the SDK), with or without the plugin. */
 async function bundle(source: string, plugins: Plugin[]): Promise<{ code: string; ec2Bytes: number }> {
@@ -70,40 +72,48 @@ describe('inlineSchemaTraitKeys', () => {
 });
 
 describe('sdkSchemaKeysPlugin', () => {
-  it('keeps one EC2 command from bringing all of EC2 schemas into the bundle', async () => {
-    // Prepare
-    const source =
-      "import { DescribeAddressesCommand, EC2Client } from '@aws-sdk/client-ec2';\nexport const send = () => new EC2Client({}).send(new DescribeAddressesCommand({}));\n";
+  it(
+    'keeps one EC2 command from bringing all of EC2 schemas into the bundle',
+    async () => {
+      // Prepare
+      const source =
+        "import { DescribeAddressesCommand, EC2Client } from '@aws-sdk/client-ec2';\nexport const send = () => new EC2Client({}).send(new DescribeAddressesCommand({}));\n";
 
-    // Act
-    const { ec2Bytes } = await bundle(source, [sdkSchemaKeysPlugin()]);
+      // Act
+      const { ec2Bytes } = await bundle(source, [sdkSchemaKeysPlugin()]);
 
-    // Assess: 561 kB of @aws-sdk/client-ec2 without the rewrite (SDK 3.1169), 12 kB with it
-    expect(ec2Bytes).toBeGreaterThan(0);
-    expect(ec2Bytes).toBeLessThan(60_000);
-  });
+      // Assess: 561 kB of @aws-sdk/client-ec2 without the rewrite (SDK 3.1169), 12 kB with it
+      expect(ec2Bytes).toBeGreaterThan(0);
+      expect(ec2Bytes).toBeLessThan(60_000);
+    },
+    BUILD_TIMEOUT_MS,
+  );
 
-  it('builds the same schemas the SDK ships, key for key', async () => {
-    // Prepare: schemas reached through thunks, as the SDK's serde walks them
-    const source = [
-      "import { AllocateAddressRequest$, AssociateAddressRequest$, DescribeAddressesResult$, DescribeInstancesResult$, errorTypeRegistries } from '@aws-sdk/client-ec2/dist-es/schemas/schemas_0.js';",
-      'function walk(value: unknown, seen = new Set<unknown>()): unknown {',
-      "  if (typeof value === 'function') return seen.has(value) ? '(seen)' : (seen.add(value), walk((value as () => unknown)(), seen));",
-      '  if (Array.isArray(value)) return value.map((item) => walk(item, seen));',
-      "  if (typeof value === 'object' && value !== null) return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, walk(item, seen)]));",
-      '  return value;',
-      '}',
-      'export const schemas = JSON.stringify(walk([AllocateAddressRequest$, AssociateAddressRequest$, DescribeAddressesResult$, DescribeInstancesResult$]));',
-      'export const registries = errorTypeRegistries.length;',
-    ].join('\n');
+  it(
+    'builds the same schemas the SDK ships, key for key',
+    async () => {
+      // Prepare: schemas reached through thunks, as the SDK's serde walks them
+      const source = [
+        "import { AllocateAddressRequest$, AssociateAddressRequest$, DescribeAddressesResult$, DescribeInstancesResult$, errorTypeRegistries } from '@aws-sdk/client-ec2/dist-es/schemas/schemas_0.js';",
+        'function walk(value: unknown, seen = new Set<unknown>()): unknown {',
+        "  if (typeof value === 'function') return seen.has(value) ? '(seen)' : (seen.add(value), walk((value as () => unknown)(), seen));",
+        '  if (Array.isArray(value)) return value.map((item) => walk(item, seen));',
+        "  if (typeof value === 'object' && value !== null) return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, walk(item, seen)]));",
+        '  return value;',
+        '}',
+        'export const schemas = JSON.stringify(walk([AllocateAddressRequest$, AssociateAddressRequest$, DescribeAddressesResult$, DescribeInstancesResult$]));',
+        'export const registries = errorTypeRegistries.length;',
+      ].join('\n');
 
-    // Act
-    const shipped = evaluate((await bundle(source, [])).code);
-    const rewritten = evaluate((await bundle(source, [sdkSchemaKeysPlugin()])).code);
+      // Act
+      const shipped = evaluate((await bundle(source, [])).code);
+      const rewritten = evaluate((await bundle(source, [sdkSchemaKeysPlugin()])).code);
 
-    // Assess
-    expect(rewritten.schemas).toBe(shipped.schemas);
-    expect(String(rewritten.schemas)).toContain('"xmlName"');
-    expect(rewritten.registries).toBe(shipped.registries);
-  });
+      // Assess
+      expect(rewritten.schemas).toBe(shipped.schemas);
+      expect(String(rewritten.schemas)).toContain('"xmlName"');
+      expect(rewritten.registries).toBe(shipped.registries);
+    },
+    BUILD_TIMEOUT_MS,
+  );
 });

@@ -22,12 +22,20 @@ export interface LoadedSpec {
 
 type PathSegment = string | number;
 
-/** A spec is a page of YAML, not a data set: anything larger is refused before it is parsed. */
-export const MAX_SPEC_BYTES = 1_048_576;
+/**
+ * A spec is a page of YAML, not a data set: anything larger is refused before it is parsed. The
+ * largest spec file read is 256 KiB, some 60 times the largest example. yaml's parse takes about
+ * 20 µs per line, so a spec of this size parses in well under a second however it is written.
+ */
+export const MAX_SPEC_BYTES = 262_144;
+/** A manifest file may hold what a ConfigMap or a CRD holds: up to the API server's 1 MiB request. */
+export const MAX_MANIFEST_BYTES = 1_048_576;
 /** Deeper than any spec field nests, shallow enough that no walk can exhaust the stack. */
 export const MAX_SPEC_DEPTH = 32;
 /** Anchors are welcome for repeated node groups; this many aliases is an expansion attack. */
 export const MAX_SPEC_ALIASES = 100;
+/** Issues reported for one spec, each with its place; the rest are counted in one more line. */
+export const MAX_REPORTED_ISSUES = 50;
 /** Keys that would reach an object's prototype rather than become fields. */
 const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
@@ -47,7 +55,7 @@ export const SPEC_LIMITS: Readonly<YamlLimits> = { noun: 'a spec', maxBytes: MAX
  * The limits of one Kubernetes manifest file: the spec's. etcd refuses an object over 1.5 MiB, and
  * no object's fields nest 32 levels deep.
  */
-export const MANIFEST_LIMITS: Readonly<YamlLimits> = { ...SPEC_LIMITS, noun: 'a manifest file' };
+export const MANIFEST_LIMITS: Readonly<YamlLimits> = { ...SPEC_LIMITS, noun: 'a manifest file', maxBytes: MAX_MANIFEST_BYTES };
 
 /**
  * Loads every spec the paths name: a file is one cluster; a folder is a fleet, every `*.yaml` and
@@ -271,7 +279,7 @@ export function parseSpec(text: string, file: string): ParseResult {
   }
 
   const structure = structureIssues(document.contents, at, SPEC_LIMITS);
-  if (structure.length > 0) return { ok: false, issues: structure };
+  if (structure.length > 0) return { ok: false, issues: withRestCounted(structure.slice(0, MAX_REPORTED_ISSUES), structure.length, file) };
   let input: unknown;
   try {
     input = document.toJS({ maxAliasCount: MAX_SPEC_ALIASES });
@@ -283,19 +291,32 @@ export function parseSpec(text: string, file: string): ParseResult {
   if (parsed.success) return { ok: true, spec: parsed.data };
 
   const root = document.contents;
-  const issues = parsed.error.issues.flatMap((issue): SpecIssue[] => {
+  // Each issue is located and worded on its own; a hostile spec can carry tens of thousands, so
+  // only the first MAX_REPORTED_ISSUES are, and one more line counts the rest.
+  const found = parsed.error.issues.flatMap((issue): (() => SpecIssue)[] => {
     const issuePath = issue.path.filter((segment): segment is PathSegment => typeof segment !== 'symbol');
     if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map((key) => {
+      return issue.keys.map((key) => () => {
         const keyPath = [...issuePath, key];
         const suggestion = closest(key, knownKeys(issuePath));
         const hint = suggestion ? ` (did you mean "${suggestion}"?)` : '';
         return at(locate(root, keyPath, 'key'), formatPath(keyPath), `unknown field "${key}"${hint}`);
       });
     }
-    return [at(locate(root, issuePath, 'value'), formatPath(issuePath), describeIssue(issue))];
+    return [() => at(locate(root, issuePath, 'value'), formatPath(issuePath), describeIssue(issue))];
   });
-  return { ok: false, issues: issues.sort((a, b) => a.line - b.line || a.column - b.column) };
+  const issues = found
+    .slice(0, MAX_REPORTED_ISSUES)
+    .map((describe) => describe())
+    .sort((a, b) => a.line - b.line || a.column - b.column);
+  return { ok: false, issues: withRestCounted(issues, found.length, file) };
+}
+
+/** `issues`, the first of `total`, and one more line counting those not listed. */
+function withRestCounted(issues: SpecIssue[], total: number, file: string): SpecIssue[] {
+  const rest = total - issues.length;
+  if (rest <= 0) return issues;
+  return [...issues, { file, line: 0, column: 0, path: '', message: `and ${rest} more ${rest === 1 ? 'issue' : 'issues'} not listed` }];
 }
 
 /**
@@ -317,6 +338,8 @@ function structureIssues(root: unknown, at: At, limits: Readonly<YamlLimits>): S
       aliases += 1;
       if (aliases === limits.maxAliases + 1) issues.push(at(rangeStart(node) ?? 0, formatPath(nodePath), `more than ${limits.maxAliases} YAML aliases`));
     } else if (isMap(node)) {
+      // Offsets, not lines, while walking: a line is looked up only for a duplicate, and only a
+      // value that can hold more (a map, a list, an alias) is walked into.
       const seen = new Map<string, number>();
       for (const pair of node.items) {
         const key = isScalar(pair.key) ? String(pair.key.value) : undefined;
@@ -325,15 +348,16 @@ function structureIssues(root: unknown, at: At, limits: Readonly<YamlLimits>): S
           issues.push(at(keyAt, formatPath(nodePath), 'a key must be a plain value, not a list or a map'));
           continue;
         }
-        const keyPath = [...nodePath, key];
         const first = seen.get(key);
-        if (first !== undefined) issues.push(at(keyAt, formatPath(keyPath), `duplicate key "${key}" (first at line ${String(first)})`));
-        else seen.set(key, lineOf(at, keyAt));
-        if (RESERVED_KEYS.has(key)) issues.push(at(keyAt, formatPath(keyPath), `"${key}" is a reserved name and cannot be a key`));
-        stack.push({ node: pair.value, path: keyPath });
+        if (first !== undefined) issues.push(at(keyAt, formatPath([...nodePath, key]), `duplicate key "${key}" (first at line ${String(lineOf(at, first))})`));
+        else seen.set(key, keyAt);
+        if (RESERVED_KEYS.has(key)) issues.push(at(keyAt, formatPath([...nodePath, key]), `"${key}" is a reserved name and cannot be a key`));
+        if (!isScalar(pair.value)) stack.push({ node: pair.value, path: [...nodePath, key] });
       }
     } else if (isSeq(node)) {
-      node.items.forEach((item, index) => stack.push({ node: item, path: [...nodePath, index] }));
+      node.items.forEach((item, index) => {
+        if (!isScalar(item)) stack.push({ node: item, path: [...nodePath, index] });
+      });
     }
   }
   return issues.sort((a, b) => a.line - b.line || a.column - b.column);

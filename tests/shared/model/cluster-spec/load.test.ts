@@ -2,7 +2,7 @@ import { mkdtemp, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { SpecError } from '../../../../shared/errors';
-import { loadSpecs, MAX_SPEC_BYTES, parseSpec, parseSpecFile } from '../../../../shared/model/cluster-spec/load';
+import { loadSpecs, MAX_REPORTED_ISSUES, MAX_SPEC_BYTES, parseSpec, parseSpecFile } from '../../../../shared/model/cluster-spec/load';
 
 const VALID = path.join(__dirname, '../../../fixtures/specs/valid.yaml');
 
@@ -182,6 +182,22 @@ describe('parseSpec', () => {
 
     // Assess
     expect(issues).toEqual(expected);
+  });
+
+  it('lists the first MAX_REPORTED_ISSUES issues, each located, and counts the rest in one more line', async () => {
+    // Prepare: 60 unknown top-level fields after the valid fixture's lines
+    const fixture = await readFile(VALID, 'utf8');
+    const firstLine = fixture.split('\n').length;
+    const text = fixture.concat(Array.from({ length: 60 }, (_, n) => `extra${n}: x`).join('\n'), '\n');
+
+    // Act
+    const issues = issuesOf(text);
+
+    // Assess
+    expect(issues).toHaveLength(MAX_REPORTED_ISSUES + 1);
+    expect(issues[0]).toBe(`cluster.yaml:${firstLine} extra0: unknown field "extra0"`);
+    expect(issues[MAX_REPORTED_ISSUES - 1]).toBe(`cluster.yaml:${firstLine + MAX_REPORTED_ISSUES - 1} extra49: unknown field "extra49"`);
+    expect(issues[MAX_REPORTED_ISSUES]).toBe('cluster.yaml:0 : and 10 more issues not listed');
   });
 
   it('accepts an anchor and its aliases, as people write repeated values', async () => {
