@@ -1,6 +1,6 @@
 /**
  * Spec parse cost against the number of keys in one map: a spec whose add-on carries
- * `configurationValues` of 1,000, 10,000 and 100,000 keys (the last just under the 1 MiB limit),
+ * `configurationValues` of 1,000, 5,000 and 25,000 keys (the last just under the 256 KiB limit),
  * read from bytes to a validated spec with parseSpecFile, and the same spec with the map's last key
  * repeated (refused by the duplicate-key walk). Linear cost shows as a flat time per key.
  */
