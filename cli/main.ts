@@ -10,6 +10,7 @@ import { planCommand } from './commands/plan';
 import { poolsCommand } from './commands/pools';
 import { scaleCommand, SCALE_USAGE } from './commands/scale';
 import { statusCommand } from './commands/status';
+import { validateCommand, VALIDATE_USAGE } from './commands/validate';
 import type { CliFactories, Ports } from './deps';
 import { portsFrom } from './deps';
 import type { Io } from './output';
@@ -24,7 +25,7 @@ export const USAGE = `Usage: eks-pilot plan [--offline] [--json] [--detailed-exi
        eks-pilot apply [--json] [--only kind/name]... <spec file or folder>...
        eks-pilot status [--json] [--detailed-exitcode] <spec file or folder>...
        eks-pilot pools [--offline] [--json] [--detailed-exitcode] <spec file or folder>...
-${DEPLOY_USAGE.replace('Usage: ', '       ')}${SCALE_USAGE.replace('Usage: ', '       ')}
+${DEPLOY_USAGE.replace('Usage: ', '       ')}${SCALE_USAGE.replace('Usage: ', '       ')}${VALIDATE_USAGE.replace('Usage: ', '       ')}
 plan     what all four functions would do: the cluster, node groups, add-ons and access
          (provision), the Elastic IP pools (eip-manager), the alarms as code and each scaling
          rule's state (scale-watch), and each workload rendered at the images it would run,
@@ -39,6 +40,10 @@ deploy   deploy-worker's manual invokes: plan a workload (or, with --payload, wh
          releases, roll back. The rollout is watched to its end.
 scale    scale-watch's manual invokes: what an alarm state would do to a rule (no write),
          or the spec's values back now (reset).
+validate whether each cluster is usable, as kops validate cluster answers it: Ready nodes
+         within each node group's bounds, Ready kube-system pods, add-ons ACTIVE with no
+         health issue; Validated or Unhealthy with each failure. Read-only. --wait 10m asks
+         again (every --interval, default 10s) until Validated; exit 1 when Unhealthy.
 
 A folder is a fleet: every *.yaml and *.yml directly inside it. Without a spec argument, the
 commands read EKS_PILOT_SPECS, as the functions do. Live commands use the credentials the AWS SDK
@@ -53,6 +58,7 @@ Options:
   --spec <path>        the spec file or folder (deploy, scale), as an option
   --cluster <name>     the cluster, when a workload or rule name exists on several
   --detailed-exitcode  exit 2 when changes are pending (0: no changes, 1: error)
+  --wait <duration>    validate: ask again until Validated or this long (30s, 10m, 1h)
   -h, --help           show this help
 `;
 
@@ -65,6 +71,7 @@ const COMMANDS: Record<string, Command> = {
   pools: poolsCommand,
   deploy: deployCommand,
   scale: scaleCommand,
+  validate: validateCommand,
 };
 
 /**

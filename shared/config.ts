@@ -245,6 +245,8 @@ export interface ProvisionSettings extends FunctionSettings, MetricsSettings {
   driftTopicArn?: string;
   /** `EKS_PILOT_DRIFT_PARAMETER_PREFIX`: where the drift already told of is remembered (SSM). */
   driftParameterPrefix: string;
+  /** `EKS_PILOT_VALIDATE`: `true` validates each cluster through its Kubernetes API once an apply converged it. */
+  validate: boolean;
 }
 
 export interface EipManagerSettings extends FunctionSettings, MetricsSettings {
@@ -344,6 +346,7 @@ export function provisionSettings(env: Environment = process.env): Readonly<Prov
     driftParameterPrefix:
       reader.matching('EKS_PILOT_DRIFT_PARAMETER_PREFIX', PARAMETER_PREFIX, 'an SSM parameter path such as /eks-pilot/dev/drift') ??
       SETTING_DEFAULTS.driftParameterPrefix,
+    validate: reader.isTrue('EKS_PILOT_VALIDATE'),
   });
 }
 

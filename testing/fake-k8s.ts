@@ -77,6 +77,60 @@ export const deadlineExceeded: RolloutSimulator = (object) => ({
 const WORKLOADS = new Set(['Deployment', 'StatefulSet', 'DaemonSet']);
 
 /**
+ * A node of an EKS managed node group as the API server serves it (Kubernetes API reference, Node
+ * v1: `status.conditions[]` of type Ready with status "True"/"False"/"Unknown", reason and message;
+ * EKS labels each managed node `eks.amazonaws.com/nodegroup: <name>`), keyed by its REST path.
+ *
+ * @example
+ * const seed = { ...eksNode('ip-10-0-1-10.ec2.internal', 'nodes', true) };
+ */
+export function eksNode(name: string, nodeGroup: string, ready: boolean): Record<string, KubernetesObject> {
+  const condition = ready
+    ? { type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status' }
+    : {
+        type: 'Ready',
+        status: 'False',
+        reason: 'KubeletNotReady',
+        message: 'container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady',
+      };
+  return {
+    [`/api/v1/nodes/${name}`]: {
+      apiVersion: 'v1',
+      kind: 'Node',
+      metadata: { name, labels: { 'eks.amazonaws.com/nodegroup': nodeGroup, 'kubernetes.io/hostname': name } },
+      status: { conditions: [{ type: 'MemoryPressure', status: 'False', reason: 'KubeletHasSufficientMemory' }, condition] },
+    },
+  };
+}
+
+/**
+ * A pod as the API server serves it (Kubernetes API reference, Pod v1: `status.phase` and the
+ * `Ready` condition), keyed by its REST path.
+ *
+ * @example
+ * const seed = { ...podIn('kube-system', 'coredns-5d78c9869d-abcde', true) };
+ */
+export function podIn(namespace: string, name: string, ready: boolean, phase = ready ? 'Running' : 'Pending'): Record<string, KubernetesObject> {
+  return {
+    [`/api/v1/namespaces/${namespace}/pods/${name}`]: {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name, namespace },
+      status: {
+        phase,
+        conditions: [
+          {
+            type: 'Ready',
+            status: ready ? 'True' : 'False',
+            ...(ready ? {} : { reason: 'ContainersNotReady', message: 'containers with unready status: [coredns]' }),
+          },
+        ],
+      },
+    },
+  };
+}
+
+/**
  * An `intercept` that answers as kube-apiserver's RBAC does for a principal whose access policy
  * (EKS `AmazonEKSEditPolicy` scoped to `namespaces`) is bound in those namespaces only: anything in
  * another namespace, and any cluster-scoped request except reading its own Namespace objects, is a
@@ -168,7 +222,8 @@ export async function startFakeCluster(options: FakeClusterOptions = {}): Promis
         return { status: 200, body: { ...stored, status: simulate?.(stored, count) ?? completeStatus(stored) } };
       }
       const collection = [...objects.entries()].filter(([path]) => path.startsWith(`${request.path}/`) && !path.slice(request.path.length + 1).includes('/'));
-      if (collection.length > 0 || /\/(deployments|configmaps|services|secrets)$/.test(request.path)) {
+      // The API server answers an empty list for a served resource with no objects (nodes of a cluster still starting).
+      if (collection.length > 0 || /\/(deployments|configmaps|services|secrets|nodes|pods)$/.test(request.path)) {
         const selector = request.query.get('labelSelector');
         const items = collection.map(([, object]) => object).filter((object) => matches(object, selector));
         return { status: 200, body: { kind: 'List', apiVersion: 'v1', metadata: {}, items } };

@@ -16,7 +16,7 @@ import type { SecretSourceSpec } from '../shared/model/cluster-spec/workloads';
 
 /** Secrets Manager secrets the examples name (secret id -> the JSON object its SecretString holds). */
 export const EXAMPLE_SECRETS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
-  'eks-pilot/crypto-oms/crypto-oms-secret': {
+  'eks-pilot/crypto-oms/app-secrets': {
     DATABASE_URL: 'postgres://oms:test-only@db/oms',
     EXCHANGE_API_KEY: 'test-key',
     EXCHANGE_API_SECRET: 'test-secret',

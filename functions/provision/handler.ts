@@ -9,7 +9,11 @@ import { createSsmDriftMemory } from '../../shared/adapters/aws/ssm-drift-memory
 import { createLogger } from '../../shared/lambda/logger';
 import { carries } from '../../shared/lambda/events';
 import { lambdaStack } from '../../shared/lambda/middleware';
-import { provisionSettings } from '../../shared/config';
+import { clusterAccessSettings, provisionSettings } from '../../shared/config';
+import { connectToCluster } from '../../shared/adapters/kubernetes/connect';
+import type { KubernetesPort } from '../../shared/ports/kubernetes';
+import { errorText } from '../../shared/errors';
+import { assessCluster, validateCluster } from './validate';
 import type { ProvisionSettings } from '../../shared/config';
 import { perContainer } from '../../shared/lambda/container';
 import { isManualInvoke, provisionEventSchema } from './event';
@@ -37,12 +41,47 @@ const deps: ProvisionDeps = {
   logger,
 };
 
+// Validation is opt-in: it needs an access entry for this function's role (AmazonEKSAdminViewPolicy, cluster scope).
+const connections = new Map<string, Promise<KubernetesPort>>();
+function validatorOf(settings: ProvisionSettings): Pick<ProvisionDeps, 'validate'> {
+  if (!settings.validate) return {};
+  return {
+    validate: async (spec) => {
+      const eks = deps.eksFor(spec);
+      const key = `${spec.region}/${spec.name}`;
+      let connection = connections.get(key);
+      if (connection === undefined) {
+        connection = connectToCluster({
+          clusterName: spec.name,
+          region: spec.region,
+          eks,
+          ...(spec.assumeRoleArn ? { assumeRoleArn: spec.assumeRoleArn } : {}),
+          ...clusterAccessSettings(),
+        });
+        connections.set(key, connection);
+        connection.catch(() => connections.delete(key));
+      }
+      try {
+        return await validateCluster(spec, { eks, k8s: await connection });
+      } catch (error) {
+        return assessCluster(spec, {
+          nodes: [],
+          pods: [],
+          addons: {},
+          unread: [{ kind: 'Read', name: 'cluster', message: `cannot reach the Kubernetes API: ${errorText(error)}` }],
+        });
+      }
+    },
+  };
+}
+
 export const handler = lambdaStack(
   (event) => {
     const settings = provisionSettings();
     const notify = notifyOf(settings);
     return handleProvisionEvent(event, {
       ...deps,
+      ...validatorOf(settings),
       specPaths: settings.specPaths,
       metrics: metricsFor(settings.metricsNamespace),
       ...(notify ? { notify } : {}),

@@ -17,6 +17,7 @@ import type { ProvisionAction, ProvisionWriteAction } from './actions';
 import { isWrite } from './actions';
 import { observe } from './observe';
 import { planCluster, specTargets, targetFits } from './plan';
+import type { ValidationReport } from './validate';
 
 /** The suite's one status vocabulary (shared/reconcile/status.ts). */
 export type ClusterStatus = Status;
@@ -44,11 +45,15 @@ export interface ClusterReport {
   /** Actions EKS refused, or that cannot be done without a person. */
   blocked: { target: TargetId; kind: string; reason: string }[];
   plan?: Plan<ProvisionAction>;
+  /** After an apply that converged, when the deps validate: whether the cluster is usable (validate.ts). */
+  validation?: ValidationReport;
 }
 
 export interface ProvisionDeps {
   /** The EKS port for a cluster: its Region, through its assume-role when it has one. */
   eksFor(spec: ClusterSpec): EksPort;
+  /** Validates a cluster once an apply converged it (read-only; see validate.ts). Absent: no validation. */
+  validate?(spec: ClusterSpec): Promise<ValidationReport>;
   now(): Date;
   logger: RunLogger;
 }
@@ -131,7 +136,11 @@ export async function reconcileCluster(spec: ClusterSpec, deps: ProvisionDeps, o
   if (pending.length > 0 || later.length > 0) return finish(report, 'InProgress', [...pending, ...later, ...untouched].join('; '), deps);
   const applied = report.executed.length > 0 ? `applied ${report.executed.length} action(s)` : undefined;
   if (untouched.length > 0) return finish(report, 'Drifted', [applied ?? 'applied nothing', ...untouched].join('; '), deps);
-  return finish(report, 'Converged', applied ?? 'matches the spec', deps);
+  // Converged says the account matches the spec; validation says whether the cluster serves (kops validate cluster).
+  if (deps.validate !== undefined) report.validation = await deps.validate(spec);
+  const validated =
+    report.validation === undefined ? '' : `; ${report.validation.status}${report.validation.failures.map((failure) => `; ${failure.message}`).join('')}`;
+  return finish(report, 'Converged', `${applied ?? 'matches the spec'}${validated}`, deps);
 }
 
 function isSelected(action: ProvisionAction, only: readonly string[] | undefined): boolean {

@@ -14,6 +14,8 @@ export interface ResourceType {
   plural: string;
   /** False for cluster-scoped kinds (Namespace). */
   namespaced: boolean;
+  /** Read only (validate lists them): never applied, patched, deleted or pruned. */
+  readOnly?: true;
 }
 
 /** Every kind this layer maps, in the order deploy applies them. Any served version of the group works. */
@@ -35,7 +37,13 @@ export const KNOWN_KINDS: readonly ResourceType[] = [
   { group: 'keda.sh', kind: 'ScaledObject', plural: 'scaledobjects', namespaced: true },
 ];
 
-const BY_GROUP_KIND = new Map(KNOWN_KINDS.map((type) => [`${type.group}/${type.kind}`, type]));
+/** Kinds only read, by `eks-pilot validate` and provision's validation: nodes and their pods. */
+export const READ_ONLY_KINDS: readonly ResourceType[] = [
+  { group: '', kind: 'Node', plural: 'nodes', namespaced: false, readOnly: true },
+  { group: '', kind: 'Pod', plural: 'pods', namespaced: true, readOnly: true },
+];
+
+const BY_GROUP_KIND = new Map([...KNOWN_KINDS, ...READ_ONLY_KINDS].map((type) => [`${type.group}/${type.kind}`, type]));
 
 /** A {@link ResourceType} with the version the caller asked for. */
 export interface ResolvedResource extends ResourceType {

@@ -18,7 +18,7 @@ async function run(...argv: string[]) {
 }
 
 describe('eks-pilot plan', () => {
-  it.each(['financial-move', 'crypto-oms', 'kianax', 'comments-app', 'starter'])('plans the %s example offline', async (name) => {
+  it.each(['financial-move', 'crypto-oms', 'kianax', 'comments-app', 'starter', 'kops'])('plans the %s example offline', async (name) => {
     // Act
     const result = await run('plan', '--offline', path.join(EXAMPLES, name, 'cluster.yaml'));
 
@@ -32,7 +32,7 @@ describe('eks-pilot plan', () => {
 
   it('has a cluster spec in every example folder', async () => {
     const folders = (await readdir(EXAMPLES, { withFileTypes: true })).filter((entry) => entry.isDirectory()).map((entry) => entry.name);
-    expect(folders.sort()).toEqual(['comments-app', 'crypto-oms', 'financial-move', 'kianax', 'starter']);
+    expect(folders.sort()).toEqual(['comments-app', 'crypto-oms', 'financial-move', 'kianax', 'kops', 'starter']);
   });
 
   it('prints JSON that scripts can read', async () => {

@@ -46,7 +46,7 @@ beforeAll(async () => {
   await ssm.send(new PutParameterCommand({ Name: '/eks-pilot/dev/github-webhook-secret', Type: 'SecureString', Value: WEBHOOK_SECRET }));
   // crypto-oms sources its Secret from Secrets Manager in its cluster's Region, as its README says to create it.
   const secrets = new SecretsManagerClient(moto.clientConfig(CLUSTER_REGION));
-  await secrets.send(new CreateSecretCommand({ Name: 'eks-pilot/crypto-oms/crypto-oms-secret', SecretString: JSON.stringify(SECRET_VALUES) }));
+  await secrets.send(new CreateSecretCommand({ Name: 'eks-pilot/crypto-oms/app-secrets', SecretString: JSON.stringify(SECRET_VALUES) }));
   secrets.destroy();
 });
 afterAll(async () => {
@@ -147,7 +147,7 @@ it('verifies a signed push, queues it once to the FIFO queue, and the worker rol
   );
   expect(JSON.stringify(history.releases[0])).toContain(pinned);
   // The sourced Secret landed with moto's value, and no record holds it.
-  const secret = k8s.cluster.objects.get('/api/v1/namespaces/crypto-oms/secrets/crypto-oms-secret');
+  const secret = k8s.cluster.objects.get('/api/v1/namespaces/crypto-oms/secrets/app-secrets');
   expect((secret?.data as Record<string, string> | undefined)?.DATABASE_URL).toBe(Buffer.from(SECRET_VALUES.DATABASE_URL).toString('base64'));
   expect(JSON.stringify(history)).not.toContain('e2e-only-password');
   expect(JSON.stringify(history)).not.toContain(Buffer.from(SECRET_VALUES.DATABASE_URL).toString('base64'));

@@ -166,7 +166,7 @@ describe("the roles name the example specs' resources", () => {
     [
       'deploy-worker reads the secret crypto-oms sources its Secret from',
       'DeployWorkerRole',
-      request('secretsmanager:GetSecretValue', 'arn:aws:secretsmanager:eu-west-1:444455556666:secret:eks-pilot/crypto-oms/crypto-oms-secret-AbCdEf'),
+      request('secretsmanager:GetSecretValue', 'arn:aws:secretsmanager:eu-west-1:444455556666:secret:eks-pilot/crypto-oms/app-secrets-AbCdEf'),
       true,
     ],
     [

@@ -104,6 +104,7 @@ describe('config', () => {
         'eks-pilot/drift',
         'EKS_PILOT_DRIFT_PARAMETER_PREFIX must be an SSM parameter path such as /eks-pilot/dev/drift, got "eks-pilot/drift"',
       ],
+      ['EKS_PILOT_VALIDATE', (env) => provisionSettings(env).validate, {}, false, 'TRUE', true, undefined, undefined],
       ['EKS_PILOT_LEASE_TABLE', (env) => eipManagerSettings(env).leaseTable, {}, 'eks-pilot-leases', 'leases-test', 'leases-test', undefined, undefined],
       [
         'EKS_PILOT_STAGE',

@@ -18,6 +18,9 @@ export interface PinnedImage {
   digest: string;
 }
 
+/** A private ECR registry host, `<account>.dkr.ecr.<region>.amazonaws.com` (`.amazonaws.com.cn` in the China Regions), any case. */
+const ECR_HOST = /^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(\.cn)?\//i;
+
 export const DIGEST_PATTERN = /^sha256:[0-9a-f]{64}$/;
 
 /** An OCI tag: a word character, then up to 127 word characters, dots and dashes. */
@@ -26,7 +29,8 @@ export const TAG_PATTERN = /^[\w][\w.-]{0,127}$/;
 /**
  * Splits an image reference into repository, tag and digest. A `:` after the last `/` starts the
  * tag (a `:` before it is a registry port). GHCR repositories are lower-cased, as the registry
- * serves them whatever case the owner's login has.
+ * serves them whatever case the owner's login has; so are ECR ones (a DNS host, and ECR repository
+ * names are lower case).
  *
  * @example
  * parseImageRef('ghcr.io/acme/web:v1.2.3@sha256:ab...'); // { repository: 'ghcr.io/acme/web', tag: 'v1.2.3', digest: 'sha256:ab...' }
@@ -46,7 +50,7 @@ export function parseImageRef(ref: string): ImageRef {
     tag = rest.slice(colon + 1);
     rest = rest.slice(0, colon);
   }
-  const repository = rest.toLowerCase().startsWith('ghcr.io/') ? rest.toLowerCase() : rest;
+  const repository = rest.toLowerCase().startsWith('ghcr.io/') || ECR_HOST.test(rest) ? rest.toLowerCase() : rest;
   return { repository, ...(tag ? { tag } : {}), ...(digest ? { digest } : {}) };
 }
 

@@ -72,7 +72,9 @@ function checkObject(value: unknown): string | undefined {
   if (typeof apiVersion !== 'string' || typeof kind !== 'string') return 'an object without apiVersion and kind';
   let namespaced: boolean;
   try {
-    namespaced = resourceFor(apiVersion, kind).namespaced;
+    const resource = resourceFor(apiVersion, kind);
+    if (resource.readOnly) return `eks-pilot only reads ${kind} objects (to validate a cluster); a manifest cannot create one`;
+    namespaced = resource.namespaced;
   } catch (error) {
     return error instanceof Error ? error.message : String(error);
   }

@@ -48,7 +48,7 @@ export async function sourcedSecrets(target: DeployTarget, port: SecretValuesPor
  * reach it.
  *
  * @example
- * plannedSecrets(target); // [{ kind: 'Secret', metadata: { name: 'crypto-oms-secret', annotations: { 'eks-pilot.io/secret-source': 'secretsmanager:...' } } }]
+ * plannedSecrets(target); // [{ kind: 'Secret', metadata: { name: 'app-secrets', annotations: { 'eks-pilot.io/secret-source': 'secretsmanager:...' } } }]
  */
 export function plannedSecrets(target: DeployTarget): KubernetesObject[] {
   return target.workload.secrets.map((source) => secretShell(target, source));

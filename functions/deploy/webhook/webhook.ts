@@ -5,16 +5,14 @@
  */
 import type { FifoQueuePort } from '../../../shared/ports/fifo-queue';
 import { SETTING_DEFAULTS } from '../../../shared/config';
-import { clip } from '../../../shared/errors';
 import { isPackageEvent, parsePackageEvent } from '../../../shared/model/package-event';
 import { SIGNATURE_HEADER, signatureHeaderProblem, verifySignature } from './signature';
 import { pinnedRef } from '../model/images';
-import type { DeployMessage } from '../model/messages';
 import { publicationTime, toFifo } from '../model/messages';
-import { decide } from '../model/policy';
+import { planPushMessages } from '../model/queue-push';
 import type { RunLogger } from '../../../shared/reconcile/run-logger';
 import type { BrokenWorkload, DeployTarget } from '../model/targets';
-import { matchRepository, targetKey } from '../model/targets';
+import { targetKey } from '../model/targets';
 
 /** The largest body read; registry_package payloads are a few KB, GitHub caps payloads at 25 MB. */
 export const DEFAULT_MAX_BODY_BYTES = SETTING_DEFAULTS.webhookMaxBytes;
@@ -116,44 +114,12 @@ export async function receiveWebhook(request: WebhookRequest, deps: WebhookDeps)
   if (parsed.kind === 'ignored') return ignored(deliveryId, parsed.reason, deps, facts);
   const { push } = parsed;
 
-  const { matched, unused } = matchRepository(await deps.targets(), push.repository);
-  const broken = ((await deps.broken?.()) ?? [])
-    .filter((item) => item.repositories.length === 0 || item.repositories.includes(push.repository))
-    .map((item) => ({
-      ...(item.cluster === undefined ? {} : { cluster: item.cluster }),
-      ...(item.workload === undefined ? {} : { workload: item.workload }),
-      source: item.source,
-      reason: clip(item.reason, 600),
-    }));
-  for (const item of broken) deps.logger.error('broken workload skipped', { ...facts, ...item });
   const publishedAt = publicationTime(event, payload);
-  const skipped: NonNullable<WebhookAnswer['skipped']> = unused.map((target) => ({
-    cluster: target.cluster,
-    workload: target.workload.name,
-    reason: `a policy names ${push.repository} but no container of the manifests uses it`,
-  }));
-  const messages: DeployMessage[] = [];
-  for (const { target, policy } of matched) {
-    // The static part of the policy; moving forward is checked by the worker against what runs.
-    const decision = decide(policy, target.workload.environment, push.tag);
-    if (!decision.deploy) {
-      skipped.push({ cluster: target.cluster, workload: target.workload.name, reason: decision.reason });
-      continue;
-    }
-    messages.push({
-      type: 'deploy',
-      cluster: target.cluster,
-      workload: target.workload.name,
-      image: { repository: push.repository, tag: push.tag, digest: push.digest },
-      deliveryId,
-      event,
-      receivedAt: deps.now().toISOString(),
-      ...(publishedAt === undefined ? {} : { publishedAt }),
-    });
-  }
+  const origin = { deliveryId, event, receivedAt: deps.now().toISOString(), ...(publishedAt === undefined ? {} : { publishedAt }) };
+  const { messages, skipped, broken, reason } = planPushMessages(push, await deps.targets(), (await deps.broken?.()) ?? [], origin);
+  for (const item of broken) deps.logger.error('broken workload skipped', { ...facts, ...item });
   const image = pinnedRef(push);
-  if (messages.length === 0) {
-    const reason = matched.length + unused.length === 0 ? `no workload deploys ${push.repository}` : `no workload takes ${image}`;
+  if (reason !== undefined) {
     return {
       ...(await ignored(deliveryId, reason, deps, facts)),
       body: { status: 'ignored', reason, deliveryId, ...(skipped.length > 0 ? { skipped } : {}), ...(broken.length > 0 ? { broken } : {}) },

@@ -1,11 +1,14 @@
 /**
  * The events deploy-worker accepts: a batch from the deploy queue, the EventBridge schedule that
- * drives the drift check, and a manual invoke (plan, deploy, rollback, history). The shape is picked
+ * drives the drift check, an ECR push (EventBridge `ECR Image Action`, queued as a GHCR push is),
+ * and a manual invoke (plan, deploy, rollback, history). The shape is picked
  * by the event's own marker (`Records`, `detail-type`, `action`) so a bad event's error names the
  * field that is wrong.
  */
 import * as z from 'zod';
 import { routedEvent, scheduledEventSchema } from '../../../shared/lambda/events';
+import type { EcrImageAction } from '../../../shared/model/ecr-event';
+import { ECR_IMAGE_ACTION, ecrImageActionSchema } from '../../../shared/model/ecr-event';
 
 /** An SQS batch, as far as the worker reads it. */
 export const sqsEventSchema = z.looseObject({
@@ -37,11 +40,16 @@ export const manualInvokeSchema = z.discriminatedUnion('action', [
 export type SqsEvent = z.output<typeof sqsEventSchema>;
 export type ScheduledEvent = z.output<typeof scheduledEventSchema>;
 export type ManualInvoke = z.output<typeof manualInvokeSchema>;
-export type WorkerEvent = { trigger: 'queue'; event: SqsEvent } | { trigger: 'schedule'; event: ScheduledEvent } | { trigger: 'manual'; event: ManualInvoke };
+export type WorkerEvent =
+  | { trigger: 'queue'; event: SqsEvent }
+  | { trigger: 'schedule'; event: ScheduledEvent }
+  | { trigger: 'manual'; event: ManualInvoke }
+  | { trigger: 'ecr'; event: EcrImageAction };
 
 const queueEvent = sqsEventSchema.transform((event): WorkerEvent => ({ trigger: 'queue', event }));
 const manualEvent = manualInvokeSchema.transform((event): WorkerEvent => ({ trigger: 'manual', event }));
 const scheduleEvent = scheduledEventSchema.transform((event): WorkerEvent => ({ trigger: 'schedule', event }));
+const ecrEvent = ecrImageActionSchema.transform((event): WorkerEvent => ({ trigger: 'ecr', event }));
 
 /**
  * The worker's event, routed by its own marker (`Records`, `action`, `detail-type`) through the one
@@ -51,6 +59,15 @@ const scheduleEvent = scheduledEventSchema.transform((event): WorkerEvent => ({ 
  * workerEventSchema.parse({ action: 'history', workload: 'web' }); // { trigger: 'manual', event: { action: 'history', workload: 'web' } }
  */
 export const workerEventSchema = routedEvent<WorkerEvent>(
-  (fields) => ('Records' in fields ? queueEvent : 'action' in fields ? manualEvent : 'detail-type' in fields ? scheduleEvent : undefined),
-  'expected an SQS batch (Records), a scheduled event (detail-type "Scheduled Event") or a manual invoke {"action": "plan" | "deploy" | "rollback" | "history", "workload", ...}',
+  (fields) =>
+    'Records' in fields
+      ? queueEvent
+      : 'action' in fields
+        ? manualEvent
+        : fields['detail-type'] === ECR_IMAGE_ACTION
+          ? ecrEvent
+          : 'detail-type' in fields
+            ? scheduleEvent
+            : undefined,
+  'expected an SQS batch (Records), a scheduled event (detail-type "Scheduled Event"), an ECR push (detail-type "ECR Image Action") or a manual invoke {"action": "plan" | "deploy" | "rollback" | "history", "workload", ...}',
 );

@@ -98,6 +98,8 @@ export const handler = lambdaStack(
           return { trigger: 'queue', messages: event.event.Records.length };
         case 'schedule':
           return { trigger: 'schedule' };
+        case 'ecr':
+          return { trigger: 'ecr', eventId: event.event.id, repository: event.event.detail['repository-name'] };
         case 'manual':
           return { trigger: 'manual', action: event.event.action, workload: event.event.workload, cluster: event.event.cluster };
         default:

@@ -12,8 +12,12 @@ import type { WorkerEvent } from './event';
 import type { PlanReport } from '../model/preview';
 import type { DriftReport } from './drift';
 import { checkDrift, planWorkload } from './drift';
-import { parsePinned } from '../model/images';
-import { queueMessageSchema } from '../model/messages';
+import { parsePinned, pinnedRef } from '../model/images';
+import { queueMessageSchema, toFifo } from '../model/messages';
+import type { PushPlan } from '../model/queue-push';
+import { planPushMessages } from '../model/queue-push';
+import type { EcrImageAction } from '../../../shared/model/ecr-event';
+import { ECR_IMAGE_ACTION, parseEcrEvent } from '../../../shared/model/ecr-event';
 import type { ReleaseRecord } from '../model/releases';
 import { ReleaseStore } from '../model/releases';
 import type { Budget, DeployOutcome, WorkerDeps } from './run';
@@ -26,7 +30,17 @@ export type ManualResponse =
   | { action: 'plan'; plan: PlanReport }
   | { action: 'deploy' | 'rollback'; cluster: string; workload: string; result: DeployOutcome };
 
-export type WorkerResponse = SQSBatchResponse | { reports: DriftReport[] } | ManualResponse;
+/** What an ECR push event answers: the deploys it queued, or why none. */
+export interface EcrPushResponse {
+  status: 'queued' | 'ignored';
+  eventId: string;
+  reason?: string;
+  queued?: { cluster: string; workload: string; image: string }[];
+  skipped?: PushPlan['skipped'];
+  broken?: PushPlan['broken'];
+}
+
+export type WorkerResponse = SQSBatchResponse | { reports: DriftReport[] } | ManualResponse | EcrPushResponse;
 
 /**
  * @example
@@ -40,6 +54,8 @@ export async function handleWorkerEvent(event: WorkerEvent, deps: WorkerDeps, bu
       return { reports: await driftCheck(deps) };
     case 'manual':
       return manual(event.event, deps, budget, requestId);
+    case 'ecr':
+      return queueEcrPush(event.event, deps);
     default:
       throw new Error(`unknown trigger ${(event satisfies never as WorkerEvent).trigger}`);
   }
@@ -115,6 +131,43 @@ export async function processBatch(
     }
   }
   return { batchItemFailures };
+}
+
+/**
+ * An ECR push goes the way a GHCR push does: the same matching and static policy
+ * ({@link planPushMessages}) and the same FIFO envelope ({@link toFifo}: deduplicated on repository,
+ * tag, digest and workload), so a push EventBridge delivers twice is one deploy, and the queue's
+ * consumer (this function's `processBatch`) pins and releases it.
+ *
+ * @example
+ * await queueEcrPush(ecrEvent, deps); // { status: 'queued', eventId, queued: [{ cluster, workload, image }] }
+ */
+export async function queueEcrPush(event: EcrImageAction, deps: WorkerDeps): Promise<EcrPushResponse> {
+  const facts = { eventId: event.id, repository: event.detail['repository-name'], account: event.account, region: event.region };
+  const parsed = parseEcrEvent(event);
+  if (parsed.kind === 'ignored') {
+    deps.logger.info('ecr event ignored', { ...facts, reason: parsed.reason });
+    return { status: 'ignored', eventId: event.id, reason: parsed.reason };
+  }
+  const { push } = parsed;
+  const origin = { deliveryId: event.id, event: ECR_IMAGE_ACTION, receivedAt: deps.now().toISOString(), publishedAt: event.time };
+  const { messages, skipped, broken, reason } = planPushMessages(push, await deps.targets(), (await deps.broken?.()) ?? [], origin);
+  for (const item of broken) deps.logger.error('broken workload skipped', { ...facts, ...item });
+  const extra = { ...(skipped.length > 0 ? { skipped } : {}), ...(broken.length > 0 ? { broken } : {}) };
+  if (reason !== undefined) {
+    deps.logger.info('ecr event ignored', { ...facts, reason });
+    return { status: 'ignored', eventId: event.id, reason, ...extra };
+  }
+  await deps.queue.send(messages.map(toFifo));
+  const image = pinnedRef(push);
+  for (const message of messages)
+    deps.logger.info('deploy queued', { ...facts, cluster: message.cluster, workload: `${message.cluster}/${message.workload}`, image });
+  return {
+    status: 'queued',
+    eventId: event.id,
+    queued: messages.map((message) => ({ cluster: message.cluster, workload: message.workload, image })),
+    ...extra,
+  };
 }
 
 /** Every workload of every spec, one at a time; a workload whose check fails, or whose spec is broken, is reported, the others carry on. */

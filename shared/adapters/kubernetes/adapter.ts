@@ -1,6 +1,12 @@
 import { RequestRejectedError, ThrottledError, UpstreamError } from '../../errors';
 import type { KubernetesHttpClient, KubernetesHttpRequest, KubernetesHttpResponse } from './client';
-import { InvalidObjectError, KubernetesAccessError, KubernetesConflictError, KubernetesNotFoundError } from '../../ports/kubernetes-errors';
+import {
+  InvalidObjectError,
+  KubernetesAccessError,
+  KubernetesConflictError,
+  KubernetesNotFoundError,
+  UnsupportedKindError,
+} from '../../ports/kubernetes-errors';
 import type { KubernetesCallContext } from '../../ports/kubernetes-errors';
 import type { ApplyOptions, KubernetesObject, KubernetesPort, KubernetesTarget, PatchOptions } from '../../ports/kubernetes';
 import { resourceFor, resourcePath } from '../../ports/kubernetes-resources';
@@ -216,7 +222,9 @@ function identify(object: KubernetesObject): { apiVersion: string; kind: string;
     throw new InvalidObjectError(`cannot apply a ${kind} without metadata.name`, { context: { apiVersion, kind } });
   }
   const namespace = isRecord(metadata) && typeof metadata.namespace === 'string' && metadata.namespace !== '' ? metadata.namespace : undefined;
-  if (namespace === undefined && resourceFor(apiVersion, kind).namespaced) {
+  const resource = resourceFor(apiVersion, kind);
+  if (resource.readOnly) throw new UnsupportedKindError(`eks-pilot only reads ${kind} objects; it never applies one`, { context: { apiVersion, kind, name } });
+  if (namespace === undefined && resource.namespaced) {
     throw new InvalidObjectError(`cannot apply ${kind} "${name}" without metadata.namespace: ${kind} is a namespaced kind`, {
       context: { apiVersion, kind, name },
     });

@@ -16,11 +16,19 @@ export const OWNER_LABEL = 'eks-pilot.io/workload';
 const dnsLabel = z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'expected lower-case letters, digits and -, at most 63 characters');
 
 /** `ghcr.io/<owner>/<name>`: lower case, as the registry and Kubernetes both require. */
+const GHCR_REPOSITORY = /^ghcr\.io\/[a-z0-9]([a-z0-9._-]*[a-z0-9])?(\/[a-z0-9]([a-z0-9._-]*[a-z0-9])?)+$/;
+/**
+ * `<account>.dkr.ecr.<region>.amazonaws.com[.cn]/<name>`: a private ECR repository URI; ECR
+ * repository names are lower case, `/`-separated, 2-256 characters (Amazon ECR API reference,
+ * CreateRepository `repositoryName`).
+ */
+const ECR_REPOSITORY = /^\d{12}\.dkr\.ecr\.[a-z]{2}(-[a-z]+)+-\d\.amazonaws\.com(\.cn)?\/(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
+
 const repository = z
   .string()
-  .regex(
-    /^ghcr\.io\/[a-z0-9]([a-z0-9._-]*[a-z0-9])?(\/[a-z0-9]([a-z0-9._-]*[a-z0-9])?)+$/,
-    'expected a lower-case GHCR repository such as ghcr.io/acme/web (no tag, no digest)',
+  .refine(
+    (value) => GHCR_REPOSITORY.test(value) || ECR_REPOSITORY.test(value),
+    'expected a lower-case GHCR repository such as ghcr.io/acme/web or an ECR repository URI such as 123456789012.dkr.ecr.eu-west-1.amazonaws.com/web (no tag, no digest)',
   );
 
 const tagRule = z
@@ -65,7 +73,7 @@ export type TagRuleKind = (typeof TAG_RULE_KINDS)[number];
 
 export const imagePolicySchema = z.strictObject({
   repository: repository.describe(
-    'GHCR repository whose pushes this workload takes, e.g. ghcr.io/acme/web. Its containers are found by this name in the manifests.',
+    'GHCR repository (ghcr.io/acme/web) or ECR repository URI (123456789012.dkr.ecr.eu-west-1.amazonaws.com/web) whose pushes this workload takes. Its containers are found by this name in the manifests.',
   ),
   tags: z.array(tagRule).min(1).describe("Which pushed tags deploy: a tag deploys when any rule for the workload's environment matches it."),
 });
@@ -116,7 +124,7 @@ export const workloadSchema = z.strictObject({
     .describe(
       'Environment this workload runs as (prod, staging, ...), which picks the image rules that apply. Unset: only rules without `environments` apply.',
     ),
-  images: z.array(imagePolicySchema).min(1).describe('Image policies, one per GHCR repository the workload deploys from.'),
+  images: z.array(imagePolicySchema).min(1).describe('Image policies, one per GHCR or ECR repository the workload deploys from.'),
   prune: z
     .boolean()
     .default(false)

@@ -74,7 +74,7 @@ describe('the workloads section of the spec', () => {
     const messages = result.issues.map((issue) => `${issue.path}: ${issue.message}`);
     expect(messages).toEqual(
       expect.arrayContaining([
-        'workloads[0].images[0].repository: expected a lower-case GHCR repository such as ghcr.io/acme/web (no tag, no digest)',
+        'workloads[0].images[0].repository: expected a lower-case GHCR repository such as ghcr.io/acme/web or an ECR repository URI such as 123456789012.dkr.ecr.eu-west-1.amazonaws.com/web (no tag, no digest)',
         'workloads[0].images[0].tags[0].semver: expected a semver range such as ">=1.2.0" or "^2"',
         'workloads[0].images[0].tags[1]: a rule takes exactly one of semver, glob, regex, exact (found glob, exact)',
         'workloads[0].images[0].tags[2].regex: expected a valid regular expression (the common syntax of JavaScript and RE2: no lookaround, no backreferences)',

@@ -62,7 +62,7 @@ describe('drift check and offline plan', () => {
         remainingMs: () => 900_000,
       });
       const before = await checkDrift(target, cluster.port, logger, { remediate, now: new Date(0), secretValues: source });
-      source.set('eks-pilot/crypto-oms/crypto-oms-secret', {
+      source.set('eks-pilot/crypto-oms/app-secrets', {
         DATABASE_URL: 'postgres://oms:rotated@db/oms',
         EXCHANGE_API_KEY: 'test-key',
         EXCHANGE_API_SECRET: 'test-secret',
@@ -73,8 +73,8 @@ describe('drift check and offline plan', () => {
 
       // Assess
       expect(before).toMatchObject({ status: 'Converged', drift: [] });
-      expect(after).toMatchObject({ status: expected, drift: ['Secret crypto-oms/crypto-oms-secret data.DATABASE_URL'] });
-      const secret = cluster.objects.get('/api/v1/namespaces/crypto-oms/secrets/crypto-oms-secret');
+      expect(after).toMatchObject({ status: expected, drift: ['Secret crypto-oms/app-secrets data.DATABASE_URL'] });
+      const secret = cluster.objects.get('/api/v1/namespaces/crypto-oms/secrets/app-secrets');
       expect((secret?.data as Record<string, string> | undefined)?.DATABASE_URL).toBe(Buffer.from(landed).toString('base64'));
       const shown = JSON.stringify([after, logs, await cluster.port.get('v1', 'ConfigMap', 'crypto-oms', 'eks-pilot-releases-crypto-oms')]);
       expect(shown).toContain('eks-pilot-releases-crypto-oms');

@@ -244,9 +244,9 @@ describe('deploy-worker handler', () => {
     // The Secret is sourced from Secrets Manager: the plan names it and its source, and reads no value.
     const secret = response.plan.objects.find((object) => object.kind === 'Secret');
     expect(secret?.metadata).toMatchObject({
-      name: 'crypto-oms-secret',
+      name: 'app-secrets',
       namespace: 'crypto-oms',
-      annotations: { 'eks-pilot.io/secret-source': 'secretsmanager:eks-pilot/crypto-oms/crypto-oms-secret' },
+      annotations: { 'eks-pilot.io/secret-source': 'secretsmanager:eks-pilot/crypto-oms/app-secrets' },
     });
     expect(secret?.data).toBeUndefined();
     expect(secret?.stringData).toBeUndefined();

@@ -100,8 +100,8 @@ describe('deploy worker against a Kubernetes API server', () => {
     expect(outcome).toMatchObject({ outcome: 'succeeded', revision: 1 });
     expect(fake.appliedObjects()).toEqual([
       'Namespace crypto-oms',
-      'ConfigMap crypto-oms/crypto-oms-config',
-      'Secret crypto-oms/crypto-oms-secret',
+      'ConfigMap crypto-oms/app-config',
+      'Secret crypto-oms/app-secrets',
       'Service crypto-oms/order-ingestion',
       'Service crypto-oms/order-processor',
       'Service crypto-oms/risk-engine',

@@ -18,12 +18,12 @@ import { push, WorkerHarness } from '../worker-harness';
 const { secretsManager, ssm } = awsSecretStubs();
 const STARTER = readFileSync(path.join(__dirname, '../../../../examples/starter/cluster.yaml'), 'utf8');
 const WEB = 'ghcr.io/acme/web';
-const SECRET_PATH = '/api/v1/namespaces/crypto-oms/secrets/crypto-oms-secret';
+const SECRET_PATH = '/api/v1/namespaces/crypto-oms/secrets/app-secrets';
 /** The credentials an operator put in the cluster by hand (kubectl create secret), as the API server stores them. */
 const FOREIGN: KubernetesObject = {
   apiVersion: 'v1',
   kind: 'Secret',
-  metadata: { name: 'crypto-oms-secret', namespace: 'crypto-oms', uid: 'secret-1', resourceVersion: '7' },
+  metadata: { name: 'app-secrets', namespace: 'crypto-oms', uid: 'secret-1', resourceVersion: '7' },
   type: 'Opaque',
   data: { DATABASE_URL: Buffer.from('postgres://oms:real-password@db.internal/oms').toString('base64') },
 };
@@ -52,7 +52,7 @@ describe('Secrets deploy does not own', () => {
     expect(fake.server.requests.filter((request) => request.path === SECRET_PATH).map((request) => request.method)).toEqual(['GET', 'GET']);
     expect(drift.reports[0]).toMatchObject({ status: 'Converged', drift: [] });
     expect(logs.lines().find((line) => line.message === "secret exists and is not deploy's: not applied")).toMatchObject({
-      object: 'Secret crypto-oms/crypto-oms-secret',
+      object: 'Secret crypto-oms/app-secrets',
     });
     expect(logs.raw()).not.toContain('real-password');
     expect(logs.raw()).not.toContain(FOREIGN.data ? (FOREIGN.data as Record<string, string>).DATABASE_URL : 'x');
