@@ -68,6 +68,9 @@ const SYNCHRONOUS = new Set<string>([
   'UpdateAccessEntry',
   'AssociateAccessPolicy',
   'DisassociateAccessPolicy',
+  'CreatePodIdentityAssociation',
+  'UpdatePodIdentityAssociation',
+  'DeletePodIdentityAssociation',
   'TagResource',
   'UntagResource',
 ]);
