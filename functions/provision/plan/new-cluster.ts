@@ -62,7 +62,13 @@ function createCluster(spec: ClusterSpec): ProvisionAction {
       { field: 'authenticationMode', to: spec.authenticationMode },
       ...(spec.logging.length > 0 ? [{ field: 'logging', to: spec.logging }] : []),
       ...(spec.encryptionKeyArn ? [{ field: 'encryptionKeyArn', to: spec.encryptionKeyArn }] : []),
-      ...(autoMode === true ? [{ field: 'autoMode', to: `on, node pools ${spec.computeConfig?.nodePools.join(', ') || 'none'}` }] : []),
+      ...(autoMode === true
+        ? [
+            { field: 'autoMode', to: 'on: compute, load balancing, block storage' },
+            { field: 'computeConfig.nodePools', to: spec.computeConfig?.nodePools ?? [] },
+            ...(spec.computeConfig?.nodeRoleArn ? [{ field: 'computeConfig.nodeRoleArn', to: spec.computeConfig.nodeRoleArn }] : []),
+          ]
+        : []),
     ],
     request: {
       name: spec.name,

@@ -44,7 +44,13 @@ describe('planCluster, EKS Auto Mode', () => {
     // Assess
     expect(created?.kind).toBe('CreateCluster');
     expect(created?.request).toMatchObject({ ...autoModeRequest(true), bootstrapSelfManagedAddons: false, accessConfig: { authenticationMode: 'API' } });
-    expect(created?.changes).toContainEqual({ field: 'autoMode', to: 'on, node pools general-purpose, system' });
+    expect(created?.changes).toEqual(
+      expect.arrayContaining([
+        { field: 'autoMode', to: 'on: compute, load balancing, block storage' },
+        { field: 'computeConfig.nodePools', to: ['general-purpose', 'system'] },
+        { field: 'computeConfig.nodeRoleArn', to: NODE_ROLE },
+      ]),
+    );
   });
 
   it('creates a cluster without Auto Mode fields when the spec leaves Auto Mode alone', () => {
