@@ -3,7 +3,8 @@
  * (scripts/serverless-local.cjs serves it as the `${specs:...}` variables of serverless.yml): the
  * specs' clusters, node groups and add-ons by Region and account, the cluster and node roles
  * provision passes to EKS, the alarms scale-watch keeps, the NAT gateways eip-manager adds addresses
- * to, and the cross-account roles the functions assume. Each list may be widened by a parameter
+ * to, the Pod Identity associations and the roles they give pods, and the cross-account roles the
+ * functions assume. Each list may be widened by a parameter
  * ({@link IamWidening}); a list left empty drops its statement from the template.
  *
  * A cluster with `assumeRoleArn` is managed through that role only: its own resources are granted
@@ -44,7 +45,12 @@ export interface IamScope {
   scaledNodegroupArns: string[];
   addonArns: string[];
   accessEntryArns: string[];
+  /** The clusters with `podIdentities` and their associations (`podidentityassociation/<cluster>/*`): provision lists, creates, updates, deletes them. */
+  podIdentityArns: string[];
+  /** Cluster, node (managed node groups and Auto Mode) and add-on roles, passed to eks.amazonaws.com. */
   passRoleArns: string[];
+  /** The specs' `podIdentities` roles, passed to pods.eks.amazonaws.com (EKS User Guide, "Assign an IAM role to a Kubernetes service account"). */
+  podRoleArns: string[];
   assumeRoleArns: string[];
   /** The specs' `encryptionKeyArn`s (CreateCluster asks KMS for a grant through EKS). */
   encryptionKeyArns: string[];
@@ -138,14 +144,21 @@ export function iamScopeOf(specs: readonly ClusterSpec[], widening: IamWidening,
       ...own.filter((spec) => spec.accessEntries.length > 0).map((spec) => eks(spec, `access-entry/${spec.name}/*`)),
       ...widening.clusterNames.map((name) => anyEks(`access-entry/${name}/*`)),
     ]),
+    podIdentityArns: sorted(
+      own
+        .filter((spec) => spec.podIdentities !== undefined)
+        .flatMap((spec) => [eks(spec, `cluster/${spec.name}`), eks(spec, `podidentityassociation/${spec.name}/*`)]),
+    ),
     passRoleArns: sorted([
       ...own.flatMap((spec) => [
         spec.roleArn,
         ...spec.nodeGroups.map((group) => group.nodeRoleArn),
+        ...(spec.computeConfig?.nodeRoleArn === undefined ? [] : [spec.computeConfig.nodeRoleArn]),
         ...spec.addons.flatMap((addon) => (addon.serviceAccountRoleArn === undefined ? [] : [addon.serviceAccountRoleArn])),
       ]),
       ...widening.passRoleArns,
     ]),
+    podRoleArns: sorted(own.flatMap((spec) => (spec.podIdentities ?? []).map((identity) => identity.roleArn))),
     assumeRoleArns,
     encryptionKeyArns: sorted(own.flatMap((spec) => (spec.encryptionKeyArn === undefined ? [] : [spec.encryptionKeyArn]))),
     alarmArns: sorted([...alarmArns, ...widening.alarmPrefixes.map((prefix) => `arn:aws:cloudwatch:*:*:alarm:${prefix}*`)]),

@@ -8,6 +8,22 @@
  * Modelled on aws/aws-cdk's cluster-resource-handler test mocks, with state instead of canned
  * answers: a plan that EKS would refuse is refused here too.
  *
+ * EKS Auto Mode: CreateCluster and UpdateClusterConfig take computeConfig,
+ * kubernetesNetworkConfig.elasticLoadBalancing and storageConfig.blockStorage together, all
+ * enabled or all disabled, else InvalidParameterException with EKS's own message (quoted from
+ * the AWS CLI in kubernetes-sigs/cluster-api-provider-aws#5278); Auto Mode on create needs
+ * bootstrapSelfManagedAddons false (Terraform AWS provider docs, aws_eks_cluster) and an
+ * authentication mode with the EKS API; the node role cannot change while compute is enabled
+ * (ComputeConfigRequest.nodeRoleArn in the SDK model); a request that changes nothing answers
+ * "The type for cluster update was not provided." (terraform-aws-modules/terraform-aws-eks#3457).
+ *
+ * Pod Identity associations (EKS API Reference, CreatePodIdentityAssociation): one per namespace
+ * and service account (a second answers ResourceInUseException, which the adapter reads as done);
+ * a repeated `clientRequestToken` answers the association it made first, creating nothing;
+ * ListPodIdentityAssociations shows a new association only after `settle()` ("associations are
+ * eventually consistent, and may take several seconds to be effective"), DescribePodIdentityAssociation
+ * at once. The fake does not model a token reused with other parameters.
+ *
  * @example
  * const eks = new FakeEks();
  * eks.seedFromSpec(spec); // a cluster already converged on the spec
@@ -35,6 +51,8 @@ import type {
   ListUpdatesCommandInput,
   Logging,
   Nodegroup,
+  PodIdentityAssociation,
+  PodIdentityAssociationSummary,
   Taint,
   Update,
   UpdateParam,
@@ -43,6 +61,7 @@ import type {
 import type { EksPort, EksReadName, EksWrite, EksWriteKind, EksWriteResult } from '../shared/ports/eks';
 import { RequestRejectedError, ResourceBusyError, ThrottledError, UpstreamError } from '../shared/errors';
 import type { ClusterSpec } from '../shared/model/cluster-spec/schema';
+import { MANAGED_TAG } from '../shared/model/cluster-spec/schema';
 
 export interface FakeReadCall {
   kind: 'read';
@@ -95,13 +114,37 @@ interface ScopedUpdate {
   addonName?: string;
 }
 
+interface TrackedPodIdentity {
+  association: PodIdentityAssociation;
+  /** ListPodIdentityAssociations shows it (false until `settle()` for one just created). */
+  listed: boolean;
+}
+
 interface ClusterRecord {
   cluster: Tracked<Cluster>;
   nodegroups: Map<string, Tracked<Nodegroup>>;
   addons: Map<string, Tracked<Addon>>;
   accessEntries: Map<string, TrackedAccessEntry>;
+  /** By association id. */
+  podIdentities: Map<string, TrackedPodIdentity>;
+  /** CreatePodIdentityAssociation's clientRequestToken -> the association id it made. */
+  podIdentityTokens: Map<string, string>;
   updates: ScopedUpdate[];
 }
+
+/** A Pod Identity association to seed: someone else's when `managed` is not true. */
+export interface SeedPodIdentity {
+  namespace: string;
+  serviceAccount: string;
+  roleArn: string;
+  tags?: Record<string, string>;
+  /** Set: the association belongs to an add-on (EKS's `ownerArn`). */
+  ownerArn?: string;
+}
+
+/** EKS's answer to an Auto Mode request that is not all on or all off (the AWS CLI's message, kubernetes-sigs/cluster-api-provider-aws#5278). */
+const AUTO_MODE_TOGETHER =
+  'For EKS Auto Mode, please ensure that all required configs, including computeConfig, kubernetesNetworkConfig, and blockStorage are all either fully enabled or fully disabled.';
 
 const ALL_LOG_TYPES: readonly string[] = Object.values(LogType);
 const AUTH_MODES = ['CONFIG_MAP', 'API_AND_CONFIG_MAP', 'API'] as const;
@@ -157,6 +200,11 @@ export class FakeEks implements EksPort {
     return found === undefined ? undefined : copy({ entry: found.entry, policies: [...found.policies.values()] });
   }
 
+  /** Every Pod Identity association of the cluster as DescribePodIdentityAssociation answers it (copies), listed or not yet. */
+  podIdentities(clusterName: string): PodIdentityAssociation[] {
+    return copy([...(this.clusters.get(clusterName)?.podIdentities.values() ?? [])].map((tracked) => tracked.association));
+  }
+
   /** Every update of the cluster, its node groups and add-ons, oldest first. */
   updates(clusterName: string): Update[] {
     return copy((this.clusters.get(clusterName)?.updates ?? []).map((scoped) => scoped.update));
@@ -194,6 +242,7 @@ export class FakeEks implements EksPort {
       logging: loggingOf(new Set(spec.logging)),
       accessConfig: { authenticationMode: spec.authenticationMode, bootstrapClusterCreatorAdminPermissions: true },
       ...(spec.encryptionKeyArn ? { encryptionConfig: [{ provider: { keyArn: spec.encryptionKeyArn } }] } : {}),
+      ...autoModeOf(spec),
       tags: { ...spec.tags },
     });
     for (const group of spec.nodeGroups) {
@@ -258,6 +307,21 @@ export class FakeEks implements EksPort {
         policies,
       });
     }
+    for (const identity of spec.podIdentities ?? []) {
+      this.addPodIdentity(record, { ...identity, tags: { ...identity.tags, [MANAGED_TAG]: 'true' } }, true);
+    }
+  }
+
+  /** An association made outside provision (another tool, an add-on): listed at once, no call recorded. Returns its id. */
+  seedPodIdentity(clusterName: string, seed: SeedPodIdentity): string {
+    return this.addPodIdentity(this.record(clusterName), { tags: {}, ...seed }, true).associationId ?? '';
+  }
+
+  /** Someone changed an association outside provision. */
+  changePodIdentity(clusterName: string, associationId: string, change: (association: PodIdentityAssociation) => void): void {
+    const found = this.record(clusterName).podIdentities.get(associationId);
+    if (found === undefined) throw new Error(`fake EKS: no association ${associationId} in ${clusterName}`);
+    change(found.association);
   }
 
   /** Someone changed the cluster outside provision (console, CLI): visible at once, no call recorded. */
@@ -294,6 +358,7 @@ export class FakeEks implements EksPort {
         else settleTracked(group, ['CREATING', 'UPDATING']);
       }
       for (const addon of record.addons.values()) settleTracked(addon, ['CREATING', 'UPDATING']);
+      for (const identity of record.podIdentities.values()) identity.listed = true;
       for (const { update } of record.updates) if (update.status === 'InProgress') update.status = 'Successful';
     }
   }
@@ -335,6 +400,29 @@ export class FakeEks implements EksPort {
   listAssociatedAccessPolicies(clusterName: string, principalArn: string): Promise<AssociatedAccessPolicy[]> {
     return this.read('ListAssociatedAccessPolicies', { clusterName, principalArn }, () =>
       copy([...(this.clusters.get(clusterName)?.accessEntries.get(principalArn)?.policies.values() ?? [])]),
+    );
+  }
+
+  listPodIdentityAssociations(clusterName: string): Promise<PodIdentityAssociationSummary[]> {
+    return this.read('ListPodIdentityAssociations', { clusterName }, () =>
+      [...(this.clusters.get(clusterName)?.podIdentities.values() ?? [])]
+        .filter((tracked) => tracked.listed)
+        .map(({ association }) => ({
+          clusterName: association.clusterName,
+          namespace: association.namespace,
+          serviceAccount: association.serviceAccount,
+          associationArn: association.associationArn,
+          associationId: association.associationId,
+          ...(association.ownerArn === undefined ? {} : { ownerArn: association.ownerArn }),
+        })),
+    );
+  }
+
+  describePodIdentityAssociation(clusterName: string, associationId: string): Promise<PodIdentityAssociation | null> {
+    return this.read(
+      'DescribePodIdentityAssociation',
+      { clusterName, associationId },
+      () => copy(this.clusters.get(clusterName)?.podIdentities.get(associationId)?.association) ?? null,
     );
   }
 
@@ -409,6 +497,12 @@ export class FakeEks implements EksPort {
         return this.associateAccessPolicy(write.request);
       case 'DisassociateAccessPolicy':
         return this.disassociateAccessPolicy(write.request);
+      case 'CreatePodIdentityAssociation':
+        return this.createPodIdentityAssociation(write.request);
+      case 'UpdatePodIdentityAssociation':
+        return this.updatePodIdentityAssociation(write.request);
+      case 'DeletePodIdentityAssociation':
+        return this.deletePodIdentityAssociation(write.request);
       case 'TagResource':
         return this.tagResource(write.request);
       case 'UntagResource':
@@ -430,6 +524,15 @@ export class FakeEks implements EksPort {
       throw rejected(action, name, 'At least one of endpointPublicAccess and endpointPrivateAccess must be true');
     }
     const mode = request.accessConfig?.authenticationMode ?? 'CONFIG_MAP';
+    const autoMode = checkAutoModeRequest(action, name, request);
+    if (autoMode === true) {
+      if (request.bootstrapSelfManagedAddons !== false) {
+        throw rejected(action, name, 'EKS Auto Mode requires bootstrapSelfManagedAddons to be false');
+      }
+      if (mode === 'CONFIG_MAP') {
+        throw rejected(action, name, "The cluster's authentication mode must be set to one of [API, API_AND_CONFIG_MAP] to enable EKS Auto Mode.");
+      }
+    }
     const enabled = new Set((request.logging?.clusterLogging ?? []).filter((setup) => setup.enabled).flatMap((setup) => setup.types ?? []));
     const record = this.newRecord({
       name,
@@ -454,6 +557,7 @@ export class FakeEks implements EksPort {
         bootstrapClusterCreatorAdminPermissions: request.accessConfig?.bootstrapClusterCreatorAdminPermissions ?? true,
       },
       ...(request.encryptionConfig?.length ? { encryptionConfig: request.encryptionConfig.map((config) => ({ provider: { ...config.provider } })) } : {}),
+      ...(autoMode === undefined ? {} : autoModeResponse(request)),
       tags: { ...(request.tags ?? {}) },
     });
     record.cluster.pending.push(() => {
@@ -480,9 +584,8 @@ export class FakeEks implements EksPort {
       request.accessConfig !== undefined && 'access config',
       request.upgradePolicy !== undefined && 'upgrade policy',
       request.zonalShiftConfig !== undefined && 'zonal shift',
-      request.kubernetesNetworkConfig !== undefined && 'kubernetes network config',
-      request.computeConfig !== undefined && 'compute config',
-      request.storageConfig !== undefined && 'storage config',
+      // Auto Mode's three capabilities travel in one request: one kind of update.
+      (request.kubernetesNetworkConfig !== undefined || request.computeConfig !== undefined || request.storageConfig !== undefined) && 'auto mode',
       request.remoteNetworkConfig !== undefined && 'remote network config',
     ].filter((kind): kind is string => kind !== false);
     if (kinds.length > 1) throw rejected(action, name, `Only one type of update can be allowed. (asked for ${kinds.join(', ')})`);
@@ -557,7 +660,39 @@ export class FakeEks implements EksPort {
       });
     }
 
+    if (kinds[0] === 'auto mode') return this.updateAutoMode(record, request);
+
     return this.startClusterUpdate(record, 'ConfigUpdate', [], () => undefined);
+  }
+
+  private updateAutoMode(record: ClusterRecord, request: Extract<EksWrite, { kind: 'UpdateClusterConfig' }>['request']): EksWriteResult {
+    const action = 'UpdateClusterConfig';
+    const cluster = record.cluster.value;
+    const name = cluster.name ?? '';
+    const enabled = checkAutoModeRequest(action, name, request);
+    if (enabled === undefined) throw rejected(action, name, AUTO_MODE_TOGETHER);
+    const current = cluster.computeConfig ?? {};
+    if (enabled && current.enabled === true && request.computeConfig?.nodeRoleArn !== undefined && request.computeConfig.nodeRoleArn !== current.nodeRoleArn) {
+      throw rejected(action, name, 'The node role of EKS Auto Mode cannot be changed after the compute capability is enabled.');
+    }
+    if (enabled && (cluster.accessConfig?.authenticationMode ?? 'CONFIG_MAP') === 'CONFIG_MAP') {
+      throw rejected(action, name, "The cluster's authentication mode must be set to one of [API, API_AND_CONFIG_MAP] to enable EKS Auto Mode.");
+    }
+    const next = autoModeResponse(request);
+    const unchanged =
+      (current.enabled ?? false) === enabled &&
+      (!enabled || (sameSet(next.computeConfig.nodePools ?? [], current.nodePools ?? []) && next.computeConfig.nodeRoleArn === current.nodeRoleArn));
+    if (unchanged) throw rejected(action, name, 'The type for cluster update was not provided.');
+    const params: UpdateParam[] = [
+      { type: 'ComputeConfig', value: JSON.stringify(request.computeConfig) },
+      { type: 'KubernetesNetworkConfig', value: JSON.stringify(request.kubernetesNetworkConfig) },
+      { type: 'StorageConfig', value: JSON.stringify(request.storageConfig) },
+    ];
+    return this.startClusterUpdate(record, 'AutoModeUpdate', params, () => {
+      cluster.computeConfig = next.computeConfig;
+      cluster.kubernetesNetworkConfig = { ...cluster.kubernetesNetworkConfig, ...next.kubernetesNetworkConfig };
+      cluster.storageConfig = next.storageConfig;
+    });
   }
 
   private updateClusterVersion(request: Extract<EksWrite, { kind: 'UpdateClusterVersion' }>['request']): EksWriteResult {
@@ -838,6 +973,49 @@ export class FakeEks implements EksPort {
     return {};
   }
 
+  private createPodIdentityAssociation(request: Extract<EksWrite, { kind: 'CreatePodIdentityAssociation' }>['request']): EksWriteResult {
+    const action = 'CreatePodIdentityAssociation';
+    const clusterName = request.clusterName ?? '';
+    const record = this.existing(action, clusterName);
+    const token = request.clientRequestToken;
+    if (token !== undefined && record.podIdentityTokens.has(token)) return {};
+    if (record.cluster.value.status === 'CREATING') throw busy(action, clusterName, `Cluster '${clusterName}' is CREATING`);
+    if (!request.namespace || !request.serviceAccount) throw rejected(action, clusterName, 'namespace and serviceAccount are required');
+    if (!/^arn:[\w-]+:iam::\d{12}:role\//.test(request.roleArn ?? ''))
+      throw rejected(action, clusterName, `The specified roleArn is invalid: ${request.roleArn ?? ''}`);
+    const taken = [...record.podIdentities.values()].some(
+      ({ association }) => association.namespace === request.namespace && association.serviceAccount === request.serviceAccount,
+    );
+    // EKS: ResourceInUseException; the adapter reads it as done (shared/adapters/aws/eks.ts, IN_USE_IS_DONE).
+    if (taken) return { alreadyDone: true };
+    const created = this.addPodIdentity(
+      record,
+      { namespace: request.namespace, serviceAccount: request.serviceAccount, roleArn: request.roleArn ?? '', tags: { ...(request.tags ?? {}) } },
+      false,
+    );
+    if (token !== undefined) record.podIdentityTokens.set(token, created.associationId ?? '');
+    return {};
+  }
+
+  private updatePodIdentityAssociation(request: Extract<EksWrite, { kind: 'UpdatePodIdentityAssociation' }>['request']): EksWriteResult {
+    const action = 'UpdatePodIdentityAssociation';
+    const clusterName = request.clusterName ?? '';
+    const found = this.existing(action, clusterName).podIdentities.get(request.associationId ?? '');
+    if (found === undefined) throw notFound(action, clusterName, `No Pod Identity Association found for id: ${request.associationId ?? ''}.`);
+    if (request.roleArn !== undefined && !/^arn:[\w-]+:iam::\d{12}:role\//.test(request.roleArn)) {
+      throw rejected(action, clusterName, `The specified roleArn is invalid: ${request.roleArn}`);
+    }
+    if (request.roleArn !== undefined) found.association.roleArn = request.roleArn;
+    found.association.modifiedAt = CREATED_AT;
+    return {};
+  }
+
+  private deletePodIdentityAssociation(request: Extract<EksWrite, { kind: 'DeletePodIdentityAssociation' }>['request']): EksWriteResult {
+    const record = this.clusters.get(request.clusterName ?? '');
+    if (record === undefined || !record.podIdentities.delete(request.associationId ?? '')) return { alreadyDone: true };
+    return {};
+  }
+
   private tagResource(request: Extract<EksWrite, { kind: 'TagResource' }>['request']): EksWriteResult {
     const action = 'TagResource';
     const resourceArn = request.resourceArn ?? '';
@@ -969,7 +1147,15 @@ export class FakeEks implements EksPort {
   }
 
   private newRecord(cluster: Cluster): ClusterRecord {
-    const record: ClusterRecord = { cluster: { value: cluster, pending: [] }, nodegroups: new Map(), addons: new Map(), accessEntries: new Map(), updates: [] };
+    const record: ClusterRecord = {
+      cluster: { value: cluster, pending: [] },
+      nodegroups: new Map(),
+      addons: new Map(),
+      accessEntries: new Map(),
+      podIdentities: new Map(),
+      podIdentityTokens: new Map(),
+      updates: [],
+    };
     this.clusters.set(cluster.name ?? '', record);
     return record;
   }
@@ -1018,17 +1204,39 @@ export class FakeEks implements EksPort {
     };
   }
 
+  private addPodIdentity(record: ClusterRecord, seed: SeedPodIdentity, listed: boolean): PodIdentityAssociation {
+    // EKS association ids: a- and 17 lower-case letters and digits (EKS API Reference, PodIdentityAssociation examples).
+    const associationId = `a-${hex(this.next(), 17)}`;
+    const clusterArn = record.cluster.value.arn ?? '';
+    const association: PodIdentityAssociation = {
+      clusterName: record.cluster.value.name,
+      namespace: seed.namespace,
+      serviceAccount: seed.serviceAccount,
+      roleArn: seed.roleArn,
+      associationArn: `${clusterArn.replace(':cluster/', ':podidentityassociation/')}/${associationId}`,
+      associationId,
+      tags: { ...(seed.tags ?? {}) },
+      createdAt: CREATED_AT,
+      modifiedAt: CREATED_AT,
+      ...(seed.ownerArn === undefined ? {} : { ownerArn: seed.ownerArn }),
+      disableSessionTags: false,
+    };
+    record.podIdentities.set(associationId, { association, listed });
+    return association;
+  }
+
   private arnFor(record: ClusterRecord, type: 'nodegroup' | 'addon', name: string): string {
     return `${(record.cluster.value.arn ?? '').replace(':cluster/', `:${type}/`)}/${name}/${uuid(this.next())}`;
   }
 
-  /** The tag holder an ARN names: a cluster, node group, add-on or access entry. */
+  /** The tag holder an ARN names: a cluster, node group, add-on, access entry or Pod Identity association. */
   private taggable(resourceArn: string): { tags?: Record<string, string> } | undefined {
     for (const record of this.clusters.values()) {
       if (record.cluster.value.arn === resourceArn) return record.cluster.value;
       for (const group of record.nodegroups.values()) if (group.value.nodegroupArn === resourceArn) return group.value;
       for (const addon of record.addons.values()) if (addon.value.addonArn === resourceArn) return addon.value;
       for (const { entry } of record.accessEntries.values()) if (entry.accessEntryArn === resourceArn) return entry;
+      for (const { association } of record.podIdentities.values()) if (association.associationArn === resourceArn) return association;
     }
     return undefined;
   }
@@ -1090,6 +1298,49 @@ function checkConfiguration(action: EksWriteKind, cluster: string, configuration
 }
 
 // ---- helpers ------------------------------------------------------------------------------------
+
+type AutoModeRequest = Pick<Extract<EksWrite, { kind: 'CreateCluster' }>['request'], 'computeConfig' | 'kubernetesNetworkConfig' | 'storageConfig'>;
+
+/**
+ * Whether the request turns Auto Mode on (true) or off (false), undefined when it names none of the
+ * three capabilities; throws EKS's InvalidParameterException when they are not all on or all off.
+ */
+function checkAutoModeRequest(action: EksWriteKind, cluster: string, request: AutoModeRequest): boolean | undefined {
+  const values = [request.computeConfig?.enabled, request.kubernetesNetworkConfig?.elasticLoadBalancing?.enabled, request.storageConfig?.blockStorage?.enabled];
+  if (values.every((value) => value === undefined)) return undefined;
+  const enabled = values[0];
+  if (enabled === undefined || values.some((value) => value !== enabled)) throw rejected(action, cluster, AUTO_MODE_TOGETHER);
+  if (enabled && (request.computeConfig?.nodePools ?? []).length > 0 && request.computeConfig?.nodeRoleArn === undefined) {
+    throw rejected(action, cluster, 'nodeRoleArn is required when nodePools are specified');
+  }
+  return enabled;
+}
+
+/** DescribeCluster's Auto Mode fields after a request that set them. */
+function autoModeResponse(request: AutoModeRequest): Required<Pick<Cluster, 'computeConfig' | 'kubernetesNetworkConfig' | 'storageConfig'>> {
+  const enabled = request.computeConfig?.enabled === true;
+  return {
+    computeConfig: enabled
+      ? {
+          enabled,
+          nodePools: [...(request.computeConfig?.nodePools ?? [])],
+          ...(request.computeConfig?.nodeRoleArn === undefined ? {} : { nodeRoleArn: request.computeConfig.nodeRoleArn }),
+        }
+      : { enabled },
+    kubernetesNetworkConfig: { elasticLoadBalancing: { enabled } },
+    storageConfig: { blockStorage: { enabled } },
+  };
+}
+
+/** DescribeCluster's Auto Mode fields for a cluster made to the spec; none when the spec leaves Auto Mode alone. */
+function autoModeOf(spec: ClusterSpec): Partial<Pick<Cluster, 'computeConfig' | 'kubernetesNetworkConfig' | 'storageConfig'>> {
+  if (spec.computeConfig === undefined) return {};
+  return autoModeResponse({
+    computeConfig: spec.computeConfig,
+    kubernetesNetworkConfig: spec.kubernetesNetworkConfig ?? {},
+    storageConfig: spec.storageConfig ?? {},
+  });
+}
 
 function settleTracked<T extends { status?: string }>(tracked: Tracked<T>, moving: readonly string[]): void {
   if (tracked.value.status === undefined || !moving.includes(tracked.value.status)) return;

@@ -64,3 +64,47 @@ export function parseSpecOrThrow(text: string, file = 'inline.yaml'): ClusterSpe
   if (!parsed.ok) throw new Error(parsed.issues.map((issue) => `${issue.path}: ${issue.message}`).join('\n'));
   return parsed.spec;
 }
+
+/** The lines of an EKS Auto Mode spec: the three capabilities on, both built-in node pools, a node role in `account`. */
+export function autoModeLines(name: string, account = '111122223333', enabled = true): string[] {
+  return [
+    'authenticationMode: API',
+    'computeConfig:',
+    `  enabled: ${String(enabled)}`,
+    '  nodePools: [general-purpose, system]',
+    `  nodeRoleArn: arn:aws:iam::${account}:role/${name}-auto-node`,
+    'kubernetesNetworkConfig:',
+    `  elasticLoadBalancing: { enabled: ${String(enabled)} }`,
+    'storageConfig:',
+    `  blockStorage: { enabled: ${String(enabled)} }`,
+  ];
+}
+
+/** The lines of a `podIdentities` section: one association per `namespace/serviceAccount`, its role named after the service account. */
+export function podIdentityLines(serviceAccounts: readonly string[], account = '111122223333'): string[] {
+  return [
+    'podIdentities:',
+    ...serviceAccounts.flatMap((key) => {
+      const [namespace = '', serviceAccount = ''] = key.split('/');
+      return [`  - namespace: ${namespace}`, `    serviceAccount: ${serviceAccount}`, `    roleArn: arn:aws:iam::${account}:role/${serviceAccount}-pods`];
+    }),
+  ];
+}
+
+/**
+ * A cluster on EKS Auto Mode with two Pod Identity associations and no node groups: the Auto Mode
+ * test spec (no example turns Auto Mode on).
+ *
+ * @example
+ * const spec = autoModeSpec();
+ * spec.computeConfig?.nodePools; // ['general-purpose', 'system']
+ */
+export function autoModeSpec(name = 'auto'): ClusterSpec {
+  const yaml = minimalSpecYaml({
+    name,
+    region: 'eu-west-1',
+    extra: [...autoModeLines(name), ...podIdentityLines(['kube-system/cluster-autoscaler', 'shop/orders'])],
+    nodeGroups: [],
+  }).replace('nodeGroups:\n', 'nodeGroups: []\n');
+  return parseSpecOrThrow(yaml, `${name}.yaml`);
+}

@@ -5,7 +5,7 @@
  */
 import type { EksReads } from '../../shared/ports/eks';
 import type { ClusterSpec } from '../../shared/model/cluster-spec/schema';
-import type { ObservedAccessEntry, ObservedState } from './observed';
+import type { ObservedAccessEntry, ObservedPodIdentity, ObservedState } from './observed';
 import { EMPTY_ACCOUNT } from './observed';
 
 /** What a run reads beyond the minimum: `accessEntryDetail: false` lists the access entries without describing them. */
@@ -18,7 +18,7 @@ export async function observe(eks: EksReads, spec: ClusterSpec, options: Observe
   if (cluster === null) return EMPTY_ACCOUNT;
   if (cluster.status === 'CREATING') return { ...EMPTY_ACCOUNT, cluster };
 
-  const [nodeGroups, unlistedNodeGroups, addons, { accessEntries, listedAccessEntries }] = await Promise.all([
+  const [nodeGroups, unlistedNodeGroups, addons, { accessEntries, listedAccessEntries }, podIdentities] = await Promise.all([
     describeEach(
       spec.nodeGroups.map((group) => group.name),
       (name) => eks.describeNodegroup(spec.name, name),
@@ -31,6 +31,7 @@ export async function observe(eks: EksReads, spec: ClusterSpec, options: Observe
       (name) => eks.describeAddon(spec.name, name),
     ),
     observeAccessEntries(eks, spec, options.accessEntryDetail ?? true),
+    observePodIdentities(eks, spec),
   ]);
 
   const updating = [
@@ -52,7 +53,24 @@ export async function observe(eks: EksReads, spec: ClusterSpec, options: Observe
     .flat()
     .filter((update) => update !== null);
 
-  return { cluster, nodeGroups, unlistedNodeGroups, addons, accessEntries, listedAccessEntries, updatesInProgress };
+  return { cluster, nodeGroups, unlistedNodeGroups, addons, accessEntries, listedAccessEntries, updatesInProgress, podIdentities };
+}
+
+/**
+ * Every association of the cluster (one listing, all pages) and the detail of each one no add-on
+ * owns: the spec's are compared, and only the detail's tags tell which others eks-pilot created.
+ * None read when the spec has no `podIdentities`.
+ */
+async function observePodIdentities(eks: EksReads, spec: ClusterSpec): Promise<ObservedPodIdentity[]> {
+  if (spec.podIdentities === undefined) return [];
+  const summaries = await eks.listPodIdentityAssociations(spec.name);
+  return Promise.all(
+    summaries.map(async (summary): Promise<ObservedPodIdentity> => {
+      if (summary.ownerArn !== undefined || summary.associationId === undefined) return { summary };
+      const association = await eks.describePodIdentityAssociation(spec.name, summary.associationId);
+      return association === null ? { summary } : { summary, association };
+    }),
+  );
 }
 
 async function describeEach<T>(names: readonly string[], describe: (name: string) => Promise<T | null>): Promise<Record<string, T>> {

@@ -2,11 +2,27 @@
  * What provision found in the account for one cluster spec, in the EKS API's own shapes. Offline
  * planning, and a cluster that does not exist yet, both observe an empty account.
  */
-import type { AccessEntry, Addon, AssociatedAccessPolicy, Cluster, Nodegroup, Update } from '@aws-sdk/client-eks';
+import type {
+  AccessEntry,
+  Addon,
+  AssociatedAccessPolicy,
+  Cluster,
+  Nodegroup,
+  PodIdentityAssociation,
+  PodIdentityAssociationSummary,
+  Update,
+} from '@aws-sdk/client-eks';
 
 export interface ObservedAccessEntry {
   entry: AccessEntry;
   policies: AssociatedAccessPolicy[];
+}
+
+/** A Pod Identity association of the cluster: what the listing says, and its detail (roleArn, tags) unless an add-on owns it. */
+export interface ObservedPodIdentity {
+  summary: PodIdentityAssociationSummary;
+  /** Absent for one an add-on owns (`summary.ownerArn`): provision never reads or touches those. */
+  association?: PodIdentityAssociation;
 }
 
 export interface ObservedState {
@@ -26,6 +42,8 @@ export interface ObservedState {
   listedAccessEntries: string[];
   /** Updates in progress on the cluster and its node groups (read only while something is UPDATING). */
   updatesInProgress: Update[];
+  /** Every Pod Identity association of the cluster; read only when the spec has `podIdentities` (else []). */
+  podIdentities: ObservedPodIdentity[];
 }
 
 export const EMPTY_ACCOUNT: ObservedState = Object.freeze({
@@ -36,6 +54,7 @@ export const EMPTY_ACCOUNT: ObservedState = Object.freeze({
   accessEntries: {},
   listedAccessEntries: [],
   updatesInProgress: [],
+  podIdentities: [],
 });
 
 /**

@@ -73,6 +73,9 @@ const SYNCHRONOUS = new Set<string>([
   'UpdateAccessEntry',
   'AssociateAccessPolicy',
   'DisassociateAccessPolicy',
+  'CreatePodIdentityAssociation',
+  'UpdatePodIdentityAssociation',
+  'DeletePodIdentityAssociation',
   'TagResource',
   'UntagResource',
 ]);

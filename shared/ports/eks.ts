@@ -20,11 +20,15 @@ import type {
   CreateAddonCommandInput,
   CreateClusterCommandInput,
   CreateNodegroupCommandInput,
+  CreatePodIdentityAssociationCommandInput,
   DeleteNodegroupCommandInput,
+  DeletePodIdentityAssociationCommandInput,
   DescribeUpdateCommandInput,
   DisassociateAccessPolicyCommandInput,
   ListUpdatesCommandInput,
   Nodegroup,
+  PodIdentityAssociation,
+  PodIdentityAssociationSummary,
   TagResourceCommandInput,
   UntagResourceCommandInput,
   Update,
@@ -34,6 +38,7 @@ import type {
   UpdateClusterVersionCommandInput,
   UpdateNodegroupConfigCommandInput,
   UpdateNodegroupVersionCommandInput,
+  UpdatePodIdentityAssociationCommandInput,
 } from '@aws-sdk/client-eks';
 
 /** Every mutating EKS call this suite makes, keyed by API action, with the SDK's request type. */
@@ -52,6 +57,9 @@ export type EksWrite =
   | { kind: 'UpdateAccessEntry'; request: UpdateAccessEntryCommandInput }
   | { kind: 'AssociateAccessPolicy'; request: AssociateAccessPolicyCommandInput }
   | { kind: 'DisassociateAccessPolicy'; request: DisassociateAccessPolicyCommandInput }
+  | { kind: 'CreatePodIdentityAssociation'; request: CreatePodIdentityAssociationCommandInput }
+  | { kind: 'UpdatePodIdentityAssociation'; request: UpdatePodIdentityAssociationCommandInput }
+  | { kind: 'DeletePodIdentityAssociation'; request: DeletePodIdentityAssociationCommandInput }
   | { kind: 'TagResource'; request: TagResourceCommandInput }
   | { kind: 'UntagResource'; request: UntagResourceCommandInput };
 
@@ -75,6 +83,9 @@ export interface EksReads {
   describeAccessEntry(clusterName: string, principalArn: string): Promise<AccessEntry | null>;
   /** Every policy associated with the principal's entry, all pages; [] when the entry does not exist. */
   listAssociatedAccessPolicies(clusterName: string, principalArn: string): Promise<AssociatedAccessPolicy[]>;
+  /** Every Pod Identity association of the cluster, all pages, as ListPodIdentityAssociations summarises them. */
+  listPodIdentityAssociations(clusterName: string): Promise<PodIdentityAssociationSummary[]>;
+  describePodIdentityAssociation(clusterName: string, associationId: string): Promise<PodIdentityAssociation | null>;
   /** Update ids, all pages, of the cluster or (with nodegroupName / addonName) of one node group or add-on. */
   listUpdates(input: ListUpdatesCommandInput): Promise<string[]>;
   describeUpdate(input: DescribeUpdateCommandInput): Promise<Update | null>;
@@ -95,5 +106,7 @@ export type EksReadName =
   | 'ListAccessEntries'
   | 'DescribeAccessEntry'
   | 'ListAssociatedAccessPolicies'
+  | 'ListPodIdentityAssociations'
+  | 'DescribePodIdentityAssociation'
   | 'ListUpdates'
   | 'DescribeUpdate';

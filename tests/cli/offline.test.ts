@@ -6,6 +6,7 @@ import { readFile, writeFile, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { EXIT, main } from '../../cli/main';
+import { autoModeLines, minimalSpecYaml, podIdentityLines } from '../../testing/specs';
 
 const LOADED = 'loaded by an offline command';
 jest.mock('@aws-sdk/credential-providers', () => {
@@ -72,5 +73,33 @@ describe('the offline commands', () => {
     // Assess
     expect(result.code).toBe(EXIT.error);
     expect(result.stderr).toContain(LOADED);
+  });
+});
+
+describe('the offline plan of an EKS Auto Mode cluster with Pod Identity associations', () => {
+  it('prints Auto Mode on the new cluster and one association per service account, without loading an AWS client', async () => {
+    // Prepare
+    const dir = await mkdtemp(path.join(tmpdir(), 'eks-pilot-offline-'));
+    const file = path.join(dir, 'auto.yaml');
+    const yaml = minimalSpecYaml({
+      name: 'auto',
+      region: 'eu-west-1',
+      extra: [...autoModeLines('auto'), ...podIdentityLines(['kube-system/cluster-autoscaler', 'shop/orders'])],
+      nodeGroups: [],
+    }).replace('nodeGroups:\n', 'nodeGroups: []\n');
+    await writeFile(file, yaml);
+
+    // Act
+    const result = await run(['plan', '--offline', file]);
+
+    // Assess
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(EXIT.ok);
+    expect(result.stdout).toContain('autoMode: on: compute, load balancing, block storage');
+    expect(result.stdout).toContain('computeConfig.nodePools: general-purpose, system');
+    expect(result.stdout).toContain('computeConfig.nodeRoleArn: arn:aws:iam::111122223333:role/auto-auto-node');
+    expect(result.stdout).toMatch(/CreatePodIdentityAssociation\s+pod-identity\/kube-system\/cluster-autoscaler\s+create/);
+    expect(result.stdout).toMatch(/CreatePodIdentityAssociation\s+pod-identity\/shop\/orders\s+create/);
+    expect(result.stdout).toContain('Plan: 3 to create, 0 to update, 0 to replace, 0 to delete, 0 forbidden.');
   });
 });

@@ -73,7 +73,7 @@ describe.each(FUNCTIONS)('the $name role', ({ role, entry, sqsEventSource }) => 
     expect(unused).toEqual([]);
   });
 
-  it('passes roles only to EKS, decrypts only through SSM or Secrets Manager, assumes no role of its own stack', () => {
+  it('passes roles only to EKS (pod identity roles only to EKS Pod Identity), decrypts only through SSM or Secrets Manager, assumes no role of its own stack', () => {
     // Prepare
     const statements = statementsOf(role);
 
@@ -83,7 +83,10 @@ describe.each(FUNCTIONS)('the $name role', ({ role, entry, sqsEventSource }) => 
     const assumed = statements.filter((statement) => list(statement.Action).includes('sts:AssumeRole')).flatMap((statement) => list(statement.Resource));
 
     // Assess
-    for (const statement of passRole) expect(statement.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'eks.amazonaws.com' } });
+    for (const statement of passRole) {
+      const service = statement.Sid === 'PassPodIdentityRoles' ? 'pods.eks.amazonaws.com' : 'eks.amazonaws.com';
+      expect(statement.Condition).toEqual({ StringEquals: { 'iam:PassedToService': service } });
+    }
     for (const statement of decrypt) expect(Object.keys(statement.Condition?.StringEquals ?? {})).toEqual(['kms:ViaService']);
     expect(assumed.filter((arn) => arn.includes('*') || /:role\/eks-pilot-dev-/.test(arn))).toEqual([]);
   });
@@ -201,12 +204,12 @@ describe("the roles name the example specs' resources", () => {
     expect(allowed).toBe(expected);
   });
 
-  it('leaves out what no example names: cross-account roles, customer managed keys, topics', () => {
+  it('leaves out what no example names: cross-account roles, customer managed keys, topics, pod identities', () => {
     // Act
     const sids = FUNCTIONS.flatMap(({ role }) => statementsOf(role).map((statement) => `${role}.${statement.Sid ?? '?'}`));
 
     // Assess
-    expect(sids.filter((sid) => /AssumeClusterRoles|Decrypt|Notifications|EnvelopeEncryptionGrant|NatGateway/.test(sid))).toEqual([]);
+    expect(sids.filter((sid) => /AssumeClusterRoles|Decrypt|Notifications|EnvelopeEncryptionGrant|NatGateway|PodIdentit/.test(sid))).toEqual([]);
   });
 
   it('hears the alarms the example specs name, and no other', () => {

@@ -6,6 +6,7 @@ import { loadSpecs } from '../../shared/model/cluster-spec/load';
 import type { ClusterSpec } from '../../shared/model/cluster-spec/schema';
 import type { IamWidening } from '../../scripts/iam-scope';
 import { iamScopeOf, listParameter, NO_ALARMS } from '../../scripts/iam-scope';
+import { autoModeSpec } from '../../testing/specs';
 
 const NONE: IamWidening = {
   clusterNames: [],
@@ -84,6 +85,27 @@ describe('iamScopeOf', () => {
     expect(scope.passRoleArns).toContain('arn:aws:iam::123456789012:role/later-node');
     expect(scope.alarmArns).toEqual(['arn:aws:cloudwatch:*:*:alarm:team-*']);
     expect(scope.alarmNamePattern).toEqual([{ prefix: 'team-' }]);
+  });
+
+  it('passes the Auto Mode node role to EKS and the pod identity roles to EKS Pod Identity, and scopes the associations to their cluster', () => {
+    // Act
+    const scope = iamScopeOf([autoModeSpec()], NONE, STACK);
+
+    // Assess
+    expect(scope.passRoleArns).toEqual(['arn:aws:iam::111122223333:role/auto-auto-node', 'arn:aws:iam::111122223333:role/auto-cluster']);
+    expect(scope.podRoleArns).toEqual(['arn:aws:iam::111122223333:role/cluster-autoscaler-pods', 'arn:aws:iam::111122223333:role/orders-pods']);
+    expect(scope.podIdentityArns).toEqual([
+      'arn:aws:eks:eu-west-1:111122223333:cluster/auto',
+      'arn:aws:eks:eu-west-1:111122223333:podidentityassociation/auto/*',
+    ]);
+  });
+
+  it('grants nothing for Pod Identity to a spec without podIdentities', async () => {
+    // Act
+    const scope = iamScopeOf([await example('kianax')], NONE, STACK);
+
+    // Assess
+    expect([...scope.podIdentityArns, ...scope.podRoleArns]).toEqual([]);
   });
 
   it('hears no alarm when no spec names one', async () => {

@@ -7,7 +7,9 @@ import type { ClusterSpec } from '../../../shared/model/cluster-spec/schema';
 import type { ProvisionAction } from '../actions';
 import { createAccessEntry } from './access';
 import { createAddon, NETWORK_ADDONS } from './addons';
+import { autoModeOf, autoModeRequest } from './auto-mode';
 import { createNodegroup } from './node-groups';
+import { createPodIdentity } from './pod-identities';
 
 /**
  * Create the cluster, then, in dependency order, everything that lives in it.
@@ -26,6 +28,7 @@ export function planNewCluster(spec: ClusterSpec): ProvisionAction[] {
   return [
     createCluster(spec),
     ...spec.accessEntries.flatMap((entry) => createAccessEntry(spec, entry, [cluster])),
+    ...(spec.podIdentities ?? []).map((identity) => createPodIdentity(spec, identity, [cluster])),
     ...networkAddons.map((addon) => createAddon(spec, addon, [cluster])),
     ...spec.nodeGroups.map((group) => createNodegroup(spec, group, spec.version, nodesAfter)),
     // coredns, metrics-server and the like run as pods: they only become healthy once nodes exist.
@@ -35,6 +38,17 @@ export function planNewCluster(spec: ClusterSpec): ProvisionAction[] {
 
 function createCluster(spec: ClusterSpec): ProvisionAction {
   const { vpc } = spec;
+  const autoMode = autoModeOf(spec);
+  if (autoMode === 'partial') {
+    return {
+      kind: 'Refuse',
+      classification: 'forbidden',
+      target: { kind: 'cluster', name: spec.name },
+      reason:
+        'EKS Auto Mode turns compute, load balancing and block storage on or off together: computeConfig.enabled, kubernetesNetworkConfig.elasticLoadBalancing.enabled and storageConfig.blockStorage.enabled must all be true or all false',
+      changes: [],
+    };
+  }
   return {
     kind: 'CreateCluster',
     classification: 'create',
@@ -48,6 +62,13 @@ function createCluster(spec: ClusterSpec): ProvisionAction {
       { field: 'authenticationMode', to: spec.authenticationMode },
       ...(spec.logging.length > 0 ? [{ field: 'logging', to: spec.logging }] : []),
       ...(spec.encryptionKeyArn ? [{ field: 'encryptionKeyArn', to: spec.encryptionKeyArn }] : []),
+      ...(autoMode === true
+        ? [
+            { field: 'autoMode', to: 'on: compute, load balancing, block storage' },
+            { field: 'computeConfig.nodePools', to: spec.computeConfig?.nodePools ?? [] },
+            ...(spec.computeConfig?.nodeRoleArn ? [{ field: 'computeConfig.nodeRoleArn', to: spec.computeConfig.nodeRoleArn }] : []),
+          ]
+        : []),
     ],
     request: {
       name: spec.name,
@@ -64,6 +85,9 @@ function createCluster(spec: ClusterSpec): ProvisionAction {
       accessConfig: { authenticationMode: spec.authenticationMode },
       ...(spec.logging.length > 0 ? { logging: { clusterLogging: [{ types: spec.logging, enabled: true }] } } : {}),
       ...(spec.encryptionKeyArn ? { encryptionConfig: [{ provider: { keyArn: spec.encryptionKeyArn } }] } : {}),
+      ...(autoMode === true ? autoModeRequest(spec) : {}),
+      // Auto Mode runs its own networking, DNS and storage: EKS refuses to install the self-managed add-ons beside it.
+      ...(autoMode === true ? { bootstrapSelfManagedAddons: false } : {}),
       tags: spec.tags,
     },
   };

@@ -6,11 +6,14 @@ import {
   CreateAddonCommand,
   CreateClusterCommand,
   CreateNodegroupCommand,
+  CreatePodIdentityAssociationCommand,
   DeleteNodegroupCommand,
+  DeletePodIdentityAssociationCommand,
   DescribeAccessEntryCommand,
   DescribeAddonCommand,
   DescribeClusterCommand,
   DescribeNodegroupCommand,
+  DescribePodIdentityAssociationCommand,
   DescribeUpdateCommand,
   DisassociateAccessPolicyCommand,
   EKSClient,
@@ -29,9 +32,11 @@ import {
   UpdateClusterVersionCommand,
   UpdateNodegroupConfigCommand,
   UpdateNodegroupVersionCommand,
+  UpdatePodIdentityAssociationCommand,
   paginateListAccessEntries,
   paginateListAssociatedAccessPolicies,
   paginateListNodegroups,
+  paginateListPodIdentityAssociations,
   paginateListUpdates,
 } from '@aws-sdk/client-eks';
 import type {
@@ -42,6 +47,8 @@ import type {
   DescribeUpdateCommandInput,
   ListUpdatesCommandInput,
   Nodegroup,
+  PodIdentityAssociation,
+  PodIdentityAssociationSummary,
   Update,
 } from '@aws-sdk/client-eks';
 import { EksPilotError, RequestRejectedError, ResourceBusyError, ThrottledError, UpstreamError } from '../../errors';
@@ -69,8 +76,20 @@ const ALREADY_EXISTS: Partial<Record<EksWriteKind, RegExp>> = {
 // person.
 const NOT_ACTIVE = /is not in ACTIVE status/i;
 
+/**
+ * Creates whose every 409 means the resource is there: CreatePodIdentityAssociation answers
+ * ResourceInUseException when the namespace and service account have an association already (one
+ * per pair; the one a lost response made, or someone else's, which the next run's observe compares).
+ */
+const IN_USE_IS_DONE: ReadonlySet<EksWriteKind> = new Set<EksWriteKind>(['CreatePodIdentityAssociation']);
+
 /** Writes whose "not found" answer means the thing to remove is gone already. */
-const GONE_IS_DONE: ReadonlySet<EksWriteKind> = new Set<EksWriteKind>(['DeleteNodegroup', 'DisassociateAccessPolicy', 'UntagResource']);
+const GONE_IS_DONE: ReadonlySet<EksWriteKind> = new Set<EksWriteKind>([
+  'DeleteNodegroup',
+  'DisassociateAccessPolicy',
+  'DeletePodIdentityAssociation',
+  'UntagResource',
+]);
 
 /**
  * {@link EksPort} over the AWS SDK v3 EKS client: reads answer `null` or `[]` for "not found" and
@@ -145,6 +164,24 @@ export class EksAdapter implements EksPort {
     return policies ?? [];
   }
 
+  async listPodIdentityAssociations(clusterName: string): Promise<PodIdentityAssociationSummary[]> {
+    const associations = await this.read('ListPodIdentityAssociations', clusterName, async () => {
+      const found: PodIdentityAssociationSummary[] = [];
+      for await (const page of paginateListPodIdentityAssociations({ client: this.client }, { clusterName })) {
+        found.push(...(page.associations ?? []));
+      }
+      return found;
+    });
+    return associations ?? [];
+  }
+
+  async describePodIdentityAssociation(clusterName: string, associationId: string): Promise<PodIdentityAssociation | null> {
+    const output = await this.read('DescribePodIdentityAssociation', clusterName, () =>
+      this.client.send(new DescribePodIdentityAssociationCommand({ clusterName, associationId })),
+    );
+    return output === null ? null : (output.association ?? null);
+  }
+
   async listUpdates(input: ListUpdatesCommandInput): Promise<string[]> {
     const ids = await this.read('ListUpdates', input.name, async () => {
       const found: string[] = [];
@@ -206,6 +243,12 @@ export class EksAdapter implements EksPort {
         return () => this.client.send(new AssociateAccessPolicyCommand(write.request));
       case 'DisassociateAccessPolicy':
         return () => this.client.send(new DisassociateAccessPolicyCommand(write.request));
+      case 'CreatePodIdentityAssociation':
+        return () => this.client.send(new CreatePodIdentityAssociationCommand(write.request));
+      case 'UpdatePodIdentityAssociation':
+        return () => this.client.send(new UpdatePodIdentityAssociationCommand(write.request));
+      case 'DeletePodIdentityAssociation':
+        return () => this.client.send(new DeletePodIdentityAssociationCommand(write.request));
       case 'TagResource':
         return () => this.client.send(new TagResourceCommand(write.request));
       case 'UntagResource':
@@ -246,7 +289,7 @@ export function createEksPort(options: { region: string; assumeRoleArn?: string 
  */
 function isAlreadyDone(kind: EksWriteKind, error: unknown): boolean {
   if (error instanceof ResourceInUseException) {
-    return ALREADY_EXISTS[kind]?.test(error.message) ?? false;
+    return IN_USE_IS_DONE.has(kind) || (ALREADY_EXISTS[kind]?.test(error.message) ?? false);
   }
   // TagResource/UntagResource answer NotFoundException; the EKS-specific actions ResourceNotFoundException.
   if (error instanceof ResourceNotFoundException || error instanceof NotFoundException) {

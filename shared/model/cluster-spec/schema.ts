@@ -247,6 +247,72 @@ export const nodeGroupSchema = z.strictObject({
   tags,
 });
 
+/** EKS Auto Mode's built-in node pools (EKS User Guide, "Create a cluster with Amazon EKS Auto Mode"). */
+export const AUTO_MODE_NODE_POOLS = ['general-purpose', 'system'] as const;
+/** The first Kubernetes minor version EKS Auto Mode runs on (EKS User Guide, "Automate cluster infrastructure with EKS Auto Mode"). */
+export const AUTO_MODE_MIN_VERSION = '1.29';
+/** The add-on that serves Pod Identity credentials on nodes EKS Auto Mode does not run (EKS User Guide, "Set up the Amazon EKS Pod Identity Agent"). */
+export const POD_IDENTITY_AGENT = 'eks-pod-identity-agent';
+/**
+ * The tag eks-pilot puts on every Pod Identity association it creates: the only ones it ever
+ * deletes or changes. One it finds without the tag belongs to someone else.
+ */
+export const MANAGED_TAG = 'eks-pilot/managed';
+
+export const computeConfigSchema = z
+  .strictObject({
+    enabled: z
+      .boolean()
+      .describe(
+        'EKS Auto Mode compute: EKS launches and retires the nodes. Enabled or disabled together with kubernetesNetworkConfig.elasticLoadBalancing and storageConfig.blockStorage. Disabling terminates the instances Auto Mode runs.',
+      ),
+    nodePools: z
+      .array(z.enum(AUTO_MODE_NODE_POOLS))
+      .default([...AUTO_MODE_NODE_POOLS])
+      .describe('Built-in node pools: general-purpose, system. Default both; [] for none (your own NodePool objects only).'),
+    nodeRoleArn: iamRoleArn
+      .optional()
+      .describe(
+        'IAM role of the nodes Auto Mode launches (AmazonEKSWorkerNodeMinimalPolicy, AmazonEC2ContainerRegistryPullOnly). Needed when nodePools lists a pool. Cannot change while Auto Mode compute is enabled.',
+      ),
+  })
+  .describe("EKS Auto Mode compute (the API's computeConfig). Unset: provision leaves Auto Mode as it finds it.");
+
+const capability = (what: string) => z.strictObject({ enabled: z.boolean().describe(`EKS Auto Mode ${what}: the same value as computeConfig.enabled.`) });
+
+export const kubernetesNetworkConfigSchema = z
+  .strictObject({
+    elasticLoadBalancing: capability('load balancing (ALBs for Ingresses of class eks.amazonaws.com/alb, NLBs for LoadBalancer Services)').describe(
+      'EKS Auto Mode load balancing.',
+    ),
+  })
+  .describe("Kubernetes network settings EKS changes in place (the API's kubernetesNetworkConfig): Auto Mode load balancing.");
+
+export const storageConfigSchema = z
+  .strictObject({ blockStorage: capability('block storage (EBS volumes for PersistentVolumeClaims)').describe('EKS Auto Mode block storage.') })
+  .describe("Storage settings (the API's storageConfig): Auto Mode block storage.");
+
+const dnsLabel = z
+  .string()
+  .max(63)
+  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'expected a Kubernetes namespace name: lower-case letters, digits and -, at most 63 characters');
+const dnsSubdomain = z
+  .string()
+  .max(253)
+  .regex(
+    /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/,
+    'expected a Kubernetes service account name: lower-case letters, digits, - and ., at most 253 characters',
+  );
+
+export const podIdentitySchema = z.strictObject({
+  namespace: dnsLabel.describe('Namespace of the service account.'),
+  serviceAccount: dnsSubdomain.describe('Service account whose pods get the role. EKS takes one association per namespace and service account.'),
+  roleArn: iamRoleArn.describe(
+    'IAM role the pods assume. Its trust policy must let pods.eks.amazonaws.com call sts:AssumeRole and sts:TagSession (EKS User Guide, "Create IAM role with trust policy required by EKS Pod Identity").',
+  ),
+  tags: tags.refine((map) => !(MANAGED_TAG in map), { message: `${MANAGED_TAG} is set by eks-pilot on the associations it creates` }),
+});
+
 export const SPEC_API_VERSION = 'eks-pilot/v1';
 
 export const clusterSpecSchema = z
@@ -291,6 +357,15 @@ export const clusterSpecSchema = z
     tags,
     addons: z.array(addonSchema).default([]).describe('EKS add-ons.'),
     accessEntries: z.array(accessEntrySchema).default([]).describe('EKS access entries (needs authenticationMode API or API_AND_CONFIG_MAP).'),
+    computeConfig: computeConfigSchema.optional(),
+    kubernetesNetworkConfig: kubernetesNetworkConfigSchema.optional(),
+    storageConfig: storageConfigSchema.optional(),
+    podIdentities: z
+      .array(podIdentitySchema)
+      .optional()
+      .describe(
+        `EKS Pod Identity associations: an IAM role for the pods of a service account. Needs the ${POD_IDENTITY_AGENT} add-on, or Auto Mode (the agent is built in). Unset: provision reads and changes none; [] deletes those eks-pilot created (tagged ${MANAGED_TAG}: "true"). Associations without the tag are never changed or deleted.`,
+      ),
     nodeGroups: z.array(nodeGroupSchema).default([]).describe('EKS managed node groups.'),
     pruneNodeGroups: z
       .boolean()
@@ -329,6 +404,17 @@ export type ClusterSpec = z.output<typeof clusterSpecSchema>;
 export type NodeGroupSpec = ClusterSpec['nodeGroups'][number];
 export type AddonSpec = ClusterSpec['addons'][number];
 export type AccessEntrySpec = ClusterSpec['accessEntries'][number];
+export type PodIdentitySpec = NonNullable<ClusterSpec['podIdentities']>[number];
+
+/**
+ * Whether the spec turns EKS Auto Mode on (false when it turns it off, undefined when it leaves it alone).
+ *
+ * @example
+ * autoModeWanted({ ...spec, computeConfig: { enabled: true, nodePools: ['system'] } }); // true
+ */
+export function autoModeWanted(spec: Pick<ClusterSpec, 'computeConfig'>): boolean | undefined {
+  return spec.computeConfig?.enabled;
+}
 
 function checkScaling(scaling: unknown, ctx: z.RefinementCtx): void {
   const { min, max, desired } = (scaling ?? {}) as Record<string, unknown>;
@@ -348,12 +434,99 @@ function checkCluster(spec: unknown, ctx: z.RefinementCtx): void {
   checkElasticIpPools(fields, ctx);
   checkWorkloads(fields, ctx);
   checkScalingRules(fields, ctx);
+  checkAutoMode(fields, ctx);
+  checkPodIdentities(fields, ctx);
   const entries = fields.accessEntries;
   if (fields.authenticationMode === 'CONFIG_MAP' && Array.isArray(entries) && entries.length > 0) {
     ctx.addIssue({
       code: 'custom',
       path: ['authenticationMode'],
       message: 'access entries need authenticationMode API or API_AND_CONFIG_MAP, not CONFIG_MAP',
+    });
+  }
+}
+
+/**
+ * EKS's Auto Mode rules that the spec alone can show: the three capabilities set together and to
+ * the same value ("must all be enabled or disabled in the same request", EKS User Guide, "Disable
+ * EKS Auto Mode"), access entries on, Kubernetes 1.29 or later, a node role for the built-in pools.
+ */
+function checkAutoMode(fields: Record<string, unknown>, ctx: z.RefinementCtx): void {
+  const read = (value: unknown, key: string): unknown => (typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined);
+  const capabilities = [
+    { path: ['computeConfig', 'enabled'], value: read(fields.computeConfig, 'enabled') },
+    {
+      path: ['kubernetesNetworkConfig', 'elasticLoadBalancing', 'enabled'],
+      value: read(read(fields.kubernetesNetworkConfig, 'elasticLoadBalancing'), 'enabled'),
+    },
+    { path: ['storageConfig', 'blockStorage', 'enabled'], value: read(read(fields.storageConfig, 'blockStorage'), 'enabled') },
+  ];
+  const set = capabilities.filter((capability) => typeof capability.value === 'boolean');
+  if (set.length === 0) return;
+  const enabled = set[0]?.value === true;
+  const together =
+    'EKS Auto Mode takes computeConfig.enabled, kubernetesNetworkConfig.elasticLoadBalancing.enabled and storageConfig.blockStorage.enabled together, all true or all false';
+  for (const capability of capabilities) {
+    if (typeof capability.value !== 'boolean') {
+      ctx.addIssue({ code: 'custom', path: capability.path, message: `${together}: set ${capability.path.join('.')}: ${String(enabled)}` });
+    } else if (capability.value !== enabled) {
+      ctx.addIssue({ code: 'custom', path: capability.path, message: `${together}: ${set[0]?.path.join('.') ?? ''} is ${String(enabled)}` });
+    }
+  }
+  if (!enabled) return;
+  if (fields.authenticationMode === 'CONFIG_MAP') {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['authenticationMode'],
+      message: 'EKS Auto Mode needs access entries: authenticationMode API or API_AND_CONFIG_MAP, not CONFIG_MAP',
+    });
+  }
+  const version = typeof fields.version === 'string' ? /^1\.(\d+)$/.exec(fields.version) : null;
+  if (version && Number(version[1]) < Number(AUTO_MODE_MIN_VERSION.slice(2))) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['version'],
+      message: `EKS Auto Mode runs Kubernetes ${AUTO_MODE_MIN_VERSION} or later, not ${String(fields.version)}`,
+    });
+  }
+  const pools = read(fields.computeConfig, 'nodePools');
+  const poolsListed = pools === undefined || (Array.isArray(pools) && pools.length > 0);
+  if (poolsListed && read(fields.computeConfig, 'nodeRoleArn') === undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['computeConfig'],
+      message: 'the built-in node pools need computeConfig.nodeRoleArn, the IAM role of the nodes Auto Mode launches (or nodePools: [] for none)',
+    });
+  }
+}
+
+/** One association per namespace and service account (EKS answers ResourceInUseException to a second); the agent present. */
+function checkPodIdentities(fields: Record<string, unknown>, ctx: z.RefinementCtx): void {
+  const items = fields.podIdentities;
+  if (!Array.isArray(items) || items.length === 0) return;
+  const firstIndex = new Map<string, number>();
+  items.forEach((item: unknown, index) => {
+    const { namespace, serviceAccount } = (item ?? {}) as Record<string, unknown>;
+    if (typeof namespace !== 'string' || typeof serviceAccount !== 'string') return;
+    const key = `${namespace}/${serviceAccount}`;
+    const first = firstIndex.get(key);
+    if (first === undefined) firstIndex.set(key, index);
+    else {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['podIdentities', index, 'serviceAccount'],
+        message: `duplicate pod identity for service account ${key} (first at podIdentities[${first}]): EKS takes one association per namespace and service account`,
+      });
+    }
+  });
+  const addons = Array.isArray(fields.addons) ? (fields.addons as unknown[]) : [];
+  const agent = addons.some((addon) => (addon as Record<string, unknown> | null)?.name === POD_IDENTITY_AGENT);
+  const autoMode = (fields.computeConfig as Record<string, unknown> | undefined)?.enabled === true;
+  if (!agent && !autoMode) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['podIdentities'],
+      message: `pod identities need the ${POD_IDENTITY_AGENT} add-on on the nodes: add "- name: ${POD_IDENTITY_AGENT}" under addons (EKS Auto Mode has the agent built in)`,
     });
   }
 }

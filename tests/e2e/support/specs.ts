@@ -1,7 +1,7 @@
 /**
  * The examples as moto can serve them. moto 5.2.1 lacks parts of EKS (its moto/eks/responses.py):
  * no add-ons, no access entries and no `accessConfig` (every cluster reads as CONFIG_MAP), no
- * version updates. Each copy drops or pins exactly those fields, and {@link MOTO_GAPS} says so in
+ * version updates, no EKS Auto Mode and no Pod Identity associations. Each copy drops or pins exactly those fields, and {@link MOTO_GAPS} says so in
  * the suite's output; the project's own fakes (testing/fake-eks.ts) keep covering them.
  */
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -22,6 +22,8 @@ export const MOTO_GAPS = [
   'moto 5.2.1 has no EKS add-on API: the copies drop `addons` (testing/fake-eks.ts covers them)',
   'moto 5.2.1 has no EKS access-entry API: the copies drop `accessEntries` (covered by the fake)',
   'moto 5.2.1 keeps no `accessConfig`: the copies pin `authenticationMode: CONFIG_MAP` (mode moves covered by the fake)',
+  'moto 5.2.1 drops computeConfig and storageConfig (checked from boto3: DescribeCluster answers neither): the copies drop EKS Auto Mode (computeConfig, kubernetesNetworkConfig, storageConfig; covered by the fake)',
+  'moto 5.2.1 has no EKS Pod Identity API (ListPodIdentityAssociations and CreatePodIdentityAssociation answer 404): the copies drop `podIdentities` (covered by the fake)',
   'moto 5.2.1 has no UpdateClusterVersion/UpdateNodegroupVersion/ListUpdates and answers ACTIVE at once (upgrades and waits covered by the fake)',
   'moto 5.2.1 keeps no EKS node-group tags (TagResource answers NotFound): the scale-watch suite keeps them in a proxy in front of moto (tests/e2e/support/eks-tags-proxy.ts, reached through AWS_ENDPOINT_URL_EKS)',
   'moto 5.2.1 EC2 keeps a terminated instance\'s Elastic IP associated and reports InstanceId "" for interface associations: the eip-manager suite disassociates as EC2 would and follows interfaces',
@@ -46,6 +48,7 @@ export function writeE2eSpecs(): void {
     const document = parseDocument(readFileSync(path.join(source, 'cluster.yaml'), 'utf8'));
     document.delete('addons');
     document.delete('accessEntries');
+    for (const field of ['computeConfig', 'kubernetesNetworkConfig', 'storageConfig', 'podIdentities']) document.delete(field);
     document.set('authenticationMode', 'CONFIG_MAP');
     const workloads = (document.toJS() as { workloads?: unknown[] }).workloads ?? [];
     for (let index = 0; index < workloads.length; index += 1) document.setIn(['workloads', index, 'manifests'], `${example}/manifests`);

@@ -155,6 +155,7 @@ describe('planCluster against a converged cluster', () => {
       },
       listedAccessEntries: [],
       updatesInProgress: [],
+      podIdentities: [],
     };
 
     // Act

@@ -6,12 +6,13 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Addon, AssociatedAccessPolicy, Cluster, LogType, Nodegroup, Taint } from '@aws-sdk/client-eks';
 import type { ProvisionAction } from '../../../../functions/provision/actions';
-import type { ObservedAccessEntry, ObservedState } from '../../../../functions/provision/observed';
+import type { ObservedAccessEntry, ObservedPodIdentity, ObservedState } from '../../../../functions/provision/observed';
 import { accessPolicyArn, planCluster } from '../../../../functions/provision/plan';
 import type { Classification, Plan, TargetId } from '../../../../shared/model/plan/plan';
 import { loadSpecs, parseSpec } from '../../../../shared/model/cluster-spec/load';
 import type { AccessEntrySpec, AddonSpec, ClusterSpec, ClusterSpecInput, NodeGroupSpec } from '../../../../shared/model/cluster-spec/schema';
-import { clusterSpecSchema } from '../../../../shared/model/cluster-spec/schema';
+import { clusterSpecSchema, MANAGED_TAG } from '../../../../shared/model/cluster-spec/schema';
+import type { PodIdentitySpec } from '../../../../shared/model/cluster-spec/schema';
 
 export const EXAMPLES = path.join(__dirname, '../../../../examples');
 export const NOW = { now: new Date('2026-11-22T12:00:00Z') };
@@ -124,7 +125,16 @@ export function converged(spec: ClusterSpec): Observed {
     accessEntries: Object.fromEntries(spec.accessEntries.map((entry) => [entry.principalArn, convergedAccessEntry(spec, entry)])),
     listedAccessEntries: [],
     updatesInProgress: [],
+    podIdentities: (spec.podIdentities ?? []).map((identity, index) => convergedPodIdentity(spec, identity, index)),
   };
+}
+
+/** An association eks-pilot made for `identity` (tagged managed); `index` makes its id. */
+export function convergedPodIdentity(spec: ClusterSpec, identity: PodIdentitySpec, index: number): ObservedPodIdentity {
+  const associationId = `a-${String(index).padStart(17, '0')}`;
+  const associationArn = `arn:aws:eks:${spec.region}:${ACCOUNT}:podidentityassociation/${spec.name}/${associationId}`;
+  const summary = { clusterName: spec.name, namespace: identity.namespace, serviceAccount: identity.serviceAccount, associationArn, associationId };
+  return { summary, association: { ...summary, roleArn: identity.roleArn, tags: { ...identity.tags, [MANAGED_TAG]: 'true' }, disableSessionTags: false } };
 }
 
 export function convergedCluster(spec: ClusterSpec): Cluster {
@@ -156,6 +166,14 @@ export function convergedCluster(spec: ClusterSpec): Cluster {
     },
     accessConfig: { authenticationMode: spec.authenticationMode, bootstrapClusterCreatorAdminPermissions: false },
     ...(spec.encryptionKeyArn === undefined ? {} : { encryptionConfig: [{ provider: { keyArn: spec.encryptionKeyArn } }] }),
+    ...(spec.computeConfig === undefined
+      ? {}
+      : {
+          // EKS reports no pools or node role once compute is off.
+          computeConfig: spec.computeConfig.enabled ? { ...spec.computeConfig, nodePools: [...spec.computeConfig.nodePools] } : { enabled: false },
+          kubernetesNetworkConfig: { serviceIpv4Cidr: '172.20.0.0/16', ipFamily: 'ipv4', elasticLoadBalancing: { enabled: spec.computeConfig.enabled } },
+          storageConfig: { blockStorage: { enabled: spec.computeConfig.enabled } },
+        }),
     tags: { ...spec.tags },
   };
 }

@@ -7,11 +7,14 @@ import {
   CreateAddonCommand,
   CreateClusterCommand,
   CreateNodegroupCommand,
+  CreatePodIdentityAssociationCommand,
   DeleteNodegroupCommand,
+  DeletePodIdentityAssociationCommand,
   DescribeAccessEntryCommand,
   DescribeAddonCommand,
   DescribeClusterCommand,
   DescribeNodegroupCommand,
+  DescribePodIdentityAssociationCommand,
   DescribeUpdateCommand,
   DisassociateAccessPolicyCommand,
   EKSClient,
@@ -21,6 +24,7 @@ import {
   ListAccessEntriesCommand,
   ListAssociatedAccessPoliciesCommand,
   ListNodegroupsCommand,
+  ListPodIdentityAssociationsCommand,
   ListUpdatesCommand,
   NotFoundException,
   ResourceInUseException,
@@ -36,6 +40,7 @@ import {
   UpdateClusterVersionCommand,
   UpdateNodegroupConfigCommand,
   UpdateNodegroupVersionCommand,
+  UpdatePodIdentityAssociationCommand,
 } from '@aws-sdk/client-eks';
 import type { ListUpdatesCommandInput } from '@aws-sdk/client-eks';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -157,6 +162,31 @@ const writes: { write: EksWrite; response: object; result: EksWriteResult }[] = 
     result: {},
   },
   {
+    write: {
+      kind: 'CreatePodIdentityAssociation',
+      request: {
+        clusterName: CLUSTER,
+        namespace: 'shop',
+        serviceAccount: 'orders',
+        roleArn: ROLE_ARN,
+        clientRequestToken: 'token-1',
+        tags: { 'eks-pilot/managed': 'true' },
+      },
+    },
+    response: { association: { associationId: 'a-0123456789abcdefg', namespace: 'shop', serviceAccount: 'orders', roleArn: ROLE_ARN } },
+    result: {},
+  },
+  {
+    write: { kind: 'UpdatePodIdentityAssociation', request: { clusterName: CLUSTER, associationId: 'a-0123456789abcdefg', roleArn: ROLE_ARN } },
+    response: { association: { associationId: 'a-0123456789abcdefg', roleArn: ROLE_ARN } },
+    result: {},
+  },
+  {
+    write: { kind: 'DeletePodIdentityAssociation', request: { clusterName: CLUSTER, associationId: 'a-0123456789abcdefg' } },
+    response: { association: { associationId: 'a-0123456789abcdefg' } },
+    result: {},
+  },
+  {
     write: { kind: 'TagResource', request: { resourceArn: NODEGROUP_ARN, tags: { team: 'payments' } } },
     response: {},
     result: {},
@@ -184,6 +214,9 @@ const commandOf: Record<EksWriteKind, new (input: never) => object> = {
   UpdateAccessEntry: UpdateAccessEntryCommand,
   AssociateAccessPolicy: AssociateAccessPolicyCommand,
   DisassociateAccessPolicy: DisassociateAccessPolicyCommand,
+  CreatePodIdentityAssociation: CreatePodIdentityAssociationCommand,
+  UpdatePodIdentityAssociation: UpdatePodIdentityAssociationCommand,
+  DeletePodIdentityAssociation: DeletePodIdentityAssociationCommand,
   TagResource: TagResourceCommand,
   UntagResource: UntagResourceCommand,
 };
@@ -364,6 +397,41 @@ describe('EksAdapter', () => {
       expect(eksMock).toHaveReceivedNthSpecificCommandWith(2, ListAccessEntriesCommand, { clusterName: CLUSTER, nextToken: 'page-2' });
     });
 
+    it('lists the Pod Identity associations of every page', async () => {
+      // Prepare
+      const first = { associationId: 'a-0000000000000000a', namespace: 'kube-system', serviceAccount: 'cluster-autoscaler' };
+      const second = { associationId: 'a-0000000000000000b', namespace: 'shop', serviceAccount: 'orders' };
+      eksMock
+        .on(ListPodIdentityAssociationsCommand)
+        .resolvesOnce({ associations: [first], nextToken: 'page-2' })
+        .resolvesOnce({ associations: [second] });
+
+      // Act
+      const associations = await eks.listPodIdentityAssociations(CLUSTER);
+
+      // Assess
+      expect(associations).toEqual([first, second]);
+      expect(eksMock).toHaveReceivedNthSpecificCommandWith(2, ListPodIdentityAssociationsCommand, { clusterName: CLUSTER, nextToken: 'page-2' });
+    });
+
+    it('returns the association DescribePodIdentityAssociation finds, and null for one that is gone', async () => {
+      // Prepare
+      const association = { associationId: 'a-0000000000000000a', roleArn: ROLE_ARN, tags: { 'eks-pilot/managed': 'true' } };
+      eksMock.on(DescribePodIdentityAssociationCommand, { associationId: 'a-0000000000000000a' }).resolves({ association });
+      eksMock
+        .on(DescribePodIdentityAssociationCommand, { associationId: 'a-0000000000000000b' })
+        .rejects(new ResourceNotFoundException({ message: 'No Pod Identity Association found', $metadata: { httpStatusCode: 404 } }));
+
+      // Act
+      const found = await eks.describePodIdentityAssociation(CLUSTER, 'a-0000000000000000a');
+      const gone = await eks.describePodIdentityAssociation(CLUSTER, 'a-0000000000000000b');
+
+      // Assess
+      expect(found).toEqual(association);
+      expect(gone).toBeNull();
+      expect(eksMock).toHaveReceivedCommandWith(DescribePodIdentityAssociationCommand, { clusterName: CLUSTER, associationId: 'a-0000000000000000a' });
+    });
+
     it('lists no access entries for a cluster that does not exist', async () => {
       // Prepare
       eksMock.on(ListAccessEntriesCommand).rejects(new ResourceNotFoundException({ message: 'No cluster found for name: payments.', $metadata: {} }));
@@ -527,6 +595,7 @@ describe('EksAdapter', () => {
       { kind: 'CreateNodegroup' as const, message: 'NodeGroup already exists with name workers and cluster name payments' },
       { kind: 'CreateAddon' as const, message: 'Addon already exists.' },
       { kind: 'CreateAccessEntry' as const, message: 'The specified access entry resource is already in use on this cluster.' },
+      { kind: 'CreatePodIdentityAssociation' as const, message: 'The specified resource is in use.' },
     ])('treats $kind of a resource that already exists as done', async ({ kind, message }) => {
       // Prepare
       eksMock.onAnyCommand().rejects(new ResourceInUseException({ message, clusterName: CLUSTER, $metadata: metadata }));
@@ -583,7 +652,7 @@ describe('EksAdapter', () => {
       expect(error).toBeInstanceOf(ResourceBusyError);
     });
 
-    it.each(['DeleteNodegroup', 'DisassociateAccessPolicy', 'UntagResource'] as const)(
+    it.each(['DeleteNodegroup', 'DisassociateAccessPolicy', 'DeletePodIdentityAssociation', 'UntagResource'] as const)(
       'treats %s of something already gone (ResourceNotFoundException) as done',
       async (kind) => {
         // Prepare
