@@ -4,8 +4,9 @@
  * plan (or ping) event whose AWS calls reach this endpoint through `AWS_ENDPOINT_URL`. It runs in
  * the bench's own process, so the child pays only for the handler's work and the loopback round
  * trips. Answers follow each protocol's wire format as the SDK models describe it:
- * - awsJson1_0/1_1 (`X-Amz-Target`: SSM, SQS, DynamoDB, Secrets Manager): `{}`, and for SSM
- *   `GetParameter` the webhook secret or a `ParameterNotFound` error (`__type`, HTTP 400);
+ * - awsJson1_0/1_1 (`X-Amz-Target`: SSM, SQS, DynamoDB, Secrets Manager, CloudWatch): `{}`; for SSM
+ *   `GetParameters` the webhook secret and every other name under `InvalidParameters`, and for
+ *   `GetParameter` the secret or a `ParameterNotFound` error (`__type`, HTTP 400);
  * - smithy-rpc-v2-cbor (`smithy-protocol: rpc-v2-cbor`: CloudWatch): an empty CBOR map (`0xa0`);
  * - ec2Query / awsQuery (form body with `Action=`): an empty `<ActionResponse>` with a request id;
  * - restJson1 (EKS): `ResourceNotFoundException` (HTTP 404, `x-amzn-ErrorType`), as for a cluster
@@ -42,11 +43,24 @@ function json(response: ServerResponse, status: number, body: unknown, headers: 
   response.end(JSON.stringify(body));
 }
 
+function isWebhookSecret(name: string | undefined): boolean {
+  return name?.endsWith('/github-webhook-secret') === true;
+}
+
+function parameter(name: string): Record<string, unknown> {
+  return { Name: name, Type: 'SecureString', Value: BENCH_WEBHOOK_SECRET, Version: 1 };
+}
+
 function answer(target: string, body: string, response: ServerResponse): void {
+  if (target === 'AmazonSSM.GetParameters') {
+    const { Names = [] } = JSON.parse(body) as { Names?: string[] };
+    json(response, 200, { Parameters: Names.filter(isWebhookSecret).map(parameter), InvalidParameters: Names.filter((name) => !isWebhookSecret(name)) });
+    return;
+  }
   if (target === 'AmazonSSM.GetParameter') {
     const { Name } = JSON.parse(body) as { Name?: string };
-    if (Name?.endsWith('/github-webhook-secret') === true) {
-      json(response, 200, { Parameter: { Name, Type: 'SecureString', Value: BENCH_WEBHOOK_SECRET, Version: 1 } });
+    if (Name !== undefined && isWebhookSecret(Name)) {
+      json(response, 200, { Parameter: parameter(Name) });
       return;
     }
     json(response, 400, { __type: 'ParameterNotFound', message: `Parameter ${Name ?? ''} not found.` });
