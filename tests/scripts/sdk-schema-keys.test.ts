@@ -70,6 +70,9 @@ describe('inlineSchemaTraitKeys', () => {
 });
 
 describe('sdkSchemaKeysPlugin', () => {
+  // Each case bundles the EC2 client: seconds on a busy machine.
+  jest.setTimeout(60_000);
+
   it('keeps one EC2 command from bringing all of EC2 schemas into the bundle', async () => {
     // Prepare
     const source =
