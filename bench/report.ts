@@ -2,6 +2,7 @@
  * The printed report of a bench run: one table per figure of issue 7, then every target with how
  * far the figure is from it and, where missed, what would help.
  */
+import path from 'node:path';
 import { EC2_CLIENT } from './bundles';
 import type { BenchResults, Verdict } from './results';
 import type { Summary } from './stats';
@@ -75,6 +76,27 @@ function coldStartSection(results: BenchResults): string {
       ['function', 'require bundled', 'require unbundled', 'ratio', 'process bundled', 'process unbundled', 'x bare', 'verdict (ratio)', 'verdict (x bare)'],
       rows,
       ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'left', 'left'],
+    ),
+    'require + first invoke: a fresh process loads the bundled handler and handles one event against a local endpoint answering as an empty account (Lambda init + first invocation)',
+    renderTable(
+      ['function', 'event', 'require', 'first invoke', 'process', 'x bare', 'AWS calls', 'answer'],
+      coldStart.functions.flatMap((fn) =>
+        fn.firstInvoke === undefined
+          ? []
+          : [
+              [
+                fn.function,
+                path.basename(fn.firstInvoke.event),
+                p50p90(fn.firstInvoke.require),
+                p50p90(fn.firstInvoke.invoke),
+                p50p90(fn.firstInvoke.process),
+                (fn.firstInvoke.process.p50 / bare.p50).toFixed(2),
+                String(fn.firstInvoke.awsRequests.length),
+                fn.firstInvoke.answer.slice(0, 60),
+              ],
+            ],
+      ),
+      ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'left'],
     ),
     `parts bundled alone (same options): ${components.join('; ')}`,
     ...warnings,

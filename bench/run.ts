@@ -14,6 +14,7 @@ import { version as esbuildVersion } from 'esbuild';
 import { buildBundles, buildComponents } from './bundles';
 import { runScenario } from './child';
 import { measureColdStarts } from './cold-start';
+import type { FirstInvoke } from './cold-start';
 import { renderReport } from './report';
 import type { BenchResults, Settings } from './results';
 import type { AwsCallsFigures } from './scenarios/aws-calls';
@@ -29,6 +30,30 @@ const RESULTS = path.join(ROOT, 'bench', 'results');
 // Built bundles go where neither eslint nor git looks, and where `require` still finds node_modules.
 const BUILD = path.join(ROOT, 'node_modules', '.cache', 'eks-pilot-bench');
 const SCENARIOS = path.join(ROOT, 'bench', 'scenarios');
+
+/**
+ * What each function handles on its first invocation in the cold-start proxy: a plan (or the
+ * webhook's ping) of an example, against an account with nothing in it (bench/empty-account.ts).
+ * provision and eip-manager plan everything as missing; deploy-worker and scale-watch stop at the
+ * cluster EKS does not know; the webhook answers the ping after reading its secret from SSM.
+ */
+const FIRST_INVOKES: Readonly<Record<string, FirstInvoke>> = {
+  provision: { event: path.join(ROOT, 'events/provision/plan-kianax.json'), env: { EKS_PILOT_SPECS: path.join(ROOT, 'examples/kianax') } },
+  'eip-manager': {
+    event: path.join(ROOT, 'events/eip-manager/plan-financial-move.json'),
+    env: { EKS_PILOT_SPECS: path.join(ROOT, 'examples/financial-move') },
+  },
+  'deploy-webhook': {
+    event: path.join(ROOT, 'events/deploy/webhook-ping.json'),
+    env: {
+      EKS_PILOT_SPECS: path.join(ROOT, 'examples/crypto-oms'),
+      EKS_PILOT_WEBHOOK_SECRET: 'ssm:/eks-pilot/dev/github-webhook-secret',
+      EKS_PILOT_DEPLOY_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/eks-pilot-dev-deploy.fifo',
+    },
+  },
+  'deploy-worker': { event: path.join(ROOT, 'events/deploy/plan.json'), env: { EKS_PILOT_SPECS: path.join(ROOT, 'examples/crypto-oms') } },
+  'scale-watch': { event: path.join(ROOT, 'events/scale-watch/plan-kianax-alarm.json'), env: { EKS_PILOT_SPECS: path.join(ROOT, 'examples/kianax') } },
+};
 
 /** A run count from the environment, refused below the issue's minimum. */
 function count(variable: string, fallback: number, minimum: number): number {
@@ -74,9 +99,14 @@ async function main(): Promise<void> {
   step('building the bundles (esbuild, as serverless-esbuild does)');
   const bundles = await buildBundles(config, BUILD);
   const components = await buildComponents(config, BUILD);
-  step(`cold-start proxy: ${String(settings.coldStartRounds)} rounds of ${String(1 + 2 * bundles.length + components.length)} fresh node processes`);
+  step(`cold-start proxy: ${String(settings.coldStartRounds)} rounds of ${String(1 + 3 * bundles.length + components.length)} fresh node processes`);
   const coldStart = await measureColdStarts(
-    bundles.map((bundle) => ({ function: bundle.function, bundled: bundle.bundlePath, unbundled: bundle.unbundledPath })),
+    bundles.map((bundle) => ({
+      function: bundle.function,
+      bundled: bundle.bundlePath,
+      unbundled: bundle.unbundledPath,
+      ...(FIRST_INVOKES[bundle.function] === undefined ? {} : { firstInvoke: FIRST_INVOKES[bundle.function] }),
+    })),
     components.map((component) => ({ name: component.name, bundled: component.bundlePath })),
     { rounds: settings.coldStartRounds, warmupRounds: 1 },
   );

@@ -4,5 +4,7 @@
  * `custom.esbuild.plugins`); the bench loads the same file, so it measures what ships.
  */
 const { sdkSchemaKeysPlugin } = require('./esbuild/sdk-schema-keys.cjs');
+const { lambdaCredentialsPlugin } = require('./esbuild/lambda-credentials.cjs');
+const { lazyHandlerPlugin } = require('./esbuild/lazy-handler.cjs');
 
-module.exports = [sdkSchemaKeysPlugin()];
+module.exports = [sdkSchemaKeysPlugin(), lambdaCredentialsPlugin(), lazyHandlerPlugin()];
