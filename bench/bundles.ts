@@ -9,7 +9,6 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 import type { Metafile } from 'esbuild';
-import { INNER, innerMetafile } from '../scripts/esbuild/lazy-handler.cjs';
 import type { FunctionEntry, ServerlessConfig } from './serverless-config';
 import { ROOT } from './serverless-config';
 
@@ -108,9 +107,6 @@ async function buildFunction(fn: FunctionEntry, config: ServerlessConfig, outDir
   const started = process.hrtime.bigint();
   const bundled = await build({ ...config.esbuild, entryPoints: [entryPoint], outdir: bundledDir, metafile: true, absWorkingDir: ROOT, logLevel: 'silent' });
   const buildMs = Number(process.hrtime.bigint() - started) / 1e6;
-  const [bundlePath, output] = onlyOutput(bundled.metafile, fn.name);
-  // Before the unbundled build: it records its own inner build for the same handler.
-  const packages = packagesOf(output, output.bytes);
   const unbundled = await build({
     ...config.esbuild,
     packages: 'external',
@@ -122,9 +118,11 @@ async function buildFunction(fn: FunctionEntry, config: ServerlessConfig, outDir
     logLevel: 'silent',
   });
 
+  const [bundlePath, output] = onlyOutput(bundled.metafile, fn.name);
   const [unbundledPath, unbundledOutput] = onlyOutput(unbundled.metafile, fn.name);
   const absoluteBundle = path.join(ROOT, bundlePath);
   const bytes = output.bytes;
+  const packages = packagesOf(output, bytes);
   return {
     function: fn.name,
     entry: fn.entry,
@@ -146,25 +144,10 @@ function onlyOutput(metafile: Metafile, name: string): [string, Metafile['output
   return first;
 }
 
-/**
- * The inputs of one output and their bytes in it. A handler deferred by scripts/esbuild/lazy-handler.cjs
- * is one input (its inner bundle): its bytes are shared out over the inner build's inputs, in
- * proportion to their bytes in the inner output (the outer build minifies that output again).
- */
-function inputsOf(output: Metafile['outputs'][string]): [string, number][] {
-  return Object.entries(output.inputs).flatMap(([input, { bytesInOutput }]): [string, number][] => {
-    if (!input.startsWith(`${INNER}:`)) return [[input, bytesInOutput]];
-    const inner = Object.values(innerMetafile(input.slice(INNER.length + 1))?.outputs ?? {}).find((candidate) => candidate.bytes > 0);
-    if (inner === undefined) throw new Error(`no inner build recorded for ${input}`);
-    const scale = bytesInOutput / inner.bytes;
-    return Object.entries(inner.inputs).map(([name, item]): [string, number] => [name, Math.round(item.bytesInOutput * scale)]);
-  });
-}
-
 /** Bytes in the output per package, largest first; the remainder (esbuild's runtime helpers) is left out. */
 function packagesOf(output: Metafile['outputs'][string], total: number): PackageShare[] {
   const byPackage = new Map<string, number>();
-  for (const [input, bytesInOutput] of inputsOf(output)) {
+  for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
     const name = packageOf(input);
     byPackage.set(name, (byPackage.get(name) ?? 0) + bytesInOutput);
   }

@@ -5,6 +5,5 @@
  */
 const { sdkSchemaKeysPlugin } = require('./esbuild/sdk-schema-keys.cjs');
 const { lambdaCredentialsPlugin } = require('./esbuild/lambda-credentials.cjs');
-const { lazyHandlerPlugin } = require('./esbuild/lazy-handler.cjs');
 
-module.exports = [sdkSchemaKeysPlugin(), lambdaCredentialsPlugin(), lazyHandlerPlugin()];
+module.exports = [sdkSchemaKeysPlugin(), lambdaCredentialsPlugin()];
