@@ -42,6 +42,14 @@ export interface IamScope {
   nodegroupArns: string[];
   /** The node groups the scaling rules move (scale-watch). */
   scaledNodegroupArns: string[];
+  /**
+   * The Auto Scaling groups EKS makes for the specs' node groups (`eks-<node group>-<id>`), whose
+   * Cluster Autoscaler tags provision writes; the statement also requires the group's
+   * `eks:cluster-name` tag to be one of {@link IamScope.clusterNames}.
+   */
+  autoScalingGroupArns: string[];
+  /** The clusters' names, own and widened: the `aws:ResourceTag/eks:cluster-name` values of the Auto Scaling statement. */
+  clusterNames: string[];
   addonArns: string[];
   accessEntryArns: string[];
   passRoleArns: string[];
@@ -130,6 +138,16 @@ export function iamScopeOf(specs: readonly ClusterSpec[], widening: IamWidening,
       ...own.flatMap((spec) => spec.scalingRules.flatMap((rule) => rule.nodeGroups.map((group) => eks(spec, `nodegroup/${spec.name}/${group.name}/*`)))),
       ...widening.clusterNames.map((name) => anyEks(`nodegroup/${name}/*/*`)),
     ]),
+    autoScalingGroupArns: sorted([
+      ...own.flatMap((spec) => {
+        const { partition, account } = partitionAndAccount(spec.roleArn);
+        return spec.nodeGroups.map(
+          (group) => `arn:${partition}:autoscaling:${spec.region}:${account}:autoScalingGroup:*:autoScalingGroupName/eks-${group.name}-*`,
+        );
+      }),
+      ...(widening.clusterNames.length > 0 ? ['arn:aws:autoscaling:*:*:autoScalingGroup:*:autoScalingGroupName/eks-*'] : []),
+    ]),
+    clusterNames: sorted([...own.map((spec) => spec.name), ...widening.clusterNames]),
     addonArns: sorted([
       ...own.flatMap((spec) => spec.addons.map((addon) => eks(spec, `addon/${spec.name}/${addon.name}/*`))),
       ...widening.clusterNames.map((name) => anyEks(`addon/${name}/*/*`)),

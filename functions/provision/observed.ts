@@ -2,6 +2,7 @@
  * What provision found in the account for one cluster spec, in the EKS API's own shapes. Offline
  * planning, and a cluster that does not exist yet, both observe an empty account.
  */
+import type { AutoScalingGroup } from '@aws-sdk/client-auto-scaling';
 import type { AccessEntry, Addon, AssociatedAccessPolicy, Cluster, Nodegroup, Update } from '@aws-sdk/client-eks';
 
 export interface ObservedAccessEntry {
@@ -26,6 +27,12 @@ export interface ObservedState {
   listedAccessEntries: string[];
   /** Updates in progress on the cluster and its node groups (read only while something is UPDATING). */
   updatesInProgress: Update[];
+  /**
+   * The Auto Scaling groups of the spec's node groups (as EKS names them), by name, with their
+   * tags. Absent when the run reads no Auto Scaling (a caller without the port): the Cluster
+   * Autoscaler tags are then not planned.
+   */
+  autoScalingGroups?: Record<string, AutoScalingGroup>;
 }
 
 export const EMPTY_ACCOUNT: ObservedState = Object.freeze({
@@ -36,6 +43,7 @@ export const EMPTY_ACCOUNT: ObservedState = Object.freeze({
   accessEntries: {},
   listedAccessEntries: [],
   updatesInProgress: [],
+  autoScalingGroups: {},
 });
 
 /**

@@ -2,6 +2,7 @@
  * Orchestration for provision: observe through the EKS port, plan, execute the first safe steps,
  * report. Never waits for EKS: long operations finish across invocations driven by the schedule.
  */
+import type { AutoScalingPort } from '../../shared/ports/autoscaling';
 import type { EksPort } from '../../shared/ports/eks';
 import { clip, errorFacts, errorText, RequestRejectedError, UnknownTargetError } from '../../shared/errors';
 import type { Phrases } from '../../shared/reconcile/execute';
@@ -14,7 +15,7 @@ import type { Mode, Status } from '../../shared/reconcile/status';
 import { statusOfFailure } from '../../shared/reconcile/status';
 import type { ClusterSpec } from '../../shared/model/cluster-spec/schema';
 import type { ProvisionAction, ProvisionWriteAction } from './actions';
-import { isWrite } from './actions';
+import { isAutoScalingWrite, isWrite } from './actions';
 import { observe } from './observe';
 import { planCluster, specTargets, targetFits } from './plan';
 
@@ -49,6 +50,12 @@ export interface ClusterReport {
 export interface ProvisionDeps {
   /** The EKS port for a cluster: its Region, through its assume-role when it has one. */
   eksFor(spec: ClusterSpec): EksPort;
+  /**
+   * The Auto Scaling port for a cluster (same Region and role), where the Cluster Autoscaler tags of
+   * its node groups' Auto Scaling groups are read and written. Absent (a caller that only reads
+   * EKS): those tags are neither read nor planned.
+   */
+  autoScalingFor?(spec: ClusterSpec): AutoScalingPort;
   now(): Date;
   logger: RunLogger;
 }
@@ -70,6 +77,8 @@ const SYNCHRONOUS = new Set<string>([
   'DisassociateAccessPolicy',
   'TagResource',
   'UntagResource',
+  'CreateOrUpdateTags',
+  'DeleteTags',
 ]);
 
 /**
@@ -85,9 +94,11 @@ const SYNCHRONOUS = new Set<string>([
 export async function reconcileCluster(spec: ClusterSpec, deps: ProvisionDeps, options: ReconcileOptions): Promise<ClusterReport> {
   const base = { cluster: spec.name, region: spec.region, ...(options.source ? { source: options.source } : {}), mode: options.mode };
   const eks = deps.eksFor(spec);
+  const autoScaling = deps.autoScalingFor?.(spec);
   let plan: Plan<ProvisionAction>;
   try {
-    plan = planCluster(spec, await observe(eks, spec, { accessEntryDetail: options.accessEntryDetail ?? true }), {
+    const observeOptions = { accessEntryDetail: options.accessEntryDetail ?? true, ...(autoScaling === undefined ? {} : { autoScaling }) };
+    plan = planCluster(spec, await observe(eks, spec, observeOptions), {
       now: deps.now(),
       ...(options.source ? { source: options.source } : {}),
     });
@@ -114,7 +125,7 @@ export async function reconcileCluster(spec: ClusterSpec, deps: ProvisionDeps, o
     return finish(report, 'Converged', 'matches the spec', deps);
   }
 
-  await execute(plan, eks, options.only, report, deps);
+  await execute(plan, { eks, ...(autoScaling === undefined ? {} : { autoScaling }) }, options.only, report, deps);
   if (report.blocked.length > 0) {
     return finish(report, 'Blocked', report.blocked.map((item) => `${item.target}: ${item.reason}`).join('; '), deps);
   }
@@ -166,7 +177,7 @@ const PHRASES: Phrases = {
  */
 async function execute(
   plan: Plan<ProvisionAction>,
-  eks: EksPort,
+  ports: { eks: EksPort; autoScaling?: AutoScalingPort },
   only: readonly string[] | undefined,
   report: ClusterReport,
   deps: ProvisionDeps,
@@ -175,7 +186,12 @@ async function execute(
   await executePlan<ProvisionAction, ProvisionWriteAction, Awaited<ReturnType<EksPort['execute']>>>(plan.actions, {
     isWrite,
     stance: (action) => (action.kind === 'Wait' ? 'wait' : action.kind === 'Refuse' || action.kind === 'ReplaceNodegroup' ? 'refuse' : 'note'),
-    send: (action) => eks.execute(action),
+    send: (action) => {
+      if (!isAutoScalingWrite(action)) return ports.eks.execute(action);
+      // Planned only from what the port read, so a plan with these always has the port.
+      if (ports.autoScaling === undefined) throw new Error(`${action.kind} planned without an Auto Scaling port`);
+      return ports.autoScaling.execute(action);
+    },
     settles: (action) => SYNCHRONOUS.has(action.kind),
     selected: (action) => isSelected(action, only),
     phrases: PHRASES,

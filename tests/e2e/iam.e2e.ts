@@ -120,6 +120,36 @@ describe("the roles name the example specs' resources", () => {
       true,
     ],
     [
+      'provision tags the Auto Scaling group of a kianax node group for Cluster Autoscaler',
+      'ProvisionRole',
+      {
+        action: 'autoscaling:CreateOrUpdateTags',
+        resources: [
+          {
+            arn: 'arn:aws:autoscaling:us-east-1:777788889999:autoScalingGroup:0a1b2c3d-0000-4000-8000-000000000001:autoScalingGroupName/eks-jobs-ng-0a1b2c3d-0000-4000-8000-000000000002',
+            context: { 'aws:ResourceTag/eks:cluster-name': 'kianax' },
+          },
+        ],
+        context: {},
+      },
+      true,
+    ],
+    [
+      'provision tags no Auto Scaling group EKS made for another cluster',
+      'ProvisionRole',
+      {
+        action: 'autoscaling:CreateOrUpdateTags',
+        resources: [
+          {
+            arn: 'arn:aws:autoscaling:us-east-1:777788889999:autoScalingGroup:0a1b2c3d-0000-4000-8000-000000000001:autoScalingGroupName/eks-jobs-ng-0a1b2c3d-0000-4000-8000-000000000002',
+            context: { 'aws:ResourceTag/eks:cluster-name': 'someone-elses' },
+          },
+        ],
+        context: {},
+      },
+      false,
+    ],
+    [
       'provision passes the kianax node role to EKS',
       'ProvisionRole',
       request('iam:PassRole', 'arn:aws:iam::777788889999:role/kianax-eks-node', { 'iam:PassedToService': 'eks.amazonaws.com' }),

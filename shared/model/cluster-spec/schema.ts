@@ -11,6 +11,7 @@
 import * as z from 'zod';
 import { regionProblem } from './aws-regions';
 import { accessPolicyProblem } from './eks-access-policies';
+import { autoscalerTagProblems } from './autoscaler-tags';
 import { AMI_TYPES, AUTHENTICATION_MODES, CAPACITY_TYPES, LOG_TYPES, RESOLVE_CONFLICTS, TAINT_EFFECTS } from './eks-enums';
 import { checkElasticIpPools, elasticIpPoolSchema } from './eip-pools';
 import { alarmSchema, checkScalingRules, scalingRuleSchema } from './scaling';
@@ -348,6 +349,7 @@ function checkCluster(spec: unknown, ctx: z.RefinementCtx): void {
   checkElasticIpPools(fields, ctx);
   checkWorkloads(fields, ctx);
   checkScalingRules(fields, ctx);
+  for (const problem of autoscalerTagProblems(fields)) ctx.addIssue({ code: 'custom', ...problem });
   const entries = fields.accessEntries;
   if (fields.authenticationMode === 'CONFIG_MAP' && Array.isArray(entries) && entries.length > 0) {
     ctx.addIssue({
