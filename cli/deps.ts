@@ -45,7 +45,10 @@ const where = (spec: { region: string; assumeRoleArn?: string | undefined }): { 
 /** The real adapters, loaded lazily. */
 export const DEFAULT_FACTORIES: CliFactories = {
   provision: async () => {
-    const [{ createEksPort }, { createAutoScalingPort }] = await Promise.all([import('../shared/adapters/aws/eks'), import('../shared/adapters/aws/autoscaling')]);
+    const [{ createEksPort }, { createAutoScalingPort }] = await Promise.all([
+      import('../shared/adapters/aws/eks'),
+      import('../shared/adapters/aws/autoscaling'),
+    ]);
     return {
       eksFor: (spec) => createEksPort(where(spec)),
       autoScalingFor: (spec) => createAutoScalingPort(where(spec)),

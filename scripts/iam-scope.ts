@@ -54,6 +54,8 @@ export interface IamScope {
   accessEntryArns: string[];
   passRoleArns: string[];
   assumeRoleArns: string[];
+  /** The specs' `platform.roleArn`s: deploy-worker signs the platform components' token as them. */
+  platformRoleArns: string[];
   /** The specs' `encryptionKeyArn`s (CreateCluster asks KMS for a grant through EKS). */
   encryptionKeyArns: string[];
   /** The alarms scale-watch creates or updates: the specs' `alarms`, and the `alarmPrefix` widening. */
@@ -165,6 +167,7 @@ export function iamScopeOf(specs: readonly ClusterSpec[], widening: IamWidening,
       ...widening.passRoleArns,
     ]),
     assumeRoleArns,
+    platformRoleArns: sorted(specs.flatMap((spec) => (spec.platform === undefined ? [] : [spec.platform.roleArn]))),
     encryptionKeyArns: sorted(own.flatMap((spec) => (spec.encryptionKeyArn === undefined ? [] : [spec.encryptionKeyArn]))),
     alarmArns: sorted([...alarmArns, ...widening.alarmPrefixes.map((prefix) => `arn:aws:cloudwatch:*:*:alarm:${prefix}*`)]),
     alarmNamePattern: alarmNamePattern.length > 0 ? alarmNamePattern : [NO_ALARMS],

@@ -14,7 +14,8 @@
 import type { AutoScalingGroup, CreateOrUpdateTagsCommandInput, DeleteTagsCommandInput } from '@aws-sdk/client-auto-scaling';
 
 /** Every mutating Auto Scaling call provision makes, keyed by API action, with the SDK's request type. */
-export type AutoScalingWrite = { kind: 'CreateOrUpdateTags'; request: CreateOrUpdateTagsCommandInput } | { kind: 'DeleteTags'; request: DeleteTagsCommandInput };
+export type AutoScalingWrite =
+  { kind: 'CreateOrUpdateTags'; request: CreateOrUpdateTagsCommandInput } | { kind: 'DeleteTags'; request: DeleteTagsCommandInput };
 
 export type AutoScalingWriteKind = AutoScalingWrite['kind'];
 

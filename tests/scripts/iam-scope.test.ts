@@ -40,6 +40,7 @@ describe('iamScopeOf', () => {
     expect(scope.scaledNodegroupArns).toEqual(['arn:aws:eks:us-east-1:777788889999:nodegroup/kianax/general-ng/*']);
     expect(scope.autoScalingGroupArns).toContain('arn:aws:autoscaling:us-east-1:777788889999:autoScalingGroup:*:autoScalingGroupName/eks-jobs-ng-*');
     expect(scope.clusterNames).toEqual(['financial-move', 'kianax']);
+    expect(scope.platformRoleArns).toEqual(['arn:aws:iam::777788889999:role/kianax-platform-admins']);
     expect(scope.passRoleArns).toEqual([
       'arn:aws:iam::111122223333:role/financial-move-eks-cluster',
       'arn:aws:iam::111122223333:role/financial-move-eks-node',

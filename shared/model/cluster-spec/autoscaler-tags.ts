@@ -85,7 +85,11 @@ export function templateNode(tags: Readonly<Record<string, string>>): { labels: 
     if (key.startsWith(LABEL_TAG_PREFIX)) labels[key.slice(LABEL_TAG_PREFIX.length)] = value;
     if (key.startsWith(TAINT_TAG_PREFIX)) {
       const colon = value.lastIndexOf(':');
-      taints.push({ key: key.slice(TAINT_TAG_PREFIX.length), value: colon < 0 ? value : value.slice(0, colon), effect: colon < 0 ? '' : value.slice(colon + 1) });
+      taints.push({
+        key: key.slice(TAINT_TAG_PREFIX.length),
+        value: colon < 0 ? value : value.slice(0, colon),
+        effect: colon < 0 ? '' : value.slice(colon + 1),
+      });
     }
   }
   return { labels, taints };
@@ -109,7 +113,9 @@ export function autoscalerTagProblems(fields: Record<string, unknown>): { path: 
     const message = (prefix: string, key: string) =>
       `the Cluster Autoscaler tag ${prefix}${key} would be ${prefix.length + key.length} characters; Auto Scaling takes at most ${MAX_ASG_TAG_KEY}, so a key of at most ${MAX_ASG_TAG_KEY - prefix.length} characters`;
     return [
-      ...labels.filter((key) => tooLong(LABEL_TAG_PREFIX, key)).map((key) => ({ path: ['nodeGroups', index, 'labels', key], message: message(LABEL_TAG_PREFIX, key) })),
+      ...labels
+        .filter((key) => tooLong(LABEL_TAG_PREFIX, key))
+        .map((key) => ({ path: ['nodeGroups', index, 'labels', key], message: message(LABEL_TAG_PREFIX, key) })),
       ...taints.flatMap((taint, taintIndex) => {
         const key = (taint as { key?: unknown } | null)?.key;
         return typeof key === 'string' && tooLong(TAINT_TAG_PREFIX, key)

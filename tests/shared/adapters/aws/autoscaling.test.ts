@@ -85,28 +85,26 @@ describe('AutoScalingAdapter', () => {
     expect(autoScalingMock).toHaveReceivedCommandTimes(DescribeAutoScalingGroupsCommand, 0);
   });
 
-  it.each([
-    [
-      'CreateOrUpdateTags',
-      CreateOrUpdateTagsCommand,
-      { Tags: [{ ResourceId: GROUP, ResourceType: 'auto-scaling-group', Key: 'k8s.io/cluster-autoscaler/enabled', Value: 'true', PropagateAtLaunch: false }] },
-    ],
-    [
-      'DeleteTags',
-      DeleteTagsCommand,
-      { Tags: [{ ResourceId: GROUP, ResourceType: 'auto-scaling-group', Key: 'k8s.io/cluster-autoscaler/node-template/taint/workload' }] },
-    ],
-  ] as const)('sends %s with the plan request untouched', async (kind, command, request) => {
+  it('sends CreateOrUpdateTags and DeleteTags with the plan request untouched', async () => {
     // Prepare
-    autoScalingMock.on(command).resolves({});
+    const upsert = {
+      Tags: [{ ResourceId: GROUP, ResourceType: 'auto-scaling-group', Key: 'k8s.io/cluster-autoscaler/enabled', Value: 'true', PropagateAtLaunch: false }],
+    };
+    const removal = { Tags: [{ ResourceId: GROUP, ResourceType: 'auto-scaling-group', Key: 'k8s.io/cluster-autoscaler/node-template/taint/workload' }] };
+    autoScalingMock.on(CreateOrUpdateTagsCommand).resolves({});
+    autoScalingMock.on(DeleteTagsCommand).resolves({});
     const adapter = new AutoScalingAdapter(new AutoScalingClient({ region: 'us-east-1' }));
 
     // Act
-    const result = await adapter.execute({ kind, request: structuredClone(request) });
+    const results = [
+      await adapter.execute({ kind: 'CreateOrUpdateTags', request: structuredClone(upsert) }),
+      await adapter.execute({ kind: 'DeleteTags', request: structuredClone(removal) }),
+    ];
 
     // Assess
-    expect(result).toEqual({});
-    expect(autoScalingMock).toHaveReceivedCommandWith(command, request);
+    expect(results).toEqual([{}, {}]);
+    expect(autoScalingMock).toHaveReceivedCommandWith(CreateOrUpdateTagsCommand, upsert);
+    expect(autoScalingMock).toHaveReceivedCommandWith(DeleteTagsCommand, removal);
   });
 
   it.each([
