@@ -96,6 +96,31 @@ describe('Cluster Autoscaler tags on the node groups of a converged cluster', ()
     expect(template.taints).toEqual([{ key: 'workload', value: 'jobs', effect: 'NoSchedule' }]);
   });
 
+  it('offers a pending batch pod only the spot group, from the tags alone, as the autoscaler picks a group to scale up', async () => {
+    // Prepare: every group at 0 nodes, as after a quiet night; a batch pod selecting the jobs nodes and tolerating their taint
+    const spec = await kianax();
+    const eks = new FakeEks();
+    eks.seedFromSpec(spec);
+    const autoScaling = new FakeAutoScaling(eks);
+    await reconcileCluster(spec, depsFor(eks, autoScaling), { mode: 'apply' });
+    const pod = {
+      nodeSelector: { role: 'jobs', 'eks.amazonaws.com/capacityType': 'SPOT' },
+      tolerations: [{ key: 'workload', operator: 'Equal', value: 'jobs', effect: 'NoSchedule' }],
+    };
+    // The scheduler's predicates the autoscaler runs on a template node: node selector, then taints the pod must tolerate.
+    const fits = (template: ReturnType<typeof templateNode>): boolean =>
+      Object.entries(pod.nodeSelector).every(([key, value]) => template.labels[key] === value) &&
+      template.taints.every((taint) =>
+        pod.tolerations.some((toleration) => toleration.key === taint.key && toleration.value === taint.value && toleration.effect === taint.effect),
+      );
+
+    // Act
+    const candidates = spec.nodeGroups.filter((item) => fits(templateNode(autoScaling.tagsOf('kianax', item.name)))).map((item) => item.name);
+
+    // Assess
+    expect(candidates).toEqual(['jobs-ng']);
+  });
+
   it('corrects a changed template tag and removes one for a taint the spec took off, leaving other tags alone', async () => {
     // Prepare: tags written once; then someone edits a label tag, adds their own tag, and the spec drops jobs-ng's taint
     const spec = await kianax();
