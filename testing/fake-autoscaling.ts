@@ -20,6 +20,8 @@ import type { AutoScalingGroup, TagDescription } from '@aws-sdk/client-auto-scal
 import { RequestRejectedError, ThrottledError } from '../shared/errors';
 import type { AutoScalingPort, AutoScalingReadName, AutoScalingWrite, AutoScalingWriteKind } from '../shared/ports/autoscaling';
 import type { FakeEks } from './fake-eks';
+import { autoscalerTags } from '../shared/model/cluster-spec/autoscaler-tags';
+import type { ClusterSpec } from '../shared/model/cluster-spec/schema';
 
 export interface FakeAutoScalingCall {
   kind: 'read' | 'write';
@@ -62,6 +64,13 @@ export class FakeAutoScaling implements AutoScalingPort {
     const name = this.groupNameOf(clusterName, nodegroupName);
     if (name === undefined) return {};
     return Object.fromEntries((this.describe(name)?.Tags ?? []).map((tag) => [tag.Key ?? '', tag.Value ?? '']));
+  }
+
+  /** The tags provision writes for every node group of the spec, as a converged account holds them. */
+  seedFromSpec(spec: ClusterSpec): void {
+    for (const group of spec.nodeGroups) {
+      for (const [key, value] of Object.entries(autoscalerTags(spec.name, group))) this.setTag(spec.name, group.name, key, value);
+    }
   }
 
   /** Someone sets a tag by hand (the console, the CLI). */

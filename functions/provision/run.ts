@@ -65,7 +65,10 @@ export interface ReconcileOptions {
   /** Restrict execution to these targets (`nodegroup/jobs-ng`); the plan still shows everything. */
   only?: readonly string[];
   source?: string;
-  /** false: list the access entries without reading their detail (a scheduled run off the hour). Default true. */
+  /**
+   * false: list the access entries without reading their detail, and leave the node groups' Auto
+   * Scaling groups unread (a scheduled run off the hour). Default true.
+   */
   accessEntryDetail?: boolean;
 }
 
@@ -94,7 +97,8 @@ const SYNCHRONOUS = new Set<string>([
 export async function reconcileCluster(spec: ClusterSpec, deps: ProvisionDeps, options: ReconcileOptions): Promise<ClusterReport> {
   const base = { cluster: spec.name, region: spec.region, ...(options.source ? { source: options.source } : {}), mode: options.mode };
   const eks = deps.eksFor(spec);
-  const autoScaling = deps.autoScalingFor?.(spec);
+  // The Cluster Autoscaler tags are read with the access entries' detail: hourly on the schedule, on every manual run.
+  const autoScaling = (options.accessEntryDetail ?? true) ? deps.autoScalingFor?.(spec) : undefined;
   let plan: Plan<ProvisionAction>;
   try {
     const observeOptions = { accessEntryDetail: options.accessEntryDetail ?? true, ...(autoScaling === undefined ? {} : { autoScaling }) };

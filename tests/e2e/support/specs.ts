@@ -20,7 +20,7 @@ export type E2eExample = (typeof E2E_EXAMPLES)[number];
 /** What moto cannot serve, and what the end-to-end copies do about it. */
 export const MOTO_GAPS = [
   'moto 5.2.1 has no EKS add-on API: the copies drop `addons` (testing/fake-eks.ts covers them)',
-  'moto 5.2.1 has no EKS access-entry API: the copies drop `accessEntries` (covered by the fake)',
+  'moto 5.2.1 has no EKS access-entry API: the copies drop `accessEntries` (covered by the fake), and with them `platform`, whose role needs a cluster-scoped entry (platform applies covered by tests/functions/deploy/worker/platform.test.ts against the fake API server)',
   'moto 5.2.1 keeps no `accessConfig`: the copies pin `authenticationMode: CONFIG_MAP` (mode moves covered by the fake)',
   'moto 5.2.1 has no UpdateClusterVersion/UpdateNodegroupVersion/ListUpdates and answers ACTIVE at once (upgrades and waits covered by the fake)',
   'moto 5.2.1 keeps no EKS node-group tags (TagResource answers NotFound): the scale-watch suite keeps them in a proxy in front of moto (tests/e2e/support/eks-tags-proxy.ts, reached through AWS_ENDPOINT_URL_EKS)',
@@ -46,6 +46,7 @@ export function writeE2eSpecs(): void {
     const document = parseDocument(readFileSync(path.join(source, 'cluster.yaml'), 'utf8'));
     document.delete('addons');
     document.delete('accessEntries');
+    document.delete('platform');
     document.set('authenticationMode', 'CONFIG_MAP');
     const workloads = (document.toJS() as { workloads?: unknown[] }).workloads ?? [];
     for (let index = 0; index < workloads.length; index += 1) document.setIn(['workloads', index, 'manifests'], `${example}/manifests`);

@@ -193,6 +193,21 @@ describe('Cluster Autoscaler tags on the node groups of a converged cluster', ()
     });
   });
 
+  it('reads no Auto Scaling group on a scheduled run off the hour, keeping the drift check to its read budget', async () => {
+    // Prepare
+    const spec = await kianax();
+    const eks = new FakeEks();
+    eks.seedFromSpec(spec);
+    const autoScaling = new FakeAutoScaling(eks);
+
+    // Act: the five-minute check reads the access entries without their detail, and the groups not at all
+    const report = await reconcileCluster(spec, depsFor(eks, autoScaling), { mode: 'plan', accessEntryDetail: false });
+
+    // Assess
+    expect(report.status).toBe('Converged');
+    expect(autoScaling.history()).toEqual([]);
+  });
+
   it('leaves the tags alone when a run has no Auto Scaling port', async () => {
     // Prepare
     const spec = await kianax();
