@@ -33,6 +33,8 @@ const NO_RESOURCE_LEVEL: Record<string, string> = {
   'ec2:DescribeAddresses': 'https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html (DescribeAddresses: no resource type)',
   'ec2:DescribeInstances': 'https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html (DescribeInstances: no resource type)',
   'ec2:DescribeNatGateways': 'https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html (DescribeNatGateways: no resource type)',
+  'autoscaling:DescribeAutoScalingGroups':
+    'https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2autoscaling.html (DescribeAutoScalingGroups: no resource type)',
   // Scopable, but composite alarms (AlarmTypes CompositeAlarm, which scale-watch asks for) are only returned to a permission scoped to *.
   'cloudwatch:DescribeAlarms':
     'https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_DescribeAlarms.html (@aws-sdk/client-cloudwatch DescribeAlarmsCommand.d.ts)',
