@@ -15,6 +15,9 @@ import { ROOT } from './serverless-config';
 /** The package the EC2 client ships in: it belongs in eip-manager only (FIELD-NOTES: 38% of an all-in-one bundle). */
 export const EC2_CLIENT = '@aws-sdk/client-ec2';
 
+/** The package the Auto Scaling client ships in: provision only (the Cluster Autoscaler tags of node groups' Auto Scaling groups). */
+export const AUTO_SCALING_CLIENT = '@aws-sdk/client-auto-scaling';
+
 /** What the bundle of our own code is reported as. */
 export const OWN_CODE = '(eks-pilot code)';
 
@@ -51,6 +54,8 @@ export interface BundleFigures {
   packages: PackageShare[];
   /** Bytes of {@link EC2_CLIENT} in the bundle; 0 when it is not in. */
   ec2ClientBytes: number;
+  /** Bytes of {@link AUTO_SCALING_CLIENT} in the bundle; 0 when it is not in. */
+  autoScalingClientBytes: number;
   /** The same handler with `packages: 'external'`: our code only, dependencies from node_modules. */
   unbundledPath: string;
   unbundledBytes: number;
@@ -131,6 +136,7 @@ async function buildFunction(fn: FunctionEntry, config: ServerlessConfig, outDir
     gzipBytes: gzipSync(readFileSync(absoluteBundle)).length,
     packages,
     ec2ClientBytes: packages.find((item) => item.name === EC2_CLIENT)?.bytes ?? 0,
+    autoScalingClientBytes: packages.find((item) => item.name === AUTO_SCALING_CLIENT)?.bytes ?? 0,
     unbundledPath: path.join(ROOT, unbundledPath),
     unbundledBytes: unbundledOutput.bytes,
     buildMs,

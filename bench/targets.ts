@@ -3,7 +3,7 @@
  * limit, and for a missed one what the run itself shows would help. Targets are reported, never
  * asserted: timings on shared machines vary, and a missed target is information, not a failure.
  */
-import { EC2_CLIENT } from './bundles';
+import { AUTO_SCALING_CLIENT, EC2_CLIENT } from './bundles';
 import type { BenchResults, Verdict } from './results';
 import { bytes, ms, percent } from './table';
 
@@ -72,6 +72,21 @@ function bundleVerdicts(results: Figures): Verdict[] {
     ...(strays.length === 0
       ? {}
       : { help: 'follow the import of shared/adapters/aws/ec2.ts (or ec2-port.ts values) into these handlers; import types only outside eip-manager' }),
+  });
+  const autoScalingStrays = results.bundles.filter((bundle) => bundle.function !== 'provision' && bundle.autoScalingClientBytes > 0);
+  verdicts.push({
+    target: 'Auto Scaling client only in provision',
+    subject: 'all functions',
+    limit: `${AUTO_SCALING_CLIENT} in provision only`,
+    figure: autoScalingStrays.length === 0 ? 'in provision only' : `also in ${autoScalingStrays.map((bundle) => bundle.function).join(', ')}`,
+    met: autoScalingStrays.length === 0,
+    distance:
+      autoScalingStrays.length === 0
+        ? 'none elsewhere'
+        : autoScalingStrays.map((bundle) => `${bundle.function} +${bytes(bundle.autoScalingClientBytes)} B`).join(', '),
+    ...(autoScalingStrays.length === 0
+      ? {}
+      : { help: 'follow the import of shared/adapters/aws/autoscaling.ts into these handlers; import types only outside provision' }),
   });
   return verdicts;
 }

@@ -23,7 +23,7 @@ export interface ClusterRef {
 
 /** What the CLI needs from outside, each built on first use; tests replace any of them. */
 export interface CliFactories {
-  /** EKS, as provision uses it (and scale-watch, for node groups). */
+  /** EKS and Auto Scaling, as provision uses them (and scale-watch, for node groups). */
   provision: () => Promise<ProvisionDeps>;
   /** EC2, as eip-manager uses it. */
   eip: () => Promise<EipDeps>;
@@ -45,8 +45,16 @@ const where = (spec: { region: string; assumeRoleArn?: string | undefined }): { 
 /** The real adapters, loaded lazily. */
 export const DEFAULT_FACTORIES: CliFactories = {
   provision: async () => {
-    const { createEksPort } = await import('../shared/adapters/aws/eks');
-    return { eksFor: (spec) => createEksPort(where(spec)), now: () => new Date(), logger: QUIET_LOGGER };
+    const [{ createEksPort }, { createAutoScalingPort }] = await Promise.all([
+      import('../shared/adapters/aws/eks'),
+      import('../shared/adapters/aws/autoscaling'),
+    ]);
+    return {
+      eksFor: (spec) => createEksPort(where(spec)),
+      autoScalingFor: (spec) => createAutoScalingPort(where(spec)),
+      now: () => new Date(),
+      logger: QUIET_LOGGER,
+    };
   },
   eip: async () => {
     const [{ createEc2Port }, { createDynamoDbLeases }] = await Promise.all([

@@ -43,6 +43,14 @@ export interface IamScope {
   nodegroupArns: string[];
   /** The node groups the scaling rules move (scale-watch). */
   scaledNodegroupArns: string[];
+  /**
+   * The Auto Scaling groups EKS makes for the specs' node groups (`eks-<node group>-<id>`), whose
+   * Cluster Autoscaler tags provision writes; the statement also requires the group's
+   * `eks:cluster-name` tag to be one of {@link IamScope.clusterNames}.
+   */
+  autoScalingGroupArns: string[];
+  /** The clusters' names, own and widened: the `aws:ResourceTag/eks:cluster-name` values of the Auto Scaling statement. */
+  clusterNames: string[];
   addonArns: string[];
   accessEntryArns: string[];
   /** The clusters with `podIdentities` and their associations (`podidentityassociation/<cluster>/*`): provision lists, creates, updates, deletes them. */
@@ -52,6 +60,8 @@ export interface IamScope {
   /** The specs' `podIdentities` roles, passed to pods.eks.amazonaws.com (EKS User Guide, "Assign an IAM role to a Kubernetes service account"). */
   podRoleArns: string[];
   assumeRoleArns: string[];
+  /** The specs' `platform.roleArn`s: deploy-worker signs the platform components' token as them. */
+  platformRoleArns: string[];
   /** The specs' `encryptionKeyArn`s (CreateCluster asks KMS for a grant through EKS). */
   encryptionKeyArns: string[];
   /** The alarms scale-watch creates or updates: the specs' `alarms`, and the `alarmPrefix` widening. */
@@ -136,6 +146,16 @@ export function iamScopeOf(specs: readonly ClusterSpec[], widening: IamWidening,
       ...own.flatMap((spec) => spec.scalingRules.flatMap((rule) => rule.nodeGroups.map((group) => eks(spec, `nodegroup/${spec.name}/${group.name}/*`)))),
       ...widening.clusterNames.map((name) => anyEks(`nodegroup/${name}/*/*`)),
     ]),
+    autoScalingGroupArns: sorted([
+      ...own.flatMap((spec) => {
+        const { partition, account } = partitionAndAccount(spec.roleArn);
+        return spec.nodeGroups.map(
+          (group) => `arn:${partition}:autoscaling:${spec.region}:${account}:autoScalingGroup:*:autoScalingGroupName/eks-${group.name}-*`,
+        );
+      }),
+      ...(widening.clusterNames.length > 0 ? ['arn:aws:autoscaling:*:*:autoScalingGroup:*:autoScalingGroupName/eks-*'] : []),
+    ]),
+    clusterNames: sorted([...own.map((spec) => spec.name), ...widening.clusterNames]),
     addonArns: sorted([
       ...own.flatMap((spec) => spec.addons.map((addon) => eks(spec, `addon/${spec.name}/${addon.name}/*`))),
       ...widening.clusterNames.map((name) => anyEks(`addon/${name}/*/*`)),
@@ -160,6 +180,7 @@ export function iamScopeOf(specs: readonly ClusterSpec[], widening: IamWidening,
     ]),
     podRoleArns: sorted(own.flatMap((spec) => (spec.podIdentities ?? []).map((identity) => identity.roleArn))),
     assumeRoleArns,
+    platformRoleArns: sorted(specs.flatMap((spec) => (spec.platform === undefined ? [] : [spec.platform.roleArn]))),
     encryptionKeyArns: sorted(own.flatMap((spec) => (spec.encryptionKeyArn === undefined ? [] : [spec.encryptionKeyArn]))),
     alarmArns: sorted([...alarmArns, ...widening.alarmPrefixes.map((prefix) => `arn:aws:cloudwatch:*:*:alarm:${prefix}*`)]),
     alarmNamePattern: alarmNamePattern.length > 0 ? alarmNamePattern : [NO_ALARMS],

@@ -7,6 +7,8 @@
  * still leave the process: the bench stays offline, and such a call is counted, not lost.
  */
 import { createServer } from 'node:http';
+import { AutoScalingClient, CreateOrUpdateTagsCommand, DeleteTagsCommand, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
+import type { CreateOrUpdateTagsCommandInput, DeleteTagsCommandInput, DescribeAutoScalingGroupsCommandInput } from '@aws-sdk/client-auto-scaling';
 import type { AddressInfo } from 'node:net';
 import { CloudWatchClient, DescribeAlarmsCommand, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
 import type { DescribeAlarmsCommandInput, PutMetricAlarmCommandInput } from '@aws-sdk/client-cloudwatch';
@@ -46,6 +48,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import type { FakeCloudWatch } from './scale-watch-fakes';
 import type { FakeEc2 } from './fake-ec2';
 import type { FakeEks } from './fake-eks';
+import type { FakeAutoScaling } from './fake-autoscaling';
 
 /** Actions that only read: Describe*, List*, Get*, BatchGet*. Everything else counts as a write. */
 const READ_ACTION = /^(Describe|List|Get|BatchGet)/;
@@ -84,6 +87,7 @@ function actionOf(command: unknown): string {
 export function doubleAwsClients() {
   const stubs = {
     eks: mockClient(EKSClient),
+    autoScaling: mockClient(AutoScalingClient),
     ec2: mockClient(EC2Client),
     ssm: mockClient(SSMClient),
     sqs: mockClient(SQSClient),
@@ -167,6 +171,21 @@ function eksNotFound(what: string): ResourceNotFoundException {
  * EKS reads answered from a {@link FakeEks} (a null becomes ResourceNotFoundException, as EKS
  * answers); writes keep the default `{}` and are counted.
  */
+/**
+ * Answers the Auto Scaling commands provision sends from a {@link FakeAutoScaling} (the groups of
+ * the FakeEks it was built on), as the SDK would (DescribeAutoScalingGroups' `AutoScalingGroups`).
+ *
+ * @example
+ * bridgeAutoScaling(aws.autoScaling, new FakeAutoScaling(fakeEks));
+ */
+export function bridgeAutoScaling(stub: AwsDoubles['autoScaling'], autoScaling: FakeAutoScaling): void {
+  stub.on(DescribeAutoScalingGroupsCommand).callsFake(async (input: DescribeAutoScalingGroupsCommandInput) => ({
+    AutoScalingGroups: await autoScaling.describeAutoScalingGroups(input.AutoScalingGroupNames ?? []),
+  }));
+  stub.on(CreateOrUpdateTagsCommand).callsFake((input: CreateOrUpdateTagsCommandInput) => autoScaling.execute({ kind: 'CreateOrUpdateTags', request: input }));
+  stub.on(DeleteTagsCommand).callsFake((input: DeleteTagsCommandInput) => autoScaling.execute({ kind: 'DeleteTags', request: input }));
+}
+
 export function bridgeEks(stub: AwsDoubles['eks'], eks: FakeEks): void {
   stub.on(DescribeClusterCommand).callsFake(async (input: DescribeClusterCommandInput) => {
     const cluster = await eks.describeCluster(input.name ?? '');

@@ -183,6 +183,11 @@ export class FakeEks implements EksPort {
   }
 
   /** The cluster as DescribeCluster would answer now (a copy), or undefined. */
+  /** The names of the clusters the fake holds. */
+  clusterNames(): string[] {
+    return [...this.clusters.keys()];
+  }
+
   cluster(name: string): Cluster | undefined {
     return copy(this.clusters.get(name)?.cluster.value);
   }
@@ -271,6 +276,7 @@ export class FakeEks implements EksPort {
           tags: { ...group.tags },
         },
       });
+      withAutoScalingGroup(record.nodegroups.get(group.name)?.value);
     }
     for (const addon of spec.addons) {
       record.addons.set(addon.name, {
@@ -775,6 +781,7 @@ export class FakeEks implements EksPort {
         tags: { ...(request.tags ?? {}) },
       },
     });
+    withAutoScalingGroup(record.nodegroups.get(name)?.value);
     return {};
   }
 
@@ -1418,4 +1425,15 @@ function uuid(seed: number): string {
 
 function copy<T>(value: T): T {
   return value === undefined ? value : structuredClone(value);
+}
+
+/**
+ * EKS names a managed node group's Auto Scaling group `eks-<node group name>-<node group id>`, the
+ * id being the last part of the node group's ARN, and reports it in `resources.autoScalingGroups`
+ * (EKS API reference, `NodegroupResources`).
+ */
+function withAutoScalingGroup(group: Nodegroup | undefined): void {
+  if (group === undefined) return;
+  const id = group.nodegroupArn?.split('/').at(-1) ?? '';
+  group.resources = { autoScalingGroups: [{ name: `eks-${group.nodegroupName ?? ''}-${id}` }] };
 }

@@ -18,6 +18,7 @@ const ROOT = path.resolve(__dirname, '..');
 
 /** The IAM service prefix of each SDK client package the project uses (its model's `signingName`). */
 const SERVICE_PREFIX: Record<string, string> = {
+  'client-auto-scaling': 'autoscaling',
   'client-cloudwatch': 'cloudwatch',
   'client-dynamodb': 'dynamodb',
   'client-ec2': 'ec2',

@@ -29,11 +29,12 @@ import { apply as applyPools, depsFor as eipDepsFor } from '../../testing/eip-ma
 import { FakeCloudWatch, hpa } from '../../testing/scale-watch-fakes';
 import { FakeEc2 } from '../../testing/fake-ec2';
 import { FakeEks } from '../../testing/fake-eks';
+import { FakeAutoScaling } from '../../testing/fake-autoscaling';
 import { answered } from '../../testing/answers';
 import { startFakeCluster } from '../../testing/fake-k8s';
 import type { FakeCluster } from '../../testing/fake-k8s';
 import type { AwsDoubles } from '../../testing/aws-doubles';
-import { bridgeCloudWatch, bridgeEc2, bridgeEks, bridgeSsmParameters, doubleAwsClients, startTripwire } from '../../testing/aws-doubles';
+import { bridgeAutoScaling, bridgeCloudWatch, bridgeEc2, bridgeEks, bridgeSsmParameters, doubleAwsClients, startTripwire } from '../../testing/aws-doubles';
 import { scenarioMain } from '../child';
 import { EXAMPLES, lambdaContext, QUEUE_URL } from '../../testing/bench-events';
 import { answerExampleSecrets } from '../../testing/secret-values';
@@ -102,7 +103,11 @@ function kubernetesRequestsSince(server: FakeCluster, before: number): number {
 async function provision(aws: AwsDoubles, example: string): Promise<FunctionCalls> {
   const file = path.join(EXAMPLES, example, 'cluster.yaml');
   const spec = await specOf(file);
-  bridgeEks(aws.eks, seededEks(spec));
+  const eks = seededEks(spec);
+  bridgeEks(aws.eks, eks);
+  const autoScaling = new FakeAutoScaling(eks);
+  autoScaling.seedFromSpec(spec);
+  bridgeAutoScaling(aws.autoScaling, autoScaling);
   process.env.EKS_PILOT_SPECS = file;
   resetAwsClients();
   const { handler } = await import('../../functions/provision/handler');
@@ -114,7 +119,7 @@ async function provision(aws: AwsDoubles, example: string): Promise<FunctionCall
     function: 'provision',
     example,
     // The budget holds for the five-minute drift checks; the hourly one also reads each access
-    // entry's detail (2 reads per entry), as a manual apply does.
+    // entry's detail (2 reads per entry) and the node groups' Auto Scaling groups (1 read), as a manual apply does.
     readBudget: {
       reads: 2 + spec.nodeGroups.length + spec.addons.length,
       formula: `2 + ${String(spec.nodeGroups.length)} node groups + ${String(spec.addons.length)} add-ons`,

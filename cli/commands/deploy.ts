@@ -209,6 +209,18 @@ function printManual(response: ManualResponse, targets: readonly DeployTarget[],
     case 'rollback':
       io.stdout.write(json ? toJson({ ...response }) : `${response.cluster}/${response.workload}: ${describeOutcome(response.result)}\n`);
       return outcomeExit(response.result);
+    case 'platform':
+      io.stdout.write(
+        json
+          ? toJson({ ...response })
+          : response.reports
+              .map(
+                (report) =>
+                  `${report.cluster} platform: ${report.status}, ${report.applied.length} object(s) applied${report.reason ? `; ${report.reason}` : ''}\n`,
+              )
+              .join(''),
+      );
+      return response.reports.some((report) => report.status === 'Blocked') ? EXIT.error : EXIT.ok;
     default:
       throw new Error(`unknown manual response ${(response satisfies never as { action: string }).action}`);
   }

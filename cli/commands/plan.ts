@@ -26,7 +26,9 @@ import type { Io } from '../output';
 import { EXIT, exitFor, oneLine, QUIET_LOGGER, toJson } from '../output';
 import type { RuleView } from '../scaling';
 import { liveRuleView, offlineRuleView, renderRules } from '../scaling';
-import { planJson, renderAlarmPlan } from '../sections';
+import { autoscalerTagsJson, planJson, platformJson, renderAlarmPlan, renderAutoscalerTags, renderPlatformPlan } from '../sections';
+import type { PlatformTarget } from '../../functions/deploy/model/platform';
+import { platformsOf } from '../../functions/deploy/model/platform';
 import type { WorkloadView } from '../workloads';
 import { planWorkloads, renderWorkloads, workloadChanges } from '../workloads';
 
@@ -41,6 +43,8 @@ interface SpecPlan {
   alarms?: Plan<AlarmAction>;
   rules: RuleView[];
   workloads: WorkloadView[];
+  /** The spec's platform with its manifests read (absent: none, or broken, then in `errors`). */
+  platform?: PlatformTarget;
   errors: string[];
 }
 
@@ -49,6 +53,12 @@ export async function planCommand(argv: readonly string[], io: Io, ports: Ports)
   const specs = await loadSpecs(specPaths(positionals, undefined, 'plan'));
   const targets = await targetsOf(specs);
   const plans = values.offline ? await planOffline(specs, targets, ports.now()) : await planLive(specs, targets, ports);
+  const { platforms, broken } = await platformsOf(specs);
+  for (const plan of plans) {
+    const platform = platforms.find((item) => item.source === plan.loaded.file);
+    if (platform !== undefined) plan.platform = platform;
+    for (const item of broken.filter((entry) => entry.source === plan.loaded.file)) plan.errors.push(`platform component ${item.component}: ${item.reason}`);
+  }
 
   for (const plan of plans) {
     const where = `${plan.loaded.spec.name} (${plan.loaded.spec.region})`;
@@ -155,8 +165,10 @@ function renderSpecPlan(plan: SpecPlan): string {
   return [
     ...(plan.cluster ? [renderPlan(plan.cluster)] : []),
     ...(plan.pools ? [renderPoolPlan(plan.pools)] : []),
+    renderAutoscalerTags(spec),
     ...(plan.alarms ? [renderAlarmPlan(plan.alarms, spec.alarms.length)] : []),
     renderRules(spec, plan.rules),
+    renderPlatformPlan(spec, plan.platform),
     renderWorkloads(spec, plan.workloads),
   ].join('\n');
 }
@@ -164,6 +176,8 @@ function renderSpecPlan(plan: SpecPlan): string {
 function planToJsonBody(plans: readonly SpecPlan[]): string {
   return toJson({
     plans: [...plans.flatMap((plan) => (plan.cluster ? [plan.cluster] : [])), ...plans.flatMap((plan) => (plan.pools ? [plan.pools] : []))].map(planJson),
+    autoscalerTags: plans.flatMap((plan) => autoscalerTagsJson(plan.loaded.spec)),
+    platform: plans.flatMap((plan) => (plan.platform ? [platformJson(plan.platform)] : [])),
     alarms: plans.flatMap((plan) => (plan.alarms ? [planJson(plan.alarms)] : [])),
     scalingRules: plans.flatMap((plan) => plan.rules),
     workloads: plans.flatMap((plan) => plan.workloads),

@@ -3,6 +3,7 @@
  * clients once per container (and setting) and hands a validated event to `handleProvisionEvent`.
  */
 import { Metrics } from '@aws-lambda-powertools/metrics';
+import { createAutoScalingPort } from '../../shared/adapters/aws/autoscaling';
 import { createEksPort } from '../../shared/adapters/aws/eks';
 import { createSnsNotifier } from '../../shared/adapters/aws/sns-notifier';
 import { createSsmDriftMemory } from '../../shared/adapters/aws/ssm-drift-memory';
@@ -20,6 +21,7 @@ import { isManualInvoke, provisionEventSchema } from './event';
 import { handleProvisionEvent } from './invoke';
 import type { InvokeDeps } from './invoke';
 import type { ProvisionDeps } from './run';
+import type { ClusterSpec } from '../../shared/model/cluster-spec/schema';
 
 const logger = createLogger({ serviceName: 'provision' });
 const metricsFor = perContainer((namespace) => new Metrics({ namespace, serviceName: 'provision' }));
@@ -35,8 +37,12 @@ function notifyOf(settings: ProvisionSettings): NonNullable<InvokeDeps['notify']
   return { notifier: notifierFor(settings.driftTopicArn), memory: memoryFor(`${settings.region}|${settings.driftParameterPrefix}`) };
 }
 
+const where = (spec: ClusterSpec) => ({ region: spec.region, ...(spec.assumeRoleArn ? { assumeRoleArn: spec.assumeRoleArn } : {}) });
+
 const deps: ProvisionDeps = {
-  eksFor: (spec) => createEksPort({ region: spec.region, ...(spec.assumeRoleArn ? { assumeRoleArn: spec.assumeRoleArn } : {}) }),
+  eksFor: (spec) => createEksPort(where(spec)),
+  // The Cluster Autoscaler tags of the node groups' Auto Scaling groups: this is the only bundle with the Auto Scaling client.
+  autoScalingFor: (spec) => createAutoScalingPort(where(spec)),
   now: () => new Date(),
   logger,
 };

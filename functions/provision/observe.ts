@@ -3,14 +3,18 @@
  * are described by the names the spec gives (no listing), and updates are listed only while
  * something is UPDATING. A converged cluster costs reads only.
  */
+import type { AutoScalingReads } from '../../shared/ports/autoscaling';
 import type { EksReads } from '../../shared/ports/eks';
 import type { ClusterSpec } from '../../shared/model/cluster-spec/schema';
 import type { ObservedAccessEntry, ObservedPodIdentity, ObservedState } from './observed';
 import { EMPTY_ACCOUNT } from './observed';
+import { autoScalingGroupsOf } from './plan/autoscaler';
 
 /** What a run reads beyond the minimum: `accessEntryDetail: false` lists the access entries without describing them. */
 export interface ObserveOptions {
   accessEntryDetail?: boolean;
+  /** Where the node groups' Auto Scaling groups are read (one DescribeAutoScalingGroups for all of them). Absent: not read. */
+  autoScaling?: AutoScalingReads;
 }
 
 export async function observe(eks: EksReads, spec: ClusterSpec, options: ObserveOptions = {}): Promise<ObservedState> {
@@ -53,7 +57,12 @@ export async function observe(eks: EksReads, spec: ClusterSpec, options: Observe
     .flat()
     .filter((update) => update !== null);
 
-  return { cluster, nodeGroups, unlistedNodeGroups, addons, accessEntries, listedAccessEntries, updatesInProgress, podIdentities };
+  const base = { cluster, nodeGroups, unlistedNodeGroups, addons, accessEntries, listedAccessEntries, updatesInProgress, podIdentities };
+  if (options.autoScaling === undefined) return base;
+  const names = Object.values(nodeGroups).flatMap(autoScalingGroupsOf);
+  const groups = await options.autoScaling.describeAutoScalingGroups(names);
+  const byName = groups.flatMap((group) => (group.AutoScalingGroupName ? [[group.AutoScalingGroupName, group] as const] : []));
+  return { ...base, autoScalingGroups: Object.fromEntries(byName) };
 }
 
 /**

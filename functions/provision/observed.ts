@@ -2,6 +2,7 @@
  * What provision found in the account for one cluster spec, in the EKS API's own shapes. Offline
  * planning, and a cluster that does not exist yet, both observe an empty account.
  */
+import type { AutoScalingGroup } from '@aws-sdk/client-auto-scaling';
 import type {
   AccessEntry,
   Addon,
@@ -44,6 +45,12 @@ export interface ObservedState {
   updatesInProgress: Update[];
   /** Every Pod Identity association of the cluster; read only when the spec has `podIdentities` (else []). */
   podIdentities: ObservedPodIdentity[];
+  /**
+   * The Auto Scaling groups of the spec's node groups (as EKS names them), by name, with their
+   * tags. Absent when the run reads no Auto Scaling (a caller without the port): the Cluster
+   * Autoscaler tags are then not planned.
+   */
+  autoScalingGroups?: Record<string, AutoScalingGroup>;
 }
 
 export const EMPTY_ACCOUNT: ObservedState = Object.freeze({
@@ -55,6 +62,7 @@ export const EMPTY_ACCOUNT: ObservedState = Object.freeze({
   listedAccessEntries: [],
   updatesInProgress: [],
   podIdentities: [],
+  autoScalingGroups: {},
 });
 
 /**

@@ -2,6 +2,7 @@
  * Orchestration for provision: observe through the EKS port, plan, execute the first safe steps,
  * report. Never waits for EKS: long operations finish across invocations driven by the schedule.
  */
+import type { AutoScalingPort } from '../../shared/ports/autoscaling';
 import type { EksPort } from '../../shared/ports/eks';
 import { clip, errorFacts, errorText, RequestRejectedError, UnknownTargetError } from '../../shared/errors';
 import type { Phrases } from '../../shared/reconcile/execute';
@@ -14,7 +15,7 @@ import type { Mode, Status } from '../../shared/reconcile/status';
 import { statusOfFailure } from '../../shared/reconcile/status';
 import type { ClusterSpec } from '../../shared/model/cluster-spec/schema';
 import type { ProvisionAction, ProvisionWriteAction } from './actions';
-import { isWrite } from './actions';
+import { isAutoScalingWrite, isWrite } from './actions';
 import { observe } from './observe';
 import { planCluster, specTargets, targetFits } from './plan';
 import type { ValidationReport } from './validate';
@@ -54,6 +55,12 @@ export interface ProvisionDeps {
   eksFor(spec: ClusterSpec): EksPort;
   /** Validates a cluster once an apply converged it (read-only; see validate.ts). Absent: no validation. */
   validate?(spec: ClusterSpec): Promise<ValidationReport>;
+  /**
+   * The Auto Scaling port for a cluster (same Region and role), where the Cluster Autoscaler tags of
+   * its node groups' Auto Scaling groups are read and written. Absent (a caller that only reads
+   * EKS): those tags are neither read nor planned.
+   */
+  autoScalingFor?(spec: ClusterSpec): AutoScalingPort;
   now(): Date;
   logger: RunLogger;
 }
@@ -63,7 +70,10 @@ export interface ReconcileOptions {
   /** Restrict execution to these targets (`nodegroup/jobs-ng`); the plan still shows everything. */
   only?: readonly string[];
   source?: string;
-  /** false: list the access entries without reading their detail (a scheduled run off the hour). Default true. */
+  /**
+   * false: list the access entries without reading their detail, and leave the node groups' Auto
+   * Scaling groups unread (a scheduled run off the hour). Default true.
+   */
   accessEntryDetail?: boolean;
 }
 
@@ -78,6 +88,8 @@ const SYNCHRONOUS = new Set<string>([
   'DeletePodIdentityAssociation',
   'TagResource',
   'UntagResource',
+  'CreateOrUpdateTags',
+  'DeleteTags',
 ]);
 
 /**
@@ -93,9 +105,12 @@ const SYNCHRONOUS = new Set<string>([
 export async function reconcileCluster(spec: ClusterSpec, deps: ProvisionDeps, options: ReconcileOptions): Promise<ClusterReport> {
   const base = { cluster: spec.name, region: spec.region, ...(options.source ? { source: options.source } : {}), mode: options.mode };
   const eks = deps.eksFor(spec);
+  // The Cluster Autoscaler tags are read with the access entries' detail: hourly on the schedule, on every manual run.
+  const autoScaling = (options.accessEntryDetail ?? true) ? deps.autoScalingFor?.(spec) : undefined;
   let plan: Plan<ProvisionAction>;
   try {
-    plan = planCluster(spec, await observe(eks, spec, { accessEntryDetail: options.accessEntryDetail ?? true }), {
+    const observeOptions = { accessEntryDetail: options.accessEntryDetail ?? true, ...(autoScaling === undefined ? {} : { autoScaling }) };
+    plan = planCluster(spec, await observe(eks, spec, observeOptions), {
       now: deps.now(),
       ...(options.source ? { source: options.source } : {}),
     });
@@ -122,7 +137,7 @@ export async function reconcileCluster(spec: ClusterSpec, deps: ProvisionDeps, o
     return finish(report, 'Converged', 'matches the spec', deps);
   }
 
-  await execute(plan, eks, options.only, report, deps);
+  await execute(plan, { eks, ...(autoScaling === undefined ? {} : { autoScaling }) }, options.only, report, deps);
   if (report.blocked.length > 0) {
     return finish(report, 'Blocked', report.blocked.map((item) => `${item.target}: ${item.reason}`).join('; '), deps);
   }
@@ -178,7 +193,7 @@ const PHRASES: Phrases = {
  */
 async function execute(
   plan: Plan<ProvisionAction>,
-  eks: EksPort,
+  ports: { eks: EksPort; autoScaling?: AutoScalingPort },
   only: readonly string[] | undefined,
   report: ClusterReport,
   deps: ProvisionDeps,
@@ -187,7 +202,12 @@ async function execute(
   await executePlan<ProvisionAction, ProvisionWriteAction, Awaited<ReturnType<EksPort['execute']>>>(plan.actions, {
     isWrite,
     stance: (action) => (action.kind === 'Wait' ? 'wait' : action.kind === 'Refuse' || action.kind === 'ReplaceNodegroup' ? 'refuse' : 'note'),
-    send: (action) => eks.execute(action),
+    send: (action) => {
+      if (!isAutoScalingWrite(action)) return ports.eks.execute(action);
+      // Planned only from what the port read, so a plan with these always has the port.
+      if (ports.autoScaling === undefined) throw new Error(`${action.kind} planned without an Auto Scaling port`);
+      return ports.autoScaling.execute(action);
+    },
     settles: (action) => SYNCHRONOUS.has(action.kind),
     selected: (action) => isSelected(action, only),
     phrases: PHRASES,

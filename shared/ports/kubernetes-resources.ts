@@ -16,6 +16,8 @@ export interface ResourceType {
   namespaced: boolean;
   /** Read only (validate lists them): never applied, patched, deleted or pruned. */
   readOnly?: true;
+  /** Only platform components apply it (RBAC, IngressClass, webhooks): workloads' namespace-scoped access neither writes nor lists it. */
+  platformOnly?: true;
 }
 
 /** Every kind this layer maps, in the order deploy applies them. Any served version of the group works. */
@@ -35,6 +37,19 @@ export const KNOWN_KINDS: readonly ResourceType[] = [
   { group: 'networking.k8s.io', kind: 'Ingress', plural: 'ingresses', namespaced: true },
   { group: 'networking.k8s.io', kind: 'NetworkPolicy', plural: 'networkpolicies', namespaced: true },
   { group: 'keda.sh', kind: 'ScaledObject', plural: 'scaledobjects', namespaced: true },
+  // What platform components apply besides (deploy's workloads are namespace-scoped and do not).
+  { group: 'rbac.authorization.k8s.io', kind: 'ClusterRole', plural: 'clusterroles', namespaced: false, platformOnly: true },
+  { group: 'rbac.authorization.k8s.io', kind: 'ClusterRoleBinding', plural: 'clusterrolebindings', namespaced: false, platformOnly: true },
+  { group: 'rbac.authorization.k8s.io', kind: 'Role', plural: 'roles', namespaced: true, platformOnly: true },
+  { group: 'rbac.authorization.k8s.io', kind: 'RoleBinding', plural: 'rolebindings', namespaced: true, platformOnly: true },
+  { group: 'networking.k8s.io', kind: 'IngressClass', plural: 'ingressclasses', namespaced: false, platformOnly: true },
+  {
+    group: 'admissionregistration.k8s.io',
+    kind: 'ValidatingWebhookConfiguration',
+    plural: 'validatingwebhookconfigurations',
+    namespaced: false,
+    platformOnly: true,
+  },
 ];
 
 /** Kinds only read, by `eks-pilot validate` and provision's validation: nodes and their pods. */

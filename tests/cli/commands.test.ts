@@ -32,7 +32,7 @@ async function tempFile(name: string, text: string): Promise<string> {
 }
 
 describe('eks-pilot plan --offline, across the four functions', () => {
-  it('prints the cluster, alarms, scaling rules and workloads sections of kianax', async () => {
+  it('prints the cluster, autoscaler tags, alarms, scaling rules, platform and workloads sections of kianax', async () => {
     // Act
     const result = await cli(['plan', spec('kianax'), '--offline']);
 
@@ -42,8 +42,10 @@ describe('eks-pilot plan --offline, across the four functions', () => {
     const headings = result.stdout.split('\n').filter((line) => /^\S/.test(line));
     expect(headings).toEqual([
       `Cluster kianax (us-east-1) from ${spec('kianax')}`,
+      'Node groups of kianax (us-east-1): the Cluster Autoscaler tags on their Auto Scaling groups',
       'Alarms of kianax (us-east-1)',
       'Scaling rules of kianax (us-east-1)',
+      'Platform components of kianax (us-east-1), applied as arn:aws:iam::777788889999:role/kianax-platform-admins before any workload',
       'Workloads of kianax (us-east-1)',
     ]);
     expect(result.stdout).toMatch(/PutMetricAlarm +alarm\/kianax-general-ng-cpu-high +create +alarm does not exist/);

@@ -30,6 +30,35 @@ describe('eks-pilot plan', () => {
     expect(result.stdout).toMatch(/Plan: \d+ to create, 0 to update, 0 to replace, 0 to delete, 0 forbidden\./);
   });
 
+  it("prints kianax's node groups with their Cluster Autoscaler tags, and its platform components in apply order", async () => {
+    // Act
+    const result = await run('plan', '--offline', path.join(EXAMPLES, 'kianax', 'cluster.yaml'));
+
+    // Assess: the spot group at 0 carries its labels and taint; the namespaces go before the autoscaler
+    expect(result.code).toBe(EXIT.ok);
+    expect(result.stdout).toContain('  nodegroup/jobs-ng (0-10 nodes)\n');
+    expect(result.stdout).toContain('    k8s.io/cluster-autoscaler/node-template/taint/workload = jobs:NoSchedule\n');
+    expect(result.stdout).toContain('    k8s.io/cluster-autoscaler/node-template/label/eks.amazonaws.com/capacityType = SPOT\n');
+    expect(result.stdout).toContain(
+      'Platform components of kianax (us-east-1), applied as arn:aws:iam::777788889999:role/kianax-platform-admins before any workload',
+    );
+    expect(result.stdout.indexOf('Namespace logging')).toBeLessThan(result.stdout.indexOf('Deployment kube-system/cluster-autoscaler'));
+  });
+
+  it('puts the autoscaler tags and the platform in the JSON plan', async () => {
+    // Act
+    const result = await run('plan', '--offline', '--json', path.join(EXAMPLES, 'comments-app', 'cluster.yaml'));
+
+    // Assess
+    const json = JSON.parse(result.stdout) as {
+      autoscalerTags: { nodeGroup: string }[];
+      platform: { roleArn: string; objects: { component: string; object: string }[] }[];
+    };
+    expect(json.autoscalerTags.map((item) => item.nodeGroup)).toEqual(['spot-ng']);
+    expect(json.platform[0]?.roleArn).toBe('arn:aws:iam::222233334444:role/comments-app-platform');
+    expect(json.platform[0]?.objects.at(-1)).toEqual({ component: 'ingress-nginx', object: 'ValidatingWebhookConfiguration ingress-nginx-admission' });
+  });
+
   it('has a cluster spec in every example folder', async () => {
     const folders = (await readdir(EXAMPLES, { withFileTypes: true })).filter((entry) => entry.isDirectory()).map((entry) => entry.name);
     expect(folders.sort()).toEqual(['comments-app', 'crypto-oms', 'financial-move', 'kianax', 'kops', 'starter']);

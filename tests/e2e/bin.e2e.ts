@@ -39,15 +39,17 @@ describe.each(nodes)('eks-pilot on $label', ({ node }) => {
     expect(stdout).toContain('Plan: 2 to create, 0 to update, 0 to replace, 0 to delete, 0 forbidden.');
   });
 
-  it('plans all four functions of kianax offline: cluster, alarms, scaling rules and workloads', async () => {
+  it('plans all four functions of kianax offline: cluster, autoscaler tags, alarms, scaling rules, platform and workloads', async () => {
     const { code, stdout } = await runBin(['plan', 'examples/kianax/cluster.yaml', '--offline'], { node });
 
     expect(code).toBe(0);
     const headings = stdout.split('\n').filter((line) => /^[A-Z]/.test(line));
     expect(headings).toEqual([
       'Cluster kianax (us-east-1) from examples/kianax/cluster.yaml',
+      'Node groups of kianax (us-east-1): the Cluster Autoscaler tags on their Auto Scaling groups',
       'Alarms of kianax (us-east-1)',
       'Scaling rules of kianax (us-east-1)',
+      'Platform components of kianax (us-east-1), applied as arn:aws:iam::777788889999:role/kianax-platform-admins before any workload',
       'Workloads of kianax (us-east-1)',
     ]);
     expect(stdout).toContain('  kianax: 12 objects, offline: every object would be applied');

@@ -33,6 +33,8 @@ const NO_RESOURCE_LEVEL: Record<string, string> = {
   'ec2:DescribeAddresses': 'https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html (DescribeAddresses: no resource type)',
   'ec2:DescribeInstances': 'https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html (DescribeInstances: no resource type)',
   'ec2:DescribeNatGateways': 'https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html (DescribeNatGateways: no resource type)',
+  'autoscaling:DescribeAutoScalingGroups':
+    'https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2autoscaling.html (DescribeAutoScalingGroups: no resource type)',
   // Scopable, but composite alarms (AlarmTypes CompositeAlarm, which scale-watch asks for) are only returned to a permission scoped to *.
   'cloudwatch:DescribeAlarms':
     'https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_DescribeAlarms.html (@aws-sdk/client-cloudwatch DescribeAlarmsCommand.d.ts)',
@@ -121,6 +123,36 @@ describe("the roles name the example specs' resources", () => {
       'ProvisionRole',
       request('eks:UpdateNodegroupConfig', 'arn:aws:eks:us-east-1:777788889999:nodegroup/kianax/general-ng/0a1b2c3d'),
       true,
+    ],
+    [
+      'provision tags the Auto Scaling group of a kianax node group for Cluster Autoscaler',
+      'ProvisionRole',
+      {
+        action: 'autoscaling:CreateOrUpdateTags',
+        resources: [
+          {
+            arn: 'arn:aws:autoscaling:us-east-1:777788889999:autoScalingGroup:0a1b2c3d-0000-4000-8000-000000000001:autoScalingGroupName/eks-jobs-ng-0a1b2c3d-0000-4000-8000-000000000002',
+            context: { 'aws:ResourceTag/eks:cluster-name': 'kianax' },
+          },
+        ],
+        context: {},
+      },
+      true,
+    ],
+    [
+      'provision tags no Auto Scaling group EKS made for another cluster',
+      'ProvisionRole',
+      {
+        action: 'autoscaling:CreateOrUpdateTags',
+        resources: [
+          {
+            arn: 'arn:aws:autoscaling:us-east-1:777788889999:autoScalingGroup:0a1b2c3d-0000-4000-8000-000000000001:autoScalingGroupName/eks-jobs-ng-0a1b2c3d-0000-4000-8000-000000000002',
+            context: { 'aws:ResourceTag/eks:cluster-name': 'someone-elses' },
+          },
+        ],
+        context: {},
+      },
+      false,
     ],
     [
       'provision passes the kianax node role to EKS',

@@ -39,6 +39,9 @@ describe('iamScopeOf', () => {
     expect(scope.nodegroupArns).toContain('arn:aws:eks:us-east-1:777788889999:nodegroup/kianax/*/*');
     expect(scope.addonArns).toContain('arn:aws:eks:sa-east-1:111122223333:addon/financial-move/vpc-cni/*');
     expect(scope.scaledNodegroupArns).toEqual(['arn:aws:eks:us-east-1:777788889999:nodegroup/kianax/general-ng/*']);
+    expect(scope.autoScalingGroupArns).toContain('arn:aws:autoscaling:us-east-1:777788889999:autoScalingGroup:*:autoScalingGroupName/eks-jobs-ng-*');
+    expect(scope.clusterNames).toEqual(['financial-move', 'kianax']);
+    expect(scope.platformRoleArns).toEqual(['arn:aws:iam::777788889999:role/kianax-platform-admins']);
     expect(scope.passRoleArns).toEqual([
       'arn:aws:iam::111122223333:role/financial-move-eks-cluster',
       'arn:aws:iam::111122223333:role/financial-move-eks-node',
@@ -59,7 +62,7 @@ describe('iamScopeOf', () => {
 
     // Assess
     expect(scope.assumeRoleArns).toEqual(['arn:aws:iam::123456789012:role/eks-pilot-manager']);
-    expect([...scope.clusterArns, ...scope.nodegroupArns, ...scope.passRoleArns]).toEqual([]);
+    expect([...scope.clusterArns, ...scope.nodegroupArns, ...scope.autoScalingGroupArns, ...scope.passRoleArns]).toEqual([]);
   });
 
   it("refuses an assumeRoleArn that names one of this stack's own roles", async () => {

@@ -28,13 +28,18 @@ const workload = z.string().min(1);
 const cluster = z.string().min(1).optional();
 const pinned = z.string().regex(/^[^\s@]+:[\w][\w.-]{0,127}@sha256:[0-9a-f]{64}$/, 'expected a pinned image, ghcr.io/<owner>/<name>:<tag>@sha256:<64 hex>');
 
-/** `{"action": "plan" | "deploy" | "rollback" | "history", "workload": "...", "cluster"?, "image"?, "to"?, "force"?}` */
+/**
+ * `{"action": "plan" | "deploy" | "rollback" | "history", "workload": "...", "cluster"?, "image"?, "to"?, "force"?}`,
+ * or `{"action": "platform", "cluster"?}`
+ */
 export const manualInvokeSchema = z.discriminatedUnion('action', [
   z.strictObject({ action: z.literal('plan'), workload, cluster, image: pinned.optional() }),
   z.strictObject({ action: z.literal('deploy'), workload, cluster, image: pinned }),
   // `force`: roll back to a release that failed or was rolled back.
   z.strictObject({ action: z.literal('rollback'), workload, cluster, to: z.number().int().min(1).optional(), force: z.boolean().optional() }),
   z.strictObject({ action: z.literal('history'), workload, cluster }),
+  // Applies the cluster's platform components now (every cluster with a platform when `cluster` is unset).
+  z.strictObject({ action: z.literal('platform'), cluster }),
 ]);
 
 export type SqsEvent = z.output<typeof sqsEventSchema>;
@@ -69,5 +74,5 @@ export const workerEventSchema = routedEvent<WorkerEvent>(
           : 'detail-type' in fields
             ? scheduleEvent
             : undefined,
-  'expected an SQS batch (Records), a scheduled event (detail-type "Scheduled Event"), an ECR push (detail-type "ECR Image Action") or a manual invoke {"action": "plan" | "deploy" | "rollback" | "history", "workload", ...}',
+  'expected an SQS batch (Records), a scheduled event (detail-type "Scheduled Event"), an ECR push (detail-type "ECR Image Action") or a manual invoke {"action": "plan" | "deploy" | "rollback" | "history", "workload", ...} or {"action": "platform", "cluster"?}',
 );

@@ -21,14 +21,20 @@ import type { WorkerDeps } from './run';
 import type { DeployTarget } from '../model/targets';
 import { createAwsSecretValues } from '../../../shared/adapters/aws/secret-values';
 import { loadFleet } from '../model/targets';
+import { loadPlatforms } from '../model/platform';
+import { createPlatformRunner } from './platform';
 
 const logger = createLogger({ serviceName: 'deploy-worker' });
 
 const connections = new Map<string, Promise<KubernetesPort>>();
 
-/** One connection per cluster and container; a failed connect is not kept. */
-function connect(target: DeployTarget, access: ClusterAccessSettings): Promise<KubernetesPort> {
-  const key = `${target.region}/${target.cluster}/${access.kubeconfig ?? ''}`;
+/** Where a cluster is, and (for the platform) the role its token is signed as instead of the cluster's `assumeRoleArn`. */
+type Connection = Pick<DeployTarget, 'cluster' | 'region' | 'assumeRoleArn'> & { tokenRoleArn?: string };
+
+/** One connection per cluster, token role and container; a failed connect is not kept. */
+function connect(target: Connection, access: ClusterAccessSettings): Promise<KubernetesPort> {
+  const key = `${target.region}/${target.cluster}/${target.tokenRoleArn ?? ''}/${access.kubeconfig ?? ''}`;
+  const tokenRole = target.tokenRoleArn ?? target.assumeRoleArn;
   let port = connections.get(key);
   if (port === undefined) {
     const eks = createEksPort({ region: target.region, ...(target.assumeRoleArn ? { assumeRoleArn: target.assumeRoleArn } : {}) });
@@ -36,7 +42,7 @@ function connect(target: DeployTarget, access: ClusterAccessSettings): Promise<K
       clusterName: target.cluster,
       region: target.region,
       eks,
-      ...(target.assumeRoleArn ? { assumeRoleArn: target.assumeRoleArn } : {}),
+      ...(tokenRole ? { assumeRoleArn: tokenRole } : {}),
       ...access,
     });
     connections.set(key, port);
@@ -48,9 +54,13 @@ function connect(target: DeployTarget, access: ClusterAccessSettings): Promise<K
   return port;
 }
 
+/** The platforms this container applied: a cluster's platform goes first once per container, and on every scheduled run. */
+const appliedPlatforms = new Set<string>();
+
 /** For tests: forget the container's connections and queue. */
 export function resetWorkerDeps(): void {
   connections.clear();
+  appliedPlatforms.clear();
   queue = undefined;
 }
 
@@ -75,6 +85,14 @@ function deps(settings: DeployWorkerSettings): WorkerDeps {
     broken: async () => (await fleet()).broken,
     secretValues,
     connect: (target) => connect(target, access),
+    platform: createPlatformRunner(
+      {
+        platforms: async () => (await loadPlatforms(settings.specPaths)).platforms,
+        connect: (platform) => connect({ ...platform, tokenRoleArn: platform.roleArn }, access),
+        logger,
+      },
+      appliedPlatforms,
+    ),
     // Built on first send: a manual plan or history needs no queue URL.
     queue: { send: (messages) => queueFor(settings).send(messages) },
     now: () => new Date(),
@@ -101,7 +119,12 @@ export const handler = lambdaStack(
         case 'ecr':
           return { trigger: 'ecr', eventId: event.event.id, repository: event.event.detail['repository-name'] };
         case 'manual':
-          return { trigger: 'manual', action: event.event.action, workload: event.event.workload, cluster: event.event.cluster };
+          return {
+            trigger: 'manual',
+            action: event.event.action,
+            ...('workload' in event.event ? { workload: event.event.workload } : {}),
+            cluster: event.event.cluster,
+          };
         default:
           throw new Error(`unknown trigger ${(event satisfies never as { trigger: string }).trigger}`);
       }

@@ -23,10 +23,12 @@ import { ReleaseStore } from '../model/releases';
 import type { Budget, DeployOutcome, WorkerDeps } from './run';
 import { continueWatch, deployImage, rollbackTo } from './run';
 import { findTarget, targetKey } from '../model/targets';
+import type { PlatformReport } from './platform';
 
 /** What a manual invoke answers. */
 export type ManualResponse =
   | { action: 'history'; cluster: string; workload: string; releases: ReleaseRecord[] }
+  | { action: 'platform'; reports: PlatformReport[] }
   | { action: 'plan'; plan: PlanReport }
   | { action: 'deploy' | 'rollback'; cluster: string; workload: string; result: DeployOutcome };
 
@@ -40,7 +42,7 @@ export interface EcrPushResponse {
   broken?: PushPlan['broken'];
 }
 
-export type WorkerResponse = SQSBatchResponse | { reports: DriftReport[] } | ManualResponse | EcrPushResponse;
+export type WorkerResponse = SQSBatchResponse | { reports: DriftReport[]; platform?: PlatformReport[] } | ManualResponse | EcrPushResponse;
 
 /**
  * @example
@@ -50,8 +52,12 @@ export async function handleWorkerEvent(event: WorkerEvent, deps: WorkerDeps, bu
   switch (event.trigger) {
     case 'queue':
       return processBatch(event.event.Records, deps, budget);
-    case 'schedule':
-      return { reports: await driftCheck(deps) };
+    case 'schedule': {
+      // The platform first: the workloads' checks then find their namespaces and controllers.
+      const platform = (await deps.platform?.applyAll()) ?? [];
+      const reports = await driftCheck(deps);
+      return platform.length > 0 ? { reports, platform } : { reports };
+    }
     case 'manual':
       return manual(event.event, deps, budget, requestId);
     case 'ecr':
@@ -110,6 +116,8 @@ export async function processBatch(
         });
         continue;
       }
+      // Before the first deploy to a cluster in this container: its namespaces and controllers.
+      if (message.type === 'deploy') await ensurePlatform(target.cluster, deps);
       const outcome =
         message.type === 'deploy'
           ? await deployImage(target, message.image, message.deliveryId, deps, budget, {
@@ -216,6 +224,11 @@ async function manual(
   budget: Budget,
   requestId: string,
 ): Promise<ManualResponse> {
+  if (event.action === 'platform') {
+    const runner = deps.platform;
+    const reports = runner === undefined ? [] : event.cluster === undefined ? await runner.applyAll() : [await runner.apply(event.cluster)];
+    return { action: 'platform', reports: reports.filter((report) => report !== undefined) };
+  }
   const target = findTarget(await deps.targets(), event.workload, event.cluster, (await deps.broken?.()) ?? []);
   const base = { cluster: target.cluster, workload: target.workload.name };
   const deliveryId = `manual-${requestId}`;
@@ -237,8 +250,10 @@ async function manual(
       };
     }
     case 'deploy':
+      await ensurePlatform(target.cluster, deps);
       return { action: 'deploy', ...base, result: await deployImage(target, pinned(event.image), deliveryId, deps, budget) };
     case 'rollback':
+      await ensurePlatform(target.cluster, deps);
       return {
         action: 'rollback',
         ...base,
@@ -247,6 +262,12 @@ async function manual(
     default:
       throw new Error(`unknown action ${(event satisfies never as { action: string }).action}`);
   }
+}
+
+/** The cluster's platform, unless this container applied it already; a refusal is logged and the workload still deploys (its own refusal is recorded). */
+async function ensurePlatform(cluster: string, deps: WorkerDeps): Promise<void> {
+  const report = await deps.platform?.ensure(cluster);
+  if (report?.status === 'Blocked') deps.logger.warn('platform not applied; deploying the workload anyway', { cluster, reason: report.reason });
 }
 
 function pinned(ref: string): NonNullable<ReturnType<typeof parsePinned>> {

@@ -25,7 +25,7 @@ export async function ownedObjects(k8s: KubernetesPort, target: DeployTarget, re
   const selector = `${OWNER_LABEL}=${target.workload.name}`;
   const owned: KubernetesObject[] = [];
   for (const namespace of namespaces) {
-    for (const type of KNOWN_KINDS.filter((known) => known.namespaced)) {
+    for (const type of KNOWN_KINDS.filter((known) => known.namespaced && known.platformOnly !== true)) {
       const apiVersion = rendered.objects.find((object) => object.kind === type.kind)?.apiVersion ?? defaultVersion(type.group);
       try {
         owned.push(...(await k8s.list(apiVersion, type.kind, namespace, selector)));

@@ -27,6 +27,7 @@ import type { RunLogger } from '../../../shared/reconcile/run-logger';
 import type { BrokenWorkload, DeployTarget } from '../model/targets';
 import { targetKey } from '../model/targets';
 import { SETTING_DEFAULTS } from '../../../shared/config';
+import type { PlatformRunner } from './platform';
 
 export const DEFAULT_POLL_MS = SETTING_DEFAULTS.rolloutPollMs;
 /** Time kept back at the end of an invocation to record the outcome and hand the watch on. */
@@ -41,6 +42,8 @@ export interface WorkerDeps {
   broken?(): Promise<BrokenWorkload[]>;
   /** The Kubernetes port of a target's cluster (cached per cluster by the composition root). */
   connect(target: DeployTarget): Promise<KubernetesPort>;
+  /** The clusters' platform components, applied before the workloads (none when absent). */
+  platform?: PlatformRunner;
   queue: FifoQueuePort;
   now(): Date;
   sleep(ms: number): Promise<void>;

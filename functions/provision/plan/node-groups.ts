@@ -1,6 +1,7 @@
 /**
- * Step 6 of provision's plan: node groups are created, updated in place (scaling bounds, labels,
- * taints, update config, version, AMI release, expired scaling overrides, tags), reported for
+ * Step 6 of provision's plan: node groups are created, updated in place (Cluster Autoscaler tags on
+ * their Auto Scaling groups, scaling bounds, labels, taints, update config, version, AMI release,
+ * expired scaling overrides, tags), reported for
  * replacement when a field cannot change in place, or deleted when the spec prunes them.
  */
 import type { Cluster, Nodegroup, Taint, UpdateNodegroupConfigCommandInput } from '@aws-sdk/client-eks';
@@ -10,6 +11,7 @@ import type { ClusterSpec, NodeGroupSpec } from '../../../shared/model/cluster-s
 import type { ProvisionAction } from '../actions';
 import type { ObservedState } from '../observed';
 import { NETWORK_ADDONS } from './addons';
+import { planAutoscalerTags } from './autoscaler';
 import { diffSet, diffValue, sortedRecord } from './compare';
 import { planTags } from './tags';
 import { minor } from './version';
@@ -59,7 +61,7 @@ export function planNodeGroups(
   const planned = spec.nodeGroups.flatMap((group) => {
     const current = observed.nodeGroups[group.name];
     if (current === undefined) return [createNodegroup(spec, group, clusterVersion, createAfter)];
-    return planExistingNodegroup(spec, group, current, clusterVersion, now, afterCluster);
+    return planExistingNodegroup(spec, group, current, clusterVersion, now, afterCluster, observed.autoScalingGroups);
   });
   // Deleting is opt-in: never act on an unlisted group unless the spec says so, whatever was observed.
   const pruned = (spec.pruneNodeGroups ? observed.unlistedNodeGroups : []).map((name): ProvisionAction => ({
@@ -124,6 +126,7 @@ function planExistingNodegroup(
   clusterVersion: string,
   now: Date,
   afterCluster: readonly TargetId[],
+  autoScalingGroups: ObservedState['autoScalingGroups'],
 ): ProvisionAction[] {
   const target = { kind: 'nodegroup', name: group.name };
   const after = afterCluster.length > 0 ? { after: afterCluster } : {};
@@ -166,7 +169,8 @@ function planExistingNodegroup(
     ];
   }
 
-  const actions: ProvisionAction[] = [];
+  // First: the tags settle at once, so a config update that starts an operation on the group does not hold them back.
+  const actions: ProvisionAction[] = autoScalingGroups === undefined ? [] : planAutoscalerTags(spec, group, current, autoScalingGroups);
   const config = nodegroupConfigUpdate(spec, group, current, now);
   if (config) actions.push({ kind: 'UpdateNodegroupConfig', classification: 'update', target, ...config, ...after });
 

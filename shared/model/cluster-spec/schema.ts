@@ -11,10 +11,12 @@
 import * as z from 'zod';
 import { regionProblem } from './aws-regions';
 import { accessPolicyProblem } from './eks-access-policies';
+import { autoscalerTagProblems } from './autoscaler-tags';
 import { AMI_TYPES, AUTHENTICATION_MODES, CAPACITY_TYPES, LOG_TYPES, RESOLVE_CONFLICTS, TAINT_EFFECTS } from './eks-enums';
 import { checkElasticIpPools, elasticIpPoolSchema } from './eip-pools';
 import { alarmSchema, checkScalingRules, scalingRuleSchema } from './scaling';
 import { checkWorkloads, workloadsSchema } from './workloads';
+import { platformComponentSchema, platformProblems } from './platform';
 
 /**
  * Cross-field checks run even when other fields already failed (zod skips refinements after an
@@ -214,8 +216,19 @@ export const nodeGroupSchema = z.strictObject({
     .max(16384)
     .default(20)
     .describe("Root volume size in GiB. Default 20, EKS's default for Linux AMIs; set 50 or more for Windows AMI types."),
-  labels: z.record(labelKey, labelValue).default({}).describe('Kubernetes labels put on every node.'),
-  taints: z.array(taint).max(50).default([]).describe('Kubernetes taints put on every node: key, optional value, effect.'),
+  labels: z
+    .record(labelKey, labelValue)
+    .default({})
+    .describe(
+      "Kubernetes labels put on every node. provision also writes each as a Cluster Autoscaler node-template tag on the group's Auto Scaling group, so a group at 0 nodes can be scaled up for a pod that selects it.",
+    ),
+  taints: z
+    .array(taint)
+    .max(50)
+    .default([])
+    .describe(
+      "Kubernetes taints put on every node: key, optional value, effect. provision also writes each as a Cluster Autoscaler node-template tag on the group's Auto Scaling group.",
+    ),
   scaling: z
     .strictObject({
       min: z.number().int().min(0).describe('minSize: the fewest nodes.'),
@@ -381,6 +394,20 @@ export const clusterSpecSchema = z
       .describe(
         'Elastic IP pools eip-manager keeps whole: allocated, attached to nodes or a NAT gateway (or held for a load balancer), published to SSM, released only when the pool allows.',
       ),
+    platform: z
+      .strictObject({
+        roleArn: iamRoleArn.describe(
+          "IAM role deploy-worker assumes to apply the components: give it an access entry with a cluster-scoped policy (AmazonEKSClusterAdminPolicy), since the components create Namespaces, ClusterRoles and webhooks. The workloads keep deploy-worker's own, namespace-scoped entry.",
+        ),
+        components: z
+          .array(platformComponentSchema)
+          .min(1)
+          .describe('The components, applied in this order, every Namespace of all of them first, on every deploy-worker run before any workload.'),
+      })
+      .optional()
+      .describe(
+        'Cluster-scoped components deploy applies before the workloads: the namespaces the workloads live in, and controllers such as Cluster Autoscaler or ingress-nginx, from pinned upstream manifests. Unset: none.',
+      ),
     workloads: workloadsSchema,
     alarms: z
       .array(alarmSchema)
@@ -415,6 +442,7 @@ export type PodIdentitySpec = NonNullable<ClusterSpec['podIdentities']>[number];
 export function autoModeWanted(spec: Pick<ClusterSpec, 'computeConfig'>): boolean | undefined {
   return spec.computeConfig?.enabled;
 }
+export type PlatformSpec = NonNullable<ClusterSpec['platform']>;
 
 function checkScaling(scaling: unknown, ctx: z.RefinementCtx): void {
   const { min, max, desired } = (scaling ?? {}) as Record<string, unknown>;
@@ -436,6 +464,7 @@ function checkCluster(spec: unknown, ctx: z.RefinementCtx): void {
   checkScalingRules(fields, ctx);
   checkAutoMode(fields, ctx);
   checkPodIdentities(fields, ctx);
+  for (const problem of [...autoscalerTagProblems(fields), ...platformProblems(fields)]) ctx.addIssue({ code: 'custom', ...problem });
   const entries = fields.accessEntries;
   if (fields.authenticationMode === 'CONFIG_MAP' && Array.isArray(entries) && entries.length > 0) {
     ctx.addIssue({

@@ -20,7 +20,7 @@ export type E2eExample = (typeof E2E_EXAMPLES)[number];
 /** What moto cannot serve, and what the end-to-end copies do about it. */
 export const MOTO_GAPS = [
   'moto 5.2.1 has no EKS add-on API: the copies drop `addons` (testing/fake-eks.ts covers them)',
-  'moto 5.2.1 has no EKS access-entry API: the copies drop `accessEntries` (covered by the fake)',
+  'moto 5.2.1 has no EKS access-entry API: the copies drop `accessEntries` (covered by the fake), and with them `platform`, whose role needs a cluster-scoped entry (platform applies covered by tests/functions/deploy/worker/platform.test.ts against the fake API server)',
   'moto 5.2.1 keeps no `accessConfig`: the copies pin `authenticationMode: CONFIG_MAP` (mode moves covered by the fake)',
   'moto 5.2.1 drops computeConfig and storageConfig (checked from boto3: DescribeCluster answers neither): the copies drop EKS Auto Mode (computeConfig, kubernetesNetworkConfig, storageConfig; covered by the fake)',
   'moto 5.2.1 has no EKS Pod Identity API (ListPodIdentityAssociations and CreatePodIdentityAssociation answer 404): the copies drop `podIdentities` (covered by the fake)',
@@ -49,6 +49,7 @@ export function writeE2eSpecs(): void {
     document.delete('addons');
     document.delete('accessEntries');
     for (const field of ['computeConfig', 'kubernetesNetworkConfig', 'storageConfig', 'podIdentities']) document.delete(field);
+    document.delete('platform');
     document.set('authenticationMode', 'CONFIG_MAP');
     const workloads = (document.toJS() as { workloads?: unknown[] }).workloads ?? [];
     for (let index = 0; index < workloads.length; index += 1) document.setIn(['workloads', index, 'manifests'], `${example}/manifests`);

@@ -179,7 +179,11 @@ describe('reconcileCluster on a converged cluster', () => {
       11,
       { DescribeCluster: 1, DescribeNodegroup: 3, DescribeAddon: 4, ListAccessEntries: 1, DescribeAccessEntry: 1, ListAssociatedAccessPolicies: 1 },
     ],
-    ['comments-app', 5, { DescribeCluster: 1, DescribeNodegroup: 1, DescribeAddon: 3 }],
+    [
+      'comments-app',
+      8,
+      { DescribeCluster: 1, DescribeNodegroup: 1, DescribeAddon: 3, ListAccessEntries: 1, DescribeAccessEntry: 1, ListAssociatedAccessPolicies: 1 },
+    ],
     ['starter', 2, { DescribeCluster: 1, DescribeNodegroup: 1 }],
   ])('writes nothing to a converged %s and reads it in %i calls', async (name, total, byName) => {
     // Prepare

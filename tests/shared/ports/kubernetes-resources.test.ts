@@ -29,7 +29,7 @@ describe('resourcePath', () => {
     expect(path).toBe(expected);
   });
 
-  it('covers every kind deploy and scale-watch use, and no other', () => {
+  it('covers every kind deploy (its workloads and platform components) and scale-watch use, and no other', () => {
     // Prepare
     const expected = [
       'Namespace',
@@ -47,6 +47,12 @@ describe('resourcePath', () => {
       'Ingress',
       'NetworkPolicy',
       'ScaledObject',
+      'ClusterRole',
+      'ClusterRoleBinding',
+      'Role',
+      'RoleBinding',
+      'IngressClass',
+      'ValidatingWebhookConfiguration',
     ];
 
     // Act
