@@ -247,7 +247,13 @@ export interface ProvisionSettings extends FunctionSettings, MetricsSettings {
   driftParameterPrefix: string;
 }
 
-export interface EipManagerSettings extends FunctionSettings, MetricsSettings {
+/** Functions that tell of what they did (shared/model/notification.ts). */
+export interface NotifySettings {
+  /** `EKS_PILOT_NOTIFY_TOPIC_ARN`: the SNS topic of deploy, eip-manager and scale-watch events; none, no notifications. */
+  notifyTopicArn?: string;
+}
+
+export interface EipManagerSettings extends FunctionSettings, MetricsSettings, NotifySettings {
   /** `EKS_PILOT_LEASE_TABLE`: the DynamoDB table of the pools' leases. */
   leaseTable: string;
   /** `EKS_PILOT_STAGE`: the stage the allow-list parameter names carry. */
@@ -256,8 +262,8 @@ export interface EipManagerSettings extends FunctionSettings, MetricsSettings {
   functionName: string;
 }
 
-export interface ScaleWatchSettings extends FunctionSettings, MetricsSettings, ClusterAccessSettings {
-  /** `EKS_PILOT_SCALE_TOPIC_ARN`: the SNS topic told of every bound moved; none, no notifications. */
+export interface ScaleWatchSettings extends FunctionSettings, MetricsSettings, ClusterAccessSettings, NotifySettings {
+  /** `EKS_PILOT_SCALE_TOPIC_ARN`: the topic scale-watch told before the shared one; used when `notifyTopicArn` is unset. */
   scaleTopicArn?: string;
 }
 
@@ -270,7 +276,7 @@ export interface DeployWebhookSettings extends FunctionSettings {
   webhookMaxBytes: number;
 }
 
-export interface DeployWorkerSettings extends FunctionSettings, ClusterAccessSettings {
+export interface DeployWorkerSettings extends FunctionSettings, ClusterAccessSettings, NotifySettings {
   /** `EKS_PILOT_DEPLOY_QUEUE_URL`: where watches are handed on; only a send needs it. */
   deployQueueUrl?: string;
   /** `EKS_PILOT_ROLLOUT_POLL_MS`. */
@@ -323,6 +329,10 @@ function topicArn(reader: EnvironmentReader, name: string): string | undefined {
   return reader.matching(name, SNS_TOPIC_ARN, 'an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>)');
 }
 
+function notifySettings(reader: EnvironmentReader): NotifySettings {
+  return optional('notifyTopicArn', topicArn(reader, 'EKS_PILOT_NOTIFY_TOPIC_ARN'));
+}
+
 function stage(reader: EnvironmentReader): string | undefined {
   return reader.matching('EKS_PILOT_STAGE', STAGE, 'a stage name of letters, digits, "-", "_" or "."');
 }
@@ -361,6 +371,7 @@ export function eipManagerSettings(env: Environment = process.env): Readonly<Eip
     ...metricsSettings(reader),
     leaseTable: reader.text('EKS_PILOT_LEASE_TABLE') ?? SETTING_DEFAULTS.leaseTable,
     ...optional('stage', stage(reader)),
+    ...notifySettings(reader),
     functionName: reader.text('AWS_LAMBDA_FUNCTION_NAME') ?? 'eip-manager',
   });
 }
@@ -379,6 +390,7 @@ export function scaleWatchSettings(env: Environment = process.env): Readonly<Sca
     ...metricsSettings(reader),
     ...kubeconfigSetting(reader),
     ...optional('scaleTopicArn', topicArn(reader, 'EKS_PILOT_SCALE_TOPIC_ARN')),
+    ...notifySettings(reader),
   });
 }
 
@@ -425,6 +437,7 @@ export function deployWorkerSettings(env: Environment = process.env): Readonly<D
     ...functionSettings(reader),
     ...kubeconfigSetting(reader),
     ...optional('deployQueueUrl', reader.url('EKS_PILOT_DEPLOY_QUEUE_URL')),
+    ...notifySettings(reader),
     rolloutPollMs: reader.positiveInteger('EKS_PILOT_ROLLOUT_POLL_MS', SETTING_DEFAULTS.rolloutPollMs),
     rolloutReserveMs: reader.nonNegativeInteger('EKS_PILOT_ROLLOUT_RESERVE_MS', SETTING_DEFAULTS.rolloutReserveMs),
   });

@@ -16,6 +16,7 @@ const NONE: IamWidening = {
   kmsKeyArns: [],
   driftTopicArns: [],
   scaleTopicArns: [],
+  notifyTopicArns: [],
 };
 const STACK = { service: 'eks-pilot', stage: 'dev', region: 'us-east-1' };
 

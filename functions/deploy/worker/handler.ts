@@ -6,6 +6,8 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createEksPort } from '../../../shared/adapters/aws/eks';
+import { createSnsNotifier } from '../../../shared/adapters/aws/sns-notifier';
+import { perContainer } from '../../../shared/lambda/container';
 import { createSqsFifoQueue } from '../../../shared/adapters/aws/sqs-fifo-queue';
 import type { FifoQueuePort } from '../../../shared/ports/fifo-queue';
 import { connectToCluster } from '../../../shared/adapters/kubernetes';
@@ -66,6 +68,9 @@ function queueFor(settings: DeployWorkerSettings): FifoQueuePort {
 
 const secretValues = createAwsSecretValues();
 
+// Notifications are opt-in: without a topic, nothing is published and no record carries `notified`.
+const notifierFor = perContainer((topicArn) => createSnsNotifier({ topicArn }));
+
 function deps(settings: DeployWorkerSettings): WorkerDeps {
   const access: ClusterAccessSettings = { ...(settings.kubeconfig === undefined ? {} : { kubeconfig: settings.kubeconfig }), endpoints: settings.endpoints };
   // Every workload of the specs; a broken one is reported and skipped, never the fleet.
@@ -77,6 +82,7 @@ function deps(settings: DeployWorkerSettings): WorkerDeps {
     connect: (target) => connect(target, access),
     // Built on first send: a manual plan or history needs no queue URL.
     queue: { send: (messages) => queueFor(settings).send(messages) },
+    ...(settings.notifyTopicArn === undefined ? {} : { notifier: notifierFor(settings.notifyTopicArn) }),
     now: () => new Date(),
     sleep: (ms) => sleep(ms),
     logger,
