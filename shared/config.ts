@@ -26,6 +26,8 @@ export const SETTING_DEFAULTS = {
   leaseTable: 'eks-pilot-leases',
   /** EKS_PILOT_WEBHOOK_MAX_BYTES: the largest webhook body read (1 MiB). */
   webhookMaxBytes: 1024 * 1024,
+  /** EKS_PILOT_GITHUB_API_URL: where missed-push recovery lists package versions. */
+  githubApiUrl: 'https://api.github.com',
   /** EKS_PILOT_ROLLOUT_POLL_MS: how often deploy-worker reads a rollout it watches. */
   rolloutPollMs: 5_000,
   /** EKS_PILOT_ROLLOUT_RESERVE_MS: the time an invocation keeps back to hand a watch on. */
@@ -279,6 +281,10 @@ export interface DeployWebhookSettings extends FunctionSettings {
 export interface DeployWorkerSettings extends FunctionSettings, ClusterAccessSettings, NotifySettings {
   /** `EKS_PILOT_DEPLOY_QUEUE_URL`: where watches are handed on; only a send needs it. */
   deployQueueUrl?: string;
+  /** `EKS_PILOT_GITHUB_TOKEN`: where the GitHub token of missed-push recovery is, `ssm:<parameter>` or `secretsmanager:<id>`. */
+  githubToken?: { ssm: string } | { secretsManager: string };
+  /** `EKS_PILOT_GITHUB_API_URL`: GitHub's REST API (a GitHub Enterprise Server's `https://<host>/api/v3`). */
+  githubApiUrl: string;
   /** `EKS_PILOT_ROLLOUT_POLL_MS`. */
   rolloutPollMs: number;
   /** `EKS_PILOT_ROLLOUT_RESERVE_MS`. */
@@ -331,6 +337,16 @@ function topicArn(reader: EnvironmentReader, name: string): string | undefined {
 
 function notifySettings(reader: EnvironmentReader): NotifySettings {
   return optional('notifyTopicArn', topicArn(reader, 'EKS_PILOT_NOTIFY_TOPIC_ARN'));
+}
+
+const GITHUB_TOKEN = /^(ssm|secretsmanager):\s*(\S+)$/;
+
+function githubTokenSetting(reader: EnvironmentReader): Pick<DeployWorkerSettings, 'githubToken'> {
+  const value = reader.matching('EKS_PILOT_GITHUB_TOKEN', GITHUB_TOKEN, 'ssm:<SecureString parameter> or secretsmanager:<secret id>');
+  const match = value === undefined ? null : GITHUB_TOKEN.exec(value);
+  if (match === null) return {};
+  const where = match[2] ?? '';
+  return { githubToken: match[1] === 'ssm' ? { ssm: where } : { secretsManager: where } };
 }
 
 function stage(reader: EnvironmentReader): string | undefined {
@@ -438,6 +454,8 @@ export function deployWorkerSettings(env: Environment = process.env): Readonly<D
     ...kubeconfigSetting(reader),
     ...optional('deployQueueUrl', reader.url('EKS_PILOT_DEPLOY_QUEUE_URL')),
     ...notifySettings(reader),
+    ...githubTokenSetting(reader),
+    githubApiUrl: reader.url('EKS_PILOT_GITHUB_API_URL') ?? SETTING_DEFAULTS.githubApiUrl,
     rolloutPollMs: reader.positiveInteger('EKS_PILOT_ROLLOUT_POLL_MS', SETTING_DEFAULTS.rolloutPollMs),
     rolloutReserveMs: reader.nonNegativeInteger('EKS_PILOT_ROLLOUT_RESERVE_MS', SETTING_DEFAULTS.rolloutReserveMs),
   });

@@ -18,6 +18,8 @@ import type { ReleaseRecord } from '../model/releases';
 import { ReleaseStore } from '../model/releases';
 import type { Budget, DeployOutcome, WorkerDeps } from './run';
 import { continueWatch, deployImage, rollbackTo } from './run';
+import type { RecoverReport } from './recover';
+import { recoverMissedPushes } from './recover';
 import { findTarget, targetKey } from '../model/targets';
 
 /** What a manual invoke answers. */
@@ -26,7 +28,10 @@ export type ManualResponse =
   | { action: 'plan'; plan: PlanReport }
   | { action: 'deploy' | 'rollback'; cluster: string; workload: string; result: DeployOutcome };
 
-export type WorkerResponse = SQSBatchResponse | { reports: DriftReport[] } | ManualResponse;
+/** The schedule's answer: the drift check, and the missed-push checks that were due (when any workload opts in). */
+export type ScheduleResponse = { reports: DriftReport[]; recovery?: RecoverReport[] };
+
+export type WorkerResponse = SQSBatchResponse | ScheduleResponse | ManualResponse;
 
 /**
  * @example
@@ -37,7 +42,7 @@ export async function handleWorkerEvent(event: WorkerEvent, deps: WorkerDeps, bu
     case 'queue':
       return processBatch(event.event.Records, deps, budget);
     case 'schedule':
-      return { reports: await driftCheck(deps) };
+      return schedule(event.event.time, deps, requestId);
     case 'manual':
       return manual(event.event, deps, budget, requestId);
     default:
@@ -115,6 +120,28 @@ export async function processBatch(
     }
   }
   return { batchItemFailures };
+}
+
+/** The drift check, then the missed-push checks due at the event's time. */
+async function schedule(time: string, deps: WorkerDeps, requestId: string): Promise<ScheduleResponse> {
+  const reports = await driftCheck(deps);
+  const opted = (await deps.targets()).filter((target) => target.workload.recover !== undefined);
+  if (opted.length === 0) return { reports };
+  const at = Number.isNaN(Date.parse(time)) ? deps.now() : new Date(time);
+  if (deps.github === undefined) {
+    deps.logger.error('missed-push check skipped: no GitHub API configured', { workloads: opted.map(targetKey) });
+    return {
+      reports,
+      recovery: opted.map((target) => ({
+        cluster: target.cluster,
+        workload: target.workload.name,
+        status: 'failed',
+        queued: [],
+        reason: 'no GitHub token configured (githubToken)',
+      })),
+    };
+  }
+  return { reports, recovery: await recoverMissedPushes(opted, { ...deps, github: deps.github }, at, requestId) };
 }
 
 /** Every workload of every spec, one at a time; a workload whose check fails, or whose spec is broken, is reported, the others carry on. */

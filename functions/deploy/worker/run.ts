@@ -7,6 +7,7 @@
  */
 import type { FifoQueuePort } from '../../../shared/ports/fifo-queue';
 import type { EventNotifier } from '../../../shared/ports/notifier';
+import type { GitHubPackagesPort } from '../../../shared/ports/github-packages';
 import type { KubernetesObject, KubernetesPort } from '../../../shared/ports/kubernetes';
 import { applyAll, forbidden, immutableJobs, isTransient } from './apply';
 import type { PinnedImage } from '../model/images';
@@ -47,6 +48,8 @@ export interface WorkerDeps {
   queue: FifoQueuePort;
   /** Where release outcomes are told, once each (worker/notify.ts); none, nothing is told. */
   notifier?: EventNotifier;
+  /** GitHub's package versions, for the workloads with missed-push recovery (worker/recover.ts). */
+  github?: GitHubPackagesPort;
   now(): Date;
   sleep(ms: number): Promise<void>;
   logger: RunLogger;
