@@ -31,6 +31,8 @@ export interface IamWidening {
   driftTopicArns: readonly string[];
   /** `scaleTopicArn`: the topic scale-watch tells of the bounds it moves (the only source). */
   scaleTopicArns: readonly string[];
+  /** `notifyTopicArn`: the topic deploy-worker, eip-manager and scale-watch tell of their events (the only source). */
+  notifyTopicArns: readonly string[];
 }
 
 /** One entry of an EventBridge pattern's list: an exact value or a content filter. */
@@ -72,6 +74,7 @@ export interface IamScope {
   kmsKeyArns: string[];
   driftTopicArns: string[];
   scaleTopicArns: string[];
+  notifyTopicArns: string[];
   /** The Secrets Manager secrets the workloads' Secrets are rendered from (deploy-worker). */
   workloadSecretArns: string[];
   /** The SSM SecureString parameters the workloads' Secrets are rendered from (deploy-worker). */
@@ -197,6 +200,7 @@ export function iamScopeOf(specs: readonly ClusterSpec[], widening: IamWidening,
     kmsKeyArns: sorted(widening.kmsKeyArns),
     driftTopicArns: sorted(widening.driftTopicArns),
     scaleTopicArns: sorted(widening.scaleTopicArns),
+    notifyTopicArns: sorted(widening.notifyTopicArns),
     secretServices: sorted(
       [stack.region, ...specs.map((spec) => spec.region)].flatMap((region) => [`ssm.${region}.amazonaws.com`, `secretsmanager.${region}.amazonaws.com`]),
     ),

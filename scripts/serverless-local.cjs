@@ -39,6 +39,7 @@ const WIDENING_PARAMS = {
   kmsKeyArns: 'kmsKeyArns',
   driftTopicArns: 'driftTopicArn',
   scaleTopicArns: 'scaleTopicArn',
+  notifyTopicArns: 'notifyTopicArn',
 };
 
 /**

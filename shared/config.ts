@@ -26,6 +26,8 @@ export const SETTING_DEFAULTS = {
   leaseTable: 'eks-pilot-leases',
   /** EKS_PILOT_WEBHOOK_MAX_BYTES: the largest webhook body read (1 MiB). */
   webhookMaxBytes: 1024 * 1024,
+  /** EKS_PILOT_GITHUB_API_URL: where missed-push recovery lists package versions. */
+  githubApiUrl: 'https://api.github.com',
   /** EKS_PILOT_ROLLOUT_POLL_MS: how often deploy-worker reads a rollout it watches. */
   rolloutPollMs: 5_000,
   /** EKS_PILOT_ROLLOUT_RESERVE_MS: the time an invocation keeps back to hand a watch on. */
@@ -249,7 +251,13 @@ export interface ProvisionSettings extends FunctionSettings, MetricsSettings {
   validate: boolean;
 }
 
-export interface EipManagerSettings extends FunctionSettings, MetricsSettings {
+/** Functions that tell of what they did (shared/model/notification.ts). */
+export interface NotifySettings {
+  /** `EKS_PILOT_NOTIFY_TOPIC_ARN`: the SNS topic of deploy, eip-manager and scale-watch events; none, no notifications. */
+  notifyTopicArn?: string;
+}
+
+export interface EipManagerSettings extends FunctionSettings, MetricsSettings, NotifySettings {
   /** `EKS_PILOT_LEASE_TABLE`: the DynamoDB table of the pools' leases. */
   leaseTable: string;
   /** `EKS_PILOT_STAGE`: the stage the allow-list parameter names carry. */
@@ -258,8 +266,8 @@ export interface EipManagerSettings extends FunctionSettings, MetricsSettings {
   functionName: string;
 }
 
-export interface ScaleWatchSettings extends FunctionSettings, MetricsSettings, ClusterAccessSettings {
-  /** `EKS_PILOT_SCALE_TOPIC_ARN`: the SNS topic told of every bound moved; none, no notifications. */
+export interface ScaleWatchSettings extends FunctionSettings, MetricsSettings, ClusterAccessSettings, NotifySettings {
+  /** `EKS_PILOT_SCALE_TOPIC_ARN`: the topic scale-watch told before the shared one; used when `notifyTopicArn` is unset. */
   scaleTopicArn?: string;
 }
 
@@ -272,9 +280,13 @@ export interface DeployWebhookSettings extends FunctionSettings {
   webhookMaxBytes: number;
 }
 
-export interface DeployWorkerSettings extends FunctionSettings, ClusterAccessSettings {
+export interface DeployWorkerSettings extends FunctionSettings, ClusterAccessSettings, NotifySettings {
   /** `EKS_PILOT_DEPLOY_QUEUE_URL`: where watches are handed on; only a send needs it. */
   deployQueueUrl?: string;
+  /** `EKS_PILOT_GITHUB_TOKEN`: where the GitHub token of missed-push recovery is, `ssm:<parameter>` or `secretsmanager:<id>`. */
+  githubToken?: { ssm: string } | { secretsManager: string };
+  /** `EKS_PILOT_GITHUB_API_URL`: GitHub's REST API (a GitHub Enterprise Server's `https://<host>/api/v3`). */
+  githubApiUrl: string;
   /** `EKS_PILOT_ROLLOUT_POLL_MS`. */
   rolloutPollMs: number;
   /** `EKS_PILOT_ROLLOUT_RESERVE_MS`. */
@@ -325,6 +337,20 @@ function topicArn(reader: EnvironmentReader, name: string): string | undefined {
   return reader.matching(name, SNS_TOPIC_ARN, 'an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>)');
 }
 
+function notifySettings(reader: EnvironmentReader): NotifySettings {
+  return optional('notifyTopicArn', topicArn(reader, 'EKS_PILOT_NOTIFY_TOPIC_ARN'));
+}
+
+const GITHUB_TOKEN = /^(ssm|secretsmanager):\s*(\S+)$/;
+
+function githubTokenSetting(reader: EnvironmentReader): Pick<DeployWorkerSettings, 'githubToken'> {
+  const value = reader.matching('EKS_PILOT_GITHUB_TOKEN', GITHUB_TOKEN, 'ssm:<SecureString parameter> or secretsmanager:<secret id>');
+  const match = value === undefined ? null : GITHUB_TOKEN.exec(value);
+  if (match === null) return {};
+  const where = match[2] ?? '';
+  return { githubToken: match[1] === 'ssm' ? { ssm: where } : { secretsManager: where } };
+}
+
 function stage(reader: EnvironmentReader): string | undefined {
   return reader.matching('EKS_PILOT_STAGE', STAGE, 'a stage name of letters, digits, "-", "_" or "."');
 }
@@ -364,6 +390,7 @@ export function eipManagerSettings(env: Environment = process.env): Readonly<Eip
     ...metricsSettings(reader),
     leaseTable: reader.text('EKS_PILOT_LEASE_TABLE') ?? SETTING_DEFAULTS.leaseTable,
     ...optional('stage', stage(reader)),
+    ...notifySettings(reader),
     functionName: reader.text('AWS_LAMBDA_FUNCTION_NAME') ?? 'eip-manager',
   });
 }
@@ -382,6 +409,7 @@ export function scaleWatchSettings(env: Environment = process.env): Readonly<Sca
     ...metricsSettings(reader),
     ...kubeconfigSetting(reader),
     ...optional('scaleTopicArn', topicArn(reader, 'EKS_PILOT_SCALE_TOPIC_ARN')),
+    ...notifySettings(reader),
   });
 }
 
@@ -428,6 +456,9 @@ export function deployWorkerSettings(env: Environment = process.env): Readonly<D
     ...functionSettings(reader),
     ...kubeconfigSetting(reader),
     ...optional('deployQueueUrl', reader.url('EKS_PILOT_DEPLOY_QUEUE_URL')),
+    ...notifySettings(reader),
+    ...githubTokenSetting(reader),
+    githubApiUrl: reader.url('EKS_PILOT_GITHUB_API_URL') ?? SETTING_DEFAULTS.githubApiUrl,
     rolloutPollMs: reader.positiveInteger('EKS_PILOT_ROLLOUT_POLL_MS', SETTING_DEFAULTS.rolloutPollMs),
     rolloutReserveMs: reader.nonNegativeInteger('EKS_PILOT_ROLLOUT_RESERVE_MS', SETTING_DEFAULTS.rolloutReserveMs),
   });

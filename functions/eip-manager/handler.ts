@@ -17,9 +17,14 @@ import type { AllowListStore } from '../../shared/ports/allow-list';
 import type { ClusterSpec } from '../../shared/model/cluster-spec/schema';
 import type { EipDeps } from './run';
 import { createSsmAllowList } from '../../shared/adapters/aws/ssm-allow-list';
+import { createSsmDriftMemory } from '../../shared/adapters/aws/ssm-drift-memory';
+import { createSnsNotifier } from '../../shared/adapters/aws/sns-notifier';
+import { DEFAULT_STAGE } from './publish';
 
 const logger = createLogger({ serviceName: 'eip-manager' });
 const metricsFor = perContainer((namespace) => new Metrics({ namespace, serviceName: 'eip-manager' }));
+// Notifications are opt-in: without a topic, nothing is published or remembered.
+const notifierFor = perContainer((topicArn) => createSnsNotifier({ topicArn }));
 
 // The pools' parameters live in the function's own Region; the client is looked up per call, so the
 // shared factory's cache (and a test's reset of it) decides when it is built.
@@ -54,6 +59,13 @@ export const handler = lambdaStack(
       ...depsOf(settings),
       specPaths: settings.specPaths,
       metrics: metricsFor(settings.metricsNamespace),
+      ...(settings.notifyTopicArn === undefined
+        ? {}
+        : {
+            notifier: notifierFor(settings.notifyTopicArn),
+            // In the function's own Region, under this stage's names (the role may write nothing else).
+            notified: createSsmDriftMemory({ region: settings.region, prefix: `/eks-pilot/${settings.stage ?? DEFAULT_STAGE}/notified/eip` }),
+          }),
     });
   },
   {

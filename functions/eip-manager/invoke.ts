@@ -19,11 +19,17 @@ import { instanceFilters, instanceMatchesPool } from './members';
 import { renderPoolPlan } from './render';
 import type { Mode } from '../../shared/reconcile/status';
 import type { EipClusterReport, EipDeps } from './run';
+import type { EipNotifyDeps } from './notify';
+import { notifyEipReports } from './notify';
 import { reconcilePoolFleet, reconcilePools } from './run';
 
 export interface InvokeDeps extends EipDeps {
   specPaths: readonly string[];
   metrics?: MetricsSink;
+  /** Where allocations, releases, the quota and surplus are told (none: nothing is told). */
+  notifier?: EipNotifyDeps['notifier'];
+  /** The quota and surplus already told per cluster (notify.ts). */
+  notified?: EipNotifyDeps['memory'];
 }
 
 export interface EipResponse {
@@ -67,6 +73,12 @@ export async function handleEipEvent(event: EipEvent, deps: InvokeDeps): Promise
     );
   }
   publishMetrics(reports, deps.metrics);
+  await notifyEipReports(reports, {
+    ...(deps.notifier === undefined ? {} : { notifier: deps.notifier }),
+    ...(deps.notified === undefined ? {} : { memory: deps.notified }),
+    logger: deps.logger,
+    now: () => deps.now(),
+  });
   return {
     reports: reports.map(({ plan, ...report }) => ({ ...report, ...(plan ? { plan: renderPoolPlan(plan).trimEnd().split('\n') } : {}) })),
   };

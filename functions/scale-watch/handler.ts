@@ -62,7 +62,8 @@ export const handler = lambdaStack(
       logger,
       specPaths: settings.specPaths,
       metrics: metricsFor(settings.metricsNamespace),
-      ...(settings.scaleTopicArn ? { notifier: notifierFor(settings.scaleTopicArn) } : {}),
+      // The shared topic, or the one scale-watch had before it (scaleTopicArn).
+      ...((settings.notifyTopicArn ?? settings.scaleTopicArn) ? { notifier: notifierFor(settings.notifyTopicArn ?? settings.scaleTopicArn ?? '') } : {}),
     });
   },
   {

@@ -29,16 +29,16 @@ import type { Trigger } from './plan';
 import type { Mode } from '../../shared/reconcile/status';
 import type { AlarmsReport, RuleReport, ScaleWatchDeps } from './run';
 import { describeTrigger, reconcileAlarms, runRule } from './run';
-import type { Notifier } from '../../shared/ports/notifier';
-
-/** Where notifications go (shared/adapters/aws/sns-notifier.ts `SnsNotifier` is one). */
+import type { EventNotifier } from '../../shared/ports/notifier';
+import { sendNotifications } from '../../shared/reconcile/notify';
+import { ruleNotification } from './notify';
 
 export interface InvokeDeps extends ScaleWatchDeps {
   cloudWatchFor(spec: ClusterSpec): CloudWatchAlarmsPort;
   specPaths: readonly string[];
   metrics?: MetricsSink;
-  /** Set when a topic is configured: every bound change is published there. */
-  notifier?: Notifier;
+  /** Set when a topic is configured: every bound change is told there (shared/adapters/aws/sns-notifier.ts `SnsNotifier` is one). */
+  notifier?: EventNotifier;
 }
 
 type Rendered<T extends { plan?: unknown }> = Omit<T, 'plan'> & { plan?: string[] };
@@ -158,21 +158,9 @@ async function onManual(event: ManualInvoke, specs: readonly ClusterSpec[], deps
 
 async function runAndNotify(spec: ClusterSpec, rule: ScalingRuleSpec, trigger: Trigger, deps: InvokeDeps, mode: Mode): Promise<RuleReport> {
   const report = await runRule(spec, rule, trigger, deps, mode);
-  if (deps.notifier !== undefined && mode === 'apply' && report.boundChanges.length > 0) {
-    const lines = report.boundChanges.map((change) => `- ${change.target} ${change.field}: ${String(change.from)} -> ${String(change.to)}`);
-    const message = [
-      `Rule ${rule.name} of EKS cluster ${spec.name} (${spec.region}) moved bounds.`,
-      `Trigger: ${report.trigger}`,
-      `Why: ${report.summary}`,
-      ...lines,
-    ].join('\n');
-    try {
-      await deps.notifier.publish(`eks-pilot scale-watch: ${spec.name} ${rule.name} ${report.decision}`.slice(0, 99), message);
-    } catch (error) {
-      // The bounds moved; a lost notification must not make Lambda retry the move.
-      deps.logger.warn('notification failed', { cluster: spec.name, rule: rule.name, error: errorFacts(error) });
-    }
-  }
+  const notification = ruleNotification(report, deps.now());
+  // The bounds moved; a lost notification must not make Lambda retry the move (it is logged, never thrown).
+  if (notification !== undefined) await sendNotifications(deps.notifier, [notification], deps.logger);
   return report;
 }
 

@@ -17,6 +17,7 @@ const NONE: IamWidening = {
   kmsKeyArns: [],
   driftTopicArns: [],
   scaleTopicArns: [],
+  notifyTopicArns: [],
 };
 const STACK = { service: 'eks-pilot', stage: 'dev', region: 'us-east-1' };
 

@@ -65,6 +65,8 @@ export const releaseRecordSchema = z.object({
   lastDeliveryId: z.string().optional(),
   /** On a coalesced refusal of a tag: every digest refused under it (the newest {@link MAX_REFUSED_DIGESTS}). */
   digests: z.array(z.string()).optional(),
+  /** The notification events already told of this release (worker/notify.ts): each outcome is told once. */
+  notified: z.array(z.string()).optional(),
 });
 
 export type ReleaseRecord = z.output<typeof releaseRecordSchema>;

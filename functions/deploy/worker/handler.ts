@@ -6,6 +6,8 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createEksPort } from '../../../shared/adapters/aws/eks';
+import { createSnsNotifier } from '../../../shared/adapters/aws/sns-notifier';
+import { perContainer } from '../../../shared/lambda/container';
 import { createSqsFifoQueue } from '../../../shared/adapters/aws/sqs-fifo-queue';
 import type { FifoQueuePort } from '../../../shared/ports/fifo-queue';
 import { connectToCluster } from '../../../shared/adapters/kubernetes';
@@ -20,6 +22,8 @@ import { handleWorkerEvent } from './invoke';
 import type { WorkerDeps } from './run';
 import type { DeployTarget } from '../model/targets';
 import { createAwsSecretValues } from '../../../shared/adapters/aws/secret-values';
+import { GitHubPackages } from '../../../shared/adapters/github/packages';
+import type { GitHubPackagesPort } from '../../../shared/ports/github-packages';
 import { loadFleet } from '../model/targets';
 import { loadPlatforms } from '../model/platform';
 import { createPlatformRunner } from './platform';
@@ -62,6 +66,7 @@ export function resetWorkerDeps(): void {
   connections.clear();
   appliedPlatforms.clear();
   queue = undefined;
+  token = undefined;
 }
 
 let queue: FifoQueuePort | undefined;
@@ -75,6 +80,37 @@ function queueFor(settings: DeployWorkerSettings): FifoQueuePort {
 }
 
 const secretValues = createAwsSecretValues();
+
+// Notifications are opt-in: without a topic, nothing is published and no record carries `notified`.
+const notifierFor = perContainer((topicArn) => createSnsNotifier({ topicArn }));
+
+/** The token is read on first use and kept ten minutes (a rotated token takes effect soon after). */
+const TOKEN_TTL_MS = 600_000;
+let token: { key: string; value: Promise<string>; until: number } | undefined;
+
+function githubFor(settings: DeployWorkerSettings): GitHubPackagesPort | undefined {
+  const where = settings.githubToken;
+  if (where === undefined) return undefined;
+  const key = JSON.stringify(where);
+  const read = async (): Promise<string> => {
+    const source = 'ssm' in where ? { name: 'github-token', ssm: { token: where.ssm } } : { name: 'github-token', secretsManager: where.secretsManager };
+    const values = await secretValues.read(source, { cluster: '(github)', region: settings.region, workload: { name: 'missed-push recovery' } });
+    const value = values.token;
+    if (value === undefined || value === '') throw new Error('the GitHub token source has no "token" value');
+    return value;
+  };
+  return new GitHubPackages({
+    baseUrl: settings.githubApiUrl,
+    token: () => {
+      if (token === undefined || token.key !== key || token.until < Date.now()) {
+        const value = read();
+        token = { key, value, until: Date.now() + TOKEN_TTL_MS };
+        value.catch(() => (token = undefined));
+      }
+      return token.value;
+    },
+  });
+}
 
 function deps(settings: DeployWorkerSettings): WorkerDeps {
   const access: ClusterAccessSettings = { ...(settings.kubeconfig === undefined ? {} : { kubeconfig: settings.kubeconfig }), endpoints: settings.endpoints };
@@ -95,6 +131,8 @@ function deps(settings: DeployWorkerSettings): WorkerDeps {
     ),
     // Built on first send: a manual plan or history needs no queue URL.
     queue: { send: (messages) => queueFor(settings).send(messages) },
+    ...(settings.notifyTopicArn === undefined ? {} : { notifier: notifierFor(settings.notifyTopicArn) }),
+    ...(settings.githubToken === undefined ? {} : { github: githubFor(settings) }),
     now: () => new Date(),
     sleep: (ms) => sleep(ms),
     logger,

@@ -22,6 +22,8 @@ import type { ReleaseRecord } from '../model/releases';
 import { ReleaseStore } from '../model/releases';
 import type { Budget, DeployOutcome, WorkerDeps } from './run';
 import { continueWatch, deployImage, rollbackTo } from './run';
+import type { RecoverReport } from './recover';
+import { recoverMissedPushes } from './recover';
 import { findTarget, targetKey } from '../model/targets';
 import type { PlatformReport } from './platform';
 
@@ -42,7 +44,10 @@ export interface EcrPushResponse {
   broken?: PushPlan['broken'];
 }
 
-export type WorkerResponse = SQSBatchResponse | { reports: DriftReport[]; platform?: PlatformReport[] } | ManualResponse | EcrPushResponse;
+/** The schedule's answer: the platform applied, the drift check, and the missed-push checks that were due (when any workload opts in). */
+export type ScheduleResponse = { reports: DriftReport[]; platform?: PlatformReport[]; recovery?: RecoverReport[] };
+
+export type WorkerResponse = SQSBatchResponse | ScheduleResponse | ManualResponse | EcrPushResponse;
 
 /**
  * @example
@@ -52,12 +57,8 @@ export async function handleWorkerEvent(event: WorkerEvent, deps: WorkerDeps, bu
   switch (event.trigger) {
     case 'queue':
       return processBatch(event.event.Records, deps, budget);
-    case 'schedule': {
-      // The platform first: the workloads' checks then find their namespaces and controllers.
-      const platform = (await deps.platform?.applyAll()) ?? [];
-      const reports = await driftCheck(deps);
-      return platform.length > 0 ? { reports, platform } : { reports };
-    }
+    case 'schedule':
+      return schedule(event.event.time, deps, requestId);
     case 'manual':
       return manual(event.event, deps, budget, requestId);
     case 'ecr':
@@ -176,6 +177,33 @@ export async function queueEcrPush(event: EcrImageAction, deps: WorkerDeps): Pro
     queued: messages.map((message) => ({ cluster: message.cluster, workload: message.workload, image })),
     ...extra,
   };
+}
+
+/**
+ * The platform first (the workloads' checks then find their namespaces and controllers), then the
+ * drift check, then the missed-push checks due at the event's time.
+ */
+async function schedule(time: string, deps: WorkerDeps, requestId: string): Promise<ScheduleResponse> {
+  const platform = (await deps.platform?.applyAll()) ?? [];
+  const reports = await driftCheck(deps);
+  const done = platform.length > 0 ? { reports, platform } : { reports };
+  const opted = (await deps.targets()).filter((target) => target.workload.recover !== undefined);
+  if (opted.length === 0) return done;
+  const at = Number.isNaN(Date.parse(time)) ? deps.now() : new Date(time);
+  if (deps.github === undefined) {
+    deps.logger.error('missed-push check skipped: no GitHub API configured', { workloads: opted.map(targetKey) });
+    return {
+      ...done,
+      recovery: opted.map((target) => ({
+        cluster: target.cluster,
+        workload: target.workload.name,
+        status: 'failed',
+        queued: [],
+        reason: 'no GitHub token configured (githubToken)',
+      })),
+    };
+  }
+  return { ...done, recovery: await recoverMissedPushes(opted, { ...deps, github: deps.github }, at, requestId) };
 }
 
 /** Every workload of every spec, one at a time; a workload whose check fails, or whose spec is broken, is reported, the others carry on. */

@@ -6,6 +6,8 @@
  * are parameters.
  */
 import type { FifoQueuePort } from '../../../shared/ports/fifo-queue';
+import type { EventNotifier } from '../../../shared/ports/notifier';
+import type { GitHubPackagesPort } from '../../../shared/ports/github-packages';
 import type { KubernetesObject, KubernetesPort } from '../../../shared/ports/kubernetes';
 import { applyAll, forbidden, immutableJobs, isTransient } from './apply';
 import type { PinnedImage } from '../model/images';
@@ -18,6 +20,8 @@ import { planAutomaticRollback, planPrune, planPush, planRollback, planWatch } f
 import type { ReleaseRecord } from '../model/releases';
 import { nextRevision, pinnedImages, ReleaseStore, upsert } from '../model/releases';
 import { renderWorkload } from '../model/render';
+import type { ReleaseHistory } from './notify';
+import { NotifyingReleaseHistory } from './notify';
 import { notPruned, ownedObjects, prune } from './prune';
 import { rolloutState } from './rollout';
 import type { SecretValuesPort } from '../../../shared/ports/secret-values';
@@ -45,6 +49,10 @@ export interface WorkerDeps {
   /** The clusters' platform components, applied before the workloads (none when absent). */
   platform?: PlatformRunner;
   queue: FifoQueuePort;
+  /** Where release outcomes are told, once each (worker/notify.ts); none, nothing is told. */
+  notifier?: EventNotifier;
+  /** GitHub's package versions, for the workloads with missed-push recovery (worker/recover.ts). */
+  github?: GitHubPackagesPort;
   now(): Date;
   sleep(ms: number): Promise<void>;
   logger: RunLogger;
@@ -91,7 +99,7 @@ export async function deployImage(
     return ignore(deps, facts, `workload ${target.workload.name} has no policy for ${image.repository}`);
   }
   const k8s = await deps.connect(target);
-  const store = new ReleaseStore(k8s, target);
+  const store = historyOf(k8s, target, deps);
   const records = await store.read();
   const plan = planPush(target, records, image, { ...trigger, deliveryId }, deps.now());
   return carryOut(plan, target, k8s, store, records, facts, deps, budget);
@@ -115,7 +123,7 @@ export async function rollbackTo(
   options: { force?: boolean } = {},
 ): Promise<DeployOutcome> {
   const k8s = await deps.connect(target);
-  const store = new ReleaseStore(k8s, target);
+  const store = historyOf(k8s, target, deps);
   const records = await store.read();
   const plan = planRollback(
     target,
@@ -131,7 +139,7 @@ async function carryOut(
   plan: DeployPlan,
   target: DeployTarget,
   k8s: KubernetesPort,
-  store: ReleaseStore,
+  store: ReleaseHistory,
   records: ReleaseRecord[],
   facts: Record<string, unknown>,
   deps: WorkerDeps,
@@ -160,7 +168,7 @@ async function carryOut(
  */
 export async function continueWatch(target: DeployTarget, message: WatchMessage, deps: WorkerDeps, budget: Budget): Promise<DeployOutcome> {
   const k8s = await deps.connect(target);
-  const store = new ReleaseStore(k8s, target);
+  const store = historyOf(k8s, target, deps);
   const records = await store.read();
   const record = records.find((item) => item.revision === message.revision);
   const facts = { cluster: target.cluster, workload: targetKey(target), deliveryId: message.deliveryId, revision: message.revision };
@@ -173,7 +181,7 @@ export async function continueWatch(target: DeployTarget, message: WatchMessage,
 async function release(
   target: DeployTarget,
   k8s: KubernetesPort,
-  store: ReleaseStore,
+  store: ReleaseHistory,
   records: ReleaseRecord[],
   draft: Draft,
   deps: WorkerDeps,
@@ -299,7 +307,7 @@ async function watchRollout(
 async function watchAndFinish(
   target: DeployTarget,
   k8s: KubernetesPort,
-  store: ReleaseStore,
+  store: ReleaseHistory,
   records: ReleaseRecord[],
   record: ReleaseRecord,
   objects: readonly KubernetesObject[],
@@ -347,7 +355,7 @@ async function watchAndFinish(
 async function rollBack(
   target: DeployTarget,
   k8s: KubernetesPort,
-  store: ReleaseStore,
+  store: ReleaseHistory,
   records: ReleaseRecord[],
   failed: ReleaseRecord,
   reason: string,
@@ -384,6 +392,12 @@ async function rollBack(
   return outcome.outcome === 'succeeded' || outcome.outcome === 'watching'
     ? { outcome: 'rolled-back', revision: failed.revision, rollback: rollbackRevision, reason }
     : outcome;
+}
+
+/** The workload's release history, telling each outcome once when a notifier is configured. */
+function historyOf(k8s: KubernetesPort, target: DeployTarget, deps: WorkerDeps): ReleaseHistory {
+  const store = new ReleaseStore(k8s, target);
+  return deps.notifier === undefined ? store : new NotifyingReleaseHistory(store, target, { notifier: deps.notifier, logger: deps.logger });
 }
 
 function ignore(deps: WorkerDeps, facts: Record<string, unknown>, reason: string, outcome: 'ignored' | 'duplicate' | 'unchanged' = 'ignored'): DeployOutcome {

@@ -2,12 +2,14 @@
  * Notifications through an SNS topic: whoever subscribes (e-mail, chat, a pager) gets them.
  */
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import type { MessageAttributeValue } from '@aws-sdk/client-sns';
 import { EksPilotError, UpstreamError } from '../../errors';
+import type { RenderedNotification } from '../../model/notification';
 import { awsClient } from './clients';
 
 /**
- * The notifier port of `functions/provision/notify.ts` (`Notifier`) over the AWS SDK v3 SNS client:
- * each notification is one Publish to one topic.
+ * The notifier ports (`Notifier`, `EventNotifier`, shared/ports/notifier.ts) over the AWS SDK v3 SNS
+ * client: each notification is one Publish to one topic.
  *
  * @example
  * import { SNSClient } from '@aws-sdk/client-sns';
@@ -25,8 +27,43 @@ export class SnsNotifier {
   }
 
   async publish(subject: string, message: string): Promise<void> {
+    await this.publishInput({ TopicArn: this.topicArn, Subject: subject, Message: message });
+  }
+
+  /**
+   * One event of the shared format: `MessageStructure: json` with the text for `default`, `email`
+   * and `sms` and the JSON document for `sqs`, `lambda`, `http`, `https` and `firehose` (SNS API
+   * Reference, Publish: "If you set MessageStructure to json ... the value of the Message parameter
+   * must contain at least a top-level JSON key of default"); the attributes as `String` message
+   * attributes; on a FIFO topic (`.fifo`) the group (the cluster) and the deduplication id (the
+   * outcome's hash), so SNS drops a second publish of one outcome within its five minutes.
+   */
+  async send(message: RenderedNotification): Promise<void> {
+    const perProtocol = {
+      default: message.text,
+      email: message.text,
+      sms: message.subject,
+      sqs: message.json,
+      lambda: message.json,
+      http: message.json,
+      https: message.json,
+      firehose: message.json,
+    };
+    const attributes: Record<string, MessageAttributeValue> = {};
+    for (const [name, value] of Object.entries(message.attributes) as [string, string][]) attributes[name] = { DataType: 'String', StringValue: value };
+    await this.publishInput({
+      TopicArn: this.topicArn,
+      Subject: message.subject,
+      Message: JSON.stringify(perProtocol),
+      MessageStructure: 'json',
+      MessageAttributes: attributes,
+      ...(this.topicArn.endsWith('.fifo') ? { MessageGroupId: message.groupId, MessageDeduplicationId: message.deduplicationId } : {}),
+    });
+  }
+
+  private async publishInput(input: ConstructorParameters<typeof PublishCommand>[0]): Promise<void> {
     try {
-      await this.client.send(new PublishCommand({ TopicArn: this.topicArn, Subject: subject, Message: message }));
+      await this.client.send(new PublishCommand(input));
     } catch (error) {
       const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
       throw new UpstreamError(`Publish failed: ${detail}`, { cause: error, context: { action: 'Publish', topicArn: this.topicArn } });

@@ -146,6 +146,22 @@ export const workloadSchema = z.strictObject({
     })
     .default({ timeoutSeconds: 600, rollback: true })
     .describe('How a rollout is watched.'),
+  recover: z
+    .strictObject({
+      every: z
+        .string()
+        .regex(/^[1-9]\d{0,3}[mhd]$/, 'expected a duration such as 30m, 1h or 1d')
+        .refine((value) => recoverEveryMs(value) >= 15 * 60_000, 'at least 15m: the check runs on the 15-minute drift schedule')
+        .describe('How often the check runs (15m at least, the drift schedule): 30m, 1h, 1d.'),
+      owner: z
+        .enum(['org', 'user'])
+        .optional()
+        .describe("Whether the images' GHCR owner is an organization or a user account (which GitHub endpoint lists its packages). Unset: org, then user."),
+    })
+    .optional()
+    .describe(
+      "Missed-push recovery (opt-in): at this interval deploy-worker lists the images' container package versions through GitHub's REST API and queues the newest tag the policy takes that no webhook delivered, deduplicated as a webhook's push is.",
+    ),
   recreateJobs: z
     .boolean()
     .default(false)
@@ -167,6 +183,19 @@ export const workloadSchema = z.strictObject({
 });
 
 export type WorkloadSpec = z.output<typeof workloadSchema>;
+
+/**
+ * A `recover.every` duration in milliseconds (`30m`, `1h`, `1d`); NaN when it is not one.
+ *
+ * @example
+ * recoverEveryMs('1h'); // 3600000
+ */
+export function recoverEveryMs(every: string): number {
+  const match = /^(\d+)([mhd])$/.exec(every);
+  if (match === null) return Number.NaN;
+  const unit = { m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] as 'm' | 'h' | 'd'];
+  return Number(match[1]) * unit;
+}
 export type ImagePolicySpec = WorkloadSpec['images'][number];
 export type TagRule = ImagePolicySpec['tags'][number];
 export type SecretSourceSpec = WorkloadSpec['secrets'][number];

@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { ScaleWatchEvent } from '../../../functions/scale-watch/event';
 import { scaleWatchEventSchema } from '../../../functions/scale-watch/event';
 import type { InvokeDeps } from '../../../functions/scale-watch/invoke';
-import type { Notifier } from '../../../shared/ports/notifier';
+import type { EventNotifier } from '../../../shared/ports/notifier';
 import { handleScaleWatchEvent } from '../../../functions/scale-watch/invoke';
 import { reconcileCluster } from '../../../functions/provision/run';
 import type { RunLogger } from '../../../shared/reconcile/run-logger';
@@ -41,7 +41,7 @@ describe("kianax: an ALARM on the general node group's CPU alarm, then OK", () =
     k8s.put(hpa('kianax', 'kianax-api'));
     k8s.put(hpa('kianax', 'kianax-web'));
     const published: string[] = [];
-    const notifier: Notifier = { publish: (subject) => Promise.resolve(void published.push(subject)) };
+    const notifier: EventNotifier = { send: (message) => Promise.resolve(void published.push(message.subject)) };
     const logger: RunLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
     let now = minutes(ALARM_AT, 0.1);
     const deps: InvokeDeps = {
@@ -70,7 +70,7 @@ describe("kianax: an ALARM on the general node group's CPU alarm, then OK", () =
     eks.settle();
     expect(raised.rules.map((report) => [report.rule, report.decision, report.status])).toEqual([['general-ng-cpu', 'step', 'Converged']]);
     expect(bounds()).toEqual(['general-ng max 7', 'kianax-api max 15', 'kianax-web max 15']);
-    expect(published).toEqual(['eks-pilot scale-watch: kianax general-ng-cpu step']);
+    expect(published).toEqual(['eks-pilot scale.stepped: kianax/general-ng-cpu']);
     expect(await provisionDrift(minutes(ALARM_AT, 5))).toEqual([]);
 
     // The same event again (Lambda may deliver it twice): nothing moves.

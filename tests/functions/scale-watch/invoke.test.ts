@@ -149,7 +149,7 @@ describe('handleScaleWatchEvent', () => {
   it('does not fail a run whose bounds moved when the notification cannot be sent', async () => {
     // Prepare
     const world = await setUp(minutes(ALARM_AT, 0.1));
-    const deps: InvokeDeps = { ...world.deps, notifier: { publish: () => Promise.reject(new UpstreamError('Publish failed')) } };
+    const deps: InvokeDeps = { ...world.deps, notifier: { send: () => Promise.reject(new UpstreamError('Publish failed')) } };
 
     // Act
     const response = await handleScaleWatchEvent(scaleWatchEventSchema.parse(alarmEvent), deps);
