@@ -17,16 +17,29 @@ import { queueMessageSchema } from '../model/messages';
 import type { ReleaseRecord } from '../model/releases';
 import { ReleaseStore } from '../model/releases';
 import type { Budget, DeployOutcome, WorkerDeps } from './run';
-import { continueWatch, deployImage, rollbackTo } from './run';
+import { continueWatch, decideHeld, deployImage, rollbackTo } from './run';
 import { findTarget, targetKey } from '../model/targets';
 
 /** What a manual invoke answers. */
 export type ManualResponse =
   | { action: 'history'; cluster: string; workload: string; releases: ReleaseRecord[] }
   | { action: 'plan'; plan: PlanReport }
-  | { action: 'deploy' | 'rollback'; cluster: string; workload: string; result: DeployOutcome };
+  | { action: 'deploy' | 'rollback' | 'approve' | 'reject'; cluster: string; workload: string; result: DeployOutcome };
 
-export type WorkerResponse = SQSBatchResponse | { reports: DriftReport[] } | ManualResponse;
+/** What the schedule did with a held release: released it (and how that went), or found it refused. */
+export interface HeldReport {
+  cluster: string;
+  workload: string;
+  result: DeployOutcome;
+}
+
+/** The schedule's answer: the drift reports and, when any held release was released (or refused), what happened to it. */
+export interface ScheduleResponse {
+  reports: DriftReport[];
+  held?: HeldReport[];
+}
+
+export type WorkerResponse = SQSBatchResponse | ScheduleResponse | ManualResponse;
 
 /**
  * @example
@@ -36,8 +49,11 @@ export async function handleWorkerEvent(event: WorkerEvent, deps: WorkerDeps, bu
   switch (event.trigger) {
     case 'queue':
       return processBatch(event.event.Records, deps, budget);
-    case 'schedule':
-      return { reports: await driftCheck(deps) };
+    case 'schedule': {
+      // Held releases first: one released now is rolling out, and the drift check leaves it to its watch.
+      const held = await releaseHeld(deps, budget);
+      return { reports: await driftCheck(deps), ...(held.length > 0 ? { held } : {}) };
+    }
     case 'manual':
       return manual(event.event, deps, budget, requestId);
     default:
@@ -117,6 +133,24 @@ export async function processBatch(
   return { batchItemFailures };
 }
 
+/**
+ * Every workload's held release that nothing holds any more (its freeze ended, its approval came
+ * during the freeze, the spec's gate changed) is released; a workload whose check fails is logged
+ * and the others carry on (the next run tries again).
+ */
+async function releaseHeld(deps: WorkerDeps, budget: Budget): Promise<HeldReport[]> {
+  const reports: HeldReport[] = [];
+  for (const target of await deps.targets()) {
+    try {
+      const result = await decideHeld(target, { action: 'schedule' }, deps, budget);
+      if (result.outcome !== 'ignored' && result.outcome !== 'waiting') reports.push({ cluster: target.cluster, workload: target.workload.name, result });
+    } catch (error) {
+      deps.logger.error('held release check failed', { cluster: target.cluster, workload: targetKey(target), error: errorFacts(error) });
+    }
+  }
+  return reports;
+}
+
 /** Every workload of every spec, one at a time; a workload whose check fails, or whose spec is broken, is reported, the others carry on. */
 async function driftCheck(deps: WorkerDeps): Promise<DriftReport[]> {
   const reports: DriftReport[] = [];
@@ -184,7 +218,34 @@ async function manual(
       };
     }
     case 'deploy':
-      return { action: 'deploy', ...base, result: await deployImage(target, pinned(event.image), deliveryId, deps, budget) };
+      return {
+        action: 'deploy',
+        ...base,
+        result: await deployImage(target, pinned(event.image), deliveryId, deps, budget, {
+          source: 'manual',
+          ...(event.force === undefined ? {} : { force: event.force }),
+          ...(event.by === undefined ? {} : { by: event.by }),
+          requestId,
+        }),
+      };
+    case 'approve':
+    case 'reject':
+      return {
+        action: event.action,
+        ...base,
+        result: await decideHeld(
+          target,
+          {
+            action: event.action,
+            ...(event.release === undefined ? {} : { release: event.release }),
+            ...('force' in event && event.force !== undefined ? { force: event.force } : {}),
+            ...(event.by === undefined ? {} : { by: event.by }),
+            requestId,
+          },
+          deps,
+          budget,
+        ),
+      };
     case 'rollback':
       return {
         action: 'rollback',

@@ -15,6 +15,7 @@ import { AMI_TYPES, AUTHENTICATION_MODES, CAPACITY_TYPES, LOG_TYPES, RESOLVE_CON
 import { checkElasticIpPools, elasticIpPoolSchema } from './eip-pools';
 import { alarmSchema, checkScalingRules, scalingRuleSchema } from './scaling';
 import { checkWorkloads, workloadsSchema } from './workloads';
+import { checkEnvironments, environmentsSchema } from './environments';
 
 /**
  * Cross-field checks run even when other fields already failed (zod skips refinements after an
@@ -307,6 +308,7 @@ export const clusterSpecSchema = z
         'Elastic IP pools eip-manager keeps whole: allocated, attached to nodes or a NAT gateway (or held for a load balancer), published to SSM, released only when the pool allows.',
       ),
     workloads: workloadsSchema,
+    environments: environmentsSchema,
     alarms: z
       .array(alarmSchema)
       .default([])
@@ -347,6 +349,7 @@ function checkCluster(spec: unknown, ctx: z.RefinementCtx): void {
   uniqueBy(fields, 'elasticIpPools', 'name', 'pool name', ctx);
   checkElasticIpPools(fields, ctx);
   checkWorkloads(fields, ctx);
+  checkEnvironments(fields, ctx);
   checkScalingRules(fields, ctx);
   const entries = fields.accessEntries;
   if (fields.authenticationMode === 'CONFIG_MAP' && Array.isArray(entries) && entries.length > 0) {
