@@ -310,11 +310,8 @@ export function planGate(target: DeployTarget, records: readonly ReleaseRecord[]
     return { action: 'record', outcome: 'refused', revision, reason, history: replace(records, held, { ...held, result: 'refused', finishedAt: at, reason }) };
   }
   const releasedAs = nextRevision(records);
-  const by = approving
-    ? `approved by ${approval?.by ?? '?'}`
-    : held.hold.frozenUntil !== undefined || held.hold.window !== undefined
-      ? 'the freeze ended'
-      : 'nothing holds it any more';
+  const ended = held.hold.frozenUntil !== undefined || held.hold.window !== undefined ? 'the freeze ended' : 'nothing holds it any more';
+  const by = approving ? `approved by ${approval?.by ?? '?'}` : [...(approval ? [`approved by ${approval.by}`] : []), ended].join('; ');
   const current = currentImages(records, target);
   const replaced = held.image === undefined ? undefined : current[held.image.repository];
   const draft: Draft = {

@@ -79,7 +79,8 @@ export const freezeWindowSchema = z
       ),
     timeZone,
   })
-  .superRefine(checkWindow);
+  // Run even when another field failed (zod skips refinements after an error), so every problem shows in one pass.
+  .superRefine(checkWindow, { when: () => true });
 
 export type FreezeWindow = z.output<typeof freezeWindowSchema>;
 
@@ -110,7 +111,8 @@ export const environmentsSchema = z
     "What gates releases per environment (a workload's `environment`), e.g. `- { name: prod, approval: required, freeze: [...] }`. Every workload of this spec in the environment is gated; one without `environment` never is.",
   );
 
-function checkWindow(window: { days?: readonly string[] | undefined; from?: unknown; to?: unknown }, ctx: z.RefinementCtx): void {
+function checkWindow(input: unknown, ctx: z.RefinementCtx): void {
+  const window = (input ?? {}) as Record<string, unknown>;
   const { from, to } = window;
   if (typeof from !== 'string' || typeof to !== 'string') return;
   if (window.days !== undefined) {
