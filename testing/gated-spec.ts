@@ -27,5 +27,10 @@ export function gatedCryptoOms(gate: readonly string[]): GatedSpec {
   const text = readFileSync(path.join(EXAMPLES, 'crypto-oms', 'cluster.yaml'), 'utf8');
   const file = path.join(dir, 'cluster.yaml');
   writeFileSync(file, `${text.trimEnd()}\nenvironments:\n${gate.join('\n')}\n`);
-  return { file, remove: () => rmSync(dir, { recursive: true, force: true }) };
+  return {
+    file,
+    remove: () => {
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }

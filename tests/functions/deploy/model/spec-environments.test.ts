@@ -64,17 +64,18 @@ describe('the environments section of the spec', () => {
     if (result.ok) return;
     const lines = text.split('\n');
     const lineOf = (fragment: string): number => lines.findIndex((line) => line.includes(fragment)) + 1;
+    const columnOf = (fragment: string, on: string): number => (lines[lineOf(on) - 1] ?? '').indexOf(fragment) + 1;
     const messages = result.issues.map((issue) => `${issue.file}:${issue.line}:${issue.column} ${issue.path}: ${issue.message}`);
     expect(messages).toEqual(
       expect.arrayContaining([
-        `cluster.yaml:${lineOf('Europe/Londn')}:${lines[lineOf('Europe/Londn') - 1]!.indexOf('"24:00"') + 1} environments[0].freeze[0].to: expected a time HH:MM (00:00 to 23:59) in a weekly window, got "24:00"`,
-        `cluster.yaml:${lineOf('Europe/Londn')}:${lines[lineOf('Europe/Londn') - 1]!.indexOf('Europe/Londn') + 1} environments[0].freeze[0].timeZone: unknown IANA time zone "Europe/Londn" (did you mean Europe/London?)`,
-        `cluster.yaml:${lineOf('from: 2027-01-02')}:${lines[lineOf('from: 2027-01-02') - 1]!.indexOf('2026-12-20') + 1} environments[0].freeze[1].to: to (2026-12-20) is before from (2027-01-02)`,
+        `cluster.yaml:${lineOf('Europe/Londn')}:${columnOf('"24:00"', 'Europe/Londn')} environments[0].freeze[0].to: expected a time HH:MM (00:00 to 23:59) in a weekly window, got "24:00"`,
+        `cluster.yaml:${lineOf('Europe/Londn')}:${columnOf('Europe/Londn', 'Europe/Londn')} environments[0].freeze[0].timeZone: unknown IANA time zone "Europe/Londn" (did you mean Europe/London?)`,
+        `cluster.yaml:${lineOf('from: 2027-01-02')}:${columnOf('2026-12-20', 'from: 2027-01-02')} environments[0].freeze[1].to: to (2026-12-20) is before from (2027-01-02)`,
         expect.stringMatching(/environments\[0\]\.freeze\[2\]\.from: 2026-02-30 is not a calendar date \(a window without days is a date range\)$/),
         expect.stringMatching(/environments\[0\]\.freeze\[2\]\.timeZone: unknown IANA time zone "\+01:00"/),
         expect.stringMatching(/environments\[0\]\.freeze\[3\]\.days\[0\]: expected one of "mon"\|"tue"\|"wed"\|"thu"\|"fri"\|"sat"\|"sun"$/),
         expect.stringMatching(/environments\[0\]\.freeze\[3\]\.from: expected a time HH:MM \(00:00 to 23:59\) in a weekly window, got "4pm"$/),
-        `cluster.yaml:${lineOf('name: prd')}:${lines[lineOf('name: prd') - 1]!.indexOf('prd') + 1} environments[1].name: no workload of this spec sets environment "prd" (did you mean prod?): the gate would hold nothing`,
+        `cluster.yaml:${lineOf('name: prd')}:${columnOf('prd', 'name: prd')} environments[1].name: no workload of this spec sets environment "prd" (did you mean prod?): the gate would hold nothing`,
       ]),
     );
   });

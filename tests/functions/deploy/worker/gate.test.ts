@@ -139,7 +139,13 @@ describe('approvals and freeze windows in deploy-worker', () => {
     // Assess
     expect(queued.batchItemFailures).toEqual([]);
     expect(held).toEqual([
-      expect.objectContaining({ revision: 1, result: 'waiting', reason: 'approval required', hold: { approval: true }, images: expect.any(Object) }),
+      expect.objectContaining({
+        revision: 1,
+        result: 'waiting',
+        reason: 'approval required',
+        hold: { approval: true },
+        images: expect.any(Object) as Record<string, string>,
+      }),
     ]);
     expect(appliedWhileHeld).toEqual([]);
     expect(result(approved)).toMatchObject({ outcome: 'succeeded', revision: 2 });
@@ -151,7 +157,7 @@ describe('approvals and freeze windows in deploy-worker', () => {
     ]);
     expect(result(again)).toEqual({
       outcome: 'unchanged',
-      reason: expect.stringMatching(/^release 1 was already released as release 2 \(approved by lambda-invoke at /),
+      reason: expect.stringMatching(/^release 1 was already released as release 2 \(approved by lambda-invoke at /) as string,
     });
     expect(history(fake)).toHaveLength(2);
   });
@@ -173,7 +179,7 @@ describe('approvals and freeze windows in deploy-worker', () => {
     expect(result(approved)).toEqual({
       outcome: 'refused',
       revision: 1,
-      reason: expect.stringMatching(/^release 1 was rejected \(by arn:aws:sts::.* push it again/),
+      reason: expect.stringMatching(/^release 1 was rejected \(by arn:aws:sts::.* push it again/) as string,
     });
     expect(fake.appliedObjects().filter((object) => object.startsWith('Deployment'))).toEqual([]);
   });
@@ -236,7 +242,9 @@ describe('approvals and freeze windows in deploy-worker', () => {
     ]);
     expect(during.held).toBeUndefined();
     expect(imageDuring).not.toBe(pinned('v1.1.0'));
-    expect(after.held).toEqual([{ cluster: 'crypto-oms', workload: 'crypto-oms', result: expect.objectContaining({ outcome: 'succeeded', revision: 2 }) }]);
+    expect(after.held).toEqual([
+      { cluster: 'crypto-oms', workload: 'crypto-oms', result: expect.objectContaining({ outcome: 'succeeded', revision: 2 }) as unknown },
+    ]);
     expect(runningImage(fake)).toBe(pinned('v1.1.0'));
     expect(history(fake)).toEqual([
       expect.objectContaining({ revision: 1, result: 'released', releasedAs: 2, reason: 'released as release 2: the freeze ended' }),
@@ -309,10 +317,12 @@ describe('approvals and freeze windows in deploy-worker', () => {
     // Assess
     expect(unapproved.held).toBeUndefined();
     expect(during.held).toBeUndefined();
-    expect(after.held).toEqual([{ cluster: 'crypto-oms', workload: 'crypto-oms', result: expect.objectContaining({ outcome: 'succeeded', revision: 2 }) }]);
+    expect(after.held).toEqual([
+      { cluster: 'crypto-oms', workload: 'crypto-oms', result: expect.objectContaining({ outcome: 'succeeded', revision: 2 }) as unknown },
+    ]);
     expect(history(fake)).toEqual([
       expect.objectContaining({ revision: 1, result: 'released', reason: `released as release 2: approved by ${OPS}; the freeze ended` }),
-      expect.objectContaining({ revision: 2, result: 'succeeded', approval: expect.objectContaining({ by: OPS }) }),
+      expect.objectContaining({ revision: 2, result: 'succeeded', approval: expect.objectContaining({ by: OPS }) as unknown }),
     ]);
     expect(runningImage(fake)).toBe(pinned('v1.1.0'));
   });
