@@ -40,6 +40,9 @@ function pinned(tag: string): string {
   return `${ORDER_INGESTION}:${tag}@${digestOf(`${ORDER_INGESTION}:${tag}`)}`;
 }
 
+// Each case rolls releases out against a fake API server: more than jest's default 5 s on a busy machine.
+jest.setTimeout(30_000);
+
 describe('approvals and freeze windows in deploy-worker', () => {
   let cluster: FakeCluster | undefined;
   let gated: GatedSpec | undefined;
