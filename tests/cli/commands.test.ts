@@ -570,8 +570,8 @@ describe('eks-pilot status', () => {
 
 describe('eks-pilot usage errors', () => {
   it.each([
-    [['deploy'], 'error: deploy needs an action: plan, deploy, history, rollback\n'],
-    [['deploy', 'ship', 'crypto-oms'], 'error: unknown deploy action "ship" (expected plan, deploy, history, rollback)\n'],
+    [['deploy'], 'error: deploy needs an action: plan, deploy, history, rollback, approve, reject\n'],
+    [['deploy', 'ship', 'crypto-oms'], 'error: unknown deploy action "ship" (expected plan, deploy, history, rollback, approve, reject)\n'],
     [['deploy', 'plan', spec('crypto-oms'), '--payload', WEBHOOK_EVENT], 'error: deploy plan --payload plans offline (with no cluster): add --offline\n'],
     [['deploy', 'history', '--spec', spec('crypto-oms')], 'error: deploy history needs a workload name\n'],
     [['deploy', 'rollback', 'crypto-oms', '--to', 'last', spec('crypto-oms')], 'error: --to expects a whole number of 1 or more, not "last"\n'],
