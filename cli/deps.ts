@@ -12,6 +12,7 @@ import type { EipDeps } from '../functions/eip-manager/run';
 import type { ProvisionDeps } from '../functions/provision/run';
 import { QUIET_LOGGER } from './output';
 import type { SecretValuesPort } from '../shared/ports/secret-values';
+import type { CallerIdentityPort } from '../shared/ports/caller-identity';
 import { cliSettings } from '../shared/config';
 
 /** Where a cluster is: what connecting to its Kubernetes API needs. */
@@ -33,6 +34,8 @@ export interface CliFactories {
   kubernetes: () => Promise<(cluster: ClusterRef) => Promise<KubernetesPort>>;
   /** Where deploy reads the Secrets a workload sources from AWS (Secrets Manager, SSM), as deploy-worker does. */
   secrets: () => Promise<SecretValuesPort>;
+  /** Who runs the CLI (STS GetCallerIdentity): recorded with an approval, a rejection or a forced deploy. */
+  identity: () => Promise<CallerIdentityPort>;
   now: () => Date;
   sleep: (ms: number) => Promise<void>;
 }
@@ -106,6 +109,10 @@ export const DEFAULT_FACTORIES: CliFactories = {
     const { createAwsSecretValues } = await import('../shared/adapters/aws/secret-values');
     return createAwsSecretValues();
   },
+  identity: async () => {
+    const { createCallerIdentity } = await import('../shared/adapters/aws/caller-identity');
+    return createCallerIdentity();
+  },
   now: () => new Date(),
   sleep: (ms) => sleep(ms),
 };
@@ -127,6 +134,7 @@ export function portsFrom(overrides: Partial<CliFactories> = {}): Ports {
     cloudWatch: once(chosen.cloudWatch),
     kubernetes: once(chosen.kubernetes),
     secrets: once(chosen.secrets),
+    identity: once(chosen.identity),
     now: chosen.now,
     sleep: chosen.sleep,
   };

@@ -1,10 +1,11 @@
 /**
- * `eks-pilot deploy plan|deploy|history|rollback`: deploy-worker's manual invokes, run by the CLI
+ * `eks-pilot deploy plan|deploy|history|rollback|approve|reject`: deploy-worker's manual invokes, run by the CLI
  * through the worker's own handleWorkerEvent against the cluster (EKS token, or KUBECONFIG), and
  * `deploy plan --offline` (a workload rendered with no cluster) or `deploy plan --payload` (which
  * workloads a GitHub push would change, through the webhook's matching and policy code).
  */
 import { randomUUID } from 'node:crypto';
+import { hostname, userInfo } from 'node:os';
 import { readFile } from 'node:fs/promises';
 import type { PlanReport } from '../../functions/deploy/model/preview';
 import { describeDecision } from '../../functions/deploy/model/preview';
@@ -34,9 +35,13 @@ export const DEPLOY_USAGE = `Usage: eks-pilot deploy plan <workload> [--image <p
        eks-pilot deploy deploy <workload> --image <ghcr.io/o/n:tag@sha256:...> [--spec <file or folder>]...
        eks-pilot deploy history <workload> [--spec <file or folder>]...
        eks-pilot deploy rollback <workload> [--to <revision>] [--spec <file or folder>]...
+       eks-pilot deploy approve <workload> [--release <revision>] [--force] [--spec <file or folder>]...
+       eks-pilot deploy reject <workload> [--release <revision>] [--spec <file or folder>]...
+       (--workload <workload> instead of the positional name: eks-pilot deploy approve <spec> --workload <workload>)
+       deploy deploy --force releases during a freeze window; approve --force releases a held release during one.
 `;
 
-const ACTIONS = ['plan', 'deploy', 'history', 'rollback'] as const;
+const ACTIONS = ['plan', 'deploy', 'history', 'rollback', 'approve', 'reject'] as const;
 type Action = (typeof ACTIONS)[number];
 
 const OPTIONS = {
@@ -44,6 +49,9 @@ const OPTIONS = {
   cluster: { type: 'string' },
   image: { type: 'string' },
   to: { type: 'string' },
+  release: { type: 'string' },
+  workload: { type: 'string' },
+  force: { type: 'boolean', default: false },
   payload: { type: 'string' },
   event: { type: 'string' },
   offline: { type: 'boolean', default: false },
@@ -63,14 +71,25 @@ export async function deployCommand(argv: readonly string[], io: Io, ports: Port
     const plan = planPushOffline(targets, event, payload, ports.now());
     return printPushPlan(plan, targets, io, values.json, values['detailed-exitcode']);
   }
-  const [workload, ...paths] = rest;
+  const [workload, ...paths] = values.workload === undefined ? rest : [values.workload, ...rest];
   if (workload === undefined) throw new UsageError(`deploy ${action} needs a workload name`);
   if (values.image !== undefined && action !== 'plan' && action !== 'deploy')
     throw new UsageError(`--image goes with deploy plan and deploy deploy, not ${action}`);
   if (values.to !== undefined && action !== 'rollback') throw new UsageError('--to goes with deploy rollback only');
+  if (values.release !== undefined && action !== 'approve' && action !== 'reject')
+    throw new UsageError('--release goes with deploy approve and deploy reject only');
+  if (values.force && action !== 'deploy' && action !== 'approve') throw new UsageError('--force goes with deploy deploy and deploy approve only');
   if (values.offline && action !== 'plan') throw new UsageError(`deploy ${action} changes or reads a cluster; --offline goes with deploy plan only`);
   const targets = await targetsOf(await loadSpecs(specPaths(paths, values.spec, `deploy ${action}`)));
-  const invoke = manualInvoke(action, workload, values.cluster, values.image, wholeNumber(values.to, '--to'));
+  const options = {
+    cluster: values.cluster,
+    image: values.image,
+    to: wholeNumber(values.to, '--to'),
+    release: wholeNumber(values.release, '--release'),
+    force: values.force,
+  };
+  // Checked before any call: a bad argument never asks STS who is calling.
+  const invoke = manualInvoke(action, workload, options);
 
   if (values.offline) {
     const target = findTarget(targets, workload, values.cluster);
@@ -84,8 +103,11 @@ export async function deployCommand(argv: readonly string[], io: Io, ports: Port
     return printPlan(plan, target, false, io, values.json, values['detailed-exitcode']);
   }
   const { handleWorkerEvent } = await import('../../functions/deploy/worker/invoke');
+  // Who decides is recorded: an approval, a rejection, a deploy forced through a freeze.
+  const decides = action === 'approve' || action === 'reject' || (action === 'deploy' && values.force);
+  const by = decides ? await callerOf(findTarget(targets, workload, values.cluster), ports) : undefined;
   const response = await handleWorkerEvent(
-    { trigger: 'manual', event: invoke },
+    { trigger: 'manual', event: by === undefined ? invoke : manualInvoke(action, workload, { ...options, by }) },
     await workerDeps(targets, ports),
     { remainingMs: () => Number.MAX_SAFE_INTEGER },
     `cli-${randomUUID().slice(0, 8)}`,
@@ -98,8 +120,31 @@ function isAction(value: string): value is Action {
   return (ACTIONS as readonly string[]).includes(value);
 }
 
+/**
+ * Who runs the CLI, as recorded with an approval, a rejection or a forced deploy: the STS caller
+ * ARN; with no AWS identity (a kind cluster through KUBECONFIG, no credentials) the local user and
+ * host, marked as such.
+ */
+async function callerOf(target: DeployTarget, ports: Ports): Promise<string> {
+  try {
+    return await (await ports.identity()).callerArn(target.region);
+  } catch (error) {
+    return `cli ${userInfo().username}@${hostname()} (no AWS identity: ${error instanceof Error ? error.message : String(error)})`;
+  }
+}
+
+interface InvokeOptions {
+  cluster: string | undefined;
+  image: string | undefined;
+  to: number | undefined;
+  release: number | undefined;
+  force: boolean;
+  by?: string;
+}
+
 /** The worker's manual invoke, validated by the worker's own schema so the CLI refuses what it would. */
-function manualInvoke(action: Action, workload: string, cluster: string | undefined, image: string | undefined, to: number | undefined): ManualInvoke {
+function manualInvoke(action: Action, workload: string, options: InvokeOptions): ManualInvoke {
+  const { cluster, image, to, release, force, by } = options;
   if (action === 'deploy' && image === undefined) throw new UsageError('deploy deploy needs --image ghcr.io/<owner>/<name>:<tag>@sha256:<64 hex>');
   const parsed = manualInvokeSchema.safeParse({
     action,
@@ -107,6 +152,9 @@ function manualInvoke(action: Action, workload: string, cluster: string | undefi
     ...(cluster === undefined ? {} : { cluster }),
     ...(image === undefined ? {} : { image }),
     ...(to === undefined ? {} : { to }),
+    ...(release === undefined ? {} : { release }),
+    ...(force ? { force } : {}),
+    ...(by === undefined ? {} : { by }),
   });
   if (!parsed.success) {
     throw new UsageError(
@@ -207,6 +255,8 @@ function printManual(response: ManualResponse, targets: readonly DeployTarget[],
       return EXIT.ok;
     case 'deploy':
     case 'rollback':
+    case 'approve':
+    case 'reject':
       io.stdout.write(json ? toJson({ ...response }) : `${response.cluster}/${response.workload}: ${describeOutcome(response.result)}\n`);
       return outcomeExit(response.result);
     case 'platform':
@@ -261,7 +311,11 @@ export function describeOutcome(result: DeployOutcome): string {
     case 'watching':
       return `release ${result.revision} is still rolling out: ${result.pending}`;
     case 'refused':
-      return `refused (recorded as release ${result.revision}): ${result.reason}`;
+      return `refused (release ${result.revision}): ${result.reason}`;
+    case 'waiting':
+      return `waiting: release ${result.revision} is held (${result.reason})${result.supersedes === undefined ? '' : `; it supersedes release ${result.supersedes}`}`;
+    case 'rejected':
+      return `rejected: release ${result.revision} (${result.reason})`;
     case 'unchanged':
     case 'duplicate':
     case 'ignored':
@@ -272,5 +326,6 @@ export function describeOutcome(result: DeployOutcome): string {
 }
 
 function outcomeExit(result: DeployOutcome): number {
-  return result.outcome === 'succeeded' || result.outcome === 'unchanged' || result.outcome === 'duplicate' ? EXIT.ok : EXIT.error;
+  // Held or rejected is what the gate or the person asked for: not an error.
+  return ['succeeded', 'unchanged', 'duplicate', 'waiting', 'rejected'].includes(result.outcome) ? EXIT.ok : EXIT.error;
 }

@@ -7,7 +7,7 @@
 import type { DriftReport } from '../../functions/deploy/worker/drift';
 import { checkDrift } from '../../functions/deploy/worker/drift';
 import type { ReleaseRecord } from '../../functions/deploy/model/releases';
-import { ReleaseStore } from '../../functions/deploy/model/releases';
+import { ReleaseStore, runningRelease, waitingRelease } from '../../functions/deploy/model/releases';
 import type { DeployTarget } from '../../functions/deploy/model/targets';
 import { targetsOf } from '../../functions/deploy/model/targets';
 import type { PoolReport } from '../../functions/eip-manager/run';
@@ -31,6 +31,8 @@ interface WorkloadStatus {
   running?: Pick<ReleaseRecord, 'revision' | 'result' | 'kind' | 'startedAt' | 'images'>;
   /** The newest record of any result (a refusal included). */
   last?: Pick<ReleaseRecord, 'revision' | 'result' | 'reason' | 'startedAt'>;
+  /** The held release that waits for an approval or the end of a freeze, with why. */
+  waiting?: Pick<ReleaseRecord, 'revision' | 'reason' | 'startedAt' | 'images'>;
   drift?: Pick<DriftReport, 'status' | 'drift' | 'orphans'>;
   /** `unreachable: ...` when the Kubernetes API could not be reached, else the error. */
   error?: string;
@@ -126,8 +128,9 @@ async function workloadStatuses(targets: readonly DeployTarget[], ports: Ports):
     }
     try {
       const records = await new ReleaseStore(k8s, target).read();
-      const running = records.filter((record) => record.result !== 'refused').at(-1);
+      const running = runningRelease(records);
       const last = records.at(-1);
+      const waiting = waitingRelease(records);
       const drift = await checkDrift(target, k8s, QUIET_LOGGER, {
         remediate: false,
         now: ports.now(),
@@ -139,6 +142,16 @@ async function workloadStatuses(targets: readonly DeployTarget[], ports: Ports):
           ? { running: { revision: running.revision, result: running.result, kind: running.kind, startedAt: running.startedAt, images: running.images } }
           : {}),
         ...(last ? { last: { revision: last.revision, result: last.result, startedAt: last.startedAt, ...(last.reason ? { reason: last.reason } : {}) } } : {}),
+        ...(waiting
+          ? {
+              waiting: {
+                revision: waiting.revision,
+                startedAt: waiting.startedAt,
+                images: waiting.images,
+                ...(waiting.reason ? { reason: waiting.reason } : {}),
+              },
+            }
+          : {}),
         drift: { status: drift.status, drift: drift.drift, orphans: drift.orphans },
       });
     } catch (error) {
@@ -182,11 +195,15 @@ function describeWorkload(workload: WorkloadStatus): string {
     workload.running === undefined
       ? "no release recorded (the manifests' images)"
       : `release ${workload.running.revision} ${workload.running.result} (${workload.running.kind}, ${workload.running.startedAt})`;
+  const waiting =
+    workload.waiting === undefined
+      ? ''
+      : `; waiting: release ${workload.waiting.revision} (${workload.waiting.reason ?? 'held'}, since ${workload.waiting.startedAt})`;
   const last =
-    workload.last !== undefined && workload.last.revision !== workload.running?.revision
+    workload.last !== undefined && workload.last.revision !== workload.running?.revision && workload.last.revision !== workload.waiting?.revision
       ? `; last: release ${workload.last.revision} ${workload.last.result}${workload.last.reason ? ` (${workload.last.reason})` : ''}`
       : '';
   const drift =
     workload.drift === undefined ? '' : workload.drift.status === 'Drifted' ? `; drifted: ${workload.drift.drift.join(', ')}` : `; ${workload.drift.status}`;
-  return `${running}${last}${drift}`;
+  return `${running}${waiting}${last}${drift}`;
 }

@@ -10,7 +10,10 @@ import { FakeEks } from '../../testing/fake-eks';
 import { startFakeCluster } from '../../testing/fake-k8s';
 import type { FakeCluster } from '../../testing/fake-k8s';
 import { loadSpecs } from '../../shared/model/cluster-spec/load';
-import { cli, EXAMPLES, NOW, ROOT, spec } from './support';
+import { CALLER_ARN, cli, EXAMPLES, NOW, ROOT, spec } from './support';
+import { gatedCryptoOms } from '../../testing/gated-spec';
+import { RELEASES_KEY } from '../../functions/deploy/model/releases';
+import type { ReleaseRecord } from '../../functions/deploy/model/releases';
 
 const WEBHOOK_EVENT = path.join(ROOT, 'events/deploy/webhook-registry-package.json');
 const PLATFORM_EVENT = path.join(ROOT, 'events/deploy/webhook-platform-manifest.json');
@@ -327,6 +330,76 @@ describe('eks-pilot deploy against a Kubernetes API server', () => {
   });
 });
 
+describe('eks-pilot deploy approve and reject', () => {
+  let cluster: FakeCluster | undefined;
+  const gated = gatedCryptoOms(['  - name: prod', '    approval: required']);
+  afterEach(async () => {
+    await cluster?.close();
+    cluster = undefined;
+  });
+  afterAll(() => {
+    gated.remove();
+  });
+
+  function history(fake: FakeCluster): ReleaseRecord[] {
+    const configMap = fake.objects.get('/api/v1/namespaces/crypto-oms/configmaps/eks-pilot-releases-crypto-oms');
+    return JSON.parse((configMap?.data as Record<string, string> | undefined)?.[RELEASES_KEY] ?? '[]') as ReleaseRecord[];
+  }
+
+  it('holds a deploy under approval: required, shows it waiting in history and status, and approves it as the STS caller', async () => {
+    // Prepare
+    cluster = await startFakeCluster();
+    const k8s = cluster.port;
+    const image = `${ORDER_INGESTION}:v1.1.0@${digestOf('v1.1.0')}`;
+    const [loaded] = await loadSpecs([gated.file]);
+    const eks = new FakeEks({ region: 'eu-west-1' });
+    if (loaded) eks.seedFromSpec(loaded.spec);
+
+    // Act
+    const deployed = await cli(['deploy', 'deploy', 'crypto-oms', '--image', image, gated.file], { k8s });
+    const listed = await cli(['deploy', 'history', 'crypto-oms', gated.file], { k8s });
+    const status = await cli(['status', gated.file], { eks, cloudWatch: new FakeCloudWatch(), k8s });
+    const approved = await cli(['deploy', 'approve', gated.file, '--workload', 'crypto-oms'], { k8s });
+    const again = await cli(['deploy', 'approve', gated.file, '--workload', 'crypto-oms', '--release', '1'], { k8s });
+
+    // Assess
+    expect(deployed.stdout).toBe('crypto-oms/crypto-oms: waiting: release 1 is held (approval required)\n');
+    expect(deployed.code).toBe(EXIT.ok);
+    expect(listed.stdout).toMatch(/\n {2}1 +waiting +deploy +ghcr\.io\/crypto-oms\/order-ingestion:v1\.1\.0 +2026-11-22T12:00:00\.000Z +approval required\n/);
+    expect(status.stdout).toContain(
+      "    crypto-oms: no release recorded (the manifests' images); waiting: release 1 (approval required, since 2026-11-22T12:00:00.000Z)",
+    );
+    expect(approved.stdout).toMatch(/^crypto-oms\/crypto-oms: succeeded: release 2 runs /);
+    expect(approved.code).toBe(EXIT.ok);
+    expect(history(cluster).at(-1)).toMatchObject({ revision: 2, result: 'succeeded', heldAs: 1, approval: { by: CALLER_ARN, at: NOW.toISOString() } });
+    expect(again.stdout).toBe(
+      `crypto-oms/crypto-oms: unchanged: release 1 was already released as release 2 (approved by ${CALLER_ARN} at ${NOW.toISOString()})\n`,
+    );
+    expect(again.code).toBe(EXIT.ok);
+  });
+
+  it('rejects a held release by revision, and refuses --force on a reject before reaching the cluster', async () => {
+    // Prepare
+    cluster = await startFakeCluster();
+    const k8s = cluster.port;
+    await cli(['deploy', 'deploy', 'crypto-oms', '--image', `${ORDER_INGESTION}:v1.2.0@${digestOf('v1.2.0')}`, gated.file], { k8s });
+
+    // Act
+    const forced = await cli(['deploy', 'reject', 'crypto-oms', '--force', gated.file], { k8s });
+    const rejected = await cli(['deploy', 'reject', 'crypto-oms', '--release', '1', gated.file], { k8s });
+
+    // Assess
+    expect(forced.stderr).toContain('error: --force goes with deploy deploy and deploy approve only');
+    expect(forced.code).toBe(EXIT.error);
+    expect(rejected.stdout).toBe(`crypto-oms/crypto-oms: rejected: release 1 (rejected by ${CALLER_ARN})\n`);
+    expect(rejected.code).toBe(EXIT.ok);
+    expect(history(cluster)).toEqual([
+      expect.objectContaining({ revision: 1, result: 'rejected', rejection: expect.objectContaining({ by: CALLER_ARN }) as unknown }),
+    ]);
+    expect(cluster.appliedObjects().filter((object) => object.startsWith('Deployment'))).toEqual([]);
+  });
+});
+
 describe('eks-pilot scale', () => {
   async function kianaxPorts(): Promise<{ eks: FakeEks; cloudWatch: FakeCloudWatch; k8s: FakeKubernetes }> {
     const eks = await seededEks('kianax', 'us-east-1');
@@ -499,8 +572,8 @@ describe('eks-pilot status', () => {
 
 describe('eks-pilot usage errors', () => {
   it.each([
-    [['deploy'], 'error: deploy needs an action: plan, deploy, history, rollback\n'],
-    [['deploy', 'ship', 'crypto-oms'], 'error: unknown deploy action "ship" (expected plan, deploy, history, rollback)\n'],
+    [['deploy'], 'error: deploy needs an action: plan, deploy, history, rollback, approve, reject\n'],
+    [['deploy', 'ship', 'crypto-oms'], 'error: unknown deploy action "ship" (expected plan, deploy, history, rollback, approve, reject)\n'],
     [['deploy', 'plan', spec('crypto-oms'), '--payload', WEBHOOK_EVENT], 'error: deploy plan --payload plans offline (with no cluster): add --offline\n'],
     [['deploy', 'history', '--spec', spec('crypto-oms')], 'error: deploy history needs a workload name\n'],
     [['deploy', 'rollback', 'crypto-oms', '--to', 'last', spec('crypto-oms')], 'error: --to expects a whole number of 1 or more, not "last"\n'],

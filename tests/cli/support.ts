@@ -17,6 +17,8 @@ export const EXAMPLES = path.join(ROOT, 'examples');
 export const spec = (name: string): string => path.join(EXAMPLES, name, 'cluster.yaml');
 export const QUIET = { info: () => undefined, warn: () => undefined, error: () => undefined };
 export const NOW = new Date('2026-11-22T12:00:00Z');
+/** Who the CLI runs as in these tests. */
+export const CALLER_ARN = 'arn:aws:sts::123456789012:assumed-role/ops/ana';
 
 export interface Result {
   code: number;
@@ -52,6 +54,8 @@ export async function cli(
     kubernetes:
       k8s === undefined ? refuse('Kubernetes') : () => Promise.resolve((ref) => (typeof k8s === 'function' ? k8s(ref.cluster) : Promise.resolve(k8s))),
     secrets: () => Promise.resolve(new FakeSecretValues()),
+    // STS GetCallerIdentity's Arn for an assumed role (AWS STS API reference, GetCallerIdentity).
+    identity: () => Promise.resolve({ callerArn: () => Promise.resolve(CALLER_ARN) }),
     now,
     sleep: () => Promise.resolve(),
   };

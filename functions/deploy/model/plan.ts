@@ -18,8 +18,10 @@ import type { PinnedImage } from './images';
 import { describeObject } from './manifests';
 import { parseImageRef, parsePinned, pinnedRef } from './images';
 import { decide, describeRule, ruleMatches, rulesFor } from './policy';
-import type { ReleaseRecord } from './releases';
-import { currentImages, lastSucceeded, manifestImages, MAX_REFUSED_DIGESTS, nextRevision, runningRelease } from './releases';
+import type { Decision, ReleaseRecord } from './releases';
+import { currentImages, isApplied, lastSucceeded, manifestImages, MAX_REFUSED_DIGESTS, nextRevision, runningRelease, waitingRelease } from './releases';
+import type { Holds } from './gate';
+import { frozenAt, holdReason, holdsOf } from './gate';
 import type { DeployTarget } from './targets';
 
 /** What started a deploy: a GitHub push (via the queue) or a person (manual invoke, CLI). */
@@ -29,6 +31,12 @@ export interface DeployTrigger {
   source: 'push' | 'manual';
   /** When GitHub published the package version; a push older than the running release's does nothing. */
   publishedAt?: string;
+  /** Release during a freeze window (recorded, with `by`); an approval the environment requires is still required. */
+  force?: boolean;
+  /** Who asked (a manual deploy): the caller's identity, `lambda-invoke` when it gave none. */
+  by?: string;
+  /** The request that carried it (the Lambda request id). */
+  requestId?: string;
 }
 
 /** A release about to be applied. */
@@ -41,13 +49,20 @@ export interface Draft {
   rollbackOf?: number;
   reason?: string;
   publishedAt?: string;
+  /** A release that was held first: the held release, and its approval. */
+  heldAs?: number;
+  approval?: Decision;
+  /** A freeze overridden with `force`. */
+  forced?: Decision;
 }
 
 /** What to do, with the reason. `history` on a refusal is the history to write (the refusal recorded or coalesced). */
 export type DeployPlan =
   | { action: 'skip'; outcome: 'ignored' | 'duplicate' | 'unchanged'; reason: string }
   | { action: 'refuse'; reason: string; record: ReleaseRecord; history: ReleaseRecord[] }
-  | { action: 'release'; draft: Draft };
+  | { action: 'release'; draft: Draft }
+  /** Held by the environment's gate: `record` waits (in `history`, with the waiting release it supersedes, if any, marked superseded). */
+  | { action: 'hold'; reason: string; record: ReleaseRecord; history: ReleaseRecord[]; supersedes?: number };
 
 /**
  * Why a set of images (a release's `images`) may not run on the workload, or undefined when every
@@ -82,7 +97,9 @@ export function imagesRefusal(target: DeployTarget, images: Readonly<Record<stri
 }
 
 /**
- * Plans a pushed (or manually named) image: skip, refuse or release.
+ * Plans a pushed (or manually named) image: skip, refuse, hold or release. A release the
+ * environment's gate holds (an approval required, a freeze in force and not forced) waits instead,
+ * on top of the release already waiting, which it supersedes.
  *
  * @example
  * planPush(target, history, { repository, tag: 'v1.3.0', digest }, { deliveryId, source: 'push', publishedAt }, now);
@@ -95,41 +112,239 @@ export function planPush(target: DeployTarget, records: readonly ReleaseRecord[]
   const running = current[image.repository];
   const runningRef = running === undefined ? undefined : parseImageRef(running);
   if (runningRef?.digest === image.digest) return { action: 'skip', outcome: 'unchanged', reason: `${pinnedRef(image)} already runs` };
+  const waiting = waitingRelease(records);
+  if (waiting !== undefined && sameImage(waiting, image)) {
+    return { action: 'skip', outcome: 'duplicate', reason: `${pinnedRef(image)} already waits as release ${waiting.revision} (${waiting.reason ?? 'held'})` };
+  }
   if (trigger.source === 'push') {
     const seen = records.find((record) => sameImage(record, image));
     if (seen !== undefined) {
+      const was = seen.result === 'refused' ? 'refused' : seen.hold === undefined ? 'released' : `held (${seen.result})`;
       return {
         action: 'skip',
         outcome: 'duplicate',
-        reason: `${pinnedRef(image)} was already ${seen.result === 'refused' ? 'refused' : 'released'} (release ${seen.revision}): a replay changes nothing`,
+        reason: `${pinnedRef(image)} was already ${was} (release ${seen.revision}): a replay changes nothing`,
       };
     }
-    const live = runningRelease(records);
-    if (trigger.publishedAt !== undefined && live?.publishedAt !== undefined && Date.parse(trigger.publishedAt) < Date.parse(live.publishedAt)) {
-      return {
-        action: 'skip',
-        outcome: 'duplicate',
-        reason: `${pinnedRef(image)} was published at ${trigger.publishedAt}, before release ${live.revision} that runs (${live.publishedAt})`,
-      };
+    for (const later of [runningRelease(records), waiting]) {
+      if (trigger.publishedAt !== undefined && later?.publishedAt !== undefined && Date.parse(trigger.publishedAt) < Date.parse(later.publishedAt)) {
+        return {
+          action: 'skip',
+          outcome: 'duplicate',
+          reason: `${pinnedRef(image)} was published at ${trigger.publishedAt}, before release ${later.revision} that ${later === waiting ? 'waits' : 'runs'} (${later.publishedAt})`,
+        };
+      }
     }
   }
+  // A waiting release is built on: the newer push supersedes it and carries its other images along.
+  const carried = waiting?.images ?? current;
   const base = {
     kind: 'deploy' as const,
     image,
     ...(running === undefined ? {} : { replaced: running }),
-    images: current,
+    images: carried,
     deliveryId: trigger.deliveryId,
     ...(trigger.publishedAt ? { publishedAt: trigger.publishedAt } : {}),
   };
-  // The pushed repository's running image is being replaced: only the images carried over are checked.
-  const untrusted = imagesRefusal(target, Object.fromEntries(Object.entries(current).filter(([repository]) => repository !== image.repository)));
+  // The pushed repository's image is being replaced: only the images carried over are checked.
+  const untrusted = imagesRefusal(target, Object.fromEntries(Object.entries(carried).filter(([repository]) => repository !== image.repository)));
   if (untrusted !== undefined) {
     const reason = `the running release's images are not taken by the workload's image policies (${untrusted}): fix or remove the release record`;
     return { action: 'refuse', reason, ...refuse(records, target, { ...base, reason }, now) };
   }
   const decision = decide(policy, target.workload.environment, image.tag, runningRef?.tag);
   if (!decision.deploy) return { action: 'refuse', reason: decision.reason, ...refuse(records, target, { ...base, reason: decision.reason }, now) };
-  return { action: 'release', draft: { ...base, images: { ...current, [image.repository]: pinnedRef(image) } } };
+  const forced = trigger.force === true && target.gate !== undefined && frozenAt(target.gate.freeze, now) !== undefined ? decisionOf(trigger, now) : undefined;
+  const draft: Draft = {
+    ...base,
+    images: { ...carried, [image.repository]: pinnedRef(image) },
+    ...(forced === undefined ? {} : { forced, reason: `released during a freeze: forced by ${forced.by}` }),
+  };
+  const holds = holdsOf(target.gate, now, { approved: false, forced: trigger.force === true });
+  const reason = holdReason(holds);
+  if (reason !== undefined) return hold(records, target, draft, holds, reason, now);
+  return { action: 'release', draft };
+}
+
+/** Who decided and when: the caller's identity (`lambda-invoke` when it gave none) and its request. */
+function decisionOf(request: { by?: string | undefined; requestId?: string | undefined }, now: Date): Decision {
+  return { by: request.by ?? 'lambda-invoke', at: now.toISOString(), ...(request.requestId === undefined ? {} : { requestId: request.requestId }) };
+}
+
+/** The held release of a draft, superseding the one that waits. */
+function hold(records: readonly ReleaseRecord[], target: DeployTarget, draft: Draft, holds: Holds, reason: string, now: Date): DeployPlan {
+  const at = now.toISOString();
+  const revision = nextRevision(records);
+  const waiting = waitingRelease(records);
+  const record: ReleaseRecord = {
+    revision,
+    cluster: target.cluster,
+    workload: target.workload.name,
+    kind: draft.kind,
+    ...(draft.image ? { image: draft.image } : {}),
+    ...(draft.replaced ? { replaced: draft.replaced } : {}),
+    images: draft.images,
+    deliveryId: draft.deliveryId,
+    startedAt: at,
+    result: 'waiting',
+    reason,
+    hold: {
+      approval: holds.approval,
+      ...(holds.frozen?.until === undefined ? {} : { frozenUntil: holds.frozen.until.toISOString() }),
+      ...(holds.frozen === undefined ? {} : { window: holds.frozen.window }),
+    },
+    ...(draft.publishedAt ? { publishedAt: draft.publishedAt } : {}),
+    ...(draft.forced ? { forced: draft.forced } : {}),
+  };
+  const history = [...records.map((item) => (item === waiting ? supersede(item, revision, at) : item)), record];
+  return { action: 'hold', reason, record, history, ...(waiting === undefined ? {} : { supersedes: waiting.revision }) };
+}
+
+function supersede(record: ReleaseRecord, revision: number, at: string): ReleaseRecord {
+  return { ...record, result: 'superseded', finishedAt: at, reason: `superseded by release ${revision}` };
+}
+
+/** A person's (or the schedule's) word on the held release: approve (with `force` during a freeze), reject, or the scheduled check. */
+export type GateRequest = { action: 'approve' | 'reject'; release?: number; force?: boolean; by?: string; requestId?: string } | { action: 'schedule' };
+
+/** What to do with a held release: answer without writing, record a decision (still waiting, rejected, refused), or release it. */
+export type GatePlan =
+  | { action: 'answer'; outcome: 'waiting' | 'unchanged' | 'ignored' | 'refused'; revision?: number; reason: string }
+  | { action: 'record'; outcome: 'waiting' | 'rejected' | 'refused'; revision: number; reason: string; history: ReleaseRecord[] }
+  | { action: 'release'; revision: number; draft: Draft; history: ReleaseRecord[] };
+
+/**
+ * Plans an approve, a reject or the scheduled check of a workload's held release (`release`, or the
+ * one that waits). An approval during a freeze is recorded and the release keeps waiting for the
+ * schedule, unless forced; the schedule releases what the gate no longer holds (the spec's current
+ * gate decides, so a freeze removed from the spec releases too). An approval of a release already
+ * released is answered, not repeated; one superseded or rejected is refused with the reason. The
+ * images are checked against the current policies again before they are released.
+ *
+ * @example
+ * planGate(target, history, { action: 'approve', by: 'arn:aws:sts::123456789012:assumed-role/ops/ana' }, now);
+ * // { action: 'release', revision: 5, draft: { kind: 'deploy', heldAs: 5, approval: { by, at }, ... }, history }
+ */
+export function planGate(target: DeployTarget, records: readonly ReleaseRecord[], request: GateRequest, now: Date): GatePlan {
+  const at = now.toISOString();
+  const named = request.action === 'schedule' ? undefined : request.release;
+  const held = named === undefined ? waitingRelease(records) : records.find((record) => record.revision === named);
+  if (held === undefined) {
+    return {
+      action: 'answer',
+      outcome: 'ignored',
+      reason: named === undefined ? `no release of workload ${target.workload.name} waits` : `no release ${named} of workload ${target.workload.name}`,
+    };
+  }
+  const revision = held.revision;
+  if (held.hold === undefined)
+    return { action: 'answer', outcome: 'ignored', revision, reason: `release ${revision} was never held: there is nothing to ${request.action}` };
+  const rejecting = request.action === 'reject';
+  switch (held.result) {
+    case 'released':
+      return rejecting
+        ? {
+            action: 'answer',
+            outcome: 'refused',
+            revision,
+            reason: `release ${revision} was already released as release ${held.releasedAs ?? '?'}: roll back instead`,
+          }
+        : {
+            action: 'answer',
+            outcome: 'unchanged',
+            revision,
+            reason: `release ${revision} was already released as release ${held.releasedAs ?? '?'}${decided('approved', held.approval)}`,
+          };
+    case 'rejected':
+      return rejecting
+        ? { action: 'answer', outcome: 'unchanged', revision, reason: `release ${revision} was already rejected${decided('', held.rejection)}` }
+        : {
+            action: 'answer',
+            outcome: 'refused',
+            revision,
+            reason: `release ${revision} was rejected${decided('', held.rejection)}: push it again to release it`,
+          };
+    case 'waiting':
+      break;
+    case 'superseded':
+    case 'refused':
+    case 'progressing':
+    case 'succeeded':
+    case 'failed':
+    case 'rolled-back': {
+      const newer = waitingRelease(records);
+      const reason = `release ${revision} was ${held.result}${held.reason ? ` (${held.reason})` : ''}${newer === undefined ? '' : `: release ${newer.revision} waits instead`}`;
+      return { action: 'answer', outcome: 'refused', revision, reason };
+    }
+    default:
+      throw new Error(`unknown release result ${held.result satisfies never as string}`);
+  }
+  if (request.action === 'reject') {
+    const rejection = decisionOf(request, now);
+    const reason = `rejected by ${rejection.by}`;
+    return {
+      action: 'record',
+      outcome: 'rejected',
+      revision,
+      reason,
+      history: replace(records, held, { ...held, result: 'rejected', finishedAt: at, reason, rejection }),
+    };
+  }
+  const approving = request.action === 'approve';
+  const approval = held.approval ?? (approving ? decisionOf(request, now) : undefined);
+  const forcing = approving && request.force === true;
+  const forced =
+    held.forced ?? (forcing && target.gate !== undefined && frozenAt(target.gate.freeze, now) !== undefined ? decisionOf(request, now) : undefined);
+  const holds = holdsOf(target.gate, now, { approved: approval !== undefined, forced: forcing || held.forced !== undefined });
+  const still = holdReason(holds);
+  if (still !== undefined) {
+    if (!approving || held.approval !== undefined)
+      return { action: 'answer', outcome: 'waiting', revision, reason: `release ${revision} waits: ${still}${decided('approved', held.approval)}` };
+    // Approved during a freeze: the approval is recorded, the schedule releases it when the freeze ends.
+    const reason = `approved by ${approval?.by ?? '?'}; ${still}`;
+    return { action: 'record', outcome: 'waiting', revision, reason, history: replace(records, held, { ...held, reason, ...(approval ? { approval } : {}) }) };
+  }
+  const untrusted = imagesRefusal(target, held.images);
+  if (untrusted !== undefined) {
+    const reason = `release ${revision} refused: its images are not taken by the workload's image policies (${untrusted})`;
+    return { action: 'record', outcome: 'refused', revision, reason, history: replace(records, held, { ...held, result: 'refused', finishedAt: at, reason }) };
+  }
+  const releasedAs = nextRevision(records);
+  const ended = held.hold.frozenUntil !== undefined || held.hold.window !== undefined ? 'the freeze ended' : 'nothing holds it any more';
+  const by = approving ? `approved by ${approval?.by ?? '?'}` : [...(approval ? [`approved by ${approval.by}`] : []), ended].join('; ');
+  const current = currentImages(records, target);
+  const replaced = held.image === undefined ? undefined : current[held.image.repository];
+  const draft: Draft = {
+    kind: held.kind,
+    ...(held.image ? { image: held.image } : {}),
+    ...(replaced === undefined ? {} : { replaced }),
+    images: held.images,
+    deliveryId: held.deliveryId,
+    reason: `held release ${revision} released: ${by}${forced !== undefined && held.forced === undefined ? ` (forced by ${forced.by})` : ''}`,
+    ...(held.publishedAt ? { publishedAt: held.publishedAt } : {}),
+    heldAs: revision,
+    ...(approval ? { approval } : {}),
+    ...(forced ? { forced } : {}),
+  };
+  const released: ReleaseRecord = {
+    ...held,
+    result: 'released',
+    finishedAt: at,
+    releasedAs,
+    reason: `released as release ${releasedAs}: ${by}`,
+    ...(approval ? { approval } : {}),
+    ...(forced ? { forced } : {}),
+  };
+  return { action: 'release', revision, draft, history: replace(records, held, released) };
+}
+
+function decided(verb: string, decision: Decision | undefined): string {
+  if (decision === undefined) return '';
+  return ` (${verb === '' ? '' : `${verb} `}by ${decision.by} at ${decision.at})`;
+}
+
+function replace(records: readonly ReleaseRecord[], from: ReleaseRecord, to: ReleaseRecord): ReleaseRecord[] {
+  return records.map((item) => (item === from ? to : item));
 }
 
 /**
@@ -148,8 +363,8 @@ export function planRollback(
   const latest = runningRelease(records);
   const { to } = request;
   const destination = to === undefined ? lastSucceeded(records, latest?.revision) : records.find((record) => record.revision === to);
-  if (destination === undefined || destination.result === 'refused') {
-    const known = records.filter((record) => record.result !== 'refused').map((record) => record.revision);
+  if (destination === undefined || !isApplied(destination)) {
+    const known = records.filter(isApplied).map((record) => record.revision);
     return {
       action: 'skip',
       outcome: 'ignored',

@@ -33,7 +33,9 @@ export interface PlanReport {
 export type PlanDecision =
   | { action: 'skip'; outcome: 'ignored' | 'duplicate' | 'unchanged'; reason: string }
   | { action: 'refuse'; reason: string }
-  | { action: 'release'; images: Record<string, string> };
+  | { action: 'release'; images: Record<string, string> }
+  /** The environment's gate would hold it: it would wait, with why (approval required, frozen until ...). */
+  | { action: 'hold'; reason: string; images: Record<string, string> };
 
 /**
  * What the worker would do with `image` given the history (planPush, the same call the worker
@@ -62,6 +64,8 @@ export function previewPush(
       return { decision: { action: 'skip', outcome: plan.outcome, reason: plan.reason }, rendered: renderPlanned(target, records) };
     case 'refuse':
       return { decision: { action: 'refuse', reason: plan.reason }, rendered: renderPlanned(target, records) };
+    case 'hold':
+      return { decision: { action: 'hold', reason: plan.reason, images: plan.record.images }, rendered: renderPlanned(target, records) };
     default:
       throw new Error(`unknown plan action ${(plan satisfies never as { action: string }).action}`);
   }
@@ -81,6 +85,8 @@ export function describeDecision(decision: PlanDecision): string {
       return `skip (${decision.outcome}): ${decision.reason}`;
     case 'refuse':
       return `refuse: ${decision.reason}`;
+    case 'hold':
+      return `hold it (waiting: ${decision.reason}): ${Object.values(decision.images).join(', ')}`;
     default:
       throw new Error(`unknown decision ${(decision satisfies never as { action: string }).action}`);
   }

@@ -31,10 +31,19 @@ export const MAX_REFUSED_DIGESTS = 50;
 /** The data key of the history in the ConfigMap. */
 export const RELEASES_KEY = 'releases.json';
 
-export const RELEASE_RESULTS = ['progressing', 'succeeded', 'failed', 'rolled-back', 'superseded', 'refused'] as const;
+/**
+ * `waiting`, `released` and `rejected` belong to a held release (one with `hold`): it waits for an
+ * approval or the end of a freeze, and is then released as a new release, rejected, or superseded
+ * by a newer push. A held release was never applied.
+ */
+export const RELEASE_RESULTS = ['progressing', 'succeeded', 'failed', 'rolled-back', 'superseded', 'refused', 'waiting', 'released', 'rejected'] as const;
 export type ReleaseResult = (typeof RELEASE_RESULTS)[number];
 
 const pinnedSchema = z.object({ repository: z.string(), tag: z.string(), digest: z.string() });
+
+/** Who decided, when, and the request that carried it (a Lambda request id, for CloudTrail). */
+const decisionSchema = z.object({ by: z.string(), at: z.string(), requestId: z.string().optional() });
+export type Decision = z.output<typeof decisionSchema>;
 
 export const releaseRecordSchema = z.object({
   revision: z.number().int().min(1),
@@ -67,6 +76,18 @@ export const releaseRecordSchema = z.object({
   digests: z.array(z.string()).optional(),
   /** The notification events already told of this release (worker/notify.ts): each outcome is told once. */
   notified: z.array(z.string()).optional(),
+  /** On a held release: what held it when it arrived (an approval, a freeze until `frozenUntil`). */
+  hold: z.object({ approval: z.boolean(), frozenUntil: z.string().optional(), window: z.string().optional() }).optional(),
+  /** On a held release and the release it became: the approval. */
+  approval: decisionSchema.optional(),
+  /** On a rejected held release: the rejection. */
+  rejection: decisionSchema.optional(),
+  /** A freeze overridden with `force`: on the held release and the release it became, or on a forced deploy. */
+  forced: decisionSchema.optional(),
+  /** On a held release that was released: the release it became. */
+  releasedAs: z.number().int().optional(),
+  /** On a release that was held first: the held release it came from. */
+  heldAs: z.number().int().optional(),
 });
 
 export type ReleaseRecord = z.output<typeof releaseRecordSchema>;
@@ -153,9 +174,29 @@ export function manifestImages(target: DeployTarget): Record<string, string> {
   return images;
 }
 
-/** The releases that were applied to the cluster (a refused one never was). */
+/** The releases that were applied to the cluster (a refused or held one never was). */
 export function applied(records: readonly ReleaseRecord[]): ReleaseRecord[] {
-  return records.filter((record) => record.result !== 'refused');
+  return records.filter(isApplied);
+}
+
+/**
+ * Whether a record is of a release that was applied: not refused, not held.
+ *
+ * @example
+ * isApplied({ ...record, result: 'waiting', hold: { approval: true } }); // false
+ */
+export function isApplied(record: ReleaseRecord): boolean {
+  return record.result !== 'refused' && record.hold === undefined;
+}
+
+/**
+ * The held release that waits (at most one per workload: a newer push supersedes it).
+ *
+ * @example
+ * waitingRelease(history)?.reason; // 'approval required'
+ */
+export function waitingRelease(records: readonly ReleaseRecord[]): ReleaseRecord | undefined {
+  return records.filter((record) => record.result === 'waiting').at(-1);
 }
 
 /**
@@ -169,9 +210,9 @@ export function runningRelease(records: readonly ReleaseRecord[]): ReleaseRecord
 }
 
 /**
- * The history as it is stored, pure: the newest {@link MAX_RELEASES} applied releases and the newest
- * {@link MAX_REFUSALS} refusals, and always the running release, the last succeeded one and any
- * release still progressing, whatever the caps say. Order is kept.
+ * The history as it is stored, pure: the newest {@link MAX_RELEASES} applied releases, the newest
+ * {@link MAX_REFUSALS} refusals and as many held releases, and always the running release, the last
+ * succeeded one and any release still progressing or waiting, whatever the caps say. Order is kept.
  *
  * @example
  * capHistory([success, ...sixtyRefusals]); // success and the newest 20 refusals
@@ -179,8 +220,13 @@ export function runningRelease(records: readonly ReleaseRecord[]): ReleaseRecord
 export function capHistory(records: readonly ReleaseRecord[]): ReleaseRecord[] {
   const keep = new Set<ReleaseRecord>();
   for (const record of applied(records).slice(-MAX_RELEASES)) keep.add(record);
-  for (const record of records.filter((item) => item.result === 'refused').slice(-MAX_REFUSALS)) keep.add(record);
-  for (const pinned of [runningRelease(records), lastSucceeded(records), ...records.filter((item) => item.result === 'progressing')]) {
+  for (const record of records.filter((item) => item.result === 'refused' && item.hold === undefined).slice(-MAX_REFUSALS)) keep.add(record);
+  for (const record of records.filter((item) => item.hold !== undefined).slice(-MAX_REFUSALS)) keep.add(record);
+  for (const pinned of [
+    runningRelease(records),
+    lastSucceeded(records),
+    ...records.filter((item) => item.result === 'progressing' || item.result === 'waiting'),
+  ]) {
     if (pinned !== undefined) keep.add(pinned);
   }
   return records.filter((record) => keep.has(record));

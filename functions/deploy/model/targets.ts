@@ -11,6 +11,7 @@ import type { LoadedSpec } from '../../../shared/model/cluster-spec/load';
 import { loadSpecsSettled, specIssueAt } from '../../../shared/model/cluster-spec/load';
 import type { ClusterSpec } from '../../../shared/model/cluster-spec/schema';
 import type { ImagePolicySpec, WorkloadSpec } from '../../../shared/model/cluster-spec/workloads';
+import type { EnvironmentGate } from '../../../shared/model/cluster-spec/environments';
 import { workloadSpecError } from '../../../shared/model/cluster-spec/workload-checks';
 import type { ManifestObject } from './manifests';
 import { BrokenWorkloadError } from './errors';
@@ -27,6 +28,8 @@ export interface DeployTarget {
   objects: ManifestObject[];
   /** Image repositories the manifests' containers and init containers use. */
   repositories: string[];
+  /** What gates its releases: the spec's entry for the workload's environment (absent: none). */
+  gate?: EnvironmentGate;
 }
 
 /**
@@ -98,7 +101,8 @@ export async function fleetOf(specs: readonly LoadedSpec[]): Promise<Fleet> {
         }
         if (!workload.literalSecrets) refuseLiteralSecrets(folder, objects);
         const repositories = [...new Set(objects.flatMap(({ object }) => containerImages(object).map((image) => image.repository)))];
-        targets.push({ ...clusterOf(spec), source: file, workload, objects, repositories });
+        const gate = spec.environments.find((environment) => environment.name === workload.environment);
+        targets.push({ ...clusterOf(spec), source: file, workload, objects, repositories, ...(gate === undefined ? {} : { gate }) });
       } catch (error) {
         if (!(error instanceof ManifestError)) throw error;
         broken.push({ ...where, reason: error.message, error });

@@ -1,7 +1,8 @@
 /**
  * The events deploy-worker accepts: a batch from the deploy queue, the EventBridge schedule that
- * drives the drift check, an ECR push (EventBridge `ECR Image Action`, queued as a GHCR push is),
- * and a manual invoke (plan, deploy, rollback, history). The shape is picked
+ * drives the drift check and releases held releases, an ECR push (EventBridge `ECR Image Action`,
+ * queued as a GHCR push is), and a manual invoke (plan, deploy, rollback, history, approve, reject,
+ * platform). The shape is picked
  * by the event's own marker (`Records`, `detail-type`, `action`) so a bad event's error names the
  * field that is wrong.
  */
@@ -29,17 +30,29 @@ const cluster = z.string().min(1).optional();
 const pinned = z.string().regex(/^[^\s@]+:[\w][\w.-]{0,127}@sha256:[0-9a-f]{64}$/, 'expected a pinned image, ghcr.io/<owner>/<name>:<tag>@sha256:<64 hex>');
 
 /**
- * `{"action": "plan" | "deploy" | "rollback" | "history", "workload": "...", "cluster"?, "image"?, "to"?, "force"?}`,
+ * Who asks, recorded with an approval, a rejection or a forced release: the CLI sends its STS
+ * GetCallerIdentity ARN. A Lambda invoke carries no caller identity of its own (the context's
+ * `identity` is the Cognito one of mobile SDKs), so without `by` it is recorded as `lambda-invoke`
+ * with the request id, which CloudTrail's Invoke event ties to the real caller.
+ */
+const by = z.string().min(1).max(2048).optional();
+
+/**
+ * `{"action": "plan" | "deploy" | "rollback" | "history" | "approve" | "reject", "workload": "...", "cluster"?, "image"?, "to"?, "release"?, "force"?, "by"?}`,
  * or `{"action": "platform", "cluster"?}`
  */
 export const manualInvokeSchema = z.discriminatedUnion('action', [
   z.strictObject({ action: z.literal('plan'), workload, cluster, image: pinned.optional() }),
-  z.strictObject({ action: z.literal('deploy'), workload, cluster, image: pinned }),
+  // `force`: release during a freeze window (recorded); an approval the environment requires is still required.
+  z.strictObject({ action: z.literal('deploy'), workload, cluster, image: pinned, force: z.boolean().optional(), by }),
   // `force`: roll back to a release that failed or was rolled back.
   z.strictObject({ action: z.literal('rollback'), workload, cluster, to: z.number().int().min(1).optional(), force: z.boolean().optional() }),
   z.strictObject({ action: z.literal('history'), workload, cluster }),
   // Applies the cluster's platform components now (every cluster with a platform when `cluster` is unset).
   z.strictObject({ action: z.literal('platform'), cluster }),
+  // The workload's held release (`release`, or the one that waits); `force` releases it during a freeze.
+  z.strictObject({ action: z.literal('approve'), workload, cluster, release: z.number().int().min(1).optional(), force: z.boolean().optional(), by }),
+  z.strictObject({ action: z.literal('reject'), workload, cluster, release: z.number().int().min(1).optional(), by }),
 ]);
 
 export type SqsEvent = z.output<typeof sqsEventSchema>;
@@ -74,5 +87,5 @@ export const workerEventSchema = routedEvent<WorkerEvent>(
           : 'detail-type' in fields
             ? scheduleEvent
             : undefined,
-  'expected an SQS batch (Records), a scheduled event (detail-type "Scheduled Event"), an ECR push (detail-type "ECR Image Action") or a manual invoke {"action": "plan" | "deploy" | "rollback" | "history", "workload", ...} or {"action": "platform", "cluster"?}',
+  'expected an SQS batch (Records), a scheduled event (detail-type "Scheduled Event"), an ECR push (detail-type "ECR Image Action") or a manual invoke {"action": "plan" | "deploy" | "rollback" | "history" | "approve" | "reject", "workload", ...} or {"action": "platform", "cluster"?}',
 );

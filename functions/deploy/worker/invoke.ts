@@ -21,7 +21,7 @@ import { ECR_IMAGE_ACTION, parseEcrEvent } from '../../../shared/model/ecr-event
 import type { ReleaseRecord } from '../model/releases';
 import { ReleaseStore } from '../model/releases';
 import type { Budget, DeployOutcome, WorkerDeps } from './run';
-import { continueWatch, deployImage, rollbackTo } from './run';
+import { continueWatch, decideHeld, deployImage, rollbackTo } from './run';
 import type { RecoverReport } from './recover';
 import { recoverMissedPushes } from './recover';
 import { findTarget, targetKey } from '../model/targets';
@@ -32,7 +32,7 @@ export type ManualResponse =
   | { action: 'history'; cluster: string; workload: string; releases: ReleaseRecord[] }
   | { action: 'platform'; reports: PlatformReport[] }
   | { action: 'plan'; plan: PlanReport }
-  | { action: 'deploy' | 'rollback'; cluster: string; workload: string; result: DeployOutcome };
+  | { action: 'deploy' | 'rollback' | 'approve' | 'reject'; cluster: string; workload: string; result: DeployOutcome };
 
 /** What an ECR push event answers: the deploys it queued, or why none. */
 export interface EcrPushResponse {
@@ -44,8 +44,23 @@ export interface EcrPushResponse {
   broken?: PushPlan['broken'];
 }
 
-/** The schedule's answer: the platform applied, the drift check, and the missed-push checks that were due (when any workload opts in). */
-export type ScheduleResponse = { reports: DriftReport[]; platform?: PlatformReport[]; recovery?: RecoverReport[] };
+/** What the schedule did with a held release: released it (and how that went), or found it refused. */
+export interface HeldReport {
+  cluster: string;
+  workload: string;
+  result: DeployOutcome;
+}
+
+/**
+ * The schedule's answer: the platform applied, what happened to held releases it released (or found
+ * refused), the drift reports, and the missed-push checks that were due (when any workload opts in).
+ */
+export interface ScheduleResponse {
+  reports: DriftReport[];
+  platform?: PlatformReport[];
+  held?: HeldReport[];
+  recovery?: RecoverReport[];
+}
 
 export type WorkerResponse = SQSBatchResponse | ScheduleResponse | ManualResponse | EcrPushResponse;
 
@@ -58,7 +73,7 @@ export async function handleWorkerEvent(event: WorkerEvent, deps: WorkerDeps, bu
     case 'queue':
       return processBatch(event.event.Records, deps, budget);
     case 'schedule':
-      return schedule(event.event.time, deps, requestId);
+      return schedule(event.event.time, deps, requestId, budget);
     case 'manual':
       return manual(event.event, deps, budget, requestId);
     case 'ecr':
@@ -180,13 +195,15 @@ export async function queueEcrPush(event: EcrImageAction, deps: WorkerDeps): Pro
 }
 
 /**
- * The platform first (the workloads' checks then find their namespaces and controllers), then the
+ * The platform first (the workloads' checks then find their namespaces and controllers), then held
+ * releases (one released now is rolling out, and the drift check leaves it to its watch), then the
  * drift check, then the missed-push checks due at the event's time.
  */
-async function schedule(time: string, deps: WorkerDeps, requestId: string): Promise<ScheduleResponse> {
+async function schedule(time: string, deps: WorkerDeps, requestId: string, budget: Budget): Promise<ScheduleResponse> {
   const platform = (await deps.platform?.applyAll()) ?? [];
+  const held = await releaseHeld(deps, budget);
   const reports = await driftCheck(deps);
-  const done = platform.length > 0 ? { reports, platform } : { reports };
+  const done: ScheduleResponse = { reports, ...(platform.length > 0 ? { platform } : {}), ...(held.length > 0 ? { held } : {}) };
   const opted = (await deps.targets()).filter((target) => target.workload.recover !== undefined);
   if (opted.length === 0) return done;
   const at = Number.isNaN(Date.parse(time)) ? deps.now() : new Date(time);
@@ -204,6 +221,24 @@ async function schedule(time: string, deps: WorkerDeps, requestId: string): Prom
     };
   }
   return { ...done, recovery: await recoverMissedPushes(opted, { ...deps, github: deps.github }, at, requestId) };
+}
+
+/**
+ * Every workload's held release that nothing holds any more (its freeze ended, its approval came
+ * during the freeze, the spec's gate changed) is released; a workload whose check fails is logged
+ * and the others carry on (the next run tries again).
+ */
+async function releaseHeld(deps: WorkerDeps, budget: Budget): Promise<HeldReport[]> {
+  const reports: HeldReport[] = [];
+  for (const target of await deps.targets()) {
+    try {
+      const result = await decideHeld(target, { action: 'schedule' }, deps, budget);
+      if (result.outcome !== 'ignored' && result.outcome !== 'waiting') reports.push({ cluster: target.cluster, workload: target.workload.name, result });
+    } catch (error) {
+      deps.logger.error('held release check failed', { cluster: target.cluster, workload: targetKey(target), error: errorFacts(error) });
+    }
+  }
+  return reports;
 }
 
 /** Every workload of every spec, one at a time; a workload whose check fails, or whose spec is broken, is reported, the others carry on. */
@@ -279,7 +314,35 @@ async function manual(
     }
     case 'deploy':
       await ensurePlatform(target.cluster, deps);
-      return { action: 'deploy', ...base, result: await deployImage(target, pinned(event.image), deliveryId, deps, budget) };
+      return {
+        action: 'deploy',
+        ...base,
+        result: await deployImage(target, pinned(event.image), deliveryId, deps, budget, {
+          source: 'manual',
+          ...(event.force === undefined ? {} : { force: event.force }),
+          ...(event.by === undefined ? {} : { by: event.by }),
+          requestId,
+        }),
+      };
+    case 'approve':
+    case 'reject':
+      await ensurePlatform(target.cluster, deps);
+      return {
+        action: event.action,
+        ...base,
+        result: await decideHeld(
+          target,
+          {
+            action: event.action,
+            ...(event.release === undefined ? {} : { release: event.release }),
+            ...('force' in event && event.force !== undefined ? { force: event.force } : {}),
+            ...(event.by === undefined ? {} : { by: event.by }),
+            requestId,
+          },
+          deps,
+          budget,
+        ),
+      };
     case 'rollback':
       await ensurePlatform(target.cluster, deps);
       return {

@@ -39,6 +39,12 @@ export const RESULT_EVENTS: Readonly<Record<ReleaseResult, Readonly<Record<Relea
   // The newer release that took over is told instead.
   superseded: { deploy: undefined, rollback: undefined },
   refused: { deploy: 'deploy.refused', rollback: 'deploy.refused' },
+  // A held release: told once when it starts to wait.
+  waiting: { deploy: 'deploy.waiting', rollback: undefined },
+  // A held release that was released: the release it became is told instead.
+  released: { deploy: undefined, rollback: undefined },
+  // A held release a person rejected: told as refused, the rejection its reason.
+  rejected: { deploy: 'deploy.refused', rollback: undefined },
 };
 
 /** Only the newest records are looked at for outcomes left untold: an old failure is not told late. */

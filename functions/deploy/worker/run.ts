@@ -15,8 +15,8 @@ import { pinnedRef } from '../model/images';
 import { describeObject, ROLLOUT_KINDS } from '../model/manifests';
 import type { WatchMessage } from '../model/messages';
 import { toFifo } from '../model/messages';
-import type { DeployPlan, DeployTrigger, Draft, WatchStep } from '../model/plan';
-import { planAutomaticRollback, planPrune, planPush, planRollback, planWatch } from '../model/plan';
+import type { DeployPlan, DeployTrigger, Draft, GateRequest, WatchStep } from '../model/plan';
+import { planAutomaticRollback, planGate, planPrune, planPush, planRollback, planWatch } from '../model/plan';
 import type { ReleaseRecord } from '../model/releases';
 import { nextRevision, pinnedImages, ReleaseStore, upsert } from '../model/releases';
 import { renderWorkload } from '../model/render';
@@ -72,6 +72,9 @@ export type DeployOutcome =
   | { outcome: 'failed'; revision: number; reason: string }
   | { outcome: 'watching'; revision: number; pending: string }
   | { outcome: 'refused'; revision: number; reason: string }
+  /** Held by the environment's gate (an approval required, a freeze): what a notifier maps to "waiting for approval". */
+  | { outcome: 'waiting'; revision: number; reason: string; approval: boolean; frozenUntil?: string; supersedes?: number }
+  | { outcome: 'rejected'; revision: number; reason: string }
   | { outcome: 'unchanged'; reason: string }
   | { outcome: 'duplicate'; reason: string }
   | { outcome: 'ignored'; reason: string };
@@ -154,8 +157,68 @@ async function carryOut(
       return { outcome: 'refused', revision: plan.record.revision, reason: plan.reason };
     case 'release':
       return release(target, k8s, store, records, plan.draft, deps, budget);
+    case 'hold': {
+      await store.write(plan.history);
+      const { record } = plan;
+      deps.logger.info(`${record.kind} waiting`, {
+        ...facts,
+        revision: record.revision,
+        reason: plan.reason,
+        ...(plan.supersedes === undefined ? {} : { supersedes: plan.supersedes }),
+      });
+      return waitingOutcome(record, plan.reason, plan.supersedes);
+    }
     default:
       throw new Error(`unknown plan action ${(plan satisfies never as { action: string }).action}`);
+  }
+}
+
+function waitingOutcome(record: ReleaseRecord, reason: string, supersedes?: number): DeployOutcome {
+  return {
+    outcome: 'waiting',
+    revision: record.revision,
+    reason,
+    approval: record.hold?.approval === true && record.approval === undefined,
+    ...(record.hold?.frozenUntil === undefined ? {} : { frozenUntil: record.hold.frozenUntil }),
+    ...(supersedes === undefined ? {} : { supersedes }),
+  };
+}
+
+/**
+ * Approves or rejects a workload's held release, or (the schedule) releases it once nothing holds
+ * it any more, as {@link planGate} decides. A released one is applied and watched like any deploy.
+ *
+ * @example
+ * await decideHeld(target, { action: 'approve', by: 'arn:aws:sts::123456789012:assumed-role/ops/ana', requestId }, deps, budget);
+ */
+export async function decideHeld(target: DeployTarget, request: GateRequest, deps: WorkerDeps, budget: Budget): Promise<DeployOutcome> {
+  const k8s = await deps.connect(target);
+  const store = new ReleaseStore(k8s, target);
+  const records = await store.read();
+  const plan = planGate(target, records, request, deps.now());
+  const facts = { cluster: target.cluster, workload: targetKey(target), action: request.action, ...('by' in request && request.by ? { by: request.by } : {}) };
+  switch (plan.action) {
+    case 'answer':
+      if (request.action !== 'schedule' || plan.outcome !== 'ignored')
+        deps.logger.info(`held release ${plan.outcome}`, { ...facts, revision: plan.revision, reason: plan.reason });
+      if (plan.outcome === 'waiting' || plan.outcome === 'refused') {
+        const held = records.find((record) => record.revision === plan.revision);
+        if (held !== undefined && plan.outcome === 'waiting') return waitingOutcome(held, plan.reason);
+        return { outcome: 'refused', revision: plan.revision ?? 0, reason: plan.reason };
+      }
+      return { outcome: plan.outcome, reason: plan.reason };
+    case 'record': {
+      await store.write(plan.history);
+      deps.logger.info(`held release ${plan.outcome}`, { ...facts, revision: plan.revision, reason: plan.reason });
+      const held = plan.history.find((record) => record.revision === plan.revision);
+      if (plan.outcome === 'waiting' && held !== undefined) return waitingOutcome(held, plan.reason);
+      return { outcome: plan.outcome === 'waiting' ? 'refused' : plan.outcome, revision: plan.revision, reason: plan.reason };
+    }
+    case 'release':
+      deps.logger.info('held release released', { ...facts, revision: plan.revision, reason: plan.draft.reason });
+      return release(target, k8s, store, plan.history, plan.draft, deps, budget);
+    default:
+      throw new Error(`unknown gate plan ${(plan satisfies never as { action: string }).action}`);
   }
 }
 
@@ -190,9 +253,11 @@ async function release(
   const revision = nextRevision(records);
   const startedAt = deps.now().toISOString();
   const facts = { cluster: target.cluster, workload: targetKey(target), deliveryId: draft.deliveryId, revision, kind: draft.kind };
-  // A newer release takes over from one still being watched: its queued watch will find it superseded.
+  // A newer release takes over from one still being watched (its queued watch will find it superseded) and, a deploy, from one waiting.
   let history = records.map((record) =>
-    record.result === 'progressing' ? { ...record, result: 'superseded' as const, finishedAt: startedAt, reason: `superseded by release ${revision}` } : record,
+    record.result === 'progressing' || (record.result === 'waiting' && draft.kind === 'deploy')
+      ? { ...record, result: 'superseded' as const, finishedAt: startedAt, reason: `superseded by release ${revision}` }
+      : record,
   );
   const rendered = renderWorkload(target.workload.name, target.objects, pinnedImages(draft.images));
   const base: ReleaseRecord = {
@@ -209,6 +274,9 @@ async function release(
     ...(draft.rollbackOf === undefined ? {} : { rollbackOf: draft.rollbackOf }),
     ...(draft.reason ? { reason: draft.reason } : {}),
     ...(draft.publishedAt ? { publishedAt: draft.publishedAt } : {}),
+    ...(draft.heldAs === undefined ? {} : { heldAs: draft.heldAs }),
+    ...(draft.approval ? { approval: draft.approval } : {}),
+    ...(draft.forced ? { forced: draft.forced } : {}),
   };
   try {
     // Read at apply time: a Secret's values live in this rendering only, never in the record.

@@ -16,6 +16,7 @@ import { AMI_TYPES, AUTHENTICATION_MODES, CAPACITY_TYPES, LOG_TYPES, RESOLVE_CON
 import { checkElasticIpPools, elasticIpPoolSchema } from './eip-pools';
 import { alarmSchema, checkScalingRules, scalingRuleSchema } from './scaling';
 import { checkWorkloads, workloadsSchema } from './workloads';
+import { checkEnvironments, environmentsSchema } from './environments';
 import { platformComponentSchema, platformProblems } from './platform';
 
 /**
@@ -409,6 +410,7 @@ export const clusterSpecSchema = z
         'Cluster-scoped components deploy applies before the workloads: the namespaces the workloads live in, and controllers such as Cluster Autoscaler or ingress-nginx, from pinned upstream manifests. Unset: none.',
       ),
     workloads: workloadsSchema,
+    environments: environmentsSchema,
     alarms: z
       .array(alarmSchema)
       .default([])
@@ -461,6 +463,7 @@ function checkCluster(spec: unknown, ctx: z.RefinementCtx): void {
   uniqueBy(fields, 'elasticIpPools', 'name', 'pool name', ctx);
   checkElasticIpPools(fields, ctx);
   checkWorkloads(fields, ctx);
+  checkEnvironments(fields, ctx);
   checkScalingRules(fields, ctx);
   checkAutoMode(fields, ctx);
   checkPodIdentities(fields, ctx);
