@@ -245,6 +245,8 @@ export interface ProvisionSettings extends FunctionSettings, MetricsSettings {
   driftTopicArn?: string;
   /** `EKS_PILOT_DRIFT_PARAMETER_PREFIX`: where the drift already told of is remembered (SSM). */
   driftParameterPrefix: string;
+  /** `EKS_PILOT_FLEET_QUEUE_URL`: the queue a scheduled run of a fleet fans out to; none, the fleet runs in one invocation. */
+  fleetQueueUrl?: string;
 }
 
 export interface EipManagerSettings extends FunctionSettings, MetricsSettings {
@@ -254,6 +256,8 @@ export interface EipManagerSettings extends FunctionSettings, MetricsSettings {
   stage?: string;
   /** `AWS_LAMBDA_FUNCTION_NAME` (Lambda sets it): who holds a lease. */
   functionName: string;
+  /** `EKS_PILOT_FLEET_QUEUE_URL`: the queue a scheduled run of a fleet fans out to; none, the fleet runs in one invocation. */
+  fleetQueueUrl?: string;
 }
 
 export interface ScaleWatchSettings extends FunctionSettings, MetricsSettings, ClusterAccessSettings {
@@ -344,6 +348,7 @@ export function provisionSettings(env: Environment = process.env): Readonly<Prov
     driftParameterPrefix:
       reader.matching('EKS_PILOT_DRIFT_PARAMETER_PREFIX', PARAMETER_PREFIX, 'an SSM parameter path such as /eks-pilot/dev/drift') ??
       SETTING_DEFAULTS.driftParameterPrefix,
+    ...optional('fleetQueueUrl', reader.url('EKS_PILOT_FLEET_QUEUE_URL')),
   });
 }
 
@@ -362,6 +367,7 @@ export function eipManagerSettings(env: Environment = process.env): Readonly<Eip
     leaseTable: reader.text('EKS_PILOT_LEASE_TABLE') ?? SETTING_DEFAULTS.leaseTable,
     ...optional('stage', stage(reader)),
     functionName: reader.text('AWS_LAMBDA_FUNCTION_NAME') ?? 'eip-manager',
+    ...optional('fleetQueueUrl', reader.url('EKS_PILOT_FLEET_QUEUE_URL')),
   });
 }
 
