@@ -136,8 +136,8 @@ class VirtualClock {
     });
     let idle = 0;
     while (!state.done) {
+      // Every promise chain runs to its next sleep before the clock moves on.
       await new Promise((resolve) => setImmediate(resolve));
-      if (state.done) break;
       const next = this.pop();
       if (next === undefined) {
         // Nothing scheduled and not done: something real (a file read) is still under way.
