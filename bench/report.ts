@@ -268,6 +268,31 @@ function specParseSection(results: BenchResults): string {
   ].join('\n');
 }
 
+function fleetFanOutSection(results: BenchResults): string {
+  const figures = results.fleetFanOut;
+  const rows = figures.runs.map((run) => [
+    run.label,
+    `${String(run.allReportedSeconds)} s`,
+    `${String(run.healthyReported)} / ${String(run.healthy)}`,
+    String(run.invocations),
+    String(run.requests),
+    String(run.throttled),
+    `${String(run.peakPerSecond)} / ${String(run.peak10sPerSecond)}`,
+    run.failing
+      ? `${String(run.failing.receives)} runs, dead-lettered at ${run.failing.deadLetteredSeconds === null ? 'never' : `${String(run.failing.deadLetteredSeconds)} s`}`
+      : '',
+  ]);
+  return [
+    `8. Fleet fan-out (virtual time): ${String(figures.clusters)} clusters x ${String(figures.nodeGroups)} node groups across ${String(figures.accounts)} accounts; EKS ${String(figures.latencyMs[0])}-${String(figures.latencyMs[1])} ms a call; each account throttled at ${String(figures.bucket.burst)} tokens, ${String(figures.bucket.perSecond)}/s (EC2's non-mutating bucket); maximumConcurrency ${String(figures.maximumConcurrency)}, visibility timeout ${String(figures.visibilityTimeoutSeconds)} s, maxReceiveCount ${String(figures.maxReceiveCount)}`,
+    renderTable(
+      ['run', 'all reported', 'healthy reported', 'invocations', 'requests', 'throttled', 'peak per account 1 s / 10 s avg', 'failing cluster'],
+      rows,
+      ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'left'],
+    ),
+    `the schedule sent ${String(figures.queued)} messages in ${String(figures.sendBatches)} SendMessageBatch calls, the last delayed ${String(figures.lastDelaySeconds)} s; simulated in ${String(figures.wallSeconds)} s of real time.`,
+  ].join('\n');
+}
+
 function targetsSection(results: BenchResults): string {
   const rows = results.verdicts.map((verdict) => [
     verdict.met ? 'met' : 'MISSED',
@@ -297,5 +322,5 @@ export function renderReport(results: BenchResults): string {
     `eks-pilot bench, ${results.startedAt} (${results.durationSeconds.toFixed(0)} s)`,
     `machine: ${String(machine.cpus)} CPUs (nproc), ${machine.cpuModel}, load average ${machine.loadAverage.toFixed(2)}; Node ${machine.node} (${machine.platform}); esbuild ${machine.esbuild}`,
   ].join('\n');
-  return `${[header, bundleSection(results), coldStartSection(results), webhookSection(results), pushSection(results), callsSection(results), fleetSection(results), specParseSection(results), targetsSection(results)].join('\n\n')}\n`;
+  return `${[header, bundleSection(results), coldStartSection(results), webhookSection(results), pushSection(results), callsSection(results), fleetSection(results), specParseSection(results), fleetFanOutSection(results), targetsSection(results)].join('\n\n')}\n`;
 }

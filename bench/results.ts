@@ -6,6 +6,7 @@ import type { ColdStartFigures } from './cold-start';
 import type { AwsCallsFigures } from './scenarios/aws-calls';
 import type { FanOutFigures } from './scenarios/fan-out';
 import type { FleetPlanFigures } from './scenarios/fleet-plan';
+import type { FleetFanOutFigures } from './scenarios/fleet-fan-out';
 import type { SpecParseFigures } from './scenarios/spec-parse';
 import type { PushToApplyFigures } from './scenarios/push-to-apply';
 import type { WebhookAckFigures } from './scenarios/webhook-ack';
@@ -69,5 +70,7 @@ export interface BenchResults {
   fleetPlan: FleetPlanFigures;
   fanOut: FanOutFigures;
   specParse: SpecParseFigures;
+  /** Issue 16's 1,000-cluster fleet, fanned out over SQS, in virtual time. */
+  fleetFanOut: FleetFanOutFigures;
   verdicts: Verdict[];
 }

@@ -20,10 +20,11 @@ import type { BenchResults, Settings } from './results';
 import type { AwsCallsFigures } from './scenarios/aws-calls';
 import type { FanOutFigures, FanOutInput } from './scenarios/fan-out';
 import type { FleetPlanFigures, FleetPlanInput } from './scenarios/fleet-plan';
+import type { FleetFanOutFigures, FleetFanOutInput } from './scenarios/fleet-fan-out';
 import type { PushToApplyFigures, PushToApplyInput } from './scenarios/push-to-apply';
 import type { SpecParseFigures, SpecParseInput } from './scenarios/spec-parse';
 import type { WebhookAckFigures, WebhookAckInput } from './scenarios/webhook-ack';
-import { readServerlessConfig, ROOT } from './serverless-config';
+import { readQueueSettings, readServerlessConfig, ROOT } from './serverless-config';
 import { checkTargets } from './targets';
 
 const RESULTS = path.join(ROOT, 'bench', 'results');
@@ -130,6 +131,16 @@ async function main(): Promise<void> {
     rounds: settings.fanOutRounds,
   } satisfies FanOutInput);
 
+  const provision = config.functions.find((fn) => fn.name === 'provision');
+  step('fleet fan-out: 1,000 clusters x 10 node groups across 20 accounts, in virtual time');
+  const fleetFanOut = await runScenario<FleetFanOutFigures>(path.join(SCENARIOS, 'fleet-fan-out.ts'), {
+    clusters: 1000,
+    nodeGroups: 10,
+    accounts: 20,
+    maximumConcurrency: provision?.sqsMaximumConcurrency ?? 2,
+    ...readQueueSettings('ProvisionFleetQueue'),
+  } satisfies FleetFanOutInput);
+
   step(`spec parse cost: ${settings.specParseKeys.join(', ')} keys in one map`);
   const specParse = await runScenario<SpecParseFigures>(path.join(SCENARIOS, 'spec-parse.ts'), {
     keys: settings.specParseKeys,
@@ -149,6 +160,7 @@ async function main(): Promise<void> {
     fleetPlan,
     fanOut,
     specParse,
+    fleetFanOut,
   };
   const finished = new Date();
   const results: BenchResults = {

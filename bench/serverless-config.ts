@@ -22,6 +22,8 @@ export interface FunctionEntry {
   reservedConcurrency?: number;
   /** `batchSize` of its SQS event source, when it has one. */
   sqsBatchSize?: number;
+  /** `maximumConcurrency` of its SQS event source, when it sets one. */
+  sqsMaximumConcurrency?: number;
 }
 
 export interface ServerlessConfig {
@@ -95,16 +97,54 @@ export function readServerlessConfig(file = path.join(ROOT, 'serverless.yml')): 
     const entry = ['.ts', '.js', '.mjs', '.cjs'].map((extension) => `${modulePath}${extension}`).find((candidate) => existsSync(path.join(ROOT, candidate)));
     if (entry === undefined) throw new Error(`serverless.yml: no source file for the handler of ${name} (${fn.handler})`);
     const sqs = (fn.events ?? []).map((event) => event.sqs).find((source) => typeof source === 'object' && source !== null);
-    const batchSize = (sqs as { batchSize?: unknown } | undefined)?.batchSize;
+    const { batchSize, maximumConcurrency } = (sqs ?? {}) as { batchSize?: unknown; maximumConcurrency?: unknown };
     return {
       name,
       handler: fn.handler,
       entry,
       ...(fn.reservedConcurrency === undefined ? {} : { reservedConcurrency: fn.reservedConcurrency }),
       ...(sqs === undefined ? {} : { sqsBatchSize: typeof batchSize === 'number' ? batchSize : 10 }),
+      ...(typeof maximumConcurrency === 'number' ? { sqsMaximumConcurrency: maximumConcurrency } : {}),
     };
   });
   return { runtime, functions, esbuild };
+}
+
+/** What the bench's fleet simulation needs of an SQS queue of serverless.yml's resources. */
+export interface QueueSettings {
+  visibilityTimeoutSeconds: number;
+  /** The redrive policy's maxReceiveCount. */
+  maxReceiveCount: number;
+}
+
+const queueSchema = z.looseObject({
+  resources: z.looseObject({
+    Resources: z.record(
+      z.string(),
+      z.looseObject({
+        Properties: z
+          .looseObject({ VisibilityTimeout: z.number().optional(), RedrivePolicy: z.looseObject({ maxReceiveCount: z.number() }).optional() })
+          .optional(),
+      }),
+    ),
+  }),
+});
+
+/**
+ * An SQS queue's visibility timeout and maxReceiveCount, as serverless.yml's resources declare them.
+ *
+ * @example
+ * readQueueSettings('ProvisionFleetQueue'); // { visibilityTimeoutSeconds: 1800, maxReceiveCount: 3 }
+ */
+export function readQueueSettings(resource: string, file = path.join(ROOT, 'serverless.yml')): QueueSettings {
+  const parsed = queueSchema.parse(parse(readFileSync(file, 'utf8')));
+  const properties = parsed.resources.Resources[resource]?.Properties;
+  const visibilityTimeoutSeconds = properties?.VisibilityTimeout;
+  const maxReceiveCount = properties?.RedrivePolicy?.maxReceiveCount;
+  if (visibilityTimeoutSeconds === undefined || maxReceiveCount === undefined) {
+    throw new Error(`serverless.yml: ${resource} needs a VisibilityTimeout and a RedrivePolicy with maxReceiveCount`);
+  }
+  return { visibilityTimeoutSeconds, maxReceiveCount };
 }
 
 /**

@@ -20,6 +20,9 @@ export const PUSH_P99_LIMIT_MS = 1000;
 /** "The 100 x 30 fleet planned in under 1 s", on the p90 of the slower (drifted) state. */
 export const FLEET_PLAN_LIMIT_MS = 1000;
 
+/** Issue 16: "the 1,000-cluster simulation reporting every cluster within 300 s" (one schedule period is 5 minutes). */
+export const FLEET_REPORTED_LIMIT_S = 300;
+
 type Figures = Omit<BenchResults, 'verdicts' | 'finishedAt' | 'durationSeconds'>;
 
 /**
@@ -35,6 +38,7 @@ export function checkTargets(results: Figures): Verdict[] {
     ...latencyVerdicts(results),
     ...callVerdicts(results),
     fleetVerdict(results),
+    ...fanOutVerdicts(results),
   ];
 }
 
@@ -233,4 +237,38 @@ function fleetVerdict(results: Figures): Verdict {
     distance: met ? `${ms(FLEET_PLAN_LIMIT_MS - slower)} ms under` : `${ms(slower - FLEET_PLAN_LIMIT_MS)} ms over`,
     ...(met ? {} : { help: 'profile planCluster with --cpu-prof on bench/scenarios/fleet-plan.ts' }),
   };
+}
+
+/** Issue 16: every healthy cluster reported within 300 s, and no account over its request budget (no call throttled), on the fan-out runs. */
+function fanOutVerdicts(results: Figures): Verdict[] {
+  const { fleetFanOut } = results;
+  const subject = `${String(fleetFanOut.clusters)} clusters x ${String(fleetFanOut.nodeGroups)} node groups, ${String(fleetFanOut.accounts)} accounts`;
+  const fannedOut = fleetFanOut.runs.filter((run) => run.invocations > 1);
+  const slowest = Math.max(...fannedOut.map((run) => run.allReportedSeconds));
+  const everyOne = fannedOut.every((run) => run.healthyReported === run.healthy);
+  const reportedMet = everyOne && slowest <= FLEET_REPORTED_LIMIT_S;
+  const throttled = fannedOut.reduce((sum, run) => sum + run.throttled, 0);
+  const peak = Math.max(...fannedOut.map((run) => run.peakPerSecond));
+  return [
+    {
+      target: 'fleet reported',
+      subject,
+      limit: `every cluster <= ${String(FLEET_REPORTED_LIMIT_S)} s`,
+      figure: `${String(slowest)} s${everyOne ? '' : ' (some never reported)'}`,
+      met: reportedMet,
+      distance: reportedMet
+        ? `${String(Math.round(FLEET_REPORTED_LIMIT_S - slowest))} s under`
+        : `${String(Math.round(slowest - FLEET_REPORTED_LIMIT_S))} s over`,
+      ...(reportedMet ? {} : { help: "raise provision's maximumConcurrency, or the request budget the fan-out paces to (shared/reconcile/fan-out.ts)" }),
+    },
+    {
+      target: 'account request budget',
+      subject,
+      limit: `no call throttled (bucket ${String(fleetFanOut.bucket.burst)}, ${String(fleetFanOut.bucket.perSecond)}/s)`,
+      figure: `${String(throttled)} throttled, peak ${String(peak)} requests in 1 s`,
+      met: throttled === 0,
+      distance: throttled === 0 ? `${String(fleetFanOut.bucket.burst - peak)} requests under the burst` : `${String(throttled)} calls throttled`,
+      ...(throttled === 0 ? {} : { help: 'lower ACCOUNT_REQUEST_BUDGET in shared/reconcile/fan-out.ts, or check readsOf against what observe reads' }),
+    },
+  ];
 }

@@ -249,6 +249,8 @@ export interface ProvisionSettings extends FunctionSettings, MetricsSettings {
   driftParameterPrefix: string;
   /** `EKS_PILOT_VALIDATE`: `true` validates each cluster through its Kubernetes API once an apply converged it. */
   validate: boolean;
+  /** `EKS_PILOT_FLEET_QUEUE_URL`: the queue a scheduled run of a fleet fans out to; none, the fleet runs in one invocation. */
+  fleetQueueUrl?: string;
 }
 
 /** Functions that tell of what they did (shared/model/notification.ts). */
@@ -264,6 +266,8 @@ export interface EipManagerSettings extends FunctionSettings, MetricsSettings, N
   stage?: string;
   /** `AWS_LAMBDA_FUNCTION_NAME` (Lambda sets it): who holds a lease. */
   functionName: string;
+  /** `EKS_PILOT_FLEET_QUEUE_URL`: the queue a scheduled run of a fleet fans out to; none, the fleet runs in one invocation. */
+  fleetQueueUrl?: string;
 }
 
 export interface ScaleWatchSettings extends FunctionSettings, MetricsSettings, ClusterAccessSettings, NotifySettings {
@@ -373,6 +377,7 @@ export function provisionSettings(env: Environment = process.env): Readonly<Prov
       reader.matching('EKS_PILOT_DRIFT_PARAMETER_PREFIX', PARAMETER_PREFIX, 'an SSM parameter path such as /eks-pilot/dev/drift') ??
       SETTING_DEFAULTS.driftParameterPrefix,
     validate: reader.isTrue('EKS_PILOT_VALIDATE'),
+    ...optional('fleetQueueUrl', reader.url('EKS_PILOT_FLEET_QUEUE_URL')),
   });
 }
 
@@ -392,6 +397,7 @@ export function eipManagerSettings(env: Environment = process.env): Readonly<Eip
     ...optional('stage', stage(reader)),
     ...notifySettings(reader),
     functionName: reader.text('AWS_LAMBDA_FUNCTION_NAME') ?? 'eip-manager',
+    ...optional('fleetQueueUrl', reader.url('EKS_PILOT_FLEET_QUEUE_URL')),
   });
 }
 

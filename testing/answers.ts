@@ -1,15 +1,20 @@
 import type { ErrorAnswer } from '../shared/lambda/middleware';
 import { isErrorAnswer } from '../shared/lambda/middleware';
+import type { BatchResponse } from '../shared/reconcile/fan-out';
 
 /**
- * The report a handler answered; fails the test, with the error's message, when it answered an error.
+ * The report a handler answered; fails the test, with the error's message, when it answered an error
+ * (or a queue batch's partial batch response).
  *
  * @example
  * const { reports } = answered(await handler(planEvent, lambdaContext));
  */
-export function answered<T>(result: T | ErrorAnswer): T {
+export function answered<T>(result: T | ErrorAnswer): Exclude<T, BatchResponse> {
   if (isErrorAnswer(result)) throw new Error(`expected a report, the handler answered ${result.error.name}: ${result.error.message}`);
-  return result;
+  if (typeof result === 'object' && result !== null && 'batchItemFailures' in result)
+    throw new Error('expected a report, the handler answered a batch response');
+  // Safe: neither an error answer nor a batch response.
+  return result as Exclude<T, BatchResponse>;
 }
 
 /**

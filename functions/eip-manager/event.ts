@@ -1,10 +1,12 @@
 /**
- * The events eip-manager accepts: the EventBridge schedule, a manual invoke, and the two EC2 events
- * that move addresses (an instance's state change and a spot interruption warning). Anything else is
+ * The events eip-manager accepts: the EventBridge schedule, a manual invoke, the two EC2 events
+ * that move addresses (an instance's state change and a spot interruption warning), and a batch from
+ * its fleet queue (one cluster per message, sent by the schedule's fan-out). Anything else is
  * rejected by the middy stack with the field named.
  */
 import * as z from 'zod';
-import { routedEvent, scheduledEventSchema } from '../../shared/lambda/events';
+import type { SqsBatch } from '../../shared/lambda/events';
+import { routedEvent, scheduledEventSchema, sqsBatchSchema } from '../../shared/lambda/events';
 
 /** `{"mode": "plan" | "apply", "cluster": "...", "pools": ["egress"]}` */
 export const manualInvokeSchema = z.strictObject({
@@ -60,18 +62,30 @@ const SHAPES = {
  * Picks the shape by the event's own marker (`mode` or `detail-type`) and validates against that one
  * shape, so a bad event's error names the field that is wrong, not "matched no alternative".
  */
-export const eipEventSchema = routedEvent<ScheduledEvent | ManualInvoke | InstanceEvent>((fields) => {
+export const eipEventSchema = routedEvent<ScheduledEvent | ManualInvoke | InstanceEvent | SqsBatch>((fields) => {
   const detailType = fields['detail-type'];
+  if ('Records' in fields) return sqsBatchSchema;
   return 'mode' in fields ? manualInvokeSchema : typeof detailType === 'string' && detailType in SHAPES ? SHAPES[detailType as keyof typeof SHAPES] : undefined;
-}, 'expected a scheduled event, an EC2 instance state-change notification, an EC2 spot interruption warning, or a manual invoke {"mode": "plan" | "apply", "cluster"?, "pools"?}');
+}, 'expected a scheduled event, an EC2 instance state-change notification, an EC2 spot interruption warning, a fleet queue batch (Records), or a manual invoke {"mode": "plan" | "apply", "cluster"?, "pools"?}');
 
-export type EipEvent = z.output<typeof eipEventSchema>;
+/** Every event the handler accepts. */
+export type EipTrigger = z.output<typeof eipEventSchema>;
+/** The events that name the fleet, a cluster or an instance rather than carry queued messages. */
+export type EipEvent = ScheduledEvent | ManualInvoke | InstanceEvent;
+
+/**
+ * @example
+ * if (isQueueBatch(event)) return handleEipBatch(event, deps);
+ */
+export function isQueueBatch(event: EipTrigger): event is SqsBatch {
+  return 'Records' in event;
+}
 
 /**
  * @example
  * if (isManualInvoke(event)) mode = event.mode;
  */
-export function isManualInvoke(event: EipEvent): event is ManualInvoke {
+export function isManualInvoke(event: EipTrigger): event is ManualInvoke {
   return 'mode' in event;
 }
 
@@ -79,7 +93,7 @@ export function isManualInvoke(event: EipEvent): event is ManualInvoke {
  * @example
  * if (isInstanceEvent(event)) instanceId = event.detail['instance-id'];
  */
-export function isInstanceEvent(event: EipEvent): event is InstanceEvent {
+export function isInstanceEvent(event: EipTrigger): event is InstanceEvent {
   return 'detail-type' in event && event['detail-type'] !== 'Scheduled Event';
 }
 
@@ -89,7 +103,8 @@ export function isInstanceEvent(event: EipEvent): event is InstanceEvent {
  * @example
  * correlationKeysOf(runningEvent); // { trigger: 'ec2-event', instanceId: 'i-0a1b…', change: 'running', eventId: '7bf7…' }
  */
-export function correlationKeysOf(event: EipEvent): Record<string, string | undefined> {
+export function correlationKeysOf(event: EipTrigger): Record<string, string | number | undefined> {
+  if (isQueueBatch(event)) return { trigger: 'queue', messages: event.Records.length };
   if (isManualInvoke(event)) return { trigger: 'manual', mode: event.mode, cluster: event.cluster };
   if (!isInstanceEvent(event)) return { trigger: 'schedule' };
   const change = event['detail-type'] === 'EC2 Instance State-change Notification' ? event.detail.state : `spot-${event.detail['instance-action']}`;

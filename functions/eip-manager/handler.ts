@@ -11,8 +11,11 @@ import { lambdaStack } from '../../shared/lambda/middleware';
 import { eipManagerSettings } from '../../shared/config';
 import type { EipManagerSettings } from '../../shared/config';
 import { perContainer } from '../../shared/lambda/container';
-import { correlationKeysOf, eipEventSchema } from './event';
-import { handleEipEvent } from './invoke';
+import { correlationKeysOf, eipEventSchema, isQueueBatch } from './event';
+import { handleEipBatch, handleEipEvent } from './invoke';
+import type { EipResponse } from './invoke';
+import type { BatchResponse } from '../../shared/reconcile/fan-out';
+import { fleetQueueOf } from '../../shared/adapters/aws/sqs-fleet-queue';
 import type { AllowListStore } from '../../shared/ports/allow-list';
 import type { ClusterSpec } from '../../shared/model/cluster-spec/schema';
 import type { EipDeps } from './run';
@@ -53,9 +56,10 @@ function depsOf(settings: EipManagerSettings): EipDeps {
 }
 
 export const handler = lambdaStack(
-  (event) => {
+  (event): Promise<EipResponse | BatchResponse> => {
     const settings = eipManagerSettings();
-    return handleEipEvent(event, {
+    const fleetQueue = fleetQueueOf(settings);
+    const invokeDeps = {
       ...depsOf(settings),
       specPaths: settings.specPaths,
       metrics: metricsFor(settings.metricsNamespace),
@@ -66,7 +70,9 @@ export const handler = lambdaStack(
             // In the function's own Region, under this stage's names (the role may write nothing else).
             notified: createSsmDriftMemory({ region: settings.region, prefix: `/eks-pilot/${settings.stage ?? DEFAULT_STAGE}/notified/eip` }),
           }),
-    });
+      ...(fleetQueue ? { fleetQueue } : {}),
+    };
+    return isQueueBatch(event) ? handleEipBatch(event, invokeDeps) : handleEipEvent(event, invokeDeps);
   },
   {
     logger,

@@ -13,8 +13,14 @@ import { publishCounts } from '../../shared/reconcile/metrics';
 import type { LoadedSpec } from '../../shared/model/cluster-spec/load';
 import { loadSpecsOnce } from '../../shared/model/cluster-spec/load';
 import type { ClusterSpec } from '../../shared/model/cluster-spec/schema';
+import type { SqsBatch } from '../../shared/lambda/events';
+import { parseFleetMessage } from '../../shared/lambda/events';
+import type { FleetQueuePort } from '../../shared/ports/fleet-queue';
+import type { BatchResponse, FanOutSummary } from '../../shared/reconcile/fan-out';
+import { accountOf, fanOut, queuedSpec, runQueuedClusters } from '../../shared/reconcile/fan-out';
 import type { EipEvent, InstanceEvent } from './event';
 import { isInstanceEvent, isManualInvoke } from './event';
+import { readsOf } from './observe';
 import { instanceFilters, instanceMatchesPool } from './members';
 import { renderPoolPlan } from './render';
 import type { Mode } from '../../shared/reconcile/status';
@@ -30,10 +36,14 @@ export interface InvokeDeps extends EipDeps {
   notifier?: EipNotifyDeps['notifier'];
   /** The quota and surplus already told per cluster (notify.ts). */
   notified?: EipNotifyDeps['memory'];
+  /** Set when the function has a fleet queue: a scheduled run of more than one cluster fans out to it. */
+  fleetQueue?: FleetQueuePort;
 }
 
 export interface EipResponse {
   reports: (Omit<EipClusterReport, 'plan'> & { plan?: string[] })[];
+  /** A scheduled run that fanned out: what it queued (the workers' reports are in their own logs). */
+  fannedOut?: FanOutSummary;
 }
 
 /**
@@ -67,11 +77,46 @@ export async function handleEipEvent(event: EipEvent, deps: InvokeDeps): Promise
     reports = await reconcileForInstance(event, all, deps);
   } else {
     const mode: Mode = 'apply';
-    reports = await reconcilePoolFleet(
-      all.filter(({ spec }) => spec.elasticIpPools.length > 0).map(({ spec, file }) => ({ spec, file, mode })),
-      deps,
-    );
+    const items = all.filter(({ spec }) => spec.elasticIpPools.length > 0).map(({ spec, file }) => ({ spec, file, mode }));
+    if (deps.fleetQueue && items.length > 1) {
+      const fannedOut = await fanOut(
+        items.map((item) => ({ ...item, cost: readsOf(item.spec.name, item.spec.elasticIpPools) })),
+        { queue: deps.fleetQueue, logger: deps.logger, function: 'eip-manager', time: event.time },
+      );
+      return { reports: [], fannedOut };
+    }
+    reports = await reconcilePoolFleet(items, deps);
   }
+  return report(reports, deps);
+}
+
+/**
+ * A batch from the fleet queue: each message's cluster's pools reconciled (apply, as the schedule
+ * that sent it); a run that could not read the account is answered as a batch item failure, to be
+ * received again. A second delivery finds the pools whole, or waits on the first run's lease.
+ *
+ * @example
+ * const { batchItemFailures } = await handleEipBatch(sqsEvent, deps);
+ */
+export async function handleEipBatch(batch: SqsBatch, deps: InvokeDeps): Promise<BatchResponse> {
+  const all = await loadSpecsOnce(deps.specPaths);
+  const reports: EipClusterReport[] = [];
+  const response = await runQueuedClusters(batch.Records, {
+    parse: parseFleetMessage,
+    logger: deps.logger,
+    run: async (message) => {
+      const loaded = queuedSpec(all, message, 'eip-manager', deps.logger);
+      if (loaded === undefined) return undefined;
+      const [clusterReport] = await reconcilePoolFleet([{ spec: loaded.spec, file: loaded.file, mode: message.mode }], deps);
+      if (clusterReport !== undefined) reports.push(clusterReport);
+      return clusterReport;
+    },
+  });
+  await report(reports, deps);
+  return response;
+}
+
+async function report(reports: readonly EipClusterReport[], deps: InvokeDeps): Promise<EipResponse> {
   publishMetrics(reports, deps.metrics);
   await notifyEipReports(reports, {
     ...(deps.notifier === undefined ? {} : { notifier: deps.notifier }),
@@ -80,7 +125,7 @@ export async function handleEipEvent(event: EipEvent, deps: InvokeDeps): Promise
     now: () => deps.now(),
   });
   return {
-    reports: reports.map(({ plan, ...report }) => ({ ...report, ...(plan ? { plan: renderPoolPlan(plan).trimEnd().split('\n') } : {}) })),
+    reports: reports.map(({ plan, ...clusterReport }) => ({ ...clusterReport, ...(plan ? { plan: renderPoolPlan(plan).trimEnd().split('\n') } : {}) })),
   };
 }
 
@@ -112,11 +157,6 @@ async function reconcileForInstance(event: InstanceEvent, all: readonly LoadedSp
 
 function instancePools(spec: ClusterSpec): ClusterSpec['elasticIpPools'] {
   return spec.elasticIpPools.filter((pool) => instanceFilters(spec.name, pool) !== undefined);
-}
-
-/** The account a cluster lives in: its assume-role's when it has one, else its cluster role's. */
-function accountOf(spec: ClusterSpec): string | undefined {
-  return (spec.assumeRoleArn ?? spec.roleArn).split(':')[4];
 }
 
 /**

@@ -13,6 +13,19 @@ import type { ObservedPools } from './observed';
 export type PublishedReader = (pool: ElasticIpPoolSpec) => Promise<readonly string[] | null>;
 
 /**
+ * The EC2 reads a converged apply of these pools costs: DescribeAddresses, DescribeNatGateways when
+ * a pool names a NAT gateway, one DescribeInstances per pool that attaches to instances. What the
+ * fan-out budgets a cluster's run at (the allow-lists are SSM's, in the function's own account).
+ *
+ * @example
+ * readsOf('financial-move', spec.elasticIpPools); // 3
+ */
+export function readsOf(cluster: string, pools: readonly ElasticIpPoolSpec[]): number {
+  const nat = pools.some((pool) => 'natGatewayId' in pool.attachTo) ? 1 : 0;
+  return 1 + nat + pools.filter((pool) => instanceFilters(cluster, pool) !== undefined).length;
+}
+
+/**
  * @example
  * const observed = await observe(ec2, 'financial-move', spec.elasticIpPools);
  */

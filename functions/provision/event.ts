@@ -1,9 +1,11 @@
 /**
- * The events provision accepts: the EventBridge schedule that drives the drift check, and a manual
- * invoke from the console or CLI. Anything else is rejected by the middy stack with the field named.
+ * The events provision accepts: the EventBridge schedule that drives the drift check, a manual
+ * invoke from the console or CLI, and a batch from its fleet queue (one cluster per message, sent by
+ * the schedule's fan-out). Anything else is rejected by the middy stack with the field named.
  */
 import * as z from 'zod';
-import { routedEvent, scheduledEventSchema } from '../../shared/lambda/events';
+import type { SqsBatch } from '../../shared/lambda/events';
+import { routedEvent, scheduledEventSchema, sqsBatchSchema } from '../../shared/lambda/events';
 
 /** `{"mode": "plan" | "apply", "cluster": "...", "only": ["nodegroup/jobs-ng", ...]}` */
 export const manualInvokeSchema = z.strictObject({
@@ -17,15 +19,26 @@ export const manualInvokeSchema = z.strictObject({
 
 export type ManualInvoke = z.output<typeof manualInvokeSchema>;
 
-/** Picks the shape by the event's own marker (`mode` or `detail-type`) through the shared router. */
-export const provisionEventSchema = routedEvent<ScheduledEvent | ManualInvoke>(
-  (fields) => ('mode' in fields ? manualInvokeSchema : 'detail-type' in fields ? scheduledEventSchema : undefined),
-  'expected a scheduled event (detail-type "Scheduled Event") or a manual invoke {"mode": "plan" | "apply", "cluster"?, "only"?}',
+/** Picks the shape by the event's own marker (`mode`, `detail-type` or `Records`) through the shared router. */
+export const provisionEventSchema = routedEvent<ScheduledEvent | ManualInvoke | SqsBatch>(
+  (fields) => ('mode' in fields ? manualInvokeSchema : 'detail-type' in fields ? scheduledEventSchema : 'Records' in fields ? sqsBatchSchema : undefined),
+  'expected a scheduled event (detail-type "Scheduled Event"), a fleet queue batch (Records) or a manual invoke {"mode": "plan" | "apply", "cluster"?, "only"?}',
 );
 
 type ScheduledEvent = z.output<typeof scheduledEventSchema>;
-export type ProvisionEvent = z.output<typeof provisionEventSchema>;
+/** Every event the handler accepts. */
+export type ProvisionTrigger = z.output<typeof provisionEventSchema>;
+/** The events that name the fleet (or one cluster of it) rather than carry queued messages. */
+export type ProvisionEvent = ScheduledEvent | ManualInvoke;
 
-export function isManualInvoke(event: ProvisionEvent): event is ManualInvoke {
+export function isManualInvoke(event: ProvisionTrigger): event is ManualInvoke {
   return 'mode' in event;
+}
+
+/**
+ * @example
+ * if (isQueueBatch(event)) return handleProvisionBatch(event, deps);
+ */
+export function isQueueBatch(event: ProvisionTrigger): event is SqsBatch {
+  return 'Records' in event;
 }

@@ -7,6 +7,7 @@ import { createAutoScalingPort } from '../../shared/adapters/aws/autoscaling';
 import { createEksPort } from '../../shared/adapters/aws/eks';
 import { createSnsNotifier } from '../../shared/adapters/aws/sns-notifier';
 import { createSsmDriftMemory } from '../../shared/adapters/aws/ssm-drift-memory';
+import { fleetQueueOf } from '../../shared/adapters/aws/sqs-fleet-queue';
 import { createLogger } from '../../shared/lambda/logger';
 import { carries } from '../../shared/lambda/events';
 import { lambdaStack } from '../../shared/lambda/middleware';
@@ -17,9 +18,10 @@ import { errorText } from '../../shared/errors';
 import { assessCluster, validateCluster } from './validate';
 import type { ProvisionSettings } from '../../shared/config';
 import { perContainer } from '../../shared/lambda/container';
-import { isManualInvoke, provisionEventSchema } from './event';
-import { handleProvisionEvent } from './invoke';
-import type { InvokeDeps } from './invoke';
+import { isManualInvoke, isQueueBatch, provisionEventSchema } from './event';
+import { handleProvisionBatch, handleProvisionEvent } from './invoke';
+import type { InvokeDeps, ProvisionResponse } from './invoke';
+import type { BatchResponse } from '../../shared/reconcile/fan-out';
 import type { ProvisionDeps } from './run';
 import type { ClusterSpec } from '../../shared/model/cluster-spec/schema';
 
@@ -82,22 +84,30 @@ function validatorOf(settings: ProvisionSettings): Pick<ProvisionDeps, 'validate
 }
 
 export const handler = lambdaStack(
-  (event) => {
+  (event): Promise<ProvisionResponse | BatchResponse> => {
     const settings = provisionSettings();
     const notify = notifyOf(settings);
-    return handleProvisionEvent(event, {
+    const fleetQueue = fleetQueueOf(settings);
+    const invokeDeps: InvokeDeps = {
       ...deps,
       ...validatorOf(settings),
       specPaths: settings.specPaths,
       metrics: metricsFor(settings.metricsNamespace),
       ...(notify ? { notify } : {}),
-    });
+      ...(fleetQueue ? { fleetQueue } : {}),
+    };
+    return isQueueBatch(event) ? handleProvisionBatch(event, invokeDeps) : handleProvisionEvent(event, invokeDeps);
   },
   {
     logger,
     eventSchema: provisionEventSchema,
     // A manual invoke's caller reads the answer: it gets every error as an object, never a stack.
     callerWaits: (event) => carries(event, 'mode'),
-    correlationKeys: (event) => (isManualInvoke(event) ? { trigger: 'manual', mode: event.mode } : { trigger: 'schedule' }),
+    correlationKeys: (event) =>
+      isManualInvoke(event)
+        ? { trigger: 'manual', mode: event.mode }
+        : isQueueBatch(event)
+          ? { trigger: 'queue', messages: event.Records.length }
+          : { trigger: 'schedule' },
   },
 );

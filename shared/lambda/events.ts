@@ -1,5 +1,7 @@
 /** Event shapes several functions accept, defined once. */
 import * as z from 'zod';
+import { InvalidEventError } from '../errors';
+import type { FleetMessage } from '../reconcile/fan-out';
 
 /** EventBridge "Scheduled Event", as a `schedule` event in serverless.yml delivers it. */
 export const scheduledEventSchema = z.looseObject({
@@ -10,6 +12,45 @@ export const scheduledEventSchema = z.looseObject({
 });
 
 export type ScheduledEvent = z.output<typeof scheduledEventSchema>;
+
+/**
+ * A batch from an SQS event source, as far as a fleet worker reads it (AWS Lambda Developer Guide,
+ * "Using Lambda with Amazon SQS", example standard queue message event).
+ */
+export const sqsBatchSchema = z.looseObject({
+  Records: z.array(z.looseObject({ messageId: z.string().min(1), body: z.string(), eventSource: z.literal('aws:sqs') })).min(1),
+});
+
+export type SqsBatch = z.output<typeof sqsBatchSchema>;
+
+/** The body of a fan-out message (shared/reconcile/fan-out.ts). */
+export const fleetMessageSchema = z.strictObject({
+  function: z.enum(['provision', 'eip-manager']),
+  cluster: z.string().min(1),
+  region: z.string().min(1),
+  file: z.string().min(1).optional(),
+  time: z.string().min(1),
+  mode: z.enum(['plan', 'apply']),
+});
+
+/**
+ * Parses a fan-out message's body, or throws {@link InvalidEventError} naming each bad field.
+ *
+ * @example
+ * parseFleetMessage('{"function":"provision","cluster":"kianax","region":"us-east-1","time":"2026-12-01T10:00:00Z","mode":"plan"}');
+ */
+export function parseFleetMessage(body: string): FleetMessage {
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    throw new InvalidEventError('fleet message body is not JSON', { issues: [{ field: 'body', reason: 'expected a JSON object' }] });
+  }
+  const parsed = fleetMessageSchema.safeParse(json);
+  if (parsed.success) return parsed.data;
+  const issues = parsed.error.issues.map((issue) => ({ field: issue.path.join('.') || 'body', reason: issue.message }));
+  throw new InvalidEventError(`unexpected fleet message: ${issues.map((issue) => `${issue.field}: ${issue.reason}`).join('; ')}`, { issues });
+}
 
 /**
  * Whether a raw event (not yet validated) has the given top-level key: how the functions tell a

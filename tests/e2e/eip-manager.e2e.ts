@@ -46,7 +46,12 @@ afterAll(async () => {
 });
 
 async function eipManager(event: unknown): Promise<unknown> {
-  const { result } = await invokeFunction('eip-manager', event, { region: REGION, env: { ...moto.env, EKS_PILOT_SPECS: specFile('financial-move') } });
+  const { result } = await invokeFunction('eip-manager', event, {
+    region: REGION,
+    env: { ...moto.env, EKS_PILOT_SPECS: specFile('financial-move') },
+    // One spec: the schedule reconciles it in its own invocation and never sends to the fleet queue.
+    refs: { EipManagerFleetQueue: `${moto.endpoint}/123456789012/eks-pilot-dev-eip-manager-fleet` },
+  });
   return result;
 }
 

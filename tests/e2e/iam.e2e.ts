@@ -41,8 +41,8 @@ const NO_RESOURCE_LEVEL: Record<string, string> = {
 };
 
 const FUNCTIONS = [
-  { name: 'provision', role: 'ProvisionRole', entry: 'functions/provision/handler.ts', sqsEventSource: false },
-  { name: 'eip-manager', role: 'EipManagerRole', entry: 'functions/eip-manager/handler.ts', sqsEventSource: false },
+  { name: 'provision', role: 'ProvisionRole', entry: 'functions/provision/handler.ts', sqsEventSource: true },
+  { name: 'eip-manager', role: 'EipManagerRole', entry: 'functions/eip-manager/handler.ts', sqsEventSource: true },
   { name: 'deploy-webhook', role: 'DeployWebhookRole', entry: 'functions/deploy/webhook/handler.ts', sqsEventSource: false },
   { name: 'deploy-worker', role: 'DeployWorkerRole', entry: 'functions/deploy/worker/handler.ts', sqsEventSource: true },
   { name: 'scale-watch', role: 'ScaleWatchRole', entry: 'functions/scale-watch/handler.ts', sqsEventSource: false },

@@ -44,6 +44,8 @@ async function provision(event: unknown, topicArn: string): Promise<Report[]> {
   const { result } = await invokeFunction<{ reports: Report[] }>('provision', event, {
     region: REGION,
     env: { ...moto.env, EKS_PILOT_SPECS: specFile('kianax'), EKS_PILOT_DRIFT_TOPIC_ARN: topicArn },
+    // One spec: the schedule reconciles it in its own invocation and never sends to the fleet queue.
+    refs: { ProvisionFleetQueue: `${moto.endpoint}/123456789012/eks-pilot-dev-provision-fleet` },
   });
   return result.reports;
 }

@@ -84,7 +84,11 @@ it('prints a line per cluster, workload, override and pool of a converged fleet'
   await invokeFunction(
     'eip-manager',
     { mode: 'apply', cluster: 'financial-move' },
-    { region: 'sa-east-1', env: { ...env(), EKS_PILOT_SPECS: specFile('financial-move') } },
+    {
+      region: 'sa-east-1',
+      env: { ...env(), EKS_PILOT_SPECS: specFile('financial-move') },
+      refs: { EipManagerFleetQueue: 'http://127.0.0.1:1/123456789012/unused' },
+    },
   );
 
   // Act

@@ -78,7 +78,7 @@ export class SqsFifoQueue implements FifoQueuePort {
  * const queue = createSqsFifoQueue({ queueUrl: deployQueueUrl, region, endpoints });
  */
 export function createSqsFifoQueue(options: { queueUrl: string; region?: string; endpoints?: AwsEndpoints }): SqsFifoQueue {
-  const region = regionOf(options.queueUrl) ?? options.region;
+  const region = regionOfQueueUrl(options.queueUrl) ?? options.region;
   if (region === undefined) {
     throw new EksPilotError('cannot tell the Region of the deploy queue: not an AWS queue URL, and no Region given (set AWS_REGION)', {
       context: { queueUrl: options.queueUrl },
@@ -88,8 +88,13 @@ export function createSqsFifoQueue(options: { queueUrl: string; region?: string;
   return new SqsFifoQueue(awsClient(SQSClient, { region, extraConfig }), options.queueUrl);
 }
 
-/** `https://sqs.<region>.amazonaws.com/<account>/<name>` (or the legacy `<region>.queue.amazonaws.com`) -> `<region>`. */
-function regionOf(queueUrl: string): string | undefined {
+/**
+ * `https://sqs.<region>.amazonaws.com/<account>/<name>` (or the legacy `<region>.queue.amazonaws.com`) -> `<region>`.
+ *
+ * @example
+ * regionOfQueueUrl('https://sqs.eu-west-1.amazonaws.com/123456789012/q'); // 'eu-west-1'
+ */
+export function regionOfQueueUrl(queueUrl: string): string | undefined {
   const match = /^https:\/\/(?:sqs\.([a-z0-9-]+)|([a-z0-9-]+)\.queue)\.amazonaws\.com(\.cn)?\//.exec(queueUrl);
   return match?.[1] ?? match?.[2];
 }
