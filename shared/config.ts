@@ -240,7 +240,21 @@ export interface MetricsSettings {
   metricsNamespace: string;
 }
 
-export interface ProvisionSettings extends FunctionSettings, MetricsSettings {
+/** Where release records are kept outside the clusters: the stack's DynamoDB table. */
+export interface ReleaseStoreSettings {
+  /** `EKS_PILOT_RELEASE_TABLE`: the durable release store (in the function's Region); unset, the records live in the clusters only. */
+  releaseTable?: string;
+}
+
+export interface ProvisionSettings extends FunctionSettings, MetricsSettings, ReleaseStoreSettings {
+  /** `EKS_PILOT_LEASE_TABLE`: the DynamoDB table of the rebuild leases (each cluster's Region). */
+  leaseTable: string;
+  /** `EKS_PILOT_DEPLOY_QUEUE_URL`: where a rebuild queues its restores. */
+  deployQueueUrl?: string;
+  /** `EKS_PILOT_EIP_MANAGER_FUNCTION`: the eip-manager function a rebuild invokes to re-attach the pools. */
+  eipManagerFunction?: string;
+  /** `AWS_LAMBDA_FUNCTION_NAME` (Lambda sets it): who holds a rebuild's lease. */
+  functionName: string;
   /** `EKS_PILOT_DRIFT_TOPIC_ARN`: the SNS topic told of new drift; none, no notifications. */
   driftTopicArn?: string;
   /** `EKS_PILOT_DRIFT_PARAMETER_PREFIX`: where the drift already told of is remembered (SSM). */
@@ -270,7 +284,7 @@ export interface DeployWebhookSettings extends FunctionSettings {
   webhookMaxBytes: number;
 }
 
-export interface DeployWorkerSettings extends FunctionSettings, ClusterAccessSettings {
+export interface DeployWorkerSettings extends FunctionSettings, ClusterAccessSettings, ReleaseStoreSettings {
   /** `EKS_PILOT_DEPLOY_QUEUE_URL`: where watches are handed on; only a send needs it. */
   deployQueueUrl?: string;
   /** `EKS_PILOT_ROLLOUT_POLL_MS`. */
@@ -279,7 +293,9 @@ export interface DeployWorkerSettings extends FunctionSettings, ClusterAccessSet
   rolloutReserveMs: number;
 }
 
-export interface CliSettings extends ClusterAccessSettings {
+export interface CliSettings extends ClusterAccessSettings, ReleaseStoreSettings {
+  /** `AWS_REGION`: the Region of the stack's release table. */
+  region: string;
   /** `EKS_PILOT_SPECS` when a command names no spec; empty when unset. */
   specPaths: readonly string[];
   /** `EKS_PILOT_LEASE_TABLE`. */
@@ -344,6 +360,11 @@ export function provisionSettings(env: Environment = process.env): Readonly<Prov
     driftParameterPrefix:
       reader.matching('EKS_PILOT_DRIFT_PARAMETER_PREFIX', PARAMETER_PREFIX, 'an SSM parameter path such as /eks-pilot/dev/drift') ??
       SETTING_DEFAULTS.driftParameterPrefix,
+    ...optional('releaseTable', reader.text('EKS_PILOT_RELEASE_TABLE')),
+    leaseTable: reader.text('EKS_PILOT_LEASE_TABLE') ?? SETTING_DEFAULTS.leaseTable,
+    ...optional('deployQueueUrl', reader.url('EKS_PILOT_DEPLOY_QUEUE_URL')),
+    ...optional('eipManagerFunction', reader.text('EKS_PILOT_EIP_MANAGER_FUNCTION')),
+    functionName: reader.text('AWS_LAMBDA_FUNCTION_NAME') ?? 'provision',
   });
 }
 
@@ -425,6 +446,7 @@ export function deployWorkerSettings(env: Environment = process.env): Readonly<D
     ...functionSettings(reader),
     ...kubeconfigSetting(reader),
     ...optional('deployQueueUrl', reader.url('EKS_PILOT_DEPLOY_QUEUE_URL')),
+    ...optional('releaseTable', reader.text('EKS_PILOT_RELEASE_TABLE')),
     rolloutPollMs: reader.positiveInteger('EKS_PILOT_ROLLOUT_POLL_MS', SETTING_DEFAULTS.rolloutPollMs),
     rolloutReserveMs: reader.nonNegativeInteger('EKS_PILOT_ROLLOUT_RESERVE_MS', SETTING_DEFAULTS.rolloutReserveMs),
   });
@@ -441,6 +463,8 @@ export function cliSettings(env: Environment = process.env): Readonly<CliSetting
   const reader = new EnvironmentReader(env);
   return reader.done({
     specPaths: specPathsFrom(reader.raw('EKS_PILOT_SPECS'), []),
+    region: reader.matching('AWS_REGION', REGION, 'an AWS Region such as eu-west-1') ?? SETTING_DEFAULTS.region,
+    ...optional('releaseTable', reader.text('EKS_PILOT_RELEASE_TABLE')),
     ...kubeconfigSetting(reader),
     endpoints: readAwsEndpoints(reader),
     leaseTable: reader.text('EKS_PILOT_LEASE_TABLE') ?? SETTING_DEFAULTS.leaseTable,

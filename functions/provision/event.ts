@@ -17,10 +17,18 @@ export const manualInvokeSchema = z.strictObject({
 
 export type ManualInvoke = z.output<typeof manualInvokeSchema>;
 
-/** Picks the shape by the event's own marker (`mode` or `detail-type`) through the shared router. */
-export const provisionEventSchema = routedEvent<ScheduledEvent | ManualInvoke>(
-  (fields) => ('mode' in fields ? manualInvokeSchema : 'detail-type' in fields ? scheduledEventSchema : undefined),
-  'expected a scheduled event (detail-type "Scheduled Event") or a manual invoke {"mode": "plan" | "apply", "cluster"?, "only"?}',
+/** `{"action": "rebuild", "cluster": "..."}`: disaster recovery, see rebuild/run.ts. */
+export const rebuildInvokeSchema = z.strictObject({
+  action: z.literal('rebuild'),
+  cluster: z.string().min(1),
+});
+
+export type RebuildInvoke = z.output<typeof rebuildInvokeSchema>;
+
+/** Picks the shape by the event's own marker (`mode`, `action` or `detail-type`) through the shared router. */
+export const provisionEventSchema = routedEvent<ScheduledEvent | ManualInvoke | RebuildInvoke>(
+  (fields) => ('mode' in fields ? manualInvokeSchema : 'action' in fields ? rebuildInvokeSchema : 'detail-type' in fields ? scheduledEventSchema : undefined),
+  'expected a scheduled event (detail-type "Scheduled Event"), a manual invoke {"mode": "plan" | "apply", "cluster"?, "only"?} or a rebuild {"action": "rebuild", "cluster"}',
 );
 
 type ScheduledEvent = z.output<typeof scheduledEventSchema>;
@@ -28,4 +36,8 @@ export type ProvisionEvent = z.output<typeof provisionEventSchema>;
 
 export function isManualInvoke(event: ProvisionEvent): event is ManualInvoke {
   return 'mode' in event;
+}
+
+export function isRebuildInvoke(event: ProvisionEvent): event is RebuildInvoke {
+  return 'action' in event;
 }

@@ -12,7 +12,12 @@ import { lambdaStack } from '../../shared/lambda/middleware';
 import { provisionSettings } from '../../shared/config';
 import type { ProvisionSettings } from '../../shared/config';
 import { perContainer } from '../../shared/lambda/container';
-import { isManualInvoke, provisionEventSchema } from './event';
+import { createDynamoDbLeases } from '../../shared/adapters/aws/dynamodb-lease';
+import { createDynamoDbReleaseStore } from '../../shared/adapters/aws/dynamodb-release-store';
+import { createLambdaPools } from '../../shared/adapters/aws/lambda-pools';
+import { createSqsFifoQueue } from '../../shared/adapters/aws/sqs-fifo-queue';
+import { missingSetting } from '../../shared/config';
+import { isManualInvoke, isRebuildInvoke, provisionEventSchema } from './event';
 import { handleProvisionEvent } from './invoke';
 import type { InvokeDeps } from './invoke';
 import type { ProvisionDeps } from './run';
@@ -31,6 +36,34 @@ function notifyOf(settings: ProvisionSettings): NonNullable<InvokeDeps['notify']
   return { notifier: notifierFor(settings.driftTopicArn), memory: memoryFor(`${settings.region}|${settings.driftParameterPrefix}`) };
 }
 
+const releasesFor = perContainer((key) => {
+  const [region = '', tableName = ''] = key.split('|');
+  return createDynamoDbReleaseStore({ region, tableName });
+});
+const poolsFor = perContainer((key) => {
+  const [region = '', functionName = ''] = key.split('|');
+  return createLambdaPools({ region, functionName });
+});
+
+// Rebuilds need the stack's release table; the restores go on the deploy queue, the pools through eip-manager.
+function rebuildOf(settings: ProvisionSettings): NonNullable<InvokeDeps['rebuild']> | undefined {
+  if (settings.releaseTable === undefined) return undefined;
+  const { deployQueueUrl, eipManagerFunction, leaseTable, region, endpoints } = settings;
+  return {
+    releases: releasesFor(`${region}|${settings.releaseTable}`),
+    leaseFor: (spec) =>
+      createDynamoDbLeases({ region: spec.region, ...(spec.assumeRoleArn ? { assumeRoleArn: spec.assumeRoleArn } : {}), tableName: leaseTable }),
+    restores: {
+      send: (messages) => {
+        if (deployQueueUrl === undefined) throw missingSetting('EKS_PILOT_DEPLOY_QUEUE_URL', 'the deploy queue (its URL), where a rebuild queues its restores');
+        return createSqsFifoQueue({ queueUrl: deployQueueUrl, region, endpoints }).send(messages);
+      },
+    },
+    ...(eipManagerFunction === undefined ? {} : { pools: poolsFor(`${region}|${eipManagerFunction}`) }),
+    holder: `lambda ${settings.functionName}`,
+  };
+}
+
 const deps: ProvisionDeps = {
   eksFor: (spec) => createEksPort({ region: spec.region, ...(spec.assumeRoleArn ? { assumeRoleArn: spec.assumeRoleArn } : {}) }),
   now: () => new Date(),
@@ -38,21 +71,29 @@ const deps: ProvisionDeps = {
 };
 
 export const handler = lambdaStack(
-  (event) => {
+  (event, context) => {
     const settings = provisionSettings();
     const notify = notifyOf(settings);
+    const rebuild = rebuildOf(settings);
     return handleProvisionEvent(event, {
       ...deps,
       specPaths: settings.specPaths,
       metrics: metricsFor(settings.metricsNamespace),
       ...(notify ? { notify } : {}),
+      ...(rebuild ? { rebuild } : {}),
+      requestId: context.awsRequestId,
     });
   },
   {
     logger,
     eventSchema: provisionEventSchema,
     // A manual invoke's caller reads the answer: it gets every error as an object, never a stack.
-    callerWaits: (event) => carries(event, 'mode'),
-    correlationKeys: (event) => (isManualInvoke(event) ? { trigger: 'manual', mode: event.mode } : { trigger: 'schedule' }),
+    callerWaits: (event) => carries(event, 'mode') || carries(event, 'action'),
+    correlationKeys: (event) =>
+      isManualInvoke(event)
+        ? { trigger: 'manual', mode: event.mode }
+        : isRebuildInvoke(event)
+          ? { trigger: 'manual', action: event.action, cluster: event.cluster }
+          : { trigger: 'schedule' },
   },
 );

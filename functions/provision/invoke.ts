@@ -3,14 +3,18 @@
  * mode, reconcile the fleet, publish metrics, and answer with a report a person can read in the
  * console (the same plan text the CLI prints).
  */
-import { clip, InvalidEventError } from '../../shared/errors';
+import { clip, errorFacts, errorText, InvalidEventError } from '../../shared/errors';
+import { statusOfFailure } from '../../shared/reconcile/status';
 import type { MetricsSink } from '../../shared/reconcile/metrics';
 import { publishCounts } from '../../shared/reconcile/metrics';
 import { renderPlan } from '../../shared/model/plan/render';
 import type { LoadedSpec } from '../../shared/model/cluster-spec/load';
 import { loadSpecsOnce } from '../../shared/model/cluster-spec/load';
 import type { ProvisionEvent } from './event';
-import { isManualInvoke } from './event';
+import { isManualInvoke, isRebuildInvoke } from './event';
+import type { RebuildDeps, RebuildReport } from './rebuild/run';
+import { continueRebuild, startRebuild } from './rebuild/run';
+import { missingSetting } from '../../shared/config';
 import { accessEntryDetailDue } from './observed';
 import type { NotifyDeps } from './notify';
 import { notifyNewDrift } from './notify';
@@ -23,10 +27,16 @@ export interface InvokeDeps extends ProvisionDeps {
   metrics?: MetricsSink;
   /** Set when a drift topic is configured: new drift is published to SNS, remembered in SSM. */
   notify?: Omit<NotifyDeps, 'logger'>;
+  /** Set when the release table is configured: rebuilds can be asked, and scheduled runs carry them on. */
+  rebuild?: Omit<RebuildDeps, keyof ProvisionDeps>;
+  /** The invocation's request id, for who asked a rebuild. */
+  requestId?: string;
 }
 
 export interface ProvisionResponse {
   reports: (Omit<ClusterReport, 'plan'> & { plan?: string[] })[];
+  /** The rebuilds this run started or carried on, one per cluster. */
+  rebuilds?: RebuildReport[];
 }
 
 /**
@@ -35,18 +45,57 @@ export interface ProvisionResponse {
  */
 export async function handleProvisionEvent(event: ProvisionEvent, deps: InvokeDeps): Promise<ProvisionResponse> {
   const all = await loadSpecsOnce(deps.specPaths);
+  if (isRebuildInvoke(event)) {
+    const loaded = all.find(({ spec }) => spec.name === event.cluster);
+    if (loaded === undefined) {
+      const reason = `no spec for cluster "${clip(event.cluster)}"; the specs name ${all.map(({ spec }) => spec.name).join(', ')}`;
+      throw new InvalidEventError(reason, { context: { cluster: clip(event.cluster) }, issues: [{ field: 'cluster', reason }] });
+    }
+    const rebuild = rebuildDeps(deps);
+    const report = await startRebuild(loaded.spec, rebuild, `manual invoke ${deps.requestId ?? 'without a request id'}`);
+    return { reports: [], rebuilds: [report] };
+  }
   const manual = isManualInvoke(event) ? event : undefined;
   const selected = manual?.cluster ? all.filter(({ spec }) => spec.name === manual.cluster) : all;
   if (manual?.cluster && selected.length === 0) {
     const reason = `no spec for cluster "${clip(manual.cluster)}"; the specs name ${all.map(({ spec }) => spec.name).join(', ')}`;
     throw new InvalidEventError(reason, { context: { cluster: clip(manual.cluster) }, issues: [{ field: 'cluster', reason }] });
   }
+  // A scheduled run carries every running rebuild on (in place of the cluster's drift check: the rebuild reconciles it in apply mode).
+  const rebuilds: RebuildReport[] = [];
+  const rebuilding = new Set<LoadedSpec>();
+  if (manual === undefined && deps.rebuild !== undefined) {
+    const rebuild = rebuildDeps(deps);
+    for (const loaded of selected) {
+      try {
+        const entry = await rebuild.releases.rebuild(loaded.spec.region, loaded.spec.name);
+        if (entry?.state !== 'running') continue;
+        rebuilding.add(loaded);
+        rebuilds.push(await continueRebuild(loaded.spec, entry, rebuild));
+      } catch (error) {
+        // One cluster's rebuild never stops the fleet's run; the next run tries again.
+        const status = statusOfFailure(error);
+        deps.logger.error('rebuild run failed', { cluster: loaded.spec.name, region: loaded.spec.region, status, error: errorFacts(error) });
+        rebuilds.push({
+          cluster: loaded.spec.name,
+          region: loaded.spec.region,
+          outcome: 'continued',
+          phase: 'cluster',
+          status,
+          summary: `rebuild run failed: ${errorText(error)}`,
+          waiting: [],
+          restored: [],
+          notRestored: [],
+        });
+      }
+    }
+  }
   const modeFor = (loaded: LoadedSpec): Mode => manual?.mode ?? (loaded.spec.onDrift === 'remediate' ? 'apply' : 'plan');
   // A scheduled run reads the access entries' detail once an hour (ACCESS_ENTRY_DETAIL_CHECK), keyed on
   // the schedule's own time so a retried event decides the same; a manual invoke always reads it.
   const accessEntryDetail = isManualInvoke(event) || accessEntryDetailDue(new Date(event.time));
   const reports = await reconcileFleet(
-    selected.map((loaded) => ({ spec: loaded.spec, file: loaded.file, mode: modeFor(loaded) })),
+    selected.filter((loaded) => !rebuilding.has(loaded)).map((loaded) => ({ spec: loaded.spec, file: loaded.file, mode: modeFor(loaded) })),
     deps,
     { ...(manual?.only ? { only: manual.only } : {}), accessEntryDetail },
   );
@@ -54,7 +103,14 @@ export async function handleProvisionEvent(event: ProvisionEvent, deps: InvokeDe
   if (deps.notify) await notifyNewDrift(reports, { ...deps.notify, logger: deps.logger });
   return {
     reports: reports.map(({ plan, ...report }) => ({ ...report, ...(plan ? { plan: renderPlan(plan).trimEnd().split('\n') } : {}) })),
+    ...(rebuilds.length > 0 ? { rebuilds } : {}),
   };
+}
+
+/** The rebuild's ports, or the setting that is missing for them. */
+function rebuildDeps(deps: InvokeDeps): RebuildDeps {
+  if (deps.rebuild === undefined) throw missingSetting('EKS_PILOT_RELEASE_TABLE', 'the durable release store a rebuild restores the workloads from');
+  return { eksFor: (spec) => deps.eksFor(spec), now: () => deps.now(), logger: deps.logger, ...deps.rebuild };
 }
 
 /** Embedded metric format, per cluster: drift, pending actions, and a count under its status's name. */

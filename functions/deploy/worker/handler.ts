@@ -20,6 +20,8 @@ import { handleWorkerEvent } from './invoke';
 import type { WorkerDeps } from './run';
 import type { DeployTarget } from '../model/targets';
 import { createAwsSecretValues } from '../../../shared/adapters/aws/secret-values';
+import { createDynamoDbReleaseStore } from '../../../shared/adapters/aws/dynamodb-release-store';
+import { perContainer } from '../../../shared/lambda/container';
 import { loadFleet } from '../model/targets';
 
 const logger = createLogger({ serviceName: 'deploy-worker' });
@@ -66,6 +68,12 @@ function queueFor(settings: DeployWorkerSettings): FifoQueuePort {
 
 const secretValues = createAwsSecretValues();
 
+// The stack's release table, in the function's own Region: records outlive the clusters.
+const releasesFor = perContainer((key) => {
+  const [region = '', tableName = ''] = key.split('|');
+  return createDynamoDbReleaseStore({ region, tableName });
+});
+
 function deps(settings: DeployWorkerSettings): WorkerDeps {
   const access: ClusterAccessSettings = { ...(settings.kubeconfig === undefined ? {} : { kubeconfig: settings.kubeconfig }), endpoints: settings.endpoints };
   // Every workload of the specs; a broken one is reported and skipped, never the fleet.
@@ -77,6 +85,7 @@ function deps(settings: DeployWorkerSettings): WorkerDeps {
     connect: (target) => connect(target, access),
     // Built on first send: a manual plan or history needs no queue URL.
     queue: { send: (messages) => queueFor(settings).send(messages) },
+    ...(settings.releaseTable === undefined ? {} : { releases: releasesFor(`${settings.region}|${settings.releaseTable}`) }),
     now: () => new Date(),
     sleep: (ms) => sleep(ms),
     logger,

@@ -15,9 +15,8 @@ import { checkDrift, planWorkload } from './drift';
 import { parsePinned } from '../model/images';
 import { queueMessageSchema } from '../model/messages';
 import type { ReleaseRecord } from '../model/releases';
-import { ReleaseStore } from '../model/releases';
 import type { Budget, DeployOutcome, WorkerDeps } from './run';
-import { continueWatch, deployImage, rollbackTo } from './run';
+import { continueWatch, deployImage, releaseStoreOf, restoreWorkload, rollbackTo } from './run';
 import { findTarget, targetKey } from '../model/targets';
 
 /** What a manual invoke answers. */
@@ -100,7 +99,9 @@ export async function processBatch(
               source: 'push',
               ...(message.publishedAt === undefined ? {} : { publishedAt: message.publishedAt }),
             })
-          : await continueWatch(target, message, deps, budget);
+          : message.type === 'watch'
+            ? await continueWatch(target, message, deps, budget)
+            : await restoreWorkload(target, message, deps, budget);
       deps.logger.info('queue message processed', { ...facts, ...outcome });
     } catch (error) {
       const denied = forbidden(error);
@@ -127,6 +128,7 @@ async function driftCheck(deps: WorkerDeps): Promise<DriftReport[]> {
           remediate: target.workload.onDrift === 'remediate',
           now: deps.now(),
           ...(deps.secretValues === undefined ? {} : { secretValues: deps.secretValues }),
+          ...(deps.releases === undefined ? {} : { releases: deps.releases }),
         }),
       );
     } catch (error) {
@@ -168,7 +170,7 @@ async function manual(
   const deliveryId = `manual-${requestId}`;
   switch (event.action) {
     case 'history': {
-      const releases = await new ReleaseStore(await deps.connect(target), target).read();
+      const releases = await releaseStoreOf(await deps.connect(target), target, deps).read();
       return { action: 'history', ...base, releases: [...releases].reverse() };
     }
     case 'plan': {
@@ -178,7 +180,7 @@ async function manual(
         // The worker's own planPush decides, as a manual deploy of the image would.
         plan: await planWorkload(
           target,
-          { k8s: await deps.connect(target), now: deps.now() },
+          { k8s: await deps.connect(target), now: deps.now(), ...(deps.releases === undefined ? {} : { releases: deps.releases }) },
           image === undefined ? undefined : { image, trigger: { deliveryId, source: 'manual' } },
         ),
       };

@@ -7,6 +7,8 @@
  */
 import type { FifoQueuePort } from '../../../shared/ports/fifo-queue';
 import type { KubernetesObject, KubernetesPort } from '../../../shared/ports/kubernetes';
+import type { ReleaseStorePort } from '../../../shared/ports/release-store';
+import type { RestoreMessage } from '../../../shared/model/restore';
 import { applyAll, forbidden, immutableJobs, isTransient } from './apply';
 import type { PinnedImage } from '../model/images';
 import { pinnedRef } from '../model/images';
@@ -14,7 +16,7 @@ import { describeObject, ROLLOUT_KINDS } from '../model/manifests';
 import type { WatchMessage } from '../model/messages';
 import { toFifo } from '../model/messages';
 import type { DeployPlan, DeployTrigger, Draft, WatchStep } from '../model/plan';
-import { planAutomaticRollback, planPrune, planPush, planRollback, planWatch } from '../model/plan';
+import { planAutomaticRollback, planPrune, planPush, planRestore, planRollback, planWatch } from '../model/plan';
 import type { ReleaseRecord } from '../model/releases';
 import { nextRevision, pinnedImages, ReleaseStore, upsert } from '../model/releases';
 import { renderWorkload } from '../model/render';
@@ -42,6 +44,8 @@ export interface WorkerDeps {
   /** The Kubernetes port of a target's cluster (cached per cluster by the composition root). */
   connect(target: DeployTarget): Promise<KubernetesPort>;
   queue: FifoQueuePort;
+  /** The durable release store (DynamoDB in the account): written before the ConfigMap, read first. Without it, the ConfigMap only. */
+  releases?: ReleaseStorePort;
   now(): Date;
   sleep(ms: number): Promise<void>;
   logger: RunLogger;
@@ -66,6 +70,24 @@ export type DeployOutcome =
   | { outcome: 'ignored'; reason: string };
 
 /**
+ * The release history of a target: the durable store first when the worker has one, and the
+ * cluster's ConfigMap.
+ *
+ * @example
+ * const records = await releaseStoreOf(k8s, target, deps).read();
+ */
+export function releaseStoreOf(k8s: KubernetesPort, target: DeployTarget, deps: Pick<WorkerDeps, 'releases' | 'now' | 'logger'>): ReleaseStore {
+  if (deps.releases === undefined) return new ReleaseStore(k8s, target);
+  return new ReleaseStore(k8s, target, {
+    store: deps.releases,
+    now: () => deps.now(),
+    warn: (message, facts) => {
+      deps.logger.warn(message, facts);
+    },
+  });
+}
+
+/**
  * Deploys a pushed image to a workload as {@link planPush} decides: skips what already runs, what
  * already ran or was refused (a push replayed under any delivery id) and a push older than the
  * running release; refuses (recorded, repeated refusals coalesced) what the policy refuses; else
@@ -88,7 +110,7 @@ export async function deployImage(
     return ignore(deps, facts, `workload ${target.workload.name} has no policy for ${image.repository}`);
   }
   const k8s = await deps.connect(target);
-  const store = new ReleaseStore(k8s, target);
+  const store = releaseStoreOf(k8s, target, deps);
   const records = await store.read();
   const plan = planPush(target, records, image, { ...trigger, deliveryId }, deps.now());
   return carryOut(plan, target, k8s, store, records, facts, deps, budget);
@@ -112,7 +134,7 @@ export async function rollbackTo(
   options: { force?: boolean } = {},
 ): Promise<DeployOutcome> {
   const k8s = await deps.connect(target);
-  const store = new ReleaseStore(k8s, target);
+  const store = releaseStoreOf(k8s, target, deps);
   const records = await store.read();
   const plan = planRollback(
     target,
@@ -121,6 +143,23 @@ export async function rollbackTo(
     deps.now(),
   );
   return carryOut(plan, target, k8s, store, records, { cluster: target.cluster, workload: targetKey(target), deliveryId }, deps, budget);
+}
+
+/**
+ * Restores a workload after a rebuild of its cluster, as {@link planRestore} decides: its last
+ * successful release from the durable store, pinned by digest, applied and watched like any
+ * release (and never rolled back automatically); refused and recorded when the workload's image
+ * policies do not take its images; skipped when this rebuild's restore was already made.
+ *
+ * @example
+ * await restoreWorkload(target, { type: 'restore', cluster: 'kianax', workload: 'kianax', deliveryId: 'rebuild-3f0c9a52', requestedAt }, deps, budget);
+ */
+export async function restoreWorkload(target: DeployTarget, message: RestoreMessage, deps: WorkerDeps, budget: Budget): Promise<DeployOutcome> {
+  const k8s = await deps.connect(target);
+  const store = releaseStoreOf(k8s, target, deps);
+  const records = await store.read();
+  const plan = planRestore(target, records, { deliveryId: message.deliveryId }, deps.now());
+  return carryOut(plan, target, k8s, store, records, { cluster: target.cluster, workload: targetKey(target), deliveryId: message.deliveryId }, deps, budget);
 }
 
 /** Carries out a plan: logs a skip, records a refusal, or releases the draft. */
@@ -157,7 +196,7 @@ async function carryOut(
  */
 export async function continueWatch(target: DeployTarget, message: WatchMessage, deps: WorkerDeps, budget: Budget): Promise<DeployOutcome> {
   const k8s = await deps.connect(target);
-  const store = new ReleaseStore(k8s, target);
+  const store = releaseStoreOf(k8s, target, deps);
   const records = await store.read();
   const record = records.find((item) => item.revision === message.revision);
   const facts = { cluster: target.cluster, workload: targetKey(target), deliveryId: message.deliveryId, revision: message.revision };

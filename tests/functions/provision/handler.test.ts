@@ -111,7 +111,8 @@ describe('provision handler', () => {
     expect(rejected(answer)).toMatchObject({
       name: 'InvalidEventError',
       field: '(event)',
-      reason: 'expected a scheduled event (detail-type "Scheduled Event") or a manual invoke {"mode": "plan" | "apply", "cluster"?, "only"?}',
+      reason:
+        'expected a scheduled event (detail-type "Scheduled Event"), a manual invoke {"mode": "plan" | "apply", "cluster"?, "only"?} or a rebuild {"action": "rebuild", "cluster"}',
     });
   });
 
