@@ -8,6 +8,7 @@ import type { FanOutFigures } from './scenarios/fan-out';
 import type { FleetPlanFigures } from './scenarios/fleet-plan';
 import type { SpecParseFigures } from './scenarios/spec-parse';
 import type { PushToApplyFigures } from './scenarios/push-to-apply';
+import type { RebuildFigures } from './scenarios/rebuild';
 import type { WebhookAckFigures } from './scenarios/webhook-ack';
 
 export interface Machine {
@@ -69,5 +70,6 @@ export interface BenchResults {
   fleetPlan: FleetPlanFigures;
   fanOut: FanOutFigures;
   specParse: SpecParseFigures;
+  rebuild: RebuildFigures;
   verdicts: Verdict[];
 }

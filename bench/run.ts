@@ -20,6 +20,7 @@ import type { AwsCallsFigures } from './scenarios/aws-calls';
 import type { FanOutFigures, FanOutInput } from './scenarios/fan-out';
 import type { FleetPlanFigures, FleetPlanInput } from './scenarios/fleet-plan';
 import type { PushToApplyFigures, PushToApplyInput } from './scenarios/push-to-apply';
+import type { RebuildFigures } from './scenarios/rebuild';
 import type { SpecParseFigures, SpecParseInput } from './scenarios/spec-parse';
 import type { WebhookAckFigures, WebhookAckInput } from './scenarios/webhook-ack';
 import { readServerlessConfig, ROOT } from './serverless-config';
@@ -106,6 +107,9 @@ async function main(): Promise<void> {
     rounds: settings.specParseRounds,
   } satisfies SpecParseInput);
 
+  step('disaster recovery: a rebuild simulated with EKS durations (virtual time)');
+  const rebuild = await runScenario<RebuildFigures>(path.join(SCENARIOS, 'rebuild.ts'));
+
   const figures = {
     startedAt: started.toISOString(),
     machine,
@@ -119,6 +123,7 @@ async function main(): Promise<void> {
     fleetPlan,
     fanOut,
     specParse,
+    rebuild,
   };
   const finished = new Date();
   const results: BenchResults = {

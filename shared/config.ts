@@ -249,8 +249,8 @@ export interface ReleaseStoreSettings {
 export interface ProvisionSettings extends FunctionSettings, MetricsSettings, ReleaseStoreSettings {
   /** `EKS_PILOT_LEASE_TABLE`: the DynamoDB table of the rebuild leases (each cluster's Region). */
   leaseTable: string;
-  /** `EKS_PILOT_DEPLOY_QUEUE_URL`: where a rebuild queues its restores. */
-  deployQueueUrl?: string;
+  /** `EKS_PILOT_DEPLOY_WORKER_FUNCTION`: the deploy-worker function a rebuild asks for each workload's restore. */
+  deployWorkerFunction?: string;
   /** `EKS_PILOT_EIP_MANAGER_FUNCTION`: the eip-manager function a rebuild invokes to re-attach the pools. */
   eipManagerFunction?: string;
   /** `AWS_LAMBDA_FUNCTION_NAME` (Lambda sets it): who holds a rebuild's lease. */
@@ -362,7 +362,7 @@ export function provisionSettings(env: Environment = process.env): Readonly<Prov
       SETTING_DEFAULTS.driftParameterPrefix,
     ...optional('releaseTable', reader.text('EKS_PILOT_RELEASE_TABLE')),
     leaseTable: reader.text('EKS_PILOT_LEASE_TABLE') ?? SETTING_DEFAULTS.leaseTable,
-    ...optional('deployQueueUrl', reader.url('EKS_PILOT_DEPLOY_QUEUE_URL')),
+    ...optional('deployWorkerFunction', reader.text('EKS_PILOT_DEPLOY_WORKER_FUNCTION')),
     ...optional('eipManagerFunction', reader.text('EKS_PILOT_EIP_MANAGER_FUNCTION')),
     functionName: reader.text('AWS_LAMBDA_FUNCTION_NAME') ?? 'provision',
   });

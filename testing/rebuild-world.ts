@@ -2,10 +2,11 @@
  * One account and one cluster for the rebuild tests and the bench's rebuild scenario: the EKS double
  * (testing/fake-eks.ts), the EC2 double with the cluster's nodes and Elastic IPs
  * (testing/fake-ec2.ts), a Kubernetes API server double (testing/fake-k8s.ts), the durable release
- * store and the lease store doubles, and the deploy queue between provision and deploy-worker, all
+ * store and the lease store doubles, and deploy-worker's queue and invokes, all
  * on one virtual clock. Each function runs its own code against them: provision's
  * handleProvisionEvent (the rebuild invoke and the scheduled runs), deploy-worker's processBatch (the
- * messages queued), eip-manager's reconcilePools (what the rebuild's pools port invokes).
+ * restores provision asks of it, and the messages queued), eip-manager's reconcilePools (what the
+ * rebuild's pools port invokes).
  *
  * EKS's time: with `durations` (the bench) a CreateCluster settles `cluster` ms after it was sent
  * and a CreateNodegroup or CreateAddon `nodegroup` ms after; without (the tests) everything settles
@@ -18,7 +19,7 @@
  * await world.disaster();
  * await world.invoke({ action: 'rebuild', cluster: 'financial-move' });
  */
-import { processBatch } from '../functions/deploy/worker/invoke';
+import { handleWorkerEvent, processBatch } from '../functions/deploy/worker/invoke';
 import type { DeployOutcome, WorkerDeps } from '../functions/deploy/worker/run';
 import { deployImage } from '../functions/deploy/worker/run';
 import type { PinnedImage } from '../functions/deploy/model/images';
@@ -30,6 +31,7 @@ import type { InvokeDeps, ProvisionResponse } from '../functions/provision/invok
 import { handleProvisionEvent } from '../functions/provision/invoke';
 import type { ProvisionEvent } from '../functions/provision/event';
 import type { FifoMessage } from '../shared/ports/fifo-queue';
+import type { RestoreInvoke } from '../shared/model/restore';
 import type { RunLogger } from '../shared/reconcile/run-logger';
 import { loadSpecs } from '../shared/model/cluster-spec/load';
 import type { LoadedSpec } from '../shared/model/cluster-spec/load';
@@ -71,6 +73,10 @@ export class RebuildWorld {
   readonly queue: FifoMessage[] = [];
   /** Every message ever sent to the deploy queue. */
   readonly sent: FifoMessage[] = [];
+  /** Restores provision asked of deploy-worker and not yet run (Lambda's asynchronous invokes). */
+  readonly restores: RestoreInvoke[] = [];
+  /** Every restore provision ever asked. */
+  readonly asked: RestoreInvoke[] = [];
   /** The cluster's Kubernetes API server (a new, empty one after the disaster). */
   cluster: FakeCluster;
   clock = WORLD_START;
@@ -158,7 +164,13 @@ export class RebuildWorld {
       rebuild: {
         releases: this.releases,
         leaseFor: () => this.leases,
-        restores: { send: (messages) => Promise.resolve(this.enqueue(messages)) },
+        restores: {
+          restore: (request) => {
+            this.restores.push(request);
+            this.asked.push(request);
+            return Promise.resolve();
+          },
+        },
         pools: {
           reattach: async () => {
             const report = await reconcilePools(this.spec, this.eipDeps(), { mode: 'apply' });
@@ -201,8 +213,11 @@ export class RebuildWorld {
     return { 'detail-type': 'Scheduled Event', source: 'aws.events', time: this.now().toISOString(), resources: [] };
   }
 
-  /** Delivers what the queue holds to deploy-worker, one batch per call, as Lambda's event source would. */
+  /** Runs the restores asked of deploy-worker, then delivers what the queue holds in batches, as Lambda's event source would. */
   async deliver(): Promise<void> {
+    for (const request of this.restores.splice(0)) {
+      await handleWorkerEvent({ trigger: 'manual', event: request }, this.workerDeps(), { remainingMs: () => 300_000 }, `restore-${request.workload}`);
+    }
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, 10);
       const records = batch.map((message) => {

@@ -207,6 +207,7 @@ function printManual(response: ManualResponse, targets: readonly DeployTarget[],
       return EXIT.ok;
     case 'deploy':
     case 'rollback':
+    case 'restore':
       io.stdout.write(json ? toJson({ ...response }) : `${response.cluster}/${response.workload}: ${describeOutcome(response.result)}\n`);
       return outcomeExit(response.result);
     default:

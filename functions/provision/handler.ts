@@ -14,8 +14,7 @@ import type { ProvisionSettings } from '../../shared/config';
 import { perContainer } from '../../shared/lambda/container';
 import { createDynamoDbLeases } from '../../shared/adapters/aws/dynamodb-lease';
 import { createDynamoDbReleaseStore } from '../../shared/adapters/aws/dynamodb-release-store';
-import { createLambdaPools } from '../../shared/adapters/aws/lambda-pools';
-import { createSqsFifoQueue } from '../../shared/adapters/aws/sqs-fifo-queue';
+import { createLambdaPools, createLambdaRestores } from '../../shared/adapters/aws/lambda-invoke';
 import { missingSetting } from '../../shared/config';
 import { isManualInvoke, isRebuildInvoke, provisionEventSchema } from './event';
 import { handleProvisionEvent } from './invoke';
@@ -40,23 +39,28 @@ const releasesFor = perContainer((key) => {
   const [region = '', tableName = ''] = key.split('|');
   return createDynamoDbReleaseStore({ region, tableName });
 });
+const restoresFor = perContainer((key) => {
+  const [region = '', functionName = ''] = key.split('|');
+  return createLambdaRestores({ region, functionName });
+});
 const poolsFor = perContainer((key) => {
   const [region = '', functionName = ''] = key.split('|');
   return createLambdaPools({ region, functionName });
 });
 
-// Rebuilds need the stack's release table; the restores go on the deploy queue, the pools through eip-manager.
+// Rebuilds need the stack's release table; the restores go to deploy-worker, the pools through eip-manager.
 function rebuildOf(settings: ProvisionSettings): NonNullable<InvokeDeps['rebuild']> | undefined {
   if (settings.releaseTable === undefined) return undefined;
-  const { deployQueueUrl, eipManagerFunction, leaseTable, region, endpoints } = settings;
+  const { deployWorkerFunction, eipManagerFunction, leaseTable, region } = settings;
   return {
     releases: releasesFor(`${region}|${settings.releaseTable}`),
     leaseFor: (spec) =>
       createDynamoDbLeases({ region: spec.region, ...(spec.assumeRoleArn ? { assumeRoleArn: spec.assumeRoleArn } : {}), tableName: leaseTable }),
     restores: {
-      send: (messages) => {
-        if (deployQueueUrl === undefined) throw missingSetting('EKS_PILOT_DEPLOY_QUEUE_URL', 'the deploy queue (its URL), where a rebuild queues its restores');
-        return createSqsFifoQueue({ queueUrl: deployQueueUrl, region, endpoints }).send(messages);
+      restore: (request) => {
+        if (deployWorkerFunction === undefined)
+          throw missingSetting('EKS_PILOT_DEPLOY_WORKER_FUNCTION', 'the deploy-worker function a rebuild asks for the restores');
+        return restoresFor(`${region}|${deployWorkerFunction}`).restore(request);
       },
     },
     ...(eipManagerFunction === undefined ? {} : { pools: poolsFor(`${region}|${eipManagerFunction}`) }),

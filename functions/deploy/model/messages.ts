@@ -1,15 +1,12 @@
 /**
  * What travels on the deploy queue. The receiver sends `deploy` messages; the worker sends itself
- * `watch` messages to keep watching a rollout past one invocation; a rebuild of the cluster (provision)
- * sends `restore` messages to redeploy each workload at its last successful release. All are grouped per workload
+ * `watch` messages to keep watching a rollout past one invocation. Both are grouped per workload
  * (`<cluster>/<workload>`), so one workload's messages are processed one at a time, in order.
  */
 import { createHash } from 'node:crypto';
 import * as z from 'zod';
 import type { FifoMessage } from '../../../shared/ports/fifo-queue';
 import type { PackageEventName } from '../../../shared/model/package-event';
-import type { RestoreMessage } from '../../../shared/model/restore';
-import { restoreFifo, restoreMessageSchema } from '../../../shared/model/restore';
 import { DIGEST_PATTERN, TAG_PATTERN } from './images';
 
 const pinnedImageSchema = z.strictObject({
@@ -42,11 +39,10 @@ export const watchMessageSchema = z.strictObject({
   attempt: z.number().int().min(1),
 });
 
-export const queueMessageSchema = z.discriminatedUnion('type', [deployMessageSchema, watchMessageSchema, restoreMessageSchema]);
+export const queueMessageSchema = z.discriminatedUnion('type', [deployMessageSchema, watchMessageSchema]);
 
 export type DeployMessage = z.output<typeof deployMessageSchema>;
 export type WatchMessage = z.output<typeof watchMessageSchema>;
-export type { RestoreMessage };
 export type QueueMessage = z.output<typeof queueMessageSchema>;
 
 /**
@@ -60,7 +56,6 @@ export type QueueMessage = z.output<typeof queueMessageSchema>;
  * // { groupId: 'crypto-oms/crypto-oms', deduplicationId: '<sha256 hex>', body: '{...}' }
  */
 export function toFifo(message: QueueMessage): FifoMessage {
-  if (message.type === 'restore') return restoreFifo(message);
   const about =
     message.type === 'deploy'
       ? ['deploy', message.image.repository, message.image.tag, message.image.digest, message.cluster, message.workload]

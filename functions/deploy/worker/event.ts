@@ -6,6 +6,7 @@
  */
 import * as z from 'zod';
 import { routedEvent, scheduledEventSchema } from '../../../shared/lambda/events';
+import { restoreInvokeSchema } from '../../../shared/model/restore';
 
 /** An SQS batch, as far as the worker reads it. */
 export const sqsEventSchema = z.looseObject({
@@ -25,13 +26,15 @@ const workload = z.string().min(1);
 const cluster = z.string().min(1).optional();
 const pinned = z.string().regex(/^[^\s@]+:[\w][\w.-]{0,127}@sha256:[0-9a-f]{64}$/, 'expected a pinned image, ghcr.io/<owner>/<name>:<tag>@sha256:<64 hex>');
 
-/** `{"action": "plan" | "deploy" | "rollback" | "history", "workload": "...", "cluster"?, "image"?, "to"?, "force"?}` */
+/** `{"action": "plan" | "deploy" | "rollback" | "history" | "restore", "workload": "...", "cluster"?, "image"?, "to"?, "force"?, "deliveryId"?}` */
 export const manualInvokeSchema = z.discriminatedUnion('action', [
   z.strictObject({ action: z.literal('plan'), workload, cluster, image: pinned.optional() }),
   z.strictObject({ action: z.literal('deploy'), workload, cluster, image: pinned }),
   // `force`: roll back to a release that failed or was rolled back.
   z.strictObject({ action: z.literal('rollback'), workload, cluster, to: z.number().int().min(1).optional(), force: z.boolean().optional() }),
   z.strictObject({ action: z.literal('history'), workload, cluster }),
+  // A rebuild of the cluster (provision) asks for each workload's last successful release back.
+  restoreInvokeSchema,
 ]);
 
 export type SqsEvent = z.output<typeof sqsEventSchema>;

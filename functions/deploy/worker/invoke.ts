@@ -23,7 +23,7 @@ import { findTarget, targetKey } from '../model/targets';
 export type ManualResponse =
   | { action: 'history'; cluster: string; workload: string; releases: ReleaseRecord[] }
   | { action: 'plan'; plan: PlanReport }
-  | { action: 'deploy' | 'rollback'; cluster: string; workload: string; result: DeployOutcome };
+  | { action: 'deploy' | 'rollback' | 'restore'; cluster: string; workload: string; result: DeployOutcome };
 
 export type WorkerResponse = SQSBatchResponse | { reports: DriftReport[] } | ManualResponse;
 
@@ -99,9 +99,7 @@ export async function processBatch(
               source: 'push',
               ...(message.publishedAt === undefined ? {} : { publishedAt: message.publishedAt }),
             })
-          : message.type === 'watch'
-            ? await continueWatch(target, message, deps, budget)
-            : await restoreWorkload(target, message, deps, budget);
+          : await continueWatch(target, message, deps, budget);
       deps.logger.info('queue message processed', { ...facts, ...outcome });
     } catch (error) {
       const denied = forbidden(error);
@@ -187,6 +185,8 @@ async function manual(
     }
     case 'deploy':
       return { action: 'deploy', ...base, result: await deployImage(target, pinned(event.image), deliveryId, deps, budget) };
+    case 'restore':
+      return { action: 'restore', ...base, result: await restoreWorkload(target, event.deliveryId, deps, budget) };
     case 'rollback':
       return {
         action: 'rollback',

@@ -8,7 +8,6 @@
 import type { FifoQueuePort } from '../../../shared/ports/fifo-queue';
 import type { KubernetesObject, KubernetesPort } from '../../../shared/ports/kubernetes';
 import type { ReleaseStorePort } from '../../../shared/ports/release-store';
-import type { RestoreMessage } from '../../../shared/model/restore';
 import { applyAll, forbidden, immutableJobs, isTransient } from './apply';
 import type { PinnedImage } from '../model/images';
 import { pinnedRef } from '../model/images';
@@ -152,14 +151,14 @@ export async function rollbackTo(
  * policies do not take its images; skipped when this rebuild's restore was already made.
  *
  * @example
- * await restoreWorkload(target, { type: 'restore', cluster: 'kianax', workload: 'kianax', deliveryId: 'rebuild-3f0c9a52', requestedAt }, deps, budget);
+ * await restoreWorkload(target, 'rebuild-3f0c9a52', deps, budget);
  */
-export async function restoreWorkload(target: DeployTarget, message: RestoreMessage, deps: WorkerDeps, budget: Budget): Promise<DeployOutcome> {
+export async function restoreWorkload(target: DeployTarget, deliveryId: string, deps: WorkerDeps, budget: Budget): Promise<DeployOutcome> {
   const k8s = await deps.connect(target);
   const store = releaseStoreOf(k8s, target, deps);
   const records = await store.read();
-  const plan = planRestore(target, records, { deliveryId: message.deliveryId }, deps.now());
-  return carryOut(plan, target, k8s, store, records, { cluster: target.cluster, workload: targetKey(target), deliveryId: message.deliveryId }, deps, budget);
+  const plan = planRestore(target, records, { deliveryId }, deps.now());
+  return carryOut(plan, target, k8s, store, records, { cluster: target.cluster, workload: targetKey(target), deliveryId }, deps, budget);
 }
 
 /** Carries out a plan: logs a skip, records a refusal, or releases the draft. */

@@ -6,7 +6,7 @@
  *
  * Phases, in order: `cluster` (provision recreates the cluster, its add-ons and node groups from
  * the spec across runs, and the rebuild waits until the report says Converged: every node group
- * ACTIVE), `workloads` (each workload's restore is queued to deploy-worker once, then watched in
+ * ACTIVE), `workloads` (each workload's restore is asked of deploy-worker once, then watched in
  * the store until it succeeded, failed or was refused), `pools` (eip-manager re-attaches the
  * Elastic IP pools from the addresses they hold and adopt), `done`.
  */
@@ -101,7 +101,7 @@ export function planRebuild(observation: RebuildObservation): RebuildPlan {
     if (restore === undefined) {
       const what = seen.lastSucceeded === undefined ? "the manifests' images (no successful release recorded)" : `release ${seen.lastSucceeded}`;
       actions.push({ kind: 'QueueRestore', workload: seen.workload, reason: `restore ${seen.workload} at ${what}` });
-      waiting.push(`workload ${seen.workload}: restore queued`);
+      waiting.push(`workload ${seen.workload}: restore asked`);
     } else if (!ENDED.has(restore.result)) {
       waiting.push(`workload ${seen.workload}: release ${restore.revision} ${restore.result}`);
     } else if (restore.result === 'succeeded') {

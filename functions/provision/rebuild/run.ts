@@ -2,8 +2,8 @@
  * Disaster recovery in one invoke: `{"action": "rebuild", "cluster": "..."}` starts a rebuild of
  * the cluster, and every later provision run (the five-minute schedule) carries it on until it is
  * done: observe (provision's own reconcile of the cluster in apply mode, the workloads' restores in
- * the durable release store, the pools' state) -> plan (rebuild/plan.ts, pure) -> execute (queue
- * each workload's restore to deploy-worker once, ask eip-manager to re-attach the pools) -> report
+ * the durable release store, the pools' state) -> plan (rebuild/plan.ts, pure) -> execute (ask
+ * deploy-worker for each workload's restore once, ask eip-manager to re-attach the pools) -> report
  * (logged, answered, and kept in the store's rebuild journal, which is how the next run finds it).
  *
  * One rebuild per cluster at a time, across stages, stacks and the CLI: the rebuild holds a lease
@@ -12,11 +12,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import * as z from 'zod';
-import type { FifoQueuePort } from '../../../shared/ports/fifo-queue';
 import type { Lease, LeasePort } from '../../../shared/ports/lease';
 import type { PoolsPort } from '../../../shared/ports/pools';
+import type { RestoresPort } from '../../../shared/ports/restores';
 import type { RebuildJournalEntry, ReleaseStorePort } from '../../../shared/ports/release-store';
-import { restoreDeliveryId, restoreFifo } from '../../../shared/model/restore';
+import { restoreDeliveryId } from '../../../shared/model/restore';
 import { errorFacts, errorText } from '../../../shared/errors';
 import type { Status } from '../../../shared/reconcile/status';
 import { statusOfFailure } from '../../../shared/reconcile/status';
@@ -39,8 +39,8 @@ export interface RebuildDeps extends ProvisionDeps {
   releases: ReleaseStorePort;
   /** The lease store of a cluster (its Region and account, as eip-manager's pool leases). */
   leaseFor(spec: ClusterSpec): LeasePort;
-  /** The deploy queue: one restore message per workload. */
-  restores: FifoQueuePort;
+  /** deploy-worker: one restore per workload, asked once per rebuild. */
+  restores: RestoresPort;
   /** eip-manager, to re-attach the pools; without it the pools are left to eip-manager's schedule. */
   pools?: PoolsPort;
   /** Who this run is, for someone who finds the rebuild's lease taken: `lambda eks-pilot-prod-provision`. */
@@ -166,20 +166,11 @@ async function step(spec: ClusterSpec, entry: RebuildJournalEntry, lease: Lease,
   };
   const plan = planRebuild(observation);
   let pools: RebuildObservation['pools'];
-  const restores = [];
   for (const action of plan.actions) {
     switch (action.kind) {
       case 'QueueRestore':
-        restores.push(
-          restoreFifo({
-            type: 'restore',
-            cluster: spec.name,
-            workload: action.workload,
-            deliveryId: restoreDeliveryId(entry.id),
-            requestedAt: deps.now().toISOString(),
-          }),
-        );
-        deps.logger.info('rebuild restore queued', { ...facts, workload: action.workload, reason: action.reason });
+        await deps.restores.restore({ action: 'restore', workload: action.workload, cluster: spec.name, deliveryId: restoreDeliveryId(entry.id) });
+        deps.logger.info('rebuild restore asked', { ...facts, workload: action.workload, reason: action.reason });
         break;
       case 'ReattachPools':
         pools = await reattach(spec, deps);
@@ -188,8 +179,7 @@ async function step(spec: ClusterSpec, entry: RebuildJournalEntry, lease: Lease,
         throw new Error(`unknown rebuild action ${(action satisfies never as { kind: string }).kind}`);
     }
   }
-  if (restores.length > 0) await deps.restores.send(restores);
-  // The pools answered this run: decide again with their answer (the queued restores stay queued).
+  // The pools answered this run: decide again with their answer (the restores asked stay asked).
   const final = pools === undefined ? plan : planRebuild({ ...observation, pools });
   const now = deps.now();
   const finished = final.finished;

@@ -161,17 +161,10 @@ describe('release records in the durable store', () => {
     await deployImage(old.target, image('v1.2.0'), 'delivery-2', old.deps, budget, { source: 'push' });
     await old.cluster.close();
     const { target, deps, cluster: fresh } = await setUp(store);
-    const message = {
-      type: 'restore' as const,
-      cluster: 'crypto-oms',
-      workload: 'crypto-oms',
-      deliveryId: 'rebuild-r1',
-      requestedAt: new Date(START).toISOString(),
-    };
 
     // Act
-    const restored = await restoreWorkload(target, message, deps, budget);
-    const again = await restoreWorkload(target, message, deps, budget);
+    const restored = await restoreWorkload(target, 'rebuild-r1', deps, budget);
+    const again = await restoreWorkload(target, 'rebuild-r1', deps, budget);
 
     // Assess
     expect(restored).toMatchObject({ outcome: 'succeeded', revision: 3 });

@@ -1,13 +1,17 @@
 /**
- * The pools port over a synchronous invoke of the eip-manager function (Lambda `Invoke`,
- * `InvocationType: RequestResponse`): the manual invoke `{"mode": "apply", "cluster": "..."}` that
- * eip-manager documents, answered with its cluster reports. A function error (the response's
- * `FunctionError` set, the payload the error object: AWS Lambda API Reference, Invoke) is raised as an
- * UpstreamError with eip-manager's message.
+ * What a rebuild asks of this stack's other functions, through Lambda `Invoke` (AWS Lambda API
+ * Reference, Invoke): the pools port as a synchronous invoke of eip-manager
+ * (`InvocationType: RequestResponse`, its manual invoke `{"mode": "apply", "cluster": "..."}`,
+ * answered with its cluster reports; a function error, the response's `FunctionError` set and the
+ * payload the error object, is raised as an UpstreamError with eip-manager's message), and the
+ * restores port as an asynchronous invoke of deploy-worker (`InvocationType: Event`, accepted with
+ * status 202; Lambda queues it and retries a failed run twice).
  */
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { UpstreamError } from '../../errors';
 import type { PoolsPort } from '../../ports/pools';
+import type { RestoresPort } from '../../ports/restores';
+import type { RestoreInvoke } from '../../model/restore';
 import type { Status } from '../../reconcile/status';
 import { STATUSES } from '../../reconcile/status';
 import { awsClient } from './clients';
@@ -76,6 +80,48 @@ export class LambdaPools implements PoolsPort {
  */
 export function createLambdaPools(options: { region: string; functionName: string }): LambdaPools {
   return new LambdaPools(awsClient(LambdaClient, { region: options.region }), options.functionName);
+}
+
+/**
+ * {@link RestoresPort} over the AWS SDK v3 Lambda client: one asynchronous invoke of deploy-worker per restore.
+ *
+ * @example
+ * const restores = new LambdaRestores(new LambdaClient({ region: 'us-east-1' }), 'eks-pilot-dev-deploy-worker');
+ * await restores.restore({ action: 'restore', workload: 'prod', cluster: 'financial-move', deliveryId: 'rebuild-3f0c9a52' });
+ */
+export class LambdaRestores implements RestoresPort {
+  private readonly client: LambdaClient;
+  private readonly functionName: string;
+
+  constructor(client: LambdaClient, functionName: string) {
+    this.client = client;
+    this.functionName = functionName;
+  }
+
+  async restore(request: RestoreInvoke): Promise<void> {
+    const context = { action: 'Invoke', functionName: this.functionName, workload: request.workload, ...(request.cluster ? { cluster: request.cluster } : {}) };
+    let status: number | undefined;
+    try {
+      const output = await this.client.send(
+        new InvokeCommand({ FunctionName: this.functionName, InvocationType: 'Event', Payload: new TextEncoder().encode(JSON.stringify(request)) }),
+      );
+      status = output.StatusCode;
+    } catch (error) {
+      const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      throw new UpstreamError(`Invoke of ${this.functionName} failed: ${detail}`, { cause: error, context });
+    }
+    if (status !== 202) throw new UpstreamError(`${this.functionName} did not accept the restore (status ${String(status)})`, { context });
+  }
+}
+
+/**
+ * Builds the production restores port over the Lambda client the shared factory caches per Region.
+ *
+ * @example
+ * const restores = createLambdaRestores({ region: settings.region, functionName: settings.deployWorkerFunction });
+ */
+export function createLambdaRestores(options: { region: string; functionName: string }): LambdaRestores {
+  return new LambdaRestores(awsClient(LambdaClient, { region: options.region }), options.functionName);
 }
 
 function parse(text: string): Record<string, unknown> | undefined {
