@@ -12,6 +12,7 @@ import type { EipDeps } from '../functions/eip-manager/run';
 import type { ProvisionDeps } from '../functions/provision/run';
 import { QUIET_LOGGER } from './output';
 import type { SecretValuesPort } from '../shared/ports/secret-values';
+import type { ReleaseStorePort } from '../shared/ports/release-store';
 import { cliSettings } from '../shared/config';
 
 /** Where a cluster is: what connecting to its Kubernetes API needs. */
@@ -33,6 +34,8 @@ export interface CliFactories {
   kubernetes: () => Promise<(cluster: ClusterRef) => Promise<KubernetesPort>>;
   /** Where deploy reads the Secrets a workload sources from AWS (Secrets Manager, SSM), as deploy-worker does. */
   secrets: () => Promise<SecretValuesPort>;
+  /** The stack's durable release store (EKS_PILOT_RELEASE_TABLE in AWS_REGION); undefined when the table is not set. */
+  releases: () => Promise<ReleaseStorePort | undefined>;
   now: () => Date;
   sleep: (ms: number) => Promise<void>;
 }
@@ -98,6 +101,12 @@ export const DEFAULT_FACTORIES: CliFactories = {
     const { createAwsSecretValues } = await import('../shared/adapters/aws/secret-values');
     return createAwsSecretValues();
   },
+  releases: async () => {
+    const { releaseTable, region } = cliSettings();
+    if (releaseTable === undefined) return undefined;
+    const { createDynamoDbReleaseStore } = await import('../shared/adapters/aws/dynamodb-release-store');
+    return createDynamoDbReleaseStore({ region, tableName: releaseTable });
+  },
   now: () => new Date(),
   sleep: (ms) => sleep(ms),
 };
@@ -119,6 +128,7 @@ export function portsFrom(overrides: Partial<CliFactories> = {}): Ports {
     cloudWatch: once(chosen.cloudWatch),
     kubernetes: once(chosen.kubernetes),
     secrets: once(chosen.secrets),
+    releases: once(chosen.releases),
     now: chosen.now,
     sleep: chosen.sleep,
   };

@@ -8,6 +8,7 @@ import { applyCommand } from './commands/apply';
 import { deployCommand, DEPLOY_USAGE } from './commands/deploy';
 import { planCommand } from './commands/plan';
 import { poolsCommand } from './commands/pools';
+import { rebuildCommand, REBUILD_USAGE } from './commands/rebuild';
 import { scaleCommand, SCALE_USAGE } from './commands/scale';
 import { statusCommand } from './commands/status';
 import type { CliFactories, Ports } from './deps';
@@ -24,7 +25,7 @@ export const USAGE = `Usage: eks-pilot plan [--offline] [--json] [--detailed-exi
        eks-pilot apply [--json] [--only kind/name]... <spec file or folder>...
        eks-pilot status [--json] [--detailed-exitcode] <spec file or folder>...
        eks-pilot pools [--offline] [--json] [--detailed-exitcode] <spec file or folder>...
-${DEPLOY_USAGE.replace('Usage: ', '       ')}${SCALE_USAGE.replace('Usage: ', '       ')}
+${DEPLOY_USAGE.replace('Usage: ', '       ')}${SCALE_USAGE.replace('Usage: ', '       ')}${REBUILD_USAGE.replace('Usage: ', '       ')}
 plan     what all four functions would do: the cluster, node groups, add-ons and access
          (provision), the Elastic IP pools (eip-manager), the alarms as code and each scaling
          rule's state (scale-watch), and each workload rendered at the images it would run,
@@ -39,6 +40,10 @@ deploy   deploy-worker's manual invokes: plan a workload (or, with --payload, wh
          releases, roll back. The rollout is watched to its end.
 scale    scale-watch's manual invokes: what an alarm state would do to a rule (no write),
          or the spec's values back now (reset).
+rebuild  disaster recovery, as provision's rebuild invoke: recreates a lost cluster from its
+         spec, then restores every workload at its last successful release from the
+         release table (EKS_PILOT_RELEASE_TABLE) and re-attaches the Elastic IP pools;
+         runs until done (every --interval seconds, default 60).
 
 A folder is a fleet: every *.yaml and *.yml directly inside it. Without a spec argument, the
 commands read EKS_PILOT_SPECS, as the functions do. Live commands use the credentials the AWS SDK
@@ -65,6 +70,7 @@ const COMMANDS: Record<string, Command> = {
   pools: poolsCommand,
   deploy: deployCommand,
   scale: scaleCommand,
+  rebuild: rebuildCommand,
 };
 
 /**

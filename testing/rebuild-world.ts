@@ -200,6 +200,12 @@ export class RebuildWorld {
     this.cluster = await startFakeCluster(this.options.rollout === undefined ? {} : { rollout: rolloutOfAll(this.options.rollout) });
   }
 
+  /** Time passes outside provision (the CLI's wait between runs): the clock moves, EKS settles what is due. */
+  passTime(ms: number): void {
+    this.clock += ms;
+    this.advanceEks();
+  }
+
   /** One provision invocation with this event; EKS's clock is applied first. */
   async invoke(event: ProvisionEvent, deps: InvokeDeps = this.provisionDeps()): Promise<ProvisionResponse> {
     this.advanceEks();

@@ -117,9 +117,18 @@ function manualInvoke(action: Action, workload: string, cluster: string | undefi
 }
 
 /** The worker's ports for one CLI run: the rollout is watched to its end here, so nothing is queued. */
-async function workerDeps(targets: readonly DeployTarget[], ports: Ports): Promise<WorkerDeps> {
+/**
+ * deploy-worker's ports as the CLI builds them: the cluster's Kubernetes API, the Secrets' sources,
+ * and the durable release store when EKS_PILOT_RELEASE_TABLE names it (written first, as the Lambda does).
+ *
+ * @example
+ * const deps = await workerDeps(targets, ports);
+ */
+export async function workerDeps(targets: readonly DeployTarget[], ports: Ports): Promise<WorkerDeps> {
   const connect = await ports.kubernetes();
+  const releases = await ports.releases();
   return {
+    ...(releases === undefined ? {} : { releases }),
     targets: () => Promise.resolve([...targets]),
     // Only a workload that sources Secrets from AWS loads the adapter.
     ...(targets.some((target) => target.workload.secrets.length > 0) ? { secretValues: await ports.secrets() } : {}),

@@ -52,6 +52,8 @@ export async function cli(
     kubernetes:
       k8s === undefined ? refuse('Kubernetes') : () => Promise.resolve((ref) => (typeof k8s === 'function' ? k8s(ref.cluster) : Promise.resolve(k8s))),
     secrets: () => Promise.resolve(new FakeSecretValues()),
+    // No release table: a test never reaches the account's, whatever the shell sets.
+    releases: () => Promise.resolve(undefined),
     now,
     sleep: () => Promise.resolve(),
   };
