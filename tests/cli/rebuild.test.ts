@@ -31,6 +31,9 @@ async function run(argv: readonly string[], factories: Partial<CliFactories>): P
   return { code, stdout, stderr };
 }
 
+// Several runs of three functions against HTTP and AWS doubles: seconds on a shared, loaded machine.
+jest.setTimeout(30_000);
+
 describe('eks-pilot rebuild', () => {
   let world: RebuildWorld | undefined;
 

@@ -53,6 +53,9 @@ async function carryOn(world: RebuildWorld, first: RebuildReport, runs = 12): Pr
   return reports;
 }
 
+// Several runs of three functions against HTTP and AWS doubles: seconds on a shared, loaded machine.
+jest.setTimeout(30_000);
+
 describe('disaster recovery: the rebuild of a lost cluster', () => {
   let world: RebuildWorld | undefined;
 
