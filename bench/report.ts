@@ -316,11 +316,28 @@ function targetsSection(results: BenchResults): string {
  * @example
  * process.stdout.write(renderReport(results));
  */
+function rebuildSection(results: BenchResults): string {
+  const { rebuild } = results;
+  const minutes = (value: number): string => `${value.toFixed(1)} min`;
+  return [
+    `8. Disaster recovery: the financial-move cluster deleted in the EKS double, rebuilt by one invoke of provision (virtual time; EKS create ~${String(rebuild.clusterCreateMinutes)} min and node group / add-on ~${String(rebuild.nodeGroupMinutes)} min as the issue gives; rollout ${String(rebuild.rolloutSeconds)} s assumed; provision every ${String(rebuild.scheduleMinutes)} min)`,
+    renderTable(
+      ['measure', 'simulated', 'seed (by hand)'],
+      [
+        ['invoke -> every workload running its last successful release', minutes(rebuild.toWorkloadsRunningMinutes), minutes(rebuild.seedByHandMinutes)],
+        ['invoke -> rebuild done (pools re-attached, lease given back)', minutes(rebuild.toDoneMinutes), ''],
+      ],
+      ['left', 'right', 'right'],
+    ),
+    `${String(rebuild.provisionRuns)} provision runs (${rebuild.phases.join(' -> ')}), status ${rebuild.status}; every workload on its last successful digest: ${rebuild.workloadsAtLastDigest ? 'yes' : 'NO'}; pools kept their addresses and re-attached: ${rebuild.poolsKept ? 'yes' : 'NO'}; simulation wall time ${rebuild.wallMs.toFixed(0)} ms.`,
+  ].join('\n');
+}
+
 export function renderReport(results: BenchResults): string {
   const { machine } = results;
   const header = [
     `eks-pilot bench, ${results.startedAt} (${results.durationSeconds.toFixed(0)} s)`,
     `machine: ${String(machine.cpus)} CPUs (nproc), ${machine.cpuModel}, load average ${machine.loadAverage.toFixed(2)}; Node ${machine.node} (${machine.platform}); esbuild ${machine.esbuild}`,
   ].join('\n');
-  return `${[header, bundleSection(results), coldStartSection(results), webhookSection(results), pushSection(results), callsSection(results), fleetSection(results), specParseSection(results), fleetFanOutSection(results), targetsSection(results)].join('\n\n')}\n`;
+  return `${[header, bundleSection(results), coldStartSection(results), webhookSection(results), pushSection(results), callsSection(results), fleetSection(results), specParseSection(results), fleetFanOutSection(results), rebuildSection(results), targetsSection(results)].join('\n\n')}\n`;
 }

@@ -9,6 +9,7 @@ import type { FleetPlanFigures } from './scenarios/fleet-plan';
 import type { FleetFanOutFigures } from './scenarios/fleet-fan-out';
 import type { SpecParseFigures } from './scenarios/spec-parse';
 import type { PushToApplyFigures } from './scenarios/push-to-apply';
+import type { RebuildFigures } from './scenarios/rebuild';
 import type { WebhookAckFigures } from './scenarios/webhook-ack';
 
 export interface Machine {
@@ -72,5 +73,6 @@ export interface BenchResults {
   specParse: SpecParseFigures;
   /** Issue 16's 1,000-cluster fleet, fanned out over SQS, in virtual time. */
   fleetFanOut: FleetFanOutFigures;
+  rebuild: RebuildFigures;
   verdicts: Verdict[];
 }

@@ -22,6 +22,7 @@ import type { FanOutFigures, FanOutInput } from './scenarios/fan-out';
 import type { FleetPlanFigures, FleetPlanInput } from './scenarios/fleet-plan';
 import type { FleetFanOutFigures, FleetFanOutInput } from './scenarios/fleet-fan-out';
 import type { PushToApplyFigures, PushToApplyInput } from './scenarios/push-to-apply';
+import type { RebuildFigures } from './scenarios/rebuild';
 import type { SpecParseFigures, SpecParseInput } from './scenarios/spec-parse';
 import type { WebhookAckFigures, WebhookAckInput } from './scenarios/webhook-ack';
 import { readQueueSettings, readServerlessConfig, ROOT } from './serverless-config';
@@ -147,6 +148,9 @@ async function main(): Promise<void> {
     rounds: settings.specParseRounds,
   } satisfies SpecParseInput);
 
+  step('disaster recovery: a rebuild simulated with EKS durations (virtual time)');
+  const rebuild = await runScenario<RebuildFigures>(path.join(SCENARIOS, 'rebuild.ts'));
+
   const figures = {
     startedAt: started.toISOString(),
     machine,
@@ -161,6 +165,7 @@ async function main(): Promise<void> {
     fanOut,
     specParse,
     fleetFanOut,
+    rebuild,
   };
   const finished = new Date();
   const results: BenchResults = {

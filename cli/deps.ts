@@ -13,6 +13,7 @@ import type { ProvisionDeps } from '../functions/provision/run';
 import { QUIET_LOGGER } from './output';
 import type { SecretValuesPort } from '../shared/ports/secret-values';
 import type { CallerIdentityPort } from '../shared/ports/caller-identity';
+import type { ReleaseStorePort } from '../shared/ports/release-store';
 import { cliSettings } from '../shared/config';
 
 /** Where a cluster is: what connecting to its Kubernetes API needs. */
@@ -36,6 +37,8 @@ export interface CliFactories {
   secrets: () => Promise<SecretValuesPort>;
   /** Who runs the CLI (STS GetCallerIdentity): recorded with an approval, a rejection or a forced deploy. */
   identity: () => Promise<CallerIdentityPort>;
+  /** The stack's durable release store (EKS_PILOT_RELEASE_TABLE in AWS_REGION); undefined when the table is not set. */
+  releases: () => Promise<ReleaseStorePort | undefined>;
   now: () => Date;
   sleep: (ms: number) => Promise<void>;
 }
@@ -113,6 +116,12 @@ export const DEFAULT_FACTORIES: CliFactories = {
     const { createCallerIdentity } = await import('../shared/adapters/aws/caller-identity');
     return createCallerIdentity();
   },
+  releases: async () => {
+    const { releaseTable, region } = cliSettings();
+    if (releaseTable === undefined) return undefined;
+    const { createDynamoDbReleaseStore } = await import('../shared/adapters/aws/dynamodb-release-store');
+    return createDynamoDbReleaseStore({ region, tableName: releaseTable });
+  },
   now: () => new Date(),
   sleep: (ms) => sleep(ms),
 };
@@ -135,6 +144,7 @@ export function portsFrom(overrides: Partial<CliFactories> = {}): Ports {
     kubernetes: once(chosen.kubernetes),
     secrets: once(chosen.secrets),
     identity: once(chosen.identity),
+    releases: once(chosen.releases),
     now: chosen.now,
     sleep: chosen.sleep,
   };

@@ -8,6 +8,7 @@ import { applyCommand } from './commands/apply';
 import { deployCommand, DEPLOY_USAGE } from './commands/deploy';
 import { planCommand } from './commands/plan';
 import { poolsCommand } from './commands/pools';
+import { rebuildCommand, REBUILD_USAGE } from './commands/rebuild';
 import { scaleCommand, SCALE_USAGE } from './commands/scale';
 import { statusCommand } from './commands/status';
 import { validateCommand, VALIDATE_USAGE } from './commands/validate';
@@ -25,7 +26,7 @@ export const USAGE = `Usage: eks-pilot plan [--offline] [--json] [--detailed-exi
        eks-pilot apply [--json] [--only kind/name]... <spec file or folder>...
        eks-pilot status [--json] [--detailed-exitcode] <spec file or folder>...
        eks-pilot pools [--offline] [--json] [--detailed-exitcode] <spec file or folder>...
-${DEPLOY_USAGE.replace('Usage: ', '       ')}${SCALE_USAGE.replace('Usage: ', '       ')}${VALIDATE_USAGE.replace('Usage: ', '       ')}
+${DEPLOY_USAGE.replace('Usage: ', '       ')}${SCALE_USAGE.replace('Usage: ', '       ')}${VALIDATE_USAGE.replace('Usage: ', '       ')}${REBUILD_USAGE.replace('Usage: ', '       ')}
 plan     what all four functions would do: the cluster, node groups, add-ons and access
          (provision), the Elastic IP pools (eip-manager), the alarms as code and each scaling
          rule's state (scale-watch), and each workload rendered at the images it would run,
@@ -44,6 +45,10 @@ validate whether each cluster is usable, as kops validate cluster answers it: Re
          within each node group's bounds, Ready kube-system pods, add-ons ACTIVE with no
          health issue; Validated or Unhealthy with each failure. Read-only. --wait 10m asks
          again (every --interval, default 10s) until Validated; exit 1 when Unhealthy.
+rebuild  disaster recovery, as provision's rebuild invoke: recreates a lost cluster from its
+         spec, then restores every workload at its last successful release from the
+         release table (EKS_PILOT_RELEASE_TABLE) and re-attaches the Elastic IP pools;
+         runs until done (every --interval seconds, default 60).
 
 A folder is a fleet: every *.yaml and *.yml directly inside it. Without a spec argument, the
 commands read EKS_PILOT_SPECS, as the functions do. Live commands use the credentials the AWS SDK
@@ -72,6 +77,7 @@ const COMMANDS: Record<string, Command> = {
   deploy: deployCommand,
   scale: scaleCommand,
   validate: validateCommand,
+  rebuild: rebuildCommand,
 };
 
 /**

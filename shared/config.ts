@@ -242,7 +242,21 @@ export interface MetricsSettings {
   metricsNamespace: string;
 }
 
-export interface ProvisionSettings extends FunctionSettings, MetricsSettings {
+/** Where release records are kept outside the clusters: the stack's DynamoDB table. */
+export interface ReleaseStoreSettings {
+  /** `EKS_PILOT_RELEASE_TABLE`: the durable release store (in the function's Region); unset, the records live in the clusters only. */
+  releaseTable?: string;
+}
+
+export interface ProvisionSettings extends FunctionSettings, MetricsSettings, ReleaseStoreSettings {
+  /** `EKS_PILOT_LEASE_TABLE`: the DynamoDB table of the rebuild leases (each cluster's Region). */
+  leaseTable: string;
+  /** `EKS_PILOT_DEPLOY_WORKER_FUNCTION`: the deploy-worker function a rebuild asks for each workload's restore. */
+  deployWorkerFunction?: string;
+  /** `EKS_PILOT_EIP_MANAGER_FUNCTION`: the eip-manager function a rebuild invokes to re-attach the pools. */
+  eipManagerFunction?: string;
+  /** `AWS_LAMBDA_FUNCTION_NAME` (Lambda sets it): who holds a rebuild's lease. */
+  functionName: string;
   /** `EKS_PILOT_DRIFT_TOPIC_ARN`: the SNS topic told of new drift; none, no notifications. */
   driftTopicArn?: string;
   /** `EKS_PILOT_DRIFT_PARAMETER_PREFIX`: where the drift already told of is remembered (SSM). */
@@ -284,7 +298,7 @@ export interface DeployWebhookSettings extends FunctionSettings {
   webhookMaxBytes: number;
 }
 
-export interface DeployWorkerSettings extends FunctionSettings, ClusterAccessSettings, NotifySettings {
+export interface DeployWorkerSettings extends FunctionSettings, ClusterAccessSettings, NotifySettings, ReleaseStoreSettings {
   /** `EKS_PILOT_DEPLOY_QUEUE_URL`: where watches are handed on; only a send needs it. */
   deployQueueUrl?: string;
   /** `EKS_PILOT_GITHUB_TOKEN`: where the GitHub token of missed-push recovery is, `ssm:<parameter>` or `secretsmanager:<id>`. */
@@ -297,7 +311,9 @@ export interface DeployWorkerSettings extends FunctionSettings, ClusterAccessSet
   rolloutReserveMs: number;
 }
 
-export interface CliSettings extends ClusterAccessSettings {
+export interface CliSettings extends ClusterAccessSettings, ReleaseStoreSettings {
+  /** `AWS_REGION`: the Region of the stack's release table. */
+  region: string;
   /** `EKS_PILOT_SPECS` when a command names no spec; empty when unset. */
   specPaths: readonly string[];
   /** `EKS_PILOT_LEASE_TABLE`. */
@@ -378,6 +394,11 @@ export function provisionSettings(env: Environment = process.env): Readonly<Prov
       SETTING_DEFAULTS.driftParameterPrefix,
     validate: reader.isTrue('EKS_PILOT_VALIDATE'),
     ...optional('fleetQueueUrl', reader.url('EKS_PILOT_FLEET_QUEUE_URL')),
+    ...optional('releaseTable', reader.text('EKS_PILOT_RELEASE_TABLE')),
+    leaseTable: reader.text('EKS_PILOT_LEASE_TABLE') ?? SETTING_DEFAULTS.leaseTable,
+    ...optional('deployWorkerFunction', reader.text('EKS_PILOT_DEPLOY_WORKER_FUNCTION')),
+    ...optional('eipManagerFunction', reader.text('EKS_PILOT_EIP_MANAGER_FUNCTION')),
+    functionName: reader.text('AWS_LAMBDA_FUNCTION_NAME') ?? 'provision',
   });
 }
 
@@ -465,6 +486,7 @@ export function deployWorkerSettings(env: Environment = process.env): Readonly<D
     ...notifySettings(reader),
     ...githubTokenSetting(reader),
     githubApiUrl: reader.url('EKS_PILOT_GITHUB_API_URL') ?? SETTING_DEFAULTS.githubApiUrl,
+    ...optional('releaseTable', reader.text('EKS_PILOT_RELEASE_TABLE')),
     rolloutPollMs: reader.positiveInteger('EKS_PILOT_ROLLOUT_POLL_MS', SETTING_DEFAULTS.rolloutPollMs),
     rolloutReserveMs: reader.nonNegativeInteger('EKS_PILOT_ROLLOUT_RESERVE_MS', SETTING_DEFAULTS.rolloutReserveMs),
   });
@@ -481,6 +503,8 @@ export function cliSettings(env: Environment = process.env): Readonly<CliSetting
   const reader = new EnvironmentReader(env);
   return reader.done({
     specPaths: specPathsFrom(reader.raw('EKS_PILOT_SPECS'), []),
+    region: reader.matching('AWS_REGION', REGION, 'an AWS Region such as eu-west-1') ?? SETTING_DEFAULTS.region,
+    ...optional('releaseTable', reader.text('EKS_PILOT_RELEASE_TABLE')),
     ...kubeconfigSetting(reader),
     endpoints: readAwsEndpoints(reader),
     leaseTable: reader.text('EKS_PILOT_LEASE_TABLE') ?? SETTING_DEFAULTS.leaseTable,

@@ -330,6 +330,14 @@ export class FakeEks implements EksPort {
     change(found.association);
   }
 
+  /**
+   * The cluster is gone with everything in it (its node groups, add-ons, access entries and updates),
+   * as after a DeleteCluster that finished or a disaster: DescribeCluster answers not found. No call recorded.
+   */
+  deleteCluster(name: string): void {
+    if (!this.clusters.delete(name)) throw new Error(`fake EKS: no cluster ${name}`);
+  }
+
   /** Someone changed the cluster outside provision (console, CLI): visible at once, no call recorded. */
   changeCluster(name: string, change: (cluster: Cluster) => void): void {
     change(this.record(name).cluster.value);

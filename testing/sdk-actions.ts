@@ -23,6 +23,7 @@ const SERVICE_PREFIX: Record<string, string> = {
   'client-dynamodb': 'dynamodb',
   'client-ec2': 'ec2',
   'client-eks': 'eks',
+  'client-lambda': 'lambda',
   'client-secrets-manager': 'secretsmanager',
   'client-sns': 'sns',
   'client-sqs': 'sqs',
@@ -67,6 +68,11 @@ export const IMPLIED_ACTIONS: readonly { action: string; because: readonly strin
     action: 'iam:CreateServiceLinkedRole',
     because: ['eks:CreateCluster', 'eks:CreateNodegroup'],
     doc: 'https://docs.aws.amazon.com/eks/latest/userguide/using-service-linked-roles.html',
+  },
+  {
+    action: 'lambda:InvokeFunction',
+    because: ['lambda:Invoke'],
+    doc: 'https://docs.aws.amazon.com/service-authorization/latest/reference/list_awslambda.html (the Invoke API is authorised as lambda:InvokeFunction)',
   },
   {
     action: 'dynamodb:TagResource',

@@ -165,9 +165,18 @@ function manualInvoke(action: Action, workload: string, options: InvokeOptions):
 }
 
 /** The worker's ports for one CLI run: the rollout is watched to its end here, so nothing is queued. */
-async function workerDeps(targets: readonly DeployTarget[], ports: Ports): Promise<WorkerDeps> {
+/**
+ * deploy-worker's ports as the CLI builds them: the cluster's Kubernetes API, the Secrets' sources,
+ * and the durable release store when EKS_PILOT_RELEASE_TABLE names it (written first, as the Lambda does).
+ *
+ * @example
+ * const deps = await workerDeps(targets, ports);
+ */
+export async function workerDeps(targets: readonly DeployTarget[], ports: Ports): Promise<WorkerDeps> {
   const connect = await ports.kubernetes();
+  const releases = await ports.releases();
   return {
+    ...(releases === undefined ? {} : { releases }),
     targets: () => Promise.resolve([...targets]),
     // Only a workload that sources Secrets from AWS loads the adapter.
     ...(targets.some((target) => target.workload.secrets.length > 0) ? { secretValues: await ports.secrets() } : {}),
@@ -257,6 +266,7 @@ function printManual(response: ManualResponse, targets: readonly DeployTarget[],
     case 'rollback':
     case 'approve':
     case 'reject':
+    case 'restore':
       io.stdout.write(json ? toJson({ ...response }) : `${response.cluster}/${response.workload}: ${describeOutcome(response.result)}\n`);
       return outcomeExit(response.result);
     case 'platform':

@@ -19,17 +19,34 @@ export const manualInvokeSchema = z.strictObject({
 
 export type ManualInvoke = z.output<typeof manualInvokeSchema>;
 
-/** Picks the shape by the event's own marker (`mode`, `detail-type` or `Records`) through the shared router. */
-export const provisionEventSchema = routedEvent<ScheduledEvent | ManualInvoke | SqsBatch>(
-  (fields) => ('mode' in fields ? manualInvokeSchema : 'detail-type' in fields ? scheduledEventSchema : 'Records' in fields ? sqsBatchSchema : undefined),
-  'expected a scheduled event (detail-type "Scheduled Event"), a fleet queue batch (Records) or a manual invoke {"mode": "plan" | "apply", "cluster"?, "only"?}',
+/** `{"action": "rebuild", "cluster": "..."}`: disaster recovery, see rebuild/run.ts. */
+export const rebuildInvokeSchema = z.strictObject({
+  action: z.literal('rebuild'),
+  cluster: z.string().min(1),
+});
+
+export type RebuildInvoke = z.output<typeof rebuildInvokeSchema>;
+
+/** Picks the shape by the event's own marker (`mode`, `action`, `detail-type` or `Records`) through the shared router. */
+export const provisionEventSchema = routedEvent<ScheduledEvent | ManualInvoke | RebuildInvoke | SqsBatch>(
+  (fields) =>
+    'mode' in fields
+      ? manualInvokeSchema
+      : 'action' in fields
+        ? rebuildInvokeSchema
+        : 'detail-type' in fields
+          ? scheduledEventSchema
+          : 'Records' in fields
+            ? sqsBatchSchema
+            : undefined,
+  'expected a scheduled event (detail-type "Scheduled Event"), a fleet queue batch (Records), a manual invoke {"mode": "plan" | "apply", "cluster"?, "only"?} or a rebuild {"action": "rebuild", "cluster"}',
 );
 
 type ScheduledEvent = z.output<typeof scheduledEventSchema>;
 /** Every event the handler accepts. */
 export type ProvisionTrigger = z.output<typeof provisionEventSchema>;
 /** The events that name the fleet (or one cluster of it) rather than carry queued messages. */
-export type ProvisionEvent = ScheduledEvent | ManualInvoke;
+export type ProvisionEvent = ScheduledEvent | ManualInvoke | RebuildInvoke;
 
 export function isManualInvoke(event: ProvisionTrigger): event is ManualInvoke {
   return 'mode' in event;
@@ -41,4 +58,8 @@ export function isManualInvoke(event: ProvisionTrigger): event is ManualInvoke {
  */
 export function isQueueBatch(event: ProvisionTrigger): event is SqsBatch {
   return 'Records' in event;
+}
+
+export function isRebuildInvoke(event: ProvisionTrigger): event is RebuildInvoke {
+  return 'action' in event;
 }

@@ -18,7 +18,11 @@ import { errorText } from '../../shared/errors';
 import { assessCluster, validateCluster } from './validate';
 import type { ProvisionSettings } from '../../shared/config';
 import { perContainer } from '../../shared/lambda/container';
-import { isManualInvoke, isQueueBatch, provisionEventSchema } from './event';
+import { createDynamoDbLeases } from '../../shared/adapters/aws/dynamodb-lease';
+import { createDynamoDbReleaseStore } from '../../shared/adapters/aws/dynamodb-release-store';
+import { createLambdaPools, createLambdaRestores } from '../../shared/adapters/aws/lambda-invoke';
+import { missingSetting } from '../../shared/config';
+import { isManualInvoke, isQueueBatch, isRebuildInvoke, provisionEventSchema } from './event';
 import { handleProvisionBatch, handleProvisionEvent } from './invoke';
 import type { InvokeDeps, ProvisionResponse } from './invoke';
 import type { BatchResponse } from '../../shared/reconcile/fan-out';
@@ -40,6 +44,38 @@ function notifyOf(settings: ProvisionSettings): NonNullable<InvokeDeps['notify']
 }
 
 const where = (spec: ClusterSpec) => ({ region: spec.region, ...(spec.assumeRoleArn ? { assumeRoleArn: spec.assumeRoleArn } : {}) });
+const releasesFor = perContainer((key) => {
+  const [region = '', tableName = ''] = key.split('|');
+  return createDynamoDbReleaseStore({ region, tableName });
+});
+const restoresFor = perContainer((key) => {
+  const [region = '', functionName = ''] = key.split('|');
+  return createLambdaRestores({ region, functionName });
+});
+const poolsFor = perContainer((key) => {
+  const [region = '', functionName = ''] = key.split('|');
+  return createLambdaPools({ region, functionName });
+});
+
+// Rebuilds need the stack's release table; the restores go to deploy-worker, the pools through eip-manager.
+function rebuildOf(settings: ProvisionSettings): NonNullable<InvokeDeps['rebuild']> | undefined {
+  if (settings.releaseTable === undefined) return undefined;
+  const { deployWorkerFunction, eipManagerFunction, leaseTable, region } = settings;
+  return {
+    releases: releasesFor(`${region}|${settings.releaseTable}`),
+    leaseFor: (spec) =>
+      createDynamoDbLeases({ region: spec.region, ...(spec.assumeRoleArn ? { assumeRoleArn: spec.assumeRoleArn } : {}), tableName: leaseTable }),
+    restores: {
+      restore: (request) => {
+        if (deployWorkerFunction === undefined)
+          throw missingSetting('EKS_PILOT_DEPLOY_WORKER_FUNCTION', 'the deploy-worker function a rebuild asks for the restores');
+        return restoresFor(`${region}|${deployWorkerFunction}`).restore(request);
+      },
+    },
+    ...(eipManagerFunction === undefined ? {} : { pools: poolsFor(`${region}|${eipManagerFunction}`) }),
+    holder: `lambda ${settings.functionName}`,
+  };
+}
 
 const deps: ProvisionDeps = {
   eksFor: (spec) => createEksPort(where(spec)),
@@ -84,10 +120,11 @@ function validatorOf(settings: ProvisionSettings): Pick<ProvisionDeps, 'validate
 }
 
 export const handler = lambdaStack(
-  (event): Promise<ProvisionResponse | BatchResponse> => {
+  (event, context): Promise<ProvisionResponse | BatchResponse> => {
     const settings = provisionSettings();
     const notify = notifyOf(settings);
     const fleetQueue = fleetQueueOf(settings);
+    const rebuild = rebuildOf(settings);
     const invokeDeps: InvokeDeps = {
       ...deps,
       ...validatorOf(settings),
@@ -95,6 +132,8 @@ export const handler = lambdaStack(
       metrics: metricsFor(settings.metricsNamespace),
       ...(notify ? { notify } : {}),
       ...(fleetQueue ? { fleetQueue } : {}),
+      ...(rebuild ? { rebuild } : {}),
+      requestId: context.awsRequestId,
     };
     return isQueueBatch(event) ? handleProvisionBatch(event, invokeDeps) : handleProvisionEvent(event, invokeDeps);
   },
@@ -102,12 +141,14 @@ export const handler = lambdaStack(
     logger,
     eventSchema: provisionEventSchema,
     // A manual invoke's caller reads the answer: it gets every error as an object, never a stack.
-    callerWaits: (event) => carries(event, 'mode'),
+    callerWaits: (event) => carries(event, 'mode') || carries(event, 'action'),
     correlationKeys: (event) =>
       isManualInvoke(event)
         ? { trigger: 'manual', mode: event.mode }
-        : isQueueBatch(event)
-          ? { trigger: 'queue', messages: event.Records.length }
-          : { trigger: 'schedule' },
+        : isRebuildInvoke(event)
+          ? { trigger: 'manual', action: event.action, cluster: event.cluster }
+          : isQueueBatch(event)
+            ? { trigger: 'queue', messages: event.Records.length }
+            : { trigger: 'schedule' },
   },
 );

@@ -5,7 +5,8 @@
  * more than one cluster fans out instead (one message per cluster, shared/reconcile/fan-out.ts), and
  * a batch from that queue reconciles the one cluster each message names.
  */
-import { clip, InvalidEventError } from '../../shared/errors';
+import { clip, errorFacts, errorText, InvalidEventError } from '../../shared/errors';
+import { statusOfFailure } from '../../shared/reconcile/status';
 import type { MetricsSink } from '../../shared/reconcile/metrics';
 import { publishCounts } from '../../shared/reconcile/metrics';
 import { renderPlan } from '../../shared/model/plan/render';
@@ -17,7 +18,10 @@ import type { FleetQueuePort } from '../../shared/ports/fleet-queue';
 import type { BatchResponse, FanOutSummary } from '../../shared/reconcile/fan-out';
 import { fanOut, queuedSpec, runQueuedClusters } from '../../shared/reconcile/fan-out';
 import type { ProvisionEvent } from './event';
-import { isManualInvoke } from './event';
+import { isManualInvoke, isRebuildInvoke } from './event';
+import type { RebuildDeps, RebuildReport } from './rebuild/run';
+import { continueRebuild, startRebuild } from './rebuild/run';
+import { missingSetting } from '../../shared/config';
 import { accessEntryDetailDue } from './observed';
 import { readsOf } from './observe';
 import type { NotifyDeps } from './notify';
@@ -33,12 +37,18 @@ export interface InvokeDeps extends ProvisionDeps {
   notify?: Omit<NotifyDeps, 'logger'>;
   /** Set when the function has a fleet queue: a scheduled run of more than one cluster fans out to it. */
   fleetQueue?: FleetQueuePort;
+  /** Set when the release table is configured: rebuilds can be asked, and scheduled runs carry them on. */
+  rebuild?: Omit<RebuildDeps, keyof ProvisionDeps>;
+  /** The invocation's request id, for who asked a rebuild. */
+  requestId?: string;
 }
 
 export interface ProvisionResponse {
   reports: (Omit<ClusterReport, 'plan'> & { plan?: string[] })[];
   /** A scheduled run that fanned out: what it queued (the workers' reports are in their own logs). */
   fannedOut?: FanOutSummary;
+  /** The rebuilds this run started or carried on, one per cluster. */
+  rebuilds?: RebuildReport[];
 }
 
 /**
@@ -47,26 +57,67 @@ export interface ProvisionResponse {
  */
 export async function handleProvisionEvent(event: ProvisionEvent, deps: InvokeDeps): Promise<ProvisionResponse> {
   const all = await loadSpecsOnce(deps.specPaths);
+  if (isRebuildInvoke(event)) {
+    const loaded = all.find(({ spec }) => spec.name === event.cluster);
+    if (loaded === undefined) {
+      const reason = `no spec for cluster "${clip(event.cluster)}"; the specs name ${all.map(({ spec }) => spec.name).join(', ')}`;
+      throw new InvalidEventError(reason, { context: { cluster: clip(event.cluster) }, issues: [{ field: 'cluster', reason }] });
+    }
+    const rebuild = rebuildDeps(deps);
+    const report = await startRebuild(loaded.spec, rebuild, `manual invoke ${deps.requestId ?? 'without a request id'}`);
+    return { reports: [], rebuilds: [report] };
+  }
   const manual = isManualInvoke(event) ? event : undefined;
   const selected = manual?.cluster ? all.filter(({ spec }) => spec.name === manual.cluster) : all;
   if (manual?.cluster && selected.length === 0) {
     const reason = `no spec for cluster "${clip(manual.cluster)}"; the specs name ${all.map(({ spec }) => spec.name).join(', ')}`;
     throw new InvalidEventError(reason, { context: { cluster: clip(manual.cluster) }, issues: [{ field: 'cluster', reason }] });
   }
+  // A scheduled run carries every running rebuild on (in place of the cluster's drift check: the rebuild reconciles it in apply mode).
+  const rebuilds: RebuildReport[] = [];
+  const rebuilding = new Set<LoadedSpec>();
+  if (manual === undefined && deps.rebuild !== undefined) {
+    const rebuild = rebuildDeps(deps);
+    for (const loaded of selected) {
+      try {
+        const entry = await rebuild.releases.rebuild(loaded.spec.region, loaded.spec.name);
+        if (entry?.state !== 'running') continue;
+        rebuilding.add(loaded);
+        rebuilds.push(await continueRebuild(loaded.spec, entry, rebuild));
+      } catch (error) {
+        // One cluster's rebuild never stops the fleet's run; the next run tries again.
+        const status = statusOfFailure(error);
+        deps.logger.error('rebuild run failed', { cluster: loaded.spec.name, region: loaded.spec.region, status, error: errorFacts(error) });
+        rebuilds.push({
+          cluster: loaded.spec.name,
+          region: loaded.spec.region,
+          outcome: 'continued',
+          phase: 'cluster',
+          status,
+          summary: `rebuild run failed: ${errorText(error)}`,
+          waiting: [],
+          restored: [],
+          notRestored: [],
+        });
+      }
+    }
+  }
   const modeFor = (loaded: LoadedSpec): Mode => manual?.mode ?? (loaded.spec.onDrift === 'remediate' ? 'apply' : 'plan');
   // A scheduled run reads the access entries' detail once an hour (ACCESS_ENTRY_DETAIL_CHECK), keyed on
   // the schedule's own time so a retried event decides the same; a manual invoke always reads it.
   const accessEntryDetail = isManualInvoke(event) || accessEntryDetailDue(new Date(event.time));
-  const items = selected.map((loaded) => ({ spec: loaded.spec, file: loaded.file, mode: modeFor(loaded) }));
+  // A cluster being rebuilt was carried on above, in place of its drift check.
+  const items = selected.filter((loaded) => !rebuilding.has(loaded)).map((loaded) => ({ spec: loaded.spec, file: loaded.file, mode: modeFor(loaded) }));
+  const carried = rebuilds.length > 0 ? { rebuilds } : {};
   if (!isManualInvoke(event) && deps.fleetQueue && items.length > 1) {
     const fannedOut = await fanOut(
       items.map((item) => ({ ...item, cost: readsOf(item.spec, { accessEntryDetail }) })),
       { queue: deps.fleetQueue, logger: deps.logger, function: 'provision', time: event.time },
     );
-    return { reports: [], fannedOut };
+    return { reports: [], fannedOut, ...carried };
   }
   const reports = await reconcileFleet(items, deps, { ...(manual?.only ? { only: manual.only } : {}), accessEntryDetail });
-  return report(reports, deps);
+  return { ...(await report(reports, deps)), ...carried };
 }
 
 /**
@@ -102,6 +153,12 @@ async function report(reports: ClusterReport[], deps: InvokeDeps): Promise<Provi
   return {
     reports: reports.map(({ plan, ...clusterReport }) => ({ ...clusterReport, ...(plan ? { plan: renderPlan(plan).trimEnd().split('\n') } : {}) })),
   };
+}
+
+/** The rebuild's ports, or the setting that is missing for them. */
+function rebuildDeps(deps: InvokeDeps): RebuildDeps {
+  if (deps.rebuild === undefined) throw missingSetting('EKS_PILOT_RELEASE_TABLE', 'the durable release store a rebuild restores the workloads from');
+  return { eksFor: (spec) => deps.eksFor(spec), now: () => deps.now(), logger: deps.logger, ...deps.rebuild };
 }
 
 /** Embedded metric format, per cluster: drift, pending actions, and a count under its status's name. */

@@ -56,6 +56,8 @@ export async function cli(
     secrets: () => Promise.resolve(new FakeSecretValues()),
     // STS GetCallerIdentity's Arn for an assumed role (AWS STS API reference, GetCallerIdentity).
     identity: () => Promise.resolve({ callerArn: () => Promise.resolve(CALLER_ARN) }),
+    // No release table: a test never reaches the account's, whatever the shell sets.
+    releases: () => Promise.resolve(undefined),
     now,
     sleep: () => Promise.resolve(),
   };

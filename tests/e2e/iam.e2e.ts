@@ -244,6 +244,35 @@ describe("the roles name the example specs' resources", () => {
     expect(sids.filter((sid) => /AssumeClusterRoles|Decrypt|Notifications|EnvelopeEncryptionGrant|NatGateway|PodIdentit/.test(sid))).toEqual([]);
   });
 
+  it("grants the release records on the stack's release table alone, which outlives the stack", () => {
+    // Prepare
+    const grants = (role: string) =>
+      statementsOf(role)
+        .filter((statement) => JSON.stringify(statement.Resource).includes('ReleaseTable'))
+        .map((statement) => ({ sid: statement.Sid, actions: list(statement.Action), resource: statement.Resource }));
+    const table = template.Resources.ReleaseTable as unknown as { Type: string; DeletionPolicy?: string; Properties: { KeySchema: unknown } };
+
+    // Act
+    const provision = grants('ProvisionRole');
+    const worker = grants('DeployWorkerRole');
+
+    // Assess
+    const arn = { 'Fn::GetAtt': ['ReleaseTable', 'Arn'] };
+    expect(provision).toEqual([{ sid: 'ReleaseRecords', actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'], resource: arn }]);
+    expect(worker).toEqual([{ sid: 'ReleaseRecords', actions: ['dynamodb:GetItem', 'dynamodb:PutItem'], resource: arn }]);
+    expect(table).toMatchObject({
+      Type: 'AWS::DynamoDB::Table',
+      DeletionPolicy: 'Retain',
+      Properties: {
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+      },
+    });
+    expect(FUNCTIONS.filter(({ role }) => grants(role).length > 0).map(({ name }) => name)).toEqual(['provision', 'deploy-worker']);
+  });
+
   it('hears the alarms the example specs name, and no other', () => {
     // Prepare
     const rule = Object.values(template.Resources).find(

@@ -397,6 +397,35 @@ export function planRollback(
 }
 
 /**
+ * Plans the restore of a workload after a rebuild of its cluster: its last successful release
+ * (from the durable store), or the manifests' own images when it never had one, released again
+ * as a record of kind `restore`. A restore this rebuild already made (its delivery id) is skipped;
+ * images the workload's current policies do not take are refused, never deployed.
+ *
+ * @example
+ * planRestore(target, history, { deliveryId: 'rebuild-3f0c9a52' }, now);
+ * // { action: 'release', draft: { kind: 'restore', images: {...}, reason: 'restore of release 4 after a rebuild of the cluster' } }
+ */
+export function planRestore(target: DeployTarget, records: readonly ReleaseRecord[], request: { deliveryId: string }, now: Date): DeployPlan {
+  const seen = records.find((record) => record.deliveryId === request.deliveryId || record.lastDeliveryId === request.deliveryId);
+  if (seen !== undefined) {
+    return { action: 'skip', outcome: 'duplicate', reason: `${request.deliveryId} was already handled (release ${seen.revision}, ${seen.result})` };
+  }
+  const destination = lastSucceeded(records);
+  const base = { kind: 'restore' as const, images: destination?.images ?? manifestImages(target), deliveryId: request.deliveryId };
+  const untrusted = imagesRefusal(target, base.images);
+  if (untrusted !== undefined) {
+    const reason = `restore of release ${destination?.revision ?? '?'} refused: its images are not taken by the workload's image policies (${untrusted})`;
+    return { action: 'refuse', reason, ...refuse(records, target, { ...base, reason }, now) };
+  }
+  const reason =
+    destination === undefined
+      ? "restore of the manifests' images after a rebuild of the cluster (no successful release recorded)"
+      : `restore of release ${destination.revision} after a rebuild of the cluster`;
+  return { action: 'release', draft: { ...base, reason } };
+}
+
+/**
  * Where the automatic rollback after a failed release goes: the newest succeeded release before
  * it, if the workload's current policies take its images.
  *

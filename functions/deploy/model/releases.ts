@@ -9,9 +9,19 @@
  * release and the last succeeded one are always kept, refusals have a cap of their own (and repeated
  * refusals of one tag are one record with a count), so no number of refused pushes pushes out an
  * applied release.
+ *
+ * With a durable store (shared/ports/release-store.ts, DynamoDB in the account) the history is also
+ * kept outside the cluster, so it outlives it: written there first, then to the ConfigMap, which
+ * stays for kubectl users. The durable copy is the one read (it is never behind the ConfigMap); a
+ * ConfigMap write that fails after the durable one landed is logged and repaired by the next write
+ * (every write carries the whole history), so a deploy is never reported before its record is in
+ * the account. Records read from either place are trusted only as far as the workload's image
+ * policies take their images (plan.ts, `imagesRefusal`).
  */
 import * as z from 'zod';
 import type { KubernetesObject, KubernetesPort } from '../../../shared/ports/kubernetes';
+import type { ReleaseKey, ReleaseStorePort } from '../../../shared/ports/release-store';
+import { errorFacts } from '../../../shared/errors';
 import { OWNER_LABEL } from '../../../shared/model/cluster-spec/workloads';
 import type { PinnedImage } from './images';
 import { parsePinned } from './images';
@@ -31,6 +41,9 @@ export const MAX_REFUSED_DIGESTS = 50;
 /** The data key of the history in the ConfigMap. */
 export const RELEASES_KEY = 'releases.json';
 
+/** What a release record was: a push or manual deploy, a rollback, or a restore after a rebuild of the cluster. */
+export const RELEASE_KINDS = ['deploy', 'rollback', 'restore'] as const;
+
 /**
  * `waiting`, `released` and `rejected` belong to a held release (one with `hold`): it waits for an
  * approval or the end of a freeze, and is then released as a new release, rejected, or superseded
@@ -49,7 +62,7 @@ export const releaseRecordSchema = z.object({
   revision: z.number().int().min(1),
   cluster: z.string(),
   workload: z.string(),
-  kind: z.enum(['deploy', 'rollback']),
+  kind: z.enum(RELEASE_KINDS),
   /** The image this release brought (a deploy); absent on a rollback, which restores `images` whole. */
   image: pinnedSchema.optional(),
   /** The pinned image it replaced for that repository (or the manifest's image on a first deploy). */
@@ -109,53 +122,119 @@ function namespaceObject(target: DeployTarget): string {
   return ns.object.metadata.name;
 }
 
+/** The durable copy of the history: the store, the clock of its writes, and where a lost ConfigMap write is told. */
+export interface DurableReleases {
+  store: ReleaseStorePort;
+  now(): Date;
+  warn(message: string, facts: Record<string, unknown>): void;
+}
+
 /**
- * Reads and writes a workload's release history through the Kubernetes port.
+ * Where a workload's history is in the durable store: its cluster's Region and name, and its name.
  *
  * @example
- * const store = new ReleaseStore(k8s, target);
+ * releaseKey(target); // { region: 'us-east-1', cluster: 'crypto-oms', workload: 'crypto-oms' }
+ */
+export function releaseKey(target: Pick<DeployTarget, 'region' | 'cluster' | 'workload'>): ReleaseKey {
+  return { region: target.region, cluster: target.cluster, workload: target.workload.name };
+}
+
+/**
+ * The records of a stored history text, oldest first; unreadable entries (or text) are skipped.
+ *
+ * @example
+ * parseHistory(configMap.data['releases.json']); // [{ revision: 1, ... }]
+ */
+export function parseHistory(text: string | undefined): ReleaseRecord[] {
+  if (text === undefined) return [];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return [];
+  }
+  if (!Array.isArray(parsed)) return [];
+  return parsed.flatMap((item: unknown) => {
+    const record = releaseRecordSchema.safeParse(item);
+    return record.success ? [record.data] : [];
+  });
+}
+
+/**
+ * Reads and writes a workload's release history: the durable store first when there is one, and
+ * the ConfigMap in the cluster through the Kubernetes port.
+ *
+ * @example
+ * const store = new ReleaseStore(k8s, target, { store: dynamoDb, now: () => new Date(), warn: logger.warn });
  * const history = await store.read();
  * await store.write([...history, record]);
  */
 export class ReleaseStore {
   private readonly k8s: KubernetesPort;
   private readonly target: DeployTarget;
+  private readonly durable: DurableReleases | undefined;
+  /** The durable version the last read or write saw: the next write's condition. */
+  private version: number | undefined;
 
-  constructor(k8s: KubernetesPort, target: DeployTarget) {
+  constructor(k8s: KubernetesPort, target: DeployTarget, durable?: DurableReleases) {
     this.k8s = k8s;
     this.target = target;
+    this.durable = durable;
   }
 
-  /** The history, oldest first; empty when nothing was deployed yet. Unreadable entries are skipped. */
+  /**
+   * The history, oldest first; empty when nothing was deployed yet. Unreadable entries are skipped.
+   * With a durable store its copy is read; the ConfigMap only when the store has none yet (a
+   * history from before the store, carried into it by the next write).
+   */
   async read(): Promise<ReleaseRecord[]> {
-    const { namespace, name } = releaseLocation(this.target);
-    const configMap = await this.k8s.get('v1', 'ConfigMap', namespace, name);
-    const text = (configMap?.data as Record<string, string> | undefined)?.[RELEASES_KEY];
-    if (text === undefined) return [];
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      return [];
+    if (this.durable !== undefined) {
+      const stored = await this.durable.store.read(releaseKey(this.target));
+      this.version = stored?.version ?? 0;
+      if (stored !== null) return parseHistory(stored.history);
     }
-    if (!Array.isArray(parsed)) return [];
-    return parsed.flatMap((item: unknown) => {
-      const record = releaseRecordSchema.safeParse(item);
-      return record.success ? [record.data] : [];
-    });
+    return this.readConfigMap();
   }
 
-  /** Writes the history, capped by {@link capHistory}, with one server-side apply. */
+  /**
+   * Writes the history, capped by {@link capHistory}: to the durable store (a conditional write on
+   * the version read: ReleaseConflictError when another writer moved it), then with one server-side
+   * apply to the ConfigMap. Without a durable store the ConfigMap write is the record and its failure
+   * is thrown.
+   */
   async write(records: readonly ReleaseRecord[]): Promise<void> {
-    const { namespace, name } = releaseLocation(this.target);
     const kept = capHistory(records);
+    const text = JSON.stringify(kept);
+    if (this.durable !== undefined) {
+      if (this.version === undefined) throw new Error('ReleaseStore.write before read: the durable write needs the version it replaces');
+      const stored = await this.durable.store.write(releaseKey(this.target), text, this.version, this.durable.now());
+      this.version = stored.version;
+    }
+    const { namespace, name } = releaseLocation(this.target);
     const configMap: KubernetesObject = {
       apiVersion: 'v1',
       kind: 'ConfigMap',
       metadata: { name, namespace, labels: { [OWNER_LABEL]: this.target.workload.name, [MANAGED_BY.key]: MANAGED_BY.value, 'eks-pilot.io/releases': 'v1' } },
-      data: { [RELEASES_KEY]: JSON.stringify(kept) },
+      data: { [RELEASES_KEY]: text },
     };
-    await this.k8s.apply(configMap, APPLY_OPTIONS);
+    try {
+      await this.k8s.apply(configMap, APPLY_OPTIONS);
+    } catch (error) {
+      if (this.durable === undefined) throw error;
+      // The record is in the account already; the next write carries the whole history to the ConfigMap again.
+      this.durable.warn('in-cluster release record not written; the durable store has it', {
+        cluster: this.target.cluster,
+        workload: this.target.workload.name,
+        configMap: `${namespace}/${name}`,
+        error: errorFacts(error),
+      });
+    }
+  }
+
+  private async readConfigMap(): Promise<ReleaseRecord[]> {
+    const { namespace, name } = releaseLocation(this.target);
+    const configMap = await this.k8s.get('v1', 'ConfigMap', namespace, name);
+    return parseHistory((configMap?.data as Record<string, string> | undefined)?.[RELEASES_KEY]);
   }
 }
 

@@ -18,6 +18,7 @@ import { planPrune, restoreImages } from '../model/plan';
 import type { SecretValuesPort } from '../../../shared/ports/secret-values';
 import { sourcedSecrets, withSecrets } from '../model/secret-values';
 import { pinnedImages, ReleaseStore } from '../model/releases';
+import type { ReleaseStorePort } from '../../../shared/ports/release-store';
 import type { PlanReport } from '../model/preview';
 import { planReport, previewPush, renderPlanned } from '../model/preview';
 import { APPLY_OPTIONS, renderWorkload } from '../model/render';
@@ -60,11 +61,11 @@ export async function checkDrift(
   target: DeployTarget,
   k8s: KubernetesPort,
   logger: RunLogger,
-  options: { remediate: boolean; now: Date; secretValues?: SecretValuesPort },
+  options: { remediate: boolean; now: Date; secretValues?: SecretValuesPort; releases?: ReleaseStorePort },
 ): Promise<DriftReport> {
   const base = { cluster: target.cluster, workload: target.workload.name };
   const facts = { cluster: target.cluster, workload: targetKey(target) };
-  const records = await new ReleaseStore(k8s, target).read();
+  const records = await historyStore(k8s, target, options.releases, options.now, logger).read();
   const progressing = records.find((record) => record.result === 'progressing');
   if (progressing !== undefined) {
     // A rollout is being watched: its own worker owns the workload until it ends.
@@ -149,8 +150,12 @@ export interface PlannedImage {
  * const plan = await planWorkload(target, { k8s, now: deps.now() }, { image, trigger: { deliveryId: 'manual-c6af9ac6', source: 'manual' } });
  * plan.decision; // { action: 'release', images: {...} }
  */
-export async function planWorkload(target: DeployTarget, context: { k8s?: KubernetesPort; now: Date }, planned?: PlannedImage): Promise<PlanReport> {
-  const records = context.k8s === undefined ? [] : await new ReleaseStore(context.k8s, target).read();
+export async function planWorkload(
+  target: DeployTarget,
+  context: { k8s?: KubernetesPort; now: Date; releases?: ReleaseStorePort },
+  planned?: PlannedImage,
+): Promise<PlanReport> {
+  const records = context.k8s === undefined ? [] : await historyStore(context.k8s, target, context.releases, context.now).read();
   const { rendered, decision } =
     planned === undefined
       ? { rendered: renderPlanned(target, records), decision: undefined }
@@ -158,4 +163,16 @@ export async function planWorkload(target: DeployTarget, context: { k8s?: Kubern
   if (context.k8s === undefined) return planReport(target, rendered, [], rendered.objects, decision);
   const { drift, objects } = await driftOf(context.k8s, rendered.objects, context.now);
   return planReport(target, rendered, drift, objects, decision);
+}
+
+/** The history as the worker reads it: the durable store first, when there is one. */
+function historyStore(k8s: KubernetesPort, target: DeployTarget, releases: ReleaseStorePort | undefined, now: Date, logger?: RunLogger): ReleaseStore {
+  if (releases === undefined) return new ReleaseStore(k8s, target);
+  return new ReleaseStore(k8s, target, {
+    store: releases,
+    now: () => now,
+    warn: (message, facts) => {
+      logger?.warn(message, facts);
+    },
+  });
 }

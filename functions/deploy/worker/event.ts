@@ -10,6 +10,7 @@ import * as z from 'zod';
 import { routedEvent, scheduledEventSchema } from '../../../shared/lambda/events';
 import type { EcrImageAction } from '../../../shared/model/ecr-event';
 import { ECR_IMAGE_ACTION, ecrImageActionSchema } from '../../../shared/model/ecr-event';
+import { restoreInvokeSchema } from '../../../shared/model/restore';
 
 /** An SQS batch, as far as the worker reads it. */
 export const sqsEventSchema = z.looseObject({
@@ -38,7 +39,7 @@ const pinned = z.string().regex(/^[^\s@]+:[\w][\w.-]{0,127}@sha256:[0-9a-f]{64}$
 const by = z.string().min(1).max(2048).optional();
 
 /**
- * `{"action": "plan" | "deploy" | "rollback" | "history" | "approve" | "reject", "workload": "...", "cluster"?, "image"?, "to"?, "release"?, "force"?, "by"?}`,
+ * `{"action": "plan" | "deploy" | "rollback" | "history" | "approve" | "reject" | "restore", "workload": "...", "cluster"?, "image"?, "to"?, "release"?, "force"?, "by"?, "deliveryId"?}`,
  * or `{"action": "platform", "cluster"?}`
  */
 export const manualInvokeSchema = z.discriminatedUnion('action', [
@@ -53,6 +54,8 @@ export const manualInvokeSchema = z.discriminatedUnion('action', [
   // The workload's held release (`release`, or the one that waits); `force` releases it during a freeze.
   z.strictObject({ action: z.literal('approve'), workload, cluster, release: z.number().int().min(1).optional(), force: z.boolean().optional(), by }),
   z.strictObject({ action: z.literal('reject'), workload, cluster, release: z.number().int().min(1).optional(), by }),
+  // A rebuild of the cluster (provision) asks for each workload's last successful release back.
+  restoreInvokeSchema,
 ]);
 
 export type SqsEvent = z.output<typeof sqsEventSchema>;

@@ -24,6 +24,7 @@ import type { DeployTarget } from '../model/targets';
 import { createAwsSecretValues } from '../../../shared/adapters/aws/secret-values';
 import { GitHubPackages } from '../../../shared/adapters/github/packages';
 import type { GitHubPackagesPort } from '../../../shared/ports/github-packages';
+import { createDynamoDbReleaseStore } from '../../../shared/adapters/aws/dynamodb-release-store';
 import { loadFleet } from '../model/targets';
 import { loadPlatforms } from '../model/platform';
 import { createPlatformRunner } from './platform';
@@ -111,6 +112,11 @@ function githubFor(settings: DeployWorkerSettings): GitHubPackagesPort | undefin
     },
   });
 }
+// The stack's release table, in the function's own Region: records outlive the clusters.
+const releasesFor = perContainer((key) => {
+  const [region = '', tableName = ''] = key.split('|');
+  return createDynamoDbReleaseStore({ region, tableName });
+});
 
 function deps(settings: DeployWorkerSettings): WorkerDeps {
   const access: ClusterAccessSettings = { ...(settings.kubeconfig === undefined ? {} : { kubeconfig: settings.kubeconfig }), endpoints: settings.endpoints };
@@ -133,6 +139,7 @@ function deps(settings: DeployWorkerSettings): WorkerDeps {
     queue: { send: (messages) => queueFor(settings).send(messages) },
     ...(settings.notifyTopicArn === undefined ? {} : { notifier: notifierFor(settings.notifyTopicArn) }),
     ...(settings.githubToken === undefined ? {} : { github: githubFor(settings) }),
+    ...(settings.releaseTable === undefined ? {} : { releases: releasesFor(`${settings.region}|${settings.releaseTable}`) }),
     now: () => new Date(),
     sleep: (ms) => sleep(ms),
     logger,

@@ -19,9 +19,8 @@ import { planPushMessages } from '../model/queue-push';
 import type { EcrImageAction } from '../../../shared/model/ecr-event';
 import { ECR_IMAGE_ACTION, parseEcrEvent } from '../../../shared/model/ecr-event';
 import type { ReleaseRecord } from '../model/releases';
-import { ReleaseStore } from '../model/releases';
 import type { Budget, DeployOutcome, WorkerDeps } from './run';
-import { continueWatch, decideHeld, deployImage, rollbackTo } from './run';
+import { continueWatch, decideHeld, deployImage, releaseStoreOf, restoreWorkload, rollbackTo } from './run';
 import type { RecoverReport } from './recover';
 import { recoverMissedPushes } from './recover';
 import { findTarget, targetKey } from '../model/targets';
@@ -32,7 +31,7 @@ export type ManualResponse =
   | { action: 'history'; cluster: string; workload: string; releases: ReleaseRecord[] }
   | { action: 'platform'; reports: PlatformReport[] }
   | { action: 'plan'; plan: PlanReport }
-  | { action: 'deploy' | 'rollback' | 'approve' | 'reject'; cluster: string; workload: string; result: DeployOutcome };
+  | { action: 'deploy' | 'rollback' | 'approve' | 'reject' | 'restore'; cluster: string; workload: string; result: DeployOutcome };
 
 /** What an ECR push event answers: the deploys it queued, or why none. */
 export interface EcrPushResponse {
@@ -251,6 +250,7 @@ async function driftCheck(deps: WorkerDeps): Promise<DriftReport[]> {
           remediate: target.workload.onDrift === 'remediate',
           now: deps.now(),
           ...(deps.secretValues === undefined ? {} : { secretValues: deps.secretValues }),
+          ...(deps.releases === undefined ? {} : { releases: deps.releases }),
         }),
       );
     } catch (error) {
@@ -297,7 +297,7 @@ async function manual(
   const deliveryId = `manual-${requestId}`;
   switch (event.action) {
     case 'history': {
-      const releases = await new ReleaseStore(await deps.connect(target), target).read();
+      const releases = await releaseStoreOf(await deps.connect(target), target, deps).read();
       return { action: 'history', ...base, releases: [...releases].reverse() };
     }
     case 'plan': {
@@ -307,7 +307,7 @@ async function manual(
         // The worker's own planPush decides, as a manual deploy of the image would.
         plan: await planWorkload(
           target,
-          { k8s: await deps.connect(target), now: deps.now() },
+          { k8s: await deps.connect(target), now: deps.now(), ...(deps.releases === undefined ? {} : { releases: deps.releases }) },
           image === undefined ? undefined : { image, trigger: { deliveryId, source: 'manual' } },
         ),
       };
@@ -343,6 +343,9 @@ async function manual(
           budget,
         ),
       };
+    case 'restore':
+      await ensurePlatform(target.cluster, deps);
+      return { action: 'restore', ...base, result: await restoreWorkload(target, event.deliveryId, deps, budget) };
     case 'rollback':
       await ensurePlatform(target.cluster, deps);
       return {

@@ -31,20 +31,20 @@ export interface ReleaseHistory {
  * so a new result cannot be added without deciding what it tells (`waiting` -> `deploy.waiting`).
  */
 export const RESULT_EVENTS: Readonly<Record<ReleaseResult, Readonly<Record<ReleaseRecord['kind'], NotificationEvent | undefined>>>> = {
-  // A rollback is told when it ends: "rolled back" already said it started.
-  progressing: { deploy: 'deploy.released', rollback: undefined },
-  succeeded: { deploy: 'deploy.succeeded', rollback: 'deploy.succeeded' },
-  failed: { deploy: 'deploy.failed', rollback: 'deploy.failed' },
-  'rolled-back': { deploy: 'deploy.rolled-back', rollback: 'deploy.rolled-back' },
+  // A rollback, and a restore after a rebuild, is told when it ends: "rolled back" already said a rollback started.
+  progressing: { deploy: 'deploy.released', rollback: undefined, restore: undefined },
+  succeeded: { deploy: 'deploy.succeeded', rollback: 'deploy.succeeded', restore: 'deploy.succeeded' },
+  failed: { deploy: 'deploy.failed', rollback: 'deploy.failed', restore: 'deploy.failed' },
+  'rolled-back': { deploy: 'deploy.rolled-back', rollback: 'deploy.rolled-back', restore: 'deploy.rolled-back' },
   // The newer release that took over is told instead.
-  superseded: { deploy: undefined, rollback: undefined },
-  refused: { deploy: 'deploy.refused', rollback: 'deploy.refused' },
+  superseded: { deploy: undefined, rollback: undefined, restore: undefined },
+  refused: { deploy: 'deploy.refused', rollback: 'deploy.refused', restore: 'deploy.refused' },
   // A held release: told once when it starts to wait.
-  waiting: { deploy: 'deploy.waiting', rollback: undefined },
+  waiting: { deploy: 'deploy.waiting', rollback: undefined, restore: undefined },
   // A held release that was released: the release it became is told instead.
-  released: { deploy: undefined, rollback: undefined },
+  released: { deploy: undefined, rollback: undefined, restore: undefined },
   // A held release a person rejected: told as refused, the rejection its reason.
-  rejected: { deploy: 'deploy.refused', rollback: undefined },
+  rejected: { deploy: 'deploy.refused', rollback: undefined, restore: undefined },
 };
 
 /** Only the newest records are looked at for outcomes left untold: an old failure is not told late. */

@@ -9,6 +9,7 @@ import type { FifoQueuePort } from '../../../shared/ports/fifo-queue';
 import type { EventNotifier } from '../../../shared/ports/notifier';
 import type { GitHubPackagesPort } from '../../../shared/ports/github-packages';
 import type { KubernetesObject, KubernetesPort } from '../../../shared/ports/kubernetes';
+import type { ReleaseStorePort } from '../../../shared/ports/release-store';
 import { applyAll, forbidden, immutableJobs, isTransient } from './apply';
 import type { PinnedImage } from '../model/images';
 import { pinnedRef } from '../model/images';
@@ -16,7 +17,7 @@ import { describeObject, ROLLOUT_KINDS } from '../model/manifests';
 import type { WatchMessage } from '../model/messages';
 import { toFifo } from '../model/messages';
 import type { DeployPlan, DeployTrigger, Draft, GateRequest, WatchStep } from '../model/plan';
-import { planAutomaticRollback, planGate, planPrune, planPush, planRollback, planWatch } from '../model/plan';
+import { planAutomaticRollback, planGate, planPrune, planPush, planRestore, planRollback, planWatch } from '../model/plan';
 import type { ReleaseRecord } from '../model/releases';
 import { nextRevision, pinnedImages, ReleaseStore, upsert } from '../model/releases';
 import { renderWorkload } from '../model/render';
@@ -53,6 +54,8 @@ export interface WorkerDeps {
   notifier?: EventNotifier;
   /** GitHub's package versions, for the workloads with missed-push recovery (worker/recover.ts). */
   github?: GitHubPackagesPort;
+  /** The durable release store (DynamoDB in the account): written before the ConfigMap, read first. Without it, the ConfigMap only. */
+  releases?: ReleaseStorePort;
   now(): Date;
   sleep(ms: number): Promise<void>;
   logger: RunLogger;
@@ -78,6 +81,24 @@ export type DeployOutcome =
   | { outcome: 'unchanged'; reason: string }
   | { outcome: 'duplicate'; reason: string }
   | { outcome: 'ignored'; reason: string };
+
+/**
+ * The release history of a target: the durable store first when the worker has one, and the
+ * cluster's ConfigMap.
+ *
+ * @example
+ * const records = await releaseStoreOf(k8s, target, deps).read();
+ */
+export function releaseStoreOf(k8s: KubernetesPort, target: DeployTarget, deps: Pick<WorkerDeps, 'releases' | 'now' | 'logger'>): ReleaseStore {
+  if (deps.releases === undefined) return new ReleaseStore(k8s, target);
+  return new ReleaseStore(k8s, target, {
+    store: deps.releases,
+    now: () => deps.now(),
+    warn: (message, facts) => {
+      deps.logger.warn(message, facts);
+    },
+  });
+}
 
 /**
  * Deploys a pushed image to a workload as {@link planPush} decides: skips what already runs, what
@@ -134,6 +155,23 @@ export async function rollbackTo(
     { ...(to === undefined ? {} : { to }), ...(options.force === undefined ? {} : { force: options.force }), deliveryId },
     deps.now(),
   );
+  return carryOut(plan, target, k8s, store, records, { cluster: target.cluster, workload: targetKey(target), deliveryId }, deps, budget);
+}
+
+/**
+ * Restores a workload after a rebuild of its cluster, as {@link planRestore} decides: its last
+ * successful release from the durable store, pinned by digest, applied and watched like any
+ * release (and never rolled back automatically); refused and recorded when the workload's image
+ * policies do not take its images; skipped when this rebuild's restore was already made.
+ *
+ * @example
+ * await restoreWorkload(target, 'rebuild-3f0c9a52', deps, budget);
+ */
+export async function restoreWorkload(target: DeployTarget, deliveryId: string, deps: WorkerDeps, budget: Budget): Promise<DeployOutcome> {
+  const k8s = await deps.connect(target);
+  const store = releaseStoreOf(k8s, target, deps);
+  const records = await store.read();
+  const plan = planRestore(target, records, { deliveryId }, deps.now());
   return carryOut(plan, target, k8s, store, records, { cluster: target.cluster, workload: targetKey(target), deliveryId }, deps, budget);
 }
 
@@ -463,8 +501,9 @@ async function rollBack(
 }
 
 /** The workload's release history, telling each outcome once when a notifier is configured. */
+/** The workload's release history: the durable store and the ConfigMap ({@link releaseStoreOf}), telling each outcome once when a notifier is set. */
 function historyOf(k8s: KubernetesPort, target: DeployTarget, deps: WorkerDeps): ReleaseHistory {
-  const store = new ReleaseStore(k8s, target);
+  const store = releaseStoreOf(k8s, target, deps);
   return deps.notifier === undefined ? store : new NotifyingReleaseHistory(store, target, { notifier: deps.notifier, logger: deps.logger });
 }
 

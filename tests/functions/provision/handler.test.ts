@@ -112,7 +112,7 @@ describe('provision handler', () => {
       name: 'InvalidEventError',
       field: '(event)',
       reason:
-        'expected a scheduled event (detail-type "Scheduled Event"), a fleet queue batch (Records) or a manual invoke {"mode": "plan" | "apply", "cluster"?, "only"?}',
+        'expected a scheduled event (detail-type "Scheduled Event"), a fleet queue batch (Records), a manual invoke {"mode": "plan" | "apply", "cluster"?, "only"?} or a rebuild {"action": "rebuild", "cluster"}',
     });
   });
 

@@ -1,0 +1,135 @@
+/**
+ * The rebuild of a cluster, pure: given what one run observed (provision's own report on the
+ * cluster, each workload's restore as the durable release store records it, the pools' state),
+ * which phase the rebuild is in, what to do now, and what it waits for. No SDK, no clock, no I/O;
+ * rebuild/run.ts observes, carries the plan out and reports it.
+ *
+ * Phases, in order: `cluster` (provision recreates the cluster, its add-ons and node groups from
+ * the spec across runs, and the rebuild waits until the report says Converged: every node group
+ * ACTIVE), `workloads` (each workload's restore is asked of deploy-worker once, then watched in
+ * the store until it succeeded, failed or was refused), `pools` (eip-manager re-attaches the
+ * Elastic IP pools from the addresses they hold and adopt), `done`.
+ */
+import type { Status } from '../../../shared/reconcile/status';
+import { worstStatus } from '../../../shared/reconcile/status';
+
+/** A workload's restore as its release record shows it (absent: not made yet). */
+export interface RestoreSeen {
+  revision: number;
+  result: string;
+  reason?: string;
+  /** The images it runs, for the report. */
+  images?: Record<string, string>;
+}
+
+export interface WorkloadSeen {
+  workload: string;
+  /** The newest succeeded release before the rebuild, when the store has one. */
+  lastSucceeded?: number;
+  restore?: RestoreSeen;
+}
+
+export interface RebuildObservation {
+  /** provision's report of this run's reconcile (apply) of the cluster. */
+  cluster: { status: Status; summary: string };
+  /** Read once the cluster has converged; empty before. */
+  workloads: readonly WorkloadSeen[];
+  /** eip-manager's answer this run (undefined: not asked yet, or the spec has no pools). */
+  pools?: { status: Status; summary: string };
+  /** Whether the spec has Elastic IP pools to re-attach. */
+  hasPools: boolean;
+}
+
+export type RebuildPhase = 'cluster' | 'workloads' | 'pools' | 'done';
+
+export type RebuildAction = { kind: 'QueueRestore'; workload: string; reason: string } | { kind: 'ReattachPools'; reason: string };
+
+export interface RebuildPlan {
+  phase: RebuildPhase;
+  status: Status;
+  summary: string;
+  actions: RebuildAction[];
+  /** What a later run waits for, one line each. */
+  waiting: string[];
+  /** Workloads restored (succeeded), with the release. */
+  restored: { workload: string; revision: number }[];
+  /** Workloads not restored, and why (refused by policy, failed rollout). */
+  notRestored: { workload: string; reason: string }[];
+  finished: boolean;
+}
+
+/** A restore's result that ends it. */
+const ENDED = new Set(['succeeded', 'failed', 'rolled-back', 'refused', 'superseded']);
+
+/**
+ * Plans one run of a rebuild from what it observed.
+ *
+ * @example
+ * planRebuild({ cluster: { status: 'InProgress', summary: 'cluster kianax is CREATING' }, workloads: [], hasPools: false });
+ * // { phase: 'cluster', status: 'InProgress', waiting: ['cluster: cluster kianax is CREATING'], actions: [], finished: false, ... }
+ */
+export function planRebuild(observation: RebuildObservation): RebuildPlan {
+  const empty = { actions: [], restored: [], notRestored: [] };
+  const { cluster } = observation;
+  if (cluster.status === 'Blocked') {
+    return {
+      ...empty,
+      phase: 'cluster',
+      status: 'Blocked',
+      summary: `cluster: ${cluster.summary}`,
+      waiting: [`a person: ${cluster.summary}`],
+      finished: false,
+    };
+  }
+  if (cluster.status !== 'Converged') {
+    return {
+      ...empty,
+      phase: 'cluster',
+      status: 'InProgress',
+      summary: `cluster: ${cluster.summary}`,
+      waiting: [`cluster: ${cluster.summary}`],
+      finished: false,
+    };
+  }
+
+  const actions: RebuildAction[] = [];
+  const waiting: string[] = [];
+  const restored: RebuildPlan['restored'] = [];
+  const notRestored: RebuildPlan['notRestored'] = [];
+  for (const seen of observation.workloads) {
+    const { restore } = seen;
+    if (restore === undefined) {
+      const what = seen.lastSucceeded === undefined ? "the manifests' images (no successful release recorded)" : `release ${seen.lastSucceeded}`;
+      actions.push({ kind: 'QueueRestore', workload: seen.workload, reason: `restore ${seen.workload} at ${what}` });
+      waiting.push(`workload ${seen.workload}: restore asked`);
+    } else if (!ENDED.has(restore.result)) {
+      waiting.push(`workload ${seen.workload}: release ${restore.revision} ${restore.result}`);
+    } else if (restore.result === 'succeeded') {
+      restored.push({ workload: seen.workload, revision: restore.revision });
+    } else {
+      notRestored.push({ workload: seen.workload, reason: `release ${restore.revision} ${restore.result}${restore.reason ? `: ${restore.reason}` : ''}` });
+    }
+  }
+
+  // The nodes are up: the pools are re-attached while the workloads roll out, every run until eip-manager answers Converged.
+  const poolsDone = !observation.hasPools || observation.pools?.status === 'Converged';
+  if (!poolsDone) {
+    actions.push({ kind: 'ReattachPools', reason: 'attach the Elastic IP pools to the new nodes from the addresses they hold and adopt' });
+    waiting.push(observation.pools === undefined ? 'pools: re-attach asked' : `pools: ${observation.pools.summary}`);
+  }
+  const workloadsDone = observation.workloads.every((seen) => seen.restore !== undefined && ENDED.has(seen.restore.result));
+  const phase: RebuildPhase = !workloadsDone ? 'workloads' : !poolsDone ? 'pools' : 'done';
+  const finished = phase === 'done';
+  const poolsBlocked = observation.pools?.status === 'Blocked';
+  const status: Status = finished
+    ? notRestored.length > 0
+      ? 'Blocked'
+      : 'Converged'
+    : worstStatus([poolsBlocked ? 'Blocked' : 'InProgress', notRestored.length > 0 ? 'Blocked' : 'InProgress']);
+  const parts = [
+    `${restored.length} of ${observation.workloads.length} workload(s) restored`,
+    ...notRestored.map((item) => `${item.workload} not restored (${item.reason})`),
+    ...(finished ? [] : waiting),
+  ];
+  return { phase, status, summary: `${phase}: ${parts.join('; ')}`, actions, waiting, restored, notRestored, finished };
+}

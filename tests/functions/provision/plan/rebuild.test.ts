@@ -1,0 +1,86 @@
+import { planRebuild } from '../../../../functions/provision/rebuild/plan';
+import type { RebuildObservation } from '../../../../functions/provision/rebuild/plan';
+
+const converged = { status: 'Converged' as const, summary: 'matches the spec' };
+
+describe('planRebuild', () => {
+  it.each<[string, RebuildObservation, { phase: string; status: string; actions: string[]; finished: boolean }]>([
+    [
+      'waits for the cluster while provision recreates it',
+      { cluster: { status: 'InProgress', summary: 'cluster financial-move is CREATING' }, workloads: [], hasPools: true },
+      { phase: 'cluster', status: 'InProgress', actions: [], finished: false },
+    ],
+    [
+      'stops for a person when the cluster is blocked',
+      { cluster: { status: 'Blocked', summary: 'refused: roleArn cannot change' }, workloads: [], hasPools: false },
+      { phase: 'cluster', status: 'Blocked', actions: [], finished: false },
+    ],
+    [
+      'queues the restore of every workload not restored yet, and re-attaches the pools, once the cluster converged',
+      { cluster: converged, workloads: [{ workload: 'prod', lastSucceeded: 3 }, { workload: 'jobs' }], hasPools: true },
+      { phase: 'workloads', status: 'InProgress', actions: ['QueueRestore prod', 'QueueRestore jobs', 'ReattachPools'], finished: false },
+    ],
+    [
+      'waits for a restore still rolling out, queueing nothing again',
+      { cluster: converged, workloads: [{ workload: 'prod', restore: { revision: 4, result: 'progressing' } }], hasPools: false },
+      { phase: 'workloads', status: 'InProgress', actions: [], finished: false },
+    ],
+    [
+      'waits for the pools once every workload is restored',
+      {
+        cluster: converged,
+        workloads: [{ workload: 'prod', restore: { revision: 4, result: 'succeeded' } }],
+        pools: { status: 'InProgress', summary: 'egress: 1 of 2 attached' },
+        hasPools: true,
+      },
+      { phase: 'pools', status: 'InProgress', actions: ['ReattachPools'], finished: false },
+    ],
+    [
+      'finishes converged when every workload is restored and the pools are whole',
+      { cluster: converged, workloads: [{ workload: 'prod', restore: { revision: 4, result: 'succeeded' } }], pools: converged, hasPools: true },
+      { phase: 'done', status: 'Converged', actions: [], finished: true },
+    ],
+    [
+      'finishes blocked when a restore was refused by the image policies',
+      {
+        cluster: converged,
+        workloads: [{ workload: 'prod', restore: { revision: 4, result: 'refused', reason: 'tag main-1 matches no current rule' } }],
+        hasPools: false,
+      },
+      { phase: 'done', status: 'Blocked', actions: [], finished: true },
+    ],
+  ])('%s', (_name, observation, expected) => {
+    // Act
+    const plan = planRebuild(observation);
+
+    // Assess
+    expect({
+      phase: plan.phase,
+      status: plan.status,
+      actions: plan.actions.map((action) => (action.kind === 'QueueRestore' ? `${action.kind} ${action.workload}` : action.kind)),
+      finished: plan.finished,
+    }).toEqual(expected);
+  });
+
+  it('names what it waits for and what was not restored, in one summary line', () => {
+    // Prepare
+    const observation: RebuildObservation = {
+      cluster: converged,
+      workloads: [
+        { workload: 'prod', restore: { revision: 4, result: 'succeeded' } },
+        { workload: 'jobs', restore: { revision: 2, result: 'refused', reason: 'tag main-1 matches no current rule' } },
+        { workload: 'web', restore: { revision: 7, result: 'progressing' } },
+      ],
+      hasPools: false,
+    };
+
+    // Act
+    const plan = planRebuild(observation);
+
+    // Assess
+    expect(plan.summary).toBe(
+      'workloads: 1 of 3 workload(s) restored; jobs not restored (release 2 refused: tag main-1 matches no current rule); workload web: release 7 progressing',
+    );
+    expect(plan.status).toBe('Blocked');
+  });
+});

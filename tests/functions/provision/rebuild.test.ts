@@ -1,0 +1,152 @@
+import path from 'node:path';
+import { reconcilePools } from '../../../functions/eip-manager/run';
+import type { RebuildReport } from '../../../functions/provision/rebuild/run';
+import { rebuildLeaseKey } from '../../../functions/provision/rebuild/run';
+import type { ReleaseRecord } from '../../../functions/deploy/model/releases';
+import { digestOf } from '../../../testing/deploy-events';
+import { RebuildWorld } from '../../../testing/rebuild-world';
+
+const SPEC = path.join(__dirname, '../../../examples/financial-move/cluster.yaml');
+const TASK = 'ghcr.io/financial-move/task-service';
+const WALLET = 'ghcr.io/financial-move/wallet-cryptotraders-service';
+const KEY = { region: 'sa-east-1', cluster: 'financial-move', workload: 'prod' };
+const FIVE_MINUTES = 5 * 60_000;
+
+const image = (repository: string, tag: string) => ({ repository, tag, digest: digestOf(`${repository}:${tag}`) });
+const pinned = (repository: string, tag: string): string => `${repository}:${tag}@${digestOf(`${repository}:${tag}`)}`;
+
+/** The financial-move cluster running two releases of task-service and one of the wallet, its pools attached, then lost. */
+async function lostCluster(): Promise<{ world: RebuildWorld; pools: { egress: string[]; ingress: string[] } }> {
+  const world = await RebuildWorld.start(SPEC);
+  // The partners' allow-listed addresses, adopted by tag, and the load balancer's, allocated by the pool.
+  world.ec2.seedAddress({ tags: { 'partner-allowlist': 'financial-move-egress' } });
+  world.ec2.seedAddress({ tags: { 'partner-allowlist': 'financial-move-egress' } });
+  await reconcilePools(world.spec, world.eipDeps(), { mode: 'apply' });
+  expect((await world.deploy('prod', image(TASK, 'v1.2.0'))).outcome).toBe('succeeded');
+  expect((await world.deploy('prod', image(TASK, 'v1.3.0'))).outcome).toBe('succeeded');
+  expect((await world.deploy('prod', image(WALLET, 'v1.1.0'))).outcome).toBe('succeeded');
+  const pools = { egress: allocationsOf(world, 'egress'), ingress: allocationsOf(world, 'ingress') };
+  await world.disaster();
+  return { world, pools };
+}
+
+function allocationsOf(world: RebuildWorld, pool: string): string[] {
+  return world.ec2
+    .allAddresses()
+    .filter((address) => address.Tags?.some((tag) => (tag.Key === 'eks-pilot/pool' || tag.Key === 'eks-pilot/adopted-by') && tag.Value?.endsWith(pool)))
+    .map((address) => address.AllocationId ?? '')
+    .sort();
+}
+
+/** Runs the schedule every five minutes, delivering what provision queued, until the rebuild finishes (at most `runs`). */
+async function carryOn(world: RebuildWorld, first: RebuildReport, runs = 12): Promise<RebuildReport[]> {
+  const reports = [first];
+  await world.deliver();
+  for (let run = 0; run < runs && reports.at(-1)?.outcome !== 'finished'; run += 1) {
+    world.clock += FIVE_MINUTES;
+    const response = await world.invoke(world.scheduled());
+    const report = response.rebuilds?.[0];
+    if (report === undefined) throw new Error('the scheduled run carried no rebuild on');
+    reports.push(report);
+    await world.deliver();
+  }
+  return reports;
+}
+
+// Several runs of three functions against HTTP and AWS doubles: seconds on a shared, loaded machine.
+jest.setTimeout(30_000);
+
+describe('disaster recovery: the rebuild of a lost cluster', () => {
+  let world: RebuildWorld | undefined;
+
+  afterEach(async () => {
+    await world?.close();
+    world = undefined;
+  });
+
+  it('recreates a cluster deleted in EKS from one rebuild invoke over several runs, every workload back at its last successful digest and the pools re-attached', async () => {
+    // Prepare
+    const lost = await lostCluster();
+    world = lost.world;
+    expect(world.eks.cluster('financial-move')).toBeUndefined();
+
+    // Act
+    const started = await world.invoke({ action: 'rebuild', cluster: 'financial-move' });
+    const reports = await carryOn(world, started.rebuilds?.[0] as RebuildReport);
+
+    // Assess: the cluster came back through provision's own multi-run path, and the rebuild reported each run.
+    const last = reports.at(-1);
+    expect(started.rebuilds?.[0]).toMatchObject({ outcome: 'started', phase: 'cluster', status: 'InProgress' });
+    expect(reports.length).toBeGreaterThan(2);
+    expect(last).toMatchObject({ outcome: 'finished', phase: 'done', status: 'Converged', restored: [{ workload: 'prod' }], notRestored: [] });
+    expect(reports.map((report) => report.phase)).toEqual(expect.arrayContaining(['cluster', 'workloads']));
+    expect(world.eks.writes().map((call) => call.name)).toEqual(expect.arrayContaining(['CreateCluster', 'CreateNodegroup', 'CreateAddon']));
+    expect(world.eks.cluster('financial-move')?.status).toBe('ACTIVE');
+    // Every workload at its last successful release, pinned by digest; the others as the manifests say.
+    expect(world.deploymentImage('prod', 'task-service')).toBe(pinned(TASK, 'v1.3.0'));
+    expect(world.deploymentImage('prod', 'wallet-cryptotraders-service')).toBe(pinned(WALLET, 'v1.1.0'));
+    expect(world.deploymentImage('prod', 'pnl-worker')).toBe('ghcr.io/financial-move/pnl-worker:v1.0.0');
+    const history = world.releases.records(KEY) as ReleaseRecord[];
+    expect(history.at(-1)).toMatchObject({
+      kind: 'restore',
+      result: 'succeeded',
+      deliveryId: 'rebuild-r1',
+      reason: 'restore of release 3 after a rebuild of the cluster',
+    });
+    // The in-cluster record is back too, for kubectl users.
+    expect(world.cluster.objects.get('/api/v1/namespaces/prod/configmaps/eks-pilot-releases-prod')).toBeDefined();
+    // The pools hold the very addresses they held before, each on a new node: none released, none allocated.
+    expect(allocationsOf(world, 'egress')).toEqual(lost.pools.egress);
+    expect(allocationsOf(world, 'ingress')).toEqual(lost.pools.ingress);
+    const nodes = new Set(world.nodes());
+    for (const allocationId of lost.pools.egress) {
+      const address = world.ec2.allAddresses().find((candidate) => candidate.AllocationId === allocationId);
+      expect(nodes.has(address?.InstanceId ?? '')).toBe(true);
+    }
+    expect(world.ec2.writes().map((call) => call.name)).not.toEqual(expect.arrayContaining(['ReleaseAddress']));
+    // The lease is given back and the journal says finished.
+    expect(world.leases.current(rebuildLeaseKey(world.spec))).toBeUndefined();
+    expect(world.releases.rebuildEntry('sa-east-1', 'financial-move')).toMatchObject({ state: 'finished', phase: 'done' });
+  });
+
+  it('refuses a second rebuild while one runs, naming who holds it', async () => {
+    // Prepare
+    const lost = await lostCluster();
+    world = lost.world;
+    await world.invoke({ action: 'rebuild', cluster: 'financial-move' });
+
+    // Act
+    const second = await world.invoke({ action: 'rebuild', cluster: 'financial-move' }, world.provisionDeps('r2'));
+
+    // Assess
+    expect(second.rebuilds?.[0]).toMatchObject({ outcome: 'refused', status: 'Blocked' });
+    expect(second.rebuilds?.[0]?.summary).toMatch(/^refused: a rebuild of financial-move is running \(test provision \(rebuild r1\), lease until /);
+    expect(world.releases.rebuildEntry('sa-east-1', 'financial-move')).toMatchObject({ id: 'r1', state: 'running' });
+    expect(world.eks.writes().filter((call) => call.name === 'CreateCluster')).toHaveLength(1);
+  });
+
+  it('does not deploy a store record the image policies refuse, and reports it', async () => {
+    // Prepare: someone with access to the table wrote a release whose image no policy takes.
+    const lost = await lostCluster();
+    world = lost.world;
+    const history = world.releases.records(KEY) as ReleaseRecord[];
+    const forged: ReleaseRecord = {
+      ...(history.at(-1) as ReleaseRecord),
+      revision: 9,
+      images: { ...(history.at(-1) as ReleaseRecord).images, [TASK]: pinned(TASK, 'main-0badc0de') },
+      deliveryId: 'forged',
+    };
+    world.releases.seed(KEY, [...history, forged]);
+
+    // Act
+    const started = await world.invoke({ action: 'rebuild', cluster: 'financial-move' });
+    const reports = await carryOn(world, started.rebuilds?.[0] as RebuildReport);
+
+    // Assess
+    const last = reports.at(-1);
+    expect(last).toMatchObject({ outcome: 'finished', status: 'Blocked', restored: [] });
+    expect(last?.notRestored).toEqual([{ workload: 'prod', reason: expect.stringContaining('tag main-0badc0de matches no current rule') as unknown }]);
+    expect(world.deploymentImage('prod', 'task-service')).toBeUndefined();
+    expect(world.cluster.appliedObjects().filter((object) => object.startsWith('Deployment'))).toEqual([]);
+  });
+});
