@@ -39,7 +39,8 @@ const pinned = z.string().regex(/^[^\s@]+:[\w][\w.-]{0,127}@sha256:[0-9a-f]{64}$
 const by = z.string().min(1).max(2048).optional();
 
 /**
- * `{"action": "plan" | "deploy" | "rollback" | "history" | "approve" | "reject" | "restore", "workload": "...", "cluster"?, "image"?, "to"?, "release"?, "force"?, "by"?, "deliveryId"?}`,
+ * `{"action": "plan" | "deploy" | "rollback" | "history" | "approve" | "reject" | "restore", "workload": "...", ...}` with
+ * `"cluster"?, "image"?, "to"?, "release"?, "force"?, "by"?, "deliveryId"?` as each action takes them,
  * or `{"action": "platform", "cluster"?}`
  */
 export const manualInvokeSchema = z.discriminatedUnion('action', [
