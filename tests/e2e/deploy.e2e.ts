@@ -16,6 +16,7 @@ import { startKubernetes } from './support/kubernetes';
 import { invokeFunction } from './support/lambda';
 import type { Moto } from './support/moto';
 import { startMoto } from './support/moto';
+import { createReleaseTable, RELEASE_TABLE } from './support/release-table';
 import { specFile } from './support/specs';
 
 const REGION = 'us-east-1';
@@ -35,6 +36,7 @@ let queueArn = '';
 
 beforeAll(async () => {
   moto = await startMoto();
+  await createReleaseTable(moto, REGION);
   k8s = await startKubernetes();
   const config = moto.clientConfig(REGION);
   sqs = new SQSClient({ ...config, useQueueUrlAsEndpoint: false });
@@ -62,7 +64,7 @@ async function webhook(event: unknown): Promise<{ statusCode: number; body: Reco
   const { result } = await invokeFunction<{ statusCode: number; body: string }>('deploy-webhook', event, {
     region: REGION,
     env: env(),
-    refs: { DeployQueue: QUEUE_URL },
+    refs: { DeployQueue: QUEUE_URL, ReleaseTable: RELEASE_TABLE },
   });
   return { statusCode: result.statusCode, body: JSON.parse(result.body) as Record<string, unknown> };
 }
@@ -129,7 +131,7 @@ it('verifies a signed push, queues it once to the FIFO queue, and the worker rol
   const { result } = await invokeFunction<{ batchItemFailures: unknown[] }>('deploy-worker', sqsEvent(messages), {
     region: REGION,
     env: env(),
-    refs: { DeployQueue: QUEUE_URL },
+    refs: { DeployQueue: QUEUE_URL, ReleaseTable: RELEASE_TABLE },
   });
 
   // Assess: applied in order, the pushed image pinned, the release recorded
@@ -143,7 +145,7 @@ it('verifies a signed push, queues it once to the FIFO queue, and the worker rol
   const { result: history } = await invokeFunction<{ releases: { image?: string; images?: unknown; result?: string; status?: string }[] }>(
     'deploy-worker',
     { action: 'history', workload: 'crypto-oms' },
-    { region: REGION, env: env(), refs: { DeployQueue: QUEUE_URL } },
+    { region: REGION, env: env(), refs: { DeployQueue: QUEUE_URL, ReleaseTable: RELEASE_TABLE } },
   );
   expect(JSON.stringify(history.releases[0])).toContain(pinned);
   // The sourced Secret landed with moto's value, and no record holds it.

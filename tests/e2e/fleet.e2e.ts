@@ -11,6 +11,7 @@ import scheduleEvent from '../../events/provision/schedule.json';
 import { invokeFunction } from './support/lambda';
 import type { Moto } from './support/moto';
 import { startMoto } from './support/moto';
+import { createReleaseTable, RELEASE_TABLE } from './support/release-table';
 import { specFile } from './support/specs';
 
 const REGION = 'us-east-1';
@@ -19,6 +20,7 @@ let sqs: SQSClient;
 
 beforeAll(async () => {
   moto = await startMoto();
+  await createReleaseTable(moto, REGION);
   sqs = new SQSClient({ ...moto.clientConfig(REGION), useQueueUrlAsEndpoint: false });
 });
 afterAll(async () => {
@@ -41,7 +43,11 @@ interface Answer {
 const SPECS = `${specFile('starter')},${specFile('kianax')}`;
 
 async function provision(event: unknown, queueUrl: string): Promise<{ result: Answer; logs: Record<string, unknown>[] }> {
-  return invokeFunction<Answer>('provision', event, { region: REGION, env: { ...moto.env, EKS_PILOT_SPECS: SPECS }, refs: { ProvisionFleetQueue: queueUrl } });
+  return invokeFunction<Answer>('provision', event, {
+    region: REGION,
+    env: { ...moto.env, EKS_PILOT_SPECS: SPECS },
+    refs: { ProvisionFleetQueue: queueUrl, ReleaseTable: RELEASE_TABLE },
+  });
 }
 
 /** The fleet queue as serverless.yml declares it: three receives, then the dead-letter queue. */

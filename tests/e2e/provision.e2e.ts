@@ -11,6 +11,7 @@ import scheduleEvent from '../../events/provision/schedule.json';
 import { invokeFunction } from './support/lambda';
 import type { Moto } from './support/moto';
 import { startMoto } from './support/moto';
+import { createReleaseTable, RELEASE_TABLE } from './support/release-table';
 import { specFile } from './support/specs';
 
 interface Report {
@@ -27,6 +28,7 @@ let clients: { sns: SNSClient; sqs: SQSClient; eks: EKSClient; ssm: SSMClient };
 
 beforeAll(async () => {
   moto = await startMoto();
+  await createReleaseTable(moto, REGION);
   const config = moto.clientConfig(REGION);
   clients = {
     sns: new SNSClient(config),
@@ -45,7 +47,7 @@ async function provision(event: unknown, topicArn: string): Promise<Report[]> {
     region: REGION,
     env: { ...moto.env, EKS_PILOT_SPECS: specFile('kianax'), EKS_PILOT_DRIFT_TOPIC_ARN: topicArn },
     // One spec: the schedule reconciles it in its own invocation and never sends to the fleet queue.
-    refs: { ProvisionFleetQueue: `${moto.endpoint}/123456789012/eks-pilot-dev-provision-fleet` },
+    refs: { ProvisionFleetQueue: `${moto.endpoint}/123456789012/eks-pilot-dev-provision-fleet`, ReleaseTable: RELEASE_TABLE },
   });
   return result.reports;
 }

@@ -48,7 +48,10 @@ describe('the packaged route', () => {
     // Act
     const webhook = resource('DeployDashwebhookLambdaFunction').Properties.ReservedConcurrentExecutions;
     const worker = resource('DeployDashworkerLambdaFunction').Properties.ReservedConcurrentExecutions;
-    const mapping = Object.values(template.Resources).find((item) => item.Type === 'AWS::Lambda::EventSourceMapping')?.Properties.ScalingConfig;
+    // The deploy queue's mapping: the one whose function is deploy-worker (the fleet queues have their own).
+    const mapping = Object.values(template.Resources).find(
+      (item) => item.Type === 'AWS::Lambda::EventSourceMapping' && JSON.stringify(item.Properties.FunctionName).includes('DeployDashworkerLambdaFunction'),
+    )?.Properties.ScalingConfig;
 
     // Assess
     expect({ webhook, worker, mapping }).toEqual({ webhook: 20, worker: 10, mapping: { MaximumConcurrency: 8 } });
