@@ -8,25 +8,16 @@
  * here.
  */
 import * as z from 'zod';
-import { manifestsPathProblem } from './workloads';
+import { dnsLabel, manifestsFolder } from './workloads';
 
 /** Label deploy puts on every object a platform component applies: `<component>`. */
 export const PLATFORM_LABEL = 'eks-pilot.io/platform';
 
-const dnsLabel = z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'expected lower-case letters, digits and -, at most 63 characters');
-
 export const platformComponentSchema = z.strictObject({
   name: dnsLabel.describe('Component name, unique in the cluster (cluster-autoscaler, ingress-nginx, namespaces, ...): the label on what it applies.'),
-  manifests: z
-    .string()
-    .min(1)
-    .superRefine((folder, ctx) => {
-      const problem = manifestsPathProblem(folder);
-      if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
-    })
-    .describe(
-      'Folder of Kubernetes manifests, relative to the spec file and inside its folder, as for a workload. Every container image must be pinned to a version or a digest (not `latest`).',
-    ),
+  manifests: manifestsFolder.describe(
+    'Folder of Kubernetes manifests, relative to the spec file and inside its folder, as for a workload. Every container image must be pinned to a version or a digest (not `latest`).',
+  ),
   serviceAccounts: z
     .array(
       z.strictObject({

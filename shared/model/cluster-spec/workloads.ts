@@ -13,7 +13,17 @@ import { globProblem, regexProblem } from './tag-rules';
 export const OWNER_LABEL = 'eks-pilot.io/workload';
 
 /** A DNS-1123 label: workload and environment names end up in labels and object names. */
-const dnsLabel = z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'expected lower-case letters, digits and -, at most 63 characters');
+/** A Kubernetes DNS label (RFC 1123): workload, environment and platform component names. */
+export const dnsLabel = z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'expected lower-case letters, digits and -, at most 63 characters');
+
+/** A folder of manifests, relative to the spec file and inside its folder ({@link manifestsPathProblem}). */
+export const manifestsFolder = z
+  .string()
+  .min(1)
+  .superRefine((folder, ctx) => {
+    const problem = manifestsPathProblem(folder);
+    if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+  });
 
 /** `ghcr.io/<owner>/<name>`: lower case, as the registry and Kubernetes both require. */
 const GHCR_REPOSITORY = /^ghcr\.io\/[a-z0-9]([a-z0-9._-]*[a-z0-9])?(\/[a-z0-9]([a-z0-9._-]*[a-z0-9])?)+$/;
@@ -109,16 +119,9 @@ export const secretSourceSchema = z
 
 export const workloadSchema = z.strictObject({
   name: dnsLabel.describe("Workload name, unique in the cluster: it names the releases, the SQS message group and the manual invoke's `workload`."),
-  manifests: z
-    .string()
-    .min(1)
-    .superRefine((folder, ctx) => {
-      const problem = manifestsPathProblem(folder);
-      if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
-    })
-    .describe(
-      'Folder of Kubernetes manifests (every *.yaml and *.yml in it, multi-document files included), relative to the spec file and inside its folder (no absolute path, no `..` out of it). The folder must exist.',
-    ),
+  manifests: manifestsFolder.describe(
+    'Folder of Kubernetes manifests (every *.yaml and *.yml in it, multi-document files included), relative to the spec file and inside its folder (no absolute path, no `..` out of it). The folder must exist.',
+  ),
   environment: dnsLabel
     .optional()
     .describe(
