@@ -171,12 +171,15 @@ function decisionOf(request: { by?: string | undefined; requestId?: string | und
   return { by: request.by ?? 'lambda-invoke', at: now.toISOString(), ...(request.requestId === undefined ? {} : { requestId: request.requestId }) };
 }
 
-/** The held release of a draft, superseding the one that waits. */
-function hold(records: readonly ReleaseRecord[], target: DeployTarget, draft: Draft, holds: Holds, reason: string, now: Date): DeployPlan {
-  const at = now.toISOString();
-  const revision = nextRevision(records);
-  const waiting = waitingRelease(records);
-  const record: ReleaseRecord = {
+/**
+ * What every release record of a draft holds: which release, of what, from which delivery, when,
+ * and how it stands; a held release and a rollout each add what is theirs.
+ *
+ * @example
+ * draftRecord(draft, target, 4, now.toISOString(), 'progressing'); // { revision: 4, cluster, workload, kind, images, deliveryId, startedAt, result }
+ */
+export function draftRecord(draft: Draft, target: DeployTarget, revision: number, startedAt: string, result: ReleaseRecord['result']): ReleaseRecord {
+  return {
     revision,
     cluster: target.cluster,
     workload: target.workload.name,
@@ -185,16 +188,26 @@ function hold(records: readonly ReleaseRecord[], target: DeployTarget, draft: Dr
     ...(draft.replaced ? { replaced: draft.replaced } : {}),
     images: draft.images,
     deliveryId: draft.deliveryId,
-    startedAt: at,
-    result: 'waiting',
+    startedAt,
+    result,
+    ...(draft.publishedAt ? { publishedAt: draft.publishedAt } : {}),
+    ...(draft.forced ? { forced: draft.forced } : {}),
+  };
+}
+
+/** The held release of a draft, superseding the one that waits. */
+function hold(records: readonly ReleaseRecord[], target: DeployTarget, draft: Draft, holds: Holds, reason: string, now: Date): DeployPlan {
+  const at = now.toISOString();
+  const revision = nextRevision(records);
+  const waiting = waitingRelease(records);
+  const record: ReleaseRecord = {
+    ...draftRecord(draft, target, revision, at, 'waiting'),
     reason,
     hold: {
       approval: holds.approval,
       ...(holds.frozen?.until === undefined ? {} : { frozenUntil: holds.frozen.until.toISOString() }),
       ...(holds.frozen === undefined ? {} : { window: holds.frozen.window }),
     },
-    ...(draft.publishedAt ? { publishedAt: draft.publishedAt } : {}),
-    ...(draft.forced ? { forced: draft.forced } : {}),
   };
   const history = [...records.map((item) => (item === waiting ? supersede(item, revision, at) : item)), record];
   return { action: 'hold', reason, record, history, ...(waiting === undefined ? {} : { supersedes: waiting.revision }) };

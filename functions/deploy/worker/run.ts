@@ -17,7 +17,7 @@ import { describeObject, ROLLOUT_KINDS } from '../model/manifests';
 import type { WatchMessage } from '../model/messages';
 import { toFifo } from '../model/messages';
 import type { DeployPlan, DeployTrigger, Draft, GateRequest, WatchStep } from '../model/plan';
-import { planAutomaticRollback, planGate, planPrune, planPush, planRestore, planRollback, planWatch } from '../model/plan';
+import { draftRecord, planAutomaticRollback, planGate, planPrune, planPush, planRestore, planRollback, planWatch } from '../model/plan';
 import type { ReleaseRecord } from '../model/releases';
 import { nextRevision, pinnedImages, ReleaseStore, upsert } from '../model/releases';
 import { renderWorkload } from '../model/render';
@@ -299,22 +299,11 @@ async function release(
   );
   const rendered = renderWorkload(target.workload.name, target.objects, pinnedImages(draft.images));
   const base: ReleaseRecord = {
-    revision,
-    cluster: target.cluster,
-    workload: target.workload.name,
-    kind: draft.kind,
-    ...(draft.image ? { image: draft.image } : {}),
-    ...(draft.replaced ? { replaced: draft.replaced } : {}),
-    images: draft.images,
-    deliveryId: draft.deliveryId,
-    startedAt,
-    result: 'progressing',
+    ...draftRecord(draft, target, revision, startedAt, 'progressing'),
     ...(draft.rollbackOf === undefined ? {} : { rollbackOf: draft.rollbackOf }),
     ...(draft.reason ? { reason: draft.reason } : {}),
-    ...(draft.publishedAt ? { publishedAt: draft.publishedAt } : {}),
     ...(draft.heldAs === undefined ? {} : { heldAs: draft.heldAs }),
     ...(draft.approval ? { approval: draft.approval } : {}),
-    ...(draft.forced ? { forced: draft.forced } : {}),
   };
   try {
     // Read at apply time: a Secret's values live in this rendering only, never in the record.
