@@ -23,6 +23,8 @@ export interface ImagePush {
   digest: string;
   /** The manifest's media type when GitHub sends it (an OCI index for a multi-arch push). */
   mediaType?: string;
+  /** Where the image was built from, when the payload says: the repository that pushed it, the commit of its revision label. */
+  source?: { repository?: string; revision?: string };
 }
 
 /** A push to deploy, or the reason the event is acknowledged and left alone. */
@@ -63,7 +65,30 @@ export function parsePackageEvent(event: PackageEventName, payload: unknown): Pa
   if (digest === undefined) return { kind: 'ignored', reason: `tag ${tagName} comes without a sha256 digest to pin` };
   const repository = repositoryOf(pkg, version);
   if (repository === undefined) return { kind: 'ignored', reason: 'the event names no ghcr.io repository (package_url, or owner and name)' };
-  return { kind: 'push', push: { event, action, repository, tag: tagName, digest, ...(mediaType ? { mediaType } : {}) } };
+  const source = sourceOf(body, container);
+  return { kind: 'push', push: { event, action, repository, tag: tagName, digest, ...(mediaType ? { mediaType } : {}), ...(source ? { source } : {}) } };
+}
+
+const REPOSITORY_NAME = /^[\w.-]+\/[\w.-]+$/;
+const GITHUB_SOURCE = /^https:\/\/github\.com\/([\w.-]+\/[\w.-]+?)(?:\.git)?\/?$/;
+
+/**
+ * Where the image was built from: the repository is the payload's `repository.full_name` (the one
+ * that pushed), else the image's `org.opencontainers.image.source` label when it is a github.com
+ * URL; the revision is the `org.opencontainers.image.revision` label (GitHub's own example sends it
+ * under `labels.all_labels`, with `labels.revision` empty).
+ */
+function sourceOf(body: Record<string, unknown> | undefined, container: Record<string, unknown> | undefined): ImagePush['source'] {
+  const labels = record(container?.labels);
+  const all = record(labels?.all_labels);
+  const fullName = text(record(body?.repository)?.full_name);
+  const label = GITHUB_SOURCE.exec(text(all?.['org.opencontainers.image.source']) ?? text(labels?.source) ?? '')?.[1];
+  const repository = [fullName, label].find((candidate) => candidate !== undefined && REPOSITORY_NAME.test(candidate));
+  const revision = [text(all?.['org.opencontainers.image.revision']), text(labels?.revision)].find(
+    (candidate) => candidate !== undefined && /^[\w./-]{1,255}$/.test(candidate),
+  );
+  if (repository === undefined && revision === undefined) return undefined;
+  return { ...(repository === undefined ? {} : { repository }), ...(revision === undefined ? {} : { revision }) };
 }
 
 /**

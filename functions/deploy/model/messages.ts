@@ -26,6 +26,8 @@ export const deployMessageSchema = z.strictObject({
   receivedAt: z.string().min(1),
   /** When GitHub published the package version (`package_version.updated_at`), when the payload says. */
   publishedAt: z.string().min(1).optional(),
+  /** Where the image was built from, when the push said (the repository `owner/name`, the commit of its revision label). */
+  imageSource: z.strictObject({ repository: z.string().min(1).optional(), revision: z.string().min(1).optional() }).optional(),
 });
 
 export const watchMessageSchema = z.strictObject({

@@ -18,7 +18,7 @@ import type { PinnedImage } from './images';
 import { describeObject } from './manifests';
 import { parseImageRef, parsePinned, pinnedRef } from './images';
 import { decide, describeRule, ruleMatches, rulesFor } from './policy';
-import type { Decision, ReleaseRecord } from './releases';
+import type { Decision, ImageSource, ReleaseRecord } from './releases';
 import { currentImages, isApplied, lastSucceeded, manifestImages, MAX_REFUSED_DIGESTS, nextRevision, runningRelease, waitingRelease } from './releases';
 import type { Holds } from './gate';
 import { frozenAt, holdReason, holdsOf } from './gate';
@@ -31,6 +31,8 @@ export interface DeployTrigger {
   source: 'push' | 'manual';
   /** When GitHub published the package version; a push older than the running release's does nothing. */
   publishedAt?: string;
+  /** Where the pushed image was built from (the webhook's repository, the image's revision label). */
+  imageSource?: ImageSource;
   /** Release during a freeze window (recorded, with `by`); an approval the environment requires is still required. */
   force?: boolean;
   /** Who asked (a manual deploy): the caller's identity, `lambda-invoke` when it gave none. */
@@ -49,6 +51,7 @@ export interface Draft {
   rollbackOf?: number;
   reason?: string;
   publishedAt?: string;
+  imageSource?: ImageSource;
   /** A release that was held first: the held release, and its approval. */
   heldAs?: number;
   approval?: Decision;
@@ -145,6 +148,7 @@ export function planPush(target: DeployTarget, records: readonly ReleaseRecord[]
     images: carried,
     deliveryId: trigger.deliveryId,
     ...(trigger.publishedAt ? { publishedAt: trigger.publishedAt } : {}),
+    ...(trigger.imageSource ? { imageSource: trigger.imageSource } : {}),
   };
   // The pushed repository's image is being replaced: only the images carried over are checked.
   const untrusted = imagesRefusal(target, Object.fromEntries(Object.entries(carried).filter(([repository]) => repository !== image.repository)));
@@ -191,6 +195,7 @@ export function draftRecord(draft: Draft, target: DeployTarget, revision: number
     startedAt,
     result,
     ...(draft.publishedAt ? { publishedAt: draft.publishedAt } : {}),
+    ...(draft.imageSource ? { imageSource: draft.imageSource } : {}),
     ...(draft.forced ? { forced: draft.forced } : {}),
   };
 }
@@ -335,6 +340,7 @@ export function planGate(target: DeployTarget, records: readonly ReleaseRecord[]
     deliveryId: held.deliveryId,
     reason: `held release ${revision} released: ${by}${forced !== undefined && held.forced === undefined ? ` (forced by ${forced.by})` : ''}`,
     ...(held.publishedAt ? { publishedAt: held.publishedAt } : {}),
+    ...(held.imageSource ? { imageSource: held.imageSource } : {}),
     heldAs: revision,
     ...(approval ? { approval } : {}),
     ...(forced ? { forced } : {}),

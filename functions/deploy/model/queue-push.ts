@@ -20,6 +20,8 @@ export interface PushOrigin {
   event: string;
   receivedAt: string;
   publishedAt?: string;
+  /** Where the image was built from, when the push said. */
+  imageSource?: { repository?: string; revision?: string };
 }
 
 /** The messages to queue, and why the other workloads that might have taken the push do not. */
@@ -76,6 +78,7 @@ export function planPushMessages(
       event: origin.event,
       receivedAt: origin.receivedAt,
       ...(origin.publishedAt === undefined ? {} : { publishedAt: origin.publishedAt }),
+      ...(origin.imageSource === undefined ? {} : { imageSource: origin.imageSource }),
     });
   }
   const plan: PushPlan = { messages, skipped, broken };

@@ -58,6 +58,10 @@ const pinnedSchema = z.object({ repository: z.string(), tag: z.string(), digest:
 const decisionSchema = z.object({ by: z.string(), at: z.string(), requestId: z.string().optional() });
 export type Decision = z.output<typeof decisionSchema>;
 
+/** Where an image was built from, as a push tells it. */
+export const imageSourceSchema = z.object({ repository: z.string().optional(), revision: z.string().optional() });
+export type ImageSource = z.output<typeof imageSourceSchema>;
+
 export const releaseRecordSchema = z.object({
   revision: z.number().int().min(1),
   cluster: z.string(),
@@ -101,6 +105,19 @@ export const releaseRecordSchema = z.object({
   releasedAs: z.number().int().optional(),
   /** On a release that was held first: the held release it came from. */
   heldAs: z.number().int().optional(),
+  /** Where the pushed image was built from, as the push told (the repository `owner/name`, the commit of its `org.opencontainers.image.revision` label). */
+  imageSource: imageSourceSchema.optional(),
+  /** The GitHub deployment of this release (worker/github-status.ts): its id once created, the statuses posted, and what was given up and why. */
+  github: z
+    .object({
+      repository: z.string().optional(),
+      environment: z.string().optional(),
+      ref: z.string().optional(),
+      deploymentId: z.number().int().optional(),
+      posted: z.array(z.string()),
+      skipped: z.array(z.object({ state: z.string(), reason: z.string(), at: z.string() })).optional(),
+    })
+    .optional(),
 });
 
 export type ReleaseRecord = z.output<typeof releaseRecordSchema>;

@@ -115,7 +115,13 @@ export async function receiveWebhook(request: WebhookRequest, deps: WebhookDeps)
   const { push } = parsed;
 
   const publishedAt = publicationTime(event, payload);
-  const origin = { deliveryId, event, receivedAt: deps.now().toISOString(), ...(publishedAt === undefined ? {} : { publishedAt }) };
+  const origin = {
+    deliveryId,
+    event,
+    receivedAt: deps.now().toISOString(),
+    ...(publishedAt === undefined ? {} : { publishedAt }),
+    ...(push.source === undefined ? {} : { imageSource: push.source }),
+  };
   const { messages, skipped, broken, reason } = planPushMessages(push, await deps.targets(), (await deps.broken?.()) ?? [], origin);
   for (const item of broken) deps.logger.error('broken workload skipped', { ...facts, ...item });
   const image = pinnedRef(push);

@@ -24,6 +24,8 @@ import type { DeployTarget } from '../model/targets';
 import { createAwsSecretValues } from '../../../shared/adapters/aws/secret-values';
 import { GitHubPackages } from '../../../shared/adapters/github/packages';
 import type { GitHubPackagesPort } from '../../../shared/ports/github-packages';
+import { GitHubDeployments } from '../../../shared/adapters/github/deployments';
+import type { GitHubDeploymentsPort } from '../../../shared/ports/github-deployments';
 import { createDynamoDbReleaseStore } from '../../../shared/adapters/aws/dynamodb-release-store';
 import { loadFleet } from '../model/targets';
 import { loadPlatforms } from '../model/platform';
@@ -89,28 +91,31 @@ const notifierFor = perContainer((topicArn) => createSnsNotifier({ topicArn }));
 const TOKEN_TTL_MS = 600_000;
 let token: { key: string; value: Promise<string>; until: number } | undefined;
 
-function githubFor(settings: DeployWorkerSettings): GitHubPackagesPort | undefined {
-  const where = settings.githubToken;
-  if (where === undefined) return undefined;
+/** The GitHub token of missed-push recovery and deployment statuses, read once per {@link TOKEN_TTL_MS}; never logged. */
+function tokenOf(settings: DeployWorkerSettings, where: NonNullable<DeployWorkerSettings['githubToken']>): () => Promise<string> {
   const key = JSON.stringify(where);
   const read = async (): Promise<string> => {
     const source = 'ssm' in where ? { name: 'github-token', ssm: { token: where.ssm } } : { name: 'github-token', secretsManager: where.secretsManager };
-    const values = await secretValues.read(source, { cluster: '(github)', region: settings.region, workload: { name: 'missed-push recovery' } });
+    const values = await secretValues.read(source, { cluster: '(github)', region: settings.region, workload: { name: 'github-token' } });
     const value = values.token;
     if (value === undefined || value === '') throw new Error('the GitHub token source has no "token" value');
     return value;
   };
-  return new GitHubPackages({
-    baseUrl: settings.githubApiUrl,
-    token: () => {
-      if (token === undefined || token.key !== key || token.until < Date.now()) {
-        const value = read();
-        token = { key, value, until: Date.now() + TOKEN_TTL_MS };
-        value.catch(() => (token = undefined));
-      }
-      return token.value;
-    },
-  });
+  return () => {
+    if (token === undefined || token.key !== key || token.until < Date.now()) {
+      const value = read();
+      token = { key, value, until: Date.now() + TOKEN_TTL_MS };
+      value.catch(() => (token = undefined));
+    }
+    return token.value;
+  };
+}
+
+function githubFor(settings: DeployWorkerSettings): { github: GitHubPackagesPort; deployments: GitHubDeploymentsPort } | undefined {
+  const where = settings.githubToken;
+  if (where === undefined) return undefined;
+  const options = { baseUrl: settings.githubApiUrl, token: tokenOf(settings, where) };
+  return { github: new GitHubPackages(options), deployments: new GitHubDeployments(options) };
 }
 // The stack's release table, in the function's own Region: records outlive the clusters.
 const releasesFor = perContainer((key) => {
@@ -138,7 +143,7 @@ function deps(settings: DeployWorkerSettings): WorkerDeps {
     // Built on first send: a manual plan or history needs no queue URL.
     queue: { send: (messages) => queueFor(settings).send(messages) },
     ...(settings.notifyTopicArn === undefined ? {} : { notifier: notifierFor(settings.notifyTopicArn) }),
-    ...(settings.githubToken === undefined ? {} : { github: githubFor(settings) }),
+    ...githubFor(settings),
     ...(settings.releaseTable === undefined ? {} : { releases: releasesFor(`${settings.region}|${settings.releaseTable}`) }),
     now: () => new Date(),
     sleep: (ms) => sleep(ms),

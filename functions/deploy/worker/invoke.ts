@@ -138,6 +138,7 @@ export async function processBatch(
           ? await deployImage(target, message.image, message.deliveryId, deps, budget, {
               source: 'push',
               ...(message.publishedAt === undefined ? {} : { publishedAt: message.publishedAt }),
+              ...(message.imageSource === undefined ? {} : { imageSource: message.imageSource }),
             })
           : await continueWatch(target, message, deps, budget);
       deps.logger.info('queue message processed', { ...facts, ...outcome });

@@ -8,6 +8,7 @@
 import type { FifoQueuePort } from '../../../shared/ports/fifo-queue';
 import type { EventNotifier } from '../../../shared/ports/notifier';
 import type { GitHubPackagesPort } from '../../../shared/ports/github-packages';
+import type { GitHubDeploymentsPort } from '../../../shared/ports/github-deployments';
 import type { KubernetesObject, KubernetesPort } from '../../../shared/ports/kubernetes';
 import type { ReleaseStorePort } from '../../../shared/ports/release-store';
 import { applyAll, forbidden, immutableJobs, isTransient } from './apply';
@@ -23,6 +24,7 @@ import { nextRevision, pinnedImages, ReleaseStore, upsert } from '../model/relea
 import { renderWorkload } from '../model/render';
 import type { ReleaseHistory } from './notify';
 import { NotifyingReleaseHistory } from './notify';
+import { GitHubStatusHistory } from './github-status';
 import { notPruned, ownedObjects, prune } from './prune';
 import { rolloutState } from './rollout';
 import type { SecretValuesPort } from '../../../shared/ports/secret-values';
@@ -54,6 +56,8 @@ export interface WorkerDeps {
   notifier?: EventNotifier;
   /** GitHub's package versions, for the workloads with missed-push recovery (worker/recover.ts). */
   github?: GitHubPackagesPort;
+  /** GitHub deployments, for the workloads with `github` statuses (worker/github-status.ts); none: no token, recorded on each release. */
+  deployments?: GitHubDeploymentsPort;
   /** The durable release store (DynamoDB in the account): written before the ConfigMap, read first. Without it, the ConfigMap only. */
   releases?: ReleaseStorePort;
   now(): Date;
@@ -489,11 +493,22 @@ async function rollBack(
     : outcome;
 }
 
-/** The workload's release history, telling each outcome once when a notifier is configured. */
-/** The workload's release history: the durable store and the ConfigMap ({@link releaseStoreOf}), telling each outcome once when a notifier is set. */
+/**
+ * The workload's release history: the durable store and the ConfigMap ({@link releaseStoreOf}),
+ * posting GitHub deployment statuses once each when the workload asks (`github`), telling each
+ * outcome once when a notifier is set.
+ */
 function historyOf(k8s: KubernetesPort, target: DeployTarget, deps: WorkerDeps): ReleaseHistory {
   const store = releaseStoreOf(k8s, target, deps);
-  return deps.notifier === undefined ? store : new NotifyingReleaseHistory(store, target, { notifier: deps.notifier, logger: deps.logger });
+  const statuses =
+    target.workload.github === undefined
+      ? store
+      : new GitHubStatusHistory(store, target, {
+          ...(deps.deployments === undefined ? {} : { github: deps.deployments }),
+          logger: deps.logger,
+          now: () => deps.now(),
+        });
+  return deps.notifier === undefined ? statuses : new NotifyingReleaseHistory(statuses, target, { notifier: deps.notifier, logger: deps.logger });
 }
 
 function ignore(deps: WorkerDeps, facts: Record<string, unknown>, reason: string, outcome: 'ignored' | 'duplicate' | 'unchanged' = 'ignored'): DeployOutcome {

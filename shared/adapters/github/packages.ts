@@ -6,21 +6,15 @@
  * schedule tries again), and stopping before the next page when the limit is used up.
  */
 import type { ContainerVersion, ContainerVersions, GitHubPackagesPort } from '../../ports/github-packages';
-import { GitHubApiError, GitHubRateLimitedError, PackageNotFoundError } from '../../ports/github-packages';
+import { GitHubApiError, PackageNotFoundError } from '../../ports/github-packages';
+import type { GitHubClientOptions } from './http';
+import { githubFetch, numberHeader, rateLimited } from './http';
 
 /** GitHub's largest page. */
 export const PER_PAGE = 100;
 
-const API_VERSION = '2022-11-28';
-
-/** What the adapter needs: where the API is, the token (read when first needed), and `fetch`. */
-export interface GitHubPackagesOptions {
-  /** `https://api.github.com`, or a GitHub Enterprise Server's `https://<host>/api/v3`. */
-  baseUrl: string;
-  token: () => Promise<string>;
-  fetch?: typeof fetch;
-  now?: () => Date;
-}
+/** What the adapter needs: where the API is, the token (read when first needed), and `fetch` (shared/adapters/github/http.ts). */
+export type GitHubPackagesOptions = GitHubClientOptions;
 
 /**
  * @example
@@ -65,31 +59,13 @@ export class GitHubPackages implements GitHubPackagesPort {
 
   private async get(url: string, token: string, request: { owner: string; name: string }): Promise<Response> {
     const context = { owner: request.owner, package: request.name };
-    let response: Response;
-    try {
-      response = await (this.options.fetch ?? fetch)(url, {
-        headers: { Accept: 'application/vnd.github+json', Authorization: `Bearer ${token}`, 'X-GitHub-Api-Version': API_VERSION, 'User-Agent': 'eks-pilot' },
-        signal: AbortSignal.timeout(10_000),
-      });
-    } catch (error) {
-      throw new GitHubApiError(`GitHub packages API unreachable: ${error instanceof Error ? error.message : String(error)}`, { cause: error, context });
-    }
+    const response = await githubFetch(this.options, token, url, {}, context);
     if (response.ok) return response;
-    const now = (this.options.now ?? (() => new Date()))();
     if (response.status === 404) {
       throw new PackageNotFoundError(`container package ${request.owner}/${request.name} not found (or the token may not read it)`, { context });
     }
-    if (response.status === 403 || response.status === 429) {
-      const retryAfter = numberHeader(response, 'retry-after');
-      const reset = numberHeader(response, 'x-ratelimit-reset');
-      if (retryAfter !== undefined || numberHeader(response, 'x-ratelimit-remaining') === 0) {
-        const retryAt = retryAfter !== undefined ? new Date(now.getTime() + retryAfter * 1000) : new Date((reset ?? now.getTime() / 1000 + 60) * 1000);
-        throw new GitHubRateLimitedError(`GitHub rate limit reached: try after ${retryAt.toISOString()}`, {
-          retryAt: retryAt.toISOString(),
-          context: { ...context, status: response.status },
-        });
-      }
-    }
+    const limited = rateLimited(response, (this.options.now ?? (() => new Date()))(), context);
+    if (limited !== undefined) throw limited;
     throw new GitHubApiError(`GitHub packages API answered ${response.status} for ${request.owner}/${request.name}`, {
       context: { ...context, status: response.status },
     });
@@ -104,12 +80,6 @@ function nextLink(header: string | null): string | undefined {
     if (match?.[1] !== undefined) return match[1];
   }
   return undefined;
-}
-
-function numberHeader(response: Response, name: string): number | undefined {
-  const value = response.headers.get(name);
-  if (value === null || !/^\d+$/.test(value.trim())) return undefined;
-  return Number(value.trim());
 }
 
 /** The versions of a page; anything that is not a container version with a digest is left out. */

@@ -165,6 +165,34 @@ export const workloadSchema = z.strictObject({
     .describe(
       "Missed-push recovery (opt-in): at this interval deploy-worker lists the images' container package versions through GitHub's REST API and queues the newest tag the policy takes that no webhook delivered, deduplicated as a webhook's push is.",
     ),
+  github: z
+    .strictObject({
+      repository: z
+        .string()
+        .regex(/^[\w.-]+\/[\w.-]+$/, 'expected a GitHub repository as owner/name')
+        .optional()
+        .describe(
+          "Repository the deployments are created in, `owner/name`. Unset: the repository the push came from (the webhook's `repository`, else the image's `org.opencontainers.image.source` label), else the GHCR image's `ghcr.io/<owner>/<name>`.",
+        ),
+      environment: z
+        .string()
+        .min(1)
+        .max(255)
+        .optional()
+        .describe("GitHub environment of the deployments. Unset: the workload's `environment`, else the cluster's name."),
+      production: z
+        .boolean()
+        .optional()
+        .describe('Whether that environment is a production one (`production_environment`). Unset: true when the environment is named prod or production.'),
+      environmentUrl: z
+        .url({ protocol: /^https?$/ })
+        .optional()
+        .describe("URL of the running workload, shown on GitHub's deployment (`environment_url`)."),
+    })
+    .optional()
+    .describe(
+      'GitHub deployment statuses (opt-in): each release of a pushed image becomes a deployment in the repository, marked in_progress, then success, failure or inactive (rolled back, superseded), with the token of `githubToken`. A ref GitHub does not know, a missing token or a rate limit is recorded on the release and never fails it.',
+    ),
   recreateJobs: z
     .boolean()
     .default(false)

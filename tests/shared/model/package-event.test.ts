@@ -62,8 +62,34 @@ describe('parsePackageEvent', () => {
         tag: 'v1.2.3',
         digest: DIGEST,
         mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
+        source: { repository: 'Codertocat/hello-world-npm', revision: '6c62fb45fe66bfb1ea9a66abc38f6a0cc974292b' },
       },
     });
+  });
+
+  it("takes the pushing repository from the payload's repository and the commit from the image's revision label", () => {
+    // Prepare: GitHub's example sends the OCI labels under all_labels, with labels.revision empty
+    const payload = registryPackage('v1.2.3', DIGEST);
+    const labels = (payload.registry_package as { package_version: { container_metadata: { labels: Record<string, unknown> } } }).package_version
+      .container_metadata.labels;
+    const withoutRepository = { ...payload, repository: undefined };
+    const fromLabel = structuredClone(withoutRepository);
+    const noLabels = structuredClone(withoutRepository) as typeof payload;
+    (noLabels.registry_package as { package_version: { container_metadata: Record<string, unknown> } }).package_version.container_metadata.labels = {};
+
+    // Act
+    const sources = [payload, fromLabel, noLabels].map((item) => {
+      const result = parsePackageEvent('registry_package', item);
+      return result.kind === 'push' ? result.push.source : 'ignored';
+    });
+
+    // Assess
+    expect(labels.revision).toBe('');
+    expect(sources).toEqual([
+      { repository: 'Codertocat/hello-world-npm', revision: '6c62fb45fe66bfb1ea9a66abc38f6a0cc974292b' },
+      { repository: 'Codertocat/hello-world', revision: '6c62fb45fe66bfb1ea9a66abc38f6a0cc974292b' },
+      undefined,
+    ]);
   });
 
   it('reads an updated action like a published one', () => {
