@@ -185,7 +185,8 @@ export const workloadSchema = z.strictObject({
         .optional()
         .describe('Whether that environment is a production one (`production_environment`). Unset: true when the environment is named prod or production.'),
       environmentUrl: z
-        .url({ protocol: /^https?$/ })
+        .string()
+        .regex(/^https?:\/\/[^\s/]+\S*$/, 'expected an http(s) URL')
         .optional()
         .describe("URL of the running workload, shown on GitHub's deployment (`environment_url`)."),
     })

@@ -34,6 +34,37 @@ describe('the workloads section of the spec', () => {
     });
   });
 
+  it('reads a github deployment target and names a bad one with its line and path', () => {
+    // Prepare
+    const workload = (github: string): string =>
+      withWorkloads(
+        `  - name: web\n    manifests: manifests\n    images:\n      - repository: ghcr.io/acme/web\n        tags: [{ semver: ">=1.0.0" }]\n    github:\n${github}`,
+      );
+    const good = workload('      repository: acme/web\n      environment: production\n      environmentUrl: https://web.acme.example\n');
+    const bad = workload('      repository: https://github.com/acme/web\n      environmentUrl: web.acme.example\n      branch: main\n');
+
+    // Act
+    const read = parseSpec(good, 'cluster.yaml');
+    const refused = parseSpec(bad, 'cluster.yaml');
+
+    // Assess
+    expect(read.ok && read.spec.workloads[0]?.github).toEqual({
+      repository: 'acme/web',
+      environment: 'production',
+      environmentUrl: 'https://web.acme.example',
+    });
+    expect(refused.ok).toBe(false);
+    if (refused.ok) return;
+    const lines = bad.split('\n');
+    expect(refused.issues.map((issue) => `${issue.line} ${issue.path}: ${issue.message}`)).toEqual(
+      expect.arrayContaining([
+        `${lines.findIndex((line) => line.includes('repository: https://')) + 1} workloads[0].github.repository: expected a GitHub repository as owner/name`,
+        `${lines.findIndex((line) => line.includes('environmentUrl:')) + 1} workloads[0].github.environmentUrl: expected an http(s) URL`,
+      ]),
+    );
+    expect(refused.issues.some((issue) => issue.path.startsWith('workloads[0].github') && issue.message.includes('branch'))).toBe(true);
+  });
+
   it('defaults to no workloads', () => {
     // Prepare
     const text = STARTER;

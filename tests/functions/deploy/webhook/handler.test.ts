@@ -85,6 +85,8 @@ describe('deploy-webhook handler', () => {
       deliveryId: '9b5f5c80-c6f3-11f0-8e4b-1d2a3b4c5d6e',
       event: 'registry_package',
       receivedAt: expect.any(String) as string,
+      // Where the image was built from, for GitHub deployment statuses: the payload's repository, the revision label.
+      imageSource: { repository: 'Codertocat/hello-world-npm', revision: '6c62fb45fe66bfb1ea9a66abc38f6a0cc974292b' },
     });
     expect(ssm).toHaveReceivedCommandWith(GetParametersCommand, { Names: [CURRENT, PREVIOUS], WithDecryption: true });
     const queued = logs.lines().find((line) => line.message === 'deploy queued');
