@@ -33,6 +33,8 @@ export interface IamWidening {
   scaleTopicArns: readonly string[];
   /** `notifyTopicArn`: the topic deploy-worker, eip-manager and scale-watch tell of their events (the only source). */
   notifyTopicArns: readonly string[];
+  /** `githubToken`: where deploy-worker reads its GitHub token (`ssm:<name>` or `secretsmanager:<id>`); none, no read is granted. */
+  githubTokens: readonly string[];
 }
 
 /** One entry of an EventBridge pattern's list: an exact value or a content filter. */
@@ -75,6 +77,10 @@ export interface IamScope {
   driftTopicArns: string[];
   scaleTopicArns: string[];
   notifyTopicArns: string[];
+  /** The GitHub token's SSM parameter, under the stage's `/eks-pilot/<stage>/github-token*` names, when `githubToken` names one. */
+  githubTokenParameterArns: string[];
+  /** The GitHub token's secret, under the stage's `eks-pilot/<stage>/github-token*` names, when `githubToken` names one. */
+  githubTokenSecretArns: string[];
   /** The Secrets Manager secrets the workloads' Secrets are rendered from (deploy-worker). */
   workloadSecretArns: string[];
   /** The SSM SecureString parameters the workloads' Secrets are rendered from (deploy-worker). */
@@ -201,6 +207,7 @@ export function iamScopeOf(specs: readonly ClusterSpec[], widening: IamWidening,
     driftTopicArns: sorted(widening.driftTopicArns),
     scaleTopicArns: sorted(widening.scaleTopicArns),
     notifyTopicArns: sorted(widening.notifyTopicArns),
+    ...githubTokenArns(widening.githubTokens, stack.stage),
     secretServices: sorted(
       [stack.region, ...specs.map((spec) => spec.region)].flatMap((region) => [`ssm.${region}.amazonaws.com`, `secretsmanager.${region}.amazonaws.com`]),
     ),
@@ -233,6 +240,22 @@ function workloadSourceArns(specs: readonly ClusterSpec[]): Pick<IamScope, 'work
     }
   }
   return { workloadSecretArns: sorted(secrets), workloadParameterArns: sorted(parameters) };
+}
+
+/**
+ * The GitHub token's read, only when `githubToken` is set and only of the kind it names (an SSM
+ * parameter or a Secrets Manager secret), scoped to the stage's own `github-token` names whatever
+ * the parameter says: a token elsewhere is not readable (serverless.yml documents those names).
+ *
+ * @example
+ * githubTokenArns(['ssm:/eks-pilot/dev/github-token'], 'dev').githubTokenParameterArns; // ['arn:aws:ssm:*:*:parameter/eks-pilot/dev/github-token*']
+ */
+function githubTokenArns(places: readonly string[], stage: string): Pick<IamScope, 'githubTokenParameterArns' | 'githubTokenSecretArns'> {
+  const kinds = new Set(places.map((place) => /^(ssm|secretsmanager):/.exec(place.trim())?.[1]));
+  return {
+    githubTokenParameterArns: kinds.has('ssm') ? [`arn:aws:ssm:*:*:parameter/eks-pilot/${stage}/github-token*`] : [],
+    githubTokenSecretArns: kinds.has('secretsmanager') ? [`arn:aws:secretsmanager:*:*:secret:eks-pilot/${stage}/github-token*`] : [],
+  };
 }
 
 /**

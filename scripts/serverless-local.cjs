@@ -40,6 +40,7 @@ const WIDENING_PARAMS = {
   driftTopicArns: 'driftTopicArn',
   scaleTopicArns: 'scaleTopicArn',
   notifyTopicArns: 'notifyTopicArn',
+  githubTokens: 'githubToken',
 };
 
 /**

@@ -18,6 +18,7 @@ const NONE: IamWidening = {
   driftTopicArns: [],
   scaleTopicArns: [],
   notifyTopicArns: [],
+  githubTokens: [],
 };
 const STACK = { service: 'eks-pilot', stage: 'dev', region: 'us-east-1' };
 
@@ -65,6 +66,25 @@ describe('iamScopeOf', () => {
     expect(scope.assumeRoleArns).toEqual(['arn:aws:iam::123456789012:role/eks-pilot-manager']);
     expect([...scope.clusterArns, ...scope.nodegroupArns, ...scope.autoScalingGroupArns, ...scope.passRoleArns]).toEqual([]);
   });
+
+  it.each([
+    { githubTokens: [], parameters: [], secrets: [] },
+    { githubTokens: ['ssm:/eks-pilot/dev/github-token'], parameters: ['arn:aws:ssm:*:*:parameter/eks-pilot/dev/github-token*'], secrets: [] },
+    { githubTokens: ['secretsmanager:eks-pilot/dev/github-token'], parameters: [], secrets: ['arn:aws:secretsmanager:*:*:secret:eks-pilot/dev/github-token*'] },
+  ])(
+    'grants the GitHub token read only when githubToken is set ($githubTokens), of its kind, under the stage names',
+    async ({ githubTokens, parameters, secrets }) => {
+      // Prepare
+      const spec = await example('starter');
+
+      // Act
+      const scope = iamScopeOf([spec], { ...NONE, githubTokens }, STACK);
+
+      // Assess
+      expect(scope.githubTokenParameterArns).toEqual(parameters);
+      expect(scope.githubTokenSecretArns).toEqual(secrets);
+    },
+  );
 
   it("refuses an assumeRoleArn that names one of this stack's own roles", async () => {
     // Prepare
