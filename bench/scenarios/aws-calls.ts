@@ -139,6 +139,12 @@ async function eipManager(aws: AwsDoubles): Promise<FunctionCalls> {
   const spec = await specOf(path.join(dir, 'cluster.yaml'));
   const ec2 = new FakeEc2({ region: spec.region });
   for (let node = 0; node < 3; node += 1) ec2.launchNode(spec.name, 'prod-ng');
+  // The egress pool's NAT gateway, its primary address tagged for partners as the example's README says: the pool adopts it.
+  for (const pool of spec.elasticIpPools) {
+    if ('natGatewayId' in pool.attachTo) {
+      ec2.addNatGateway({ natGatewayId: pool.attachTo.natGatewayId, primaryAllocationId: ec2.seedAddress({ tags: pool.adopt.tags }) });
+    }
+  }
   const deps = eipDepsFor(ec2);
   let convergingRuns = 0;
   for (;;) {

@@ -10,7 +10,7 @@ import { FakeEks } from '../../testing/fake-eks';
 import { startFakeCluster } from '../../testing/fake-k8s';
 import type { FakeCluster } from '../../testing/fake-k8s';
 import { loadSpecs } from '../../shared/model/cluster-spec/load';
-import { CALLER_ARN, cli, EXAMPLES, NOW, ROOT, spec } from './support';
+import { CALLER_ARN, cli, EXAMPLES, fixture, NOW, ROOT, spec } from './support';
 import { gatedCryptoOms } from '../../testing/gated-spec';
 import { RELEASES_KEY } from '../../functions/deploy/model/releases';
 import type { ReleaseRecord } from '../../functions/deploy/model/releases';
@@ -460,7 +460,7 @@ describe('eks-pilot scale', () => {
 
 describe('eks-pilot pools', () => {
   it('plans the pools of financial-move offline', async () => {
-    const result = await cli(['pools', '--offline', '--detailed-exitcode', spec('financial-move')]);
+    const result = await cli(['pools', '--offline', '--detailed-exitcode', fixture('financial-move-nodes')]);
     expect(result.code).toBe(EXIT.changesPending);
     expect(result.stdout).toContain(
       '    egress (node group prod-ng): 0 of 2 held, 2 to allocate -> /eks-pilot/dev/sa-east-1/financial-move/eip-pools/egress\n',
@@ -473,7 +473,7 @@ describe('eks-pilot pools', () => {
     ec2.seedAddress({ tags: { 'eks-pilot/cluster': 'financial-move', 'eks-pilot/pool': 'ingress' } });
 
     // Act
-    const result = await cli(['pools', spec('financial-move')], { ec2 });
+    const result = await cli(['pools', fixture('financial-move-nodes')], { ec2 });
 
     // Assess
     expect(result.code).toBe(EXIT.ok);
