@@ -208,7 +208,8 @@ async function scaleWatch(aws: AwsDoubles): Promise<FunctionCalls> {
 }
 
 async function deployWorker(aws: AwsDoubles): Promise<FunctionCalls> {
-  const file = path.join(EXAMPLES, 'crypto-oms', 'cluster.yaml');
+  // crypto-oms with GHCR images (tests/fixtures/ghcr-oms): the queue event below deploys a GHCR push.
+  const file = path.join(EXAMPLES, '../tests/fixtures/ghcr-oms', 'cluster.yaml');
   const spec = await specOf(file);
   const server = await startFakeCluster();
   bridgeEks(aws.eks, seededEks(spec, server));

@@ -36,6 +36,14 @@ const MOTO_ATTACHMENTS: Partial<Record<E2eExample, Record<string, unknown>>> = {
   'financial-move': { egress: { nodeGroup: 'prod-ng' } },
 };
 
+/**
+ * Where a copy comes from when not `examples/<name>`: crypto-oms is copied from its GHCR fixture
+ * (tests/fixtures/ghcr-oms), since the deploy and status suites push to GHCR through the signed
+ * webhook, and the example now takes its images from ECR (ECR pushes, crypto-oms's included, are
+ * covered against the fakes by tests/functions/deploy/worker/ecr.test.ts).
+ */
+const SOURCES: Partial<Record<E2eExample, string>> = { 'crypto-oms': 'tests/fixtures/ghcr-oms' };
+
 /** The spec file of an example's copy, relative to the repository. */
 export function specFile(example: E2eExample): string {
   return `${SPECS_FOLDER}/${example}.yaml`;
@@ -50,7 +58,7 @@ export function writeE2eSpecs(): void {
   rmSync(folder, { recursive: true, force: true });
   mkdirSync(folder, { recursive: true });
   for (const example of E2E_EXAMPLES) {
-    const source = path.join(ROOT, 'examples', example);
+    const source = path.join(ROOT, SOURCES[example] ?? path.join('examples', example));
     const document = parseDocument(readFileSync(path.join(source, 'cluster.yaml'), 'utf8'));
     document.delete('addons');
     document.delete('accessEntries');
@@ -66,7 +74,7 @@ export function writeE2eSpecs(): void {
     for (let index = 0; index < workloads.length; index += 1) document.setIn(['workloads', index, 'manifests'], `${example}/manifests`);
     writeFileSync(
       path.join(folder, `${example}.yaml`),
-      `# Derived from examples/${example}/cluster.yaml for moto by tests/e2e/support/specs.ts.\n${document.toString()}`,
+      `# Derived from ${SOURCES[example] ?? `examples/${example}`}/cluster.yaml for moto by tests/e2e/support/specs.ts.\n${document.toString()}`,
     );
     cpSync(path.join(source, 'manifests'), path.join(folder, example, 'manifests'), { recursive: true });
   }
