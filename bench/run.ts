@@ -48,12 +48,12 @@ const FIRST_INVOKES: Readonly<Record<string, FirstInvoke>> = {
   'deploy-webhook': {
     event: path.join(ROOT, 'events/deploy/webhook-ping.json'),
     env: {
-      EKS_PILOT_SPECS: path.join(ROOT, 'examples/crypto-oms'),
+      EKS_PILOT_SPECS: path.join(ROOT, 'tests/fixtures/ghcr-oms'),
       EKS_PILOT_WEBHOOK_SECRET: 'ssm:/eks-pilot/dev/github-webhook-secret',
       EKS_PILOT_DEPLOY_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/eks-pilot-dev-deploy.fifo',
     },
   },
-  'deploy-worker': { event: path.join(ROOT, 'events/deploy/plan.json'), env: { EKS_PILOT_SPECS: path.join(ROOT, 'examples/crypto-oms') } },
+  'deploy-worker': { event: path.join(ROOT, 'events/deploy/plan.json'), env: { EKS_PILOT_SPECS: path.join(ROOT, 'tests/fixtures/ghcr-oms') } },
   'scale-watch': { event: path.join(ROOT, 'events/scale-watch/plan-kianax-alarm.json'), env: { EKS_PILOT_SPECS: path.join(ROOT, 'examples/kianax') } },
 };
 

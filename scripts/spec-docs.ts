@@ -105,8 +105,9 @@ function collectSections(node: JsonSchemaNode, at: string, title: string, intro:
   const objects = objectForms(node);
   if (objects === undefined) throw new Error(`${at || 'the spec'} is not an object`);
   const oneOf = objects.length > 1;
-  // "one of these" is only true of forms that are each a single required field, as updateConfig's are.
-  if (oneOf && !objects.every((object) => Object.keys(object.properties ?? {}).length === 1 && object.required?.length === 1)) {
+  // "one of these" is only true of forms that each have a single required field, as updateConfig's
+  // are; a form's optional fields (attachTo.moveFrom beside natGatewayId) are rows of their own.
+  if (oneOf && !objects.every((object) => object.required?.length === 1)) {
     throw new Error(`${at} is a union of objects with several fields each; teach the renderer to show its forms`);
   }
   const fields: Section['fields'] = [];
@@ -115,7 +116,8 @@ function collectSections(node: JsonSchemaNode, at: string, title: string, intro:
     for (const [name, field] of Object.entries(object.properties ?? {})) {
       if (seen.has(name)) throw new Error(`${join(at, name)} appears in two forms of ${at}; the renderer shows one row per field`);
       seen.add(name);
-      const required = oneOf ? 'one of these' : (object.required ?? []).includes(name) ? 'yes' : 'no';
+      const inForm = (object.required ?? []).includes(name);
+      const required = oneOf ? (inForm ? 'one of these' : 'no') : inForm ? 'yes' : 'no';
       fields.push({ name, node: field, required });
     }
   }

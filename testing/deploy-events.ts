@@ -10,7 +10,8 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { signBody } from '../functions/deploy/webhook/signature';
 
 export const EXAMPLES = path.join(__dirname, '../examples');
-export const CRYPTO_OMS = path.join(EXAMPLES, 'crypto-oms/cluster.yaml');
+/** crypto-oms as it was with its images on GHCR (tests/fixtures/ghcr-oms): the GHCR tests' spec; the example now pushes to ECR. */
+export const CRYPTO_OMS = path.join(__dirname, '../tests/fixtures/ghcr-oms/cluster.yaml');
 export const FINANCIAL_MOVE = path.join(EXAMPLES, 'financial-move/cluster.yaml');
 
 /** GitHub's documentation example secret; the events in events/deploy are signed with it. */

@@ -1,6 +1,7 @@
 /**
- * What the eip-manager tests share: an inline spec with pools, the financial-move example, an
- * in-memory allow-list store and recording deps around a FakeEc2.
+ * What the eip-manager tests share: an inline spec with pools, the financial-move cluster (as the
+ * node-attachment fixture and as the example), an in-memory allow-list store and recording deps
+ * around a FakeEc2.
  */
 import path from 'node:path';
 import type { AllowListStore } from '../shared/ports/allow-list';
@@ -15,7 +16,13 @@ import { minimalSpecYaml, parseSpecOrThrow } from './specs';
 
 export const NOW = new Date('2026-11-22T12:00:00Z');
 export const EXAMPLES = path.join(__dirname, '../examples');
-export const FINANCIAL_MOVE = path.join(EXAMPLES, 'financial-move');
+/**
+ * financial-move with its egress pool on the prod-ng nodes (tests/fixtures/financial-move-nodes),
+ * as the example was before the pool moved to the NAT gateway: what the node-attachment tests run.
+ */
+export const FINANCIAL_MOVE = path.join(__dirname, '../tests/fixtures/financial-move-nodes');
+/** The example itself, its egress pool on the NAT gateway. */
+export const FINANCIAL_MOVE_EXAMPLE = path.join(EXAMPLES, 'financial-move');
 
 const BASE = `\n${minimalSpecYaml({ name: 'payments', region: 'sa-east-1', nodeGroups: [{ name: 'prod-ng', min: 2, max: 4 }] })}`;
 
@@ -24,8 +31,9 @@ export function specWith(pools: string): ClusterSpec {
   return parseSpecOrThrow(`${BASE}elasticIpPools:\n${pools}`);
 }
 
-export async function financialMove(): Promise<ClusterSpec> {
-  const [loaded] = await loadSpecs([path.join(FINANCIAL_MOVE, 'cluster.yaml')]);
+/** The node-attachment fixture's spec ({@link FINANCIAL_MOVE}), or the example's with `example`. */
+export async function financialMove(which: 'nodes' | 'example' = 'nodes'): Promise<ClusterSpec> {
+  const [loaded] = await loadSpecs([path.join(which === 'nodes' ? FINANCIAL_MOVE : FINANCIAL_MOVE_EXAMPLE, 'cluster.yaml')]);
   if (!loaded) throw new Error('no financial-move spec');
   return loaded.spec;
 }

@@ -9,6 +9,8 @@
  * - AssociateAddress with AllowReassociation false when the address is associated, or the target
  *   private IP already holds an Elastic IP: Resource.AlreadyAssociated;
  * - ReleaseAddress of an associated address: InvalidIPAddress.InUse;
+ * - AssociateNatGatewayAddress: answered `associating`, settled by the next read, `failed` past the
+ *   gateway's address quota (see associateWithNat);
  * - a terminated instance loses its association, as EC2 disassociates it.
  *
  * Every call is recorded. Each call yields to the event loop first, so two runs started together
@@ -47,6 +49,8 @@ export interface FakeEc2Options {
   region?: string;
   /** The account's Elastic IP quota in the Region ("EC2-VPC Elastic IPs"): 5 by default, as AWS's. */
   quota?: number;
+  /** "Elastic IP addresses per public NAT gateway", primary included: 2 by default, as AWS's (EC2 API Reference, AssociateNatGatewayAddress). */
+  natGatewayAddressQuota?: number;
 }
 
 export interface LaunchOptions {
@@ -62,6 +66,7 @@ const BASE_LAUNCH = new Date('2026-11-22T08:00:00Z');
 export class FakeEc2 implements Ec2Port {
   readonly calls: FakeEc2Call[] = [];
   quota: number;
+  natGatewayAddressQuota: number;
 
   private readonly region: string;
   private readonly addresses = new Map<string, Address>();
@@ -76,6 +81,7 @@ export class FakeEc2 implements Ec2Port {
   constructor(options: FakeEc2Options = {}) {
     this.region = options.region ?? 'us-east-1';
     this.quota = options.quota ?? 5;
+    this.natGatewayAddressQuota = options.natGatewayAddressQuota ?? 2;
   }
 
   // ---- what tests read --------------------------------------------------------------------------
@@ -112,6 +118,13 @@ export class FakeEc2 implements Ec2Port {
   instance(instanceId: string): Instance | undefined {
     const found = this.instances.get(instanceId);
     return found === undefined ? undefined : copy(found);
+  }
+
+  /** The gateway moves to a state (pending -> available, or deleting). */
+  setNatGatewayState(natGatewayId: string, state: NatGateway['State']): void {
+    const nat = this.natGateways.get(natGatewayId);
+    if (nat === undefined) throw new Error(`fake EC2: no NAT gateway ${natGatewayId}`);
+    nat.State = state;
   }
 
   natGateway(natGatewayId: string): NatGateway | undefined {
@@ -191,9 +204,9 @@ export class FakeEc2 implements Ec2Port {
   }
 
   /** A public NAT gateway with its primary address (allocated here, counted against the quota). */
-  addNatGateway(options: { state?: NatGateway['State']; primaryAllocationId?: string } = {}): string {
+  addNatGateway(options: { state?: NatGateway['State']; primaryAllocationId?: string; natGatewayId?: string } = {}): string {
     const seed = this.next();
-    const natGatewayId = `nat-${hex(seed, 17)}`;
+    const natGatewayId = options.natGatewayId ?? `nat-${hex(seed, 17)}`;
     const eni = `eni-${hex(seed + 0x200000, 17)}`;
     const primary = options.primaryAllocationId ?? this.seedAddress({ tags: { Name: `${natGatewayId}-primary` } });
     const address = this.addresses.get(primary);
@@ -265,7 +278,10 @@ export class FakeEc2 implements Ec2Port {
 
   describeAddresses(filters?: Filter[]): Promise<Address[]> {
     const input = filters === undefined || filters.length === 0 ? {} : { Filters: filters };
-    return this.read('DescribeAddresses', input, () => this.allAddresses().filter((address) => (filters ?? []).every((filter) => matchesTag(address, filter))));
+    return this.read('DescribeAddresses', input, () => {
+      this.settleNatGateways();
+      return this.allAddresses().filter((address) => (filters ?? []).every((filter) => matchesTag(address, filter)));
+    });
   }
 
   describeInstances(filters: Filter[]): Promise<Instance[]> {
@@ -279,12 +295,13 @@ export class FakeEc2 implements Ec2Port {
   }
 
   describeNatGateways(natGatewayIds: readonly string[]): Promise<NatGateway[]> {
-    return this.read('DescribeNatGateways', { NatGatewayIds: [...natGatewayIds] }, () =>
-      natGatewayIds.flatMap((id) => {
+    return this.read('DescribeNatGateways', { NatGatewayIds: [...natGatewayIds] }, () => {
+      this.settleNatGateways();
+      return natGatewayIds.flatMap((id) => {
         const nat = this.natGateways.get(id);
         return nat === undefined ? [] : [copy(nat)];
-      }),
-    );
+      });
+    });
   }
 
   // ---- Ec2Writes --------------------------------------------------------------------------------
@@ -373,41 +390,8 @@ export class FakeEc2 implements Ec2Port {
         if (holder !== undefined && holder !== address) clearAssociation(holder);
         return { associationId: this.associate(address, NetworkInterfaceId ?? '', privateIp, owner.InstanceId) };
       }
-      case 'AssociateNatGatewayAddress': {
-        const nat = this.natGateways.get(write.request.NatGatewayId ?? '');
-        if (nat === undefined) throw ec2Error(RequestRejectedError, 'AssociateNatGatewayAddress', 'NatGatewayNotFound', 'NAT gateway not found');
-        const eni = nat.NatGatewayAddresses?.[0]?.NetworkInterfaceId ?? '';
-        let associationId = '';
-        for (const allocationId of write.request.AllocationIds ?? []) {
-          const address = this.addresses.get(allocationId);
-          if (address === undefined)
-            throw ec2Error(
-              AssociationConflictError,
-              'AssociateNatGatewayAddress',
-              'InvalidAllocationID.NotFound',
-              `The allocation ID '${allocationId}' does not exist`,
-            );
-          if (address.AssociationId !== undefined) {
-            throw ec2Error(
-              AssociationConflictError,
-              'AssociateNatGatewayAddress',
-              'Resource.AlreadyAssociated',
-              `Elastic IP address ${allocationId} is already associated`,
-            );
-          }
-          associationId = this.associate(address, eni, `10.0.200.${String(11 + (nat.NatGatewayAddresses?.length ?? 0))}`, undefined);
-          nat.NatGatewayAddresses?.push({
-            AllocationId: allocationId,
-            NetworkInterfaceId: eni,
-            PrivateIp: address.PrivateIpAddress,
-            PublicIp: address.PublicIp,
-            AssociationId: address.AssociationId,
-            IsPrimary: false,
-            Status: 'succeeded',
-          });
-        }
-        return { associationId };
-      }
+      case 'AssociateNatGatewayAddress':
+        return this.associateWithNat(write.request.NatGatewayId ?? '', write.request.AllocationIds ?? []);
       case 'DisassociateAddress': {
         const address = [...this.addresses.values()].find((candidate) => candidate.AssociationId === write.request.AssociationId);
         if (address === undefined) return { alreadyDone: true };
@@ -443,6 +427,96 @@ export class FakeEc2 implements Ec2Port {
       default: {
         const unknown: never = write;
         throw new Error(`fake EC2: unknown write ${String((unknown as { kind?: unknown }).kind)}`);
+      }
+    }
+  }
+
+  /**
+   * AssociateNatGatewayAddress as the EC2 API Reference describes it: the gateway must exist and be
+   * available, every address must exist and be associated nowhere, and the answer lists each new
+   * address `associating`. The association then settles on the next DescribeNatGateways:
+   * `succeeded`, the address now associated with the gateway's interface; or `failed`, with a
+   * FailureMessage, for an address beyond the gateway's quota ("Elastic IP addresses per public NAT
+   * gateway", 2 by default, primary included), which stays associated nowhere. The reference
+   * names no error code for that limit, and the SDK's NatGatewayAddress carries Status and
+   * FailureMessage, so the fake reports it there rather than invent a code.
+   */
+  private associateWithNat(natGatewayId: string, allocationIds: readonly string[]): Ec2WriteResult {
+    const nat = this.natGateways.get(natGatewayId);
+    if (nat === undefined || nat.State === 'deleted') {
+      throw ec2Error(RequestRejectedError, 'AssociateNatGatewayAddress', 'NatGatewayNotFound', `The Nat Gateway ${natGatewayId} was not found`);
+    }
+    if (nat.State !== 'available') {
+      throw ec2Error(
+        RequestRejectedError,
+        'AssociateNatGatewayAddress',
+        'IncorrectState',
+        `The NAT gateway ${natGatewayId} is ${nat.State ?? 'unknown'}, not available`,
+      );
+    }
+    const entries = nat.NatGatewayAddresses ?? [];
+    for (const allocationId of allocationIds) {
+      const address = this.addresses.get(allocationId);
+      if (address === undefined) {
+        throw ec2Error(
+          AssociationConflictError,
+          'AssociateNatGatewayAddress',
+          'InvalidAllocationID.NotFound',
+          `The allocation ID '${allocationId}' does not exist`,
+        );
+      }
+      const pending = entries.some((entry) => entry.AllocationId === allocationId && entry.Status === 'associating');
+      if (address.AssociationId !== undefined || pending) {
+        throw ec2Error(
+          AssociationConflictError,
+          'AssociateNatGatewayAddress',
+          'Resource.AlreadyAssociated',
+          `Elastic IP address ${allocationId} is already associated`,
+        );
+      }
+    }
+    const eni = entries.find((entry) => entry.IsPrimary === true)?.NetworkInterfaceId ?? '';
+    let associationId: string | undefined;
+    for (const allocationId of allocationIds) {
+      const address = this.addresses.get(allocationId) ?? {};
+      // A failed try leaves its entry; a new try replaces it.
+      nat.NatGatewayAddresses = (nat.NatGatewayAddresses ?? []).filter((entry) => !(entry.AllocationId === allocationId && entry.Status === 'failed'));
+      associationId = `eipassoc-${hex(this.next(), 17)}`;
+      nat.NatGatewayAddresses.push({
+        AllocationId: allocationId,
+        NetworkInterfaceId: eni,
+        PrivateIp: `10.0.200.${String(11 + nat.NatGatewayAddresses.length)}`,
+        PublicIp: address.PublicIp,
+        AssociationId: associationId,
+        IsPrimary: false,
+        Status: 'associating',
+      });
+    }
+    return associationId === undefined ? {} : { associationId };
+  }
+
+  /** The gateways' associations in progress settle, in the order they were asked for (see {@link associateWithNat}). */
+  private settleNatGateways(): void {
+    for (const nat of this.natGateways.values()) {
+      let used = (nat.NatGatewayAddresses ?? []).filter((entry) => entry.Status === 'succeeded').length;
+      for (const entry of nat.NatGatewayAddresses ?? []) {
+        if (entry.Status !== 'associating') continue;
+        const address = this.addresses.get(entry.AllocationId ?? '');
+        if (address === undefined || address.AssociationId !== undefined || used >= this.natGatewayAddressQuota) {
+          entry.Status = 'failed';
+          entry.FailureMessage =
+            used >= this.natGatewayAddressQuota
+              ? `Elastic IP addresses per public NAT gateway quota (${String(this.natGatewayAddressQuota)}) exceeded`
+              : `Elastic IP address ${entry.AllocationId ?? ''} is not available`;
+          delete entry.AssociationId;
+          continue;
+        }
+        address.AssociationId = entry.AssociationId;
+        address.NetworkInterfaceId = entry.NetworkInterfaceId;
+        address.PrivateIpAddress = entry.PrivateIp;
+        delete address.InstanceId;
+        entry.Status = 'succeeded';
+        used += 1;
       }
     }
   }

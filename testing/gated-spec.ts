@@ -5,7 +5,9 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { EXAMPLES } from './deploy-events';
+import { CRYPTO_OMS } from './deploy-events';
+
+const GHCR_OMS = path.dirname(CRYPTO_OMS);
 
 /** A gated copy of crypto-oms: `file` is its spec; `remove` deletes the folder. */
 export interface GatedSpec {
@@ -14,7 +16,7 @@ export interface GatedSpec {
 }
 
 /**
- * Writes crypto-oms with `environments` set to `gate` (YAML lines under `environments:`).
+ * Writes crypto-oms (the GHCR fixture, tests/fixtures/ghcr-oms) with `environments` set to `gate` (YAML lines under `environments:`).
  *
  * @example
  * const spec = gatedCryptoOms(['  - name: prod', '    approval: required']);
@@ -23,8 +25,8 @@ export interface GatedSpec {
  */
 export function gatedCryptoOms(gate: readonly string[]): GatedSpec {
   const dir = mkdtempSync(path.join(tmpdir(), 'gated-spec-'));
-  cpSync(path.join(EXAMPLES, 'crypto-oms', 'manifests'), path.join(dir, 'manifests'), { recursive: true });
-  const text = readFileSync(path.join(EXAMPLES, 'crypto-oms', 'cluster.yaml'), 'utf8');
+  cpSync(path.join(GHCR_OMS, 'manifests'), path.join(dir, 'manifests'), { recursive: true });
+  const text = readFileSync(path.join(GHCR_OMS, 'cluster.yaml'), 'utf8');
   const file = path.join(dir, 'cluster.yaml');
   writeFileSync(file, `${text.trimEnd()}\nenvironments:\n${gate.join('\n')}\n`);
   return {

@@ -139,6 +139,12 @@ async function eipManager(aws: AwsDoubles): Promise<FunctionCalls> {
   const spec = await specOf(path.join(dir, 'cluster.yaml'));
   const ec2 = new FakeEc2({ region: spec.region });
   for (let node = 0; node < 3; node += 1) ec2.launchNode(spec.name, 'prod-ng');
+  // The egress pool's NAT gateway, its primary address tagged for partners as the example's README says: the pool adopts it.
+  for (const pool of spec.elasticIpPools) {
+    if ('natGatewayId' in pool.attachTo) {
+      ec2.addNatGateway({ natGatewayId: pool.attachTo.natGatewayId, primaryAllocationId: ec2.seedAddress({ tags: pool.adopt.tags }) });
+    }
+  }
   const deps = eipDepsFor(ec2);
   let convergingRuns = 0;
   for (;;) {
@@ -202,7 +208,8 @@ async function scaleWatch(aws: AwsDoubles): Promise<FunctionCalls> {
 }
 
 async function deployWorker(aws: AwsDoubles): Promise<FunctionCalls> {
-  const file = path.join(EXAMPLES, 'crypto-oms', 'cluster.yaml');
+  // crypto-oms with GHCR images (tests/fixtures/ghcr-oms): the queue event below deploys a GHCR push.
+  const file = path.join(EXAMPLES, '../tests/fixtures/ghcr-oms', 'cluster.yaml');
   const spec = await specOf(file);
   const server = await startFakeCluster();
   bridgeEks(aws.eks, seededEks(spec, server));

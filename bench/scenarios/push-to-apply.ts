@@ -65,7 +65,7 @@ async function main(input: PushToApplyInput): Promise<PushToApplyFigures> {
   const dir = mkdtempSync(path.join(tmpdir(), 'eks-pilot-bench-'));
   Object.assign(process.env, {
     AWS_REGION: 'us-east-1',
-    EKS_PILOT_SPECS: path.join(EXAMPLES, 'crypto-oms/cluster.yaml'),
+    EKS_PILOT_SPECS: path.join(EXAMPLES, '../tests/fixtures/ghcr-oms/cluster.yaml'), // crypto-oms with GHCR images: the push here is a GHCR webhook
     EKS_PILOT_WEBHOOK_SECRET: `ssm:${SECRET_PARAMETERS.current},${SECRET_PARAMETERS.previous}`,
     EKS_PILOT_DEPLOY_QUEUE_URL: QUEUE_URL,
     // The fake completes a rollout on its first read; the poll interval only matters if it did not.

@@ -65,7 +65,8 @@ const image = (repository: string, tag: string) => ({ repository, tag, digest: d
 
 async function main(): Promise<RebuildFigures> {
   const wall = process.hrtime.bigint();
-  const world = await RebuildWorld.start(path.join(__dirname, '../../examples/financial-move/cluster.yaml'), {
+  // financial-move with its egress pool on the nodes (the fixture), so the rebuild re-attaches it to the new ones.
+  const world = await RebuildWorld.start(path.join(__dirname, '../../tests/fixtures/financial-move-nodes/cluster.yaml'), {
     durations: { cluster: CLUSTER_CREATE, nodegroup: NODE_GROUP },
     rollout: ninetySeconds,
     pollMs: ROLLOUT_POLL_MS,

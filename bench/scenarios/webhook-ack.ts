@@ -38,7 +38,7 @@ async function main(input: WebhookAckInput): Promise<WebhookAckFigures> {
   const tripwire = await startTripwire();
   Object.assign(process.env, {
     AWS_REGION: 'us-east-1',
-    EKS_PILOT_SPECS: `${path.join(EXAMPLES, 'crypto-oms/cluster.yaml')},${path.join(EXAMPLES, 'financial-move/cluster.yaml')}`,
+    EKS_PILOT_SPECS: `${path.join(EXAMPLES, '../tests/fixtures/ghcr-oms/cluster.yaml')},${path.join(EXAMPLES, 'financial-move/cluster.yaml')}`,
     EKS_PILOT_WEBHOOK_SECRET: `ssm:${SECRET_PARAMETERS.current},${SECRET_PARAMETERS.previous}`,
     EKS_PILOT_DEPLOY_QUEUE_URL: QUEUE_URL,
   });

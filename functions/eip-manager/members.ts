@@ -90,6 +90,19 @@ export function instanceFilters(cluster: string, pool: ElasticIpPoolSpec): Filte
 }
 
 /**
+ * The DescribeInstances filters of the nodes a NAT gateway pool moves its addresses from
+ * (`attachTo.moveFrom.nodeGroup`); undefined for any other pool.
+ *
+ * @example
+ * moveFromFilters('financial-move', egress); // the filters of node group prod-ng, as instanceFilters gives them
+ */
+export function moveFromFilters(cluster: string, pool: ElasticIpPoolSpec): Filter[] | undefined {
+  const target = pool.attachTo;
+  if (!('natGatewayId' in target) || target.moveFrom === undefined) return undefined;
+  return instanceFilters(cluster, { ...pool, attachTo: { nodeGroup: target.moveFrom.nodeGroup } });
+}
+
+/**
  * Whether an instance is one a pool attaches to, by its tags (what {@link instanceFilters} asks EC2).
  *
  * @example

@@ -1,12 +1,12 @@
 /**
  * Reads what the plan needs and no more: one DescribeAddresses for the Region, one filtered
- * DescribeInstances per pool that attaches to instances, and one DescribeNatGateways for the NAT
+ * DescribeInstances per pool that attaches to instances (or moves its addresses off a node group), and one DescribeNatGateways for the NAT
  * gateways the pools name; and, in apply mode, each pool's allow-list, so the plan knows which
  * addresses may be known to partners. A converged account costs these reads only.
  */
 import type { Ec2Reads } from '../../shared/ports/ec2';
 import type { ElasticIpPoolSpec } from '../../shared/model/cluster-spec/eip-pools';
-import { instanceFilters } from './members';
+import { instanceFilters, moveFromFilters } from './members';
 import type { ObservedPools } from './observed';
 
 /** The allocation ids a pool's allow-list publishes (null when it could not be read). */
@@ -14,7 +14,8 @@ export type PublishedReader = (pool: ElasticIpPoolSpec) => Promise<readonly stri
 
 /**
  * The EC2 reads a converged apply of these pools costs: DescribeAddresses, DescribeNatGateways when
- * a pool names a NAT gateway, one DescribeInstances per pool that attaches to instances. What the
+ * a pool names a NAT gateway, one DescribeInstances per pool that attaches to instances or moves
+ * its addresses off a node group (`moveFrom`). What the
  * fan-out budgets a cluster's run at (the allow-lists are SSM's, in the function's own account).
  *
  * @example
@@ -22,7 +23,7 @@ export type PublishedReader = (pool: ElasticIpPoolSpec) => Promise<readonly stri
  */
 export function readsOf(cluster: string, pools: readonly ElasticIpPoolSpec[]): number {
   const nat = pools.some((pool) => 'natGatewayId' in pool.attachTo) ? 1 : 0;
-  return 1 + nat + pools.filter((pool) => instanceFilters(cluster, pool) !== undefined).length;
+  return 1 + nat + pools.filter((pool) => (instanceFilters(cluster, pool) ?? moveFromFilters(cluster, pool)) !== undefined).length;
 }
 
 /**
@@ -32,7 +33,7 @@ export function readsOf(cluster: string, pools: readonly ElasticIpPoolSpec[]): n
 export async function observe(ec2: Ec2Reads, cluster: string, pools: readonly ElasticIpPoolSpec[], published?: PublishedReader): Promise<ObservedPools> {
   const natGatewayIds = [...new Set(pools.flatMap((pool) => ('natGatewayId' in pool.attachTo ? [pool.attachTo.natGatewayId] : [])))];
   const instancePools = pools.flatMap((pool) => {
-    const filters = instanceFilters(cluster, pool);
+    const filters = instanceFilters(cluster, pool) ?? moveFromFilters(cluster, pool);
     return filters === undefined ? [] : [{ pool: pool.name, filters }];
   });
   const [addresses, natGateways, instances, lists] = await Promise.all([

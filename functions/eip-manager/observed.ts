@@ -7,7 +7,7 @@ import type { Address, Instance, NatGateway } from '@aws-sdk/client-ec2';
 export interface ObservedPools {
   /** Every Elastic IP address of the Region (one DescribeAddresses). */
   addresses: Address[];
-  /** Per pool that attaches to instances: the instances it targets, in every state but terminated. */
+  /** Per pool that attaches to instances: the instances it targets, in every state but terminated; per NAT gateway pool with `moveFrom`: that node group's. */
   instances: Record<string, Instance[]>;
   /** The NAT gateways the pools name, by id; null when not read (offline): the plan then assumes they exist. */
   natGateways: Record<string, NatGateway> | null;

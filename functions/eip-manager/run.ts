@@ -149,7 +149,7 @@ export interface ReconcilePoolsOptions {
 }
 
 /** Where an address sits on a target of its pool (or, reserved, in use by the load balancer). */
-const ATTACHED: ReadonlySet<HeldState> = new Set<HeldState>(['attached', 'leaving', 'returning']);
+const ATTACHED: ReadonlySet<HeldState> = new Set<HeldState>(['attached', 'leaving', 'returning', 'moving']);
 
 /** How many addresses an association tries before it leaves the target for a later run. */
 const MAX_ASSOCIATION_ATTEMPTS = 5;
@@ -878,12 +878,14 @@ async function appliedReport(
   const missing = Math.max(0, view.count - held.length);
   const surplus = Math.max(0, held.length - view.count);
   // More than count is never Converged: a person decides about what eip-manager may not release.
-  const status: PoolStatus = blocked.length > 0 ? 'Blocked' : deferred.length > 0 ? 'InProgress' : surplus > 0 ? 'Drifted' : 'Converged';
+  // EC2 failed an association with the NAT gateway (its address quota, say): a person acts, as for a refusal.
+  const failures = view.associationFailures ?? [];
+  const status: PoolStatus = blocked.length > 0 || failures.length > 0 ? 'Blocked' : deferred.length > 0 ? 'InProgress' : surplus > 0 ? 'Drifted' : 'Converged';
   const facts = [`holds ${held.length} of ${view.count}`, attachedOrInUse(view, attached)];
   const unserved = view.unserved + outcome.notAssociated;
   if (unserved > 0) facts.push(`${unserved} target(s) without an address`);
   if (surplus > 0) facts.push(surplusFacts(view, surplus));
-  const reasons = [...blocked, ...deferred].map((item) => item.reason);
+  const reasons = [...blocked.map((item) => item.reason), ...failures, ...deferred.map((item) => item.reason)];
   if (surplus > 0)
     deps.logger.warn('elastic IP pool holds more than its count', {
       cluster: spec.name,

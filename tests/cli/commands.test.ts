@@ -10,7 +10,7 @@ import { FakeEks } from '../../testing/fake-eks';
 import { startFakeCluster } from '../../testing/fake-k8s';
 import type { FakeCluster } from '../../testing/fake-k8s';
 import { loadSpecs } from '../../shared/model/cluster-spec/load';
-import { CALLER_ARN, cli, EXAMPLES, NOW, ROOT, spec } from './support';
+import { CALLER_ARN, cli, EXAMPLES, fixture, NOW, ROOT, spec } from './support';
 import { gatedCryptoOms } from '../../testing/gated-spec';
 import { RELEASES_KEY } from '../../functions/deploy/model/releases';
 import type { ReleaseRecord } from '../../functions/deploy/model/releases';
@@ -61,7 +61,7 @@ describe('eks-pilot plan --offline, across the four functions', () => {
 
   it('renders the workloads of crypto-oms at the images of their manifests', async () => {
     // Act
-    const result = await cli(['plan', '--offline', spec('crypto-oms')]);
+    const result = await cli(['plan', '--offline', fixture('ghcr-oms')]);
 
     // Assess
     expect(result.code).toBe(EXIT.ok);
@@ -75,7 +75,7 @@ describe('eks-pilot plan --offline, across the four functions', () => {
 
   it('adds alarms, scaling rules and workloads to the JSON next to the plans', async () => {
     // Act
-    const result = await cli(['plan', '--offline', '--json', path.join(EXAMPLES, 'kianax'), spec('crypto-oms')]);
+    const result = await cli(['plan', '--offline', '--json', path.join(EXAMPLES, 'kianax'), fixture('ghcr-oms')]);
 
     // Assess
     const json = JSON.parse(result.stdout) as {
@@ -177,7 +177,7 @@ describe('eks-pilot plan against the account and the cluster', () => {
       );
 
     // Act
-    const result = await cli(['plan', spec('crypto-oms')], { eks, k8s: unreachable });
+    const result = await cli(['plan', fixture('ghcr-oms')], { eks, k8s: unreachable });
 
     // Assess
     expect(result.code).toBe(EXIT.ok);
@@ -196,7 +196,7 @@ describe('eks-pilot deploy plan --payload --offline', () => {
     ['the raw GitHub payload', async () => tempFile('push.json', (JSON.parse(await readFile(WEBHOOK_EVENT, 'utf8')) as { body: string }).body)],
   ])('names the workloads %s would change and renders their objects', async (_, file) => {
     // Act
-    const result = await cli(['deploy', 'plan', '--payload', await file(), '--offline', '--detailed-exitcode', spec('crypto-oms')]);
+    const result = await cli(['deploy', 'plan', '--payload', await file(), '--offline', '--detailed-exitcode', fixture('ghcr-oms')]);
 
     // Assess
     expect(result.stderr).toBe('');
@@ -211,7 +211,7 @@ describe('eks-pilot deploy plan --payload --offline', () => {
 
   it('says why a platform manifest of a multi-arch push changes nothing', async () => {
     // Act
-    const result = await cli(['deploy', 'plan', '--payload', PLATFORM_EVENT, '--offline', '--detailed-exitcode', '--spec', spec('crypto-oms')]);
+    const result = await cli(['deploy', 'plan', '--payload', PLATFORM_EVENT, '--offline', '--detailed-exitcode', '--spec', fixture('ghcr-oms')]);
 
     // Assess
     expect(result.code).toBe(EXIT.ok);
@@ -225,7 +225,7 @@ describe('eks-pilot deploy plan --payload --offline', () => {
     const file = await tempFile('old.json', JSON.stringify(registryPackagePayload('crypto-oms', 'order-ingestion', 'main-abc123', digestOf('main'))));
 
     // Act
-    const result = await cli(['deploy', 'plan', '--offline', '--json', '--payload', file, spec('crypto-oms')]);
+    const result = await cli(['deploy', 'plan', '--offline', '--json', '--payload', file, fixture('ghcr-oms')]);
 
     // Assess
     const json = JSON.parse(result.stdout) as { push: { plans: unknown[]; skipped: { workload: string; reason: string }[] } };
@@ -249,10 +249,10 @@ describe('eks-pilot deploy against a Kubernetes API server', () => {
     const image = `${ORDER_INGESTION}:v1.1.0@${digestOf('v1.1.0')}`;
 
     // Act
-    const deployed = await cli(['deploy', 'deploy', 'crypto-oms', '--image', image, '--spec', spec('crypto-oms')], { k8s });
-    const history = await cli(['deploy', 'history', 'crypto-oms', spec('crypto-oms')], { k8s });
-    const rollback = await cli(['deploy', 'rollback', 'crypto-oms', spec('crypto-oms')], { k8s });
-    const plan = await cli(['deploy', 'plan', 'crypto-oms', '--detailed-exitcode', spec('crypto-oms')], { k8s });
+    const deployed = await cli(['deploy', 'deploy', 'crypto-oms', '--image', image, '--spec', fixture('ghcr-oms')], { k8s });
+    const history = await cli(['deploy', 'history', 'crypto-oms', fixture('ghcr-oms')], { k8s });
+    const rollback = await cli(['deploy', 'rollback', 'crypto-oms', fixture('ghcr-oms')], { k8s });
+    const plan = await cli(['deploy', 'plan', 'crypto-oms', '--detailed-exitcode', fixture('ghcr-oms')], { k8s });
 
     // Assess
     expect(deployed.stderr).toBe('');
@@ -277,11 +277,11 @@ describe('eks-pilot deploy against a Kubernetes API server', () => {
     const older = `${ORDER_INGESTION}:v1.0.1@${digestOf('v1.0.1')}`;
 
     // Act
-    const before = await cli(['deploy', 'plan', 'crypto-oms', '--image', image, '--detailed-exitcode', spec('crypto-oms')], { k8s });
-    await cli(['deploy', 'deploy', 'crypto-oms', '--image', image, spec('crypto-oms')], { k8s });
-    const again = await cli(['deploy', 'plan', 'crypto-oms', '--image', image, '--detailed-exitcode', '--json', spec('crypto-oms')], { k8s });
-    const backwards = await cli(['deploy', 'plan', 'crypto-oms', '--image', older, '--detailed-exitcode', spec('crypto-oms')], { k8s });
-    const deployedBackwards = await cli(['deploy', 'deploy', 'crypto-oms', '--image', older, '--json', spec('crypto-oms')], { k8s });
+    const before = await cli(['deploy', 'plan', 'crypto-oms', '--image', image, '--detailed-exitcode', fixture('ghcr-oms')], { k8s });
+    await cli(['deploy', 'deploy', 'crypto-oms', '--image', image, fixture('ghcr-oms')], { k8s });
+    const again = await cli(['deploy', 'plan', 'crypto-oms', '--image', image, '--detailed-exitcode', '--json', fixture('ghcr-oms')], { k8s });
+    const backwards = await cli(['deploy', 'plan', 'crypto-oms', '--image', older, '--detailed-exitcode', fixture('ghcr-oms')], { k8s });
+    const deployedBackwards = await cli(['deploy', 'deploy', 'crypto-oms', '--image', older, '--json', fixture('ghcr-oms')], { k8s });
 
     // Assess
     expect(before.stdout.split('\n')[0]).toMatch(/^crypto-oms\/crypto-oms: the worker would release: /);
@@ -308,7 +308,7 @@ describe('eks-pilot deploy against a Kubernetes API server', () => {
       '--json',
       '--image',
       `${ORDER_INGESTION}:v0.9.0@${digestOf('v0.9.0')}`,
-      spec('crypto-oms'),
+      fixture('ghcr-oms'),
     ]);
 
     // Assess
@@ -320,7 +320,7 @@ describe('eks-pilot deploy against a Kubernetes API server', () => {
 
   it('refuses an image that is not pinned by digest before reaching the cluster', async () => {
     // Act
-    const result = await cli(['deploy', 'deploy', 'crypto-oms', '--image', `${ORDER_INGESTION}:v1.1.0`, spec('crypto-oms')]);
+    const result = await cli(['deploy', 'deploy', 'crypto-oms', '--image', `${ORDER_INGESTION}:v1.1.0`, fixture('ghcr-oms')]);
 
     // Assess
     expect(result.code).toBe(EXIT.error);
@@ -460,7 +460,7 @@ describe('eks-pilot scale', () => {
 
 describe('eks-pilot pools', () => {
   it('plans the pools of financial-move offline', async () => {
-    const result = await cli(['pools', '--offline', '--detailed-exitcode', spec('financial-move')]);
+    const result = await cli(['pools', '--offline', '--detailed-exitcode', fixture('financial-move-nodes')]);
     expect(result.code).toBe(EXIT.changesPending);
     expect(result.stdout).toContain(
       '    egress (node group prod-ng): 0 of 2 held, 2 to allocate -> /eks-pilot/dev/sa-east-1/financial-move/eip-pools/egress\n',
@@ -473,7 +473,7 @@ describe('eks-pilot pools', () => {
     ec2.seedAddress({ tags: { 'eks-pilot/cluster': 'financial-move', 'eks-pilot/pool': 'ingress' } });
 
     // Act
-    const result = await cli(['pools', spec('financial-move')], { ec2 });
+    const result = await cli(['pools', fixture('financial-move-nodes')], { ec2 });
 
     // Assess
     expect(result.code).toBe(EXIT.ok);
@@ -492,7 +492,7 @@ describe('eks-pilot status', () => {
     // Prepare
     const dir = await mkdtemp(path.join(tmpdir(), 'eks-pilot-status-'));
     const eks = await seededEks('kianax', 'us-east-1');
-    const [crypto] = await loadSpecs([spec('crypto-oms')]);
+    const [crypto] = await loadSpecs([fixture('ghcr-oms')]);
     if (crypto) eks.seedFromSpec(crypto.spec);
     const cloudWatch = new FakeCloudWatch();
     cloudWatch.setState(ALARM, 'ALARM', new Date('2026-11-22T11:50:00Z'));
@@ -511,11 +511,15 @@ describe('eks-pilot status', () => {
       },
     });
     // A manifests path stays inside the spec's folder: each copy gets its manifests next to it.
-    for (const example of ['kianax', 'crypto-oms']) {
-      await cp(path.join(EXAMPLES, `${example}/manifests`), path.join(dir, `${example}/manifests`), { recursive: true });
+    // crypto-oms from the GHCR fixture (tests/fixtures/ghcr-oms), as the other crypto-oms tests here.
+    for (const [example, source] of [
+      ['kianax', path.join(EXAMPLES, 'kianax')],
+      ['crypto-oms', path.dirname(fixture('ghcr-oms'))],
+    ] as const) {
+      await cp(path.join(source, 'manifests'), path.join(dir, `${example}/manifests`), { recursive: true });
       await writeFile(
         path.join(dir, `${example}.yaml`),
-        (await readFile(spec(example), 'utf8')).replace('manifests: manifests', `manifests: ${example}/manifests`),
+        (await readFile(path.join(source, 'cluster.yaml'), 'utf8')).replace('manifests: manifests', `manifests: ${example}/manifests`),
       );
     }
     const k8s = (cluster: string) =>
@@ -574,19 +578,19 @@ describe('eks-pilot usage errors', () => {
   it.each([
     [['deploy'], 'error: deploy needs an action: plan, deploy, history, rollback, approve, reject\n'],
     [['deploy', 'ship', 'crypto-oms'], 'error: unknown deploy action "ship" (expected plan, deploy, history, rollback, approve, reject)\n'],
-    [['deploy', 'plan', spec('crypto-oms'), '--payload', WEBHOOK_EVENT], 'error: deploy plan --payload plans offline (with no cluster): add --offline\n'],
-    [['deploy', 'history', '--spec', spec('crypto-oms')], 'error: deploy history needs a workload name\n'],
-    [['deploy', 'rollback', 'crypto-oms', '--to', 'last', spec('crypto-oms')], 'error: --to expects a whole number of 1 or more, not "last"\n'],
+    [['deploy', 'plan', fixture('ghcr-oms'), '--payload', WEBHOOK_EVENT], 'error: deploy plan --payload plans offline (with no cluster): add --offline\n'],
+    [['deploy', 'history', '--spec', fixture('ghcr-oms')], 'error: deploy history needs a workload name\n'],
+    [['deploy', 'rollback', 'crypto-oms', '--to', 'last', fixture('ghcr-oms')], 'error: --to expects a whole number of 1 or more, not "last"\n'],
     [
-      ['deploy', 'history', 'crypto-oms', '--offline', spec('crypto-oms')],
+      ['deploy', 'history', 'crypto-oms', '--offline', fixture('ghcr-oms')],
       'error: deploy history changes or reads a cluster; --offline goes with deploy plan only\n',
     ],
-    [['deploy', 'plan', 'nope', '--offline', spec('crypto-oms')], 'error: no workload "nope"; the specs have: crypto-oms/crypto-oms\n'],
+    [['deploy', 'plan', 'nope', '--offline', fixture('ghcr-oms')], 'error: no workload "nope"; the specs have: crypto-oms/crypto-oms\n'],
     [
-      ['deploy', 'plan', '--offline', '--payload', '/nonexistent.json', spec('crypto-oms')],
+      ['deploy', 'plan', '--offline', '--payload', '/nonexistent.json', fixture('ghcr-oms')],
       'error: --payload /nonexistent.json: cannot read the file (ENOENT)\n',
     ],
-    [['pools', '--offlne', spec('crypto-oms')], "error: Unknown option '--offlne'"],
+    [['pools', '--offlne', fixture('ghcr-oms')], "error: Unknown option '--offlne'"],
     [['status'], 'error: status needs a spec file or folder\n'],
     [['--offline'], 'error: expected a command before --offline\n'],
   ])('exits 1 with a clear message for %j', async (argv, message) => {

@@ -39,6 +39,8 @@ jest.mock('../../shared/adapters/kubernetes/connect', () => {
 
 const EXAMPLES = path.join(__dirname, '../../examples');
 const spec = (name: string): string => path.join(EXAMPLES, name, 'cluster.yaml');
+/** crypto-oms with its images on GHCR, the fixture the GHCR payload below is for. */
+const GHCR_OMS = path.join(__dirname, '../fixtures/ghcr-oms/cluster.yaml');
 
 async function run(argv: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
@@ -50,11 +52,11 @@ async function run(argv: readonly string[]): Promise<{ code: number; stdout: str
 describe('the offline commands', () => {
   it.each([
     [['plan', '--offline', spec('kianax')]],
-    [['plan', '--offline', spec('crypto-oms')]],
+    [['plan', '--offline', GHCR_OMS]],
     [['plan', '--offline', spec('financial-move')]],
     [['pools', '--offline', spec('financial-move')]],
-    [['deploy', 'plan', 'crypto-oms', '--offline', spec('crypto-oms')]],
-    [['deploy', 'plan', '--offline', '--payload', path.join(__dirname, '../../events/deploy/webhook-registry-package.json'), spec('crypto-oms')]],
+    [['deploy', 'plan', 'crypto-oms', '--offline', GHCR_OMS]],
+    [['deploy', 'plan', '--offline', '--payload', path.join(__dirname, '../../events/deploy/webhook-registry-package.json'), GHCR_OMS]],
   ])('run %j without loading an AWS client, the credential providers or an adapter', async (argv) => {
     const result = await run(argv);
     expect(result.stderr).toBe('');

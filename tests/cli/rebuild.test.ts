@@ -4,7 +4,7 @@ import { reconcilePools } from '../../functions/eip-manager/run';
 import { digestOf } from '../../testing/deploy-events';
 import { RebuildWorld } from '../../testing/rebuild-world';
 import { FakeSecretValues } from '../../testing/secret-values';
-import { QUIET, spec } from './support';
+import { fixture, QUIET } from './support';
 
 const TASK = 'ghcr.io/financial-move/task-service';
 
@@ -44,7 +44,7 @@ describe('eks-pilot rebuild', () => {
 
   it('rebuilds a lost cluster to its end, printing each run, the workload back at its last successful digest', async () => {
     // Prepare
-    world = await RebuildWorld.start(spec('financial-move'));
+    world = await RebuildWorld.start(fixture('financial-move-nodes'));
     world.ec2.seedAddress({ tags: { 'partner-allowlist': 'financial-move-egress' } });
     world.ec2.seedAddress({ tags: { 'partner-allowlist': 'financial-move-egress' } });
     await reconcilePools(world.spec, world.eipDeps(), { mode: 'apply' });
@@ -52,7 +52,7 @@ describe('eks-pilot rebuild', () => {
     await world.disaster();
 
     // Act
-    const result = await run(['rebuild', spec('financial-move'), '--interval', '300'], factoriesOf(world));
+    const result = await run(['rebuild', fixture('financial-move-nodes'), '--interval', '300'], factoriesOf(world));
 
     // Assess
     expect(result.stderr).toBe('');
@@ -68,11 +68,11 @@ describe('eks-pilot rebuild', () => {
 
   it('says what to set when no release table is configured, and touches nothing', async () => {
     // Prepare
-    world = await RebuildWorld.start(spec('financial-move'));
+    world = await RebuildWorld.start(fixture('financial-move-nodes'));
     await world.disaster();
 
     // Act
-    const result = await run(['rebuild', spec('financial-move')], factoriesOf(world, { releases: false }));
+    const result = await run(['rebuild', fixture('financial-move-nodes')], factoriesOf(world, { releases: false }));
 
     // Assess
     expect(result.code).toBe(1);

@@ -15,6 +15,8 @@ import { FakeSecretValues } from '../../testing/secret-values';
 export const ROOT = path.join(__dirname, '../..');
 export const EXAMPLES = path.join(ROOT, 'examples');
 export const spec = (name: string): string => path.join(EXAMPLES, name, 'cluster.yaml');
+/** A spec of tests/fixtures (financial-move-nodes: financial-move with its egress pool on the nodes). */
+export const fixture = (name: string): string => path.join(__dirname, '../fixtures', name, 'cluster.yaml');
 export const QUIET = { info: () => undefined, warn: () => undefined, error: () => undefined };
 export const NOW = new Date('2026-11-22T12:00:00Z');
 /** Who the CLI runs as in these tests. */

@@ -33,7 +33,7 @@ import { loadSpecs, MAX_MANIFEST_BYTES, MAX_SPEC_BYTES, parseSpecFile } from '..
 import { lambdaContext } from '../../testing/lambda-context';
 import { rejected } from '../../testing/answers';
 import { captureLogLines } from '../../testing/log-lines';
-import { digestOf, registryPackagePayload, serveWebhookSecret, webhookEvent } from '../../testing/deploy-events';
+import { CRYPTO_OMS, digestOf, registryPackagePayload, serveWebhookSecret, webhookEvent } from '../../testing/deploy-events';
 
 const EXAMPLES = path.join(__dirname, '../../examples');
 const VALID = readFileSync(path.join(__dirname, '../fixtures/specs/valid.yaml'), 'utf8');
@@ -321,7 +321,7 @@ describe('hostile events', () => {
     ['a push whose tag is made to backtrack a regex', () => webhookEvent('registry_package', push(`${'a'.repeat(127)}!`)), 202, /not a valid OCI tag/],
   ])('deploy-webhook answers %s with its status and the reason, queueing nothing', async (name, event, statusCode, reason) => {
     // Prepare
-    process.env.EKS_PILOT_SPECS = path.join(EXAMPLES, 'crypto-oms/cluster.yaml');
+    process.env.EKS_PILOT_SPECS = CRYPTO_OMS;
 
     // Act
     const response = (await timed(`webhook: ${name}`, () => webhookHandler(event(), lambdaContext))) as APIGatewayProxyStructuredResultV2;
@@ -391,7 +391,7 @@ describe('hostile events', () => {
 
   it('deploy-worker drops an SQS record whose body is not JSON instead of retrying it, before any AWS call', async () => {
     // Prepare
-    process.env.EKS_PILOT_SPECS = path.join(EXAMPLES, 'crypto-oms/cluster.yaml');
+    process.env.EKS_PILOT_SPECS = CRYPTO_OMS;
     const logs = captureLogLines();
     const batch = { Records: [{ ...workerQueue.Records[0], body: '{"type": "deploy", ' }] };
 

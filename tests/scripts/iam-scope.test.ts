@@ -153,6 +153,19 @@ describe('iamScopeOf', () => {
   });
 });
 
+describe('iamScopeOf, the NAT gateways', () => {
+  it("names financial-move's NAT gateway, in its Region and account, as the only one eip-manager may add addresses to", async () => {
+    // Prepare
+    const specs = [await example('financial-move'), await example('crypto-oms'), await example('kianax')];
+
+    // Act
+    const scope = iamScopeOf(specs, NONE, STACK);
+
+    // Assess
+    expect(scope.natGatewayArns).toEqual(['arn:aws:ec2:sa-east-1:111122223333:natgateway/nat-0f1a2b3c4d5e60c03']);
+  });
+});
+
 describe("iamScopeOf, the workloads' Secret sources", () => {
   it("names each secret and parameter the examples source their Secrets from, in the cluster's Region", async () => {
     // Prepare

@@ -4,7 +4,8 @@
  * same plan allocates is named by its slot until EC2 has given it an id).
  *
  * Per pool, in this priority: refuse a pool that cannot be reconciled as written; take addresses
- * back from instances that are shutting down; decide what to do with addresses beyond `count`
+ * back from instances that are shutting down (and, for a NAT gateway pool with `moveFrom`, from the
+ * nodes it moves off); decide what to do with addresses beyond `count`
  * (release at once those the pool allocated itself that are unattached and never published,
  * report the rest as Drifted, by id, for a person); allocate what the pool lacks, each request
  * carrying the run's claim tag; associate free addresses with targets that hold none (a spot
@@ -49,7 +50,7 @@ export function planPools(spec: ClusterSpec, observed: ObservedPools, options: P
     const published = listed === undefined || listed === null ? null : new Set(listed);
     const context: PoolContext = { spec, pool, members: membersOf(pool.name, membership, observed.addresses), membership, options, published };
     const target = pool.attachTo;
-    if ('natGatewayId' in target) return planNatPool(context, target.natGatewayId, observed.natGateways);
+    if ('natGatewayId' in target) return planNatPool(context, target.natGatewayId, observed.natGateways, observed.instances[pool.name] ?? []);
     if ('reservedFor' in target) return planReservedPool(context);
     return planInstancePool(context, observed);
   });

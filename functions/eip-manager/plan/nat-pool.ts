@@ -1,11 +1,15 @@
 /**
  * A pool of a NAT gateway's secondary addresses: each free address (and each one the plan
  * allocates) is associated with the gateway once it is available; a gateway that is missing,
- * deleted or failed is refused.
+ * deleted or failed is refused. With `moveFrom`, an address of the pool still on a node of that
+ * group is taken off it and associated with the gateway: the same address, so an allow-list
+ * stays true. An association EC2 reports `failed` (past the gateway's address quota, say) is
+ * noted with EC2's message; the address stays in the pool.
  */
-import type { Address, NatGateway } from '@aws-sdk/client-ec2';
+import type { Address, Instance, NatGateway } from '@aws-sdk/client-ec2';
 import type { AddressRef, EipAction } from '../actions';
 import { describeRef } from '../actions';
+import { primaryInterface } from '../members';
 import type { ObservedPools } from '../observed';
 import { existingOf } from './address';
 import { adoptionMarks } from './adoption';
@@ -17,13 +21,14 @@ import type { HeldAddress, PoolContext, PoolPlan } from './types';
 import { view } from './view';
 
 /**
- * Plans a pool of a NAT gateway's secondary addresses; `natGateways` null means not read (an offline plan).
+ * Plans a pool of a NAT gateway's secondary addresses; `natGateways` null means not read (an offline
+ * plan). `movingFrom` holds the nodes of the pool's `moveFrom` node group (empty without one).
  *
  * @example
- * planNatPool(context, 'nat-0a1b2c3d4e5f60718', observed.natGateways).actions.map((action) => action.kind);
+ * planNatPool(context, 'nat-0a1b2c3d4e5f60718', observed.natGateways, []).actions.map((action) => action.kind);
  * // ['AllocateAddress', 'AssociateNatGatewayAddress'] for an available gateway that lacks its one address
  */
-export function planNatPool(context: PoolContext, natGatewayId: string, natGateways: ObservedPools['natGateways']): PoolPlan {
+export function planNatPool(context: PoolContext, natGatewayId: string, natGateways: ObservedPools['natGateways'], movingFrom: readonly Instance[]): PoolPlan {
   const { spec, pool, members, membership } = context;
   const nat: NatGateway | undefined = natGateways === null ? undefined : natGateways[natGatewayId];
   const onNat = new Set(
@@ -31,16 +36,34 @@ export function planNatPool(context: PoolContext, natGatewayId: string, natGatew
       .filter((address) => address.Status !== 'disassociating' && address.Status !== 'failed')
       .map((address) => address.AllocationId),
   );
+  const nodes = new Map(
+    movingFrom.flatMap((instance) => {
+      const primary = primaryInterface(instance);
+      return primary === undefined ? [] : [[primary.networkInterfaceId, primary] as const];
+    }),
+  );
   const held: HeldAddress[] = [];
-  const notes: EipAction[] = [...contestedNotes(context)];
+  const failures = gatewayNotes(context, natGatewayId, nat);
+  const notes: EipAction[] = [...contestedNotes(context), ...failures];
+  const failed = (poolView: PoolPlan['view']): PoolPlan['view'] =>
+    failures.length === 0 ? poolView : { ...poolView, associationFailures: failures.map((action) => action.reason) };
   const free: Address[] = [];
   const attachedNow: Address[] = [];
+  const onNodes: { address: Address; instanceId: string }[] = [];
   for (const address of members) {
     const existing = existingOf(address);
     const adopted = membership.get(existing.allocationId)?.adopted ?? false;
+    const node = nodes.get(address.NetworkInterfaceId ?? '');
     if (onNat.has(existing.allocationId)) {
       held.push({ ...existing, adopted, state: 'attached', attachedTo: natGatewayId });
       attachedNow.push(address);
+    } else if (
+      address.AssociationId !== undefined &&
+      node !== undefined &&
+      (address.PrivateIpAddress === undefined || address.PrivateIpAddress === node.privateIp)
+    ) {
+      held.push({ ...existing, adopted, state: 'moving', attachedTo: node.instanceId });
+      onNodes.push({ address, instanceId: node.instanceId });
     } else if (address.AssociationId !== undefined) {
       // EC2 (and moto) may answer an empty string rather than leave a field out.
       const where = [address.InstanceId, address.NetworkInterfaceId].find((id) => id !== undefined && id !== '') ?? 'another resource';
@@ -89,14 +112,18 @@ export function planNatPool(context: PoolContext, natGatewayId: string, natGatew
   const refs: AddressRef[] = [...free.map(existingOf), ...slots.map((slot) => ({ slot }))];
   if (state === 'pending') {
     notes.push(note(pool.name, target, `NAT gateway ${natGatewayId} is pending: its addresses are associated once it is available`));
+    attachedNow.push(...onNodes.map(({ address }) => address));
     const lifecycle = planLifecycle(context, free, attachedNow, releasedNow.size);
     const surplusActions = surplusPlan(context, surplus, lifecycle);
     return {
       actions: [...adoptionMarks(context), ...surplusActions, ...allocations(context, slots, new Set(slots)), ...lifecycle, ...notes],
-      view: view(context, held, slots.length, [...surplusActions, ...lifecycle], 1, attachedNow.length > 0 ? 0 : 1, surplus),
+      view: failed(view(context, held, slots.length, [...surplusActions, ...lifecycle], 1, attachedNow.length > 0 ? 0 : 1, surplus)),
     };
   }
   const unread = natGateways === null ? ' (not read: offline plan)' : '';
+  // Off the node first, then onto the gateway: EC2 associates an address that is associated nowhere.
+  const moves = onNodes.map(({ address, instanceId }) => takeOff(pool.name, address, instanceId, natGatewayId));
+  refs.unshift(...onNodes.map(({ address }) => existingOf(address)));
   const associations = refs.map((ref): EipAction => ({
     kind: 'AssociateNatGatewayAddress',
     classification: 'update',
@@ -108,10 +135,42 @@ export function planNatPool(context: PoolContext, natGatewayId: string, natGatew
     natGatewayId,
     request: { NatGatewayId: natGatewayId, AllocationIds: 'slot' in ref ? [] : [ref.allocationId] },
   }));
-  const lifecycle = planLifecycle(context, [], [...attachedNow, ...free], releasedNow.size);
+  const lifecycle = planLifecycle(context, [], [...attachedNow, ...onNodes.map(({ address }) => address), ...free], releasedNow.size);
   const surplusActions = surplusPlan(context, surplus, lifecycle);
   return {
-    actions: [...adoptionMarks(context), ...surplusActions, ...allocations(context, slots, new Set()), ...associations, ...lifecycle, ...notes],
-    view: view(context, held, slots.length, [...surplusActions, ...lifecycle], 1, attachedNow.length + refs.length > 0 ? 0 : 1, surplus),
+    actions: [...adoptionMarks(context), ...moves, ...surplusActions, ...allocations(context, slots, new Set()), ...associations, ...lifecycle, ...notes],
+    view: failed(view(context, held, slots.length, [...surplusActions, ...lifecycle], 1, attachedNow.length + refs.length > 0 ? 0 : 1, surplus)),
   };
+}
+
+/** The DisassociateAddress that takes a pool's address off a node of its `moveFrom` group, on its way to the gateway. */
+function takeOff(pool: string, address: Address, instanceId: string, natGatewayId: string): EipAction {
+  const existing = existingOf(address);
+  return {
+    kind: 'DisassociateAddress',
+    classification: 'update',
+    pool,
+    target: { kind: 'instance', name: instanceId },
+    reason: `pool ${pool} moves from the nodes to NAT gateway ${natGatewayId}: the same address goes on the gateway next`,
+    changes: [{ field: 'address', from: describeRef(existing), to: `NAT gateway ${natGatewayId}` }],
+    address: existing,
+    instanceId,
+    request: { AssociationId: address.AssociationId },
+  };
+}
+
+/** The pool's addresses whose association with the gateway failed, with EC2's message (NatGatewayAddress.FailureMessage). */
+function gatewayNotes(context: PoolContext, natGatewayId: string, nat: NatGateway | undefined): EipAction[] {
+  const { pool, members } = context;
+  const ours = new Set(members.map((address) => address.AllocationId));
+  const target = { kind: 'nat-gateway', name: natGatewayId };
+  return (nat?.NatGatewayAddresses ?? [])
+    .filter((address) => address.Status === 'failed' && ours.has(address.AllocationId))
+    .map((address) =>
+      note(
+        pool.name,
+        target,
+        `could not associate ${address.PublicIp ?? address.AllocationId ?? '?'}: ${address.FailureMessage ?? 'EC2 gave no reason'}; it stays in pool ${pool.name}, associated nowhere`,
+      ),
+    );
 }

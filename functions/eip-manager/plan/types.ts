@@ -32,6 +32,8 @@ export type HeldState =
   | 'leaving'
   /** On an instance of the pool that is pending, stopping or stopped: kept where it is. */
   | 'parked'
+  /** On a node of the group a NAT gateway pool moves from (`moveFrom`): taken off it and associated with the gateway. */
+  | 'moving'
   /** Associated with something that is not a target of the pool: never touched. */
   | 'elsewhere';
 
@@ -63,6 +65,8 @@ export interface PoolView {
   surplus: number;
   /** The surplus addresses the plan does not release (attached, published, adopted, or maybe published): a person decides. */
   surplusKept: SurplusAddress[];
+  /** NAT gateway pools: the pool's addresses EC2 failed to associate with the gateway, with EC2's message (a person raises the quota, say). */
+  associationFailures?: string[];
 }
 
 /** An address beyond the pool's count that eip-manager keeps, and why it cannot release it on its own. */

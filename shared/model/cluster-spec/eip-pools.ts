@@ -35,15 +35,14 @@ const tagValue = z.string().max(256);
 /** `30m`, `12h`, `7d`. */
 const duration = z.string().regex(/^[1-9]\d{0,4}[mhd]$/, 'expected a duration such as 30m, 12h or 7d');
 
+const nodeGroupName = z.string().regex(/^[0-9A-Za-z][A-Za-z0-9_-]{0,62}$/, 'expected a node group name from nodeGroups');
+
 const attachTo = z
   .union([
     z.strictObject({
-      nodeGroup: z
-        .string()
-        .regex(/^[0-9A-Za-z][A-Za-z0-9_-]{0,62}$/, 'expected a node group name from nodeGroups')
-        .describe(
-          'A managed node group of this spec: each running node gets one address on the primary private IP of its primary network interface (instances tagged eks:nodegroup-name and eks:cluster-name).',
-        ),
+      nodeGroup: nodeGroupName.describe(
+        'A managed node group of this spec: each running node gets one address on the primary private IP of its primary network interface (instances tagged eks:nodegroup-name and eks:cluster-name).',
+      ),
     }),
     z.strictObject({
       instanceTags: z
@@ -55,7 +54,15 @@ const attachTo = z
       natGatewayId: z
         .string()
         .regex(/^nat-[0-9a-f]{8,17}$/, 'expected a NAT gateway id, nat-<8 to 17 hex digits>')
-        .describe("An existing public NAT gateway: the pool's addresses become its secondary addresses, so egress through it leaves from them."),
+        .describe(
+          "An existing public NAT gateway: the pool's addresses become its secondary addresses, so egress through it leaves from them. The gateway sends from its primary address too: adopt that one into the pool so it is published with the others.",
+        ),
+      moveFrom: z
+        .strictObject({ nodeGroup: nodeGroupName.describe('The node group of this spec whose nodes hold the addresses now.') })
+        .optional()
+        .describe(
+          "With natGatewayId, for a pool that was attachTo.nodeGroup: the pool's addresses still on this node group's nodes are taken off them (DisassociateAddress) and associated with the NAT gateway, the same addresses, once the gateway is available. Without it, an address of the pool on a node is left there. Remove it once the pool's addresses are all on the gateway.",
+        ),
     }),
     z.strictObject({
       reservedFor: z
@@ -141,8 +148,9 @@ export function durationMs(text: string): number {
 
 /**
  * The pool checks that need the rest of the cluster spec (unique names are checked with the other
- * lists'): a node group pool names a node group of the spec, one pool per node group (a private IP holds one Elastic IP), and
- * an allocation id adopted by one pool only. Reads its input defensively (it runs after other
+ * lists'): a node group pool (and a NAT gateway pool's `moveFrom`) names a node group of the
+ * spec, one pool per node group (a private IP holds one Elastic IP), and an allocation id adopted
+ * by one pool only. Reads its input defensively (it runs after other
  * fields may have failed).
  *
  * @example
@@ -174,6 +182,14 @@ export function checkElasticIpPools(fields: Record<string, unknown>, ctx: z.Refi
           message: `node group "${nodeGroup}" already has a pool (elasticIpPools[${first}]); a node's primary private IP holds one Elastic IP`,
         });
       }
+    }
+    const moveFrom = ((pool.attachTo as Record<string, unknown> | undefined)?.moveFrom as Record<string, unknown> | undefined)?.nodeGroup;
+    if (typeof moveFrom === 'string' && !groups.includes(moveFrom)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['elasticIpPools', index, 'attachTo', 'moveFrom', 'nodeGroup'],
+        message: `no node group "${moveFrom}" in nodeGroups${groups.length > 0 ? ` (the spec has ${groups.map(String).join(', ')})` : ''}`,
+      });
     }
     const adopted = (pool.adopt as Record<string, unknown> | undefined)?.allocationIds;
     if (Array.isArray(adopted)) {

@@ -28,7 +28,21 @@ export const MOTO_GAPS = [
   'moto 5.2.1 keeps no EKS node-group tags (TagResource answers NotFound): the scale-watch suite keeps them in a proxy in front of moto (tests/e2e/support/eks-tags-proxy.ts, reached through AWS_ENDPOINT_URL_EKS)',
   'moto 5.2.1 EC2 keeps a terminated instance\'s Elastic IP associated and reports InstanceId "" for interface associations: the eip-manager suite disassociates as EC2 would and follows interfaces',
   'moto 5.2.1 EC2 has no AssociateNatGatewayAddress and no Elastic IP quota (NAT pools and AddressLimitExceeded covered by testing/fake-ec2.ts)',
+  'moto 5.2.1 has no AssociateNatGatewayAddress: the financial-move copy puts its egress pool back on the prod-ng nodes (attachTo.nodeGroup), so the wire-level suite runs on what moto serves; the NAT gateway path, and the move from the nodes to it, are covered against testing/fake-ec2.ts (tests/functions/eip-manager/nat-move.test.ts)',
 ];
+
+/** Per example, the pools whose `attachTo` the copy replaces, and with what (see {@link MOTO_GAPS}). */
+const MOTO_ATTACHMENTS: Partial<Record<E2eExample, Record<string, unknown>>> = {
+  'financial-move': { egress: { nodeGroup: 'prod-ng' } },
+};
+
+/**
+ * Where a copy comes from when not `examples/<name>`: crypto-oms is copied from its GHCR fixture
+ * (tests/fixtures/ghcr-oms), since the deploy and status suites push to GHCR through the signed
+ * webhook, and the example now takes its images from ECR (ECR pushes, crypto-oms's included, are
+ * covered against the fakes by tests/functions/deploy/worker/ecr.test.ts).
+ */
+const SOURCES: Partial<Record<E2eExample, string>> = { 'crypto-oms': 'tests/fixtures/ghcr-oms' };
 
 /** The spec file of an example's copy, relative to the repository. */
 export function specFile(example: E2eExample): string {
@@ -44,18 +58,23 @@ export function writeE2eSpecs(): void {
   rmSync(folder, { recursive: true, force: true });
   mkdirSync(folder, { recursive: true });
   for (const example of E2E_EXAMPLES) {
-    const source = path.join(ROOT, 'examples', example);
+    const source = path.join(ROOT, SOURCES[example] ?? path.join('examples', example));
     const document = parseDocument(readFileSync(path.join(source, 'cluster.yaml'), 'utf8'));
     document.delete('addons');
     document.delete('accessEntries');
     for (const field of ['computeConfig', 'kubernetesNetworkConfig', 'storageConfig', 'podIdentities']) document.delete(field);
     document.delete('platform');
     document.set('authenticationMode', 'CONFIG_MAP');
+    const pools = (document.toJS() as { elasticIpPools?: { name?: string }[] }).elasticIpPools ?? [];
+    pools.forEach((pool, index) => {
+      const attachTo = MOTO_ATTACHMENTS[example]?.[pool.name ?? ''];
+      if (attachTo !== undefined) document.setIn(['elasticIpPools', index, 'attachTo'], document.createNode(attachTo));
+    });
     const workloads = (document.toJS() as { workloads?: unknown[] }).workloads ?? [];
     for (let index = 0; index < workloads.length; index += 1) document.setIn(['workloads', index, 'manifests'], `${example}/manifests`);
     writeFileSync(
       path.join(folder, `${example}.yaml`),
-      `# Derived from examples/${example}/cluster.yaml for moto by tests/e2e/support/specs.ts.\n${document.toString()}`,
+      `# Derived from ${SOURCES[example] ?? `examples/${example}`}/cluster.yaml for moto by tests/e2e/support/specs.ts.\n${document.toString()}`,
     );
     cpSync(path.join(source, 'manifests'), path.join(folder, example, 'manifests'), { recursive: true });
   }

@@ -62,6 +62,20 @@ describe('the eip-manager role', () => {
       },
       false,
     ],
+    [
+      'takes an adopted address off a node, moving the pool to its NAT gateway (attachTo.moveFrom)',
+      {
+        action: 'ec2:DisassociateAddress',
+        resources: [address(ADOPTED), { arn: 'arn:aws:ec2:sa-east-1:111122223333:instance/i-0a1b2c3d4e5f60718' }, ENI],
+        context: {},
+      },
+      true,
+    ],
+    [
+      'adds an adopted address to a NAT gateway a spec names',
+      { action: 'ec2:AssociateNatGatewayAddress', resources: [address(ADOPTED), NAT], context: {} },
+      true,
+    ],
     ['refuses to add a foreign address to a NAT gateway', { action: 'ec2:AssociateNatGatewayAddress', resources: [address(FOREIGN), NAT], context: {} }, false],
     ['refuses a DeleteTags with no tag list (it would strip every tag)', { action: 'ec2:DeleteTags', resources: [address(POOL)], context: {} }, false],
     ['removes the unused-since mark', { action: 'ec2:DeleteTags', resources: [address(POOL)], context: { 'aws:TagKeys': ['eks-pilot/unused-since'] } }, true],

@@ -508,8 +508,8 @@ describe('reconcilePools adopting and attaching elsewhere', () => {
   });
 
   it("associates the pool's addresses with an existing NAT gateway as secondary addresses, leaving its primary alone", async () => {
-    // Prepare
-    const ec2 = new FakeEc2({ region: 'sa-east-1' });
+    // Prepare: a gateway whose address quota was raised to 3 (primary and two secondaries)
+    const ec2 = new FakeEc2({ region: 'sa-east-1', natGatewayAddressQuota: 3 });
     const natGatewayId = ec2.addNatGateway();
     const primary = ec2.natGateway(natGatewayId)?.NatGatewayAddresses?.[0]?.AllocationId;
     const spec = specWith(`

@@ -41,6 +41,11 @@ describe('the elasticIpPools section of a spec', () => {
       '14 elasticIpPools[0].attachTo.nodeGroup: no node group "jobs-ng" in nodeGroups (the spec has prod-ng)',
     ],
     [
+      'a NAT gateway pool moving from a node group the spec does not have',
+      '  - { name: egress, count: 1, attachTo: { natGatewayId: nat-0123456789abcdef0, moveFrom: { nodeGroup: jobs-ng } } }\n',
+      '14 elasticIpPools[0].attachTo.moveFrom.nodeGroup: no node group "jobs-ng" in nodeGroups (the spec has prod-ng)',
+    ],
+    [
       'two pools with one name',
       '  - { name: egress, count: 1, attachTo: { reservedFor: load-balancer } }\n  - { name: egress, count: 1, attachTo: { reservedFor: load-balancer } }\n',
       '15 elasticIpPools[1].name: duplicate pool name "egress" (first at elasticIpPools[0])',

@@ -6,7 +6,8 @@ import type { ReleaseRecord } from '../../../functions/deploy/model/releases';
 import { digestOf } from '../../../testing/deploy-events';
 import { RebuildWorld } from '../../../testing/rebuild-world';
 
-const SPEC = path.join(__dirname, '../../../examples/financial-move/cluster.yaml');
+// financial-move with its egress pool on the nodes: the rebuild re-attaches it to the new ones.
+const SPEC = path.join(__dirname, '../../fixtures/financial-move-nodes/cluster.yaml');
 const TASK = 'ghcr.io/financial-move/task-service';
 const WALLET = 'ghcr.io/financial-move/wallet-cryptotraders-service';
 const KEY = { region: 'sa-east-1', cluster: 'financial-move', workload: 'prod' };

@@ -2,7 +2,8 @@
  * ECR pushes as a deploy source beside GHCR: an EventBridge `ECR Image Action` event (shape from the
  * Amazon ECR user guide, "Amazon ECR events and EventBridge"; its sample is
  * tests/fixtures/events/ecr-image-action.json) goes through the same matching, image policy, FIFO
- * envelope and queue consumer as a GHCR webhook push.
+ * envelope and queue consumer as a GHCR webhook push: the shop fixture's, and crypto-oms's (the
+ * example, whose images the seed pushes to ECR, beside its GHCR fixture tests/fixtures/ghcr-oms).
  */
 import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -17,9 +18,9 @@ import { queueMessageSchema } from '../../../../functions/deploy/model/messages'
 import type { QueueMessage } from '../../../../functions/deploy/model/messages';
 import type { EcrPushResponse } from '../../../../functions/deploy/worker/invoke';
 import { lambdaContext } from '../../../../testing/lambda-context';
-import { acceptBatches, digestOf, registryPackagePayload, WEBHOOK_SECRET, webhookEvent } from '../../../../testing/deploy-events';
+import { acceptBatches, CRYPTO_OMS, digestOf, registryPackagePayload, WEBHOOK_SECRET, webhookEvent } from '../../../../testing/deploy-events';
 import { parseEcrEvent, ecrImageActionSchema } from '../../../../shared/model/ecr-event';
-import { WorkerHarness } from '../worker-harness';
+import { ORDER_INGESTION, WorkerHarness } from '../worker-harness';
 
 const SHOP = path.join(__dirname, '../../../fixtures/specs/ecr-shop/cluster.yaml');
 const API = '123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop/api';
@@ -158,5 +159,92 @@ describe('ECR pushes as a deploy source', () => {
       kind: 'push',
       push: { repository: '123456789012.dkr.ecr.us-west-2.amazonaws.com/my-repository-name', tag: 'latest', digest: digestOf('x') },
     });
+  });
+});
+
+describe("crypto-oms's ECR push, the way its GHCR push went", () => {
+  const harness = new WorkerHarness();
+  const EXAMPLE = path.join(__dirname, '../../../../examples/crypto-oms/cluster.yaml');
+  const ECR_INGESTION = '123456789012.dkr.ecr.eu-west-1.amazonaws.com/crypto-oms/order-ingestion';
+
+  beforeEach(() => {
+    sqs.reset();
+    ssm.reset();
+    resetWebhookDeps();
+    acceptBatches(sqs);
+    ssm.on(GetParametersCommand).resolves({ Parameters: [{ Name: '/eks-pilot/test/github-webhook-secret', Value: WEBHOOK_SECRET }] });
+  });
+
+  afterEach(async () => {
+    await harness.stop();
+  });
+
+  /** One push through its source (the ECR rule's event, or the signed webhook), the queue and the worker: the message and what the cluster then runs. */
+  async function pushed(
+    source: 'ecr' | 'ghcr',
+  ): Promise<{ message: Extract<QueueMessage, { type: 'deploy' }>; groupId?: string; batch: unknown; image?: string; releases: unknown[] }> {
+    sqs.resetHistory();
+    await harness.start(source === 'ecr' ? EXAMPLE : CRYPTO_OMS);
+    process.env.EKS_PILOT_WEBHOOK_SECRET = 'ssm:/eks-pilot/test/github-webhook-secret';
+    if (source === 'ecr') {
+      await harness.invoke({
+        ...ecrPushEvent,
+        id: 'ecr-crypto-oms-v1.1.0',
+        detail: {
+          ...ecrPushEvent.detail,
+          'repository-name': 'crypto-oms/order-ingestion',
+          'image-tag': 'v1.1.0',
+          'image-digest': digestOf('order-ingestion v1.1.0'),
+        },
+      });
+    } else {
+      const body = JSON.stringify(registryPackagePayload('crypto-oms', 'order-ingestion', 'v1.1.0', digestOf('order-ingestion v1.1.0')));
+      await webhookHandler(webhookEvent('registry_package', body), lambdaContext);
+    }
+    const [entry] = sentEntries();
+    const message = messageOf(entry ?? {});
+    if (message.type !== 'deploy') throw new Error(`expected a deploy message, got ${message.type}`);
+    const batch = await harness.deliver([message]);
+    return {
+      message,
+      ...(entry?.MessageGroupId === undefined ? {} : { groupId: entry.MessageGroupId }),
+      batch,
+      ...(harness.deploymentImage('order-ingestion') === undefined ? {} : { image: harness.deploymentImage('order-ingestion') }),
+      releases: harness.releases().map((record) => [record.revision, record.result, record.image?.tag, record.image?.digest]),
+    };
+  }
+
+  it('queues it for the crypto-oms workload and deploys it pinned by digest through the same queue consumer, as the GHCR fixture does its push', async () => {
+    // Act
+    const ecr = await pushed('ecr');
+    await harness.stop();
+    const ghcr = await pushed('ghcr');
+
+    // Assess
+    const digest = digestOf('order-ingestion v1.1.0');
+    expect(ecr.message).toEqual({
+      type: 'deploy',
+      cluster: 'crypto-oms',
+      workload: 'crypto-oms',
+      image: { repository: ECR_INGESTION, tag: 'v1.1.0', digest },
+      deliveryId: 'ecr-crypto-oms-v1.1.0',
+      event: 'ECR Image Action',
+      receivedAt: expect.any(String) as unknown,
+      publishedAt: ecrPushEvent.time,
+    });
+    expect({ ...ghcr.message, deliveryId: 'x', event: 'x', receivedAt: 'x', publishedAt: 'x' }).toEqual({
+      ...ecr.message,
+      image: { ...ecr.message.image, repository: ORDER_INGESTION },
+      deliveryId: 'x',
+      event: 'x',
+      receivedAt: 'x',
+      publishedAt: 'x',
+    });
+    expect([ecr.groupId, ghcr.groupId]).toEqual(['crypto-oms/crypto-oms', 'crypto-oms/crypto-oms']);
+    expect([ecr.batch, ghcr.batch]).toEqual([{ batchItemFailures: [] }, { batchItemFailures: [] }]);
+    expect(ecr.image).toBe(`${ECR_INGESTION}:v1.1.0@${digest}`);
+    expect(ghcr.image).toBe(`${ORDER_INGESTION}:v1.1.0@${digest}`);
+    expect(ecr.releases).toEqual(ghcr.releases);
+    expect(ecr.releases.at(-1)).toEqual([expect.any(Number), 'succeeded', 'v1.1.0', digest]);
   });
 });
