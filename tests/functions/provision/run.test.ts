@@ -176,8 +176,17 @@ describe('reconcileCluster on a converged cluster', () => {
     ],
     [
       'kianax',
-      11,
-      { DescribeCluster: 1, DescribeNodegroup: 3, DescribeAddon: 4, ListAccessEntries: 1, DescribeAccessEntry: 1, ListAssociatedAccessPolicies: 1 },
+      14,
+      {
+        DescribeCluster: 1,
+        DescribeNodegroup: 3,
+        DescribeAddon: 5,
+        ListAccessEntries: 1,
+        DescribeAccessEntry: 1,
+        ListAssociatedAccessPolicies: 1,
+        ListPodIdentityAssociations: 1,
+        DescribePodIdentityAssociation: 1,
+      },
     ],
     [
       'comments-app',

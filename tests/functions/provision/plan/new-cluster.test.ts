@@ -17,8 +17,10 @@ describe('planCluster against an empty account', () => {
       'CreateCluster cluster/kianax',
       'CreateAccessEntry access-entry/arn:aws:iam::777788889999:role/kianax-platform-admins',
       'AssociateAccessPolicy access-policy/arn:aws:iam::777788889999:role/kianax-platform-admins/AmazonEKSClusterAdminPolicy',
+      'CreatePodIdentityAssociation pod-identity/kube-system/cluster-autoscaler',
       'CreateAddon addon/vpc-cni',
       'CreateAddon addon/kube-proxy',
+      'CreateAddon addon/eks-pod-identity-agent',
       'CreateNodegroup nodegroup/general-ng',
       'CreateNodegroup nodegroup/system-ng',
       'CreateNodegroup nodegroup/jobs-ng',
@@ -78,7 +80,7 @@ describe('planCluster against an empty account', () => {
       version: '1.31',
       tags: {},
     });
-    expect(jobs?.after).toEqual(['cluster/kianax', 'addon/vpc-cni', 'addon/kube-proxy']);
+    expect(jobs?.after).toEqual(['cluster/kianax', 'addon/vpc-cni', 'addon/kube-proxy', 'addon/eks-pod-identity-agent']);
   });
 
   it('scopes an access policy to the namespaces the spec lists', async () => {
