@@ -194,6 +194,18 @@ describe('reconcileCluster on a converged cluster', () => {
       { DescribeCluster: 1, DescribeNodegroup: 1, DescribeAddon: 3, ListAccessEntries: 1, DescribeAccessEntry: 1, ListAssociatedAccessPolicies: 1 },
     ],
     ['starter', 2, { DescribeCluster: 1, DescribeNodegroup: 1 }],
+    [
+      'auto-mode',
+      8,
+      {
+        DescribeCluster: 1,
+        ListAccessEntries: 1,
+        DescribeAccessEntry: 2,
+        ListAssociatedAccessPolicies: 2,
+        ListPodIdentityAssociations: 1,
+        DescribePodIdentityAssociation: 1,
+      },
+    ],
   ])('writes nothing to a converged %s and reads it in %i calls', async (name, total, byName) => {
     // Prepare
     const spec = await example(name);

@@ -128,3 +128,37 @@ describe('planCluster against an empty account', () => {
     });
   });
 });
+
+describe('planCluster for the auto-mode example against an empty account', () => {
+  it("creates the cluster with the three Auto Mode capabilities and no self-managed add-ons, then its access entries and the app pods' association", async () => {
+    // Prepare
+    const spec = await example('auto-mode');
+
+    // Act
+    const plan = planCluster(spec, EMPTY_ACCOUNT, NOW);
+
+    // Assess
+    expect(plan.actions.map((action) => `${action.kind} ${action.target.kind}/${action.target.name}`)).toEqual([
+      'CreateCluster cluster/auto-mode',
+      'CreateAccessEntry access-entry/arn:aws:iam::123456789012:role/auto-mode-platform',
+      'AssociateAccessPolicy access-policy/arn:aws:iam::123456789012:role/auto-mode-platform/AmazonEKSClusterAdminPolicy',
+      'CreateAccessEntry access-entry/arn:aws:iam::123456789012:role/auto-mode-deployer',
+      'AssociateAccessPolicy access-policy/arn:aws:iam::123456789012:role/auto-mode-deployer/AmazonEKSEditPolicy',
+      'CreatePodIdentityAssociation pod-identity/web/web',
+    ]);
+    expect(plan.actions[0]?.request).toMatchObject({
+      name: 'auto-mode',
+      bootstrapSelfManagedAddons: false,
+      accessConfig: { authenticationMode: 'API' },
+      computeConfig: { enabled: true, nodePools: ['general-purpose', 'system'], nodeRoleArn: 'arn:aws:iam::123456789012:role/auto-mode-eks-node' },
+      kubernetesNetworkConfig: { elasticLoadBalancing: { enabled: true } },
+      storageConfig: { blockStorage: { enabled: true } },
+    });
+    expect(plan.actions.at(-1)?.request).toMatchObject({
+      clusterName: 'auto-mode',
+      namespace: 'web',
+      serviceAccount: 'web',
+      roleArn: 'arn:aws:iam::123456789012:role/auto-mode-web-pods',
+    });
+  });
+});
