@@ -122,13 +122,16 @@ it('prints a line per cluster, workload, override and pool of a converged fleet'
   const parsed = JSON.parse(json.stdout) as {
     clusters: { cluster: string; pools: { pool: string }[]; workloads: { workload: string; running?: { images: unknown } }[] }[];
   };
-  expect(JSON.stringify(parsed.clusters[0]?.workloads[0]?.running?.images)).toContain(IMAGE);
+  const cryptoOms = parsed.clusters.find((cluster) => cluster.cluster === 'crypto-oms');
+  expect(JSON.stringify(cryptoOms?.workloads[0]?.running?.images)).toContain(IMAGE);
   expect(
     parsed.clusters.map((cluster) => [cluster.cluster, cluster.workloads.map((workload) => workload.workload), cluster.pools.map((pool) => pool.pool)]),
   ).toEqual([
+    ['auto-mode', ['web'], []],
     ['crypto-oms', ['crypto-oms'], []],
     ['financial-move', ['prod'], ['egress', 'ingress']],
     ['kianax', ['kianax'], []],
+    ['kops', ['kops'], []],
     ['starter', [], []],
   ]);
 });
