@@ -53,7 +53,7 @@ describe('eks-pilot plan --offline, across the four functions', () => {
     ]);
     expect(result.stdout).toMatch(/PutMetricAlarm +alarm\/kianax-general-ng-cpu-high +create +alarm does not exist/);
     expect(result.stdout).toContain(
-      '  general-ng-cpu (alarm kianax-general-ng-cpu-high)\n    nodegroup/general-ng: at spec values (min 2, max 5); on ALARM maxSize +2 up to 9\n',
+      '  general-ng-cpu (alarm kianax-general-ng-cpu-high)\n    nodegroup/general-ng: at spec values (min 2, max 6); on ALARM maxSize +2 up to 10\n',
     );
     expect(result.stdout).toContain("    hpa/kianax/kianax-api: at the manifest's values; on ALARM maxReplicas +5 up to 20\n");
     expect(result.stdout).toContain('Workloads of kianax (us-east-1)\n  kianax: 12 objects, offline: every object would be applied\n');
@@ -131,7 +131,7 @@ describe('eks-pilot plan against the account and the cluster', () => {
     expect(result.stdout).toContain('  No changes. The cluster matches its spec.');
     expect(result.stdout).toMatch(/PutMetricAlarm +alarm\/kianax-general-ng-cpu-high +update +alarm differs from the spec/);
     expect(result.stdout).toContain(`  general-ng-cpu (alarm kianax-general-ng-cpu-high): ${ALARM} OK since 2026-11-22T11:00:00.000Z\n`);
-    expect(result.stdout).toContain('    nodegroup/general-ng: at spec values (min 2, max 5); on ALARM maxSize +2 up to 9\n');
+    expect(result.stdout).toContain('    nodegroup/general-ng: at spec values (min 2, max 6); on ALARM maxSize +2 up to 10\n');
     expect(result.stdout).toContain(
       `    hpa/kianax/kianax-web: overridden: max 15 until 2026-11-22T14:00:00.000Z (alarm ${ALARM}); on ALARM maxReplicas +5 up to 20\n`,
     );
@@ -161,7 +161,7 @@ describe('eks-pilot plan against the account and the cluster', () => {
     );
     expect(result.stdout).toMatch(/CreateCluster +cluster\/kianax +create/);
     expect(result.stdout).toContain(
-      '    cluster unreachable (EKS cluster kianax not found in us-east-1); shown from the spec:\n    nodegroup/general-ng: at spec values (min 2, max 5); on ALARM maxSize +2 up to 9\n',
+      '    cluster unreachable (EKS cluster kianax not found in us-east-1); shown from the spec:\n    nodegroup/general-ng: at spec values (min 2, max 6); on ALARM maxSize +2 up to 10\n',
     );
     expect(result.code).toBe(EXIT.changesPending);
   });
@@ -421,7 +421,7 @@ describe('eks-pilot scale', () => {
     // Assess
     expect(result.stderr).toBe('');
     expect(result.stdout).toContain(`Rule general-ng-cpu of kianax (us-east-1): Drifted: step: ${ALARM} in ALARM since 2026-11-22T12:00:00.000Z: one step\n`);
-    expect(result.stdout).toContain('  would move nodegroup/general-ng scaling.maxSize: 5 -> 7\n');
+    expect(result.stdout).toContain('  would move nodegroup/general-ng scaling.maxSize: 6 -> 8\n');
     expect(result.stdout).toContain('  would move hpa/kianax/kianax-api spec.maxReplicas: 10 -> 15\n');
     expect(ports.eks.writes()).toEqual([]);
     expect(ports.k8s.patches()).toEqual([]);

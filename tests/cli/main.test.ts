@@ -61,7 +61,7 @@ describe('eks-pilot plan', () => {
 
   it('has a cluster spec in every example folder', async () => {
     const folders = (await readdir(EXAMPLES, { withFileTypes: true })).filter((entry) => entry.isDirectory()).map((entry) => entry.name);
-    expect(folders.sort()).toEqual(['comments-app', 'crypto-oms', 'financial-move', 'kianax', 'kops', 'starter']);
+    expect(folders.sort()).toEqual(['auto-mode', 'comments-app', 'crypto-oms', 'financial-move', 'kianax', 'kops', 'starter']);
   });
 
   it('prints JSON that scripts can read', async () => {

@@ -283,6 +283,6 @@ describe("the roles name the example specs' resources", () => {
     const pattern = rule?.Properties.EventPattern as { detail: { alarmName: unknown[] } } | undefined;
 
     // Assess
-    expect(pattern?.detail.alarmName).toEqual(['kianax-general-ng-cpu-high']);
+    expect(pattern?.detail.alarmName).toEqual(['kianax-failed-nodes', 'kianax-general-ng-cpu-high', 'kianax-node-memory-high', 'kianax-pods-below-minimum']);
   });
 });

@@ -93,7 +93,7 @@ it('keeps the alarm as code, steps the bounds once on ALARM, and ignores the sam
   const event = alarmEvent('ALARM', at);
   await scaleWatch(event);
 
-  expect(await maxSize()).toBe(7);
+  expect(await maxSize()).toBe(8);
   expect([maxReplicas('kianax-api'), maxReplicas('kianax-web')]).toEqual([15, 15]);
   // The override record provision reads, on the node group (kept by the proxy: moto keeps none).
   expect(Object.keys([...proxy.tags.values()][0] ?? {}).sort()).toEqual([
@@ -104,6 +104,6 @@ it('keeps the alarm as code, steps the bounds once on ALARM, and ignores the sam
 
   // EventBridge delivers it again: nothing moves twice.
   await scaleWatch(event);
-  expect(await maxSize()).toBe(7);
+  expect(await maxSize()).toBe(8);
   expect([maxReplicas('kianax-api'), maxReplicas('kianax-web')]).toEqual([15, 15]);
 });

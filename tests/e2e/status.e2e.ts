@@ -1,5 +1,6 @@
 /**
- * `eks-pilot status` on a converged account: the four example clusters applied to convergence in
+ * `eks-pilot status` on a converged account: the six example clusters applied (auto-mode without
+ * Auto Mode, which moto drops) to convergence in
  * moto by the bin, a release of crypto-oms deployed by the bin, an ALARM step taken by the packaged
  * scale-watch, financial-move's pools kept whole by the packaged eip-manager. The screen has a line
  * per cluster, workload, override and pool.
@@ -45,13 +46,15 @@ it('prints a line per cluster, workload, override and pool of a converged fleet'
   // Prepare: the fleet applied until every cluster converges, as the schedule would
   const clusterLines = (output: string): string[] => output.split('\n').filter((line) => /^\S+ \([a-z0-9-]+\): /.test(line));
   let applied: string[] = [];
-  for (let run = 0; run < 8 && !(applied.length === 4 && applied.every((line) => line.includes(': Converged: '))); run += 1) {
+  for (let run = 0; run < 8 && !(applied.length === 6 && applied.every((line) => line.includes(': Converged: '))); run += 1) {
     applied = clusterLines((await runBin(['apply', SPECS_FOLDER], { env: env() })).stdout);
   }
   expect(applied).toEqual([
+    'auto-mode (us-east-1): Converged: matches the spec',
     'crypto-oms (eu-west-1): Converged: matches the spec',
     'financial-move (sa-east-1): Converged: matches the spec',
     'kianax (us-east-1): Converged: matches the spec',
+    'kops (us-east-1): Converged: matches the spec',
     'starter (us-east-1): Converged: matches the spec',
   ]);
   // A release of crypto-oms, the kianax alarm's step, and financial-move's nodes and pools.
@@ -97,14 +100,21 @@ it('prints a line per cluster, workload, override and pool of a converged fleet'
 
   // Assess
   expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
-  expect(stdout).toContain('Fleet of 4 clusters');
-  for (const cluster of ['starter (us-east-1)', 'kianax (us-east-1)', 'financial-move (sa-east-1)', 'crypto-oms (eu-west-1)'])
+  expect(stdout).toContain('Fleet of 6 clusters');
+  for (const cluster of [
+    'starter (us-east-1)',
+    'kianax (us-east-1)',
+    'financial-move (sa-east-1)',
+    'crypto-oms (eu-west-1)',
+    'kops (us-east-1)',
+    'auto-mode (us-east-1)',
+  ])
     expect(stdout).toContain(`\n${cluster} from `);
-  expect(stdout.match(/^ {2}provision: Converged: matches the spec$/gm)).toHaveLength(4);
+  expect(stdout.match(/^ {2}provision: Converged: matches the spec$/gm)).toHaveLength(6);
   expect(stdout).toMatch(/^ {4}crypto-oms: release 1 succeeded \(deploy, [0-9T:.-]+Z\); Converged$/m);
   expect(stdout).toMatch(/^ {4}kianax: no release recorded \(the manifests' images\); drifted: Namespace kianax missing/m);
   expect(stdout).toMatch(/^ {4}prod: no release recorded \(the manifests' images\); drifted: /m);
-  expect(stdout).toMatch(/^ {6}nodegroup\/general-ng: overridden: max 7 until /m);
+  expect(stdout).toMatch(/^ {6}nodegroup\/general-ng: overridden: max 8 until /m);
   expect(stdout).toMatch(/^ {6}hpa\/kianax\/kianax-api: overridden: max 15 until /m);
   expect(stdout).toMatch(/^ {6}hpa\/kianax\/kianax-web: overridden: max 15 until /m);
   expect(stdout).toMatch(/^ {4}egress: Converged: 2 held, 2 attached, 0 missing \(of 2\)$/m);
@@ -112,13 +122,16 @@ it('prints a line per cluster, workload, override and pool of a converged fleet'
   const parsed = JSON.parse(json.stdout) as {
     clusters: { cluster: string; pools: { pool: string }[]; workloads: { workload: string; running?: { images: unknown } }[] }[];
   };
-  expect(JSON.stringify(parsed.clusters[0]?.workloads[0]?.running?.images)).toContain(IMAGE);
+  const cryptoOms = parsed.clusters.find((cluster) => cluster.cluster === 'crypto-oms');
+  expect(JSON.stringify(cryptoOms?.workloads[0]?.running?.images)).toContain(IMAGE);
   expect(
     parsed.clusters.map((cluster) => [cluster.cluster, cluster.workloads.map((workload) => workload.workload), cluster.pools.map((pool) => pool.pool)]),
   ).toEqual([
+    ['auto-mode', ['web'], []],
     ['crypto-oms', ['crypto-oms'], []],
     ['financial-move', ['prod'], ['egress', 'ingress']],
     ['kianax', ['kianax'], []],
+    ['kops', ['kops'], []],
     ['starter', [], []],
   ]);
 });

@@ -50,8 +50,14 @@ describe('iamScopeOf', () => {
       'arn:aws:iam::777788889999:role/kianax-eks-cluster',
       'arn:aws:iam::777788889999:role/kianax-eks-node',
     ]);
-    expect(scope.alarmArns).toEqual(['arn:aws:cloudwatch:us-east-1:777788889999:alarm:kianax-general-ng-cpu-high']);
-    expect(scope.alarmNamePattern).toEqual(['kianax-general-ng-cpu-high']);
+    expect(scope.alarmArns).toEqual([
+      'arn:aws:cloudwatch:us-east-1:777788889999:alarm:kianax-failed-nodes',
+      'arn:aws:cloudwatch:us-east-1:777788889999:alarm:kianax-general-ng-cpu-high',
+      'arn:aws:cloudwatch:us-east-1:777788889999:alarm:kianax-node-memory-high',
+      'arn:aws:cloudwatch:us-east-1:777788889999:alarm:kianax-pods-below-minimum',
+    ]);
+    expect(scope.podRoleArns).toEqual(['arn:aws:iam::777788889999:role/kianax-cluster-autoscaler']);
+    expect(scope.alarmNamePattern).toEqual(['kianax-failed-nodes', 'kianax-general-ng-cpu-high', 'kianax-node-memory-high', 'kianax-pods-below-minimum']);
     expect(scope.assumeRoleArns).toEqual([]);
   });
 
@@ -126,7 +132,7 @@ describe('iamScopeOf', () => {
 
   it('grants nothing for Pod Identity to a spec without podIdentities', async () => {
     // Act
-    const scope = iamScopeOf([await example('kianax')], NONE, STACK);
+    const scope = iamScopeOf([await example('starter')], NONE, STACK);
 
     // Assess
     expect([...scope.podIdentityArns, ...scope.podRoleArns]).toEqual([]);

@@ -54,6 +54,7 @@ export const PLATFORM_RANK: Readonly<Record<string, number>> = {
   Role: 1,
   ClusterRoleBinding: 1.5,
   RoleBinding: 1.5,
+  IngressClassParams: 2.9, // before the IngressClass that names it
   IngressClass: 3,
   ValidatingWebhookConfiguration: 6,
 };

@@ -27,7 +27,7 @@ export async function createKianax(eks: EKSClient): Promise<void> {
       nodeRole: 'arn:aws:iam::777788889999:role/kianax-eks-node',
       subnets: ['subnet-0aaa1111bbbb2222a'],
       instanceTypes: ['t3.medium'],
-      scalingConfig: { minSize: 2, maxSize: 5, desiredSize: 2 },
+      scalingConfig: { minSize: 2, maxSize: 6, desiredSize: 2 },
       labels: { role: 'general' },
     }),
   );

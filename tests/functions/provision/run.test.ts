@@ -176,8 +176,17 @@ describe('reconcileCluster on a converged cluster', () => {
     ],
     [
       'kianax',
-      11,
-      { DescribeCluster: 1, DescribeNodegroup: 3, DescribeAddon: 4, ListAccessEntries: 1, DescribeAccessEntry: 1, ListAssociatedAccessPolicies: 1 },
+      14,
+      {
+        DescribeCluster: 1,
+        DescribeNodegroup: 3,
+        DescribeAddon: 5,
+        ListAccessEntries: 1,
+        DescribeAccessEntry: 1,
+        ListAssociatedAccessPolicies: 1,
+        ListPodIdentityAssociations: 1,
+        DescribePodIdentityAssociation: 1,
+      },
     ],
     [
       'comments-app',
@@ -185,6 +194,18 @@ describe('reconcileCluster on a converged cluster', () => {
       { DescribeCluster: 1, DescribeNodegroup: 1, DescribeAddon: 3, ListAccessEntries: 1, DescribeAccessEntry: 1, ListAssociatedAccessPolicies: 1 },
     ],
     ['starter', 2, { DescribeCluster: 1, DescribeNodegroup: 1 }],
+    [
+      'auto-mode',
+      8,
+      {
+        DescribeCluster: 1,
+        ListAccessEntries: 1,
+        DescribeAccessEntry: 2,
+        ListAssociatedAccessPolicies: 2,
+        ListPodIdentityAssociations: 1,
+        DescribePodIdentityAssociation: 1,
+      },
+    ],
   ])('writes nothing to a converged %s and reads it in %i calls', async (name, total, byName) => {
     // Prepare
     const spec = await example(name);

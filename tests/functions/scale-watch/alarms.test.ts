@@ -24,10 +24,40 @@ function described(spec: ClusterSpec, change: (alarm: MetricAlarm) => void = () 
   return alarm;
 }
 
+/** kianax with its CPU alarm alone: each case below is about one alarm's definition, drift and writes. */
+async function kianaxCpuAlarm(): Promise<ClusterSpec> {
+  const spec = await kianax();
+  return { ...spec, alarms: spec.alarms.filter((alarm) => alarm.name === ALARM_NAME) };
+}
+
 describe('planAlarms', () => {
-  it('creates a missing alarm with its full definition', async () => {
+  it("creates each of kianax's four alarms, CPU, memory, failed nodes and running pods, in the spec's order", async () => {
     // Prepare
     const spec = await kianax();
+
+    // Act
+    const plan = planAlarms(spec, []);
+
+    // Assess
+    expect(plan.actions.map((action) => [action.classification, action.target.name, action.request.MetricName, action.request.Threshold])).toEqual([
+      ['create', ALARM_NAME, 'node_cpu_utilization', 70],
+      ['create', 'kianax-node-memory-high', 'node_memory_utilization', 80],
+      ['create', 'kianax-failed-nodes', 'cluster_failed_node_count', 1],
+      ['create', 'kianax-pods-below-minimum', 'namespace_number_of_running_pods', 4],
+    ]);
+    expect(plan.actions.at(-1)?.request).toMatchObject({
+      Dimensions: [
+        { Name: 'ClusterName', Value: 'kianax' },
+        { Name: 'Namespace', Value: 'kianax' },
+      ],
+      ComparisonOperator: 'LessThanThreshold',
+      TreatMissingData: 'breaching',
+    });
+  });
+
+  it('creates a missing alarm with its full definition', async () => {
+    // Prepare
+    const spec = await kianaxCpuAlarm();
 
     // Act
     const plan = planAlarms(spec, []);
@@ -54,7 +84,7 @@ describe('planAlarms', () => {
 
   it('finds nothing to do for an alarm that matches the spec, unset datapointsToAlarm included', async () => {
     // Prepare
-    const spec = await kianax();
+    const spec = await kianaxCpuAlarm();
 
     // Act
     const plan = planAlarms(spec, [
@@ -112,7 +142,7 @@ describe('planAlarms', () => {
     },
   ])('reports $drift as drift of $field and puts the spec back', async ({ change, field }) => {
     // Prepare
-    const spec = await kianax();
+    const spec = await kianaxCpuAlarm();
 
     // Act
     const plan = planAlarms(spec, [described(spec, change)]);
@@ -124,7 +154,7 @@ describe('planAlarms', () => {
 
   it('never touches an alarm the spec does not name', async () => {
     // Prepare
-    const spec = await kianax();
+    const spec = await kianaxCpuAlarm();
     const foreign = { ...described(spec), AlarmName: 'someone-elses-alarm', Threshold: 1 } as MetricAlarm;
 
     // Act
@@ -138,7 +168,7 @@ describe('planAlarms', () => {
 describe('reconcileAlarms', () => {
   it('reports drift in plan mode and writes nothing', async () => {
     // Prepare
-    const spec = await kianax();
+    const spec = await kianaxCpuAlarm();
     const cloudWatch = new FakeCloudWatch();
     cloudWatch.alarms.set(
       ALARM_NAME,
@@ -157,7 +187,7 @@ describe('reconcileAlarms', () => {
 
   it('puts the alarm back in apply mode and finds it converged on the next run', async () => {
     // Prepare
-    const spec = await kianax();
+    const spec = await kianaxCpuAlarm();
     const cloudWatch = new FakeCloudWatch();
     cloudWatch.alarms.set(
       ALARM_NAME,
@@ -189,7 +219,7 @@ describe('reconcileAlarms', () => {
     ],
   ])('reports an alarm write CloudWatch %s as InProgress, not Blocked, and writes it on the next run', async (_label, failure) => {
     // Prepare
-    const spec = await kianax();
+    const spec = await kianaxCpuAlarm();
     const cloudWatch = new FakeCloudWatch();
     cloudWatch.failNext('PutMetricAlarm', failure);
 
@@ -204,7 +234,7 @@ describe('reconcileAlarms', () => {
 
   it('reports an alarm CloudWatch refuses as blocked, with the reason', async () => {
     // Prepare
-    const spec = await kianax();
+    const spec = await kianaxCpuAlarm();
     const cloudWatch = new FakeCloudWatch();
     jest
       .spyOn(cloudWatch, 'putMetricAlarm')

@@ -69,7 +69,7 @@ describe("kianax: an ALARM on the general node group's CPU alarm, then OK", () =
     const raised = await handleScaleWatchEvent(parse(alarmEvent), deps);
     eks.settle();
     expect(raised.rules.map((report) => [report.rule, report.decision, report.status])).toEqual([['general-ng-cpu', 'step', 'Converged']]);
-    expect(bounds()).toEqual(['general-ng max 7', 'kianax-api max 15', 'kianax-web max 15']);
+    expect(bounds()).toEqual(['general-ng max 8', 'kianax-api max 15', 'kianax-web max 15']);
     expect(published).toEqual(['eks-pilot scale.stepped: kianax/general-ng-cpu']);
     expect(await provisionDrift(minutes(ALARM_AT, 5))).toEqual([]);
 
@@ -86,7 +86,7 @@ describe("kianax: an ALARM on the general node group's CPU alarm, then OK", () =
     eks.settle();
     expect(second.rules[0]?.decision).toBe('cooldown');
     expect(second.rules[0]?.boundChanges).toEqual([]);
-    expect(bounds()).toEqual(['general-ng max 7', 'kianax-api max 15', 'kianax-web max 15']);
+    expect(bounds()).toEqual(['general-ng max 8', 'kianax-api max 15', 'kianax-web max 15']);
 
     // OK at 12:20: bounds held for the 15-minute hold time, still no drift for provision.
     cloudWatch.setState(ALARM_NAME, 'OK', minutes(ALARM_AT, 20));
@@ -94,7 +94,7 @@ describe("kianax: an ALARM on the general node group's CPU alarm, then OK", () =
     const ok = await handleScaleWatchEvent(parse(okEvent), deps);
     eks.settle();
     expect(ok.rules[0]?.decision).toBe('hold');
-    expect(bounds()).toEqual(['general-ng max 7', 'kianax-api max 15', 'kianax-web max 15']);
+    expect(bounds()).toEqual(['general-ng max 8', 'kianax-api max 15', 'kianax-web max 15']);
     expect(await provisionDrift(minutes(ALARM_AT, 30))).toEqual([]);
 
     // The schedule after the hold time: the spec's values, exactly.
@@ -102,7 +102,7 @@ describe("kianax: an ALARM on the general node group's CPU alarm, then OK", () =
     const back = await handleScaleWatchEvent(parse(scheduleEvent), deps);
     eks.settle();
     expect(back.rules[0]?.decision).toBe('return');
-    expect(bounds()).toEqual(['general-ng max 5', 'kianax-api max 10', 'kianax-web max 10']);
+    expect(bounds()).toEqual(['general-ng max 6', 'kianax-api max 10', 'kianax-web max 10']);
     expect(eks.nodegroup('kianax', 'general-ng')?.tags).toEqual({});
     expect(k8s.object('HorizontalPodAutoscaler', 'kianax', 'kianax-api')?.metadata.annotations).toEqual({});
     expect(await provisionDrift(minutes(ALARM_AT, 40))).toEqual([]);

@@ -111,7 +111,7 @@ describe('scale-watch handler', () => {
     expect(eks).toHaveReceivedCommandWith(TagResourceCommand, {
       resourceArn: general.nodegroupArn,
       tags: overrideTags({
-        maxSize: 7,
+        maxSize: 8,
         expires: new Date(ALARM_AT.getTime() + 6 * 3_600_000 + 5_000),
         source: `alarm/${ALARM_NAME}@${ALARM_AT.toISOString()}`,
       }),
@@ -119,7 +119,7 @@ describe('scale-watch handler', () => {
     expect(eks).toHaveReceivedCommandWith(UpdateNodegroupConfigCommand, {
       clusterName: 'kianax',
       nodegroupName: 'general-ng',
-      scalingConfig: { minSize: 2, maxSize: 7 },
+      scalingConfig: { minSize: 2, maxSize: 8 },
     });
     expect(server.requests.filter((request) => request.method === 'PATCH').map((request) => request.path)).toEqual([
       `${HPA_PATH}/kianax-api`,
@@ -127,7 +127,7 @@ describe('scale-watch handler', () => {
     ]);
     const changed = logs.lines().filter((line) => line.message === 'bounds changed');
     expect(changed.map((line) => [line.target, line.field, line.from, line.to])).toEqual([
-      ['nodegroup/general-ng', 'scaling.maxSize', 5, 7],
+      ['nodegroup/general-ng', 'scaling.maxSize', 6, 8],
       ['hpa/kianax/kianax-api', 'spec.maxReplicas', 10, 15],
       ['hpa/kianax/kianax-web', 'spec.maxReplicas', 10, 15],
     ]);
@@ -169,7 +169,18 @@ describe('scale-watch handler', () => {
     const response = answered(await handler(scheduleEvent, lambdaContext));
 
     // Assess
-    expect(response.alarms.map((report) => [report.cluster, report.status, report.drift])).toEqual([['kianax', 'Converged', [`alarm/${ALARM_NAME} missing`]]]);
+    expect(response.alarms.map((report) => [report.cluster, report.status, report.drift])).toEqual([
+      [
+        'kianax',
+        'Converged',
+        [
+          `alarm/${ALARM_NAME} missing`,
+          'alarm/kianax-node-memory-high missing',
+          'alarm/kianax-failed-nodes missing',
+          'alarm/kianax-pods-below-minimum missing',
+        ],
+      ],
+    ]);
     expect(cloudWatch).toHaveReceivedCommandWith(PutMetricAlarmCommand, {
       AlarmName: ALARM_NAME,
       Namespace: 'ContainerInsights',

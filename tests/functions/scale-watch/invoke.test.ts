@@ -89,7 +89,7 @@ describe('handleScaleWatchEvent', () => {
 
     // Assess
     expect(response.rules.map((report) => [report.decision, report.status])).toEqual([['freeze', 'Converged']]);
-    expect(world.eks.nodegroup('kianax', 'general-ng')?.scalingConfig?.maxSize).toBe(7);
+    expect(world.eks.nodegroup('kianax', 'general-ng')?.scalingConfig?.maxSize).toBe(8);
   });
 
   it("puts the spec's values back on a reset, whatever the alarm says", async () => {
@@ -104,7 +104,7 @@ describe('handleScaleWatchEvent', () => {
 
     // Assess
     expect(response.rules.map((report) => report.decision)).toEqual(['return']);
-    expect(world.eks.nodegroup('kianax', 'general-ng')?.scalingConfig?.maxSize).toBe(5);
+    expect(world.eks.nodegroup('kianax', 'general-ng')?.scalingConfig?.maxSize).toBe(6);
     expect((world.k8s.object('HorizontalPodAutoscaler', 'kianax', 'kianax-api')?.spec as { maxReplicas?: number }).maxReplicas).toBe(10);
   });
 

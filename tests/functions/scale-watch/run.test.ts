@@ -72,13 +72,13 @@ describe('runRule against the node group (EKS port)', () => {
       `HorizontalPodAutoscaler kianax-web ${FIELD_MANAGER}`,
     ]);
     const general = w.eks.nodegroup('kianax', 'general-ng');
-    expect(general?.scalingConfig).toEqual({ minSize: 2, maxSize: 7, desiredSize: 2 });
+    expect(general?.scalingConfig).toEqual({ minSize: 2, maxSize: 8, desiredSize: 2 });
     expect(readOverride(general?.tags, NOW)).toEqual({
       kind: 'active',
-      override: { maxSize: 7, expires: minutes(NOW, 360), source: `alarm/${ALARM_NAME}@${NOW.toISOString()}` },
+      override: { maxSize: 8, expires: minutes(NOW, 360), source: `alarm/${ALARM_NAME}@${NOW.toISOString()}` },
     });
     expect(report.boundChanges).toEqual([
-      { target: 'nodegroup/general-ng', field: 'scaling.maxSize', from: 5, to: 7 },
+      { target: 'nodegroup/general-ng', field: 'scaling.maxSize', from: 6, to: 8 },
       { target: 'hpa/kianax/kianax-api', field: 'spec.maxReplicas', from: 10, to: 15 },
       { target: 'hpa/kianax/kianax-web', field: 'spec.maxReplicas', from: 10, to: 15 },
     ]);
@@ -89,8 +89,8 @@ describe('runRule against the node group (EKS port)', () => {
       alarm: ALARM_NAME,
       target: 'nodegroup/general-ng',
       field: 'scaling.maxSize',
-      from: 5,
-      to: 7,
+      from: 6,
+      to: 8,
     });
     expect(changed[0]?.reason).toMatch(/^kianax-general-ng-cpu-high ALARM: one step/);
   });
@@ -116,7 +116,7 @@ describe('runRule against the node group (EKS port)', () => {
     expect(w.logs.some((line) => line.level === 'error')).toBe(false);
     expect(second.decision).toBe('cooldown');
     expect(second.status).toBe('Converged');
-    expect(w.eks.nodegroup('kianax', 'general-ng')?.scalingConfig?.maxSize).toBe(7);
+    expect(w.eks.nodegroup('kianax', 'general-ng')?.scalingConfig?.maxSize).toBe(8);
     expect([maxReplicas(w.k8s, 'kianax-api'), maxReplicas(w.k8s, 'kianax-web')]).toEqual([15, 15]);
     expect(w.eks.writes().filter((call) => call.name === 'TagResource')).toHaveLength(1);
   });
@@ -144,7 +144,7 @@ describe('runRule against the node group (EKS port)', () => {
       'PatchScaler hpa/kianax/kianax-web',
     ]);
     expect(second.status).toBe('Converged');
-    expect(w.eks.nodegroup('kianax', 'general-ng')?.scalingConfig?.maxSize).toBe(7);
+    expect(w.eks.nodegroup('kianax', 'general-ng')?.scalingConfig?.maxSize).toBe(8);
   });
 
   it('patches the KEDA ScaledObject that owns the HPA, never the HPA itself', async () => {
@@ -185,7 +185,7 @@ describe('runRule against the node group (EKS port)', () => {
     // Assess
     expect(report.status).toBe('Drifted');
     expect(report.boundChanges.map((change) => `${change.target} ${String(change.from)}->${String(change.to)}`)).toEqual([
-      'nodegroup/general-ng 5->7',
+      'nodegroup/general-ng 6->8',
       'hpa/kianax/kianax-api 10->15',
       'hpa/kianax/kianax-web 10->15',
     ]);
@@ -212,7 +212,7 @@ describe("scale-watch and provision's drift check", () => {
     expect(whileActive.actions.filter((action) => action.target.name === 'general-ng')).toEqual([]);
     const general = afterExpiry.actions.filter((action) => action.target.name === 'general-ng');
     expect(general.map((action) => action.kind)).toEqual(['UpdateNodegroupConfig', 'UntagResource']);
-    expect(general[0]?.changes).toEqual([{ field: 'scaling.max', from: 7, to: 5 }]);
+    expect(general[0]?.changes).toEqual([{ field: 'scaling.max', from: 8, to: 6 }]);
     expect(general[1]?.request).toMatchObject({ tagKeys: [OVERRIDE_TAG.maxSize, OVERRIDE_TAG.expires, OVERRIDE_TAG.source] });
   });
 

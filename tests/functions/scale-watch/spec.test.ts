@@ -11,6 +11,9 @@ describe('the scaling section of the spec', () => {
     // Assess
     expect(spec.alarms.map((alarm) => [alarm.name, alarm.metric.namespace, alarm.metric.name, alarm.metric.dimensions])).toEqual([
       ['kianax-general-ng-cpu-high', 'ContainerInsights', 'node_cpu_utilization', { ClusterName: 'kianax' }],
+      ['kianax-node-memory-high', 'ContainerInsights', 'node_memory_utilization', { ClusterName: 'kianax' }],
+      ['kianax-failed-nodes', 'ContainerInsights', 'cluster_failed_node_count', { ClusterName: 'kianax' }],
+      ['kianax-pods-below-minimum', 'ContainerInsights', 'namespace_number_of_running_pods', { ClusterName: 'kianax', Namespace: 'kianax' }],
     ]);
     expect(spec.alarms[0]).toMatchObject({ treatMissingData: 'missing', alarmActions: [], okActions: [] });
     expect(spec.scalingRules[0]).toMatchObject({

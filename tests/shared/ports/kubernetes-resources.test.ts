@@ -18,6 +18,7 @@ describe('resourcePath', () => {
     ['networking.k8s.io/v1', 'Ingress', 'shop', '/apis/networking.k8s.io/v1/namespaces/shop/ingresses/web'],
     ['networking.k8s.io/v1', 'NetworkPolicy', 'shop', '/apis/networking.k8s.io/v1/namespaces/shop/networkpolicies/web'],
     ['keda.sh/v1alpha1', 'ScaledObject', 'shop', '/apis/keda.sh/v1alpha1/namespaces/shop/scaledobjects/web'],
+    ['eks.amazonaws.com/v1', 'IngressClassParams', undefined, '/apis/eks.amazonaws.com/v1/ingressclassparams/web'],
   ])('maps %s %s to its REST path', (apiVersion, kind, namespace, expected) => {
     // Prepare
     const name = kind === 'Namespace' ? 'shop' : 'web';
@@ -51,6 +52,7 @@ describe('resourcePath', () => {
       'ClusterRoleBinding',
       'Role',
       'RoleBinding',
+      'IngressClassParams',
       'IngressClass',
       'ValidatingWebhookConfiguration',
     ];

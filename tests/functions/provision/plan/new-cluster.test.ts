@@ -17,8 +17,10 @@ describe('planCluster against an empty account', () => {
       'CreateCluster cluster/kianax',
       'CreateAccessEntry access-entry/arn:aws:iam::777788889999:role/kianax-platform-admins',
       'AssociateAccessPolicy access-policy/arn:aws:iam::777788889999:role/kianax-platform-admins/AmazonEKSClusterAdminPolicy',
+      'CreatePodIdentityAssociation pod-identity/kube-system/cluster-autoscaler',
       'CreateAddon addon/vpc-cni',
       'CreateAddon addon/kube-proxy',
+      'CreateAddon addon/eks-pod-identity-agent',
       'CreateNodegroup nodegroup/general-ng',
       'CreateNodegroup nodegroup/system-ng',
       'CreateNodegroup nodegroup/jobs-ng',
@@ -78,7 +80,7 @@ describe('planCluster against an empty account', () => {
       version: '1.31',
       tags: {},
     });
-    expect(jobs?.after).toEqual(['cluster/kianax', 'addon/vpc-cni', 'addon/kube-proxy']);
+    expect(jobs?.after).toEqual(['cluster/kianax', 'addon/vpc-cni', 'addon/kube-proxy', 'addon/eks-pod-identity-agent']);
   });
 
   it('scopes an access policy to the namespaces the spec lists', async () => {
@@ -123,6 +125,40 @@ describe('planCluster against an empty account', () => {
       configurationValues: '{"replicaCount":3}',
       resolveConflicts: 'NONE',
       tags: {},
+    });
+  });
+});
+
+describe('planCluster for the auto-mode example against an empty account', () => {
+  it("creates the cluster with the three Auto Mode capabilities and no self-managed add-ons, then its access entries and the app pods' association", async () => {
+    // Prepare
+    const spec = await example('auto-mode');
+
+    // Act
+    const plan = planCluster(spec, EMPTY_ACCOUNT, NOW);
+
+    // Assess
+    expect(plan.actions.map((action) => `${action.kind} ${action.target.kind}/${action.target.name}`)).toEqual([
+      'CreateCluster cluster/auto-mode',
+      'CreateAccessEntry access-entry/arn:aws:iam::123456789012:role/auto-mode-platform',
+      'AssociateAccessPolicy access-policy/arn:aws:iam::123456789012:role/auto-mode-platform/AmazonEKSClusterAdminPolicy',
+      'CreateAccessEntry access-entry/arn:aws:iam::123456789012:role/auto-mode-deployer',
+      'AssociateAccessPolicy access-policy/arn:aws:iam::123456789012:role/auto-mode-deployer/AmazonEKSEditPolicy',
+      'CreatePodIdentityAssociation pod-identity/web/web',
+    ]);
+    expect(plan.actions[0]?.request).toMatchObject({
+      name: 'auto-mode',
+      bootstrapSelfManagedAddons: false,
+      accessConfig: { authenticationMode: 'API' },
+      computeConfig: { enabled: true, nodePools: ['general-purpose', 'system'], nodeRoleArn: 'arn:aws:iam::123456789012:role/auto-mode-eks-node' },
+      kubernetesNetworkConfig: { elasticLoadBalancing: { enabled: true } },
+      storageConfig: { blockStorage: { enabled: true } },
+    });
+    expect(plan.actions.at(-1)?.request).toMatchObject({
+      clusterName: 'auto-mode',
+      namespace: 'web',
+      serviceAccount: 'web',
+      roleArn: 'arn:aws:iam::123456789012:role/auto-mode-web-pods',
     });
   });
 });

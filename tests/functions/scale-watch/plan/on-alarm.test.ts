@@ -40,12 +40,12 @@ describe('planRule on ALARM', () => {
     const [tag] = only(plan.actions, 'TagResource');
     expect(tag?.request).toEqual({
       resourceArn: nodegroupArn(spec, 'general-ng'),
-      tags: overrideTags({ maxSize: 7, expires: new Date(NOW.getTime() + 6 * 60 * MINUTE), source: `alarm/${ALARM_NAME}@${at.toISOString()}` }),
+      tags: overrideTags({ maxSize: 8, expires: new Date(NOW.getTime() + 6 * 60 * MINUTE), source: `alarm/${ALARM_NAME}@${at.toISOString()}` }),
     });
     const [update] = only(plan.actions, 'UpdateNodegroupConfig');
-    expect(update?.request).toEqual({ clusterName: 'kianax', nodegroupName: 'general-ng', scalingConfig: { minSize: 2, maxSize: 7 } });
+    expect(update?.request).toEqual({ clusterName: 'kianax', nodegroupName: 'general-ng', scalingConfig: { minSize: 2, maxSize: 8 } });
     expect(update?.after).toEqual(['nodegroup/general-ng']);
-    expect(update?.changes).toEqual([{ field: 'scaling.maxSize', from: 5, to: 7 }]);
+    expect(update?.changes).toEqual([{ field: 'scaling.maxSize', from: 6, to: 8 }]);
     const [api] = only(plan.actions, 'PatchScaler');
     expect(api?.request).toEqual({
       apiVersion: 'autoscaling/v2',
@@ -83,8 +83,8 @@ describe('planRule on ALARM', () => {
     }
 
     // Assess
-    expect(seen[0]).toEqual({ 'general-ng': '2-7', 'kianax/kianax-api': '2-15', 'kianax/kianax-web': '2-15' });
-    expect(seen[1]).toEqual({ 'general-ng': '2-9', 'kianax/kianax-api': '2-20', 'kianax/kianax-web': '2-20' });
+    expect(seen[0]).toEqual({ 'general-ng': '2-8', 'kianax/kianax-api': '2-15', 'kianax/kianax-web': '2-15' });
+    expect(seen[1]).toEqual({ 'general-ng': '2-10', 'kianax/kianax-api': '2-20', 'kianax/kianax-web': '2-20' });
     for (const bounds of seen.slice(1)) expect(bounds).toEqual(seen[1]);
   });
 
@@ -102,7 +102,7 @@ describe('planRule on ALARM', () => {
     expect(early.decision.kind).toBe('cooldown');
     expect(early.actions.filter((action) => action.classification !== 'no-op')).toEqual([]);
     expect(later.decision.kind).toBe('step');
-    expect(only(later.actions, 'UpdateNodegroupConfig')[0]?.request.scalingConfig).toEqual({ minSize: 2, maxSize: 9 });
+    expect(only(later.actions, 'UpdateNodegroupConfig')[0]?.request.scalingConfig).toEqual({ minSize: 2, maxSize: 10 });
   });
 
   it('does nothing for a second ALARM inside the cooldown', async () => {
@@ -136,7 +136,7 @@ describe('planRule on ALARM', () => {
     // Assess
     const [tag] = only(plan.actions, 'TagResource');
     expect(tag?.request.tags?.[OVERRIDE_TAG.expires]).toBe(new Date(minutes(NOW, 4).getTime() + 6 * 60 * MINUTE).toISOString());
-    expect(tag?.request.tags?.[OVERRIDE_TAG.maxSize]).toBe('7');
+    expect(tag?.request.tags?.[OVERRIDE_TAG.maxSize]).toBe('8');
   });
 
   it.each([
@@ -178,14 +178,14 @@ describe('planRule on ALARM', () => {
     const observed = observationFor(spec, rule);
     const general = observed.nodeGroups['general-ng'];
     if (!general) throw new Error('no general-ng');
-    general.scalingConfig = { minSize: 2, maxSize: 9, desiredSize: 9 };
-    general.tags = overrideTags({ maxSize: 9, expires: minutes(NOW, 60), source: `alarm/${ALARM_NAME}@${minutes(NOW, -30).toISOString()}` });
+    general.scalingConfig = { minSize: 2, maxSize: 10, desiredSize: 10 };
+    general.tags = overrideTags({ maxSize: 10, expires: minutes(NOW, 60), source: `alarm/${ALARM_NAME}@${minutes(NOW, -30).toISOString()}` });
 
     // Act
     const plan = planRule(spec, rule, observed, alarmEvent('ALARM', NOW), NOW);
 
     // Assess
-    expect(only(plan.actions, 'Hold').map((action) => action.reason)).toContain('maxSize of general-ng is at its ceiling (9): 9');
+    expect(only(plan.actions, 'Hold').map((action) => action.reason)).toContain('maxSize of general-ng is at its ceiling (10): 10');
     expect(only(plan.actions, 'UpdateNodegroupConfig')).toEqual([]);
   });
 
@@ -196,8 +196,8 @@ describe('planRule on ALARM', () => {
     const observed = observationFor(spec, rule);
     const general = observed.nodeGroups['general-ng'];
     if (!general) throw new Error('no general-ng');
-    general.scalingConfig = { minSize: 2, maxSize: 7, desiredSize: 2 };
-    general.tags = overrideTags({ maxSize: 7, expires: minutes(NOW, 360), source: `alarm/${ALARM_NAME}@${minutes(NOW, -2).toISOString()}` });
+    general.scalingConfig = { minSize: 2, maxSize: 8, desiredSize: 2 };
+    general.tags = overrideTags({ maxSize: 8, expires: minutes(NOW, 360), source: `alarm/${ALARM_NAME}@${minutes(NOW, -2).toISOString()}` });
     observed.alarms = [alarmState('ALARM', minutes(NOW, -2))];
 
     // Act

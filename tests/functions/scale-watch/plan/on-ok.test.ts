@@ -67,13 +67,13 @@ describe('planRule on OK and INSUFFICIENT_DATA', () => {
     const { spec, rule, observed } = await raised();
     const general = observed.nodeGroups['general-ng'];
     if (!general) throw new Error('no general-ng');
-    general.scalingConfig = { minSize: 2, maxSize: 7, desiredSize: 7 };
+    general.scalingConfig = { minSize: 2, maxSize: 8, desiredSize: 8 };
 
     // Act
     const plan = planRule(spec, rule, observed, { kind: 'reset' }, minutes(NOW, 1));
 
     // Assess
-    expect(only(plan.actions, 'UpdateNodegroupConfig')[0]?.request.scalingConfig).toEqual({ minSize: 2, maxSize: 5, desiredSize: 5 });
+    expect(only(plan.actions, 'UpdateNodegroupConfig')[0]?.request.scalingConfig).toEqual({ minSize: 2, maxSize: 6, desiredSize: 6 });
   });
 
   it('neither steps nor returns on INSUFFICIENT_DATA while the override lasts', async () => {
