@@ -84,8 +84,10 @@ async function observePodIdentities(eks: EksReads, spec: ClusterSpec): Promise<O
 
 /**
  * The reads a converged run of `spec` costs: DescribeCluster, one DescribeNodegroup per node group
- * and DescribeAddon per add-on, ListNodegroups when it prunes, and the access entries' list (plus
- * two reads each with their detail). What the fan-out budgets a cluster's run at.
+ * and DescribeAddon per add-on, ListNodegroups when it prunes, the access entries' list (plus two
+ * reads each with their detail), and with `podIdentities` the associations' list and one
+ * DescribePodIdentityAssociation each (on every run: see observePodIdentities). What the fan-out
+ * budgets a cluster's run at.
  *
  * @example
  * readsOf(spec, { accessEntryDetail: false }); // 1 + 10 node groups + 2 add-ons + 1 list = 14
@@ -93,7 +95,8 @@ async function observePodIdentities(eks: EksReads, spec: ClusterSpec): Promise<O
 export function readsOf(spec: ClusterSpec, options: ObserveOptions = {}): number {
   const entries = spec.accessEntries.length;
   const accessReads = entries === 0 ? 0 : 1 + ((options.accessEntryDetail ?? true) ? 2 * entries : 0);
-  return 1 + spec.nodeGroups.length + spec.addons.length + (spec.pruneNodeGroups ? 1 : 0) + accessReads;
+  const podIdentityReads = spec.podIdentities === undefined ? 0 : 1 + spec.podIdentities.length;
+  return 1 + spec.nodeGroups.length + spec.addons.length + (spec.pruneNodeGroups ? 1 : 0) + accessReads + podIdentityReads;
 }
 
 async function describeEach<T>(names: readonly string[], describe: (name: string) => Promise<T | null>): Promise<Record<string, T>> {
