@@ -25,6 +25,8 @@ import {
   ListAssociatedAccessPoliciesCommand,
   ListNodegroupsCommand,
   ListUpdatesCommand,
+  DescribePodIdentityAssociationCommand,
+  ListPodIdentityAssociationsCommand,
   ResourceNotFoundException,
 } from '@aws-sdk/client-eks';
 import type {
@@ -37,6 +39,8 @@ import type {
   ListAssociatedAccessPoliciesCommandInput,
   ListNodegroupsCommandInput,
   ListUpdatesCommandInput,
+  DescribePodIdentityAssociationCommandInput,
+  ListPodIdentityAssociationsCommandInput,
 } from '@aws-sdk/client-eks';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SNSClient } from '@aws-sdk/client-sns';
@@ -221,6 +225,14 @@ export function bridgeEks(stub: AwsDoubles['eks'], eks: FakeEks): void {
     const update = await eks.describeUpdate(input);
     if (update === null) throw eksNotFound(`update ${input.updateId ?? ''}`);
     return { update };
+  });
+  stub
+    .on(ListPodIdentityAssociationsCommand)
+    .callsFake(async (input: ListPodIdentityAssociationsCommandInput) => ({ associations: await eks.listPodIdentityAssociations(input.clusterName ?? '') }));
+  stub.on(DescribePodIdentityAssociationCommand).callsFake(async (input: DescribePodIdentityAssociationCommandInput) => {
+    const association = await eks.describePodIdentityAssociation(input.clusterName ?? '', input.associationId ?? '');
+    if (association === null) throw eksNotFound(`pod identity association ${input.associationId ?? ''}`);
+    return { association };
   });
 }
 

@@ -10,9 +10,21 @@ import type { ObservedAccessEntry, ObservedPodIdentity, ObservedState } from './
 import { EMPTY_ACCOUNT } from './observed';
 import { autoScalingGroupsOf } from './plan/autoscaler';
 
-/** What a run reads beyond the minimum: `accessEntryDetail: false` lists the access entries without describing them. */
+/**
+ * A cluster younger than this is still being built (its platform components and their Pod Identity
+ * associations follow it), so every run reads its associations, not only the hourly one.
+ */
+export const YOUNG_CLUSTER_MS = 60 * 60 * 1000;
+
+/**
+ * What a run reads beyond the minimum. `accessEntryDetail: false` (a scheduled run outside the
+ * hourly check) lists the access entries without describing them, and skips the Pod Identity
+ * associations unless the cluster is less than {@link YOUNG_CLUSTER_MS} old.
+ */
 export interface ObserveOptions {
   accessEntryDetail?: boolean;
+  /** The run's clock, for a cluster's age (default: now). */
+  now?: Date;
   /** Where the node groups' Auto Scaling groups are read (one DescribeAutoScalingGroups for all of them). Absent: not read. */
   autoScaling?: AutoScalingReads;
 }
@@ -35,7 +47,7 @@ export async function observe(eks: EksReads, spec: ClusterSpec, options: Observe
       (name) => eks.describeAddon(spec.name, name),
     ),
     observeAccessEntries(eks, spec, options.accessEntryDetail ?? true),
-    observePodIdentities(eks, spec),
+    readsPodIdentities(spec, cluster.createdAt, options) ? observePodIdentities(eks, spec) : Promise.resolve(undefined),
   ]);
 
   const updating = [
@@ -57,12 +69,33 @@ export async function observe(eks: EksReads, spec: ClusterSpec, options: Observe
     .flat()
     .filter((update) => update !== null);
 
-  const base = { cluster, nodeGroups, unlistedNodeGroups, addons, accessEntries, listedAccessEntries, updatesInProgress, podIdentities };
+  const base = {
+    cluster,
+    nodeGroups,
+    unlistedNodeGroups,
+    addons,
+    accessEntries,
+    listedAccessEntries,
+    updatesInProgress,
+    ...(podIdentities === undefined ? {} : { podIdentities }),
+  };
   if (options.autoScaling === undefined) return base;
   const names = Object.values(nodeGroups).flatMap(autoScalingGroupsOf);
   const groups = await options.autoScaling.describeAutoScalingGroups(names);
   const byName = groups.flatMap((group) => (group.AutoScalingGroupName ? [[group.AutoScalingGroupName, group] as const] : []));
   return { ...base, autoScalingGroups: Object.fromEntries(byName) };
+}
+
+/**
+ * Whether this run reads the Pod Identity associations: with the spec's `podIdentities`, on the
+ * hourly check, a manual run, or while the cluster is young. A deleted or changed association is
+ * found within the hour, as an access entry's changed detail is.
+ */
+function readsPodIdentities(spec: ClusterSpec, createdAt: Date | undefined, options: ObserveOptions): boolean {
+  if (spec.podIdentities === undefined) return false;
+  if (options.accessEntryDetail ?? true) return true;
+  if (createdAt === undefined) return true;
+  return (options.now ?? new Date()).getTime() - new Date(createdAt).getTime() < YOUNG_CLUSTER_MS;
 }
 
 /**
@@ -85,9 +118,9 @@ async function observePodIdentities(eks: EksReads, spec: ClusterSpec): Promise<O
 /**
  * The reads a converged run of `spec` costs: DescribeCluster, one DescribeNodegroup per node group
  * and DescribeAddon per add-on, ListNodegroups when it prunes, the access entries' list (plus two
- * reads each with their detail), and with `podIdentities` the associations' list and one
- * DescribePodIdentityAssociation each (on every run: see observePodIdentities). What the fan-out
- * budgets a cluster's run at.
+ * reads each with their detail), and with `podIdentities` and the detail the associations' list
+ * and one DescribePodIdentityAssociation each (a cluster under an hour old costs them on every run:
+ * see readsPodIdentities). What the fan-out budgets a cluster's run at.
  *
  * @example
  * readsOf(spec, { accessEntryDetail: false }); // 1 + 10 node groups + 2 add-ons + 1 list = 14
@@ -95,7 +128,7 @@ async function observePodIdentities(eks: EksReads, spec: ClusterSpec): Promise<O
 export function readsOf(spec: ClusterSpec, options: ObserveOptions = {}): number {
   const entries = spec.accessEntries.length;
   const accessReads = entries === 0 ? 0 : 1 + ((options.accessEntryDetail ?? true) ? 2 * entries : 0);
-  const podIdentityReads = spec.podIdentities === undefined ? 0 : 1 + spec.podIdentities.length;
+  const podIdentityReads = spec.podIdentities === undefined || !(options.accessEntryDetail ?? true) ? 0 : 1 + spec.podIdentities.length;
   return 1 + spec.nodeGroups.length + spec.addons.length + (spec.pruneNodeGroups ? 1 : 0) + accessReads + podIdentityReads;
 }
 

@@ -43,8 +43,12 @@ export interface ObservedState {
   listedAccessEntries: string[];
   /** Updates in progress on the cluster and its node groups (read only while something is UPDATING). */
   updatesInProgress: Update[];
-  /** Every Pod Identity association of the cluster; read only when the spec has `podIdentities` (else []). */
-  podIdentities: ObservedPodIdentity[];
+  /**
+   * Every Pod Identity association of the cluster; [] when the spec has no `podIdentities`. Absent
+   * when this run did not read them (a scheduled run outside the hourly check, on a cluster more
+   * than an hour old): nothing about them is then planned.
+   */
+  podIdentities?: ObservedPodIdentity[];
   /**
    * The Auto Scaling groups of the spec's node groups (as EKS names them), by name, with their
    * tags. Absent when the run reads no Auto Scaling (a caller without the port): the Cluster

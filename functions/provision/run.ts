@@ -109,9 +109,10 @@ export async function reconcileCluster(spec: ClusterSpec, deps: ProvisionDeps, o
   const autoScaling = (options.accessEntryDetail ?? true) ? deps.autoScalingFor?.(spec) : undefined;
   let plan: Plan<ProvisionAction>;
   try {
-    const observeOptions = { accessEntryDetail: options.accessEntryDetail ?? true, ...(autoScaling === undefined ? {} : { autoScaling }) };
+    const now = deps.now();
+    const observeOptions = { accessEntryDetail: options.accessEntryDetail ?? true, now, ...(autoScaling === undefined ? {} : { autoScaling }) };
     plan = planCluster(spec, await observe(eks, spec, observeOptions), {
-      now: deps.now(),
+      now,
       ...(options.source ? { source: options.source } : {}),
     });
   } catch (error) {

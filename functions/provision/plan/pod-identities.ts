@@ -29,21 +29,22 @@ export function managedByEksPilot(observed: ObservedPodIdentity): boolean {
 }
 
 /**
- * The plan for the spec's Pod Identity associations; none when the spec has no `podIdentities`.
- * New ones wait for `after`.
+ * The plan for the spec's Pod Identity associations; none when the spec has no `podIdentities`, or
+ * this run did not read them. New ones wait for `after`.
  *
  * @example
  * planPodIdentities(spec, EMPTY_ACCOUNT, []).map((action) => action.kind); // ['CreatePodIdentityAssociation', ...]
  */
 export function planPodIdentities(spec: ClusterSpec, observed: ObservedState, after: readonly TargetId[]): ProvisionAction[] {
-  if (spec.podIdentities === undefined) return [];
-  const byKey = new Map(observed.podIdentities.map((found) => [`${found.summary.namespace ?? ''}/${found.summary.serviceAccount ?? ''}`, found]));
+  const associations = observed.podIdentities;
+  if (spec.podIdentities === undefined || associations === undefined) return [];
+  const byKey = new Map(associations.map((found) => [`${found.summary.namespace ?? ''}/${found.summary.serviceAccount ?? ''}`, found]));
   const wanted = new Set(spec.podIdentities.map((identity) => `${identity.namespace}/${identity.serviceAccount}`));
   const actions = spec.podIdentities.flatMap((identity) => {
     const found = byKey.get(`${identity.namespace}/${identity.serviceAccount}`);
     return found === undefined ? [createPodIdentity(spec, identity, after)] : updatePodIdentity(spec, identity, found);
   });
-  for (const found of observed.podIdentities) {
+  for (const found of associations) {
     const key = `${found.summary.namespace ?? ''}/${found.summary.serviceAccount ?? ''}`;
     if (wanted.has(key) || !managedByEksPilot(found) || found.summary.associationId === undefined) continue;
     actions.push({

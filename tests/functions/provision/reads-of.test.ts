@@ -5,7 +5,7 @@
  */
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
-import { observe, readsOf } from '../../../functions/provision/observe';
+import { observe, readsOf, YOUNG_CLUSTER_MS } from '../../../functions/provision/observe';
 import { loadSpecs } from '../../../shared/model/cluster-spec/load';
 import { FakeEks } from '../../../testing/fake-eks';
 
@@ -32,4 +32,26 @@ describe('readsOf', () => {
       expect(readsOf(loaded.spec, { accessEntryDetail: detail })).toBe(eks.reads().length);
     },
   );
+
+  it('reads the Pod Identity associations on a five-minute check only while the cluster is under an hour old', async () => {
+    // Prepare
+    const [loaded] = await loadSpecs([path.join(EXAMPLES, 'kianax', 'cluster.yaml')]);
+    if (!loaded) throw new Error('no spec for kianax');
+    const eks = new FakeEks({ region: loaded.spec.region });
+    eks.seedFromSpec(loaded.spec);
+    const createdAt = (await eks.describeCluster(loaded.spec.name))?.createdAt;
+    if (createdAt === undefined) throw new Error('the fake gave the cluster no createdAt');
+    const young = new Date(createdAt.getTime() + YOUNG_CLUSTER_MS - 60_000);
+    const old = new Date(createdAt.getTime() + YOUNG_CLUSTER_MS + 60_000);
+
+    // Act
+    const whileYoung = await observe(eks, loaded.spec, { accessEntryDetail: false, now: young });
+    const once = await observe(eks, loaded.spec, { accessEntryDetail: false, now: old });
+    const hourly = await observe(eks, loaded.spec, { accessEntryDetail: true, now: old });
+
+    // Assess
+    expect(whileYoung.podIdentities?.map((found) => found.summary.serviceAccount)).toEqual(['cluster-autoscaler']);
+    expect(once.podIdentities).toBeUndefined();
+    expect(hourly.podIdentities?.map((found) => found.summary.serviceAccount)).toEqual(['cluster-autoscaler']);
+  });
 });

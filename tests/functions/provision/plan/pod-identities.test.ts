@@ -15,12 +15,13 @@ const SPEC: ClusterSpec = withSpec({
   ],
 });
 
-const identityAt = (o: Observed, index: number) => must(o.podIdentities[index], `pod identity ${index}`);
+const associations = (o: Observed) => must(o.podIdentities, 'the associations read');
+const identityAt = (o: Observed, index: number) => must(associations(o)[index], `pod identity ${index}`);
 
 /** An association someone else made for shop/legacy (no eks-pilot tag). */
 function foreign(o: Observed, tags: Record<string, string> = {}): void {
   const made = convergedPodIdentity(SPEC, { namespace: 'shop', serviceAccount: 'legacy', roleArn: `arn:aws:iam::${ACCOUNT}:role/legacy`, tags: {} }, 9);
-  o.podIdentities.push({ ...made, association: { ...made.association, tags } });
+  associations(o).push({ ...made, association: { ...made.association, tags } });
 }
 
 describe('planCluster, Pod Identity associations', () => {
@@ -60,7 +61,7 @@ describe('planCluster, Pod Identity associations', () => {
     {
       name: 'creates the association that is missing',
       observe: (o) => {
-        o.podIdentities.splice(0, 1);
+        associations(o).splice(0, 1);
       },
       expected: [
         {
@@ -102,7 +103,7 @@ describe('planCluster, Pod Identity associations', () => {
     {
       name: 'deletes an association eks-pilot created that the spec no longer lists',
       observe: (o) => {
-        o.podIdentities.push(convergedPodIdentity(SPEC, { namespace: 'shop', serviceAccount: 'old', roleArn: ORDERS_ROLE, tags: {} }, 7));
+        associations(o).push(convergedPodIdentity(SPEC, { namespace: 'shop', serviceAccount: 'old', roleArn: ORDERS_ROLE, tags: {} }, 7));
       },
       expected: [
         {
@@ -131,7 +132,7 @@ describe('planCluster, Pod Identity associations', () => {
       name: 'leaves an association an add-on owns alone, whatever its tags',
       observe: (o) => {
         const made = convergedPodIdentity(SPEC, { namespace: 'kube-system', serviceAccount: 'ebs-csi-controller-sa', roleArn: ORDERS_ROLE, tags: {} }, 8);
-        o.podIdentities.push({ summary: { ...made.summary, ownerArn: `arn:aws:eks:eu-west-1:${ACCOUNT}:addon/orders/aws-ebs-csi-driver/x` } });
+        associations(o).push({ summary: { ...made.summary, ownerArn: `arn:aws:eks:eu-west-1:${ACCOUNT}:addon/orders/aws-ebs-csi-driver/x` } });
       },
       expected: [],
     },
@@ -164,7 +165,7 @@ describe('planCluster, Pod Identity associations', () => {
       name: 'an association an add-on owns for a service account the spec names',
       observe: (o) => {
         const found = identityAt(o, 1);
-        o.podIdentities[1] = { summary: { ...found.summary, ownerArn: `arn:aws:eks:eu-west-1:${ACCOUNT}:addon/orders/some-addon/x` } };
+        associations(o)[1] = { summary: { ...found.summary, ownerArn: `arn:aws:eks:eu-west-1:${ACCOUNT}:addon/orders/some-addon/x` } };
       },
       reason: 'an add-on owns this Pod Identity association',
     },
@@ -209,6 +210,18 @@ describe('planCluster, Pod Identity associations', () => {
     // Assess
     expect(result.actions.filter((action) => action.target.kind === 'pod-identity')).toEqual([]);
     expect(targetFits(BASE, 'pod-identity/shop/orders')).toBe(false);
+  });
+
+  it('plans nothing for associations this run did not read, not even a create', () => {
+    // Prepare: a five-minute check on a cluster more than an hour old reads no associations.
+    const observed = drifted(SPEC, () => undefined);
+    delete observed.podIdentities;
+
+    // Act
+    const result = plan(SPEC, observed);
+
+    // Assess
+    expect(result.actions.filter((action) => action.target.kind === 'pod-identity')).toEqual([]);
   });
 
   it('lists the spec’s associations among the targets only may name', () => {
