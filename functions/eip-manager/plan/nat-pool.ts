@@ -98,7 +98,16 @@ export function planNatPool(context: PoolContext, natGatewayId: string, natGatew
           : `NAT gateway ${natGatewayId} is ${state}: point pool ${pool.name} at an available NAT gateway`;
       return {
         actions: [{ kind: 'Refuse', classification: 'forbidden', pool: pool.name, target, reason, changes: [] }, ...notes],
-        view: view(context, held, 0, [], 1, 1, { releaseNow: [], kept: [] }),
+        // Nothing moves to a gateway that cannot take it: an address on a node stays there.
+        view: view(
+          context,
+          held.map((address) => (address.state === 'moving' ? { ...address, state: 'elsewhere' } : address)),
+          0,
+          [],
+          1,
+          1,
+          { releaseNow: [], kept: [] },
+        ),
       };
     }
     case 'pending':

@@ -145,6 +145,24 @@ describe("financial-move's egress pool on the NAT gateway", () => {
     ]);
   });
 
+  it('moves nothing off the nodes when the NAT gateway does not exist, refusing the pool', async () => {
+    // Prepare
+    const ec2 = new FakeEc2({ region: 'sa-east-1', natGatewayAddressQuota: 3 });
+    const { deps, nodes, allowListed } = await onTheNodes(ec2);
+
+    // Act
+    const run = await apply(movingExample(), ec2, deps, { pools: ['egress'] });
+
+    // Assess
+    expect(run.writes).toEqual([]);
+    expect(nodes.flatMap((node) => ec2.addressOf(node)?.AllocationId ?? []).sort()).toEqual(allowListed);
+    expect(run.report.pools[0]).toMatchObject({
+      status: 'Blocked',
+      summary: expect.stringContaining(`NAT gateway ${NAT} does not exist in sa-east-1`) as unknown,
+    });
+    expect(run.report.plan?.pools[0]?.held.map((address) => address.state)).toEqual(['elsewhere', 'elsewhere']);
+  });
+
   it('leaves an address of the pool on a node alone without moveFrom, and says so', async () => {
     // Prepare
     const ec2 = new FakeEc2({ region: 'sa-east-1', natGatewayAddressQuota: 3 });
