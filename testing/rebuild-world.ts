@@ -4,9 +4,10 @@
  * (testing/fake-ec2.ts), a Kubernetes API server double (testing/fake-k8s.ts), the durable release
  * store and the lease store doubles, and deploy-worker's queue and invokes, all
  * on one virtual clock. Each function runs its own code against them: provision's
- * handleProvisionEvent (the rebuild invoke and the scheduled runs), deploy-worker's processBatch (the
- * restores provision asks of it, and the messages queued), eip-manager's reconcilePools (what the
- * rebuild's pools port invokes).
+ * handleProvisionEvent (the rebuild invoke and the scheduled runs), deploy-worker's handleWorkerEvent
+ * and processBatch (the platform apply and the restores provision asks of it, and the messages
+ * queued), eip-manager's reconcilePools (what the rebuild's pools port invokes). deploy-worker's
+ * container is warm throughout: it remembers the platforms it applied, to the lost cluster too.
  *
  * EKS's time: with `durations` (the bench) a CreateCluster settles `cluster` ms after it was sent
  * and a CreateNodegroup or CreateAddon `nodegroup` ms after; without (the tests) everything settles
@@ -23,6 +24,10 @@ import { handleWorkerEvent, processBatch } from '../functions/deploy/worker/invo
 import type { DeployOutcome, WorkerDeps } from '../functions/deploy/worker/run';
 import { deployImage } from '../functions/deploy/worker/run';
 import type { PinnedImage } from '../functions/deploy/model/images';
+import { platformsOf } from '../functions/deploy/model/platform';
+import { createPlatformRunner } from '../functions/deploy/worker/platform';
+import type { PlatformPort } from '../shared/ports/platform';
+import { UpstreamError } from '../shared/errors';
 import type { DeployTarget } from '../functions/deploy/model/targets';
 import { targetsOf } from '../functions/deploy/model/targets';
 import type { EipDeps } from '../functions/eip-manager/run';
@@ -85,6 +90,8 @@ export class RebuildWorld {
   private readonly targets: DeployTarget[];
   private readonly options: WorldOptions;
   private readonly started = new Set<string>();
+  /** The platforms deploy-worker's warm container remembers having applied. */
+  private readonly appliedPlatforms = new Set<string>();
   private settleAt: number | undefined;
   private seenWrites = 0;
   private messages = 0;
@@ -126,8 +133,18 @@ export class RebuildWorld {
   }
 
   workerDeps(): WorkerDeps {
+    const platforms = platformsOf([this.loaded]);
     return {
       targets: () => Promise.resolve(this.targets),
+      platform: createPlatformRunner(
+        {
+          platforms: async () => (await platforms).platforms,
+          broken: async () => (await platforms).broken,
+          connect: () => Promise.resolve(this.cluster.port),
+          logger: this.logger(),
+        },
+        this.appliedPlatforms,
+      ),
       secretValues: new FakeSecretValues(),
       connect: () => Promise.resolve(this.cluster.port),
       queue: { send: (messages) => Promise.resolve(this.enqueue(messages)) },
@@ -171,6 +188,7 @@ export class RebuildWorld {
             return Promise.resolve();
           },
         },
+        platform: this.platformPort(),
         pools: {
           reattach: async () => {
             const report = await reconcilePools(this.spec, this.eipDeps(), { mode: 'apply' });
@@ -179,6 +197,23 @@ export class RebuildWorld {
         },
         holder: 'test provision',
         rebuildId: () => rebuildId,
+      },
+    };
+  }
+
+  /** deploy-worker's manual invoke `{"action": "platform", "cluster"}`, answered as the Lambda adapter reads it (shared/adapters/aws/lambda-invoke.ts). */
+  platformPort(): PlatformPort {
+    return {
+      apply: async (cluster) => {
+        const response = await handleWorkerEvent(
+          { trigger: 'manual', event: { action: 'platform', cluster } },
+          this.workerDeps(),
+          { remainingMs: () => 300_000 },
+          `platform-${cluster}`,
+        );
+        const report = 'action' in response && response.action === 'platform' ? response.reports.find((item) => item.cluster === cluster) : undefined;
+        if (report === undefined) throw new UpstreamError(`deploy-worker answered no platform for cluster ${cluster}`);
+        return { status: report.status, summary: report.reason ?? `${report.applied.length} object(s) applied` };
       },
     };
   }

@@ -20,7 +20,7 @@ import type { ProvisionSettings } from '../../shared/config';
 import { perContainer } from '../../shared/lambda/container';
 import { createDynamoDbLeases } from '../../shared/adapters/aws/dynamodb-lease';
 import { createDynamoDbReleaseStore } from '../../shared/adapters/aws/dynamodb-release-store';
-import { createLambdaPools, createLambdaRestores } from '../../shared/adapters/aws/lambda-invoke';
+import { createLambdaPlatform, createLambdaPools, createLambdaRestores } from '../../shared/adapters/aws/lambda-invoke';
 import { missingSetting } from '../../shared/config';
 import { isManualInvoke, isQueueBatch, isRebuildInvoke, provisionEventSchema } from './event';
 import { handleProvisionBatch, handleProvisionEvent } from './invoke';
@@ -52,12 +52,16 @@ const restoresFor = perContainer((key) => {
   const [region = '', functionName = ''] = key.split('|');
   return createLambdaRestores({ region, functionName });
 });
+const platformFor = perContainer((key) => {
+  const [region = '', functionName = ''] = key.split('|');
+  return createLambdaPlatform({ region, functionName });
+});
 const poolsFor = perContainer((key) => {
   const [region = '', functionName = ''] = key.split('|');
   return createLambdaPools({ region, functionName });
 });
 
-// Rebuilds need the stack's release table; the restores go to deploy-worker, the pools through eip-manager.
+// Rebuilds need the stack's release table; the platform and the restores go to deploy-worker, the pools through eip-manager.
 function rebuildOf(settings: ProvisionSettings): NonNullable<InvokeDeps['rebuild']> | undefined {
   if (settings.releaseTable === undefined) return undefined;
   const { deployWorkerFunction, eipManagerFunction, leaseTable, region } = settings;
@@ -70,6 +74,13 @@ function rebuildOf(settings: ProvisionSettings): NonNullable<InvokeDeps['rebuild
         if (deployWorkerFunction === undefined)
           throw missingSetting('EKS_PILOT_DEPLOY_WORKER_FUNCTION', 'the deploy-worker function a rebuild asks for the restores');
         return restoresFor(`${region}|${deployWorkerFunction}`).restore(request);
+      },
+    },
+    platform: {
+      apply: (cluster) => {
+        if (deployWorkerFunction === undefined)
+          throw missingSetting('EKS_PILOT_DEPLOY_WORKER_FUNCTION', 'the deploy-worker function a rebuild asks to apply the platform components');
+        return platformFor(`${region}|${deployWorkerFunction}`).apply(cluster);
       },
     },
     ...(eipManagerFunction === undefined ? {} : { pools: poolsFor(`${region}|${eipManagerFunction}`) }),
