@@ -12,7 +12,9 @@
  * EKS's time: with `durations` (the bench) a CreateCluster settles `cluster` ms after it was sent
  * and a CreateNodegroup or CreateAddon `nodegroup` ms after; without (the tests) everything settles
  * between runs. A node group that turns ACTIVE starts its desired nodes in EC2, as EKS's Auto
- * Scaling group would.
+ * Scaling group would, and each node registers in the API server as a Node labelled with its node
+ * group (`eks.amazonaws.com/nodegroup`), Ready unless the world says its nodes are not ready yet
+ * (`nodesReady`), so provision's validation reads what a new cluster shows.
  *
  * @example
  * const world = await RebuildWorld.start(spec);
@@ -28,6 +30,7 @@ import { platformsOf } from '../functions/deploy/model/platform';
 import { createPlatformRunner } from '../functions/deploy/worker/platform';
 import type { PlatformPort } from '../shared/ports/platform';
 import { UpstreamError } from '../shared/errors';
+import { NODEGROUP_LABEL, validateCluster } from '../functions/provision/validate';
 import type { DeployTarget } from '../functions/deploy/model/targets';
 import { targetsOf } from '../functions/deploy/model/targets';
 import type { EipDeps } from '../functions/eip-manager/run';
@@ -43,7 +46,7 @@ import type { LoadedSpec } from '../shared/model/cluster-spec/load';
 import type { ClusterSpec } from '../shared/model/cluster-spec/schema';
 import { FakeEc2 } from './fake-ec2';
 import { FakeEks } from './fake-eks';
-import { startFakeCluster } from './fake-k8s';
+import { eksNode, startFakeCluster } from './fake-k8s';
 import type { FakeCluster, RolloutSimulator } from './fake-k8s';
 import { FakeLeases } from './fake-lease';
 import { FakeReleaseStore } from './fake-release-store';
@@ -65,6 +68,8 @@ export interface WorldOptions {
   rollout?: RolloutSimulator;
   /** The rollout poll interval deploy-worker uses (virtual ms). */
   pollMs?: number;
+  /** Whether new nodes register Ready (default true); {@link RebuildWorld.nodesBecomeReady} turns them Ready later. */
+  nodesReady?: boolean;
 }
 
 export class RebuildWorld {
@@ -96,6 +101,7 @@ export class RebuildWorld {
   private seenWrites = 0;
   private messages = 0;
   private nodeIds: string[] = [];
+  private nodesReady: boolean;
 
   private constructor(loaded: LoadedSpec, targets: DeployTarget[], cluster: FakeCluster, options: WorldOptions) {
     this.loaded = loaded;
@@ -104,6 +110,7 @@ export class RebuildWorld {
     this.options = options;
     this.eks = new FakeEks({ region: loaded.spec.region });
     this.ec2 = new FakeEc2({ region: loaded.spec.region });
+    this.nodesReady = options.nodesReady ?? true;
   }
 
   /** A world whose account runs the spec's cluster as created and settled, its node groups' nodes started, with an empty API server. */
@@ -188,6 +195,7 @@ export class RebuildWorld {
             return Promise.resolve();
           },
         },
+        validate: (spec) => validateCluster(spec, { eks: this.eks, k8s: this.cluster.port }),
         platform: this.platformPort(),
         pools: {
           reattach: async () => {
@@ -276,6 +284,15 @@ export class RebuildWorld {
     return containers?.[0]?.image;
   }
 
+  /** The kubelets of every node post Ready, as they do once the CNI is up on them. */
+  nodesBecomeReady(): void {
+    this.nodesReady = true;
+    for (const object of [...this.cluster.objects.values()]) {
+      const group = object.kind === 'Node' ? object.metadata.labels?.[NODEGROUP_LABEL] : undefined;
+      if (group !== undefined) for (const [key, node] of Object.entries(eksNode(object.metadata.name, group, true))) this.cluster.objects.set(key, node);
+    }
+  }
+
   /** The instances EC2 runs for the cluster's node groups. */
   nodes(): string[] {
     return [...this.nodeIds];
@@ -319,8 +336,18 @@ export class RebuildWorld {
       const live = this.eks.nodegroup(this.spec.name, group.name);
       if (live?.status !== 'ACTIVE' || this.started.has(group.name)) continue;
       this.started.add(group.name);
-      for (let index = 0; index < (live.scalingConfig?.desiredSize ?? 0); index += 1) this.nodeIds.push(this.ec2.launchNode(this.spec.name, group.name));
+      for (let index = 0; index < (live.scalingConfig?.desiredSize ?? 0); index += 1) {
+        const instanceId = this.ec2.launchNode(this.spec.name, group.name);
+        this.nodeIds.push(instanceId);
+        this.registerNode(instanceId, group.name);
+      }
     }
+  }
+
+  /** The node's kubelet registers it (the API server's /api/v1/nodes), labelled as EKS labels a managed node. */
+  private registerNode(instanceId: string, nodeGroup: string): void {
+    for (const [key, node] of Object.entries(eksNode(`${instanceId}.${this.spec.region}.compute.internal`, nodeGroup, this.nodesReady)))
+      this.cluster.objects.set(key, node);
   }
 }
 

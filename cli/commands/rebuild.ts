@@ -17,6 +17,7 @@ import { restoreWorkload } from '../../functions/deploy/worker/run';
 import { findTarget, targetsOf } from '../../functions/deploy/model/targets';
 import { platformsOf } from '../../functions/deploy/model/platform';
 import { createPlatformRunner } from '../../functions/deploy/worker/platform';
+import { validateReachable } from '../../functions/provision/validate';
 import type { RestoreInvoke } from '../../shared/model/restore';
 import { loadSpecs } from '../../shared/model/cluster-spec/load';
 import { parseCommand, specPaths, wholeNumber } from '../args';
@@ -77,6 +78,11 @@ export async function rebuildCommand(argv: readonly string[], io: Io, ports: Por
         return Promise.resolve();
       },
     },
+    // As `eks-pilot validate` reads it: the CLI's principal, through the spec's assumeRoleArn when it has one.
+    validate: (target) =>
+      validateReachable(target, provision.eksFor(target), () =>
+        connect({ cluster: target.name, region: target.region, ...(target.assumeRoleArn ? { assumeRoleArn: target.assumeRoleArn } : {}) }),
+      ),
     platform: {
       apply: async (cluster) => {
         const report = await platform.apply(cluster);

@@ -14,8 +14,8 @@ import { lambdaStack } from '../../shared/lambda/middleware';
 import { clusterAccessSettings, provisionSettings } from '../../shared/config';
 import { connectToCluster } from '../../shared/adapters/kubernetes/connect';
 import type { KubernetesPort } from '../../shared/ports/kubernetes';
-import { errorText } from '../../shared/errors';
-import { assessCluster, validateCluster } from './validate';
+import { validateReachable } from './validate';
+import type { ValidationReport } from './validate';
 import type { ProvisionSettings } from '../../shared/config';
 import { perContainer } from '../../shared/lambda/container';
 import { createDynamoDbLeases } from '../../shared/adapters/aws/dynamodb-lease';
@@ -84,6 +84,7 @@ function rebuildOf(settings: ProvisionSettings): NonNullable<InvokeDeps['rebuild
       },
     },
     ...(eipManagerFunction === undefined ? {} : { pools: poolsFor(`${region}|${eipManagerFunction}`) }),
+    validate: validateThroughKubernetes,
     holder: `lambda ${settings.functionName}`,
   };
 }
@@ -96,38 +97,29 @@ const deps: ProvisionDeps = {
   logger,
 };
 
-// Validation is opt-in: it needs an access entry for this function's role (AmazonEKSAdminViewPolicy, cluster scope).
+// Validation reads through the Kubernetes API: an access entry for this function's role (AmazonEKSAdminViewPolicy, cluster scope).
 const connections = new Map<string, Promise<KubernetesPort>>();
+async function validateThroughKubernetes(spec: ClusterSpec): Promise<ValidationReport> {
+  const eks = deps.eksFor(spec);
+  const key = `${spec.region}/${spec.name}`;
+  let connection = connections.get(key);
+  if (connection === undefined) {
+    connection = connectToCluster({
+      clusterName: spec.name,
+      region: spec.region,
+      eks,
+      ...(spec.assumeRoleArn ? { assumeRoleArn: spec.assumeRoleArn } : {}),
+      ...clusterAccessSettings(),
+    });
+    connections.set(key, connection);
+    connection.catch(() => connections.delete(key));
+  }
+  return validateReachable(spec, eks, () => connection);
+}
+
+// The drift runs' validation is opt-in (EKS_PILOT_VALIDATE); a rebuild always validates.
 function validatorOf(settings: ProvisionSettings): Pick<ProvisionDeps, 'validate'> {
-  if (!settings.validate) return {};
-  return {
-    validate: async (spec) => {
-      const eks = deps.eksFor(spec);
-      const key = `${spec.region}/${spec.name}`;
-      let connection = connections.get(key);
-      if (connection === undefined) {
-        connection = connectToCluster({
-          clusterName: spec.name,
-          region: spec.region,
-          eks,
-          ...(spec.assumeRoleArn ? { assumeRoleArn: spec.assumeRoleArn } : {}),
-          ...clusterAccessSettings(),
-        });
-        connections.set(key, connection);
-        connection.catch(() => connections.delete(key));
-      }
-      try {
-        return await validateCluster(spec, { eks, k8s: await connection });
-      } catch (error) {
-        return assessCluster(spec, {
-          nodes: [],
-          pods: [],
-          addons: {},
-          unread: [{ kind: 'Read', name: 'cluster', message: `cannot reach the Kubernetes API: ${errorText(error)}` }],
-        });
-      }
-    },
-  };
+  return settings.validate ? { validate: validateThroughKubernetes } : {};
 }
 
 export const handler = lambdaStack(

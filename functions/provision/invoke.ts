@@ -37,8 +37,11 @@ export interface InvokeDeps extends ProvisionDeps {
   notify?: Omit<NotifyDeps, 'logger'>;
   /** Set when the function has a fleet queue: a scheduled run of more than one cluster fans out to it. */
   fleetQueue?: FleetQueuePort;
-  /** Set when the release table is configured: rebuilds can be asked, and scheduled runs carry them on. */
-  rebuild?: Omit<RebuildDeps, keyof ProvisionDeps>;
+  /**
+   * Set when the release table is configured: rebuilds can be asked, and scheduled runs carry them
+   * on. A rebuild always validates the cluster (`validate`), whether or not the drift runs do.
+   */
+  rebuild?: Omit<RebuildDeps, keyof ProvisionDeps> & Pick<RebuildDeps, 'validate'>;
   /** The invocation's request id, for who asked a rebuild. */
   requestId?: string;
 }

@@ -5,8 +5,10 @@
  * no clock, no I/O; rebuild/run.ts observes, carries the plan out and reports it.
  *
  * Phases, in order: `cluster` (provision recreates the cluster, its add-ons and node groups from
- * the spec across runs, and the rebuild waits until the report says Converged: every node group
- * ACTIVE), `platform` (deploy-worker applies the spec's platform components, asked every run until
+ * the spec across runs, and the rebuild waits until the report says Converged and validate.ts says
+ * Validated: Ready nodes within each node group's bounds, Ready kube-system pods, add-ons ACTIVE
+ * without health issues; a read the API refuses stops it for a person, naming the access it
+ * needs), `platform` (deploy-worker applies the spec's platform components, asked every run until
  * they applied; a component that cannot be applied blocks the rebuild here, named, and no workload
  * is restored without its namespaces and controllers), `workloads` (each workload's restore is
  * asked of deploy-worker once, then watched in the store until it succeeded, failed or was
@@ -15,6 +17,12 @@
  */
 import type { Status } from '../../../shared/reconcile/status';
 import { worstStatus } from '../../../shared/reconcile/status';
+import type { ValidationFailure, ValidationStatus } from '../validate';
+
+/** What a validation the API refused needs: the reads are nodes (cluster-scoped), kube-system pods and DescribeAddon. */
+export const VALIDATION_ACCESS =
+  "the role provision reads the cluster as (its own, or the spec's assumeRoleArn) needs an access entry with AmazonEKSAdminViewPolicy at cluster scope: " +
+  "EKS gives the principal that created the cluster a cluster-admin entry; if it was removed, add one to the spec's accessEntries";
 
 /** A workload's restore as its release record shows it (absent: not made yet). */
 export interface RestoreSeen {
@@ -33,8 +41,8 @@ export interface WorkloadSeen {
 }
 
 export interface RebuildObservation {
-  /** provision's report of this run's reconcile (apply) of the cluster. */
-  cluster: { status: Status; summary: string };
+  /** provision's report of this run's reconcile (apply) of the cluster, and its validation once it converged. */
+  cluster: { status: Status; summary: string; validation?: { status: ValidationStatus; failures: readonly ValidationFailure[] } };
   /** Whether the spec has platform components to apply before the workloads. */
   hasPlatform: boolean;
   /** The platform's apply: this run's answer, or the journal's once it applied (undefined: not applied yet). */
@@ -96,6 +104,32 @@ export function planRebuild(observation: RebuildObservation): RebuildPlan {
       status: 'InProgress',
       summary: `cluster: ${cluster.summary}`,
       waiting: [`cluster: ${cluster.summary}`],
+      finished: false,
+    };
+  }
+
+  // Converged says the account matches the spec; the workloads wait until the cluster also serves.
+  const validation = cluster.validation;
+  if (validation?.status !== 'Validated') {
+    const failures = validation?.failures ?? [{ kind: 'Read' as const, name: 'cluster', message: 'not validated yet' }];
+    const denied = failures.filter((failure) => failure.denied === true);
+    if (denied.length > 0) {
+      const why = `validation refused (${denied.map((failure) => failure.message).join('; ')}): ${VALIDATION_ACCESS}`;
+      return {
+        ...empty,
+        phase: 'cluster',
+        status: 'Blocked',
+        summary: `cluster: converged, not validated: ${why}`,
+        waiting: [`a person: ${why}`],
+        finished: false,
+      };
+    }
+    return {
+      ...empty,
+      phase: 'cluster',
+      status: 'InProgress',
+      summary: `cluster: converged, not validated yet: ${failures.map((failure) => failure.message).join('; ')}`,
+      waiting: failures.map((failure) => `validate: ${failure.message}`),
       finished: false,
     };
   }

@@ -25,6 +25,7 @@ import { statusOfFailure } from '../../../shared/reconcile/status';
 import type { ClusterSpec } from '../../../shared/model/cluster-spec/schema';
 import type { ProvisionDeps } from '../run';
 import { reconcileCluster } from '../run';
+import type { ValidationReport } from '../validate';
 import type { RebuildObservation, RebuildPhase, RebuildPlan, WorkloadSeen } from './plan';
 import { planRebuild } from './plan';
 
@@ -37,6 +38,12 @@ export const REBUILD_LEASE_MS = 15 * 60_000;
 
 /** What a rebuild needs besides provision's own ports. */
 export interface RebuildDeps extends ProvisionDeps {
+  /**
+   * Validates the cluster once provision's apply converged it (validate.ts, read-only through the
+   * Kubernetes API and DescribeAddon): required, since no workload is restored into a cluster that
+   * does not serve.
+   */
+  validate(spec: ClusterSpec): Promise<ValidationReport>;
   /** The durable release store: the workloads' histories and the rebuild journal. */
   releases: ReleaseStorePort;
   /** The lease store of a cluster (its Region and account, as eip-manager's pool leases). */
@@ -164,7 +171,11 @@ async function step(spec: ClusterSpec, entry: RebuildJournalEntry, lease: Lease,
   const cluster = await reconcileCluster(spec, deps, { mode: 'apply' });
   const hasPools = spec.elasticIpPools.length > 0 && deps.pools !== undefined;
   let observation: RebuildObservation = {
-    cluster: { status: cluster.status, summary: cluster.summary },
+    cluster: {
+      status: cluster.status,
+      summary: cluster.summary,
+      ...(cluster.validation === undefined ? {} : { validation: { status: cluster.validation.status, failures: cluster.validation.failures } }),
+    },
     hasPlatform: spec.platform !== undefined,
     ...(entry.platform?.status === 'Converged' ? { platform: { status: 'Converged' as const, summary: entry.platform.summary } } : {}),
     workloads: cluster.status === 'Converged' ? await observeWorkloads(spec, entry.id, deps.releases) : [],

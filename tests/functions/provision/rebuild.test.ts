@@ -8,6 +8,7 @@ import { rebuildLeaseKey } from '../../../functions/provision/rebuild/run';
 import type { ReleaseRecord } from '../../../functions/deploy/model/releases';
 import { digestOf } from '../../../testing/deploy-events';
 import { RebuildWorld } from '../../../testing/rebuild-world';
+import type { WorldOptions } from '../../../testing/rebuild-world';
 
 const SPEC = path.join(__dirname, '../../../examples/financial-move/cluster.yaml');
 const TASK = 'ghcr.io/financial-move/task-service';
@@ -82,8 +83,8 @@ function withPlatform(dir: string, image = 'registry.k8s.io/node-reader:v1.2.0')
 }
 
 /** The financial-move cluster running two releases of task-service and one of the wallet, its pools attached, then lost. */
-async function lostCluster(spec = SPEC): Promise<{ world: RebuildWorld; pools: { egress: string[]; ingress: string[] } }> {
-  const world = await RebuildWorld.start(spec);
+async function lostCluster(spec = SPEC, options: WorldOptions = {}): Promise<{ world: RebuildWorld; pools: { egress: string[]; ingress: string[] } }> {
+  const world = await RebuildWorld.start(spec, options);
   // The partners' allow-listed addresses, adopted by tag, and the load balancer's, allocated by the pool.
   world.ec2.seedAddress({ tags: { 'partner-allowlist': 'financial-move-egress' } });
   world.ec2.seedAddress({ tags: { 'partner-allowlist': 'financial-move-egress' } });
@@ -208,6 +209,38 @@ describe('disaster recovery: the rebuild of a lost cluster', () => {
     expect(world.asked).toEqual([]);
     expect(world.cluster.appliedObjects()).toEqual([]);
     expect(world.releases.rebuildEntry('sa-east-1', 'financial-move')).toMatchObject({ state: 'running', phase: 'platform' });
+  });
+
+  it('waits across runs while the rebuilt cluster does not validate, naming what fails, and goes on once it does', async () => {
+    // Prepare: the new nodes register NotReady (their network plugin not up yet).
+    const lost = await lostCluster(SPEC, { nodesReady: false });
+    world = lost.world;
+    const ec2WritesBefore = world.ec2.writes().length;
+
+    // Act
+    const started = await world.invoke({ action: 'rebuild', cluster: 'financial-move' });
+    const held = await carryOn(world, started.rebuilds?.[0] as RebuildReport, 4);
+
+    // Assess: every node group ACTIVE, yet the rebuild waits in its cluster phase, naming the failures; nothing restored or re-attached.
+    const last = held.at(-1);
+    expect(world.eks.nodegroup('financial-move', 'prod-ng')?.status).toBe('ACTIVE');
+    expect(last).toMatchObject({ outcome: 'continued', phase: 'cluster', status: 'InProgress', restored: [] });
+    expect(last?.summary).toMatch(
+      /^cluster: converged, not validated yet: node i-\w+\.sa-east-1\.compute\.internal of node group prod-ng is not Ready \(KubeletNotReady: container runtime network not ready/,
+    );
+    expect(last?.summary).toContain('node group prod-ng has 0 Ready of 3 node(s), fewer than its minimum 3');
+    expect(last?.waiting).toContain('validate: node group prod-ng has 0 Ready of 3 node(s), fewer than its minimum 3');
+    expect(world.asked).toEqual([]);
+    expect(world.cluster.appliedObjects()).toEqual([]);
+    expect(world.ec2.writes().slice(ec2WritesBefore)).toEqual([]);
+
+    // Act: the kubelets post Ready.
+    world.nodesBecomeReady();
+    const reports = await carryOn(world, last as RebuildReport);
+
+    // Assess
+    expect(reports.at(-1)).toMatchObject({ outcome: 'finished', phase: 'done', status: 'Converged', restored: [{ workload: 'prod' }] });
+    expect(world.deploymentImage('prod', 'task-service')).toBe(pinned(TASK, 'v1.3.0'));
   });
 
   it('refuses a second rebuild while one runs, naming who holds it', async () => {

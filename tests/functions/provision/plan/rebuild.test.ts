@@ -1,7 +1,8 @@
-import { planRebuild } from '../../../../functions/provision/rebuild/plan';
+import { planRebuild, VALIDATION_ACCESS } from '../../../../functions/provision/rebuild/plan';
 import type { RebuildObservation } from '../../../../functions/provision/rebuild/plan';
 
-const converged = { status: 'Converged' as const, summary: 'matches the spec' };
+const validated = { status: 'Validated' as const, failures: [] };
+const converged = { status: 'Converged' as const, summary: 'matches the spec', validation: validated };
 
 describe('planRebuild', () => {
   it.each<[string, RebuildObservation, { phase: string; status: string; actions: string[]; finished: boolean }]>([
@@ -19,6 +20,35 @@ describe('planRebuild', () => {
       'queues the restore of every workload not restored yet, and re-attaches the pools, once the cluster converged',
       { cluster: converged, workloads: [{ workload: 'prod', lastSucceeded: 3 }, { workload: 'jobs' }], hasPlatform: false, hasPools: true },
       { phase: 'workloads', status: 'InProgress', actions: ['QueueRestore prod', 'QueueRestore jobs', 'ReattachPools'], finished: false },
+    ],
+    [
+      'waits, restoring nothing, while the converged cluster does not validate',
+      {
+        cluster: {
+          ...converged,
+          validation: {
+            status: 'Unhealthy',
+            failures: [{ kind: 'Node', name: 'ip-1', message: 'node ip-1 of node group prod-ng is not Ready (KubeletNotReady)' }],
+          },
+        },
+        hasPlatform: true,
+        workloads: [{ workload: 'prod', lastSucceeded: 3 }],
+        hasPools: true,
+      },
+      { phase: 'cluster', status: 'InProgress', actions: [], finished: false },
+    ],
+    [
+      'stops for a person when the API refuses the validation its reads',
+      {
+        cluster: {
+          ...converged,
+          validation: { status: 'Unhealthy', failures: [{ kind: 'Read', name: 'nodes', message: 'cannot read nodes: nodes is forbidden', denied: true }] },
+        },
+        hasPlatform: false,
+        workloads: [{ workload: 'prod', lastSucceeded: 3 }],
+        hasPools: false,
+      },
+      { phase: 'cluster', status: 'Blocked', actions: [], finished: false },
     ],
     [
       'applies the platform before any workload once the cluster converged, re-attaching the pools meanwhile',
@@ -144,5 +174,28 @@ describe('planRebuild, the platform phase', () => {
     expect(plan.summary).toBe('platform: not applied (component metrics: Deployment kube-system/metrics image metrics-server is not pinned)');
     expect(plan.waiting).toEqual(['a person: platform: component metrics: Deployment kube-system/metrics image metrics-server is not pinned']);
     expect(plan.actions.some((action) => action.kind === 'QueueRestore')).toBe(false);
+  });
+});
+
+describe('planRebuild, the validation', () => {
+  it('names the access a refused validation needs', () => {
+    // Prepare
+    const observation: RebuildObservation = {
+      cluster: {
+        ...converged,
+        validation: { status: 'Unhealthy', failures: [{ kind: 'Read', name: 'nodes', message: 'cannot read nodes: nodes is forbidden', denied: true }] },
+      },
+      hasPlatform: false,
+      workloads: [],
+      hasPools: false,
+    };
+
+    // Act
+    const plan = planRebuild(observation);
+
+    // Assess
+    expect(plan.summary).toBe(`cluster: converged, not validated: validation refused (cannot read nodes: nodes is forbidden): ${VALIDATION_ACCESS}`);
+    expect(VALIDATION_ACCESS).toContain('AmazonEKSAdminViewPolicy at cluster scope');
+    expect(plan.waiting).toEqual([`a person: validation refused (cannot read nodes: nodes is forbidden): ${VALIDATION_ACCESS}`]);
   });
 });

@@ -54,12 +54,10 @@ describe('LambdaPlatform', () => {
   it('answers a refused platform as Blocked with the reason deploy-worker gave', async () => {
     // Prepare
     const reason = 'no object applied (a platform applies whole or not at all): component node-reader: image registry.k8s.io/node-reader is not pinned';
-    lambdaMock
-      .on(InvokeCommand)
-      .resolves({
-        StatusCode: 200,
-        Payload: payload({ action: 'platform', reports: [{ cluster: 'financial-move', status: 'Blocked', applied: [], reason }] }),
-      });
+    lambdaMock.on(InvokeCommand).resolves({
+      StatusCode: 200,
+      Payload: payload({ action: 'platform', reports: [{ cluster: 'financial-move', status: 'Blocked', applied: [], reason }] }),
+    });
     const platform = new LambdaPlatform(new LambdaClient({ region: 'sa-east-1' }), FUNCTION);
 
     // Act
