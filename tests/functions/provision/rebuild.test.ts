@@ -5,6 +5,7 @@ import { PLATFORM_LABEL } from '../../../shared/model/cluster-spec/platform';
 import { reconcilePools } from '../../../functions/eip-manager/run';
 import type { RebuildReport } from '../../../functions/provision/rebuild/run';
 import { rebuildLeaseKey } from '../../../functions/provision/rebuild/run';
+import { handleProvisionBatch } from '../../../functions/provision/invoke';
 import type { ReleaseRecord } from '../../../functions/deploy/model/releases';
 import { digestOf } from '../../../testing/deploy-events';
 import { RebuildWorld } from '../../../testing/rebuild-world';
@@ -241,6 +242,41 @@ describe('disaster recovery: the rebuild of a lost cluster', () => {
     // Assess
     expect(reports.at(-1)).toMatchObject({ outcome: 'finished', phase: 'done', status: 'Converged', restored: [{ workload: 'prod' }] });
     expect(world.deploymentImage('prod', 'task-service')).toBe(pinned(TASK, 'v1.3.0'));
+  });
+
+  it('leaves a cluster being rebuilt to its rebuild when a queued fleet message or a manual apply reaches it, saying so, with nothing retried', async () => {
+    // Prepare: the rebuild has started; a fleet message the schedule queued before it is delivered now.
+    const lost = await lostCluster();
+    world = lost.world;
+    await world.invoke({ action: 'rebuild', cluster: 'financial-move' });
+    const writes = world.eks.writes().length;
+    const body = JSON.stringify({ function: 'provision', cluster: 'financial-move', region: 'sa-east-1', time: world.now().toISOString(), mode: 'apply' });
+    const batch = { Records: [{ messageId: 'm-queued', body, eventSource: 'aws:sqs' as const }] };
+    world.passTime(60_000);
+
+    // Act
+    const queued = await handleProvisionBatch(batch, world.provisionDeps());
+    const manual = await world.invoke({ mode: 'apply', cluster: 'financial-move' });
+    const plan = await world.invoke({ mode: 'plan', cluster: 'financial-move' });
+
+    // Assess: the message is done (not returned to the queue, so never dead-lettered); the apply is reported skipped with the phase; a plan still runs.
+    expect(queued).toEqual({ batchItemFailures: [] });
+    expect(manual.reports).toEqual([
+      expect.objectContaining({
+        cluster: 'financial-move',
+        status: 'InProgress',
+        summary: expect.stringMatching(
+          /^skipped: rebuild r1 in progress \(phase cluster: cluster: .+\); the rebuild reconciles the cluster until it is done$/,
+        ) as unknown,
+        executed: [],
+      }),
+    ]);
+    expect(plan.reports[0]?.plan).toBeDefined();
+    expect(world.eks.writes().slice(writes)).toEqual([]);
+    expect(world.logs.filter((line) => line.message === 'cluster skipped: rebuild in progress').map((line) => line.facts)).toEqual([
+      expect.objectContaining({ cluster: 'financial-move', rebuild: 'r1', phase: 'cluster' }),
+      expect.objectContaining({ cluster: 'financial-move', rebuild: 'r1', phase: 'cluster' }),
+    ]);
   });
 
   it('refuses a second rebuild while one runs, naming who holds it', async () => {
