@@ -130,6 +130,12 @@ export const handler = lambdaStack(
     const rebuild = rebuildOf(settings);
     const invokeDeps: InvokeDeps = {
       ...deps,
+      // The per-cluster lease of an apply, in the same table as the rebuild's and the pools' leases.
+      lease: {
+        leaseFor: (spec) =>
+          createDynamoDbLeases({ region: spec.region, ...(spec.assumeRoleArn ? { assumeRoleArn: spec.assumeRoleArn } : {}), tableName: settings.leaseTable }),
+        holder: `lambda ${settings.functionName} (request ${context.awsRequestId})`,
+      },
       ...validatorOf(settings),
       specPaths: settings.specPaths,
       metrics: metricsFor(settings.metricsNamespace),

@@ -205,7 +205,7 @@ async function report(reports: ClusterReport[], deps: InvokeDeps): Promise<Provi
 /** The rebuild's ports, or the setting that is missing for them. */
 function rebuildDeps(deps: InvokeDeps): RebuildDeps {
   if (deps.rebuild === undefined) throw missingSetting('EKS_PILOT_RELEASE_TABLE', 'the durable release store a rebuild restores the workloads from');
-  return { eksFor: (spec) => deps.eksFor(spec), now: () => deps.now(), logger: deps.logger, ...deps.rebuild };
+  return { eksFor: (spec) => deps.eksFor(spec), now: () => deps.now(), logger: deps.logger, ...(deps.lease ? { lease: deps.lease } : {}), ...deps.rebuild };
 }
 
 /** Embedded metric format, per cluster: drift, pending actions, and a count under its status's name. */
