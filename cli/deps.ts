@@ -51,13 +51,17 @@ const where = (spec: { region: string; assumeRoleArn?: string | undefined }): { 
 /** The real adapters, loaded lazily. */
 export const DEFAULT_FACTORIES: CliFactories = {
   provision: async () => {
-    const [{ createEksPort }, { createAutoScalingPort }] = await Promise.all([
+    const [{ createEksPort }, { createAutoScalingPort }, { createDynamoDbLeases }] = await Promise.all([
       import('../shared/adapters/aws/eks'),
       import('../shared/adapters/aws/autoscaling'),
+      import('../shared/adapters/aws/dynamodb-lease'),
     ]);
+    const { leaseTable } = cliSettings();
     return {
       eksFor: (spec) => createEksPort(where(spec)),
       autoScalingFor: (spec) => createAutoScalingPort(where(spec)),
+      // The Lambdas' per-cluster lease: a CLI apply and a scheduled or queued run never send writes to one cluster at once.
+      lease: { leaseFor: (spec) => createDynamoDbLeases({ ...where(spec), tableName: leaseTable }), holder: `cli ${userInfo().username}@${hostname()}` },
       now: () => new Date(),
       logger: QUIET_LOGGER,
     };

@@ -3,7 +3,8 @@
  * taken only when absent, expired (by the taker's clock) or already the taker's; renewed and
  * released only by its owner. Each call yields to the event loop first, so two runs started
  * together interleave; every call is recorded. A test can hold a lease as another run would
- * (`hold`), or make the store fail.
+ * (`hold`), make the store fail, or lose the answer of a write that landed (`loseNextAnswer`: the
+ * SDK's own retries timed out too, so the caller sees an error while the item is its own).
  *
  * @example
  * const leases = new FakeLeases();
@@ -24,6 +25,7 @@ export class FakeLeases implements LeasePort {
   private readonly items = new Map<string, Lease>();
   private failures = 0;
   private failure: Error | undefined;
+  private losing = 0;
 
   /** The lease on a key now, if any (expired ones included, as DynamoDB keeps the item). */
   current(key: string): Lease | undefined {
@@ -46,6 +48,11 @@ export class FakeLeases implements LeasePort {
     this.failure = error;
   }
 
+  /** The next `times` acquires that take the lease write it, then fail as a timed-out request does (the answer never came). */
+  loseNextAnswer(times = 1): void {
+    this.losing = times;
+  }
+
   async acquire(request: LeaseRequest): Promise<LeaseOutcome> {
     await this.turn('acquire', request.key, request.owner);
     const existing = this.items.get(request.key);
@@ -55,6 +62,13 @@ export class FakeLeases implements LeasePort {
     }
     const lease: Lease = { key: request.key, owner: request.owner, holder: request.holder, expiresAt: new Date(request.now.getTime() + request.durationMs) };
     this.items.set(request.key, lease);
+    if (this.losing > 0) {
+      this.losing -= 1;
+      this.record('acquire', request.key, request.owner, 'failed');
+      // What the SDK raises when the socket times out after the request was sent (@smithy/node-http-handler).
+      const cause = Object.assign(new Error('socket hang up'), { name: 'TimeoutError', code: 'ECONNRESET' });
+      throw new LeaseStoreError(`acquire on the lease table failed: ${cause.message}`, { cause, context: { action: 'acquire', key: request.key } });
+    }
     this.record('acquire', request.key, request.owner, 'ok');
     return { acquired: true, lease: { ...lease } };
   }

@@ -4,14 +4,17 @@
  * (testing/fake-ec2.ts), a Kubernetes API server double (testing/fake-k8s.ts), the durable release
  * store and the lease store doubles, and deploy-worker's queue and invokes, all
  * on one virtual clock. Each function runs its own code against them: provision's
- * handleProvisionEvent (the rebuild invoke and the scheduled runs), deploy-worker's processBatch (the
- * restores provision asks of it, and the messages queued), eip-manager's reconcilePools (what the
- * rebuild's pools port invokes).
+ * handleProvisionEvent (the rebuild invoke and the scheduled runs), deploy-worker's handleWorkerEvent
+ * and processBatch (the platform apply and the restores provision asks of it, and the messages
+ * queued), eip-manager's reconcilePools (what the rebuild's pools port invokes). deploy-worker's
+ * container is warm throughout: it remembers the platforms it applied, to the lost cluster too.
  *
  * EKS's time: with `durations` (the bench) a CreateCluster settles `cluster` ms after it was sent
  * and a CreateNodegroup or CreateAddon `nodegroup` ms after; without (the tests) everything settles
  * between runs. A node group that turns ACTIVE starts its desired nodes in EC2, as EKS's Auto
- * Scaling group would.
+ * Scaling group would, and each node registers in the API server as a Node labelled with its node
+ * group (`eks.amazonaws.com/nodegroup`), Ready unless the world says its nodes are not ready yet
+ * (`nodesReady`), so provision's validation reads what a new cluster shows.
  *
  * @example
  * const world = await RebuildWorld.start(spec);
@@ -23,6 +26,11 @@ import { handleWorkerEvent, processBatch } from '../functions/deploy/worker/invo
 import type { DeployOutcome, WorkerDeps } from '../functions/deploy/worker/run';
 import { deployImage } from '../functions/deploy/worker/run';
 import type { PinnedImage } from '../functions/deploy/model/images';
+import { platformsOf } from '../functions/deploy/model/platform';
+import { createPlatformRunner } from '../functions/deploy/worker/platform';
+import type { PlatformPort } from '../shared/ports/platform';
+import { UpstreamError } from '../shared/errors';
+import { NODEGROUP_LABEL, validateCluster } from '../functions/provision/validate';
 import type { DeployTarget } from '../functions/deploy/model/targets';
 import { targetsOf } from '../functions/deploy/model/targets';
 import type { EipDeps } from '../functions/eip-manager/run';
@@ -38,7 +46,7 @@ import type { LoadedSpec } from '../shared/model/cluster-spec/load';
 import type { ClusterSpec } from '../shared/model/cluster-spec/schema';
 import { FakeEc2 } from './fake-ec2';
 import { FakeEks } from './fake-eks';
-import { startFakeCluster } from './fake-k8s';
+import { eksNode, startFakeCluster } from './fake-k8s';
 import type { FakeCluster, RolloutSimulator } from './fake-k8s';
 import { FakeLeases } from './fake-lease';
 import { FakeReleaseStore } from './fake-release-store';
@@ -60,6 +68,8 @@ export interface WorldOptions {
   rollout?: RolloutSimulator;
   /** The rollout poll interval deploy-worker uses (virtual ms). */
   pollMs?: number;
+  /** Whether new nodes register Ready (default true); {@link RebuildWorld.nodesBecomeReady} turns them Ready later. */
+  nodesReady?: boolean;
 }
 
 export class RebuildWorld {
@@ -85,10 +95,13 @@ export class RebuildWorld {
   private readonly targets: DeployTarget[];
   private readonly options: WorldOptions;
   private readonly started = new Set<string>();
+  /** The platforms deploy-worker's warm container remembers having applied. */
+  private readonly appliedPlatforms = new Set<string>();
   private settleAt: number | undefined;
   private seenWrites = 0;
   private messages = 0;
   private nodeIds: string[] = [];
+  private nodesReady: boolean;
 
   private constructor(loaded: LoadedSpec, targets: DeployTarget[], cluster: FakeCluster, options: WorldOptions) {
     this.loaded = loaded;
@@ -97,6 +110,7 @@ export class RebuildWorld {
     this.options = options;
     this.eks = new FakeEks({ region: loaded.spec.region });
     this.ec2 = new FakeEc2({ region: loaded.spec.region });
+    this.nodesReady = options.nodesReady ?? true;
   }
 
   /** A world whose account runs the spec's cluster as created and settled, its node groups' nodes started, with an empty API server. */
@@ -126,8 +140,18 @@ export class RebuildWorld {
   }
 
   workerDeps(): WorkerDeps {
+    const platforms = platformsOf([this.loaded]);
     return {
       targets: () => Promise.resolve(this.targets),
+      platform: createPlatformRunner(
+        {
+          platforms: async () => (await platforms).platforms,
+          broken: async () => (await platforms).broken,
+          connect: () => Promise.resolve(this.cluster.port),
+          logger: this.logger(),
+        },
+        this.appliedPlatforms,
+      ),
       secretValues: new FakeSecretValues(),
       connect: () => Promise.resolve(this.cluster.port),
       queue: { send: (messages) => Promise.resolve(this.enqueue(messages)) },
@@ -171,6 +195,8 @@ export class RebuildWorld {
             return Promise.resolve();
           },
         },
+        validate: (spec) => validateCluster(spec, { eks: this.eks, k8s: this.cluster.port }),
+        platform: this.platformPort(),
         pools: {
           reattach: async () => {
             const report = await reconcilePools(this.spec, this.eipDeps(), { mode: 'apply' });
@@ -179,6 +205,23 @@ export class RebuildWorld {
         },
         holder: 'test provision',
         rebuildId: () => rebuildId,
+      },
+    };
+  }
+
+  /** deploy-worker's manual invoke `{"action": "platform", "cluster"}`, answered as the Lambda adapter reads it (shared/adapters/aws/lambda-invoke.ts). */
+  platformPort(): PlatformPort {
+    return {
+      apply: async (cluster) => {
+        const response = await handleWorkerEvent(
+          { trigger: 'manual', event: { action: 'platform', cluster } },
+          this.workerDeps(),
+          { remainingMs: () => 300_000 },
+          `platform-${cluster}`,
+        );
+        const report = 'action' in response && response.action === 'platform' ? response.reports.find((item) => item.cluster === cluster) : undefined;
+        if (report === undefined) throw new UpstreamError(`deploy-worker answered no platform for cluster ${cluster}`);
+        return { status: report.status, summary: report.reason ?? `${report.applied.length} object(s) applied` };
       },
     };
   }
@@ -241,6 +284,15 @@ export class RebuildWorld {
     return containers?.[0]?.image;
   }
 
+  /** The kubelets of every node post Ready, as they do once the CNI is up on them. */
+  nodesBecomeReady(): void {
+    this.nodesReady = true;
+    for (const object of [...this.cluster.objects.values()]) {
+      const group = object.kind === 'Node' ? object.metadata.labels?.[NODEGROUP_LABEL] : undefined;
+      if (group !== undefined) for (const [key, node] of Object.entries(eksNode(object.metadata.name, group, true))) this.cluster.objects.set(key, node);
+    }
+  }
+
   /** The instances EC2 runs for the cluster's node groups. */
   nodes(): string[] {
     return [...this.nodeIds];
@@ -284,8 +336,18 @@ export class RebuildWorld {
       const live = this.eks.nodegroup(this.spec.name, group.name);
       if (live?.status !== 'ACTIVE' || this.started.has(group.name)) continue;
       this.started.add(group.name);
-      for (let index = 0; index < (live.scalingConfig?.desiredSize ?? 0); index += 1) this.nodeIds.push(this.ec2.launchNode(this.spec.name, group.name));
+      for (let index = 0; index < (live.scalingConfig?.desiredSize ?? 0); index += 1) {
+        const instanceId = this.ec2.launchNode(this.spec.name, group.name);
+        this.nodeIds.push(instanceId);
+        this.registerNode(instanceId, group.name);
+      }
     }
+  }
+
+  /** The node's kubelet registers it (the API server's /api/v1/nodes), labelled as EKS labels a managed node. */
+  private registerNode(instanceId: string, nodeGroup: string): void {
+    for (const [key, node] of Object.entries(eksNode(`${instanceId}.${this.spec.region}.compute.internal`, nodeGroup, this.nodesReady)))
+      this.cluster.objects.set(key, node);
   }
 }
 

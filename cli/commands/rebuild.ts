@@ -2,8 +2,10 @@
  * `eks-pilot rebuild`: provision's rebuild (functions/provision/rebuild/run.ts) run by the CLI
  * against the account and the new cluster: it starts the rebuild (refused while another holds the
  * cluster's rebuild lease, a Lambda's included), then carries it on itself every `--interval`
- * seconds, printing each run's phase and what it waits for, until it is done. The restores run in
- * the CLI through deploy-worker's own restore (each rollout watched to its end), the pools through
+ * seconds, printing each run's phase and what it waits for, until it is done. The platform is
+ * applied through deploy-worker's own platform apply (as the CLI's principal, which EKS made the
+ * new cluster's admin when it created it), the restores run in the CLI through deploy-worker's own
+ * restore (each rollout watched to its end), the pools through
  * eip-manager's own run. Interrupted, the rebuild is carried on by provision's schedule, if the
  * stack is deployed, or by running the command again once its lease has run out.
  */
@@ -13,6 +15,9 @@ import type { RebuildDeps, RebuildReport } from '../../functions/provision/rebui
 import { continueRebuild, startRebuild } from '../../functions/provision/rebuild/run';
 import { restoreWorkload } from '../../functions/deploy/worker/run';
 import { findTarget, targetsOf } from '../../functions/deploy/model/targets';
+import { platformsOf } from '../../functions/deploy/model/platform';
+import { createPlatformRunner } from '../../functions/deploy/worker/platform';
+import { validateReachable } from '../../functions/provision/validate';
 import type { RestoreInvoke } from '../../shared/model/restore';
 import { loadSpecs } from '../../shared/model/cluster-spec/load';
 import { parseCommand, specPaths, wholeNumber } from '../args';
@@ -52,6 +57,14 @@ export async function rebuildCommand(argv: readonly string[], io: Io, ports: Por
   const leases = eip.leaseFor.bind(eip);
   const targets = (await targetsOf([chosen])).filter((target) => target.cluster === spec.name);
   const worker = await workerDeps(targets, ports);
+  const connect = await ports.kubernetes();
+  const platforms = platformsOf([chosen]);
+  const platform = createPlatformRunner({
+    platforms: async () => (await platforms).platforms,
+    broken: async () => (await platforms).broken,
+    connect: (target) => connect(target),
+    logger: QUIET_LOGGER,
+  });
   const asked: RestoreInvoke[] = [];
   const holder = `cli ${userInfo().username}@${hostname()}`;
   const deps: RebuildDeps = {
@@ -63,6 +76,18 @@ export async function rebuildCommand(argv: readonly string[], io: Io, ports: Por
       restore: (request) => {
         asked.push(request);
         return Promise.resolve();
+      },
+    },
+    // As `eks-pilot validate` reads it: the CLI's principal, through the spec's assumeRoleArn when it has one.
+    validate: (target) =>
+      validateReachable(target, provision.eksFor(target), () =>
+        connect({ cluster: target.name, region: target.region, ...(target.assumeRoleArn ? { assumeRoleArn: target.assumeRoleArn } : {}) }),
+      ),
+    platform: {
+      apply: async (cluster) => {
+        const report = await platform.apply(cluster);
+        if (report === undefined) return { status: 'Converged', summary: 'no platform components' };
+        return { status: report.status, summary: report.reason ?? `${report.applied.length} object(s) applied` };
       },
     },
     pools: {

@@ -14,13 +14,13 @@ import { lambdaStack } from '../../shared/lambda/middleware';
 import { clusterAccessSettings, provisionSettings } from '../../shared/config';
 import { connectToCluster } from '../../shared/adapters/kubernetes/connect';
 import type { KubernetesPort } from '../../shared/ports/kubernetes';
-import { errorText } from '../../shared/errors';
-import { assessCluster, validateCluster } from './validate';
+import { validateReachable } from './validate';
+import type { ValidationReport } from './validate';
 import type { ProvisionSettings } from '../../shared/config';
 import { perContainer } from '../../shared/lambda/container';
 import { createDynamoDbLeases } from '../../shared/adapters/aws/dynamodb-lease';
 import { createDynamoDbReleaseStore } from '../../shared/adapters/aws/dynamodb-release-store';
-import { createLambdaPools, createLambdaRestores } from '../../shared/adapters/aws/lambda-invoke';
+import { createLambdaPlatform, createLambdaPools, createLambdaRestores } from '../../shared/adapters/aws/lambda-invoke';
 import { missingSetting } from '../../shared/config';
 import { isManualInvoke, isQueueBatch, isRebuildInvoke, provisionEventSchema } from './event';
 import { handleProvisionBatch, handleProvisionEvent } from './invoke';
@@ -52,12 +52,16 @@ const restoresFor = perContainer((key) => {
   const [region = '', functionName = ''] = key.split('|');
   return createLambdaRestores({ region, functionName });
 });
+const platformFor = perContainer((key) => {
+  const [region = '', functionName = ''] = key.split('|');
+  return createLambdaPlatform({ region, functionName });
+});
 const poolsFor = perContainer((key) => {
   const [region = '', functionName = ''] = key.split('|');
   return createLambdaPools({ region, functionName });
 });
 
-// Rebuilds need the stack's release table; the restores go to deploy-worker, the pools through eip-manager.
+// Rebuilds need the stack's release table; the platform and the restores go to deploy-worker, the pools through eip-manager.
 function rebuildOf(settings: ProvisionSettings): NonNullable<InvokeDeps['rebuild']> | undefined {
   if (settings.releaseTable === undefined) return undefined;
   const { deployWorkerFunction, eipManagerFunction, leaseTable, region } = settings;
@@ -72,7 +76,15 @@ function rebuildOf(settings: ProvisionSettings): NonNullable<InvokeDeps['rebuild
         return restoresFor(`${region}|${deployWorkerFunction}`).restore(request);
       },
     },
+    platform: {
+      apply: (cluster) => {
+        if (deployWorkerFunction === undefined)
+          throw missingSetting('EKS_PILOT_DEPLOY_WORKER_FUNCTION', 'the deploy-worker function a rebuild asks to apply the platform components');
+        return platformFor(`${region}|${deployWorkerFunction}`).apply(cluster);
+      },
+    },
     ...(eipManagerFunction === undefined ? {} : { pools: poolsFor(`${region}|${eipManagerFunction}`) }),
+    validate: validateThroughKubernetes,
     holder: `lambda ${settings.functionName}`,
   };
 }
@@ -85,38 +97,29 @@ const deps: ProvisionDeps = {
   logger,
 };
 
-// Validation is opt-in: it needs an access entry for this function's role (AmazonEKSAdminViewPolicy, cluster scope).
+// Validation reads through the Kubernetes API: an access entry for this function's role (AmazonEKSAdminViewPolicy, cluster scope).
 const connections = new Map<string, Promise<KubernetesPort>>();
+async function validateThroughKubernetes(spec: ClusterSpec): Promise<ValidationReport> {
+  const eks = deps.eksFor(spec);
+  const key = `${spec.region}/${spec.name}`;
+  let connection = connections.get(key);
+  if (connection === undefined) {
+    connection = connectToCluster({
+      clusterName: spec.name,
+      region: spec.region,
+      eks,
+      ...(spec.assumeRoleArn ? { assumeRoleArn: spec.assumeRoleArn } : {}),
+      ...clusterAccessSettings(),
+    });
+    connections.set(key, connection);
+    connection.catch(() => connections.delete(key));
+  }
+  return validateReachable(spec, eks, () => connection);
+}
+
+// The drift runs' validation is opt-in (EKS_PILOT_VALIDATE); a rebuild always validates.
 function validatorOf(settings: ProvisionSettings): Pick<ProvisionDeps, 'validate'> {
-  if (!settings.validate) return {};
-  return {
-    validate: async (spec) => {
-      const eks = deps.eksFor(spec);
-      const key = `${spec.region}/${spec.name}`;
-      let connection = connections.get(key);
-      if (connection === undefined) {
-        connection = connectToCluster({
-          clusterName: spec.name,
-          region: spec.region,
-          eks,
-          ...(spec.assumeRoleArn ? { assumeRoleArn: spec.assumeRoleArn } : {}),
-          ...clusterAccessSettings(),
-        });
-        connections.set(key, connection);
-        connection.catch(() => connections.delete(key));
-      }
-      try {
-        return await validateCluster(spec, { eks, k8s: await connection });
-      } catch (error) {
-        return assessCluster(spec, {
-          nodes: [],
-          pods: [],
-          addons: {},
-          unread: [{ kind: 'Read', name: 'cluster', message: `cannot reach the Kubernetes API: ${errorText(error)}` }],
-        });
-      }
-    },
-  };
+  return settings.validate ? { validate: validateThroughKubernetes } : {};
 }
 
 export const handler = lambdaStack(
@@ -127,6 +130,12 @@ export const handler = lambdaStack(
     const rebuild = rebuildOf(settings);
     const invokeDeps: InvokeDeps = {
       ...deps,
+      // The per-cluster lease of an apply, in the same table as the rebuild's and the pools' leases.
+      lease: {
+        leaseFor: (spec) =>
+          createDynamoDbLeases({ region: spec.region, ...(spec.assumeRoleArn ? { assumeRoleArn: spec.assumeRoleArn } : {}), tableName: settings.leaseTable }),
+        holder: `lambda ${settings.functionName} (request ${context.awsRequestId})`,
+      },
       ...validatorOf(settings),
       specPaths: settings.specPaths,
       metrics: metricsFor(settings.metricsNamespace),

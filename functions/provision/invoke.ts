@@ -27,6 +27,8 @@ import { readsOf } from './observe';
 import type { NotifyDeps } from './notify';
 import { notifyNewDrift } from './notify';
 import type { Mode } from '../../shared/reconcile/status';
+import type { ClusterSpec } from '../../shared/model/cluster-spec/schema';
+import type { RebuildJournalEntry } from '../../shared/ports/release-store';
 import type { ClusterReport, ProvisionDeps } from './run';
 import { reconcileFleet } from './run';
 
@@ -37,8 +39,11 @@ export interface InvokeDeps extends ProvisionDeps {
   notify?: Omit<NotifyDeps, 'logger'>;
   /** Set when the function has a fleet queue: a scheduled run of more than one cluster fans out to it. */
   fleetQueue?: FleetQueuePort;
-  /** Set when the release table is configured: rebuilds can be asked, and scheduled runs carry them on. */
-  rebuild?: Omit<RebuildDeps, keyof ProvisionDeps>;
+  /**
+   * Set when the release table is configured: rebuilds can be asked, and scheduled runs carry them
+   * on. A rebuild always validates the cluster (`validate`), whether or not the drift runs do.
+   */
+  rebuild?: Omit<RebuildDeps, keyof ProvisionDeps> & Pick<RebuildDeps, 'validate'>;
   /** The invocation's request id, for who asked a rebuild. */
   requestId?: string;
 }
@@ -116,8 +121,44 @@ export async function handleProvisionEvent(event: ProvisionEvent, deps: InvokeDe
     );
     return { reports: [], fannedOut, ...carried };
   }
-  const reports = await reconcileFleet(items, deps, { ...(manual?.only ? { only: manual.only } : {}), accessEntryDetail });
-  return { ...(await report(reports, deps)), ...carried };
+  // A manual apply leaves a cluster being rebuilt to its rebuild (a plan only reads, and runs).
+  const skipped: ClusterReport[] = [];
+  const applied: typeof items = [];
+  for (const item of items) {
+    const entry = manual?.mode === 'apply' ? await runningRebuild(item.spec, deps) : undefined;
+    if (entry === undefined) applied.push(item);
+    else skipped.push(rebuildSkip(item, entry, deps));
+  }
+  const reconciled = applied.length === 0 ? [] : await reconcileFleet(applied, deps, { ...(manual?.only ? { only: manual.only } : {}), accessEntryDetail });
+  return { ...(await report([...skipped, ...reconciled], deps)), ...carried };
+}
+
+/**
+ * The cluster's running rebuild, when the release table is configured and the journal has one.
+ * Read-consistent (the journal's GetItem), so a rebuild started a moment ago is seen.
+ */
+async function runningRebuild(spec: ClusterSpec, deps: InvokeDeps): Promise<RebuildJournalEntry | undefined> {
+  if (deps.rebuild === undefined) return undefined;
+  const entry = await deps.rebuild.releases.rebuild(spec.region, spec.name);
+  return entry?.state === 'running' ? entry : undefined;
+}
+
+/** A cluster left to its rebuild: a report that says so and why, never an error (a queued message is not retried into the dead-letter queue). */
+function rebuildSkip(item: { spec: ClusterSpec; file?: string; mode: Mode }, entry: RebuildJournalEntry, deps: InvokeDeps): ClusterReport {
+  const summary = `skipped: rebuild ${entry.id} in progress (phase ${entry.phase}: ${entry.summary}); the rebuild reconciles the cluster until it is done`;
+  deps.logger.warn('cluster skipped: rebuild in progress', { cluster: item.spec.name, region: item.spec.region, rebuild: entry.id, phase: entry.phase });
+  return {
+    cluster: item.spec.name,
+    region: item.spec.region,
+    ...(item.file === undefined ? {} : { source: item.file }),
+    mode: item.mode,
+    status: 'InProgress',
+    summary,
+    drift: [],
+    executed: [],
+    deferred: [],
+    blocked: [],
+  };
 }
 
 /**
@@ -137,6 +178,12 @@ export async function handleProvisionBatch(batch: SqsBatch, deps: InvokeDeps): P
     run: async (message) => {
       const loaded = queuedSpec(all, message, 'provision', deps.logger);
       if (loaded === undefined) return undefined;
+      // Queued before the rebuild started (or paced by DelaySeconds past its start): the rebuild carries the cluster on, so the message is done.
+      const entry = await runningRebuild(loaded.spec, deps);
+      if (entry !== undefined) {
+        reports.push(rebuildSkip({ spec: loaded.spec, file: loaded.file, mode: message.mode }, entry, deps));
+        return undefined;
+      }
       const accessEntryDetail = accessEntryDetailDue(new Date(message.time));
       const [clusterReport] = await reconcileFleet([{ spec: loaded.spec, file: loaded.file, mode: message.mode }], deps, { accessEntryDetail });
       if (clusterReport !== undefined) reports.push(clusterReport);
@@ -158,7 +205,7 @@ async function report(reports: ClusterReport[], deps: InvokeDeps): Promise<Provi
 /** The rebuild's ports, or the setting that is missing for them. */
 function rebuildDeps(deps: InvokeDeps): RebuildDeps {
   if (deps.rebuild === undefined) throw missingSetting('EKS_PILOT_RELEASE_TABLE', 'the durable release store a rebuild restores the workloads from');
-  return { eksFor: (spec) => deps.eksFor(spec), now: () => deps.now(), logger: deps.logger, ...deps.rebuild };
+  return { eksFor: (spec) => deps.eksFor(spec), now: () => deps.now(), logger: deps.logger, ...(deps.lease ? { lease: deps.lease } : {}), ...deps.rebuild };
 }
 
 /** Embedded metric format, per cluster: drift, pending actions, and a count under its status's name. */

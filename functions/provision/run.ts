@@ -2,7 +2,9 @@
  * Orchestration for provision: observe through the EKS port, plan, execute the first safe steps,
  * report. Never waits for EKS: long operations finish across invocations driven by the schedule.
  */
+import { randomUUID } from 'node:crypto';
 import type { AutoScalingPort } from '../../shared/ports/autoscaling';
+import type { LeaseOutcome, LeasePort } from '../../shared/ports/lease';
 import type { EksPort } from '../../shared/ports/eks';
 import { clip, errorFacts, errorText, RequestRejectedError, UnknownTargetError } from '../../shared/errors';
 import type { Phrases } from '../../shared/reconcile/execute';
@@ -63,6 +65,36 @@ export interface ProvisionDeps {
   autoScalingFor?(spec: ClusterSpec): AutoScalingPort;
   now(): Date;
   logger: RunLogger;
+  /** The per-cluster lease an apply with writes takes (see {@link PROVISION_LEASE_MS}). Absent: no lease (a test, a read-only caller). */
+  lease?: ProvisionLeaseDeps;
+}
+
+/** Where provision's per-cluster lease lives and who takes it. */
+export interface ProvisionLeaseDeps {
+  /** The lease store of a cluster (its Region and account, the table the rebuild and eip-manager's pools use). */
+  leaseFor(spec: ClusterSpec): LeasePort;
+  /** Who this run is, for the run that finds the lease taken: `lambda eks-pilot-prod-provision (request 7c1f...)`. */
+  holder: string;
+  /** This run's owner id, unique per run. Default a random UUID. */
+  owner?: () => string;
+}
+
+/**
+ * How long provision's per-cluster lease lasts: the function's timeout (300 s) and a minute, so a
+ * run that dies holding it (killed at its timeout, before `finally`) keeps the others off the
+ * cluster for at most the next scheduled run. A run never holds it longer than it runs: it is
+ * released in `finally`.
+ */
+export const PROVISION_LEASE_MS = 6 * 60_000;
+
+/**
+ * The lease key of a cluster's apply.
+ *
+ * @example
+ * provisionLeaseKey(spec); // 'provision/us-east-1/kianax'
+ */
+export function provisionLeaseKey(spec: Pick<ClusterSpec, 'name' | 'region'>): string {
+  return `provision/${spec.region}/${spec.name}`;
 }
 
 export interface ReconcileOptions {
@@ -107,11 +139,74 @@ export async function reconcileCluster(spec: ClusterSpec, deps: ProvisionDeps, o
   const eks = deps.eksFor(spec);
   // The Cluster Autoscaler tags are read with the access entries' detail: hourly on the schedule, on every manual run.
   const autoScaling = (options.accessEntryDetail ?? true) ? deps.autoScalingFor?.(spec) : undefined;
-  let plan: Plan<ProvisionAction>;
+  const ports = { eks, ...(autoScaling === undefined ? {} : { autoScaling }) };
+  const planned = await observeAndPlan(spec, ports, deps, options, base);
+  if (!('actions' in planned)) return planned;
+  const writes = planned.actions.some((action) => isWrite(action) && isSelected(action, options.only));
+  if (options.mode !== 'apply' || !writes || deps.lease === undefined) return carryOut(spec, planned, ports, deps, options, base);
+
+  // Only a run with writes to send takes the cluster's lease; under it, the cluster is read and planned again, fresh.
+  const { lease: leaseDeps } = deps;
+  const leases = leaseDeps.leaseFor(spec);
+  const owner = leaseDeps.owner?.() ?? randomUUID();
+  const request = { key: provisionLeaseKey(spec), owner, holder: leaseDeps.holder, now: deps.now(), durationMs: PROVISION_LEASE_MS };
+  const facts = { cluster: spec.name, region: spec.region, lease: request.key };
+  let taken: LeaseOutcome;
+  try {
+    taken = await leases.acquire(request);
+  } catch (error) {
+    // The write may have landed with its answer lost: give back what may be ours, so the next run is not kept off.
+    await leases.release({ key: request.key, owner, holder: request.holder, expiresAt: request.now }).catch(() => undefined);
+    const status = statusOfFailure(error);
+    deps.logger.error('provision lease not taken', { ...facts, status, error: errorFacts(error) });
+    const report: ClusterReport = { ...base, status, summary: '', drift: driftOf(planned), executed: [], deferred: [], blocked: [], plan: planned };
+    return finish(report, status, `not applied: the cluster's lease could not be taken (${errorText(error)}); the next run tries again`, deps);
+  }
+  if (!taken.acquired) {
+    const held = taken.heldBy;
+    const by = held === null ? 'another run' : `${held.holder}, lease until ${held.expiresAt.toISOString()}`;
+    deps.logger.warn('cluster skipped: provision lease held', { ...facts, heldBy: held?.holder, until: held?.expiresAt.toISOString() });
+    const report: ClusterReport = {
+      ...base,
+      status: 'InProgress',
+      summary: '',
+      drift: driftOf(planned),
+      executed: [],
+      deferred: [],
+      blocked: [],
+      plan: planned,
+    };
+    return finish(report, 'InProgress', `skipped: another provision run holds the cluster (${by}); it applies the changes`, deps);
+  }
+  try {
+    const fresh = await observeAndPlan(spec, ports, deps, options, base);
+    return 'actions' in fresh ? await carryOut(spec, fresh, ports, deps, options, base) : fresh;
+  } finally {
+    await leases.release(taken.lease).catch((error: unknown) => {
+      deps.logger.warn('provision lease not released; it expires', { ...facts, error: errorFacts(error) });
+    });
+  }
+}
+
+type ReportBase = Pick<ClusterReport, 'cluster' | 'region' | 'source' | 'mode'>;
+type ProvisionPorts = { eks: EksPort; autoScaling?: AutoScalingPort };
+
+/** Reads the cluster and plans it; a failed read is the report (InProgress when transient, else Blocked). */
+async function observeAndPlan(
+  spec: ClusterSpec,
+  ports: ProvisionPorts,
+  deps: ProvisionDeps,
+  options: ReconcileOptions,
+  base: ReportBase,
+): Promise<Plan<ProvisionAction> | ClusterReport> {
   try {
     const now = deps.now();
-    const observeOptions = { accessEntryDetail: options.accessEntryDetail ?? true, now, ...(autoScaling === undefined ? {} : { autoScaling }) };
-    plan = planCluster(spec, await observe(eks, spec, observeOptions), {
+    const observeOptions = {
+      accessEntryDetail: options.accessEntryDetail ?? true,
+      now,
+      ...(ports.autoScaling === undefined ? {} : { autoScaling: ports.autoScaling }),
+    };
+    return planCluster(spec, await observe(ports.eks, spec, observeOptions), {
       now,
       ...(options.source ? { source: options.source } : {}),
     });
@@ -122,7 +217,17 @@ export async function reconcileCluster(spec: ClusterSpec, deps: ProvisionDeps, o
     deps.logger.error('cluster observation failed', { cluster: spec.name, region: spec.region, status, error: errorFacts(error) });
     return { ...base, status, summary, drift: [], executed: [], deferred: [], blocked: [] };
   }
+}
 
+/** Reports the plan (plan mode) or executes it (apply) and reports what it came to. */
+async function carryOut(
+  spec: ClusterSpec,
+  plan: Plan<ProvisionAction>,
+  ports: ProvisionPorts,
+  deps: ProvisionDeps,
+  options: ReconcileOptions,
+  base: ReportBase,
+): Promise<ClusterReport> {
   const drift = driftOf(plan);
   const refusals = plan.actions.filter((action) => action.classification === 'forbidden');
   const report: ClusterReport = { ...base, status: 'Converged', summary: '', drift, executed: [], deferred: [], blocked: [], plan };
@@ -138,7 +243,7 @@ export async function reconcileCluster(spec: ClusterSpec, deps: ProvisionDeps, o
     return finish(report, 'Converged', 'matches the spec', deps);
   }
 
-  await execute(plan, { eks, ...(autoScaling === undefined ? {} : { autoScaling }) }, options.only, report, deps);
+  await execute(plan, ports, options.only, report, deps);
   if (report.blocked.length > 0) {
     return finish(report, 'Blocked', report.blocked.map((item) => `${item.target}: ${item.reason}`).join('; '), deps);
   }

@@ -13,6 +13,7 @@ import { errorText } from '../../shared/errors';
 import type { ClusterSpec } from '../../shared/model/cluster-spec/schema';
 import type { EksReads } from '../../shared/ports/eks';
 import type { KubernetesObject, KubernetesPort } from '../../shared/ports/kubernetes';
+import { KubernetesAccessError } from '../../shared/ports/kubernetes-errors';
 
 /** The label EKS puts on every node of a managed node group. */
 export const NODEGROUP_LABEL = 'eks.amazonaws.com/nodegroup';
@@ -27,6 +28,8 @@ export interface ValidationFailure {
   kind: 'Node' | 'NodeGroup' | 'Pod' | 'Addon' | 'Read';
   name: string;
   message: string;
+  /** A read the API refused (401/403): the reading role lacks its access entry, which no wait fixes. */
+  denied?: true;
 }
 
 export interface ValidationReport {
@@ -140,7 +143,12 @@ export async function validateCluster(
     try {
       return await what();
     } catch (error) {
-      unread.push({ kind: 'Read', name, message: `cannot read ${name}: ${errorText(error)}` });
+      unread.push({
+        kind: 'Read',
+        name,
+        message: `cannot read ${name}: ${errorText(error)}`,
+        ...(error instanceof KubernetesAccessError ? { denied: true as const } : {}),
+      });
       return fallback;
     }
   };
@@ -153,6 +161,40 @@ export async function validateCluster(
     if (found !== undefined) addons[addon.name] = found;
   }
   return assessCluster(spec, { nodes, pods, addons, unread });
+}
+
+/**
+ * {@link validateCluster} through a connection made on demand: a cluster whose Kubernetes API
+ * cannot be reached (no endpoint yet, DescribeCluster refused) is Unhealthy with that failure, never
+ * a thrown error.
+ *
+ * @example
+ * await validateReachable(spec, eks, () => connectToCluster({ clusterName: spec.name, region: spec.region, eks }));
+ */
+export async function validateReachable(
+  spec: ClusterSpec,
+  eks: Pick<EksReads, 'describeAddon'>,
+  connect: () => Promise<KubernetesPort>,
+): Promise<ValidationReport> {
+  let k8s: KubernetesPort;
+  try {
+    k8s = await connect();
+  } catch (error) {
+    return assessCluster(spec, {
+      nodes: [],
+      pods: [],
+      addons: {},
+      unread: [
+        {
+          kind: 'Read',
+          name: 'cluster',
+          message: `cannot reach the Kubernetes API: ${errorText(error)}`,
+          ...(error instanceof KubernetesAccessError ? { denied: true as const } : {}),
+        },
+      ],
+    });
+  }
+  return validateCluster(spec, { eks, k8s });
 }
 
 /**

@@ -45,6 +45,8 @@ export interface RebuildJournalEntry {
   summary: string;
   updatedAt: string;
   finishedAt?: string;
+  /** Set once the platform components applied: later runs go straight on to the workloads. */
+  platform?: { status: 'Converged'; summary: string; appliedAt: string };
 }
 
 export interface ReleaseStorePort {

@@ -135,6 +135,7 @@ function deps(settings: DeployWorkerSettings): WorkerDeps {
     platform: createPlatformRunner(
       {
         platforms: async () => (await loadPlatforms(settings.specPaths)).platforms,
+        broken: async () => (await loadPlatforms(settings.specPaths)).broken,
         connect: (platform) => connect({ ...platform, tokenRoleArn: platform.roleArn }, access),
         logger,
       },

@@ -9,7 +9,7 @@ import { errorFacts } from '../../../shared/errors';
 import type { KubernetesPort } from '../../../shared/ports/kubernetes';
 import type { RunLogger } from '../../../shared/reconcile/run-logger';
 import type { Status } from '../../../shared/reconcile/status';
-import type { PlatformTarget } from '../model/platform';
+import type { BrokenPlatform, PlatformTarget } from '../model/platform';
 import { renderPlatform } from '../model/platform';
 import { describeObject } from '../model/manifests';
 import { APPLY_OPTIONS } from '../model/render';
@@ -29,7 +29,10 @@ export interface PlatformReport {
 export interface PlatformRunner {
   /** Applies the cluster's platform unless this container applied it already; undefined when the cluster has none. */
   ensure(cluster: string): Promise<PlatformReport | undefined>;
-  /** Applies the cluster's platform now; undefined when the cluster has none. */
+  /**
+   * Applies the cluster's platform now; one that cannot be applied (an unpinned image, a missing
+   * folder) is a Blocked report naming why; undefined when the cluster has none.
+   */
   apply(cluster: string): Promise<PlatformReport | undefined>;
   /** Applies every platform of the specs, one cluster at a time. */
   applyAll(): Promise<PlatformReport[]>;
@@ -37,6 +40,8 @@ export interface PlatformRunner {
 
 export interface PlatformDeps {
   platforms(): Promise<PlatformTarget[]>;
+  /** The platforms of the specs that cannot be applied, each with why (model/platform.ts, platformsOf). Absent: none. */
+  broken?(): Promise<BrokenPlatform[]>;
   /** The Kubernetes port of a cluster as the platform's role (`roleArn`). */
   connect(platform: PlatformTarget): Promise<KubernetesPort>;
   logger: RunLogger;
@@ -54,7 +59,7 @@ export interface PlatformDeps {
 export function createPlatformRunner(deps: PlatformDeps, applied: Set<string> = new Set()): PlatformRunner {
   const apply = async (cluster: string): Promise<PlatformReport | undefined> => {
     const platform = (await deps.platforms()).find((item) => item.cluster === cluster);
-    if (platform === undefined) return undefined;
+    if (platform === undefined) return brokenReport(cluster, (await deps.broken?.()) ?? [], deps.logger);
     const report = await applyPlatform(platform, await deps.connect(platform), deps.logger);
     if (report.status === 'Converged') applied.add(cluster);
     else applied.delete(cluster);
@@ -100,4 +105,15 @@ export async function applyPlatform(platform: PlatformTarget, k8s: KubernetesPor
   }
   logger.info('platform applied', { ...facts, objects: applied.length });
   return { cluster: platform.cluster, status: 'Converged', applied };
+}
+
+/** A cluster's platform that cannot be applied, as a Blocked report naming each component and why; undefined when none is broken. */
+function brokenReport(cluster: string, broken: readonly BrokenPlatform[], logger: RunLogger): PlatformReport | undefined {
+  const mine = broken.filter((item) => item.cluster === cluster);
+  if (mine.length === 0) return undefined;
+  // One line: the manifests' problems come one per line (file:line: ...).
+  const problems = mine.map((item) => `component ${item.component}: ${item.reason.replace(/:?\s*\n\s*/g, ': ')}`);
+  const reason = `no object applied (a platform applies whole or not at all): ${problems.join('; ')}`;
+  logger.error('platform cannot be applied', { cluster, components: mine.map((item) => item.component), source: mine[0]?.source, reason });
+  return { cluster, status: 'Blocked', applied: [], reason };
 }

@@ -235,7 +235,8 @@ function waitingOutcome(record: ReleaseRecord, reason: string, supersedes?: numb
  */
 export async function decideHeld(target: DeployTarget, request: GateRequest, deps: WorkerDeps, budget: Budget): Promise<DeployOutcome> {
   const k8s = await deps.connect(target);
-  const store = new ReleaseStore(k8s, target);
+  // The durable store and the notifications too: an approved, rejected or refused held release is an outcome like any other.
+  const store = historyOf(k8s, target, deps);
   const records = await store.read();
   const plan = planGate(target, records, request, deps.now());
   const facts = { cluster: target.cluster, workload: targetKey(target), action: request.action, ...('by' in request && request.by ? { by: request.by } : {}) };
@@ -309,16 +310,28 @@ async function release(
     ...(draft.heldAs === undefined ? {} : { heldAs: draft.heldAs }),
     ...(draft.approval ? { approval: draft.approval } : {}),
   };
+  // Nothing was applied: recorded as refused, so what runs stays the running release. A held release
+  // refused now is its own held record, refused and why (never "released as" a release that did not happen): one outcome, told once.
+  const refuse = async (from: readonly ReleaseRecord[], reason: string): Promise<DeployOutcome> => {
+    const finishedAt = deps.now().toISOString();
+    const held = draft.heldAs === undefined ? undefined : from.find((record) => record.revision === draft.heldAs);
+    if (held === undefined) {
+      await store.write(upsert(from, { ...base, result: 'refused', finishedAt, reason }));
+      return { outcome: 'refused', revision, reason };
+    }
+    const refused: ReleaseRecord = { ...held, result: 'refused', finishedAt, reason: `${draft.reason ?? 'released'}, then refused at apply time: ${reason}` };
+    delete refused.releasedAs;
+    await store.write(from.map((record) => (record === held ? refused : record)));
+    return { outcome: 'refused', revision: held.revision, reason };
+  };
   try {
     // Read at apply time: a Secret's values live in this rendering only, never in the record.
     rendered.objects = withSecrets(rendered.objects, await sourcedSecrets(target, deps.secretValues));
   } catch (error) {
     if (!(error instanceof SecretSourceError)) throw error;
-    // Nothing was applied: recorded as refused, so what runs stays the running release.
     const reason = `secret source: ${error.message}`;
-    await store.write(upsert(records, { ...base, result: 'refused', finishedAt: deps.now().toISOString(), reason }));
     deps.logger.error('deploy refused: secret source', { ...facts, reason });
-    return { outcome: 'refused', revision, reason };
+    return refuse(records, reason);
   }
   const jobs = await immutableJobs(k8s, rendered.objects);
   if (jobs.length > 0 && !target.workload.recreateJobs) {
@@ -328,9 +341,8 @@ async function release(
           `${describeObject(job.object)}: its pod template is immutable and this release changes its images (${job.from.join(', ')} -> ${job.to.join(', ')}); set recreateJobs: true to delete and recreate it`,
       )
       .join('; ');
-    await store.write(upsert(records, { ...base, result: 'refused', finishedAt: deps.now().toISOString(), reason }));
     deps.logger.warn('deploy refused: immutable Job', { ...facts, reason });
-    return { outcome: 'refused', revision, reason };
+    return refuse(records, reason);
   }
   try {
     for (const job of jobs) {
@@ -345,10 +357,8 @@ async function release(
     if (denied !== undefined) {
       // The access policy says no, and would say no to a retry or a rollback: recorded once, never retried.
       const reason = `forbidden: deploy lacks the permission to ${denied.permission} (${denied.message})`;
-      const refused: ReleaseRecord = { ...base, result: 'refused', finishedAt: deps.now().toISOString(), reason };
-      await store.write(upsert(history, refused));
       deps.logger.error('deploy refused: forbidden', { ...facts, permission: denied.permission, reason });
-      return { outcome: 'refused', revision, reason };
+      return refuse(history, reason);
     }
     const reason = `apply failed: ${error instanceof Error ? error.message : String(error)}`;
     const failed: ReleaseRecord = { ...base, result: 'failed', finishedAt: deps.now().toISOString(), reason };

@@ -1,9 +1,10 @@
 /**
  * Disaster recovery in one invoke: `{"action": "rebuild", "cluster": "..."}` starts a rebuild of
  * the cluster, and every later provision run (the five-minute schedule) carries it on until it is
- * done: observe (provision's own reconcile of the cluster in apply mode, the workloads' restores in
- * the durable release store, the pools' state) -> plan (rebuild/plan.ts, pure) -> execute (ask
- * deploy-worker for each workload's restore once, ask eip-manager to re-attach the pools) -> report
+ * done: observe (provision's own reconcile of the cluster in apply mode, the platform's apply as the
+ * journal keeps it, the workloads' restores in the durable release store, the pools' state) -> plan
+ * (rebuild/plan.ts, pure) -> execute (ask deploy-worker to apply the platform until it applied, then
+ * for each workload's restore once; ask eip-manager to re-attach the pools) -> report
  * (logged, answered, and kept in the store's rebuild journal, which is how the next run finds it).
  *
  * One rebuild per cluster at a time, across stages, stacks and the CLI: the rebuild holds a lease
@@ -13,6 +14,7 @@
 import { randomUUID } from 'node:crypto';
 import * as z from 'zod';
 import type { Lease, LeasePort } from '../../../shared/ports/lease';
+import type { PlatformPort } from '../../../shared/ports/platform';
 import type { PoolsPort } from '../../../shared/ports/pools';
 import type { RestoresPort } from '../../../shared/ports/restores';
 import type { RebuildJournalEntry, ReleaseStorePort } from '../../../shared/ports/release-store';
@@ -23,6 +25,7 @@ import { statusOfFailure } from '../../../shared/reconcile/status';
 import type { ClusterSpec } from '../../../shared/model/cluster-spec/schema';
 import type { ProvisionDeps } from '../run';
 import { reconcileCluster } from '../run';
+import type { ValidationReport } from '../validate';
 import type { RebuildObservation, RebuildPhase, RebuildPlan, WorkloadSeen } from './plan';
 import { planRebuild } from './plan';
 
@@ -35,12 +38,20 @@ export const REBUILD_LEASE_MS = 15 * 60_000;
 
 /** What a rebuild needs besides provision's own ports. */
 export interface RebuildDeps extends ProvisionDeps {
+  /**
+   * Validates the cluster once provision's apply converged it (validate.ts, read-only through the
+   * Kubernetes API and DescribeAddon): required, since no workload is restored into a cluster that
+   * does not serve.
+   */
+  validate(spec: ClusterSpec): Promise<ValidationReport>;
   /** The durable release store: the workloads' histories and the rebuild journal. */
   releases: ReleaseStorePort;
   /** The lease store of a cluster (its Region and account, as eip-manager's pool leases). */
   leaseFor(spec: ClusterSpec): LeasePort;
   /** deploy-worker: one restore per workload, asked once per rebuild. */
   restores: RestoresPort;
+  /** deploy-worker: the cluster's platform components, applied before any restore is asked. */
+  platform: PlatformPort;
   /** eip-manager, to re-attach the pools; without it the pools are left to eip-manager's schedule. */
   pools?: PoolsPort;
   /** Who this run is, for someone who finds the rebuild's lease taken: `lambda eks-pilot-prod-provision`. */
@@ -154,20 +165,36 @@ export async function continueRebuild(spec: ClusterSpec, entry: RebuildJournalEn
   return step(spec, entry, lease, 'continued', deps);
 }
 
-/** One run: observe, plan, execute, observe the pools' answer, report, journal. */
+/** One run: observe, plan, apply the platform when due and plan again with its answer, execute, observe the pools' answer, report, journal. */
 async function step(spec: ClusterSpec, entry: RebuildJournalEntry, lease: Lease, outcome: 'started' | 'continued', deps: RebuildDeps): Promise<RebuildReport> {
   const facts = { cluster: spec.name, region: spec.region, rebuild: entry.id };
   const cluster = await reconcileCluster(spec, deps, { mode: 'apply' });
   const hasPools = spec.elasticIpPools.length > 0 && deps.pools !== undefined;
-  const observation: RebuildObservation = {
-    cluster: { status: cluster.status, summary: cluster.summary },
+  let observation: RebuildObservation = {
+    cluster: {
+      status: cluster.status,
+      summary: cluster.summary,
+      ...(cluster.validation === undefined ? {} : { validation: { status: cluster.validation.status, failures: cluster.validation.failures } }),
+    },
+    hasPlatform: spec.platform !== undefined,
+    ...(entry.platform?.status === 'Converged' ? { platform: { status: 'Converged' as const, summary: entry.platform.summary } } : {}),
     workloads: cluster.status === 'Converged' ? await observeWorkloads(spec, entry.id, deps.releases) : [],
     hasPools,
   };
-  const plan = planRebuild(observation);
+  let plan = planRebuild(observation);
+  // The platform's answer decides whether this same run may ask for the restores.
+  if (plan.actions.some((action) => action.kind === 'ApplyPlatform')) {
+    const platform = await applyPlatform(spec, deps);
+    deps.logger[platform.status === 'Converged' ? 'info' : 'warn']('rebuild platform', { ...facts, status: platform.status, summary: platform.summary });
+    observation = { ...observation, platform };
+    plan = planRebuild(observation);
+  }
   let pools: RebuildObservation['pools'];
   for (const action of plan.actions) {
     switch (action.kind) {
+      case 'ApplyPlatform':
+        // Asked above, once per run; still due, it is asked again by the next run.
+        break;
       case 'QueueRestore':
         await deps.restores.restore({ action: 'restore', workload: action.workload, cluster: spec.name, deliveryId: restoreDeliveryId(entry.id) });
         deps.logger.info('rebuild restore asked', { ...facts, workload: action.workload, reason: action.reason });
@@ -185,8 +212,10 @@ async function step(spec: ClusterSpec, entry: RebuildJournalEntry, lease: Lease,
   const finished = final.finished;
   const note = spec.elasticIpPools.length > 0 && deps.pools === undefined ? ['pools left to eip-manager (no EKS_PILOT_EIP_MANAGER_FUNCTION)'] : [];
   const summary = [final.summary, ...note].join('; ');
+  const platformApplied = entry.platform === undefined && observation.platform?.status === 'Converged';
   await deps.releases.saveRebuild({
     ...entry,
+    ...(platformApplied ? { platform: { status: 'Converged', summary: observation.platform?.summary ?? '', appliedAt: now.toISOString() } } : {}),
     phase: final.phase,
     summary,
     updatedAt: now.toISOString(),
@@ -218,6 +247,15 @@ async function step(spec: ClusterSpec, entry: RebuildJournalEntry, lease: Lease,
     startedAt: entry.startedAt,
     elapsedSeconds,
   };
+}
+
+async function applyPlatform(spec: ClusterSpec, deps: RebuildDeps): Promise<{ status: Status; summary: string }> {
+  try {
+    return await deps.platform.apply(spec.name);
+  } catch (error) {
+    deps.logger.error('rebuild platform apply failed', { cluster: spec.name, region: spec.region, error: errorFacts(error) });
+    return { status: statusOfFailure(error), summary: `deploy-worker failed: ${errorText(error)}` };
+  }
 }
 
 async function reattach(spec: ClusterSpec, deps: RebuildDeps): Promise<{ status: Status; summary: string }> {

@@ -72,6 +72,8 @@ export class DynamoDbLeases implements LeasePort {
           ConditionExpression: 'attribute_not_exists(leaseKey) OR expiresAt < :now OR #owner = :owner',
           ExpressionAttributeNames: { '#owner': 'owner' },
           ExpressionAttributeValues: { ':now': { N: String(request.now.getTime()) }, ':owner': { S: request.owner } },
+          // A failed condition answers the item that failed it: who holds the lease, without another read.
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
     try {
@@ -85,6 +87,12 @@ export class DynamoDbLeases implements LeasePort {
       return { acquired: true, lease };
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw storeError('PutItem', this.tableName, request.key, error);
+      if (error.Item !== undefined) {
+        const stored = leaseOf(error.Item);
+        // What is stored is this very write (a retried PutItem whose first answer was lost, then renewed or raced): it is ours.
+        if (stored.owner === request.owner) return { acquired: true, lease: stored };
+        return { acquired: false, heldBy: stored };
+      }
     }
     return { acquired: false, heldBy: await this.read(request.key) };
   }

@@ -1,7 +1,8 @@
 /**
  * The path a user tries before trusting the suite with an account: the real handler, the real SDK
  * clients, and AWS_ENDPOINT_URL pointing at an endpoint on this machine (here a small HTTP server
- * that answers like EKS's REST API; LocalStack or moto in a user's hands).
+ * that answers like EKS's REST API, and like DynamoDB's JSON API for the lease an apply takes;
+ * LocalStack or moto in a user's hands).
  */
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server } from 'node:http';
@@ -23,14 +24,27 @@ interface Received {
   body: unknown;
 }
 
-/** Just enough of EKS: no cluster until CreateCluster, which answers CREATING. */
-function startEks(): Promise<{ server: Server; url: string; received: Received[] }> {
+/**
+ * Just enough of EKS: no cluster until CreateCluster, which answers CREATING. And of DynamoDB (the
+ * lease table, AWS JSON 1.0 with `X-Amz-Target: DynamoDB_20120810.<Operation>`): every PutItem and
+ * DeleteItem succeeds with `{}`, recorded apart in `leases` as `<Operation> <leaseKey>`.
+ */
+function startEks(): Promise<{ server: Server; url: string; received: Received[]; leases: string[] }> {
   const received: Received[] = [];
+  const leases: string[] = [];
   const server = createServer((request: IncomingMessage, response) => {
     let text = '';
     request.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
     request.on('end', () => {
       const body: unknown = text ? JSON.parse(text) : undefined;
+      const target = request.headers['x-amz-target'];
+      if (typeof target === 'string' && target.startsWith('DynamoDB_20120810.')) {
+        const item = body as { Item?: { leaseKey?: { S?: string } }; Key?: { leaseKey?: { S?: string } } };
+        leases.push(`${target.slice('DynamoDB_20120810.'.length)} ${item.Item?.leaseKey?.S ?? item.Key?.leaseKey?.S ?? ''}`);
+        response.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' });
+        response.end('{}');
+        return;
+      }
       received.push({
         method: request.method ?? '',
         path: request.url ?? '',
@@ -50,7 +64,7 @@ function startEks(): Promise<{ server: Server; url: string; received: Received[]
   });
   return new Promise((resolve) => {
     server.listen(0, '127.0.0.1', () => {
-      resolve({ server, url: `http://127.0.0.1:${String((server.address() as AddressInfo).port)}`, received });
+      resolve({ server, url: `http://127.0.0.1:${String((server.address() as AddressInfo).port)}`, received, leases });
     });
   });
 }
@@ -114,5 +128,7 @@ describe('provision against AWS_ENDPOINT_URL', () => {
       logging: { clusterLogging: [{ types: ['api', 'audit', 'authenticator', 'controllerManager', 'scheduler'], enabled: true }] },
     });
     expect(eks.received.filter((request) => request.method !== 'GET')).toHaveLength(1);
+    // The cluster's lease was taken before the write and given back after it.
+    expect(eks.leases).toEqual(['PutItem provision/us-east-1/kianax', 'DeleteItem provision/us-east-1/kianax']);
   });
 });

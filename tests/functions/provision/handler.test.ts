@@ -1,4 +1,5 @@
 import { CreateClusterCommand, DescribeClusterCommand, EKSClient, ResourceNotFoundException } from '@aws-sdk/client-eks';
+import { DeleteItemCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import path from 'node:path';
@@ -12,6 +13,8 @@ import { captureLogLines } from '../../../testing/log-lines';
 
 const EXAMPLES = path.join(__dirname, '../../../examples');
 const eks = mockClient(EKSClient);
+// The lease table an apply takes the cluster's lease in.
+const dynamodb = mockClient(DynamoDBClient);
 const notFound = new ResourceNotFoundException({ message: 'No cluster found for name: kianax.', $metadata: {} });
 
 describe('provision handler', () => {
@@ -20,6 +23,9 @@ describe('provision handler', () => {
   beforeEach(() => {
     process.env = { ...originalEnv, EKS_PILOT_SPECS: path.join(EXAMPLES, 'kianax'), POWERTOOLS_METRICS_DISABLED: 'true' };
     eks.reset();
+    dynamodb.reset();
+    dynamodb.on(PutItemCommand).resolves({});
+    dynamodb.on(DeleteItemCommand).resolves({});
   });
 
   afterEach(() => {
@@ -76,6 +82,15 @@ describe('provision handler', () => {
     expect(eks).toHaveReceivedCommandWith(CreateClusterCommand, { name: 'kianax', version: '1.31' });
     const applied = logs.lines().find((line) => line.message === 'eks action applied');
     expect(applied).toMatchObject({ action: 'CreateCluster', cluster: 'kianax', function_request_id: lambdaContext.awsRequestId });
+    // Under the cluster's lease, held in the name of this invocation, and given back.
+    expect(dynamodb).toHaveReceivedCommandWith(PutItemCommand, {
+      TableName: 'eks-pilot-leases',
+      Item: expect.objectContaining({
+        leaseKey: { S: 'provision/us-east-1/kianax' },
+        holder: { S: expect.stringContaining(`(request ${lambdaContext.awsRequestId})`) as unknown },
+      }) as unknown,
+    });
+    expect(dynamodb).toHaveReceivedCommandWith(DeleteItemCommand, { Key: { leaseKey: { S: 'provision/us-east-1/kianax' } } });
   });
 
   it('answers a manual invoke with a wrong mode with an error object naming the field and the reason, without a stack, before any AWS call', async () => {

@@ -128,6 +128,8 @@ describe('validate', () => {
     expect(report.failures[0]).toMatchObject({ kind: 'Read', name: 'nodes' });
     expect(report.failures[0]?.message).toContain('nodes is forbidden');
     expect(report.failures.map((failure) => failure.name)).toEqual(['nodes', 'pods in kube-system', 'nodes']);
+    // The refused reads say so, for a rebuild to stop for a person rather than wait; the node group's shortfall is not a refusal.
+    expect(report.failures.map((failure) => failure.denied ?? false)).toEqual([true, true, false]);
   });
 
   it.each([

@@ -11,7 +11,9 @@ import { targetsOf } from '../../../../functions/deploy/model/targets';
 import type { KubernetesObject } from '../../../../shared/ports/kubernetes';
 import { loadSpecs } from '../../../../shared/model/cluster-spec/load';
 import { startFakeCluster } from '../../../../testing/fake-k8s';
-import type { FakeCluster } from '../../../../testing/fake-k8s';
+import { status } from '../../../../testing/kubernetes-api-server';
+import type { FakeCluster, FakeClusterOptions } from '../../../../testing/fake-k8s';
+import { RecordingNotifier } from '../../../../testing/fake-notifier';
 import { digestOf } from '../../../../testing/deploy-events';
 import { gatedCryptoOms } from '../../../../testing/gated-spec';
 import type { GatedSpec } from '../../../../testing/gated-spec';
@@ -49,9 +51,9 @@ describe('approvals and freeze windows in deploy-worker', () => {
   let clock: number;
   let sequence: number;
 
-  async function setUp(gate: readonly string[]): Promise<{ deps: WorkerDeps; budget: Budget; fake: FakeCluster }> {
+  async function setUp(gate: readonly string[], options: FakeClusterOptions = {}): Promise<{ deps: WorkerDeps; budget: Budget; fake: FakeCluster }> {
     gated = gatedCryptoOms(gate);
-    const fake = await startFakeCluster();
+    const fake = await startFakeCluster(options);
     cluster = fake;
     const targets = await targetsOf(await loadSpecs([gated.file]));
     const quiet = (): void => undefined;
@@ -163,6 +165,44 @@ describe('approvals and freeze windows in deploy-worker', () => {
       reason: expect.stringMatching(/^release 1 was already released as release 2 \(approved by lambda-invoke at /) as string,
     });
     expect(history(fake)).toHaveLength(2);
+  });
+
+  it('records a held release the cluster refuses at apply time as refused and why, not as released, and tells deploy.refused once', async () => {
+    // Prepare: the workload's Deployments are forbidden to deploy-worker's role (its access policy no longer reaches them).
+    const forbidDeployments = (request: { method: string; path: string }) =>
+      request.method === 'PATCH' && request.path.includes('/deployments/')
+        ? status(403, 'Forbidden', 'deployments.apps "order-ingestion" is forbidden: User "deploy" cannot patch resource "deployments"', {
+            name: 'order-ingestion',
+            group: 'apps',
+            kind: 'deployments',
+          })
+        : undefined;
+    const { deps, budget, fake } = await setUp(APPROVAL, { intercept: forbidDeployments });
+    const notifier = new RecordingNotifier();
+    deps.notifier = notifier;
+    await deliver(deps, budget, push('v1.1.0'));
+
+    // Act
+    const approved = await invoke(deps, budget, { action: 'approve', workload: 'crypto-oms', by: OPS }, 'req-approve-1');
+    const again = await invoke(deps, budget, { action: 'approve', workload: 'crypto-oms', release: 1, by: OPS }, 'req-approve-2');
+
+    // Assess: one record, the held one, refused with the approval and the apply-time reason; nothing reads "released as".
+    expect(result(approved)).toMatchObject({
+      outcome: 'refused',
+      revision: 1,
+      reason: expect.stringContaining('forbidden: deploy lacks the permission to patch') as unknown,
+    });
+    const records = history(fake);
+    expect(records).toHaveLength(1);
+    expect(records[0]).toMatchObject({ revision: 1, result: 'refused', approval: expect.objectContaining({ by: OPS }) as unknown });
+    expect(records[0]?.releasedAs).toBeUndefined();
+    expect(records[0]?.reason).toMatch(
+      /^held release 1 released: approved by .+, then refused at apply time: forbidden: deploy lacks the permission to patch /,
+    );
+    expect(JSON.stringify(records)).not.toContain('released as');
+    expect(notifier.events()).toEqual(['deploy.waiting', 'deploy.refused']);
+    expect(result(again)).toMatchObject({ outcome: 'refused', revision: 1 });
+    expect(notifier.events()).toEqual(['deploy.waiting', 'deploy.refused']);
   });
 
   it('drops a rejected release, records who rejected it, and refuses to approve it afterwards', async () => {

@@ -65,6 +65,33 @@ describe('DynamoDbLeases', () => {
     expect(dynamodb).toHaveReceivedCommandWith(GetItemCommand, { ConsistentRead: true, Key: { leaseKey: { S: KEY } } });
   });
 
+  it('names the holder from the item the failed condition returns, without another read', async () => {
+    // Prepare: DynamoDB answers ConditionalCheckFailedException with the stored item (ReturnValuesOnConditionCheckFailure ALL_OLD).
+    const stored = { leaseKey: { S: KEY }, owner: { S: 'run-b' }, holder: { S: 'cli ops@laptop' }, expiresAt: { N: '1796119200000' } };
+    dynamodb.on(PutItemCommand).rejects(new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {}, Item: stored }));
+
+    // Act
+    const outcome = await leases().acquire(request);
+
+    // Assess
+    expect(outcome).toEqual({ acquired: false, heldBy: { key: KEY, owner: 'run-b', holder: 'cli ops@laptop', expiresAt: new Date(1796119200000) } });
+    expect(dynamodb).toHaveReceivedCommandWith(PutItemCommand, { ReturnValuesOnConditionCheckFailure: 'ALL_OLD' });
+    expect(dynamodb).not.toHaveReceivedCommand(GetItemCommand);
+  });
+
+  it('knows its own landed write in the item a failed condition returns, and holds the lease', async () => {
+    // Prepare: the item stored is this owner's (its first PutItem landed and its answer was lost).
+    const stored = { leaseKey: { S: KEY }, owner: { S: 'run-a' }, holder: { S: request.holder }, expiresAt: { N: String(NOW.getTime() + 180_000) } };
+    dynamodb.on(PutItemCommand).rejects(new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {}, Item: stored }));
+
+    // Act
+    const outcome = await leases().acquire(request);
+
+    // Assess
+    expect(outcome).toEqual({ acquired: true, lease });
+    expect(dynamodb).not.toHaveReceivedCommand(GetItemCommand);
+  });
+
   it('creates the table on first use (or finds it created by a racing writer), waits for it, then takes the lease', async () => {
     // Prepare
     dynamodb
