@@ -232,7 +232,9 @@ describe("crypto-oms's ECR push, the way its GHCR push went", () => {
       receivedAt: expect.any(String) as unknown,
       publishedAt: ecrPushEvent.time,
     });
-    expect({ ...ghcr.message, deliveryId: 'x', event: 'x', receivedAt: 'x', publishedAt: 'x' }).toEqual({
+    // Only a GitHub push knows the repository that built the image (for its deployment statuses).
+    expect(ghcr.message.imageSource).toEqual({ repository: 'Codertocat/hello-world-npm', revision: '6c62fb45fe66bfb1ea9a66abc38f6a0cc974292b' });
+    expect({ ...ghcr.message, imageSource: undefined, deliveryId: 'x', event: 'x', receivedAt: 'x', publishedAt: 'x' }).toEqual({
       ...ecr.message,
       image: { ...ecr.message.image, repository: ORDER_INGESTION },
       deliveryId: 'x',

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { GetParametersCommand } from '@aws-sdk/client-ssm';
 import { WorkerHarness, push } from '../worker-harness';
-import { EXAMPLES } from '../../../../testing/deploy-events';
+import { CRYPTO_OMS } from '../../../../testing/deploy-events';
 import { captureLogLines } from '../../../../testing/log-lines';
 import { awsSecretStubs } from '../../../../testing/secret-values';
 import { startFakeGitHub } from '../../../../testing/fake-github';
@@ -18,14 +18,14 @@ describe('deploy-worker handler with GitHub deployment statuses', () => {
   let github: FakeGitHub | undefined;
   let dir = '';
 
-  /** The crypto-oms example with `github` on its workload, in a folder of its own. */
+  /** crypto-oms on GHCR (the test fixture) with `github` on its workload, in a folder of its own. */
   function specWithGitHub(): string {
     dir = mkdtempSync(path.join(tmpdir(), 'github-status-'));
-    cpSync(path.join(EXAMPLES, 'crypto-oms'), dir, { recursive: true });
+    cpSync(path.dirname(CRYPTO_OMS), dir, { recursive: true });
     const file = path.join(dir, 'cluster.yaml');
     const text = readFileSync(file, 'utf8');
     const anchor = '  - name: crypto-oms\n    manifests: manifests\n';
-    if (!text.includes(anchor)) throw new Error('the crypto-oms example changed: no workload anchor');
+    if (!text.includes(anchor)) throw new Error('the crypto-oms fixture changed: no workload anchor');
     writeFileSync(file, text.replace(anchor, `${anchor}    github: { environment: production }\n`));
     return file;
   }
