@@ -21,6 +21,7 @@ import type { DeployOutcome, WorkerDeps } from '../../functions/deploy/worker/ru
 import type { DeployTarget } from '../../functions/deploy/model/targets';
 import { findTarget, targetsOf } from '../../functions/deploy/model/targets';
 import { EksPilotError } from '../../shared/errors';
+import { ECR_IMAGE_ACTION } from '../../shared/model/ecr-event';
 import { PACKAGE_EVENTS } from '../../shared/model/package-event';
 import { loadSpecs } from '../../shared/model/cluster-spec/load';
 import { parseCommand, specPaths, wholeNumber } from '../args';
@@ -31,7 +32,7 @@ import { EXIT, QUIET_LOGGER, toJson, UsageError } from '../output';
 import { renderWorkloads } from '../workloads';
 
 export const DEPLOY_USAGE = `Usage: eks-pilot deploy plan <workload> [--image <pinned image>] [--offline] [--spec <file or folder>]...
-       eks-pilot deploy plan --payload <webhook.json> --offline [--spec <file or folder>]...
+       eks-pilot deploy plan --payload <webhook or ECR event .json> --offline [--spec <file or folder>]...
        eks-pilot deploy deploy <workload> --image <ghcr.io/o/n:tag@sha256:...> [--spec <file or folder>]...
        eks-pilot deploy history <workload> [--spec <file or folder>]...
        eks-pilot deploy rollback <workload> [--to <revision>] [--spec <file or folder>]...
@@ -189,8 +190,9 @@ export async function workerDeps(targets: readonly DeployTarget[], ports: Ports)
 }
 
 /**
- * A webhook payload file: the raw GitHub payload (its event from --event, else from the key it
- * carries), or an API Gateway event whose `body` is the payload and whose X-GitHub-Event names it.
+ * A payload file: the raw GitHub payload (its event from --event, else from the key it carries),
+ * an API Gateway event whose `body` is the payload and whose X-GitHub-Event names it, or an
+ * EventBridge `ECR Image Action` event as deploy-worker gets it.
  */
 async function readPayload(file: string, eventOption: string | undefined): Promise<{ event: string; payload: unknown }> {
   let text: string;
@@ -210,8 +212,11 @@ async function readPayload(file: string, eventOption: string | undefined): Promi
     if (event === undefined) throw new UsageError(`--payload ${file}: the event has no X-GitHub-Event header; name it with --event registry_package`);
     return { event, payload: parseJson(body, `--payload ${file} (its body)`) };
   }
+  if (fields['detail-type'] === ECR_IMAGE_ACTION) return { event: ECR_IMAGE_ACTION, payload: json };
   const event = eventOption ?? PACKAGE_EVENTS.find((name) => name in fields);
-  if (event === undefined) throw new UsageError(`--payload ${file}: neither a registry_package nor a package payload; name the event with --event`);
+  if (event === undefined) {
+    throw new UsageError(`--payload ${file}: neither a registry_package or package payload nor an ECR Image Action event; name the event with --event`);
+  }
   return { event, payload: json };
 }
 

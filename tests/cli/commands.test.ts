@@ -17,6 +17,8 @@ import type { ReleaseRecord } from '../../functions/deploy/model/releases';
 
 const WEBHOOK_EVENT = path.join(ROOT, 'events/deploy/webhook-registry-package.json');
 const PLATFORM_EVENT = path.join(ROOT, 'events/deploy/webhook-platform-manifest.json');
+const ECR_EVENT = path.join(ROOT, 'events/deploy/ecr-push.json');
+const ECR_INGESTION = '123456789012.dkr.ecr.eu-west-1.amazonaws.com/crypto-oms/order-ingestion';
 const ALARM = 'kianax-general-ng-cpu-high';
 const ORDER_INGESTION = 'ghcr.io/crypto-oms/order-ingestion';
 
@@ -218,6 +220,31 @@ describe('eks-pilot deploy plan --payload --offline', () => {
     expect(result.stdout).toBe(
       'Push (none): 0 workloads change (untagged manifest (a platform manifest of a multi-arch push): the tagged index deploys instead)\n',
     );
+  });
+
+  it('plans an ECR push event for the workload whose image policy names the repository', async () => {
+    // Act
+    const result = await cli(['deploy', 'plan', '--payload', ECR_EVENT, '--offline', '--detailed-exitcode', path.join(EXAMPLES, 'crypto-oms')]);
+
+    // Assess
+    const image = `${ECR_INGESTION}:v1.3.0@sha256:9b2c4f6e8a0d1c3e5f7a9b1d3f5e7c9a1b3d5f7e9c1a3b5d7f9e1c3a5b7d9f1e`;
+    expect(result.stderr).toBe('');
+    expect(result.stdout.startsWith(`Push ${image}: 1 workload changes\n\nWorkloads of crypto-oms (eu-west-1)\n`)).toBe(true);
+    expect(result.stdout).toContain(`            image: ${image}\n`);
+    expect(result.code).toBe(EXIT.changesPending);
+  });
+
+  it('says what is wrong with an ECR event it cannot read, and changes nothing', async () => {
+    // Prepare
+    const event = JSON.parse(await readFile(ECR_EVENT, 'utf8')) as Record<string, unknown>;
+    const file = await tempFile('ecr.json', JSON.stringify({ ...event, account: 'not-an-account' }));
+
+    // Act
+    const result = await cli(['deploy', 'plan', '--payload', file, '--offline', '--detailed-exitcode', path.join(EXAMPLES, 'crypto-oms')]);
+
+    // Assess
+    expect(result.code).toBe(EXIT.ok);
+    expect(result.stdout).toBe('Push (none): 0 workloads change (not an ECR Image Action event: account: expected a 12-digit AWS account id)\n');
   });
 
   it('refuses a push the policy does not take, naming the rule', async () => {
