@@ -22,7 +22,7 @@ import * as z from 'zod';
 import type { KubernetesObject, KubernetesPort } from '../../../shared/ports/kubernetes';
 import type { ReleaseKey, ReleaseStorePort } from '../../../shared/ports/release-store';
 import { errorFacts } from '../../../shared/errors';
-import { OWNER_LABEL } from '../../../shared/model/cluster-spec/workloads';
+import { OWNER_LABEL } from '../../../shared/model/cluster-spec/runtime';
 import type { PinnedImage } from './images';
 import { parsePinned } from './images';
 import { containerImages } from './manifests';
