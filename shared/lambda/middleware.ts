@@ -3,7 +3,9 @@ import type { MiddlewareObj, MiddyfiedHandler, MiddyHandlerObject } from '@middy
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
-import * as z from 'zod/mini';
+import type * as z from 'zod/mini';
+// Named, from zod's core: reaching them through `z.core` would bring the whole core namespace (every locale) into the bundle.
+import { $constructor, $ZodError, _safeParseAsync } from 'zod/v4/core';
 import type { InputIssue } from '../errors';
 import {
   clip,
@@ -90,16 +92,16 @@ const validateEventDefaults: ValidateEventOptions = { maxIssues: 10 };
  * What a bad event's parse raises: zod/mini names its error `$ZodError`; this one keeps classic
  * zod's name, `ZodError`, which the logged cause of an invalid event has always carried.
  */
-const EventParseError = z.core.$constructor(
+const EventParseError = $constructor(
   'ZodError',
   (inst: z.core.$ZodError, issues: z.core.$ZodIssue[]) => {
-    z.core.$ZodError.init(inst, issues);
+    $ZodError.init(inst, issues);
     inst.name = 'ZodError';
   },
   undefined,
   { Parent: Error },
 );
-const safeParseEvent = z.core._safeParseAsync(EventParseError);
+const safeParseEvent = _safeParseAsync(EventParseError);
 
 /**
  * Middleware that parses `request.event` with a zod schema and replaces it with the parsed value
