@@ -65,15 +65,20 @@ export interface BundleFigures {
 /**
  * Builds every function under `outDir` (`bundled/<function>/`, `unbundled/<function>/`); `outDir`
  * must lie inside the repository, so the unbundled files' `require` finds node_modules.
+ * `specPathsOf` names the spec files or folders (absolute) each function is packaged with.
  *
  * @example
  * const figures = await buildBundles(readServerlessConfig(), 'node_modules/.cache/eks-pilot-bench');
  */
-export async function buildBundles(config: ServerlessConfig, outDir: string): Promise<BundleFigures[]> {
+export async function buildBundles(
+  config: ServerlessConfig,
+  outDir: string,
+  specPathsOf: (fn: string) => readonly string[] = () => [],
+): Promise<BundleFigures[]> {
   rmSync(outDir, { recursive: true, force: true });
   const figures: BundleFigures[] = [];
   // One at a time: two cores, and the bench's other figures come after.
-  for (const fn of config.functions) figures.push(await buildFunction(fn, config, outDir));
+  for (const fn of config.functions) figures.push(await buildFunction(fn, config, outDir, specPathsOf(fn.name)));
   return figures;
 }
 
@@ -102,7 +107,7 @@ export async function buildComponents(config: ServerlessConfig, outDir: string):
   return figures;
 }
 
-async function buildFunction(fn: FunctionEntry, config: ServerlessConfig, outDir: string): Promise<BundleFigures> {
+async function buildFunction(fn: FunctionEntry, config: ServerlessConfig, outDir: string, specPaths: readonly string[]): Promise<BundleFigures> {
   const entryPoint = path.join(ROOT, fn.entry);
   const bundledDir = path.join(outDir, 'bundled', fn.name);
   const unbundledDir = path.join(outDir, 'unbundled', fn.name);
@@ -110,10 +115,21 @@ async function buildFunction(fn: FunctionEntry, config: ServerlessConfig, outDir
   mkdirSync(unbundledDir, { recursive: true });
 
   const started = process.hrtime.bigint();
-  const bundled = await build({ ...config.esbuild, entryPoints: [entryPoint], outdir: bundledDir, metafile: true, absWorkingDir: ROOT, logLevel: 'silent' });
+  // The specs it ships are in the bundle pre-validated, as serverless-esbuild builds it for `serverless package`.
+  const plugins = config.pluginsFor(specPaths);
+  const bundled = await build({
+    ...config.esbuild,
+    plugins,
+    entryPoints: [entryPoint],
+    outdir: bundledDir,
+    metafile: true,
+    absWorkingDir: ROOT,
+    logLevel: 'silent',
+  });
   const buildMs = Number(process.hrtime.bigint() - started) / 1e6;
   const unbundled = await build({
     ...config.esbuild,
+    plugins,
     packages: 'external',
     external: [],
     entryPoints: [entryPoint],

@@ -99,7 +99,8 @@ async function main(): Promise<void> {
   };
 
   step('building the bundles (esbuild, as serverless-esbuild does)');
-  const bundles = await buildBundles(config, BUILD);
+  // Each function is packaged with the specs its first invocation reads (pre-validated in its bundle).
+  const bundles = await buildBundles(config, BUILD, (fn) => (FIRST_INVOKES[fn]?.env.EKS_PILOT_SPECS ?? '').split(',').filter(Boolean));
   const components = await buildComponents(config, BUILD);
   step(`cold-start proxy: ${String(settings.coldStartRounds)} rounds of ${String(1 + 3 * bundles.length + components.length)} fresh node processes`);
   const coldStart = await measureColdStarts(

@@ -29,8 +29,13 @@ export interface FunctionEntry {
 export interface ServerlessConfig {
   runtime: string;
   functions: FunctionEntry[];
-  /** The options serverless-esbuild hands to esbuild's `build`, entry points and outdir aside. */
+  /**
+   * The options serverless-esbuild hands to esbuild's `build`, entry points and outdir aside; its
+   * plugins hold no spec pre-validated (see {@link ServerlessConfig.pluginsFor}).
+   */
   esbuild: BuildOptions;
+  /** `custom.esbuild.plugins` for a function packaged with these spec files or folders (absolute). */
+  pluginsFor(specPaths: readonly string[]): Plugin[];
 }
 
 const serverlessSchema = z.looseObject({
@@ -90,7 +95,8 @@ export function readServerlessConfig(file = path.join(ROOT, 'serverless.yml')): 
   const external = [...stringArray(merged.external), ...(exclude.includes('*') ? [] : exclude)];
   for (const key of PLUGIN_ONLY_KEYS) Reflect.deleteProperty(merged, key);
   // Safe: the keys left are esbuild's own, as serverless-esbuild passes them on unchecked.
-  const esbuild = { ...merged, external, plugins: pluginsOf(merged.plugins, path.dirname(file)) } as BuildOptions;
+  const pluginsFor = (specPaths: readonly string[]): Plugin[] => pluginsOf(merged.plugins, path.dirname(file), specPaths);
+  const esbuild = { ...merged, external, plugins: pluginsFor([]) } as BuildOptions;
 
   const functions = Object.entries(parsed.functions).map(([name, fn]): FunctionEntry => {
     const modulePath = fn.handler.slice(0, fn.handler.lastIndexOf('.'));
@@ -107,7 +113,7 @@ export function readServerlessConfig(file = path.join(ROOT, 'serverless.yml')): 
       ...(typeof maximumConcurrency === 'number' ? { sqsMaximumConcurrency: maximumConcurrency } : {}),
     };
   });
-  return { runtime, functions, esbuild };
+  return { runtime, functions, esbuild, pluginsFor };
 }
 
 /** What the bench's fleet simulation needs of an SQS queue of serverless.yml's resources. */
@@ -149,13 +155,14 @@ export function readQueueSettings(resource: string, file = path.join(ROOT, 'serv
 
 /**
  * `custom.esbuild.plugins` as serverless-esbuild reads it (dist/index.js, `get plugins`): a file,
- * relative to the service folder, exporting the plugins (or a function returning them).
+ * relative to the service folder, exporting the plugins (or a function returning them: this
+ * service's takes the spec paths the bundle holds pre-validated).
  */
-function pluginsOf(setting: unknown, serviceDir: string): Plugin[] {
+function pluginsOf(setting: unknown, serviceDir: string, specPaths: readonly string[]): Plugin[] {
   if (setting === undefined) return [];
   if (typeof setting !== 'string') throw new Error('serverless.yml: custom.esbuild.plugins must name a file');
   const loaded: unknown = createRequire(path.join(serviceDir, 'package.json'))(path.join(serviceDir, setting));
-  const plugins = typeof loaded === 'function' ? (loaded as () => unknown)() : loaded;
+  const plugins = typeof loaded === 'function' ? (loaded as (context: { specPaths: string[] }) => unknown)({ specPaths: [...specPaths] }) : loaded;
   if (!Array.isArray(plugins)) throw new Error(`serverless.yml: ${setting} must export an array of esbuild plugins`);
   // Safe: serverless-esbuild hands the same value to esbuild unchecked.
   return plugins as Plugin[];

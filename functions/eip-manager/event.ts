@@ -4,25 +4,25 @@
  * its fleet queue (one cluster per message, sent by the schedule's fan-out). Anything else is
  * rejected by the middy stack with the field named.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { SqsBatch } from '../../shared/lambda/events';
 import { routedEvent, scheduledEventSchema, sqsBatchSchema } from '../../shared/lambda/events';
 
 /** `{"mode": "plan" | "apply", "cluster": "...", "pools": ["egress"]}` */
 export const manualInvokeSchema = z.strictObject({
   mode: z.enum(['plan', 'apply']),
-  cluster: z.string().min(1).optional(),
-  pools: z.array(z.string().min(1)).min(1).optional(),
+  cluster: z.optional(z.string().check(z.minLength(1))),
+  pools: z.optional(z.array(z.string().check(z.minLength(1))).check(z.minLength(1))),
 });
 
-const instanceId = z.string().regex(/^i-[0-9a-f]{8,17}$/, 'expected an instance id, i-<8 to 17 hex digits>');
+const instanceId = z.string().check(z.regex(/^i-[0-9a-f]{8,17}$/, 'expected an instance id, i-<8 to 17 hex digits>'));
 
 const ec2EventEnvelope = {
   source: z.literal('aws.ec2'),
-  account: z.string().regex(/^\d{12}$/, 'expected a 12-digit account id'),
-  region: z.string().min(1),
+  account: z.string().check(z.regex(/^\d{12}$/, 'expected a 12-digit account id')),
+  region: z.string().check(z.minLength(1)),
   time: z.string(),
-  id: z.string().optional(),
+  id: z.optional(z.string()),
 };
 
 /** EventBridge "EC2 Instance State-change Notification" (EC2 User Guide, "State change events for Amazon EC2 instances"). */

@@ -4,7 +4,7 @@
  */
 import type { Address, Filter, Instance } from '@aws-sdk/client-ec2';
 import type { ElasticIpPoolSpec } from '../../shared/model/cluster-spec/eip-pools';
-import { NODE_GROUP_TAG, POOL_TAG } from '../../shared/model/cluster-spec/eip-pools';
+import { NODE_GROUP_TAG, POOL_TAG } from '../../shared/model/cluster-spec/runtime';
 
 /** How an address came to belong to a pool. */
 export interface Membership {

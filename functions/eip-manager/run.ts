@@ -26,7 +26,7 @@ import { executePlan } from '../../shared/reconcile/execute';
 import { finishReport, runFleet } from '../../shared/reconcile/fleet';
 import type { TargetId } from '../../shared/model/plan/plan';
 import { planStatus, targetId } from '../../shared/model/plan/plan';
-import { POOL_TAG } from '../../shared/model/cluster-spec/eip-pools';
+import { POOL_TAG } from '../../shared/model/cluster-spec/runtime';
 import type { ElasticIpPoolSpec } from '../../shared/model/cluster-spec/eip-pools';
 import type { RunLogger } from '../../shared/reconcile/run-logger';
 import type { Mode, Status } from '../../shared/reconcile/status';

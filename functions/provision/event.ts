@@ -3,18 +3,15 @@
  * invoke from the console or CLI, and a batch from its fleet queue (one cluster per message, sent by
  * the schedule's fan-out). Anything else is rejected by the middy stack with the field named.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { SqsBatch } from '../../shared/lambda/events';
 import { routedEvent, scheduledEventSchema, sqsBatchSchema } from '../../shared/lambda/events';
 
 /** `{"mode": "plan" | "apply", "cluster": "...", "only": ["nodegroup/jobs-ng", ...]}` */
 export const manualInvokeSchema = z.strictObject({
   mode: z.enum(['plan', 'apply']),
-  cluster: z.string().min(1).optional(),
-  only: z
-    .array(z.string().regex(/^[a-z-]+\/.+$/, 'expected a target such as nodegroup/jobs-ng'))
-    .min(1)
-    .optional(),
+  cluster: z.optional(z.string().check(z.minLength(1))),
+  only: z.optional(z.array(z.string().check(z.regex(/^[a-z-]+\/.+$/, 'expected a target such as nodegroup/jobs-ng'))).check(z.minLength(1))),
 });
 
 export type ManualInvoke = z.output<typeof manualInvokeSchema>;
@@ -22,7 +19,7 @@ export type ManualInvoke = z.output<typeof manualInvokeSchema>;
 /** `{"action": "rebuild", "cluster": "..."}`: disaster recovery, see rebuild/run.ts. */
 export const rebuildInvokeSchema = z.strictObject({
   action: z.literal('rebuild'),
-  cluster: z.string().min(1),
+  cluster: z.string().check(z.minLength(1)),
 });
 
 export type RebuildInvoke = z.output<typeof rebuildInvokeSchema>;

@@ -21,7 +21,7 @@ import { statusOfFailure } from '../../shared/reconcile/status';
 import { renderPlan } from '../../shared/model/plan/render';
 import { loadSpecsOnce } from '../../shared/model/cluster-spec/load';
 import type { ScalingRuleSpec } from '../../shared/model/cluster-spec/scaling';
-import { ruleWatches } from '../../shared/model/cluster-spec/scaling';
+import { ruleWatches } from '../../shared/model/cluster-spec/runtime';
 import type { ClusterSpec } from '../../shared/model/cluster-spec/schema';
 import type { AlarmEvent, ManualInvoke, ScaleWatchEvent } from './event';
 import { isAlarmEvent, isScheduledEvent } from './event';

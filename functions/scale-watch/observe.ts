@@ -7,7 +7,7 @@ import type { EksReads } from '../../shared/ports/eks';
 import type { CloudWatchAlarmsPort, DescribedAlarms } from '../../shared/ports/cloudwatch';
 import type { KubernetesObject, KubernetesPort } from '../../shared/ports/kubernetes';
 import type { ScalingRuleSpec } from '../../shared/model/cluster-spec/scaling';
-import { ruleWatches } from '../../shared/model/cluster-spec/scaling';
+import { ruleWatches } from '../../shared/model/cluster-spec/runtime';
 import type { ClusterSpec } from '../../shared/model/cluster-spec/schema';
 import type { AlarmState, AlarmStateValue, ObservedScaler, RuleObservation } from './observed';
 import { ALARM_STATES, scalerKey } from './observed';

@@ -1,5 +1,5 @@
 /** Event shapes several functions accept, defined once. */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { InvalidEventError } from '../errors';
 import type { FleetMessage } from '../reconcile/fan-out';
 
@@ -18,7 +18,7 @@ export type ScheduledEvent = z.output<typeof scheduledEventSchema>;
  * "Using Lambda with Amazon SQS", example standard queue message event).
  */
 export const sqsBatchSchema = z.looseObject({
-  Records: z.array(z.looseObject({ messageId: z.string().min(1), body: z.string(), eventSource: z.literal('aws:sqs') })).min(1),
+  Records: z.array(z.looseObject({ messageId: z.string().check(z.minLength(1)), body: z.string(), eventSource: z.literal('aws:sqs') })).check(z.minLength(1)),
 });
 
 export type SqsBatch = z.output<typeof sqsBatchSchema>;
@@ -26,10 +26,10 @@ export type SqsBatch = z.output<typeof sqsBatchSchema>;
 /** The body of a fan-out message (shared/reconcile/fan-out.ts). */
 export const fleetMessageSchema = z.strictObject({
   function: z.enum(['provision', 'eip-manager']),
-  cluster: z.string().min(1),
-  region: z.string().min(1),
-  file: z.string().min(1).optional(),
-  time: z.string().min(1),
+  cluster: z.string().check(z.minLength(1)),
+  region: z.string().check(z.minLength(1)),
+  file: z.optional(z.string().check(z.minLength(1))),
+  time: z.string().check(z.minLength(1)),
   mode: z.enum(['plan', 'apply']),
 });
 
@@ -76,21 +76,37 @@ export function carries(event: unknown, key: string): boolean {
  * );
  */
 export function routedEvent<T>(
-  pick: (fields: Record<string, unknown>) => z.ZodType | undefined,
+  pick: (fields: Record<string, unknown>) => z.core.$ZodType | undefined,
   expected: string | ((fields: Record<string, unknown>) => string),
-): z.ZodType<T> {
-  return z.unknown().transform((event, ctx): T => {
-    // Safe: only the top-level keys are read, to pick the shape; the shape's schema checks the rest.
-    const fields = (typeof event === 'object' && event !== null ? event : {}) as Record<string, unknown>;
-    const schema = pick(fields);
-    if (schema === undefined) {
-      ctx.addIssue({ code: 'custom', message: typeof expected === 'string' ? expected : expected(fields) });
+): z.ZodMiniType<T> {
+  return z.pipe(
+    z.unknown(),
+    z.transform((event, ctx): T => {
+      // Safe: only the top-level keys are read, to pick the shape; the shape's schema checks the rest.
+      const fields = (typeof event === 'object' && event !== null ? event : {}) as Record<string, unknown>;
+      const schema = pick(fields);
+      if (schema === undefined) {
+        addIssue(ctx, { message: typeof expected === 'string' ? expected : expected(fields) });
+        return z.NEVER;
+      }
+      const parsed = z.safeParse(schema, event);
+      // Safe: each shape's schema outputs its member of T.
+      if (parsed.success) return parsed.data as T;
+      for (const issue of parsed.error.issues) addIssue(ctx, { ...issue, message: issue.message.replace(/^Invalid (option|input): /, '') });
       return z.NEVER;
-    }
-    const parsed = schema.safeParse(event);
-    // Safe: each shape's schema outputs its member of T.
-    if (parsed.success) return parsed.data as T;
-    for (const issue of parsed.error.issues) ctx.addIssue({ ...issue, message: issue.message.replace(/^Invalid (option|input): /, '') });
-    return z.NEVER;
-  });
+    }),
+  );
+}
+
+/**
+ * Records an issue from inside a `z.transform` (zod/mini's transform context has no `addIssue`):
+ * a custom issue at the value being transformed unless the issue says otherwise, as classic zod's
+ * `ctx.addIssue` records it.
+ *
+ * @example
+ * z.pipe(z.string(), z.transform((text, ctx) => (text === '' ? (addIssue(ctx, { message: 'expected text' }), z.NEVER) : text)));
+ */
+export function addIssue(ctx: z.core.ParsePayload, issue: Omit<Partial<z.core.$ZodRawIssue>, 'message'> & { message: string }): void {
+  // zod finalizes it (path, no input) as it does its own issues.
+  ctx.issues.push({ code: 'custom', input: ctx.value, ...issue });
 }

@@ -3,7 +3,9 @@ import type { MiddlewareObj, MiddyfiedHandler, MiddyHandlerObject } from '@middy
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
+// Named, from zod's core: reaching them through `z.core` would bring the whole core namespace (every locale) into the bundle.
+import { $constructor, $ZodError, _safeParseAsync } from 'zod/v4/core';
 import type { InputIssue } from '../errors';
 import {
   clip,
@@ -26,7 +28,7 @@ export type CorrelationKeys = Record<string, string | number | boolean | undefin
 export type StackHandler<TEvent, TResult> = (event: TEvent, context: Context, options: MiddyHandlerObject) => Promise<TResult>;
 
 /** What every function passes to {@link lambdaStack}. */
-export interface LambdaStackOptions<TSchema extends z.ZodType> {
+export interface LambdaStackOptions<TSchema extends z.core.$ZodType> {
   logger: Logger;
   eventSchema: TSchema;
   /** Picks correlation keys from the parsed event; they appear on every later line of the invocation. */
@@ -62,7 +64,7 @@ export interface LambdaStackOptions<TSchema extends z.ZodType> {
  *   correlationKeys: (event) => ({ region: event.region }),
  * });
  */
-export function lambdaStack<TSchema extends z.ZodType, TResult>(
+export function lambdaStack<TSchema extends z.core.$ZodType, TResult>(
   handler: StackHandler<z.output<TSchema>, TResult>,
   options: LambdaStackOptions<TSchema>,
 ): MiddyfiedHandler<unknown, TResult | ErrorAnswer> {
@@ -87,6 +89,21 @@ export interface ValidateEventOptions {
 const validateEventDefaults: ValidateEventOptions = { maxIssues: 10 };
 
 /**
+ * What a bad event's parse raises: zod/mini names its error `$ZodError`; this one keeps classic
+ * zod's name, `ZodError`, which the logged cause of an invalid event has always carried.
+ */
+const EventParseError = $constructor(
+  'ZodError',
+  (inst: z.core.$ZodError, issues: z.core.$ZodIssue[]) => {
+    $ZodError.init(inst, issues);
+    inst.name = 'ZodError';
+  },
+  undefined,
+  { Parent: Error },
+);
+const safeParseEvent = _safeParseAsync(EventParseError);
+
+/**
  * Middleware that parses `request.event` with a zod schema and replaces it with the parsed value
  * (defaults applied, transforms run). An event the schema rejects raises {@link InvalidEventError}
  * naming each bad field and what was expected, never the value received (it may be a secret):
@@ -95,12 +112,12 @@ const validateEventDefaults: ValidateEventOptions = { maxIssues: 10 };
  * @example
  * middy(handler).use(validateEvent(z.object({ source: z.literal('aws.events') }), { maxIssues: 5 }));
  */
-export function validateEvent(schema: z.ZodType, options: Partial<ValidateEventOptions> = {}): MiddlewareObj {
+export function validateEvent(schema: z.core.$ZodType, options: Partial<ValidateEventOptions> = {}): MiddlewareObj {
   const { maxIssues } = { ...validateEventDefaults, ...options };
   return {
     name: 'validateEvent',
     before: async (request) => {
-      const result = await schema.safeParseAsync(request.event, { error: describeIssue });
+      const result = await safeParseEvent(schema, request.event, { error: describeIssue });
       if (!result.success) throw invalidEventError(result.error, maxIssues);
       request.event = result.data;
     },
@@ -287,7 +304,7 @@ function describeError(error: unknown): ErrorDescription {
   return description;
 }
 
-function invalidEventError(error: z.ZodError, maxIssues: number): InvalidEventError {
+function invalidEventError(error: z.core.$ZodError, maxIssues: number): InvalidEventError {
   // Paths and zod's own messages may repeat what was sent (an unknown key's name): cut each.
   const issues = error.issues.map((issue) => ({ field: clip(formatPath(issue.path)), reason: clip(issue.message) }));
   const listed = issues.slice(0, maxIssues).map((issue) => `${issue.field}: ${issue.reason}`);

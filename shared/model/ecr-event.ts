@@ -5,7 +5,7 @@
  * `region` say whose registry). Emitted on a best-effort basis, one event per pushed manifest: a
  * multi-arch push sends its platform manifests untagged, and the tagged index is what deploys.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 /**
  * The repository URI of a private ECR repository, as `docker push` and a manifest name it
@@ -25,18 +25,18 @@ export const ECR_IMAGE_ACTION = 'ECR Image Action';
 
 /** The EventBridge envelope and ECR's detail, as far as deploy reads them; other fields pass through. */
 export const ecrImageActionSchema = z.looseObject({
-  id: z.string().min(1),
+  id: z.string().check(z.minLength(1)),
   'detail-type': z.literal(ECR_IMAGE_ACTION),
   source: z.literal('aws.ecr'),
-  account: z.string().regex(/^\d{12}$/, 'expected a 12-digit AWS account id'),
-  region: z.string().min(1),
-  time: z.string().min(1),
+  account: z.string().check(z.regex(/^\d{12}$/, 'expected a 12-digit AWS account id')),
+  region: z.string().check(z.minLength(1)),
+  time: z.string().check(z.minLength(1)),
   detail: z.looseObject({
     result: z.string(),
     'action-type': z.string(),
-    'repository-name': z.string().min(1),
-    'image-digest': z.string().optional(),
-    'image-tag': z.string().optional(),
+    'repository-name': z.string().check(z.minLength(1)),
+    'image-digest': z.optional(z.string()),
+    'image-tag': z.optional(z.string()),
   }),
 });
 

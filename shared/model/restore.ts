@@ -6,14 +6,14 @@
  * Lambda delivers an asynchronous invoke at least once: the delivery id, which the restore's record
  * carries, makes a second delivery do nothing.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 export const restoreInvokeSchema = z.strictObject({
   action: z.literal('restore'),
-  workload: z.string().min(1),
-  cluster: z.string().min(1).optional(),
+  workload: z.string().check(z.minLength(1)),
+  cluster: z.optional(z.string().check(z.minLength(1))),
   /** `rebuild-<rebuild id>`: the restore's record carries it, so the rebuild finds it. */
-  deliveryId: z.string().regex(/^rebuild-[\w-]{1,64}$/, 'expected rebuild-<rebuild id>'),
+  deliveryId: z.string().check(z.regex(/^rebuild-[\w-]{1,64}$/, 'expected rebuild-<rebuild id>')),
 });
 
 export type RestoreInvoke = z.output<typeof restoreInvokeSchema>;

@@ -42,7 +42,8 @@ export const KNOWN_KINDS: readonly ResourceType[] = [
   { group: 'rbac.authorization.k8s.io', kind: 'ClusterRoleBinding', plural: 'clusterrolebindings', namespaced: false, platformOnly: true },
   { group: 'rbac.authorization.k8s.io', kind: 'Role', plural: 'roles', namespaced: true, platformOnly: true },
   { group: 'rbac.authorization.k8s.io', kind: 'RoleBinding', plural: 'rolebindings', namespaced: true, platformOnly: true },
-  // EKS Auto Mode's load balancing reads an IngressClass's settings from this (EKS User Guide, "Create an IngressClass to configure an Application Load Balancer").
+  // EKS Auto Mode's load balancing reads an IngressClass's settings from this
+  // (EKS User Guide, "Create an IngressClass to configure an Application Load Balancer").
   { group: 'eks.amazonaws.com', kind: 'IngressClassParams', plural: 'ingressclassparams', namespaced: false, platformOnly: true },
   { group: 'networking.k8s.io', kind: 'IngressClass', plural: 'ingressclasses', namespaced: false, platformOnly: true },
   {

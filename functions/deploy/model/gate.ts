@@ -5,7 +5,7 @@
  * starts at 16:00 GMT in winter and 16:00 BST in summer). No clock: `now` is a parameter.
  */
 import type { EnvironmentGate, FreezeWindow, Weekday } from '../../../shared/model/cluster-spec/environments';
-import { WEEKDAYS } from '../../../shared/model/cluster-spec/environments';
+import { WEEKDAYS } from '../../../shared/model/cluster-spec/runtime';
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;

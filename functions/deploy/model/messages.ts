@@ -4,41 +4,41 @@
  * (`<cluster>/<workload>`), so one workload's messages are processed one at a time, in order.
  */
 import { createHash } from 'node:crypto';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { FifoMessage } from '../../../shared/ports/fifo-queue';
 import type { PackageEventName } from '../../../shared/model/package-event';
 import { DIGEST_PATTERN, TAG_PATTERN } from './images';
 
 const pinnedImageSchema = z.strictObject({
-  repository: z.string().min(1),
-  tag: z.string().regex(TAG_PATTERN),
-  digest: z.string().regex(DIGEST_PATTERN),
+  repository: z.string().check(z.minLength(1)),
+  tag: z.string().check(z.regex(TAG_PATTERN)),
+  digest: z.string().check(z.regex(DIGEST_PATTERN)),
 });
 
 export const deployMessageSchema = z.strictObject({
   type: z.literal('deploy'),
-  cluster: z.string().min(1),
-  workload: z.string().min(1),
+  cluster: z.string().check(z.minLength(1)),
+  workload: z.string().check(z.minLength(1)),
   image: pinnedImageSchema,
   /** `X-GitHub-Delivery`, or `manual-<request id>` for a manual invoke. */
-  deliveryId: z.string().min(1),
-  event: z.string().min(1),
-  receivedAt: z.string().min(1),
+  deliveryId: z.string().check(z.minLength(1)),
+  event: z.string().check(z.minLength(1)),
+  receivedAt: z.string().check(z.minLength(1)),
   /** When GitHub published the package version (`package_version.updated_at`), when the payload says. */
-  publishedAt: z.string().min(1).optional(),
+  publishedAt: z.optional(z.string().check(z.minLength(1))),
   /** Where the image was built from, when the push said (the repository `owner/name`, the commit of its revision label). */
-  imageSource: z.strictObject({ repository: z.string().min(1).optional(), revision: z.string().min(1).optional() }).optional(),
+  imageSource: z.optional(z.strictObject({ repository: z.optional(z.string().check(z.minLength(1))), revision: z.optional(z.string().check(z.minLength(1))) })),
 });
 
 export const watchMessageSchema = z.strictObject({
   type: z.literal('watch'),
-  cluster: z.string().min(1),
-  workload: z.string().min(1),
+  cluster: z.string().check(z.minLength(1)),
+  workload: z.string().check(z.minLength(1)),
   /** The release whose rollout is watched. */
-  revision: z.number().int().min(1),
-  deliveryId: z.string().min(1),
+  revision: z.number().check(z.int(), z.gte(1)),
+  deliveryId: z.string().check(z.minLength(1)),
   /** How many times the watch was handed on; part of the deduplication id. */
-  attempt: z.number().int().min(1),
+  attempt: z.number().check(z.int(), z.gte(1)),
 });
 
 export const queueMessageSchema = z.discriminatedUnion('type', [deployMessageSchema, watchMessageSchema]);

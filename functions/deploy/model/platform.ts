@@ -7,7 +7,7 @@
 import path from 'node:path';
 import type { LoadedSpec } from '../../../shared/model/cluster-spec/load';
 import { loadSpecsSettled } from '../../../shared/model/cluster-spec/load';
-import { PLATFORM_LABEL } from '../../../shared/model/cluster-spec/platform';
+import { PLATFORM_LABEL } from '../../../shared/model/cluster-spec/runtime';
 import type { PlatformComponentSpec } from '../../../shared/model/cluster-spec/platform';
 import type { KubernetesObject } from '../../../shared/ports/kubernetes';
 import { parseImageRef } from './images';

@@ -6,7 +6,7 @@
 import semver from 'semver';
 import type { ImagePolicySpec, TagRule, TagRuleKind } from '../../../shared/model/cluster-spec/workloads';
 import { globMatches, regexMatches } from '../../../shared/model/cluster-spec/tag-match';
-import { TAG_RULE_KINDS } from '../../../shared/model/cluster-spec/workloads';
+import { TAG_RULE_KINDS } from '../../../shared/model/cluster-spec/runtime';
 
 /** Whether to deploy, and why: the matching rule, or what refused the tag. */
 export type PolicyDecision = { deploy: true; rule: string } | { deploy: false; reason: string; refusal: 'no-rule' | 'backwards' };

@@ -18,11 +18,11 @@
  * the account. Records read from either place are trusted only as far as the workload's image
  * policies take their images (plan.ts, `imagesRefusal`).
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { KubernetesObject, KubernetesPort } from '../../../shared/ports/kubernetes';
 import type { ReleaseKey, ReleaseStorePort } from '../../../shared/ports/release-store';
 import { errorFacts } from '../../../shared/errors';
-import { OWNER_LABEL } from '../../../shared/model/cluster-spec/workloads';
+import { OWNER_LABEL } from '../../../shared/model/cluster-spec/runtime';
 import type { PinnedImage } from './images';
 import { parsePinned } from './images';
 import { containerImages } from './manifests';
@@ -55,69 +55,69 @@ export type ReleaseResult = (typeof RELEASE_RESULTS)[number];
 const pinnedSchema = z.object({ repository: z.string(), tag: z.string(), digest: z.string() });
 
 /** Who decided, when, and the request that carried it (a Lambda request id, for CloudTrail). */
-const decisionSchema = z.object({ by: z.string(), at: z.string(), requestId: z.string().optional() });
+const decisionSchema = z.object({ by: z.string(), at: z.string(), requestId: z.optional(z.string()) });
 export type Decision = z.output<typeof decisionSchema>;
 
 /** Where an image was built from, as a push tells it. */
-export const imageSourceSchema = z.object({ repository: z.string().optional(), revision: z.string().optional() });
+export const imageSourceSchema = z.object({ repository: z.optional(z.string()), revision: z.optional(z.string()) });
 export type ImageSource = z.output<typeof imageSourceSchema>;
 
 export const releaseRecordSchema = z.object({
-  revision: z.number().int().min(1),
+  revision: z.number().check(z.int(), z.gte(1)),
   cluster: z.string(),
   workload: z.string(),
   kind: z.enum(RELEASE_KINDS),
   /** The image this release brought (a deploy); absent on a rollback, which restores `images` whole. */
-  image: pinnedSchema.optional(),
+  image: z.optional(pinnedSchema),
   /** The pinned image it replaced for that repository (or the manifest's image on a first deploy). */
-  replaced: z.string().optional(),
+  replaced: z.optional(z.string()),
   /** Every repository's pinned image after this release: what a rollback to it restores. */
   images: z.record(z.string(), z.string()),
   deliveryId: z.string(),
   startedAt: z.string(),
-  finishedAt: z.string().optional(),
+  finishedAt: z.optional(z.string()),
   result: z.enum(RELEASE_RESULTS),
-  reason: z.string().optional(),
+  reason: z.optional(z.string()),
   /** On a rollback: the release it undid. */
-  rollbackOf: z.number().int().optional(),
+  rollbackOf: z.optional(z.number().check(z.int())),
   /** On a rolled-back release: the rollback that undid it. */
-  rolledBackTo: z.number().int().optional(),
+  rolledBackTo: z.optional(z.number().check(z.int())),
   /** When GitHub published the pushed package version (`package_version.updated_at`), for ordering pushes. */
-  publishedAt: z.string().optional(),
+  publishedAt: z.optional(z.string()),
   /** On a refusal: how many times the same refusal came (repeated refusals are one record). */
-  count: z.number().int().min(1).optional(),
+  count: z.optional(z.number().check(z.int(), z.gte(1))),
   /** On a coalesced refusal: the time and delivery of the latest one. */
-  lastAt: z.string().optional(),
-  lastDeliveryId: z.string().optional(),
+  lastAt: z.optional(z.string()),
+  lastDeliveryId: z.optional(z.string()),
   /** On a coalesced refusal of a tag: every digest refused under it (the newest {@link MAX_REFUSED_DIGESTS}). */
-  digests: z.array(z.string()).optional(),
+  digests: z.optional(z.array(z.string())),
   /** The notification events already told of this release (worker/notify.ts): each outcome is told once. */
-  notified: z.array(z.string()).optional(),
+  notified: z.optional(z.array(z.string())),
   /** On a held release: what held it when it arrived (an approval, a freeze until `frozenUntil`). */
-  hold: z.object({ approval: z.boolean(), frozenUntil: z.string().optional(), window: z.string().optional() }).optional(),
+  hold: z.optional(z.object({ approval: z.boolean(), frozenUntil: z.optional(z.string()), window: z.optional(z.string()) })),
   /** On a held release and the release it became: the approval. */
-  approval: decisionSchema.optional(),
+  approval: z.optional(decisionSchema),
   /** On a rejected held release: the rejection. */
-  rejection: decisionSchema.optional(),
+  rejection: z.optional(decisionSchema),
   /** A freeze overridden with `force`: on the held release and the release it became, or on a forced deploy. */
-  forced: decisionSchema.optional(),
+  forced: z.optional(decisionSchema),
   /** On a held release that was released: the release it became. */
-  releasedAs: z.number().int().optional(),
+  releasedAs: z.optional(z.number().check(z.int())),
   /** On a release that was held first: the held release it came from. */
-  heldAs: z.number().int().optional(),
+  heldAs: z.optional(z.number().check(z.int())),
   /** Where the pushed image was built from, as the push told (the repository `owner/name`, the commit of its `org.opencontainers.image.revision` label). */
-  imageSource: imageSourceSchema.optional(),
+  imageSource: z.optional(imageSourceSchema),
   /** The GitHub deployment of this release (worker/github-status.ts): its id once created, the statuses posted, and what was given up and why. */
-  github: z
-    .object({
-      repository: z.string().optional(),
-      environment: z.string().optional(),
-      ref: z.string().optional(),
-      deploymentId: z.number().int().optional(),
+  github: z.optional(
+    z.object({
+      repository: z.optional(z.string()),
+      environment: z.optional(z.string()),
+      ref: z.optional(z.string()),
+      deploymentId: z.optional(z.number().check(z.int())),
       posted: z.array(z.string()),
-      skipped: z.array(z.object({ state: z.string(), reason: z.string(), at: z.string() })).optional(),
-    })
-    .optional(),
+      skipped: z.optional(z.array(z.object({ state: z.string(), reason: z.string(), at: z.string() }))),
+    }),
+  ),
 });
 
 export type ReleaseRecord = z.output<typeof releaseRecordSchema>;

@@ -4,7 +4,7 @@
  * No I/O, no clock: the same rendering drives apply, the dry run of the drift check and the plan.
  */
 import type { KubernetesObject } from '../../../shared/ports/kubernetes';
-import { OWNER_LABEL } from '../../../shared/model/cluster-spec/workloads';
+import { OWNER_LABEL } from '../../../shared/model/cluster-spec/runtime';
 import type { PinnedImage } from './images';
 import { parseImageRef, pinnedRef } from './images';
 import type { ManifestObject } from './manifests';

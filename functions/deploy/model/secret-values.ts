@@ -7,7 +7,7 @@
  */
 import type { KubernetesObject } from '../../../shared/ports/kubernetes';
 import type { SecretSourceSpec } from '../../../shared/model/cluster-spec/workloads';
-import { OWNER_LABEL } from '../../../shared/model/cluster-spec/workloads';
+import { OWNER_LABEL } from '../../../shared/model/cluster-spec/runtime';
 import { APPLY_RANK, MANAGED_BY } from './render';
 import { releaseLocation } from './releases';
 import type { DeployTarget } from './targets';

@@ -4,7 +4,7 @@
  */
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyResultV2 } from 'aws-lambda';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { InvalidEventError } from '../../../shared/errors';
 
 /** HTTP API payload format 2.0, as far as the receiver reads it. */
@@ -12,7 +12,7 @@ export const httpApiEventSchema = z.looseObject({
   version: z.literal('2.0'),
   rawPath: z.string(),
   headers: z.record(z.string(), z.string()),
-  body: z.string().optional(),
+  body: z.optional(z.string()),
   isBase64Encoded: z.boolean(),
   requestContext: z.looseObject({ requestId: z.string(), http: z.looseObject({ method: z.string() }) }),
 });

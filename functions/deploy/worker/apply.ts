@@ -5,7 +5,7 @@
 import { ResourceBusyError, ThrottledError } from '../../../shared/errors';
 import type { KubernetesObject, KubernetesPort } from '../../../shared/ports/kubernetes';
 import { ClusterUnavailableError, KubernetesAccessError, KubernetesCallError, KubernetesUnreachableError } from '../../../shared/ports/kubernetes-errors';
-import { OWNER_LABEL } from '../../../shared/model/cluster-spec/workloads';
+import { OWNER_LABEL } from '../../../shared/model/cluster-spec/runtime';
 import { ApplyError } from '../model/errors';
 import { withLiveOverride } from './honour-override';
 import { containerImages, describeObject } from '../model/manifests';

@@ -8,7 +8,7 @@
  */
 import type { KubernetesObject, KubernetesPort } from '../../../shared/ports/kubernetes';
 import type { Status } from '../../../shared/reconcile/status';
-import { OWNER_LABEL } from '../../../shared/model/cluster-spec/workloads';
+import { OWNER_LABEL } from '../../../shared/model/cluster-spec/runtime';
 import { diffObjects } from '../model/diff';
 import { honourOverride } from './honour-override';
 import type { PinnedImage } from '../model/images';

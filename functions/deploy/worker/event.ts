@@ -6,7 +6,7 @@
  * by the event's own marker (`Records`, `detail-type`, `action`) so a bad event's error names the
  * field that is wrong.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { routedEvent, scheduledEventSchema } from '../../../shared/lambda/events';
 import type { EcrImageAction } from '../../../shared/model/ecr-event';
 import { ECR_IMAGE_ACTION, ecrImageActionSchema } from '../../../shared/model/ecr-event';
@@ -20,15 +20,17 @@ export const sqsEventSchema = z.looseObject({
         messageId: z.string(),
         body: z.string(),
         eventSource: z.literal('aws:sqs'),
-        attributes: z.looseObject({ MessageGroupId: z.string().optional() }).optional(),
+        attributes: z.optional(z.looseObject({ MessageGroupId: z.optional(z.string()) })),
       }),
     )
-    .min(1),
+    .check(z.minLength(1)),
 });
 
-const workload = z.string().min(1);
-const cluster = z.string().min(1).optional();
-const pinned = z.string().regex(/^[^\s@]+:[\w][\w.-]{0,127}@sha256:[0-9a-f]{64}$/, 'expected a pinned image, ghcr.io/<owner>/<name>:<tag>@sha256:<64 hex>');
+const workload = z.string().check(z.minLength(1));
+const cluster = z.optional(z.string().check(z.minLength(1)));
+const pinned = z
+  .string()
+  .check(z.regex(/^[^\s@]+:[\w][\w.-]{0,127}@sha256:[0-9a-f]{64}$/, 'expected a pinned image, ghcr.io/<owner>/<name>:<tag>@sha256:<64 hex>'));
 
 /**
  * Who asks, recorded with an approval, a rejection or a forced release: the CLI sends its STS
@@ -36,7 +38,7 @@ const pinned = z.string().regex(/^[^\s@]+:[\w][\w.-]{0,127}@sha256:[0-9a-f]{64}$
  * `identity` is the Cognito one of mobile SDKs), so without `by` it is recorded as `lambda-invoke`
  * with the request id, which CloudTrail's Invoke event ties to the real caller.
  */
-const by = z.string().min(1).max(2048).optional();
+const by = z.optional(z.string().check(z.minLength(1), z.maxLength(2048)));
 
 /**
  * `{"action": "plan" | "deploy" | "rollback" | "history" | "approve" | "reject" | "restore", "workload": "...", ...}` with
@@ -44,17 +46,24 @@ const by = z.string().min(1).max(2048).optional();
  * or `{"action": "platform", "cluster"?}`
  */
 export const manualInvokeSchema = z.discriminatedUnion('action', [
-  z.strictObject({ action: z.literal('plan'), workload, cluster, image: pinned.optional() }),
+  z.strictObject({ action: z.literal('plan'), workload, cluster, image: z.optional(pinned) }),
   // `force`: release during a freeze window (recorded); an approval the environment requires is still required.
-  z.strictObject({ action: z.literal('deploy'), workload, cluster, image: pinned, force: z.boolean().optional(), by }),
+  z.strictObject({ action: z.literal('deploy'), workload, cluster, image: pinned, force: z.optional(z.boolean()), by }),
   // `force`: roll back to a release that failed or was rolled back.
-  z.strictObject({ action: z.literal('rollback'), workload, cluster, to: z.number().int().min(1).optional(), force: z.boolean().optional() }),
+  z.strictObject({ action: z.literal('rollback'), workload, cluster, to: z.optional(z.number().check(z.int(), z.gte(1))), force: z.optional(z.boolean()) }),
   z.strictObject({ action: z.literal('history'), workload, cluster }),
   // Applies the cluster's platform components now (every cluster with a platform when `cluster` is unset).
   z.strictObject({ action: z.literal('platform'), cluster }),
   // The workload's held release (`release`, or the one that waits); `force` releases it during a freeze.
-  z.strictObject({ action: z.literal('approve'), workload, cluster, release: z.number().int().min(1).optional(), force: z.boolean().optional(), by }),
-  z.strictObject({ action: z.literal('reject'), workload, cluster, release: z.number().int().min(1).optional(), by }),
+  z.strictObject({
+    action: z.literal('approve'),
+    workload,
+    cluster,
+    release: z.optional(z.number().check(z.int(), z.gte(1))),
+    force: z.optional(z.boolean()),
+    by,
+  }),
+  z.strictObject({ action: z.literal('reject'), workload, cluster, release: z.optional(z.number().check(z.int(), z.gte(1))), by }),
   // A rebuild of the cluster (provision) asks for each workload's last successful release back.
   restoreInvokeSchema,
 ]);
@@ -68,10 +77,22 @@ export type WorkerEvent =
   | { trigger: 'manual'; event: ManualInvoke }
   | { trigger: 'ecr'; event: EcrImageAction };
 
-const queueEvent = sqsEventSchema.transform((event): WorkerEvent => ({ trigger: 'queue', event }));
-const manualEvent = manualInvokeSchema.transform((event): WorkerEvent => ({ trigger: 'manual', event }));
-const scheduleEvent = scheduledEventSchema.transform((event): WorkerEvent => ({ trigger: 'schedule', event }));
-const ecrEvent = ecrImageActionSchema.transform((event): WorkerEvent => ({ trigger: 'ecr', event }));
+const queueEvent = z.pipe(
+  sqsEventSchema,
+  z.transform((event: z.output<typeof sqsEventSchema>): WorkerEvent => ({ trigger: 'queue', event })),
+);
+const manualEvent = z.pipe(
+  manualInvokeSchema,
+  z.transform((event: z.output<typeof manualInvokeSchema>): WorkerEvent => ({ trigger: 'manual', event })),
+);
+const scheduleEvent = z.pipe(
+  scheduledEventSchema,
+  z.transform((event: z.output<typeof scheduledEventSchema>): WorkerEvent => ({ trigger: 'schedule', event })),
+);
+const ecrEvent = z.pipe(
+  ecrImageActionSchema,
+  z.transform((event: z.output<typeof ecrImageActionSchema>): WorkerEvent => ({ trigger: 'ecr', event })),
+);
 
 /**
  * The worker's event, routed by its own marker (`Records`, `action`, `detail-type`) through the one

@@ -6,7 +6,7 @@
 import type { KubernetesObject, KubernetesPort } from '../../../shared/ports/kubernetes';
 import { KubernetesNotFoundError } from '../../../shared/ports/kubernetes-errors';
 import { KNOWN_KINDS } from '../../../shared/ports/kubernetes-resources';
-import { OWNER_LABEL } from '../../../shared/model/cluster-spec/workloads';
+import { OWNER_LABEL } from '../../../shared/model/cluster-spec/runtime';
 import { isTransient } from './apply';
 import { describeObject } from '../model/manifests';
 import type { PruneAction } from '../model/plan';

@@ -8,7 +8,7 @@
  * `planPush` drops any replay after SQS's five minutes.
  */
 import { errorFacts } from '../../../shared/errors';
-import { recoverEveryMs } from '../../../shared/model/cluster-spec/workloads';
+import { recoverEveryMs } from '../../../shared/model/cluster-spec/runtime';
 import type { ContainerVersion, GitHubPackagesPort } from '../../../shared/ports/github-packages';
 import { GitHubRateLimitedError, PackageNotFoundError } from '../../../shared/ports/github-packages';
 import type { FifoQueuePort } from '../../../shared/ports/fifo-queue';

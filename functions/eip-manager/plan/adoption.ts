@@ -1,5 +1,5 @@
 /** Adopted addresses: the mark that lets the IAM role associate them (and keeps them from release). */
-import { POOL_TAG } from '../../../shared/model/cluster-spec/eip-pools';
+import { POOL_TAG } from '../../../shared/model/cluster-spec/runtime';
 import type { EipAction } from '../actions';
 import { tagsOf } from '../members';
 import { existingOf } from './address';

@@ -1,5 +1,5 @@
 /** Allocation: what a pool lacks, each request carrying the cluster, pool and the run's claim tags. */
-import { POOL_TAG } from '../../../shared/model/cluster-spec/eip-pools';
+import { POOL_TAG } from '../../../shared/model/cluster-spec/runtime';
 import type { EipAction } from '../actions';
 import type { PoolContext } from './types';
 

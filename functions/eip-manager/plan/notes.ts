@@ -1,6 +1,6 @@
 /** Notes: what the plan shows a person and leaves alone (orphaned, contested addresses). */
 import type { Address } from '@aws-sdk/client-ec2';
-import { POOL_TAG } from '../../../shared/model/cluster-spec/eip-pools';
+import { POOL_TAG } from '../../../shared/model/cluster-spec/runtime';
 import type { ClusterSpec } from '../../../shared/model/cluster-spec/schema';
 import type { EipAction } from '../actions';
 import type { Membership } from '../members';

@@ -4,7 +4,7 @@
  */
 import type { Address } from '@aws-sdk/client-ec2';
 import type { ElasticIpPoolSpec } from '../../../shared/model/cluster-spec/eip-pools';
-import { durationMs, POOL_TAG } from '../../../shared/model/cluster-spec/eip-pools';
+import { durationMs, POOL_TAG } from '../../../shared/model/cluster-spec/runtime';
 import type { EipAction } from '../actions';
 import type { Membership } from '../members';
 import { tagsOf } from '../members';

@@ -4,7 +4,7 @@
  * what a person can do.
  */
 import type { Address } from '@aws-sdk/client-ec2';
-import { POOL_TAG } from '../../../shared/model/cluster-spec/eip-pools';
+import { POOL_TAG } from '../../../shared/model/cluster-spec/runtime';
 import type { EipAction } from '../actions';
 import type { Membership } from '../members';
 import { tagsOf } from '../members';

@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import type { TargetId } from '../../../shared/model/plan/plan';
 import type { ClusterSpec, PodIdentitySpec } from '../../../shared/model/cluster-spec/schema';
-import { MANAGED_TAG } from '../../../shared/model/cluster-spec/schema';
+import { MANAGED_TAG } from '../../../shared/model/cluster-spec/runtime';
 import type { ProvisionAction } from '../actions';
 import type { ObservedPodIdentity, ObservedState } from '../observed';
 import { planTags } from './tags';

@@ -12,7 +12,7 @@
  * asked while it is held is refused, naming the holder.
  */
 import { randomUUID } from 'node:crypto';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { Lease, LeasePort } from '../../../shared/ports/lease';
 import type { PlatformPort } from '../../../shared/ports/platform';
 import type { PoolsPort } from '../../../shared/ports/pools';
@@ -272,9 +272,9 @@ const recordSchema = z.looseObject({
   revision: z.number(),
   result: z.string(),
   deliveryId: z.string(),
-  lastDeliveryId: z.string().optional(),
-  reason: z.string().optional(),
-  images: z.record(z.string(), z.string()).optional(),
+  lastDeliveryId: z.optional(z.string()),
+  reason: z.optional(z.string()),
+  images: z.optional(z.record(z.string(), z.string())),
 });
 
 /**

@@ -4,7 +4,7 @@
  * hold, return, or freeze.
  */
 import type { ScalingRuleSpec } from '../../../shared/model/cluster-spec/scaling';
-import { scalingDurationMs } from '../../../shared/model/cluster-spec/scaling';
+import { scalingDurationMs } from '../../../shared/model/cluster-spec/runtime';
 import type { AlarmState, AlarmStateValue } from '../observed';
 import { recordOf } from './targets';
 import type { Decision, RuleState, Target, Trigger } from './types';

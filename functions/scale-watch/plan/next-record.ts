@@ -3,7 +3,7 @@
  * ceiling or floor), renewed, shortened to the return time, or gone.
  */
 import type { ScalingRuleSpec, StepSpec } from '../../../shared/model/cluster-spec/scaling';
-import { scalingDurationMs, stepRaises } from '../../../shared/model/cluster-spec/scaling';
+import { scalingDurationMs, stepRaises } from '../../../shared/model/cluster-spec/runtime';
 import { SCALER_DEFAULTS } from '../observed';
 import type { BoundsRecord, ReplicaRecord } from '../records';
 import { missingReason, recordOf } from './targets';

@@ -6,23 +6,7 @@
  */
 import * as z from 'zod';
 
-/** Tags eip-manager puts on the addresses it allocates, and reads to recognise them. */
-export const POOL_TAG = {
-  cluster: 'eks-pilot/cluster',
-  pool: 'eks-pilot/pool',
-  /** ISO 8601 UTC instant since which the address has been unattached (only on `afterUnused` pools). */
-  unusedSince: 'eks-pilot/unused-since',
-  /** The run that allocated the address, written in the AllocateAddress request itself: a run finds what it really got even when EC2's answer was lost. */
-  claim: 'eks-pilot/claim',
-  /**
-   * `<cluster>/<pool>` on an address a pool adopts: the IAM role associates only addresses carrying
-   * the pool tags or this mark, and never releases one that carries it.
-   */
-  adoptedBy: 'eks-pilot/adopted-by',
-} as const;
-
-/** The managed node group tags EKS puts on every instance of a group (propagated from its Auto Scaling group). */
-export const NODE_GROUP_TAG = { cluster: 'eks:cluster-name', nodeGroup: 'eks:nodegroup-name' } as const;
+export { NODE_GROUP_TAG, POOL_TAG, durationMs } from './runtime';
 
 const poolName = z.string().regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, 'expected a pool name: lower-case letters, digits and -, at most 63 characters');
 const allocationId = z.string().regex(/^eipalloc-[0-9a-f]{8,17}$/, 'expected an allocation id, eipalloc-<8 to 17 hex digits>');
@@ -131,19 +115,6 @@ function checkRelease(release: { policy: string; unusedFor?: string | undefined 
   if (release.policy === 'never' && release.unusedFor !== undefined) {
     ctx.addIssue({ code: 'custom', path: ['unusedFor'], message: 'unusedFor only applies to release policy afterUnused' });
   }
-}
-
-/**
- * `7d` -> milliseconds.
- *
- * @example
- * durationMs('12h'); // 43_200_000
- */
-export function durationMs(text: string): number {
-  const match = /^(\d+)([mhd])$/.exec(text);
-  if (match === null) throw new Error(`not a duration: ${text}`);
-  const unit = { m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] as 'm' | 'h' | 'd'];
-  return Number(match[1]) * unit;
 }
 
 /**

@@ -7,11 +7,11 @@
  * ends before it starts.
  */
 import * as z from 'zod';
-import { closest } from './closest';
+import { WEEKDAYS } from './runtime';
 
-/** Days of the week, in the order `Intl` counts them from Monday. */
-export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
-export type Weekday = (typeof WEEKDAYS)[number];
+export { WEEKDAYS } from './runtime';
+export type { Weekday } from './runtime';
+import { closest } from './closest';
 
 const TIME = /^([01]\d|2[0-3]):([0-5]\d)$/;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;

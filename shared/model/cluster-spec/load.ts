@@ -4,58 +4,33 @@
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { isUtf8 } from 'node:buffer';
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseAllDocuments } from 'yaml';
-import type { Document, Node as YamlNode, Pair, YAMLMap } from 'yaml';
-import type { z } from 'zod';
 import { SpecError } from '../../errors';
 import type { SpecIssue } from '../../errors';
-import { closest } from './closest';
-import { clusterSpecSchema, SPEC_API_VERSION } from './schema';
 import type { ClusterSpec } from './schema';
+// A bundle built with pre-validated specs gets ./prevalidated.ts here (scripts/esbuild/prevalidated-specs.cjs).
+import { parseSpecFile } from './validate';
+
+export { parseSpec, parseSpecFile } from './validate';
+export type { ParseResult } from './validate';
+export {
+  formatPath,
+  MANIFEST_LIMITS,
+  MAX_MANIFEST_BYTES,
+  MAX_REPORTED_ISSUES,
+  MAX_SPEC_ALIASES,
+  MAX_SPEC_BYTES,
+  MAX_SPEC_DEPTH,
+  parseYamlDocuments,
+  SPEC_LIMITS,
+  specIssueAt,
+} from './yaml-file';
+export type { YamlDocumentValue, YamlLimits } from './yaml-file';
 
 export interface LoadedSpec {
   /** The file as the user named it (relative paths stay relative), for messages. */
   file: string;
   spec: ClusterSpec;
 }
-
-type PathSegment = string | number;
-
-/**
- * A spec is a page of YAML, not a data set: anything larger is refused before it is parsed. The
- * largest spec file read is 256 KiB, some 60 times the largest example. yaml's parse takes about
- * 20 µs per line, so a spec of this size parses in well under a second however it is written.
- */
-export const MAX_SPEC_BYTES = 262_144;
-/** A manifest file may hold what a ConfigMap or a CRD holds: up to the API server's 1 MiB request. */
-export const MAX_MANIFEST_BYTES = 1_048_576;
-/** Deeper than any spec field nests, shallow enough that no walk can exhaust the stack. */
-export const MAX_SPEC_DEPTH = 32;
-/** Anchors are welcome for repeated node groups; this many aliases is an expansion attack. */
-export const MAX_SPEC_ALIASES = 100;
-/** Issues reported for one spec, each with its place; the rest are counted in one more line. */
-export const MAX_REPORTED_ISSUES = 50;
-/** Keys that would reach an object's prototype rather than become fields. */
-const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
-
-/** What a YAML file may cost before it is refused: its size, its nesting, its aliases (per document). */
-export interface YamlLimits {
-  /** How messages name the file: "a spec", "a manifest file". */
-  noun: string;
-  maxBytes: number;
-  maxDepth: number;
-  maxAliases: number;
-}
-
-/** The limits of a cluster spec file. */
-export const SPEC_LIMITS: Readonly<YamlLimits> = { noun: 'a spec', maxBytes: MAX_SPEC_BYTES, maxDepth: MAX_SPEC_DEPTH, maxAliases: MAX_SPEC_ALIASES };
-
-/**
- * The limits of one Kubernetes manifest file: the spec's. etcd refuses an object over 1.5 MiB, and
- * no object's fields nest 32 levels deep.
- */
-export const MANIFEST_LIMITS: Readonly<YamlLimits> = { ...SPEC_LIMITS, noun: 'a manifest file', maxBytes: MAX_MANIFEST_BYTES };
 
 /**
  * Loads every spec the paths name: a file is one cluster; a folder is a fleet, every `*.yaml` and
@@ -91,20 +66,6 @@ export async function loadSpecsSettled(paths: readonly string[]): Promise<{ load
   for (const issue of duplicates) failed.push({ file: issue.file, error: new SpecError([issue]) });
   const loaded = valid.filter(({ file }) => !duplicates.some((issue) => issue.file === file));
   return { loaded, failed };
-}
-
-/**
- * A SpecIssue at a field of a spec file's text, located as the validator locates its own.
- *
- * @example
- * specIssueAt(text, 'cluster.yaml', ['workloads', 0, 'manifests'], 'no such folder'); // { line: 41, column: 16, path: 'workloads[0].manifests', ... }
- */
-export function specIssueAt(text: string, file: string, fieldPath: readonly PathSegment[], message: string): SpecIssue {
-  const lineCounter = new LineCounter();
-  const [document] = parseAllDocuments(text, { lineCounter, prettyErrors: false });
-  const offset = document === undefined ? 0 : locate(document.contents, fieldPath, 'value');
-  const { line, col } = lineCounter.linePos(offset);
-  return { file, line, column: col, path: formatPath(fieldPath), message };
 }
 
 let cached: { key: string; specs: Promise<LoadedSpec[]> } | undefined;
@@ -155,300 +116,4 @@ function duplicateClusters(loaded: readonly LoadedSpec[]): SpecIssue[] {
     else issues.push({ file, line: 0, column: 0, path: 'name', message: `cluster ${spec.name} in ${spec.region} is also specified in ${first}` });
   }
   return issues;
-}
-
-export type ParseResult = { ok: true; spec: ClusterSpec } | { ok: false; issues: SpecIssue[] };
-
-/**
- * {@link parseSpec} for the bytes of a file: refuses a file over {@link MAX_SPEC_BYTES} and one
- * that is not UTF-8 (naming the line of the first bad byte) before any YAML is parsed.
- */
-export function parseSpecFile(bytes: Buffer, file: string): ParseResult {
-  const decoded = decodeFile(bytes, file, SPEC_LIMITS);
-  return typeof decoded === 'string' ? parseSpec(decoded, file) : { ok: false, issues: [decoded] };
-}
-
-/** The text of a file's bytes, or the issue that refuses them: too large, or not UTF-8. */
-function decodeFile(bytes: Buffer, file: string, limits: YamlLimits): string | SpecIssue {
-  if (bytes.length > limits.maxBytes) {
-    return { file, line: 0, column: 0, path: '', message: `the file is ${bytes.length} bytes; ${limits.noun} may be at most ${limits.maxBytes}` };
-  }
-  const text = bytes.toString('utf8');
-  if (!isUtf8(bytes)) {
-    // The decoder put U+FFFD where the first bad byte was.
-    const before = text.slice(0, Math.max(0, text.indexOf('\uFFFD'))).split('\n');
-    return { file, line: before.length, column: (before.at(-1)?.length ?? 0) + 1, path: '', message: 'the file is not valid UTF-8' };
-  }
-  return text;
-}
-
-/** One document of a multi-document YAML file, as plain data, and where it starts. */
-export interface YamlDocumentValue {
-  value: unknown;
-  line: number;
-  column: number;
-}
-
-/**
- * Parses a multi-document YAML file (Kubernetes manifests) under the same limits and the same
- * linear-cost walk as a spec: the file's size and UTF-8 first (when given its bytes), then per
- * document its syntax, duplicate and reserved keys, depth and aliases. A document with issues is
- * left out of `documents`; empty documents are left out too. Never throws on what the file holds.
- *
- * @example
- * const { documents, issues } = parseYamlDocuments(await readFile(file), file, MANIFEST_LIMITS);
- * issues.map(formatSpecIssue); // ['manifests/web.yaml:12:3 metadata.name: duplicate key "name" (first at line 11)']
- */
-export function parseYamlDocuments(
-  source: string | Buffer,
-  file: string,
-  limits: Readonly<YamlLimits> = MANIFEST_LIMITS,
-): { documents: YamlDocumentValue[]; issues: SpecIssue[] } {
-  const text = typeof source === 'string' ? source : decodeFile(source, file, limits);
-  if (typeof text !== 'string') return { documents: [], issues: [text] };
-  const lineCounter = new LineCounter();
-  const at = atIn(lineCounter, file);
-  if (Buffer.byteLength(text) > limits.maxBytes)
-    return { documents: [], issues: [at(0, '', `the text is ${Buffer.byteLength(text)} bytes; ${limits.noun} may be at most ${limits.maxBytes}`)] };
-  const parsed = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
-  if (!Array.isArray(parsed)) return { documents: [], issues: [] };
-  const documents: YamlDocumentValue[] = [];
-  const issues: SpecIssue[] = [];
-  for (const document of parsed) {
-    const syntax = document.errors.map((error) => at(error.pos[0], '', `YAML syntax: ${firstLine(error.message)}`));
-    const found = syntax.length > 0 ? syntax : structureIssues(document.contents, at, limits);
-    if (found.length > 0) {
-      issues.push(...found);
-      continue;
-    }
-    const plain = toPlain(document, at, limits);
-    if ('issue' in plain) {
-      issues.push(plain.issue);
-      continue;
-    }
-    if (plain.value === null || plain.value === undefined) continue;
-    const { line, col } = lineCounter.linePos(document.range[0]);
-    documents.push({ value: plain.value, line, column: col });
-  }
-  return { documents, issues };
-}
-
-/** A document as plain data, or the issue when its aliases expand too far (yaml's ReferenceError). */
-function toPlain(document: Document.Parsed, at: At, limits: Readonly<YamlLimits>): { value: unknown } | { issue: SpecIssue } {
-  try {
-    return { value: document.toJS({ maxAliasCount: limits.maxAliases }) };
-  } catch (error) {
-    return {
-      issue: at(
-        rangeStart(document.contents) ?? document.range[0],
-        '',
-        `YAML aliases expand too far: ${error instanceof Error ? error.message : String(error)}`,
-      ),
-    };
-  }
-}
-
-type At = (offset: number, fieldPath: string, message: string) => SpecIssue;
-
-function atIn(lineCounter: LineCounter, file: string): At {
-  return (offset, fieldPath, message) => {
-    const { line, col } = lineCounter.linePos(offset);
-    return { file, line, column: col, path: fieldPath, message };
-  };
-}
-
-/** Parses and validates one spec document held in memory; `file` is only used in messages. */
-export function parseSpec(text: string, file: string): ParseResult {
-  const lineCounter = new LineCounter();
-  const at = atIn(lineCounter, file);
-  if (Buffer.byteLength(text) > MAX_SPEC_BYTES)
-    return { ok: false, issues: [at(0, '', `the spec is ${Buffer.byteLength(text)} bytes; a spec may be at most ${MAX_SPEC_BYTES}`)] };
-  // yaml's own uniqueKeys check compares every pair of keys in a map (quadratic in its size):
-  // duplicates are found by {@link structureIssues} in one pass instead.
-  const documents = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
-
-  if (!Array.isArray(documents)) return { ok: false, issues: [at(0, '', 'the file is empty; expected a cluster spec')] };
-  const syntax = documents.flatMap((doc) => doc.errors.map((error) => at(error.pos[0], '', `YAML syntax: ${firstLine(error.message)}`)));
-  if (syntax.length > 0) return { ok: false, issues: syntax };
-  const [document, second] = documents;
-  if (document === undefined || document.contents === null) {
-    return { ok: false, issues: [at(0, '', `the file is empty; expected a cluster spec (apiVersion: ${SPEC_API_VERSION}, kind: Cluster, ...)`)] };
-  }
-  if (second !== undefined) {
-    return { ok: false, issues: [at(second.range[0], '', 'a spec file holds one cluster: put each further cluster in its own file')] };
-  }
-
-  const structure = structureIssues(document.contents, at, SPEC_LIMITS);
-  if (structure.length > 0) return { ok: false, issues: withRestCounted(structure.slice(0, MAX_REPORTED_ISSUES), structure.length, file) };
-  let input: unknown;
-  try {
-    input = document.toJS({ maxAliasCount: MAX_SPEC_ALIASES });
-  } catch (error) {
-    // yaml refuses an alias that expands too far (ReferenceError): a spec error, not ours.
-    return { ok: false, issues: [at(0, '', `YAML aliases expand too far: ${error instanceof Error ? error.message : String(error)}`)] };
-  }
-  const parsed = clusterSpecSchema.safeParse(input, { reportInput: true });
-  if (parsed.success) return { ok: true, spec: parsed.data };
-
-  const root = document.contents;
-  // Each issue is located and worded on its own; a hostile spec can carry tens of thousands, so
-  // only the first MAX_REPORTED_ISSUES are, and one more line counts the rest.
-  const found = parsed.error.issues.flatMap((issue): (() => SpecIssue)[] => {
-    const issuePath = issue.path.filter((segment): segment is PathSegment => typeof segment !== 'symbol');
-    if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map((key) => () => {
-        const keyPath = [...issuePath, key];
-        const suggestion = closest(key, knownKeys(issuePath));
-        const hint = suggestion ? ` (did you mean "${suggestion}"?)` : '';
-        return at(locate(root, keyPath, 'key'), formatPath(keyPath), `unknown field "${key}"${hint}`);
-      });
-    }
-    return [() => at(locate(root, issuePath, 'value'), formatPath(issuePath), describeIssue(issue))];
-  });
-  const issues = found
-    .slice(0, MAX_REPORTED_ISSUES)
-    .map((describe) => describe())
-    .sort((a, b) => a.line - b.line || a.column - b.column);
-  return { ok: false, issues: withRestCounted(issues, found.length, file) };
-}
-
-/** `issues`, the first of `total`, and one more line counting those not listed. */
-function withRestCounted(issues: SpecIssue[], total: number, file: string): SpecIssue[] {
-  const rest = total - issues.length;
-  if (rest <= 0) return issues;
-  return [...issues, { file, line: 0, column: 0, path: '', message: `and ${rest} more ${rest === 1 ? 'issue' : 'issues'} not listed` }];
-}
-
-/**
- * What the YAML's shape gets wrong before any field is looked at, in one walk over its nodes:
- * duplicate keys, reserved keys (`__proto__`, `constructor`, `prototype`), nesting deeper than
- * {@link MAX_SPEC_DEPTH}, more than {@link MAX_SPEC_ALIASES} aliases.
- */
-function structureIssues(root: unknown, at: At, limits: Readonly<YamlLimits>): SpecIssue[] {
-  const issues: SpecIssue[] = [];
-  let aliases = 0;
-  const stack: { node: unknown; path: PathSegment[] }[] = [{ node: root, path: [] }];
-  while (stack.length > 0) {
-    const { node, path: nodePath } = stack.pop() ?? { node: undefined, path: [] };
-    if (nodePath.length > limits.maxDepth) {
-      issues.push(at(rangeStart(node) ?? 0, formatPath(nodePath), `nested deeper than ${limits.maxDepth} levels`));
-      continue;
-    }
-    if (isAlias(node)) {
-      aliases += 1;
-      if (aliases === limits.maxAliases + 1) issues.push(at(rangeStart(node) ?? 0, formatPath(nodePath), `more than ${limits.maxAliases} YAML aliases`));
-    } else if (isMap(node)) {
-      // Offsets, not lines, while walking: a line is looked up only for a duplicate, and only a
-      // value that can hold more (a map, a list, an alias) is walked into.
-      const seen = new Map<string, number>();
-      for (const pair of node.items) {
-        const key = isScalar(pair.key) ? String(pair.key.value) : undefined;
-        const keyAt = rangeStart(pair.key) ?? rangeStart(node) ?? 0;
-        if (key === undefined) {
-          issues.push(at(keyAt, formatPath(nodePath), 'a key must be a plain value, not a list or a map'));
-          continue;
-        }
-        const first = seen.get(key);
-        if (first !== undefined) issues.push(at(keyAt, formatPath([...nodePath, key]), `duplicate key "${key}" (first at line ${String(lineOf(at, first))})`));
-        else seen.set(key, keyAt);
-        if (RESERVED_KEYS.has(key)) issues.push(at(keyAt, formatPath([...nodePath, key]), `"${key}" is a reserved name and cannot be a key`));
-        if (!isScalar(pair.value)) stack.push({ node: pair.value, path: [...nodePath, key] });
-      }
-    } else if (isSeq(node)) {
-      node.items.forEach((item, index) => {
-        if (!isScalar(item)) stack.push({ node: item, path: [...nodePath, index] });
-      });
-    }
-  }
-  return issues.sort((a, b) => a.line - b.line || a.column - b.column);
-}
-
-function lineOf(at: At, offset: number): number {
-  return at(offset, '', '').line;
-}
-
-function describeIssue(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'invalid_type' && issue.input === undefined) return `required field is missing (expected ${issue.expected})`;
-  if (issue.code === 'invalid_union') return 'expected exactly one of the allowed forms; see docs/spec-reference.md';
-  // A map key that breaks the key's own rule: say which rule, not "Invalid key in record".
-  if (issue.code === 'invalid_key') return issue.issues.map((inner) => describeIssue(inner)).join('; ') || issue.message;
-  return issue.message.replace(/^Invalid input: /, '').replace(/^Invalid option: /, '');
-}
-
-/** The offset of the node at `fieldPath`, or of its nearest ancestor that exists (for a missing field). */
-function locate(root: unknown, fieldPath: readonly PathSegment[], part: 'key' | 'value'): number {
-  let node = root;
-  let offset = rangeStart(root) ?? 0;
-  for (const [index, segment] of fieldPath.entries()) {
-    if (isMap(node)) {
-      const pair = pairsOf(node).get(String(segment));
-      if (pair === undefined) return offset;
-      if (part === 'key' && index === fieldPath.length - 1) return rangeStart(pair.key) ?? offset;
-      node = pair.value;
-    } else if (isSeq(node) && typeof segment === 'number') {
-      node = node.items[segment];
-    } else {
-      return offset;
-    }
-    offset = rangeStart(node) ?? offset;
-  }
-  return offset;
-}
-
-/** A map's pairs by key, built once per map: locating every issue of a 100,000-key map stays linear. */
-const pairIndex = new WeakMap<YAMLMap, Map<string, Pair>>();
-
-function pairsOf(node: YAMLMap): Map<string, Pair> {
-  let index = pairIndex.get(node);
-  if (index === undefined) {
-    index = new Map();
-    for (const item of node.items) {
-      const key = isScalar(item.key) ? String(item.key.value) : undefined;
-      if (key !== undefined && !index.has(key)) index.set(key, item);
-    }
-    pairIndex.set(node, index);
-  }
-  return index;
-}
-
-function rangeStart(node: unknown): number | undefined {
-  return (node as YamlNode | null | undefined)?.range?.[0];
-}
-
-/** `nodeGroups[1].scaling.min`. */
-export function formatPath(fieldPath: readonly PathSegment[]): string {
-  return fieldPath.reduce<string>((text, segment) => (typeof segment === 'number' ? `${text}[${segment}]` : text ? `${text}.${segment}` : segment), '');
-}
-
-/** The field names allowed at a path of the schema, for "did you mean" hints. */
-function knownKeys(fieldPath: readonly PathSegment[]): string[] {
-  let schema: z.core.$ZodType | undefined = clusterSpecSchema;
-  for (const segment of fieldPath) {
-    schema = unwrap(schema);
-    const def = schema?._zod.def;
-    if (def?.type === 'object') schema = (def as z.core.$ZodObjectDef).shape[segment as string];
-    else if (def?.type === 'array') schema = (def as z.core.$ZodArrayDef).element;
-    else if (def?.type === 'record') schema = (def as z.core.$ZodRecordDef).valueType;
-    else return [];
-  }
-  const def = unwrap(schema)?._zod.def;
-  return def?.type === 'object' ? Object.keys((def as z.core.$ZodObjectDef).shape) : [];
-}
-
-function unwrap(schema: z.core.$ZodType | undefined): z.core.$ZodType | undefined {
-  let current = schema;
-  for (;;) {
-    const def = current?._zod.def;
-    if (def?.type === 'optional' || def?.type === 'default' || def?.type === 'nullable') {
-      current = (def as z.core.$ZodOptionalDef).innerType;
-    } else if (def?.type === 'pipe') {
-      current = (def as z.core.$ZodPipeDef).in;
-    } else {
-      return current;
-    }
-  }
-}
-
-function firstLine(message: string): string {
-  return message.split('\n')[0] ?? message;
 }

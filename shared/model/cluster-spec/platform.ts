@@ -8,10 +8,9 @@
  * here.
  */
 import * as z from 'zod';
-import { dnsLabel, manifestsFolder } from './workloads';
 
-/** Label deploy puts on every object a platform component applies: `<component>`. */
-export const PLATFORM_LABEL = 'eks-pilot.io/platform';
+export { PLATFORM_LABEL } from './runtime';
+import { dnsLabel, manifestsFolder } from './workloads';
 
 export const platformComponentSchema = z.strictObject({
   name: dnsLabel.describe('Component name, unique in the cluster (cluster-autoscaler, ingress-nginx, namespaces, ...): the label on what it applies.'),

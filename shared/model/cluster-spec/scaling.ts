@@ -11,6 +11,9 @@
  * Like the rest of the spec, every object is strict and defaults are applied here.
  */
 import * as z from 'zod';
+import { stepRaises } from './runtime';
+
+export { ruleWatches, scalingDurationMs, stepRaises } from './runtime';
 
 /** Cross-field checks run even when other fields failed (see schema.ts), so they read defensively. */
 const always = { when: () => true };
@@ -36,20 +39,6 @@ const k8sNamespace = z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'e
 
 /** `90s`, `5m`, `12h`, `7d`. */
 const duration = z.string().regex(/^[1-9]\d{0,5}[smhd]$/, 'expected a duration such as 90s, 5m, 12h or 7d');
-
-const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
-
-/**
- * A spec duration in milliseconds.
- *
- * @example
- * scalingDurationMs('15m'); // 900_000
- */
-export function scalingDurationMs(text: string): number {
-  const match = /^(\d+)([smhd])$/.exec(text);
-  if (match === null) throw new Error(`not a duration: ${text}`);
-  return Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS];
-}
 
 // ---- alarms as code -----------------------------------------------------------------------------
 
@@ -223,27 +212,6 @@ export const scalingRuleSchema = z
 export type ScalingRuleSpec = z.output<typeof scalingRuleSchema>;
 export type NodeGroupTargetSpec = ScalingRuleSpec['nodeGroups'][number];
 export type HpaTargetSpec = ScalingRuleSpec['hpas'][number];
-
-/**
- * Whether a step moves a value up (add > 0, multiply > 1).
- *
- * @example
- * stepRaises({ add: 2 }); // true
- * stepRaises({ multiply: 0.5 }); // false
- */
-export function stepRaises(step: Pick<StepSpec, 'add' | 'multiply'>): boolean {
-  return (step.add ?? 0) > 0 || (step.multiply ?? 1) > 1;
-}
-
-/**
- * Whether a rule is driven by an alarm of this name.
- *
- * @example
- * ruleWatches({ alarmPrefix: 'kianax-' }, 'kianax-general-ng-cpu-high'); // true
- */
-export function ruleWatches(rule: Pick<ScalingRuleSpec, 'alarm' | 'alarmPrefix'>, alarm: string): boolean {
-  return rule.alarm !== undefined ? rule.alarm === alarm : rule.alarmPrefix !== undefined && alarm.startsWith(rule.alarmPrefix);
-}
 
 function checkStep(step: unknown, ctx: z.RefinementCtx): void {
   const { add, multiply, ceiling, floor } = (step ?? {}) as Record<string, unknown>;

@@ -9,6 +9,9 @@
  * held as plain values so loading a spec loads no AWS client.
  */
 import * as z from 'zod';
+import { MANAGED_TAG } from './runtime';
+
+export { MANAGED_TAG } from './runtime';
 import { regionProblem } from './aws-regions';
 import { accessPolicyProblem } from './eks-access-policies';
 import { autoscalerTagProblems } from './autoscaler-tags';
@@ -267,11 +270,6 @@ export const AUTO_MODE_NODE_POOLS = ['general-purpose', 'system'] as const;
 export const AUTO_MODE_MIN_VERSION = '1.29';
 /** The add-on that serves Pod Identity credentials on nodes EKS Auto Mode does not run (EKS User Guide, "Set up the Amazon EKS Pod Identity Agent"). */
 export const POD_IDENTITY_AGENT = 'eks-pod-identity-agent';
-/**
- * The tag eks-pilot puts on every Pod Identity association it creates: the only ones it ever
- * deletes or changes. One it finds without the tag belongs to someone else.
- */
-export const MANAGED_TAG = 'eks-pilot/managed';
 
 export const computeConfigSchema = z
   .strictObject({

@@ -8,7 +8,7 @@ import { SpecError } from '../../errors';
 import type { SpecIssue } from '../../errors';
 import { specIssueAt } from './load';
 import type { ClusterSpec } from './schema';
-import { stepRaises } from './scaling';
+import { stepRaises } from './runtime';
 import { re2Problem } from './tag-match';
 
 type PathSegment = string | number;

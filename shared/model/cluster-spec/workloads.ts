@@ -7,10 +7,11 @@
 import path from 'node:path';
 import semver from 'semver';
 import * as z from 'zod';
-import { globProblem, regexProblem } from './tag-rules';
+import { TAG_RULE_KINDS, recoverEveryMs } from './runtime';
 
-/** Label deploy puts on every object it applies: `<cluster>.<workload>`, so pruning finds them again. */
-export const OWNER_LABEL = 'eks-pilot.io/workload';
+export { OWNER_LABEL, TAG_RULE_KINDS, recoverEveryMs } from './runtime';
+export type { TagRuleKind } from './runtime';
+import { globProblem, regexProblem } from './tag-rules';
 
 /** A DNS-1123 label: workload and environment names end up in labels and object names. */
 /** A Kubernetes DNS label (RFC 1123): workload, environment and platform component names. */
@@ -76,10 +77,6 @@ const tagRule = z
       });
     }
   });
-
-/** The kinds of tag rule, in the order they are documented. */
-export const TAG_RULE_KINDS = ['semver', 'glob', 'regex', 'exact'] as const;
-export type TagRuleKind = (typeof TAG_RULE_KINDS)[number];
 
 export const imagePolicySchema = z.strictObject({
   repository: repository.describe(
@@ -216,18 +213,6 @@ export const workloadSchema = z.strictObject({
 
 export type WorkloadSpec = z.output<typeof workloadSchema>;
 
-/**
- * A `recover.every` duration in milliseconds (`30m`, `1h`, `1d`); NaN when it is not one.
- *
- * @example
- * recoverEveryMs('1h'); // 3600000
- */
-export function recoverEveryMs(every: string): number {
-  const match = /^(\d+)([mhd])$/.exec(every);
-  if (match === null) return Number.NaN;
-  const unit = { m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] as 'm' | 'h' | 'd'];
-  return Number(match[1]) * unit;
-}
 export type ImagePolicySpec = WorkloadSpec['images'][number];
 export type TagRule = ImagePolicySpec['tags'][number];
 export type SecretSourceSpec = WorkloadSpec['secrets'][number];
