@@ -205,6 +205,32 @@ describe('approvals and freeze windows in deploy-worker', () => {
     expect(notifier.events()).toEqual(['deploy.waiting', 'deploy.refused']);
   });
 
+  it('releases exactly the images a held release was approved for when a manual rollback came between the push and the approval', async () => {
+    // Prepare: v1.1.0 and v1.2.0 approved in turn, v1.3.0 held, then a person rolls back to v1.1.0.
+    const { deps, budget, fake } = await setUp(APPROVAL);
+    await deliver(deps, budget, push('v1.1.0'));
+    await invoke(deps, budget, { action: 'approve', workload: 'crypto-oms', by: OPS }, 'req-approve-1');
+    await deliver(deps, budget, push('v1.2.0'));
+    await invoke(deps, budget, { action: 'approve', workload: 'crypto-oms', by: OPS }, 'req-approve-2');
+    await deliver(deps, budget, push('v1.3.0'));
+    const held = history(fake).find((record) => record.result === 'waiting');
+    const rolledBack = await invoke(deps, budget, { action: 'rollback', workload: 'crypto-oms' }, 'req-rollback');
+    const afterRollback = runningImage(fake);
+
+    // Act
+    const approved = await invoke(deps, budget, { action: 'approve', workload: 'crypto-oms', by: OPS }, 'req-approve-3');
+
+    // Assess
+    expect(result(rolledBack)).toMatchObject({ outcome: 'succeeded' });
+    expect(afterRollback).toBe(pinned('v1.1.0'));
+    expect(Object.values(held?.images ?? {})).toContain(pinned('v1.3.0'));
+    expect(result(approved)).toMatchObject({ outcome: 'succeeded' });
+    expect(runningImage(fake)).toBe(pinned('v1.3.0'));
+    const released = history(fake).at(-1);
+    expect(released).toMatchObject({ kind: 'deploy', result: 'succeeded', heldAs: held?.revision });
+    expect(released?.images).toEqual(held?.images);
+  });
+
   it('drops a rejected release, records who rejected it, and refuses to approve it afterwards', async () => {
     // Prepare
     const { deps, budget, fake } = await setUp(APPROVAL);
