@@ -188,6 +188,7 @@ function callsSection(results: BenchResults): string {
     renderTable(['function', 'example', 'run', 'reads', 'writes', 'k8s req', 'outcome'], rows, ['left', 'left', 'left', 'right', 'right', 'right', 'left']),
     ...notes,
     `deploy-webhook per push: ${String(results.webhook.aws.writes / results.webhook.deliveries)} write (SendMessageBatch); the secret (GetParameters) is read once per container and 5 minutes.`,
+    "DynamoDB calls (the runs' own leases and release records) are listed by action, not counted as reads or writes of the account.",
     `AWS calls that escaped the doubles (all sections): ${String(results.awsCalls.unmockedAwsRequests.length + results.webhook.unmockedAwsRequests.length + results.pushToApply.unmockedAwsRequests.length + results.fanOut.unmockedAwsRequests.length)}`,
   ].join('\n');
 }
@@ -320,7 +321,7 @@ function rebuildSection(results: BenchResults): string {
   const { rebuild } = results;
   const minutes = (value: number): string => `${value.toFixed(1)} min`;
   return [
-    `8. Disaster recovery: the financial-move cluster deleted in the EKS double, rebuilt by one invoke of provision (virtual time; EKS create ~${String(rebuild.clusterCreateMinutes)} min and node group / add-on ~${String(rebuild.nodeGroupMinutes)} min as the issue gives; rollout ${String(rebuild.rolloutSeconds)} s assumed; provision every ${String(rebuild.scheduleMinutes)} min)`,
+    `9. Disaster recovery: the financial-move cluster deleted in the EKS double, rebuilt by one invoke of provision (virtual time; EKS create ~${String(rebuild.clusterCreateMinutes)} min and node group / add-on ~${String(rebuild.nodeGroupMinutes)} min as the issue gives; rollout ${String(rebuild.rolloutSeconds)} s assumed; provision every ${String(rebuild.scheduleMinutes)} min)`,
     renderTable(
       ['measure', 'simulated', 'seed (by hand)'],
       [

@@ -1,5 +1,5 @@
 /**
- * `eks-pilot status` on a converged account: the six example clusters applied (auto-mode without
+ * `eks-pilot status` on a converged account: the seven example clusters applied (auto-mode without
  * Auto Mode, which moto drops) to convergence in
  * moto by the bin, a release of crypto-oms deployed by the bin, an ALARM step taken by the packaged
  * scale-watch, financial-move's pools kept whole by the packaged eip-manager. The screen has a line
@@ -46,11 +46,12 @@ it('prints a line per cluster, workload, override and pool of a converged fleet'
   // Prepare: the fleet applied until every cluster converges, as the schedule would
   const clusterLines = (output: string): string[] => output.split('\n').filter((line) => /^\S+ \([a-z0-9-]+\): /.test(line));
   let applied: string[] = [];
-  for (let run = 0; run < 8 && !(applied.length === 6 && applied.every((line) => line.includes(': Converged: '))); run += 1) {
+  for (let run = 0; run < 8 && !(applied.length === 7 && applied.every((line) => line.includes(': Converged: '))); run += 1) {
     applied = clusterLines((await runBin(['apply', SPECS_FOLDER], { env: env() })).stdout);
   }
   expect(applied).toEqual([
     'auto-mode (us-east-1): Converged: matches the spec',
+    'comments-app (us-west-2): Converged: matches the spec',
     'crypto-oms (eu-west-1): Converged: matches the spec',
     'financial-move (sa-east-1): Converged: matches the spec',
     'kianax (us-east-1): Converged: matches the spec',
@@ -100,7 +101,7 @@ it('prints a line per cluster, workload, override and pool of a converged fleet'
 
   // Assess
   expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
-  expect(stdout).toContain('Fleet of 6 clusters');
+  expect(stdout).toContain('Fleet of 7 clusters');
   for (const cluster of [
     'starter (us-east-1)',
     'kianax (us-east-1)',
@@ -108,9 +109,10 @@ it('prints a line per cluster, workload, override and pool of a converged fleet'
     'crypto-oms (eu-west-1)',
     'kops (us-east-1)',
     'auto-mode (us-east-1)',
+    'comments-app (us-west-2)',
   ])
     expect(stdout).toContain(`\n${cluster} from `);
-  expect(stdout.match(/^ {2}provision: Converged: matches the spec$/gm)).toHaveLength(6);
+  expect(stdout.match(/^ {2}provision: Converged: matches the spec$/gm)).toHaveLength(7);
   expect(stdout).toMatch(/^ {4}crypto-oms: release 1 succeeded \(deploy, [0-9T:.-]+Z\); Converged$/m);
   expect(stdout).toMatch(/^ {4}kianax: no release recorded \(the manifests' images\); drifted: Namespace kianax missing/m);
   expect(stdout).toMatch(/^ {4}prod: no release recorded \(the manifests' images\); drifted: /m);
@@ -128,6 +130,7 @@ it('prints a line per cluster, workload, override and pool of a converged fleet'
     parsed.clusters.map((cluster) => [cluster.cluster, cluster.workloads.map((workload) => workload.workload), cluster.pools.map((pool) => pool.pool)]),
   ).toEqual([
     ['auto-mode', ['web'], []],
+    ['comments-app', ['comments'], []],
     ['crypto-oms', ['crypto-oms'], []],
     ['financial-move', ['prod'], ['egress', 'ingress']],
     ['kianax', ['kianax'], []],

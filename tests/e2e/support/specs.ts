@@ -14,7 +14,7 @@ export const E2E_DIR = path.join(ROOT, '.e2e');
 /** Relative to the repository (and so to each function's task root once packaged). */
 export const SPECS_FOLDER = '.e2e/specs';
 
-export const E2E_EXAMPLES = ['starter', 'kianax', 'financial-move', 'crypto-oms', 'kops', 'auto-mode'] as const;
+export const E2E_EXAMPLES = ['starter', 'kianax', 'financial-move', 'crypto-oms', 'kops', 'auto-mode', 'comments-app'] as const;
 export type E2eExample = (typeof E2E_EXAMPLES)[number];
 
 /** What moto cannot serve, and what the end-to-end copies do about it. */
