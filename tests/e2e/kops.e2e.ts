@@ -55,6 +55,8 @@ it('creates the kops cluster and its three nodes from an empty account, then val
         refs: { ProvisionFleetQueue: `${moto.endpoint}/123456789012/eks-pilot-dev-provision-fleet`, ReleaseTable: RELEASE_TABLE },
       },
     );
+    // A manual invoke answers a refusal as {"error": ...}: name it, should a run answer that way.
+    if (!Array.isArray(result.reports)) throw new Error(`provision answered run ${String(run + 1)} without reports: ${JSON.stringify(result)}`);
     statuses.push(result.reports[0]?.status ?? 'missing');
   }
 
