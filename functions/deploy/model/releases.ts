@@ -23,6 +23,7 @@ import type { KubernetesObject, KubernetesPort } from '../../../shared/ports/kub
 import type { ReleaseKey, ReleaseStorePort } from '../../../shared/ports/release-store';
 import { errorFacts } from '../../../shared/errors';
 import { OWNER_LABEL } from '../../../shared/model/cluster-spec/runtime';
+import { validItems } from '../../../shared/model/json-items';
 import type { PinnedImage } from './images';
 import { parsePinned } from './images';
 import { containerImages } from './manifests';
@@ -163,18 +164,7 @@ export function releaseKey(target: Pick<DeployTarget, 'region' | 'cluster' | 'wo
  * parseHistory(configMap.data['releases.json']); // [{ revision: 1, ... }]
  */
 export function parseHistory(text: string | undefined): ReleaseRecord[] {
-  if (text === undefined) return [];
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    return [];
-  }
-  if (!Array.isArray(parsed)) return [];
-  return parsed.flatMap((item: unknown) => {
-    const record = releaseRecordSchema.safeParse(item);
-    return record.success ? [record.data] : [];
-  });
+  return validItems(text, releaseRecordSchema);
 }
 
 /**

@@ -18,6 +18,7 @@ import type { PlatformPort } from '../../../shared/ports/platform';
 import type { PoolsPort } from '../../../shared/ports/pools';
 import type { RestoresPort } from '../../../shared/ports/restores';
 import type { RebuildJournalEntry, ReleaseStorePort } from '../../../shared/ports/release-store';
+import { validItems } from '../../../shared/model/json-items';
 import { restoreDeliveryId } from '../../../shared/model/restore';
 import { errorFacts, errorText } from '../../../shared/errors';
 import type { Status } from '../../../shared/reconcile/status';
@@ -311,15 +312,5 @@ export async function observeWorkloads(spec: ClusterSpec, rebuildId: string, rel
 }
 
 function recordsOf(text: string): z.output<typeof recordSchema>[] {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    return [];
-  }
-  if (!Array.isArray(parsed)) return [];
-  return parsed.flatMap((item: unknown) => {
-    const record = recordSchema.safeParse(item);
-    return record.success ? [record.data] : [];
-  });
+  return validItems(text, recordSchema);
 }
