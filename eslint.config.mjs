@@ -29,6 +29,13 @@ const noSdk = {
   message:
     'boundaries: only adapters (shared/adapters/), handlers and the CLI import an AWS SDK or Smithy value; elsewhere use `import type` for its shapes, or a port.',
 };
+/** The zod spec-schema modules: the bundles answer pre-validated specs (cluster-spec/prevalidated.ts) and carry none of them. */
+const noSpecSchema = {
+  regex: '(^|/)cluster-spec/(schema|workloads|platform|eip-pools|scaling|environments|validate)$',
+  allowTypeImports: true,
+  message:
+    'lean bundles: a value from a spec-schema module brings the whole zod spec schema into the function bundles; import it from cluster-spec/runtime.ts, or use `import type`.',
+};
 const noTests = {
   regex: '^(\\.\\./)+tests(/|$)',
   message: 'boundaries: the bench and testing/ never import tests/; a double or builder both need lives in testing/.',
@@ -37,19 +44,25 @@ const restrict = (files, patterns, ignores = []) => ({ files, ignores, rules: { 
 
 const boundaries = [
   ...FUNCTIONS.filter((name) => name !== 'deploy').flatMap((name) => [
-    restrict([`functions/${name}/**/handler.ts`], [otherFunctions(name)]),
-    restrict([`functions/${name}/**/*.ts`], [otherFunctions(name), noAdapters, noSdk], ['functions/*/**/handler.ts']),
+    restrict([`functions/${name}/**/handler.ts`], [otherFunctions(name), noSpecSchema]),
+    restrict([`functions/${name}/**/*.ts`], [otherFunctions(name), noAdapters, noSdk, noSpecSchema], ['functions/*/**/handler.ts']),
   ]),
   ...[
     ['webhook', 'worker'],
     ['worker', 'webhook'],
   ].flatMap(([side, other]) => [
-    restrict([`functions/deploy/${side}/handler.ts`], [otherFunctions('deploy'), deploySide(side, other)]),
-    restrict([`functions/deploy/${side}/**/*.ts`], [otherFunctions('deploy'), deploySide(side, other), noAdapters, noSdk], ['functions/*/**/handler.ts']),
+    restrict([`functions/deploy/${side}/handler.ts`], [otherFunctions('deploy'), deploySide(side, other), noSpecSchema]),
+    restrict(
+      [`functions/deploy/${side}/**/*.ts`],
+      [otherFunctions('deploy'), deploySide(side, other), noAdapters, noSdk, noSpecSchema],
+      ['functions/*/**/handler.ts'],
+    ),
   ]),
-  restrict(['functions/deploy/model/**/*.ts'], [otherFunctions('deploy'), noAdapters, noSdk]),
+  restrict(['functions/deploy/model/**/*.ts'], [otherFunctions('deploy'), noAdapters, noSdk, noSpecSchema]),
   // The error classes read the SDK's own retry classifier (@smithy/core/retry) to tell a transient failure.
-  restrict(['shared/**/*.ts'], [noAdapters, noSdk], ['shared/adapters/**', 'shared/errors.ts']),
+  restrict(['shared/**/*.ts'], [noAdapters, noSdk, noSpecSchema], ['shared/adapters/**', 'shared/errors.ts', 'shared/model/cluster-spec/**']),
+  restrict(['shared/model/cluster-spec/**/*.ts'], [noAdapters, noSdk]),
+  restrict(['shared/adapters/**/*.ts'], [noSpecSchema]),
   restrict(['shared/errors.ts'], [noAdapters]),
   restrict(['bench/**/*.ts', 'testing/**/*.ts'], [noTests]),
 ];

@@ -106,6 +106,18 @@ const OFFENDING: [string, string, string, string][] = [
     'only adapters (shared/adapters/), handlers and the CLI import an AWS SDK or Smithy value',
   ],
   [
+    'a function importing a value from the zod spec schema',
+    'functions/provision/run.ts',
+    "import { MANAGED_TAG } from '../../shared/model/cluster-spec/schema';\nexport const tag = MANAGED_TAG;\n",
+    'lean bundles: a value from a spec-schema module brings the whole zod spec schema into the function bundles',
+  ],
+  [
+    'a shared module importing a value from a spec section schema',
+    'shared/reconcile/fleet.ts',
+    "import { workloadSchema } from '../model/cluster-spec/workloads';\nexport const schema = workloadSchema;\n",
+    'lean bundles: a value from a spec-schema module brings the whole zod spec schema into the function bundles',
+  ],
+  [
     'the bench importing tests',
     'bench/scenarios/fleet-plan.ts',
     "import { NOW } from '../../tests/functions/provision/plan/support';\nexport const now = NOW;\n",
@@ -145,6 +157,16 @@ const ALLOWED: [string, string, string][] = [
     'deploy importing its own model',
     'functions/deploy/webhook/webhook.ts',
     "import { parseMessage } from '../model/messages';\nexport const parse = parseMessage;\n",
+  ],
+  [
+    'a function importing a spec type',
+    'functions/provision/run.ts',
+    "import type { ClusterSpec } from '../../shared/model/cluster-spec/schema';\nexport type S = ClusterSpec;\n",
+  ],
+  [
+    'a function importing a run-time value from runtime.ts',
+    'functions/provision/run.ts',
+    "import { MANAGED_TAG } from '../../shared/model/cluster-spec/runtime';\nexport const tag = MANAGED_TAG;\n",
   ],
   ['the bench importing testing/', 'bench/scenarios/fleet-plan.ts', "import { FakeEks } from '../../testing/fake-eks';\nexport const fake = FakeEks;\n"],
 ];
