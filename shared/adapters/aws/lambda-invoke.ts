@@ -171,7 +171,10 @@ async function invokeAndWait(
   const answer = parse(text);
   if (functionError !== undefined) {
     const message = typeof answer?.errorMessage === 'string' ? answer.errorMessage : text.slice(0, 500);
-    throw new UpstreamError(`${functionName} failed (${functionError}): ${message}`, { context });
+    // A run that timed out (AWS Lambda Developer Guide, "Troubleshoot invocation issues": `Sandbox.Timedout`,
+    // "Task timed out after N seconds") is tried again by the next run; any other unhandled error needs a person.
+    const timedOut = answer?.errorType === 'Sandbox.Timedout' || /Task timed out after/.test(message);
+    throw new UpstreamError(`${functionName} failed (${functionError}): ${message}`, { context: { ...context, ...(timedOut ? { status: 504 } : {}) } });
   }
   // A manual invoke's caller gets its errors as an answer (shared/lambda/middleware.ts, ErrorAnswer); a retryable one counts as a 5xx.
   const answered = answer?.error;

@@ -96,12 +96,12 @@ describe('LambdaPlatform', () => {
     expect(isTransient(error)).toBe(true);
   });
 
-  it('raises an unhandled function error with its message, not retryable', async () => {
+  it('raises a run that timed out as retryable, so the next run tries again', async () => {
     // Prepare
     lambdaMock.on(InvokeCommand).resolves({
       StatusCode: 200,
       FunctionError: 'Unhandled',
-      Payload: payload({ errorType: 'Error', errorMessage: 'Task timed out after 300.00 seconds' }),
+      Payload: payload({ errorType: 'Sandbox.Timedout', errorMessage: 'RequestId: 2f1c Error: Task timed out after 300.00 seconds' }),
     });
     const platform = new LambdaPlatform(new LambdaClient({ region: 'sa-east-1' }), FUNCTION);
 
@@ -109,7 +109,24 @@ describe('LambdaPlatform', () => {
     const error = await rejectionOf(platform.apply('financial-move'));
 
     // Assess
-    expect(error.message).toBe(`${FUNCTION} failed (Unhandled): Task timed out after 300.00 seconds`);
+    expect(error.message).toBe(`${FUNCTION} failed (Unhandled): RequestId: 2f1c Error: Task timed out after 300.00 seconds`);
+    expect(isTransient(error)).toBe(true);
+  });
+
+  it('raises any other unhandled function error with its message, not retryable', async () => {
+    // Prepare
+    lambdaMock.on(InvokeCommand).resolves({
+      StatusCode: 200,
+      FunctionError: 'Unhandled',
+      Payload: payload({ errorType: 'TypeError', errorMessage: "Cannot read properties of undefined (reading 'spec')" }),
+    });
+    const platform = new LambdaPlatform(new LambdaClient({ region: 'sa-east-1' }), FUNCTION);
+
+    // Act
+    const error = await rejectionOf(platform.apply('financial-move'));
+
+    // Assess
+    expect(error.message).toBe(`${FUNCTION} failed (Unhandled): Cannot read properties of undefined (reading 'spec')`);
     expect(isTransient(error)).toBe(false);
   });
 });
