@@ -7,12 +7,12 @@
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { build } from 'esbuild';
 import { prevalidateSpecs } from '../../scripts/prevalidate-specs';
 import { prevalidatedSpecsPlugin, servicesSpecPaths } from '../../scripts/esbuild/prevalidated-specs.cjs';
 import { PREVALIDATED_FORMAT, prevalidatedParsers, specDigest } from '../../shared/model/cluster-spec/prevalidated';
 import { loadSpecs, parseSpecFile } from '../../shared/model/cluster-spec/load';
 import { SpecError } from '../../shared/errors';
+import { bundleLikeFunctions, evaluateBundle } from '../../testing/function-bundle';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const KIANAX = path.join(ROOT, 'examples', 'kianax');
@@ -162,33 +162,10 @@ describe('prevalidatedSpecsPlugin', () => {
 
   /** Bundles the spec loader as the functions are bundled, with the specs of `folder` pre-validated. */
   async function bundleLoader(): Promise<{ code: string; inputs: string[] }> {
-    const result = await build({
-      stdin: { contents: "export { loadSpecs } from './shared/model/cluster-spec/load';", resolveDir: ROOT, loader: 'ts' },
-      bundle: true,
-      minify: true,
-      keepNames: true,
-      platform: 'node',
-      target: 'node22',
-      format: 'cjs',
-      mainFields: ['module', 'main'],
-      write: false,
-      metafile: true,
-      logLevel: 'silent',
-      plugins: [prevalidatedSpecsPlugin({ specPaths: () => [folder] })],
-    });
-    const output = Object.values(result.metafile.outputs)[0];
-    const inputs = Object.entries(output?.inputs ?? {})
-      .filter(([, input]) => input.bytesInOutput > 0)
-      .map(([name]) => name);
-    return { code: result.outputFiles[0]?.text ?? '', inputs };
-  }
-
-  function evaluate(code: string): { loadSpecs: typeof loadSpecs } {
-    const module = { exports: {} as { loadSpecs: typeof loadSpecs } };
-    // eslint-disable-next-line @typescript-eslint/no-implied-eval -- runs the bundle esbuild just built
-    const run = new Function('module', 'exports', 'require', code) as (module: object, exports: object, load: NodeJS.Require) => void;
-    run(module, module.exports, require);
-    return module.exports;
+    const { code, inputs } = await bundleLikeFunctions("export { loadSpecs } from './shared/model/cluster-spec/load';", [
+      prevalidatedSpecsPlugin({ specPaths: () => [folder] }),
+    ]);
+    return { code, inputs: inputs.map((input) => input.path) };
   }
 
   it('leaves the spec schema, its validator and zod out of the bundle', async () => {
@@ -202,7 +179,7 @@ describe('prevalidatedSpecsPlugin', () => {
 
   it('loads the packaged specs as the full validation does', async () => {
     // Prepare
-    const bundled = evaluate((await bundleLoader()).code);
+    const bundled = evaluateBundle((await bundleLoader()).code) as { loadSpecs: typeof loadSpecs };
 
     // Act
     const loaded = await bundled.loadSpecs([folder]);
@@ -213,7 +190,7 @@ describe('prevalidatedSpecsPlugin', () => {
 
   it('refuses a spec edited after packaging, naming the file', async () => {
     // Prepare
-    const bundled = evaluate((await bundleLoader()).code);
+    const bundled = evaluateBundle((await bundleLoader()).code) as { loadSpecs: typeof loadSpecs };
     const file = path.join(folder, 'kianax.yaml');
     writeFileSync(file, `${readFileSync(file, 'utf8')}\n# edited\n`);
 

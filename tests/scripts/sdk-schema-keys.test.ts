@@ -3,46 +3,19 @@
  * (scripts/esbuild/sdk-schema-keys.cjs; aws/aws-sdk-js-v3#7607). The packaged functions themselves
  * run against moto in tests/e2e.
  */
-import path from 'node:path';
-import { build } from 'esbuild';
 import type { Plugin } from 'esbuild';
 
 import { inlineSchemaTraitKeys, sdkSchemaKeysPlugin } from '../../scripts/esbuild/sdk-schema-keys.cjs';
+import { bundleLikeFunctions, evaluateBundle } from '../../testing/function-bundle';
 
-const ROOT = path.resolve(__dirname, '..', '..');
 /** Bundling the EC2 client takes a few seconds on a busy machine; jest's 5 s default is not enough. */
 const BUILD_TIMEOUT_MS = 60_000;
 
 /** Bundles `source` as the functions are bundled (minified ES build of the SDK), with or without the plugin. */
 async function bundle(source: string, plugins: Plugin[]): Promise<{ code: string; ec2Bytes: number }> {
-  const result = await build({
-    stdin: { contents: source, resolveDir: ROOT, loader: 'ts' },
-    bundle: true,
-    minify: true,
-    keepNames: true,
-    platform: 'node',
-    target: 'node22',
-    format: 'cjs',
-    mainFields: ['module', 'main'],
-    write: false,
-    metafile: true,
-    logLevel: 'silent',
-    plugins,
-  });
-  const output = Object.values(result.metafile.outputs)[0];
-  const ec2Bytes = Object.entries(output?.inputs ?? {})
-    .filter(([input]) => input.includes('node_modules/@aws-sdk/client-ec2/'))
-    .reduce((sum, [, input]) => sum + input.bytesInOutput, 0);
-  return { code: result.outputFiles[0]?.text ?? '', ec2Bytes };
-}
-
-/** Runs a CommonJS bundle and answers its exports. */
-function evaluate(code: string): Record<string, unknown> {
-  const module = { exports: {} as Record<string, unknown> };
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- runs the bundle esbuild just built
-  const run = new Function('module', 'exports', 'require', code) as (module: object, exports: object, load: NodeJS.Require) => void;
-  run(module, module.exports, require);
-  return module.exports;
+  const { code, inputs } = await bundleLikeFunctions(source, plugins);
+  const ec2Bytes = inputs.filter((input) => input.path.includes('node_modules/@aws-sdk/client-ec2/')).reduce((sum, input) => sum + input.bytes, 0);
+  return { code, ec2Bytes };
 }
 
 describe('inlineSchemaTraitKeys', () => {
@@ -106,8 +79,8 @@ describe('sdkSchemaKeysPlugin', () => {
       ].join('\n');
 
       // Act
-      const shipped = evaluate((await bundle(source, [])).code);
-      const rewritten = evaluate((await bundle(source, [sdkSchemaKeysPlugin()])).code);
+      const shipped = evaluateBundle((await bundle(source, [])).code);
+      const rewritten = evaluateBundle((await bundle(source, [sdkSchemaKeysPlugin()])).code);
 
       // Assess
       expect(rewritten.schemas).toBe(shipped.schemas);

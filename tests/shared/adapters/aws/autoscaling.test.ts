@@ -11,6 +11,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { AutoScalingAdapter } from '../../../../shared/adapters/aws/autoscaling';
 import { RequestRejectedError, ResourceBusyError, ThrottledError, UpstreamError } from '../../../../shared/errors';
+import { rejectionOf } from '../../../../testing/rejection';
 
 const GROUP = 'eks-jobs-ng-00000000-0000-4000-8000-000000000007';
 const autoScalingMock = mockClient(AutoScalingClient);
@@ -21,15 +22,6 @@ function serviceError(code: string, extra: Partial<{ $retryable: { throttling: b
     new AutoScalingServiceException({ name: code, $fault: 'client', $metadata: { httpStatusCode: 400 }, message: `${code} message` }),
     extra,
   );
-}
-
-async function rejectionOf(promise: Promise<unknown>): Promise<Error> {
-  const outcome: unknown = await promise.then(
-    () => 'resolved',
-    (error: unknown) => error,
-  );
-  if (!(outcome instanceof Error)) throw new Error(`expected a rejection with an Error, got ${String(outcome)}`);
-  return outcome;
 }
 
 beforeEach(() => {

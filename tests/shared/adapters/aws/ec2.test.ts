@@ -19,6 +19,7 @@ import { codeOf, createEc2Port, Ec2Adapter } from '../../../../shared/adapters/a
 import type { Ec2Write, Ec2WriteKind, Ec2WriteResult } from '../../../../shared/ports/ec2';
 import { AddressInUseError, AddressLimitExceededError, AssociationConflictError, TargetGoneError } from '../../../../shared/ports/ec2';
 import { RequestRejectedError, ThrottledError, UpstreamError } from '../../../../shared/errors';
+import { rejectionOf } from '../../../../testing/rejection';
 
 const ALLOCATION = 'eipalloc-0a1b2c3d4e5f60718';
 const INSTANCE = 'i-0a1b2c3d4e5f60789';
@@ -29,15 +30,6 @@ const ec2Mock = mockClient(EC2Client);
 /** What the SDK throws for an EC2 error response: an EC2ServiceException named after the code. */
 function ec2Error(code: string, message = `${code} message`, extra: Partial<{ $retryable: { throttling: boolean } }> = {}): EC2ServiceException {
   return Object.assign(new EC2ServiceException({ name: code, $fault: 'client', $metadata: { httpStatusCode: 400, requestId: 'req-1' }, message }), extra);
-}
-
-async function rejectionOf(promise: Promise<unknown>): Promise<Error> {
-  const outcome: unknown = await promise.then(
-    () => 'resolved',
-    (error: unknown) => error,
-  );
-  if (!(outcome instanceof Error)) throw new Error(`expected a rejection with an Error, got ${String(outcome)}`);
-  return outcome;
 }
 
 /** One write of every kind, with the response EC2 gives it and what execute() makes of it. */

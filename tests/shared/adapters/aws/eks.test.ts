@@ -49,6 +49,7 @@ import { awsClient, resetAwsClients } from '../../../../shared/adapters/aws/clie
 import { EksAdapter, createEksPort } from '../../../../shared/adapters/aws/eks';
 import type { EksWrite, EksWriteKind, EksWriteResult } from '../../../../shared/ports/eks';
 import { EksPilotError, RequestRejectedError, ResourceBusyError, ThrottledError, UpstreamError } from '../../../../shared/errors';
+import { rejectionOf } from '../../../../testing/rejection';
 
 const CLUSTER = 'payments';
 const ROLE_ARN = 'arn:aws:iam::123456789012:role/payments-admin';
@@ -59,15 +60,6 @@ const metadata = { httpStatusCode: 409, requestId: '11b219b7-c960-4ad1-a645-e6b4
 const eksMock = mockClient(EKSClient);
 
 /** The error a promise rejects with; fails the test if it resolves or rejects with a non-Error. */
-async function rejectionOf(promise: Promise<unknown>): Promise<Error> {
-  const outcome: unknown = await promise.then(
-    () => 'resolved',
-    (error: unknown) => error,
-  );
-  if (!(outcome instanceof Error)) throw new Error(`expected a rejection with an Error, got ${String(outcome)}`);
-  return outcome;
-}
-
 /** One write of every kind, with the response EKS gives it and what execute() should make of it. */
 const writes: { write: EksWrite; response: object; result: EksWriteResult }[] = [
   {

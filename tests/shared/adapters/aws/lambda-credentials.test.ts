@@ -6,44 +6,18 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { build } from 'esbuild';
 import type { Plugin } from 'esbuild';
 import { defaultProvider, FULL_CHAIN_MODULE } from '../../../../shared/adapters/aws/lambda-credentials';
 import { LAMBDA_CHAIN, lambdaCredentialsPlugin } from '../../../../scripts/esbuild/lambda-credentials.cjs';
+import { bundleLikeFunctions, evaluateBundle } from '../../../../testing/function-bundle';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..', '..');
 const CREDENTIAL_VARIABLES = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_CREDENTIAL_EXPIRATION', 'AWS_PROFILE'];
 
 /** Bundles `source` as the functions are bundled, with the given plugins; answers the code and the inputs with bytes in it. */
 async function bundle(source: string, plugins: Plugin[]): Promise<{ code: string; inputs: string[] }> {
-  const result = await build({
-    stdin: { contents: source, resolveDir: ROOT, loader: 'ts' },
-    bundle: true,
-    minify: true,
-    keepNames: true,
-    platform: 'node',
-    target: 'node22',
-    format: 'cjs',
-    mainFields: ['module', 'main'],
-    write: false,
-    metafile: true,
-    logLevel: 'silent',
-    plugins,
-  });
-  const output = Object.values(result.metafile.outputs)[0];
-  const inputs = Object.entries(output?.inputs ?? {})
-    .filter(([, input]) => input.bytesInOutput > 0)
-    .map(([name]) => name);
-  return { code: result.outputFiles[0]?.text ?? '', inputs };
-}
-
-/** Runs a CommonJS bundle and answers its exports. */
-function evaluate(code: string): Record<string, unknown> {
-  const module = { exports: {} as Record<string, unknown> };
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- runs the bundle esbuild just built
-  const run = new Function('module', 'exports', 'require', code) as (module: object, exports: object, load: NodeJS.Require) => void;
-  run(module, module.exports, require);
-  return module.exports;
+  const { code, inputs } = await bundleLikeFunctions(source, plugins);
+  return { code, inputs: inputs.map((input) => input.path) };
 }
 
 describe('defaultProvider (Lambda bundles)', () => {
@@ -133,7 +107,7 @@ describe('lambdaCredentialsPlugin', () => {
 
     try {
       // Act
-      const credentials = await (evaluate(code).credentials as () => Promise<{ accessKeyId: string }>)();
+      const credentials = await (evaluateBundle(code).credentials as () => Promise<{ accessKeyId: string }>)();
 
       // Assess
       expect(credentials).toMatchObject({ accessKeyId: 'ASIABUNDLEDEXAMPLE', secretAccessKey: 'bundled-secret' });

@@ -10,20 +10,12 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { LambdaPlatform } from '../../../../shared/adapters/aws/lambda-invoke';
 import { isTransient, UpstreamError } from '../../../../shared/errors';
+import { rejectionOf } from '../../../../testing/rejection';
 
 const lambdaMock = mockClient(LambdaClient);
 const FUNCTION = 'eks-pilot-dev-deploy-worker';
 // The SDK hands back a Uint8Array with string helpers; the adapter only decodes the bytes.
 const payload = (value: unknown) => new TextEncoder().encode(JSON.stringify(value)) as InvokeCommandOutput['Payload'];
-
-async function rejectionOf(promise: Promise<unknown>): Promise<Error> {
-  const outcome: unknown = await promise.then(
-    () => 'resolved',
-    (error: unknown) => error,
-  );
-  if (!(outcome instanceof Error)) throw new Error(`expected a rejection with an Error, got ${String(outcome)}`);
-  return outcome;
-}
 
 beforeEach(() => {
   lambdaMock.reset();

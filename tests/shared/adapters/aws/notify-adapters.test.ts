@@ -11,6 +11,7 @@ import { awsClient, resetAwsClients } from '../../../../shared/adapters/aws/clie
 import { SnsNotifier, createSnsNotifier } from '../../../../shared/adapters/aws/sns-notifier';
 import { STANDARD_PARAMETER_LIMIT, SsmDriftMemory, createSsmDriftMemory } from '../../../../shared/adapters/aws/ssm-drift-memory';
 import { EksPilotError, UpstreamError } from '../../../../shared/errors';
+import { rejectionOf } from '../../../../testing/rejection';
 
 const PREFIX = '/eks-pilot/dev/drift';
 const NAME = '/eks-pilot/dev/drift/eu-west-1/payments';
@@ -22,15 +23,6 @@ const ssmMock = mockClient(SSMClient);
 const snsMock = mockClient(SNSClient);
 
 /** The error a promise rejects with; fails the test if it resolves or rejects with a non-Error. */
-async function rejectionOf(promise: Promise<unknown>): Promise<Error> {
-  const outcome: unknown = await promise.then(
-    () => 'resolved',
-    (error: unknown) => error,
-  );
-  if (!(outcome instanceof Error)) throw new Error(`expected a rejection with an Error, got ${String(outcome)}`);
-  return outcome;
-}
-
 function sha256(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
 }
