@@ -16,6 +16,8 @@ import {
 } from '@aws-sdk/client-ec2';
 import type { Address } from '@aws-sdk/client-ec2';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDbLeases } from '../../shared/adapters/aws/dynamodb-lease';
 import terminatedTemplate from '../../events/eip-manager/instance-terminated.json';
 import runningTemplate from '../../events/eip-manager/instance-running.json';
 import { readFileSync } from 'node:fs';
@@ -38,6 +40,10 @@ beforeAll(async () => {
   const config = moto.clientConfig(REGION);
   ec2 = new EC2Client(config);
   ssm = new SSMClient(config);
+});
+// A failed test leaves no addresses or leases for the next one.
+afterEach(async () => {
+  await moto.reset();
 });
 afterAll(async () => {
   ec2.destroy();
@@ -153,7 +159,27 @@ it('ends two applies started at the same instant on empty pools with exactly cou
   process.stdout.write(`e2e: ${overlapped.filter(Boolean).length} of ${overlapped.length} pairs overlapped (one run found the lease taken)\n`);
   // The two processes did run at the same time: at least one pair met at the lease.
   expect(overlapped).toContain(true);
-  await moto.reset();
+});
+
+it('gives each lease to exactly one of four writers racing for it, the table created by whichever comes first (100 keys)', async () => {
+  // The pools' guard itself, as the bundles reach it (moto's DynamoDB behind the one-at-a-time front).
+  const clients = [0, 1, 2, 3].map(() => new DynamoDBClient({ ...moto.clientConfig(REGION), endpoint: moto.env.AWS_ENDPOINT_URL_DYNAMODB ?? moto.endpoint }));
+  try {
+    const writers = clients.map((client) => new DynamoDbLeases(client, 'eks-pilot-leases'));
+    const now = new Date();
+    const winners: number[] = [];
+    for (let key = 0; key < 100; key += 1) {
+      const outcomes = await Promise.all(
+        writers.map((writer, index) => writer.acquire({ key: `race/${key}`, owner: `writer-${index}`, holder: 'e2e', now, durationMs: 60_000 })),
+      );
+      winners.push(outcomes.filter((outcome) => outcome.acquired).length);
+      const losers = outcomes.flatMap((outcome) => (outcome.acquired ? [] : [outcome.heldBy?.owner]));
+      expect(new Set(losers).size).toBeLessThanOrEqual(1);
+    }
+    expect(winners.filter((count) => count !== 1)).toEqual([]);
+  } finally {
+    for (const client of clients) client.destroy();
+  }
 });
 
 it('keeps the egress pool whole on the nodes it finds by tag, and follows a node that is replaced', async () => {

@@ -8,12 +8,17 @@ import type { ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { startOneAtATime } from './one-at-a-time';
 
 export interface Moto {
   /** `http://127.0.0.1:<port>`, for `AWS_ENDPOINT_URL`. */
   endpoint: string;
   pid: number;
-  /** The environment a child needs to reach it: endpoint and dummy credentials. */
+  /**
+   * The environment a child needs to reach it: endpoint and dummy credentials, and DynamoDB
+   * through a front that passes one request at a time (moto's conditional writes are not atomic
+   * under concurrency; see one-at-a-time.ts).
+   */
   env: Record<string, string>;
   /** SDK v3 client settings for a test's own client in `region`. */
   clientConfig(region: string): { region: string; endpoint: string; credentials: { accessKeyId: string; secretAccessKey: string } };
@@ -83,16 +88,24 @@ export async function startMoto(): Promise<Moto> {
       throw error;
     }
     const pid = child.pid ?? 0;
+    const dynamodb = await startOneAtATime(endpoint);
     return {
       endpoint,
       pid,
-      env: { AWS_ENDPOINT_URL: endpoint, AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_SESSION_TOKEN: 'testing' },
+      env: {
+        AWS_ENDPOINT_URL: endpoint,
+        AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
+        AWS_ACCESS_KEY_ID: 'testing',
+        AWS_SECRET_ACCESS_KEY: 'testing',
+        AWS_SESSION_TOKEN: 'testing',
+      },
       clientConfig: (region) => ({ region, endpoint, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } }),
       reset: async () => {
         const response = await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' });
         if (!response.ok) throw new Error(`moto reset answered ${response.status}`);
       },
       stop: async () => {
+        await dynamodb.close();
         if (child.exitCode !== null) return;
         const exited = new Promise((resolve) => child.once('exit', resolve));
         process.kill(pid, 'SIGTERM');

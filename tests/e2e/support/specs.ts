@@ -28,6 +28,7 @@ export const MOTO_GAPS = [
   'moto 5.2.1 keeps no EKS node-group tags (TagResource answers NotFound): the scale-watch suite keeps them in a proxy in front of moto (tests/e2e/support/eks-tags-proxy.ts, reached through AWS_ENDPOINT_URL_EKS)',
   'moto 5.2.1 EC2 keeps a terminated instance\'s Elastic IP associated and reports InstanceId "" for interface associations: the eip-manager suite disassociates as EC2 would and follows interfaces',
   'moto 5.2.1 EC2 has no AssociateNatGatewayAddress and no Elastic IP quota (NAT pools and AddressLimitExceeded covered by testing/fake-ec2.ts)',
+  'moto 5.2.1 DynamoDB checks a condition and writes without a lock, so two racing conditional PutItems can both succeed (DynamoDB makes each atomic): every suite reaches DynamoDB through a front that passes one request at a time (tests/e2e/support/one-at-a-time.ts, through AWS_ENDPOINT_URL_DYNAMODB)',
   'moto 5.2.1 has no AssociateNatGatewayAddress: the financial-move copy puts its egress pool back on the prod-ng nodes (attachTo.nodeGroup), so the wire-level suite runs on what moto serves; the NAT gateway path, and the move from the nodes to it, are covered against testing/fake-ec2.ts (tests/functions/eip-manager/nat-move.test.ts)',
 ];
 
