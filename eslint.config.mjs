@@ -40,6 +40,27 @@ const noTests = {
   regex: '^(\\.\\./)+tests(/|$)',
   message: 'boundaries: the bench and testing/ never import tests/; a double or builder both need lives in testing/.',
 };
+// Syntax rules (no-restricted-syntax). A later block's list replaces an earlier one's, so each block
+// below names every rule that holds for its files.
+/** `import { z }` keeps esbuild from tree-shaking zod: every locale ships (~370 kB per bundle). */
+const ZOD_IMPORT = {
+  selector: "ImportDeclaration[source.value='zod'][importKind!='type'] > ImportSpecifier[imported.name='z'][importKind!='type']",
+  message: "import * as z from 'zod': the form esbuild tree-shakes ({ z } brings every locale into the bundle)",
+};
+/**
+ * A value under `z.core` at run time (`z.core.config(...)`, `new z.core.$ZodError`) brings zod's
+ * core with every check into the bundle (one such use cost 400 kB); types (`z.core.$ZodType`, a
+ * TSQualifiedName, not a MemberExpression) cost nothing.
+ */
+const Z_CORE_VALUE = {
+  selector: "MemberExpression[object.type='Identifier'][object.name='z'][property.name='core']",
+  message: 'lean bundles: a z.core value at run time brings all of zod core into the bundle; use zod/mini functions, or z.core only in types',
+};
+const ENV_MESSAGE = 'read settings through shared/config.ts, the one module that reads the environment';
+const ENV_SYNTAX = [
+  { selector: "ImportDeclaration[source.value=/^(node:)?process$/] ImportSpecifier[imported.name='env']", message: ENV_MESSAGE },
+  { selector: "MemberExpression[object.type='MemberExpression'][object.property.name='process'][property.name='env']", message: ENV_MESSAGE },
+];
 const restrict = (files, patterns, ignores = []) => ({ files, ignores, rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns }] } });
 
 const boundaries = [
@@ -80,14 +101,7 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
       // Prettier (printWidth 160, `npm run format:check` in CI) lays the code out; it never breaks a string, so only they may run past.
       'max-len': ['error', { code: 160, ignoreStrings: true, ignoreTemplateLiterals: true, ignoreRegExpLiterals: true, ignoreUrls: true }],
-      // `import { z }` keeps esbuild from tree-shaking zod: every locale ships (~370 kB per bundle).
-      'no-restricted-syntax': [
-        'error',
-        {
-          selector: "ImportDeclaration[source.value='zod'][importKind!='type'] > ImportSpecifier[imported.name='z'][importKind!='type']",
-          message: "import * as z from 'zod': the form esbuild tree-shakes ({ z } brings every locale into the bundle)",
-        },
-      ],
+      'no-restricted-syntax': ['error', ZOD_IMPORT],
     },
   },
   // Only the config module reads the environment; everything else in the product gets typed
@@ -100,19 +114,16 @@ export default tseslint.config(
         'error',
         { object: 'process', property: 'env', message: 'read settings through shared/config.ts, the one module that reads the environment' },
       ],
-      'no-restricted-syntax': [
-        'error',
-        {
-          selector: "ImportDeclaration[source.value=/^(node:)?process$/] ImportSpecifier[imported.name='env']",
-          message: 'read settings through shared/config.ts, the one module that reads the environment',
-        },
-        {
-          selector: "MemberExpression[object.type='MemberExpression'][object.property.name='process'][property.name='env']",
-          message: 'read settings through shared/config.ts, the one module that reads the environment',
-        },
-      ],
+      'no-restricted-syntax': ['error', ZOD_IMPORT, ...ENV_SYNTAX],
     },
   },
+  // The functions' code and what they share: a z.core value at run time as well.
+  {
+    files: ['functions/**', 'shared/**'],
+    ignores: ['shared/config.ts'],
+    rules: { 'no-restricted-syntax': ['error', ZOD_IMPORT, ...ENV_SYNTAX, Z_CORE_VALUE] },
+  },
+  { files: ['shared/config.ts'], rules: { 'no-restricted-syntax': ['error', ZOD_IMPORT, Z_CORE_VALUE] } },
   ...boundaries,
   {
     files: ['**/*.cjs', '**/*.mjs', '**/*.js'],

@@ -1,49 +1,17 @@
 /**
  * The import boundaries of eslint.config.mjs, each shown to fail: a small in-memory file that
  * breaks one rule is linted at a path of the group the rule covers, and the rule's message comes
- * back; the same import where the layout allows it lints clean.
+ * back; the same import where the layout allows it lints clean (testing/lint.ts).
  */
-import { execFileSync } from 'node:child_process';
-import path from 'node:path';
+import type { LintMessage } from '../../testing/lint';
+import { lintTexts } from '../../testing/lint';
 
-const ROOT = path.join(__dirname, '../..');
 const RULE = '@typescript-eslint/no-restricted-imports';
-
-/**
- * The ESLint Node API run in a child Node process: ESLint loads eslint.config.mjs with a dynamic
- * import, which jest's module sandbox does not allow. One process lints every case (type-aware
- * linting builds the program once) and answers each file's messages as JSON.
- */
-const LINT_TEXTS = `
-import { ESLint } from 'eslint';
-const cases = JSON.parse(process.argv[1]);
-const eslint = new ESLint({ cwd: process.cwd(), overrideConfigFile: 'eslint.config.mjs' });
-const out = [];
-for (const { file, code } of cases) {
-  const [result] = await eslint.lintText(code, { filePath: file });
-  out.push(result.messages.map(({ ruleId, message, fatal }) => ({ ruleId, message, fatal: fatal === true })));
-}
-process.stdout.write(JSON.stringify(out));
-`;
-
-interface LintMessage {
-  ruleId: string | null;
-  message: string;
-  fatal: boolean;
-}
-
 const linted = new Map<string, LintMessage[]>();
 
 /** Lints every case at once, as if each text were the file at its path. */
-function lintAll(cases: readonly { file: string; code: string }[]): void {
-  const input = cases.map(({ file, code }) => ({ file: path.join(ROOT, file), code }));
-  const output = execFileSync(process.execPath, ['--input-type=module', '-e', LINT_TEXTS, JSON.stringify(input)], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    maxBuffer: 16 * 1024 * 1024,
-  });
-  // Safe: the child writes the array built above.
-  const results = JSON.parse(output) as LintMessage[][];
+async function lintAll(cases: readonly { file: string; code: string }[]): Promise<void> {
+  const results = await lintTexts(cases);
   cases.forEach(({ file, code }, index) => linted.set(`${file}\n${code}`, results[index] ?? []));
 }
 
@@ -172,8 +140,8 @@ const ALLOWED: [string, string, string][] = [
 ];
 
 describe('the import boundaries', () => {
-  beforeAll(() => {
-    lintAll([...OFFENDING, ...ALLOWED].map(([, file, code]) => ({ file, code })));
+  beforeAll(async () => {
+    await lintAll([...OFFENDING, ...ALLOWED].map(([, file, code]) => ({ file, code })));
   }, 120_000);
 
   it.each(OFFENDING)('fails %s', (_label, file, code, expected) => {

@@ -1,17 +1,12 @@
 /**
  * The lint rule that keeps the environment in one module: eslint.config.mjs refuses `process.env`
  * (and its other spellings) in functions/, shared/ and cli/, except shared/config.ts; tests, the
- * bench and scripts may still set and read it. Linted through the ESLint Node API
- * (https://eslint.org/docs/latest/integrate/nodejs-api, `lintText(code, { filePath })`) with the
- * repository's own config, in a child Node process: ESLint loads eslint.config.mjs with a dynamic
- * `import()`, which jest's module sandbox refuses. The paths are real files, so the type-aware
- * rules find them in the project.
+ * bench and scripts may still set and read it. Linted with the repository's own config
+ * (testing/lint.ts).
  */
-import { execFile } from 'node:child_process';
-import path from 'node:path';
-import { promisify } from 'node:util';
+import type { LintMessage } from '../../testing/lint';
+import { lintTexts } from '../../testing/lint';
 
-const ROOT = path.join(__dirname, '..', '..');
 const RULE_MESSAGE = 'read settings through shared/config.ts, the one module that reads the environment';
 
 const OFFENDING = {
@@ -30,37 +25,8 @@ interface Case {
   file: string;
 }
 
-interface Finding {
-  line: number;
-  column: number;
-  ruleId: string | null;
-  message: string;
-}
-
-// Lints each case with `lintText` and prints every case's messages as JSON.
-const LINT_CASES = `
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { ESLint } from 'eslint';
-const cases = JSON.parse(readFileSync(0, 'utf8'));
-const eslint = new ESLint({ cwd: process.cwd() });
-const results = [];
-for (const { code, file } of cases) {
-  const [result] = await eslint.lintText(code, { filePath: join(process.cwd(), file) });
-  results.push(result.messages.map(({ line, column, ruleId, message }) => ({ line, column, ruleId, message })));
-}
-process.stdout.write(JSON.stringify(results));
-`;
-
-async function lintAll(cases: readonly Case[]): Promise<Finding[][]> {
-  const child = promisify(execFile)(process.execPath, ['--input-type=module', '-e', LINT_CASES], { cwd: ROOT, maxBuffer: 16 * 1024 * 1024 });
-  child.child.stdin?.end(JSON.stringify(cases));
-  const { stdout } = await child;
-  return JSON.parse(stdout) as Finding[][];
-}
-
 /** The environment rule's findings only, as `line:column rule`. */
-function environmentFindings(findings: readonly Finding[] | undefined): string[] {
+function environmentFindings(findings: readonly LintMessage[] | undefined): string[] {
   return (findings ?? [])
     .filter((finding) => finding.message.includes(RULE_MESSAGE))
     .map((finding) => `${finding.line}:${finding.column} ${finding.ruleId ?? 'parse error'}`);
@@ -76,7 +42,7 @@ describe('the environment lint rule', () => {
 
   beforeAll(async () => {
     // Act (once for every test: one ESLint, one type-aware program)
-    const results = await lintAll(cases);
+    const results = await lintTexts(cases);
     cases.forEach((lintCase, index) => findingsOf.set(`${lintCase.file}\n${lintCase.code}`, environmentFindings(results[index])));
   }, 120_000);
 
