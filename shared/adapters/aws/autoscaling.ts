@@ -10,6 +10,7 @@ import {
 import type { AutoScalingGroup } from '@aws-sdk/client-auto-scaling';
 import { EksPilotError, RequestRejectedError, ResourceBusyError, ThrottledError, UpstreamError } from '../../errors';
 import { awsClient } from './clients';
+import { isThrottling } from './throttling';
 import type { AutoScalingPort, AutoScalingReadName, AutoScalingWrite, AutoScalingWriteKind } from '../../ports/autoscaling';
 
 /** Every Auto Scaling API action the adapter calls, as named in CloudTrail and in error messages. */
@@ -109,11 +110,4 @@ function toAutoScalingError(action: AutoScalingAction, error: unknown, facts: Re
   if (code !== undefined && REJECTED.has(code)) return new RequestRejectedError(`${action} rejected (${code}): ${message}`, options);
   const detail = error instanceof Error ? `${error.name}: ${message}` : message;
   return new UpstreamError(`${action} failed: ${detail}`, options);
-}
-
-/** Throttling the SDK gave up retrying: any error the SDK flags as throttling. */
-function isThrottling(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  const retryable: unknown = '$retryable' in error ? error.$retryable : undefined;
-  return typeof retryable === 'object' && retryable !== null && 'throttling' in retryable && retryable.throttling === true;
 }

@@ -10,6 +10,7 @@ import {
 import type { CompositeAlarm, DescribeAlarmsCommandInput, MetricAlarm, PutMetricAlarmCommandInput } from '@aws-sdk/client-cloudwatch';
 import { RequestRejectedError, ThrottledError, UpstreamError } from '../../errors';
 import { awsClient } from './clients';
+import { isThrottling } from './throttling';
 import type { AlarmQuery, CloudWatchAlarmsPort, DescribedAlarms } from '../../ports/cloudwatch';
 
 /** DescribeAlarms takes at most this many names per request. */
@@ -88,14 +89,6 @@ function toCloudWatchError(action: CloudWatchAction, error: unknown, alarm?: str
   }
   const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   return new UpstreamError(`${action} failed: ${detail}`, options);
-}
-
-/** CloudWatch's query API answers `Throttling`; the SDK flags it as throttling once its retries are spent. */
-function isThrottling(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  if (error.name === 'Throttling' || error.name === 'ThrottlingException') return true;
-  const retryable: unknown = '$retryable' in error ? error.$retryable : undefined;
-  return typeof retryable === 'object' && retryable !== null && 'throttling' in retryable && retryable.throttling === true;
 }
 
 function chunks<T>(items: readonly T[], size: number): T[][] {

@@ -16,6 +16,7 @@ import {
 import type { Address, Filter, Instance, NatGateway } from '@aws-sdk/client-ec2';
 import { EksPilotError, RequestRejectedError, ThrottledError, UpstreamError } from '../../errors';
 import { awsClient } from './clients';
+import { isThrottling } from './throttling';
 import type { Ec2Port, Ec2Write, Ec2WriteKind, Ec2WriteResult } from '../../ports/ec2';
 import { AddressInUseError, AddressLimitExceededError, AssociationConflictError, TargetGoneError } from '../../ports/ec2';
 
@@ -223,13 +224,6 @@ function toEc2Error(action: Ec2Action, error: unknown, facts: Record<string, unk
   if (code !== undefined && REJECTED.has(code)) return new RequestRejectedError(`${action} rejected (${code}): ${message}`, options);
   const detail = error instanceof Error ? `${error.name}: ${message}` : message;
   return new UpstreamError(`${action} failed: ${detail}`, options);
-}
-
-/** Throttling the SDK gave up retrying: any error the SDK flags as throttling. */
-function isThrottling(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  const retryable: unknown = '$retryable' in error ? error.$retryable : undefined;
-  return typeof retryable === 'object' && retryable !== null && 'throttling' in retryable && retryable.throttling === true;
 }
 
 /** The ids a write concerns, for error context. */

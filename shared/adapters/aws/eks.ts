@@ -23,7 +23,6 @@ import {
   ResourceInUseException,
   ResourceNotFoundException,
   TagResourceCommand,
-  ThrottlingException,
   UnsupportedAvailabilityZoneException,
   UntagResourceCommand,
   UpdateAccessEntryCommand,
@@ -53,6 +52,7 @@ import type {
 } from '@aws-sdk/client-eks';
 import { EksPilotError, RequestRejectedError, ResourceBusyError, ThrottledError, UpstreamError } from '../../errors';
 import { awsClient } from './clients';
+import { isThrottling } from './throttling';
 import type { EksPort, EksReadName, EksWrite, EksWriteKind, EksWriteResult } from '../../ports/eks';
 
 /** Every EKS API action the adapter calls, as named in CloudTrail and in error messages. */
@@ -317,15 +317,6 @@ function toEksError(action: EksAction, cluster: string | undefined, error: unkno
   }
   const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   return new UpstreamError(`${action} failed: ${detail}`, options);
-}
-
-/** Throttling the SDK gave up retrying: EKS's ThrottlingException, any error the SDK flags as throttling, or a 429 by name. */
-function isThrottling(error: unknown): boolean {
-  if (error instanceof ThrottlingException) return true;
-  if (!(error instanceof Error)) return false;
-  if (error.name === 'TooManyRequestsException') return true;
-  const retryable: unknown = '$retryable' in error ? error.$retryable : undefined;
-  return typeof retryable === 'object' && retryable !== null && 'throttling' in retryable && retryable.throttling === true;
 }
 
 /** The cluster a write concerns, for error context: from its name field, or from the resource ARN of Tag/UntagResource. */
