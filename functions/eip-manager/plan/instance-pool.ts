@@ -10,7 +10,7 @@ import { describeRef } from '../actions';
 import type { TargetInterface } from '../members';
 import { addressOn, primaryInterface } from '../members';
 import type { ObservedPools } from '../observed';
-import { existingOf, refKey } from './address';
+import { existingOf, offInstance, refKey } from './address';
 import { adoptionMarks } from './adoption';
 import { allocations } from './allocation';
 import { attachLabel } from './describe';
@@ -84,7 +84,7 @@ export function planInstancePool(context: PoolContext, observed: ObservedPools):
     } else if (state === 'shutting-down') {
       held.push({ ...existing, adopted, state: 'returning', attachedTo: primary.instanceId });
       returning.push(
-        disassociate(pool.name, address, primary.instanceId, `instance ${primary.instanceId} is shutting down: its address returns to pool ${pool.name}`),
+        offInstance(pool.name, address, primary.instanceId, `instance ${primary.instanceId} is shutting down: its address returns to pool ${pool.name}`),
       );
       available.push(existing);
       freeNow.push(address);
@@ -139,7 +139,7 @@ export function planInstancePool(context: PoolContext, observed: ObservedPools):
       continue;
     }
     reclaimed.push(
-      disassociate(pool.name, address, instanceId, `instance ${instanceId} has an interruption warning and ${waiter.instanceId} waits for an address`),
+      offInstance(pool.name, address, instanceId, `instance ${instanceId} has an interruption warning and ${waiter.instanceId} waits for an address`),
     );
     available.push(existingOf(address));
     freeNow.push(address);
@@ -206,21 +206,6 @@ function associateWithInstance(pool: string, ref: AddressRef, target: TargetInte
       PrivateIpAddress: target.privateIp,
       AllowReassociation: false,
     },
-  };
-}
-
-function disassociate(pool: string, address: Address, instanceId: string, reason: string): EipAction {
-  const existing = existingOf(address);
-  return {
-    kind: 'DisassociateAddress',
-    classification: 'update',
-    pool,
-    target: { kind: 'instance', name: instanceId },
-    reason,
-    changes: [{ field: 'address', from: describeRef(existing) }],
-    address: existing,
-    instanceId,
-    request: { AssociationId: address.AssociationId },
   };
 }
 

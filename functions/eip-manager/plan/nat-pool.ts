@@ -11,7 +11,7 @@ import type { AddressRef, EipAction } from '../actions';
 import { describeRef } from '../actions';
 import { primaryInterface } from '../members';
 import type { ObservedPools } from '../observed';
-import { existingOf } from './address';
+import { existingOf, offInstance } from './address';
 import { adoptionMarks } from './adoption';
 import { allocations } from './allocation';
 import { contestedNotes, note } from './notes';
@@ -131,7 +131,16 @@ export function planNatPool(context: PoolContext, natGatewayId: string, natGatew
   }
   const unread = natGateways === null ? ' (not read: offline plan)' : '';
   // Off the node first, then onto the gateway: EC2 associates an address that is associated nowhere.
-  const moves = onNodes.map(({ address, instanceId }) => takeOff(pool.name, address, instanceId, natGatewayId));
+  // Off a node of the `moveFrom` group, on its way to the gateway.
+  const moves = onNodes.map(({ address, instanceId }) =>
+    offInstance(
+      pool.name,
+      address,
+      instanceId,
+      `pool ${pool.name} moves from the nodes to NAT gateway ${natGatewayId}: the same address goes on the gateway next`,
+      `NAT gateway ${natGatewayId}`,
+    ),
+  );
   refs.unshift(...onNodes.map(({ address }) => existingOf(address)));
   const associations = refs.map((ref): EipAction => ({
     kind: 'AssociateNatGatewayAddress',
@@ -149,22 +158,6 @@ export function planNatPool(context: PoolContext, natGatewayId: string, natGatew
   return {
     actions: [...adoptionMarks(context), ...moves, ...surplusActions, ...allocations(context, slots, new Set()), ...associations, ...lifecycle, ...notes],
     view: failed(view(context, held, slots.length, [...surplusActions, ...lifecycle], 1, attachedNow.length + refs.length > 0 ? 0 : 1, surplus)),
-  };
-}
-
-/** The DisassociateAddress that takes a pool's address off a node of its `moveFrom` group, on its way to the gateway. */
-function takeOff(pool: string, address: Address, instanceId: string, natGatewayId: string): EipAction {
-  const existing = existingOf(address);
-  return {
-    kind: 'DisassociateAddress',
-    classification: 'update',
-    pool,
-    target: { kind: 'instance', name: instanceId },
-    reason: `pool ${pool} moves from the nodes to NAT gateway ${natGatewayId}: the same address goes on the gateway next`,
-    changes: [{ field: 'address', from: describeRef(existing), to: `NAT gateway ${natGatewayId}` }],
-    address: existing,
-    instanceId,
-    request: { AssociationId: address.AssociationId },
   };
 }
 
