@@ -14,6 +14,7 @@ import { QUIET_LOGGER } from './output';
 import type { SecretValuesPort } from '../shared/ports/secret-values';
 import type { CallerIdentityPort } from '../shared/ports/caller-identity';
 import type { ReleaseStorePort } from '../shared/ports/release-store';
+import type { WorkloadLeaseDeps } from '../functions/deploy/worker/lease';
 import { cliSettings } from '../shared/config';
 
 /** Where a cluster is: what connecting to its Kubernetes API needs. */
@@ -39,6 +40,8 @@ export interface CliFactories {
   identity: () => Promise<CallerIdentityPort>;
   /** The stack's durable release store (EKS_PILOT_RELEASE_TABLE in AWS_REGION); undefined when the table is not set. */
   releases: () => Promise<ReleaseStorePort | undefined>;
+  /** Each workload's lease, as deploy-worker takes it (one writer per workload); undefined for a cluster reached through KUBECONFIG. */
+  workloadLeases: () => Promise<WorkloadLeaseDeps | undefined>;
   now: () => Date;
   sleep: (ms: number) => Promise<void>;
 }
@@ -126,6 +129,13 @@ export const DEFAULT_FACTORIES: CliFactories = {
     const { createDynamoDbReleaseStore } = await import('../shared/adapters/aws/dynamodb-release-store');
     return createDynamoDbReleaseStore({ region, tableName: releaseTable });
   },
+  workloadLeases: async () => {
+    const { leaseTable, kubeconfig } = cliSettings();
+    // A cluster reached through KUBECONFIG (kind, minikube) is no EKS cluster: no lease in an AWS account guards it.
+    if (kubeconfig !== undefined) return undefined;
+    const { createDynamoDbLeases } = await import('../shared/adapters/aws/dynamodb-lease');
+    return { leaseFor: (target) => createDynamoDbLeases({ ...where(target), tableName: leaseTable }), holder: `cli ${userInfo().username}@${hostname()}` };
+  },
   now: () => new Date(),
   sleep: (ms) => sleep(ms),
 };
@@ -149,6 +159,7 @@ export function portsFrom(overrides: Partial<CliFactories> = {}): Ports {
     secrets: once(chosen.secrets),
     identity: once(chosen.identity),
     releases: once(chosen.releases),
+    workloadLeases: once(chosen.workloadLeases),
     now: chosen.now,
     sleep: chosen.sleep,
   };

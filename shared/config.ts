@@ -309,6 +309,13 @@ export interface DeployWorkerSettings extends FunctionSettings, ClusterAccessSet
   rolloutPollMs: number;
   /** `EKS_PILOT_ROLLOUT_RESERVE_MS`. */
   rolloutReserveMs: number;
+  /**
+   * `EKS_PILOT_LEASE_TABLE`: the shared lease table each workload's lease is taken in (one writer per
+   * workload, worker/lease.ts); unset, no lease (a local run beside nothing else).
+   */
+  leaseTable?: string;
+  /** `AWS_LAMBDA_FUNCTION_NAME` (Lambda sets it): who holds a workload's lease. */
+  functionName: string;
 }
 
 export interface CliSettings extends ClusterAccessSettings, ReleaseStoreSettings {
@@ -489,6 +496,8 @@ export function deployWorkerSettings(env: Environment = process.env): Readonly<D
     ...optional('releaseTable', reader.text('EKS_PILOT_RELEASE_TABLE')),
     rolloutPollMs: reader.positiveInteger('EKS_PILOT_ROLLOUT_POLL_MS', SETTING_DEFAULTS.rolloutPollMs),
     rolloutReserveMs: reader.nonNegativeInteger('EKS_PILOT_ROLLOUT_RESERVE_MS', SETTING_DEFAULTS.rolloutReserveMs),
+    ...optional('leaseTable', reader.text('EKS_PILOT_LEASE_TABLE')),
+    functionName: reader.text('AWS_LAMBDA_FUNCTION_NAME') ?? 'deploy-worker',
   });
 }
 

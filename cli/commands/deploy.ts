@@ -168,7 +168,8 @@ function manualInvoke(action: Action, workload: string, options: InvokeOptions):
 /** The worker's ports for one CLI run: the rollout is watched to its end here, so nothing is queued. */
 /**
  * deploy-worker's ports as the CLI builds them: the cluster's Kubernetes API, the Secrets' sources,
- * and the durable release store when EKS_PILOT_RELEASE_TABLE names it (written first, as the Lambda does).
+ * the durable release store when EKS_PILOT_RELEASE_TABLE names it (written first, as the Lambda does), and
+ * each workload's lease unless the cluster is reached through KUBECONFIG.
  *
  * @example
  * const deps = await workerDeps(targets, ports);
@@ -176,8 +177,11 @@ function manualInvoke(action: Action, workload: string, options: InvokeOptions):
 export async function workerDeps(targets: readonly DeployTarget[], ports: Ports): Promise<WorkerDeps> {
   const connect = await ports.kubernetes();
   const releases = await ports.releases();
+  const lease = await ports.workloadLeases();
   return {
     ...(releases === undefined ? {} : { releases }),
+    // The Lambda's and the CLI's runs take turns on a workload (functions/deploy/worker/lease.ts).
+    ...(lease === undefined ? {} : { lease }),
     targets: () => Promise.resolve([...targets]),
     // Only a workload that sources Secrets from AWS loads the adapter.
     ...(targets.some((target) => target.workload.secrets.length > 0) ? { secretValues: await ports.secrets() } : {}),

@@ -14,6 +14,7 @@ import { CALLER_ARN, cli, EXAMPLES, fixture, NOW, ROOT, spec } from './support';
 import { gatedCryptoOms } from '../../testing/gated-spec';
 import { RELEASES_KEY } from '../../functions/deploy/model/releases';
 import type { ReleaseRecord } from '../../functions/deploy/model/releases';
+import { FakeLeases } from '../../testing/fake-lease';
 
 const WEBHOOK_EVENT = path.join(ROOT, 'events/deploy/webhook-registry-package.json');
 const PLATFORM_EVENT = path.join(ROOT, 'events/deploy/webhook-platform-manifest.json');
@@ -294,6 +295,28 @@ describe('eks-pilot deploy against a Kubernetes API server', () => {
     expect(rollback.code).toBe(EXIT.error);
     expect(plan.stdout).toContain(`    Deployment crypto-oms/order-ingestion  order-ingestion=${image}\n`);
     expect(plan.code).toBe(EXIT.ok);
+  });
+
+  it('refuses a deploy while another run holds the workload, naming who, and applies nothing', async () => {
+    // Prepare: deploy-worker holds crypto-oms's lease (a push rolling out)
+    cluster = await startFakeCluster();
+    const leases = new FakeLeases();
+    leases.hold('deploy/eu-west-1/crypto-oms/crypto-oms', {
+      owner: 'lambda-run',
+      holder: 'lambda eks-pilot-prod-deploy-worker',
+      expiresAt: new Date(NOW.getTime() + 300_000),
+    });
+    const image = `${ORDER_INGESTION}:v1.1.0@${digestOf('v1.1.0')}`;
+
+    // Act
+    const deployed = await cli(['deploy', 'deploy', 'crypto-oms', '--image', image, fixture('ghcr-oms')], { k8s: cluster.port, leases });
+
+    // Assess
+    expect(deployed.stderr).toBe(
+      'error: workload crypto-oms/crypto-oms is being changed by lambda eks-pilot-prod-deploy-worker (lease until 2026-11-22T12:05:00.000Z); this run changed nothing, try again once it is done\n',
+    );
+    expect(deployed.code).toBe(EXIT.error);
+    expect(cluster.appliedObjects()).toEqual([]);
   });
 
   it('plans an image as the worker would take it: released, then skipped once it runs, and an older tag refused with the rule', async () => {

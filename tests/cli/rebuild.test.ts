@@ -4,18 +4,21 @@ import { reconcilePools } from '../../functions/eip-manager/run';
 import { digestOf } from '../../testing/deploy-events';
 import { RebuildWorld } from '../../testing/rebuild-world';
 import { FakeSecretValues } from '../../testing/secret-values';
+import { FakeLeases } from '../../testing/fake-lease';
 import { fixture, QUIET } from './support';
 
 const TASK = 'ghcr.io/financial-move/task-service';
 
 /** The CLI's factories over the world's doubles; its wait between runs lets the world's time pass. */
 function factoriesOf(world: RebuildWorld, options: { releases?: boolean } = {}): Partial<CliFactories> {
+  const leases = new FakeLeases();
   return {
     provision: () => Promise.resolve({ eksFor: () => world.eks, now: () => world.now(), logger: QUIET }),
     eip: () => Promise.resolve(world.eipDeps()),
     kubernetes: () => Promise.resolve(() => Promise.resolve(world.cluster.port)),
     secrets: () => Promise.resolve(new FakeSecretValues()),
     releases: () => Promise.resolve(options.releases === false ? undefined : world.releases),
+    workloadLeases: () => Promise.resolve({ leaseFor: () => leases, holder: 'cli test@laptop' }),
     now: () => world.now(),
     sleep: (ms) => {
       world.passTime(ms);

@@ -11,6 +11,7 @@ import type { FakeCloudWatch } from '../../testing/scale-watch-fakes';
 import type { FakeEc2 } from '../../testing/fake-ec2';
 import type { FakeEks } from '../../testing/fake-eks';
 import { FakeSecretValues } from '../../testing/secret-values';
+import { FakeLeases } from '../../testing/fake-lease';
 
 export const ROOT = path.join(__dirname, '../..');
 export const EXAMPLES = path.join(ROOT, 'examples');
@@ -42,6 +43,8 @@ export async function cli(
     cloudWatch?: FakeCloudWatch;
     k8s?: KubernetesPort | ((cluster: string) => Promise<KubernetesPort>);
     now?: () => Date;
+    /** The workloads' lease store (default: an empty one of this run's own). */
+    leases?: FakeLeases;
   } = {},
 ): Promise<Result> {
   let stdout = '';
@@ -49,6 +52,7 @@ export async function cli(
   const refuse = (what: string) => () => Promise.reject(new Error(`the test gave no ${what}`));
   const now = fakes.now ?? (() => NOW);
   const { eks, ec2, cloudWatch, k8s } = fakes;
+  const leases = fakes.leases ?? new FakeLeases();
   const factories: Partial<CliFactories> = {
     provision: eks ? () => Promise.resolve({ eksFor: () => eks, now, logger: QUIET }) : refuse('EKS'),
     eip: ec2 ? () => Promise.resolve({ ec2For: () => ec2, now, logger: QUIET }) : refuse('EC2'),
@@ -60,6 +64,7 @@ export async function cli(
     identity: () => Promise.resolve({ callerArn: () => Promise.resolve(CALLER_ARN) }),
     // No release table: a test never reaches the account's, whatever the shell sets.
     releases: () => Promise.resolve(undefined),
+    workloadLeases: () => Promise.resolve({ leaseFor: () => leases, holder: 'cli test@laptop' }),
     now,
     sleep: () => Promise.resolve(),
   };

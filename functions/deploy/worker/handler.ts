@@ -27,6 +27,8 @@ import type { GitHubPackagesPort } from '../../../shared/ports/github-packages';
 import { GitHubDeployments } from '../../../shared/adapters/github/deployments';
 import type { GitHubDeploymentsPort } from '../../../shared/ports/github-deployments';
 import { createDynamoDbReleaseStore } from '../../../shared/adapters/aws/dynamodb-release-store';
+import { createDynamoDbLeases } from '../../../shared/adapters/aws/dynamodb-lease';
+import type { WorkloadLeaseDeps } from './lease';
 import { loadFleet } from '../model/targets';
 import { loadPlatforms } from '../model/platform';
 import { createPlatformRunner } from './platform';
@@ -123,6 +125,14 @@ const releasesFor = perContainer((key) => {
   return createDynamoDbReleaseStore({ region, tableName });
 });
 
+/** Each workload's lease in the shared lease table of its cluster's Region and account (as provision's and eip-manager's). */
+function workloadLeases(tableName: string, holder: string): WorkloadLeaseDeps {
+  return {
+    leaseFor: (target) => createDynamoDbLeases({ region: target.region, ...(target.assumeRoleArn ? { assumeRoleArn: target.assumeRoleArn } : {}), tableName }),
+    holder,
+  };
+}
+
 function deps(settings: DeployWorkerSettings): WorkerDeps {
   const access: ClusterAccessSettings = { ...(settings.kubeconfig === undefined ? {} : { kubeconfig: settings.kubeconfig }), endpoints: settings.endpoints };
   // Every workload of the specs; a broken one is reported and skipped, never the fleet.
@@ -146,6 +156,7 @@ function deps(settings: DeployWorkerSettings): WorkerDeps {
     ...(settings.notifyTopicArn === undefined ? {} : { notifier: notifierFor(settings.notifyTopicArn) }),
     ...githubFor(settings),
     ...(settings.releaseTable === undefined ? {} : { releases: releasesFor(`${settings.region}|${settings.releaseTable}`) }),
+    ...(settings.leaseTable === undefined ? {} : { lease: workloadLeases(settings.leaseTable, `lambda ${settings.functionName}`) }),
     now: () => new Date(),
     sleep: (ms) => sleep(ms),
     logger,

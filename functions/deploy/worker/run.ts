@@ -35,6 +35,8 @@ import type { BrokenWorkload, DeployTarget } from '../model/targets';
 import { targetKey } from '../model/targets';
 import { SETTING_DEFAULTS } from '../../../shared/config';
 import type { PlatformRunner } from './platform';
+import type { WorkloadLeaseDeps } from './lease';
+import { withWorkloadLease } from './lease';
 
 export const DEFAULT_POLL_MS = SETTING_DEFAULTS.rolloutPollMs;
 /** Time kept back at the end of an invocation to record the outcome and hand the watch on. */
@@ -60,6 +62,8 @@ export interface WorkerDeps {
   deployments?: GitHubDeploymentsPort;
   /** The durable release store (DynamoDB in the account): written before the ConfigMap, read first. Without it, the ConfigMap only. */
   releases?: ReleaseStorePort;
+  /** The workloads' leases (worker/lease.ts): one writer per workload across the CLI and every stack. Absent: no lease (a test, a local run). */
+  lease?: WorkloadLeaseDeps;
   now(): Date;
   sleep(ms: number): Promise<void>;
   logger: RunLogger;
@@ -126,11 +130,29 @@ export async function deployImage(
   if (!target.workload.images.some((candidate) => candidate.repository === image.repository)) {
     return ignore(deps, facts, `workload ${target.workload.name} has no policy for ${image.repository}`);
   }
-  const k8s = await deps.connect(target);
-  const store = historyOf(k8s, target, deps);
-  const records = await store.read();
-  const plan = planPush(target, records, image, { ...trigger, deliveryId }, deps.now());
-  return carryOut(plan, target, k8s, store, records, facts, deps, budget);
+  return underLease(target, deps, async (leased) => {
+    const k8s = await leased.connect(target);
+    const store = historyOf(k8s, target, leased);
+    const records = await store.read();
+    const plan = planPush(target, records, image, { ...trigger, deliveryId }, leased.now());
+    return carryOut(plan, target, k8s, store, records, facts, leased, budget);
+  });
+}
+
+/**
+ * Runs a change of the workload's history under its lease (worker/lease.ts), with a `sleep` that
+ * keeps the lease between a watch's polls.
+ */
+function underLease(target: DeployTarget, deps: WorkerDeps, work: (leased: WorkerDeps) => Promise<DeployOutcome>): Promise<DeployOutcome> {
+  return withWorkloadLease(target, deps, (keep) =>
+    work({
+      ...deps,
+      sleep: async (ms) => {
+        await deps.sleep(ms);
+        await keep();
+      },
+    }),
+  );
 }
 
 /**
@@ -150,16 +172,18 @@ export async function rollbackTo(
   budget: Budget,
   options: { force?: boolean } = {},
 ): Promise<DeployOutcome> {
-  const k8s = await deps.connect(target);
-  const store = historyOf(k8s, target, deps);
-  const records = await store.read();
-  const plan = planRollback(
-    target,
-    records,
-    { ...(to === undefined ? {} : { to }), ...(options.force === undefined ? {} : { force: options.force }), deliveryId },
-    deps.now(),
-  );
-  return carryOut(plan, target, k8s, store, records, { cluster: target.cluster, workload: targetKey(target), deliveryId }, deps, budget);
+  return underLease(target, deps, async (leased) => {
+    const k8s = await leased.connect(target);
+    const store = historyOf(k8s, target, leased);
+    const records = await store.read();
+    const plan = planRollback(
+      target,
+      records,
+      { ...(to === undefined ? {} : { to }), ...(options.force === undefined ? {} : { force: options.force }), deliveryId },
+      leased.now(),
+    );
+    return carryOut(plan, target, k8s, store, records, { cluster: target.cluster, workload: targetKey(target), deliveryId }, leased, budget);
+  });
 }
 
 /**
@@ -172,11 +196,13 @@ export async function rollbackTo(
  * await restoreWorkload(target, 'rebuild-3f0c9a52', deps, budget);
  */
 export async function restoreWorkload(target: DeployTarget, deliveryId: string, deps: WorkerDeps, budget: Budget): Promise<DeployOutcome> {
-  const k8s = await deps.connect(target);
-  const store = releaseStoreOf(k8s, target, deps);
-  const records = await store.read();
-  const plan = planRestore(target, records, { deliveryId }, deps.now());
-  return carryOut(plan, target, k8s, store, records, { cluster: target.cluster, workload: targetKey(target), deliveryId }, deps, budget);
+  return underLease(target, deps, async (leased) => {
+    const k8s = await leased.connect(target);
+    const store = releaseStoreOf(k8s, target, leased);
+    const records = await store.read();
+    const plan = planRestore(target, records, { deliveryId }, leased.now());
+    return carryOut(plan, target, k8s, store, records, { cluster: target.cluster, workload: targetKey(target), deliveryId }, leased, budget);
+  });
 }
 
 /** Carries out a plan: logs a skip, records a refusal, or releases the draft. */
@@ -234,6 +260,16 @@ function waitingOutcome(record: ReleaseRecord, reason: string, supersedes?: numb
  * await decideHeld(target, { action: 'approve', by: 'arn:aws:sts::123456789012:assumed-role/ops/ana', requestId }, deps, budget);
  */
 export async function decideHeld(target: DeployTarget, request: GateRequest, deps: WorkerDeps, budget: Budget): Promise<DeployOutcome> {
+  if (request.action === 'schedule' && deps.lease !== undefined) {
+    // The schedule asks every workload: one with nothing to release answers from a read, and takes no lease.
+    const records = await historyOf(await deps.connect(target), target, deps).read();
+    const plan = planGate(target, records, request, deps.now());
+    if (plan.action === 'answer' && plan.outcome === 'ignored') return { outcome: 'ignored', reason: plan.reason };
+  }
+  return underLease(target, deps, (leased) => decideHeldUnderLease(target, request, leased, budget));
+}
+
+async function decideHeldUnderLease(target: DeployTarget, request: GateRequest, deps: WorkerDeps, budget: Budget): Promise<DeployOutcome> {
   const k8s = await deps.connect(target);
   // The durable store and the notifications too: an approved, rejected or refused held release is an outcome like any other.
   const store = historyOf(k8s, target, deps);
@@ -273,14 +309,16 @@ export async function decideHeld(target: DeployTarget, request: GateRequest, dep
  * await continueWatch(target, { type: 'watch', cluster, workload, revision: 4, deliveryId, attempt: 2 }, deps, budget);
  */
 export async function continueWatch(target: DeployTarget, message: WatchMessage, deps: WorkerDeps, budget: Budget): Promise<DeployOutcome> {
-  const k8s = await deps.connect(target);
-  const store = historyOf(k8s, target, deps);
-  const records = await store.read();
-  const record = records.find((item) => item.revision === message.revision);
-  const facts = { cluster: target.cluster, workload: targetKey(target), deliveryId: message.deliveryId, revision: message.revision };
-  if (record?.result !== 'progressing') return ignore(deps, facts, `release ${message.revision} is ${record?.result ?? 'gone'}: nothing to watch`);
-  const rendered = renderWorkload(target.workload.name, target.objects, pinnedImages(record.images));
-  return watchAndFinish(target, k8s, store, records, record, rendered.objects, message.attempt, deps, budget);
+  return underLease(target, deps, async (leased) => {
+    const k8s = await leased.connect(target);
+    const store = historyOf(k8s, target, leased);
+    const records = await store.read();
+    const record = records.find((item) => item.revision === message.revision);
+    const facts = { cluster: target.cluster, workload: targetKey(target), deliveryId: message.deliveryId, revision: message.revision };
+    if (record?.result !== 'progressing') return ignore(leased, facts, `release ${message.revision} is ${record?.result ?? 'gone'}: nothing to watch`);
+    const rendered = renderWorkload(target.workload.name, target.objects, pinnedImages(record.images));
+    return watchAndFinish(target, k8s, store, records, record, rendered.objects, message.attempt, leased, budget);
+  });
 }
 
 /** Applies a draft, records it as progressing, and watches it. */
