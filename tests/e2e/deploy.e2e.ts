@@ -9,6 +9,7 @@ import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, S
 import type { Message } from '@aws-sdk/client-sqs';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { KubernetesObject } from '../../shared/ports/kubernetes';
 import { digestOf, registryPackagePayload, WEBHOOK_SECRET, webhookEvent } from '../../testing/deploy-events';
 import type { KubernetesStandIn } from './support/kubernetes';
@@ -136,6 +137,11 @@ it('verifies a signed push, queues it once to the FIFO queue, and the worker rol
 
   // Assess: applied in order, the pushed image pinned, the release recorded
   expect(result).toEqual({ batchItemFailures: [] });
+  // Under the workload's lease, in the shared lease table of the cluster's Region, and given back.
+  const dynamodb = new DynamoDBClient(moto.clientConfig(CLUSTER_REGION));
+  const leases = await dynamodb.send(new ScanCommand({ TableName: 'eks-pilot-leases' }));
+  dynamodb.destroy();
+  expect(leases.Items).toEqual([]);
   const applied = k8s.cluster.appliedObjects();
   expect(applied[0]).toBe('Namespace crypto-oms');
   const deployment = [...k8s.cluster.objects.values()].find(
