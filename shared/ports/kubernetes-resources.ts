@@ -53,6 +53,18 @@ export const KNOWN_KINDS: readonly ResourceType[] = [
     namespaced: false,
     platformOnly: true,
   },
+  // A controller's own kinds (the AWS Load Balancer Controller's), cluster-scoped (Kubernetes API
+  // reference: CustomResourceDefinition v1, MutatingWebhookConfiguration v1).
+  { group: 'apiextensions.k8s.io', kind: 'CustomResourceDefinition', plural: 'customresourcedefinitions', namespaced: false, platformOnly: true },
+  {
+    group: 'admissionregistration.k8s.io',
+    kind: 'MutatingWebhookConfiguration',
+    plural: 'mutatingwebhookconfigurations',
+    namespaced: false,
+    platformOnly: true,
+  },
+  // The AWS Load Balancer Controller's IngressClass settings: its CRD ingressclassparams.elbv2.k8s.aws has `scope: Cluster`.
+  { group: 'elbv2.k8s.aws', kind: 'IngressClassParams', plural: 'ingressclassparams', namespaced: false, platformOnly: true },
 ];
 
 /** Kinds only read, by `eks-pilot validate` and provision's validation: nodes and their pods. */

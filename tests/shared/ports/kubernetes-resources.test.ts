@@ -55,6 +55,9 @@ describe('resourcePath', () => {
       'IngressClassParams',
       'IngressClass',
       'ValidatingWebhookConfiguration',
+      'CustomResourceDefinition',
+      'MutatingWebhookConfiguration',
+      'IngressClassParams',
     ];
 
     // Act
@@ -62,6 +65,29 @@ describe('resourcePath', () => {
 
     // Assess
     expect(kinds).toEqual(expected);
+  });
+
+  it.each([
+    [
+      'apiextensions.k8s.io/v1',
+      'CustomResourceDefinition',
+      'targetgroupbindings.elbv2.k8s.aws',
+      '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/targetgroupbindings.elbv2.k8s.aws',
+    ],
+    [
+      'admissionregistration.k8s.io/v1',
+      'MutatingWebhookConfiguration',
+      'aws-load-balancer-webhook',
+      '/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations/aws-load-balancer-webhook',
+    ],
+    ['elbv2.k8s.aws/v1beta1', 'IngressClassParams', 'alb', '/apis/elbv2.k8s.aws/v1beta1/ingressclassparams/alb'],
+    ['eks.amazonaws.com/v1', 'IngressClassParams', 'alb', '/apis/eks.amazonaws.com/v1/ingressclassparams/alb'],
+  ])('builds the cluster-scoped path of %s %s %s, with no namespace', (apiVersion, kind, name, expected) => {
+    // Act
+    const built = resourcePath(apiVersion, kind, 'kube-system', name);
+
+    // Assess
+    expect(built).toBe(expected);
   });
 
   it('builds collection paths, in one namespace or across all of them', () => {
