@@ -96,11 +96,17 @@ export function resourceFor(apiVersion: string, kind: string): ResolvedResource 
   const version = slash === -1 ? apiVersion : apiVersion.slice(slash + 1);
   const type = BY_GROUP_KIND.get(`${group}/${kind}`);
   if (type === undefined || version === '' || version.includes('/')) {
-    const sameKind = KNOWN_KINDS.find((known) => known.kind === kind);
+    // IngressClassParams is in two groups (EKS Auto Mode's and the AWS Load Balancer Controller's): name each.
+    const sameKind = KNOWN_KINDS.filter((known) => known.kind === kind);
     const hint =
-      sameKind === undefined
-        ? `known kinds: ${KNOWN_KINDS.map((known) => known.kind).join(', ')}`
-        : `${kind} belongs to the API group "${sameKind.group || 'core'}" (e.g. apiVersion ${sameKind.group === '' ? 'v1' : `${sameKind.group}/<version>`})`;
+      sameKind.length === 0
+        ? `known kinds: ${[...new Set(KNOWN_KINDS.map((known) => known.kind))].join(', ')}`
+        : sameKind
+            .map(
+              (known) =>
+                `${kind} belongs to the API group "${known.group || 'core'}" (e.g. apiVersion ${known.group === '' ? 'v1' : `${known.group}/<version>`})`,
+            )
+            .join(' or ');
     throw new UnsupportedKindError(`eks-pilot does not know the kind ${kind} in apiVersion "${apiVersion}": ${hint}`, {
       context: { apiVersion, kind },
     });

@@ -164,6 +164,16 @@ describe('resourceFor', () => {
     );
   });
 
+  it("names both API groups of IngressClassParams, EKS Auto Mode's and the AWS Load Balancer Controller's, for another group", () => {
+    // Act
+    const resolving = () => resourceFor('networking.k8s.io/v1', 'IngressClassParams');
+
+    // Assess
+    expect(resolving).toThrow(
+      'eks-pilot does not know the kind IngressClassParams in apiVersion "networking.k8s.io/v1": IngressClassParams belongs to the API group "eks.amazonaws.com" (e.g. apiVersion eks.amazonaws.com/<version>) or IngressClassParams belongs to the API group "elbv2.k8s.aws" (e.g. apiVersion elbv2.k8s.aws/<version>)',
+    );
+  });
+
   it('takes any version of a known group, leaving a version the cluster does not serve to the API server', () => {
     // Prepare
     const apiVersion = 'autoscaling/v1';

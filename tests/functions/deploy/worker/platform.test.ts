@@ -524,6 +524,35 @@ describe('the AWS Load Balancer Controller of the examples without Auto Mode', (
     },
   );
 
+  it('drops from a webhook configuration what eks-pilot applied before and no longer applies, and keeps only what another manager set', async () => {
+    // Prepare: the mutating configuration applied, then the patch Job's caBundle on each webhook
+    const { platform } = await lbcPlatform('financial-move');
+    const configuration = renderPlatform(platform).find((object) => object.kind === 'MutatingWebhookConfiguration');
+    if (!configuration) throw new Error('no MutatingWebhookConfiguration');
+    cluster = await startFakeCluster();
+    const fake = cluster;
+    const where = '/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations/aws-load-balancer-webhook';
+    await fake.port.apply(configuration, { fieldManager: 'eks-pilot-deploy', force: true });
+    const current = (await (await fetch(`${fake.server.url}${where}`)).json()) as { webhooks: Webhook[] };
+    for (const webhook of current.webhooks) webhook.clientConfig.caBundle = 'Y2E=';
+    await fetch(`${fake.server.url}${where}`, { method: 'PUT', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(current) });
+    const edited = structuredClone(configuration);
+    const [mpod, , mtgb] = edited.webhooks as (Webhook & { failurePolicy?: string })[];
+    if (!mpod || !mtgb) throw new Error('expected three webhooks');
+    delete mpod.failurePolicy;
+    edited.webhooks = [mpod, mtgb];
+
+    // Act
+    await fake.port.apply(edited, { fieldManager: 'eks-pilot-deploy', force: true });
+
+    // Assess
+    const stored = (fake.objects.get(where)?.webhooks ?? []) as (Webhook & { failurePolicy?: string })[];
+    expect(stored.map((webhook) => webhook.name)).toEqual(['mpod.elbv2.k8s.aws', 'mtargetgroupbinding.elbv2.k8s.aws']);
+    expect(stored[0]?.failurePolicy).toBeUndefined();
+    expect(stored[1]?.failurePolicy).toBe('Fail');
+    expect(stored.map((webhook) => webhook.clientConfig.caBundle)).toEqual(['Y2E=', 'Y2E=']);
+  });
+
   it.each([
     ['served after two refusals', 2, 'Converged', 2],
     ['never served', Infinity, 'Blocked', CRD_SERVED.attempts - 1],
