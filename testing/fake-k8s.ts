@@ -170,6 +170,8 @@ export function namespaceScoped(
 export async function startFakeCluster(options: FakeClusterOptions = {}): Promise<FakeCluster> {
   const objects = new Map<string, KubernetesObject>(Object.entries(options.seed ?? {}));
   const reads = new Map<string, number>();
+  // What each field manager last applied to each path: the fields it owns (server-side apply).
+  const lastApplied = new Map<string, KubernetesObject>();
   let resourceVersion = 100;
   const server = await startFakeApiServer((request) => {
     const intercepted = options.intercept?.(request);
@@ -177,6 +179,7 @@ export async function startFakeCluster(options: FakeClusterOptions = {}): Promis
     if (request.method === 'PATCH' && request.headers['content-type'] === 'application/apply-patch+yaml') {
       const applied = JSON.parse(request.body) as KubernetesObject;
       const existing = objects.get(request.path);
+      const ownerKey = `${request.query.get('fieldManager') ?? ''} ${request.path}`;
       // A Job's pod template is immutable once created, as kube-apiserver's validation says.
       if (
         existing?.kind === 'Job' &&
@@ -205,12 +208,27 @@ export async function startFakeCluster(options: FakeClusterOptions = {}): Promis
           resourceVersion: String(++resourceVersion),
           generation: (existing?.metadata.generation ?? 0) + (changed ? 1 : 0),
         },
+        ...mergedWebhooks(existing, applied, lastApplied.get(ownerKey)),
       };
       if (request.query.get('dryRun') !== 'All') {
         objects.set(request.path, merged);
         reads.set(request.path, 0);
+        lastApplied.set(ownerKey, applied);
       }
       return { status: existing === undefined ? 201 : 200, body: merged };
+    }
+    // An update (PUT) replaces the object, as kube-webhook-certgen's Update of a webhook configuration does.
+    if (request.method === 'PUT') {
+      const existing = objects.get(request.path);
+      const name = request.path.split('/').at(-1) ?? '';
+      if (existing === undefined) return status(404, 'NotFound', `"${name}" not found`, { name });
+      const updated = JSON.parse(request.body) as KubernetesObject;
+      const stored: KubernetesObject = {
+        ...updated,
+        metadata: { ...updated.metadata, uid: existing.metadata.uid, resourceVersion: String(++resourceVersion), generation: existing.metadata.generation },
+      };
+      objects.set(request.path, stored);
+      return { status: 200, body: stored };
     }
     if (request.method === 'GET') {
       const stored = objects.get(request.path);
@@ -261,6 +279,43 @@ export async function startFakeCluster(options: FakeClusterOptions = {}): Promis
       await server.close();
     },
   };
+}
+
+/**
+ * The `webhooks` of a webhook configuration after a server-side apply, as kube-apiserver merges
+ * them: a map list keyed by `name` (Kubernetes API reference, MutatingWebhookConfiguration v1 and
+ * ValidatingWebhookConfiguration v1: "Patch strategy: merge on key name"), each item merged field
+ * by field. A field the applier sets is its; a field it set before and no longer sets goes; a field
+ * only another manager set (kube-webhook-certgen's `clientConfig.caBundle`) stays. Other kinds:
+ * nothing (the fake replaces their spec whole).
+ */
+function mergedWebhooks(existing: KubernetesObject | undefined, applied: KubernetesObject, previous: KubernetesObject | undefined): { webhooks?: unknown[] } {
+  if (!Array.isArray(applied.webhooks) || !Array.isArray(existing?.webhooks)) return {};
+  const byName = (list: unknown): Map<string, Record<string, unknown>> =>
+    new Map((Array.isArray(list) ? (list as Record<string, unknown>[]) : []).map((item) => [String(item.name), item]));
+  const before = byName(existing.webhooks);
+  const owned = byName(previous?.webhooks);
+  const appliedNames = new Set((applied.webhooks as Record<string, unknown>[]).map((item) => String(item.name)));
+  const merged = (applied.webhooks as Record<string, unknown>[]).map((item) => mergeOwned(before.get(String(item.name)), item, owned.get(String(item.name))));
+  // Items only another manager added stay; items this applier added and dropped go.
+  const kept = [...before.entries()].filter(([name]) => !appliedNames.has(name) && !owned.has(name)).map(([, item]) => item);
+  return { webhooks: [...merged, ...kept] };
+}
+
+function mergeOwned(existing: unknown, applied: unknown, previous: unknown): unknown {
+  if (!isPlainObject(applied) || !isPlainObject(existing)) return applied;
+  const result: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(existing)) {
+    if (!(key in applied) && !(isPlainObject(previous) && key in previous)) result[key] = value;
+  }
+  for (const [key, value] of Object.entries(applied)) {
+    result[key] = mergeOwned(existing[key], value, isPlainObject(previous) ? previous[key] : undefined);
+  }
+  return result;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function mergedMap(

@@ -53,6 +53,18 @@ export const KNOWN_KINDS: readonly ResourceType[] = [
     namespaced: false,
     platformOnly: true,
   },
+  // A controller's own kinds (the AWS Load Balancer Controller's), cluster-scoped (Kubernetes API
+  // reference: CustomResourceDefinition v1, MutatingWebhookConfiguration v1).
+  { group: 'apiextensions.k8s.io', kind: 'CustomResourceDefinition', plural: 'customresourcedefinitions', namespaced: false, platformOnly: true },
+  {
+    group: 'admissionregistration.k8s.io',
+    kind: 'MutatingWebhookConfiguration',
+    plural: 'mutatingwebhookconfigurations',
+    namespaced: false,
+    platformOnly: true,
+  },
+  // The AWS Load Balancer Controller's IngressClass settings: its CRD ingressclassparams.elbv2.k8s.aws has `scope: Cluster`.
+  { group: 'elbv2.k8s.aws', kind: 'IngressClassParams', plural: 'ingressclassparams', namespaced: false, platformOnly: true },
 ];
 
 /** Kinds only read, by `eks-pilot validate` and provision's validation: nodes and their pods. */
@@ -84,11 +96,17 @@ export function resourceFor(apiVersion: string, kind: string): ResolvedResource 
   const version = slash === -1 ? apiVersion : apiVersion.slice(slash + 1);
   const type = BY_GROUP_KIND.get(`${group}/${kind}`);
   if (type === undefined || version === '' || version.includes('/')) {
-    const sameKind = KNOWN_KINDS.find((known) => known.kind === kind);
+    // IngressClassParams is in two groups (EKS Auto Mode's and the AWS Load Balancer Controller's): name each.
+    const sameKind = KNOWN_KINDS.filter((known) => known.kind === kind);
     const hint =
-      sameKind === undefined
-        ? `known kinds: ${KNOWN_KINDS.map((known) => known.kind).join(', ')}`
-        : `${kind} belongs to the API group "${sameKind.group || 'core'}" (e.g. apiVersion ${sameKind.group === '' ? 'v1' : `${sameKind.group}/<version>`})`;
+      sameKind.length === 0
+        ? `known kinds: ${[...new Set(KNOWN_KINDS.map((known) => known.kind))].join(', ')}`
+        : sameKind
+            .map(
+              (known) =>
+                `${kind} belongs to the API group "${known.group || 'core'}" (e.g. apiVersion ${known.group === '' ? 'v1' : `${known.group}/<version>`})`,
+            )
+            .join(' or ');
     throw new UnsupportedKindError(`eks-pilot does not know the kind ${kind} in apiVersion "${apiVersion}": ${hint}`, {
       context: { apiVersion, kind },
     });

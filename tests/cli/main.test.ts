@@ -45,6 +45,43 @@ describe('eks-pilot plan', () => {
     expect(result.stdout.indexOf('Namespace logging')).toBeLessThan(result.stdout.indexOf('Deployment kube-system/cluster-autoscaler'));
   });
 
+  it.each([
+    [
+      'financial-move',
+      'sa-east-1',
+      'arn:aws:iam::111122223333:role/platform-admins',
+      'arn:aws:iam::111122223333:role/financial-move-aws-load-balancer-controller',
+    ],
+    [
+      'crypto-oms',
+      'eu-west-1',
+      'arn:aws:iam::444455556666:role/crypto-oms-platform-admins',
+      'arn:aws:iam::444455556666:role/crypto-oms-aws-load-balancer-controller',
+    ],
+  ])(
+    "prints %s's AWS Load Balancer Controller: its Pod Identity, the agent add-on and the platform component, CRDs first",
+    async (name, region, platformRole, podRole) => {
+      // Act
+      const result = await run('plan', '--offline', path.join(EXAMPLES, name, 'cluster.yaml'));
+
+      // Assess
+      expect(result.code).toBe(EXIT.ok);
+      expect(result.stdout).toMatch(/CreatePodIdentityAssociation +pod-identity\/kube-system\/aws-load-balancer-controller +create/);
+      expect(result.stdout).toContain(`        roleArn: ${podRole}\n`);
+      expect(result.stdout).toMatch(/CreateAddon +addon\/eks-pod-identity-agent +create/);
+      expect(result.stdout).toContain(`Platform components of ${name} (${region}), applied as ${platformRole} before any workload\n`);
+      const platform = result.stdout.slice(result.stdout.indexOf('Platform components of'), result.stdout.indexOf('Workloads of'));
+      const objects = platform.split('\n').flatMap((line) => /^ +\d+ {2}(\S+ \S+) +aws-load-balancer-controller$/.exec(line)?.slice(1) ?? []);
+      expect(objects).toHaveLength(20);
+      expect(objects.slice(0, 2)).toEqual([
+        'CustomResourceDefinition ingressclassparams.elbv2.k8s.aws',
+        'CustomResourceDefinition targetgroupbindings.elbv2.k8s.aws',
+      ]);
+      expect(objects).toContain('Deployment kube-system/aws-load-balancer-controller');
+      expect(objects.slice(-2)).toEqual(['MutatingWebhookConfiguration aws-load-balancer-webhook', 'ValidatingWebhookConfiguration aws-load-balancer-webhook']);
+    },
+  );
+
   it('puts the autoscaler tags and the platform in the JSON plan', async () => {
     // Act
     const result = await run('plan', '--offline', '--json', path.join(EXAMPLES, 'comments-app', 'cluster.yaml'));

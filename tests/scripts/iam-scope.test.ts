@@ -43,7 +43,7 @@ describe('iamScopeOf', () => {
     expect(scope.scaledNodegroupArns).toEqual(['arn:aws:eks:us-east-1:777788889999:nodegroup/kianax/general-ng/*']);
     expect(scope.autoScalingGroupArns).toContain('arn:aws:autoscaling:us-east-1:777788889999:autoScalingGroup:*:autoScalingGroupName/eks-jobs-ng-*');
     expect(scope.clusterNames).toEqual(['financial-move', 'kianax']);
-    expect(scope.platformRoleArns).toEqual(['arn:aws:iam::777788889999:role/kianax-platform-admins']);
+    expect(scope.platformRoleArns).toEqual(['arn:aws:iam::111122223333:role/platform-admins', 'arn:aws:iam::777788889999:role/kianax-platform-admins']);
     expect(scope.passRoleArns).toEqual([
       'arn:aws:iam::111122223333:role/financial-move-eks-cluster',
       'arn:aws:iam::111122223333:role/financial-move-eks-node',
@@ -56,7 +56,10 @@ describe('iamScopeOf', () => {
       'arn:aws:cloudwatch:us-east-1:777788889999:alarm:kianax-node-memory-high',
       'arn:aws:cloudwatch:us-east-1:777788889999:alarm:kianax-pods-below-minimum',
     ]);
-    expect(scope.podRoleArns).toEqual(['arn:aws:iam::777788889999:role/kianax-cluster-autoscaler']);
+    expect(scope.podRoleArns).toEqual([
+      'arn:aws:iam::111122223333:role/financial-move-aws-load-balancer-controller',
+      'arn:aws:iam::777788889999:role/kianax-cluster-autoscaler',
+    ]);
     expect(scope.alarmNamePattern).toEqual(['kianax-failed-nodes', 'kianax-general-ng-cpu-high', 'kianax-node-memory-high', 'kianax-pods-below-minimum']);
     expect(scope.assumeRoleArns).toEqual([]);
   });

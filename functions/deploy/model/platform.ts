@@ -1,8 +1,8 @@
 /**
  * Platform components, pure once read: each cluster's `platform` section with its manifests loaded
  * and checked (every image pinned to a version or a digest), rendered in the order the API server
- * needs (every Namespace of every component first, then CRD-free cluster-scoped RBAC, then what
- * refers to it), labelled with the component. deploy-worker applies them before any workload.
+ * needs (every Namespace of every component first, then the CustomResourceDefinitions, then
+ * cluster-scoped RBAC, then what refers to them), labelled with the component. deploy-worker applies them before any workload.
  */
 import path from 'node:path';
 import type { LoadedSpec } from '../../../shared/model/cluster-spec/load';
@@ -44,18 +44,21 @@ export interface BrokenPlatform {
 
 /**
  * Apply order of platform objects: the workloads' order (Namespace first) with the kinds only the
- * platform applies fitted in: RBAC next to service accounts (a binding names its role and account),
- * the IngressClass with the controllers, the admission webhook last (it points at a Service whose
- * pods must be running).
+ * platform applies fitted in: CustomResourceDefinitions right after the Namespaces (before any
+ * object of the kinds they define), RBAC next to service accounts (a binding names its role and
+ * account), the IngressClass with the controllers, the admission webhooks last (they point at a
+ * Service whose pods must be running).
  */
 export const PLATFORM_RANK: Readonly<Record<string, number>> = {
   ...APPLY_RANK,
+  CustomResourceDefinition: 0.5,
   ClusterRole: 1,
   Role: 1,
   ClusterRoleBinding: 1.5,
   RoleBinding: 1.5,
   IngressClassParams: 2.9, // before the IngressClass that names it
   IngressClass: 3,
+  MutatingWebhookConfiguration: 6,
   ValidatingWebhookConfiguration: 6,
 };
 

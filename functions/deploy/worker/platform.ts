@@ -6,7 +6,8 @@
  * namespace, and the controllers its objects need, already there.
  */
 import { errorFacts } from '../../../shared/errors';
-import type { KubernetesPort } from '../../../shared/ports/kubernetes';
+import type { KubernetesObject, KubernetesPort } from '../../../shared/ports/kubernetes';
+import { KubernetesNotFoundError } from '../../../shared/ports/kubernetes-errors';
 import type { RunLogger } from '../../../shared/reconcile/run-logger';
 import type { Status } from '../../../shared/reconcile/status';
 import type { BrokenPlatform, PlatformTarget } from '../model/platform';
@@ -80,18 +81,36 @@ export function createPlatformRunner(deps: PlatformDeps, applied: Set<string> = 
 }
 
 /**
- * Applies one platform's rendering in order; stops at the first object refused.
+ * How long an object of a kind that a CustomResourceDefinition of the same run defines may wait for
+ * the API server to serve that kind: until then (the CRD's `Established` condition, Kubernetes docs
+ * "Extend the Kubernetes API with CustomResourceDefinitions") an apply of it answers 404 with no
+ * object named.
+ */
+export const CRD_SERVED = { attempts: 10, delayMs: 1000 } as const;
+
+/** Waits `ms` milliseconds; a parameter so that tests wait for nothing. */
+export type Sleep = (ms: number) => Promise<void>;
+
+const sleepFor: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Applies one platform's rendering in order; stops at the first object refused. An object of a kind
+ * a CRD of this rendering defines is applied again (up to {@link CRD_SERVED}) while the API server
+ * does not serve that kind yet.
  *
  * @example
  * await applyPlatform(platform, k8s, logger); // { cluster: 'kianax', status: 'Converged', applied: [...] }
  */
-export async function applyPlatform(platform: PlatformTarget, k8s: KubernetesPort, logger: RunLogger): Promise<PlatformReport> {
+export async function applyPlatform(platform: PlatformTarget, k8s: KubernetesPort, logger: RunLogger, sleep: Sleep = sleepFor): Promise<PlatformReport> {
   const facts = { cluster: platform.cluster, components: platform.components.map((component) => component.spec.name) };
   const applied: string[] = [];
+  const defined = new Set<string>();
   for (const object of renderPlatform(platform)) {
     try {
-      await k8s.apply(object, APPLY_OPTIONS);
+      await applyOnceServed(object, k8s, defined, sleep);
       applied.push(describeObject(object));
+      const kind = crdKind(object);
+      if (kind !== undefined) defined.add(kind);
     } catch (error) {
       if (isTransient(error)) throw error;
       const denied = forbidden(error);
@@ -105,6 +124,28 @@ export async function applyPlatform(platform: PlatformTarget, k8s: KubernetesPor
   }
   logger.info('platform applied', { ...facts, objects: applied.length });
   return { cluster: platform.cluster, status: 'Converged', applied };
+}
+
+/** Applies `object`; while its kind is one a CRD of this run defines and is not served yet (404), waits and applies again. */
+async function applyOnceServed(object: KubernetesObject, k8s: KubernetesPort, defined: ReadonlySet<string>, sleep: Sleep): Promise<void> {
+  const group = object.apiVersion.includes('/') ? object.apiVersion.slice(0, object.apiVersion.indexOf('/')) : '';
+  const waits = defined.has(`${group}/${object.kind}`) ? CRD_SERVED.attempts - 1 : 0;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await k8s.apply(object, APPLY_OPTIONS);
+      return;
+    } catch (error) {
+      if (!(error instanceof KubernetesNotFoundError) || attempt >= waits) throw error;
+      await sleep(CRD_SERVED.delayMs);
+    }
+  }
+}
+
+/** `group/Kind` a CustomResourceDefinition defines, or undefined for any other object. */
+function crdKind(object: KubernetesObject): string | undefined {
+  if (object.kind !== 'CustomResourceDefinition') return undefined;
+  const spec = object.spec as { group?: unknown; names?: { kind?: unknown } } | undefined;
+  return typeof spec?.group === 'string' && typeof spec.names?.kind === 'string' ? `${spec.group}/${spec.names.kind}` : undefined;
 }
 
 /** A cluster's platform that cannot be applied, as a Blocked report naming each component and why; undefined when none is broken. */

@@ -166,13 +166,31 @@ describe('reconcileCluster on a converged cluster', () => {
   it.each([
     [
       'financial-move',
-      11,
-      { DescribeCluster: 1, DescribeNodegroup: 1, DescribeAddon: 4, ListAccessEntries: 1, DescribeAccessEntry: 2, ListAssociatedAccessPolicies: 2 },
+      14,
+      {
+        DescribeCluster: 1,
+        DescribeNodegroup: 1,
+        DescribeAddon: 5,
+        ListAccessEntries: 1,
+        DescribeAccessEntry: 2,
+        ListAssociatedAccessPolicies: 2,
+        ListPodIdentityAssociations: 1,
+        DescribePodIdentityAssociation: 1,
+      },
     ],
     [
       'crypto-oms',
-      9,
-      { DescribeCluster: 1, DescribeNodegroup: 1, DescribeAddon: 4, ListAccessEntries: 1, DescribeAccessEntry: 1, ListAssociatedAccessPolicies: 1 },
+      14,
+      {
+        DescribeCluster: 1,
+        DescribeNodegroup: 1,
+        DescribeAddon: 5,
+        ListAccessEntries: 1,
+        DescribeAccessEntry: 2,
+        ListAssociatedAccessPolicies: 2,
+        ListPodIdentityAssociations: 1,
+        DescribePodIdentityAssociation: 1,
+      },
     ],
     [
       'kianax',

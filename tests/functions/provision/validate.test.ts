@@ -81,6 +81,46 @@ describe('validate', () => {
     expect(new Set(reads)).toEqual(new Set(['GET /api/v1/nodes', 'GET /api/v1/namespaces/kube-system/pods']));
   });
 
+  it("lists financial-move's AWS Load Balancer Controller pods among the kube-system pods it checks, and skips the certgen Jobs' completed pods", async () => {
+    // Prepare: the platform component runs in kube-system; one controller replica still starting
+    const [loaded] = await loadSpecs([path.join(__dirname, '../../../examples/financial-move/cluster.yaml')]);
+    if (loaded === undefined) throw new Error('no financial-move example');
+    const spec = loaded.spec;
+    const eks = new FakeEks();
+    eks.seedFromSpec(spec);
+    cluster = await startFakeCluster({
+      seed: {
+        ...eksNode('ip-10-0-1-10.sa-east-1.compute.internal', 'prod-ng', true),
+        ...eksNode('ip-10-0-2-11.sa-east-1.compute.internal', 'prod-ng', true),
+        ...eksNode('ip-10-0-1-12.sa-east-1.compute.internal', 'prod-ng', true),
+        ...podIn('kube-system', 'coredns-5d78c9869d-7xk2p', true),
+        ...podIn('kube-system', 'eks-pod-identity-agent-4rt7q', true),
+        ...podIn('kube-system', 'aws-load-balancer-controller-6b8f5c9d47-2kq9v', true),
+        ...podIn('kube-system', 'aws-load-balancer-controller-6b8f5c9d47-x7m4p', false),
+        ...podIn('kube-system', 'aws-load-balancer-webhook-create-8xk2m', false, 'Succeeded'),
+        ...podIn('kube-system', 'aws-load-balancer-webhook-patch-q4n7z', false, 'Succeeded'),
+      },
+    });
+    const starting = podIn('kube-system', 'aws-load-balancer-controller-6b8f5c9d47-x7m4p', true);
+
+    // Act
+    const before = await validateCluster(spec, { eks, k8s: cluster.port });
+    for (const [podPath, pod] of Object.entries(starting)) cluster.objects.set(podPath, pod);
+    const after = await validateCluster(spec, { eks, k8s: cluster.port });
+
+    // Assess
+    expect(before.status).toBe('Unhealthy');
+    expect(before.failures).toEqual([
+      {
+        kind: 'Pod',
+        name: 'kube-system/aws-load-balancer-controller-6b8f5c9d47-x7m4p',
+        message:
+          'pod kube-system/aws-load-balancer-controller-6b8f5c9d47-x7m4p is not Ready (phase Pending, ContainersNotReady: containers with unready status: [coredns])',
+      },
+    ]);
+    expect(after).toMatchObject({ cluster: 'financial-move', status: 'Validated', failures: [], checked: { pods: 6, addons: 5 } });
+  });
+
   it('names a degraded add-on with its health issues, a missing one, and a pod that is not Ready', async () => {
     // Prepare
     const spec = await kops();

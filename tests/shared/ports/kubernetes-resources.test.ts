@@ -55,6 +55,9 @@ describe('resourcePath', () => {
       'IngressClassParams',
       'IngressClass',
       'ValidatingWebhookConfiguration',
+      'CustomResourceDefinition',
+      'MutatingWebhookConfiguration',
+      'IngressClassParams',
     ];
 
     // Act
@@ -62,6 +65,29 @@ describe('resourcePath', () => {
 
     // Assess
     expect(kinds).toEqual(expected);
+  });
+
+  it.each([
+    [
+      'apiextensions.k8s.io/v1',
+      'CustomResourceDefinition',
+      'targetgroupbindings.elbv2.k8s.aws',
+      '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/targetgroupbindings.elbv2.k8s.aws',
+    ],
+    [
+      'admissionregistration.k8s.io/v1',
+      'MutatingWebhookConfiguration',
+      'aws-load-balancer-webhook',
+      '/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations/aws-load-balancer-webhook',
+    ],
+    ['elbv2.k8s.aws/v1beta1', 'IngressClassParams', 'alb', '/apis/elbv2.k8s.aws/v1beta1/ingressclassparams/alb'],
+    ['eks.amazonaws.com/v1', 'IngressClassParams', 'alb', '/apis/eks.amazonaws.com/v1/ingressclassparams/alb'],
+  ])('builds the cluster-scoped path of %s %s %s, with no namespace', (apiVersion, kind, name, expected) => {
+    // Act
+    const built = resourcePath(apiVersion, kind, 'kube-system', name);
+
+    // Assess
+    expect(built).toBe(expected);
   });
 
   it('builds collection paths, in one namespace or across all of them', () => {
@@ -135,6 +161,16 @@ describe('resourceFor', () => {
     // Assess
     expect(resolving).toThrow(
       'eks-pilot does not know the kind Deployment in apiVersion "v1": Deployment belongs to the API group "apps" (e.g. apiVersion apps/<version>)',
+    );
+  });
+
+  it("names both API groups of IngressClassParams, EKS Auto Mode's and the AWS Load Balancer Controller's, for another group", () => {
+    // Act
+    const resolving = () => resourceFor('networking.k8s.io/v1', 'IngressClassParams');
+
+    // Assess
+    expect(resolving).toThrow(
+      'eks-pilot does not know the kind IngressClassParams in apiVersion "networking.k8s.io/v1": IngressClassParams belongs to the API group "eks.amazonaws.com" (e.g. apiVersion eks.amazonaws.com/<version>) or IngressClassParams belongs to the API group "elbv2.k8s.aws" (e.g. apiVersion elbv2.k8s.aws/<version>)',
     );
   });
 

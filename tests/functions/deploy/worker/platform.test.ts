@@ -11,10 +11,11 @@ import { platformProblems } from '../../../../shared/model/cluster-spec/platform
 import { platformsOf, renderPlatform, unpinnedImages } from '../../../../functions/deploy/model/platform';
 import { loadManifests } from '../../../../functions/deploy/model/manifests';
 import { containerImages } from '../../../../functions/deploy/model/manifests';
-import { applyPlatform, createPlatformRunner } from '../../../../functions/deploy/worker/platform';
+import { applyPlatform, createPlatformRunner, CRD_SERVED } from '../../../../functions/deploy/worker/platform';
 import type { RunLogger } from '../../../../shared/reconcile/run-logger';
 import { captureLogLines } from '../../../../testing/log-lines';
 import { namespaceScoped, startFakeCluster } from '../../../../testing/fake-k8s';
+import { status } from '../../../../testing/kubernetes-api-server';
 import type { FakeCluster } from '../../../../testing/fake-k8s';
 import { parseSpecOrThrow } from '../../../../testing/specs';
 import { push, WorkerHarness } from '../worker-harness';
@@ -263,7 +264,7 @@ describe('pinned platform images', () => {
     },
   );
 
-  it.each(['kianax', 'comments-app'])("pins every image of the %s example's platform to a released version", async (name) => {
+  it.each(['kianax', 'comments-app', 'financial-move', 'crypto-oms'])("pins every image of the %s example's platform to a released version", async (name) => {
     // Prepare
     const loaded = await loadSpecs([path.join(EXAMPLES, name, 'cluster.yaml')]);
 
@@ -365,5 +366,265 @@ describe('the spec checks of platform', () => {
     // Assess
     expect(problems.map((problem) => problem.path)).toEqual([['platform', 'components', 0, 'serviceAccounts', 0]]);
     expect(problems[0]?.message).toContain('no podIdentities entry gives kube-system/cluster-autoscaler an IAM role');
+  });
+});
+
+/** The AWS Load Balancer Controller of a non-Auto-Mode example's platform, loaded. */
+async function lbcPlatform(name: 'financial-move' | 'crypto-oms') {
+  const [loaded] = await loadSpecs([path.join(EXAMPLES, name, 'cluster.yaml')]);
+  if (!loaded) throw new Error(`no ${name}`);
+  const { platforms, broken } = await platformsOf([loaded]);
+  const [platform] = platforms;
+  if (!platform || broken.length > 0) throw new Error(`${name} has no platform: ${broken.map((item) => item.reason).join('; ')}`);
+  return { spec: loaded.spec, platform };
+}
+
+const LBC_ORDER = [
+  'CustomResourceDefinition ingressclassparams.elbv2.k8s.aws',
+  'CustomResourceDefinition targetgroupbindings.elbv2.k8s.aws',
+  'ServiceAccount kube-system/aws-load-balancer-controller',
+  'Role kube-system/aws-load-balancer-controller-leader-election-role',
+  'ClusterRole aws-load-balancer-controller-role',
+  'ServiceAccount kube-system/aws-load-balancer-webhook-certgen',
+  'Role kube-system/aws-load-balancer-webhook-certgen',
+  'ClusterRole aws-load-balancer-webhook-certgen',
+  'RoleBinding kube-system/aws-load-balancer-controller-leader-election-rolebinding',
+  'ClusterRoleBinding aws-load-balancer-controller-rolebinding',
+  'RoleBinding kube-system/aws-load-balancer-webhook-certgen',
+  'ClusterRoleBinding aws-load-balancer-webhook-certgen',
+  'Service kube-system/aws-load-balancer-webhook-service',
+  'IngressClassParams alb',
+  'Deployment kube-system/aws-load-balancer-controller',
+  'Job kube-system/aws-load-balancer-webhook-create',
+  'Job kube-system/aws-load-balancer-webhook-patch',
+  'IngressClass alb',
+  'MutatingWebhookConfiguration aws-load-balancer-webhook',
+  'ValidatingWebhookConfiguration aws-load-balancer-webhook',
+];
+
+type Webhook = { name: string; clientConfig: { caBundle?: string; service: { name: string; namespace: string } } };
+
+describe('the AWS Load Balancer Controller of the examples without Auto Mode', () => {
+  let cluster: FakeCluster | undefined;
+  afterEach(async () => {
+    await cluster?.close();
+    cluster = undefined;
+  });
+
+  it.each(['financial-move', 'crypto-oms'] as const)(
+    'applies every object of %s to the API server in rank order: CRDs first, the webhooks last',
+    async (name) => {
+      // Prepare
+      const { platform } = await lbcPlatform(name);
+      cluster = await startFakeCluster();
+
+      // Act
+      const report = await applyPlatform(platform, cluster.port, QUIET);
+
+      // Assess: each at the REST path of its kind, cluster-scoped ones with no namespace
+      expect(report).toEqual({ cluster: name, status: 'Converged', applied: LBC_ORDER });
+      expect(cluster.appliedObjects()).toEqual(LBC_ORDER);
+      expect([...cluster.objects.keys()]).toEqual(
+        expect.arrayContaining([
+          '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/ingressclassparams.elbv2.k8s.aws',
+          '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/targetgroupbindings.elbv2.k8s.aws',
+          '/apis/elbv2.k8s.aws/v1beta1/ingressclassparams/alb',
+          '/apis/networking.k8s.io/v1/ingressclasses/alb',
+          '/apis/batch/v1/namespaces/kube-system/jobs/aws-load-balancer-webhook-create',
+          '/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations/aws-load-balancer-webhook',
+          '/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations/aws-load-balancer-webhook',
+        ]),
+      );
+      expect(cluster.objects.size).toBe(LBC_ORDER.length);
+    },
+  );
+
+  it('keeps the caBundle kube-webhook-certgen patched into the webhooks when deploy applies the platform again', async () => {
+    // Prepare: the platform applied, then the patch Job's Update (GET, set every caBundle, PUT) of both configurations
+    const { platform } = await lbcPlatform('financial-move');
+    cluster = await startFakeCluster();
+    const fake = cluster;
+    await applyPlatform(platform, fake.port, QUIET);
+    const caBundle = Buffer.from('-----BEGIN CERTIFICATE-----\nMIIB...\n-----END CERTIFICATE-----\n').toString('base64');
+    const configurations = ['mutatingwebhookconfigurations', 'validatingwebhookconfigurations'].map(
+      (plural) => `/apis/admissionregistration.k8s.io/v1/${plural}/aws-load-balancer-webhook`,
+    );
+    for (const configuration of configurations) {
+      const url = `${fake.server.url}${configuration}`;
+      const current = (await (await fetch(url)).json()) as { webhooks: Webhook[] };
+      for (const webhook of current.webhooks) webhook.clientConfig.caBundle = caBundle;
+      const put = await fetch(`${url}?fieldManager=kube-webhook-certgen`, {
+        method: 'PUT',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(current),
+      });
+      expect(put.status).toBe(200);
+    }
+    const appliesBefore = fake.applies().length;
+
+    // Act
+    const again = await applyPlatform(platform, fake.port, QUIET);
+
+    // Assess: every webhook still trusts the CA; eks-pilot's applies never carry a caBundle, a Secret or a key
+    expect(again.status).toBe('Converged');
+    for (const configuration of configurations) {
+      const webhooks = (fake.objects.get(configuration)?.webhooks ?? []) as Webhook[];
+      expect(webhooks.length).toBeGreaterThanOrEqual(3);
+      for (const webhook of webhooks) {
+        expect(webhook.clientConfig.caBundle).toBe(caBundle);
+        expect(webhook.clientConfig.service).toMatchObject({ name: 'aws-load-balancer-webhook-service', namespace: 'kube-system' });
+      }
+    }
+    const bodies = fake.applies().map((request) => request.body);
+    expect(bodies.length).toBe(appliesBefore * 2);
+    for (const body of bodies) {
+      expect(body).not.toContain('caBundle');
+      expect(body).not.toContain('PRIVATE KEY');
+      expect(JSON.parse(body)).not.toMatchObject({ kind: 'Secret' });
+    }
+  });
+
+  it.each(['financial-move', 'crypto-oms'] as const)(
+    "runs %s's controller for its own cluster, Region and VPC, as its Pod Identity's service account, with the certgen Jobs naming its Secret and webhooks",
+    async (name) => {
+      // Prepare
+      const { spec, platform } = await lbcPlatform(name);
+      const objects = renderPlatform(platform);
+      const find = (kind: string, objectName: string) => objects.find((object) => object.kind === kind && object.metadata.name === objectName);
+      type PodSpec = { serviceAccountName: string; volumes?: { secret?: { secretName: string } }[]; containers: { image: string; args: string[] }[] };
+      const podSpec = (kind: string, objectName: string) => (find(kind, objectName)?.spec as { template: { spec: PodSpec } } | undefined)?.template.spec;
+
+      // Act
+      const controller = podSpec('Deployment', 'aws-load-balancer-controller');
+      const create = podSpec('Job', 'aws-load-balancer-webhook-create')?.containers[0]?.args ?? [];
+      const patch = podSpec('Job', 'aws-load-balancer-webhook-patch')?.containers[0]?.args ?? [];
+      const webhookService = (kind: string) =>
+        ((find(kind, 'aws-load-balancer-webhook')?.webhooks ?? []) as Webhook[]).map((webhook) => webhook.clientConfig.service.name);
+
+      // Assess
+      expect(controller?.containers[0]?.image).toBe('public.ecr.aws/eks/aws-load-balancer-controller:v2.7.0');
+      expect(controller?.containers[0]?.args).toEqual([
+        `--cluster-name=${spec.name}`,
+        '--ingress-class=alb',
+        `--aws-region=${spec.region}`,
+        expect.stringMatching(/^--aws-vpc-id=vpc-[0-9a-f]{17}$/),
+      ]);
+      expect(controller?.serviceAccountName).toBe('aws-load-balancer-controller');
+      expect(spec.podIdentities).toEqual([expect.objectContaining({ namespace: 'kube-system', serviceAccount: 'aws-load-balancer-controller' })]);
+      expect(spec.addons.map((addon) => addon.name)).toContain('eks-pod-identity-agent');
+      expect(find('ServiceAccount', 'aws-load-balancer-controller')?.metadata.annotations).toBeUndefined();
+      expect(controller?.volumes?.[0]?.secret?.secretName).toBe('aws-load-balancer-tls');
+      expect(create).toEqual(expect.arrayContaining(['create', '--secret-name=aws-load-balancer-tls', '--cert-name=tls.crt', '--key-name=tls.key']));
+      expect(create.find((arg) => arg.startsWith('--host='))).toContain('aws-load-balancer-webhook-service.$(POD_NAMESPACE).svc');
+      expect(patch).toEqual(['patch', '--webhook-name=aws-load-balancer-webhook', '--namespace=$(POD_NAMESPACE)', '--secret-name=aws-load-balancer-tls']);
+      expect(webhookService('MutatingWebhookConfiguration')).toEqual(Array(3).fill('aws-load-balancer-webhook-service'));
+      expect(webhookService('ValidatingWebhookConfiguration')).toEqual(Array(3).fill('aws-load-balancer-webhook-service'));
+      expect(find('Service', 'aws-load-balancer-webhook-service')).toBeDefined();
+      expect(objects.some((object) => object.kind === 'Secret')).toBe(false);
+    },
+  );
+
+  it('drops from a webhook configuration what eks-pilot applied before and no longer applies, and keeps only what another manager set', async () => {
+    // Prepare: the mutating configuration applied, then the patch Job's caBundle on each webhook
+    const { platform } = await lbcPlatform('financial-move');
+    const configuration = renderPlatform(platform).find((object) => object.kind === 'MutatingWebhookConfiguration');
+    if (!configuration) throw new Error('no MutatingWebhookConfiguration');
+    cluster = await startFakeCluster();
+    const fake = cluster;
+    const where = '/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations/aws-load-balancer-webhook';
+    await fake.port.apply(configuration, { fieldManager: 'eks-pilot-deploy', force: true });
+    const current = (await (await fetch(`${fake.server.url}${where}`)).json()) as { webhooks: Webhook[] };
+    for (const webhook of current.webhooks) webhook.clientConfig.caBundle = 'Y2E=';
+    await fetch(`${fake.server.url}${where}`, { method: 'PUT', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(current) });
+    const edited = structuredClone(configuration);
+    const [mpod, , mtgb] = edited.webhooks as (Webhook & { failurePolicy?: string })[];
+    if (!mpod || !mtgb) throw new Error('expected three webhooks');
+    delete mpod.failurePolicy;
+    edited.webhooks = [mpod, mtgb];
+
+    // Act
+    await fake.port.apply(edited, { fieldManager: 'eks-pilot-deploy', force: true });
+
+    // Assess
+    const stored = (fake.objects.get(where)?.webhooks ?? []) as (Webhook & { failurePolicy?: string })[];
+    expect(stored.map((webhook) => webhook.name)).toEqual(['mpod.elbv2.k8s.aws', 'mtargetgroupbinding.elbv2.k8s.aws']);
+    expect(stored[0]?.failurePolicy).toBeUndefined();
+    expect(stored[1]?.failurePolicy).toBe('Fail');
+    expect(stored.map((webhook) => webhook.clientConfig.caBundle)).toEqual(['Y2E=', 'Y2E=']);
+  });
+
+  it.each([
+    ['served after two refusals', 2, 'Converged', 2],
+    ['never served', Infinity, 'Blocked', CRD_SERVED.attempts - 1],
+  ] as const)('applies the IngressClassParams again while the API server does not serve its new CRD yet (%s)', async (_, refusals, expected, waits) => {
+    // Prepare: kube-apiserver's 404 for a resource it does not serve names no object (FIELD-NOTES, Kubernetes)
+    const { platform } = await lbcPlatform('financial-move');
+    let refused = 0;
+    cluster = await startFakeCluster({
+      intercept: (request) => {
+        if (request.method !== 'PATCH' || request.path !== '/apis/elbv2.k8s.aws/v1beta1/ingressclassparams/alb' || refused >= refusals) return undefined;
+        refused++;
+        return status(404, 'NotFound', 'the server could not find the requested resource');
+      },
+    });
+    const slept: number[] = [];
+
+    // Act
+    const report = await applyPlatform(platform, cluster.port, QUIET, (ms) => {
+      slept.push(ms);
+      return Promise.resolve();
+    });
+
+    // Assess
+    expect(report.status).toBe(expected);
+    expect(slept).toEqual(Array(waits).fill(CRD_SERVED.delayMs));
+    if (expected === 'Converged') expect(report.applied).toEqual(LBC_ORDER);
+    else expect(report.reason).toContain('IngressClassParams alb: cannot apply IngressClassParams alb on cluster fake: not found (404)');
+  });
+
+  it('does not wait on a 404 for a kind no CRD of the platform defines', async () => {
+    // Prepare
+    const { platform } = await lbcPlatform('financial-move');
+    cluster = await startFakeCluster({
+      intercept: (request) =>
+        request.method === 'PATCH' && request.path.endsWith('/ingressclasses/alb')
+          ? status(404, 'NotFound', 'the server could not find the requested resource')
+          : undefined,
+    });
+    const slept: number[] = [];
+
+    // Act
+    const report = await applyPlatform(platform, cluster.port, QUIET, (ms) => {
+      slept.push(ms);
+      return Promise.resolve();
+    });
+
+    // Assess
+    expect(report.status).toBe('Blocked');
+    expect(slept).toEqual([]);
+  });
+
+  it("keeps crypto-oms's copy of the manifests and the IAM policy identical to financial-move's but for the cluster's name, Region and VPC", () => {
+    // Prepare
+    const folder = (name: string) => path.join(EXAMPLES, name, 'platform/aws-load-balancer-controller');
+    const lines = (name: string) => readFileSync(path.join(folder(name), 'aws-load-balancer-controller.yaml'), 'utf8').split('\n');
+    const ours = lines('financial-move');
+    const theirs = lines('crypto-oms');
+
+    // Act
+    const differing = ours.flatMap((line, index) => (line === theirs[index] ? [] : [[line, theirs[index]]]));
+
+    // Assess: only the lines that name the cluster, its Region or its VPC differ
+    expect(theirs).toHaveLength(ours.length);
+    expect(differing.length).toBeGreaterThan(0);
+    const normalise = (line: string | undefined, name: string, region: string) =>
+      (line ?? '')
+        .replaceAll(name, '<cluster>')
+        .replaceAll(region, '<region>')
+        .replace(/vpc-[0-9a-f]{17}/g, '<vpc>');
+    for (const [line, other] of differing) expect(normalise(line, 'financial-move', 'sa-east-1')).toBe(normalise(other, 'crypto-oms', 'eu-west-1'));
+    expect(readFileSync(path.join(folder('crypto-oms'), 'iam-policy.json'), 'utf8')).toBe(
+      readFileSync(path.join(folder('financial-move'), 'iam-policy.json'), 'utf8'),
+    );
   });
 });
