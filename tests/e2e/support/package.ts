@@ -5,6 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { lambdaV8Flags } from '../../../scripts/esbuild/code-cache.cjs';
 import { E2E_DIR, ROOT, SPECS_FOLDER } from './specs';
 
 export const PACKAGE_DIR = path.join(E2E_DIR, 'package');
@@ -62,7 +63,10 @@ export function extractFunction(name: FunctionName): string {
 }
 
 interface Template {
-  Resources: Record<string, { Type: string; Properties: { Handler?: string; Environment?: { Variables?: Record<string, unknown> }; Timeout?: number } }>;
+  Resources: Record<
+    string,
+    { Type: string; Properties: { Handler?: string; Environment?: { Variables?: Record<string, unknown> }; Timeout?: number; MemorySize?: number } }
+  >;
 }
 
 /** The logical id serverless gives a function: `deploy-webhook` -> `DeployDashwebhookLambdaFunction`. */
@@ -74,6 +78,8 @@ function logicalId(name: FunctionName): string {
 export interface FunctionConfig {
   handler: string;
   timeoutSeconds: number;
+  /** MB, as Lambda gets it (AWS_LAMBDA_FUNCTION_MEMORY_SIZE, and the heap flags Node starts with). */
+  memorySize: number;
   /** The function's environment with each `Ref` replaced from `refs`. */
   environment: Record<string, string>;
 }
@@ -97,7 +103,21 @@ export function functionConfig(name: FunctionName, refs: Record<string, string> 
     if (resolved === undefined) throw new Error(`${name}: ${key} is ${JSON.stringify(value)}; pass refs.${ref ?? '?'} to resolve it`);
     environment[key] = resolved;
   }
-  return { handler: resource.Properties.Handler ?? '', timeoutSeconds: resource.Properties.Timeout ?? 6, environment };
+  return {
+    handler: resource.Properties.Handler ?? '',
+    timeoutSeconds: resource.Properties.Timeout ?? 6,
+    memorySize: resource.Properties.MemorySize ?? 1024,
+    environment,
+  };
+}
+
+/**
+ * The Node arguments Lambda's nodejs runtime starts a function of `memorySize` MB with (its
+ * bootstrap's; scripts/esbuild/code-cache.cjs makes each function's V8 code cache with the same V8
+ * flags), and require() of ES modules off as in the managed runtime.
+ */
+export function lambdaNodeArgs(memorySize: number): string[] {
+  return ['--max-http-header-size', '81920', ...lambdaV8Flags(memorySize), '--no-experimental-require-module'];
 }
 
 export { ROOT };
