@@ -5,8 +5,8 @@
  * code cache made when the function was packaged (`handler.bundle.js.v8cache`), so V8 does not
  * parse and compile the bundle's code again on every cold start, and runs it as Node runs a
  * CommonJS module. The cache is only an optimisation: when it is missing, not made from these
- * bytes, or refused by V8 (another V8 version or other V8 flags than the packaging's), the bundle
- * is compiled without it, and one JSON line on stderr says why (paths and versions only).
+ * bytes, made by another Node release than this one, or refused by V8 (other V8 flags than the
+ * packaging's), the bundle is compiled without it, and one JSON line on stderr says why (paths and versions only).
  *
  * The bench and the tests load this file as a module; the packaged copy ends with a call of
  * {@link loadBundle} in place of the `module.exports` line at the bottom.
@@ -75,7 +75,8 @@ function digestOf(bundle, cache) {
  *
  * @param {{ exports: unknown }} target the handler file's `module`
  * @param {NodeJS.Require} load the handler file's `require`
- * @param {{ bundle: string, cache?: string, digest?: string }} files the bundle, its cache and their {@link digestOf}
+ * @param {{ bundle: string, cache?: string, digest?: string, node?: string }} files the bundle, its cache, their {@link digestOf}
+ *   and the `process.version` of the Node that made the cache
  * @returns {string | undefined}
  * @example
  * loadBundle(module, require, { bundle: `${__dirname}/handler.bundle.js`, cache: `${__dirname}/handler.bundle.js.v8cache`, digest: '3f1c…' });
@@ -85,7 +86,10 @@ function loadBundle(target, load, files) {
   let cachedData;
   let reason;
   // Packaged without a cache (by another Node major than the runtime's): nothing to read, nothing to say.
-  if (files.cache !== undefined) {
+  if (files.cache !== undefined && files.node !== undefined && files.node !== process.version) {
+    // V8 refuses a cache from another Node release (22.14.0 refused 22.23.3's): not worth reading.
+    reason = `the cache was made by Node ${files.node}; package the function with this runtime's Node to use it`;
+  } else if (files.cache !== undefined) {
     try {
       cachedData = readFileSync(files.cache);
     } catch (error) {

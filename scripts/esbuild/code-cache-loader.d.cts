@@ -13,5 +13,5 @@ export declare function digestOf(bundle: Buffer, cache: Buffer): string;
 export declare function loadBundle(
   target: { exports: unknown },
   load: NodeJS.Require,
-  files: { bundle: string; cache?: string; digest?: string },
+  files: { bundle: string; cache?: string; digest?: string; node?: string },
 ): string | undefined;

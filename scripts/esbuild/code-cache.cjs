@@ -16,7 +16,7 @@
  * (its pack.js): the three files ship together, in that function's zip only.
  */
 const { Buffer } = require('node:buffer');
-const { spawn } = require('node:child_process');
+const { execFileSync, spawn } = require('node:child_process');
 const { readFileSync, renameSync, writeFileSync } = require('node:fs');
 const path = require('node:path');
 const { digestOf } = require('./code-cache-loader.cjs');
@@ -114,11 +114,15 @@ async function withCodeCache(output, options) {
     cache = result.cache;
   }
   if (made !== 'none') writeFileSync(files.cache, cache);
-  const cacheName = made === 'none' ? undefined : path.basename(files.cache);
-  writeFileSync(
-    files.loader,
-    loaderSource(path.basename(files.bundle), cacheName, cacheName === undefined ? undefined : digestOf(readFileSync(files.bundle), cache)),
-  );
+  const cached =
+    made === 'none'
+      ? undefined
+      : {
+          cacheName: path.basename(files.cache),
+          digest: digestOf(readFileSync(files.bundle), cache),
+          node: node === process.execPath ? process.version : execFileSync(node, ['-p', 'process.version'], { encoding: 'utf8' }).trim(),
+        };
+  writeFileSync(files.loader, loaderSource(path.basename(files.bundle), cached));
   return { ...files, cacheBytes: cache.length, made };
 }
 
@@ -127,17 +131,23 @@ async function withCodeCache(output, options) {
  * function's bundle.
  *
  * @param {string} bundleName
- * @param {string} [cacheName] none: the loader compiles without a cache
- * @param {string} [digest] {@link digestOf} the bundle and the cache
+ * @param {{ cacheName: string, digest: string, node: string }} [cached] its cache's file name, {@link digestOf} the bundle and
+ *   the cache, and the version of the Node that made it; none: the loader compiles without a cache
  * @returns {string}
  * @example
- * loaderSource('handler.bundle.js', 'handler.bundle.js.v8cache', digestOf(bundle, cache)); // "'use strict'; ..."
+ * loaderSource('handler.bundle.js', { cacheName: 'handler.bundle.js.v8cache', digest: digestOf(bundle, cache), node: 'v22.23.3' });
  */
-function loaderSource(bundleName, cacheName, digest) {
+function loaderSource(bundleName, cached) {
   const template = readFileSync(LOADER_TEMPLATE, 'utf8');
   if (!EXPORTS_LINE.test(template)) throw new Error(`${LOADER_TEMPLATE}: its last line must be the module.exports line the packaged loader replaces`);
   const files = [`bundle: path.join(__dirname, ${JSON.stringify(bundleName)})`];
-  if (cacheName !== undefined) files.push(`cache: path.join(__dirname, ${JSON.stringify(cacheName)})`, `digest: ${JSON.stringify(digest)}`);
+  if (cached !== undefined) {
+    files.push(
+      `cache: path.join(__dirname, ${JSON.stringify(cached.cacheName)})`,
+      `digest: ${JSON.stringify(cached.digest)}`,
+      `node: ${JSON.stringify(cached.node)}`,
+    );
+  }
   return template.replace(EXPORTS_LINE, `loadBundle(module, require, { ${files.join(', ')} });`);
 }
 

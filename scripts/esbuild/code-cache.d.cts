@@ -25,7 +25,7 @@ export declare function withCodeCache(
   options: { v8Flags: string[]; runtimeMajor?: number; node?: string; warn?: (message: string) => void },
 ): Promise<PackagedFiles & { cacheBytes: number; made: CacheMade }>;
 /** The packaged loader's source for these file names. */
-export declare function loaderSource(bundleName: string, cacheName?: string, digest?: string): string;
+export declare function loaderSource(bundleName: string, cached?: { cacheName: string; digest: string; node: string }): string;
 /** The memory sizes of the functions of a Serverless service built from `entry`. */
 export declare function memorySizesOf(
   serverless: { service: { provider: { memorySize?: number }; functions?: Record<string, { handler?: string; memorySize?: number }> } },

@@ -9,7 +9,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { FunctionName } from './support/package';
-import { PACKAGE_DIR, functionConfig, lambdaNodeArgs, zipEntries } from './support/package';
+import { PACKAGE_DIR, functionHandler, lambdaNodeArgs, zipEntries } from './support/package';
 import { E2E_EXAMPLES, ROOT, SPECS_FOLDER } from './support/specs';
 
 const specs = E2E_EXAMPLES.map((example) => `${SPECS_FOLDER}/${example}.yaml`).sort();
@@ -59,7 +59,7 @@ describe.each<FunctionName>(['provision', 'eip-manager', 'deploy-webhook', 'depl
   });
 
   const load = (nodeArgs: string[]) => {
-    const { handler } = functionConfig(name);
+    const { handler } = functionHandler(name);
     const file = path.join(taskRoot, `${handler.slice(0, handler.lastIndexOf('.'))}.js`);
     const script = `process.stdout.write(typeof require(${JSON.stringify(file)}).${handler.slice(handler.lastIndexOf('.') + 1)})`;
     return spawnSync(process.execPath, [...nodeArgs, '-e', script], { cwd: taskRoot, encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } });
@@ -67,7 +67,7 @@ describe.each<FunctionName>(['provision', 'eip-manager', 'deploy-webhook', 'depl
 
   it("loads with its V8 code cache accepted under the flags Lambda starts Node with for the function's memory size", () => {
     // Act
-    const loaded = load(lambdaNodeArgs(functionConfig(name).memorySize));
+    const loaded = load(lambdaNodeArgs(functionHandler(name).memorySize));
 
     // Assess
     expect(loaded).toMatchObject({ status: 0, stdout: 'function', stderr: '' });

@@ -87,7 +87,8 @@ describe('withCodeCache and the packaged loader', () => {
     const cache = readFileSync(packaged.cache);
     cache.writeUInt32LE(cache.readUInt32LE(4) ^ 0x5a5a5a5a, 4);
     writeFileSync(packaged.cache, cache);
-    writeFileSync(packaged.loader, loaderSource('handler.bundle.js', 'handler.bundle.js.v8cache', digestOf(readFileSync(packaged.bundle), cache)));
+    const cached = { cacheName: 'handler.bundle.js.v8cache', digest: digestOf(readFileSync(packaged.bundle), cache), node: process.version };
+    writeFileSync(packaged.loader, loaderSource('handler.bundle.js', cached));
 
     // Act
     const loaded = coldLoad(packaged.loader, flags512);
@@ -95,6 +96,20 @@ describe('withCodeCache and the packaged loader', () => {
     // Assess
     expect(loaded.stdout).toBe('{"doubled":42}');
     expect(reasonOf(loaded.stderr)).toMatch(/^V8 refused the cache/);
+  });
+
+  it('does not read a cache another Node release made, which V8 would refuse', async () => {
+    // Prepare
+    const packaged = await withCodeCache(output, { v8Flags: flags512, runtimeMajor: 22 });
+    const cached = { cacheName: 'handler.bundle.js.v8cache', digest: digestOf(readFileSync(packaged.bundle), readFileSync(packaged.cache)), node: 'v22.0.0' };
+    writeFileSync(packaged.loader, loaderSource('handler.bundle.js', cached));
+
+    // Act
+    const loaded = coldLoad(packaged.loader, flags512);
+
+    // Assess
+    expect(loaded.stdout).toBe('{"doubled":42}');
+    expect(reasonOf(loaded.stderr)).toBe("the cache was made by Node v22.0.0; package the function with this runtime's Node to use it");
   });
 
   it('never hands V8 a damaged cache (which can crash the process) and compiles without it', async () => {

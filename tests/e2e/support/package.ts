@@ -88,12 +88,29 @@ export interface FunctionConfig {
  * Reads one function's handler, timeout and environment from the packaged CloudFormation template,
  * resolving `{ Ref: X }` from `refs` (the stack's resources, which only exist once deployed).
  */
-export function functionConfig(name: FunctionName, refs: Record<string, string> = {}): FunctionConfig {
+/** The template's properties of one function. */
+function functionProperties(name: FunctionName): Template['Resources'][string]['Properties'] {
   const template = JSON.parse(readFileSync(path.join(PACKAGE_DIR, 'cloudformation-template-update-stack.json'), 'utf8')) as Template;
   const resource = template.Resources[logicalId(name)];
   if (resource === undefined) throw new Error(`no ${logicalId(name)} in the packaged template`);
+  return resource.Properties;
+}
+
+/**
+ * One function's handler setting and memory size from the packaged template (no environment, so no `Ref` to resolve).
+ *
+ * @example
+ * functionHandler('provision'); // { handler: 'functions/provision/handler.handler', memorySize: 512 }
+ */
+export function functionHandler(name: FunctionName): { handler: string; memorySize: number } {
+  const properties = functionProperties(name);
+  return { handler: properties.Handler ?? '', memorySize: properties.MemorySize ?? 1024 };
+}
+
+export function functionConfig(name: FunctionName, refs: Record<string, string> = {}): FunctionConfig {
+  const properties = functionProperties(name);
   const environment: Record<string, string> = {};
-  for (const [key, value] of Object.entries(resource.Properties.Environment?.Variables ?? {})) {
+  for (const [key, value] of Object.entries(properties.Environment?.Variables ?? {})) {
     if (typeof value === 'string') {
       environment[key] = value;
       continue;
@@ -103,12 +120,7 @@ export function functionConfig(name: FunctionName, refs: Record<string, string> 
     if (resolved === undefined) throw new Error(`${name}: ${key} is ${JSON.stringify(value)}; pass refs.${ref ?? '?'} to resolve it`);
     environment[key] = resolved;
   }
-  return {
-    handler: resource.Properties.Handler ?? '',
-    timeoutSeconds: resource.Properties.Timeout ?? 6,
-    memorySize: resource.Properties.MemorySize ?? 1024,
-    environment,
-  };
+  return { ...functionHandler(name), timeoutSeconds: properties.Timeout ?? 6, environment };
 }
 
 /**
