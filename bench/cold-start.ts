@@ -22,9 +22,9 @@ const LOAD_AND_TIME = 'const s=process.hrtime.bigint();require(process.argv[1]);
 const REQUIRE_BUILTINS_AND_TIME =
   'const s=process.hrtime.bigint();for(const m of process.argv.slice(1))require(m);process.stdout.write(String(process.hrtime.bigint()-s))';
 
-/** Runs in the child: requires argv[1] and prints the public Node modules that loaded it newly. */
+/** Runs in the child: requires argv[1] and prints the public Node modules it newly loaded (not `_http_agent` and the like: `http` loads them). */
 const LIST_BUILTINS =
-  "const b=new Set(process.moduleLoadList);require(process.argv[1]);process.stdout.write(JSON.stringify(process.moduleLoadList.filter((m)=>!b.has(m)&&m.startsWith('NativeModule ')&&!m.startsWith('NativeModule internal/')).map((m)=>m.slice(13))))";
+  "const b=new Set(process.moduleLoadList);require(process.argv[1]);process.stdout.write(JSON.stringify(process.moduleLoadList.filter((m)=>!b.has(m)&&m.startsWith('NativeModule ')&&!m.startsWith('NativeModule internal/')&&!m.startsWith('NativeModule _')).map((m)=>m.slice(13))))";
 
 /**
  * The public Node modules a handler's `require` loads (beyond a bare Node's), as its first cold

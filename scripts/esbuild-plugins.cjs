@@ -32,6 +32,11 @@ module.exports = (context) => {
     sdkSchemaKeysPlugin(),
     lambdaCredentialsPlugin(),
     prevalidatedSpecsPlugin({ specPaths: () => servicesSpecPaths(context) }),
-    codeCachePlugin({ memorySizeOf, ...(Number.isInteger(runtimeMajor) ? { runtimeMajor } : {}) }),
+    // The Node release Lambda runs (docs/performance.md, "V8 code cache"); default: the Node that packages.
+    codeCachePlugin({
+      memorySizeOf,
+      ...(Number.isInteger(runtimeMajor) ? { runtimeMajor } : {}),
+      ...(process.env.EKS_PILOT_CODE_CACHE_NODE ? { node: process.env.EKS_PILOT_CODE_CACHE_NODE } : {}),
+    }),
   ];
 };

@@ -9,7 +9,9 @@
  * V8 accepts a cache only from its own version and the same V8 flags, and Lambda's nodejs
  * runtime starts Node with heap flags derived from the function's memory size
  * ({@link lambdaV8Flags}); so the cache is made with those flags, by the Node that packages, and
- * only when that Node's major version is the runtime's. Node's own `module.enableCompileCache()`
+ * only when that Node's major version is the runtime's. V8 refuses a cache from another Node
+ * release, even of the same V8 version: `EKS_PILOT_CODE_CACHE_NODE` (read by
+ * scripts/esbuild-plugins.cjs) names the Node binary of the runtime's release to make it with. Node's own `module.enableCompileCache()`
  * was measured and not used: it keys its directory by the full Node version, compiles before the
  * top level runs, and gives up when its directory is read-only (as Lambda's task root is).
  * serverless-esbuild zips every file of a function's folder whose name starts with the bundle's
@@ -94,8 +96,9 @@ async function withCodeCache(output, options) {
   const warn = options.warn ?? ((message) => process.stderr.write(`${message}\n`));
   const files = filesOf(output);
   renameSync(output, files.bundle);
+  const nodeVersion = node === process.execPath ? process.version : execFileSync(node, ['-p', 'process.version'], { encoding: 'utf8' }).trim();
   // A cache is V8's own: one made by another Node major would only be refused at every cold start.
-  const packagingMajor = options.node === undefined ? Number(process.versions.node.split('.')[0]) : options.runtimeMajor;
+  const packagingMajor = Number(/^v(\d+)\./.exec(nodeVersion)?.[1]);
   let made = 'none';
   let cache = Buffer.alloc(0);
   if (options.runtimeMajor !== undefined && packagingMajor !== options.runtimeMajor) {
@@ -120,7 +123,7 @@ async function withCodeCache(output, options) {
       : {
           cacheName: path.basename(files.cache),
           digest: digestOf(readFileSync(files.bundle), cache),
-          node: node === process.execPath ? process.version : execFileSync(node, ['-p', 'process.version'], { encoding: 'utf8' }).trim(),
+          node: nodeVersion,
         };
   writeFileSync(files.loader, loaderSource(path.basename(files.bundle), cached));
   return { ...files, cacheBytes: cache.length, made };
@@ -171,7 +174,8 @@ function memorySizesOf(serverless, entry, serviceDir) {
  * The plugin, for serverless-esbuild's `custom.esbuild.plugins` file: each build's bundle gets its
  * cache, made with the V8 flags of the function's memory size.
  *
- * @param {{ memorySizeOf: (entry: string) => number, runtimeMajor?: number, warn?: (message: string) => void }} options
+ * @param {{ memorySizeOf: (entry: string) => number, runtimeMajor?: number, node?: string, warn?: (message: string) => void }} options
+ *   `node`: the Node binary that makes the caches (default: this one)
  * @returns {import('esbuild').Plugin}
  * @example
  * await build({ entryPoints: ['functions/provision/handler.ts'], outdir, plugins: [codeCachePlugin({ memorySizeOf: () => 512, runtimeMajor: 22 })] });
@@ -191,6 +195,7 @@ function codeCachePlugin(options) {
           await withCodeCache(path.resolve(root, output), {
             v8Flags,
             ...(options.runtimeMajor === undefined ? {} : { runtimeMajor: options.runtimeMajor }),
+            ...(options.node === undefined ? {} : { node: options.node }),
             ...(options.warn ? { warn: options.warn } : {}),
           });
         }

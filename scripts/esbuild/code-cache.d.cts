@@ -33,4 +33,9 @@ export declare function memorySizesOf(
   serviceDir: string,
 ): number[];
 /** The esbuild plugin giving each bundle its code cache and loader. */
-export declare function codeCachePlugin(options: { memorySizeOf: (entry: string) => number; runtimeMajor?: number; warn?: (message: string) => void }): Plugin;
+export declare function codeCachePlugin(options: {
+  memorySizeOf: (entry: string) => number;
+  runtimeMajor?: number;
+  node?: string;
+  warn?: (message: string) => void;
+}): Plugin;
