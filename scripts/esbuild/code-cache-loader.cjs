@@ -6,7 +6,8 @@
  * parse and compile the bundle's code again on every cold start, and runs it as Node runs a
  * CommonJS module. The cache is only an optimisation: when it is missing, not made from these
  * bytes, made by another Node release than this one, or refused by V8 (other V8 flags than the
- * packaging's), the bundle is compiled without it, and one JSON line on stderr says why (paths and versions only).
+ * packaging's), the bundle is compiled without it (and with source maps on, Node requires it
+ * plainly so that its frames map to the sources), and one JSON line on stderr says why (paths and versions only).
  *
  * The bench and the tests load this file as a module; the packaged copy ends with a call of
  * {@link loadBundle} in place of the `module.exports` line at the bottom.
@@ -82,6 +83,13 @@ function digestOf(bundle, cache) {
  * loadBundle(module, require, { bundle: `${__dirname}/handler.bundle.js`, cache: `${__dirname}/handler.bundle.js.v8cache`, digest: '3f1c…' });
  */
 function loadBundle(target, load, files) {
+  if (process.sourceMapsEnabled === true) {
+    // Node maps the frames of what it requires, not of a vm.Script: maps win over the cache.
+    const reason = 'source maps are on (--enable-source-maps): the bundle was required without the cache, so its frames map to the sources';
+    process.stderr.write(`${JSON.stringify({ level: 'INFO', message: 'V8 code cache not used', reason, bundle: files.bundle, node: process.version })}\n`);
+    target.exports = load(files.bundle);
+    return reason;
+  }
   const bundle = readFileSync(files.bundle);
   let cachedData;
   let reason;

@@ -171,6 +171,23 @@ describe('withCodeCache and the packaged loader', () => {
     expect(frame(stack, packaged.bundle)).toEqual(frame(plainStack, output));
   });
 
+  it('requires the bundle without the cache when source maps are on, so that its frames map to the sources', async () => {
+    // Prepare
+    const entry = path.join(folder, 'mapped.ts');
+    writeFileSync(entry, HANDLER);
+    const mapped = path.join(folder, 'mapped', 'handler.js');
+    await build({ entryPoints: [entry], outfile: mapped, bundle: true, minify: true, sourcemap: true, platform: 'node', format: 'cjs', logLevel: 'silent' });
+    const packaged = await withCodeCache(mapped, { v8Flags: flags512, runtimeMajor: 22 });
+    const script = `try{require(${JSON.stringify(packaged.loader)}).fail()}catch(e){process.stdout.write(e.stack)}`;
+
+    // Act
+    const result = spawnSync(process.execPath, [...flags512, '--enable-source-maps', '-e', script], { encoding: 'utf8' });
+
+    // Assess
+    expect(result.stdout).toContain(`${entry}:4:9`);
+    expect(reasonOf(result.stderr)).toMatch(/^source maps are on/);
+  });
+
   it('makes a compile-only cache, and warns, when the top level reaches outside the process', async () => {
     // Prepare
     const marker = path.join(folder, 'written-at-packaging');
@@ -191,6 +208,23 @@ describe('withCodeCache and the packaged loader', () => {
       expect.stringMatching(/its top level was refused FileSystemWrite .*not side-effect free; its code cache holds the compile only$/),
     ]);
     expect(coldLoad(packaged.loader, flags512)).toEqual({ stdout: '{"doubled":42}', stderr: '', status: 0 });
+  });
+
+  it('makes a compile-only cache when the top level opens a connection', async () => {
+    // Prepare
+    const connecting = await bundleLikeFunctions(
+      `import { connect } from 'node:net';\nconnect(9, '127.0.0.1').on('error', () => undefined);\nexport const handler = async (event: { n: number }) => ({ doubled: event.n * 2 });`,
+      [],
+    );
+    writeFileSync(output, connecting.code);
+    const warnings: string[] = [];
+
+    // Act
+    const packaged = await withCodeCache(output, { v8Flags: flags512, runtimeMajor: 22, warn: (message) => warnings.push(message) });
+
+    // Assess
+    expect(packaged.made).toBe('compile');
+    expect(warnings).toEqual([expect.stringContaining('its top level opened a connection while the code cache was made')]);
   });
 
   it('ships no cache when the packaging Node is not the runtime major, and the loader then compiles without one', async () => {
