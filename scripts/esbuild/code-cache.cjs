@@ -103,7 +103,7 @@ async function withCodeCache(output, options) {
   let cache = Buffer.alloc(0);
   if (options.runtimeMajor !== undefined && packagingMajor !== options.runtimeMajor) {
     warn(
-      `${files.bundle}: packaged by Node ${process.version}, not the runtime's ${String(options.runtimeMajor)}.x: no V8 code cache (the loader compiles without one)`,
+      `${files.bundle}: packaged by Node ${nodeVersion}, not the runtime's ${String(options.runtimeMajor)}.x: no V8 code cache (the loader compiles without one)`,
     );
   } else {
     let result = await produce(files.bundle, 'run', options.v8Flags, node);
