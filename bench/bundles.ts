@@ -4,11 +4,13 @@
  * `packages: 'external'` so every dependency loads from node_modules at run time. The production
  * build's metafile says which packages take the bytes.
  */
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { deflateRawSync, gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 import type { Metafile } from 'esbuild';
+import { lambdaV8Flags, withCodeCache } from '../scripts/esbuild/code-cache.cjs';
+import type { CacheMade } from '../scripts/esbuild/code-cache.cjs';
 import type { FunctionEntry, ServerlessConfig } from './serverless-config';
 import { ROOT } from './serverless-config';
 
@@ -44,6 +46,21 @@ export interface ComponentFigures {
   bytes: number;
 }
 
+/** The bundle as `serverless package` ships it: the loader Lambda requires, the bundle and its V8 code cache (scripts/esbuild/code-cache.cjs). */
+export interface PackagedFigures {
+  /** What Lambda requires. */
+  loader: string;
+  /** The V8 flags Lambda starts the function's Node with, which the cache was made with. */
+  v8Flags: string[];
+  memorySize: number;
+  made: CacheMade;
+  cacheBytes: number;
+  /** What the cache and the loader add to the zip: their deflated bytes (the zip's method). */
+  zipAddedBytes: number;
+  /** The bundle's own deflated bytes, for scale. */
+  bundleZipBytes: number;
+}
+
 export interface BundleFigures {
   function: string;
   entry: string;
@@ -60,6 +77,7 @@ export interface BundleFigures {
   unbundledPath: string;
   unbundledBytes: number;
   buildMs: number;
+  packaged: PackagedFigures;
 }
 
 /**
@@ -144,6 +162,7 @@ async function buildFunction(fn: FunctionEntry, config: ServerlessConfig, outDir
   const absoluteBundle = path.join(ROOT, bundlePath);
   const bytes = output.bytes;
   const packages = packagesOf(output, bytes);
+  const packaged = await packageWithCodeCache(absoluteBundle, path.join(outDir, 'packaged', fn.name), fn.memorySize);
   return {
     function: fn.name,
     entry: fn.entry,
@@ -156,6 +175,26 @@ async function buildFunction(fn: FunctionEntry, config: ServerlessConfig, outDir
     unbundledPath: path.join(ROOT, unbundledPath),
     unbundledBytes: unbundledOutput.bytes,
     buildMs,
+    packaged,
+  };
+}
+
+/** A copy of the bundle given its code cache and loader as the plugin does at packaging, with the flags of the function's memory size. */
+async function packageWithCodeCache(bundle: string, dir: string, memorySize: number): Promise<PackagedFigures> {
+  mkdirSync(dir, { recursive: true });
+  const output = path.join(dir, path.basename(bundle));
+  copyFileSync(bundle, output);
+  const v8Flags = lambdaV8Flags(memorySize);
+  const files = await withCodeCache(output, { v8Flags, runtimeMajor: 22 });
+  const deflated = (file: string) => deflateRawSync(readFileSync(file)).length;
+  return {
+    loader: files.loader,
+    v8Flags,
+    memorySize,
+    made: files.made,
+    cacheBytes: files.cacheBytes,
+    zipAddedBytes: deflated(files.loader) + (files.made === 'none' ? 0 : deflated(files.cache)),
+    bundleZipBytes: deflated(files.bundle),
   };
 }
 

@@ -3,8 +3,12 @@
  * shipped) and unbundled (our code bundled, dependencies required from node_modules), against a
  * bare `node -e ""` start; and, for the bundled handler, a fresh process that loads it and handles
  * one event (Lambda's init phase plus its first invocation), so work moved from the `require` to
- * the first invocation still shows. Every kind of run is interleaved in each round, so a noisy
- * neighbour slows all of them alike rather than one variant's whole series.
+ * the first invocation still shows. With the package's V8 code cache (scripts/esbuild/code-cache.cjs),
+ * the same loads again as Lambda starts Node (its heap flags for the function's memory size): the
+ * bundle required plainly, the packaged loader with the cache, and the loader with the cache
+ * refused (no flags: what a runtime on another V8 version or flags pays to read it for nothing).
+ * Every kind of run is interleaved in each round, so a noisy neighbour slows all of them alike
+ * rather than one variant's whole series.
  */
 import { spawn } from 'node:child_process';
 import { startEmptyAccount } from './empty-account';
@@ -13,6 +17,26 @@ import { summarise } from './stats';
 
 /** Runs in the child: times the `require` itself with hrtime and prints it. */
 const LOAD_AND_TIME = 'const s=process.hrtime.bigint();require(process.argv[1]);process.stdout.write(String(process.hrtime.bigint()-s))';
+
+/** Runs in the child: times the `require` of each Node module named in argv. */
+const REQUIRE_BUILTINS_AND_TIME =
+  'const s=process.hrtime.bigint();for(const m of process.argv.slice(1))require(m);process.stdout.write(String(process.hrtime.bigint()-s))';
+
+/** Runs in the child: requires argv[1] and prints the public Node modules it newly loaded (not `_http_agent` and the like: `http` loads them). */
+const LIST_BUILTINS =
+  "const b=new Set(process.moduleLoadList);require(process.argv[1]);process.stdout.write(JSON.stringify(process.moduleLoadList.filter((m)=>!b.has(m)&&m.startsWith('NativeModule ')&&!m.startsWith('NativeModule internal/')&&!m.startsWith('NativeModule _')).map((m)=>m.slice(13))))";
+
+/**
+ * The public Node modules a handler's `require` loads (beyond a bare Node's), as its first cold
+ * start under `v8Flags` loads them.
+ *
+ * @example
+ * await builtinsLoadedBy(loader, ['--expose-gc']); // ['crypto', 'tls', 'https', 'zlib', 'http', ...]
+ */
+export async function builtinsLoadedBy(file: string, v8Flags: readonly string[]): Promise<string[]> {
+  const { stdout } = await run([...v8Flags, '-e', LIST_BUILTINS, file]);
+  return JSON.parse(stdout) as string[];
+}
 
 /** The line the invoking child prints its timings on, after the handler's own log lines. */
 const MARK = 'BENCH-FIRST-INVOKE ';
@@ -35,12 +59,22 @@ export interface FirstInvoke {
   env: Readonly<Record<string, string>>;
 }
 
+/** The packaged handler: the loader Lambda requires and the V8 flags its cache was made with. */
+export interface CodeCacheTarget {
+  loader: string;
+  v8Flags: string[];
+  /** Node's own public modules the handler's require loads (`http`, `tls`, ...): required alone, they are its floor. */
+  builtins: string[];
+}
+
 export interface LoadTarget {
   function: string;
   bundled: string;
   unbundled: string;
   /** When given, the bundled handler is also measured loading and handling this event. */
   firstInvoke?: FirstInvoke;
+  /** When given, the bundle is also measured as packaged, with and without its code cache. */
+  codeCache?: CodeCacheTarget;
 }
 
 /** A fresh process that loaded the bundled handler and handled one event. */
@@ -71,22 +105,91 @@ export interface LoadFigures {
   process: Summary;
 }
 
+/** The loads under Lambda's V8 flags, the bundle plain and as packaged with its code cache. */
+export interface CodeCacheFigures {
+  v8Flags: string[];
+  /** The bundle required plainly (no cache). */
+  plain: LoadFigures;
+  /** The packaged loader, its cache accepted. */
+  cached: LoadFigures;
+  /** The packaged loader with no V8 flags, so V8 refuses the cache: the cost of a cache that does not fit. */
+  refused: LoadFigures;
+  /** A process that requires only {@link CodeCacheTarget.builtins}: what no cache of the bundle can take away. */
+  builtins: LoadFigures;
+  builtinNames: string[];
+  /** Require + first invoke, the bundle plain and packaged with its cache, when the function has a first invoke. */
+  plainInvoke?: FirstInvokeFigures;
+  cachedInvoke?: FirstInvokeFigures;
+}
+
 export interface ColdStartFigures {
   rounds: number;
   bare: { process: Summary };
-  functions: { function: string; bundled: LoadFigures; unbundled: LoadFigures; firstInvoke?: FirstInvokeFigures; warnings: string[] }[];
+  functions: {
+    function: string;
+    bundled: LoadFigures;
+    unbundled: LoadFigures;
+    firstInvoke?: FirstInvokeFigures;
+    codeCache?: CodeCacheFigures;
+    warnings: string[];
+  }[];
   components: { name: string; bundled: LoadFigures }[];
 }
+
+/** Loads under Lambda's flags: the bundle plainly, the packaged loader (cache accepted), the loader with its cache refused. */
+type CacheKind = 'flagged' | 'cached' | 'refused' | 'builtins';
+/** Require + first invoke under Lambda's flags. */
+type CacheInvokeKind = 'flaggedInvoked' | 'cachedInvoked';
+type Cached = LoadTarget & { codeCache: CodeCacheTarget };
 
 type Job =
   | { kind: 'bare' }
   | { kind: 'bundled' | 'unbundled'; target: LoadTarget }
   | { kind: 'invoked'; target: LoadTarget & { firstInvoke: FirstInvoke } }
+  | { kind: CacheKind; target: Cached }
+  | { kind: CacheInvokeKind; target: Cached & { firstInvoke: FirstInvoke } }
   | { kind: 'component'; target: ComponentTarget };
 
-function fileOf(job: Exclude<Job, { kind: 'bare' | 'invoked' }>): string {
+function fileOf(job: Extract<Job, { kind: 'bundled' | 'unbundled' | 'component' }>): string {
   return job.kind === 'unbundled' ? job.target.unbundled : job.target.bundled;
 }
+
+/** The node arguments of a job: the runtime's V8 flags for the loads as Lambda starts them, the file to load. */
+function argsOf(job: Exclude<Job, { kind: 'bare' }>, accountUrl: string): { args: string[]; env?: NodeJS.ProcessEnv } {
+  switch (job.kind) {
+    case 'bundled':
+    case 'unbundled':
+    case 'component':
+      return { args: ['-e', LOAD_AND_TIME, fileOf(job)] };
+    case 'invoked':
+      return {
+        args: ['-e', LOAD_INVOKE_AND_TIME, job.target.bundled, job.target.firstInvoke.event, job.target.function],
+        env: invokeEnv(accountUrl, job.target.firstInvoke),
+      };
+    case 'flagged':
+      return { args: [...job.target.codeCache.v8Flags, '-e', LOAD_AND_TIME, job.target.bundled] };
+    case 'cached':
+      return { args: [...job.target.codeCache.v8Flags, '-e', LOAD_AND_TIME, job.target.codeCache.loader] };
+    case 'refused':
+      return { args: ['-e', LOAD_AND_TIME, job.target.codeCache.loader] };
+    case 'builtins':
+      return { args: [...job.target.codeCache.v8Flags, '-e', REQUIRE_BUILTINS_AND_TIME, ...job.target.codeCache.builtins] };
+    case 'flaggedInvoked':
+    case 'cachedInvoked': {
+      const file = job.kind === 'cachedInvoked' ? job.target.codeCache.loader : job.target.bundled;
+      return {
+        args: [...job.target.codeCache.v8Flags, '-e', LOAD_INVOKE_AND_TIME, file, job.target.firstInvoke.event, job.target.function],
+        env: invokeEnv(accountUrl, job.target.firstInvoke),
+      };
+    }
+    default: {
+      const unknown: never = job;
+      throw new Error(`unknown job ${JSON.stringify(unknown)}`);
+    }
+  }
+}
+
+const INVOKING = new Set<Job['kind']>(['invoked', 'flaggedInvoked', 'cachedInvoked']);
 
 function keyOf(job: Job): string {
   if (job.kind === 'bare') return 'bare';
@@ -118,6 +221,14 @@ export async function measureColdStarts(
     ...targets.flatMap((target): Job[] =>
       target.firstInvoke === undefined ? [] : [{ kind: 'invoked', target: { ...target, firstInvoke: target.firstInvoke } }],
     ),
+    ...targets.flatMap((target): Job[] => {
+      if (target.codeCache === undefined) return [];
+      const cached = { ...target, codeCache: target.codeCache };
+      const loads: Job[] = (['flagged', 'cached', 'refused', 'builtins'] as const).map((kind) => ({ kind, target: cached }));
+      if (target.firstInvoke === undefined) return loads;
+      const invoking = { ...cached, firstInvoke: target.firstInvoke };
+      return [...loads, ...(['flaggedInvoked', 'cachedInvoked'] as const).map((kind): Job => ({ kind, target: invoking }))];
+    }),
     ...components.map((target): Job => ({ kind: 'component', target })),
   ];
   const samples = new Map<string, { require: number[]; process: number[]; invoke: number[] }>();
@@ -133,21 +244,19 @@ export async function measureColdStarts(
       for (const job of order) {
         const key = keyOf(job);
         const requestsBefore = account.requests.length;
-        const result =
-          job.kind === 'bare'
-            ? await run(['-e', ''])
-            : job.kind === 'invoked'
-              ? await run(
-                  ['-e', LOAD_INVOKE_AND_TIME, job.target.bundled, job.target.firstInvoke.event, job.target.function],
-                  invokeEnv(account.url, job.target.firstInvoke),
-                )
-              : await run(['-e', LOAD_AND_TIME, fileOf(job)]);
-        if ((job.kind === 'bundled' || job.kind === 'unbundled') && result.stderr.trim() !== '') {
-          const seen = warnings.get(job.target.function) ?? new Set<string>();
-          seen.add(`${job.kind}: ${firstLine(result.stderr)}`);
-          warnings.set(job.target.function, seen);
+        const { args, env } = job.kind === 'bare' ? { args: ['-e', ''] } : argsOf(job, account.url);
+        const result = await run(args, env);
+        // A load writes nothing to stderr, but for the loader whose cache V8 is meant to refuse (it says so).
+        if (job.kind !== 'bare' && job.kind !== 'component' && !INVOKING.has(job.kind)) {
+          const expected = job.kind === 'refused' ? /V8 refused the cache/ : undefined;
+          const stderr = result.stderr.trim();
+          if (expected === undefined ? stderr !== '' : !expected.test(stderr)) {
+            const seen = warnings.get(job.target.function) ?? new Set<string>();
+            seen.add(`${job.kind}: ${stderr === '' ? 'V8 accepted a cache it was meant to refuse' : firstLine(stderr)}`);
+            warnings.set(job.target.function, seen);
+          }
         }
-        const invoked = job.kind === 'invoked' ? parseFirstInvoke(result.stdout, job.target.bundled) : undefined;
+        const invoked = INVOKING.has(job.kind) ? parseFirstInvoke(result.stdout, key) : undefined;
         if (invoked !== undefined) {
           answers.set(key, invoked.answer);
           awsRequests.set(key, account.requests.slice(requestsBefore));
@@ -165,19 +274,32 @@ export async function measureColdStarts(
   } finally {
     await account.close();
   }
-  const firstInvokeOf = (target: LoadTarget): FirstInvokeFigures | undefined => {
-    if (target.firstInvoke === undefined) return undefined;
-    const key = `${target.function}/invoked`;
+  const invokeFigures = (key: string, event: string): FirstInvokeFigures => ({
+    event,
+    require: summarise(samples.get(key)?.require ?? []),
+    invoke: summarise(samples.get(key)?.invoke ?? []),
+    process: summarise(samples.get(key)?.process ?? []),
+    answer: answers.get(key) ?? '',
+    awsRequests: awsRequests.get(key) ?? [],
+  });
+  const firstInvokeOf = (target: LoadTarget): FirstInvokeFigures | undefined =>
+    target.firstInvoke === undefined ? undefined : invokeFigures(`${target.function}/invoked`, target.firstInvoke.event);
+  const figures = (key: string): LoadFigures => ({ require: summarise(samples.get(key)?.require ?? []), process: summarise(samples.get(key)?.process ?? []) });
+  const codeCacheOf = (target: LoadTarget): CodeCacheFigures | undefined => {
+    if (target.codeCache === undefined) return undefined;
+    const event = target.firstInvoke?.event;
     return {
-      event: target.firstInvoke.event,
-      require: summarise(samples.get(key)?.require ?? []),
-      invoke: summarise(samples.get(key)?.invoke ?? []),
-      process: summarise(samples.get(key)?.process ?? []),
-      answer: answers.get(key) ?? '',
-      awsRequests: awsRequests.get(key) ?? [],
+      v8Flags: target.codeCache.v8Flags,
+      plain: figures(`${target.function}/flagged`),
+      cached: figures(`${target.function}/cached`),
+      refused: figures(`${target.function}/refused`),
+      builtins: figures(`${target.function}/builtins`),
+      builtinNames: target.codeCache.builtins,
+      ...(event === undefined
+        ? {}
+        : { plainInvoke: invokeFigures(`${target.function}/flaggedInvoked`, event), cachedInvoke: invokeFigures(`${target.function}/cachedInvoked`, event) }),
     };
   };
-  const figures = (key: string): LoadFigures => ({ require: summarise(samples.get(key)?.require ?? []), process: summarise(samples.get(key)?.process ?? []) });
   return {
     rounds: options.rounds,
     bare: { process: summarise(samples.get('bare')?.process ?? []) },
@@ -186,6 +308,7 @@ export async function measureColdStarts(
       bundled: figures(`${target.function}/bundled`),
       unbundled: figures(`${target.function}/unbundled`),
       ...(target.firstInvoke === undefined ? {} : { firstInvoke: firstInvokeOf(target) }),
+      ...(target.codeCache === undefined ? {} : { codeCache: codeCacheOf(target) }),
       warnings: [...(warnings.get(target.function) ?? [])],
     })),
     components: components.map((target) => ({ name: target.name, bundled: figures(`component/${target.name}`) })),

@@ -7,6 +7,7 @@ import { EC2_CLIENT } from './bundles';
 import type { BenchResults, Verdict } from './results';
 import type { Summary } from './stats';
 import { BUNDLE_LIMIT_BYTES, PROCESS_RATIO_LIMIT } from './targets';
+import type { ColdFigures } from './targets';
 import { bytes, ms, percent, renderTable } from './table';
 
 /** `p50 / p90` of a summary, in ms. */
@@ -19,11 +20,14 @@ function verdictText(verdict: Verdict | undefined): string {
   return verdict.met ? `met, ${verdict.distance}` : `MISSED, ${verdict.distance}`;
 }
 
+/** What the first two sections print from: a whole run, or `BENCH_ONLY=cold`'s. */
+type ColdResults = ColdFigures & Pick<BenchResults, 'verdicts' | 'startedAt' | 'durationSeconds' | 'machine'>;
+
 function find(verdicts: readonly Verdict[], target: string, subject: string): Verdict | undefined {
   return verdicts.find((verdict) => verdict.target === target && verdict.subject === subject);
 }
 
-function bundleSection(results: BenchResults): string {
+function bundleSection(results: ColdResults): string {
   const rows = results.bundles.map((bundle) => [
     bundle.function,
     bytes(bundle.bytes),
@@ -50,7 +54,7 @@ function bundleSection(results: BenchResults): string {
   ].join('\n');
 }
 
-function coldStartSection(results: BenchResults): string {
+function coldStartSection(results: ColdResults): string {
   const { coldStart } = results;
   const bare = coldStart.bare.process;
   const rows = coldStart.functions.map((fn) => [
@@ -99,7 +103,64 @@ function coldStartSection(results: BenchResults): string {
       ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'left'],
     ),
     `parts bundled alone (same options): ${components.join('; ')}`,
+    codeCacheTable(results),
     ...warnings,
+  ].join('\n');
+}
+
+/**
+ * The bundle as packaged, with its V8 code cache, beside today's figure: every load here starts
+ * Node with Lambda's flags for the function's memory size, which the cache was made with, but the
+ * one whose cache V8 refuses (started without them).
+ */
+function codeCacheTable(results: ColdResults): string {
+  const bare = results.coldStart.bare.process.p50;
+  const ratio = (summary: Summary | undefined): string => (summary === undefined ? '-' : (summary.p50 / bare).toFixed(2));
+  const rows = results.coldStart.functions.flatMap((fn) => {
+    const cache = fn.codeCache;
+    const packaged = results.bundles.find((bundle) => bundle.function === fn.function)?.packaged;
+    if (cache === undefined || packaged === undefined) return [];
+    return [
+      [
+        fn.function,
+        `${String(packaged.memorySize)} MB`,
+        `${bytes(packaged.cacheBytes)} (${packaged.made})`,
+        `+${bytes(packaged.zipAddedBytes)}`,
+        ratio(fn.bundled.process),
+        ratio(cache.plain.process),
+        p50p90(cache.cached.require),
+        p50p90(cache.cached.process),
+        ratio(cache.cached.process),
+        ratio(cache.refused.process),
+        ratio(cache.builtins.process),
+        cache.plainInvoke === undefined ? '-' : ms(cache.plainInvoke.process.p50),
+        cache.cachedInvoke === undefined ? '-' : ms(cache.cachedInvoke.process.p50),
+      ],
+    ];
+  });
+  if (rows.length === 0) return '';
+  return [
+    "as packaged, with its V8 code cache (scripts/esbuild/code-cache.cjs): Node started with Lambda's heap flags for the function's memory size; 'refused': the same loader without them, so V8 refuses the cache (what a runtime of another V8 version or flags pays)",
+    renderTable(
+      [
+        'function',
+        'memory',
+        'cache B (made)',
+        'zip B',
+        'x bare today',
+        'x bare, Lambda flags, no cache',
+        'require cached',
+        'process cached',
+        'x bare cached',
+        'x bare refused',
+        "x bare, Node's modules alone",
+        'require + first invoke, no cache',
+        'cached',
+      ],
+      rows,
+      ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
+    ),
+    `Node's modules alone: a process that requires only the public Node modules the handler's require loads (${[...new Set(results.coldStart.functions.flatMap((fn) => fn.codeCache?.builtinNames ?? []))].join(', ')}), with the same flags: no cache of the bundle takes that away`,
   ].join('\n');
 }
 
@@ -294,7 +355,7 @@ function fleetFanOutSection(results: BenchResults): string {
   ].join('\n');
 }
 
-function targetsSection(results: BenchResults): string {
+function targetsSection(results: Pick<BenchResults, 'verdicts'>): string {
   const rows = results.verdicts.map((verdict) => [
     verdict.met ? 'met' : 'MISSED',
     verdict.target,
@@ -314,9 +375,15 @@ function targetsSection(results: BenchResults): string {
 }
 
 /**
+ * The report of `BENCH_ONLY=cold`: the header, the bundles and the cold-start proxy, and their verdicts.
+ *
  * @example
- * process.stdout.write(renderReport(results));
+ * process.stdout.write(renderColdReport({ ...cold, verdicts: coldStartVerdicts(cold) }));
  */
+export function renderColdReport(results: ColdResults): string {
+  return `${[headerOf(results), bundleSection(results), coldStartSection(results), targetsSection(results)].join('\n\n')}\n`;
+}
+
 function rebuildSection(results: BenchResults): string {
   const { rebuild } = results;
   const minutes = (value: number): string => `${value.toFixed(1)} min`;
@@ -334,11 +401,19 @@ function rebuildSection(results: BenchResults): string {
   ].join('\n');
 }
 
-export function renderReport(results: BenchResults): string {
+function headerOf(results: ColdResults): string {
   const { machine } = results;
-  const header = [
+  return [
     `eks-pilot bench, ${results.startedAt} (${results.durationSeconds.toFixed(0)} s)`,
     `machine: ${String(machine.cpus)} CPUs (nproc), ${machine.cpuModel}, load average ${machine.loadAverage.toFixed(2)}; Node ${machine.node} (${machine.platform}); esbuild ${machine.esbuild}`,
   ].join('\n');
+}
+
+/**
+ * @example
+ * process.stdout.write(renderReport(results));
+ */
+export function renderReport(results: BenchResults): string {
+  const header = headerOf(results);
   return `${[header, bundleSection(results), coldStartSection(results), webhookSection(results), pushSection(results), callsSection(results), fleetSection(results), specParseSection(results), fleetFanOutSection(results), rebuildSection(results), targetsSection(results)].join('\n\n')}\n`;
 }

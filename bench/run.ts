@@ -6,6 +6,8 @@
  *
  * Run counts can be raised (never below the issue's minimums) with BENCH_COLD_ROUNDS,
  * BENCH_WEBHOOK_EVENTS, BENCH_PUSH_RUNS, BENCH_FLEET_ROUNDS, BENCH_FANOUT_ROUNDS and BENCH_SPEC_PARSE_ROUNDS.
+ * `BENCH_ONLY=cold` runs the first two sections alone (bundles and the cold-start proxy, with their
+ * verdicts) and writes bench/results/cold.json.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -13,9 +15,9 @@ import path from 'node:path';
 import { version as esbuildVersion } from 'esbuild';
 import { buildBundles, buildComponents } from './bundles';
 import { runScenario } from './child';
-import { measureColdStarts } from './cold-start';
+import { builtinsLoadedBy, measureColdStarts } from './cold-start';
 import type { FirstInvoke } from './cold-start';
-import { renderReport } from './report';
+import { renderColdReport, renderReport } from './report';
 import type { BenchResults, Settings } from './results';
 import type { AwsCallsFigures } from './scenarios/aws-calls';
 import type { FanOutFigures, FanOutInput } from './scenarios/fan-out';
@@ -26,7 +28,7 @@ import type { RebuildFigures } from './scenarios/rebuild';
 import type { SpecParseFigures, SpecParseInput } from './scenarios/spec-parse';
 import type { WebhookAckFigures, WebhookAckInput } from './scenarios/webhook-ack';
 import { readQueueSettings, readServerlessConfig, ROOT } from './serverless-config';
-import { checkTargets } from './targets';
+import { checkTargets, coldStartVerdicts } from './targets';
 
 const RESULTS = path.join(ROOT, 'bench', 'results');
 // Built bundles go where neither eslint nor git looks, and where `require` still finds node_modules.
@@ -102,17 +104,28 @@ async function main(): Promise<void> {
   // Each function is packaged with the specs its first invocation reads (pre-validated in its bundle).
   const bundles = await buildBundles(config, BUILD, (fn) => (FIRST_INVOKES[fn]?.env.EKS_PILOT_SPECS ?? '').split(',').filter(Boolean));
   const components = await buildComponents(config, BUILD);
-  step(`cold-start proxy: ${String(settings.coldStartRounds)} rounds of ${String(1 + 3 * bundles.length + components.length)} fresh node processes`);
+  step(`cold-start proxy: ${String(settings.coldStartRounds)} rounds of ${String(1 + 9 * bundles.length + components.length)} fresh node processes`);
+  const builtins = await Promise.all(bundles.map((bundle) => builtinsLoadedBy(bundle.packaged.loader, bundle.packaged.v8Flags)));
   const coldStart = await measureColdStarts(
-    bundles.map((bundle) => ({
+    bundles.map((bundle, index) => ({
       function: bundle.function,
       bundled: bundle.bundlePath,
       unbundled: bundle.unbundledPath,
       ...(FIRST_INVOKES[bundle.function] === undefined ? {} : { firstInvoke: FIRST_INVOKES[bundle.function] }),
+      codeCache: { loader: bundle.packaged.loader, v8Flags: bundle.packaged.v8Flags, builtins: builtins[index] ?? [] },
     })),
     components.map((component) => ({ name: component.name, bundled: component.bundlePath })),
     { rounds: settings.coldStartRounds, warmupRounds: 1 },
   );
+  if (process.env.BENCH_ONLY === 'cold') {
+    const finished = new Date();
+    const partial = { startedAt: started.toISOString(), finishedAt: finished.toISOString(), durationSeconds: (finished.getTime() - started.getTime()) / 1000 };
+    const cold = { ...partial, machine, settings, bundles, components, coldStart };
+    mkdirSync(RESULTS, { recursive: true });
+    writeFileSync(path.join(RESULTS, 'cold.json'), `${JSON.stringify(cold, null, 2)}\n`);
+    process.stdout.write(renderColdReport({ ...cold, verdicts: coldStartVerdicts(cold) }));
+    return;
+  }
   step(`webhook ack: ${String(settings.webhookEvents + 1)} signed pushes`);
   const webhook = await runScenario<WebhookAckFigures>(path.join(SCENARIOS, 'webhook-ack.ts'), { events: settings.webhookEvents } satisfies WebhookAckInput);
   step(`push to first apply: ${String(settings.pushRuns + 1)} pushes`);

@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { BuildOptions, Plugin } from 'esbuild';
 import { parse } from 'yaml';
 import * as z from 'zod';
+import { DEFAULT_MEMORY_SIZE } from '../scripts/esbuild/code-cache.cjs';
 
 export const ROOT = path.resolve(__dirname, '..');
 
@@ -20,6 +21,8 @@ export interface FunctionEntry {
   /** Repository-relative source file: `functions/provision/handler.ts`. */
   entry: string;
   reservedConcurrency?: number;
+  /** MB: its own `memorySize`, else the provider's, else the framework's default (1,024). */
+  memorySize: number;
   /** `batchSize` of its SQS event source, when it has one. */
   sqsBatchSize?: number;
   /** `maximumConcurrency` of its SQS event source, when it sets one. */
@@ -39,13 +42,14 @@ export interface ServerlessConfig {
 }
 
 const serverlessSchema = z.looseObject({
-  provider: z.looseObject({ runtime: z.string() }),
+  provider: z.looseObject({ runtime: z.string(), memorySize: z.number().optional() }),
   custom: z.looseObject({ esbuild: z.record(z.string(), z.unknown()) }),
   functions: z.record(
     z.string(),
     z.looseObject({
       handler: z.string(),
       reservedConcurrency: z.number().optional(),
+      memorySize: z.number().optional(),
       events: z.array(z.record(z.string(), z.unknown())).optional(),
     }),
   ),
@@ -108,6 +112,7 @@ export function readServerlessConfig(file = path.join(ROOT, 'serverless.yml')): 
       name,
       handler: fn.handler,
       entry,
+      memorySize: fn.memorySize ?? parsed.provider.memorySize ?? DEFAULT_MEMORY_SIZE,
       ...(fn.reservedConcurrency === undefined ? {} : { reservedConcurrency: fn.reservedConcurrency }),
       ...(sqs === undefined ? {} : { sqsBatchSize: typeof batchSize === 'number' ? batchSize : 10 }),
       ...(typeof maximumConcurrency === 'number' ? { sqsMaximumConcurrency: maximumConcurrency } : {}),

@@ -24,6 +24,8 @@ export const FLEET_PLAN_LIMIT_MS = 1000;
 export const FLEET_REPORTED_LIMIT_S = 300;
 
 type Figures = Omit<BenchResults, 'verdicts' | 'finishedAt' | 'durationSeconds'>;
+/** What the first two sections (bundles, cold start) need: `BENCH_ONLY=cold` measures these alone. */
+export type ColdFigures = Pick<BenchResults, 'bundles' | 'components' | 'coldStart'>;
 
 /**
  * @example
@@ -31,18 +33,20 @@ type Figures = Omit<BenchResults, 'verdicts' | 'finishedAt' | 'durationSeconds'>
  * verdicts.filter((verdict) => !verdict.met).map((verdict) => verdict.subject); // ['eip-manager', ...]
  */
 export function checkTargets(results: Figures): Verdict[] {
-  return [
-    ...bundleVerdicts(results),
-    ...loadVerdicts(results),
-    ...processVerdicts(results),
-    ...latencyVerdicts(results),
-    ...callVerdicts(results),
-    fleetVerdict(results),
-    ...fanOutVerdicts(results),
-  ];
+  return [...coldStartVerdicts(results), ...latencyVerdicts(results), ...callVerdicts(results), fleetVerdict(results), ...fanOutVerdicts(results)];
 }
 
-function bundleVerdicts(results: Figures): Verdict[] {
+/**
+ * The verdicts of the bundles and the cold-start proxy alone.
+ *
+ * @example
+ * coldStartVerdicts({ bundles, components, coldStart }).map((verdict) => verdict.target); // ['bundle size', ...]
+ */
+export function coldStartVerdicts(results: ColdFigures): Verdict[] {
+  return [...bundleVerdicts(results), ...loadVerdicts(results), ...processVerdicts(results)];
+}
+
+function bundleVerdicts(results: ColdFigures): Verdict[] {
   const verdicts = results.bundles.map((bundle): Verdict => {
     const over = bundle.bytes - BUNDLE_LIMIT_BYTES;
     const met = over <= 0;
@@ -95,7 +99,7 @@ function bundleVerdicts(results: Figures): Verdict[] {
   return verdicts;
 }
 
-function loadVerdicts(results: Figures): Verdict[] {
+function loadVerdicts(results: ColdFigures): Verdict[] {
   return results.coldStart.functions.map((fn): Verdict => {
     const bundled = fn.bundled.require.p50;
     const unbundled = fn.unbundled.require.p50;
@@ -128,26 +132,33 @@ function loadVerdicts(results: Figures): Verdict[] {
   });
 }
 
-function processVerdicts(results: Figures): Verdict[] {
+/**
+ * Issue 16's 3 x bare node, on what ships: the packaged loader with its V8 code cache, started with
+ * Lambda's flags (today's plain bundle when the run has no cached figure).
+ */
+function processVerdicts(results: ColdFigures): Verdict[] {
   const bare = results.coldStart.bare.process.p50;
   return results.coldStart.functions.map((fn): Verdict => {
-    const cold = fn.bundled.process.p50;
+    const cached = fn.codeCache?.cached.process.p50;
+    const cold = cached ?? fn.bundled.process.p50;
     const limit = bare * PROCESS_RATIO_LIMIT;
     const met = cold <= limit;
     const size = results.bundles.find((bundle) => bundle.function === fn.function);
+    const without = fn.codeCache?.plain.process.p50;
     return {
       target: 'cold process <= 3 x bare node',
       subject: fn.function,
       limit: `<= ${String(PROCESS_RATIO_LIMIT)} x bare (${ms(limit)} ms)`,
-      figure: `${ms(cold)} / ${ms(bare)} ms = ${(cold / bare).toFixed(2)}`,
+      figure: `${ms(cold)} / ${ms(bare)} ms = ${(cold / bare).toFixed(2)}${cached === undefined ? '' : ' with its code cache'}`,
       met,
       distance: met ? `${ms(limit - cold)} ms under` : `${ms(cold - limit)} ms over`,
       ...(met
         ? {}
         : {
             help:
-              `the require takes ${ms(fn.bundled.require.p50)} ms of it: V8 compiles ${bytes(size?.bytes ?? 0)} B before the first line runs, then the modules' top level runs ` +
-              '(SDK clients register their error classes, zod builds every schema); fewer bytes and fewer modules evaluated at start move it.',
+              (without === undefined ? '' : `the code cache takes it from ${ms(without)} ms to ${ms(cold)} ms; `) +
+              `the require takes ${ms(fn.codeCache?.cached.require.p50 ?? fn.bundled.require.p50)} ms of it: V8 ${cached === undefined ? 'compiles' : 'deserialises the cache of'} ${bytes(size?.bytes ?? 0)} B, then the modules' top level runs ` +
+              "(Node's http/tls/crypto the SDK loads, SDK clients, schemas); fewer bytes and fewer modules evaluated at start move it.",
           }),
     };
   });

@@ -1,7 +1,8 @@
 /**
  * Invokes a packaged function the way Lambda runs it: a fresh Node 22 process per invocation (a
  * new container), cwd at the unzipped task root, the template's environment plus Lambda's own
- * variables, and `require()` of ES modules off as in the managed runtime.
+ * variables, Node started with the runtime's flags (its heap flags from the function's memory size,
+ * which its V8 code cache was made with), and `require()` of ES modules off as in the managed runtime.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -9,7 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { FunctionName } from './package';
-import { extractFunction, functionConfig } from './package';
+import { extractFunction, functionConfig, lambdaNodeArgs } from './package';
 
 const run = promisify(execFile);
 const INVOKER = path.join(__dirname, 'invoke-bundle.cjs');
@@ -66,7 +67,7 @@ export async function invokeFunction<T = unknown>(name: FunctionName, event: unk
     AWS_REGION: region,
     AWS_DEFAULT_REGION: region,
     AWS_LAMBDA_FUNCTION_NAME: `eks-pilot-dev-${name}`,
-    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '512',
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(config.memorySize),
     AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
     AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
     _HANDLER: config.handler,
@@ -75,7 +76,7 @@ export async function invokeFunction<T = unknown>(name: FunctionName, event: unk
   };
   const { stdout } = await run(
     process.execPath,
-    ['--no-experimental-require-module', INVOKER, taskRoot, config.handler, eventFile, resultFile, String(config.timeoutSeconds)],
+    [...lambdaNodeArgs(config.memorySize), INVOKER, taskRoot, config.handler, eventFile, resultFile, String(config.timeoutSeconds)],
     {
       cwd: taskRoot,
       env,

@@ -5,6 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { lambdaV8Flags } from '../../../scripts/esbuild/code-cache.cjs';
 import { E2E_DIR, ROOT, SPECS_FOLDER } from './specs';
 
 export const PACKAGE_DIR = path.join(E2E_DIR, 'package');
@@ -62,7 +63,10 @@ export function extractFunction(name: FunctionName): string {
 }
 
 interface Template {
-  Resources: Record<string, { Type: string; Properties: { Handler?: string; Environment?: { Variables?: Record<string, unknown> }; Timeout?: number } }>;
+  Resources: Record<
+    string,
+    { Type: string; Properties: { Handler?: string; Environment?: { Variables?: Record<string, unknown> }; Timeout?: number; MemorySize?: number } }
+  >;
 }
 
 /** The logical id serverless gives a function: `deploy-webhook` -> `DeployDashwebhookLambdaFunction`. */
@@ -74,6 +78,8 @@ function logicalId(name: FunctionName): string {
 export interface FunctionConfig {
   handler: string;
   timeoutSeconds: number;
+  /** MB, as Lambda gets it (AWS_LAMBDA_FUNCTION_MEMORY_SIZE, and the heap flags Node starts with). */
+  memorySize: number;
   /** The function's environment with each `Ref` replaced from `refs`. */
   environment: Record<string, string>;
 }
@@ -82,12 +88,29 @@ export interface FunctionConfig {
  * Reads one function's handler, timeout and environment from the packaged CloudFormation template,
  * resolving `{ Ref: X }` from `refs` (the stack's resources, which only exist once deployed).
  */
-export function functionConfig(name: FunctionName, refs: Record<string, string> = {}): FunctionConfig {
+/** The template's properties of one function. */
+function functionProperties(name: FunctionName): Template['Resources'][string]['Properties'] {
   const template = JSON.parse(readFileSync(path.join(PACKAGE_DIR, 'cloudformation-template-update-stack.json'), 'utf8')) as Template;
   const resource = template.Resources[logicalId(name)];
   if (resource === undefined) throw new Error(`no ${logicalId(name)} in the packaged template`);
+  return resource.Properties;
+}
+
+/**
+ * One function's handler setting and memory size from the packaged template (no environment, so no `Ref` to resolve).
+ *
+ * @example
+ * functionHandler('provision'); // { handler: 'functions/provision/handler.handler', memorySize: 512 }
+ */
+export function functionHandler(name: FunctionName): { handler: string; memorySize: number } {
+  const properties = functionProperties(name);
+  return { handler: properties.Handler ?? '', memorySize: properties.MemorySize ?? 1024 };
+}
+
+export function functionConfig(name: FunctionName, refs: Record<string, string> = {}): FunctionConfig {
+  const properties = functionProperties(name);
   const environment: Record<string, string> = {};
-  for (const [key, value] of Object.entries(resource.Properties.Environment?.Variables ?? {})) {
+  for (const [key, value] of Object.entries(properties.Environment?.Variables ?? {})) {
     if (typeof value === 'string') {
       environment[key] = value;
       continue;
@@ -97,7 +120,16 @@ export function functionConfig(name: FunctionName, refs: Record<string, string> 
     if (resolved === undefined) throw new Error(`${name}: ${key} is ${JSON.stringify(value)}; pass refs.${ref ?? '?'} to resolve it`);
     environment[key] = resolved;
   }
-  return { handler: resource.Properties.Handler ?? '', timeoutSeconds: resource.Properties.Timeout ?? 6, environment };
+  return { ...functionHandler(name), timeoutSeconds: properties.Timeout ?? 6, environment };
+}
+
+/**
+ * The Node arguments Lambda's nodejs runtime starts a function of `memorySize` MB with (its
+ * bootstrap's; scripts/esbuild/code-cache.cjs makes each function's V8 code cache with the same V8
+ * flags), and require() of ES modules off as in the managed runtime.
+ */
+export function lambdaNodeArgs(memorySize: number): string[] {
+  return ['--max-http-header-size', '81920', ...lambdaV8Flags(memorySize), '--no-experimental-require-module'];
 }
 
 export { ROOT };

@@ -1,0 +1,41 @@
+import type { Plugin } from 'esbuild';
+
+/** How a packaged function's cache was made: after its top level ran, from the compile only, or not at all. */
+export type CacheMade = 'run' | 'compile' | 'none';
+
+/** The files of a packaged function, from the `.js` esbuild wrote. */
+export interface PackagedFiles {
+  /** What Lambda requires: the loader, at the path esbuild wrote the bundle to. */
+  loader: string;
+  /** The bundle, `<name>.bundle.js`. */
+  bundle: string;
+  /** Its V8 code cache, `<name>.bundle.js.v8cache` (absent when made is `none`). */
+  cache: string;
+}
+
+/** The default of serverless.yml's `memorySize`. */
+export declare const DEFAULT_MEMORY_SIZE: number;
+/** The V8 flags Lambda's nodejs runtime starts Node with for a function of `memorySize` MB. */
+export declare function lambdaV8Flags(memorySize: number): string[];
+/** The packaged files of the bundle esbuild wrote at `output`. */
+export declare function filesOf(output: string): PackagedFiles;
+/** Moves the bundle beside its loader and makes its code cache with `v8Flags`. */
+export declare function withCodeCache(
+  output: string,
+  options: { v8Flags: string[]; runtimeMajor?: number; node?: string; warn?: (message: string) => void },
+): Promise<PackagedFiles & { cacheBytes: number; made: CacheMade }>;
+/** The packaged loader's source for these file names. */
+export declare function loaderSource(bundleName: string, cached?: { cacheName: string; digest: string; node: string }): string;
+/** The memory sizes of the functions of a Serverless service built from `entry`. */
+export declare function memorySizesOf(
+  serverless: { service: { provider: { memorySize?: number }; functions?: Record<string, { handler?: string; memorySize?: number }> } },
+  entry: string,
+  serviceDir: string,
+): number[];
+/** The esbuild plugin giving each bundle its code cache and loader. */
+export declare function codeCachePlugin(options: {
+  memorySizeOf: (entry: string) => number;
+  runtimeMajor?: number;
+  node?: string;
+  warn?: (message: string) => void;
+}): Plugin;
