@@ -397,7 +397,7 @@ function rebuildSection(results: BenchResults): string {
       ],
       ['left', 'right', 'right'],
     ),
-    `${String(rebuild.provisionRuns)} provision runs (${rebuild.phases.join(' -> ')}), status ${rebuild.status}; every workload on its last successful digest: ${rebuild.workloadsAtLastDigest ? 'yes' : 'NO'}; pools kept their addresses and re-attached: ${rebuild.poolsKept ? 'yes' : 'NO'}; simulation wall time ${rebuild.wallMs.toFixed(0)} ms.`,
+    `${String(rebuild.provisionRuns)} provision runs (${rebuild.phases.join(' -> ')}), status ${rebuild.status}; platform (the AWS Load Balancer Controller) ${rebuild.platform}, before the workloads; every workload on its last successful digest: ${rebuild.workloadsAtLastDigest ? 'yes' : 'NO'}; pools kept their addresses and re-attached: ${rebuild.poolsKept ? 'yes' : 'NO'}; simulation wall time ${rebuild.wallMs.toFixed(0)} ms.`,
   ].join('\n');
 }
 

@@ -1,6 +1,7 @@
 /**
  * Disaster recovery, simulated in virtual time: the financial-move example (one cluster, one node
- * group, four add-ons, a workload of seven Deployments, two Elastic IP pools) runs two releases,
+ * group, five add-ons, the AWS Load Balancer Controller as its platform, a workload of seven
+ * Deployments, two Elastic IP pools) runs two releases,
  * then the cluster is deleted in the EKS double. One rebuild invoke of provision starts the
  * recovery; provision's five-minute schedule carries it on; deploy-worker gets the restores off the
  * queue at once. EKS takes its real time, as the issue gives it (and FIELD-NOTES.md, "EKS":
@@ -12,6 +13,8 @@
  * rebuild reporting done (pools re-attached, lease given back), beside the seed's "about two hours
  * by hand".
  */
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { RebuildReport } from '../../functions/provision/rebuild/run';
 import type { ReleaseRecord } from '../../functions/deploy/model/releases';
@@ -40,12 +43,15 @@ export interface RebuildFigures {
   /** Every workload on its last successful digest, the pools' addresses the same and attached. */
   workloadsAtLastDigest: boolean;
   poolsKept: boolean;
+  /** The platform's apply as the rebuild's journal records it (`Converged: 20 object(s) applied`). */
+  platform: string;
   /** The seed's figure for the same by hand. */
   seedByHandMinutes: number;
   /** Wall time of the whole simulation, ms. */
   wallMs: number;
 }
 
+const ROOT = path.join(__dirname, '../..');
 const MINUTE = 60_000;
 const CLUSTER_CREATE = 15 * MINUTE;
 const NODE_GROUP = 5 * MINUTE;
@@ -61,12 +67,32 @@ const ninetySeconds: RolloutSimulator = (object, reads) =>
     ? completeStatus(object)
     : { observedGeneration: object.metadata.generation, replicas: 2, updatedReplicas: 1, readyReplicas: 1, availableReplicas: 1 };
 
+/**
+ * A copy of the financial-move fixture with the example's platform components and their Pod
+ * Identity association (examples/financial-move/cluster.yaml's `podIdentities` and `platform`, and
+ * the `eks-pod-identity-agent` add-on).
+ */
+function withExamplePlatform(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'bench-rebuild-'));
+  cpSync(path.join(ROOT, 'tests/fixtures/financial-move-nodes'), dir, { recursive: true });
+  cpSync(path.join(ROOT, 'examples/financial-move/platform'), path.join(dir, 'platform'), { recursive: true });
+  const example = readFileSync(path.join(ROOT, 'examples/financial-move/cluster.yaml'), 'utf8');
+  const block = /^podIdentities:\n(?:[ #].*\n)*platform:\n(?:[ #].*\n)*/m.exec(example)?.[0];
+  if (block === undefined) throw new Error('examples/financial-move/cluster.yaml has no podIdentities and platform');
+  const file = path.join(dir, 'cluster.yaml');
+  // The agent add-on that gives the controller's service account its role, as the example has it.
+  const spec = readFileSync(file, 'utf8').replace(/^( {2}- name: metrics-server.*\n)/m, '$1  - name: eks-pod-identity-agent\n');
+  writeFileSync(file, `${spec.trimEnd()}\n${block}`);
+  return file;
+}
+
 const image = (repository: string, tag: string) => ({ repository, tag, digest: digestOf(`${repository}:${tag}`) });
 
 async function main(): Promise<RebuildFigures> {
   const wall = process.hrtime.bigint();
-  // financial-move with its egress pool on the nodes (the fixture), so the rebuild re-attaches it to the new ones.
-  const world = await RebuildWorld.start(path.join(__dirname, '../../tests/fixtures/financial-move-nodes/cluster.yaml'), {
+  // financial-move with its egress pool on the nodes (the fixture), so the rebuild re-attaches it to
+  // the new ones, and with the example's platform (the AWS Load Balancer Controller), applied before the workloads.
+  const world = await RebuildWorld.start(withExamplePlatform(), {
     durations: { cluster: CLUSTER_CREATE, nodegroup: NODE_GROUP },
     rollout: ninetySeconds,
     pollMs: ROLLOUT_POLL_MS,
@@ -124,6 +150,9 @@ async function main(): Promise<RebuildFigures> {
           .allAddresses()
           .filter((address) => address.Tags?.some((tag) => tag.Key === 'eks-pilot/adopted-by'))
           .every((address) => nodes.has(address.InstanceId ?? '')),
+      platform: ((entry) => (entry === undefined ? 'none' : `${entry.status}: ${entry.summary}`))(
+        world.releases.rebuildEntry(world.spec.region, world.spec.name)?.platform,
+      ),
       seedByHandMinutes: 120,
       wallMs: msSince(wall),
     };
