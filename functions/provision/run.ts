@@ -9,6 +9,7 @@ import type { EksPort } from '../../shared/ports/eks';
 import { clip, errorFacts, errorText, RequestRejectedError, UnknownTargetError } from '../../shared/errors';
 import type { Phrases } from '../../shared/reconcile/execute';
 import { executePlan } from '../../shared/reconcile/execute';
+import { acquireOrGiveBack } from '../../shared/reconcile/lease';
 import { finishReport, runFleet } from '../../shared/reconcile/fleet';
 import type { Plan, TargetId } from '../../shared/model/plan/plan';
 import { planStatus, targetId } from '../../shared/model/plan/plan';
@@ -153,10 +154,9 @@ export async function reconcileCluster(spec: ClusterSpec, deps: ProvisionDeps, o
   const facts = { cluster: spec.name, region: spec.region, lease: request.key };
   let taken: LeaseOutcome;
   try {
-    taken = await leases.acquire(request);
+    // The write may have landed with its answer lost: what may be ours is given back, so the next run is not kept off.
+    taken = await acquireOrGiveBack(leases, request);
   } catch (error) {
-    // The write may have landed with its answer lost: give back what may be ours, so the next run is not kept off.
-    await leases.release({ key: request.key, owner, holder: request.holder, expiresAt: request.now }).catch(() => undefined);
     const status = statusOfFailure(error);
     deps.logger.error('provision lease not taken', { ...facts, status, error: errorFacts(error) });
     const report: ClusterReport = { ...base, status, summary: '', drift: driftOf(planned), executed: [], deferred: [], blocked: [], plan: planned };

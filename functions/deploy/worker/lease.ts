@@ -11,8 +11,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { errorFacts, ResourceBusyError } from '../../../shared/errors';
-import type { Lease, LeasePort } from '../../../shared/ports/lease';
+import type { Lease, LeaseOutcome, LeasePort } from '../../../shared/ports/lease';
 import { LeaseLostError } from '../../../shared/ports/lease';
+import { acquireOrGiveBack } from '../../../shared/reconcile/lease';
 import type { RunLogger } from '../../../shared/reconcile/run-logger';
 import type { DeployTarget } from '../model/targets';
 import { targetKey } from '../model/targets';
@@ -66,24 +67,22 @@ export async function withWorkloadLease<T>(
   const owner = leaseDeps.owner?.() ?? randomUUID();
   const request = { key: deployLeaseKey(target), owner, holder: leaseDeps.holder, now: deps.now(), durationMs: DEPLOY_LEASE_MS };
   const facts = { cluster: target.cluster, workload: targetKey(target), lease: request.key };
-  let held: Lease;
+  let taken: LeaseOutcome;
   try {
-    const taken = await leases.acquire(request);
-    if (!taken.acquired) {
-      const by = taken.heldBy === null ? 'another run' : `${taken.heldBy.holder} (lease until ${taken.heldBy.expiresAt.toISOString()})`;
-      deps.logger.warn('workload busy: another run holds its lease', { ...facts, heldBy: taken.heldBy?.holder, until: taken.heldBy?.expiresAt.toISOString() });
-      throw new WorkloadBusyError(`workload ${targetKey(target)} is being changed by ${by}; this run changed nothing, try again once it is done`, {
-        context: { ...facts, ...(taken.heldBy === null ? {} : { heldBy: taken.heldBy.holder }) },
-      });
-    }
-    held = taken.lease;
+    // The write may have landed with its answer lost: what may be ours is given back, so the next run is not kept off.
+    taken = await acquireOrGiveBack(leases, request);
   } catch (error) {
-    if (error instanceof WorkloadBusyError) throw error;
-    // The write may have landed with its answer lost: give back what may be ours, so the next run is not kept off.
-    await leases.release({ key: request.key, owner, holder: request.holder, expiresAt: request.now }).catch(() => undefined);
     deps.logger.error('workload lease not taken', { ...facts, error: errorFacts(error) });
     throw error;
   }
+  if (!taken.acquired) {
+    const by = taken.heldBy === null ? 'another run' : `${taken.heldBy.holder} (lease until ${taken.heldBy.expiresAt.toISOString()})`;
+    deps.logger.warn('workload busy: another run holds its lease', { ...facts, heldBy: taken.heldBy?.holder, until: taken.heldBy?.expiresAt.toISOString() });
+    throw new WorkloadBusyError(`workload ${targetKey(target)} is being changed by ${by}; this run changed nothing, try again once it is done`, {
+      context: { ...facts, ...(taken.heldBy === null ? {} : { heldBy: taken.heldBy.holder }) },
+    });
+  }
+  let held: Lease = taken.lease;
   const keep = async (): Promise<void> => {
     const now = deps.now();
     if (held.expiresAt.getTime() - now.getTime() > DEPLOY_LEASE_MS / 2) return;
