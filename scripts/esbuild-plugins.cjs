@@ -11,6 +11,7 @@
 const { sdkSchemaKeysPlugin } = require('./esbuild/sdk-schema-keys.cjs');
 const { sdkPackageVersionPlugin } = require('./esbuild/sdk-package-version.cjs');
 const { lambdaCredentialsPlugin } = require('./esbuild/lambda-credentials.cjs');
+const { lazyBuiltinsPlugin } = require('./esbuild/lazy-builtins.cjs');
 const { prevalidatedSpecsPlugin, servicesSpecPaths } = require('./esbuild/prevalidated-specs.cjs');
 const { codeCachePlugin, memorySizesOf, DEFAULT_MEMORY_SIZE } = require('./esbuild/code-cache.cjs');
 
@@ -21,7 +22,13 @@ const { codeCachePlugin, memorySizesOf, DEFAULT_MEMORY_SIZE } = require('./esbui
 module.exports = (context) => {
   if (context === undefined) throw new Error('scripts/esbuild-plugins.cjs: pass the Serverless instance, or { specPaths }');
   if ('specPaths' in context)
-    return [sdkSchemaKeysPlugin(), sdkPackageVersionPlugin(), lambdaCredentialsPlugin(), prevalidatedSpecsPlugin({ specPaths: () => context.specPaths })];
+    return [
+      sdkSchemaKeysPlugin(),
+      sdkPackageVersionPlugin(),
+      lambdaCredentialsPlugin(),
+      lazyBuiltinsPlugin(),
+      prevalidatedSpecsPlugin({ specPaths: () => context.specPaths }),
+    ];
   const serviceDir = context.config.serviceDir || context.config.servicePath;
   const runtimeMajor = Number(/^nodejs(\d+)\.x$/.exec(String(context.service.provider.runtime))?.[1]);
   const memorySizeOf = (entry) => {
@@ -34,6 +41,7 @@ module.exports = (context) => {
     sdkSchemaKeysPlugin(),
     sdkPackageVersionPlugin(),
     lambdaCredentialsPlugin(),
+    lazyBuiltinsPlugin(),
     prevalidatedSpecsPlugin({ specPaths: () => servicesSpecPaths(context) }),
     // The Node release Lambda runs (docs/performance.md, "V8 code cache"); default: the Node that packages.
     codeCachePlugin({
