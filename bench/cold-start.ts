@@ -11,7 +11,7 @@
  * rather than one variant's whole series.
  */
 import { spawn } from 'node:child_process';
-import { startEmptyAccount } from './empty-account';
+import { EMPTY_ACCOUNT_CA, startEmptyAccount } from './empty-account';
 import type { Summary } from './stats';
 import { summarise } from './stats';
 
@@ -43,14 +43,15 @@ const MARK = 'BENCH-FIRST-INVOKE ';
 
 /**
  * Runs in the child: times the `require`, then one invocation with a Lambda-like context, and
- * prints both (ms) with the answer's first 200 characters on one marked line.
+ * prints both (ms) with the answer's first 200 characters and the public Node modules the
+ * invocation loaded (those the require left for first use) on one marked line.
  */
 const LOAD_INVOKE_AND_TIME = [
-  'const t=()=>process.hrtime.bigint();const s=t();const m=require(process.argv[1]);const r=t();',
+  "const t=()=>process.hrtime.bigint();const s=t();const m=require(process.argv[1]);const r=t();const lm=()=>process.moduleLoadList.filter((n)=>n.startsWith('NativeModule ')&&!n.startsWith('NativeModule internal/')&&!n.startsWith('NativeModule _')).map((n)=>n.slice(13));const b=new Set(lm());",
   "const ev=JSON.parse(require('node:fs').readFileSync(process.argv[2],'utf8'));",
   "const ctx={awsRequestId:'bench-first-invoke',functionName:process.argv[3],functionVersion:'$LATEST',invokedFunctionArn:'arn:aws:lambda:us-east-1:123456789012:function:'+process.argv[3],",
   "memoryLimitInMB:'512',logGroupName:'/aws/lambda/'+process.argv[3],logStreamName:'bench',callbackWaitsForEmptyEventLoop:true,getRemainingTimeInMillis:()=>60000,done(){},fail(){},succeed(){}};",
-  `Promise.resolve(m.handler(ev,ctx)).then((a)=>{const e=t();process.stdout.write('\\n${MARK}'+JSON.stringify({require:Number(r-s)/1e6,invoke:Number(e-r)/1e6,answer:JSON.stringify(a).slice(0,200)})+'\\n');});`,
+  `Promise.resolve(m.handler(ev,ctx)).then((a)=>{const e=t();process.stdout.write('\\n${MARK}'+JSON.stringify({require:Number(r-s)/1e6,invoke:Number(e-r)/1e6,answer:JSON.stringify(a).slice(0,200),builtins:lm().filter((n)=>!b.has(n))})+'\\n');});`,
 ].join('');
 
 /** One event a function handles on its first invocation, and the settings it needs (relative paths from the repository root). */
@@ -90,6 +91,8 @@ export interface FirstInvokeFigures {
   answer: string;
   /** The AWS calls one such invocation made, as the empty account saw them. */
   awsRequests: string[];
+  /** The public Node modules the invocation loaded that the require had not (in the last round). */
+  builtinsLoaded: string[];
 }
 
 /** A part of a handler, bundled alone: only its bundled load is measured. */
@@ -197,10 +200,10 @@ function keyOf(job: Job): string {
 }
 
 /** The timings the invoking child printed on its marked line. */
-function parseFirstInvoke(stdout: string, file: string): { require: number; invoke: number; answer: string } {
+function parseFirstInvoke(stdout: string, file: string): { require: number; invoke: number; answer: string; builtins: string[] } {
   const line = stdout.split('\n').find((candidate) => candidate.startsWith(MARK));
   if (line === undefined) throw new Error(`${file}: the first invocation printed no timings`);
-  return JSON.parse(line.slice(MARK.length)) as { require: number; invoke: number; answer: string };
+  return JSON.parse(line.slice(MARK.length)) as { require: number; invoke: number; answer: string; builtins: string[] };
 }
 
 /**
@@ -233,6 +236,7 @@ export async function measureColdStarts(
   ];
   const samples = new Map<string, { require: number[]; process: number[]; invoke: number[] }>();
   const answers = new Map<string, string>();
+  const builtinsLoaded = new Map<string, string[]>();
   const awsRequests = new Map<string, string[]>();
   const account = await startEmptyAccount();
   const warnings = new Map<string, Set<string>>();
@@ -259,6 +263,7 @@ export async function measureColdStarts(
         const invoked = INVOKING.has(job.kind) ? parseFirstInvoke(result.stdout, key) : undefined;
         if (invoked !== undefined) {
           answers.set(key, invoked.answer);
+          builtinsLoaded.set(key, invoked.builtins);
           awsRequests.set(key, account.requests.slice(requestsBefore));
         }
         if (round < options.warmupRounds) continue;
@@ -281,6 +286,7 @@ export async function measureColdStarts(
     process: summarise(samples.get(key)?.process ?? []),
     answer: answers.get(key) ?? '',
     awsRequests: awsRequests.get(key) ?? [],
+    builtinsLoaded: builtinsLoaded.get(key) ?? [],
   });
   const firstInvokeOf = (target: LoadTarget): FirstInvokeFigures | undefined =>
     target.firstInvoke === undefined ? undefined : invokeFigures(`${target.function}/invoked`, target.firstInvoke.event);
@@ -328,6 +334,7 @@ function invokeEnv(endpoint: string, firstInvoke: FirstInvoke): NodeJS.ProcessEn
     AWS_SECRET_ACCESS_KEY: 'bench-first-invoke',
     AWS_SESSION_TOKEN: 'bench-first-invoke-session',
     AWS_ENDPOINT_URL: endpoint,
+    NODE_EXTRA_CA_CERTS: EMPTY_ACCOUNT_CA,
     AWS_LAMBDA_FUNCTION_NAME: 'bench',
     ...firstInvoke.env,
   };

@@ -11,10 +11,22 @@
  * - ec2Query / awsQuery (form body with `Action=`): an empty `<ActionResponse>` with a request id;
  * - restJson1 (EKS): `ResourceNotFoundException` (HTTP 404, `x-amzn-ErrorType`), as for a cluster
  *   that does not exist yet.
+ *
+ * It answers over TLS, as AWS does, with the test CA's certificate for 127.0.0.1
+ * (testing/kubernetes-tls; the child trusts it through `NODE_EXTRA_CA_CERTS`): the first invoke
+ * then loads `tls` and `https` and makes its handshakes as on Lambda, rather than taking plain HTTP
+ * for free.
  */
-import { createServer } from 'node:http';
+import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+
+const TLS = path.resolve(__dirname, '..', 'testing', 'kubernetes-tls');
+
+/** The CA the empty account's certificate is signed by: the child's `NODE_EXTRA_CA_CERTS`. */
+export const EMPTY_ACCOUNT_CA = path.join(TLS, 'ca.crt');
 
 /** The webhook secret the sample ping event (events/deploy/webhook-ping.json) is signed with. */
 export const BENCH_WEBHOOK_SECRET = "It's a Secret to Everybody";
@@ -77,7 +89,7 @@ function answer(target: string, body: string, response: ServerResponse): void {
  */
 export async function startEmptyAccount(): Promise<EmptyAccount> {
   const requests: string[] = [];
-  const server = createServer((request, response) => {
+  const server = createServer({ cert: readFileSync(path.join(TLS, 'server.crt')), key: readFileSync(path.join(TLS, 'server.key')) }, (request, response) => {
     read(request).then(
       (body) => {
         const target = request.headers['x-amz-target'];
@@ -118,7 +130,7 @@ export async function startEmptyAccount(): Promise<EmptyAccount> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${String(port)}`,
+    url: `https://127.0.0.1:${String(port)}`,
     requests,
     close: () =>
       new Promise<void>((resolve, reject) => {

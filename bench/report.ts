@@ -161,6 +161,9 @@ function codeCacheTable(results: ColdResults): string {
       ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
     ),
     `Node's modules alone: a process that requires only the public Node modules the handler's require loads (${[...new Set(results.coldStart.functions.flatMap((fn) => fn.codeCache?.builtinNames ?? []))].join(', ')}), with the same flags: no cache of the bundle takes that away`,
+    `Node's modules the first invoke loads after the require (scripts/esbuild/lazy-builtins.cjs leaves them to first use; the empty account answers over TLS, as AWS does): ${results.coldStart.functions
+      .map((fn) => `${fn.function} ${fn.codeCache?.cachedInvoke?.builtinsLoaded.join(', ') || '-'}`)
+      .join('; ')}`,
   ].join('\n');
 }
 
