@@ -14,6 +14,7 @@ const { lambdaCredentialsPlugin } = require('./esbuild/lambda-credentials.cjs');
 const { lazyBuiltinsPlugin } = require('./esbuild/lazy-builtins.cjs');
 const { prevalidatedSpecsPlugin, servicesSpecPaths } = require('./esbuild/prevalidated-specs.cjs');
 const { codeCachePlugin, memorySizesOf, DEFAULT_MEMORY_SIZE } = require('./esbuild/code-cache.cjs');
+const { trainingOf } = require('./esbuild/code-cache-training.cjs');
 
 /**
  * @param {{ service: object, config: object } | { specPaths: string[] }} context
@@ -46,6 +47,7 @@ module.exports = (context) => {
     // The Node release Lambda runs (docs/performance.md, "V8 code cache"); default: the Node that packages.
     codeCachePlugin({
       memorySizeOf,
+      trainingOf: (entry) => trainingOf(entry, serviceDir),
       ...(Number.isInteger(runtimeMajor) ? { runtimeMajor } : {}),
       ...(process.env.EKS_PILOT_CODE_CACHE_NODE ? { node: process.env.EKS_PILOT_CODE_CACHE_NODE } : {}),
     }),

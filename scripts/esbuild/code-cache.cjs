@@ -23,6 +23,8 @@ const { readFileSync, renameSync, writeFileSync } = require('node:fs');
 const path = require('node:path');
 const { digestOf } = require('./code-cache-loader.cjs');
 
+/** @typedef {import('./code-cache-training.cjs').Training} Training the event a training run invokes the handler with, and its settings */
+
 const LOADER_TEMPLATE = path.join(__dirname, 'code-cache-loader.cjs');
 const PRODUCER = path.join(__dirname, 'code-cache-produce.cjs');
 /** The line of the template the packaged loader replaces with its call. */
@@ -55,13 +57,15 @@ function filesOf(output) {
 
 /**
  * Runs scripts/esbuild/code-cache-produce.cjs and answers the cache it writes to fd 3, or
- * `{ sideEffect }` when the bundle's top level reached outside the process.
+ * `{ sideEffect }` when the bundle's top level (or its training invocation) reached outside the
+ * process.
  */
-function produce(bundle, mode, v8Flags, node) {
+function produce(bundle, mode, v8Flags, node, training) {
   return new Promise((resolve, reject) => {
-    const child = spawn(node, [...v8Flags, '--experimental-permission', '--allow-fs-read=*', '--no-warnings', PRODUCER, bundle, mode], {
+    const args = [...v8Flags, '--experimental-permission', '--allow-fs-read=*', '--no-warnings', PRODUCER, bundle, mode];
+    const child = spawn(node, training === undefined ? args : [...args, training.event], {
       // Nothing of the packaging shell's (credentials, endpoints) reaches the bundle's top level.
-      env: { PATH: process.env.PATH ?? '', AWS_REGION: 'us-east-1', TZ: 'UTC' },
+      env: { PATH: process.env.PATH ?? '', AWS_REGION: 'us-east-1', TZ: 'UTC', ...(training === undefined ? {} : training.env) },
       stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
     });
     const chunks = [];
@@ -72,22 +76,33 @@ function produce(bundle, mode, v8Flags, node) {
     child.on('close', (code) => {
       if (code === 3) resolve({ sideEffect: stderr.trim() });
       else if (code !== 0) reject(new Error(`${bundle}: making its V8 code cache failed (exit ${String(code)}): ${stderr.trim()}`));
-      else resolve({ cache: Buffer.concat(chunks) });
+      else resolve({ cache: Buffer.concat(chunks), training: trainingReport(stderr) });
     });
   });
+}
+
+/** The training run's report, the producer's last stderr line: how the invocation ended and the AWS calls it made. */
+function trainingReport(stderr) {
+  const last = stderr.trim().split('\n').pop() ?? '';
+  if (!last.startsWith('{"training":')) return undefined;
+  return JSON.parse(last).training;
 }
 
 /**
  * Turns the bundle esbuild wrote at `output` into the packaged layout: the bundle moved to
  * `<name>.bundle.js`, its code cache, and the loader at `output`. Answers the files, the cache's
- * bytes and how it was made (`run`: after the top level ran; `compile`: the compile only, when the
+ * bytes and how it was made (`train`: after the top level ran and the handler handled the
+ * training event, scripts/esbuild/code-cache-training.cjs; `run`: after the top level ran, when
+ * there is no training or it reached outside the process; `compile`: the compile only, when the
  * top level has side effects; `none`: the packaging Node's major is not the runtime's, so there
  * is no cache file and the loader compiles without one).
  *
  * @param {string} output the `.js` file esbuild wrote
- * @param {{ v8Flags: string[], runtimeMajor?: number, node?: string, warn?: (message: string) => void }} options `node`: the Node that makes
- *   the cache (default: this one, checked against `runtimeMajor`)
- * @returns {Promise<{ loader: string, bundle: string, cache: string, cacheBytes: number, made: 'run' | 'compile' | 'none' }>}
+ * @param {{ v8Flags: string[], runtimeMajor?: number, node?: string, training?: Training, warn?: (message: string) => void }} options
+ *   `node`: the Node that makes the cache (default: this one, checked against `runtimeMajor`)
+ * @returns {Promise<{ loader: string, bundle: string, cache: string, cacheBytes: number, made: 'train' | 'run' | 'compile' | 'none',
+ *   training?: { outcome: 'answered' | 'failed' | 'timed out', requests: string[] } }>} `training`: how the training invocation ended and the
+ *   AWS calls it made (`json AmazonSSM.GetParameter`), when the cache was made by one
  * @example
  * await withCodeCache('.esbuild/.build/functions/provision/handler.js', { v8Flags: lambdaV8Flags(512), runtimeMajor: 22 });
  */
@@ -101,13 +116,22 @@ async function withCodeCache(output, options) {
   const packagingMajor = Number(/^v(\d+)\./.exec(nodeVersion)?.[1]);
   let made = 'none';
   let cache = Buffer.alloc(0);
+  let training;
   if (options.runtimeMajor !== undefined && packagingMajor !== options.runtimeMajor) {
     warn(
       `${files.bundle}: packaged by Node ${nodeVersion}, not the runtime's ${String(options.runtimeMajor)}.x: no V8 code cache (the loader compiles without one)`,
     );
   } else {
-    let result = await produce(files.bundle, 'run', options.v8Flags, node);
-    made = 'run';
+    let result;
+    if (options.training !== undefined) {
+      result = await produce(files.bundle, 'train', options.v8Flags, node, options.training);
+      made = 'train';
+      if (result.sideEffect !== undefined) warn(`${result.sideEffect}; its code cache holds what the top level compiled only`);
+    }
+    if (result === undefined || result.sideEffect !== undefined) {
+      result = await produce(files.bundle, 'run', options.v8Flags, node);
+      made = 'run';
+    }
     if (result.sideEffect !== undefined) {
       warn(`${result.sideEffect}; its code cache holds the compile only`);
       result = await produce(files.bundle, 'compile', options.v8Flags, node);
@@ -115,6 +139,7 @@ async function withCodeCache(output, options) {
       if (result.sideEffect !== undefined) throw new Error(result.sideEffect);
     }
     cache = result.cache;
+    if (made === 'train') training = result.training;
   }
   if (made !== 'none') writeFileSync(files.cache, cache);
   const cached =
@@ -126,7 +151,7 @@ async function withCodeCache(output, options) {
           node: nodeVersion,
         };
   writeFileSync(files.loader, loaderSource(path.basename(files.bundle), cached));
-  return { ...files, cacheBytes: cache.length, made };
+  return { ...files, cacheBytes: cache.length, made, ...(training === undefined ? {} : { training }) };
 }
 
 /**
@@ -174,8 +199,9 @@ function memorySizesOf(serverless, entry, serviceDir) {
  * The plugin, for serverless-esbuild's `custom.esbuild.plugins` file: each build's bundle gets its
  * cache, made with the V8 flags of the function's memory size.
  *
- * @param {{ memorySizeOf: (entry: string) => number, runtimeMajor?: number, node?: string, warn?: (message: string) => void }} options
- *   `node`: the Node binary that makes the caches (default: this one)
+ * @param {{ memorySizeOf: (entry: string) => number, trainingOf?: (entry: string) => Training | undefined, runtimeMajor?: number, node?: string,
+ *   warn?: (message: string) => void }} options
+ *   `node`: the Node binary that makes the caches (default: this one); `trainingOf`: the training run of an entry's cache
  * @returns {import('esbuild').Plugin}
  * @example
  * await build({ entryPoints: ['functions/provision/handler.ts'], outdir, plugins: [codeCachePlugin({ memorySizeOf: () => 512, runtimeMajor: 22 })] });
@@ -192,8 +218,10 @@ function codeCachePlugin(options) {
         for (const [output, meta] of Object.entries(result.metafile.outputs)) {
           if (!output.endsWith('.js') || meta.entryPoint === undefined) continue;
           const v8Flags = lambdaV8Flags(options.memorySizeOf(meta.entryPoint));
+          const training = options.trainingOf?.(meta.entryPoint);
           await withCodeCache(path.resolve(root, output), {
             v8Flags,
+            ...(training === undefined ? {} : { training }),
             ...(options.runtimeMajor === undefined ? {} : { runtimeMajor: options.runtimeMajor }),
             ...(options.node === undefined ? {} : { node: options.node }),
             ...(options.warn ? { warn: options.warn } : {}),

@@ -1,7 +1,15 @@
 import type { Plugin } from 'esbuild';
 
-/** How a packaged function's cache was made: after its top level ran, from the compile only, or not at all. */
-export type CacheMade = 'run' | 'compile' | 'none';
+import type { Training } from './code-cache-training.cjs';
+
+/** How a packaged function's cache was made: after a training invocation, after its top level ran, from the compile only, or not at all. */
+export type CacheMade = 'train' | 'run' | 'compile' | 'none';
+
+/** How a training invocation ended, and the AWS calls it made (`json AmazonSSM.GetParameter`, `rest GET /clusters/kianax`). */
+export interface TrainingReport {
+  outcome: 'answered' | 'failed' | 'timed out';
+  requests: string[];
+}
 
 /** The files of a packaged function, from the `.js` esbuild wrote. */
 export interface PackagedFiles {
@@ -22,8 +30,8 @@ export declare function filesOf(output: string): PackagedFiles;
 /** Moves the bundle beside its loader and makes its code cache with `v8Flags`. */
 export declare function withCodeCache(
   output: string,
-  options: { v8Flags: string[]; runtimeMajor?: number; node?: string; warn?: (message: string) => void },
-): Promise<PackagedFiles & { cacheBytes: number; made: CacheMade }>;
+  options: { v8Flags: string[]; runtimeMajor?: number; node?: string; training?: Training; warn?: (message: string) => void },
+): Promise<PackagedFiles & { cacheBytes: number; made: CacheMade; training?: TrainingReport }>;
 /** The packaged loader's source for these file names. */
 export declare function loaderSource(bundleName: string, cached?: { cacheName: string; digest: string; node: string }): string;
 /** The memory sizes of the functions of a Serverless service built from `entry`. */
@@ -35,6 +43,7 @@ export declare function memorySizesOf(
 /** The esbuild plugin giving each bundle its code cache and loader. */
 export declare function codeCachePlugin(options: {
   memorySizeOf: (entry: string) => number;
+  trainingOf?: (entry: string) => Training | undefined;
   runtimeMajor?: number;
   node?: string;
   warn?: (message: string) => void;

@@ -5,11 +5,11 @@
  * the two deploy functions alone.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { FunctionName } from './support/package';
-import { PACKAGE_DIR, functionHandler, lambdaNodeArgs, zipEntries } from './support/package';
+import { PACKAGE_DIR, PACKAGE_LOG, functionHandler, lambdaNodeArgs, zipEntries } from './support/package';
 import { E2E_EXAMPLES, ROOT, SPECS_FOLDER } from './support/specs';
 
 const specs = E2E_EXAMPLES.map((example) => `${SPECS_FOLDER}/${example}.yaml`).sort();
@@ -43,6 +43,11 @@ describe.each<[FunctionName, string]>([
     expect(entries.filter((entry) => !entry.endsWith('/')).sort()).toEqual([...packaged(bundle), ...specs, ...manifests].sort());
     expect(entries.filter((entry) => entry.includes('examples/'))).toEqual([]);
   });
+});
+
+it("made every function's code cache after its training invocation: the packaging warned of no fallback", () => {
+  // A training run that reached outside the process falls back to the top level's cache, with a warning (scripts/esbuild/code-cache.cjs).
+  expect(readFileSync(PACKAGE_LOG, 'utf8')).not.toMatch(/code cache holds|no V8 code cache/);
 });
 
 describe.each<FunctionName>(['provision', 'eip-manager', 'deploy-webhook', 'deploy-worker', 'scale-watch'])('the %s handler file', (name) => {

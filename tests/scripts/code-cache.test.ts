@@ -12,6 +12,7 @@ import path from 'node:path';
 import { build } from 'esbuild';
 import { codeCachePlugin, lambdaV8Flags, loaderSource, memorySizesOf, withCodeCache } from '../../scripts/esbuild/code-cache.cjs';
 import { digestOf } from '../../scripts/esbuild/code-cache-loader.cjs';
+import { TRAINING, trainingOf } from '../../scripts/esbuild/code-cache-training.cjs';
 import { bundleLikeFunctions } from '../../testing/function-bundle';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -224,7 +225,7 @@ describe('withCodeCache and the packaged loader', () => {
 
     // Assess
     expect(packaged.made).toBe('compile');
-    expect(warnings).toEqual([expect.stringContaining('its top level opened a connection while the code cache was made')]);
+    expect(warnings).toEqual([expect.stringContaining('its top level opened a connection (127.0.0.1:9) while the code cache was made')]);
   });
 
   it('ships no cache when the packaging Node is not the runtime major, and the loader then compiles without one', async () => {
@@ -308,5 +309,182 @@ describe('memorySizesOf', () => {
 
     // Assess
     expect(sizes).toEqual([[512], [256]]);
+  });
+});
+
+/**
+ * The training run (scripts/esbuild/code-cache-produce.cjs `train`): the handler invoked once at
+ * packaging, its AWS calls answered by an empty account on loopback, before V8 is asked for the
+ * cache.
+ */
+describe('withCodeCache with a training run', () => {
+  let folder: string;
+  let output: string;
+  let event: string;
+  const flags512 = lambdaV8Flags(512);
+
+  /** A handler whose first invocation compiles code its top level never ran, and asks SSM for a parameter over `AWS_ENDPOINT_URL`. */
+  const CALLING = `
+import { request } from 'node:http';
+const lines = (n: number) => Array.from({ length: n }, (_, i) => ({ line: i, text: 'x'.repeat(i % 7) })).map((entry) => entry.text.length + entry.line);
+export const handler = async (event: { n: number }) => {
+  const sum = lines(50).reduce((total, value) => total + value, 0);
+  const answer = await new Promise<string>((resolve, reject) => {
+    const url = new URL(process.env.AWS_ENDPOINT_URL ?? 'http://127.0.0.1:9');
+    const call = request({ host: url.hostname, port: url.port, method: 'POST', path: '/', headers: { 'x-amz-target': 'AmazonSSM.GetParameters', 'content-type': 'application/x-amz-json-1.1' } }, (response) => {
+      let body = '';
+      response.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+      response.on('end', () => resolve(body));
+    });
+    call.on('error', reject);
+    call.end(JSON.stringify({ Names: ['/eks-pilot/dev/other'] }));
+  });
+  return { doubled: event.n * 2, sum, answer };
+};
+`;
+
+  /** A fresh Node that loads the packaged handler and calls it (its call fails: nothing listens), as a cold start would. */
+  function coldCall(loader: string): { stderr: string; status: number | null } {
+    const script = `require(${JSON.stringify(loader)}).handler({n:21}).then(()=>{},()=>{})`;
+    const result = spawnSync(process.execPath, [...flags512, '-e', script], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } });
+    return { stderr: result.stderr, status: result.status };
+  }
+
+  beforeEach(async () => {
+    folder = mkdtempSync(path.join(os.tmpdir(), 'eks-pilot-code-cache-training-'));
+    output = path.join(folder, 'functions', 'demo', 'handler.js');
+    mkdirSync(path.dirname(output), { recursive: true });
+    writeFileSync(output, (await bundleLikeFunctions(CALLING, [])).code);
+    event = path.join(folder, 'event.json');
+    writeFileSync(event, '{"n":21}');
+  });
+
+  afterEach(() => {
+    rmSync(folder, { recursive: true, force: true });
+  });
+
+  it("makes the cache after the handler's training invocation, which reached the empty account alone, and the loader accepts it", async () => {
+    // Prepare
+    const plain = path.join(folder, 'plain', 'handler.js');
+    mkdirSync(path.dirname(plain), { recursive: true });
+    writeFileSync(plain, readFileSync(output));
+    const topLevelOnly = await withCodeCache(plain, { v8Flags: flags512, runtimeMajor: 22 });
+
+    // Act
+    const packaged = await withCodeCache(output, { v8Flags: flags512, runtimeMajor: 22, training: { event, env: {} } });
+
+    // Assess
+    expect(packaged.made).toBe('train');
+    expect(packaged.training).toEqual({ outcome: 'answered', requests: ['json AmazonSSM.GetParameters'] });
+    expect(packaged.cacheBytes).toBeGreaterThan(topLevelOnly.cacheBytes);
+    expect(coldCall(packaged.loader)).toEqual({ stderr: '', status: 0 });
+  });
+
+  it('falls back to the top-level cache, and says so, when the training invocation connects anywhere but the empty account', async () => {
+    // Prepare
+    writeFileSync(event, '{"n":21}');
+    const warnings: string[] = [];
+
+    // Act: AWS_ENDPOINT_URL is the empty account's; the handler is pointed at port 9 instead.
+    const packaged = await withCodeCache(output, {
+      v8Flags: flags512,
+      runtimeMajor: 22,
+      training: { event, env: {} },
+      warn: (message) => warnings.push(message),
+    });
+    const elsewhere = path.join(folder, 'elsewhere', 'handler.js');
+    mkdirSync(path.dirname(elsewhere), { recursive: true });
+    writeFileSync(elsewhere, readFileSync(packaged.bundle, 'utf8').replace('process.env.AWS_ENDPOINT_URL??', '"http://127.0.0.1:9"??'));
+    const refused = await withCodeCache(elsewhere, {
+      v8Flags: flags512,
+      runtimeMajor: 22,
+      training: { event, env: {} },
+      warn: (message) => warnings.push(message),
+    });
+
+    // Assess
+    expect(packaged.made).toBe('train');
+    expect(refused.made).toBe('run');
+    expect(refused.training).toBeUndefined();
+    expect(warnings).toEqual([
+      expect.stringMatching(
+        /its training invocation opened a connection \(127\.0\.0\.1:9\) while the code cache was made; .*holds what the top level compiled only$/,
+      ),
+    ]);
+    expect(coldCall(refused.loader)).toEqual({ stderr: '', status: 0 });
+  });
+
+  it('lets a training invocation write nothing: the write is refused, the invocation fails, and the cache is still made', async () => {
+    // Prepare
+    const marker = path.join(folder, 'written-by-training');
+    writeFileSync(
+      output,
+      (
+        await bundleLikeFunctions(
+          `import { writeFile } from 'node:fs/promises';\nexport const handler = async (event: { n: number }) => { await writeFile(${JSON.stringify(marker)}, 'x'); return { doubled: event.n * 2 }; };`,
+          [],
+        )
+      ).code,
+    );
+
+    // Act
+    const packaged = await withCodeCache(output, { v8Flags: flags512, runtimeMajor: 22, training: { event, env: {} } });
+
+    // Assess
+    expect(existsSync(marker)).toBe(false);
+    expect(packaged.made).toBe('train');
+    expect(packaged.training).toEqual({ outcome: 'failed', requests: [] });
+  });
+
+  it("gives the training invocation the training's settings and none of the packaging shell's", async () => {
+    // Prepare
+    process.env.EKS_PILOT_TEST_SHELL_ONLY = 'from the shell';
+    writeFileSync(
+      output,
+      (
+        await bundleLikeFunctions(
+          `export const handler = async () => { if (process.env.EKS_PILOT_TEST_SHELL_ONLY !== undefined || process.env.EKS_PILOT_SPECS !== '/specs') throw new Error('settings'); return {}; };`,
+          [],
+        )
+      ).code,
+    );
+
+    // Act
+    const packaged = await withCodeCache(output, { v8Flags: flags512, runtimeMajor: 22, training: { event, env: { EKS_PILOT_SPECS: '/specs' } } }).finally(
+      () => {
+        delete process.env.EKS_PILOT_TEST_SHELL_ONLY;
+      },
+    );
+
+    // Assess
+    expect(packaged.training).toEqual({ outcome: 'answered', requests: [] });
+  });
+});
+
+describe('trainingOf', () => {
+  it('gives every function of serverless.yml a training run whose event and specs exist', () => {
+    // Prepare
+    const handlers = [...readFileSync(path.join(ROOT, 'serverless.yml'), 'utf8').matchAll(/^\s+handler: (\S+)\.handler$/gm)].map(
+      (match) => `${String(match[1])}.ts`,
+    );
+
+    // Act
+    const trainings = handlers.map((entry) => trainingOf(entry, ROOT));
+
+    // Assess
+    expect(handlers).toHaveLength(Object.keys(TRAINING).length);
+    for (const training of trainings) {
+      expect(training).toBeDefined();
+      expect(existsSync(training?.event ?? '')).toBe(true);
+      expect(existsSync(training?.env.EKS_PILOT_SPECS ?? '')).toBe(true);
+    }
+  });
+
+  it('answers absolute paths, and nothing for an entry without a training run', () => {
+    expect(trainingOf('functions/provision/handler.ts', ROOT)).toEqual({
+      event: path.join(ROOT, 'events', 'provision', 'plan-kianax.json'),
+      env: { EKS_PILOT_SPECS: path.join(ROOT, 'examples', 'kianax') },
+    });
+    expect(trainingOf('functions/unknown/handler.ts', ROOT)).toBeUndefined();
   });
 });

@@ -2,14 +2,16 @@
  * The packaged functions as `serverless package` writes them: one zip per function and the
  * CloudFormation template whose `Environment.Variables` Lambda would set.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { lambdaV8Flags } from '../../../scripts/esbuild/code-cache.cjs';
 import { E2E_DIR, ROOT, SPECS_FOLDER } from './specs';
 
 export const PACKAGE_DIR = path.join(E2E_DIR, 'package');
 export const TASKS_DIR = path.join(E2E_DIR, 'tasks');
+/** What the last `serverless package` printed (stdout and stderr), for the package suite to read. */
+export const PACKAGE_LOG = path.join(E2E_DIR, 'package.log');
 
 export type FunctionName = 'provision' | 'eip-manager' | 'deploy-webhook' | 'deploy-worker' | 'scale-watch';
 
@@ -45,12 +47,16 @@ export function zipEntries(name: FunctionName): string[] {
 /** Runs `serverless package` as a user does (through npx, offline) with the e2e specs folder. */
 export function packageFunctions(): void {
   rmSync(PACKAGE_DIR, { recursive: true, force: true });
-  execFileSync('npx', ['--no-install', 'serverless', 'package', '--package', PACKAGE_DIR], {
+  const packaged = spawnSync('npx', ['--no-install', 'serverless', 'package', '--package', PACKAGE_DIR], {
     cwd: ROOT,
     env: { ...process.env, EKS_PILOT_SPECS: SPECS_FOLDER, SLS_TELEMETRY_DISABLED: '1' },
+    encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'pipe'],
     timeout: 300_000,
   });
+  writeFileSync(PACKAGE_LOG, `${packaged.stdout}${packaged.stderr}`);
+  if (packaged.error !== undefined) throw packaged.error;
+  if (packaged.status !== 0) throw new Error(`serverless package failed (exit ${String(packaged.status)}):\n${packaged.stdout}${packaged.stderr}`);
 }
 
 /** Unzips one function's package into `.e2e/tasks/<name>`, its task root (Lambda's /var/task). */
