@@ -11,6 +11,7 @@ import { build } from 'esbuild';
 import type { Metafile } from 'esbuild';
 import { lambdaV8Flags, withCodeCache } from '../scripts/esbuild/code-cache.cjs';
 import { trainingOf } from '../scripts/esbuild/code-cache-training.cjs';
+import type { Training } from '../scripts/esbuild/code-cache-training.cjs';
 import type { CacheMade } from '../scripts/esbuild/code-cache.cjs';
 import type { FunctionEntry, ServerlessConfig } from './serverless-config';
 import { ROOT } from './serverless-config';
@@ -163,7 +164,7 @@ async function buildFunction(fn: FunctionEntry, config: ServerlessConfig, outDir
   const absoluteBundle = path.join(ROOT, bundlePath);
   const bytes = output.bytes;
   const packages = packagesOf(output, bytes);
-  const packaged = await packageWithCodeCache(absoluteBundle, path.join(outDir, 'packaged', fn.name), fn.memorySize, fn.entry);
+  const packaged = await packageWithCodeCache(absoluteBundle, path.join(outDir, 'packaged', fn.name), fn.memorySize, trainingOf(fn.entry, ROOT, specPaths));
   return {
     function: fn.name,
     entry: fn.entry,
@@ -182,14 +183,13 @@ async function buildFunction(fn: FunctionEntry, config: ServerlessConfig, outDir
 
 /**
  * A copy of the bundle given its code cache and loader as the plugin does at packaging, with the
- * flags of the function's memory size and the training run of its entry.
+ * flags of the function's memory size and the training run of its entry (over the specs it is built with).
  */
-async function packageWithCodeCache(bundle: string, dir: string, memorySize: number, entry: string): Promise<PackagedFigures> {
+async function packageWithCodeCache(bundle: string, dir: string, memorySize: number, training: Training | undefined): Promise<PackagedFigures> {
   mkdirSync(dir, { recursive: true });
   const output = path.join(dir, path.basename(bundle));
   copyFileSync(bundle, output);
   const v8Flags = lambdaV8Flags(memorySize);
-  const training = trainingOf(entry, ROOT);
   const files = await withCodeCache(output, { v8Flags, runtimeMajor: 22, ...(training === undefined ? {} : { training }) });
   const deflated = (file: string) => deflateRawSync(readFileSync(file)).length;
   return {

@@ -27,7 +27,6 @@ import type { PushToApplyFigures, PushToApplyInput } from './scenarios/push-to-a
 import type { RebuildFigures } from './scenarios/rebuild';
 import type { SpecParseFigures, SpecParseInput } from './scenarios/spec-parse';
 import type { WebhookAckFigures, WebhookAckInput } from './scenarios/webhook-ack';
-import { trainingOf } from '../scripts/esbuild/code-cache-training.cjs';
 import { readQueueSettings, readServerlessConfig, ROOT } from './serverless-config';
 import { checkTargets, coldStartVerdicts } from './targets';
 
@@ -41,21 +40,27 @@ const SCENARIOS = path.join(ROOT, 'bench', 'scenarios');
  * webhook's ping) of an example, against an account with nothing in it (bench/empty-account.ts).
  * provision and eip-manager plan everything as missing; deploy-worker and scale-watch stop at the
  * cluster EKS does not know; the webhook answers the ping after reading its secret from SSM.
- * These are the events each code cache's training run invokes at packaging, so the cached figure
- * is the cache's best case: a first invocation down another path compiles what the training did
- * not (docs/performance.md, "The training run").
+ * The code caches' training runs invoke the scheduled runs instead (and the same ping), so apart
+ * from the webhook this figure is not the path the cache was trained on
+ * (scripts/esbuild/code-cache-training.cjs).
  */
-const FIRST_INVOKES: Readonly<Record<string, FirstInvoke>> = firstInvokes();
-
-/** Each function's first invoke: its code cache's training run (scripts/esbuild/code-cache-training.cjs), by function name. */
-function firstInvokes(): Record<string, FirstInvoke> {
-  const invokes: Record<string, FirstInvoke> = {};
-  for (const fn of readServerlessConfig().functions) {
-    const training = trainingOf(fn.entry, ROOT);
-    if (training !== undefined) invokes[fn.name] = training;
-  }
-  return invokes;
-}
+const FIRST_INVOKES: Readonly<Record<string, FirstInvoke>> = {
+  provision: { event: path.join(ROOT, 'events/provision/plan-kianax.json'), env: { EKS_PILOT_SPECS: path.join(ROOT, 'examples/kianax') } },
+  'eip-manager': {
+    event: path.join(ROOT, 'events/eip-manager/plan-financial-move.json'),
+    env: { EKS_PILOT_SPECS: path.join(ROOT, 'examples/financial-move') },
+  },
+  'deploy-webhook': {
+    event: path.join(ROOT, 'events/deploy/webhook-ping.json'),
+    env: {
+      EKS_PILOT_SPECS: path.join(ROOT, 'tests/fixtures/ghcr-oms'),
+      EKS_PILOT_WEBHOOK_SECRET: 'ssm:/eks-pilot/dev/github-webhook-secret',
+      EKS_PILOT_DEPLOY_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/eks-pilot-dev-deploy.fifo',
+    },
+  },
+  'deploy-worker': { event: path.join(ROOT, 'events/deploy/plan.json'), env: { EKS_PILOT_SPECS: path.join(ROOT, 'tests/fixtures/ghcr-oms') } },
+  'scale-watch': { event: path.join(ROOT, 'events/scale-watch/plan-kianax-alarm.json'), env: { EKS_PILOT_SPECS: path.join(ROOT, 'examples/kianax') } },
+};
 
 /** A run count from the environment, refused below the issue's minimum. */
 function count(variable: string, fallback: number, minimum: number): number {

@@ -47,7 +47,7 @@ module.exports = (context) => {
     // The Node release Lambda runs (docs/performance.md, "V8 code cache"); default: the Node that packages.
     codeCachePlugin({
       memorySizeOf,
-      trainingOf: (entry) => trainingOf(entry, serviceDir),
+      trainingOf: (entry) => trainingOf(entry, serviceDir, servicesSpecPaths(context)),
       ...(Number.isInteger(runtimeMajor) ? { runtimeMajor } : {}),
       ...(process.env.EKS_PILOT_CODE_CACHE_NODE ? { node: process.env.EKS_PILOT_CODE_CACHE_NODE } : {}),
     }),

@@ -4,5 +4,5 @@ export interface Training {
   env: Record<string, string>;
 }
 
-export declare const TRAINING: Readonly<Record<string, { event: string; specs: string; env?: Record<string, string> }>>;
-export declare function trainingOf(entry: string, serviceDir: string): Training | undefined;
+export declare const TRAINING: Readonly<Record<string, { event: string; env?: Record<string, string> }>>;
+export declare function trainingOf(entry: string, serviceDir: string, specPaths: readonly string[]): Training | undefined;

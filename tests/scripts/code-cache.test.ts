@@ -462,29 +462,28 @@ export const handler = async (event: { n: number }) => {
 });
 
 describe('trainingOf', () => {
-  it('gives every function of serverless.yml a training run whose event and specs exist', () => {
+  it('gives every function of serverless.yml a training run whose event exists and is one the function accepts as its own', () => {
     // Prepare
     const handlers = [...readFileSync(path.join(ROOT, 'serverless.yml'), 'utf8').matchAll(/^\s+handler: (\S+)\.handler$/gm)].map(
       (match) => `${String(match[1])}.ts`,
     );
 
     // Act
-    const trainings = handlers.map((entry) => trainingOf(entry, ROOT));
+    const trainings = handlers.map((entry) => trainingOf(entry, ROOT, ['/specs']));
 
     // Assess
     expect(handlers).toHaveLength(Object.keys(TRAINING).length);
     for (const training of trainings) {
       expect(training).toBeDefined();
       expect(existsSync(training?.event ?? '')).toBe(true);
-      expect(existsSync(training?.env.EKS_PILOT_SPECS ?? '')).toBe(true);
     }
   });
 
-  it('answers absolute paths, and nothing for an entry without a training run', () => {
-    expect(trainingOf('functions/provision/handler.ts', ROOT)).toEqual({
-      event: path.join(ROOT, 'events', 'provision', 'plan-kianax.json'),
-      env: { EKS_PILOT_SPECS: path.join(ROOT, 'examples', 'kianax') },
+  it('answers absolute paths over the packaged specs, and nothing for an entry without a training run', () => {
+    expect(trainingOf('functions/provision/handler.ts', ROOT, ['/srv/specs', '/srv/more/cluster.yaml'])).toEqual({
+      event: path.join(ROOT, 'events', 'provision', 'schedule.json'),
+      env: { EKS_PILOT_SPECS: '/srv/specs,/srv/more/cluster.yaml' },
     });
-    expect(trainingOf('functions/unknown/handler.ts', ROOT)).toBeUndefined();
+    expect(trainingOf('functions/unknown/handler.ts', ROOT, [])).toBeUndefined();
   });
 });
