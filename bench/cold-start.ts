@@ -66,6 +66,8 @@ export interface CodeCacheTarget {
   v8Flags: string[];
   /** Node's own public modules the handler's require loads (`http`, `tls`, ...): required alone, they are its floor. */
   builtins: string[];
+  /** The function packaged other ways (bench/bundles.ts `PackagedVariant`), loaded and invoked under the same flags. */
+  variants?: { name: string; loader: string }[];
 }
 
 export interface LoadTarget {
@@ -123,6 +125,8 @@ export interface CodeCacheFigures {
   /** Require + first invoke, the bundle plain and packaged with its cache, when the function has a first invoke. */
   plainInvoke?: FirstInvokeFigures;
   cachedInvoke?: FirstInvokeFigures;
+  /** The other packagings: the loader's cold process, and require + first invoke when the function has a first invoke. */
+  variants: { name: string; cached: LoadFigures; cachedInvoke?: FirstInvokeFigures }[];
 }
 
 export interface ColdStartFigures {
@@ -151,6 +155,8 @@ type Job =
   | { kind: 'invoked'; target: LoadTarget & { firstInvoke: FirstInvoke } }
   | { kind: CacheKind; target: Cached }
   | { kind: CacheInvokeKind; target: Cached & { firstInvoke: FirstInvoke } }
+  | { kind: 'variant'; target: Cached; variant: { name: string; loader: string } }
+  | { kind: 'variantInvoked'; target: Cached & { firstInvoke: FirstInvoke }; variant: { name: string; loader: string } }
   | { kind: 'component'; target: ComponentTarget };
 
 function fileOf(job: Extract<Job, { kind: 'bundled' | 'unbundled' | 'component' }>): string {
@@ -177,6 +183,13 @@ function argsOf(job: Exclude<Job, { kind: 'bare' }>, accountUrl: string): { args
       return { args: ['-e', LOAD_AND_TIME, job.target.codeCache.loader] };
     case 'builtins':
       return { args: [...job.target.codeCache.v8Flags, '-e', REQUIRE_BUILTINS_AND_TIME, ...job.target.codeCache.builtins] };
+    case 'variant':
+      return { args: [...job.target.codeCache.v8Flags, '-e', LOAD_AND_TIME, job.variant.loader] };
+    case 'variantInvoked':
+      return {
+        args: [...job.target.codeCache.v8Flags, '-e', LOAD_INVOKE_AND_TIME, job.variant.loader, job.target.firstInvoke.event, job.target.function],
+        env: invokeEnv(accountUrl, job.target.firstInvoke),
+      };
     case 'flaggedInvoked':
     case 'cachedInvoked': {
       const file = job.kind === 'cachedInvoked' ? job.target.codeCache.loader : job.target.bundled;
@@ -192,10 +205,11 @@ function argsOf(job: Exclude<Job, { kind: 'bare' }>, accountUrl: string): { args
   }
 }
 
-const INVOKING = new Set<Job['kind']>(['invoked', 'flaggedInvoked', 'cachedInvoked']);
+const INVOKING = new Set<Job['kind']>(['invoked', 'flaggedInvoked', 'cachedInvoked', 'variantInvoked']);
 
 function keyOf(job: Job): string {
   if (job.kind === 'bare') return 'bare';
+  if (job.kind === 'variant' || job.kind === 'variantInvoked') return `${job.target.function}/${job.kind}/${job.variant.name}`;
   return job.kind === 'component' ? `component/${job.target.name}` : `${job.target.function}/${job.kind}`;
 }
 
@@ -227,10 +241,18 @@ export async function measureColdStarts(
     ...targets.flatMap((target): Job[] => {
       if (target.codeCache === undefined) return [];
       const cached = { ...target, codeCache: target.codeCache };
-      const loads: Job[] = (['flagged', 'cached', 'refused', 'builtins'] as const).map((kind) => ({ kind, target: cached }));
+      const variants = target.codeCache.variants ?? [];
+      const loads: Job[] = [
+        ...(['flagged', 'cached', 'refused', 'builtins'] as const).map((kind) => ({ kind, target: cached })),
+        ...variants.map((variant): Job => ({ kind: 'variant', target: cached, variant })),
+      ];
       if (target.firstInvoke === undefined) return loads;
       const invoking = { ...cached, firstInvoke: target.firstInvoke };
-      return [...loads, ...(['flaggedInvoked', 'cachedInvoked'] as const).map((kind): Job => ({ kind, target: invoking }))];
+      return [
+        ...loads,
+        ...(['flaggedInvoked', 'cachedInvoked'] as const).map((kind): Job => ({ kind, target: invoking })),
+        ...variants.map((variant): Job => ({ kind: 'variantInvoked', target: invoking, variant })),
+      ];
     }),
     ...components.map((target): Job => ({ kind: 'component', target })),
   ];
@@ -304,6 +326,11 @@ export async function measureColdStarts(
       ...(event === undefined
         ? {}
         : { plainInvoke: invokeFigures(`${target.function}/flaggedInvoked`, event), cachedInvoke: invokeFigures(`${target.function}/cachedInvoked`, event) }),
+      variants: (target.codeCache.variants ?? []).map((variant) => ({
+        name: variant.name,
+        cached: figures(`${target.function}/variant/${variant.name}`),
+        ...(event === undefined ? {} : { cachedInvoke: invokeFigures(`${target.function}/variantInvoked/${variant.name}`, event) }),
+      })),
     };
   };
   return {

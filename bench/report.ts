@@ -5,6 +5,7 @@
 import path from 'node:path';
 import { EC2_CLIENT } from './bundles';
 import type { BenchResults, Verdict } from './results';
+import type { FirstInvokeFigures } from './cold-start';
 import type { Summary } from './stats';
 import { BUNDLE_LIMIT_BYTES, PROCESS_RATIO_LIMIT } from './targets';
 import type { ColdFigures } from './targets';
@@ -104,6 +105,7 @@ function coldStartSection(results: ColdResults): string {
     ),
     `parts bundled alone (same options): ${components.join('; ')}`,
     codeCacheTable(results),
+    variantsTable(results),
     ...warnings,
   ].join('\n');
 }
@@ -164,6 +166,37 @@ function codeCacheTable(results: ColdResults): string {
     `Node's modules the first invoke loads after the require (scripts/esbuild/lazy-builtins.cjs leaves them to first use; the empty account answers over TLS, as AWS does): ${results.coldStart.functions
       .map((fn) => `${fn.function} ${fn.codeCache?.cachedInvoke?.builtinsLoaded.join(', ') || '-'}`)
       .join('; ')}`,
+  ].join('\n');
+}
+
+/**
+ * What the shipped package is measured against in the same rounds: its cache made after the top
+ * level only (no training invocation), and a bundle that loads Node's heavier modules at require
+ * (no scripts/esbuild/lazy-builtins.cjs). Each change is judged on require + first invoke.
+ */
+function variantsTable(results: ColdResults): string {
+  const bare = results.coldStart.bare.process.p50;
+  const names = [...new Set(results.coldStart.functions.flatMap((fn) => fn.codeCache?.variants.map((variant) => variant.name) ?? []))];
+  if (names.length === 0) return '';
+  const cell = (process: Summary | undefined, invoke: FirstInvokeFigures | undefined): string =>
+    `${process === undefined ? '-' : `${ms(process.p50)} (${(process.p50 / bare).toFixed(2)}x)`} / ${invoke === undefined ? '-' : ms(invoke.process.p50)}`;
+  const rows = results.coldStart.functions.flatMap((fn) => {
+    const cache = fn.codeCache;
+    if (cache === undefined) return [];
+    return [
+      [
+        fn.function,
+        cell(cache.cached.process, cache.cachedInvoke),
+        ...names.map((name) => {
+          const variant = cache.variants.find((candidate) => candidate.name === name);
+          return cell(variant?.cached.process, variant?.cachedInvoke);
+        }),
+      ],
+    ];
+  });
+  return [
+    "as shipped beside its other packagings, same rounds and flags: cold process (x bare) / require + first invoke, ms medians. 'top level only': the cache made right after the top level ran, no training invocation; 'builtins at require': a bundle without scripts/esbuild/lazy-builtins.cjs",
+    renderTable(['function', 'as shipped', ...names], rows, ['left', 'right', ...names.map((): 'right' => 'right')]),
   ].join('\n');
 }
 

@@ -107,7 +107,7 @@ async function main(): Promise<void> {
   // Each function is packaged with the specs its first invocation reads (pre-validated in its bundle).
   const bundles = await buildBundles(config, BUILD, (fn) => (FIRST_INVOKES[fn]?.env.EKS_PILOT_SPECS ?? '').split(',').filter(Boolean));
   const components = await buildComponents(config, BUILD);
-  step(`cold-start proxy: ${String(settings.coldStartRounds)} rounds of ${String(1 + 9 * bundles.length + components.length)} fresh node processes`);
+  step(`cold-start proxy: ${String(settings.coldStartRounds)} rounds of ${String(1 + 13 * bundles.length + components.length)} fresh node processes`);
   const builtins = await Promise.all(bundles.map((bundle) => builtinsLoadedBy(bundle.packaged.loader, bundle.packaged.v8Flags)));
   const coldStart = await measureColdStarts(
     bundles.map((bundle, index) => ({
@@ -115,7 +115,12 @@ async function main(): Promise<void> {
       bundled: bundle.bundlePath,
       unbundled: bundle.unbundledPath,
       ...(FIRST_INVOKES[bundle.function] === undefined ? {} : { firstInvoke: FIRST_INVOKES[bundle.function] }),
-      codeCache: { loader: bundle.packaged.loader, v8Flags: bundle.packaged.v8Flags, builtins: builtins[index] ?? [] },
+      codeCache: {
+        loader: bundle.packaged.loader,
+        v8Flags: bundle.packaged.v8Flags,
+        builtins: builtins[index] ?? [],
+        variants: bundle.variants.map((variant) => ({ name: variant.name, loader: variant.loader })),
+      },
     })),
     components.map((component) => ({ name: component.name, bundled: component.bundlePath })),
     { rounds: settings.coldStartRounds, warmupRounds: 1 },
