@@ -76,6 +76,7 @@ function produce(bundle, mode, v8Flags, node, training) {
     child.on('close', (code) => {
       if (code === 3) resolve({ sideEffect: stderr.trim() });
       else if (code !== 0) reject(new Error(`${bundle}: making its V8 code cache failed (exit ${String(code)}): ${stderr.trim()}`));
+      else if (chunks.length === 0) resolve({ sideEffect: `${bundle}: the child that makes its code cache exited before writing one` });
       else resolve({ cache: Buffer.concat(chunks), training: trainingReport(stderr) });
     });
   });

@@ -414,6 +414,27 @@ export const handler = async (event: { n: number }) => {
     expect(coldCall(refused.loader)).toEqual({ stderr: '', status: 0 });
   });
 
+  it('falls back to the top-level cache when the training invocation ends the process before any cache is written', async () => {
+    // Prepare
+    writeFileSync(output, (await bundleLikeFunctions('export const handler = async () => { process.exit(0); };', [])).code);
+    const warnings: string[] = [];
+
+    // Act
+    const packaged = await withCodeCache(output, {
+      v8Flags: flags512,
+      runtimeMajor: 22,
+      training: { event, env: {} },
+      warn: (message) => warnings.push(message),
+    });
+
+    // Assess
+    expect(packaged.made).toBe('run');
+    expect(packaged.cacheBytes).toBeGreaterThan(0);
+    expect(warnings).toEqual([
+      expect.stringMatching(/the child that makes its code cache exited before writing one; its code cache holds what the top level compiled only$/),
+    ]);
+  });
+
   it('lets a training invocation write nothing: the write is refused, the invocation fails, and the cache is still made', async () => {
     // Prepare
     const marker = path.join(folder, 'written-by-training');
