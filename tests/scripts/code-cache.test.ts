@@ -350,6 +350,11 @@ export const handler = async (event: { n: number }) => {
     return { stderr: result.stderr, status: result.status };
   }
 
+  /** Packages `file` as the plugin does, with a training run of the test's event. */
+  function packageTrained(file: string, env: Record<string, string> = {}, warn?: (message: string) => void): ReturnType<typeof withCodeCache> {
+    return withCodeCache(file, { v8Flags: flags512, runtimeMajor: 22, training: { event, env }, ...(warn === undefined ? {} : { warn }) });
+  }
+
   beforeEach(async () => {
     folder = mkdtempSync(path.join(os.tmpdir(), 'eks-pilot-code-cache-training-'));
     output = path.join(folder, 'functions', 'demo', 'handler.js');
@@ -371,7 +376,7 @@ export const handler = async (event: { n: number }) => {
     const topLevelOnly = await withCodeCache(plain, { v8Flags: flags512, runtimeMajor: 22 });
 
     // Act
-    const packaged = await withCodeCache(output, { v8Flags: flags512, runtimeMajor: 22, training: { event, env: {} } });
+    const packaged = await packageTrained(output);
 
     // Assess
     expect(packaged.made).toBe('train');
@@ -382,25 +387,14 @@ export const handler = async (event: { n: number }) => {
 
   it('falls back to the top-level cache, and says so, when the training invocation connects anywhere but the empty account', async () => {
     // Prepare
-    writeFileSync(event, '{"n":21}');
     const warnings: string[] = [];
 
     // Act: AWS_ENDPOINT_URL is the empty account's; the handler is pointed at port 9 instead.
-    const packaged = await withCodeCache(output, {
-      v8Flags: flags512,
-      runtimeMajor: 22,
-      training: { event, env: {} },
-      warn: (message) => warnings.push(message),
-    });
+    const packaged = await packageTrained(output, {}, (message) => warnings.push(message));
     const elsewhere = path.join(folder, 'elsewhere', 'handler.js');
     mkdirSync(path.dirname(elsewhere), { recursive: true });
     writeFileSync(elsewhere, readFileSync(packaged.bundle, 'utf8').replace('process.env.AWS_ENDPOINT_URL??', '"http://127.0.0.1:9"??'));
-    const refused = await withCodeCache(elsewhere, {
-      v8Flags: flags512,
-      runtimeMajor: 22,
-      training: { event, env: {} },
-      warn: (message) => warnings.push(message),
-    });
+    const refused = await packageTrained(elsewhere, {}, (message) => warnings.push(message));
 
     // Assess
     expect(packaged.made).toBe('train');
@@ -420,12 +414,7 @@ export const handler = async (event: { n: number }) => {
     const warnings: string[] = [];
 
     // Act
-    const packaged = await withCodeCache(output, {
-      v8Flags: flags512,
-      runtimeMajor: 22,
-      training: { event, env: {} },
-      warn: (message) => warnings.push(message),
-    });
+    const packaged = await packageTrained(output, {}, (message) => warnings.push(message));
 
     // Assess
     expect(packaged.made).toBe('run');
@@ -449,7 +438,7 @@ export const handler = async (event: { n: number }) => {
     );
 
     // Act
-    const packaged = await withCodeCache(output, { v8Flags: flags512, runtimeMajor: 22, training: { event, env: {} } });
+    const packaged = await packageTrained(output);
 
     // Assess
     expect(existsSync(marker)).toBe(false);
@@ -471,11 +460,9 @@ export const handler = async (event: { n: number }) => {
     );
 
     // Act
-    const packaged = await withCodeCache(output, { v8Flags: flags512, runtimeMajor: 22, training: { event, env: { EKS_PILOT_SPECS: '/specs' } } }).finally(
-      () => {
-        delete process.env.EKS_PILOT_TEST_SHELL_ONLY;
-      },
-    );
+    const packaged = await packageTrained(output, { EKS_PILOT_SPECS: '/specs' }).finally(() => {
+      delete process.env.EKS_PILOT_TEST_SHELL_ONLY;
+    });
 
     // Assess
     expect(packaged.training).toEqual({ outcome: 'answered', requests: [] });
