@@ -56,6 +56,15 @@ const Z_CORE_VALUE = {
   selector: "MemberExpression[object.type='Identifier'][object.name='z'][property.name='core']",
   message: 'lean bundles: a z.core value at run time brings all of zod core into the bundle; use zod/mini functions, or z.core only in types',
 };
+/**
+ * deploy's tag engines build tables and regexes at their top level (re2js its Unicode tables,
+ * semver some forty regexes): a static import runs that in every cold start, a rule or not.
+ */
+const FIRST_USE = {
+  selector: "ImportDeclaration[source.value=/^(re2js|semver)(\\/|$)/][importKind!='type']",
+  message:
+    "lean start: load re2js and semver on first use, onFirstUse(() => require('semver') as typeof Semver) (shared/on-first-use.ts); import only their types",
+};
 const ENV_MESSAGE = 'read settings through shared/config.ts, the one module that reads the environment';
 const ENV_SYNTAX = [
   { selector: "ImportDeclaration[source.value=/^(node:)?process$/] ImportSpecifier[imported.name='env']", message: ENV_MESSAGE },
@@ -117,13 +126,13 @@ export default tseslint.config(
       'no-restricted-syntax': ['error', ZOD_IMPORT, ...ENV_SYNTAX],
     },
   },
-  // The functions' code and what they share: a z.core value at run time as well.
+  // The functions' code and what they share: a z.core value at run time, and the tag engines loaded at start, as well.
   {
     files: ['functions/**', 'shared/**'],
     ignores: ['shared/config.ts'],
-    rules: { 'no-restricted-syntax': ['error', ZOD_IMPORT, ...ENV_SYNTAX, Z_CORE_VALUE] },
+    rules: { 'no-restricted-syntax': ['error', ZOD_IMPORT, ...ENV_SYNTAX, Z_CORE_VALUE, FIRST_USE] },
   },
-  { files: ['shared/config.ts'], rules: { 'no-restricted-syntax': ['error', ZOD_IMPORT, Z_CORE_VALUE] } },
+  { files: ['shared/config.ts'], rules: { 'no-restricted-syntax': ['error', ZOD_IMPORT, Z_CORE_VALUE, FIRST_USE] } },
   ...boundaries,
   {
     files: ['**/*.cjs', '**/*.mjs', '**/*.js'],

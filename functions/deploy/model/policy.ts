@@ -3,10 +3,15 @@
  * and what it runs now. Like keel's `ShouldUpdate(current, new)`, but a semver rule only ever moves
  * forward, and the caller passes what runs (no I/O here).
  */
-import semver from 'semver';
+import type * as Semver from 'semver';
 import type { ImagePolicySpec, TagRule, TagRuleKind } from '../../../shared/model/cluster-spec/workloads';
 import { globMatches, regexMatches } from '../../../shared/model/cluster-spec/tag-match';
 import { TAG_RULE_KINDS } from '../../../shared/model/cluster-spec/runtime';
+import { onFirstUse } from '../../../shared/on-first-use';
+
+/** semver (its top level compiles some forty regexes) loads on the first semver rule decided. */
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- bundled, run on first use (shared/on-first-use.ts)
+const semver = onFirstUse(() => require('semver') as typeof Semver);
 
 /** Whether to deploy, and why: the matching rule, or what refused the tag. */
 export type PolicyDecision = { deploy: true; rule: string } | { deploy: false; reason: string; refusal: 'no-rule' | 'backwards' };
@@ -56,8 +61,8 @@ export function ruleMatches(rule: TagRule, tag: string): boolean {
   const { kind, pattern } = ruleKind(rule);
   switch (kind) {
     case 'semver': {
-      const version = semver.valid(tag);
-      return version !== null && semver.satisfies(version, pattern);
+      const version = semver().valid(tag);
+      return version !== null && semver().satisfies(version, pattern);
     }
     case 'glob':
       return globMatches(pattern, tag);
@@ -91,13 +96,13 @@ export function decide(policy: ImagePolicySpec, environment: string | undefined,
     return { deploy: false, refusal: 'no-rule', reason: `tag ${tag} of ${policy.repository} matches no rule for ${where} (${listed})` };
   }
   if (ruleKind(rule).kind === 'semver' && currentTag !== undefined && currentTag !== tag) {
-    const next = semver.valid(tag);
-    const running = semver.valid(currentTag);
-    if (next !== null && running !== null && semver.lte(next, running)) {
+    const next = semver().valid(tag);
+    const running = semver().valid(currentTag);
+    if (next !== null && running !== null && semver().lte(next, running)) {
       return {
         deploy: false,
         refusal: 'backwards',
-        reason: `${tag} is ${semver.eq(next, running) ? 'the same version as' : 'older than'} ${currentTag}, which runs: semver rules only move forward`,
+        reason: `${tag} is ${semver().eq(next, running) ? 'the same version as' : 'older than'} ${currentTag}, which runs: semver rules only move forward`,
       };
     }
   }

@@ -2,10 +2,16 @@
  * Matching pushed tags against glob and regex rules in linear time: RE2 semantics (re2js, a pure
  * JavaScript port of RE2), so no rule and no tag can make a match backtrack, whatever the spec's
  * load-time checks (./tag-rules.ts) let through. Only deploy imports this module: the engine stays
- * out of the other functions' bundles.
+ * out of the other functions' bundles, and loads on the first pattern compiled (its top level
+ * builds RE2's Unicode tables), so a deploy with no glob or regex rule never loads it.
  */
-import { RE2JS } from 're2js';
-import { globToRegex, isOciTag } from './tag-rules';
+import type * as Re2js from 're2js';
+import type { RE2JS } from 're2js';
+import { onFirstUse } from '../../on-first-use';
+import { globToRegex, isOciTag } from './tag-syntax';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- bundled, run on first use (../../on-first-use.ts)
+const re2js = onFirstUse(() => require('re2js') as typeof Re2js);
 
 const compiled = new Map<string, RE2JS>();
 
@@ -13,7 +19,7 @@ const compiled = new Map<string, RE2JS>();
 function compile(regex: string): RE2JS {
   let pattern = compiled.get(regex);
   if (pattern === undefined) {
-    pattern = RE2JS.compile(regex);
+    pattern = re2js().RE2JS.compile(regex);
     compiled.set(regex, pattern);
   }
   return pattern;

@@ -5,13 +5,17 @@
  * Like the rest of the spec, every object is strict and defaults are applied here.
  */
 import path from 'node:path';
-import semver from 'semver';
+import type * as Semver from 'semver';
 import * as z from 'zod';
+import { onFirstUse } from '../../on-first-use';
 import { TAG_RULE_KINDS, recoverEveryMs } from './runtime';
 
 export { OWNER_LABEL, TAG_RULE_KINDS, recoverEveryMs } from './runtime';
 export type { TagRuleKind } from './runtime';
 import { globProblem, regexProblem } from './tag-rules';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- bundled, run on first use (../../on-first-use.ts)
+const semver = onFirstUse(() => require('semver') as typeof Semver);
 
 /** A DNS-1123 label: workload and environment names end up in labels and object names. */
 /** A Kubernetes DNS label (RFC 1123): workload, environment and platform component names. */
@@ -46,7 +50,7 @@ const tagRule = z
   .strictObject({
     semver: z
       .string()
-      .refine((range) => semver.validRange(range) !== null, 'expected a semver range such as ">=1.2.0" or "^2"')
+      .refine((range) => semver().validRange(range) !== null, 'expected a semver range such as ">=1.2.0" or "^2"')
       .optional()
       .describe(
         'Tags that are semantic versions in this range (a leading v is allowed: v1.4.2). Deploys only move forward: an older version than the one running is refused.',
