@@ -17,7 +17,9 @@ export const EXIT = { ok: 0, error: 1, changesPending: 2 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
 /** A command line that cannot run as written: its message names what was wrong; usage follows it. */
-export class UsageError extends EksPilotError {}
+export class UsageError extends EksPilotError {
+  override name = 'UsageError';
+}
 
 /** The logger the CLI hands to the functions' code: the CLI prints reports, not log lines. */
 export const QUIET_LOGGER = { info: (): undefined => undefined, warn: (): undefined => undefined, error: (): undefined => undefined };

@@ -49,6 +49,8 @@ export interface ConfigIssue {
  * try { deployWebhookSettings({}); } catch (error) { (error as ConfigError).issues[0]?.variable; } // 'EKS_PILOT_WEBHOOK_SECRET'
  */
 export class ConfigError extends EksPilotError {
+  override name = 'ConfigError';
+
   readonly issues: readonly ConfigIssue[];
 
   constructor(issues: readonly ConfigIssue[]) {

@@ -1,7 +1,9 @@
 import { isServerError, isThrottlingError, isTransientError } from '@smithy/core/retry';
 
 /**
- * The one base class every error this suite raises extends. Subclasses name what went wrong;
+ * The one base class every error this suite raises extends. Subclasses name what went wrong,
+ * each in its own `name` field (`override name = 'SpecError'`): the bundles are minified without
+ * keepNames, so a class's identifier is not its name at run time (tests/lint/error-names.test.ts);
  * `context` carries typed facts (never secrets) that logs and CLI output can print; `cause` is
  * always passed on so the original SDK or parser error is never lost.
  *
@@ -9,11 +11,12 @@ import { isServerError, isThrottlingError, isTransientError } from '@smithy/core
  * throw new SpecError([{ file: 'cluster.yaml', line: 3, column: 1, path: 'version', message: 'expected "1.31"' }]);
  */
 export class EksPilotError extends Error {
+  override name = 'EksPilotError';
+
   readonly context: Readonly<Record<string, unknown>>;
 
   constructor(message: string, options: { cause?: unknown; context?: Record<string, unknown> } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = new.target.name;
     this.context = options.context ?? {};
   }
 }
@@ -31,6 +34,8 @@ export interface SpecIssue {
 
 /** A spec that cannot be read or does not validate. Lists every issue found, not just the first. */
 export class SpecError extends EksPilotError {
+  override name = 'SpecError';
+
   readonly issues: readonly SpecIssue[];
 
   constructor(issues: readonly SpecIssue[], options: { cause?: unknown } = {}) {
@@ -59,6 +64,8 @@ export interface InputIssue {
  * throw new InvalidInputError('mode: expected one of plan|apply', { issues: [{ field: 'mode', reason: 'expected one of plan|apply' }] });
  */
 export class InvalidInputError extends EksPilotError {
+  override name = 'InvalidInputError';
+
   readonly issues: readonly InputIssue[];
 
   constructor(message: string, options: { cause?: unknown; context?: Record<string, unknown>; issues?: readonly InputIssue[] } = {}) {
@@ -69,22 +76,34 @@ export class InvalidInputError extends EksPilotError {
 }
 
 /** A Lambda event that is not of the shape a function accepts, or names something the specs do not have. */
-export class InvalidEventError extends InvalidInputError {}
+export class InvalidEventError extends InvalidInputError {
+  override name = 'InvalidEventError';
+}
 
 /** `only` (the manual invoke's field, the CLI's `--only`) names a target no selected spec has. */
-export class UnknownTargetError extends InvalidInputError {}
+export class UnknownTargetError extends InvalidInputError {
+  override name = 'UnknownTargetError';
+}
 
 /** An AWS or Kubernetes call failed in a way the caller cannot treat as "already done". */
-export class UpstreamError extends EksPilotError {}
+export class UpstreamError extends EksPilotError {
+  override name = 'UpstreamError';
+}
 
 /** EKS allows one update at a time per cluster or node group (409 ResourceInUseException): try again later. */
-export class ResourceBusyError extends UpstreamError {}
+export class ResourceBusyError extends UpstreamError {
+  override name = 'ResourceBusyError';
+}
 
 /** Throttling that outlived the SDK's own retries: try again on the next run. */
-export class ThrottledError extends UpstreamError {}
+export class ThrottledError extends UpstreamError {
+  override name = 'ThrottledError';
+}
 
 /** The service refused the request itself (InvalidParameterException, InvalidRequestException): a person must look. */
-export class RequestRejectedError extends UpstreamError {}
+export class RequestRejectedError extends UpstreamError {
+  override name = 'RequestRejectedError';
+}
 
 /** An error as one line a person reads: `ResourceBusyError: ...`. */
 export function errorText(error: unknown): string {

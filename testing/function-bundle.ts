@@ -28,7 +28,7 @@ export async function bundleLikeFunctions(source: string, plugins: Plugin[]): Pr
     stdin: { contents: source, resolveDir: ROOT, loader: 'ts' },
     bundle: true,
     minify: true,
-    keepNames: true,
+    keepNames: false,
     platform: 'node',
     target: 'node22',
     format: 'cjs',

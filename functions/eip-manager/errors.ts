@@ -20,6 +20,8 @@ export interface PoolQuotaContext {
  * // pool egress of financial-move lacks 2 of its 2 Elastic IP addresses: the Elastic IP quota in sa-east-1 is used up (AddressLimitExceeded). ...
  */
 export class PoolQuotaError extends UpstreamError {
+  override name = 'PoolQuotaError';
+
   constructor(facts: PoolQuotaContext, options: { cause?: unknown } = {}) {
     super(
       `pool ${facts.pool} of ${facts.cluster} lacks ${facts.missing} of its ${facts.count} Elastic IP addresses: ` +

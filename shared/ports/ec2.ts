@@ -81,7 +81,9 @@ export interface Ec2ErrorContext {
  * @example
  * if (error instanceof AddressLimitExceededError) logger.error('elastic IP quota reached', { region });
  */
-export class AddressLimitExceededError extends UpstreamError {}
+export class AddressLimitExceededError extends UpstreamError {
+  override name = 'AddressLimitExceededError';
+}
 
 /**
  * The association cannot be made as asked because the address or the target is taken:
@@ -92,7 +94,9 @@ export class AddressLimitExceededError extends UpstreamError {}
  * @example
  * catch (error) { if (error instanceof AssociationConflictError) continue; }
  */
-export class AssociationConflictError extends UpstreamError {}
+export class AssociationConflictError extends UpstreamError {
+  override name = 'AssociationConflictError';
+}
 
 /**
  * The instance or network interface to associate with is gone (`InvalidInstanceID.NotFound`,
@@ -101,7 +105,9 @@ export class AssociationConflictError extends UpstreamError {}
  * @example
  * catch (error) { if (error instanceof TargetGoneError) return; }
  */
-export class TargetGoneError extends UpstreamError {}
+export class TargetGoneError extends UpstreamError {
+  override name = 'TargetGoneError';
+}
 
 /**
  * `InvalidIPAddress.InUse`: the address to release is associated (it was free when planned).
@@ -109,4 +115,6 @@ export class TargetGoneError extends UpstreamError {}
  * @example
  * catch (error) { if (error instanceof AddressInUseError) keep(address); }
  */
-export class AddressInUseError extends UpstreamError {}
+export class AddressInUseError extends UpstreamError {
+  override name = 'AddressInUseError';
+}

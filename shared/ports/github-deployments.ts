@@ -50,10 +50,14 @@ export interface DeploymentStatusRequest {
 }
 
 /** GitHub refused the deployment's ref (422): no branch, tag or commit of that name in the repository. */
-export class GitHubRefNotFoundError extends EksPilotError {}
+export class GitHubRefNotFoundError extends EksPilotError {
+  override name = 'GitHubRefNotFoundError';
+}
 
 /** The repository or deployment does not exist, or the token may not see or write it (404, or 403 without a rate limit). */
-export class GitHubNoAccessError extends EksPilotError {}
+export class GitHubNoAccessError extends EksPilotError {
+  override name = 'GitHubNoAccessError';
+}
 
 /**
  * Creates deployments and their statuses. Errors: GitHubRefNotFoundError, GitHubNoAccessError,

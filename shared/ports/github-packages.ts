@@ -25,10 +25,14 @@ export interface ContainerVersions {
 }
 
 /** The package does not exist for that owner, or the token may not see it (GitHub answers 404 for both). */
-export class PackageNotFoundError extends EksPilotError {}
+export class PackageNotFoundError extends EksPilotError {
+  override name = 'PackageNotFoundError';
+}
 
 /** GitHub's rate limit is used up (403 or 429 with `x-ratelimit-remaining: 0` or `retry-after`): try after `retryAt`. */
 export class GitHubRateLimitedError extends ThrottledError {
+  override name = 'GitHubRateLimitedError';
+
   readonly retryAt: string;
 
   constructor(message: string, options: { retryAt: string; cause?: unknown; context?: Record<string, unknown> }) {
@@ -38,7 +42,9 @@ export class GitHubRateLimitedError extends ThrottledError {
 }
 
 /** Any other failure: the network, a 5xx, a 401. */
-export class GitHubApiError extends UpstreamError {}
+export class GitHubApiError extends UpstreamError {
+  override name = 'GitHubApiError';
+}
 
 /**
  * Lists a container package's versions, newest first, at most `maxPages` pages of 100.

@@ -37,6 +37,8 @@ interface CallErrorOptions {
  * if (e instanceof KubernetesCallError) logger.error('kubernetes call failed', { ...e.context });
  */
 export abstract class KubernetesCallError extends UpstreamError {
+  override name = 'KubernetesCallError';
+
   declare readonly context: Readonly<KubernetesCallContext>;
   /** The HTTP status, or 0 when no answer came back. */
   readonly status: number;
@@ -55,7 +57,9 @@ export abstract class KubernetesCallError extends UpstreamError {
  * try { await k8s.apply(deployment, { fieldManager: 'eks-pilot' }); }
  * catch (e) { if (e instanceof KubernetesConflictError) logger.warn('apply conflict', { ...e.context, message: e.message }); }
  */
-export class KubernetesConflictError extends KubernetesCallError {}
+export class KubernetesConflictError extends KubernetesCallError {
+  override name = 'KubernetesConflictError';
+}
 
 /**
  * 404 where "not found" is not an answer: patching an object that does not exist, applying into a
@@ -66,7 +70,9 @@ export class KubernetesConflictError extends KubernetesCallError {}
  * @example
  * if (e instanceof KubernetesNotFoundError) logger.warn('nothing to patch', e.context);
  */
-export class KubernetesNotFoundError extends KubernetesCallError {}
+export class KubernetesNotFoundError extends KubernetesCallError {
+  override name = 'KubernetesNotFoundError';
+}
 
 /**
  * 401/403: the API server did not accept who we are (401) or what we asked (403). On EKS this almost
@@ -76,7 +82,9 @@ export class KubernetesNotFoundError extends KubernetesCallError {}
  * @example
  * if (e instanceof KubernetesAccessError) logger.error('no access to cluster', e.context);
  */
-export class KubernetesAccessError extends KubernetesCallError {}
+export class KubernetesAccessError extends KubernetesCallError {
+  override name = 'KubernetesAccessError';
+}
 
 /**
  * No HTTP answer at all: connection refused or reset, DNS, TLS (a CA that does not match), or the
@@ -85,7 +93,9 @@ export class KubernetesAccessError extends KubernetesCallError {}
  * @example
  * if (e instanceof KubernetesUnreachableError) return { retry: true };
  */
-export class KubernetesUnreachableError extends KubernetesCallError {}
+export class KubernetesUnreachableError extends KubernetesCallError {
+  override name = 'KubernetesUnreachableError';
+}
 
 /**
  * The EKS cluster cannot be connected to: DescribeCluster found no such cluster, or the cluster has
@@ -94,7 +104,9 @@ export class KubernetesUnreachableError extends KubernetesCallError {}
  * @example
  * throw new ClusterUnavailableError('EKS cluster "payments" not found in eu-west-1', { context: { cluster: 'payments', region: 'eu-west-1' } });
  */
-export class ClusterUnavailableError extends UpstreamError {}
+export class ClusterUnavailableError extends UpstreamError {
+  override name = 'ClusterUnavailableError';
+}
 
 /**
  * An object kind this layer has no REST mapping for (see `KNOWN_KINDS` in resources.ts), or a
@@ -103,7 +115,9 @@ export class ClusterUnavailableError extends UpstreamError {}
  * @example
  * resourceFor('apps/v1', 'ReplicaSet'); // throws UnsupportedKindError
  */
-export class UnsupportedKindError extends EksPilotError {}
+export class UnsupportedKindError extends EksPilotError {
+  override name = 'UnsupportedKindError';
+}
 
 /**
  * An object or reference that cannot be turned into a request: no `metadata.name`, no namespace
@@ -112,7 +126,9 @@ export class UnsupportedKindError extends EksPilotError {}
  * @example
  * await k8s.apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' } }, opts); // throws: no namespace
  */
-export class InvalidObjectError extends EksPilotError {}
+export class InvalidObjectError extends EksPilotError {
+  override name = 'InvalidObjectError';
+}
 
 /**
  * A `KUBECONFIG` that cannot be used: unreadable or invalid file, no current context, or a
@@ -121,4 +137,6 @@ export class InvalidObjectError extends EksPilotError {}
  * @example
  * throw new KubeconfigError('user "eks-admin" uses an exec credential plugin, which eks-pilot does not run', { context: { file } });
  */
-export class KubeconfigError extends EksPilotError {}
+export class KubeconfigError extends EksPilotError {
+  override name = 'KubeconfigError';
+}

@@ -48,7 +48,9 @@ export interface LeasePort {
  * @example
  * catch (error) { if (error instanceof LeaseStoreError) report('InProgress'); }
  */
-export class LeaseStoreError extends UpstreamError {}
+export class LeaseStoreError extends UpstreamError {
+  override name = 'LeaseStoreError';
+}
 
 /**
  * A lease this run held ran out and someone else took it: the run must stop writing at once.
@@ -56,4 +58,6 @@ export class LeaseStoreError extends UpstreamError {}
  * @example
  * if ((await leases.renew(lease, now, duration)) === null) throw new LeaseLostError('lease lost', { context: { key } });
  */
-export class LeaseLostError extends UpstreamError {}
+export class LeaseLostError extends UpstreamError {
+  override name = 'LeaseLostError';
+}

@@ -73,7 +73,9 @@ export interface ReleaseStorePort {
  * @example
  * catch (error) { if (error instanceof ReleaseStoreError) logger.error('release store unavailable', errorFacts(error)); }
  */
-export class ReleaseStoreError extends UpstreamError {}
+export class ReleaseStoreError extends UpstreamError {
+  override name = 'ReleaseStoreError';
+}
 
 /**
  * Another writer moved the workload's history since it was read (the conditional write failed:
@@ -82,4 +84,6 @@ export class ReleaseStoreError extends UpstreamError {}
  * @example
  * throw new ReleaseConflictError('release history of kianax/kianax moved', { context: { expected: 3, found: 4 } });
  */
-export class ReleaseConflictError extends EksPilotError {}
+export class ReleaseConflictError extends EksPilotError {
+  override name = 'ReleaseConflictError';
+}

@@ -8,7 +8,9 @@ import { EksPilotError } from '../errors';
 import type { SecretSourceSpec } from '../model/cluster-spec/workloads';
 
 /** A source that cannot give a Secret's values: missing, not a JSON object of strings, a parameter missing. Never holds a value. */
-export class SecretSourceError extends EksPilotError {}
+export class SecretSourceError extends EksPilotError {
+  override name = 'SecretSourceError';
+}
 
 /** What the port needs of the deploy target: where to read (its Region) and what to name in errors. */
 export interface SecretTarget {

@@ -19,7 +19,9 @@ export type WorkloadKind = (typeof WORKLOAD_KINDS)[number];
 export const ROLLOUT_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet'] as const;
 
 /** A manifest that cannot be used, located in its file. */
-export class ManifestError extends EksPilotError {}
+export class ManifestError extends EksPilotError {
+  override name = 'ManifestError';
+}
 
 /** One object of a manifests folder and where it came from. */
 export interface ManifestObject {

@@ -35,7 +35,9 @@ export interface WorkloadLeaseDeps {
 }
 
 /** Another run is changing the workload: this run changed nothing, and trying again later is right. */
-export class WorkloadBusyError extends ResourceBusyError {}
+export class WorkloadBusyError extends ResourceBusyError {
+  override name = 'WorkloadBusyError';
+}
 
 /**
  * The lease key of a workload.

@@ -250,6 +250,8 @@ export class KubernetesHttpClient {
 
 /** A kept-alive socket that the server (or a Lambda freeze) closed: send once more on a fresh one. */
 class StaleSocketError extends Error {
+  override name = 'StaleSocketError';
+
   constructor(cause: Error) {
     super('kept-alive socket was closed', { cause });
   }
