@@ -143,7 +143,8 @@ export function clip(text: string, max: number = ECHO_LIMIT): string {
   return `${text.slice(0, max)}… (${text.length} characters)`;
 }
 
-const CLIPPED = /… \(\d+ characters\)$/;
+// \u2026 (…) escaped: esbuild escapes strings but not regex literals, and an all-ASCII bundle is read faster (scripts/esbuild/code-cache-loader.cjs).
+const CLIPPED = /\u2026 \(\d+ characters\)$/;
 
 /** What a scrubbed secret reads as. */
 export const SCRUBBED = '[redacted]';

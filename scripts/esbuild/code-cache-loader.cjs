@@ -12,6 +12,7 @@
  * The bench and the tests load this file as a module; the packaged copy ends with a call of
  * {@link loadBundle} in place of the `module.exports` line at the bottom.
  */
+const { isAscii } = require('node:buffer');
 const { readFileSync } = require('node:fs');
 const { createHash } = require('node:crypto');
 const path = require('node:path');
@@ -71,6 +72,20 @@ function digestOf(bundle, cache) {
 }
 
 /**
+ * A bundle's bytes as its source text. esbuild writes ASCII (it escapes every other character), and
+ * ASCII bytes read as latin1 are the same string, copied rather than decoded as UTF-8 (1.7 ms
+ * against 3.6 ms for a 975 kB bundle here); anything else is decoded as UTF-8.
+ *
+ * @param {Buffer} bundle
+ * @returns {string}
+ * @example
+ * sourceOf(Buffer.from('exports.x = "\\u2026";')); // 'exports.x = "\\u2026";' (latin1, the same string)
+ */
+function sourceOf(bundle) {
+  return bundle.toString(isAscii(bundle) ? 'latin1' : 'utf8');
+}
+
+/**
  * Loads a bundle into `target` with its code cache, and answers why the cache was not used
  * (undefined when it was), after writing that reason to stderr as one JSON line.
  *
@@ -108,7 +123,7 @@ function loadBundle(target, load, files) {
     cachedData = undefined;
     reason = 'the cache was not made from this bundle (SHA-256 differs)';
   }
-  const script = compileBundle(files.bundle, bundle.toString('utf8'), cachedData);
+  const script = compileBundle(files.bundle, sourceOf(bundle), cachedData);
   if (cachedData !== undefined && script.cachedDataRejected === true) {
     reason = 'V8 refused the cache (another Node.js or V8 version, or other V8 flags than at packaging)';
   }
@@ -121,4 +136,4 @@ function loadBundle(target, load, files) {
   return reason;
 }
 
-module.exports = { WRAPPER_HEAD, WRAPPER_TAIL, compileBundle, runBundle, digestOf, loadBundle }; // eks-pilot: handler entry
+module.exports = { WRAPPER_HEAD, WRAPPER_TAIL, compileBundle, runBundle, digestOf, sourceOf, loadBundle }; // eks-pilot: handler entry

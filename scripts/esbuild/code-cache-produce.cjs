@@ -21,7 +21,7 @@ const { readFileSync, writeSync } = require('node:fs');
 const { createRequire } = require('node:module');
 const net = require('node:net');
 const { setImmediate, setTimeout } = require('node:timers');
-const { compileBundle, runBundle } = require('./code-cache-loader.cjs');
+const { compileBundle, runBundle, sourceOf } = require('./code-cache-loader.cjs');
 
 const [bundle, mode, eventFile] = process.argv.slice(2);
 
@@ -132,7 +132,7 @@ if (mode === 'train') {
   const event = JSON.parse(readFileSync(eventFile, 'utf8'));
   const requests = [];
   startEmptyAccount(requests, () => {
-    const script = compileBundle(bundle, readFileSync(bundle, 'utf8'));
+    const script = compileBundle(bundle, sourceOf(readFileSync(bundle)));
     const exported = runTopLevel(script);
     invoking = true;
     const settled = Promise.resolve()
@@ -149,7 +149,7 @@ if (mode === 'train') {
     });
   });
 } else {
-  const script = compileBundle(bundle, readFileSync(bundle, 'utf8'));
+  const script = compileBundle(bundle, sourceOf(readFileSync(bundle)));
   if (mode === 'run') runTopLevel(script);
   finish(script);
 }

@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { build } from 'esbuild';
 import { codeCachePlugin, lambdaV8Flags, loaderSource, memorySizesOf, withCodeCache } from '../../scripts/esbuild/code-cache.cjs';
-import { digestOf } from '../../scripts/esbuild/code-cache-loader.cjs';
+import { digestOf, sourceOf } from '../../scripts/esbuild/code-cache-loader.cjs';
 import { TRAINING, trainingOf } from '../../scripts/esbuild/code-cache-training.cjs';
 import { bundleLikeFunctions } from '../../testing/function-bundle';
 
@@ -67,6 +67,23 @@ describe('withCodeCache and the packaged loader', () => {
     expect(packaged.cacheBytes).toBeGreaterThan(0);
     expect(readFileSync(packaged.cache).length).toBe(packaged.cacheBytes);
     expect(loaded).toEqual({ stdout: '{"doubled":42}', stderr: '', status: 0 });
+  });
+
+  it('reads a bundle that is not all ASCII as UTF-8 (esbuild leaves a regex literal raw), with its cache', async () => {
+    // Prepare
+    writeFileSync(
+      output,
+      (await bundleLikeFunctions("export const handler = async () => ({ match: /\u2026$/.test('wait\\u2026') && /…$/.test('wait\\u2026') });", [])).code,
+    );
+    const raw = readFileSync(output);
+
+    // Act
+    const packaged = await withCodeCache(output, { v8Flags: flags512, runtimeMajor: 22 });
+    const loaded = coldLoad(packaged.loader, flags512);
+
+    // Assess
+    expect(raw.includes(Buffer.from('…'))).toBe(true);
+    expect(loaded).toEqual({ stdout: '{"match":true}', stderr: '', status: 0 });
   });
 
   it('compiles without the cache, and says why on one JSON line, when the V8 flags differ from the packaging', async () => {
@@ -240,6 +257,21 @@ describe('withCodeCache and the packaged loader', () => {
     expect(existsSync(packaged.cache)).toBe(false);
     expect(warnings).toEqual([expect.stringContaining("not the runtime's 20.x: no V8 code cache")]);
     expect(coldLoad(packaged.loader, flags512)).toEqual({ stdout: '{"doubled":42}', stderr: '', status: 0 });
+  });
+});
+
+describe('sourceOf', () => {
+  it('reads ASCII bytes as latin1 and anything else as UTF-8, the same strings UTF-8 gives', () => {
+    // Prepare
+    const ascii = Buffer.from('exports.x = "\\u2026";');
+    const utf8 = Buffer.from('exports.x = /…/;');
+
+    // Act
+    const sources = [sourceOf(ascii), sourceOf(utf8)];
+
+    // Assess
+    expect(sources).toEqual([ascii.toString('utf8'), utf8.toString('utf8')]);
+    expect(sources[1]).not.toBe(utf8.toString('latin1'));
   });
 });
 

@@ -1,6 +1,8 @@
 /**
- * What deploy's two bundles hold and run at start, built as `serverless package` builds them
- * (serverless.yml's esbuild options and plugins, bench/serverless-config.ts): the tag engines
+ * What the function bundles hold and run at start, built as `serverless package` builds them
+ * (serverless.yml's esbuild options and plugins, bench/serverless-config.ts). Each is all ASCII,
+ * which the packaged loader reads without decoding UTF-8 (scripts/esbuild/code-cache-loader.cjs
+ * `sourceOf`). In deploy's two, the tag engines
  * (re2js, semver) are in both but only reached through a `require` call, which esbuild leaves
  * to run on first use (shared/on-first-use.ts); safe-regex2 and its parser (ret), which only the
  * spec's load-time checks use, are in neither.
@@ -12,6 +14,7 @@ import { readServerlessConfig } from '../../bench/serverless-config';
 
 const ROOT = path.resolve(__dirname, '../..');
 const DEPLOY = ['deploy-webhook', 'deploy-worker'];
+const FUNCTIONS = readServerlessConfig().functions.map((fn) => fn.name);
 
 /** Each import of `name` in the bundle's inputs, as `<importing file> <kind>`. */
 function importsOf(metafile: Metafile, name: string): string[] {
@@ -21,10 +24,11 @@ function importsOf(metafile: Metafile, name: string): string[] {
 }
 
 const metafiles = new Map<string, Metafile>();
+const codes = new Map<string, Uint8Array>();
 
 beforeAll(async () => {
   const config = readServerlessConfig();
-  for (const name of DEPLOY) {
+  for (const name of FUNCTIONS) {
     const fn = config.functions.find((candidate) => candidate.name === name);
     if (fn === undefined) throw new Error(`serverless.yml has no function ${name}`);
     const result = await build({
@@ -38,8 +42,26 @@ beforeAll(async () => {
       logLevel: 'silent',
     });
     metafiles.set(name, result.metafile);
+    const code = result.outputFiles.find((file) => file.path.endsWith('.js'));
+    if (code !== undefined) codes.set(name, code.contents);
   }
-}, 60_000);
+}, 120_000);
+
+it('builds every function of serverless.yml', () => {
+  expect([...codes.keys()]).toEqual(FUNCTIONS);
+  expect(FUNCTIONS).toEqual(expect.arrayContaining(['provision', 'eip-manager', ...DEPLOY, 'scale-watch']));
+});
+
+it.each(FUNCTIONS)('%s is all ASCII', (name) => {
+  // Arrange
+  const code = codes.get(name) ?? new Uint8Array([0xff]);
+
+  // Act
+  const first = code.findIndex((byte) => byte > 0x7f);
+
+  // Assess
+  expect({ name, first }).toEqual({ name, first: -1 });
+});
 
 it.each(DEPLOY)('%s reaches re2js and semver only through a require on first use', (name) => {
   // Arrange
