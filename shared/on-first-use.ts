@@ -7,7 +7,8 @@
  */
 
 /**
- * `load`, run once on the first call; every later call answers the same value.
+ * `load`, run once on the first call; every later call answers the same value (a load that threw
+ * is run again by the next call).
  *
  * @example
  * // eslint-disable-next-line @typescript-eslint/no-require-imports -- bundled, run on first use

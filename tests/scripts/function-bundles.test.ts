@@ -2,10 +2,9 @@
  * What the function bundles hold and run at start, built as `serverless package` builds them
  * (serverless.yml's esbuild options and plugins, bench/serverless-config.ts). Each is all ASCII,
  * which the packaged loader reads without decoding UTF-8 (scripts/esbuild/code-cache-loader.cjs
- * `sourceOf`). In deploy's two, the tag engines
- * (re2js, semver) are in both but only reached through a `require` call, which esbuild leaves
- * to run on first use (shared/on-first-use.ts); safe-regex2 and its parser (ret), which only the
- * spec's load-time checks use, are in neither.
+ * `sourceOf`). deploy's two hold the tag engines (re2js, semver) but reach them only through a
+ * `require` call, which esbuild leaves to run on first use (shared/on-first-use.ts); safe-regex2
+ * and its parser (ret), which only the spec's load-time checks use, are in neither.
  */
 import path from 'node:path';
 import { build } from 'esbuild';

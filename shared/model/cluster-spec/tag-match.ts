@@ -6,17 +6,16 @@
  * builds RE2's Unicode tables), so a deploy with no glob or regex rule never loads it.
  */
 import type * as Re2js from 're2js';
-import type { RE2JS } from 're2js';
 import { onFirstUse } from '../../on-first-use';
 import { globToRegex, isOciTag } from './tag-syntax';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- bundled, run on first use (../../on-first-use.ts)
 const re2js = onFirstUse(() => require('re2js') as typeof Re2js);
 
-const compiled = new Map<string, RE2JS>();
+const compiled = new Map<string, Re2js.RE2JS>();
 
 /** A pattern compiled once per container: rules come from the specs, which do not change. */
-function compile(regex: string): RE2JS {
+function compile(regex: string): Re2js.RE2JS {
   let pattern = compiled.get(regex);
   if (pattern === undefined) {
     pattern = re2js().RE2JS.compile(regex);
