@@ -62,5 +62,7 @@ it('keeps the declared names in a bundle minified as the functions are, where th
 
   // Assess
   expect(exported.errors.map((error) => error.name)).toEqual(['InvalidEventError', 'SpecError', 'KubernetesConflictError']);
+  // A stack's first line names the error too (Node formats it when it is first read).
+  expect(exported.errors.map((error) => /^\w+/.exec(error.stack ?? '')?.[0])).toEqual(['InvalidEventError', 'SpecError', 'KubernetesConflictError']);
   expect(exported.identifiers).not.toContain('SpecError');
 });
